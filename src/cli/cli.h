@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "macro.h"
+
+/* rkt 1.30's exit codes: 254 for every error of rkt's own, so that low codes stay free for the app's
+ * exit status, which `rkt run` returns; 2 when no verb is given. */
+#define EXIT_RKT_ERROR 254
+#define EXIT_NO_VERB 2
+
+/* The global flags; every verb sees them, wherever on the command line they were given. */
+typedef struct RktGlobals {
+        char *dir;           /* absolute */
+        char *system_config; /* /usr/lib/rkt */
+        char *local_config;  /* /etc/rkt */
+        char *user_config;   /* optional third layer, highest precedence */
+        bool debug;
+        unsigned insecure; /* InsecureFlags */
+        bool trust_keys_from_https;
+} RktGlobals;
+
+typedef enum OptionArg {
+        OPTION_BOOL,     /* --x, --x=true, --x=false */
+        OPTION_REQUIRED, /* --x=V or --x V */
+        OPTION_OPTIONAL, /* --x or --x=V (V only with '=') */
+} OptionArg;
+
+typedef struct Option {
+        const char *name; /* long name, without "--" */
+        char short_name;  /* 0 for none */
+        int id;           /* > 0, handed back to the verb */
+        OptionArg arg;
+        const char *metavar;
+        const char *def; /* the default, as help shows it */
+        const char *help;
+} Option;
+
+typedef struct ParsedOption {
+        const Option *option;
+        const char *value; /* NULL for a bare flag */
+} ParsedOption;
+
+typedef struct Verb Verb;
+
+typedef struct CliArgs {
+        const Verb *verb;
+        RktGlobals *globals;
+        ParsedOption *options;
+        size_t n_options;
+        char **args; /* positional arguments, not owned */
+        size_t n_args;
+} CliArgs;
+
+typedef int (*VerbFunction)(CliArgs *a);
+
+typedef enum VerbFlags {
+        VERB_ROOT_ONLY = 1 << 0,      /* refuses to run as another user */
+        VERB_NO_INTERSPERSED = 1 << 1, /* flags end at the first positional argument */
+} VerbFlags;
+
+struct Verb {
+        const char *name;
+        const char *summary;
+        const char *usage;       /* after "rkt VERB " */
+        const char *description; /* optional, several lines */
+        const Option *options;   /* terminated by an entry with name == NULL */
+        VerbFunction run;        /* NULL for a verb that only groups sub-verbs */
+        const Verb *subverbs;    /* terminated by an entry with name == NULL */
+        unsigned flags;
+        size_t min_args, max_args; /* max_args SIZE_MAX for unbounded */
+};
+
+/* Parses argv (flags of the verb and the global flags) into a. Returns 0, 1 when help was requested and
+ * printed, or a negative errno after logging the problem. */
+int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlobals *g, CliArgs *a);
+void cli_args_done(CliArgs *a);
+
+/* Prints help for verb (NULL: the top level). path is "rkt image list" etc. */
+void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f);
+
+/* Value helpers for verbs. */
+int cli_bool(const ParsedOption *o, bool *ret);
+
+/* Looks up name among verbs: an exact name or an unambiguous prefix, as rkt 1.30 accepts. Sets
+ * *ret_suggestion to a close name (or NULL) when nothing matches. */
+const Verb *verb_lookup(const Verb *verbs, const char *name, const char **ret_suggestion);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+/* Reads a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer. */
+int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+/* Replaces path atomically: writes a temporary file beside it, fsyncs it, renames it over path and
+ * fsyncs the directory, so a crash leaves either the old or the new content, never a torn file. */
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode);
+/* Creates path and its missing parents with mode. */
+int mkdir_p(const char *path, mode_t mode);
+/* Removes a tree below dirfd/name without following symlinks and without crossing mount points. */
+int rm_rf_at(int dirfd, const char *name);
+int fsync_directory_of(int dirfd, const char *path);

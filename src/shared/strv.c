@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "strv.h"
+
+char **strv_free(char **l) {
+        if (!l)
+                return NULL;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+        return NULL;
+}
+
+size_t strv_length(char *const *l) {
+        size_t n = 0;
+        while (l && l[n])
+                n++;
+        return n;
+}
+
+int strv_push(char ***l, char *value) {
+        size_t n = strv_length(*l);
+        char **c = realloc(*l, sizeof(char *) * (n + 2));
+        if (!c)
+                return -ENOMEM;
+        c[n] = value;
+        c[n + 1] = NULL;
+        *l = c;
+        return 0;
+}
+
+int strv_extend(char ***l, const char *value) {
+        char *v = strdup(value);
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        r = strv_push(l, v);
+        if (r < 0)
+                free(v);
+        return r;
+}
+
+bool strv_contains(char *const *l, const char *s) {
+        STRV_FOREACH(i, l)
+                if (streq(*i, s))
+                        return true;
+        return false;
+}
+
+int strv_split(const char *s, const char *separators, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *p = s;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        while (*p) {
+                size_t n = strcspn(p, separators);
+                if (n > 0) {
+                        char *w = strndup(p, n);
+                        if (!w || strv_push(&l, w) < 0) {
+                                free(w);
+                                return -ENOMEM;
+                        }
+                }
+                p += n;
+                if (*p)
+                        p++;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+char *strv_join(char *const *l, const char *separator) {
+        size_t len = 1, seplen = strlen(separator);
+        char *r, *p;
+
+        STRV_FOREACH(i, l)
+                len += strlen(*i) + seplen;
+        r = p = malloc(len);
+        if (!r)
+                return NULL;
+        *p = 0;
+        STRV_FOREACH(i, l) {
+                if (i != l)
+                        p = stpcpy(p, separator);
+                p = stpcpy(p, *i);
+        }
+        return r;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stddef.h>
+
+#include "macro.h"
+
+/* NULL-terminated arrays of owned strings. */
+char **strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+
+size_t strv_length(char *const *l);
+/* Appends a copy of value. Returns 0 or -ENOMEM; *l is unchanged on failure. */
+int strv_extend(char ***l, const char *value);
+/* Appends value itself (takes ownership on success). */
+int strv_push(char ***l, char *value);
+bool strv_contains(char *const *l, const char *s);
+/* Splits s at any character of separators; empty fields are dropped. */
+int strv_split(const char *s, const char *separators, char ***ret);
+char *strv_join(char *const *l, const char *separator);
+
+#define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)

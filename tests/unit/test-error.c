@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "error.h"
+#include "unit.h"
+
+static int fail_deep(RktError **reterr) {
+        return rkt_error_set(reterr, -ENOENT, "HTTP 404 from '%s'", "https://example.com/app.aci");
+}
+
+static void test_wrap(void **state) {
+        _cleanup_error_ RktError *e = NULL;
+        int r;
+
+        r = fail_deep(&e);
+        assert_int_equal(r, -ENOENT);
+        r = rkt_error_prefix(&e, r, "fetching '%s'", "example.com/app");
+        assert_int_equal(r, -ENOENT);
+        assert_string_equal(rkt_error_message(e, r), "fetching 'example.com/app': HTTP 404 from 'https://example.com/app.aci'");
+}
+
+static void test_first_error_wins(void **state) {
+        _cleanup_error_ RktError *e = NULL;
+
+        rkt_error_set(&e, -EIO, "first");
+        rkt_error_set(&e, -EINVAL, "second");
+        assert_string_equal(e->message, "first");
+        assert_int_equal(e->code, -EIO);
+}
+
+static void test_prefix_without_message(void **state) {
+        _cleanup_error_ RktError *e = NULL;
+
+        assert_int_equal(rkt_error_prefix(&e, -EACCES, "opening '%s'", "/x"), -EACCES);
+        assert_string_equal(e->message, "opening '/x': Permission denied");
+        assert_string_equal(rkt_error_message(NULL, -ENOENT), "No such file or directory");
+        /* A NULL error pointer is allowed: the code still comes back. */
+        assert_int_equal(rkt_error_set(NULL, -E2BIG, "x"), -E2BIG);
+}
+
+RUN_TESTS(cmocka_unit_test(test_wrap), cmocka_unit_test(test_first_error_wins),
+          cmocka_unit_test(test_prefix_without_message))

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "unit.h"
+#include "util.h"
+
+static void test_boolean(void **state) {
+        assert_int_equal(parse_boolean("true"), 1);
+        assert_int_equal(parse_boolean("TRUE"), 1);
+        assert_int_equal(parse_boolean("1"), 1);
+        assert_int_equal(parse_boolean("false"), 0);
+        assert_int_equal(parse_boolean("off"), 0);
+        assert_int_equal(parse_boolean("maybe"), -EINVAL);
+        assert_int_equal(parse_boolean(""), -EINVAL);
+}
+
+static void check_duration(const char *s, uint64_t want) {
+        uint64_t u = 12345;
+        assert_int_equal(parse_duration_usec(s, &u), 0);
+        assert_true(u == want);
+}
+
+static void test_duration(void **state) {
+        uint64_t u;
+
+        check_duration("0", 0);
+        check_duration("0s", 0);
+        check_duration("30m", 30ULL * 60 * 1000000);
+        check_duration("24h", 24ULL * 3600 * 1000000);
+        check_duration("1h30m", 90ULL * 60 * 1000000);
+        check_duration("250ms", 250000);
+        check_duration("1.5s", 1500000);
+        assert_int_equal(parse_duration_usec("", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec("10", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec("5x", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec("-5s", &u), -EINVAL);
+}
+
+static void test_levenshtein(void **state) {
+        assert_int_equal(levenshtein("fetch", "fetch"), 0);
+        assert_int_equal(levenshtein("fetch", "fecth"), 2);
+        assert_int_equal(levenshtein("list", "lst"), 1);
+        assert_int_equal(levenshtein("", "abc"), 3);
+}
+
+static void test_endswith(void **state) {
+        assert_non_null(endswith("image.aci", ".aci"));
+        assert_null(endswith("aci", ".aci"));
+        assert_string_equal(startswith("--dir=/x", "--dir="), "/x");
+}
+
+RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_levenshtein),
+          cmocka_unit_test(test_endswith))
