@@ -1,0 +1,22 @@
+#!/bin/bash
+# Installs the Debian 12 packages rkt needs to build, run and test. Idempotent.
+set -euo pipefail
+packages=(
+        # build
+        autoconf automake libtool pkg-config make gcc
+        libsystemd-dev libarchive-dev libgpgme-dev libcurl4-openssl-dev libjson-c-dev libssl-dev
+        # runtime
+        systemd-container dbus containernetworking-plugins gnupg iptables iproute2
+        # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool
+        libcmocka-dev bats jq python3 debootstrap golang-go golang-github-appc-spec-dev
+        zstd xz-utils bzip2 gzip curl ca-certificates bc
+)
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

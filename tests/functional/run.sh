@@ -1,0 +1,92 @@
+#!/bin/bash
+# Functional test entry point (run by `make check` through automake's TAP driver).
+#
+# Runs all tests/functional/*.bats in a single `bats --tap` invocation (one TAP plan):
+# directly when PID 1 is systemd, otherwise inside a test host booted with
+# tests/testhost/testhost.sh (see /work/shared/TESTHOST.md).
+#
+# Environment (all optional):
+#   abs_top_srcdir, abs_top_builddir  source and build trees (defaults: computed from
+#                                     this script's location / the current directory)
+#   RKT                               rkt binary to test (default $abs_top_builddir/rkt)
+#   RKT_FUNCTIONAL_TESTS              space-separated .bats files to run instead of all
+#   RKT_TESTHOST=0|1                  force running directly (0) or in a test host (1)
+# Exported to the tests: RKT, RKT_SRCDIR, RKT_BUILDDIR.
+
+set -euo pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+
+bail() {
+	printf 'Bail out! %s\n' "$*"
+	printf 'run.sh: %s\n' "$*" >&2
+	exit 1
+}
+
+srcdir=${abs_top_srcdir:-$(cd -- "$here/../.." && pwd -P)}
+if [ -n "${abs_top_builddir:-}" ]; then
+	builddir=$abs_top_builddir
+elif [ -f ./config.status ]; then
+	builddir=$(pwd -P) # `make check` runs tests from the top build directory
+else
+	builddir=$srcdir
+fi
+srcdir=$(cd -- "$srcdir" && pwd -P) || bail "source directory $srcdir does not exist"
+builddir=$(cd -- "$builddir" && pwd -P) || bail "build directory $builddir does not exist"
+
+RKT=${RKT:-$builddir/rkt}
+case $RKT in
+/*) ;;
+*/*) RKT=$(pwd -P)/$RKT ;;
+*) RKT=$(command -v -- "$RKT") || bail "rkt binary '$RKT' not found" ;;
+esac
+RKT_SRCDIR=$srcdir
+RKT_BUILDDIR=$builddir
+export RKT RKT_SRCDIR RKT_BUILDDIR
+
+if [ -n "${RKT_FUNCTIONAL_TESTS:-}" ]; then
+	read -r -a tests <<<"$RKT_FUNCTIONAL_TESTS"
+	for i in "${!tests[@]}"; do
+		t=${tests[$i]}
+		if [ -f "$t" ]; then
+			t=$(cd -- "$(dirname -- "$t")" && pwd -P)/$(basename -- "$t")
+		elif [ -f "$srcdir/tests/functional/$t" ]; then
+			t=$srcdir/tests/functional/$t
+		else
+			bail "functional test $t not found"
+		fi
+		tests[i]=$t
+	done
+else
+	tests=("$srcdir"/tests/functional/*.bats)
+fi
+[ -e "${tests[0]}" ] || bail "no functional tests found in $srcdir/tests/functional"
+
+use_testhost=${RKT_TESTHOST:-}
+if [ -z "$use_testhost" ]; then
+	if [ -d /run/systemd/system ]; then use_testhost=0; else use_testhost=1; fi
+fi
+
+# Run from the build tree so that relative paths mean the same inside the test host.
+cd -- "$builddir"
+
+if [ "$use_testhost" = 0 ]; then
+	command -v bats >/dev/null || bail "bats not found"
+	exec bats --tap "${tests[@]}"
+fi
+
+[ "$(id -u)" -eq 0 ] || bail "PID 1 is not systemd and the test host needs root; run the functional tests as root"
+
+# The source and build trees are bound at the same paths inside the test host,
+# and the rkt binary's directory when it lives elsewhere (but not system directories).
+binds="$srcdir"
+case $builddir in "$srcdir" | "$srcdir"/*) ;; *) binds+=" $builddir" ;; esac
+case $RKT in
+"$srcdir"/* | "$builddir"/* | /usr/* | /bin/* | /sbin/* | /lib*/*) ;;
+*) binds+=" $(dirname -- "$RKT")" ;;
+esac
+RKT_TESTHOST_BINDS="$binds${RKT_TESTHOST_BINDS:+ $RKT_TESTHOST_BINDS}"
+RKT_TESTHOST_TAP_BAILOUT=1
+export RKT_TESTHOST_BINDS RKT_TESTHOST_TAP_BAILOUT
+
+exec bash "$srcdir/tests/testhost/testhost.sh" run bats --tap "${tests[@]}"
