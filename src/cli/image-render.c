@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "image-common.h"
+#include "verbs.h"
+
+int verb_image_render(CliArgs *a) {
+        return image_extract_to_dir(a, true);
+}

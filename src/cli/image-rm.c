@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+
+#include "image-common.h"
+#include "log.h"
+#include "pod-refs.h"
+#include "strv.h"
+#include "verbs.h"
+
+/* `rkt image rm IMAGE…`: each image by ID (prefix) or name; a failure does not stop the others. */
+int verb_image_rm(CliArgs *a) {
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_(store_closep) Store *s = NULL;
+        _cleanup_strv_free_ char **pod_images = NULL, **pod_trees = NULL;
+        size_t removed = 0;
+        int r, ret = 0;
+
+        r = image_store_open(a, STORE_WRITABLE, &s);
+        if (r < 0)
+                return r;
+        r = pod_refs_collect(a->globals->dir, &pod_images, &pod_trees, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        for (size_t i = 0; i < a->n_args; i++) {
+                _cleanup_error_ RktError *e = NULL;
+                _cleanup_free_ char *id = NULL;
+
+                r = image_resolve(s, a->args[i], &id);
+                if (r >= 0) {
+                        r = store_remove(s, id, pod_trees, &e);
+                        if (r < 0)
+                                log_error("image '%s': %s", a->args[i], rkt_error_message(e, r));
+                }
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+                printf("successfully removed aci for image: \"%s\"\n", id);
+                removed++;
+        }
+        if (ret < 0)
+                log_error("%zu image(s) successfully removed, %zu failed", removed, a->n_args - removed);
+        else
+                log_info("%zu image(s) successfully removed", removed);
+        return ret;
+}

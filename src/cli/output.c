@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+
+#include "log.h"
+#include "output.h"
+
+int output_format_parse(const char *s, OutputFormat *ret) {
+        if (isempty(s))
+                *ret = OUTPUT_TABLE;
+        else if (streq(s, "json"))
+                *ret = OUTPUT_JSON;
+        else if (streq(s, "json-pretty"))
+                *ret = OUTPUT_JSON_PRETTY;
+        else
+                return log_error_errno(-EINVAL, "--format '%s': must be json or json-pretty", s);
+        return 0;
+}
+
+int output_json(json_object *o, OutputFormat format, FILE *f) {
+        int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+        const char *s;
+
+        if (format == OUTPUT_JSON_PRETTY)
+                flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_PRETTY_TAB | JSON_C_TO_STRING_SPACED;
+        else
+                flags |= JSON_C_TO_STRING_PLAIN;
+        s = json_object_to_json_string_ext(o, flags);
+        if (!s)
+                return -ENOMEM;
+        fputs(s, f);
+        fputc('\n', f);
+        return 0;
+}
+
+struct Table {
+        size_t n_columns;
+        char **cells; /* row-major */
+        size_t n_rows;
+};
+
+Table *table_new(size_t n_columns) {
+        Table *t = calloc(1, sizeof(Table));
+        if (t)
+                t->n_columns = n_columns;
+        return t;
+}
+
+Table *table_free(Table *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+                free(t->cells[i]);
+        free(t->cells);
+        free(t);
+        return NULL;
+}
+
+int table_add_row(Table *t, char **cells) {
+        char **n = realloc(t->cells, sizeof(char *) * (t->n_rows + 1) * t->n_columns);
+
+        if (!n) {
+                for (size_t i = 0; i < t->n_columns; i++)
+                        free(cells[i]);
+                return -ENOMEM;
+        }
+        t->cells = n;
+        for (size_t i = 0; i < t->n_columns; i++)
+                t->cells[t->n_rows * t->n_columns + i] = cells[i];
+        t->n_rows++;
+        return 0;
+}
+
+int table_add_rowv(Table *t, ...) {
+        _cleanup_free_ char **cells = calloc(t->n_columns, sizeof(char *));
+        va_list ap;
+
+        if (!cells)
+                return -ENOMEM;
+        va_start(ap, t);
+        for (size_t i = 0; i < t->n_columns; i++) {
+                const char *c = va_arg(ap, const char *);
+                cells[i] = c ? strdup(c) : NULL;
+        }
+        va_end(ap);
+        return table_add_row(t, cells);
+}
+
+#define TABWIDTH 8
+
+void table_print(const Table *t, FILE *f) {
+        _cleanup_free_ size_t *width = calloc(t->n_columns, sizeof(size_t));
+
+        if (!width)
+                return;
+        for (size_t r = 0; r < t->n_rows; r++)
+                for (size_t c = 0; c < t->n_columns; c++) {
+                        const char *s = t->cells[r * t->n_columns + c];
+                        width[c] = MAX(width[c], strlen(s ?: "-"));
+                }
+        /* A cell's width plus one separating tab, rounded up to whole tab stops. */
+        for (size_t c = 0; c < t->n_columns; c++)
+                width[c] = (width[c] + 1 + TABWIDTH - 1) / TABWIDTH * TABWIDTH;
+        for (size_t r = 0; r < t->n_rows; r++) {
+                for (size_t c = 0; c < t->n_columns; c++) {
+                        const char *s = t->cells[r * t->n_columns + c] ?: "-";
+                        fputs(s, f);
+                        if (c + 1 < t->n_columns)
+                                for (size_t w = strlen(s); w < width[c]; w = (w / TABWIDTH + 1) * TABWIDTH)
+                                        fputc('\t', f);
+                }
+                fputc('\n', f);
+        }
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+typedef enum OutputFormat {
+        OUTPUT_TABLE,
+        OUTPUT_JSON,
+        OUTPUT_JSON_PRETTY,
+} OutputFormat;
+
+/* --format=json|json-pretty (and "" for the table). */
+int output_format_parse(const char *s, OutputFormat *ret);
+/* Prints o as JSON with a newline; json-pretty indents with tabs. Slashes are not escaped. */
+int output_json(json_object *o, OutputFormat format, FILE *f);
+
+/* Tab-aligned columns, as Go's tabwriter aligns rkt's listings. */
+typedef struct Table Table;
+Table *table_new(size_t n_columns);
+Table *table_free(Table *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Table *, table_free);
+/* Takes ownership of the n_columns strings (NULL is printed as "-"). */
+int table_add_row(Table *t, char **cells);
+/* Adds a row of copies of the given strings. */
+int table_add_rowv(Table *t, ...);
+void table_print(const Table *t, FILE *f);
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "aci-read.h"
+#include "path.h"
+#include "set.h"
+
+/* A manifest is a few KiB; a huge one is an attack on our memory, not an image. */
+#define MANIFEST_MAX (4u * 1024 * 1024)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
+
+/* The decompressing reader ("raw" format) feeds the tar reader through this callback, which also hashes
+ * and copies every uncompressed byte: one read of the input does it all. */
+typedef struct Pipe {
+        struct archive *raw;
+        EVP_MD_CTX *md;
+        int out_fd;
+        uint64_t size;
+        int error;           /* negative errno of a write or hash failure */
+        const char *archive_error; /* set when the decompressor failed */
+} Pipe;
+
+static int write_all(int fd, const void *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p = (const char *) p + k;
+                n -= k;
+        }
+        return 0;
+}
+
+static int pipe_consume(Pipe *p, const void *buf, size_t n) {
+        int r;
+
+        if (EVP_DigestUpdate(p->md, buf, n) != 1)
+                return -EIO;
+        if (p->out_fd >= 0) {
+                r = write_all(p->out_fd, buf, n);
+                if (r < 0)
+                        return r;
+        }
+        p->size += n;
+        return 0;
+}
+
+static la_ssize_t pipe_read(struct archive *a, void *userdata, const void **buf) {
+        Pipe *p = userdata;
+        size_t n = 0;
+        la_int64_t offset;
+        int r;
+
+        r = archive_read_data_block(p->raw, buf, &n, &offset);
+        if (r == ARCHIVE_EOF)
+                return 0;
+        if (r < ARCHIVE_WARN) {
+                p->archive_error = archive_error_string(p->raw);
+                archive_set_error(a, EIO, "%s", strempty(p->archive_error));
+                return -1;
+        }
+        r = pipe_consume(p, *buf, n);
+        if (r < 0) {
+                p->error = r;
+                archive_set_error(a, -r, "%s", strerror(-r));
+                return -1;
+        }
+        return (la_ssize_t) n;
+}
+
+static int read_manifest(struct archive *tar, AciStreamInfo *info, RktError **reterr) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+
+        buf = malloc(MANIFEST_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                la_ssize_t n = archive_read_data(tar, buf + size, MANIFEST_MAX + 1 - size);
+                if (n < 0)
+                        return rkt_error_set(reterr, -EBADMSG, "reading 'manifest': %s",
+                                             strempty(archive_error_string(tar)));
+                if (n == 0)
+                        break;
+                size += n;
+                if (size > MANIFEST_MAX)
+                        return rkt_error_set(reterr, -EFBIG, "'manifest' is larger than %u bytes", MANIFEST_MAX);
+        }
+        buf[size] = 0;
+        info->manifest = TAKE_PTR(buf);
+        info->manifest_size = size;
+        return 0;
+}
+
+/* Fails when a parent of norm is a symlink an earlier entry made: extracting it would write through the
+ * link, wherever it points. */
+static int check_parents(const StrSet *symlinks, const char *name, const char *norm, RktError **reterr) {
+        for (const char *sl = strchr(norm, '/'); sl; sl = strchr(sl + 1, '/'))
+                if (strset_containsn(symlinks, norm, sl - norm))
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': parent '%.*s' is a symlink", name,
+                                             (int) (sl - norm), norm);
+        return 0;
+}
+
+/* Checks one entry's place in the ACI layout. */
+static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_manifest, bool *seen_rootfs,
+                       RktError **reterr) {
+        const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
+        _cleanup_free_ char *norm = NULL;
+        mode_t type = archive_entry_filetype(e);
+
+        if (!name || !*name)
+                return rkt_error_set(reterr, -EBADMSG, "entry with an empty name");
+        if (path_is_absolute(name))
+                return rkt_error_set(reterr, -EBADMSG, "entry '%s': absolute path", name);
+        norm = path_normalize_inside(name);
+        if (!norm)
+                return rkt_error_set(reterr, -EBADMSG, "entry '%s': path escapes the image root", name);
+        if (link) {
+                _cleanup_free_ char *ln = path_is_absolute(link) ? NULL : path_normalize_inside(link);
+                if (!ln || !(streq(ln, "rootfs") || startswith(ln, "rootfs/")))
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': hardlink target '%s' is outside the image",
+                                             name, link);
+        }
+        if (streq(norm, "manifest")) {
+                if (*seen_manifest)
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': second 'manifest' in the image", name);
+                if (type != AE_IFREG || link)
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'manifest' must be a regular file", name);
+                *seen_manifest = true;
+                return 1; /* the caller reads it */
+        }
+        if (streq(norm, "rootfs")) {
+                if (type != AE_IFDIR)
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'rootfs' must be a directory", name);
+                *seen_rootfs = true;
+                return 0;
+        }
+        if (startswith(norm, "rootfs/")) {
+                int r = check_parents(symlinks, name, norm, reterr);
+                if (r < 0)
+                        return r;
+                if (type == AE_IFLNK && !link)
+                        r = strset_add(symlinks, norm);
+                else
+                        strset_remove(symlinks, norm);
+                if (r < 0)
+                        return r;
+                *seen_rootfs = true;
+                return 0;
+        }
+        if (streq(norm, "")) /* "./" */
+                return 0;
+        return rkt_error_set(reterr, -EBADMSG, "entry '%s': an ACI holds only 'manifest' and 'rootfs/'", name);
+}
+
+int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr) {
+        _cleanup_(archive_read_freep) struct archive *raw = NULL, *tar = NULL;
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
+        AciStreamInfo info = {};
+        StrSet symlinks = {};
+        bool seen_manifest = false, seen_rootfs = false;
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned dlen = 0;
+        Pipe p = { .out_fd = out_fd };
+        la_int64_t end;
+        int r;
+
+        md = EVP_MD_CTX_new();
+        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+                return rkt_error_set(reterr, -ENOMEM, "cannot set up sha512");
+        p.md = md;
+
+        raw = archive_read_new();
+        tar = archive_read_new();
+        if (!raw || !tar)
+                return -ENOMEM;
+        archive_read_support_filter_all(raw);
+        archive_read_support_format_raw(raw);
+        if (archive_read_open_fd(raw, in_fd, 128 * 1024) != ARCHIVE_OK)
+                return rkt_error_set(reterr, -EBADMSG, "cannot read the image: %s",
+                                     strempty(archive_error_string(raw)));
+        {
+                struct archive_entry *e;
+                if (archive_read_next_header(raw, &e) != ARCHIVE_OK)
+                        return rkt_error_set(reterr, -EBADMSG, "cannot read the image: %s",
+                                             strempty(archive_error_string(raw)));
+        }
+        p.raw = raw;
+
+        archive_read_support_format_tar(tar);
+        archive_read_support_format_gnutar(tar);
+        if (archive_read_open(tar, &p, NULL, pipe_read, NULL) != ARCHIVE_OK)
+                goto tar_error;
+
+        for (;;) {
+                struct archive_entry *e;
+                r = archive_read_next_header(tar, &e);
+                if (r == ARCHIVE_EOF)
+                        break;
+                if (r < ARCHIVE_WARN)
+                        goto tar_error;
+                r = check_entry(e, &symlinks, &seen_manifest, &seen_rootfs, reterr);
+                if (r < 0) {
+                        strset_done(&symlinks);
+                        aci_stream_info_done(&info);
+                        return r;
+                }
+                if (r > 0) {
+                        r = read_manifest(tar, &info, reterr);
+                        if (r < 0) {
+                                aci_stream_info_done(&info);
+                                return r;
+                        }
+                }
+                /* Entry data is skipped by reading through it, so every byte passes the hash. */
+        }
+        strset_done(&symlinks);
+        end = archive_read_header_position(tar);
+        /* Whatever follows the end-of-archive blocks is part of the tar file and of its hash. */
+        for (;;) {
+                const void *buf;
+                la_ssize_t n = pipe_read(tar, &p, &buf);
+                if (n == 0)
+                        break;
+                if (n < 0)
+                        goto tar_error;
+        }
+        /* A tar cut at an entry boundary reads like a shorter archive: only the end-of-archive marker (zero
+         * blocks) after the last entry tells a whole archive from a truncated one. */
+        if (end < 0 || p.size < (uint64_t) end + 512) {
+                aci_stream_info_done(&info);
+                return rkt_error_set(reterr, -EBADMSG, "the image is truncated: it ends without the tar end-of-archive marker");
+        }
+        if (!seen_manifest) {
+                aci_stream_info_done(&info);
+                return rkt_error_set(reterr, -EBADMSG, "the image has no 'manifest'");
+        }
+        if (!seen_rootfs) {
+                aci_stream_info_done(&info);
+                return rkt_error_set(reterr, -EBADMSG, "the image has no 'rootfs' directory");
+        }
+        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64) {
+                aci_stream_info_done(&info);
+                return rkt_error_set(reterr, -EIO, "sha512 failed");
+        }
+        strcpy(info.id, "sha512-");
+        for (unsigned i = 0; i < dlen; i++)
+                sprintf(info.id + 7 + 2 * i, "%02x", digest[i]);
+        info.size = p.size;
+        *ret = info;
+        return 0;
+
+tar_error:
+        strset_done(&symlinks);
+        aci_stream_info_done(&info);
+        if (p.error < 0)
+                return rkt_error_set(reterr, p.error, "writing the image: %s", strerror(-p.error));
+        if (p.archive_error)
+                return rkt_error_set(reterr, -EBADMSG, "the image is damaged or truncated: %s", p.archive_error);
+        return rkt_error_set(reterr, -EBADMSG, "not a valid ACI (tar) archive: %s",
+                             strempty(archive_error_string(tar)));
+}
+
+void aci_stream_info_done(AciStreamInfo *info) {
+        free(info->manifest);
+        info->manifest = NULL;
+        info->manifest_size = 0;
+}

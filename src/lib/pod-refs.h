@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "error.h"
+
+/* What the pods under <data dir>/pods still use of the store: the rendered trees of every pod that
+ * exists (any state: a prepared pod must still run after `rkt image rm`), and the image IDs of pods that
+ * are prepared or running. Image gc keeps both. */
+int pod_refs_collect(const char *data_dir, char ***ret_image_ids, char ***ret_tree_ids, RktError **reterr);

@@ -1,0 +1,1203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "aci-extract.h"
+#include "aci-read.h"
+#include "fs.h"
+#include "format.h"
+#include "image-ref.h"
+#include "lock.h"
+#include "path.h"
+#include "store.h"
+#include "strv.h"
+
+#define ID_LEN (7 + 128)
+#define DIR_MODE 0750
+
+struct Store {
+        char *cas;  /* <data dir>/cas */
+        int dir_fd; /* -1: read-only and the store does not exist yet */
+        int lock_fd;
+        bool writable;
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
+
+static const char *const store_dirs[] = { "blob", "blob/sha512", "manifest", "manifest/sha512", "images",
+                                          "imagelocks", "tmp", "tree", "treelocks" };
+
+static bool id_valid(const char *id) {
+        return id && strlen(id) == ID_LEN && image_ref_is_id(id);
+}
+
+char *image_id_short(const char *id, size_t hex_digits) {
+        return strndup(id, 7 + hex_digits);
+}
+
+int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **reterr) {
+        _cleanup_free_ char *cas = path_join(data_dir, "cas");
+        Store *s;
+
+        if (!cas)
+                return -ENOMEM;
+        if (flags & STORE_WRITABLE) {
+                int r = mkdir_p(cas, DIR_MODE);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas, strerror(-r));
+        }
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->lock_fd = -1;
+        s->writable = flags & STORE_WRITABLE;
+        s->cas = TAKE_PTR(cas);
+        s->dir_fd = open(s->cas, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (s->dir_fd < 0) {
+                int r = negative_errno();
+                if (r == -ENOENT && !s->writable) {
+                        *ret = s;
+                        return 0;
+                }
+                store_close(s);
+                return rkt_error_set(reterr, r, "cannot open the store: %s", strerror(-r));
+        }
+        if (s->writable)
+                for (size_t i = 0; i < ELEMENTSOF(store_dirs); i++)
+                        if (mkdirat(s->dir_fd, store_dirs[i], DIR_MODE) < 0 && errno != EEXIST) {
+                                int r = negative_errno();
+                                rkt_error_set(reterr, r, "cannot create '%s/%s': %s", s->cas, store_dirs[i],
+                                              strerror(-r));
+                                store_close(s);
+                                return r;
+                        }
+        s->lock_fd = lock_path_at(s->dir_fd, "lock", (flags & STORE_EXCLUSIVE) ? LOCK_EX : LOCK_SH, s->writable);
+        if (s->lock_fd < 0 && (s->writable || (s->lock_fd != -ENOENT && s->lock_fd != -EACCES))) {
+                int r = s->lock_fd;
+                s->lock_fd = -1;
+                store_close(s);
+                return rkt_error_set(reterr, r, "cannot lock the store: %s", strerror(-r));
+        }
+        *ret = s;
+        return 0;
+}
+
+Store *store_close(Store *s) {
+        if (!s)
+                return NULL;
+        safe_close(s->dir_fd);
+        safe_close(s->lock_fd);
+        free(s->cas);
+        free(s);
+        return NULL;
+}
+
+static char *blob_path(const char *kind, const char *id) {
+        char *p;
+        if (asprintf(&p, "%s/sha512/%.2s/%s", kind, id + 7, id) < 0)
+                return NULL;
+        return p;
+}
+
+static char *record_path(const char *id) {
+        char *p;
+        if (asprintf(&p, "images/%s.json", id) < 0)
+                return NULL;
+        return p;
+}
+
+/* --- records --- */
+
+ImageRecord *image_record_free(ImageRecord *r) {
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_labels; i++) {
+                free(r->labels[i].name);
+                free(r->labels[i].value);
+        }
+        free(r->labels);
+        free(r->id);
+        free(r->name);
+        free(r->origin);
+        free(r);
+        return NULL;
+}
+
+void image_records_free(ImageRecord **l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                image_record_free(l[i]);
+        free(l);
+}
+
+static int record_to_json(const ImageRecord *r, char **ret) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object(), *labels = json_object_new_array();
+        const char *s;
+
+        if (!o || !labels)
+                return -ENOMEM;
+        for (size_t i = 0; i < r->n_labels; i++) {
+                json_object *l = json_object_new_object();
+                if (!l)
+                        return -ENOMEM;
+                json_object_object_add(l, "name", json_object_new_string(r->labels[i].name));
+                json_object_object_add(l, "value", json_object_new_string(r->labels[i].value));
+                json_object_array_add(labels, l);
+        }
+        json_object_object_add(o, "id", json_object_new_string(r->id));
+        json_object_object_add(o, "name", json_object_new_string(r->name));
+        json_object_object_add(o, "labels", TAKE_PTR(labels));
+        json_object_object_add(o, "importTime", json_object_new_int64((int64_t) r->import_time));
+        json_object_object_add(o, "lastUsed", json_object_new_int64((int64_t) r->last_used));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) r->size));
+        if (r->origin)
+                json_object_object_add(o, "origin", json_object_new_string(r->origin));
+        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        *ret = s ? strdup(s) : NULL;
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int record_from_json(const char *text, ImageRecord **ret) {
+        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
+        _cleanup_(image_record_freep) ImageRecord *r = NULL;
+        json_object *v, *labels;
+
+        if (!o || !json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        if (!json_object_object_get_ex(o, "id", &v) || !id_valid(json_object_get_string(v)))
+                return -EBADMSG;
+        r->id = strdup(json_object_get_string(v));
+        if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        r->name = strdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "importTime", &v))
+                r->import_time = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "lastUsed", &v))
+                r->last_used = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "size", &v))
+                r->size = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "origin", &v) && json_object_is_type(v, json_type_string))
+                r->origin = strdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "labels", &labels) && json_object_is_type(labels, json_type_array)) {
+                size_t n = json_object_array_length(labels);
+                r->labels = calloc(n ? n : 1, sizeof(AppcKV));
+                if (!r->labels)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        json_object *l = json_object_array_get_idx(labels, i), *ln, *lv;
+                        if (!json_object_object_get_ex(l, "name", &ln) || !json_object_object_get_ex(l, "value", &lv))
+                                return -EBADMSG;
+                        r->labels[i].name = strdup(json_object_get_string(ln));
+                        r->labels[i].value = strdup(json_object_get_string(lv));
+                        r->n_labels++;
+                        if (!r->labels[i].name || !r->labels[i].value)
+                                return -ENOMEM;
+                }
+        }
+        if (!r->id || !r->name)
+                return -ENOMEM;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+static int write_record(Store *s, const ImageRecord *r) {
+        _cleanup_free_ char *json = NULL, *path = record_path(r->id);
+        int k;
+
+        if (!path)
+                return -ENOMEM;
+        k = record_to_json(r, &json);
+        if (k < 0)
+                return k;
+        return write_file_atomic_at(s->dir_fd, path, json, strlen(json), 0640);
+}
+
+int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
+        _cleanup_free_ char *path = record_path(id), *text = NULL;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        if (s->dir_fd < 0)
+                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+        r = read_full_file_at(s->dir_fd, path, &text, NULL);
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r, "image '%s' is not in the store", id);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading the record of image '%s': %s", id, strerror(-r));
+        r = record_from_json(text, ret);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
+        return 0;
+}
+
+/* Calls f for every image ID that has a record. */
+static int for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (s->dir_fd < 0)
+                return 0;
+        fd = openat(s->dir_fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                char id[ID_LEN + 1];
+                const char *ext = endswith(de->d_name, ".json");
+                int r;
+
+                if (!ext || ext - de->d_name != ID_LEN)
+                        continue;
+                memcpy(id, de->d_name, ID_LEN);
+                id[ID_LEN] = 0;
+                if (!id_valid(id))
+                        continue;
+                r = f(id, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct ListState {
+        Store *s;
+        ImageRecord **l;
+        size_t n;
+} ListState;
+
+static int list_one(const char *id, void *userdata) {
+        ListState *st = userdata;
+        ImageRecord *r = NULL, **n;
+
+        /* A record removed meanwhile, or unreadable, is not an image we can show. */
+        if (store_get_record(st->s, id, &r, NULL) < 0)
+                return 0;
+        n = realloc(st->l, sizeof(*n) * (st->n + 1));
+        if (!n) {
+                image_record_free(r);
+                return -ENOMEM;
+        }
+        st->l = n;
+        st->l[st->n++] = r;
+        return 0;
+}
+
+int store_list(Store *s, ImageRecord ***ret, size_t *ret_n, RktError **reterr) {
+        ListState st = { .s = s };
+        int r = for_each_id(s, list_one, &st);
+
+        if (r < 0) {
+                image_records_free(st.l, st.n);
+                return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
+        }
+        *ret = st.l;
+        *ret_n = st.n;
+        return 0;
+}
+
+/* --- import --- */
+
+static int open_tmpfile(Store *s, char **ret_name) {
+        _cleanup_free_ char *name = NULL;
+        int fd;
+
+        /* An unnamed file vanishes by itself when we are killed mid-import. */
+        fd = openat(s->dir_fd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0640);
+        if (fd >= 0) {
+                *ret_name = NULL;
+                return fd;
+        }
+        if (asprintf(&name, "tmp/import-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) < 0)
+                return -ENOMEM;
+        fd = openat(s->dir_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0640);
+        if (fd < 0)
+                return negative_errno();
+        *ret_name = TAKE_PTR(name);
+        return fd;
+}
+
+static int link_tmpfile(Store *s, int fd, const char *tmpname, const char *path) {
+        char proc[64];
+
+        if (tmpname)
+                return renameat(s->dir_fd, tmpname, s->dir_fd, path) < 0 ? negative_errno() : 0;
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        if (linkat(AT_FDCWD, proc, s->dir_fd, path, AT_SYMLINK_FOLLOW) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int mkdir_parents_at(int dirfd, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *sl = strchr(p, '/'); sl; sl = strchr(sl + 1, '/')) {
+                *sl = 0;
+                if (mkdirat(dirfd, p, DIR_MODE) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *sl = '/';
+        }
+        return 0;
+}
+
+static int lock_image(Store *s, const char *id, int op) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "imagelocks/%s", id) < 0)
+                return -ENOMEM;
+        return lock_path_at(s->dir_fd, p, op, true);
+}
+
+static int record_from_manifest(const char *id, const AppcImageManifest *m, uint64_t size, const char *origin,
+                                ImageRecord **ret) {
+        _cleanup_(image_record_freep) ImageRecord *r = calloc(1, sizeof(ImageRecord));
+
+        if (!r)
+                return -ENOMEM;
+        r->id = strdup(id);
+        r->name = strdup(m->name);
+        r->origin = origin ? strdup(origin) : NULL;
+        r->labels = calloc(m->n_labels ? m->n_labels : 1, sizeof(AppcKV));
+        if (!r->id || !r->name || !r->labels || (origin && !r->origin))
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_labels; i++) {
+                r->labels[i].name = strdup(m->labels[i].name);
+                r->labels[i].value = strdup(m->labels[i].value);
+                r->n_labels++;
+                if (!r->labels[i].name || !r->labels[i].value)
+                        return -ENOMEM;
+        }
+        r->size = size;
+        r->import_time = r->last_used = now_usec();
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_free_ char *tmpname = NULL, *bpath = NULL, *mpath = NULL, *rpath = NULL, *id = NULL;
+        _cleanup_close_ int tmpfd = -1, lockfd = -1;
+        AciStreamInfo info = {};
+        bool created = false;
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        tmpfd = open_tmpfile(s, &tmpname);
+        if (tmpfd < 0)
+                return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas, strerror(-tmpfd));
+
+        r = aci_read_stream(fd, tmpfd, &info, reterr);
+        if (r < 0)
+                goto finish;
+        r = appc_image_manifest_parse(info.manifest, info.manifest_size, &m, reterr);
+        if (r < 0) {
+                rkt_error_prefix(reterr, r, "invalid image manifest");
+                goto finish;
+        }
+        id = strdup(info.id);
+        bpath = blob_path("blob", info.id);
+        mpath = blob_path("manifest", info.id);
+        rpath = record_path(info.id);
+        if (!id || !bpath || !mpath || !rpath) {
+                r = -ENOMEM;
+                goto finish;
+        }
+
+        lockfd = lock_image(s, id, LOCK_EX);
+        if (lockfd < 0) {
+                r = rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+                goto finish;
+        }
+        if (faccessat(s->dir_fd, rpath, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                goto done; /* already there: same bytes, same ID */
+
+        /* Blob, then manifest, then the record that makes them an image. */
+        if (fsync(tmpfd) < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "writing the image: %m");
+                goto finish;
+        }
+        r = mkdir_parents_at(s->dir_fd, bpath);
+        if (r >= 0)
+                r = link_tmpfile(s, tmpfd, tmpname, bpath);
+        if (r == -EEXIST)
+                r = 0; /* complete: blobs only ever appear whole under their final name */
+        if (r >= 0 && tmpname) {
+                tmpname = mfree(tmpname);
+        }
+        if (r >= 0)
+                r = fsync_directory_of(s->dir_fd, bpath);
+        if (r >= 0)
+                r = mkdir_parents_at(s->dir_fd, mpath);
+        if (r >= 0)
+                r = write_file_atomic_at(s->dir_fd, mpath, info.manifest, info.manifest_size, 0640);
+        if (r >= 0)
+                r = record_from_manifest(id, m, info.size, origin, &rec);
+        if (r >= 0)
+                r = write_record(s, rec);
+        if (r < 0) {
+                rkt_error_set(reterr, r, "storing image '%s': %s", id, strerror(-r));
+                goto finish;
+        }
+        created = true;
+done:
+        *ret_id = TAKE_PTR(id);
+        if (ret_new)
+                *ret_new = created;
+        r = 0;
+finish:
+        if (tmpname)
+                (void) unlinkat(s->dir_fd, tmpname, 0);
+        aci_stream_info_done(&info);
+        return r;
+}
+
+/* --- lookup --- */
+
+typedef struct PrefixState {
+        const char *prefix;
+        char *match;
+        size_t n;
+} PrefixState;
+
+static int prefix_one(const char *id, void *userdata) {
+        PrefixState *st = userdata;
+
+        if (!startswith(id, st->prefix))
+                return 0;
+        if (st->n++ == 0) {
+                st->match = strdup(id);
+                if (!st->match)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool record_matches(const ImageRecord *r, const ImageRef *ref) {
+        if (!streq(r->name, ref->name))
+                return false;
+        for (size_t i = 0; i < ref->n_labels; i++) {
+                const char *v = appc_kv_get(r->labels, r->n_labels, ref->labels[i].name);
+                if (!v || !streq(v, ref->labels[i].value))
+                        return false;
+        }
+        return true;
+}
+
+static int resolve_name(Store *s, const ImageRef *ref, const char *text, char **ret_id, RktError **reterr) {
+        ImageRecord **l = NULL;
+        const ImageRecord *best = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_list(s, &l, &n, reterr);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (record_matches(l[i], ref) &&
+                    (!best || l[i]->import_time > best->import_time ||
+                     (l[i]->import_time == best->import_time && strcmp(l[i]->id, best->id) > 0)))
+                        best = l[i];
+        if (!best)
+                r = rkt_error_set(reterr, -ENOENT, "no image named '%s' in the store", text);
+        else {
+                *ret_id = strdup(best->id);
+                r = *ret_id ? 0 : -ENOMEM;
+        }
+        image_records_free(l, n);
+        return r;
+}
+
+int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
+        ImageRef parsed;
+        int r;
+
+        if (image_ref_is_id(ref)) {
+                PrefixState st = { .prefix = ref };
+                if (strlen(ref) > ID_LEN)
+                        return rkt_error_set(reterr, -EINVAL, "image ID '%s' is too long", ref);
+                r = for_each_id(s, prefix_one, &st);
+                if (r < 0) {
+                        free(st.match);
+                        return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
+                }
+                if (st.n == 0)
+                        return rkt_error_set(reterr, -ENOENT, "no image with ID '%s' in the store", ref);
+                if (st.n > 1) {
+                        free(st.match);
+                        return rkt_error_set(reterr, -ENOTUNIQ, "image ID '%s' is ambiguous: %zu images match", ref, st.n);
+                }
+                *ret_id = st.match;
+                return 0;
+        }
+        r = image_ref_parse(ref, &parsed, reterr);
+        if (r < 0)
+                return r;
+        r = resolve_name(s, &parsed, ref, ret_id, reterr);
+        image_ref_done(&parsed);
+        return r;
+}
+
+int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, RktError **reterr) {
+        _cleanup_free_ char *p = blob_path("manifest", id);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        if (s->dir_fd < 0)
+                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+        r = read_full_file_at(s->dir_fd, p, ret, ret_size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading the manifest of image '%s': %s", id, strerror(-r));
+        return 0;
+}
+
+static int read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = store_read_manifest(s, id, &text, &size, reterr);
+        if (r < 0)
+                return r;
+        r = appc_image_manifest_parse(text, size, ret, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "the manifest of image '%s'", id);
+        return 0;
+}
+
+int store_open_blob(Store *s, const char *id, RktError **reterr) {
+        _cleanup_free_ char *p = blob_path("blob", id);
+        int fd;
+
+        if (!p)
+                return -ENOMEM;
+        if (s->dir_fd < 0)
+                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+        fd = openat(s->dir_fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening the blob of image '%s': %m", id);
+        return fd;
+}
+
+int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **reterr) {
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = malloc(256 * 1024);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned dlen = 0;
+
+        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+                return -ENOMEM;
+        fd = store_open_blob(s, id, reterr);
+        if (fd < 0)
+                return fd;
+        for (;;) {
+                ssize_t n = read(fd, buf, 256 * 1024);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return rkt_error_set(reterr, negative_errno(), "reading image '%s': %m", id);
+                if (n == 0)
+                        break;
+                if (verify && EVP_DigestUpdate(md, buf, n) != 1)
+                        return -EIO;
+                for (ssize_t off = 0; off < n;) {
+                        ssize_t w = write(out_fd, buf + off, n - off);
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w < 0)
+                                return rkt_error_set(reterr, negative_errno(), "writing image '%s': %m", id);
+                        off += w;
+                }
+        }
+        if (verify) {
+                char hex[129];
+                if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64)
+                        return -EIO;
+                for (unsigned i = 0; i < dlen; i++)
+                        sprintf(hex + 2 * i, "%02x", digest[i]);
+                if (!streq(hex, id + 7))
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "image '%s' in the store is damaged: its content no longer matches its ID",
+                                             id);
+        }
+        return 0;
+}
+
+int store_touch(Store *s, const char *id, RktError **reterr) {
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_close_ int lockfd = -1;
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        lockfd = lock_image(s, id, LOCK_EX);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+        r = store_get_record(s, id, &rec, reterr);
+        if (r < 0)
+                return r;
+        rec->last_used = now_usec();
+        r = write_record(s, rec);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "updating the record of image '%s': %s", id, strerror(-r));
+        return 0;
+}
+
+/* --- rendering --- */
+
+/* One image of a flattened dependency tree, in render order: the image itself first, then each
+ * dependency right after the image that needs it, so that the first image providing a path wins. */
+typedef struct RenderImage {
+        char *id;
+        AppcImageManifest *manifest;
+        ssize_t parent; /* index of the image that pulled this one in, -1 for the top */
+} RenderImage;
+
+typedef struct RenderList {
+        RenderImage *items;
+        size_t n;
+} RenderList;
+
+static void render_list_done(RenderList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->items[i].id);
+                appc_image_manifest_free(l->items[i].manifest);
+        }
+        free(l->items);
+        *l = (RenderList) {};
+}
+
+/* Deep enough for any real image; a cycle (A needs B needs A) stops here rather than looping. */
+#define DEPENDENCY_DEPTH_MAX 32
+
+static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, RktError **reterr) {
+        const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
+
+        if (d->image_id)
+                return store_resolve(s, d->image_id, ret_id, reterr);
+        return resolve_name(s, &ref, d->image_name, ret_id, reterr);
+}
+
+static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t parent, unsigned depth,
+                           RktError **reterr) {
+        AppcImageManifest *m = NULL;
+        RenderImage *n;
+        size_t self;
+        int r;
+
+        if (depth > DEPENDENCY_DEPTH_MAX)
+                return rkt_error_set(reterr, -ELOOP, "image '%s': dependencies nest deeper than %d (a cycle?)", id,
+                                     DEPENDENCY_DEPTH_MAX);
+        r = read_manifest_parsed(s, id, &m, reterr);
+        if (r < 0)
+                return r;
+        n = realloc(l->items, sizeof(*n) * (l->n + 1));
+        if (!n) {
+                appc_image_manifest_free(m);
+                return -ENOMEM;
+        }
+        l->items = n;
+        self = l->n;
+        l->items[l->n++] = (RenderImage) { strdup(id), m, parent };
+        if (!l->items[self].id)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_dependencies; i++) {
+                _cleanup_free_ char *dep = NULL;
+                r = resolve_dependency(s, &m->dependencies[i], &dep, reterr);
+                if (r < 0)
+                        return rkt_error_prefix(reterr, r, "dependency '%s' of image '%s'",
+                                                m->dependencies[i].image_name, m->name);
+                r = render_list_add(s, l, dep, (ssize_t) self, depth + 1, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool whitelisted(char *const *whitelist, const char *path) {
+        if (!whitelist || !*whitelist)
+                return true;
+        STRV_FOREACH(w, whitelist)
+                if (streq(*w + (**w == '/'), path))
+                        return true;
+        return false;
+}
+
+typedef struct FilterState {
+        const RenderList *list;
+        size_t index;
+        int rootfs_fd;
+} FilterState;
+
+static bool render_filter(const char *path, mode_t type, void *userdata) {
+        FilterState *st = userdata;
+        const RenderImage *img = &st->list->items[st->index];
+        struct stat sb;
+
+        /* The image's own whitelist, then that of the nearest image above it that has one. */
+        if (type != S_IFDIR) {
+                if (!whitelisted(img->manifest->path_whitelist, path))
+                        return false;
+                for (ssize_t p = img->parent; p >= 0; p = st->list->items[p].parent)
+                        if (st->list->items[p].manifest->path_whitelist &&
+                            st->list->items[p].manifest->path_whitelist[0]) {
+                                if (!whitelisted(st->list->items[p].manifest->path_whitelist, path))
+                                        return false;
+                                break;
+                        }
+        }
+        /* An image above already provided this path. */
+        if (st->index > 0 && fstatat(st->rootfs_fd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+                return false;
+        return true;
+}
+
+static int render_into(Store *s, const RenderList *l, int target_dirfd, bool rootfs_only, RktError **reterr) {
+        _cleanup_close_ int rootfs_fd = -1;
+        int r;
+
+        if (rootfs_only)
+                rootfs_fd = fcntl(target_dirfd, F_DUPFD_CLOEXEC, 3);
+        else {
+                _cleanup_free_ char *manifest = NULL;
+                size_t size;
+                if (mkdirat(target_dirfd, "rootfs", 0755) < 0 && errno != EEXIST)
+                        return rkt_error_set(reterr, negative_errno(), "creating 'rootfs': %m");
+                rootfs_fd = openat(target_dirfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = store_read_manifest(s, l->items[0].id, &manifest, &size, reterr);
+                if (r < 0)
+                        return r;
+                r = write_file_atomic_at(target_dirfd, "manifest", manifest, size, 0644);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "writing 'manifest': %s", strerror(-r));
+        }
+        if (rootfs_fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening the target: %m");
+        for (size_t i = 0; i < l->n; i++) {
+                _cleanup_close_ int blob = -1;
+                FilterState st = { l, i, rootfs_fd };
+                bool plain = i == 0 && !(l->items[0].manifest->path_whitelist && l->items[0].manifest->path_whitelist[0]);
+
+                blob = store_open_blob(s, l->items[i].id, reterr);
+                if (blob < 0)
+                        return blob;
+                r = aci_extract_fd(blob, rootfs_fd, ACI_EXTRACT_ROOTFS_ONLY | (geteuid() == 0 ? 0 : ACI_EXTRACT_NO_OWNERS),
+                                   plain ? NULL : render_filter, &st, reterr);
+                if (r < 0)
+                        return rkt_error_prefix(reterr, r, "rendering image '%s'", l->items[i].manifest->name);
+        }
+        return 0;
+}
+
+int store_render(Store *s, const char *id, int target_dirfd, bool rootfs_only, RktError **reterr) {
+        RenderList l = {};
+        int r;
+
+        r = render_list_add(s, &l, id, -1, 0, reterr);
+        if (r >= 0)
+                r = render_into(s, &l, target_dirfd, rootfs_only, reterr);
+        render_list_done(&l);
+        return r;
+}
+
+static int tree_id_of(const RenderList *l, char **ret) {
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned dlen = 0;
+        char *id;
+
+        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n; i++)
+                if ((i > 0 && EVP_DigestUpdate(md, ",", 1) != 1) ||
+                    EVP_DigestUpdate(md, l->items[i].id, strlen(l->items[i].id)) != 1)
+                        return -EIO;
+        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1)
+                return -EIO;
+        id = malloc(5 + 7 + 2 * dlen + 1);
+        if (!id)
+                return -ENOMEM;
+        strcpy(id, "deps-sha512-");
+        for (unsigned i = 0; i < dlen; i++)
+                sprintf(id + 12 + 2 * i, "%02x", digest[i]);
+        *ret = id;
+        return 0;
+}
+
+static uint64_t tree_bytes(int dirfd) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        uint64_t total = 0;
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+
+        if (fd < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                total += (uint64_t) st.st_size;
+                if (S_ISDIR(st.st_mode)) {
+                        _cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                total += tree_bytes(sub);
+                }
+        }
+        return total;
+}
+
+/* The "rendered" file marks a complete tree and says which images it holds. */
+static int write_tree_marker(int treefd, const RenderList *l, uint64_t size) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+        json_object *ids = json_object_new_array();
+        const char *text;
+
+        if (!o || !ids) {
+                json_object_put(ids);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < l->n; i++)
+                json_object_array_add(ids, json_object_new_string(l->items[i].id));
+        json_object_object_add(o, "images", ids);
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) size));
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        return write_file_atomic_at(treefd, "rendered", text, strlen(text), 0640);
+}
+
+/* Reads a tree's marker; -ENOENT for an incomplete tree. */
+static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size) {
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_strv_free_ char **images = NULL;
+        json_object *v;
+        int r;
+
+        if (asprintf(&p, "tree/%s/rendered", tree_id) < 0)
+                return -ENOMEM;
+        r = read_full_file_at(casfd, p, &text, NULL);
+        if (r < 0)
+                return r;
+        o = json_tokener_parse(text);
+        if (!o || !json_object_object_get_ex(o, "images", &v) || !json_object_is_type(v, json_type_array))
+                return -EBADMSG;
+        images = calloc(1, sizeof(char *));
+        if (!images)
+                return -ENOMEM;
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+                if (strv_extend(&images, json_object_get_string(json_object_array_get_idx(v, i))) < 0)
+                        return -ENOMEM;
+        if (ret_size)
+                *ret_size = json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
+        if (ret_images)
+                *ret_images = TAKE_PTR(images);
+        return 0;
+}
+
+int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_tree_dir, RktError **reterr) {
+        _cleanup_free_ char *tree_id = NULL, *tree_path = NULL, *tmp = NULL, *lock = NULL;
+        _cleanup_close_ int lockfd = -1, tmpfd = -1;
+        RenderList l = {};
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        r = render_list_add(s, &l, id, -1, 0, reterr);
+        if (r < 0)
+                goto finish;
+        r = tree_id_of(&l, &tree_id);
+        if (r < 0)
+                goto finish;
+        if (asprintf(&tree_path, "tree/%s", tree_id) < 0 || asprintf(&lock, "treelocks/%s", tree_id) < 0 ||
+            asprintf(&tmp, "tree/.tmp-%s-%d", tree_id, (int) getpid()) < 0) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        /* Renders of the same tree wait for each other; the second finds the first's result. */
+        lockfd = lock_path_at(s->dir_fd, lock, LOCK_EX, true);
+        if (lockfd < 0) {
+                r = rkt_error_set(reterr, lockfd, "cannot lock tree '%s': %s", tree_id, strerror(-lockfd));
+                goto finish;
+        }
+        if (read_tree_marker(s->dir_fd, tree_id, NULL, NULL) == 0)
+                goto done;
+        /* A tree without its marker is what an interrupted render left: start over. */
+        (void) rm_rf_at(s->dir_fd, tree_path);
+        (void) rm_rf_at(s->dir_fd, tmp);
+        if (mkdirat(s->dir_fd, tmp, 0755) < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "creating '%s/%s': %m", s->cas, tmp);
+                goto finish;
+        }
+        tmpfd = openat(s->dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (tmpfd < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "opening '%s/%s': %m", s->cas, tmp);
+                goto finish;
+        }
+        r = render_into(s, &l, tmpfd, false, reterr);
+        if (r < 0)
+                goto cleanup_tmp;
+        r = write_tree_marker(tmpfd, &l, tree_bytes(tmpfd));
+        if (r >= 0 && syncfs(tmpfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(s->dir_fd, tmp, s->dir_fd, tree_path) < 0)
+                r = negative_errno();
+        if (r >= 0)
+                r = fsync_directory_of(s->dir_fd, tree_path);
+        if (r < 0) {
+                rkt_error_set(reterr, r, "storing tree '%s': %s", tree_id, strerror(-r));
+                goto cleanup_tmp;
+        }
+done:
+        if (ret_tree_dir) {
+                *ret_tree_dir = path_join(s->cas, tree_path);
+                if (!*ret_tree_dir) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        }
+        if (ret_tree_id)
+                *ret_tree_id = TAKE_PTR(tree_id);
+        r = 0;
+        goto finish;
+cleanup_tmp:
+        (void) rm_rf_at(s->dir_fd, tmp);
+finish:
+        render_list_done(&l);
+        return r;
+}
+
+/* Calls f for each complete or incomplete tree directory name (not the temporary ones). */
+static int for_each_tree(Store *s, int (*f)(Store *s, const char *tree_id, void *userdata), void *userdata) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (s->dir_fd < 0)
+                return 0;
+        fd = openat(s->dir_fd, "tree", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                int r;
+                if (de->d_name[0] == '.')
+                        continue;
+                r = f(s, de->d_name, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct TreeSizeState {
+        const char *id;
+        uint64_t total;
+} TreeSizeState;
+
+static int tree_size_one(Store *s, const char *tree_id, void *userdata) {
+        TreeSizeState *st = userdata;
+        _cleanup_strv_free_ char **images = NULL;
+        uint64_t size = 0;
+
+        if (read_tree_marker(s->dir_fd, tree_id, &images, &size) == 0 && images[0] && streq(images[0], st->id))
+                st->total += size;
+        return 0;
+}
+
+uint64_t store_tree_size(Store *s, const char *id) {
+        TreeSizeState st = { id, 0 };
+        (void) for_each_tree(s, tree_size_one, &st);
+        return st.total;
+}
+
+/* --- removal and gc --- */
+
+typedef struct TreeRemoveState {
+        const char *id; /* only trees holding this image (NULL: all); never those in keep */
+        char *const *keep;
+        char ***removed;
+        int error;
+} TreeRemoveState;
+
+static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
+        TreeRemoveState *st = userdata;
+        _cleanup_strv_free_ char **images = NULL;
+        _cleanup_free_ char *p = NULL;
+        int r;
+
+        if (strv_contains(st->keep, tree_id))
+                return 0;
+        if (st->id && (read_tree_marker(s->dir_fd, tree_id, &images, NULL) < 0 || !strv_contains(images, st->id)))
+                return 0;
+        if (asprintf(&p, "tree/%s", tree_id) < 0)
+                return -ENOMEM;
+        r = rm_rf_at(s->dir_fd, p);
+        if (r < 0 && st->error == 0)
+                st->error = r;
+        if (r >= 0 && st->removed)
+                (void) strv_extend(st->removed, tree_id);
+        return 0;
+}
+
+int store_remove(Store *s, const char *id, char *const *keep_trees, RktError **reterr) {
+        _cleanup_free_ char *rpath = record_path(id), *bpath = blob_path("blob", id), *mpath = blob_path("manifest", id);
+        _cleanup_close_ int lockfd = -1;
+        TreeRemoveState st = { .id = id, .keep = keep_trees };
+
+        if (!rpath || !bpath || !mpath)
+                return -ENOMEM;
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        lockfd = lock_image(s, id, LOCK_EX);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+        if (unlinkat(s->dir_fd, rpath, 0) < 0) {
+                if (errno == ENOENT)
+                        return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+                return rkt_error_set(reterr, negative_errno(), "removing image '%s': %m", id);
+        }
+        (void) fsync_directory_of(s->dir_fd, rpath);
+        /* The image is gone; what follows only frees space, and gc finishes it after a crash. */
+        (void) unlinkat(s->dir_fd, mpath, 0);
+        (void) unlinkat(s->dir_fd, bpath, 0);
+        (void) for_each_tree(s, tree_remove_one, &st);
+        return 0;
+}
+
+void store_gc_result_done(StoreGcResult *r) {
+        r->removed_images = strv_free(r->removed_images);
+        r->removed_trees = strv_free(r->removed_trees);
+}
+
+/* Removes every entry of dir (relative to the store) for which keep() is false. */
+static int sweep_dir(Store *s, const char *dir, bool (*keep)(Store *s, const char *name)) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd = openat(s->dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (keep && keep(s, de->d_name))
+                        continue;
+                (void) rm_rf_at(dirfd(d), de->d_name);
+        }
+        return 0;
+}
+
+static bool has_record(Store *s, const char *name) {
+        _cleanup_free_ char *p = NULL;
+        if (!id_valid(name))
+                return false;
+        p = record_path(name);
+        return p && faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static bool is_complete_tree(Store *s, const char *name) {
+        return name[0] != '.' && read_tree_marker(s->dir_fd, name, NULL, NULL) == 0;
+}
+
+static int sweep_orphans(Store *s, const char *kind) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        _cleanup_free_ char *top = NULL;
+        int fd;
+
+        if (asprintf(&top, "%s/sha512", kind) < 0)
+                return -ENOMEM;
+        fd = openat(s->dir_fd, top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                if (asprintf(&sub, "%s/%s", top, de->d_name) < 0)
+                        return -ENOMEM;
+                (void) sweep_dir(s, sub, has_record);
+        }
+        return 0;
+}
+
+int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep_trees, StoreGcResult *ret,
+             RktError **reterr) {
+        StoreGcResult res = {};
+        ImageRecord **l = NULL;
+        size_t n = 0;
+        TreeRemoveState st = { .keep = keep_trees, .removed = &res.removed_trees };
+        int r;
+
+        if (!s->writable || s->lock_fd < 0)
+                return rkt_error_set(reterr, -EROFS, "gc needs the store opened for writing");
+        res.removed_images = calloc(1, sizeof(char *));
+        res.removed_trees = calloc(1, sizeof(char *));
+        if (!res.removed_images || !res.removed_trees) {
+                store_gc_result_done(&res);
+                return -ENOMEM;
+        }
+        /* Leftovers of imports and renders that were killed. */
+        (void) sweep_dir(s, "tmp", NULL);
+        (void) sweep_dir(s, "tree", is_complete_tree);
+
+        r = store_list(s, &l, &n, reterr);
+        if (r < 0) {
+                store_gc_result_done(&res);
+                return r;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (l[i]->last_used >= cutoff || strv_contains(keep_ids, l[i]->id))
+                        continue;
+                if (store_remove(s, l[i]->id, keep_trees, reterr) >= 0)
+                        (void) strv_extend(&res.removed_images, l[i]->id);
+        }
+        image_records_free(l, n);
+
+        (void) for_each_tree(s, tree_remove_one, &st);
+        /* Blobs and manifests whose record never got written (a crash between the two). */
+        (void) sweep_orphans(s, "blob");
+        (void) sweep_orphans(s, "manifest");
+        (void) sweep_dir(s, "imagelocks", has_record);
+        (void) sweep_dir(s, "treelocks", is_complete_tree);
+        *ret = res;
+        return 0;
+}

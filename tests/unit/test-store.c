@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <archive.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "format.h"
+#include "fs.h"
+#include "path.h"
+#include "store.h"
+#include "strv.h"
+#include "tar-builder.h"
+#include "unit.h"
+
+static char dir[64];
+
+static int setup(void **state) {
+        strcpy(dir, "/tmp/rkt-test-XXXXXX");
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        return rm_rf_at(AT_FDCWD, dir);
+}
+
+static Store *open_store(unsigned flags) {
+        Store *s = NULL;
+        assert_int_equal(store_open(dir, flags | STORE_WRITABLE, &s, NULL), 0);
+        return s;
+}
+
+static char *import(Store *s, const char *name, const char *const *files, bool *ret_new) {
+        _cleanup_free_ char *p = path_join(dir, "in.aci");
+        _cleanup_close_ int fd = -1;
+        char *id = NULL;
+
+        write_test_aci(p, ARCHIVE_FILTER_GZIP, name, files);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(store_import_fd(s, fd, "file:///in.aci", &id, ret_new, NULL), 0);
+        return id;
+}
+
+static size_t count_files(const char *sub) {
+        _cleanup_free_ char *cmd = NULL, *out = path_join(dir, "count");
+        _cleanup_free_ char *text = NULL;
+
+        assert_true(asprintf(&cmd, "find '%s/cas/%s' -type f 2>/dev/null | wc -l > '%s'", dir, sub, out) > 0);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(read_full_file_at(AT_FDCWD, out, &text, NULL), 0);
+        return (size_t) atoi(text);
+}
+
+static void test_import_list_resolve(void **state) {
+        static const char *const f1[] = { "a=1", NULL }, *const f2[] = { "a=2", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id1 = NULL, *id1b = NULL, *id2 = NULL, *r = NULL, *prefix = NULL;
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        ImageRecord **l = NULL;
+        size_t n = 0;
+        bool created;
+
+        id1 = import(s, "example.com/one", f1, &created);
+        assert_true(created);
+        assert_int_equal(strlen(id1), 7 + 128);
+        id1b = import(s, "example.com/one", f1, &created);
+        assert_false(created);
+        assert_string_equal(id1, id1b);
+        id2 = import(s, "example.com/two", f2, &created);
+
+        assert_int_equal(store_list(s, &l, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        image_records_free(l, n);
+
+        assert_int_equal(store_get_record(s, id1, &rec, NULL), 0);
+        assert_string_equal(rec->name, "example.com/one");
+        assert_string_equal(appc_kv_get(rec->labels, rec->n_labels, "os"), "linux");
+        assert_string_equal(rec->origin, "file:///in.aci");
+        assert_true(rec->size > 0);
+        assert_true(rec->import_time > 0 && rec->import_time == rec->last_used);
+
+        prefix = strndup(id1, 20);
+        assert_int_equal(store_resolve(s, prefix, &r, NULL), 0);
+        assert_string_equal(r, id1);
+        r = mfree(r);
+        assert_int_equal(store_resolve(s, "example.com/two,os=linux", &r, NULL), 0);
+        assert_string_equal(r, id2);
+        r = mfree(r);
+        assert_int_equal(store_resolve(s, "example.com/two,os=freebsd", &r, &e), -ENOENT);
+        e = rkt_error_free(e);
+        assert_int_equal(store_resolve(s, "sha512-", &r, &e), -ENOTUNIQ);
+        assert_non_null(strstr(e->message, "ambiguous"));
+}
+
+static void test_touch_and_manifest(void **state) {
+        static const char *const f[] = { "x=1", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/t", f, NULL), *m = NULL;
+        _cleanup_(image_record_freep) ImageRecord *before = NULL, *after = NULL;
+        size_t size;
+
+        assert_int_equal(store_get_record(s, id, &before, NULL), 0);
+        usleep(2000);
+        assert_int_equal(store_touch(s, id, NULL), 0);
+        assert_int_equal(store_get_record(s, id, &after, NULL), 0);
+        assert_true(after->last_used > before->last_used);
+        assert_int_equal(after->import_time, before->import_time);
+        assert_int_equal(store_read_manifest(s, id, &m, &size, NULL), 0);
+        assert_string_equal(m, test_manifest("example.com/t"));
+}
+
+static void test_crash_leftovers_are_invisible_and_swept(void **state) {
+        static const char *const f[] = { "y=1", NULL };
+        _cleanup_free_ char *id = NULL, *rec = NULL, *cmd = NULL;
+        _cleanup_strv_free_ char **none = NULL;
+        StoreGcResult res;
+        ImageRecord **l = NULL;
+        size_t n = 0;
+
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                id = import(s, "example.com/crash", f, NULL);
+                /* A crash after the blob and manifest but before the record: remove just the record. */
+                assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
+                assert_int_equal(unlink(rec), 0);
+                assert_int_equal(store_list(s, &l, &n, NULL), 0);
+                assert_int_equal(n, 0);
+                free(l);
+        }
+        /* And what killed imports and renders leave. */
+        assert_true(asprintf(&cmd, "touch '%s/cas/tmp/import-1-2' && mkdir -p '%s/cas/tree/.tmp-deps-1/rootfs' "
+                                   "'%s/cas/tree/deps-sha512-unfinished/rootfs'",
+                             dir, dir, dir) > 0);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(count_files("blob"), 1);
+        {
+                _cleanup_(store_closep) Store *s = open_store(STORE_EXCLUSIVE);
+                assert_int_equal(store_gc(s, 0, none, none, &res, NULL), 0);
+                store_gc_result_done(&res);
+        }
+        assert_int_equal(count_files("blob"), 0);
+        assert_int_equal(count_files("manifest"), 0);
+        assert_int_equal(count_files("tmp"), 0);
+        assert_int_equal(count_files("tree"), 0);
+}
+
+static void test_tree_render_once_and_gc(void **state) {
+        static const char *const f[] = { "etc/z=1", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
+        _cleanup_free_ char *t1 = NULL, *d1 = NULL, *t2 = NULL, *d2 = NULL, *file = NULL, *m = NULL;
+        _cleanup_strv_free_ char **keep_trees = NULL, **none = NULL;
+        struct stat st1, st2;
+        StoreGcResult res;
+
+        assert_int_equal(store_render_tree(s, id, &t1, &d1, NULL), 0);
+        assert_non_null(startswith(t1, "deps-sha512-"));
+        file = path_join(d1, "rootfs/etc/z");
+        assert_int_equal(stat(file, &st1), 0);
+        m = path_join(d1, "manifest");
+        assert_int_equal(access(m, F_OK), 0);
+        assert_int_equal(store_render_tree(s, id, &t2, &d2, NULL), 0);
+        assert_string_equal(t1, t2);
+        assert_int_equal(stat(file, &st2), 0);
+        assert_int_equal(st1.st_ino, st2.st_ino); /* not rendered again */
+        assert_true(store_tree_size(s, id) > 0);
+
+        /* gc keeps what pods use, in use or not */
+        assert_int_equal(strv_extend(&keep_trees, t1), 0);
+        s = store_close(s);
+        s = open_store(STORE_EXCLUSIVE);
+        assert_int_equal(store_gc(s, UINT64_MAX, none, keep_trees, &res, NULL), 0);
+        assert_int_equal(strv_length(res.removed_images), 1);
+        assert_int_equal(strv_length(res.removed_trees), 0);
+        store_gc_result_done(&res);
+        assert_int_equal(access(file, F_OK), 0);
+        assert_int_equal(store_gc(s, UINT64_MAX, none, none, &res, NULL), 0);
+        assert_int_equal(strv_length(res.removed_trees), 1);
+        store_gc_result_done(&res);
+        assert_int_equal(access(file, F_OK), -1);
+}
+
+static void test_remove_and_export(void **state) {
+        static const char *const f[] = { "q=1", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/rm", f, NULL), *out = path_join(dir, "out.aci");
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_close_ int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        assert_int_equal(store_export(s, id, fd, true, NULL), 0);
+        assert_int_equal(store_remove(s, id, NULL, NULL), 0);
+        assert_int_equal(store_remove(s, id, NULL, &e), -ENOENT);
+        assert_int_equal(count_files("blob"), 0);
+        assert_int_equal(count_files("images"), 0);
+}
+
+static void test_read_only_missing_store(void **state) {
+        _cleanup_free_ char *nowhere = path_join(dir, "nonexistent");
+        Store *s = NULL;
+        ImageRecord **l = NULL;
+        size_t n = 7;
+
+        assert_int_equal(store_open(nowhere, 0, &s, NULL), 0);
+        assert_int_equal(store_list(s, &l, &n, NULL), 0);
+        assert_int_equal(n, 0);
+        free(l);
+        store_close(s);
+        assert_int_equal(access(nowhere, F_OK), -1);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_import_list_resolve, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_remove_and_export, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_only_missing_store, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
