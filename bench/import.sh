@@ -7,7 +7,8 @@
 #
 # Prints a table of best-of-N wall times and the ratio rkt / floor per compression.
 set -euo pipefail
-RKT=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/rkt}
+RKT=$(realpath "${1:-$(dirname "$0")/../build/rkt}")
+[ -x "$RKT" ] || { echo "no rkt binary at $RKT" >&2; exit 1; }
 N=${N:-3}
 work=${RKT_BENCH_DIR:-/var/tmp/rkt-bench}
 mkdir -p "$work"
@@ -35,7 +36,7 @@ best() {
                 sync
                 echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
                 s=$(date +%s.%N)
-                "$@" >/dev/null
+                "$@" >/dev/null || { echo "failed: $*" >&2; exit 1; }
                 e=$(date +%s.%N)
                 t=$(echo "$e - $s" | bc -l)
                 b=$(echo "if ($t < $b) $t else $b" | bc -l)

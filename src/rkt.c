@@ -66,6 +66,23 @@ static const Verb image_verbs[] = {
 };
 
 const Verb rkt_verbs[] = {
+        { .name = "cat-manifest",
+          .summary = "Inspect and print the pod manifest",
+          .usage = "[--pretty-print] --uuid-file=FILE | UUID",
+          .description = "\tUUID is a pod UUID or an unambiguous prefix of one.",
+          .options = cat_manifest_options,
+          .run = verb_cat_manifest,
+          .max_args = 1 },
+        { .name = "enter",
+          .summary = "Enter the namespaces of an app within a rkt pod",
+          .usage = "[--app=APPNAME] UUID [CMD [ARGS ...]]",
+          .description = "\tUUID should be the UUID of a running pod. Without CMD, /bin/bash is run (/bin/sh when the\n"
+                         "\tapp has no bash).",
+          .options = enter_options,
+          .run = verb_enter,
+          .flags = VERB_ROOT_ONLY | VERB_NO_INTERSPERSED,
+          .min_args = 1,
+          .max_args = UNBOUNDED },
         { .name = "fetch",
           .summary = "Fetch image(s) and store them in the local store",
           .usage = "[--full] IMAGE_FILE...",
@@ -76,6 +93,18 @@ const Verb rkt_verbs[] = {
           .run = verb_fetch,
           .min_args = 1,
           .max_args = UNBOUNDED },
+        { .name = "gc",
+          .summary = "Garbage collect rkt pods no longer in use",
+          .usage = "[--grace-period=DURATION] [--expire-prepared=DURATION] [--mark-only]",
+          .description = "\tThis is intended to be run periodically from a timer or cron job (rkt-gc.timer).\n\n"
+                         "\tGarbage collection is a 2-step process. First, stopped pods are moved to the garbage by\n"
+                         "\tone invocation of the gc command. A subsequent invocation will clean up the pod, assuming\n"
+                         "\tthe pod has been in the garbage for more time than the specified grace period.\n\n"
+                         "\tUse --grace-period=0s to effectively disable the grace-period.",
+          .options = gc_options,
+          .run = verb_gc,
+          .flags = VERB_ROOT_ONLY,
+          .max_args = 0 },
         { .name = "help",
           .summary = "Help about any command",
           .usage = "[COMMAND [SUBCOMMAND]]",
@@ -85,6 +114,73 @@ const Verb rkt_verbs[] = {
           .summary = "Operate on image(s) in the local store",
           .usage = "COMMAND",
           .subverbs = image_verbs },
+        { .name = "list",
+          .summary = "List pods",
+          .usage = "[--full] [--no-legend] [--format=json|json-pretty]",
+          .description = "\tDisplays a table of information about the pods.",
+          .options = list_options,
+          .run = verb_list,
+          .max_args = 0 },
+        { .name = "prepare",
+          .summary = "Prepare a pod to run later with 'rkt run-prepared'",
+          .usage = "[--volume=…] [--mount=…] [--set-env=…] [--stage1-…] [--quiet] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
+          .description = "\tFetches the images, writes the pod manifest and renders the pod, then prints its UUID.\n"
+                         "\tApp flags after an IMAGE apply to that image's app: --name, --exec, --user, --group,\n"
+                         "\t--working-dir, --environment, --mount, --memory, --cpu, --caps-retain, … (see 'rkt run --help').",
+          .options = prepare_options,
+          .run = verb_prepare,
+          .flags = VERB_ROOT_ONLY | VERB_NO_INTERSPERSED,
+          .max_args = UNBOUNDED },
+        { .name = "rm",
+          .summary = "Remove all files and resources associated with an exited pod",
+          .usage = "--uuid-file=FILE | UUID ...",
+          .description = "\tUnlike gc, rm allows users to remove specific pods, at once.",
+          .options = rm_options,
+          .run = verb_rm,
+          .flags = VERB_ROOT_ONLY,
+          .max_args = UNBOUNDED },
+        { .name = "run",
+          .summary = "Run image(s) in a pod",
+          .usage = "[--net=host|none] [--volume=…] [--set-env=…] [--stage1-…] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
+          .description =
+                  "\tRuns the images as the apps of one pod: systemd-nspawn with systemd as the pod's init, registered\n"
+                  "\twith machined as rkt-UUID. rkt exits with the first failing app's exit status (0 when all succeed).\n\n"
+                  "\tFlags after an IMAGE apply to that image's app:\n"
+                  "\t  --name=NAME  --exec=PATH  --user=USER  --group=GROUP  --supplementary-gids=GIDS\n"
+                  "\t  --working-dir=DIR  --environment=NAME=VALUE  --annotation=NAME=VALUE\n"
+                  "\t  --user-annotation=NAME=VALUE  --user-label=NAME=VALUE  --mount=volume=NAME,target=PATH\n"
+                  "\t  --readonly-rootfs  --memory=QUANTITY  --cpu=QUANTITY  --cpu-shares=N  --oom-score-adj=N\n"
+                  "\t  --caps-retain=CAPS  --caps-remove=CAPS  --seccomp=mode=retain|remove,SYSCALLS\n"
+                  "\tArguments after '--' are appended to the app's command, up to '---'.",
+          .options = run_options,
+          .run = verb_run,
+          .flags = VERB_ROOT_ONLY | VERB_NO_INTERSPERSED,
+          .max_args = UNBOUNDED },
+        { .name = "run-prepared",
+          .summary = "Run a prepared pod",
+          .usage = "[--net=host|none] [--interactive] [--hostname=NAME] UUID",
+          .options = run_prepared_options,
+          .run = verb_run_prepared,
+          .flags = VERB_ROOT_ONLY,
+          .min_args = 1,
+          .max_args = 1 },
+        { .name = "status",
+          .summary = "Check the status of a rkt pod",
+          .usage = "[--wait=bool|timeout] [--wait-ready=bool|timeout] [--format=json|json-pretty] --uuid-file=FILE | UUID",
+          .description = "\tPrints assorted information about the pod such as its state, pid and exit status.\n\n"
+                         "\tThe --wait and --wait-ready flags accept boolean or timeout values. If set to true, wait\n"
+                         "\tindefinitely. If set to false, don't wait at all. They can also be set to a duration. If\n"
+                         "\tthe duration is less than zero, wait indefinitely. If the duration is zero, don't wait at all.",
+          .options = status_options,
+          .run = verb_status,
+          .max_args = 1 },
+        { .name = "stop",
+          .summary = "Stop a pod",
+          .usage = "[--force] --uuid-file=FILE | UUID ...",
+          .options = stop_options,
+          .run = verb_stop,
+          .flags = VERB_ROOT_ONLY,
+          .max_args = UNBOUNDED },
         { .name = "version",
           .summary = "Print the version and exit",
           .usage = "",

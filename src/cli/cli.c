@@ -188,7 +188,7 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                         flags_done = true;
                         /* Verbs that stop at the first positional argument keep "--": it separates app
                          * arguments on `rkt run`. */
-                        if (verb && (verb->flags & VERB_NO_INTERSPERSED) && a->n_args > 0) {
+                        if (verb && (verb->flags & VERB_NO_INTERSPERSED)) {
                                 r = push_arg(a, arg);
                                 if (r < 0)
                                         return r;

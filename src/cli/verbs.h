@@ -24,3 +24,25 @@ int verb_image_export(CliArgs *a);
 extern const Option image_extract_options[];
 int verb_image_extract(CliArgs *a);
 int verb_image_render(CliArgs *a);
+
+extern const Option run_options[];
+extern const Option prepare_options[];
+extern const Option run_prepared_options[];
+int verb_run(CliArgs *a);
+int verb_prepare(CliArgs *a);
+int verb_run_prepared(CliArgs *a);
+
+extern const Option list_options[];
+int verb_list(CliArgs *a);
+extern const Option status_options[];
+int verb_status(CliArgs *a);
+extern const Option stop_options[];
+int verb_stop(CliArgs *a);
+extern const Option rm_options[];
+int verb_rm(CliArgs *a);
+extern const Option gc_options[];
+int verb_gc(CliArgs *a);
+extern const Option cat_manifest_options[];
+int verb_cat_manifest(CliArgs *a);
+extern const Option enter_options[];
+int verb_enter(CliArgs *a);

@@ -1329,6 +1329,19 @@ int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix
         return 0;
 }
 
+void appc_isolators_remove(AppcIsolator **is, size_t *n, const char *name) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < *n; i++) {
+                if (streq((*is)[i].name, name)) {
+                        isolator_done(&(*is)[i]);
+                        continue;
+                }
+                (*is)[k++] = (*is)[i];
+        }
+        *n = k;
+}
+
 void appc_isolators_free(AppcIsolator *is, size_t n) {
         for (size_t i = 0; i < n; i++)
                 isolator_done(&is[i]);

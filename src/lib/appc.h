@@ -314,6 +314,9 @@ const char *appc_volume_kind_to_string(AppcVolumeKind k);
 int appc_isolators_add(AppcIsolator **isolators, size_t *n, const char *name, const char *value_json,
                        RktError **reterr);
 
+/* Removes every isolator called name. */
+void appc_isolators_remove(AppcIsolator **isolators, size_t *n, const char *name);
+
 AppcApp *appc_app_new(void);
 int appc_app_copy(const AppcApp *a, AppcApp **ret);
 int appc_app_validate(const AppcApp *a, RktError **reterr);

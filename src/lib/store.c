@@ -30,7 +30,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
-static const char *const store_dirs[] = { "blob", "blob/sha512", "manifest", "manifest/sha512", "images",
+static const char *const store_dirs[] = { "blob", "blob/sha512", "manifest", "manifest/sha512", "images", "files",
                                           "imagelocks", "tmp", "tree", "treelocks" };
 
 static bool id_valid(const char *id) {
@@ -468,6 +468,81 @@ finish:
         return r;
 }
 
+/* --- the file cache --- */
+
+static int file_cache_path(const char *abs_path, char **ret) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned dl = 0;
+        char hex[2 * 32 + 1];
+
+        if (EVP_Digest(abs_path, strlen(abs_path), d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
+                return -EIO;
+        for (unsigned i = 0; i < dl; i++)
+                sprintf(hex + 2 * i, "%02x", d[i]);
+        return asprintf(ret, "files/%s.json", hex) < 0 ? -ENOMEM : 0;
+}
+
+static json_object *file_cache_entry(const char *abs_path, const struct stat *st, const char *id) {
+        json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "path", json_object_new_string(abs_path));
+        json_object_object_add(o, "dev", json_object_new_int64((int64_t) st->st_dev));
+        json_object_object_add(o, "ino", json_object_new_int64((int64_t) st->st_ino));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) st->st_size));
+        json_object_object_add(o, "mtime", json_object_new_int64((int64_t) st->st_mtim.tv_sec * 1000000000 +
+                                                                 st->st_mtim.tv_nsec));
+        if (id)
+                json_object_object_add(o, "id", json_object_new_string(id));
+        return o;
+}
+
+int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *st, char **ret_id) {
+        _cleanup_free_ char *p = NULL, *text = NULL, *rpath = NULL;
+        _cleanup_(json_object_putp) json_object *saved = NULL, *now = NULL;
+        json_object *id;
+        int r;
+
+        if (s->dir_fd < 0)
+                return -ENOENT;
+        r = file_cache_path(abs_path, &p);
+        if (r < 0)
+                return r;
+        r = read_full_file_at(s->dir_fd, p, &text, NULL);
+        if (r < 0)
+                return r;
+        saved = json_tokener_parse(text);
+        now = file_cache_entry(abs_path, st, NULL);
+        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) || !id_valid(json_object_get_string(id)))
+                return -ENOENT;
+        json_object_object_foreach(now, key, value) {
+                json_object *v;
+                if (!json_object_object_get_ex(saved, key, &v) || !json_object_equal(v, value))
+                        return -ENOENT;
+        }
+        rpath = record_path(json_object_get_string(id));
+        if (!rpath || faccessat(s->dir_fd, rpath, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return -ENOENT;
+        *ret_id = strdup(json_object_get_string(id));
+        return *ret_id ? 0 : -ENOMEM;
+}
+
+int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st, const char *id) {
+        _cleanup_(json_object_putp) json_object *o = file_cache_entry(abs_path, st, id);
+        _cleanup_free_ char *p = NULL;
+        const char *text;
+        int r;
+
+        if (!s->writable || !o)
+                return -EROFS;
+        r = file_cache_path(abs_path, &p);
+        if (r < 0)
+                return r;
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        return write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
+}
+
 /* --- lookup --- */
 
 typedef struct PrefixState {
@@ -618,14 +693,9 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
                         break;
                 if (verify && EVP_DigestUpdate(md, buf, n) != 1)
                         return -EIO;
-                for (ssize_t off = 0; off < n;) {
-                        ssize_t w = write(out_fd, buf + off, n - off);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                return rkt_error_set(reterr, negative_errno(), "writing image '%s': %m", id);
-                        off += w;
-                }
+                int w = loop_write(out_fd, buf, n);
+                if (w < 0)
+                        return rkt_error_set(reterr, w, "writing image '%s': %s", id, strerror(-w));
         }
         if (verify) {
                 char hex[129];
@@ -1128,6 +1198,17 @@ static bool has_record(Store *s, const char *name) {
         return p && faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+static bool file_cache_valid(Store *s, const char *name) {
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        json_object *id;
+
+        if (asprintf(&p, "files/%s", name) < 0 || read_full_file_at(s->dir_fd, p, &text, NULL) < 0)
+                return false;
+        o = json_tokener_parse(text);
+        return o && json_object_object_get_ex(o, "id", &id) && has_record(s, json_object_get_string(id));
+}
+
 static bool is_complete_tree(Store *s, const char *name) {
         return name[0] != '.' && read_tree_marker(s->dir_fd, name, NULL, NULL) == 0;
 }
@@ -1197,6 +1278,7 @@ int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep
         (void) sweep_orphans(s, "blob");
         (void) sweep_orphans(s, "manifest");
         (void) sweep_dir(s, "imagelocks", has_record);
+        (void) sweep_dir(s, "files", file_cache_valid);
         (void) sweep_dir(s, "treelocks", is_complete_tree);
         *ret = res;
         return 0;

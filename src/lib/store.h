@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "appc.h"
 #include "error.h"
@@ -34,6 +35,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close);
 
 /* Imports an ACI read from fd (compressed or not) in one pass. *ret_new tells whether it was new. */
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr);
+
+/* Remembers that the file at abs_path (as st describes it) holds image id, so that an unchanged file need
+ * not be read and hashed again (rkt's stage1, used on every run, is 10s of MB). lookup fails with -ENOENT
+ * unless device, inode, size and mtime all match and the image is still in the store. */
+int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *st, char **ret_id);
+int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st, const char *id);
 
 /* Finds an image by ID prefix ("sha512-5f2a") or by name with labels ("example.com/app:1.0,os=linux");
  * for a name with several matches the newest import wins. */

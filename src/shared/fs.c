@@ -45,7 +45,7 @@ int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
         return 0;
 }
 
-static int write_all(int fd, const void *data, size_t size) {
+int loop_write(int fd, const void *data, size_t size) {
         const char *p = data;
         while (size > 0) {
                 ssize_t n = write(fd, p, size);
@@ -83,7 +83,7 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t s
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return negative_errno();
-        r = write_all(fd, data, size);
+        r = loop_write(fd, data, size);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = negative_errno();
         if (r >= 0 && fsync(fd) < 0)

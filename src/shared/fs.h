@@ -6,6 +6,8 @@
 
 #include "macro.h"
 
+/* Writes all of data, retrying short writes and EINTR. */
+int loop_write(int fd, const void *data, size_t size);
 /* Reads a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer. */
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
 /* Replaces path atomically: writes a temporary file beside it, fsyncs it, renames it over path and

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "pod-common.h"
+#include "strv.h"
+
+int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **ret) {
+        _cleanup_error_ RktError *err = NULL;
+        int r = pod_open(a->globals->dir, uuid, ret, &err);
+
+        if (r < 0)
+                return log_error_errno(r, "%s: %s", what, rkt_error_message(err, r));
+        return 0;
+}
+
+int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *usage = a->verb && a->verb->usage ? a->verb->usage : "";
+        int r;
+
+        if (uuid_file && a->n_args > 0)
+                return log_error_errno(
+                        -EINVAL, "give either --uuid-file or UUID arguments, not both\nUsage: rkt %s %s",
+                        a->verb ? a->verb->name : "", usage);
+        if (!uuid_file && (a->n_args == 0 || (!many && a->n_args > 1)))
+                return log_error_errno(-EINVAL, "%s\nUsage: rkt %s %s",
+                                       a->n_args == 0 ? "missing pod UUID" : "too many arguments",
+                                       a->verb ? a->verb->name : "", usage);
+        if (uuid_file) {
+                _cleanup_error_ RktError *err = NULL;
+                char *uuid = NULL;
+                r = pod_read_uuid_file(uuid_file, &uuid, &err);
+                if (r < 0) {
+                        log_error("unable to resolve UUID from file: %s", rkt_error_message(err, r));
+                        return -EIO;
+                }
+                if (strv_push(&l, uuid) < 0) {
+                        free(uuid);
+                        return log_error_errno(-ENOMEM, "Out of memory");
+                }
+        } else
+                for (size_t i = 0; i < a->n_args; i++)
+                        if (strv_extend(&l, a->args[i]) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int pod_manifest_json(const Pod *p, json_object **ret) {
+        _cleanup_free_ char *text = NULL;
+        json_object *o;
+        int r;
+
+        r = pod_read_file(p, POD_MANIFEST, &text, NULL);
+        if (r < 0)
+                return r;
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                return -EBADMSG;
+        }
+        *ret = o;
+        return 0;
+}
+
+bool pod_manifest_available(const Pod *p) {
+        return p->state != POD_PREPARING && p->state != POD_ABORTED_PREPARE && p->state != POD_DELETING &&
+               p->state != POD_EMBRYO;
+}
+
+static json_object *get(json_object *o, const char *key) {
+        json_object *v = NULL;
+        if (!o || !json_object_object_get_ex(o, key, &v))
+                return NULL;
+        return v;
+}
+
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v = get(o, key);
+        return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static json_object *apps_of(json_object *manifest) {
+        json_object *apps = get(manifest, "apps");
+        return apps && json_object_is_type(apps, json_type_array) ? apps : NULL;
+}
+
+size_t pod_manifest_n_apps(json_object *manifest) {
+        json_object *apps = apps_of(manifest);
+        return apps ? json_object_array_length(apps) : 0;
+}
+
+const char *pod_manifest_app_name(json_object *manifest, size_t i) {
+        json_object *apps = apps_of(manifest);
+        return apps && i < json_object_array_length(apps)
+                       ? get_string(json_object_array_get_idx(apps, i), "name")
+                       : NULL;
+}
+
+static bool nets_apply(const Pod *p) {
+        return p->state == POD_RUNNING || p->state == POD_EXITED || p->state == POD_EXITED_GARBAGE ||
+               p->state == POD_EXITED_DELETING;
+}
+
+json_object *pod_nets_json(const Pod *p) {
+        _cleanup_free_ char *text = NULL;
+        json_object *o;
+
+        /* Without net-info.json the pod runs with --net=host (or has no networking yet). */
+        if (!nets_apply(p) || pod_read_file(p, POD_NET_INFO, &text, NULL) < 0)
+                return NULL;
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_array) || json_object_array_length(o) == 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+char *pod_nets_string(json_object *nets) {
+        char *s = strdup("");
+
+        for (size_t i = 0; s && nets && i < json_object_array_length(nets); i++) {
+                json_object *n = json_object_array_get_idx(nets, i);
+                char *ns;
+                if (asprintf(&ns, "%s%s%s:ip4=%s", s, i > 0 ? ", " : "", strempty(get_string(n, "netName")),
+                             strempty(get_string(n, "ip"))) < 0)
+                        ns = NULL;
+                free(s);
+                s = ns;
+        }
+        return s;
+}
+
+/* net-info.json entries in the field order of rkt's NetInfo. */
+static json_object *net_entry_json(json_object *n) {
+        static const char *const keys[] = {"netName", "netConf", "pluginPath", "ifName",
+                                           "ip",      "args",    "mask"};
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; o && i < ELEMENTSOF(keys); i++) {
+                json_object *v = get(n, keys[i]);
+                json_object_object_add(o, keys[i], v ? json_object_get(v) : json_object_new_string(""));
+        }
+        return o;
+}
+
+/* A userAnnotations/userLabels map, or NULL when absent or empty (rkt omits them then). */
+static json_object *string_map(json_object *m) {
+        json_object *o;
+
+        if (!m || !json_object_is_type(m, json_type_object) || json_object_object_length(m) == 0)
+                return NULL;
+        o = json_object_new_object();
+        json_object_object_foreach(m, k, v) {
+                if (json_object_is_type(v, json_type_string))
+                        json_object_object_add(o, k, json_object_get(v));
+        }
+        return o;
+}
+
+static void add_time(json_object *o, const char *key, uint64_t usec, bool nanoseconds) {
+        if (usec == 0)
+                return;
+        json_object_object_add(
+                o, key,
+                json_object_new_int64(nanoseconds ? (int64_t) usec * 1000 : (int64_t) (usec / 1000000)));
+}
+
+static const char *app_state_from_pod(PodState s) {
+        switch (s) {
+        case POD_PREPARED:
+                return "created";
+        case POD_RUNNING:
+                return "running";
+        case POD_DELETING:
+        case POD_EXITED_DELETING:
+        case POD_EXITED:
+        case POD_EXITED_GARBAGE:
+        case POD_GARBAGE:
+                return "exited";
+        default:
+                return "unknown";
+        }
+}
+
+static json_object *app_mounts_json(json_object *manifest, json_object *ra) {
+        json_object *mounts = get(ra, "mounts"), *volumes = get(manifest, "volumes"), *l;
+
+        if (!mounts || !json_object_is_type(mounts, json_type_array) ||
+            json_object_array_length(mounts) == 0)
+                return NULL;
+        l = json_object_new_array();
+        for (size_t i = 0; l && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i), *vol = get(m, "appVolume"), *o, *ro;
+                const char *name = get_string(m, "volume");
+
+                if (!vol && name && volumes && json_object_is_type(volumes, json_type_array))
+                        for (size_t j = 0; j < json_object_array_length(volumes); j++)
+                                if (streq_ptr(get_string(json_object_array_get_idx(volumes, j), "name"),
+                                              name))
+                                        vol = json_object_array_get_idx(volumes, j);
+                ro = get(vol, "readOnly");
+                o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(strempty(name)));
+                json_object_object_add(o, "container_path",
+                                       json_object_new_string(strempty(get_string(m, "path"))));
+                json_object_object_add(o, "host_path",
+                                       json_object_new_string(strempty(get_string(vol, "source"))));
+                json_object_object_add(o, "read_only",
+                                       json_object_new_boolean(ro && json_object_get_boolean(ro)));
+                json_object_array_add(l, o);
+        }
+        return l;
+}
+
+static json_object *app_json(const Pod *p, json_object *manifest, json_object *ra, uint64_t created,
+                             uint64_t started, uint64_t finished) {
+        json_object *o = json_object_new_object(), *image = get(ra, "image"), *app = get(ra, "app"), *x;
+        const char *name = strempty(get_string(ra, "name"));
+        int code;
+        bool exited = pod_app_exit_code(p, name, &code) >= 0;
+
+        if (!o)
+                return NULL;
+        /* Apps of an immutable pod share its life: their state and times are the pod's, but an app whose
+         * exit code is recorded has exited. Times here are nanoseconds, as in rkt's api/v1 App. */
+        json_object_object_add(o, "name", json_object_new_string(name));
+        json_object_object_add(o, "state",
+                               json_object_new_string(exited ? "exited" : app_state_from_pod(p->state)));
+        add_time(o, "created_at", created, true);
+        add_time(o, "started_at", started, true);
+        add_time(o, "finished_at", finished, true);
+        if (exited)
+                json_object_object_add(o, "exit_code", json_object_new_int(code));
+        json_object_object_add(o, "image_id", json_object_new_string(strempty(get_string(image, "id"))));
+        if ((x = app_mounts_json(manifest, ra)))
+                json_object_object_add(o, "mounts", x);
+        if ((x = string_map(get(app, "userAnnotations"))))
+                json_object_object_add(o, "user_annotations", x);
+        if ((x = string_map(get(app, "userLabels"))))
+                json_object_object_add(o, "user_labels", x);
+        return o;
+}
+
+json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets) {
+        json_object *o = json_object_new_object(), *x;
+        bool started_applies = p->state == POD_RUNNING || pod_state_is_after_run(p->state);
+        uint64_t created = pod_created_time(p), started = started_applies ? pod_started_time(p) : 0,
+                 finished = 0;
+
+        if (!o)
+                return NULL;
+        if (p->state == POD_EXITED_GARBAGE || p->state == POD_EXITED_DELETING || p->state == POD_GARBAGE ||
+            p->state == POD_DELETING)
+                finished = pod_dir_ctime(p); /* the best guess there is: when gc marked it */
+        json_object_object_add(o, "name", json_object_new_string(p->uuid));
+        json_object_object_add(o, "state", json_object_new_string(pod_state_to_string(p->state)));
+        if (nets && json_object_array_length(nets) > 0) {
+                x = json_object_new_array();
+                for (size_t i = 0; i < json_object_array_length(nets); i++)
+                        json_object_array_add(x, net_entry_json(json_object_array_get_idx(nets, i)));
+                json_object_object_add(o, "networks", x);
+        }
+        if (manifest && pod_manifest_n_apps(manifest) > 0) {
+                json_object *names = json_object_new_array(), *apps = json_object_new_array(),
+                            *l = apps_of(manifest);
+                for (size_t i = 0; i < json_object_array_length(l); i++) {
+                        json_object *ra = json_object_array_get_idx(l, i);
+                        json_object_array_add(names,
+                                              json_object_new_string(strempty(get_string(ra, "name"))));
+                        json_object_array_add(apps, app_json(p, manifest, ra, created, started, finished));
+                }
+                json_object_object_add(o, "app_names", names);
+                json_object_object_add(o, "apps", apps);
+        }
+        /* rkt 1.30 gives the pod's own times in seconds (its apps' in nanoseconds); consumers expect that.
+         */
+        add_time(o, "created_at", created, false);
+        add_time(o, "started_at", started, false);
+        if ((x = string_map(get(manifest, "userAnnotations"))))
+                json_object_object_add(o, "user_annotations", x);
+        if ((x = string_map(get(manifest, "userLabels"))))
+                json_object_object_add(o, "user_labels", x);
+        return o;
+}
+
+int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, bool stdout_to_null) {
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *ep = NULL;
+        _cleanup_free_ char **argv = NULL;
+        size_t n = strv_length(args);
+        pid_t pid;
+        int r, status;
+
+        r = pod_stage1_entrypoint(p, annotation, &ep, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        argv = calloc(n + 2, sizeof(char *));
+        if (!argv)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        argv[0] = ep;
+        for (size_t i = 0; i < n; i++)
+                argv[i + 1] = args[i];
+        log_debug("Execing %s in '%s'", ep, p->path);
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to fork: %m");
+        if (pid == 0) {
+                if (chdir(p->path) < 0) {
+                        fprintf(stderr, "cannot change to '%s': %s\n", p->path, strerror(errno));
+                        _exit(EXIT_RKT_ERROR);
+                }
+                if (stdout_to_null) {
+                        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                        if (fd >= 0)
+                                (void) dup2(fd, STDOUT_FILENO);
+                }
+                execv(ep, argv);
+                fprintf(stderr, "cannot execute '%s': %s\n", ep, strerror(errno));
+                _exit(EXIT_RKT_ERROR);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(negative_errno(), "Failed to wait for '%s': %m", ep);
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return log_error_errno(-ECHILD, "'%s' was killed by signal %d", ep, WTERMSIG(status));
+}
+
+int pod_delete(const CliArgs *a, Pod *p) {
+        _cleanup_error_ RktError *err = NULL;
+        bool ran = p->state == POD_EXITED_GARBAGE || p->state == POD_EXITED_DELETING;
+        int r;
+
+        if (!ran && p->state != POD_GARBAGE && p->state != POD_DELETING && p->state != POD_EMBRYO)
+                return log_error_errno(-EINVAL, "non-garbage pod \"%s\" (status \"%s\"), skipped", p->uuid,
+                                       pod_state_to_string(p->state));
+        if (ran) {
+                _cleanup_free_ char *probe = NULL;
+                bool mounted = false;
+
+                /* The stage1 undoes what it set up on the host (networking, cgroups, journal link): its
+                 * rootfs must be there for that, mounted again after a reboot. */
+                r = pod_mount_stage1(p, &mounted, &err);
+                if (r < 0)
+                        log_warning("skipping stage1 GC: %s", rkt_error_message(err, r));
+                else if (pod_stage1_entrypoint(p, STAGE1_GC, &probe, NULL) < 0 || access(probe, X_OK) < 0)
+                        /* No stage1 (a stage1 without gc, or a pod whose removal was interrupted after its
+                         * stage1 went): nothing of it to run. */
+                        log_debug("pod \"%s\" has no stage1 gc entrypoint, skipping stage1 GC", p->uuid);
+                else {
+                        _cleanup_free_ char *local_config = NULL;
+                        char *args[4] = {};
+                        size_t n = 0;
+
+                        if (a->globals->debug)
+                                args[n++] = (char *) "--debug";
+                        if (pod_stage1_interface_version(p) >= 5 && a->globals->local_config &&
+                            asprintf(&local_config, "--local-config=%s", a->globals->local_config) >= 0)
+                                args[n++] = local_config;
+                        args[n++] = p->uuid;
+                        r = pod_run_entrypoint(p, STAGE1_GC, args, true);
+                        if (r > 0)
+                                log_warning("problem performing stage1 GC on \"%s\": exit status %d",
+                                            p->uuid, r);
+                        else if (r < 0)
+                                log_warning("problem performing stage1 GC on \"%s\"", p->uuid);
+                }
+        }
+        rkt_error_free(TAKE_PTR(err));
+        r = pod_unmount_all(p, &err);
+        if (r < 0)
+                return log_error_errno(r, "GC of leftover mounts for pod \"%s\" failed: %s", p->uuid,
+                                       rkt_error_message(err, r));
+        r = pod_remove(p, &err);
+        if (r < 0)
+                return log_error_errno(r, "unable to remove pod \"%s\": %s", p->uuid,
+                                       rkt_error_message(err, r));
+        return 0;
+}
+
+char *format_go_duration(uint64_t usec) {
+        char frac[8] = "", *s;
+        uint64_t h = usec / 3600000000ULL, m = usec / 60000000ULL % 60, sec = usec / 1000000 % 60,
+                 sub = usec % 1000000;
+
+        if (usec == 0)
+                return strdup("0s");
+        if (usec < 1000)
+                return asprintf(&s, "%lluµs", (unsigned long long) usec) < 0 ? NULL : s;
+        if (usec < 1000000) {
+                if (usec % 1000) {
+                        snprintf(frac, sizeof(frac), ".%03llu", (unsigned long long) (usec % 1000));
+                        for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
+                                frac[l - 1] = 0;
+                }
+                return asprintf(&s, "%llu%sms", (unsigned long long) (usec / 1000), frac) < 0 ? NULL : s;
+        }
+        if (sub) {
+                snprintf(frac, sizeof(frac), ".%06llu", (unsigned long long) sub);
+                for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
+                        frac[l - 1] = 0;
+        }
+        if (h > 0)
+                return asprintf(&s, "%lluh%llum%llu%ss", (unsigned long long) h, (unsigned long long) m,
+                                (unsigned long long) sec, frac) < 0
+                               ? NULL
+                               : s;
+        if (m > 0)
+                return asprintf(&s, "%llum%llu%ss", (unsigned long long) m, (unsigned long long) sec, frac) <
+                                       0
+                               ? NULL
+                               : s;
+        return asprintf(&s, "%llu%ss", (unsigned long long) sec, frac) < 0 ? NULL : s;
+}

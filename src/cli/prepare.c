@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+
+#include "log.h"
+#include "run-common.h"
+#include "verbs.h"
+
+/* `rkt prepare`: a pod ready for `rkt run-prepared`; prints its UUID. */
+int verb_prepare(CliArgs *a) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_error_ RktError *err = NULL;
+        RunArgs r;
+        int k;
+
+        k = run_args_parse(a, &r);
+        if (k >= 0)
+                k = run_prepare_pod(a, &r, &p);
+        if (k >= 0) {
+                k = pod_mark_prepared(p, &err);
+                if (k < 0)
+                        log_error("pod %s: %s", p->uuid, rkt_error_message(err, k));
+                else
+                        printf("%s\n", p->uuid);
+        }
+        run_args_done(&r);
+        return k;
+}

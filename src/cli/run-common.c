@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "insecure.h"
+#include "log.h"
+#include "pod-prepare.h"
+#include "run-common.h"
+#include "store.h"
+#include "strv.h"
+
+enum {
+        /* pod-level */
+        OPT_NET = 1,
+        OPT_HOSTNAME,
+        OPT_INTERACTIVE,
+        OPT_SET_ENV,
+        OPT_SET_ENV_FILE,
+        OPT_VOLUME,
+        OPT_POD_MOUNT,
+        OPT_UUID_FILE_SAVE,
+        OPT_NO_OVERLAY,
+        OPT_PULL_POLICY,
+        OPT_POD_MANIFEST,
+        OPT_STAGE1_PATH,
+        OPT_STAGE1_URL,
+        OPT_STAGE1_NAME,
+        OPT_STAGE1_HASH,
+        OPT_STAGE1_FROM_DIR,
+        OPT_QUIET,
+        /* per app */
+        APP_NAME,
+        APP_EXEC,
+        APP_WORKING_DIR,
+        APP_USER,
+        APP_GROUP,
+        APP_SUPP_GIDS,
+        APP_ENVIRONMENT,
+        APP_ANNOTATION,
+        APP_USER_ANNOTATION,
+        APP_USER_LABEL,
+        APP_MOUNT,
+        APP_READONLY_ROOTFS,
+        APP_MEMORY,
+        APP_CPU,
+        APP_CPU_SHARES,
+        APP_OOM_SCORE_ADJ,
+        APP_CAPS_RETAIN,
+        APP_CAPS_REMOVE,
+        APP_SECCOMP,
+};
+
+#define NET_OPTIONS                                                                                      \
+        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NETS", "default",                                            \
+          "networks for the pod: host (the host's) or none (loopback only); CNI networks are not available " \
+          "yet" },                                                                                         \
+        { "hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname" },     \
+        { "interactive", 0, OPT_INTERACTIVE, OPTION_BOOL, NULL, "false",                                  \
+          "run the (single) app interactively, on this terminal" }
+
+#define PREPARE_OPTIONS                                                                                  \
+        { "mount", 0, OPT_POD_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL,                     \
+          "mount a volume into every app (after an image: into that app)" },                             \
+        { "no-overlay", 0, OPT_NO_OVERLAY, OPTION_BOOL, NULL, "false",                                    \
+          "copy the images into the pod instead of mounting overlays" },                                 \
+        { "pod-manifest", 0, OPT_POD_MANIFEST, OPTION_REQUIRED, "FILE", NULL,                              \
+          "run the pod described by an appc pod manifest (no images or app flags then)" },              \
+        { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "new",                            \
+          "when to fetch an image: new (only when not in the store), update (always), never (store only)" }, \
+        { "set-env", 0, OPT_SET_ENV, OPTION_REQUIRED, "NAME=VALUE", NULL,                                  \
+          "an environment variable for all apps (repeatable)" },                                          \
+        { "set-env-file", 0, OPT_SET_ENV_FILE, OPTION_REQUIRED, "FILE", NULL,                              \
+          "environment variables for all apps from a file of NAME=VALUE lines" },                         \
+        { "stage1-from-dir", 0, OPT_STAGE1_FROM_DIR, OPTION_REQUIRED, "FILE", NULL,                        \
+          "a stage1 image file from the stage1 images directory" },                                       \
+        { "stage1-hash", 0, OPT_STAGE1_HASH, OPTION_REQUIRED, "ID", NULL, "a stage1 image in the store, by ID" }, \
+        { "stage1-name", 0, OPT_STAGE1_NAME, OPTION_REQUIRED, "NAME", NULL,                                \
+          "a stage1 image in the store, by name[:version]" },                                             \
+        { "stage1-path", 0, OPT_STAGE1_PATH, OPTION_REQUIRED, "PATH", NULL, "a stage1 image file" },       \
+        { "stage1-url", 0, OPT_STAGE1_URL, OPTION_REQUIRED, "URL", NULL, "a stage1 image file:// URL" },   \
+        { "uuid-file-save", 0, OPT_UUID_FILE_SAVE, OPTION_REQUIRED, "FILE", NULL,                          \
+          "write the pod's UUID to FILE as soon as the pod exists" },                                    \
+        { "volume", 0, OPT_VOLUME, OPTION_REQUIRED, "NAME,kind=host|empty,…", NULL,                        \
+          "a pod volume: NAME,kind=host,source=PATH[,readOnly=BOOL][,recursive=BOOL] or "                  \
+          "NAME,kind=empty[,mode=0755][,uid=0][,gid=0]" }
+
+const Option run_options[] = { NET_OPTIONS, PREPARE_OPTIONS, {} };
+
+const Option prepare_options[] = {
+        PREPARE_OPTIONS,
+        { "quiet", 0, OPT_QUIET, OPTION_BOOL, NULL, "false", "print nothing but the pod's UUID" },
+        {},
+};
+
+const Option run_prepared_options[] = { NET_OPTIONS, {} };
+
+/* The flags that follow an IMAGE and apply to it. */
+static const Option app_options[] = {
+        { "annotation", 0, APP_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "an app annotation" },
+        { "caps-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove" },
+        { "caps-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep" },
+        { "cpu", 0, APP_CPU, OPTION_REQUIRED, "QUANTITY", NULL, "CPU limit (e.g. 500m)" },
+        { "cpu-shares", 0, APP_CPU_SHARES, OPTION_REQUIRED, "N", NULL, "CPU shares" },
+        { "environment", 0, APP_ENVIRONMENT, OPTION_REQUIRED, "NAME=VALUE", NULL, "an environment variable" },
+        { "exec", 0, APP_EXEC, OPTION_REQUIRED, "PATH", NULL, "the command to run instead of the image's" },
+        { "group", 0, APP_GROUP, OPTION_REQUIRED, "GROUP", NULL, "group to run the app as" },
+        { "memory", 0, APP_MEMORY, OPTION_REQUIRED, "QUANTITY", NULL, "memory limit (e.g. 512M)" },
+        { "mount", 0, APP_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL, "mount a volume" },
+        { "name", 0, APP_NAME, OPTION_REQUIRED, "NAME", NULL, "the app's name" },
+        { "oom-score-adj", 0, APP_OOM_SCORE_ADJ, OPTION_REQUIRED, "N", NULL, "OOM score adjustment" },
+        { "readonly-rootfs", 0, APP_READONLY_ROOTFS, OPTION_BOOL, NULL, "false", "mount the app's rootfs read-only" },
+        { "seccomp", 0, APP_SECCOMP, OPTION_REQUIRED, "mode=retain|remove,…", NULL, "seccomp filter" },
+        { "supplementary-gids", 0, APP_SUPP_GIDS, OPTION_REQUIRED, "GIDS", NULL, "supplementary group IDs" },
+        { "user", 0, APP_USER, OPTION_REQUIRED, "USER", NULL, "user to run the app as" },
+        { "user-annotation", 0, APP_USER_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user annotation" },
+        { "user-label", 0, APP_USER_LABEL, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user label" },
+        { "working-dir", 0, APP_WORKING_DIR, OPTION_REQUIRED, "DIR", NULL, "the app's working directory" },
+        {},
+};
+
+static const Verb app_flags_verb = { .name = "run", .options = app_options, .flags = VERB_NO_INTERSPERSED,
+                                     .max_args = (size_t) -1 };
+
+static int parse_kv(const char *flag, const char *s, AppcKV **kv, size_t *n) {
+        const char *eq = strchr(s, '=');
+        _cleanup_free_ char *name = NULL;
+
+        if (!eq || eq == s)
+                return log_error_errno(-EINVAL, "--%s '%s': expected NAME=VALUE", flag, s);
+        name = strndup(s, eq - s);
+        if (!name || appc_kv_set(kv, n, name, eq + 1) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        return 0;
+}
+
+static int add_app_option(AppSpec *app, const ParsedOption *o) {
+        const char *v = o->value;
+        int r;
+
+        switch (o->option->id) {
+        case APP_NAME: app->name = v; break;
+        case APP_EXEC: app->exec = v; break;
+        case APP_WORKING_DIR: app->working_dir = v; break;
+        case APP_USER: app->user = v; break;
+        case APP_GROUP: app->group = v; break;
+        case APP_SUPP_GIDS: app->supplementary_gids = v; break;
+        case APP_MEMORY: app->memory = v; break;
+        case APP_CPU: app->cpu = v; break;
+        case APP_CPU_SHARES: app->cpu_shares = v; break;
+        case APP_OOM_SCORE_ADJ: app->oom_score_adj = v; break;
+        case APP_CAPS_RETAIN: app->caps_retain = v; break;
+        case APP_CAPS_REMOVE: app->caps_remove = v; break;
+        case APP_SECCOMP: app->seccomp = v; break;
+        case APP_READONLY_ROOTFS: return cli_bool(o, &app->readonly_rootfs);
+        case APP_ENVIRONMENT: return parse_kv("environment", v, &app->environment, &app->n_environment);
+        case APP_ANNOTATION: return parse_kv("annotation", v, &app->annotations, &app->n_annotations);
+        case APP_USER_ANNOTATION:
+                return parse_kv("user-annotation", v, &app->user_annotations, &app->n_user_annotations);
+        case APP_USER_LABEL: return parse_kv("user-label", v, &app->user_labels, &app->n_user_labels);
+        case APP_MOUNT:
+                r = strv_extend(&app->mounts, v);
+                return r < 0 ? log_error_errno(r, "Out of memory") : 0;
+        }
+        return 0;
+}
+
+/* IMAGE [APP FLAGS] [-- ARGS… [---]] IMAGE … */
+static int parse_apps(CliArgs *a, RunArgs *r) {
+        char **pos = a->args;
+        size_t n = a->n_args, i = 0;
+
+        while (i < n) {
+                AppSpec *apps, *app;
+                CliArgs sub;
+                size_t consumed;
+                int k;
+
+                if (streq(pos[i], "--") || streq(pos[i], "---"))
+                        return log_error_errno(-EINVAL, "'%s' must follow an image", pos[i]);
+                apps = realloc(r->spec.apps, sizeof(AppSpec) * (r->spec.n_apps + 1));
+                if (!apps)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+                r->spec.apps = apps;
+                app = &apps[r->spec.n_apps++];
+                *app = (AppSpec) { .image = pos[i++] };
+
+                k = cli_parse(&app_flags_verb, "rkt run", (int) (n - i), pos + i, a->globals, &sub);
+                if (k != 0) {
+                        cli_args_done(&sub);
+                        return k < 0 ? k : log_error_errno(-EINVAL, "--help after an image: see 'rkt run --help'");
+                }
+                for (size_t o = 0; o < sub.n_options; o++) {
+                        k = add_app_option(app, &sub.options[o]);
+                        if (k < 0) {
+                                cli_args_done(&sub);
+                                return k;
+                        }
+                }
+                consumed = (n - i) - sub.n_args;
+                cli_args_done(&sub);
+                i += consumed;
+                if (i < n && streq(pos[i], "--")) {
+                        for (i++; i < n && !streq(pos[i], "---"); i++)
+                                if (strv_extend(&app->args, pos[i]) < 0)
+                                        return log_error_errno(-ENOMEM, "Out of memory");
+                        if (i < n)
+                                i++; /* "---" */
+                }
+        }
+        return 0;
+}
+
+static int read_env_file(RunArgs *r, const char *file) {
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *text = NULL;
+        int k = read_full_file_at(AT_FDCWD, file, &text, NULL);
+
+        if (k < 0)
+                return log_error_errno(k, "--set-env-file '%s': %m", file);
+        k = env_file_parse(text, file, &r->spec.set_env, &r->spec.n_set_env, &err);
+        if (k < 0)
+                return log_error_errno(k, "--set-env-file: %s", rkt_error_message(err, k));
+        return 0;
+}
+
+static int parse_net(const char *v, const char **ret) {
+        if (!v || isempty(v))
+                v = "default";
+        if (!streq(v, "host") && !streq(v, "none"))
+                return log_error_errno(-EOPNOTSUPP,
+                                       "network '%s'%s: CNI networks are not available in this rkt yet; use "
+                                       "--net=host or --net=none",
+                                       v, streq(v, "default") ? " (the default)" : "");
+        *ret = v;
+        return 0;
+}
+
+static int parse_pod_options(CliArgs *a, RunArgs *r) {
+        _cleanup_strv_free_ char **env_files = NULL;
+        AppcKV *set_env = NULL;
+        size_t n_set_env = 0;
+        const char *net = NULL;
+        bool net_given = false;
+        int k;
+
+        for (size_t i = 0; i < a->n_options; i++) {
+                const ParsedOption *o = &a->options[i];
+                const char *v = o->value;
+                switch (o->option->id) {
+                case OPT_NET: net = v; net_given = true; break;
+                case OPT_HOSTNAME: r->hostname = v; break;
+                case OPT_INTERACTIVE: if ((k = cli_bool(o, &r->interactive)) < 0) return k; break;
+                case OPT_NO_OVERLAY: if ((k = cli_bool(o, &r->no_overlay)) < 0) return k; break;
+                case OPT_QUIET: if ((k = cli_bool(o, &r->quiet)) < 0) return k; break;
+                case OPT_UUID_FILE_SAVE: r->uuid_file_save = v; break;
+                case OPT_POD_MANIFEST: r->pod_manifest = v; break;
+                case OPT_STAGE1_PATH: r->stage1.path = v; break;
+                case OPT_STAGE1_URL: r->stage1.url = v; break;
+                case OPT_STAGE1_NAME: r->stage1.name = v; break;
+                case OPT_STAGE1_HASH: r->stage1.hash = v; break;
+                case OPT_STAGE1_FROM_DIR: r->stage1.from_dir = v; break;
+                case OPT_PULL_POLICY:
+                        if (pull_policy_from_string(v, &r->pull_policy) < 0)
+                                return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never", v);
+                        break;
+                case OPT_SET_ENV:
+                        if ((k = parse_kv("set-env", v, &set_env, &n_set_env)) < 0)
+                                goto fail;
+                        break;
+                case OPT_SET_ENV_FILE:
+                        if (strv_extend(&env_files, v) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        break;
+                case OPT_VOLUME:
+                        if (strv_extend(&r->spec.volumes, v) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        break;
+                case OPT_POD_MOUNT:
+                        if (strv_extend(&r->spec.mounts, v) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        break;
+                }
+        }
+        /* Files first, so that --set-env wins over them. */
+        STRV_FOREACH(f, env_files)
+                if ((k = read_env_file(r, *f)) < 0)
+                        goto fail;
+        for (size_t i = 0; i < n_set_env; i++)
+                if (appc_kv_set(&r->spec.set_env, &r->spec.n_set_env, set_env[i].name, set_env[i].value) < 0) {
+                        k = log_error_errno(-ENOMEM, "Out of memory");
+                        goto fail;
+                }
+        k = 0;
+        if (a->verb->options != prepare_options)
+                k = parse_net(net_given ? net : NULL, &r->net);
+fail:
+        for (size_t i = 0; i < n_set_env; i++) {
+                free(set_env[i].name);
+                free(set_env[i].value);
+        }
+        free(set_env);
+        return k;
+}
+
+int run_args_parse(CliArgs *a, RunArgs *r) {
+        int k;
+
+        *r = (RunArgs) { .pull_policy = PULL_NEW };
+        k = parse_pod_options(a, r);
+        if (k < 0)
+                return k;
+        k = parse_apps(a, r);
+        if (k < 0)
+                return k;
+        if (r->pod_manifest) {
+                if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0)
+                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (images, "
+                                               "--volume, --mount, --set-env)");
+        } else if (r->spec.n_apps == 0)
+                return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
+        if (r->interactive && r->spec.n_apps > 1)
+                return log_error_errno(-EINVAL, "--interactive works with a single app only");
+        return 0;
+}
+
+int run_prepared_args_parse(CliArgs *a, RunArgs *r) {
+        *r = (RunArgs) { .pull_policy = PULL_NEW };
+        return parse_pod_options(a, r);
+}
+
+void run_args_done(RunArgs *r) {
+        for (size_t i = 0; i < r->spec.n_apps; i++) {
+                AppSpec *app = &r->spec.apps[i];
+                AppcKV *lists[] = { app->environment, app->annotations, app->user_annotations, app->user_labels };
+                size_t ns[] = { app->n_environment, app->n_annotations, app->n_user_annotations, app->n_user_labels };
+                for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
+                        for (size_t k = 0; k < ns[l]; k++) {
+                                free(lists[l][k].name);
+                                free(lists[l][k].value);
+                        }
+                        free(lists[l]);
+                }
+                strv_free(app->args);
+                strv_free(app->mounts);
+                free((char *) app->image_id);
+                appc_image_manifest_free((AppcImageManifest *) app->manifest);
+        }
+        free(r->spec.apps);
+        for (size_t k = 0; k < r->spec.n_set_env; k++) {
+                free(r->spec.set_env[k].name);
+                free(r->spec.set_env[k].value);
+        }
+        free(r->spec.set_env);
+        strv_free(r->spec.volumes);
+        strv_free(r->spec.mounts);
+        *r = (RunArgs) {};
+}
+
+/* The pod manifest from --pod-manifest, or generated from the images and flags. */
+static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodManifest **ret) {
+        _cleanup_error_ RktError *err = NULL;
+        const FetchOptions fo = { .insecure = g->insecure, .pull_policy = r->pull_policy };
+        int k;
+
+        if (r->pod_manifest) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+                k = read_full_file_at(AT_FDCWD, r->pod_manifest, &text, &size);
+                if (k < 0)
+                        return log_error_errno(k, "--pod-manifest '%s': %m", r->pod_manifest);
+                k = appc_pod_manifest_parse(text, size, ret, &err);
+                if (k < 0)
+                        return log_error_errno(k, "--pod-manifest '%s': %s", r->pod_manifest, rkt_error_message(err, k));
+                if ((*ret)->n_apps == 0)
+                        return log_error_errno(-EINVAL, "--pod-manifest '%s': the pod has no apps", r->pod_manifest);
+                /* Its images must be in the store, by ID. */
+                for (size_t i = 0; i < (*ret)->n_apps; i++) {
+                        _cleanup_free_ char *id = NULL;
+                        k = store_resolve(s, (*ret)->apps[i].image.id, &id, &err);
+                        if (k < 0)
+                                return log_error_errno(k, "app '%s': %s", (*ret)->apps[i].name, rkt_error_message(err, k));
+                        free((*ret)->apps[i].image.id);
+                        (*ret)->apps[i].image.id = TAKE_PTR(id);
+                }
+                return 0;
+        }
+        for (size_t i = 0; i < r->spec.n_apps; i++) {
+                AppSpec *app = &r->spec.apps[i];
+                _cleanup_free_ char *id = NULL, *text = NULL;
+                AppcImageManifest *m = NULL;
+                size_t size;
+
+                k = fetch_image(s, app->image, &fo, &id, &err);
+                if (k >= 0)
+                        k = store_read_manifest(s, id, &text, &size, &err);
+                if (k >= 0)
+                        k = appc_image_manifest_parse(text, size, &m, &err);
+                if (k < 0)
+                        return log_error_errno(k, "%s", rkt_error_message(err, k));
+                app->image_id = TAKE_PTR(id);
+                app->manifest = m;
+        }
+        k = pod_manifest_generate(&r->spec, ret, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        return 0;
+}
+
+int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_(store_closep) Store *s = NULL;
+        _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_free_ char *stage1_id = NULL;
+        const RktGlobals *g = a->globals;
+        const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure };
+        bool overlay;
+        int k;
+
+        k = store_open(g->dir, STORE_WRITABLE, &s, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        k = stage1_resolve(s, &r->stage1, &cfg, &stage1_id, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        k = build_manifest(s, r, g, &m);
+        if (k < 0)
+                return k;
+        k = pod_new(g->dir, &p, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        if (r->uuid_file_save) {
+                _cleanup_free_ char *line = NULL;
+                if (asprintf(&line, "%s", p->uuid) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+                k = write_file_atomic_at(AT_FDCWD, r->uuid_file_save, line, strlen(line), 0644);
+                if (k < 0)
+                        return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
+        }
+        k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, &overlay, &err);
+        if (k < 0)
+                return log_error_errno(k, "preparing pod %s: %s", p->uuid, rkt_error_message(err, k));
+        if (!r->no_overlay && !overlay && !r->quiet)
+                log_info("overlayfs is not usable under '%s': the images were copied into the pod", g->dir);
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *text = NULL, *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
+        const char *run;
+        char fdstr[16];
+        size_t size;
+        int k, fd;
+
+        if (asprintf(&entry, "%s/%s", p->path, POD_STAGE1_MANIFEST) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        k = read_full_file_at(AT_FDCWD, entry, &text, &size);
+        if (k < 0)
+                return log_error_errno(k, "reading the stage1 manifest of pod %s: %m", p->uuid);
+        k = appc_image_manifest_parse(text, size, &m, &err);
+        if (k >= 0)
+                k = stage1_entrypoint(m, "run", &run, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        free(entry);
+        if (asprintf(&entry, "%s/%s%s", p->path, POD_STAGE1_ROOTFS, run) < 0 || asprintf(&net, "--net=%s", r->net) < 0 ||
+            asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        if (strv_extend(&argv, entry) < 0 || (a->globals->debug && strv_extend(&argv, "--debug") < 0) ||
+            strv_extend(&argv, net) < 0 || (r->interactive && strv_extend(&argv, "--interactive") < 0) ||
+            strv_extend(&argv, local) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        if (r->hostname) {
+                if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        if (((a->globals->insecure & INSECURE_CAPABILITIES) && strv_extend(&argv, "--disable-capabilities-restriction") < 0) ||
+            ((a->globals->insecure & INSECURE_PATHS) && strv_extend(&argv, "--disable-paths") < 0) ||
+            ((a->globals->insecure & INSECURE_SECCOMP) && strv_extend(&argv, "--disable-seccomp") < 0) ||
+            strv_extend(&argv, p->uuid) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+
+        fd = pod_lock_fd_for_exec(p);
+        if (fd < 0)
+                return log_error_errno(fd, "pod %s: %m", p->uuid);
+        snprintf(fdstr, sizeof(fdstr), "%d", fd);
+        if (setenv("RKT_LOCK_FD", fdstr, 1) < 0 || chdir(p->path) < 0)
+                return log_error_errno(negative_errno(), "pod %s: %m", p->uuid);
+        fflush(stdout);
+        fflush(stderr);
+        execv(argv[0], argv);
+        return log_error_errno(negative_errno(), "executing stage1 '%s': %m", argv[0]);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "cli.h"
+#include "fetch.h"
+#include "pod-manifest.h"
+#include "pod.h"
+#include "stage1.h"
+
+/* What `rkt run`, `rkt prepare` and `rkt run-prepared` share: the pod's images and flags, preparing the
+ * pod directory, and handing the pod to stage1. */
+
+extern const Option run_options[];
+extern const Option prepare_options[];
+extern const Option run_prepared_options[];
+
+typedef struct RunArgs {
+        PodSpec spec;
+        Stage1Choice stage1;
+        PullPolicy pull_policy;
+        const char *uuid_file_save;
+        const char *pod_manifest; /* --pod-manifest FILE */
+        bool no_overlay;
+        bool quiet;
+        /* run and run-prepared */
+        const char *net;
+        const char *hostname;
+        bool interactive;
+} RunArgs;
+
+/* Parses the flags and the IMAGE [APP FLAGS] [-- ARGS [---]]… list. */
+int run_args_parse(CliArgs *a, RunArgs *ret);
+/* Parses only the flags of run-prepared. */
+int run_prepared_args_parse(CliArgs *a, RunArgs *ret);
+void run_args_done(RunArgs *r);
+
+/* Fetches the images and the stage1, writes the pod manifest and prepares a new pod, left locked in the
+ * preparing state. */
+int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret);
+/* Execs the stage1 run entrypoint for a running pod (cwd the pod dir, RKT_LOCK_FD set). Returns only on
+ * failure. */
+int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p);

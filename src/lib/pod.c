@@ -1,0 +1,1324 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "appc.h"
+#include "fs.h"
+#include "path.h"
+#include "pod.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
+
+/* The state directories, in lifecycle order: a pod only ever moves to a later one, so a scan in this
+ * order finds a pod that is being moved while we look (at its old place or at its new one). */
+typedef enum PodDir {
+        POD_DIR_EMBRYO,
+        POD_DIR_PREPARE,
+        POD_DIR_PREPARED,
+        POD_DIR_RUN,
+        POD_DIR_EXITED_GARBAGE,
+        POD_DIR_GARBAGE,
+        _POD_DIR_MAX,
+} PodDir;
+
+static const char *const pod_dir_names[_POD_DIR_MAX] = {
+        [POD_DIR_EMBRYO] = "embryo",
+        [POD_DIR_PREPARE] = "prepare",
+        [POD_DIR_PREPARED] = "prepared",
+        [POD_DIR_RUN] = "run",
+        [POD_DIR_EXITED_GARBAGE] = "exited-garbage",
+        [POD_DIR_GARBAGE] = "garbage",
+};
+
+static const char *const pod_state_names[_POD_STATE_MAX] = {
+        [POD_EMBRYO] = "embryo",
+        [POD_PREPARING] = "preparing",
+        [POD_ABORTED_PREPARE] = "aborted prepare",
+        [POD_PREPARED] = "prepared",
+        [POD_RUNNING] = "running",
+        [POD_EXITED] = "exited",
+        [POD_EXITED_DELETING] = "exited deleting",
+        [POD_EXITED_GARBAGE] = "exited garbage",
+        [POD_DELETING] = "deleting",
+        [POD_GARBAGE] = "garbage",
+};
+
+const char *pod_state_to_string(PodState s) {
+        return s >= 0 && s < _POD_STATE_MAX ? pod_state_names[s] : "unknown";
+}
+
+bool pod_state_is_after_run(PodState s) {
+        return s == POD_EXITED || s == POD_EXITED_GARBAGE || s == POD_EXITED_DELETING || s == POD_DELETING ||
+               s == POD_GARBAGE;
+}
+
+bool pod_state_is_finished(PodState s) {
+        return s == POD_EXITED || s == POD_EXITED_GARBAGE || s == POD_ABORTED_PREPARE || s == POD_GARBAGE;
+}
+
+/* The state a pod in dir has, given whether its lock is held. */
+static PodState state_of(PodDir dir, bool locked) {
+        switch (dir) {
+        case POD_DIR_EMBRYO:
+                return POD_EMBRYO;
+        case POD_DIR_PREPARE:
+                return locked ? POD_PREPARING : POD_ABORTED_PREPARE;
+        case POD_DIR_PREPARED:
+                return POD_PREPARED;
+        case POD_DIR_RUN:
+                return locked ? POD_RUNNING : POD_EXITED;
+        case POD_DIR_EXITED_GARBAGE:
+                return locked ? POD_EXITED_DELETING : POD_EXITED_GARBAGE;
+        default:
+                return locked ? POD_DELETING : POD_GARBAGE;
+        }
+}
+
+/* Embryo and prepared pods are never probed: nobody holds their lock for long, and a probe there could
+ * make run-prepared's non-blocking exclusive lock fail. */
+static bool dir_has_lock_state(PodDir dir) {
+        return dir != POD_DIR_EMBRYO && dir != POD_DIR_PREPARED;
+}
+
+static bool uuid_valid(const char *s) {
+        if (strlen(s) != 36)
+                return false;
+        for (size_t i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                return false;
+                } else if (!isxdigit((unsigned char) s[i]))
+                        return false;
+        }
+        return true;
+}
+
+static int uuid_random(char ret[static 37]) {
+        uint8_t b[16];
+        size_t got = 0;
+
+        while (got < sizeof(b)) {
+                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                got += n;
+        }
+        b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+        b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+        return 0;
+}
+
+static char *state_dir_path(const char *data_dir, PodDir dir) {
+        char *p;
+        if (asprintf(&p, "%s/pods/%s", data_dir, pod_dir_names[dir]) < 0)
+                return NULL;
+        return p;
+}
+
+static char *pod_path_in(const char *data_dir, PodDir dir, const char *uuid) {
+        char *p;
+        if (asprintf(&p, "%s/pods/%s/%s", data_dir, pod_dir_names[dir], uuid) < 0)
+                return NULL;
+        return p;
+}
+
+/* State directories are made (0750) when a pod first moves into one; readers never create them. */
+static int ensure_state_dir(const char *data_dir, PodDir dir, RktError **reterr) {
+        _cleanup_free_ char *p = state_dir_path(data_dir, dir);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        if (mkdir(p, 0750) >= 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return rkt_error_set(reterr, negative_errno(), "creating '%s': %m", p);
+        r = mkdir_p(p, 0750);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "creating '%s': %m", p);
+        return 0;
+}
+
+static int fsync_path(const char *p) {
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        return fsync(fd) < 0 ? negative_errno() : 0;
+}
+
+/* rename(2) that never replaces: a stray empty directory at the target would otherwise be swallowed. */
+static int rename_noreplace(const char *from, const char *to) {
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) >= 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return negative_errno();
+        return rename(from, to) < 0 ? negative_errno() : 0;
+}
+
+static Pod *pod_alloc(const char *data_dir, const char *uuid) {
+        Pod *p = calloc(1, sizeof(Pod));
+
+        if (!p)
+                return NULL;
+        p->lock_fd = -1;
+        p->data_dir = strdup(data_dir);
+        if (!p->data_dir)
+                return mfree(p);
+        for (size_t i = 0; i < 36; i++)
+                p->uuid[i] = (char) tolower((unsigned char) uuid[i]);
+        p->uuid[36] = 0;
+        return p;
+}
+
+Pod *pod_free(Pod *p) {
+        if (!p)
+                return NULL;
+        safe_close(p->lock_fd);
+        free(p->data_dir);
+        free(p->path);
+        free(p);
+        return NULL;
+}
+
+void pods_free(Pod **l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                pod_free(l[i]);
+        free(l);
+}
+
+/* Opens the pod directory at path and tells whether someone holds its lock (a shared, non-blocking probe
+ * that is released at once). -ENOENT when there is no pod there. */
+static int probe(const char *path, bool want_lock_state, bool *ret_locked) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                return errno == ENOTDIR || errno == ELOOP ? -ENOENT : negative_errno();
+        *ret_locked = false;
+        if (!want_lock_state)
+                return 0;
+        while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK) {
+                        *ret_locked = true;
+                        return 0;
+                }
+                if (errno != EINTR)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+static int set_place(Pod *p, PodDir dir, bool locked) {
+        char *np = pod_path_in(p->data_dir, dir, p->uuid);
+
+        if (!np)
+                return -ENOMEM;
+        free(p->path);
+        p->path = np;
+        p->state = state_of(dir, locked);
+        return 0;
+}
+
+int pod_refresh(Pod *p) {
+        for (PodDir d = 0; d < _POD_DIR_MAX; d++) {
+                _cleanup_free_ char *path = pod_path_in(p->data_dir, d, p->uuid);
+                bool locked;
+                int r;
+
+                if (!path)
+                        return -ENOMEM;
+                /* Our own lock conflicts with the probe like anybody else's: no special case needed. */
+                r = probe(path, dir_has_lock_state(d), &locked);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                return set_place(p, d, locked);
+        }
+        return -ENOENT;
+}
+
+int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_free_ char *embryo = NULL, *prepare = NULL, *prepare_dir = NULL;
+        char uuid[37];
+        int r;
+
+        r = ensure_state_dir(data_dir, POD_DIR_EMBRYO, reterr);
+        if (r < 0)
+                return r;
+        r = ensure_state_dir(data_dir, POD_DIR_PREPARE, reterr);
+        if (r < 0)
+                return r;
+        for (unsigned attempt = 0;; attempt++) {
+                r = uuid_random(uuid);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "generating a pod UUID: %m");
+                free(embryo);
+                embryo = pod_path_in(data_dir, POD_DIR_EMBRYO, uuid);
+                if (!embryo)
+                        return -ENOMEM;
+                if (mkdir(embryo, 0750) >= 0)
+                        break;
+                if (errno != EEXIST || attempt >= 16)
+                        return rkt_error_set(reterr, negative_errno(), "creating pod directory '%s': %m",
+                                             embryo);
+        }
+        p = pod_alloc(data_dir, uuid);
+        prepare = pod_path_in(data_dir, POD_DIR_PREPARE, uuid);
+        prepare_dir = state_dir_path(data_dir, POD_DIR_PREPARE);
+        if (!p || !prepare || !prepare_dir) {
+                (void) rmdir(embryo);
+                return -ENOMEM;
+        }
+        p->lock_fd = open(embryo, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (p->lock_fd < 0 || flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "locking pod directory '%s': %m", embryo);
+                (void) rmdir(embryo);
+                return r;
+        }
+        /* The pod appears in prepare/ already locked: nobody ever sees it as an aborted prepare. */
+        r = rename_noreplace(embryo, prepare);
+        if (r < 0) {
+                (void) rmdir(embryo);
+                return rkt_error_set(reterr, r, "moving pod '%s' to '%s': %m", uuid, prepare);
+        }
+        (void) fsync_path(prepare_dir);
+        p->path = TAKE_PTR(prepare);
+        p->state = POD_PREPARING;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+/* Moves p from its current place to dir (which must be a later one). 1: moved; 0: it was gone from
+ * its place (another process moved it first: p is refreshed); negative on errors. */
+static int move_to(Pod *p, PodDir dir, RktError **reterr) {
+        _cleanup_free_ char *target = NULL, *target_dir = NULL;
+        int r;
+
+        r = ensure_state_dir(p->data_dir, dir, reterr);
+        if (r < 0)
+                return r;
+        target = pod_path_in(p->data_dir, dir, p->uuid);
+        target_dir = state_dir_path(p->data_dir, dir);
+        if (!target || !target_dir)
+                return -ENOMEM;
+        r = rename_noreplace(p->path, target);
+        if (r == -ENOENT) {
+                r = pod_refresh(p);
+                if (r < 0 && r != -ENOENT)
+                        return rkt_error_set(reterr, r, "looking for pod '%s': %m", p->uuid);
+                return 0;
+        }
+        if (r < 0)
+                return rkt_error_set(reterr, r, "moving pod '%s' to '%s': %m", p->uuid, target);
+        (void) fsync_path(target_dir);
+        free(p->path);
+        p->path = TAKE_PTR(target);
+        p->state = state_of(dir, p->lock_fd >= 0);
+        return 1;
+}
+
+int pod_mark_prepared(Pod *p, RktError **reterr) {
+        int r;
+
+        if (p->state != POD_PREPARING || p->lock_fd < 0)
+                return rkt_error_set(reterr, -EINVAL, "pod '%s' is %s, not being prepared by us", p->uuid,
+                                     pod_state_to_string(p->state));
+        r = move_to(p, POD_DIR_PREPARED, reterr);
+        if (r == 0)
+                return rkt_error_set(reterr, -ENOENT, "pod '%s' was moved away while being prepared",
+                                     p->uuid);
+        if (r < 0)
+                return r;
+        p->lock_fd = safe_close(p->lock_fd);
+        p->state = POD_PREPARED;
+        return 0;
+}
+
+int pod_mark_running(Pod *p, RktError **reterr) {
+        bool took_lock = false;
+        int r;
+
+        if (p->state == POD_PREPARED && p->lock_fd < 0) {
+                _cleanup_close_ int fd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        return rkt_error_set(reterr, negative_errno(), "opening pod '%s': %m", p->uuid);
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        if (errno == EWOULDBLOCK)
+                                return rkt_error_set(reterr, -EBUSY, "pod '%s' is already being started",
+                                                     p->uuid);
+                        return rkt_error_set(reterr, negative_errno(), "locking pod '%s': %m", p->uuid);
+                }
+                p->lock_fd = TAKE_FD(fd);
+                took_lock = true;
+        } else if (p->state != POD_PREPARING || p->lock_fd < 0)
+                return rkt_error_set(reterr, -EINVAL, "pod '%s' is %s, it cannot be run", p->uuid,
+                                     pod_state_to_string(p->state));
+        r = move_to(p, POD_DIR_RUN, reterr);
+        if (r == 0)
+                r = rkt_error_set(reterr, -ENOENT,
+                                  "pod '%s' was moved away (garbage collected?) before it ran", p->uuid);
+        if (r < 0) {
+                if (took_lock)
+                        p->lock_fd = safe_close(p->lock_fd);
+                return r;
+        }
+        p->state = POD_RUNNING;
+        return 0;
+}
+
+int pod_lock_fd_for_exec(Pod *p) {
+        if (p->lock_fd < 0)
+                return -EBADF;
+        if (fcntl(p->lock_fd, F_SETFD, 0) < 0)
+                return negative_errno();
+        return p->lock_fd;
+}
+
+int pod_lock(Pod *p, bool wait, RktError **reterr) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r;
+
+        if (p->lock_fd >= 0)
+                return 0;
+        for (unsigned attempt = 0;; attempt++) {
+                fd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd >= 0)
+                        break;
+                if (errno != ENOENT || attempt > 0)
+                        return rkt_error_set(reterr, negative_errno(), "opening pod '%s': %m", p->uuid);
+                r = pod_refresh(p);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "pod '%s' is gone", p->uuid);
+        }
+        while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return -EWOULDBLOCK;
+                if (errno != EINTR)
+                        return rkt_error_set(reterr, negative_errno(), "locking pod '%s': %m", p->uuid);
+        }
+        /* Whoever held the lock before us may have deleted the pod. */
+        if (fstat(fd, &st) < 0)
+                return rkt_error_set(reterr, negative_errno(), "locking pod '%s': %m", p->uuid);
+        if (st.st_nlink == 0)
+                return rkt_error_set(reterr, -ENOENT, "pod '%s' was removed meanwhile", p->uuid);
+        p->lock_fd = TAKE_FD(fd);
+        r = pod_refresh(p);
+        if (r < 0) {
+                p->lock_fd = safe_close(p->lock_fd);
+                return rkt_error_set(reterr, r, "pod '%s' is gone", p->uuid);
+        }
+        return 0;
+}
+
+int pod_to_exited_garbage(Pod *p, RktError **reterr) {
+        if (p->state != POD_EXITED)
+                return rkt_error_set(reterr, -EINVAL,
+                                     "pod '%s' is %s, only exited pods become exited garbage", p->uuid,
+                                     pod_state_to_string(p->state));
+        return move_to(p, POD_DIR_EXITED_GARBAGE, reterr);
+}
+
+int pod_to_garbage(Pod *p, RktError **reterr) {
+        _cleanup_close_ int fd = -1;
+
+        if (p->state != POD_ABORTED_PREPARE && p->state != POD_PREPARED)
+                return rkt_error_set(
+                        reterr, -EINVAL,
+                        "pod '%s' is %s, only aborted prepares and prepared pods become garbage", p->uuid,
+                        pod_state_to_string(p->state));
+        /* run-prepared locks a prepared pod before moving it to run/: never pull it away from there. */
+        if (p->state == POD_PREPARED && p->lock_fd < 0) {
+                fd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0) {
+                        int r;
+                        if (errno != ENOENT)
+                                return rkt_error_set(reterr, negative_errno(), "opening pod '%s': %m",
+                                                     p->uuid);
+                        r = pod_refresh(p);
+                        return r < 0 && r != -ENOENT
+                                       ? rkt_error_set(reterr, r, "looking for pod '%s': %m", p->uuid)
+                                       : 0;
+                }
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        if (errno == EWOULDBLOCK)
+                                return rkt_error_set(reterr, -EBUSY, "pod '%s' is being started", p->uuid);
+                        return rkt_error_set(reterr, negative_errno(), "locking pod '%s': %m", p->uuid);
+                }
+        }
+        return move_to(p, POD_DIR_GARBAGE, reterr);
+}
+
+static int scan_dirs(const char *data_dir, const char *prefix, char (**ret)[37], size_t *ret_n,
+                     uint8_t **ret_dirs, RktError **reterr) {
+        _cleanup_free_ char(*names)[37] = NULL;
+        _cleanup_free_ uint8_t *dirs = NULL;
+        size_t n = 0, allocated = 0, lp = prefix ? strlen(prefix) : 0;
+
+        for (PodDir d = 0; d < _POD_DIR_MAX; d++) {
+                _cleanup_free_ char *p = state_dir_path(data_dir, d);
+                _cleanup_(closedirp) DIR *dir = NULL;
+                struct dirent *de;
+
+                if (!p)
+                        return -ENOMEM;
+                dir = opendir(p);
+                if (!dir) {
+                        if (errno == ENOENT)
+                                continue;
+                        return rkt_error_set(reterr, negative_errno(), "reading '%s': %m", p);
+                }
+                while ((errno = 0, de = readdir(dir))) {
+                        if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                                continue;
+                        if (!uuid_valid(de->d_name))
+                                continue;
+                        if (lp > 0 && strncasecmp(de->d_name, prefix, lp) != 0)
+                                continue;
+                        if (n == allocated) {
+                                size_t na = allocated ? allocated * 2 : 64;
+                                char(*nn)[37] = realloc(names, na * sizeof(*names));
+                                uint8_t *nd;
+                                if (!nn)
+                                        return -ENOMEM;
+                                names = nn;
+                                nd = realloc(dirs, na);
+                                if (!nd)
+                                        return -ENOMEM;
+                                dirs = nd;
+                                allocated = na;
+                        }
+                        for (size_t i = 0; i < 37; i++)
+                                names[n][i] = (char) tolower((unsigned char) de->d_name[i]);
+                        dirs[n] = (uint8_t) d;
+                        n++;
+                }
+                if (errno != 0)
+                        return rkt_error_set(reterr, negative_errno(), "reading '%s': %m", p);
+        }
+        *ret = TAKE_PTR(names);
+        *ret_dirs = TAKE_PTR(dirs);
+        *ret_n = n;
+        return 0;
+}
+
+typedef struct Found {
+        const char *uuid;
+        PodDir dir;
+} Found;
+
+static int compare_found(const void *a, const void *b) {
+        const Found *x = a, *y = b;
+        int c = strcmp(x->uuid, y->uuid);
+        return c != 0 ? c : (int) x->dir - (int) y->dir;
+}
+
+/* The scan's hits sorted by UUID, one per pod: a pod moved during the scan shows up twice, and its later
+ * place (in lifecycle order) is the current one. */
+static int found_unique(char (*names)[37], const uint8_t *dirs, size_t n, Found **ret, size_t *ret_n) {
+        Found *f = calloc(n ? n : 1, sizeof(Found));
+        size_t m = 0;
+
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                f[i] = (Found){names[i], (PodDir) dirs[i]};
+        qsort(f, n, sizeof(Found), compare_found);
+        for (size_t i = 0; i < n; i++) {
+                if (m > 0 && streq(f[m - 1].uuid, f[i].uuid))
+                        f[m - 1] = f[i];
+                else
+                        f[m++] = f[i];
+        }
+        *ret = f;
+        *ret_n = m;
+        return 0;
+}
+
+int pod_list(const char *data_dir, Pod ***ret, size_t *ret_n, RktError **reterr) {
+        _cleanup_free_ char(*names)[37] = NULL;
+        _cleanup_free_ uint8_t *dirs = NULL;
+        _cleanup_free_ Found *found = NULL;
+        Pod **l = NULL;
+        size_t n = 0, m = 0, k = 0;
+        int r;
+
+        r = scan_dirs(data_dir, NULL, &names, &n, &dirs, reterr);
+        if (r < 0)
+                return r;
+        r = found_unique(names, dirs, n, &found, &m);
+        if (r < 0)
+                return r;
+        l = calloc(m ? m : 1, sizeof(Pod *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m; i++) {
+                Pod *p = pod_alloc(data_dir, found[i].uuid);
+                bool locked;
+
+                if (!p || set_place(p, found[i].dir, false) < 0) {
+                        pod_free(p);
+                        pods_free(l, k);
+                        return -ENOMEM;
+                }
+                r = probe(p->path, dir_has_lock_state(found[i].dir), &locked);
+                if (r >= 0)
+                        p->state = state_of(found[i].dir, locked);
+                else if (r == -ENOENT)
+                        r = pod_refresh(p); /* it moved on since the scan */
+                if (r < 0) {
+                        /* Gone meanwhile (removed), or unreadable: not listed. */
+                        pod_free(p);
+                        continue;
+                }
+                l[k++] = p;
+        }
+        *ret = l;
+        *ret_n = k;
+        return 0;
+}
+
+int pod_open(const char *data_dir, const char *uuid_prefix, Pod **ret, RktError **reterr) {
+        _cleanup_free_ char(*names)[37] = NULL;
+        _cleanup_free_ uint8_t *dirs = NULL;
+        _cleanup_free_ Found *found = NULL;
+        _cleanup_(pod_freep) Pod *p = NULL;
+        size_t n = 0, m = 0;
+        int r;
+
+        if (isempty(uuid_prefix))
+                return rkt_error_set(reterr, -EINVAL, "UUID cannot be empty");
+        if (uuid_valid(uuid_prefix)) {
+                /* A whole UUID: look in the six places instead of reading every state directory. */
+                p = pod_alloc(data_dir, uuid_prefix);
+                if (!p)
+                        return -ENOMEM;
+                r = pod_refresh(p);
+                if (r == -ENOENT)
+                        return rkt_error_set(reterr, r, "no matches found for '%s'", uuid_prefix);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "looking for pod '%s': %m", uuid_prefix);
+                *ret = TAKE_PTR(p);
+                return 0;
+        }
+        if (strlen(uuid_prefix) > 36)
+                return rkt_error_set(reterr, -ENOENT, "no matches found for '%s'", uuid_prefix);
+        r = scan_dirs(data_dir, uuid_prefix, &names, &n, &dirs, reterr);
+        if (r < 0)
+                return r;
+        r = found_unique(names, dirs, n, &found, &m);
+        if (r < 0)
+                return r;
+        if (m == 0)
+                return rkt_error_set(reterr, -ENOENT, "no matches found for '%s'", uuid_prefix);
+        if (m > 1)
+                return rkt_error_set(reterr, -ENOTUNIQ, "ambiguous uuid '%s': %zu matches", uuid_prefix, m);
+        p = pod_alloc(data_dir, found[0].uuid);
+        if (!p)
+                return -ENOMEM;
+        r = pod_refresh(p);
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r, "pod '%s' was removed meanwhile", p->uuid);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "looking for pod '%s': %m", p->uuid);
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int pod_read_uuid_file(const char *path, char **ret, RktError **reterr) {
+        _cleanup_free_ char *text = NULL;
+        char *s, *e;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading UUID file '%s': %m", path);
+        for (s = text; isspace((unsigned char) *s); s++)
+                ;
+        for (e = s + strlen(s); e > s && isspace((unsigned char) e[-1]); e--)
+                ;
+        *e = 0;
+        if (!*s)
+                return rkt_error_set(reterr, -EINVAL, "UUID file '%s' is empty", path);
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int pod_open_uuid_file(const char *data_dir, const char *uuid_file, Pod **ret, RktError **reterr) {
+        _cleanup_free_ char *uuid = NULL;
+        int r = pod_read_uuid_file(uuid_file, &uuid, reterr);
+
+        if (r < 0)
+                return r;
+        return pod_open(data_dir, uuid, ret, reterr);
+}
+
+/* --- files of the pod --- */
+
+static char *pod_file(const Pod *p, const char *name) {
+        return path_join(p->path, name);
+}
+
+int pod_read_file(const Pod *p, const char *name, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *path = pod_file(p, name);
+
+        if (!path)
+                return -ENOMEM;
+        return read_full_file_at(AT_FDCWD, path, ret, ret_size);
+}
+
+static uint64_t timespec_usec(const struct timespec *ts) {
+        return (uint64_t) ts->tv_sec * 1000000 + (uint64_t) ts->tv_nsec / 1000;
+}
+
+static uint64_t file_mtime(const Pod *p, const char *name) {
+        _cleanup_free_ char *path = pod_file(p, name);
+        struct stat st;
+
+        if (!path || lstat(path, &st) < 0)
+                return 0;
+        return timespec_usec(&st.st_mtim);
+}
+
+uint64_t pod_created_time(const Pod *p) {
+        uint64_t t = file_mtime(p, POD_CREATED);
+        /* Pods made before pod-created existed (rkt < 1.20) carry their creation time on the manifest. */
+        return t ? t : file_mtime(p, POD_MANIFEST);
+}
+
+uint64_t pod_started_time(const Pod *p) {
+        uint64_t t = file_mtime(p, POD_PID);
+        return t ? t : file_mtime(p, POD_PPID);
+}
+
+uint64_t pod_dir_ctime(const Pod *p) {
+        struct stat st;
+
+        if (!p->path || lstat(p->path, &st) < 0)
+                return 0;
+        return timespec_usec(&st.st_ctim);
+}
+
+static int read_int_file(const char *path, long *ret) {
+        _cleanup_free_ char *text = NULL;
+        char *end;
+        long v;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return r;
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (errno != 0 || end == text)
+                return -EBADMSG;
+        while (isspace((unsigned char) *end))
+                end++;
+        if (*end)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int pod_read_int(const Pod *p, const char *name, long *ret) {
+        _cleanup_free_ char *path = pod_file(p, name);
+        return path ? read_int_file(path, ret) : -ENOMEM;
+}
+
+int pod_stage1_pid(const Pod *p, pid_t *ret) {
+        long v;
+        int r = pod_read_int(p, POD_PID, &v);
+
+        if (r < 0)
+                r = pod_read_int(p, POD_PPID, &v);
+        if (r < 0)
+                return r;
+        if (v <= 0 || v > INT_MAX)
+                return -EBADMSG;
+        *ret = (pid_t) v;
+        return 0;
+}
+
+/* The only child of ppid: from /proc/<ppid>/task/<ppid>/children, or (kernels without that file) by
+ * scanning /proc/<pid>/stat. -ESRCH while there is none, -ENOTUNIQ with more than one. */
+static int only_child(pid_t ppid, pid_t *ret) {
+        char path[64];
+        _cleanup_free_ char *text = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        pid_t found = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) ppid, (int) ppid);
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r >= 0) {
+                char *end;
+                long v = strtol(text, &end, 10);
+                if (end == text || v <= 0)
+                        return -ESRCH;
+                while (isspace((unsigned char) *end))
+                        end++;
+                if (*end)
+                        return -ENOTUNIQ;
+                *ret = (pid_t) v;
+                return 0;
+        }
+        if (access("/proc/1/task/1/children", F_OK) >= 0)
+                return -ESRCH; /* the file exists, ppid is gone */
+        d = opendir("/proc");
+        if (!d)
+                return negative_errno();
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *stat_text = NULL;
+                char *close_paren;
+                long child, parent;
+                if (!isdigit((unsigned char) de->d_name[0]))
+                        continue;
+                child = strtol(de->d_name, NULL, 10);
+                snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+                if (read_full_file_at(AT_FDCWD, path, &stat_text, NULL) < 0)
+                        continue;
+                /* "pid (comm) S ppid …": comm may hold spaces and parentheses, the last ')' ends it. */
+                close_paren = strrchr(stat_text, ')');
+                if (!close_paren || sscanf(close_paren + 1, " %*c %ld", &parent) != 1 || parent != ppid)
+                        continue;
+                if (found)
+                        return -ENOTUNIQ;
+                found = (pid_t) child;
+        }
+        if (!found)
+                return -ESRCH;
+        *ret = found;
+        return 0;
+}
+
+int pod_pid(const Pod *p, pid_t *ret) {
+        long v;
+        int r;
+
+        r = pod_read_int(p, POD_PID, &v);
+        if (r >= 0) {
+                if (v <= 0 || v > INT_MAX)
+                        return -EBADMSG;
+                *ret = (pid_t) v;
+                return 0;
+        }
+        r = pod_read_int(p, POD_PPID, &v);
+        if (r == -ENOENT)
+                return -ESRCH;
+        if (r < 0)
+                return r;
+        if (v <= 0 || v > INT_MAX)
+                return -EBADMSG;
+        return only_child((pid_t) v, ret);
+}
+
+/* The stage1 tree ID, checked to be a single path component. */
+static int stage1_tree_id(const Pod *p, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = pod_read_file(p, POD_STAGE1_TREE, &text, NULL);
+        if (r < 0)
+                return r;
+        text[strcspn(text, " \t\r\n")] = 0;
+        if (!*text || strchr(text, '/') || streq(text, ".") || streq(text, ".."))
+                return -EBADMSG;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+int pod_stage1_file_path(const Pod *p, const char *name, char **ret) {
+        _cleanup_free_ char *direct = NULL, *id = NULL, *upper = NULL;
+        struct stat st;
+
+        if (asprintf(&direct, "%s/" POD_STAGE1_ROOTFS "/%s", p->path, name) < 0)
+                return -ENOMEM;
+        if (lstat(direct, &st) >= 0 || stage1_tree_id(p, &id) < 0) {
+                *ret = TAKE_PTR(direct);
+                return 0;
+        }
+        /* The overlay is not mounted (the pod ended and the host rebooted, or it was unmounted): what stage1
+         * wrote is in the upper dir. */
+        if (asprintf(&upper, "%s/overlay/%s/upper/%s", p->path, id, name) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(upper);
+        return 0;
+}
+
+int pod_app_exit_code(const Pod *p, const char *app, int *ret) {
+        _cleanup_free_ char *name = NULL, *path = NULL;
+        long v;
+        int r;
+
+        if (!appc_ac_name_valid(app))
+                return -EINVAL;
+        if (asprintf(&name, POD_APP_STATUS_DIR "/%s", app) < 0)
+                return -ENOMEM;
+        r = pod_stage1_file_path(p, name, &path);
+        if (r < 0)
+                return r;
+        r = read_int_file(path, &v);
+        if (r < 0)
+                return r;
+        if (v < INT_MIN || v > INT_MAX)
+                return -EBADMSG;
+        *ret = (int) v;
+        return 0;
+}
+
+bool pod_supervisor_ready(const Pod *p) {
+        _cleanup_free_ char *path = NULL;
+        char target[16];
+        ssize_t n;
+
+        if (pod_stage1_file_path(p, "rkt/supervisor-status", &path) < 0)
+                return false;
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+                return false;
+        target[n] = 0;
+        return streq(target, "ready");
+}
+
+/* --- the stage1 manifest --- */
+
+static int stage1_annotation(const Pod *p, const char *which, char **ret, RktError **reterr) {
+        _cleanup_free_ char *text = NULL;
+        json_object *m = NULL, *annotations;
+        size_t size;
+        int r;
+
+        r = pod_read_file(p, POD_STAGE1_MANIFEST, &text, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading the stage1 manifest of pod '%s': %m", p->uuid);
+        m = json_tokener_parse(text);
+        if (!m)
+                return rkt_error_set(reterr, -EBADMSG, "the stage1 manifest of pod '%s' is not valid JSON",
+                                     p->uuid);
+        r = -ENOENT;
+        if (json_object_object_get_ex(m, "annotations", &annotations) &&
+            json_object_is_type(annotations, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(annotations); i++) {
+                        json_object *a = json_object_array_get_idx(annotations, i), *name, *value;
+                        if (!json_object_object_get_ex(a, "name", &name) ||
+                            !json_object_object_get_ex(a, "value", &value) ||
+                            !json_object_is_type(value, json_type_string) ||
+                            !streq_ptr(json_object_get_string(name), which))
+                                continue;
+                        *ret = strdup(json_object_get_string(value));
+                        r = *ret ? 0 : -ENOMEM;
+                        break;
+                }
+        json_object_put(m);
+        return r;
+}
+
+int pod_stage1_entrypoint(const Pod *p, const char *which, char **ret, RktError **reterr) {
+        _cleanup_free_ char *value = NULL, *normalized = NULL;
+        char *path;
+        int r;
+
+        r = stage1_annotation(p, which, &value, reterr);
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r,
+                                     "entrypoint '%s' not found in the stage1 manifest of pod '%s'", which,
+                                     p->uuid);
+        if (r < 0)
+                return r;
+        /* Inside the stage1 rootfs, and nowhere else. */
+        normalized = path_normalize_inside(value);
+        if (!normalized || isempty(normalized) || streq(normalized, "/") || streq(normalized, "."))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "entrypoint '%s' of pod '%s' is not a path in the stage1: '%s'", which,
+                                     p->uuid, value);
+        if (asprintf(&path, "%s/" POD_STAGE1_ROOTFS "/%s", p->path, normalized + (normalized[0] == '/')) < 0)
+                return -ENOMEM;
+        *ret = path;
+        return 0;
+}
+
+int pod_stage1_interface_version(const Pod *p) {
+        _cleanup_free_ char *value = NULL;
+        char *end;
+        long v;
+
+        if (stage1_annotation(p, "coreos.com/rkt/stage1/interface-version", &value, NULL) < 0)
+                return 1;
+        v = strtol(value, &end, 10);
+        return end == value || *end || v < 1 || v > INT_MAX ? 1 : (int) v;
+}
+
+/* --- mounts --- */
+
+typedef struct MountEntry {
+        unsigned order; /* line number in mountinfo: later mounts may sit on top of earlier ones */
+        char *path;
+        bool shared;
+} MountEntry;
+
+static void mounts_free(MountEntry *l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(l[i].path);
+        free(l);
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+                        r += 4;
+                } else
+                        *w++ = *r++;
+        }
+        *w = 0;
+}
+
+/* The mounts at root or below it. */
+static int mounts_below(const char *root, MountEntry **ret, size_t *ret_n) {
+        _cleanup_(fclosep) FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *line = NULL;
+        MountEntry *l = NULL;
+        size_t n = 0, len = strlen(root), allocated = 0;
+        unsigned order = 0;
+
+        if (!f)
+                return negative_errno();
+        while (getline(&line, &allocated, f) > 0) {
+                char *fields[7] = {}, *save = NULL, *tok, *optional;
+                size_t nf = 0;
+                MountEntry *nl;
+
+                order++;
+                /* "id parent maj:min root mountpoint options [optional…] - type source superoptions" */
+                while (nf < 6 && (tok = strtok_r(nf == 0 ? line : NULL, " \n", &save)))
+                        fields[nf++] = tok;
+                if (nf < 6)
+                        continue;
+                optional = save ? save : (char *) "";
+                unescape_octal(fields[4]);
+                if (!(startswith(fields[4], root) && (fields[4][len] == 0 || fields[4][len] == '/')))
+                        continue;
+                nl = realloc(l, (n + 1) * sizeof(MountEntry));
+                if (!nl) {
+                        mounts_free(l, n);
+                        return -ENOMEM;
+                }
+                l = nl;
+                l[n] = (MountEntry){order, strdup(fields[4]), false};
+                if (!l[n].path) {
+                        mounts_free(l, n);
+                        return -ENOMEM;
+                }
+                /* Optional fields up to " - ": "shared:N" makes the mount a propagation peer. */
+                for (tok = strtok_r(optional, " \n", &save); tok && !streq(tok, "-");
+                     tok = strtok_r(NULL, " \n", &save))
+                        if (startswith(tok, "shared:"))
+                                l[n].shared = true;
+                n++;
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+static size_t path_depth(const char *p) {
+        size_t d = 0;
+        for (; *p; p++)
+                d += *p == '/';
+        return d;
+}
+
+static int compare_deepest_first(const void *a, const void *b) {
+        const MountEntry *x = a, *y = b;
+        size_t dx = path_depth(x->path), dy = path_depth(y->path);
+
+        if (dx != dy)
+                return dx > dy ? -1 : 1;
+        return x->order > y->order ? -1 : x->order < y->order;
+}
+
+static int canonical_pod_path(const Pod *p, char **ret) {
+        char *c = realpath(p->path, NULL);
+        if (!c)
+                return negative_errno();
+        *ret = c;
+        return 0;
+}
+
+int pod_unmount_all(const Pod *p, RktError **reterr) {
+        _cleanup_free_ char *root = NULL;
+        int r;
+
+        r = canonical_pod_path(p, &root);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return rkt_error_set(reterr, r, "resolving '%s': %m", p->path);
+        for (unsigned pass = 0;; pass++) {
+                MountEntry *l = NULL;
+                size_t n = 0;
+
+                r = mounts_below(root, &l, &n);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "reading /proc/self/mountinfo: %m");
+                if (n == 0) {
+                        free(l);
+                        return 0;
+                }
+                if (pass >= 4) {
+                        r = rkt_error_set(reterr, -EBUSY, "'%s' is still mounted", l[0].path);
+                        mounts_free(l, n);
+                        return r;
+                }
+                /* Private first, so that our unmounts do not propagate to peers (and theirs not to us while
+                 * we work); then deepest first, the newest of stacked mounts first. */
+                for (size_t i = n; i-- > 0;)
+                        if (l[i].shared)
+                                (void) mount(NULL, l[i].path, NULL, MS_PRIVATE, NULL);
+                qsort(l, n, sizeof(MountEntry), compare_deepest_first);
+                for (size_t i = 0; i < n; i++) {
+                        if (umount2(l[i].path, UMOUNT_NOFOLLOW) >= 0)
+                                continue;
+                        if (errno == EBUSY)
+                                /* Still in use (a process has its cwd there): detach it now, the kernel
+                                 * frees it when the last user goes. */
+                                (void) umount2(l[i].path, MNT_DETACH | UMOUNT_NOFOLLOW);
+                }
+                mounts_free(l, n);
+        }
+}
+
+int pod_mount_stage1(const Pod *p, bool *ret_mounted, RktError **reterr) {
+        _cleanup_free_ char *id = NULL, *rootfs = NULL, *canonical = NULL, *lower = NULL, *upper = NULL,
+                            *work = NULL, *opts = NULL;
+        MountEntry *l = NULL;
+        size_t n = 0;
+        struct stat st;
+        bool mounted = false;
+        int r;
+
+        *ret_mounted = false;
+        if (stage1_tree_id(p, &id) < 0)
+                return 0;
+        if (asprintf(&upper, "%s/overlay/%s/upper", p->path, id) < 0 ||
+            asprintf(&work, "%s/overlay/%s/work", p->path, id) < 0 ||
+            asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS, p->path) < 0 ||
+            asprintf(&lower, "%s/cas/tree/%s/rootfs", p->data_dir, id) < 0)
+                return -ENOMEM;
+        if (stat(upper, &st) < 0 || !S_ISDIR(st.st_mode) || stat(work, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0; /* no overlay: stage1/rootfs is a plain copy */
+        canonical = realpath(rootfs, NULL);
+        if (!canonical)
+                return rkt_error_set(reterr, negative_errno(), "resolving '%s': %m", rootfs);
+        r = mounts_below(canonical, &l, &n);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading /proc/self/mountinfo: %m");
+        for (size_t i = 0; i < n; i++)
+                mounted = mounted || streq(l[i].path, canonical);
+        mounts_free(l, n);
+        if (mounted)
+                return 0;
+        if (stat(lower, &st) < 0 || !S_ISDIR(st.st_mode))
+                return rkt_error_set(reterr, -ENOENT,
+                                     "the stage1 tree '%s' of pod '%s' is no longer in the store", id,
+                                     p->uuid);
+        if (strpbrk(lower, ",:\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\"))
+                return rkt_error_set(
+                        reterr, -EINVAL,
+                        "cannot mount the stage1 overlay of pod '%s': ',', ':' or '\\' in its paths",
+                        p->uuid);
+        if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work) < 0)
+                return -ENOMEM;
+        if (mount("overlay", canonical, "overlay", 0, opts) < 0) {
+                if (errno == EBUSY)
+                        return 0;
+                return rkt_error_set(reterr, negative_errno(), "mounting the stage1 overlay of pod '%s': %m",
+                                     p->uuid);
+        }
+        *ret_mounted = true;
+        return 0;
+}
+
+/* --- removal --- */
+
+/* The mount a file sits on: its mount ID where statx() tells it, else its device. */
+typedef struct MountKey {
+        uint64_t mnt_id;
+        dev_t dev;
+        bool has_mnt_id;
+} MountKey;
+
+static int mount_key_at(int dirfd, const char *name, MountKey *ret, mode_t *ret_mode) {
+        struct statx sx;
+
+        if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (isempty(name) ? AT_EMPTY_PATH : 0),
+                  STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+                return negative_errno();
+        *ret = (MountKey){
+                .mnt_id = sx.stx_mnt_id,
+                .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
+                .has_mnt_id = (sx.stx_mask & STATX_MNT_ID) != 0,
+        };
+        if (ret_mode)
+                *ret_mode = sx.stx_mode;
+        return 0;
+}
+
+static bool same_mount(const MountKey *a, const MountKey *b) {
+        if (a->dev != b->dev)
+                return false;
+        /* Bind mounts of the same file system share the device: only the mount ID tells them apart. */
+        return !(a->has_mnt_id && b->has_mnt_id) || a->mnt_id == b->mnt_id;
+}
+
+/* Removes what is in dirfd, staying on the mount of the pod directory: a directory on another mount is
+ * left alone (and its parent cannot be removed, which is reported). Symlinks are never followed. */
+static int remove_children(int fd, const MountKey *root) {
+        _cleanup_(closedirp) DIR *d = fdopendir(fd);
+        struct dirent *de;
+        int ret = 0;
+
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((errno = 0, de = readdir(d))) {
+                MountKey key;
+                mode_t mode;
+                int sub, r;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                r = mount_key_at(dirfd(d), de->d_name, &key, &mode);
+                if (r < 0) {
+                        if (r != -ENOENT && ret == 0)
+                                ret = r;
+                        continue;
+                }
+                if (!S_ISDIR(mode)) {
+                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
+                                ret = negative_errno();
+                        continue;
+                }
+                if (!same_mount(&key, root)) {
+                        if (ret == 0)
+                                ret = -EBUSY;
+                        continue;
+                }
+                sub = openat(dirfd(d), de->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+                if (sub < 0 && errno == EPERM)
+                        sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0) {
+                        if (errno != ENOENT && ret == 0)
+                                ret = negative_errno();
+                        continue;
+                }
+                /* Checked again on the opened directory: nothing may have been mounted in between. */
+                r = mount_key_at(sub, "", &key, NULL);
+                if (r < 0 || !same_mount(&key, root)) {
+                        safe_close(sub);
+                        if (ret == 0)
+                                ret = r < 0 ? r : -EBUSY;
+                        continue;
+                }
+                r = remove_children(sub, root);
+                if (r < 0 && ret == 0)
+                        ret = r;
+                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && ret == 0)
+                        ret = negative_errno();
+        }
+        if (errno != 0 && ret == 0)
+                ret = negative_errno();
+        return ret;
+}
+
+static int remove_tree_at(int parent_fd, const char *name, const MountKey *root) {
+        MountKey key;
+        mode_t mode;
+        int fd, r;
+
+        r = mount_key_at(parent_fd, name, &key, &mode);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        if (!S_ISDIR(mode))
+                return unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
+        if (!same_mount(&key, root))
+                return -EBUSY;
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        r = remove_children(fd, root);
+        if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+                r = negative_errno();
+        return r;
+}
+
+int pod_remove(Pod *p, RktError **reterr) {
+        _cleanup_free_ char *root = NULL, *parent = NULL;
+        _cleanup_close_ int parent_fd = -1, pod_fd = -1;
+        MountEntry *l = NULL;
+        MountKey key;
+        size_t n = 0;
+        int r;
+
+        r = canonical_pod_path(p, &root);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return rkt_error_set(reterr, r, "resolving '%s': %m", p->path);
+        r = mounts_below(root, &l, &n);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading /proc/self/mountinfo: %m");
+        if (n > 0) {
+                r = rkt_error_set(reterr, -EBUSY, "not removing pod '%s': '%s' is still mounted", p->uuid,
+                                  l[0].path);
+                mounts_free(l, n);
+                return r;
+        }
+        free(l);
+        parent = path_dirname(root);
+        if (!parent)
+                return -ENOMEM;
+        parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (parent_fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening '%s': %m", parent);
+        pod_fd = openat(parent_fd, p->uuid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (pod_fd < 0)
+                return errno == ENOENT ? 0
+                                       : rkt_error_set(reterr, negative_errno(), "opening '%s': %m", root);
+        r = mount_key_at(pod_fd, "", &key, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "inspecting '%s': %m", root);
+        /* The big parts first and the manifest last: a pod that cannot be removed whole stays a pod. */
+        r = remove_tree_at(pod_fd, POD_STAGE1_ROOTFS, &key);
+        if (r >= 0)
+                r = remove_tree_at(pod_fd, "stage1", &key);
+        if (r >= 0)
+                r = remove_tree_at(pod_fd, "overlay", &key);
+        if (r >= 0)
+                r = remove_tree_at(parent_fd, p->uuid, &key);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "removing pod '%s' ('%s'): %m", p->uuid, root);
+        return 0;
+}

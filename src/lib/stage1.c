@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fetch.h"
+#include "fs.h"
+#include "path.h"
+#include "stage1.h"
+#include "strv.h"
+
+#define STAGE1_DEFAULT_FILE "stage1-nspawn.aci"
+
+static int choose_one(const Stage1Choice *c, RktError **reterr) {
+        unsigned n = !!c->path + !!c->url + !!c->name + !!c->hash + !!c->from_dir;
+
+        if (n > 1)
+                return rkt_error_set(reterr, -EINVAL,
+                                     "--stage1-path, --stage1-url, --stage1-name, --stage1-hash and "
+                                     "--stage1-from-dir are mutually exclusive");
+        return n;
+}
+
+static int import_file(Store *s, const char *path, bool trusted, unsigned insecure, char **ret_id, RktError **reterr) {
+        const FetchOptions o = { .insecure = insecure, .pull_policy = PULL_NEW, .trusted_location = trusted };
+        int r = fetch_image(s, path, &o, ret_id, reterr);
+
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "stage1");
+        return 0;
+}
+
+/* Where the build tree or the installation keeps its default stage1 image. */
+static int default_stage1_path(char **ret) {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n > 0) {
+                _cleanup_free_ char *dir = NULL, *p = NULL;
+                exe[n] = 0;
+                dir = path_dirname(exe);
+                p = dir ? path_join(dir, STAGE1_DEFAULT_FILE) : NULL;
+                if (p && access(p, R_OK) == 0) {
+                        *ret = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        *ret = path_join(STAGE1_IMAGES_DIR, STAGE1_DEFAULT_FILE);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The stage1.d JSON files of the system, local and user config dirs; later dirs override earlier ones. */
+static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
+                              RktError **reterr) {
+        const char *dirs[] = { cfg->system_config, cfg->local_config, cfg->user_config };
+        _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *d = dirs[i] ? path_join(dirs[i], "stage1.d") : NULL;
+                struct dirent **list = NULL;
+                int n;
+
+                if (!d)
+                        continue;
+                n = scandir(d, &list, NULL, alphasort);
+                for (int k = 0; k < n; k++) {
+                        _cleanup_free_ char *f = NULL, *text = NULL;
+                        json_object *o = NULL, *v;
+                        if (endswith(list[k]->d_name, ".json") && (f = path_join(d, list[k]->d_name)) &&
+                            read_full_file_at(AT_FDCWD, f, &text, NULL) >= 0)
+                                o = json_tokener_parse(text);
+                        if (f && text && !o) {
+                                for (; k < n; k++)
+                                        free(list[k]);
+                                free(list);
+                                return rkt_error_set(reterr, -EINVAL, "stage1 configuration '%s': not valid JSON", f);
+                        }
+                        if (o && json_object_object_get_ex(o, "rktKind", &v) && streq(json_object_get_string(v), "stage1")) {
+                                if (json_object_object_get_ex(o, "name", &v)) {
+                                        free(name);
+                                        name = strdup(json_object_get_string(v));
+                                }
+                                if (json_object_object_get_ex(o, "version", &v)) {
+                                        free(version);
+                                        version = strdup(json_object_get_string(v));
+                                }
+                                if (json_object_object_get_ex(o, "location", &v)) {
+                                        free(location);
+                                        location = strdup(json_object_get_string(v));
+                                }
+                        }
+                        json_object_put(o);
+                        free(list[k]);
+                }
+                free(list);
+        }
+        if (!!name != !!version)
+                return rkt_error_set(reterr, -EINVAL, "stage1 configuration: name and version must be given together");
+        *ret_name = TAKE_PTR(name);
+        *ret_version = TAKE_PTR(version);
+        *ret_location = TAKE_PTR(location);
+        return 0;
+}
+
+int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, char **ret_id, RktError **reterr) {
+        _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL, *def = NULL;
+        int r;
+
+        r = choose_one(c, reterr);
+        if (r < 0)
+                return r;
+        if (c->hash || c->name) {
+                r = store_resolve(s, c->hash ?: c->name, ret_id, reterr);
+                return r < 0 ? rkt_error_prefix(reterr, r, "stage1") : 0;
+        }
+        if (c->path)
+                return import_file(s, c->path, false, cfg->insecure, ret_id, reterr);
+        if (c->url) {
+                if (!startswith(c->url, "file://"))
+                        return rkt_error_set(reterr, -EPROTONOSUPPORT,
+                                             "--stage1-url '%s': only file:// URLs are supported for now", c->url);
+                return import_file(s, c->url, false, cfg->insecure, ret_id, reterr);
+        }
+        if (c->from_dir) {
+                _cleanup_free_ char *p = NULL;
+                if (strchr(c->from_dir, '/'))
+                        return rkt_error_set(reterr, -EINVAL, "--stage1-from-dir '%s': a file name, not a path",
+                                             c->from_dir);
+                p = path_join(STAGE1_IMAGES_DIR, c->from_dir);
+                return p ? import_file(s, p, true, cfg->insecure, ret_id, reterr) : -ENOMEM;
+        }
+        r = read_stage1_config(cfg, &name, &version, &location, reterr);
+        if (r < 0)
+                return r;
+        if (name) {
+                _cleanup_free_ char *ref = NULL;
+                if (asprintf(&ref, "%s:%s", name, version) < 0)
+                        return -ENOMEM;
+                if (store_resolve(s, ref, ret_id, NULL) >= 0)
+                        return 0;
+        }
+        if (location) {
+                if (!path_is_absolute(location) && !startswith(location, "file://"))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "stage1 configuration: location '%s' must be an absolute path or file:// URL",
+                                             location);
+                return import_file(s, location, true, cfg->insecure, ret_id, reterr);
+        }
+        r = default_stage1_path(&def);
+        if (r < 0)
+                return r;
+        if (access(def, R_OK) < 0)
+                return rkt_error_set(reterr, -ENOENT, "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
+        return import_file(s, def, true, cfg->insecure, ret_id, reterr);
+}
+
+int stage1_entrypoint(const AppcImageManifest *m, const char *which, const char **ret, RktError **reterr) {
+        _cleanup_free_ char *key = NULL;
+        const char *v;
+
+        if (asprintf(&key, "coreos.com/rkt/stage1/%s", which) < 0)
+                return -ENOMEM;
+        v = appc_kv_get(m->annotations, m->n_annotations, key);
+        if (!v || !path_is_absolute(v))
+                return rkt_error_set(reterr, -ENOENT, "stage1 image '%s' has no '%s' entrypoint (annotation '%s')",
+                                     m->name, which, key);
+        *ret = v;
+        return 0;
+}
+
+int stage1_interface_version(const AppcImageManifest *m) {
+        const char *v = appc_kv_get(m->annotations, m->n_annotations, "coreos.com/rkt/stage1/interface-version");
+        return v ? atoi(v) : 1;
+}

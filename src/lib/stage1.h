@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "appc.h"
+#include "error.h"
+#include "store.h"
+
+/* How the user chose the stage1 (at most one of these, as rkt 1.30's --stage1-* flags). */
+typedef struct Stage1Choice {
+        const char *path;     /* --stage1-path: an ACI file */
+        const char *url;      /* --stage1-url: file:// only for now */
+        const char *name;     /* --stage1-name: name[:version] in the store */
+        const char *hash;     /* --stage1-hash: image ID (prefix) in the store */
+        const char *from_dir; /* --stage1-from-dir: a file name in the stage1 images directory */
+} Stage1Choice;
+
+typedef struct Stage1Config {
+        const char *system_config, *local_config, *user_config; /* for the stage1.d JSON files */
+        unsigned insecure;
+} Stage1Config;
+
+/* Picks the stage1 image, imports it into the store when needed (an unchanged file is not read again),
+ * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
+ * location), else stage1-nspawn.aci beside the rkt binary, else in the stage1 images directory. */
+int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id, RktError **reterr);
+
+/* The entrypoint an annotation ("coreos.com/rkt/stage1/run") names in a stage1 image manifest. */
+int stage1_entrypoint(const AppcImageManifest *m, const char *which, const char **ret, RktError **reterr);
+int stage1_interface_version(const AppcImageManifest *m);
