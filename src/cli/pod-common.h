@@ -9,9 +9,6 @@
 
 /* What the pod verbs (list, status, stop, rm, gc, cat-manifest, enter) share. Errors are logged here. */
 
-#define STAGE1_ENTER "coreos.com/rkt/stage1/enter"
-#define STAGE1_GC "coreos.com/rkt/stage1/gc"
-#define STAGE1_STOP "coreos.com/rkt/stage1/stop"
 
 /* Finds the pod uuid (a UUID or an unambiguous prefix); logs "<what>: <cause>" when that fails. */
 int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **ret);

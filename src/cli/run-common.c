@@ -449,28 +449,16 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
 }
 
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
-        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *text = NULL, *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL;
+        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        const char *run;
         char fdstr[16];
-        size_t size;
         int k, fd;
 
-        if (asprintf(&entry, "%s/%s", p->path, POD_STAGE1_MANIFEST) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        k = read_full_file_at(AT_FDCWD, entry, &text, &size);
-        if (k < 0)
-                return log_error_errno(k, "reading the stage1 manifest of pod %s: %m", p->uuid);
-        k = appc_image_manifest_parse(text, size, &m, &err);
-        if (k >= 0)
-                k = stage1_entrypoint(m, "run", &run, &err);
+        k = pod_stage1_entrypoint(p, STAGE1_RUN, &entry, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
-        free(entry);
-        if (asprintf(&entry, "%s/%s%s", p->path, POD_STAGE1_ROOTFS, run) < 0 || asprintf(&net, "--net=%s", r->net) < 0 ||
-            asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
+        if (asprintf(&net, "--net=%s", r->net) < 0 || asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (strv_extend(&argv, entry) < 0 || (a->globals->debug && strv_extend(&argv, "--debug") < 0) ||
             strv_extend(&argv, net) < 0 || (r->interactive && strv_extend(&argv, "--interactive") < 0) ||

@@ -79,6 +79,12 @@ int pod_refresh(Pod *p);
 #define POD_STAGE1_TREE "stage1TreeStoreID"
 #define POD_STAGE1_ID "stage1ID"
 
+/* The stage1 image's entrypoints, by annotation. */
+#define STAGE1_RUN "coreos.com/rkt/stage1/run"
+#define STAGE1_ENTER "coreos.com/rkt/stage1/enter"
+#define STAGE1_GC "coreos.com/rkt/stage1/gc"
+#define STAGE1_STOP "coreos.com/rkt/stage1/stop"
+
 /* Times in µs since the epoch; 0 when unknown (not started). */
 uint64_t pod_created_time(const Pod *p);
 uint64_t pod_started_time(const Pod *p);

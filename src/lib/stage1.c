@@ -156,22 +156,3 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 return rkt_error_set(reterr, -ENOENT, "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
         return import_file(s, def, true, cfg->insecure, ret_id, reterr);
 }
-
-int stage1_entrypoint(const AppcImageManifest *m, const char *which, const char **ret, RktError **reterr) {
-        _cleanup_free_ char *key = NULL;
-        const char *v;
-
-        if (asprintf(&key, "coreos.com/rkt/stage1/%s", which) < 0)
-                return -ENOMEM;
-        v = appc_kv_get(m->annotations, m->n_annotations, key);
-        if (!v || !path_is_absolute(v))
-                return rkt_error_set(reterr, -ENOENT, "stage1 image '%s' has no '%s' entrypoint (annotation '%s')",
-                                     m->name, which, key);
-        *ret = v;
-        return 0;
-}
-
-int stage1_interface_version(const AppcImageManifest *m) {
-        const char *v = appc_kv_get(m->annotations, m->n_annotations, "coreos.com/rkt/stage1/interface-version");
-        return v ? atoi(v) : 1;
-}

@@ -23,7 +23,3 @@ typedef struct Stage1Config {
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
  * location), else stage1-nspawn.aci beside the rkt binary, else in the stage1 images directory. */
 int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id, RktError **reterr);
-
-/* The entrypoint an annotation ("coreos.com/rkt/stage1/run") names in a stage1 image manifest. */
-int stage1_entrypoint(const AppcImageManifest *m, const char *which, const char **ret, RktError **reterr);
-int stage1_interface_version(const AppcImageManifest *m);

@@ -243,22 +243,16 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
 static int for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd;
+        int r;
 
         if (s->dir_fd < 0)
                 return 0;
-        fd = openat(s->dir_fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = opendir_at(s->dir_fd, "images", &d);
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d))) {
                 char id[ID_LEN + 1];
                 const char *ext = endswith(de->d_name, ".json");
-                int r;
 
                 if (!ext || ext - de->d_name != ID_LEN)
                         continue;
@@ -1064,20 +1058,14 @@ finish:
 static int for_each_tree(Store *s, int (*f)(Store *s, const char *tree_id, void *userdata), void *userdata) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd;
+        int r;
 
         if (s->dir_fd < 0)
                 return 0;
-        fd = openat(s->dir_fd, "tree", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = opendir_at(s->dir_fd, "tree", &d);
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d))) {
-                int r;
                 if (de->d_name[0] == '.')
                         continue;
                 r = f(s, de->d_name, userdata);
@@ -1171,15 +1159,10 @@ void store_gc_result_done(StoreGcResult *r) {
 static int sweep_dir(Store *s, const char *dir, bool (*keep)(Store *s, const char *name)) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd = openat(s->dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r = opendir_at(s->dir_fd, dir, &d);
 
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
@@ -1217,18 +1200,13 @@ static int sweep_orphans(Store *s, const char *kind) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
         _cleanup_free_ char *top = NULL;
-        int fd;
+        int r;
 
         if (asprintf(&top, "%s/sha512", kind) < 0)
                 return -ENOMEM;
-        fd = openat(s->dir_fd, top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = opendir_at(s->dir_fd, top, &d);
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *sub = NULL;
                 if (de->d_name[0] == '.')

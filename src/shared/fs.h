@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,3 +19,5 @@ int mkdir_p(const char *path, mode_t mode);
 /* Removes a tree below dirfd/name without following symlinks and without crossing mount points. */
 int rm_rf_at(int dirfd, const char *name);
 int fsync_directory_of(int dirfd, const char *path);
+/* Opens the directory dirfd/path for readdir(). A missing directory is not an error: 0 with *ret NULL. */
+int opendir_at(int dirfd, const char *path, DIR **ret);
