@@ -85,10 +85,15 @@ const Verb rkt_verbs[] = {
           .max_args = UNBOUNDED },
         { .name = "fetch",
           .summary = "Fetch image(s) and store them in the local store",
-          .usage = "[--full] IMAGE_FILE...",
-          .description = "\tImports ACI files (a path or file:// URL; uncompressed, gzip, bzip2, xz or zstd) into the\n"
-                         "\tstore and prints each image's ID. Signatures are required unless\n"
-                         "\t--insecure-options=image is given.",
+          .usage = "[--full] [--pull-policy=new|update|never] [--signature=FILE] IMAGE...",
+          .description =
+                  "\tLocates and downloads ACIs and their signatures, and prints each image's ID. IMAGE is a local\n"
+                  "\tfile (a path or file:// URL), an http(s):// URL of an ACI, or an image name with labels\n"
+                  "\t(example.com/app:1.0,os=linux,arch=amd64) found by appc discovery. Signatures (IMAGE.aci.asc)\n"
+                  "\tare verified against the trust store (see 'rkt trust') before the image enters the store,\n"
+                  "\tunless --insecure-options=image. Credentials come from auth.d in the config dirs.\n\n"
+                  "\t--insecure-options for fetching: image (no signature check), tls (no certificate check),\n"
+                  "\thttp (plain http allowed), pubkey (keys discovered over insecure channels), all-fetch (all four).",
           .options = fetch_options,
           .run = verb_fetch,
           .min_args = 1,
@@ -120,6 +125,17 @@ const Verb rkt_verbs[] = {
           .description = "\tDisplays a table of information about the pods.",
           .options = list_options,
           .run = verb_list,
+          .max_args = 0 },
+        { .name = "metadata-service",
+          .summary = "Run metadata service",
+          .usage = "[--listen-port=PORT]",
+          .description = "\tProvides a means for running apps to introspect their execution environment and assert\n"
+                         "\ttheir identity: pods registered with 'rkt run --mds-register' reach it at AC_METADATA_URL.\n"
+                         "\tRegistrations arrive on /run/rkt/metadata-svc.sock (root only), apps ask on TCP PORT.\n"
+                         "\tSocket-activated by rkt-metadata.socket, it takes its sockets from systemd.",
+          .options = metadata_service_options,
+          .run = verb_metadata_service,
+          .flags = VERB_ROOT_ONLY,
           .max_args = 0 },
         { .name = "prepare",
           .summary = "Prepare a pod to run later with 'rkt run-prepared'",
@@ -180,6 +196,23 @@ const Verb rkt_verbs[] = {
           .options = stop_options,
           .run = verb_stop,
           .flags = VERB_ROOT_ONLY,
+          .max_args = UNBOUNDED },
+        { .name = "trust",
+          .summary = "Trust a key for image verification",
+          .usage = "[--prefix=PREFIX | --root] [--insecure-allow-http] [--skip-fingerprint-review] [PUBKEY ...]\n"
+                   "\trkt trust --list [--prefix=PREFIX | --root] [--format=json|json-pretty] [--no-legend]\n"
+                   "\trkt trust --remove=FINGERPRINT [--prefix=PREFIX | --root]",
+          .description =
+                  "\tAdds keys to the local trust store (LOCAL_CONFIG/trustedkeys) for verifying signed images.\n\n"
+                  "\tPUBKEY is a local file or an http(s) URL. PREFIX scopes the trust to images whose name is PREFIX\n"
+                  "\tor lies below it (example.com/app covers example.com/app/worker). Without PUBKEY, the keys are\n"
+                  "\tfound by meta discovery ('ac-discovery-pubkeys') at PREFIX. --root trusts a key file for all\n"
+                  "\timages. Each key's fingerprint is shown and must be confirmed, unless --skip-fingerprint-review.\n\n"
+                  "\t--list shows the trusted keys (prefix, fingerprint, status, user IDs, file); with --prefix, those\n"
+                  "\tthat verify images named PREFIX. --remove stops trusting a key: its local files are removed, and\n"
+                  "\tsystem keys (SYSTEM_CONFIG/trustedkeys) are masked with an empty local file of the same name.",
+          .options = trust_options,
+          .run = verb_trust,
           .max_args = UNBOUNDED },
         { .name = "version",
           .summary = "Print the version and exit",

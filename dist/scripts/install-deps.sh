@@ -5,6 +5,7 @@ packages=(
         # build
         autoconf automake libtool pkg-config make gcc
         libsystemd-dev libarchive-dev libgpgme-dev libcurl4-openssl-dev libjson-c-dev libssl-dev
+        libmicrohttpd-dev libseccomp-dev
         # runtime
         systemd-container dbus containernetworking-plugins gnupg iptables iproute2
         # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool

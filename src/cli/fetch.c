@@ -1,34 +1,61 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
 
+#include "fetch-ui.h"
 #include "fetch.h"
 #include "log.h"
 #include "store.h"
+#include "util.h"
 #include "verbs.h"
 
-enum { OPT_FULL = 1, OPT_PULL_POLICY };
+enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE, OPT_STALL_TIMEOUT };
 
 const Option fetch_options[] = {
         { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching" },
         { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "update",
-          "when to fetch an image: new (only when not in the store), update (always), never (store only)" },
+          "when to fetch an image: new (only when not in the store), update (ask the server again; an unchanged "
+          "image is not downloaded again), never (store only)" },
+        { "signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
+          "a local signature file for the image (only with a single IMAGE)" },
+        { "stall-timeout", 0, OPT_STALL_TIMEOUT, OPTION_REQUIRED, "DURATION", "30s",
+          "give up a download that receives no data for this long" },
         {},
 };
 
 int verb_fetch(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
-        FetchOptions o = { .insecure = a->globals->insecure, .pull_policy = PULL_UPDATE };
+        FetchOptions o = { .pull_policy = PULL_UPDATE };
+        FetchUi ui;
         bool full = false;
         int r, ret = 0;
 
+        fetch_ui_setup(&ui, &o, a->globals);
         for (size_t i = 0; i < a->n_options; i++) {
                 const ParsedOption *opt = &a->options[i];
-                if (opt->option->id == OPT_FULL && (r = cli_bool(opt, &full)) < 0)
-                        return r;
-                if (opt->option->id == OPT_PULL_POLICY && pull_policy_from_string(opt->value, &o.pull_policy) < 0)
-                        return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never", opt->value);
+                switch (opt->option->id) {
+                case OPT_FULL:
+                        if ((r = cli_bool(opt, &full)) < 0)
+                                return r;
+                        break;
+                case OPT_PULL_POLICY:
+                        if (pull_policy_from_string(opt->value, &o.pull_policy) < 0)
+                                return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never",
+                                                       opt->value);
+                        break;
+                case OPT_SIGNATURE:
+                        o.signature = opt->value;
+                        break;
+                case OPT_STALL_TIMEOUT:
+                        if (parse_duration_usec(opt->value, &o.stall_timeout_usec) < 0 || o.stall_timeout_usec < 1000000)
+                                return log_error_errno(-EINVAL, "--stall-timeout '%s': must be a duration of 1s or more",
+                                                       opt->value);
+                        break;
+                }
         }
+        if (o.signature && a->n_args != 1)
+                return log_error_errno(-EINVAL, "--signature applies to a single image, but %zu were given", a->n_args);
+
         r = store_open(a->globals->dir, STORE_WRITABLE, &s, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
@@ -47,6 +74,7 @@ int verb_fetch(CliArgs *a) {
                 if (!shown)
                         return log_error_errno(-ENOMEM, "Out of memory");
                 printf("%s\n", shown);
+                fflush(stdout);
         }
         return ret;
 }

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "mds-client.h"
 #include "pod-common.h"
 #include "strv.h"
 
@@ -374,6 +375,14 @@ int pod_delete(const CliArgs *a, Pod *p) {
                 }
         }
         rkt_error_free(TAKE_PTR(err));
+        if (ran) {
+                _cleanup_close_ int podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                /* A metadata service that is gone has nothing to forget. */
+                if (podfd >= 0 && (r = mds_unregister_pod_at(podfd, NULL, p->uuid, &err)) < 0 && r != -ECONNREFUSED)
+                        log_warning("unregistering pod \"%s\" from the metadata service: %s", p->uuid,
+                                    rkt_error_message(err, r));
+                rkt_error_free(TAKE_PTR(err));
+        }
         r = pod_unmount_all(p, &err);
         if (r < 0)
                 return log_error_errno(r, "GC of leftover mounts for pod \"%s\" failed: %s", p->uuid,

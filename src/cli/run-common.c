@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "fetch-ui.h"
 #include "fs.h"
 #include "insecure.h"
 #include "log.h"
+#include "mds-client.h"
 #include "pod-prepare.h"
 #include "run-common.h"
 #include "store.h"
@@ -18,6 +21,7 @@ enum {
         OPT_INTERACTIVE,
         OPT_SET_ENV,
         OPT_SET_ENV_FILE,
+        OPT_INHERIT_ENV,
         OPT_VOLUME,
         OPT_POD_MOUNT,
         OPT_UUID_FILE_SAVE,
@@ -30,6 +34,13 @@ enum {
         OPT_STAGE1_HASH,
         OPT_STAGE1_FROM_DIR,
         OPT_QUIET,
+        OPT_MDS_REGISTER,
+        OPT_PORT,
+        OPT_DNS,
+        OPT_DNS_SEARCH,
+        OPT_DNS_OPT,
+        OPT_DNS_DOMAIN,
+        OPT_HOSTS_ENTRY,
         /* per app */
         APP_NAME,
         APP_EXEC,
@@ -53,12 +64,26 @@ enum {
 };
 
 #define NET_OPTIONS                                                                                      \
-        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NETS", "default",                                            \
-          "networks for the pod: host (the host's) or none (loopback only); CNI networks are not available " \
-          "yet" },                                                                                         \
+        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NAME[:ARGS],…", "default",                                  \
+          "the pod's networks: default, default-restricted or networks of net.d (ARGS: CNI_ARGS, e.g. "    \
+          "default:IP=172.16.28.9), host (the host's) or none (loopback only)" },                         \
+        { "dns", 0, OPT_DNS, OPTION_REQUIRED, "IP[,IP…]|host|none", NULL,                                  \
+          "name servers for the pod's /etc/resolv.conf; host: the host's file; none: ignore the "         \
+          "networks' DNS" },                                                                              \
+        { "dns-search", 0, OPT_DNS_SEARCH, OPTION_REQUIRED, "DOMAIN", NULL,                               \
+          "a search domain for the pod's /etc/resolv.conf (repeatable)" },                                \
+        { "dns-opt", 0, OPT_DNS_OPT, OPTION_REQUIRED, "OPTION", NULL,                                     \
+          "an option for the pod's /etc/resolv.conf (repeatable)" },                                      \
+        { "dns-domain", 0, OPT_DNS_DOMAIN, OPTION_REQUIRED, "DOMAIN", NULL,                               \
+          "the domain of the pod's /etc/resolv.conf" },                                                   \
+        { "hosts-entry", 0, OPT_HOSTS_ENTRY, OPTION_REQUIRED, "IP=HOST[,…]|host", NULL,                   \
+          "entries of the pod's /etc/hosts (repeatable); host: the host's /etc/hosts" },                  \
         { "hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname" },     \
         { "interactive", 0, OPT_INTERACTIVE, OPTION_BOOL, NULL, "false",                                  \
-          "run the (single) app interactively, on this terminal" }
+          "run the (single) app interactively, on this terminal" },                                      \
+        { "mds-register", 0, OPT_MDS_REGISTER, OPTION_BOOL, NULL, "false",                                \
+          "register the pod with the metadata service (rkt metadata-service) and give its apps "          \
+          "AC_METADATA_URL" }
 
 #define PREPARE_OPTIONS                                                                                  \
         { "mount", 0, OPT_POD_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL,                     \
@@ -67,12 +92,16 @@ enum {
           "copy the images into the pod instead of mounting overlays" },                                 \
         { "pod-manifest", 0, OPT_POD_MANIFEST, OPTION_REQUIRED, "FILE", NULL,                              \
           "run the pod described by an appc pod manifest (no images or app flags then)" },              \
+        { "port", 0, OPT_PORT, OPTION_REQUIRED, "NAME:[HOSTIP:]HOSTPORT", NULL,                            \
+          "forward a port the image declares to the host (repeatable; needs a network of the pod's own)" }, \
         { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "new",                            \
           "when to fetch an image: new (only when not in the store), update (always), never (store only)" }, \
         { "set-env", 0, OPT_SET_ENV, OPTION_REQUIRED, "NAME=VALUE", NULL,                                  \
           "an environment variable for all apps (repeatable)" },                                          \
         { "set-env-file", 0, OPT_SET_ENV_FILE, OPTION_REQUIRED, "FILE", NULL,                              \
           "environment variables for all apps from a file of NAME=VALUE lines" },                         \
+        { "inherit-env", 0, OPT_INHERIT_ENV, OPTION_BOOL, NULL, "false",                                  \
+          "give the apps rkt's environment (below the image's and --set-env's)" },                        \
         { "stage1-from-dir", 0, OPT_STAGE1_FROM_DIR, OPTION_REQUIRED, "FILE", NULL,                        \
           "a stage1 image file from the stage1 images directory" },                                       \
         { "stage1-hash", 0, OPT_STAGE1_HASH, OPTION_REQUIRED, "ID", NULL, "a stage1 image in the store, by ID" }, \
@@ -225,15 +254,117 @@ static int read_env_file(RunArgs *r, const char *file) {
         return 0;
 }
 
-static int parse_net(const char *v, const char **ret) {
-        if (!v || isempty(v))
-                v = "default";
-        if (!streq(v, "host") && !streq(v, "none"))
-                return log_error_errno(-EOPNOTSUPP,
-                                       "network '%s'%s: CNI networks are not available in this rkt yet; use "
-                                       "--net=host or --net=none",
-                                       v, streq(v, "default") ? " (the default)" : "");
-        *ret = v;
+/* CNI network names: letters, digits, '_', '.', '-', starting with a letter or digit. */
+static bool net_name_ok(const char *s) {
+        if (isempty(s) || strlen(s) > 128)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) &&
+                    (p == s || !strchr("_.-", *p)))
+                        return false;
+        return true;
+}
+
+/* The --net values (each NAME[:ARGS],…; "" for a bare --net, which is "default"), checked as stage1 will
+ * check them, joined into one list. */
+static int parse_net(char *const *values, char **ret) {
+        _cleanup_strv_free_ char **names = NULL, **items = NULL;
+
+        STRV_FOREACH(v, values) {
+                for (const char *p = isempty(*v) ? "default" : *v;;) {
+                        size_t len = strcspn(p, ",");
+                        _cleanup_free_ char *item = strndup(p, len), *name = NULL;
+                        const char *colon = item ? strchr(item, ':') : NULL;
+
+                        if (!item || !(name = strndup(item, colon ? (size_t) (colon - item) : len)))
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        if (!net_name_ok(name))
+                                return log_error_errno(-EINVAL, "--net: invalid network name '%s'", name);
+                        if (colon && (strchr(colon + 1, ':') || (colon[1] && (streq(name, "host") || streq(name, "all")))))
+                                return log_error_errno(-EINVAL, "--net: invalid arguments '%s' for network '%s'",
+                                                       colon + 1, name);
+                        if (strv_contains(names, name))
+                                return log_error_errno(-EINVAL, "--net: network '%s' given twice", name);
+                        if (strv_extend(&names, name) < 0 || strv_extend(&items, item) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        if (!p[len])
+                                break;
+                        p += len + 1;
+                }
+        }
+        if (!items && (strv_extend(&names, "default") < 0 || strv_extend(&items, "default") < 0))
+                return log_error_errno(-ENOMEM, "Out of memory");
+        if (strv_length(names) > 1 && (strv_contains(names, "host") || strv_contains(names, "none")))
+                return log_error_errno(-EINVAL, "--net=%s cannot be combined with other networks",
+                                       strv_contains(names, "host") ? "host" : "none");
+        *ret = strv_join(items, ",");
+        return *ret ? 0 : log_error_errno(-ENOMEM, "Out of memory");
+}
+
+static bool ip_ok(const char *s) {
+        unsigned char buf[16];
+        return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: checked here (as rkt 1.30 did) so that a
+ * mistake shows before the pod is prepared, then handed to stage1 as they are. */
+static int add_dns_arg(RunArgs *r, const Option *o, const char *v, const char **dns_special, bool *hosts_host,
+                       bool *hosts_entries) {
+        _cleanup_strv_free_ char **parts = NULL;
+        char *arg;
+
+        if (isempty(v) || strpbrk(v, " \t\n"))
+                return log_error_errno(-EINVAL, "--%s: invalid value '%s'", o->name, strempty(v));
+        if (o->id == OPT_DNS && (streq(v, "host") || streq(v, "none")))
+                *dns_special = v;
+        else if (o->id == OPT_HOSTS_ENTRY && streq(v, "host"))
+                *hosts_host = true;
+        else if (o->id == OPT_DNS || o->id == OPT_HOSTS_ENTRY) {
+                if (strv_split(v, ",", &parts) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+                STRV_FOREACH(p, parts) {
+                        _cleanup_free_ char *ip = NULL;
+                        const char *eq = strchr(*p, '=');
+                        if (o->id == OPT_HOSTS_ENTRY && (!eq || !eq[1]))
+                                return log_error_errno(-EINVAL, "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')", *p);
+                        ip = o->id == OPT_HOSTS_ENTRY ? strndup(*p, eq - *p) : strdup(*p);
+                        if (!ip)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        if (!ip_ok(ip))
+                                return log_error_errno(-EINVAL, "--%s: invalid IP address '%s'", o->name, ip);
+                }
+                if (o->id == OPT_HOSTS_ENTRY)
+                        *hosts_entries = true;
+        }
+        if (asprintf(&arg, "--%s=%s", o->name, v) < 0 || strv_push(&r->dns_args, arg) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        return 0;
+}
+
+/* NAME:[HOSTIP:]HOSTPORT */
+static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *ret_port) {
+        _cleanup_free_ char *name = NULL, *ip = NULL;
+        const char *c1 = strchr(v, ':'), *c2 = c1 ? strrchr(c1 + 1, ':') : NULL, *port = c2 ? c2 + 1 : c1 ? c1 + 1 : NULL;
+        unsigned long n;
+        char *end;
+
+        if (!port)
+                return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+        name = strndup(v, c1 - v);
+        ip = c2 ? strndup(c1 + 1, c2 - c1 - 1) : NULL;
+        if (!name || (c2 && !ip))
+                return log_error_errno(-ENOMEM, "Out of memory");
+        if (!appc_ac_name_valid(name))
+                return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
+        if (ip && !ip_ok(ip))
+                return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
+        errno = 0;
+        n = strtoul(port, &end, 10);
+        if (errno != 0 || end == port || *end || n == 0 || n > 65535)
+                return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port number", v, port);
+        *ret_name = TAKE_PTR(name);
+        *ret_ip = TAKE_PTR(ip);
+        *ret_port = (unsigned) n;
         return 0;
 }
 
@@ -241,19 +372,44 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         _cleanup_strv_free_ char **env_files = NULL;
         AppcKV *set_env = NULL;
         size_t n_set_env = 0;
-        const char *net = NULL;
-        bool net_given = false;
+        _cleanup_strv_free_ char **nets = NULL;
+        const char *dns_special = NULL;
+        bool hosts_host = false, hosts_entries = false, dns_extra = false;
+        unsigned n_dns = 0;
         int k;
 
         for (size_t i = 0; i < a->n_options; i++) {
                 const ParsedOption *o = &a->options[i];
                 const char *v = o->value;
                 switch (o->option->id) {
-                case OPT_NET: net = v; net_given = true; break;
+                case OPT_NET:
+                        if (strv_extend(&nets, strempty(v)) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        break;
+                case OPT_DNS:
+                case OPT_DNS_SEARCH:
+                case OPT_DNS_OPT:
+                case OPT_DNS_DOMAIN:
+                case OPT_HOSTS_ENTRY:
+                        n_dns += o->option->id == OPT_DNS;
+                        dns_extra |= o->option->id != OPT_DNS && o->option->id != OPT_HOSTS_ENTRY;
+                        if ((k = add_dns_arg(r, o->option, v, &dns_special, &hosts_host, &hosts_entries)) < 0)
+                                goto fail;
+                        break;
+                case OPT_PORT: {
+                        _cleanup_free_ char *name = NULL, *ip = NULL;
+                        unsigned port;
+                        if ((k = parse_port(v, &name, &ip, &port)) < 0)
+                                goto fail;
+                        if (strv_extend(&r->ports, v) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory");
+                        break;
+                }
                 case OPT_HOSTNAME: r->hostname = v; break;
                 case OPT_INTERACTIVE: if ((k = cli_bool(o, &r->interactive)) < 0) return k; break;
                 case OPT_NO_OVERLAY: if ((k = cli_bool(o, &r->no_overlay)) < 0) return k; break;
                 case OPT_QUIET: if ((k = cli_bool(o, &r->quiet)) < 0) return k; break;
+                case OPT_MDS_REGISTER: if ((k = cli_bool(o, &r->mds_register)) < 0) return k; break;
                 case OPT_UUID_FILE_SAVE: r->uuid_file_save = v; break;
                 case OPT_POD_MANIFEST: r->pod_manifest = v; break;
                 case OPT_STAGE1_PATH: r->stage1.path = v; break;
@@ -273,6 +429,13 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         if (strv_extend(&env_files, v) < 0)
                                 return log_error_errno(-ENOMEM, "Out of memory");
                         break;
+                case OPT_INHERIT_ENV: {
+                        bool inherit = false;
+                        if ((k = cli_bool(o, &inherit)) < 0)
+                                goto fail;
+                        r->spec.inherit_env = inherit ? environ : NULL;
+                        break;
+                }
                 case OPT_VOLUME:
                         if (strv_extend(&r->spec.volumes, v) < 0)
                                 return log_error_errno(-ENOMEM, "Out of memory");
@@ -294,7 +457,20 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 }
         k = 0;
         if (a->verb->options != prepare_options)
-                k = parse_net(net_given ? net : NULL, &r->net);
+                k = parse_net(nets, &r->net);
+        if (k >= 0 && dns_special && n_dns > 1)
+                k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
+        if (k >= 0 && dns_special && dns_extra)
+                k = log_error_errno(-EINVAL, "--dns-search, --dns-opt and --dns-domain cannot be used with --dns=%s",
+                                    dns_special);
+        if (k >= 0 && hosts_host && hosts_entries)
+                k = log_error_errno(-EINVAL, "--hosts-entry=host cannot be combined with other hosts entries");
+        /* The ports go to a network of the pod's own. */
+        if (k >= 0 && r->ports && (streq_ptr(r->net, "host") || streq_ptr(r->net, "none")))
+                k = log_error_errno(-EINVAL, "--port flag does not work with '%s' networking", r->net);
+        if (k >= 0 && r->mds_register && streq_ptr(r->net, "none"))
+                k = log_error_errno(-EINVAL, "--mds-register needs a network: the apps reach the metadata service "
+                                    "over it (not --net=none)");
 fail:
         for (size_t i = 0; i < n_set_env; i++) {
                 free(set_env[i].name);
@@ -315,9 +491,10 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
         if (k < 0)
                 return k;
         if (r->pod_manifest) {
-                if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0)
+                if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 || r->ports ||
+                    r->spec.inherit_env)
                         return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (images, "
-                                               "--volume, --mount, --set-env)");
+                                               "--volume, --mount, --set-env, --inherit-env, --port)");
         } else if (r->spec.n_apps == 0)
                 return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
         if (r->interactive && r->spec.n_apps > 1)
@@ -355,15 +532,44 @@ void run_args_done(RunArgs *r) {
         free(r->spec.set_env);
         strv_free(r->spec.volumes);
         strv_free(r->spec.mounts);
+        strv_free(r->ports);
+        strv_free(r->dns_args);
+        free(r->net);
         *r = (RunArgs) {};
+}
+
+/* --port: the pod manifest's ports, each one a port some app declares. */
+static int add_ports(const RunArgs *r, AppcPodManifest *m) {
+        STRV_FOREACH(v, r->ports) {
+                _cleanup_error_ RktError *err = NULL;
+                _cleanup_free_ char *name = NULL, *ip = NULL;
+                bool declared = false;
+                unsigned port;
+                int k = parse_port(*v, &name, &ip, &port);
+
+                if (k < 0)
+                        return k;
+                for (size_t i = 0; i < m->n_apps && !declared; i++)
+                        for (size_t j = 0; m->apps[i].app && j < m->apps[i].app->n_ports; j++)
+                                declared = declared || streq(m->apps[i].app->ports[j].name, name);
+                if (!declared)
+                        return log_error_errno(-ENOENT, "--port '%s': no app of the pod declares a port named '%s'",
+                                               *v, name);
+                k = appc_pod_manifest_add_port(m, name, port, ip, &err);
+                if (k < 0)
+                        return log_error_errno(k, "--port '%s': %s", *v, rkt_error_message(err, k));
+        }
+        return 0;
 }
 
 /* The pod manifest from --pod-manifest, or generated from the images and flags. */
 static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodManifest **ret) {
         _cleanup_error_ RktError *err = NULL;
-        const FetchOptions fo = { .insecure = g->insecure, .pull_policy = r->pull_policy };
+        FetchOptions fo = { .pull_policy = r->pull_policy };
+        FetchUi ui;
         int k;
 
+        fetch_ui_setup(&ui, &fo, g);
         if (r->pod_manifest) {
                 _cleanup_free_ char *text = NULL;
                 size_t size;
@@ -405,7 +611,7 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
         k = pod_manifest_generate(&r->spec, ret, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
-        return 0;
+        return add_ports(r, *ret);
 }
 
 int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
@@ -468,10 +674,33 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory");
         }
+        /* The networks of net.d come from both config dirs; DNS flags are stage1's to apply. */
+        if (a->globals->system_config) {
+                _cleanup_free_ char *sys = NULL;
+                if (asprintf(&sys, "--system-config=%s", a->globals->system_config) < 0 || strv_extend(&argv, sys) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        STRV_FOREACH(d, r->dns_args)
+                if (strv_extend(&argv, *d) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
         if (((a->globals->insecure & INSECURE_CAPABILITIES) && strv_extend(&argv, "--disable-capabilities-restriction") < 0) ||
             ((a->globals->insecure & INSECURE_PATHS) && strv_extend(&argv, "--disable-paths") < 0) ||
-            ((a->globals->insecure & INSECURE_SECCOMP) && strv_extend(&argv, "--disable-seccomp") < 0) ||
-            strv_extend(&argv, p->uuid) < 0)
+            ((a->globals->insecure & INSECURE_SECCOMP) && strv_extend(&argv, "--disable-seccomp") < 0))
+                return log_error_errno(-ENOMEM, "Out of memory");
+
+        if (r->mds_register) {
+                _cleanup_free_ char *token = NULL, *opt = NULL;
+                _cleanup_close_ int podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                k = mds_token_new(&token);
+                if (k >= 0)
+                        k = mds_register_pod_at(podfd, NULL, p->uuid, token, NULL, &err);
+                if (k < 0)
+                        return log_error_errno(k, "registering pod %s with the metadata service: %s", p->uuid,
+                                               rkt_error_message(err, k));
+                if (asprintf(&opt, "--mds-token=%s", token) < 0 || strv_extend(&argv, opt) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        if (strv_extend(&argv, p->uuid) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
 
         fd = pod_lock_fd_for_exec(p);

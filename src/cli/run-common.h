@@ -22,10 +22,13 @@ typedef struct RunArgs {
         const char *pod_manifest; /* --pod-manifest FILE */
         bool no_overlay;
         bool quiet;
+        char **ports; /* --port NAME:[HOSTIP:]HOSTPORT (run, prepare): into the pod manifest */
         /* run and run-prepared */
-        const char *net;
+        char *net;          /* --net, checked and joined ("default" when not given) */
+        char **dns_args;    /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: for stage1 */
         const char *hostname;
         bool interactive;
+        bool mds_register;
 } RunArgs;
 
 /* Parses the flags and the IMAGE [APP FLAGS] [-- ARGS [---]]… list. */

@@ -11,6 +11,8 @@ int verb_version(CliArgs *a);
 
 extern const Option fetch_options[];
 int verb_fetch(CliArgs *a);
+extern const Option trust_options[];
+int verb_trust(CliArgs *a);
 
 extern const Option image_list_options[];
 int verb_image_list(CliArgs *a);
@@ -46,3 +48,5 @@ extern const Option cat_manifest_options[];
 int verb_cat_manifest(CliArgs *a);
 extern const Option enter_options[];
 int verb_enter(CliArgs *a);
+extern const Option metadata_service_options[];
+int verb_metadata_service(CliArgs *a);

@@ -209,7 +209,20 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                         app->supplementary_gids[app->n_supplementary_gids++] = (uint32_t) v;
                 }
         }
-        /* Environment: image < --set-env-file/--set-env < --environment. */
+        /* Environment: --inherit-env < image < --set-env-file/--set-env < --environment. The inherited
+         * variables only fill what the image leaves unset; the later layers replace them. */
+        STRV_FOREACH(e, pod->inherit_env) {
+                const char *eq = strchr(*e, '=');
+                _cleanup_free_ char *name = eq ? strndup(*e, eq - *e) : NULL;
+                if (!eq)
+                        continue;
+                if (!name)
+                        return -ENOMEM;
+                if (!appc_env_name_valid(name) || appc_kv_get(app->environment, app->n_environment, name))
+                        continue;
+                if (appc_kv_set(&app->environment, &app->n_environment, name, eq + 1) < 0)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < pod->n_set_env; i++)
                 if (appc_kv_set(&app->environment, &app->n_environment, pod->set_env[i].name, pod->set_env[i].value) < 0)
                         return -ENOMEM;

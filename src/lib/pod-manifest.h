@@ -32,6 +32,7 @@ typedef struct PodSpec {
         size_t n_apps;
         AppcKV *set_env; /* --set-env-file then --set-env, later entries winning */
         size_t n_set_env;
+        char *const *inherit_env; /* --inherit-env: rkt's own environment (KEY=VALUE), borrowed; NULL: none */
         char **volumes;  /* --volume */
         char **mounts;   /* --mount given before the first image: applies to every app */
         AppcKV *annotations, *user_annotations, *user_labels;
@@ -39,7 +40,9 @@ typedef struct PodSpec {
 } PodSpec;
 
 /* Builds the pod manifest (a pure function of spec): app names (from --name or the image name), the
- * effective app sections (image app + overrides; environment image < --set-env < --environment;
+ * effective app sections (image app + overrides; environment --inherit-env < image < --set-env-file <
+ * --set-env < --environment, an inherited variable never replacing one the image sets; names that are not
+ * valid environment variable names are not inherited;
  * isolators from the flags replacing the image's of the same name), volumes and mounts. */
 int pod_manifest_generate(const PodSpec *spec, AppcPodManifest **ret, RktError **reterr);
 

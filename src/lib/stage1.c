@@ -24,8 +24,14 @@ static int choose_one(const Stage1Choice *c, RktError **reterr) {
         return n;
 }
 
-static int import_file(Store *s, const char *path, bool trusted, unsigned insecure, char **ret_id, RktError **reterr) {
-        const FetchOptions o = { .insecure = insecure, .pull_policy = PULL_NEW, .trusted_location = trusted };
+static int import_file(Store *s, const char *path, bool trusted, const Stage1Config *cfg, char **ret_id,
+                       RktError **reterr) {
+        const FetchOptions o = { .insecure = cfg->insecure,
+                                 .pull_policy = PULL_NEW,
+                                 .trusted_location = trusted,
+                                 .system_config = cfg->system_config,
+                                 .local_config = cfg->local_config,
+                                 .user_config = cfg->user_config };
         int r = fetch_image(s, path, &o, ret_id, reterr);
 
         if (r < 0)
@@ -117,12 +123,12 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 return r < 0 ? rkt_error_prefix(reterr, r, "stage1") : 0;
         }
         if (c->path)
-                return import_file(s, c->path, false, cfg->insecure, ret_id, reterr);
+                return import_file(s, c->path, false, cfg, ret_id, reterr);
         if (c->url) {
                 if (!startswith(c->url, "file://"))
                         return rkt_error_set(reterr, -EPROTONOSUPPORT,
                                              "--stage1-url '%s': only file:// URLs are supported for now", c->url);
-                return import_file(s, c->url, false, cfg->insecure, ret_id, reterr);
+                return import_file(s, c->url, false, cfg, ret_id, reterr);
         }
         if (c->from_dir) {
                 _cleanup_free_ char *p = NULL;
@@ -130,7 +136,7 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                         return rkt_error_set(reterr, -EINVAL, "--stage1-from-dir '%s': a file name, not a path",
                                              c->from_dir);
                 p = path_join(STAGE1_IMAGES_DIR, c->from_dir);
-                return p ? import_file(s, p, true, cfg->insecure, ret_id, reterr) : -ENOMEM;
+                return p ? import_file(s, p, true, cfg, ret_id, reterr) : -ENOMEM;
         }
         r = read_stage1_config(cfg, &name, &version, &location, reterr);
         if (r < 0)
@@ -147,12 +153,12 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                         return rkt_error_set(reterr, -EINVAL,
                                              "stage1 configuration: location '%s' must be an absolute path or file:// URL",
                                              location);
-                return import_file(s, location, true, cfg->insecure, ret_id, reterr);
+                return import_file(s, location, true, cfg, ret_id, reterr);
         }
         r = default_stage1_path(&def);
         if (r < 0)
                 return r;
         if (access(def, R_OK) < 0)
                 return rkt_error_set(reterr, -ENOENT, "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
-        return import_file(s, def, true, cfg->insecure, ret_id, reterr);
+        return import_file(s, def, true, cfg, ret_id, reterr);
 }

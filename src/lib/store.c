@@ -14,17 +14,11 @@
 #include "lock.h"
 #include "path.h"
 #include "store.h"
+#include "store-internal.h"
 #include "strv.h"
 
 #define ID_LEN (7 + 128)
 #define DIR_MODE 0750
-
-struct Store {
-        char *cas;  /* <data dir>/cas */
-        int dir_fd; /* -1: read-only and the store does not exist yet */
-        int lock_fd;
-        bool writable;
-};
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
@@ -383,6 +377,11 @@ static int record_from_manifest(const char *id, const AppcImageManifest *m, uint
 }
 
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
+        return store_import_fd_gated(s, fd, origin, NULL, NULL, ret_id, ret_new, reterr);
+}
+
+int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata, char **ret_id,
+                          bool *ret_new, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_(image_record_freep) ImageRecord *rec = NULL;
         _cleanup_free_ char *tmpname = NULL, *bpath = NULL, *mpath = NULL, *rpath = NULL, *id = NULL;
@@ -404,6 +403,12 @@ int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *r
         if (r < 0) {
                 rkt_error_prefix(reterr, r, "invalid image manifest");
                 goto finish;
+        }
+        /* The last word before anything of the image becomes visible (signature checks). */
+        if (gate) {
+                r = gate(info.id, m, userdata, reterr);
+                if (r < 0)
+                        goto finish;
         }
         id = strdup(info.id);
         bpath = blob_path("blob", info.id);
@@ -1257,6 +1262,7 @@ int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep
         (void) sweep_orphans(s, "manifest");
         (void) sweep_dir(s, "imagelocks", has_record);
         (void) sweep_dir(s, "files", file_cache_valid);
+        (void) store_remote_gc(s);
         (void) sweep_dir(s, "treelocks", is_complete_tree);
         *ret = res;
         return 0;

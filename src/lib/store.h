@@ -35,6 +35,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close);
 
 /* Imports an ACI read from fd (compressed or not) in one pass. *ret_new tells whether it was new. */
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr);
+/* The same, with gate called once the image has been read and checked but before anything of it is visible
+ * in the store (also when the store has it already): a negative return abandons the import without a
+ * trace. Fetching verifies the signature in parallel with the import pass and decides here. */
+typedef int (*StoreImportGate)(const char *id, const AppcImageManifest *m, void *userdata, RktError **reterr);
+int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata, char **ret_id,
+                          bool *ret_new, RktError **reterr);
 
 /* Remembers that the file at abs_path (as st describes it) holds image id, so that an unchanged file need
  * not be read and hashed again (rkt's stage1, used on every run, is 10s of MB). lookup fails with -ENOENT
@@ -87,3 +93,52 @@ void store_gc_result_done(StoreGcResult *r);
 
 /* The short forms rkt prints: 12 hex digits in listings, 32 after a fetch. */
 char *image_id_short(const char *id, size_t hex_digits);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Remote records and downloads (src/lib/store-remote.c)
+ * --------------------------------------------------------------------------------------------------- */
+
+/* What rkt remembers about an image fetched over HTTP(S): one JSON record per URL under cas/remote/,
+ * written write-temp + rename like the image records. A later fetch revalidates with the ETag, skips
+ * the network while max-age holds, and --pull-policy=new uses the image without asking the server. */
+typedef struct RemoteRecord {
+        char *url;              /* the ACI URL */
+        char *sig_url;          /* where its signature came from; NULL when none was checked */
+        char *etag;             /* NULL: the server sent none */
+        char *id;               /* the image the URL gave */
+        uint64_t download_time; /* µs since the epoch, of the last download or revalidation */
+        uint64_t max_age;       /* seconds, from Cache-Control; 0: revalidate every time */
+} RemoteRecord;
+
+/* -ENOENT when there is none, or when its image has been removed since. */
+int store_get_remote(Store *s, const char *url, RemoteRecord **ret);
+int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr);
+RemoteRecord *remote_record_free(RemoteRecord *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(RemoteRecord *, remote_record_free);
+/* True while max-age (counted from download_time) has not run out at now (µs since the epoch). */
+bool remote_record_fresh(const RemoteRecord *r, uint64_t now);
+/* Removes the records whose image is gone (for gc, under the exclusive store lock). */
+int store_remote_gc(Store *s);
+
+/* A download in progress: cas/tmp/download-<sha256 of the URL>, plus a small JSON file beside it with
+ * the validators (ETag, Last-Modified) of the partial content, so that an interrupted download resumes
+ * where it stopped. The fd holds an exclusive flock: two rkt fetching one URL take turns. */
+typedef struct StoreDownload {
+        int fd;
+        char *name;      /* relative to the cas dir */
+        char *meta_name;
+        char *etag;          /* validators of what fd holds; NULL when unknown */
+        char *last_modified;
+} StoreDownload;
+
+int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError **reterr);
+/* Remembers the validators of the content being written (call before writing the body). */
+int store_download_set_validators(Store *s, StoreDownload *d, const char *url, const char *etag,
+                                  const char *last_modified);
+/* Removes the file (done with it, or it failed verification) and releases d. */
+void store_download_discard(Store *s, StoreDownload *d);
+/* Keeps the partial content for a later resume and releases d. */
+void store_download_done(StoreDownload *d);
+
+/* An unnamed file in cas/tmp, gone when closed: a private copy of an image to verify and import. */
+int store_tmpfile(Store *s, RktError **reterr);

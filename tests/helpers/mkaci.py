@@ -3,7 +3,8 @@
 ones for the error paths.
 
   mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--file PATH=CONTENT] [--dir SRC]
-           [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec /bin/sh]
+           [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec "/bin/sh -c 'echo hi'"]
+           [--port NAME:PROTOCOL:PORT]
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
 
 KIND is one of: dotdot, absolute, symlink-escape, hardlink-escape, two-manifests, no-manifest,
@@ -16,6 +17,7 @@ import io
 import json
 import lzma
 import os
+import shlex
 import subprocess
 import sys
 import tarfile
@@ -41,7 +43,12 @@ def manifest(args):
     labels.setdefault("arch", "amd64")
     m["labels"] = [{"name": k, "value": v} for k, v in labels.items()]
     if args.exec:
-        m["app"] = {"exec": args.exec, "user": "0", "group": "0"}
+        m["app"] = {"exec": shlex.split(args.exec), "user": "0", "group": "0"}
+        if args.port:
+            m["app"]["ports"] = [
+                {"name": n, "protocol": proto, "port": int(port)}
+                for n, proto, port in (p.split(":") for p in args.port)
+            ]
     deps = []
     for d in args.dep:
         parts = d.split(",")
@@ -70,8 +77,9 @@ def build_tar(args):
         if evil != "no-rootfs":
             add_bytes(tar, "rootfs", b"", mode=0o755, kind=tarfile.DIRTYPE)
             if args.dir:
-                tar.add(args.dir, arcname="rootfs", recursive=True,
-                        filter=lambda ti: ti if ti.name != "rootfs" else None)
+                # The directory's contents go under rootfs/ (rootfs itself is already there).
+                for entry in sorted(os.listdir(args.dir)):
+                    tar.add(os.path.join(args.dir, entry), arcname="rootfs/" + entry, recursive=True)
             for f in args.file:
                 path, content = f.split("=", 1)
                 parts = path.strip("/").split("/")
@@ -127,7 +135,8 @@ def main():
     p.add_argument("--dep", action="append", default=[])
     p.add_argument("--dep-id", action="append", default=[])
     p.add_argument("--whitelist", action="append", default=[])
-    p.add_argument("--exec", nargs="+")
+    p.add_argument("--exec", help="the app's command line, split like a shell does")
+    p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT")
     p.add_argument("--compress", default="none", choices=["none", "gzip", "bzip2", "xz", "zstd"])
     p.add_argument("--evil")
     args = p.parse_args()

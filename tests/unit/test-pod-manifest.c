@@ -58,6 +58,28 @@ static void test_defaults_and_overrides(void **state) {
         assert_string_equal(appc_isolator_get(a->isolators, a->n_isolators, "resource/cpu")->resource.limit, "500m");
 }
 
+static void test_inherit_env(void **state) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app);
+        _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
+        char *parent[] = { "A=parent", "B=parent", "D=parent", "E=parent", "BASH_FUNC_x%%=() {}", "NOEQUALS", NULL };
+        AppcKV set_env[] = { { "B", "set-env" }, { "E", "set-env" } };
+        AppSpec app = { .image = "example.com/my_app", .image_id = ID_A, .manifest = im };
+        PodSpec spec = { .apps = &app, .n_apps = 1, .set_env = set_env, .n_set_env = 2, .inherit_env = parent };
+        const AppcApp *a;
+
+        assert_int_equal(pod_manifest_generate(&spec, &m, NULL), 0);
+        a = m->apps[0].app;
+        /* --inherit-env < image < --set-env; names no variable may have are not inherited */
+        assert_string_equal(appc_kv_get(a->environment, a->n_environment, "A"), "image");
+        assert_string_equal(appc_kv_get(a->environment, a->n_environment, "B"), "set-env");
+        assert_string_equal(appc_kv_get(a->environment, a->n_environment, "C"), "image");
+        assert_string_equal(appc_kv_get(a->environment, a->n_environment, "D"), "parent");
+        assert_string_equal(appc_kv_get(a->environment, a->n_environment, "E"), "set-env");
+        assert_null(appc_kv_get(a->environment, a->n_environment, "BASH_FUNC_x%%"));
+        assert_null(appc_kv_get(a->environment, a->n_environment, "NOEQUALS"));
+        assert_int_equal(a->n_environment, 5);
+}
+
 static void test_exec_override_and_no_app(void **state) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app), *base = image(without_app);
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
@@ -162,5 +184,6 @@ static void test_env_file(void **state) {
         free(kv);
 }
 
-RUN_TESTS(cmocka_unit_test(test_defaults_and_overrides), cmocka_unit_test(test_exec_override_and_no_app),
+RUN_TESTS(cmocka_unit_test(test_defaults_and_overrides), cmocka_unit_test(test_inherit_env),
+          cmocka_unit_test(test_exec_override_and_no_app),
           cmocka_unit_test(test_errors), cmocka_unit_test(test_volumes_and_mounts), cmocka_unit_test(test_env_file))

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "rkt-config.h"
+#include "fs.h"
+#include "path.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+static void free_secret(char *s) {
+        if (s) {
+                explicit_bzero(s, strlen(s));
+                free(s);
+        }
+}
+
+static void auth_entry_done(AuthEntry *a) {
+        free(a->domain);
+        free(a->user);
+        free_secret(a->password);
+        free_secret(a->token);
+        free(a->source);
+}
+
+static void docker_auth_entry_done(DockerAuthEntry *a) {
+        free(a->registry);
+        free(a->user);
+        free_secret(a->password);
+        free(a->source);
+}
+
+RktConfig *rkt_config_free(RktConfig *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_auth; i++)
+                auth_entry_done(&c->auth[i]);
+        free(c->auth);
+        for (size_t i = 0; i < c->n_docker_auth; i++)
+                docker_auth_entry_done(&c->docker_auth[i]);
+        free(c->docker_auth);
+        free(c);
+        return NULL;
+}
+
+/* A non-empty string member, or NULL. */
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string_len(v) > 0 ? json_object_get_string(v) : NULL;
+}
+
+static int dup_or_null(const char *s, char **ret) {
+        *ret = NULL;
+        if (!s)
+                return 0;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Adds or replaces (replace: an entry from an earlier dir) the entry for domain. */
+static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthType type, json_object *creds,
+                    const char *path, RktError **reterr) {
+        AuthEntry e = { .type = type };
+        size_t i;
+        int r;
+
+        for (i = 0; i < c->n_auth; i++)
+                if (strcasecmp(c->auth[i].domain, domain) == 0)
+                        break;
+        if (i < c->n_auth && i >= first_of_dir)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': domain '%s' is already configured in '%s'",
+                                     path, domain, c->auth[i].source);
+        r = dup_or_null(domain, &e.domain);
+        if (r >= 0)
+                r = dup_or_null(path, &e.source);
+        if (r >= 0 && type == AUTH_BASIC) {
+                r = dup_or_null(get_string(creds, "user"), &e.user);
+                if (r >= 0)
+                        r = dup_or_null(get_string(creds, "password"), &e.password);
+        } else if (r >= 0 && type == AUTH_OAUTH)
+                r = dup_or_null(get_string(creds, "token"), &e.token);
+        if (r < 0) {
+                auth_entry_done(&e);
+                return r;
+        }
+        if (i < c->n_auth) {
+                auth_entry_done(&c->auth[i]);
+                c->auth[i] = e;
+                return 0;
+        }
+        AuthEntry *n = realloc(c->auth, sizeof(AuthEntry) * (c->n_auth + 1));
+        if (!n) {
+                auth_entry_done(&e);
+                return -ENOMEM;
+        }
+        c->auth = n;
+        c->auth[c->n_auth++] = e;
+        return 0;
+}
+
+static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+        json_object *domains, *creds = NULL;
+        const char *type = get_string(o, "type");
+        AuthType t;
+        size_t n;
+        int r;
+
+        if (!json_object_object_get_ex(o, "domains", &domains) || !json_object_is_type(domains, json_type_array) ||
+            json_object_array_length(domains) == 0)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no domains specified", path);
+        if (!type)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no auth type specified", path);
+        if (streq(type, "basic"))
+                t = AUTH_BASIC;
+        else if (streq(type, "oauth"))
+                t = AUTH_OAUTH;
+        else if (streq(type, "aws"))
+                t = AUTH_AWS;
+        else
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': unknown auth type '%s' (known: basic, oauth, aws)", path,
+                                     type);
+        if (!json_object_object_get_ex(o, "credentials", &creds) || !json_object_is_type(creds, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no credentials", path);
+        if (t == AUTH_BASIC && !get_string(creds, "user"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': user not specified", path);
+        if (t == AUTH_BASIC && !get_string(creds, "password"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': password not specified", path);
+        if (t == AUTH_OAUTH && !get_string(creds, "token"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no oauth bearer token specified", path);
+        if (t == AUTH_AWS && (!get_string(creds, "accessKeyID") || !get_string(creds, "secretAccessKey")))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': aws needs accessKeyID and secretAccessKey", path);
+        n = json_object_array_length(domains);
+        for (size_t i = 0; i < n; i++) {
+                json_object *d = json_object_array_get_idx(domains, i);
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
+                    strpbrk(json_object_get_string(d), "/ \t\r\n@"))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "auth configuration '%s': domains must be host names (host or host:port)",
+                                             path);
+                r = add_auth(c, first_of_dir, json_object_get_string(d), t, creds, path, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+        json_object *regs, *creds;
+        size_t n;
+
+        if (!json_object_object_get_ex(o, "registries", &regs) || !json_object_is_type(regs, json_type_array) ||
+            json_object_array_length(regs) == 0)
+                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': no registries specified", path);
+        if (!json_object_object_get_ex(o, "credentials", &creds) || !get_string(creds, "user") ||
+            !get_string(creds, "password"))
+                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': user and password are required",
+                                     path);
+        n = json_object_array_length(regs);
+        for (size_t i = 0; i < n; i++) {
+                json_object *d = json_object_array_get_idx(regs, i);
+                DockerAuthEntry e = {}, *nl;
+                size_t k;
+
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0)
+                        return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry", path);
+                for (k = 0; k < c->n_docker_auth; k++)
+                        if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
+                                break;
+                if (k < c->n_docker_auth && k >= first_of_dir)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "dockerAuth configuration '%s': registry '%s' is already configured in '%s'",
+                                             path, json_object_get_string(d), c->docker_auth[k].source);
+                if (dup_or_null(json_object_get_string(d), &e.registry) < 0 ||
+                    dup_or_null(get_string(creds, "user"), &e.user) < 0 ||
+                    dup_or_null(get_string(creds, "password"), &e.password) < 0 || dup_or_null(path, &e.source) < 0) {
+                        docker_auth_entry_done(&e);
+                        return -ENOMEM;
+                }
+                if (k < c->n_docker_auth) {
+                        docker_auth_entry_done(&c->docker_auth[k]);
+                        c->docker_auth[k] = e;
+                        continue;
+                }
+                nl = realloc(c->docker_auth, sizeof(DockerAuthEntry) * (c->n_docker_auth + 1));
+                if (!nl) {
+                        docker_auth_entry_done(&e);
+                        return -ENOMEM;
+                }
+                c->docker_auth = nl;
+                c->docker_auth[c->n_docker_auth++] = e;
+        }
+        return 0;
+}
+
+static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, const char *path, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *kind, *version;
+        size_t size = 0;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        /* The text holds the secrets: wipe it now that json-c has its own copy. */
+        explicit_bzero(text, size);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        kind = get_string(o, "rktKind");
+        version = get_string(o, "rktVersion");
+        if (!kind)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktKind specified", path);
+        if (!version)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktVersion specified", path);
+        if (!streq(kind, "auth") && !streq(kind, "dockerAuth"))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': auth.d holds files of kind \"auth\" or \"dockerAuth\", not \"%s\"",
+                                     path, kind);
+        if (!streq(version, "v1"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no parser for kind \"%s\" and version \"%s\"",
+                                     path, kind, version);
+        if (streq(kind, "auth"))
+                return parse_auth(c, first_auth, o, path, reterr);
+        return parse_docker_auth(c, first_docker, o, path, reterr);
+}
+
+static int load_dir(RktConfig *c, const char *dir, RktError **reterr) {
+        _cleanup_free_ char *d = path_join(dir, "auth.d");
+        struct dirent **list = NULL;
+        size_t first_auth = c->n_auth, first_docker = c->n_docker_auth;
+        struct stat st;
+        int n, r = 0;
+
+        if (!d)
+                return -ENOMEM;
+        if (stat(d, &st) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
+        }
+        if (!S_ISDIR(st.st_mode))
+                return rkt_error_set(reterr, -ENOTDIR, "expected '%s' to be a directory", d);
+        n = scandir(d, &list, NULL, alphasort);
+        if (n < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot read '%s': %m", d);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *f = NULL;
+                if (r >= 0 && list[i]->d_name[0] != '.' && endswith(list[i]->d_name, ".json")) {
+                        f = path_join(d, list[i]->d_name);
+                        if (!f)
+                                r = -ENOMEM;
+                        else if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
+                                r = parse_file(c, first_auth, first_docker, f, reterr);
+                }
+                free(list[i]);
+        }
+        free(list);
+        return r;
+}
+
+int rkt_config_load(const char *const *dirs, size_t n, RktConfig **ret, RktError **reterr) {
+        _cleanup_(rkt_config_freep) RktConfig *c = calloc(1, sizeof(RktConfig));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (isempty(dirs[i]))
+                        continue;
+                r = load_dir(c, dirs[i], reterr);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+const AuthEntry *rkt_config_find_auth(const RktConfig *c, const char *hostport) {
+        if (!c || !hostport)
+                return NULL;
+        for (size_t i = 0; i < c->n_auth; i++)
+                if (strcasecmp(c->auth[i].domain, hostport) == 0)
+                        return &c->auth[i];
+        return NULL;
+}
+
+int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) {
+        _cleanup_free_ char *plain = NULL, *b64 = NULL;
+        size_t n;
+        int r;
+
+        switch (a->type) {
+        case AUTH_BASIC:
+                if (asprintf(&plain, "%s:%s", a->user, a->password) < 0)
+                        return -ENOMEM;
+                n = strlen(plain);
+                b64 = malloc(4 * ((n + 2) / 3) + 1);
+                if (!b64) {
+                        free_secret(TAKE_PTR(plain));
+                        return -ENOMEM;
+                }
+                EVP_EncodeBlock((unsigned char *) b64, (const unsigned char *) plain, (int) n);
+                free_secret(TAKE_PTR(plain));
+                r = asprintf(ret_header, "Authorization: Basic %s", b64);
+                free_secret(TAKE_PTR(b64));
+                return r < 0 ? -ENOMEM : 0;
+        case AUTH_OAUTH:
+                return asprintf(ret_header, "Authorization: Bearer %s", a->token) < 0 ? -ENOMEM : 0;
+        case AUTH_AWS:
+        default:
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "credentials of type 'aws' for '%s' (from '%s') are not supported by this rkt",
+                                     a->domain, a->source);
+        }
+}

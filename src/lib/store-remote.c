@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "format.h"
+#include "fs.h"
+#include "store-internal.h"
+#include "store.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+#define REMOTE_DIR "remote"
+
+/* File names derive from a hash of the URL: URLs are long and hold '/' and other characters that do
+ * not belong in a file name. The record itself carries the URL, which lookups compare. */
+static int url_key(const char *url, char ret[static 65]) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned dl = 0;
+
+        if (EVP_Digest(url, strlen(url), d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
+                return -EIO;
+        for (unsigned i = 0; i < dl; i++)
+                sprintf(ret + 2 * i, "%02x", d[i]);
+        return 0;
+}
+
+static int remote_path(const char *url, char **ret) {
+        char key[65];
+        int r = url_key(url, key);
+
+        if (r < 0)
+                return r;
+        return asprintf(ret, REMOTE_DIR "/%s.json", key) < 0 ? -ENOMEM : 0;
+}
+
+RemoteRecord *remote_record_free(RemoteRecord *r) {
+        if (!r)
+                return NULL;
+        free(r->url);
+        free(r->sig_url);
+        free(r->etag);
+        free(r->id);
+        free(r);
+        return NULL;
+}
+
+bool remote_record_fresh(const RemoteRecord *r, uint64_t now) {
+        if (r->max_age == 0 || now < r->download_time)
+                return false;
+        return (now - r->download_time) / 1000000 < r->max_age;
+}
+
+static const char *json_string_or_null(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int image_exists(Store *s, const char *id) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "images/%s.json", id) < 0)
+                return -ENOMEM;
+        return faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ? -ENOENT : 0;
+}
+
+static int remote_from_json(const char *text, RemoteRecord **ret) {
+        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
+        _cleanup_(remote_record_freep) RemoteRecord *r = NULL;
+        const char *url, *id, *v;
+        json_object *n;
+
+        if (!o || !json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        url = json_string_or_null(o, "url");
+        id = json_string_or_null(o, "id");
+        if (!url || !id || !appc_image_id_valid(id, true) || strchr(id, '/'))
+                return -EBADMSG;
+        r = calloc(1, sizeof(*r));
+        if (!r || !(r->url = strdup(url)) || !(r->id = strdup(id)))
+                return -ENOMEM;
+        if ((v = json_string_or_null(o, "sigUrl")) && !(r->sig_url = strdup(v)))
+                return -ENOMEM;
+        if ((v = json_string_or_null(o, "etag")) && !(r->etag = strdup(v)))
+                return -ENOMEM;
+        if (json_object_object_get_ex(o, "downloadTime", &n))
+                r->download_time = (uint64_t) json_object_get_int64(n);
+        if (json_object_object_get_ex(o, "maxAge", &n) && json_object_get_int64(n) > 0)
+                r->max_age = (uint64_t) json_object_get_int64(n);
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int store_get_remote(Store *s, const char *url, RemoteRecord **ret) {
+        _cleanup_(remote_record_freep) RemoteRecord *r = NULL;
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        int k;
+
+        if (s->dir_fd < 0)
+                return -ENOENT;
+        k = remote_path(url, &p);
+        if (k < 0)
+                return k;
+        k = read_full_file_at(s->dir_fd, p, &text, NULL);
+        if (k < 0)
+                return k == -ENOENT ? -ENOENT : k;
+        /* A damaged record only costs a download: treat it as absent. */
+        if (remote_from_json(text, &r) < 0 || !streq(r->url, url))
+                return -ENOENT;
+        if (image_exists(s, r->id) < 0)
+                return -ENOENT;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+        _cleanup_free_ char *p = NULL;
+        const char *text;
+        int k;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        if (!o)
+                return -ENOMEM;
+        k = remote_path(r->url, &p);
+        if (k < 0)
+                return k;
+        if (mkdirat(s->dir_fd, REMOTE_DIR, STORE_DIR_MODE) < 0 && errno != EEXIST)
+                return rkt_error_set(reterr, negative_errno(), "cannot create '%s/" REMOTE_DIR "': %m", s->cas);
+        json_object_object_add(o, "url", json_object_new_string(r->url));
+        if (r->sig_url)
+                json_object_object_add(o, "sigUrl", json_object_new_string(r->sig_url));
+        if (r->etag)
+                json_object_object_add(o, "etag", json_object_new_string(r->etag));
+        json_object_object_add(o, "id", json_object_new_string(r->id));
+        json_object_object_add(o, "downloadTime", json_object_new_int64((int64_t) r->download_time));
+        json_object_object_add(o, "maxAge", json_object_new_int64((int64_t) r->max_age));
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!text)
+                return -ENOMEM;
+        k = write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
+        if (k < 0)
+                return rkt_error_set(reterr, k, "writing the remote record for '%s': %s", r->url, strerror(-k));
+        return 0;
+}
+
+int store_remote_gc(Store *s) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        if (s->dir_fd < 0 || !s->writable)
+                return 0;
+        r = opendir_at(s->dir_fd, REMOTE_DIR, &d);
+        if (r < 0 || !d)
+                return r;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *text = NULL;
+                _cleanup_(remote_record_freep) RemoteRecord *rec = NULL;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                if (!endswith(de->d_name, ".json") || read_full_file_at(dirfd(d), de->d_name, &text, NULL) < 0 ||
+                    remote_from_json(text, &rec) < 0 || image_exists(s, rec->id) < 0)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        }
+        return 0;
+}
+
+/* --- downloads --- */
+
+static void download_free_names(StoreDownload *d) {
+        d->name = mfree(d->name);
+        d->meta_name = mfree(d->meta_name);
+        d->etag = mfree(d->etag);
+        d->last_modified = mfree(d->last_modified);
+}
+
+static void read_validators(Store *s, StoreDownload *d, const char *url) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        const char *u, *v;
+
+        if (read_full_file_at(s->dir_fd, d->meta_name, &text, NULL) < 0)
+                return;
+        o = json_tokener_parse(text);
+        if (!o || !(u = json_string_or_null(o, "url")) || !streq(u, url))
+                return;
+        if ((v = json_string_or_null(o, "etag")))
+                d->etag = strdup(v);
+        if ((v = json_string_or_null(o, "lastModified")))
+                d->last_modified = strdup(v);
+}
+
+int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError **reterr) {
+        StoreDownload d = { .fd = -1 };
+        char key[65];
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        r = url_key(url, key);
+        if (r < 0)
+                return r;
+        if (asprintf(&d.name, "tmp/download-%s", key) < 0 || asprintf(&d.meta_name, "tmp/download-%s.json", key) < 0) {
+                download_free_names(&d);
+                return -ENOMEM;
+        }
+        /* Lock, then make sure the file we locked is still the one under that name: the holder before us
+         * may have finished and removed it. */
+        for (;;) {
+                struct stat a, b;
+
+                d.fd = openat(s->dir_fd, d.name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+                if (d.fd < 0) {
+                        r = negative_errno();
+                        download_free_names(&d);
+                        return rkt_error_set(reterr, r, "cannot create a download file in '%s/tmp': %s", s->cas,
+                                             strerror(-r));
+                }
+                if (flock(d.fd, LOCK_EX) < 0) {
+                        r = negative_errno();
+                        safe_close(d.fd);
+                        download_free_names(&d);
+                        return rkt_error_set(reterr, r, "cannot lock the download file: %s", strerror(-r));
+                }
+                if (fstat(d.fd, &a) == 0 && fstatat(s->dir_fd, d.name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        break;
+                d.fd = safe_close(d.fd);
+        }
+        read_validators(s, &d, url);
+        /* Partial content without a validator cannot be resumed safely: start over. */
+        if (!d.etag && !d.last_modified && ftruncate(d.fd, 0) < 0) {
+                r = negative_errno();
+                store_download_discard(s, &d);
+                return rkt_error_set(reterr, r, "cannot truncate the download file: %s", strerror(-r));
+        }
+        *ret = d;
+        return 0;
+}
+
+int store_download_set_validators(Store *s, StoreDownload *d, const char *url, const char *etag,
+                                  const char *last_modified) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        const char *text;
+
+        free(d->etag);
+        free(d->last_modified);
+        d->etag = etag ? strdup(etag) : NULL;
+        d->last_modified = last_modified ? strdup(last_modified) : NULL;
+        if ((etag && !d->etag) || (last_modified && !d->last_modified))
+                return -ENOMEM;
+        if (!etag && !last_modified) {
+                (void) unlinkat(s->dir_fd, d->meta_name, 0);
+                return 0;
+        }
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        json_object_object_add(o, "url", json_object_new_string(url));
+        if (etag)
+                json_object_object_add(o, "etag", json_object_new_string(etag));
+        if (last_modified)
+                json_object_object_add(o, "lastModified", json_object_new_string(last_modified));
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!text)
+                return -ENOMEM;
+        return write_file_atomic_at(s->dir_fd, d->meta_name, text, strlen(text), 0640);
+}
+
+void store_download_discard(Store *s, StoreDownload *d) {
+        if (d->name) {
+                /* Names first, lock last: whoever waits on the lock then sees the name gone and starts anew. */
+                (void) unlinkat(s->dir_fd, d->meta_name, 0);
+                (void) unlinkat(s->dir_fd, d->name, 0);
+        }
+        d->fd = safe_close(d->fd);
+        download_free_names(d);
+}
+
+void store_download_done(StoreDownload *d) {
+        d->fd = safe_close(d->fd);
+        download_free_names(d);
+}
+
+int store_tmpfile(Store *s, RktError **reterr) {
+        int fd;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        fd = openat(s->dir_fd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                return fd;
+        /* No O_TMPFILE on this file system: a named file, unlinked at once. */
+        for (unsigned i = 0; i < 100; i++) {
+                _cleanup_free_ char *name = NULL;
+                if (asprintf(&name, "tmp/copy-%d-%llu-%u", (int) getpid(), (unsigned long long) now_usec(), i) < 0)
+                        return -ENOMEM;
+                fd = openat(s->dir_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd >= 0) {
+                        (void) unlinkat(s->dir_fd, name, 0);
+                        return fd;
+                }
+                if (errno != EEXIST)
+                        break;
+        }
+        return rkt_error_set(reterr, negative_errno(), "cannot create a file in '%s/tmp': %m", s->cas);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stage1-manifest VERSION: prints the stage1 image's manifest (build time only). The entrypoint
+ * annotations are the stage0 <-> stage1 contract of README.md. */
+#include <stdio.h>
+
+#include "appc.h"
+#include "error.h"
+
+static const char *const annotations[][2] = {
+        {"coreos.com/rkt/stage1/run", "/init"},
+        {"coreos.com/rkt/stage1/enter", "/enter"},
+        {"coreos.com/rkt/stage1/gc", "/gc"},
+        {"coreos.com/rkt/stage1/stop", "/stop"},
+        {"coreos.com/rkt/stage1/interface-version", "5"},
+};
+
+int main(int argc, char **argv) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_error_ RktError *error = NULL;
+        _cleanup_free_ char *json = NULL;
+        const char *os, *arch;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "usage: stage1-manifest VERSION\n");
+                return 2;
+        }
+        m = appc_image_manifest_new();
+        if (!m)
+                return 1;
+        m->name = strdup("coreos.com/rkt/stage1-nspawn");
+        if (!m->name)
+                return 1;
+        r = appc_host_os_arch(&os, &arch);
+        if (r < 0) {
+                fprintf(stderr, "stage1-manifest: appc has no os/arch label for this machine\n");
+                return 1;
+        }
+        r = appc_kv_set(&m->labels, &m->n_labels, "version", argv[1]);
+        if (r >= 0)
+                r = appc_kv_set(&m->labels, &m->n_labels, "os", os);
+        if (r >= 0)
+                r = appc_kv_set(&m->labels, &m->n_labels, "arch", arch);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(annotations); i++)
+                r = appc_kv_set(&m->annotations, &m->n_annotations, annotations[i][0], annotations[i][1]);
+        if (r < 0)
+                return 1;
+        r = appc_image_manifest_to_json_pretty(m, &json, &error);
+        if (r < 0) {
+                fprintf(stderr, "stage1-manifest: %s\n", rkt_error_message(error, r));
+                return 1;
+        }
+        fputs(json, stdout);
+        fputc('\n', stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}

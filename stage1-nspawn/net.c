@@ -1,0 +1,2065 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <json-c/json.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fs.h"
+#include "log.h"
+#include "net.h"
+#include "path.h"
+#include "stage1-common.h"
+#include "strv.h"
+
+/* The CNI version of the built-in networks: plugins from 0.8 on speak it, and its results name the
+ * interfaces. */
+#define BUILTIN_CNI_VERSION "0.4.0"
+#define BUILTIN_DIR "(built-in)"
+#define MAX_CONF_SIZE (1024 * 1024)
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#define NET_INFO_FILE "net-info.json"
+#define NETNS_FILE "netns"
+#define NET_DIR "net"
+#define PORTFWD_FILE NET_DIR "/port-forwarding"
+
+static const char *const plugin_dirs_fixed[] = {
+        "/usr/lib/rkt/plugins/net",
+        "/usr/lib/cni",
+        "/opt/cni/bin",
+};
+
+/* --- --net --- */
+
+/* CNI network names: letters, digits, '_', '.', '-', starting with a letter or digit. */
+static bool net_name_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 128)
+                return false;
+        for (const char *p = s; *p; p++) {
+                bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+                if (!alnum && (p == s || (*p != '_' && *p != '.' && *p != '-')))
+                        return false;
+        }
+        return true;
+}
+
+static bool net_name_special(const char *s) {
+        return streq(s, "host") || streq(s, "none") || streq(s, "all");
+}
+
+bool net_list_has(const NetList *l, const char *name) {
+        for (size_t i = 0; i < l->n; i++)
+                if (streq(l->items[i].name, name))
+                        return true;
+        return false;
+}
+
+bool net_list_contained(const NetList *l) {
+        return l->n > 0 && !net_list_has(l, "host") && !net_list_has(l, "none");
+}
+
+void net_list_done(NetList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->items[i].name);
+                free(l->items[i].args);
+        }
+        free(l->items);
+        *l = (NetList){};
+}
+
+static int net_list_add(NetList *l, const char *item, size_t len, RktError **reterr) {
+        _cleanup_free_ char *s = strndup(item, len), *name = NULL, *args = NULL;
+        NetRequest *items;
+        char *colon;
+
+        if (!s)
+                return -ENOMEM;
+        colon = strchr(s, ':');
+        if (colon) {
+                *colon = 0;
+                if (strchr(colon + 1, ':'))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--net: network '%s' has invalid arguments '%s' (expected "
+                                             "NAME:KEY=VALUE[;KEY=VALUE…])",
+                                             s, colon + 1);
+                if (colon[1]) {
+                        args = strdup(colon + 1);
+                        if (!args)
+                                return -ENOMEM;
+                }
+        }
+        if (isempty(s))
+                return rkt_error_set(reterr, -EINVAL, "--net: a network name must not be empty");
+        if (!net_name_valid(s))
+                return rkt_error_set(reterr, -EINVAL, "--net: invalid network name '%s'", s);
+        if (args && (streq(s, "host") || streq(s, "all")))
+                return rkt_error_set(reterr, -EINVAL, "--net: '%s' takes no arguments", s);
+        if (net_list_has(l, s))
+                return rkt_error_set(reterr, -EINVAL, "--net: network '%s' given twice", s);
+        name = TAKE_PTR(s);
+        items = reallocarray(l->items, l->n + 1, sizeof(NetRequest));
+        if (!items)
+                return -ENOMEM;
+        l->items = items;
+        l->items[l->n++] = (NetRequest){TAKE_PTR(name), TAKE_PTR(args)};
+        return 0;
+}
+
+int net_list_parse(const char *s, NetList *l, RktError **reterr) {
+        int r;
+
+        if (isempty(s))
+                s = NET_DEFAULT;
+        for (const char *p = s;;) {
+                size_t len = strcspn(p, ",");
+                r = net_list_add(l, p, len, reterr);
+                if (r < 0)
+                        return r;
+                if (!p[len])
+                        break;
+                p += len + 1;
+        }
+        for (size_t i = 0; i < l->n; i++)
+                if ((streq(l->items[i].name, "host") || streq(l->items[i].name, "none")) && l->n > 1)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--net=%s cannot be combined with other networks",
+                                             l->items[i].name);
+        return 0;
+}
+
+static const char *net_list_args(const NetList *l, const char *name) {
+        for (size_t i = 0; i < l->n; i++)
+                if (streq(l->items[i].name, name))
+                        return l->items[i].args;
+        return NULL;
+}
+
+/* --- configurations --- */
+
+static const struct {
+        const char *file_name;
+        const char *json;
+} builtin_confs[] = {
+        {"99-default.conf",
+         "{\n"
+         "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+         "\t\"name\": \"" NET_DEFAULT "\",\n"
+         "\t\"type\": \"ptp\",\n"
+         "\t\"ipMasq\": true,\n"
+         "\t\"ipam\": {\n"
+         "\t\t\"type\": \"host-local\",\n"
+         "\t\t\"subnet\": \"172.16.28.0/24\",\n"
+         "\t\t\"routes\": [{\"dst\": \"0.0.0.0/0\"}]\n"
+         "\t}\n"
+         "}\n"},
+        {"99-default-restricted.conf",
+         "{\n"
+         "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+         "\t\"name\": \"" NET_DEFAULT_RESTRICTED "\",\n"
+         "\t\"type\": \"ptp\",\n"
+         "\t\"ipMasq\": false,\n"
+         "\t\"ipam\": {\n"
+         "\t\t\"type\": \"host-local\",\n"
+         "\t\t\"subnet\": \"172.31.0.0/16\"\n"
+         "\t}\n"
+         "}\n"},
+};
+
+void net_conf_done(NetConf *c) {
+        free(c->name);
+        free(c->type);
+        free(c->cni_version);
+        free(c->path);
+        free(c->file_name);
+        free(c->json);
+        *c = (NetConf){};
+}
+
+void net_confs_free(NetConf *c, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                net_conf_done(&c[i]);
+        free(c);
+}
+
+/* A string field: -ENOENT when absent, -EINVAL (with an error) when not a string. */
+static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
+                       RktError **reterr) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+                return -ENOENT;
+        if (!json_object_is_type(v, json_type_string))
+                return rkt_error_set(reterr, -EINVAL, "network configuration '%s': field '%s': not a string",
+                                     path, key);
+        *ret = json_object_get_string(v);
+        return 0;
+}
+
+int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr) {
+        enum json_tokener_error jerr;
+        json_object *root = json_tokener_parse_verbose(json, &jerr), *v;
+        _cleanup_(net_conf_done) NetConf c = {};
+        const char *name = NULL, *type = NULL, *version = NULL, *base;
+        int r;
+
+        if (!root)
+                return rkt_error_set(reterr, -EINVAL, "network configuration '%s': invalid JSON: %s", path,
+                                     json_tokener_error_desc(jerr));
+        if (!json_object_is_type(root, json_type_object)) {
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': not a JSON object", path);
+                goto finish;
+        }
+        r = conf_string(root, "name", path, &name, reterr);
+        if (r == -ENOENT || (r >= 0 && isempty(name)))
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'name': missing", path);
+        else if (r >= 0 && !net_name_valid(name))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'name': invalid network name '%s' "
+                                  "(letters, digits, '_', '.', '-')",
+                                  path, name);
+        else if (r >= 0 && net_name_special(name))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'name': '%s' is reserved (--net=%s "
+                                  "has a meaning of its own)",
+                                  path, name, name);
+        if (r < 0)
+                goto finish;
+        r = conf_string(root, "type", path, &type, reterr);
+        if (r == -ENOENT || (r >= 0 && isempty(type)))
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'type': missing", path);
+        /* The type names a plugin file in the plugin directories, nothing else. */
+        else if (r >= 0 && (strchr(type, '/') || streq(type, ".") || streq(type, "..")))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'type': '%s' is not a plugin name", path,
+                                  type);
+        if (r < 0)
+                goto finish;
+        r = conf_string(root, "cniVersion", path, &version, reterr);
+        if (r < 0 && r != -ENOENT)
+                goto finish;
+        if (json_object_object_get_ex(root, "ipMasq", &v) && !json_object_is_type(v, json_type_null)) {
+                if (!json_object_is_type(v, json_type_boolean)) {
+                        r = rkt_error_set(reterr, -EINVAL,
+                                          "network configuration '%s': field 'ipMasq': not a boolean", path);
+                        goto finish;
+                }
+                c.ip_masq = json_object_get_boolean(v);
+        }
+        base = strrchr(path, '/');
+        c.name = strdup(name);
+        c.type = strdup(type);
+        c.cni_version = version ? strdup(version) : NULL;
+        c.path = strdup(path);
+        c.file_name = strdup(base ? base + 1 : path);
+        c.json = strdup(json);
+        if (!c.name || !c.type || (version && !c.cni_version) || !c.path || !c.file_name || !c.json) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        *ret = c;
+        c = (NetConf){};
+        r = 0;
+finish:
+        json_object_put(root);
+        return r;
+}
+
+static int conf_cmp(const void *a, const void *b) {
+        const NetConf *x = a, *y = b;
+        int c = strcmp(x->file_name, y->file_name);
+        return c ?: strcmp(x->name, y->name);
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The *.conf files of dir (regular files, symlinks to them included), sorted. */
+static int list_conf_files(const char *dir, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        r = opendir_at(AT_FDCWD, dir, &d);
+        if (r < 0)
+                return r;
+        if (!d) {
+                *ret = NULL;
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                r = strv_extend(&l, de->d_name);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), str_cmp);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int confs_append(NetConf **confs, size_t *n, NetConf *c) {
+        NetConf *a = reallocarray(*confs, *n + 1, sizeof(NetConf));
+        if (!a)
+                return -ENOMEM;
+        *confs = a;
+        a[(*n)++] = *c;
+        *c = (NetConf){};
+        return 0;
+}
+
+static ssize_t confs_find(const NetConf *confs, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(confs[i].name, name))
+                        return (ssize_t) i;
+        return -1;
+}
+
+int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n, char ***ret_warnings,
+                   RktError **reterr) {
+        _cleanup_strv_free_ char **warnings = NULL;
+        NetConf *confs = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(builtin_confs); i++) {
+                _cleanup_(net_conf_done) NetConf c = {};
+                _cleanup_free_ char *path = path_join(BUILTIN_DIR, builtin_confs[i].file_name);
+                if (!path) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = net_conf_parse(builtin_confs[i].json, path, &c, reterr);
+                if (r >= 0)
+                        r = confs_append(&confs, &n, &c);
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t d = 0; d < n_dirs; d++) {
+                _cleanup_strv_free_ char **files = NULL, **seen = NULL;
+
+                if (!dirs[d])
+                        continue;
+                r = list_conf_files(dirs[d], &files);
+                if (r < 0) {
+                        r = rkt_error_set(reterr, r, "reading network configurations in '%s': %s", dirs[d],
+                                          strerror(-r));
+                        goto fail;
+                }
+                STRV_FOREACH(f, files) {
+                        _cleanup_(net_conf_done) NetConf c = {};
+                        _cleanup_free_ char *path = path_join(dirs[d], *f), *text = NULL;
+                        size_t size;
+                        ssize_t k;
+
+                        if (!path) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+                        if (r >= 0 && size > MAX_CONF_SIZE)
+                                r = -EFBIG;
+                        if (r < 0) {
+                                r = rkt_error_set(reterr, r, "reading network configuration '%s': %s", path,
+                                                  strerror(-r));
+                                goto fail;
+                        }
+                        r = net_conf_parse(text, path, &c, reterr);
+                        if (r < 0)
+                                goto fail;
+                        if (strv_contains(seen, c.name)) {
+                                char *w;
+                                if (asprintf(&w, "network '%s' is defined more than once in '%s': '%s' ignored",
+                                             c.name, dirs[d], *f) < 0 ||
+                                    strv_push(&warnings, w) < 0) {
+                                        r = -ENOMEM;
+                                        goto fail;
+                                }
+                                continue;
+                        }
+                        r = strv_extend(&seen, c.name);
+                        if (r < 0)
+                                goto fail;
+                        k = confs_find(confs, n, c.name);
+                        if (k >= 0) {
+                                net_conf_done(&confs[k]);
+                                confs[k] = c;
+                                c = (NetConf){};
+                        } else {
+                                r = confs_append(&confs, &n, &c);
+                                if (r < 0)
+                                        goto fail;
+                        }
+                }
+        }
+        qsort(confs, n, sizeof(NetConf), conf_cmp);
+        *ret = confs;
+        *ret_n = n;
+        if (ret_warnings)
+                *ret_warnings = TAKE_PTR(warnings);
+        return 0;
+fail:
+        net_confs_free(confs, n);
+        return r < 0 ? r : -ENOMEM;
+}
+
+int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **ret, size_t *ret_n,
+               RktError **reterr) {
+        _cleanup_free_ size_t *idx = calloc(n_confs + 1, sizeof(size_t));
+        _cleanup_strv_free_ char **missing = NULL;
+        bool all = net_list_has(l, "all");
+        size_t n = 0;
+
+        if (!idx)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_confs; i++)
+                if (all || net_list_has(l, confs[i].name))
+                        idx[n++] = i;
+        for (size_t i = 0; i < l->n; i++)
+                if (!net_name_special(l->items[i].name) && confs_find(confs, n_confs, l->items[i].name) < 0 &&
+                    strv_extend(&missing, l->items[i].name) < 0)
+                        return -ENOMEM;
+        if (missing) {
+                _cleanup_free_ char *j = strv_join(missing, ", ");
+                return rkt_error_set(reterr, -ENOENT, "networks not found: %s", strna(j));
+        }
+        *ret = TAKE_PTR(idx);
+        *ret_n = n;
+        return 0;
+}
+
+/* --- DNS --- */
+
+void net_dns_done(NetDns *d) {
+        strv_free(d->nameservers);
+        strv_free(d->search);
+        strv_free(d->options);
+        free(d->domain);
+        *d = (NetDns){};
+}
+
+bool net_dns_is_empty(const NetDns *d) {
+        return !d->nameservers && !d->search && !d->options && isempty(d->domain);
+}
+
+int net_resolv_conf(const NetDns *d, const char *comment, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        FILE *f = open_memstream(&text, &size);
+
+        if (!f)
+                return -ENOMEM;
+        if (!isempty(comment))
+                fprintf(f, "# %s\n\n", comment);
+        if (d->search) {
+                fputs("search", f);
+                STRV_FOREACH(s, d->search)
+                        fprintf(f, " %s", *s);
+                fputc('\n', f);
+        }
+        STRV_FOREACH(s, d->nameservers)
+                fprintf(f, "nameserver %s\n", *s);
+        if (d->options) {
+                fputs("options", f);
+                STRV_FOREACH(s, d->options)
+                        fprintf(f, " %s", *s);
+                fputc('\n', f);
+        }
+        if (!isempty(d->domain))
+                fprintf(f, "domain %s\n", d->domain);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+static bool ip_valid(const char *s, bool allow_v6) {
+        unsigned char buf[sizeof(struct in6_addr)];
+        return inet_pton(AF_INET, s, buf) == 1 || (allow_v6 && inet_pton(AF_INET6, s, buf) == 1);
+}
+
+/* One word of resolv.conf or hosts: no blanks, no control characters, no comment characters. */
+static bool word_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 255)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '#' || *p == ';')
+                        return false;
+        return true;
+}
+
+int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, RktError **reterr) {
+        _cleanup_strv_free_ char **parts = NULL;
+        int r;
+
+        if (streq(flag, "dns")) {
+                c->n_dns_flags++;
+                if (streq(value, "host") || streq(value, "none")) {
+                        free(c->dns_special);
+                        c->dns_special = strdup(value);
+                        return c->dns_special ? 0 : -ENOMEM;
+                }
+                r = strv_split(value, ",", &parts);
+                if (r < 0)
+                        return r;
+                if (!parts)
+                        return rkt_error_set(reterr, -EINVAL, "--dns: empty value");
+                STRV_FOREACH(p, parts) {
+                        if (!ip_valid(*p, true))
+                                return rkt_error_set(reterr, -EINVAL, "--dns: invalid IP address '%s'", *p);
+                        r = strv_extend(&c->dns.nameservers, *p);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        if (streq(flag, "dns-search") || streq(flag, "dns-opt")) {
+                if (!word_valid(value))
+                        return rkt_error_set(reterr, -EINVAL, "--%s: invalid value '%s'", flag, value);
+                return strv_extend(streq(flag, "dns-search") ? &c->dns.search : &c->dns.options, value);
+        }
+        if (streq(flag, "dns-domain")) {
+                if (!word_valid(value))
+                        return rkt_error_set(reterr, -EINVAL, "--dns-domain: invalid value '%s'", value);
+                free(c->dns.domain);
+                c->dns.domain = strdup(value);
+                return c->dns.domain ? 0 : -ENOMEM;
+        }
+        if (streq(flag, "hosts-entry")) {
+                if (streq(value, "host")) {
+                        c->hosts_from_host = true;
+                        return 0;
+                }
+                r = strv_split(value, ",", &parts);
+                if (r < 0)
+                        return r;
+                if (!parts)
+                        return rkt_error_set(reterr, -EINVAL, "--hosts-entry: empty value");
+                STRV_FOREACH(p, parts) {
+                        _cleanup_free_ char *ip = NULL;
+                        const char *eq = strchr(*p, '=');
+                        if (!eq)
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')", *p);
+                        ip = strndup(*p, eq - *p);
+                        if (!ip)
+                                return -ENOMEM;
+                        if (!ip_valid(ip, true))
+                                return rkt_error_set(reterr, -EINVAL, "--hosts-entry: invalid IP address '%s'",
+                                                     ip);
+                        if (!word_valid(eq + 1))
+                                return rkt_error_set(reterr, -EINVAL, "--hosts-entry: invalid host name '%s'",
+                                                     eq + 1);
+                        if (strv_extend(&c->hosts, ip) < 0 || strv_extend(&c->hosts, eq + 1) < 0)
+                                return -ENOMEM;
+                }
+                return 0;
+        }
+        return rkt_error_set(reterr, -EINVAL, "unknown DNS flag '--%s'", flag);
+}
+
+int net_dns_config_finish(NetDnsConfig *c, RktError **reterr) {
+        c->resolv_mode = NET_RESOLV_DEFAULT;
+        if (c->dns_special) {
+                if (c->n_dns_flags > 1)
+                        return rkt_error_set(reterr, -EINVAL, "no other --dns options allowed when --dns=%s is passed",
+                                             c->dns_special);
+                c->resolv_mode = streq(c->dns_special, "host") ? NET_RESOLV_HOST : NET_RESOLV_NONE;
+        }
+        if (!net_dns_is_empty(&c->dns)) {
+                if (c->resolv_mode != NET_RESOLV_DEFAULT)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--dns-search, --dns-opt and --dns-domain cannot be used with "
+                                             "--dns=%s",
+                                             c->dns_special);
+                c->resolv_mode = NET_RESOLV_FLAGS;
+        }
+        c->hosts_mode = NET_HOSTS_DEFAULT;
+        if (c->hosts) {
+                if (c->hosts_from_host)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--hosts-entry=host cannot be combined with other hosts entries");
+                c->hosts_mode = NET_HOSTS_FLAGS;
+        } else if (c->hosts_from_host)
+                c->hosts_mode = NET_HOSTS_HOST;
+        return 0;
+}
+
+void net_dns_config_done(NetDnsConfig *c) {
+        net_dns_done(&c->dns);
+        strv_free(c->hosts);
+        free(c->dns_special);
+        *c = (NetDnsConfig){};
+}
+
+static const char hosts_fallback[] = "# /etc/hosts of a rkt pod\n"
+                                     "127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+                                     "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
+                                     "ff02::1 ip6-allnodes\n"
+                                     "ff02::2 ip6-allrouters\n";
+
+/* Does the hosts line (without its newline) start with the address ip? */
+static bool hosts_line_is(const char *line, size_t len, const char *ip) {
+        size_t l = strlen(ip), skip = strspn(line, " \t");
+        return skip + l < len + 1 && strncmp(line + skip, ip, l) == 0 &&
+               (skip + l == len || line[skip + l] == ' ' || line[skip + l] == '\t');
+}
+
+int net_hosts_file(const char *base, char *const *entries, const char *hostname, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        bool added = isempty(hostname);
+        size_t size, n = strv_length(entries);
+        FILE *f = open_memstream(&text, &size);
+
+        if (!f)
+                return -ENOMEM;
+        if (!base)
+                base = hosts_fallback;
+        for (const char *p = base; *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+                /* The pod's own name resolves to the loopback address, on the line of 127.0.0.1. */
+                if (!added && hosts_line_is(p, len, "127.0.0.1")) {
+                        const char *hash = memchr(p, '#', len);
+                        size_t keep = hash ? (size_t) (hash - p) : len;
+                        while (keep > 0 && (p[keep - 1] == ' ' || p[keep - 1] == '\t'))
+                                keep--;
+                        fprintf(f, "%.*s %s%s%.*s\n", (int) keep, p, hostname, hash ? " " : "",
+                                hash ? (int) (len - (hash - p)) : 0, hash ? hash : "");
+                        added = true;
+                } else
+                        fprintf(f, "%.*s\n", (int) len, p);
+                p += len + (nl ? 1 : 0);
+        }
+        if (!added)
+                fprintf(f, "127.0.0.1 %s\n", hostname);
+        if (n >= 2) {
+                fputs("\n# rkt run --hosts-entry\n", f);
+                for (size_t i = 0; i + 1 < n; i += 2) {
+                        bool first = true;
+                        for (size_t j = 0; j < i; j += 2)
+                                if (streq(entries[j], entries[i]))
+                                        first = false;
+                        if (!first)
+                                continue;
+                        fputs(entries[i], f);
+                        for (size_t j = i; j + 1 < n; j += 2)
+                                if (streq(entries[j], entries[i]))
+                                        fprintf(f, " %s", entries[j + 1]);
+                        fputc('\n', f);
+                }
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+/* --- plugin results --- */
+
+void net_result_done(NetResult *r) {
+        free(r->ip);
+        free(r->gateway);
+        net_dns_done(&r->dns);
+        *r = (NetResult){};
+}
+
+static const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int json_strv(json_object *o, const char *key, char ***ret) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+                return 0;
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                if (json_object_is_type(e, json_type_string) && word_valid(json_object_get_string(e)) &&
+                    strv_extend(ret, json_object_get_string(e)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* "10.1.2.3/24" into the address and the prefix length. */
+static int parse_cidr(const char *s, char **ret_ip, unsigned *ret_prefix, bool *ret_v6) {
+        _cleanup_free_ char *ip = NULL;
+        const char *slash = strchr(s, '/');
+        unsigned char buf[sizeof(struct in6_addr)];
+        unsigned long prefix;
+        bool v6;
+        char *end;
+
+        if (!slash)
+                return -EINVAL;
+        ip = strndup(s, slash - s);
+        if (!ip)
+                return -ENOMEM;
+        if (inet_pton(AF_INET, ip, buf) == 1)
+                v6 = false;
+        else if (inet_pton(AF_INET6, ip, buf) == 1)
+                v6 = true;
+        else
+                return -EINVAL;
+        errno = 0;
+        prefix = strtoul(slash + 1, &end, 10);
+        if (errno != 0 || end == slash + 1 || *end || prefix > (v6 ? 128 : 32))
+                return -EINVAL;
+        *ret_ip = TAKE_PTR(ip);
+        *ret_prefix = (unsigned) prefix;
+        *ret_v6 = v6;
+        return 0;
+}
+
+int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
+        enum json_tokener_error jerr;
+        json_object *root = json_tokener_parse_verbose(json, &jerr), *ips, *dns, *ifaces = NULL;
+        _cleanup_(net_result_done) NetResult res = {};
+        int r = 0;
+
+        if (!root || !json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                return rkt_error_set(reterr, -EINVAL, "the plugin's result is not a JSON object");
+        }
+        (void) json_object_object_get_ex(root, "interfaces", &ifaces);
+        if (json_object_object_get_ex(root, "ips", &ips) && json_object_is_type(ips, json_type_array)) {
+                /* 0.3.0 and later: the first IPv4 address of an interface inside the pod (a sandbox), else
+                 * the first IPv4 address, else the first address. */
+                int best = -1, best_rank = 0;
+                for (size_t i = 0; i < json_object_array_length(ips); i++) {
+                        json_object *e = json_object_array_get_idx(ips, i), *ifi;
+                        const char *addr = json_str(e, "address");
+                        _cleanup_free_ char *ip = NULL;
+                        unsigned prefix;
+                        bool v6, sandbox = false;
+                        int rank;
+
+                        if (!addr || parse_cidr(addr, &ip, &prefix, &v6) < 0)
+                                continue;
+                        if (json_object_object_get_ex(e, "interface", &ifi) &&
+                            json_object_is_type(ifi, json_type_int) && ifaces &&
+                            json_object_is_type(ifaces, json_type_array)) {
+                                int k = json_object_get_int(ifi);
+                                if (k >= 0 && (size_t) k < json_object_array_length(ifaces))
+                                        sandbox = !isempty(
+                                                json_str(json_object_array_get_idx(ifaces, k), "sandbox"));
+                        }
+                        rank = 1 + (v6 ? 0 : 2) + (sandbox ? 1 : 0);
+                        if (rank > best_rank) {
+                                best = (int) i;
+                                best_rank = rank;
+                        }
+                }
+                if (best >= 0) {
+                        json_object *e = json_object_array_get_idx(ips, best);
+                        const char *gw = json_str(e, "gateway");
+                        bool v6;
+                        if (parse_cidr(json_str(e, "address"), &res.ip, &res.prefix, &v6) < 0 ||
+                            (gw && !(res.gateway = strdup(gw))))
+                                r = -ENOMEM;
+                }
+        } else {
+                /* 0.1.0, 0.2.0: "ip4" (and "ip6"). */
+                const char *keys[] = {"ip4", "ip6"};
+                for (size_t k = 0; k < ELEMENTSOF(keys) && !res.ip && r >= 0; k++) {
+                        json_object *o;
+                        const char *addr, *gw;
+                        bool v6;
+                        if (!json_object_object_get_ex(root, keys[k], &o) || !(addr = json_str(o, "ip")))
+                                continue;
+                        if (parse_cidr(addr, &res.ip, &res.prefix, &v6) < 0) {
+                                r = rkt_error_set(reterr, -EINVAL, "the plugin's result has an invalid address '%s'",
+                                                  addr);
+                                break;
+                        }
+                        gw = json_str(o, "gateway");
+                        if (gw && !(res.gateway = strdup(gw)))
+                                r = -ENOMEM;
+                }
+        }
+        if (r >= 0 && json_object_object_get_ex(root, "dns", &dns) && json_object_is_type(dns, json_type_object)) {
+                const char *domain = json_str(dns, "domain");
+                _cleanup_strv_free_ char **ns = NULL;
+                r = json_strv(dns, "nameservers", &ns);
+                STRV_FOREACH(s, ns)
+                        if (r >= 0 && ip_valid(*s, true))
+                                r = strv_extend(&res.dns.nameservers, *s);
+                if (r >= 0)
+                        r = json_strv(dns, "search", &res.dns.search);
+                if (r >= 0)
+                        r = json_strv(dns, "options", &res.dns.options);
+                if (r >= 0 && domain && word_valid(domain) && !(res.dns.domain = strdup(domain)))
+                        r = -ENOMEM;
+        }
+        json_object_put(root);
+        if (r < 0)
+                return r;
+        *ret = res;
+        res = (NetResult){};
+        return 0;
+}
+
+char *net_plugin_error(const char *out) {
+        json_object *root;
+        const char *msg, *details;
+        char *s = NULL;
+        size_t b, e;
+
+        if (!out)
+                return NULL;
+        root = json_tokener_parse(out);
+        if (root && json_object_is_type(root, json_type_object) && (msg = json_str(root, "msg"))) {
+                details = json_str(root, "details");
+                if (asprintf(&s, "%s%s%s", msg, isempty(details) ? "" : "; ", strempty(details)) < 0)
+                        s = NULL;
+                json_object_put(root);
+                return s;
+        }
+        json_object_put(root);
+        b = strspn(out, " \t\r\n");
+        e = strlen(out);
+        while (e > b && strchr(" \t\r\n", out[e - 1]))
+                e--;
+        return e > b ? strndup(out + b, e - b) : NULL;
+}
+
+int net_mask_string(bool ipv6, unsigned prefix, char **ret) {
+        unsigned char b[16] = {};
+        char buf[INET6_ADDRSTRLEN];
+        unsigned bits = ipv6 ? 128 : 32;
+
+        if (prefix > bits)
+                return -EINVAL;
+        for (unsigned i = 0; i < prefix; i++)
+                b[i / 8] |= (unsigned char) (0x80 >> (i % 8));
+        if (!inet_ntop(ipv6 ? AF_INET6 : AF_INET, b, buf, sizeof(buf)))
+                return -EINVAL;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int strv_extendf(char ***l, const char *fmt, ...) _printf_(2, 3);
+static int strv_extendf(char ***l, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = strv_push(l, s);
+        if (r < 0)
+                free(s);
+        return r;
+}
+
+int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,
+                   const char *ifname, const char *args, const char *cni_path, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        bool path = false;
+        int r = 0;
+
+        STRV_FOREACH(e, environ_in) {
+                if (startswith(*e, "CNI_"))
+                        continue;
+                if (startswith(*e, "PATH="))
+                        path = true;
+                r = strv_extend(&env, *e);
+                if (r < 0)
+                        return r;
+        }
+        /* Plugins run iptables and their IPAM plugins: they need a PATH. */
+        if (!path)
+                r = strv_extend(&env, "PATH=" DEFAULT_PATH);
+        r = r ?: strv_extendf(&env, "CNI_COMMAND=%s", command);
+        r = r ?: strv_extendf(&env, "CNI_CONTAINERID=%s", uuid);
+        r = r ?: strv_extendf(&env, "CNI_NETNS=%s", strempty(netns));
+        r = r ?: strv_extendf(&env, "CNI_IFNAME=%s", ifname);
+        /* Plugins refuse arguments they do not know unless told otherwise, and each knows different ones
+         * (the IPAM plugin's IP= is unknown to bridge). */
+        if (!isempty(args))
+                r = r ?: strv_extendf(&env, "CNI_ARGS=%s%s", strstr(args, "IgnoreUnknown=") ? "" : "IgnoreUnknown=1;",
+                                      args);
+        r = r ?: strv_extendf(&env, "CNI_PATH=%s", cni_path);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* --- net-info.json --- */
+
+void net_infos_free(NetInfo *n, size_t count) {
+        for (size_t i = 0; n && i < count; i++) {
+                free(n[i].net_name);
+                free(n[i].conf_path);
+                free(n[i].plugin_path);
+                free(n[i].if_name);
+                free(n[i].ip);
+                free(n[i].args);
+                free(n[i].mask);
+        }
+        free(n);
+}
+
+int net_info_json(const NetInfo *n, size_t count, char **ret) {
+        json_object *a = json_object_new_array();
+        char *s;
+
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
+                const char *const kv[][2] = {
+                        {"netName", n[i].net_name}, {"netConf", n[i].conf_path}, {"pluginPath", n[i].plugin_path},
+                        {"ifName", n[i].if_name},   {"ip", n[i].ip},             {"args", n[i].args},
+                        {"mask", n[i].mask},
+                };
+                json_object *o = json_object_new_object();
+                if (!o || json_object_array_add(a, o) < 0) {
+                        json_object_put(o);
+                        json_object_put(a);
+                        return -ENOMEM;
+                }
+                for (size_t k = 0; k < ELEMENTSOF(kv); k++)
+                        json_object_object_add(o, kv[k][0], json_object_new_string(strempty(kv[k][1])));
+        }
+        s = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(a);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int net_info_parse(const char *json, NetInfo **ret, size_t *ret_n, RktError **reterr) {
+        json_object *root = json_tokener_parse(json);
+        NetInfo *n = NULL;
+        size_t count;
+
+        if (!root || !json_object_is_type(root, json_type_array)) {
+                json_object_put(root);
+                return rkt_error_set(reterr, -EINVAL, NET_INFO_FILE ": not a JSON array");
+        }
+        count = json_object_array_length(root);
+        n = calloc(count + 1, sizeof(NetInfo));
+        if (!n) {
+                json_object_put(root);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < count; i++) {
+                json_object *o = json_object_array_get_idx(root, i);
+                char **fields[] = {&n[i].net_name, &n[i].conf_path, &n[i].plugin_path, &n[i].if_name,
+                                   &n[i].ip,       &n[i].args,      &n[i].mask};
+                const char *keys[] = {"netName", "netConf", "pluginPath", "ifName", "ip", "args", "mask"};
+                for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                        *fields[k] = strdup(strempty(json_str(o, keys[k])));
+                        if (!*fields[k]) {
+                                net_infos_free(n, count);
+                                json_object_put(root);
+                                return -ENOMEM;
+                        }
+                }
+        }
+        json_object_put(root);
+        *ret = n;
+        *ret_n = count;
+        return 0;
+}
+
+/* --- port forwarding --- */
+
+void net_ports_free(NetPortForward *p, size_t n) {
+        for (size_t i = 0; p && i < n; i++) {
+                free(p[i].name);
+                free(p[i].protocol);
+                free(p[i].host_ip);
+        }
+        free(p);
+}
+
+int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, NetPortForward **ret,
+                      size_t *ret_n, RktError **reterr) {
+        NetPortForward *fps = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (pod->n_ports > 0) {
+                fps = calloc(pod->n_ports, sizeof(NetPortForward));
+                if (!fps)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < pod->n_ports; i++) {
+                const AppcExposedPort *ep = &pod->ports[i];
+                const AppcPort *pp = ep->pod_port;
+                const char *owner = NULL;
+                NetPortForward *f = &fps[n];
+                unsigned char buf[sizeof(struct in6_addr)];
+
+                if (!pp)
+                        for (size_t a = 0; a < pod->n_apps; a++)
+                                for (size_t k = 0; apps && apps[a] && k < apps[a]->n_ports; k++) {
+                                        if (!streq(apps[a]->ports[k].name, ep->name))
+                                                continue;
+                                        if (pp) {
+                                                r = rkt_error_set(reterr, -EINVAL,
+                                                                  "port '%s' is declared by more than one app "
+                                                                  "('%s' and '%s')",
+                                                                  ep->name, owner, pod->apps[a].name);
+                                                goto fail;
+                                        }
+                                        pp = &apps[a]->ports[k];
+                                        owner = pod->apps[a].name;
+                                }
+                if (!pp) {
+                        r = rkt_error_set(reterr, -ENOENT, "port '%s' (--port) is not declared by any app of the pod",
+                                          ep->name);
+                        goto fail;
+                }
+                if (!streq(pp->protocol, "tcp") && !streq(pp->protocol, "udp")) {
+                        r = rkt_error_set(reterr, -EOPNOTSUPP,
+                                          "port '%s': protocol '%s' cannot be forwarded (only tcp and udp)", ep->name,
+                                          pp->protocol);
+                        goto fail;
+                }
+                if (ep->host_ip && inet_pton(AF_INET, ep->host_ip, buf) != 1) {
+                        r = rkt_error_set(reterr, -EOPNOTSUPP,
+                                          "port '%s': host address '%s' is not an IPv4 address (only IPv4 is "
+                                          "forwarded)",
+                                          ep->name, ep->host_ip);
+                        goto fail;
+                }
+                if (ep->host_port == 0 || ep->host_port > 65535) {
+                        r = rkt_error_set(reterr, -EINVAL, "port '%s': invalid host port %u", ep->name, ep->host_port);
+                        goto fail;
+                }
+                f->name = strdup(ep->name);
+                f->protocol = strdup(pp->protocol);
+                f->pod_port = pp->port;
+                f->host_port = ep->host_port;
+                f->host_ip = ep->host_ip && !streq(ep->host_ip, "0.0.0.0") ? strdup(ep->host_ip) : NULL;
+                n++;
+                if (!f->name || !f->protocol || (ep->host_ip && !streq(ep->host_ip, "0.0.0.0") && !f->host_ip)) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                for (size_t j = 0; j + 1 < n; j++) {
+                        const NetPortForward *o = &fps[j];
+                        if (streq(o->protocol, f->protocol) && o->host_port == f->host_port &&
+                            (!o->host_ip || !f->host_ip || streq(o->host_ip, f->host_ip))) {
+                                r = rkt_error_set(reterr, -EADDRINUSE,
+                                                  "host port %s/%u is forwarded twice (ports '%s' and '%s')",
+                                                  f->protocol, f->host_port, o->name, f->name);
+                                goto fail;
+                        }
+                }
+        }
+        *ret = fps;
+        *ret_n = n;
+        return 0;
+fail:
+        net_ports_free(fps, n);
+        return r;
+}
+
+void net_portfwd_chains(const char *uuid, char dnat[static 32], char snat[static 32]) {
+        char id[13];
+        size_t k = 0;
+
+        for (const char *p = uuid; *p && k < 12; p++)
+                if (*p != '-')
+                        id[k++] = *p;
+        id[k] = 0;
+        snprintf(dnat, 32, "RKT-PFWD-DNAT-%s", id);
+        snprintf(snat, 32, "RKT-PFWD-SNAT-%s", id);
+}
+
+void net_rules_free(char ***rules) {
+        for (size_t i = 0; rules && rules[i]; i++)
+                strv_free(rules[i]);
+        free(rules);
+}
+
+static int rules_add(char ****rules, size_t *n, ...) {
+        _cleanup_strv_free_ char **l = NULL;
+        char ***a;
+        va_list ap;
+        int r = 0;
+
+        va_start(ap, n);
+        for (const char *s = va_arg(ap, const char *); s && r >= 0; s = va_arg(ap, const char *))
+                r = strv_extend(&l, s);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        a = reallocarray(*rules, *n + 2, sizeof(char **));
+        if (!a)
+                return -ENOMEM;
+        *rules = a;
+        a[(*n)++] = TAKE_PTR(l);
+        a[*n] = NULL;
+        return 0;
+}
+
+#define JUMP_LOCAL "-m", "addrtype", "--dst-type", "LOCAL", "-j"
+#define JUMP_LOOPBACK "-s", "127.0.0.1", "!", "-d", "127.0.0.1", "-j"
+
+int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n, const char *pod_ip,
+                            char ****ret) {
+        char dnat[32], snat[32];
+        char ***rules = NULL;
+        size_t k = 0;
+        int r;
+
+        net_portfwd_chains(uuid, dnat, snat);
+        r = rules_add(&rules, &k, "-N", dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-N", snat, NULL);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                char hport[8], pport[8], to[64];
+                snprintf(hport, sizeof(hport), "%u", p[i].host_port);
+                snprintf(pport, sizeof(pport), "%u", p[i].pod_port);
+                snprintf(to, sizeof(to), "%s:%u", pod_ip, p[i].pod_port);
+                r = rules_add(&rules, &k, "-A", dnat, "-d", p[i].host_ip ?: "0.0.0.0/0", "-p", p[i].protocol,
+                              "--dport", hport, "-j", "DNAT", "--to-destination", to, NULL);
+                /* Connections from the host's 127.0.0.1 reach the pod only with a source it can answer. */
+                r = r ?: rules_add(&rules, &k, "-A", snat, "-p", p[i].protocol, "-s", "127.0.0.1", "-d", pod_ip,
+                                   "--dport", pport, "-j", "MASQUERADE", NULL);
+        }
+        /* The jumps last: no packet sees a half-filled chain. */
+        r = r ?: rules_add(&rules, &k, "-I", "PREROUTING", "1", JUMP_LOCAL, dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-I", "OUTPUT", "1", JUMP_LOCAL, dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-I", "POSTROUTING", "1", JUMP_LOOPBACK, snat, NULL);
+        if (r < 0) {
+                net_rules_free(rules);
+                return r;
+        }
+        *ret = rules;
+        return 0;
+}
+
+int net_portfwd_teardown_rules(const char *uuid, char ****ret) {
+        char dnat[32], snat[32];
+        char ***rules = NULL;
+        size_t k = 0;
+        int r;
+
+        net_portfwd_chains(uuid, dnat, snat);
+        r = rules_add(&rules, &k, "-D", "PREROUTING", JUMP_LOCAL, dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-D", "OUTPUT", JUMP_LOCAL, dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-D", "POSTROUTING", JUMP_LOOPBACK, snat, NULL);
+        r = r ?: rules_add(&rules, &k, "-F", dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-X", dnat, NULL);
+        r = r ?: rules_add(&rules, &k, "-F", snat, NULL);
+        r = r ?: rules_add(&rules, &k, "-X", snat, NULL);
+        if (r < 0) {
+                net_rules_free(rules);
+                return r;
+        }
+        *ret = rules;
+        return 0;
+}
+
+/* ==================================================================================================== */
+/* On the host. */
+
+/* --- running programs --- */
+
+typedef enum StderrMode {
+        STDERR_INHERIT,
+        STDERR_CAPTURE, /* into the buffer of stdout */
+        STDERR_NULL,
+} StderrMode;
+
+/* In a child after fork(): nothing of ours leaks into plugins (the pod's lock above all: a plugin that
+ * left a daemon behind would hold the pod "running" forever). */
+static void close_fds_from(int from) {
+        DIR *d;
+        struct dirent *de;
+
+        if (close_range((unsigned) from, ~0U, 0) == 0)
+                return;
+        d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+                if (de->d_name[0] != '.' && fd >= from && fd != dirfd(d))
+                        (void) close(fd);
+        }
+        closedir(d);
+}
+
+/* Runs path with argv and env, input on its stdin, and returns what it wrote to stdout and its status
+ * (exit code, 128+n for a signal n). */
+static int spawn(const char *path, char *const *argv, char *const *env, const char *input, StderrMode mode,
+                 char **ret_out, int *ret_status) {
+        _cleanup_close_ int in = -1, out_r = -1, out_w = -1, devnull = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated = 0;
+        int pipefd[2], status, r;
+        sigset_t mask;
+        pid_t pid;
+
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull < 0)
+                return negative_errno();
+        if (input) {
+                in = memfd_create("rkt-cni-input", MFD_CLOEXEC);
+                if (in < 0)
+                        return negative_errno();
+                r = loop_write(in, input, strlen(input));
+                if (r < 0)
+                        return r;
+                if (lseek(in, 0, SEEK_SET) < 0)
+                        return negative_errno();
+        }
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        out_r = pipefd[0];
+        out_w = pipefd[1];
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                if (dup2(in >= 0 ? in : devnull, 0) < 0 || dup2(out_w, 1) < 0 ||
+                    (mode == STDERR_CAPTURE && dup2(out_w, 2) < 0) || (mode == STDERR_NULL && dup2(devnull, 2) < 0))
+                        _exit(127);
+                close_fds_from(3);
+                /* Not what init does with signals (it blocks them all while it supervises the pod). */
+                for (int sig = 1; sig < _NSIG; sig++)
+                        if (sig != SIGKILL && sig != SIGSTOP)
+                                (void) signal(sig, SIG_DFL);
+                sigemptyset(&mask);
+                (void) sigprocmask(SIG_SETMASK, &mask, NULL);
+                execve(path, argv, env);
+                _exit(127);
+        }
+        out_w = safe_close(out_w);
+        for (;;) {
+                ssize_t n;
+                if (allocated - size < 4096) {
+                        size_t na = allocated ? allocated * 2 : 8192;
+                        char *nb = na <= 16 * 1024 * 1024 ? realloc(buf, na) : NULL;
+                        if (!nb) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        buf = nb;
+                        allocated = na;
+                }
+                n = read(out_r, buf + size, allocated - size - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? negative_errno() : 0;
+                        break;
+                }
+                size += n;
+        }
+        out_r = safe_close(out_r);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        if (r < 0)
+                return r;
+        buf[size] = 0;
+        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (ret_out)
+                *ret_out = TAKE_PTR(buf);
+        return 0;
+}
+
+static const char *iptables_path(void) {
+        static const char *const candidates[] = {"/usr/sbin/iptables", "/sbin/iptables", "/usr/bin/iptables",
+                                                 "/bin/iptables"};
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (access(candidates[i], X_OK) == 0)
+                        return candidates[i];
+        return NULL;
+}
+
+/* iptables -w -t nat ARGS…; *ret_out is its output when it fails. */
+static int iptables_nat(char *const *args, int *ret_status, char **ret_out) {
+        char *const env[] = {(char *) "PATH=" DEFAULT_PATH, NULL};
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *out = NULL;
+        const char *path = iptables_path();
+        int r;
+
+        if (!path)
+                return -ENOENT;
+        if (strv_extend(&argv, path) < 0 || strv_extend(&argv, "-w") < 0 || strv_extend(&argv, "-t") < 0 ||
+            strv_extend(&argv, "nat") < 0)
+                return -ENOMEM;
+        STRV_FOREACH(a, args)
+                if (strv_extend(&argv, *a) < 0)
+                        return -ENOMEM;
+        r = spawn(path, argv, env, NULL, STDERR_CAPTURE, &out, ret_status);
+        if (r < 0)
+                return r;
+        if (ret_out)
+                *ret_out = TAKE_PTR(out);
+        return 0;
+}
+
+/* --- the network namespace --- */
+
+/* As "ip netns add" does: /run/netns is a shared mount point, so that the namespaces' bind mounts reach the
+ * mount namespaces made later (and their removal does too: a copy left in another mount namespace would
+ * keep the pod's namespace and its veth alive). */
+static int netns_prepare_dir(void) {
+        int r = mkdir_p(NET_NETNS_DIR, 0755);
+
+        if (r < 0)
+                return r;
+        if (mount("", NET_NETNS_DIR, NULL, MS_SHARED | MS_REC, NULL) >= 0)
+                return 0;
+        if (errno != EINVAL)
+                return negative_errno();
+        if (mount(NET_NETNS_DIR, NET_NETNS_DIR, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            mount("", NET_NETNS_DIR, NULL, MS_SHARED | MS_REC, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int loopback_up(void) {
+        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = {};
+
+        if (s < 0)
+                return negative_errno();
+        strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* A new network namespace with lo up, bind-mounted at path (made in a child: we stay where we are). */
+static int netns_create(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0);
+        int status;
+        pid_t pid;
+
+        if (fd < 0)
+                return negative_errno();
+        fd = safe_close(fd);
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                if (unshare(CLONE_NEWNET) < 0)
+                        _exit(errno);
+                if (loopback_up() < 0)
+                        _exit(errno);
+                if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+                        _exit(errno);
+                _exit(0);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                (void) unlink(path);
+                return WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
+        }
+        return 0;
+}
+
+static int netns_destroy(const char *path) {
+        if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                return negative_errno();
+        if (unlink(path) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
+
+/* route_localnet on the host's interfaces with address ip (the host side of the pod's network), so that
+ * connections to 127.0.0.1:<forwarded port> can be routed to the pod. -ENODEV when none has it. */
+static int enable_route_localnet(const char *ip) {
+        struct ifaddrs *ifs = NULL;
+        struct in_addr want;
+        unsigned n = 0;
+        int r = 0;
+
+        if (inet_pton(AF_INET, ip, &want) != 1)
+                return -EINVAL;
+        if (getifaddrs(&ifs) < 0)
+                return negative_errno();
+        for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+                _cleanup_free_ char *path = NULL;
+                if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
+                    ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr != want.s_addr || strchr(i->ifa_name, '/'))
+                        continue;
+                if (asprintf(&path, "/proc/sys/net/ipv4/conf/%s/route_localnet", i->ifa_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = write_file_atomic_at(AT_FDCWD, path, "1", 1, 0644);
+                if (r < 0) {
+                        /* /proc/sys files are written in place, not replaced. */
+                        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+                        r = fd < 0 ? negative_errno() : loop_write(fd, "1", 1);
+                        if (r < 0)
+                                break;
+                }
+                n++;
+        }
+        freeifaddrs(ifs);
+        return r < 0 ? r : n > 0 ? 0 : -ENODEV;
+}
+
+/* --- plugins --- */
+
+static int plugin_dirs(const char *local_config, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        /* rkt 1.30 looked for third-party plugins beside the configurations first. */
+        if (local_config) {
+                char *d = path_join(local_config, "net.d");
+                if (!d || strv_push(&l, d) < 0) {
+                        free(d);
+                        return -ENOMEM;
+                }
+        }
+        for (size_t i = 0; i < ELEMENTSOF(plugin_dirs_fixed); i++)
+                if (strv_extend(&l, plugin_dirs_fixed[i]) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int find_plugin(char *const *dirs, const char *type, char **ret) {
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *p = path_join(*d, type);
+                struct stat st;
+                if (!p)
+                        return -ENOMEM;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
+                        *ret = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* Runs a plugin; a failure is an error with the plugin's own message. */
+static int plugin_exec(const char *command, const NetInfo *ni, const char *conf, const char *uuid,
+                       const char *netns, const char *cni_path, char **ret_out, RktError **reterr) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *out = NULL, *msg = NULL;
+        char *argv[] = {ni->plugin_path, NULL};
+        int status, r;
+
+        r = net_plugin_env(environ, command, uuid, netns, ni->if_name, ni->args, cni_path, &env);
+        if (r < 0)
+                return r;
+        log_debug("network '%s': %s %s %s (CNI_NETNS=%s CNI_ARGS=%s)", ni->net_name, ni->plugin_path, command,
+                  ni->if_name, strempty(netns), strempty(ni->args));
+        r = spawn(ni->plugin_path, argv, env, conf, STDERR_INHERIT, &out, &status);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "network '%s': running plugin '%s': %s", ni->net_name, ni->plugin_path,
+                                     strerror(-r));
+        if (status != 0) {
+                msg = net_plugin_error(out);
+                return rkt_error_set(reterr, -EIO, "network '%s': plugin '%s' (%s %s) failed with status %d%s%s",
+                                     ni->net_name, ni->plugin_path, command, ni->if_name, status, msg ? ": " : "",
+                                     strempty(msg));
+        }
+        if (ret_out)
+                *ret_out = TAKE_PTR(out);
+        return 0;
+}
+
+/* CNI_PATH for DEL: the plugin's own directory, then the usual ones. */
+static int cni_path_for(const char *plugin_path, char **ret) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        _cleanup_free_ char *dir = path_dirname(plugin_path);
+
+        if (!dir || strv_extend(&dirs, dir) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(plugin_dirs_fixed); i++)
+                if (!streq(dir, plugin_dirs_fixed[i]) && strv_extend(&dirs, plugin_dirs_fixed[i]) < 0)
+                        return -ENOMEM;
+        *ret = strv_join(dirs, ":");
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int write_net_info(int podfd, const NetInfo *infos, size_t n, RktError **reterr) {
+        _cleanup_free_ char *json = NULL;
+        int r = net_info_json(infos, n, &json);
+
+        if (r >= 0)
+                r = stage1_write_file_at(podfd, NET_INFO_FILE, json, 0644);
+        return r < 0 ? rkt_error_set(reterr, r, "writing " NET_INFO_FILE ": %s", strerror(-r)) : 0;
+}
+
+/* --- teardown --- */
+
+static int portfwd_teardown(const char *uuid, RktError **reterr) {
+        char ***rules = NULL;
+        char dnat[32], snat[32];
+        const char *chains[] = {dnat, snat};
+        int r, status;
+
+        r = net_portfwd_teardown_rules(uuid, &rules);
+        if (r < 0)
+                return r;
+        /* Each step may have been done already: failures tell nothing, what is left does. */
+        for (size_t i = 0; rules[i]; i++) {
+                r = iptables_nat(rules[i], &status, NULL);
+                if (r < 0)
+                        break;
+        }
+        net_rules_free(rules);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s", strerror(-r));
+        net_portfwd_chains(uuid, dnat, snat);
+        for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
+                char *args[] = {(char *) "-S", (char *) chains[i], NULL};
+                r = iptables_nat(args, &status, NULL);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
+                                             strerror(-r));
+                if (status == 0)
+                        return rkt_error_set(reterr, -EBUSY, "removing the port forwarding: chain %s is still there",
+                                             chains[i]);
+        }
+        return 0;
+}
+
+static bool netns_path_ours(const char *path, const char *uuid) {
+        const char *rest = startswith(path, NET_NETNS_DIR "/rkt-") ?: startswith(path, "/var/run/netns/rkt-");
+        return rest && streq(rest, uuid);
+}
+
+int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr) {
+        _cleanup_free_ char *netns = NULL, *text = NULL;
+        NetInfo *infos = NULL;
+        size_t n = 0;
+        bool failed = false, netns_there;
+        int r, ret = 0;
+
+        if (faccessat(podfd, PORTFWD_FILE, F_OK, 0) == 0) {
+                r = portfwd_teardown(uuid, reterr);
+                if (r < 0) {
+                        ret = r;
+                        failed = true;
+                } else
+                        (void) unlinkat(podfd, PORTFWD_FILE, 0);
+        }
+
+        r = read_full_file_at(podfd, NETNS_FILE, &netns, NULL);
+        if (r < 0 && r != -ENOENT)
+                return rkt_error_set(reterr, r, "reading " NETNS_FILE ": %s", strerror(-r));
+        if (netns) {
+                netns[strcspn(netns, "\n")] = 0;
+                if (!netns_path_ours(netns, uuid))
+                        return rkt_error_set(reterr, -EINVAL, NETNS_FILE ": '%s' is not this pod's network namespace",
+                                             netns);
+        }
+        netns_there = netns && access(netns, F_OK) == 0;
+
+        r = read_full_file_at(podfd, NET_INFO_FILE, &text, NULL);
+        if (r >= 0)
+                r = net_info_parse(text, &infos, &n, reterr);
+        if (r < 0 && r != -ENOENT) {
+                ret = ret ?: rkt_error_prefix(reterr, r, "reading " NET_INFO_FILE);
+                failed = true;
+        }
+        /* In reverse order of setup; a network whose configuration copy is gone was removed already. */
+        for (size_t i = n; i-- > 0;) {
+                const NetInfo *ni = &infos[i];
+                _cleanup_free_ char *conf = NULL, *cni_path = NULL;
+                _cleanup_error_ RktError *err = NULL;
+
+                if (!startswith(ni->conf_path, NET_DIR "/") || strstr(ni->conf_path, "..") || isempty(ni->plugin_path))
+                        continue;
+                r = read_full_file_at(podfd, ni->conf_path, &conf, NULL);
+                if (r == -ENOENT)
+                        continue;
+                if (r >= 0)
+                        r = cni_path_for(ni->plugin_path, &cni_path);
+                if (r >= 0) {
+                        r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL, &err);
+                        /* A DEL that stopped half-way (the interface gone, its iptables rules not yet) completes
+                         * on a second try. */
+                        if (r < 0) {
+                                err = rkt_error_free(err);
+                                r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL,
+                                                &err);
+                        }
+                }
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = rkt_error_set(reterr, r, "%s", rkt_error_message(err, r));
+                        failed = true;
+                        continue;
+                }
+                (void) unlinkat(podfd, ni->conf_path, 0);
+        }
+        net_infos_free(infos, n);
+
+        if (netns && (!failed || force)) {
+                r = netns_destroy(netns);
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = rkt_error_set(reterr, r, "removing the network namespace %s: %s", netns,
+                                                    strerror(-r));
+                } else
+                        (void) unlinkat(podfd, NETNS_FILE, 0);
+        }
+        return ret;
+}
+
+/* --- setup --- */
+
+/* The effective app section of each app (the pod manifest's, else its image's). */
+static int effective_apps(const NetPodConfig *c, AppcImageManifest ***ret_images, const AppcApp ***ret_apps,
+                          RktError **reterr) {
+        AppcImageManifest **images = calloc(c->pod->n_apps + 1, sizeof(AppcImageManifest *));
+        const AppcApp **apps = calloc(c->pod->n_apps + 1, sizeof(AppcApp *));
+        int r = 0;
+
+        if (!images || !apps) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        for (size_t i = 0; i < c->pod->n_apps; i++) {
+                const AppcRuntimeApp *ra = &c->pod->apps[i];
+                _cleanup_free_ char *path = NULL, *json = NULL;
+                size_t size;
+
+                if (ra->app) {
+                        apps[i] = ra->app;
+                        continue;
+                }
+                if (asprintf(&path, "opt/stage2/%s/manifest", ra->name) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = read_full_file_at(c->s1fd, path, &json, &size);
+                if (r < 0) {
+                        r = rkt_error_set(reterr, r, "app '%s': reading its image manifest: %s", ra->name,
+                                          strerror(-r));
+                        goto fail;
+                }
+                r = appc_image_manifest_parse(json, size, &images[i], reterr);
+                if (r < 0) {
+                        r = rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
+                        goto fail;
+                }
+                apps[i] = images[i]->app;
+        }
+        *ret_images = images;
+        *ret_apps = apps;
+        return 0;
+fail:
+        for (size_t i = 0; images && i < c->pod->n_apps; i++)
+                appc_image_manifest_free(images[i]);
+        free(images);
+        free(apps);
+        return r;
+}
+
+static int resolve_ports(const NetPodConfig *c, NetPortForward **ret, size_t *ret_n, RktError **reterr) {
+        AppcImageManifest **images = NULL;
+        const AppcApp **apps = NULL;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (c->pod->n_ports == 0)
+                return 0;
+        r = effective_apps(c, &images, &apps, reterr);
+        if (r < 0)
+                return r;
+        r = net_ports_resolve(c->pod, apps, ret, ret_n, reterr);
+        for (size_t i = 0; i < c->pod->n_apps; i++)
+                appc_image_manifest_free(images[i]);
+        free(images);
+        free(apps);
+        return r;
+}
+
+static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward *fps, size_t n_fps,
+                         const NetConf *const *sel, const NetInfo *infos, char *const *host_ips, size_t n,
+                         RktError **reterr) {
+        _cleanup_free_ char *line = NULL;
+        char ***rules = NULL;
+        size_t fwd = n - 1;
+        int r, status;
+
+        /* The first masquerading network, else the last one (rkt 1.30). */
+        for (size_t i = 0; i < n; i++)
+                if (sel[i]->ip_masq) {
+                        fwd = i;
+                        break;
+                }
+        if (isempty(infos[fwd].ip))
+                return rkt_error_set(reterr, -EADDRNOTAVAIL,
+                                     "network '%s' gave the pod no address: its ports cannot be forwarded",
+                                     infos[fwd].net_name);
+        if (strchr(infos[fwd].ip, ':'))
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "network '%s' gave the pod an IPv6 address: only IPv4 ports are forwarded",
+                                     infos[fwd].net_name);
+        if (!iptables_path())
+                return rkt_error_set(reterr, -ENOENT, "forwarding ports needs iptables, which is not installed");
+        if (host_ips[fwd]) {
+                r = enable_route_localnet(host_ips[fwd]);
+                if (r == -ENODEV)
+                        log_warning("no interface of the host has the address %s of network '%s': forwarded "
+                                    "ports do not answer on 127.0.0.1",
+                                    host_ips[fwd], infos[fwd].net_name);
+                else if (r < 0)
+                        return rkt_error_set(reterr, r, "enabling route_localnet for %s: %s", host_ips[fwd],
+                                             strerror(-r));
+        }
+        if (asprintf(&line, "%s\n", infos[fwd].ip) < 0)
+                return -ENOMEM;
+        r = stage1_write_file_at(podfd, PORTFWD_FILE, line, 0644);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "writing " PORTFWD_FILE ": %s", strerror(-r));
+        r = net_portfwd_setup_rules(c->uuid, fps, n_fps, infos[fwd].ip, &rules);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; rules[i]; i++) {
+                _cleanup_free_ char *out = NULL, *cmd = strv_join(rules[i], " ");
+                r = iptables_nat(rules[i], &status, &out);
+                if (r < 0 || status != 0) {
+                        _cleanup_free_ char *msg = net_plugin_error(out);
+                        r = rkt_error_set(reterr, r < 0 ? r : -EIO, "forwarding ports: iptables -t nat %s: %s",
+                                          strna(cmd), r < 0 ? strerror(-r) : strna(msg));
+                        break;
+                }
+        }
+        net_rules_free(rules);
+        return r < 0 ? r : 0;
+}
+
+static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, NetDns *ret_dns,
+                          char **ret_dns_net, RktError **reterr) {
+        _cleanup_free_ char *sys_netd = path_join(c->system_config ?: "/usr/lib/rkt", "net.d"),
+                            *local_netd = path_join(c->local_config ?: "/etc/rkt", "net.d"), *netns = NULL,
+                            *cni_path = NULL;
+        _cleanup_strv_free_ char **warnings = NULL, **dirs = NULL, **host_ips = NULL;
+        _cleanup_free_ size_t *sel_idx = NULL;
+        _cleanup_free_ const NetConf **sel = NULL;
+        NetConf *confs = NULL;
+        NetInfo *infos = NULL;
+        NetPortForward *fps = NULL;
+        size_t n_confs = 0, n = 0, n_fps = 0;
+        int r;
+
+        if (!sys_netd || !local_netd)
+                return -ENOMEM;
+        r = net_confs_load((const char *const[]){sys_netd, local_netd}, 2, &confs, &n_confs, &warnings, reterr);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(w, warnings)
+                log_warning("%s", *w);
+        r = net_select(confs, n_confs, c->nets, &sel_idx, &n, reterr);
+        if (r == -ENOENT)
+                r = rkt_error_prefix(reterr, r, "--net (networks are defined in '%s' and '%s')", sys_netd,
+                                     local_netd);
+        if (r < 0)
+                goto finish;
+        sel = calloc(n + 1, sizeof(NetConf *));
+        infos = calloc(n + 1, sizeof(NetInfo));
+        host_ips = calloc(n + 1, sizeof(char *));
+        r = plugin_dirs(c->local_config ?: "/etc/rkt", &dirs);
+        if (r >= 0 && (!sel || !infos || !host_ips || !(cni_path = strv_join(dirs, ":"))))
+                r = -ENOMEM;
+        if (r < 0)
+                goto finish;
+        /* Everything that can be checked before anything is made on the host. */
+        for (size_t i = 0; i < n; i++) {
+                NetInfo *ni = &infos[i];
+                sel[i] = &confs[sel_idx[i]];
+                r = find_plugin(dirs, sel[i]->type, &ni->plugin_path);
+                if (r == -ENOENT) {
+                        r = rkt_error_set(reterr, r, "network '%s' ('%s'): plugin '%s' not found in %s",
+                                          sel[i]->name, sel[i]->path, sel[i]->type, cni_path);
+                        goto finish;
+                }
+                if (r < 0)
+                        goto finish;
+                ni->net_name = strdup(sel[i]->name);
+                ni->args = strdup(strempty(net_list_args(c->nets, sel[i]->name)));
+                ni->ip = strdup("");
+                ni->mask = strdup("");
+                if (!ni->net_name || !ni->args || !ni->ip || !ni->mask || asprintf(&ni->if_name, "eth%zu", i) < 0 ||
+                    asprintf(&ni->conf_path, NET_DIR "/%s.conf", ni->if_name) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        }
+        r = resolve_ports(c, &fps, &n_fps, reterr);
+        if (r < 0)
+                goto finish;
+
+        if (mkdirat(podfd, NET_DIR, 0755) < 0 && errno != EEXIST) {
+                r = rkt_error_set(reterr, negative_errno(), "creating " NET_DIR ": %m");
+                goto finish;
+        }
+        if (asprintf(&netns, NET_NETNS_DIR "/rkt-%s", c->uuid) < 0) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        r = netns_prepare_dir();
+        if (r < 0) {
+                r = rkt_error_set(reterr, r, "preparing " NET_NETNS_DIR ": %s", strerror(-r));
+                goto finish;
+        }
+        /* Recorded before it exists: teardown finds whatever a crash leaves. */
+        r = stage1_write_file_at(podfd, NETNS_FILE, netns, 0644);
+        if (r >= 0)
+                r = netns_create(netns);
+        if (r < 0) {
+                r = rkt_error_set(reterr, r, "creating the network namespace %s: %s", netns, strerror(-r));
+                goto finish;
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(net_result_done) NetResult res = {};
+                _cleanup_free_ char *out = NULL;
+
+                r = stage1_write_file_at(podfd, infos[i].conf_path, sel[i]->json, 0644);
+                if (r < 0) {
+                        r = rkt_error_set(reterr, r, "writing %s: %s", infos[i].conf_path, strerror(-r));
+                        goto finish;
+                }
+                r = write_net_info(podfd, infos, i + 1, reterr);
+                if (r < 0)
+                        goto finish;
+                r = plugin_exec("ADD", &infos[i], sel[i]->json, c->uuid, netns, cni_path, &out, reterr);
+                if (r < 0)
+                        goto finish;
+                r = net_result_parse(out, &res, reterr);
+                if (r < 0) {
+                        r = rkt_error_prefix(reterr, r, "network '%s'", infos[i].net_name);
+                        goto finish;
+                }
+                if (res.ip) {
+                        free(infos[i].ip);
+                        free(infos[i].mask);
+                        infos[i].ip = TAKE_PTR(res.ip);
+                        infos[i].mask = NULL;
+                        r = net_mask_string(strchr(infos[i].ip, ':'), res.prefix, &infos[i].mask);
+                        if (r < 0)
+                                goto finish;
+                        host_ips[i] = TAKE_PTR(res.gateway);
+                }
+                if (!net_dns_is_empty(&res.dns) && net_dns_is_empty(ret_dns)) {
+                        *ret_dns = res.dns;
+                        res.dns = (NetDns){};
+                        free(*ret_dns_net);
+                        *ret_dns_net = strdup(infos[i].net_name);
+                }
+                r = write_net_info(podfd, infos, i + 1, reterr);
+                if (r < 0)
+                        goto finish;
+                log_debug("network '%s': %s %s/%s", infos[i].net_name, infos[i].if_name, infos[i].ip, infos[i].mask);
+        }
+        if (n_fps > 0 && n > 0) {
+                r = forward_ports(c, podfd, fps, n_fps, sel, infos, host_ips, n, reterr);
+                if (r < 0)
+                        goto finish;
+        }
+        *ret_netns = TAKE_PTR(netns);
+        r = 0;
+finish:
+        /* host_ips has holes: freed by hand. */
+        for (size_t i = 0; host_ips && i < n; i++)
+                host_ips[i] = mfree(host_ips[i]);
+        net_ports_free(fps, n_fps);
+        net_infos_free(infos, n);
+        net_confs_free(confs, n_confs);
+        return r;
+}
+
+/* --- DNS files --- */
+
+/* An empty file at dir/name in an app's rootfs when there is nothing there, as the mount point of a bind
+ * mount (systemd wants one). dir is created when missing. Nothing is followed out of the rootfs. */
+static int ensure_mount_point(int rootfd, const char *dir, const char *name) {
+        _cleanup_close_ int dfd = stage1_open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        if (dfd == -ENOENT) {
+                if (mkdirat(rootfd, dir, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                dfd = stage1_open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        }
+        if (dfd < 0)
+                return dfd;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+                return 0;
+        fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        return fd < 0 && errno != EEXIST ? negative_errno() : 0;
+}
+
+static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net, RktError **reterr) {
+        _cleanup_free_ char *resolv = NULL, *hosts = NULL, *comment = NULL;
+        const char *hosts_file = NULL;
+        int r = 0;
+
+        switch (c->dns->resolv_mode) {
+        case NET_RESOLV_FLAGS:
+                r = net_resolv_conf(&c->dns->dns, "Generated by rkt run", &resolv);
+                break;
+        case NET_RESOLV_HOST:
+                r = read_full_file_at(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "--dns=host: reading the host's /etc/resolv.conf: %s",
+                                             strerror(-r));
+                break;
+        case NET_RESOLV_DEFAULT:
+                if (!net_dns_is_empty(cni_dns)) {
+                        if (asprintf(&comment, "Generated by rkt from network %s", strna(cni_dns_net)) < 0)
+                                return -ENOMEM;
+                        r = net_resolv_conf(cni_dns, comment, &resolv);
+                }
+                break;
+        case NET_RESOLV_NONE:
+                break;
+        }
+        if (r < 0)
+                return r;
+        switch (c->dns->hosts_mode) {
+        case NET_HOSTS_FLAGS:
+                r = net_hosts_file(NULL, c->dns->hosts, c->hostname, &hosts);
+                hosts_file = "etc/rkt-hosts";
+                break;
+        case NET_HOSTS_HOST:
+                r = read_full_file_at(AT_FDCWD, "/etc/hosts", &hosts, NULL);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "--hosts-entry=host: reading the host's /etc/hosts: %s",
+                                             strerror(-r));
+                hosts_file = "etc/rkt-hosts";
+                break;
+        case NET_HOSTS_DEFAULT:
+                r = net_hosts_file(NULL, NULL, c->hostname, &hosts);
+                hosts_file = "etc/hosts-fallback";
+                break;
+        }
+        if (r < 0)
+                return r;
+        if (resolv) {
+                r = stage1_write_file_at(c->s1fd, "etc/rkt-resolv.conf", resolv, 0644);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
+                                             strerror(-r));
+        }
+        r = stage1_write_file_at(c->s1fd, hosts_file, hosts, 0644);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", hosts_file, strerror(-r));
+
+        /* Each app gets them bind-mounted over its own files, by a drop-in of its unit. */
+        for (size_t i = 0; i < c->pod->n_apps; i++) {
+                const char *app = c->pod->apps[i].name;
+                _cleanup_free_ char *root = NULL, *dropin_dir = NULL, *dropin = NULL, *text = NULL;
+                _cleanup_close_ int rootfd = -1;
+                bool own_hosts, bind_hosts;
+                struct stat st;
+
+                if (asprintf(&root, "opt/stage2/%s/rootfs", app) < 0)
+                        return -ENOMEM;
+                rootfd = openat(c->s1fd, root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (rootfd < 0)
+                        return rkt_error_set(reterr, negative_errno(), "app '%s': opening its rootfs: %m", app);
+                {
+                        _cleanup_close_ int fd = stage1_open_in_root(rootfd, "etc/hosts", O_PATH);
+                        own_hosts = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+                }
+                bind_hosts = c->dns->hosts_mode != NET_HOSTS_DEFAULT || !own_hosts;
+                if (!resolv && !bind_hosts)
+                        continue;
+                if ((resolv && (r = ensure_mount_point(rootfd, "etc", "resolv.conf")) < 0) ||
+                    (bind_hosts && (r = ensure_mount_point(rootfd, "etc", "hosts")) < 0))
+                        return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s", app,
+                                             strerror(-r));
+                if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",
+                             resolv ? "BindPaths=/etc/rkt-resolv.conf:/etc/resolv.conf\n" : "",
+                             bind_hosts ? "BindPaths=/" : "", bind_hosts ? hosts_file : "",
+                             bind_hosts ? ":/etc/hosts" : "", bind_hosts ? "\n" : "") < 0 ||
+                    asprintf(&dropin_dir, "etc/systemd/system/%s.service.d", app) < 0 ||
+                    asprintf(&dropin, "%s/10-rkt-dns.conf", dropin_dir) < 0)
+                        return -ENOMEM;
+                if (mkdirat(c->s1fd, dropin_dir, 0755) < 0 && errno != EEXIST)
+                        return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_ROOTFS "/%s: %m",
+                                             dropin_dir);
+                r = stage1_write_file_at(c->s1fd, dropin, text, 0644);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", dropin, strerror(-r));
+        }
+        return 0;
+}
+
+int net_pod_setup(const NetPodConfig *c, char **ret_netns, RktError **reterr) {
+        _cleanup_close_ int podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *netns = NULL, *dns_net = NULL;
+        _cleanup_(net_dns_done) NetDns cni_dns = {};
+        bool contained = net_list_contained(c->nets);
+        int r;
+
+        if (podfd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening the pod directory: %m");
+        if (contained) {
+                r = setup_networks(c, podfd, &netns, &cni_dns, &dns_net, reterr);
+                if (r < 0)
+                        goto fail;
+        } else if (c->pod->n_ports > 0)
+                log_warning("the pod's ports are not forwarded: --net=%s gives it no network of its own",
+                            c->nets->n > 0 ? c->nets->items[0].name : "host");
+        r = write_dns_files(c, &cni_dns, dns_net, reterr);
+        if (r < 0)
+                goto fail;
+        *ret_netns = TAKE_PTR(netns);
+        return 0;
+fail:
+        if (contained)
+                (void) net_pod_teardown(podfd, c->uuid, true, NULL);
+        return r;
+}
+
+void net_pod_finish(const char *uuid) {
+        _cleanup_close_ int podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_error_ RktError *err = NULL;
+        int r;
+
+        r = podfd < 0 ? negative_errno() : net_pod_teardown(podfd, uuid, false, &err);
+        if (r < 0)
+                log_warning("tearing down the pod's network: %s (rkt gc tries again)", rkt_error_message(err, r));
+}

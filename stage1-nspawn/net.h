@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The pod's network (CNI), its port forwarding and its DNS files, for stage1's run and gc entrypoints.
+ *
+ * A contained pod (--net=default, NAME,…) gets a network namespace bind-mounted at /run/netns/rkt-<uuid>
+ * (what nspawn joins with --network-namespace-path=), one interface per network (eth0, eth1, … in the
+ * order of the configuration files' names) made by the CNI plugins of the host, optional iptables port
+ * forwarding, and its resolv.conf and hosts files. init tears it down when the pod has ended, gc when init
+ * could not (it was killed). Everything set up on the host is recorded in the pod directory before it is
+ * made, so that teardown can undo it after a crash at any point, and can run any number of times:
+ *
+ *   netns                 the path of the network namespace
+ *   net/<ifname>.conf     the configuration given to the plugin (removed once DEL succeeded)
+ *   net-info.json         the networks: [{netName, netConf, pluginPath, ifName, ip, args, mask}]
+ *   net/port-forwarding   present while iptables rules may exist
+ *
+ * The parsers and generators are pure functions of their arguments (unit-tested without root); the
+ * functions at the end do the work on the host. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "appc.h"
+#include "error.h"
+#include "macro.h"
+
+#define NET_DEFAULT "default"
+#define NET_DEFAULT_RESTRICTED "default-restricted"
+#define NET_NETNS_DIR "/run/netns"
+
+/* --- --net=NAME[:ARGS],… --- */
+
+typedef struct NetRequest {
+        char *name;
+        char *args; /* CNI_ARGS ("IP=172.16.28.9;K=V"), NULL when none */
+} NetRequest;
+
+typedef struct NetList {
+        NetRequest *items;
+        size_t n;
+} NetList;
+
+/* Appends the networks of s (empty or NULL: "default") to l. host, none and all are special: host and
+ * none stand alone and take no arguments, all takes none either; a name given twice is an error. */
+int net_list_parse(const char *s, NetList *l, RktError **reterr);
+void net_list_done(NetList *l);
+bool net_list_has(const NetList *l, const char *name);
+/* The pod gets a network namespace of its own with CNI networks in it (not host, not none). */
+bool net_list_contained(const NetList *l);
+
+/* --- network configurations (the .conf files of net.d) --- */
+
+typedef struct NetConf {
+        char *name;
+        char *type;        /* the plugin */
+        char *cni_version; /* NULL when the file has none (CNI's 0.1.0 then) */
+        bool ip_masq;
+        char *path;      /* the file it came from ("(built-in)/99-default.conf" for the built-ins) */
+        char *file_name; /* its base name: networks are applied in the order of these */
+        char *json;      /* the configuration as the plugin gets it (the file's bytes) */
+} NetConf;
+
+/* Parses a configuration file's text; errors name path and the field. */
+int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr);
+void net_conf_done(NetConf *c);
+void net_confs_free(NetConf *c, size_t n);
+
+/* The built-in networks "default" (ptp, host-local 172.16.28.0/24, masquerading, a default route) and
+ * "default-restricted" (ptp, 172.31.0.0/16, no route beyond the host), then the *.conf files of each of
+ * dirs (NULL entries are skipped), lowest priority first: a network of a later dir replaces one of the
+ * same name from an earlier one; within a dir the first file by name wins and the others are reported in
+ * *ret_warnings. The result is sorted by file name. A missing dir is fine; an unreadable or invalid file
+ * is an error naming it. */
+int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n, char ***ret_warnings,
+                   RktError **reterr);
+
+/* The networks l asks for, as indexes into confs (whose order they keep); "all" is every one. -ENOENT
+ * naming the networks that are not defined. */
+int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **ret, size_t *ret_n,
+               RktError **reterr);
+
+/* --- DNS --- */
+
+typedef struct NetDns {
+        char **nameservers;
+        char **search;
+        char **options;
+        char *domain;
+} NetDns;
+
+void net_dns_done(NetDns *d);
+bool net_dns_is_empty(const NetDns *d);
+/* resolv.conf: "# COMMENT" and a blank line, then search, nameserver lines, options and domain. */
+int net_resolv_conf(const NetDns *d, const char *comment, char **ret);
+
+typedef enum NetResolvMode {
+        NET_RESOLV_DEFAULT, /* the networks' DNS (the first that has some), else the image's file */
+        NET_RESOLV_FLAGS,   /* --dns IP…, --dns-search, --dns-opt, --dns-domain */
+        NET_RESOLV_HOST,    /* --dns=host: the host's /etc/resolv.conf */
+        NET_RESOLV_NONE,    /* --dns=none: the image's file, whatever the networks say */
+} NetResolvMode;
+
+typedef enum NetHostsMode {
+        NET_HOSTS_DEFAULT, /* the image's /etc/hosts, or a fallback when it has none */
+        NET_HOSTS_FLAGS,   /* --hosts-entry: the fallback plus the entries, for every app */
+        NET_HOSTS_HOST,    /* --hosts-entry=host: the host's /etc/hosts */
+} NetHostsMode;
+
+typedef struct NetDnsConfig {
+        NetResolvMode resolv_mode;
+        NetDns dns;
+        NetHostsMode hosts_mode;
+        char **hosts; /* --hosts-entry IP=NAME pairs as "IP", "NAME", "IP", "NAME", … */
+        /* what the flags said, until net_dns_config_finish() */
+        char *dns_special; /* --dns=host or --dns=none */
+        unsigned n_dns_flags;
+        bool hosts_from_host; /* --hosts-entry=host */
+} NetDnsConfig;
+
+/* Adds one flag: flag is "dns" (IP[,IP…], host or none), "dns-search", "dns-opt", "dns-domain" or
+ * "hosts-entry" (IP=NAME[,IP=NAME…] or host). */
+int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, RktError **reterr);
+/* Checks the combination (as rkt 1.30: host and none stand alone, search/opt/domain need nameservers of
+ * our own, hosts-entry=host with other entries is an error) and settles the modes. */
+int net_dns_config_finish(NetDnsConfig *c, RktError **reterr);
+void net_dns_config_done(NetDnsConfig *c);
+
+/* An /etc/hosts: base (NULL: rkt's fallback), hostname added to the 127.0.0.1 line (or a new one), then
+ * the entries ("IP", "NAME" pairs; names of one IP on one line, in the order given). */
+int net_hosts_file(const char *base, char *const *entries, const char *hostname, char **ret);
+
+/* --- CNI plugins --- */
+
+typedef struct NetResult {
+        char *ip; /* the pod's address: the first IPv4 one, else the first one */
+        unsigned prefix;
+        char *gateway; /* NULL when the plugin names none */
+        NetDns dns;
+} NetResult;
+
+/* A plugin's result, in any CNI version from 0.1.0 ("ip4") to 1.0.0 ("ips"). */
+int net_result_parse(const char *json, NetResult *ret, RktError **reterr);
+void net_result_done(NetResult *r);
+/* A plugin's error output ({"code", "msg", "details"}) as one line; the trimmed text itself when it is not
+ * such an object; NULL when it is empty. */
+char *net_plugin_error(const char *out);
+/* The netmask of a prefix length as rkt shows it ("255.255.255.0"; IPv6 in IPv6 notation). */
+int net_mask_string(bool ipv6, unsigned prefix, char **ret);
+
+/* The environment of a plugin: environ_in without CNI_* variables, PATH defaulted, then CNI_COMMAND,
+ * CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS (when args; with "IgnoreUnknown=1;" in front unless args
+ * say otherwise) and CNI_PATH. */
+int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,
+                   const char *ifname, const char *args, const char *cni_path, char ***ret);
+
+/* --- net-info.json --- */
+
+typedef struct NetInfo {
+        char *net_name;
+        char *conf_path; /* relative to the pod dir: net/<ifname>.conf */
+        char *plugin_path;
+        char *if_name;
+        char *ip;   /* "" until the plugin answered */
+        char *args; /* "" when none */
+        char *mask; /* "" until the plugin answered */
+} NetInfo;
+
+int net_info_json(const NetInfo *n, size_t count, char **ret);
+int net_info_parse(const char *json, NetInfo **ret, size_t *ret_n, RktError **reterr);
+void net_infos_free(NetInfo *n, size_t count);
+
+/* --- port forwarding --- */
+
+typedef struct NetPortForward {
+        char *name;
+        char *protocol; /* "tcp" or "udp" */
+        unsigned pod_port;
+        unsigned host_port;
+        char *host_ip; /* NULL: every address of the host */
+} NetPortForward;
+
+/* Matches the pod manifest's ports (--port NAME:[IP:]PORT) with the ports the apps declare: apps[i] is
+ * the effective app section of pod->apps[i] (NULL: none). Errors: a name no app or several apps declare,
+ * a protocol other than tcp/udp, an IPv6 host address, a host port forwarded twice. */
+int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, NetPortForward **ret,
+                      size_t *ret_n, RktError **reterr);
+void net_ports_free(NetPortForward *p, size_t n);
+/* The pod's iptables chains in the nat table: RKT-PFWD-DNAT-<12 hex of the uuid> and RKT-PFWD-SNAT-…. */
+void net_portfwd_chains(const char *uuid, char dnat[static 32], char snat[static 32]);
+/* The iptables argument lists (each to follow "iptables -w -t nat") that forward p to pod_ip: the chains,
+ * the jumps to them from PREROUTING and OUTPUT (local destinations) and POSTROUTING (connections from
+ * 127.0.0.1, masqueraded), one DNAT and one MASQUERADE rule per port. A NULL-terminated array of strvs. */
+int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n, const char *pod_ip,
+                            char ****ret);
+/* What removes them again: the jumps, then the chains (flushed, deleted). */
+int net_portfwd_teardown_rules(const char *uuid, char ****ret);
+void net_rules_free(char ***rules);
+
+/* --- on the host --- */
+
+typedef struct NetPodConfig {
+        const char *uuid;
+        const char *hostname;
+        const NetList *nets;
+        const char *system_config; /* NULL: /usr/lib/rkt */
+        const char *local_config;  /* NULL: /etc/rkt */
+        const NetDnsConfig *dns;
+        const AppcPodManifest *pod;
+        int s1fd; /* the stage1 rootfs */
+} NetPodConfig;
+
+/* Sets up the pod's networking and DNS files; cwd is the pod dir. For a contained pod *ret_netns is the
+ * network namespace nspawn is to join; NULL for host and none. On failure whatever was set up is torn down
+ * again. */
+int net_pod_setup(const NetPodConfig *c, char **ret_netns, RktError **reterr);
+/* Undoes on the host what net_pod_setup() recorded in the pod dir at podfd, in reverse order: port
+ * forwarding, CNI DEL of each network (with the network namespace still there, so that the plugins find
+ * their interfaces), the network namespace. Idempotent. Unless force, the namespace is kept for another
+ * attempt when a plugin failed. */
+int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr);
+/* net_pod_teardown() of the pod in the working directory, for init once the pod has ended (or could not be
+ * started). A failure is logged as a warning: the pod's status is what matters to the caller, and gc tries
+ * again. */
+void net_pod_finish(const char *uuid);

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+
+#include "nspawn-args.h"
+#include "strv.h"
+
+static int add(char ***l, const char *s) {
+        return strv_extend(l, s);
+}
+
+/* "--option=" and a value. */
+static int add_kv(char ***l, const char *option, const char *value) {
+        char *s;
+        int r;
+
+        if (asprintf(&s, "%s%s", option, value) < 0)
+                return -ENOMEM;
+        r = strv_push(l, s);
+        if (r < 0)
+                free(s);
+        return r;
+}
+
+/* --bind[-ro]=SOURCE:DESTINATION:rbind|norbind. nspawn splits at ':' and its unescaping of a backslash before
+ * one has changed between versions, so paths with either are refused (init says so first). */
+static int add_bind(char ***l, const NspawnBind *b) {
+        char *s;
+        int r;
+
+        if (!b->source || !b->destination || b->source[0] != '/' || b->destination[0] != '/' ||
+            strpbrk(b->source, ":\\") || strpbrk(b->destination, ":\\"))
+                return -EINVAL;
+        if (asprintf(&s, "%s%s:%s:%s", b->read_only ? "--bind-ro=" : "--bind=", b->source, b->destination,
+                     b->recursive ? "rbind" : "norbind") < 0)
+                return -ENOMEM;
+        r = strv_push(l, s);
+        if (r < 0)
+                free(s);
+        return r;
+}
+
+int nspawn_argv(const NspawnOptions *o, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = 0;
+
+        if (isempty(o->uuid) || isempty(o->directory))
+                return -EINVAL;
+
+        r = r ?: add(&l, NSPAWN_PATH);
+        r = r ?: add(&l, "--boot");
+        /* READY=1 from the pod's systemd (default.target reached) is passed on to whoever runs rkt as a
+         * Type=notify service. */
+        r = r ?: add(&l, "--notify-ready=yes");
+        if (!o->debug)
+                r = r ?: add(&l, "--quiet");
+        r = r ?: add_kv(&l, "--uuid=", o->uuid);
+        r = r ?: add_kv(&l, "--machine=rkt-", o->uuid);
+        r = r ?: add_kv(&l, "--directory=", o->directory);
+        /* The pod's journal lives in the pod; the host gets /var/log/journal/<machine-id> linked to it. */
+        r = r ?: add(&l, "--link-journal=try-guest");
+        r = r ?: add(&l, o->register_machine ? "--register=yes" : "--register=no");
+        if (o->keep_unit)
+                r = r ?: add(&l, "--keep-unit");
+        if (o->private_network)
+                r = r ?: add(&l, "--private-network");
+        else if (o->network_namespace_path)
+                r = r ?: add_kv(&l, "--network-namespace-path=", o->network_namespace_path);
+        /* read-only: the apps' output reaches our stdout, while Ctrl-C stays with nspawn (which halts the
+         * pod) instead of going to a console no app reads. */
+        r = r ?: add(&l, o->interactive ? "--console=interactive" : "--console=read-only");
+        if (o->all_capabilities)
+                r = r ?: add(&l, "--capability=all");
+        else if (!isempty(o->capabilities))
+                r = r ?: add_kv(&l, "--capability=", o->capabilities);
+        for (size_t i = 0; i < o->n_binds && r >= 0; i++)
+                r = add_bind(&l, &o->binds[i]);
+        r = r ?: add(&l, "--");
+        /* From here on: the pod's systemd. */
+        r = r ?: add(&l, "--default-standard-output=tty");
+        if (o->debug) {
+                r = r ?: add(&l, "--log-target=console");
+                r = r ?: add(&l, "--show-status=1");
+        } else {
+                r = r ?: add(&l, "--log-target=null");
+                r = r ?: add(&l, "--show-status=0");
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int env_set(char ***env, const char *name, const char *value) {
+        size_t l = strlen(name);
+        char *kv;
+        int r;
+
+        if (asprintf(&kv, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, name, l) == 0 && (*e)[l] == '=') {
+                        free(*e);
+                        *e = kv;
+                        return 0;
+                }
+        r = strv_push(env, kv);
+        if (r < 0)
+                free(kv);
+        return r;
+}
+
+int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        STRV_FOREACH(e, environ_in) {
+                r = strv_extend(&env, *e);
+                if (r < 0)
+                        return r;
+        }
+        r = env_set(&env, "SYSTEMD_NSPAWN_CONTAINER_SERVICE", "rkt");
+        if (r >= 0 && !o->debug)
+                r = env_set(&env, "SYSTEMD_LOG_LEVEL", "err");
+        if (r < 0)
+                return r;
+        if (!env) {
+                env = calloc(1, sizeof(char *));
+                if (!env)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(env);
+        return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The systemd-nspawn command line and environment that stage1's init execs, as pure functions. */
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+#define NSPAWN_PATH "/usr/bin/systemd-nspawn"
+
+/* A volume: a host path bind-mounted into an app's rootfs (destination inside the stage1 rootfs, e.g.
+ * /opt/stage2/<app>/rootfs/db). */
+typedef struct NspawnBind {
+        const char *source;
+        const char *destination;
+        bool read_only;
+        bool recursive; /* rbind: the mounts below source come along */
+} NspawnBind;
+
+typedef struct NspawnOptions {
+        const char *uuid;      /* the pod's UUID, lower case with dashes */
+        const char *directory; /* the stage1 rootfs, relative to the pod dir ("stage1/rootfs") */
+        bool debug;            /* nspawn and the pod's systemd talk: status lines and logs on the console */
+        bool register_machine; /* register with machined (machinectl, journalctl -M) */
+        bool keep_unit;        /* stay in the caller's unit (a service, or no systemd to make a scope) */
+        bool private_network;  /* --net=none: only a loopback device */
+        const char *network_namespace_path; /* CNI networks: the namespace stage1 made, NULL otherwise */
+        bool interactive;      /* the console is the terminal, input included */
+        bool all_capabilities; /* --disable-capabilities-restriction */
+        const NspawnBind *binds; /* the apps' volumes */
+        size_t n_binds;
+        /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
+         * (NULL: none). */
+        const char *capabilities;
+} NspawnOptions;
+
+/* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a bind whose paths
+ * are relative. */
+int nspawn_argv(const NspawnOptions *o, char ***ret);
+/* The environment for nspawn: environ with SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt (machinectl's SERVICE
+ * column) and, unless debugging, SYSTEMD_LOG_LEVEL=err (nspawn's warnings about the host are not the
+ * user's business) set, replacing what environ has. */
+int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***ret);

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /reaper: stage1's helper inside the pod (it runs under the pod's systemd, with nothing but libc).
+ *
+ *   reaper APP                  from reaper-success@APP.service / reaper-failure@APP.service, which the
+ *                               app's unit starts by OnSuccess=/OnFailure= when it has exited: writes the
+ *                               app's exit status to /rkt/status/APP and decides whether the pod ends.
+ *   reaper --supervisor-ready   from supervisor-ready.service: /rkt/supervisor-status -> ready.
+ *   reaper --sysctl             from rkt-sysctl.service, before the apps: sets the pod's sysctls
+ *                               (os/unix/sysctl, in /rkt/sysctl as init checked them: only the pod's own).
+ *
+ * The exit status comes from MONITOR_SERVICE_RESULT, MONITOR_EXIT_CODE and MONITOR_EXIT_STATUS, which
+ * systemd (>= 250) gives to units started by OnSuccess=/OnFailure=. The status recorded is the exit
+ * code, or 128 + the signal number for an app killed by a signal (as a shell reports it).
+ *
+ * The pod ends with its first failing app's status, or with 0 once all its apps have exited successfully
+ * (stopping the others: exit.target conflicts with shutdown.target, which app units conflict with). The
+ * reaper that takes that decision claims it in /run (only one can), and exits non-zero: its unit has
+ * FailureAction=exit, with the reaper's status as the pod's (reaper-failure@) or 0 (reaper-success@). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+#define STATUS_DIR "/rkt/status"
+#define APPS_DIR "/etc/systemd/system/default.target.wants"
+#define CLAIM_DIR "/run/rkt"
+#define CLAIM CLAIM_DIR "/pod-exit"
+
+static const struct {
+        const char *name;
+        int number;
+} signals[] = {
+        {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+        {"ABRT", SIGABRT},     {"BUS", SIGBUS},   {"FPE", SIGFPE},     {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+        {"SEGV", SIGSEGV},     {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+        {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+        {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+        {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"PWR", SIGPWR},
+        {"SYS", SIGSYS},
+};
+
+static int parse_number(const char *s) {
+        char *end;
+        long v;
+
+        if (!s || !*s)
+                return -1;
+        errno = 0;
+        v = strtol(s, &end, 10);
+        return errno || *end || v < 0 || v > 255 ? -1 : (int) v;
+}
+
+/* systemd names signals "TERM", "RTMIN+3"; older ones wrote numbers. */
+static int parse_signal(const char *s) {
+        const char *rt;
+
+        if (!s)
+                return -1;
+        if (strncmp(s, "SIG", 3) == 0)
+                s += 3;
+        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
+                if (streq(s, signals[i].name))
+                        return signals[i].number;
+        if ((rt = startswith(s, "RTMIN+")))
+                return parse_number(rt) < 0 ? -1 : SIGRTMIN + parse_number(rt);
+        if (streq(s, "RTMIN"))
+                return SIGRTMIN;
+        return parse_number(s);
+}
+
+/* The status to record for the app, and whether systemd considers its end a failure. */
+static int app_status(bool *ret_failed) {
+        const char *result = getenv("MONITOR_SERVICE_RESULT");
+        const char *code = getenv("MONITOR_EXIT_CODE");
+        const char *status = getenv("MONITOR_EXIT_STATUS");
+        bool failed = !result || !streq(result, "success");
+        int v = -1;
+
+        if (code && streq(code, "exited"))
+                v = parse_number(status);
+        else if (code && (streq(code, "killed") || streq(code, "dumped"))) {
+                int sig = parse_signal(status);
+                v = sig > 0 ? 128 + sig : -1;
+        }
+        /* No process status (the unit failed before it ran anything): a failure with no code of its own. */
+        if (v < 0)
+                v = failed ? 1 : 0;
+        *ret_failed = failed;
+        return v;
+}
+
+static int write_status(const char *app, int status) {
+        char path[PATH_MAX], tmp[PATH_MAX], text[16];
+        int fd, n, len;
+
+        snprintf(path, sizeof(path), STATUS_DIR "/%s", app);
+        snprintf(tmp, sizeof(tmp), STATUS_DIR "/.%s.tmp", app);
+        len = snprintf(text, sizeof(text), "%d", status);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        n = write(fd, text, len);
+        if (n != len || close(fd) < 0) {
+                (void) unlink(tmp);
+                return n < 0 ? -errno : -EIO;
+        }
+        return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* Have all apps of the pod (the units init linked into default.target.wants) recorded a status? */
+static bool all_apps_exited(void) {
+        DIR *d = opendir(APPS_DIR);
+        struct dirent *de;
+        bool all = true;
+
+        if (!d)
+                return false;
+        while (all && (de = readdir(d))) {
+                char path[PATH_MAX];
+                size_t l = strlen(de->d_name);
+
+                if (l <= STRLEN(".service") || !streq(de->d_name + l - STRLEN(".service"), ".service"))
+                        continue;
+                snprintf(path, sizeof(path), STATUS_DIR "/%.*s", (int) (l - STRLEN(".service")), de->d_name);
+                if (access(path, F_OK) < 0)
+                        all = false;
+        }
+        closedir(d);
+        return all;
+}
+
+/* Only the first reaper to decide that the pod ends may set its exit status. */
+static bool claim_pod_exit(void) {
+        int fd;
+
+        (void) mkdir(CLAIM_DIR, 0755);
+        fd = open(CLAIM, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
+static bool app_name_valid(const char *s) {
+        if (!*s || *s == '-' || s[strlen(s) - 1] == '-')
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+                        return false;
+        return true;
+}
+
+/* nspawn mounts the pod's /proc/sys read-only. rkt-sysctl.service runs in a mount namespace of its own
+ * (PrivateMounts=), where the mount is made writable for the writes below and nothing else. */
+static int set_sysctls(const char *file) {
+        char line[1024];
+        FILE *f = fopen(file, "re");
+        int ret = 0;
+
+        if (!f) {
+                fprintf(stderr, "reaper: opening %s: %s\n", file, strerror(errno));
+                return 1;
+        }
+        if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+            errno != EINVAL)
+                fprintf(stderr, "reaper: making /proc/sys writable: %s\n", strerror(errno));
+        while (fgets(line, sizeof(line), f)) {
+                char path[PATH_MAX], *eq = strchr(line, '='), *nl = strchr(line, '\n');
+                int fd;
+                ssize_t len;
+
+                if (nl)
+                        *nl = 0;
+                if (!eq || eq == line)
+                        continue;
+                *eq = 0;
+                snprintf(path, sizeof(path), "/proc/sys/%s", line);
+                for (char *p = path + STRLEN("/proc/sys/"); *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                len = (ssize_t) strlen(eq + 1);
+                fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 || write(fd, eq + 1, len) != len) {
+                        fprintf(stderr, "reaper: setting sysctl %s=%s: %s\n", line, eq + 1, strerror(errno));
+                        ret = 1;
+                } else
+                        printf("sysctl %s=%s\n", line, eq + 1);
+                if (fd >= 0)
+                        close(fd);
+        }
+        fclose(f);
+        return ret;
+}
+
+int main(int argc, char **argv) {
+        bool failed;
+        int status, r;
+
+        if (argc == 2 && streq(argv[1], "--supervisor-ready")) {
+                (void) unlink("/rkt/supervisor-status");
+                if (symlink("ready", "/rkt/supervisor-status") < 0) {
+                        fprintf(stderr, "reaper: creating /rkt/supervisor-status: %s\n", strerror(errno));
+                        return 1;
+                }
+                return 0;
+        }
+        if (argc == 2 && streq(argv[1], "--sysctl"))
+                return set_sysctls("/rkt/sysctl");
+        if (argc != 2 || !app_name_valid(argv[1])) {
+                fprintf(stderr, "usage: reaper APP | reaper --supervisor-ready | reaper --sysctl\n");
+                return 1;
+        }
+
+        status = app_status(&failed);
+        r = write_status(argv[1], status);
+        if (r < 0)
+                fprintf(stderr, "reaper: recording the exit status of app '%s': %s\n", argv[1],
+                        strerror(-r));
+
+        if (failed) {
+                if (!claim_pod_exit())
+                        return 0;
+                return status != 0 ? status : 1;
+        }
+        if (all_apps_exited() && claim_pod_exit())
+                return 1; /* reaper-success@: FailureActionExitStatus=0 */
+        return 0;
+}

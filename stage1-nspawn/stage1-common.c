@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "fs.h"
+#include "stage1-common.h"
+#include "strv.h"
+
+bool stage1_uuid_valid(const char *s) {
+        if (!s || strlen(s) != 36)
+                return false;
+        for (size_t i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                return false;
+                } else if (!isdigit((unsigned char) s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+                        return false;
+        }
+        return true;
+}
+
+void stage1_machine_id(const char *uuid, char ret[static 33]) {
+        size_t n = 0;
+
+        for (const char *p = uuid; *p && n < 32; p++)
+                if (*p != '-')
+                        ret[n++] = *p;
+        ret[n] = 0;
+}
+
+int stage1_scope_name(const char *uuid, char **ret) {
+        /* systemd's unit name escaping of "rkt-<uuid>": only the dashes need it. */
+        char *s = malloc(STRLEN("machine-rkt\\x2d") + 36 + 4 * 3 + STRLEN(".scope") + 1), *p;
+
+        if (!s)
+                return -ENOMEM;
+        p = stpcpy(s, "machine-rkt\\x2d");
+        for (const char *u = uuid; *u; u++) {
+                if (*u == '-')
+                        p = stpcpy(p, "\\x2d");
+                else
+                        *p++ = *u;
+        }
+        strcpy(p, ".scope");
+        *ret = s;
+        return 0;
+}
+
+/* Without openat2 (Linux < 5.6, valgrind): the path is walked by hand, one component at a time from
+ * rootfd, resolving symlinks in the tree (absolute ones from its top, ".." never above it). */
+int stage1_open_in_root_walk(int rootfd, const char *path, int flags) {
+        _cleanup_strv_free_ char **todo = NULL, **done = NULL;
+        unsigned links = 0;
+        int r;
+
+        r = strv_split(path, "/", &todo);
+        if (r < 0)
+                return r;
+        while (todo && todo[0]) {
+                _cleanup_free_ char *c = todo[0], *rel = NULL;
+                char target[PATH_MAX];
+                struct stat st;
+                ssize_t n;
+
+                memmove(todo, todo + 1, strv_length(todo) * sizeof(char *));
+                if (streq(c, "."))
+                        continue;
+                if (streq(c, "..")) {
+                        size_t l = strv_length(done);
+                        if (l > 0)
+                                done[l - 1] = mfree(done[l - 1]);
+                        continue;
+                }
+                r = strv_extend(&done, c);
+                if (r < 0)
+                        return r;
+                rel = strv_join(done, "/");
+                if (!rel)
+                        return -ENOMEM;
+                if (fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return negative_errno();
+                if (!S_ISLNK(st.st_mode))
+                        continue;
+                if (++links > 40)
+                        return -ELOOP;
+                n = readlinkat(rootfd, rel, target, sizeof(target) - 1);
+                if (n < 0)
+                        return negative_errno();
+                target[n] = 0;
+                /* The link is replaced by its target's components, in front of what is left. */
+                done[strv_length(done) - 1] = mfree(done[strv_length(done) - 1]);
+                if (target[0] == '/')
+                        done = strv_free(done);
+                _cleanup_strv_free_ char **t = NULL;
+                r = strv_split(target, "/", &t);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(rest, todo) {
+                        r = strv_extend(&t, *rest);
+                        if (r < 0)
+                                return r;
+                }
+                strv_free(todo);
+                todo = TAKE_PTR(t);
+        }
+        _cleanup_free_ char *rel = done && done[0] ? strv_join(done, "/") : strdup(".");
+        if (!rel)
+                return -ENOMEM;
+        r = openat(rootfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
+        return r < 0 ? negative_errno() : r;
+}
+
+int stage1_open_in_root(int rootfd, const char *path, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) (flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+        if (fd < 0 && errno == ENOSYS)
+                return stage1_open_in_root_walk(rootfd, path, flags);
+        return fd < 0 ? negative_errno() : (int) fd;
+}
+
+int stage1_read_in_root(int rootfd, const char *path, char **ret) {
+        _cleanup_close_ int fd = stage1_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated = 0;
+        struct stat st;
+
+        if (fd < 0)
+                return fd;
+        /* Not a FIFO or a device an image could plant to block or feed us forever. */
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return -EBADF;
+        for (;;) {
+                ssize_t n;
+                if (allocated - size < 4096) {
+                        size_t na = allocated ? allocated * 2 : 8192;
+                        char *nb;
+                        if (na > 64 * 1024 * 1024)
+                                return -EFBIG;
+                        nb = realloc(buf, na);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        allocated = na;
+                }
+                n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                size += n;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t left = strlen(text);
+
+        if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
+                return -ENOMEM;
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return negative_errno();
+        for (const char *p = text; left > 0;) {
+                ssize_t n = write(fd, p, left);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = negative_errno();
+                        (void) unlinkat(dirfd, tmp, 0);
+                        return r;
+                }
+                p += n;
+                left -= n;
+        }
+        if (fchmod(fd, mode) < 0 || renameat(dirfd, tmp, dirfd, path) < 0) {
+                int r = negative_errno();
+                (void) unlinkat(dirfd, tmp, 0);
+                return r;
+        }
+        return 0;
+}
+
+int stage1_symlink_at(int dirfd, const char *target, const char *path) {
+        if (symlinkat(target, dirfd, path) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return negative_errno();
+        if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
+                return negative_errno();
+        return symlinkat(target, dirfd, path) < 0 ? negative_errno() : 0;
+}
+
+int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        char *end;
+        long v;
+        int r;
+
+        r = read_full_file_at(dirfd, path, &s, NULL);
+        if (r < 0)
+                return r;
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno != 0 || end == s || (*end && !streq(end, "\n")) || v <= 0 || v > INT32_MAX)
+                return -EINVAL;
+        *ret = (pid_t) v;
+        return 0;
+}
+
+static bool is_fs_type(const char *path, long type) {
+        struct statfs s;
+        return statfs(path, &s) >= 0 && s.f_type == type;
+}
+
+int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]) {
+        int n = 0;
+
+        if (is_fs_type("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup", true};
+                return n;
+        }
+        if (is_fs_type("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup/unified", true};
+        if (is_fs_type("/sys/fs/cgroup/systemd", CGROUP_SUPER_MAGIC))
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup/systemd", false};
+        return n;
+}
+
+int stage1_cgroup_parse(const char *text, bool unified, char **ret) {
+        for (const char *p = text; p && *p;) {
+                const char *nl = strchr(p, '\n'), *rest;
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+
+                /* "ID:CONTROLLERS:PATH" */
+                rest = memchr(p, ':', len);
+                if (rest) {
+                        const char *ctl = rest + 1, *path = memchr(ctl, ':', len - (ctl - p));
+                        if (path) {
+                                size_t ctl_len = path - ctl;
+                                bool match = unified ? (rest - p == 1 && p[0] == '0' && ctl_len == 0)
+                                                     : (ctl_len == STRLEN("name=systemd") &&
+                                                        strncmp(ctl, "name=systemd", ctl_len) == 0);
+                                if (match) {
+                                        char *s = strndup(path + 1, len - (path + 1 - p));
+                                        if (!s)
+                                                return -ENOMEM;
+                                        *ret = s;
+                                        return 0;
+                                }
+                        }
+                }
+                p = nl ? nl + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        int r;
+
+        if (pid == 0)
+                snprintf(path, sizeof(path), "/proc/self/cgroup");
+        else
+                snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return r;
+        return stage1_cgroup_parse(text, unified, ret);
+}

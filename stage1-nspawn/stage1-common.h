@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Helpers shared by the stage1 entrypoints (init, enter, stop, gc). */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+/* Paths relative to the pod directory (the entrypoints' working directory). */
+#define STAGE1_ROOTFS "stage1/rootfs"
+#define STAGE1_PPID "ppid"
+#define STAGE1_SUBCGROUP "subcgroup"
+
+/* Exit status of an entrypoint that failed (rkt's own error status). */
+#define STAGE1_EXIT_FAILURE 254
+
+/* A UUID as rkt writes it: 8-4-4-4-12 lower-case hex digits. */
+bool stage1_uuid_valid(const char *s);
+/* The pod's machine ID (the UUID without dashes, 32 hex digits + NUL). */
+void stage1_machine_id(const char *uuid, char ret[static 33]);
+/* The scope machined makes for the pod: machine-rkt\x2d<uuid, dashes as \x2d>.scope. */
+int stage1_scope_name(const char *uuid, char **ret);
+
+/* Opens path inside the tree at rootfd as if rootfd were "/": absolute symlinks and ".." stay inside
+ * (openat2 RESOLVE_IN_ROOT). For reading app images, which are not trusted. */
+int stage1_open_in_root(int rootfd, const char *path, int flags);
+/* What stage1_open_in_root() does without openat2 (Linux < 5.6, valgrind); exposed for the tests. */
+int stage1_open_in_root_walk(int rootfd, const char *path, int flags);
+/* Reads a whole (small) file inside the tree at rootfd, the same way. */
+int stage1_read_in_root(int rootfd, const char *path, char **ret);
+
+/* Replaces dirfd/path with text: a temporary file renamed over it, so that readers see the old or the
+ * new content. No fsync: this is per-run state of a pod that does not survive a crash anyway. */
+int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode);
+/* Makes dirfd/path a symlink to target, replacing what is there. */
+int stage1_symlink_at(int dirfd, const char *target, const char *path);
+/* Reads a pid file ("%d\n"). */
+int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
+
+/* The cgroup hierarchies that matter for placing and finding a pod: the unified one (cgroup2) and, on
+ * hybrid and legacy hosts, systemd's named v1 hierarchy. */
+typedef struct CgroupHierarchy {
+        const char *mount; /* "/sys/fs/cgroup", "/sys/fs/cgroup/unified" or "/sys/fs/cgroup/systemd" */
+        bool unified;
+} CgroupHierarchy;
+/* Fills up to 2 entries, returns how many. */
+int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]);
+/* The path of the cgroup in /proc/<pid>/cgroup text: the "0::" line of the unified hierarchy, or the
+ * "name=systemd" line. -ENOENT when there is none. */
+int stage1_cgroup_parse(const char *proc_pid_cgroup, bool unified, char **ret);
+/* The same for a running process (0: ourselves). */
+int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret);

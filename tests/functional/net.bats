@@ -1,0 +1,367 @@
+#!/usr/bin/env bats
+# Pod networking: CNI networks (default, default-restricted, net.d), none, port forwarding, DNS files,
+# networks in rkt list/status, and teardown that leaves nothing on the host (normal exit, rkt stop, kill -9
+# and gc, many times over). Runs in the booted systemd test host, whose private network namespace has
+# nothing but lo: "the host" below is the test host, reached by the pods over their veths.
+
+load helpers
+
+setup() {
+	rkt_setup
+	require_systemd
+	require_root
+	HOST_PIDS=()
+	# A busybox image whose app serves /www on port 80 (declared as "http") unless --exec says otherwise.
+	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc" "$RKT_TEST_DIR/bb/www" "$RKT_TEST_DIR/bb/tmp"
+	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
+	for t in sh sleep cat echo ip wget httpd grep test touch hostname awk wc true false ls timeout; do
+		ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
+	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	echo "hello from the pod" >"$RKT_TEST_DIR/bb/www/index.html"
+	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/netbox \
+		--label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/httpd -f -p 80 -h /www" --port http:tcp:80
+	BB="$RKT_TEST_DIR/bb.aci"
+}
+
+teardown() {
+	local p u
+	for p in "${HOST_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for u in "$RKT_DATA_DIR"/pods/run/*; do
+		[ -e "$u/ppid" ] && rkt stop --force "$(basename "$u")" >/dev/null 2>&1
+	done
+	for p in "$RKT_TEST_DIR"/*.pid; do
+		[ -e "$p" ] && wait_for 30 sh -c "! kill -0 $(cat "$p") 2>/dev/null"
+	done
+	rkt gc --grace-period=0s >/dev/null 2>&1 || true
+	ip link del rkttestbr0 2>/dev/null || true
+	rkt_teardown
+}
+
+# start_pod NAME RKT_RUN_ARGS... - rkt run in the background, until the pod runs (its network is up then).
+start_pod() {
+	local name=$1 uuid
+	shift
+	# In a subshell: not a job of this shell, which would report its kill -9.
+	(
+		rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/$name.uuid" "$@" \
+			>"$RKT_TEST_DIR/$name.out" 2>&1 3>&- &
+		echo $! >"$RKT_TEST_DIR/$name.pid"
+	)
+	wait_for 30 test -s "$RKT_TEST_DIR/$name.uuid" || fail "pod $name: no uuid: $(cat "$RKT_TEST_DIR/$name.out")"
+	uuid=$(cat "$RKT_TEST_DIR/$name.uuid")
+	wait_for 30 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid" ||
+		fail "pod $name did not start: $(cat "$RKT_TEST_DIR/$name.out")"
+}
+
+pod_uuid() { cat "$RKT_TEST_DIR/$1.uuid"; }
+
+# pod_ip NAME [INDEX] - the pod's address on its INDEXth network, as rkt status --format=json reports it.
+pod_ip() { rkt status --format=json "$(pod_uuid "$1")" | jq -r ".networks[${2:-0}].ip"; }
+
+# app_file NAME PATH - a file of the running pod's app, seen from the host.
+app_file() { echo "$RKT_DATA_DIR/pods/run/$(pod_uuid "$1")/stage1/rootfs/opt/stage2/netbox/rootfs$2"; }
+
+# wait_pod NAME - waits until the rkt run of the pod has returned.
+wait_pod() { wait_for 30 sh -c "! kill -0 $(cat "$RKT_TEST_DIR/$1.pid") 2>/dev/null"; }
+
+# kill_pod NAME - kill -9 of the pod's processes on the host (rkt run, which became stage1's init, and
+# nspawn), until rkt sees the pod exited.
+kill_pod() {
+	local uuid
+	uuid=$(pod_uuid "$1")
+	kill -9 "$(cat "$RKT_TEST_DIR/$1.pid")" "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")" 2>/dev/null || true
+	wait_for 30 pod_exited "$uuid" || fail "pod $1 still running after kill -9: $(rkt status "$uuid")"
+}
+
+pod_exited() { rkt status "$1" 2>/dev/null | grep -q '^state=exited'; }
+
+# http_get URL - the body, from the host, within a few seconds.
+http_get() { curl -sS --max-time 3 "$1"; }
+
+# serve_on_host PORT - a web server on the test host (every address), answering "hello from the host".
+serve_on_host() {
+	mkdir -p "$RKT_TEST_DIR/hostwww"
+	echo "hello from the host" >"$RKT_TEST_DIR/hostwww/index.html"
+	busybox httpd -f -p "$1" -h "$RKT_TEST_DIR/hostwww" 3>&- &
+	HOST_PIDS+=($!)
+	wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$1/"
+}
+
+# net_state - what pods may leave behind on the host: links, network namespaces (and their mounts),
+# iptables rules (filter and nat), CNI IPAM leases.
+net_state() {
+	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link " $2 }' | sort
+	ip netns list | sed 's/^/netns /' | sort
+	findmnt -rn -o TARGET | grep '^/run/netns/' | sed 's/^/mount /' | sort
+	iptables -S | sed 's/^/filter /'
+	iptables -t nat -S | sed 's/^/nat /'
+	find /var/lib/cni -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | sed 's/^/lease /' | sort
+}
+
+assert_same_state() {
+	local now
+	now=$(net_state)
+	[ "$now" = "$1" ] || fail "the host is not as before ($2): $(diff <(echo "$1") <(echo "$now"))"
+}
+
+@test "net: the default network gives the pod eth0 on 172.16.28.0/24 with a default route; list and status show it" {
+	start_pod a "$BB" --exec /bin/sh -- -c 'ip -o -4 addr show eth0 >/tmp/addr; ip route >/tmp/route; touch /tmp/ready; exec sleep 300'
+	wait_for 20 test -e "$(app_file a /tmp/ready)"
+	ip=$(pod_ip a)
+	[[ $ip =~ ^172\.16\.28\.[0-9]+$ ]] || fail "status ip: $ip"
+	grep -q "inet $ip/24" "$(app_file a /tmp/addr)" || fail "eth0: $(cat "$(app_file a /tmp/addr)")"
+	grep -q '^default via 172.16.28.1 dev eth0' "$(app_file a /tmp/route)" || fail "routes: $(cat "$(app_file a /tmp/route)")"
+	uuid=$(pod_uuid a)
+	run rkt status --format=json "$uuid"
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.networks[0].netName')" = default ]
+	[ "$(echo "$output" | jq -r '.networks[0].ifName')" = eth0 ]
+	[ "$(echo "$output" | jq -r '.networks[0].mask')" = 255.255.255.0 ]
+	[ "$(echo "$output" | jq -r '.networks | length')" = 1 ]
+	run rkt status "$uuid"
+	assert_output_contains "networks=default:ip4=$ip"
+	run rkt list --no-legend
+	assert_output_contains "default:ip4=$ip"
+	# The network namespace nspawn joined is the one stage1 made and recorded.
+	[ "$(cat "$RKT_DATA_DIR/pods/run/$uuid/netns")" = "/run/netns/rkt-$uuid" ]
+	ip netns list | grep -q "^rkt-$uuid" || fail "netns: $(ip netns list)"
+	rkt stop "$uuid"
+	wait_pod a
+}
+
+@test "net: two pods on the default network reach each other by IP" {
+	start_pod server "$BB"
+	ip=$(pod_ip server)
+	wait_for 10 http_get "http://$ip/" || fail "the server pod does not answer the host at $ip"
+	run rkt --insecure-options=image run "$BB" --exec /bin/sh -- -c \
+		"timeout 5 wget -q -O /tmp/got http://$ip/ && grep -q 'hello from the pod' /tmp/got"
+	assert_status 0
+}
+
+@test "net: a pod reaches a server on the host over its network" {
+	serve_on_host 18080
+	run rkt --insecure-options=image run "$BB" --exec /bin/sh -- -c \
+		'gw=$(ip route | awk "/^default/ { print \$3 }"); timeout 5 wget -q -O /tmp/got "http://$gw:18080/" && grep -q "hello from the host" /tmp/got'
+	assert_status 0
+}
+
+@test "net: default-restricted reaches the host but nothing beyond it" {
+	serve_on_host 18080
+	start_pod other "$BB"
+	other=$(pod_ip other)
+	wait_for 10 http_get "http://$other/"
+	run rkt --insecure-options=image run --net=default-restricted "$BB" --exec /bin/sh -- -c "
+		ip -o -4 addr show eth0 | grep -q 'inet 172\.31\.' || exit 10
+		ip route | grep -q '^default' && exit 11
+		timeout 5 wget -q -O /tmp/got http://172.31.0.1:18080/ || exit 12
+		timeout 3 wget -q -O /tmp/no http://$other/ 2>/tmp/err && exit 13
+		exit 0"
+	assert_status 0
+}
+
+@test "net: --net=none has only lo, up" {
+	run rkt --insecure-options=image run --net=none "$BB" --exec /bin/sh -- -c \
+		'test "$(ip -o link | wc -l)" = 1 && ip -o link | grep -q "^1: lo:.*UP"'
+	assert_status 0
+	run rkt --insecure-options=image run --net=none --port=http:18081 "$BB"
+	assert_status 254
+	assert_output_contains "--port flag does not work with 'none' networking"
+}
+
+@test "net: a bridge network from the local net.d, with CNI_ARGS, next to the default one" {
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/10-bridge.conf" <<-'EOF'
+		{
+			"cniVersion": "0.4.0",
+			"name": "br-test",
+			"type": "bridge",
+			"bridge": "rkttestbr0",
+			"isGateway": true,
+			"ipMasq": true,
+			"ipam": { "type": "host-local", "subnet": "10.99.0.0/24", "routes": [ { "dst": "10.98.0.0/16" } ] }
+		}
+	EOF
+	start_pod br --net=br-test:IP=10.99.0.42,default "$BB" --exec /bin/sh -- -c \
+		'ip -o -4 addr >/tmp/addr; touch /tmp/ready; exec httpd -f -p 80 -h /www'
+	wait_for 20 test -e "$(app_file br /tmp/ready)"
+	# Interfaces in the order of the files' names: 10-bridge.conf before the built-in 99-default.conf.
+	grep -q 'eth0 *inet 10.99.0.42/24' "$(app_file br /tmp/addr)" || fail "$(cat "$(app_file br /tmp/addr)")"
+	grep -q 'eth1 *inet 172.16.28.' "$(app_file br /tmp/addr)" || fail "$(cat "$(app_file br /tmp/addr)")"
+	[ "$(pod_ip br 0)" = 10.99.0.42 ]
+	run rkt status --format=json "$(pod_uuid br)"
+	[ "$(echo "$output" | jq -r '.networks[0].netName + " " + .networks[0].args')" = "br-test IP=10.99.0.42" ]
+	[ "$(echo "$output" | jq -r '.networks[1].netName')" = default ]
+	ip link show rkttestbr0 >/dev/null
+	wait_for 10 http_get http://10.99.0.42/ || fail "the pod does not answer on the bridge"
+	rkt stop "$(pod_uuid br)"
+	wait_pod br
+	# The pod's side is gone; the bridge itself is the network's, as CNI's bridge plugin leaves it.
+	[ -z "$(ip -o link show master rkttestbr0)" ] || fail "ports left on the bridge: $(ip -o link show master rkttestbr0)"
+	[ ! -e /var/lib/cni/networks/br-test/10.99.0.42 ]
+}
+
+@test "net: net.d overrides the built-in default network; bad configurations and names are refused" {
+	mkdir -p "$RKT_SYSTEM_CONFIG_DIR/net.d" "$RKT_LOCAL_CONFIG_DIR/net.d"
+	cat >"$RKT_SYSTEM_CONFIG_DIR/net.d/50-default.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "default", "type": "ptp", "ipMasq": true,
+		 "ipam": {"type": "host-local", "subnet": "10.77.0.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}
+	EOF
+	run rkt --insecure-options=image run "$BB" --exec /bin/sh -- -c 'ip -o -4 addr show eth0 | grep -q "inet 10\.77\.0\."'
+	assert_status 0
+	# The local config dir wins over the system one.
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/50-default.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "default", "type": "ptp", "ipMasq": true,
+		 "ipam": {"type": "host-local", "subnet": "10.78.0.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}
+	EOF
+	run rkt --insecure-options=image run "$BB" --exec /bin/sh -- -c 'ip -o -4 addr show eth0 | grep -q "inet 10\.78\.0\."'
+	assert_status 0
+
+	run rkt --insecure-options=image run --net=nosuchnet "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "networks not found: nosuchnet"
+	echo '{"name": "broken", "ipam": {}}' >"$RKT_LOCAL_CONFIG_DIR/net.d/20-broken.conf"
+	run rkt --insecure-options=image run "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "20-broken.conf': field 'type': missing"
+	rm "$RKT_LOCAL_CONFIG_DIR/net.d/20-broken.conf"
+	echo '{"name": "noplugin", "type": "no-such-plugin"}' >"$RKT_LOCAL_CONFIG_DIR/net.d/20-noplugin.conf"
+	run rkt --insecure-options=image run --net=noplugin "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "plugin 'no-such-plugin' not found"
+	run rkt --insecure-options=image run --net=host,default "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "--net=host cannot be combined"
+}
+
+@test "net: a forwarded port answers from the host, from localhost and from another pod" {
+	start_pod web --port=http:18081 "$BB"
+	ip=$(pod_ip web)
+	wait_for 10 http_get "http://$ip/" || fail "no answer from the pod itself"
+	run http_get http://127.0.0.1:18081/
+	assert_status 0
+	assert_output_contains "hello from the pod"
+	# The host's address on the pod's network (its side of the veth), and from another pod: PREROUTING.
+	run http_get http://172.16.28.1:18081/
+	assert_output_contains "hello from the pod"
+	run rkt --insecure-options=image run "$BB" --exec /bin/sh -- -c \
+		'timeout 5 wget -q -O /tmp/got http://172.16.28.1:18081/ && grep -q "hello from the pod" /tmp/got'
+	assert_status 0
+	uuid=$(pod_uuid web)
+	iptables -t nat -S | grep -q "RKT-PFWD-DNAT-$(echo "${uuid//-/}" | cut -c1-12) .*--dport 18081 .*--to-destination $ip:80" ||
+		fail "no DNAT rule: $(iptables -t nat -S)"
+	rkt stop "$uuid"
+	wait_pod web
+	[ -z "$(iptables -t nat -S | grep RKT-PFWD)" ] || fail "rules left: $(iptables -t nat -S)"
+	run curl -s --max-time 2 http://127.0.0.1:18081/
+	[ "$status" -ne 0 ]
+
+	# Ports the image does not declare, and ports with host networking, are refused.
+	run rkt --insecure-options=image run --port=nope:18082 "$BB"
+	assert_status 254
+	assert_output_contains "no app of the pod declares a port named 'nope'"
+	run rkt --insecure-options=image run --net=host --port=http:18082 "$BB"
+	assert_status 254
+	assert_output_contains "--port flag does not work with 'host' networking"
+	run rkt --insecure-options=image run --port=http:99999 "$BB"
+	assert_status 254
+}
+
+@test "net: DNS flags and hosts entries land in the pod's /etc/resolv.conf and /etc/hosts" {
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/dns.uuid" --dns=10.0.0.53,10.0.0.54 \
+		--dns-search=a.example --dns-search=b.example --dns-opt=ndots:3 --dns-domain=example.org \
+		--hosts-entry=10.0.0.7=db.example --hosts-entry=10.0.0.8=cache,10.0.0.7=db \
+		"$BB" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv; cat /etc/hosts >/tmp/hosts'
+	assert_status 0
+	resolv=$(cat "$(app_file dns /tmp/resolv)")
+	expected='# Generated by rkt run
+
+search a.example b.example
+nameserver 10.0.0.53
+nameserver 10.0.0.54
+options ndots:3
+domain example.org'
+	[ "$resolv" = "$expected" ] || fail "resolv.conf: $resolv"
+	hosts=$(cat "$(app_file dns /tmp/hosts)")
+	[[ $hosts == *$'\n10.0.0.7 db.example db\n'* ]] || fail "hosts: $hosts"
+	[[ $hosts == *$'\n10.0.0.8 cache'* ]] || fail "hosts: $hosts"
+	[[ $hosts == *"127.0.0.1 localhost"*"rkt-$(pod_uuid dns)"* ]] || fail "hosts: $hosts"
+
+	# Without flags: the image has no /etc/hosts, so it gets rkt's, with the pod's name; no resolv.conf.
+	run rkt --insecure-options=image run --net=none --hostname=podname "$BB" --exec /bin/sh -- -c \
+		'grep -q "^127.0.0.1 .*podname" /etc/hosts && test "$(hostname)" = podname && ! test -s /etc/resolv.conf'
+	assert_status 0
+
+	# The host's files.
+	run rkt --insecure-options=image run --hosts-entry=host --uuid-file-save="$RKT_TEST_DIR/h.uuid" "$BB" \
+		--exec /bin/sh -- -c 'cat /etc/hosts >/tmp/hosts'
+	assert_status 0
+	[ "$(cat "$(app_file h /tmp/hosts)")" = "$(cat /etc/hosts)" ]
+	if [ -e /etc/resolv.conf ]; then
+		run rkt --insecure-options=image run --dns=host --uuid-file-save="$RKT_TEST_DIR/r.uuid" "$BB" \
+			--exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+		assert_status 0
+		[ "$(cat "$(app_file r /tmp/resolv)")" = "$(cat /etc/resolv.conf)" ]
+	else
+		run rkt --insecure-options=image run --dns=host "$BB" --exec /bin/true
+		assert_status 254
+		assert_output_contains "reading the host's /etc/resolv.conf"
+	fi
+
+	run rkt --insecure-options=image run --dns=host --dns-search=x "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "cannot be used with --dns=host"
+	run rkt --insecure-options=image run --dns=not-an-ip "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "invalid IP address 'not-an-ip'"
+	run rkt --insecure-options=image run --hosts-entry=10.0.0.1 "$BB" --exec /bin/true
+	assert_status 254
+}
+
+@test "net: teardown leaves nothing after a normal exit, after rkt stop, and after kill -9 and gc" {
+	before=$(net_state)
+
+	run rkt --insecure-options=image run --port=http:18083 "$BB" --exec /bin/true
+	assert_status 0
+	assert_same_state "$before" "after the pod exited"
+
+	start_pod stopped --port=http:18083 "$BB"
+	run rkt stop "$(pod_uuid stopped)"
+	assert_status 0
+	wait_pod stopped || fail "rkt run did not return after rkt stop: $(cat "$RKT_TEST_DIR/stopped.out")"
+	assert_same_state "$before" "after rkt stop"
+
+	# kill -9 of nspawn alone: stage1 sees its pod end and tears its network down.
+	start_pod nspawnkilled --port=http:18083 "$BB"
+	kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$(pod_uuid nspawnkilled)/ppid")"
+	wait_pod nspawnkilled
+	assert_same_state "$before" "after kill -9 of nspawn"
+
+	# kill -9 of everything of the pod on the host: what is left is gc's.
+	start_pod killed --port=http:18083 "$BB"
+	uuid=$(pod_uuid killed)
+	kill_pod killed
+	ip netns list | grep -q "^rkt-$uuid" || fail "the network namespace is gone before gc: $(ip netns list)"
+	run rkt gc --grace-period=0s
+	assert_status 0
+	assert_output_contains "Garbage collecting pod \"$uuid\""
+	assert_same_state "$before" "after kill -9 and rkt gc"
+	# gc again: nothing to do, no error.
+	run rkt gc --grace-period=0s
+	assert_status 0
+}
+
+@test "net: no leak after 50 start / kill -9 / gc cycles" {
+	before=$(net_state)
+	start=$(date +%s.%N)
+	for i in $(seq 50); do
+		start_pod "c$i" --port=http:18084 "$BB" --exec /bin/sleep -- 300
+		kill_pod "c$i"
+		rkt gc --grace-period=0s >/dev/null
+	done
+	elapsed=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
+	echo "# 50 start/kill -9/gc cycles with CNI networking and port forwarding: ${elapsed}s" >&3
+	assert_same_state "$before" "after 50 cycles"
+	[ -z "$(find "$RKT_DATA_DIR/pods" -mindepth 2 -maxdepth 2)" ] || fail "pods left: $(ls -R "$RKT_DATA_DIR/pods")"
+}

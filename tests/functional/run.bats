@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# Pods: rkt run, prepare and run-prepared with the real stage1 (systemd-nspawn + systemd as the pod's
+# init), machined and journald, inside the booted systemd test host.
+
+load helpers
+
+setup() {
+        rkt_setup
+        require_systemd
+        UNIT=
+        # A busybox image: the app's command comes from --exec or the image's default.
+        mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
+        cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
+        for t in sh sleep cat echo env pwd id ls true false; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
+        echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
+        echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+        python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/busybox \
+                --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/sh -c 'echo hello from the pod'"
+        BB="$RKT_TEST_DIR/bb.aci"
+}
+
+teardown() {
+        if [ -n "$UNIT" ]; then
+                systemctl stop "$UNIT" 2>/dev/null || true
+                systemctl reset-failed "$UNIT" 2>/dev/null || true
+        fi
+        rkt gc --grace-period=0s >/dev/null 2>&1 || true
+        rkt_teardown
+}
+
+run_pod() {
+        rkt --insecure-options=image run --net=host "$@"
+}
+
+@test "rkt run exits with the app's exit status" {
+        run run_pod "$BB" --exec /bin/sh -- -c "exit 3"
+        [ "$status" -eq 3 ] || fail "status $status: $output"
+        run run_pod "$BB" --exec /bin/true
+        assert_status 0
+}
+
+@test "rkt run of several apps exits with the first failing app's status and records each" {
+        run run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" \
+                "$BB" --name ok --exec /bin/true \
+                "$BB" --name bad --exec /bin/sh -- -c "sleep 1; exit 7" ---
+        [ "$status" -eq 7 ] || fail "status $status: $output"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        run rkt status "$uuid"
+        assert_status 0
+        assert_output_contains "state=exited"
+        assert_output_contains "app-ok=0"
+        assert_output_contains "app-bad=7"
+}
+
+@test "the default network is refused until CNI networking exists, never silently replaced" {
+        run rkt --insecure-options=image run "$BB"
+        assert_status 254
+        assert_output_contains "network 'default' (the default)"
+        assert_output_contains "--net=host"
+}
+
+@test "app arguments, working directory and environment reach the app" {
+        run run_pod --set-env=FROM_POD=pod "$BB" --working-dir=/etc --environment=FROM_APP=app \
+                --exec /bin/sh -- -c 'echo "cwd=$(pwd) pod=$FROM_POD app=$FROM_APP name=$AC_APP_NAME"; test "$(pwd)" = /etc && test "$FROM_POD" = pod && test "$FROM_APP" = app && test "$AC_APP_NAME" = busybox'
+        assert_status 0
+}
+
+@test "rkt prepare prints a UUID that rkt run-prepared runs" {
+        run rkt --insecure-options=image prepare "$BB" --exec /bin/sh -- -c "exit 5"
+        assert_status 0
+        uuid=${lines[-1]}
+        [[ "$uuid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] || fail "not a UUID: $output"
+        run rkt status "$uuid"
+        assert_output_contains "state=prepared"
+        run rkt run-prepared --net=host "${uuid:0:8}"
+        assert_status 5
+        run rkt run-prepared --net=host "$uuid"
+        assert_status 254
+        assert_output_contains "not prepared"
+}
+
+@test "a running pod is a machined machine, stops on rkt stop, and gc leaves no mount behind" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid" ||
+                fail "rkt-$uuid not in machinectl list: $(machinectl list)"
+        run rkt status "$uuid"
+        assert_output_contains "state=running"
+        run rkt stop "$uuid"
+        assert_status 0
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+        run rkt status --wait=30s "$uuid"
+        assert_output_contains "state=exited"
+        rkt gc --grace-period=0s
+        [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ] || fail "mounts left: $(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")"
+        [ -z "$(ls "$RKT_DATA_DIR/pods/run" 2>/dev/null)" ]
+}
+
+@test "kill -9 of systemd-nspawn takes the pod down with it; status tells the truth" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
+        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")"
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
+                fail "the pod outlived its nspawn: $(machinectl list --no-legend)"
+        [ -z "$(pgrep -f 'sleep 300')" ] || fail "the app outlived its nspawn"
+        run rkt status "$uuid"
+        assert_output_contains "state=exited"
+        rkt gc --grace-period=0s
+        [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
+}
+
+@test "kill -9 of rkt's pod leaves a pod list that tells the truth, and gc cleans up" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        pid=$!
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
+        # $pid became systemd-nspawn (rkt exec'd stage1, which exec'd nspawn)
+        kill -9 "$pid"
+        wait "$pid" 2>/dev/null || true
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+        run rkt status "$uuid"
+        assert_output_contains "state=exited"
+        rkt gc --grace-period=0s
+        [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
+        run rkt status "$uuid"
+        assert_status 254
+}
+
+@test "under systemd-run the pod stays in the unit's cgroup (--keep-unit)" {
+        UNIT=rkt-test-$$.service
+        systemd-run --quiet --unit="$UNIT" "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+                --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
+        run machinectl show -p Unit --value "rkt-$uuid"
+        [ "$output" = "$UNIT" ] || fail "machine unit: $output"
+        systemctl stop "$UNIT"
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+}
+
+@test "app output goes to the journal under the app's name" {
+        run run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --name talker --exec /bin/sh -- -c "echo marker-$$-xyz"
+        assert_status 0
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        machine_id=${uuid//-/}
+        wait_for 10 sh -c "journalctl -q --no-pager -D /var/log/journal/$machine_id -t talker 2>/dev/null | grep -q marker-$$-xyz || journalctl -q --no-pager _MACHINE_ID=$machine_id -t talker 2>/dev/null | grep -q marker-$$-xyz" ||
+                fail "marker not in the journal"
+}
+
+@test "images are rendered once: a second pod of the same image reuses the tree" {
+        run_pod "$BB" --exec /bin/true
+        trees=$(ls "$RKT_DATA_DIR/cas/tree" | wc -l)
+        run_pod "$BB" --exec /bin/true
+        [ "$(ls "$RKT_DATA_DIR/cas/tree" | wc -l)" -eq "$trees" ]
+}
+
+@test "--no-overlay copies the images into the pod" {
+        run run_pod --no-overlay --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c "exit 4"
+        assert_status 4
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        [ -x "$RKT_DATA_DIR/pods/run/$uuid/stage1/rootfs/opt/stage2/busybox/rootfs/bin/busybox" ]
+        [ -z "$(findmnt -rn -o TARGET | grep "$uuid")" ]
+}
+
+@test "run and prepare refuse bad input with exit 254 and a clear message" {
+        run rkt --insecure-options=image run --net=host "$RKT_TEST_DIR/missing.aci"
+        assert_status 254
+        assert_output_contains "missing.aci"
+        run rkt run --net=host "$BB"
+        assert_status 254
+        assert_output_contains "--insecure-options=image"
+        run rkt --insecure-options=image run --net=host "$BB" --bogus-flag
+        assert_status 254
+        run rkt --insecure-options=image run --net=host --stage1-path=/nonexistent.aci "$BB"
+        assert_status 254
+        run rkt --insecure-options=image prepare
+        assert_status 254
+        [ -z "$(ls "$RKT_DATA_DIR/pods/prepared" 2>/dev/null)" ]
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "rkt-config.h"
+#include "fs.h"
+#include "path.h"
+#include "unit.h"
+
+static char dir[64];
+
+static int setup(void **state) {
+        strcpy(dir, "/tmp/rkt-test-XXXXXX");
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        return rm_rf_at(AT_FDCWD, dir);
+}
+
+/* Writes <dir>/<sub>/auth.d/<file>. */
+static void put(const char *sub, const char *file, const char *json) {
+        _cleanup_free_ char *d = NULL, *f = NULL;
+
+        assert_true(asprintf(&d, "%s/%s/auth.d", dir, sub) > 0);
+        assert_int_equal(mkdir_p(d, 0755), 0);
+        f = path_join(d, file);
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, f, json, strlen(json), 0600), 0);
+}
+
+static int load(RktConfig **c, RktError **e) {
+        _cleanup_free_ char *s = NULL, *l = NULL, *u = NULL;
+        const char *dirs[3];
+
+        assert_true(asprintf(&s, "%s/system", dir) > 0);
+        assert_true(asprintf(&l, "%s/local", dir) > 0);
+        assert_true(asprintf(&u, "%s/user", dir) > 0);
+        dirs[0] = s;
+        dirs[1] = l;
+        dirs[2] = u;
+        return rkt_config_load(dirs, 3, c, e);
+}
+
+static void test_empty(void **state) {
+        _cleanup_(rkt_config_freep) RktConfig *c = NULL;
+        const char *dirs[] = { "/nonexistent-rkt-config", NULL };
+
+        assert_int_equal(rkt_config_load(dirs, 2, &c, NULL), 0);
+        assert_int_equal(c->n_auth, 0);
+        assert_null(rkt_config_find_auth(c, "example.com"));
+        assert_null(rkt_config_find_auth(NULL, "example.com"));
+}
+
+static void test_merge_and_headers(void **state) {
+        _cleanup_(rkt_config_freep) RktConfig *c = NULL;
+        const AuthEntry *a;
+        char *h = NULL;
+
+        put("system", "a.json",
+            "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"example.com\",\"Other.org:8443\"],"
+            "\"type\":\"basic\",\"credentials\":{\"user\":\"bob\",\"password\":\"secret\"}}");
+        put("local", "b.json",
+            "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"example.com\"],\"type\":\"oauth\","
+            "\"credentials\":{\"token\":\"sometoken\"}}");
+        put("local", "ignored.txt", "not json");
+        put("user", "d.json",
+            "{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"quay.io\"],"
+            "\"credentials\":{\"user\":\"u\",\"password\":\"p\"}}");
+        assert_int_equal(load(&c, NULL), 0);
+        assert_int_equal(c->n_auth, 2);
+        assert_int_equal(c->n_docker_auth, 1);
+
+        /* The local dir overrides the system one for example.com. */
+        a = rkt_config_find_auth(c, "EXAMPLE.com");
+        assert_non_null(a);
+        assert_int_equal(a->type, AUTH_OAUTH);
+        assert_int_equal(auth_entry_header(a, &h, NULL), 0);
+        assert_string_equal(h, "Authorization: Bearer sometoken");
+        free(h);
+
+        /* host:port entries match that port only. */
+        assert_null(rkt_config_find_auth(c, "other.org"));
+        assert_null(rkt_config_find_auth(c, "example.com:8443"));
+        a = rkt_config_find_auth(c, "other.org:8443");
+        assert_non_null(a);
+        assert_int_equal(auth_entry_header(a, &h, NULL), 0);
+        assert_string_equal(h, "Authorization: Basic Ym9iOnNlY3JldA=="); /* bob:secret */
+        free(h);
+}
+
+static void test_errors_name_the_file_not_the_secret(void **state) {
+        static const struct {
+                const char *json;
+                const char *message;
+        } cases[] = {
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
+                  "\"credentials\":{\"user\":\"u\"}}",
+                  "password not specified" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[],\"type\":\"basic\","
+                  "\"credentials\":{\"user\":\"u\",\"password\":\"hunter2\"}}",
+                  "no domains specified" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"kerberos\","
+                  "\"credentials\":{}}",
+                  "unknown auth type 'kerberos'" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"oauth\","
+                  "\"credentials\":{}}",
+                  "no oauth bearer token specified" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}", "auth.d holds files of kind" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v2\"}", "no parser for kind \"auth\" and version \"v2\"" },
+                { "{\"rktVersion\":\"v1\"}", "no rktKind specified" },
+                { "{\"password\":\"hunter2\"", "not a JSON object" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a/b\"],\"type\":\"oauth\","
+                  "\"credentials\":{\"token\":\"hunter2\"}}",
+                  "domains must be host names" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(rkt_config_freep) RktConfig *c = NULL;
+                _cleanup_error_ RktError *e = NULL;
+                _cleanup_free_ char *sub = NULL;
+
+                assert_true(asprintf(&sub, "case%zu", i) > 0);
+                (void) rm_rf_at(AT_FDCWD, dir);
+                assert_int_equal(mkdir(dir, 0700), 0);
+                put("local", "x.json", cases[i].json);
+                assert_int_equal(load(&c, &e), -EINVAL);
+                if (!strstr(e->message, cases[i].message))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, e->message, cases[i].message);
+                assert_non_null(strstr(e->message, "/local/auth.d/x.json"));
+                assert_null(strstr(e->message, "hunter2"));
+        }
+}
+
+static void test_duplicates(void **state) {
+        _cleanup_(rkt_config_freep) RktConfig *c = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        const char *basic = "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"example.com\"],\"type\":\"basic\","
+                            "\"credentials\":{\"user\":\"u\",\"password\":\"p\"}}";
+
+        /* The same domain twice in one dir is an error; across dirs, the later one wins. */
+        put("local", "a.json", basic);
+        put("local", "b.json", basic);
+        assert_int_equal(load(&c, &e), -EINVAL);
+        assert_non_null(strstr(e->message, "domain 'example.com' is already configured in"));
+}
+
+static void test_aws_is_refused_when_used(void **state) {
+        _cleanup_(rkt_config_freep) RktConfig *c = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        char *h = NULL;
+
+        put("local", "aws.json",
+            "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"s3.amazonaws.com\"],\"type\":\"aws\","
+            "\"credentials\":{\"accessKeyID\":\"AK\",\"secretAccessKey\":\"SECRETKEY123\"}}");
+        assert_int_equal(load(&c, NULL), 0);
+        assert_int_equal(auth_entry_header(rkt_config_find_auth(c, "s3.amazonaws.com"), &h, &e), -EOPNOTSUPP);
+        assert_non_null(strstr(e->message, "'aws'"));
+        assert_null(strstr(e->message, "SECRETKEY123"));
+}
+
+RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_errors_name_the_file_not_the_secret, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_aws_is_refused_when_used, setup, teardown))

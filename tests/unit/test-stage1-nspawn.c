@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "nspawn-args.h"
+#include "strv.h"
+#include "unit.h"
+
+#define UUID "0123abcd-4567-89ef-0123-456789abcdef"
+
+static char *joined(const NspawnOptions *o) {
+        _cleanup_strv_free_ char **argv = NULL;
+        assert_int_equal(nspawn_argv(o, &argv), 0);
+        return strv_join(argv, " ");
+}
+
+static void test_register(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "stage1/rootfs", .register_machine = true};
+        _cleanup_free_ char *s = joined(&o);
+
+        assert_string_equal(s, NSPAWN_PATH
+                            " --boot --notify-ready=yes --quiet --uuid=" UUID " --machine=rkt-" UUID
+                            " --directory=stage1/rootfs --link-journal=try-guest --register=yes"
+                            " --console=read-only -- --default-standard-output=tty --log-target=null"
+                            " --show-status=0");
+}
+
+static void test_no_register(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "stage1/rootfs", .keep_unit = true};
+        _cleanup_strv_free_ char **argv = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_true(strv_contains(argv, "--register=no"));
+        assert_true(strv_contains(argv, "--keep-unit"));
+        assert_false(strv_contains(argv, "--register=yes"));
+}
+
+static void test_keep_unit_registered(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "d", .register_machine = true, .keep_unit = true};
+        _cleanup_free_ char *s = joined(&o);
+
+        assert_non_null(strstr(s, " --register=yes --keep-unit "));
+}
+
+static void test_net_none_interactive_caps(void **state) {
+        NspawnOptions o = {.uuid = UUID,
+                           .directory = "d",
+                           .private_network = true,
+                           .interactive = true,
+                           .all_capabilities = true};
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t sep;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_true(strv_contains(argv, "--private-network"));
+        assert_true(strv_contains(argv, "--console=interactive"));
+        assert_true(strv_contains(argv, "--capability=all"));
+        /* nspawn options all come before "--", the pod's systemd's after. */
+        for (sep = 0; argv[sep] && !streq(argv[sep], "--"); sep++)
+                ;
+        assert_non_null(argv[sep]);
+        for (size_t i = 1; i < sep; i++)
+                assert_true(startswith(argv[i], "--"));
+        assert_string_equal(argv[sep + 1], "--default-standard-output=tty");
+}
+
+static void test_debug(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "d", .debug = true, .register_machine = true};
+        _cleanup_strv_free_ char **argv = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_false(strv_contains(argv, "--quiet"));
+        assert_true(strv_contains(argv, "--log-target=console"));
+        assert_true(strv_contains(argv, "--show-status=1"));
+        assert_false(strv_contains(argv, "--log-target=null"));
+}
+
+static void test_invalid(void **state) {
+        NspawnOptions o = {.directory = "d"};
+        char **argv = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        o = (NspawnOptions){.uuid = UUID};
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        assert_null(argv);
+}
+
+static void test_environment(void **state) {
+        char *in[] = {"PATH=/bin", "SYSTEMD_LOG_LEVEL=debug", "RKT_LOCK_FD=3", NULL};
+        NspawnOptions quiet = {.uuid = UUID, .directory = "d"};
+        NspawnOptions debug = {.uuid = UUID, .directory = "d", .debug = true};
+        _cleanup_strv_free_ char **e = NULL, **d = NULL, **empty = NULL;
+
+        assert_int_equal(nspawn_environment(&quiet, in, &e), 0);
+        assert_int_equal(strv_length(e), 4);
+        assert_true(strv_contains(e, "PATH=/bin"));
+        assert_true(strv_contains(e, "RKT_LOCK_FD=3"));
+        assert_true(strv_contains(e, "SYSTEMD_LOG_LEVEL=err"));
+        assert_true(strv_contains(e, "SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt"));
+
+        /* --debug leaves the caller's log level alone. */
+        assert_int_equal(nspawn_environment(&debug, in, &d), 0);
+        assert_true(strv_contains(d, "SYSTEMD_LOG_LEVEL=debug"));
+        assert_true(strv_contains(d, "SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt"));
+
+        assert_int_equal(nspawn_environment(&debug, NULL, &empty), 0);
+        assert_int_equal(strv_length(empty), 1);
+}
+
+RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
+          cmocka_unit_test(test_keep_unit_registered), cmocka_unit_test(test_net_none_interactive_caps),
+          cmocka_unit_test(test_debug), cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment))
