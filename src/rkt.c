@@ -157,7 +157,7 @@ const Verb rkt_verbs[] = {
           .max_args = UNBOUNDED },
         { .name = "run",
           .summary = "Run image(s) in a pod",
-          .usage = "[--net=host|none] [--volume=…] [--set-env=…] [--stage1-…] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
+          .usage = "[--net=NAME[:ARGS],…] [--port=NAME:PORT] [--volume=…] [--set-env=…] [--stage1-…] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
           .description =
                   "\tRuns the images as the apps of one pod: systemd-nspawn with systemd as the pod's init, registered\n"
                   "\twith machined as rkt-UUID. rkt exits with the first failing app's exit status (0 when all succeed).\n\n"
@@ -174,7 +174,7 @@ const Verb rkt_verbs[] = {
           .max_args = UNBOUNDED },
         { .name = "run-prepared",
           .summary = "Run a prepared pod",
-          .usage = "[--net=host|none] [--interactive] [--hostname=NAME] UUID",
+          .usage = "[--net=NAME[:ARGS],…] [--dns=…] [--interactive] [--hostname=NAME] UUID",
           .options = run_prepared_options,
           .run = verb_run_prepared,
           .flags = VERB_ROOT_ONLY,

@@ -184,7 +184,8 @@ static int app_cgroup_dir(pid_t pod_pid, const CgroupHierarchy *h, const char *a
 
         if (r < 0)
                 return r;
-        return asprintf(ret, "%s%s/system.slice/%s.service", h->mount, streq(pod_cg, "/") ? "" : pod_cg, app) < 0
+        return asprintf(ret, "%s%s/system.slice/%s.service", h->mount, streq(pod_cg, "/") ? "" : pod_cg,
+                        app) < 0
                        ? -ENOMEM
                        : 0;
 }
@@ -226,7 +227,8 @@ static pid_t app_main_pid(pid_t pod_pid, const char *app) {
 /* Opens cgroup.procs of the cgroup CMD joins, in every hierarchy the pod has one in: the app's own when it
  * runs, else a new one below the pod's (removed when CMD is done). Opened now, on the host, before the
  * namespaces (and with them /sys/fs/cgroup) are the pod's. */
-static int open_cgroups(pid_t pod_pid, const char *app, bool app_running, EnterTarget *t, RktError **reterr) {
+static int open_cgroups(pid_t pod_pid, const char *app, bool app_running, EnterTarget *t,
+                        RktError **reterr) {
         CgroupHierarchy h[2];
         int n = stage1_cgroup_hierarchies(h), opened = 0;
 
@@ -239,10 +241,12 @@ static int open_cgroups(pid_t pod_pid, const char *app, bool app_running, EnterT
                 else {
                         _cleanup_free_ char *pod_cg = NULL, *parent = NULL;
                         r = pod_cgroup(pod_pid, &h[i], &pod_cg);
-                        if (r >= 0 && (asprintf(&parent, "%s%s", h[i].mount, streq(pod_cg, "/") ? "" : pod_cg) < 0 ||
-                                       asprintf(&t->cgroup_made[i], "rkt-enter-%s-%d", app, (int) getpid()) < 0))
+                        if (r >= 0 &&
+                            (asprintf(&parent, "%s%s", h[i].mount, streq(pod_cg, "/") ? "" : pod_cg) < 0 ||
+                             asprintf(&t->cgroup_made[i], "rkt-enter-%s-%d", app, (int) getpid()) < 0))
                                 r = -ENOMEM;
-                        if (r >= 0 && (t->cgroup_parent_fds[i] = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        if (r >= 0 &&
+                            (t->cgroup_parent_fds[i] = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                                 r = negative_errno();
                         if (r >= 0 && mkdirat(t->cgroup_parent_fds[i], t->cgroup_made[i], 0755) < 0)
                                 r = negative_errno();
@@ -328,7 +332,8 @@ static int read_cap_last(void) {
 /* The architectures systemd filters on this machine (its SECCOMP_FOREACH_LOCAL_ARCH). */
 static const uint32_t local_archs[] = {
 #if defined(__x86_64__)
-        SCMP_ARCH_X86, SCMP_ARCH_X32,
+        SCMP_ARCH_X86,
+        SCMP_ARCH_X32,
 #elif defined(__aarch64__)
         SCMP_ARCH_ARM,
 #elif defined(__powerpc64__)
@@ -404,9 +409,11 @@ static int copy_pod_filters(pid_t pod_pid, Filters *ret, RktError **reterr) {
                 *ret = f;
                 return 0;
         }
-        if (ptrace(PTRACE_SEIZE, pod_pid, NULL, NULL) < 0 || ptrace(PTRACE_INTERRUPT, pod_pid, NULL, NULL) < 0) {
+        if (ptrace(PTRACE_SEIZE, pod_pid, NULL, NULL) < 0 ||
+            ptrace(PTRACE_INTERRUPT, pod_pid, NULL, NULL) < 0) {
                 r = negative_errno();
-                return rkt_error_set(reterr, r, "attaching to the pod's PID 1 to copy its seccomp filter: %s",
+                return rkt_error_set(reterr, r,
+                                     "attaching to the pod's PID 1 to copy its seccomp filter: %s",
                                      strerror(-r));
         }
         while (waitpid(pod_pid, &st, __WALL) < 0)
@@ -448,10 +455,11 @@ static int copy_pod_filters(pid_t pod_pid, Filters *ret, RktError **reterr) {
         (void) ptrace(PTRACE_DETACH, pod_pid, NULL, NULL);
         if (r < 0) {
                 filters_done(&f);
-                return rkt_error_set(reterr, r,
-                                     "copying the pod's seccomp filter (PTRACE_SECCOMP_GET_FILTER needs a kernel "
-                                     "with CONFIG_CHECKPOINT_RESTORE): %s",
-                                     strerror(-r));
+                return rkt_error_set(
+                        reterr, r,
+                        "copying the pod's seccomp filter (PTRACE_SECCOMP_GET_FILTER needs a kernel "
+                        "with CONFIG_CHECKPOINT_RESTORE): %s",
+                        strerror(-r));
         }
         /* Index 0 is the newest: reverse, so that loading them in order rebuilds the same chain. */
         for (size_t i = 0; i < f.n / 2; i++) {

@@ -62,7 +62,8 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
                         return r;
                 r = stage1_write_file_at(s1fd, "rkt/sysctl", text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/sysctl: %s", strerror(-r));
+                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/sysctl: %s",
+                                             strerror(-r));
                 pi->sysctl = true;
         }
         return 0;
@@ -107,7 +108,8 @@ static int fd_path(int fd, char **ret) {
 /* Resolves path inside the rootfs at rootfd, whose host path is root (symlinks resolved in it, as the app
  * would see them), creating what is missing: directories, and an empty file for the last component when
  * dir is false. *ret: the resolved path, absolute inside the rootfs. */
-static int mount_point(int rootfd, const char *root, const char *path, bool dir, unsigned depth, char **ret) {
+static int mount_point(int rootfd, const char *root, const char *path, bool dir, unsigned depth,
+                       char **ret) {
         _cleanup_free_ char *parent = NULL, *rparent = NULL, *host = NULL;
         _cleanup_close_ int fd = -1, pfd = -1;
         const char *base, *rel;
@@ -138,7 +140,8 @@ static int mount_point(int rootfd, const char *root, const char *path, bool dir,
                 if (dir)
                         r = mkdirat(pfd, base, 0755) < 0 ? negative_errno() : 0;
                 else {
-                        int ffd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                        int ffd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                         0644);
                         r = ffd < 0 ? negative_errno() : 0;
                         safe_close(ffd);
                 }
@@ -176,7 +179,8 @@ static int add_string(PodIsolation *pi, char *s, const char **ret) {
         return 0;
 }
 
-/* <pod>/sharedVolumes/<name>, with the volume's mode and owner: one directory for every app that mounts it. */
+/* <pod>/sharedVolumes/<name>, with the volume's mode and owner: one directory for every app that mounts it.
+ */
 static int shared_volume(PodIsolation *pi, const Stage1Mount *m, char **ret, RktError **reterr) {
         _cleanup_free_ char *dir = NULL, *path = NULL;
         char *end;
@@ -193,7 +197,8 @@ static int shared_volume(PodIsolation *pi, const Stage1Mount *m, char **ret, Rkt
         if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(path, 0700) < 0 && errno != EEXIST) ||
             chown(path, m->uid, m->gid) < 0 || chmod(path, (mode_t) mode) < 0) {
                 int r = negative_errno();
-                return rkt_error_set(reterr, r, "volume '%s': preparing %s: %s", m->volume, path, strerror(-r));
+                return rkt_error_set(reterr, r, "volume '%s': preparing %s: %s", m->volume, path,
+                                     strerror(-r));
         }
         *ret = TAKE_PTR(path);
         return 0;
@@ -207,12 +212,12 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
         size_t n_mounts = 0;
         int r;
 
-        r = stage1_isolation_from_isolators(app->isolators, app->n_isolators, uid, &pi->options, &ai.isolation,
-                                            reterr);
+        r = stage1_isolation_from_isolators(app->isolators, app->n_isolators, uid, &pi->options,
+                                            &ai.isolation, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "app '%s'", ra->name);
         STRV_FOREACH(name, ai.isolation.ignored)
-                log_warning("app '%s': isolator '%s' is not applied by this stage1", ra->name, *name);
+        log_warning("app '%s': isolator '%s' is not applied by this stage1", ra->name, *name);
         if (ai.isolation.restrict_capabilities)
                 pi->capabilities |= ai.isolation.capabilities;
 
@@ -233,10 +238,11 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 if (m->kind == APPC_VOLUME_HOST) {
                         struct stat st;
                         if (!m->source || !path_is_absolute(m->source) || stat(m->source, &st) < 0) {
-                                r = rkt_error_set(reterr, m->source ? negative_errno() : -EINVAL,
-                                                  "volume '%s': host path '%s' %s", m->volume, strna(m->source),
-                                                  m->source && path_is_absolute(m->source) ? "does not exist"
-                                                                                           : "is not absolute");
+                                r = rkt_error_set(
+                                        reterr, m->source ? negative_errno() : -EINVAL,
+                                        "volume '%s': host path '%s' %s", m->volume, strna(m->source),
+                                        m->source && path_is_absolute(m->source) ? "does not exist"
+                                                                                 : "is not absolute");
                                 break;
                         }
                         dir = S_ISDIR(st.st_mode);
@@ -247,15 +253,17 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 if (r < 0)
                         break;
                 if (strpbrk(source, ":\\") || strpbrk(m->path, ":\\")) {
-                        r = rkt_error_set(reterr, -EINVAL, "volume '%s': paths with ':' or '\\' cannot be mounted",
+                        r = rkt_error_set(reterr, -EINVAL,
+                                          "volume '%s': paths with ':' or '\\' cannot be mounted",
                                           m->volume);
                         break;
                 }
                 r = mount_point(rootfd, root, m->path, dir, 0, &target);
                 if (r < 0) {
-                        r = rkt_error_set(reterr, r, "app '%s': mount point '%s' of volume '%s': %s", ra->name,
-                                          m->path, m->volume,
-                                          r == -ENOLINK ? "a symlink to nothing in the image" : strerror(-r));
+                        r = rkt_error_set(reterr, r, "app '%s': mount point '%s' of volume '%s': %s",
+                                          ra->name, m->path, m->volume,
+                                          r == -ENOLINK ? "a symlink to nothing in the image"
+                                                        : strerror(-r));
                         break;
                 }
                 b = realloc(pi->binds, (pi->n_binds + 1) * sizeof(NspawnBind));
@@ -269,7 +277,8 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 r = add_string(pi, TAKE_PTR(source), &b->source);
                 if (r >= 0) {
                         char *d = NULL;
-                        if (asprintf(&d, "/opt/stage2/%s/rootfs%s", ra->name, streq(target, "/") ? "" : target) < 0)
+                        if (asprintf(&d, "/opt/stage2/%s/rootfs%s", ra->name,
+                                     streq(target, "/") ? "" : target) < 0)
                                 d = NULL;
                         r = add_string(pi, d, &b->destination);
                 }

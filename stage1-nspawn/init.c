@@ -34,8 +34,8 @@ typedef struct InitArgs {
         bool debug;
         bool interactive;
         bool net_none;
-        NetList nets;       /* --net */
-        NetDnsConfig dns;   /* --dns*, --hosts-entry */
+        NetList nets;     /* --net */
+        NetDnsConfig dns; /* --dns*, --hosts-entry */
         const char *local_config, *system_config;
         bool disable_capabilities;
         bool disable_paths, disable_seccomp;
@@ -153,9 +153,11 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                         break;
                 case ARG_MDS_TOKEN:
                         /* It becomes the last component of AC_METADATA_URL. */
-                        if (isempty(optarg) || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                                "0123456789-_") != strlen(optarg))
-                                return rkt_error_set(reterr, -EINVAL, "--mds-token: invalid token '%s'", optarg);
+                        if (isempty(optarg) ||
+                            strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_") != strlen(optarg))
+                                return rkt_error_set(reterr, -EINVAL, "--mds-token: invalid token '%s'",
+                                                     optarg);
                         a->mds_token = optarg;
                         r = 0;
                         break;
@@ -354,12 +356,13 @@ static int plan_handlers(int rootfd, const AppcApp *app, AppPlan *p, RktError **
                 int r;
 
                 if (!pre && !streq(h->name, "post-stop"))
-                        return rkt_error_set(reterr, -EINVAL, "app '%s': unknown event handler '%s'", p->name,
-                                             h->name);
+                        return rkt_error_set(reterr, -EINVAL, "app '%s': unknown event handler '%s'",
+                                             p->name, h->name);
                 if (!h->exec || !h->exec[0])
                         return rkt_error_set(reterr, -EINVAL, "app '%s': event handler '%s' has no exec",
                                              p->name, h->name);
-                r = resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0], &exec0, reterr);
+                r = resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0], &exec0,
+                                 reterr);
                 if (r < 0)
                         return rkt_error_prefix(reterr, r, "event handler '%s'", h->name);
                 r = strv_push(&argv, exec0);
@@ -381,8 +384,8 @@ static int plan_handlers(int rootfd, const AppcApp *app, AppPlan *p, RktError **
         return 0;
 }
 
-static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, const AppcRuntimeApp *ra, AppPlan *ret,
-                    RktError **reterr) {
+static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
+                    AppPlan *ret, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
         _cleanup_(app_plan_done) AppPlan p = {.name = ra->name};
         _cleanup_free_ char *path = NULL, *json = NULL, *exec0 = NULL;
@@ -468,7 +471,8 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         return 0;
 }
 
-static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool interactive, RktError **reterr) {
+static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool interactive,
+                     RktError **reterr) {
         _cleanup_free_ char *unit = NULL, *env = NULL, *path = NULL, *link = NULL, *target = NULL;
         Stage1App a = {
                 .name = p->name,
@@ -844,13 +848,14 @@ static int run(const InitArgs *a, RktError **reterr) {
                 if (r < 0)
                         return r;
         }
-        r = pod_isolation_init(&pi, s1fd, pod,
-                               &(InitIsolationArgs){.disable_capabilities = a->disable_capabilities,
-                                                    .disable_paths = a->disable_paths,
-                                                    .disable_seccomp = a->disable_seccomp,
-                                                    .private_network = a->net_none || net_list_contained(&a->nets),
-                                                    .metadata_url = metadata_url},
-                               reterr);
+        r = pod_isolation_init(
+                &pi, s1fd, pod,
+                &(InitIsolationArgs){.disable_capabilities = a->disable_capabilities,
+                                     .disable_paths = a->disable_paths,
+                                     .disable_seccomp = a->disable_seccomp,
+                                     .private_network = a->net_none || net_list_contained(&a->nets),
+                                     .metadata_url = metadata_url},
+                reterr);
         if (r < 0)
                 return r;
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -50,7 +51,8 @@ static bool net_name_valid(const char *s) {
         if (isempty(s) || strlen(s) > 128)
                 return false;
         for (const char *p = s; *p; p++) {
-                bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+                bool alnum =
+                        (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
                 if (!alnum && (p == s || (*p != '_' && *p != '.' && *p != '-')))
                         return false;
         }
@@ -154,29 +156,27 @@ static const struct {
         const char *file_name;
         const char *json;
 } builtin_confs[] = {
-        {"99-default.conf",
-         "{\n"
-         "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
-         "\t\"name\": \"" NET_DEFAULT "\",\n"
-         "\t\"type\": \"ptp\",\n"
-         "\t\"ipMasq\": true,\n"
-         "\t\"ipam\": {\n"
-         "\t\t\"type\": \"host-local\",\n"
-         "\t\t\"subnet\": \"172.16.28.0/24\",\n"
-         "\t\t\"routes\": [{\"dst\": \"0.0.0.0/0\"}]\n"
-         "\t}\n"
-         "}\n"},
-        {"99-default-restricted.conf",
-         "{\n"
-         "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
-         "\t\"name\": \"" NET_DEFAULT_RESTRICTED "\",\n"
-         "\t\"type\": \"ptp\",\n"
-         "\t\"ipMasq\": false,\n"
-         "\t\"ipam\": {\n"
-         "\t\t\"type\": \"host-local\",\n"
-         "\t\t\"subnet\": \"172.31.0.0/16\"\n"
-         "\t}\n"
-         "}\n"},
+        {"99-default.conf", "{\n"
+                            "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+                            "\t\"name\": \"" NET_DEFAULT "\",\n"
+                            "\t\"type\": \"ptp\",\n"
+                            "\t\"ipMasq\": true,\n"
+                            "\t\"ipam\": {\n"
+                            "\t\t\"type\": \"host-local\",\n"
+                            "\t\t\"subnet\": \"172.16.28.0/24\",\n"
+                            "\t\t\"routes\": [{\"dst\": \"0.0.0.0/0\"}]\n"
+                            "\t}\n"
+                            "}\n"},
+        {"99-default-restricted.conf", "{\n"
+                                       "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+                                       "\t\"name\": \"" NET_DEFAULT_RESTRICTED "\",\n"
+                                       "\t\"type\": \"ptp\",\n"
+                                       "\t\"ipMasq\": false,\n"
+                                       "\t\"ipam\": {\n"
+                                       "\t\t\"type\": \"host-local\",\n"
+                                       "\t\t\"subnet\": \"172.31.0.0/16\"\n"
+                                       "\t}\n"
+                                       "}\n"},
 };
 
 void net_conf_done(NetConf *c) {
@@ -225,7 +225,8 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
         }
         r = conf_string(root, "name", path, &name, reterr);
         if (r == -ENOENT || (r >= 0 && isempty(name)))
-                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'name': missing", path);
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'name': missing",
+                                  path);
         else if (r >= 0 && !net_name_valid(name))
                 r = rkt_error_set(reterr, -EINVAL,
                                   "network configuration '%s': field 'name': invalid network name '%s' "
@@ -240,12 +241,13 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
                 goto finish;
         r = conf_string(root, "type", path, &type, reterr);
         if (r == -ENOENT || (r >= 0 && isempty(type)))
-                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'type': missing", path);
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'type': missing",
+                                  path);
         /* The type names a plugin file in the plugin directories, nothing else. */
         else if (r >= 0 && (strchr(type, '/') || streq(type, ".") || streq(type, "..")))
                 r = rkt_error_set(reterr, -EINVAL,
-                                  "network configuration '%s': field 'type': '%s' is not a plugin name", path,
-                                  type);
+                                  "network configuration '%s': field 'type': '%s' is not a plugin name",
+                                  path, type);
         if (r < 0)
                 goto finish;
         r = conf_string(root, "cniVersion", path, &version, reterr);
@@ -338,8 +340,8 @@ static ssize_t confs_find(const NetConf *confs, size_t n, const char *name) {
         return -1;
 }
 
-int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n, char ***ret_warnings,
-                   RktError **reterr) {
+int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n,
+                   char ***ret_warnings, RktError **reterr) {
         _cleanup_strv_free_ char **warnings = NULL;
         NetConf *confs = NULL;
         size_t n = 0;
@@ -392,7 +394,8 @@ int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t
                                 goto fail;
                         if (strv_contains(seen, c.name)) {
                                 char *w;
-                                if (asprintf(&w, "network '%s' is defined more than once in '%s': '%s' ignored",
+                                if (asprintf(&w,
+                                             "network '%s' is defined more than once in '%s': '%s' ignored",
                                              c.name, dirs[d], *f) < 0 ||
                                     strv_push(&warnings, w) < 0) {
                                         r = -ENOMEM;
@@ -439,7 +442,8 @@ int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **
                 if (all || net_list_has(l, confs[i].name))
                         idx[n++] = i;
         for (size_t i = 0; i < l->n; i++)
-                if (!net_name_special(l->items[i].name) && confs_find(confs, n_confs, l->items[i].name) < 0 &&
+                if (!net_name_special(l->items[i].name) &&
+                    confs_find(confs, n_confs, l->items[i].name) < 0 &&
                     strv_extend(&missing, l->items[i].name) < 0)
                         return -ENOMEM;
         if (missing) {
@@ -477,15 +481,15 @@ int net_resolv_conf(const NetDns *d, const char *comment, char **ret) {
         if (d->search) {
                 fputs("search", f);
                 STRV_FOREACH(s, d->search)
-                        fprintf(f, " %s", *s);
+                fprintf(f, " %s", *s);
                 fputc('\n', f);
         }
         STRV_FOREACH(s, d->nameservers)
-                fprintf(f, "nameserver %s\n", *s);
+        fprintf(f, "nameserver %s\n", *s);
         if (d->options) {
                 fputs("options", f);
                 STRV_FOREACH(s, d->options)
-                        fprintf(f, " %s", *s);
+                fprintf(f, " %s", *s);
                 fputc('\n', f);
         }
         if (!isempty(d->domain))
@@ -563,16 +567,17 @@ int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, Rkt
                         const char *eq = strchr(*p, '=');
                         if (!eq)
                                 return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')", *p);
+                                                     "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')",
+                                                     *p);
                         ip = strndup(*p, eq - *p);
                         if (!ip)
                                 return -ENOMEM;
                         if (!ip_valid(ip, true))
-                                return rkt_error_set(reterr, -EINVAL, "--hosts-entry: invalid IP address '%s'",
-                                                     ip);
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "--hosts-entry: invalid IP address '%s'", ip);
                         if (!word_valid(eq + 1))
-                                return rkt_error_set(reterr, -EINVAL, "--hosts-entry: invalid host name '%s'",
-                                                     eq + 1);
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "--hosts-entry: invalid host name '%s'", eq + 1);
                         if (strv_extend(&c->hosts, ip) < 0 || strv_extend(&c->hosts, eq + 1) < 0)
                                 return -ENOMEM;
                 }
@@ -585,7 +590,8 @@ int net_dns_config_finish(NetDnsConfig *c, RktError **reterr) {
         c->resolv_mode = NET_RESOLV_DEFAULT;
         if (c->dns_special) {
                 if (c->n_dns_flags > 1)
-                        return rkt_error_set(reterr, -EINVAL, "no other --dns options allowed when --dns=%s is passed",
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "no other --dns options allowed when --dns=%s is passed",
                                              c->dns_special);
                 c->resolv_mode = streq(c->dns_special, "host") ? NET_RESOLV_HOST : NET_RESOLV_NONE;
         }
@@ -600,8 +606,9 @@ int net_dns_config_finish(NetDnsConfig *c, RktError **reterr) {
         c->hosts_mode = NET_HOSTS_DEFAULT;
         if (c->hosts) {
                 if (c->hosts_from_host)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--hosts-entry=host cannot be combined with other hosts entries");
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "--hosts-entry=host cannot be combined with other hosts entries");
                 c->hosts_mode = NET_HOSTS_FLAGS;
         } else if (c->hosts_from_host)
                 c->hosts_mode = NET_HOSTS_HOST;
@@ -615,11 +622,12 @@ void net_dns_config_done(NetDnsConfig *c) {
         *c = (NetDnsConfig){};
 }
 
-static const char hosts_fallback[] = "# /etc/hosts of a rkt pod\n"
-                                     "127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                                     "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
-                                     "ff02::1 ip6-allnodes\n"
-                                     "ff02::2 ip6-allrouters\n";
+static const char hosts_fallback[] =
+        "# /etc/hosts of a rkt pod\n"
+        "127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+        "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
+        "ff02::1 ip6-allnodes\n"
+        "ff02::2 ip6-allrouters\n";
 
 /* Does the hosts line (without its newline) start with the address ip? */
 static bool hosts_line_is(const char *line, size_t len, const char *ip) {
@@ -795,8 +803,8 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                         if (!json_object_object_get_ex(root, keys[k], &o) || !(addr = json_str(o, "ip")))
                                 continue;
                         if (parse_cidr(addr, &res.ip, &res.prefix, &v6) < 0) {
-                                r = rkt_error_set(reterr, -EINVAL, "the plugin's result has an invalid address '%s'",
-                                                  addr);
+                                r = rkt_error_set(reterr, -EINVAL,
+                                                  "the plugin's result has an invalid address '%s'", addr);
                                 break;
                         }
                         gw = json_str(o, "gateway");
@@ -804,13 +812,14 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                                 r = -ENOMEM;
                 }
         }
-        if (r >= 0 && json_object_object_get_ex(root, "dns", &dns) && json_object_is_type(dns, json_type_object)) {
+        if (r >= 0 && json_object_object_get_ex(root, "dns", &dns) &&
+            json_object_is_type(dns, json_type_object)) {
                 const char *domain = json_str(dns, "domain");
                 _cleanup_strv_free_ char **ns = NULL;
                 r = json_strv(dns, "nameservers", &ns);
                 STRV_FOREACH(s, ns)
-                        if (r >= 0 && ip_valid(*s, true))
-                                r = strv_extend(&res.dns.nameservers, *s);
+                if (r >= 0 && ip_valid(*s, true))
+                        r = strv_extend(&res.dns.nameservers, *s);
                 if (r >= 0)
                         r = json_strv(dns, "search", &res.dns.search);
                 if (r >= 0)
@@ -907,8 +916,9 @@ int net_plugin_env(char *const *environ_in, const char *command, const char *uui
         /* Plugins refuse arguments they do not know unless told otherwise, and each knows different ones
          * (the IPAM plugin's IP= is unknown to bridge). */
         if (!isempty(args))
-                r = r ?: strv_extendf(&env, "CNI_ARGS=%s%s", strstr(args, "IgnoreUnknown=") ? "" : "IgnoreUnknown=1;",
-                                      args);
+                r = r
+                            ?: strv_extendf(&env, "CNI_ARGS=%s%s",
+                                            strstr(args, "IgnoreUnknown=") ? "" : "IgnoreUnknown=1;", args);
         r = r ?: strv_extendf(&env, "CNI_PATH=%s", cni_path);
         if (r < 0)
                 return r;
@@ -939,8 +949,12 @@ int net_info_json(const NetInfo *n, size_t count, char **ret) {
                 return -ENOMEM;
         for (size_t i = 0; i < count; i++) {
                 const char *const kv[][2] = {
-                        {"netName", n[i].net_name}, {"netConf", n[i].conf_path}, {"pluginPath", n[i].plugin_path},
-                        {"ifName", n[i].if_name},   {"ip", n[i].ip},             {"args", n[i].args},
+                        {"netName", n[i].net_name},
+                        {"netConf", n[i].conf_path},
+                        {"pluginPath", n[i].plugin_path},
+                        {"ifName", n[i].if_name},
+                        {"ip", n[i].ip},
+                        {"args", n[i].args},
                         {"mask", n[i].mask},
                 };
                 json_object *o = json_object_new_object();
@@ -952,7 +966,8 @@ int net_info_json(const NetInfo *n, size_t count, char **ret) {
                 for (size_t k = 0; k < ELEMENTSOF(kv); k++)
                         json_object_object_add(o, kv[k][0], json_object_new_string(strempty(kv[k][1])));
         }
-        s = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = strdup(
+                json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(a);
         if (!s)
                 return -ENOMEM;
@@ -1030,35 +1045,39 @@ int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, Ne
                                         if (!streq(apps[a]->ports[k].name, ep->name))
                                                 continue;
                                         if (pp) {
-                                                r = rkt_error_set(reterr, -EINVAL,
-                                                                  "port '%s' is declared by more than one app "
-                                                                  "('%s' and '%s')",
-                                                                  ep->name, owner, pod->apps[a].name);
+                                                r = rkt_error_set(
+                                                        reterr, -EINVAL,
+                                                        "port '%s' is declared by more than one app "
+                                                        "('%s' and '%s')",
+                                                        ep->name, owner, pod->apps[a].name);
                                                 goto fail;
                                         }
                                         pp = &apps[a]->ports[k];
                                         owner = pod->apps[a].name;
                                 }
                 if (!pp) {
-                        r = rkt_error_set(reterr, -ENOENT, "port '%s' (--port) is not declared by any app of the pod",
+                        r = rkt_error_set(reterr, -ENOENT,
+                                          "port '%s' (--port) is not declared by any app of the pod",
                                           ep->name);
                         goto fail;
                 }
                 if (!streq(pp->protocol, "tcp") && !streq(pp->protocol, "udp")) {
                         r = rkt_error_set(reterr, -EOPNOTSUPP,
-                                          "port '%s': protocol '%s' cannot be forwarded (only tcp and udp)", ep->name,
-                                          pp->protocol);
+                                          "port '%s': protocol '%s' cannot be forwarded (only tcp and udp)",
+                                          ep->name, pp->protocol);
                         goto fail;
                 }
                 if (ep->host_ip && inet_pton(AF_INET, ep->host_ip, buf) != 1) {
-                        r = rkt_error_set(reterr, -EOPNOTSUPP,
-                                          "port '%s': host address '%s' is not an IPv4 address (only IPv4 is "
-                                          "forwarded)",
-                                          ep->name, ep->host_ip);
+                        r = rkt_error_set(
+                                reterr, -EOPNOTSUPP,
+                                "port '%s': host address '%s' is not an IPv4 address (only IPv4 is "
+                                "forwarded)",
+                                ep->name, ep->host_ip);
                         goto fail;
                 }
                 if (ep->host_port == 0 || ep->host_port > 65535) {
-                        r = rkt_error_set(reterr, -EINVAL, "port '%s': invalid host port %u", ep->name, ep->host_port);
+                        r = rkt_error_set(reterr, -EINVAL, "port '%s': invalid host port %u", ep->name,
+                                          ep->host_port);
                         goto fail;
                 }
                 f->name = strdup(ep->name);
@@ -1067,7 +1086,8 @@ int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, Ne
                 f->host_port = ep->host_port;
                 f->host_ip = ep->host_ip && !streq(ep->host_ip, "0.0.0.0") ? strdup(ep->host_ip) : NULL;
                 n++;
-                if (!f->name || !f->protocol || (ep->host_ip && !streq(ep->host_ip, "0.0.0.0") && !f->host_ip)) {
+                if (!f->name || !f->protocol ||
+                    (ep->host_ip && !streq(ep->host_ip, "0.0.0.0") && !f->host_ip)) {
                         r = -ENOMEM;
                         goto fail;
                 }
@@ -1150,8 +1170,9 @@ int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n,
                 r = rules_add(&rules, &k, "-A", dnat, "-d", p[i].host_ip ?: "0.0.0.0/0", "-p", p[i].protocol,
                               "--dport", hport, "-j", "DNAT", "--to-destination", to, NULL);
                 /* Connections from the host's 127.0.0.1 reach the pod only with a source it can answer. */
-                r = r ?: rules_add(&rules, &k, "-A", snat, "-p", p[i].protocol, "-s", "127.0.0.1", "-d", pod_ip,
-                                   "--dport", pport, "-j", "MASQUERADE", NULL);
+                r = r
+                            ?: rules_add(&rules, &k, "-A", snat, "-p", p[i].protocol, "-s", "127.0.0.1",
+                                         "-d", pod_ip, "--dport", pport, "-j", "MASQUERADE", NULL);
         }
         /* The jumps last: no packet sees a half-filled chain. */
         r = r ?: rules_add(&rules, &k, "-I", "PREROUTING", "1", JUMP_LOCAL, dnat, NULL);
@@ -1250,7 +1271,8 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
                 return negative_errno();
         if (pid == 0) {
                 if (dup2(in >= 0 ? in : devnull, 0) < 0 || dup2(out_w, 1) < 0 ||
-                    (mode == STDERR_CAPTURE && dup2(out_w, 2) < 0) || (mode == STDERR_NULL && dup2(devnull, 2) < 0))
+                    (mode == STDERR_CAPTURE && dup2(out_w, 2) < 0) ||
+                    (mode == STDERR_NULL && dup2(devnull, 2) < 0))
                         _exit(127);
                 close_fds_from(3);
                 /* Not what init does with signals (it blocks them all while it supervises the pod). */
@@ -1320,8 +1342,8 @@ static int iptables_nat(char *const *args, int *ret_status, char **ret_out) {
             strv_extend(&argv, "nat") < 0)
                 return -ENOMEM;
         STRV_FOREACH(a, args)
-                if (strv_extend(&argv, *a) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&argv, *a) < 0)
+                return -ENOMEM;
         r = spawn(path, argv, env, NULL, STDERR_CAPTURE, &out, ret_status);
         if (r < 0)
                 return r;
@@ -1336,10 +1358,19 @@ static int iptables_nat(char *const *args, int *ret_status, char **ret_out) {
  * mount namespaces made later (and their removal does too: a copy left in another mount namespace would
  * keep the pod's namespace and its veth alive). */
 static int netns_prepare_dir(void) {
+        _cleanup_close_ int fd = -1;
         int r = mkdir_p(NET_NETNS_DIR, 0755);
 
         if (r < 0)
                 return r;
+        /* Two pods starting at once on a fresh host must not both bind it over itself: the second mount
+         * would hide the first pod's namespace. */
+        fd = open(NET_NETNS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
         if (mount("", NET_NETNS_DIR, NULL, MS_SHARED | MS_REC, NULL) >= 0)
                 return 0;
         if (errno != EINVAL)
@@ -1419,7 +1450,8 @@ static int enable_route_localnet(const char *ip) {
         for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
                 _cleanup_free_ char *path = NULL;
                 if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
-                    ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr != want.s_addr || strchr(i->ifa_name, '/'))
+                    ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr != want.s_addr ||
+                    strchr(i->ifa_name, '/'))
                         continue;
                 if (asprintf(&path, "/proc/sys/net/ipv4/conf/%s/route_localnet", i->ifa_name) < 0) {
                         r = -ENOMEM;
@@ -1484,17 +1516,18 @@ static int plugin_exec(const char *command, const NetInfo *ni, const char *conf,
         r = net_plugin_env(environ, command, uuid, netns, ni->if_name, ni->args, cni_path, &env);
         if (r < 0)
                 return r;
-        log_debug("network '%s': %s %s %s (CNI_NETNS=%s CNI_ARGS=%s)", ni->net_name, ni->plugin_path, command,
-                  ni->if_name, strempty(netns), strempty(ni->args));
+        log_debug("network '%s': %s %s %s (CNI_NETNS=%s CNI_ARGS=%s)", ni->net_name, ni->plugin_path,
+                  command, ni->if_name, strempty(netns), strempty(ni->args));
         r = spawn(ni->plugin_path, argv, env, conf, STDERR_INHERIT, &out, &status);
         if (r < 0)
-                return rkt_error_set(reterr, r, "network '%s': running plugin '%s': %s", ni->net_name, ni->plugin_path,
-                                     strerror(-r));
+                return rkt_error_set(reterr, r, "network '%s': running plugin '%s': %s", ni->net_name,
+                                     ni->plugin_path, strerror(-r));
         if (status != 0) {
                 msg = net_plugin_error(out);
-                return rkt_error_set(reterr, -EIO, "network '%s': plugin '%s' (%s %s) failed with status %d%s%s",
-                                     ni->net_name, ni->plugin_path, command, ni->if_name, status, msg ? ": " : "",
-                                     strempty(msg));
+                return rkt_error_set(reterr, -EIO,
+                                     "network '%s': plugin '%s' (%s %s) failed with status %d%s%s",
+                                     ni->net_name, ni->plugin_path, command, ni->if_name, status,
+                                     msg ? ": " : "", strempty(msg));
         }
         if (ret_out)
                 *ret_out = TAKE_PTR(out);
@@ -1543,7 +1576,8 @@ static int portfwd_teardown(const char *uuid, RktError **reterr) {
         }
         net_rules_free(rules);
         if (r < 0)
-                return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
+                                     strerror(-r));
         net_portfwd_chains(uuid, dnat, snat);
         for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
                 char *args[] = {(char *) "-S", (char *) chains[i], NULL};
@@ -1552,14 +1586,16 @@ static int portfwd_teardown(const char *uuid, RktError **reterr) {
                         return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
                                              strerror(-r));
                 if (status == 0)
-                        return rkt_error_set(reterr, -EBUSY, "removing the port forwarding: chain %s is still there",
+                        return rkt_error_set(reterr, -EBUSY,
+                                             "removing the port forwarding: chain %s is still there",
                                              chains[i]);
         }
         return 0;
 }
 
 static bool netns_path_ours(const char *path, const char *uuid) {
-        const char *rest = startswith(path, NET_NETNS_DIR "/rkt-") ?: startswith(path, "/var/run/netns/rkt-");
+        const char *rest =
+                startswith(path, NET_NETNS_DIR "/rkt-") ?: startswith(path, "/var/run/netns/rkt-");
         return rest && streq(rest, uuid);
 }
 
@@ -1585,8 +1621,8 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
         if (netns) {
                 netns[strcspn(netns, "\n")] = 0;
                 if (!netns_path_ours(netns, uuid))
-                        return rkt_error_set(reterr, -EINVAL, NETNS_FILE ": '%s' is not this pod's network namespace",
-                                             netns);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             NETNS_FILE ": '%s' is not this pod's network namespace", netns);
         }
         netns_there = netns && access(netns, F_OK) == 0;
 
@@ -1603,7 +1639,8 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                 _cleanup_free_ char *conf = NULL, *cni_path = NULL;
                 _cleanup_error_ RktError *err = NULL;
 
-                if (!startswith(ni->conf_path, NET_DIR "/") || strstr(ni->conf_path, "..") || isempty(ni->plugin_path))
+                if (!startswith(ni->conf_path, NET_DIR "/") || strstr(ni->conf_path, "..") ||
+                    isempty(ni->plugin_path))
                         continue;
                 r = read_full_file_at(podfd, ni->conf_path, &conf, NULL);
                 if (r == -ENOENT)
@@ -1611,13 +1648,14 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                 if (r >= 0)
                         r = cni_path_for(ni->plugin_path, &cni_path);
                 if (r >= 0) {
-                        r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL, &err);
-                        /* A DEL that stopped half-way (the interface gone, its iptables rules not yet) completes
-                         * on a second try. */
+                        r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL,
+                                        &err);
+                        /* A DEL that stopped half-way (the interface gone, its iptables rules not yet)
+                         * completes on a second try. */
                         if (r < 0) {
                                 err = rkt_error_free(err);
-                                r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL,
-                                                &err);
+                                r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path,
+                                                NULL, &err);
                         }
                 }
                 if (r < 0) {
@@ -1634,8 +1672,8 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                 r = netns_destroy(netns);
                 if (r < 0) {
                         if (ret == 0)
-                                ret = rkt_error_set(reterr, r, "removing the network namespace %s: %s", netns,
-                                                    strerror(-r));
+                                ret = rkt_error_set(reterr, r, "removing the network namespace %s: %s",
+                                                    netns, strerror(-r));
                 } else
                         (void) unlinkat(podfd, NETNS_FILE, 0);
         }
@@ -1731,11 +1769,13 @@ static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward 
                                      "network '%s' gave the pod no address: its ports cannot be forwarded",
                                      infos[fwd].net_name);
         if (strchr(infos[fwd].ip, ':'))
-                return rkt_error_set(reterr, -EOPNOTSUPP,
-                                     "network '%s' gave the pod an IPv6 address: only IPv4 ports are forwarded",
-                                     infos[fwd].net_name);
+                return rkt_error_set(
+                        reterr, -EOPNOTSUPP,
+                        "network '%s' gave the pod an IPv6 address: only IPv4 ports are forwarded",
+                        infos[fwd].net_name);
         if (!iptables_path())
-                return rkt_error_set(reterr, -ENOENT, "forwarding ports needs iptables, which is not installed");
+                return rkt_error_set(reterr, -ENOENT,
+                                     "forwarding ports needs iptables, which is not installed");
         if (host_ips[fwd]) {
                 r = enable_route_localnet(host_ips[fwd]);
                 if (r == -ENODEV)
@@ -1759,8 +1799,9 @@ static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward 
                 r = iptables_nat(rules[i], &status, &out);
                 if (r < 0 || status != 0) {
                         _cleanup_free_ char *msg = net_plugin_error(out);
-                        r = rkt_error_set(reterr, r < 0 ? r : -EIO, "forwarding ports: iptables -t nat %s: %s",
-                                          strna(cmd), r < 0 ? strerror(-r) : strna(msg));
+                        r = rkt_error_set(reterr, r < 0 ? r : -EIO,
+                                          "forwarding ports: iptables -t nat %s: %s", strna(cmd),
+                                          r < 0 ? strerror(-r) : strna(msg));
                         break;
                 }
         }
@@ -1784,11 +1825,12 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
 
         if (!sys_netd || !local_netd)
                 return -ENOMEM;
-        r = net_confs_load((const char *const[]){sys_netd, local_netd}, 2, &confs, &n_confs, &warnings, reterr);
+        r = net_confs_load((const char *const[]){sys_netd, local_netd}, 2, &confs, &n_confs, &warnings,
+                           reterr);
         if (r < 0)
                 return r;
         STRV_FOREACH(w, warnings)
-                log_warning("%s", *w);
+        log_warning("%s", *w);
         r = net_select(confs, n_confs, c->nets, &sel_idx, &n, reterr);
         if (r == -ENOENT)
                 r = rkt_error_prefix(reterr, r, "--net (networks are defined in '%s' and '%s')", sys_netd,
@@ -1819,7 +1861,8 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
                 ni->args = strdup(strempty(net_list_args(c->nets, sel[i]->name)));
                 ni->ip = strdup("");
                 ni->mask = strdup("");
-                if (!ni->net_name || !ni->args || !ni->ip || !ni->mask || asprintf(&ni->if_name, "eth%zu", i) < 0 ||
+                if (!ni->net_name || !ni->args || !ni->ip || !ni->mask ||
+                    asprintf(&ni->if_name, "eth%zu", i) < 0 ||
                     asprintf(&ni->conf_path, NET_DIR "/%s.conf", ni->if_name) < 0) {
                         r = -ENOMEM;
                         goto finish;
@@ -1889,7 +1932,8 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
                 r = write_net_info(podfd, infos, i + 1, reterr);
                 if (r < 0)
                         goto finish;
-                log_debug("network '%s': %s %s/%s", infos[i].net_name, infos[i].if_name, infos[i].ip, infos[i].mask);
+                log_debug("network '%s': %s %s/%s", infos[i].net_name, infos[i].if_name, infos[i].ip,
+                          infos[i].mask);
         }
         if (n_fps > 0 && n > 0) {
                 r = forward_ports(c, podfd, fps, n_fps, sel, infos, host_ips, n, reterr);
@@ -1930,7 +1974,8 @@ static int ensure_mount_point(int rootfd, const char *dir, const char *name) {
         return fd < 0 && errno != EEXIST ? negative_errno() : 0;
 }
 
-static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net, RktError **reterr) {
+static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net,
+                           RktError **reterr) {
         _cleanup_free_ char *resolv = NULL, *hosts = NULL, *comment = NULL;
         const char *hosts_file = NULL;
         int r = 0;
@@ -1942,7 +1987,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
         case NET_RESOLV_HOST:
                 r = read_full_file_at(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "--dns=host: reading the host's /etc/resolv.conf: %s",
+                        return rkt_error_set(reterr, r,
+                                             "--dns=host: reading the host's /etc/resolv.conf: %s",
                                              strerror(-r));
                 break;
         case NET_RESOLV_DEFAULT:
@@ -1965,7 +2011,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
         case NET_HOSTS_HOST:
                 r = read_full_file_at(AT_FDCWD, "/etc/hosts", &hosts, NULL);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "--hosts-entry=host: reading the host's /etc/hosts: %s",
+                        return rkt_error_set(reterr, r,
+                                             "--hosts-entry=host: reading the host's /etc/hosts: %s",
                                              strerror(-r));
                 hosts_file = "etc/rkt-hosts";
                 break;
@@ -1984,7 +2031,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
         }
         r = stage1_write_file_at(c->s1fd, hosts_file, hosts, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", hosts_file, strerror(-r));
+                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", hosts_file,
+                                     strerror(-r));
 
         /* Each app gets them bind-mounted over its own files, by a drop-in of its unit. */
         for (size_t i = 0; i < c->pod->n_apps; i++) {
@@ -1998,7 +2046,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         return -ENOMEM;
                 rootfd = openat(c->s1fd, root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (rootfd < 0)
-                        return rkt_error_set(reterr, negative_errno(), "app '%s': opening its rootfs: %m", app);
+                        return rkt_error_set(reterr, negative_errno(), "app '%s': opening its rootfs: %m",
+                                             app);
                 {
                         _cleanup_close_ int fd = stage1_open_in_root(rootfd, "etc/hosts", O_PATH);
                         own_hosts = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -2008,8 +2057,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         continue;
                 if ((resolv && (r = ensure_mount_point(rootfd, "etc", "resolv.conf")) < 0) ||
                     (bind_hosts && (r = ensure_mount_point(rootfd, "etc", "hosts")) < 0))
-                        return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s", app,
-                                             strerror(-r));
+                        return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s",
+                                             app, strerror(-r));
                 if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",
                              resolv ? "BindPaths=/etc/rkt-resolv.conf:/etc/resolv.conf\n" : "",
                              bind_hosts ? "BindPaths=/" : "", bind_hosts ? hosts_file : "",
@@ -2022,7 +2071,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                                              dropin_dir);
                 r = stage1_write_file_at(c->s1fd, dropin, text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", dropin, strerror(-r));
+                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", dropin,
+                                             strerror(-r));
         }
         return 0;
 }
@@ -2061,5 +2111,6 @@ void net_pod_finish(const char *uuid) {
 
         r = podfd < 0 ? negative_errno() : net_pod_teardown(podfd, uuid, false, &err);
         if (r < 0)
-                log_warning("tearing down the pod's network: %s (rkt gc tries again)", rkt_error_message(err, r));
+                log_warning("tearing down the pod's network: %s (rkt gc tries again)",
+                            rkt_error_message(err, r));
 }

@@ -72,8 +72,8 @@ void net_confs_free(NetConf *c, size_t n);
  * same name from an earlier one; within a dir the first file by name wins and the others are reported in
  * *ret_warnings. The result is sorted by file name. A missing dir is fine; an unreadable or invalid file
  * is an error naming it. */
-int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n, char ***ret_warnings,
-                   RktError **reterr);
+int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n,
+                   char ***ret_warnings, RktError **reterr);
 
 /* The networks l asks for, as indexes into confs (whose order they keep); "all" is every one. -ENOENT
  * naming the networks that are not defined. */

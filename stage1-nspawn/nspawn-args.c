@@ -21,8 +21,8 @@ static int add_kv(char ***l, const char *option, const char *value) {
         return r;
 }
 
-/* --bind[-ro]=SOURCE:DESTINATION:rbind|norbind. nspawn splits at ':' and its unescaping of a backslash before
- * one has changed between versions, so paths with either are refused (init says so first). */
+/* --bind[-ro]=SOURCE:DESTINATION:rbind|norbind. nspawn splits at ':' and its unescaping of a backslash
+ * before one has changed between versions, so paths with either are refused (init says so first). */
 static int add_bind(char ***l, const NspawnBind *b) {
         char *s;
         int r;

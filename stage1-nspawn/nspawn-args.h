@@ -26,9 +26,9 @@ typedef struct NspawnOptions {
         bool keep_unit;        /* stay in the caller's unit (a service, or no systemd to make a scope) */
         bool private_network;  /* --net=none: only a loopback device */
         const char *network_namespace_path; /* CNI networks: the namespace stage1 made, NULL otherwise */
-        bool interactive;      /* the console is the terminal, input included */
-        bool all_capabilities; /* --disable-capabilities-restriction */
-        const NspawnBind *binds; /* the apps' volumes */
+        bool interactive;                   /* the console is the terminal, input included */
+        bool all_capabilities;              /* --disable-capabilities-restriction */
+        const NspawnBind *binds;            /* the apps' volumes */
         size_t n_binds;
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
          * (NULL: none). */

@@ -170,7 +170,8 @@ static int set_sysctls(const char *file) {
                 fprintf(stderr, "reaper: opening %s: %s\n", file, strerror(errno));
                 return 1;
         }
-        if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+        if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+                    0 &&
             errno != EINVAL)
                 fprintf(stderr, "reaper: making /proc/sys writable: %s\n", strerror(errno));
         while (fgets(line, sizeof(line), f)) {

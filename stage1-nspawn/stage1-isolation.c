@@ -9,6 +9,7 @@
 
 /* --- capabilities --- */
 
+/* clang-format off */
 static const char *const cap_names[STAGE1_CAP_LAST + 1] = {
         "CAP_CHOWN",              "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
         "CAP_FSETID",             "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
@@ -22,14 +23,15 @@ static const char *const cap_names[STAGE1_CAP_LAST + 1] = {
         "CAP_BLOCK_SUSPEND",      "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
         "CAP_CHECKPOINT_RESTORE",
 };
+/* clang-format on */
 
 const uint64_t stage1_caps_appc_default =
         STAGE1_CAP_BIT(29) /* AUDIT_WRITE */ | STAGE1_CAP_BIT(0) /* CHOWN */ |
-        STAGE1_CAP_BIT(1) /* DAC_OVERRIDE */ | STAGE1_CAP_BIT(4) /* FSETID */ | STAGE1_CAP_BIT(3) /* FOWNER */ |
-        STAGE1_CAP_BIT(5) /* KILL */ | STAGE1_CAP_BIT(27) /* MKNOD */ | STAGE1_CAP_BIT(13) /* NET_RAW */ |
-        STAGE1_CAP_BIT(10) /* NET_BIND_SERVICE */ | STAGE1_CAP_BIT(7) /* SETUID */ |
-        STAGE1_CAP_BIT(6) /* SETGID */ | STAGE1_CAP_BIT(8) /* SETPCAP */ | STAGE1_CAP_BIT(31) /* SETFCAP */ |
-        STAGE1_CAP_BIT(18) /* SYS_CHROOT */;
+        STAGE1_CAP_BIT(1) /* DAC_OVERRIDE */ | STAGE1_CAP_BIT(4) /* FSETID */ |
+        STAGE1_CAP_BIT(3) /* FOWNER */ | STAGE1_CAP_BIT(5) /* KILL */ | STAGE1_CAP_BIT(27) /* MKNOD */ |
+        STAGE1_CAP_BIT(13) /* NET_RAW */ | STAGE1_CAP_BIT(10) /* NET_BIND_SERVICE */ |
+        STAGE1_CAP_BIT(7) /* SETUID */ | STAGE1_CAP_BIT(6) /* SETGID */ | STAGE1_CAP_BIT(8) /* SETPCAP */ |
+        STAGE1_CAP_BIT(31) /* SETFCAP */ | STAGE1_CAP_BIT(18) /* SYS_CHROOT */;
 
 int stage1_capability_from_name(const char *name) {
         const char *n = name;
@@ -62,6 +64,7 @@ int stage1_capabilities_format(uint64_t caps, const char *separator, char **ret)
 
 /* --- system calls --- */
 
+/* clang-format off */
 const char *const stage1_seccomp_default_whitelist[] = {
         "_llseek", "_newselect", "accept", "accept4", "access", "alarm", "arch_prctl", "bind", "brk",
         "capget", "capset", "chdir", "chmod", "chown", "chown32", "chroot", "clock_getres",
@@ -117,7 +120,9 @@ const char *const stage1_seccomp_default_whitelist[] = {
 #endif
         NULL,
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const stage1_seccomp_default_blacklist[] = {
         "_sysctl", "acct", "add_key", "adjtimex", "bpf", "clock_adjtime", "clock_settime",
         "create_module", "delete_module", "finit_module", "get_kernel_syms", "get_mempolicy", "init_module",
@@ -129,6 +134,7 @@ const char *const stage1_seccomp_default_blacklist[] = {
         "vm86old",
         NULL,
 };
+/* clang-format on */
 
 void stage1_syscall_groups_done(Stage1SyscallGroups *g) {
         for (size_t i = 0; i < g->n; i++)
@@ -206,7 +212,8 @@ static int groups_expand(const Stage1SyscallGroups *g, const char *group, char *
                 if (!streq(g->names[i], group))
                         continue;
                 STRV_FOREACH(m, g->members[i]) {
-                        int r = (*m)[0] == '@' ? groups_expand(g, *m, list, depth + 1) : strv_extend(list, *m);
+                        int r = (*m)[0] == '@' ? groups_expand(g, *m, list, depth + 1)
+                                               : strv_extend(list, *m);
                         if (r < 0)
                                 return r;
                 }
@@ -282,7 +289,8 @@ static int extend_static(char ***l, const char *const *names) {
 }
 
 static bool syscall_name_valid(const char *s) {
-        return !isempty(s) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s) && strlen(s) < 64;
+        return !isempty(s) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s) &&
+               strlen(s) < 64;
 }
 
 enum {
@@ -292,8 +300,8 @@ enum {
 };
 
 /* The names of a seccomp set with its wildcards expanded. */
-static int seccomp_set_expand(const AppcIsolator *iso, const Stage1SyscallGroups *groups, char ***list, int *flag,
-                              RktError **reterr) {
+static int seccomp_set_expand(const AppcIsolator *iso, const Stage1SyscallGroups *groups, char ***list,
+                              int *flag, RktError **reterr) {
         STRV_FOREACH(item, iso->seccomp.set) {
                 const char *it = *item, *slash;
                 int r;
@@ -319,14 +327,16 @@ static int seccomp_set_expand(const AppcIsolator *iso, const Stage1SyscallGroups
                                 return -ENOMEM;
                         r = stage1_syscall_groups_expand(groups, group, list);
                         if (r == -ENOENT)
-                                return rkt_error_set(reterr, r,
-                                                     "%s: '%s': the stage1's systemd has no syscall group '%s'",
-                                                     iso->name, it, group);
+                                return rkt_error_set(
+                                        reterr, r,
+                                        "%s: '%s': the stage1's systemd has no syscall group '%s'",
+                                        iso->name, it, group);
                 } else
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "%s: unknown wildcard '%s' (known: @appc.io/all, @appc.io/empty, "
-                                             "@rkt/ and @docker/default-whitelist and -blacklist, @systemd/<group>)",
-                                             iso->name, it);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "%s: unknown wildcard '%s' (known: @appc.io/all, @appc.io/empty, "
+                                "@rkt/ and @docker/default-whitelist and -blacklist, @systemd/<group>)",
+                                iso->name, it);
                 if (r < 0)
                         return r;
         }
@@ -343,9 +353,10 @@ static int isolation_seccomp(const AppcIsolator *isolators, size_t n, const Stag
                     isolators[i].type != APPC_ISOLATOR_SECCOMP_REMOVE_SET)
                         continue;
                 if (iso)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "more than one seccomp isolator ('%s' and '%s'): appc allows one",
-                                             iso->name, isolators[i].name);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "more than one seccomp isolator ('%s' and '%s'): appc allows one", iso->name,
+                                isolators[i].name);
                 iso = &isolators[i];
         }
         if (o->disable_seccomp)
@@ -392,9 +403,10 @@ static int isolation_seccomp(const AppcIsolator *isolators, size_t n, const Stag
                 /* systemd adds @default to every allow list; the list says so too, for enter. */
                 r = stage1_syscall_groups_expand(o->groups, "@default", &s->syscalls);
                 if (r == -ENOENT)
-                        return rkt_error_set(reterr, r,
-                                             "the stage1 image does not describe its systemd's syscall groups "
-                                             "(usr/lib/rkt/syscall-groups with @default)");
+                        return rkt_error_set(
+                                reterr, r,
+                                "the stage1 image does not describe its systemd's syscall groups "
+                                "(usr/lib/rkt/syscall-groups with @default)");
                 if (r < 0)
                         return r;
         }
@@ -421,8 +433,8 @@ static int isolation_capabilities(const AppcIsolator *isolators, size_t n, Stage
                 STRV_FOREACH(c, iso->caps) {
                         int cap = stage1_capability_from_name(*c);
                         if (cap < 0)
-                                return rkt_error_set(reterr, -EINVAL, "%s: unknown capability '%s'", iso->name,
-                                                     *c);
+                                return rkt_error_set(reterr, -EINVAL, "%s: unknown capability '%s'",
+                                                     iso->name, *c);
                         if (is_retain)
                                 retain |= STAGE1_CAP_BIT(cap);
                         else
@@ -442,7 +454,8 @@ static int isolation_capabilities(const AppcIsolator *isolators, size_t n, Stage
 }
 
 int stage1_isolation_from_isolators(const AppcIsolator *isolators, size_t n, uid_t uid,
-                                    const Stage1IsolationOptions *o, Stage1Isolation *ret, RktError **reterr) {
+                                    const Stage1IsolationOptions *o, Stage1Isolation *ret,
+                                    RktError **reterr) {
         _cleanup_(stage1_isolation_done) Stage1Isolation s = {};
         int r;
 
@@ -500,13 +513,14 @@ int stage1_isolation_from_isolators(const AppcIsolator *isolators, size_t n, uid
                 case APPC_ISOLATOR_SECCOMP_REMOVE_SET:
                         break;
                 default:
-                        /* Block and network bandwidth, SELinux, AppArmor, os/unix/sysctl (a pod's), unknown. */
+                        /* Block and network bandwidth, SELinux, AppArmor, os/unix/sysctl (a pod's), unknown.
+                         */
                         if (!strv_contains(s.ignored, iso->name) && strv_extend(&s.ignored, iso->name) < 0)
                                 return -ENOMEM;
                 }
         }
-        /* A filtered process that is not root has lost CAP_SYS_ADMIN when systemd loads its filter, which the
-         * kernel then only allows with no_new_privs: systemd sets it on its own, so does enter. */
+        /* A filtered process that is not root has lost CAP_SYS_ADMIN when systemd loads its filter, which
+         * the kernel then only allows with no_new_privs: systemd sets it on its own, so does enter. */
         if (s.seccomp != STAGE1_SECCOMP_NONE && uid != 0)
                 s.no_new_privileges = true;
         *ret = s;
@@ -661,15 +675,16 @@ int stage1_confinement_parse(const char *text, Stage1Confinement *ret) {
                         if (strv_split(v, " ", &c.isolation.syscalls) < 0)
                                 return -ENOMEM;
                         STRV_FOREACH(s, c.isolation.syscalls)
-                                if (!syscall_name_valid(*s))
-                                        return -EINVAL;
+                        if (!syscall_name_valid(*s))
+                                return -EINVAL;
                         seen |= 128;
                 } else
                         return -EINVAL;
         }
         if (seen != 255)
                 return -EINVAL;
-        if (c.isolation.seccomp == STAGE1_SECCOMP_NONE && (c.isolation.syscalls || c.isolation.seccomp_errno))
+        if (c.isolation.seccomp == STAGE1_SECCOMP_NONE &&
+            (strv_length(c.isolation.syscalls) > 0 || c.isolation.seccomp_errno))
                 return -EINVAL;
         *ret = c;
         c = (Stage1Confinement){};
@@ -691,16 +706,18 @@ int stage1_sysctl_check(const char *name, const char *value, bool private_networ
                 return rkt_error_set(reterr, -EINVAL, "os/unix/sysctl: invalid sysctl name '%s'", name);
         for (const char *p = value; *p; p++)
                 if ((unsigned char) *p < 0x20 && *p != '\t')
-                        return rkt_error_set(reterr, -EINVAL, "os/unix/sysctl: invalid value for '%s'", name);
+                        return rkt_error_set(reterr, -EINVAL, "os/unix/sysctl: invalid value for '%s'",
+                                             name);
         for (size_t i = 0; i < ELEMENTSOF(ipc); i++)
                 ok = ok || streq(name, ipc[i]);
         ok = ok || startswith(name, "fs.mqueue.");
         if (startswith(name, "net.")) {
                 if (!private_network)
-                        return rkt_error_set(reterr, -EPERM,
-                                             "os/unix/sysctl: '%s' would change the host's network settings: "
-                                             "the pod shares the host's network namespace",
-                                             name);
+                        return rkt_error_set(
+                                reterr, -EPERM,
+                                "os/unix/sysctl: '%s' would change the host's network settings: "
+                                "the pod shares the host's network namespace",
+                                name);
                 ok = true;
         }
         if (!ok)
@@ -762,7 +779,8 @@ static int mount_add(Stage1Mount **l, size_t *n, const char *volume, const char 
         m->source = v->source ? strdup(v->source) : NULL;
         m->mode = v->mode ? strdup(v->mode) : (v->kind == APPC_VOLUME_EMPTY ? strdup("0755") : NULL);
         (*n)++;
-        if (!m->volume || !m->path || (v->source && !m->source) || (v->kind == APPC_VOLUME_EMPTY && !m->mode))
+        if (!m->volume || !m->path || (v->source && !m->source) ||
+            (v->kind == APPC_VOLUME_EMPTY && !m->mode))
                 return -ENOMEM;
         return 0;
 }
@@ -774,8 +792,8 @@ static const AppcVolume *find_volume(const AppcVolume *volumes, size_t n, const 
         return NULL;
 }
 
-int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes, size_t n_volumes,
-                      Stage1Mount **ret, size_t *ret_n, RktError **reterr) {
+int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes,
+                      size_t n_volumes, Stage1Mount **ret, size_t *ret_n, RktError **reterr) {
         Stage1Mount *l = NULL;
         size_t n = 0;
         int r = 0;
@@ -786,8 +804,10 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
                 bool ro = false;
 
                 if (!v) {
-                        r = rkt_error_set(reterr, -ENOENT, "app '%s': mount of volume '%s' at '%s': the pod has "
-                                          "no such volume", ra->name, m->volume, m->path);
+                        r = rkt_error_set(reterr, -ENOENT,
+                                          "app '%s': mount of volume '%s' at '%s': the pod has "
+                                          "no such volume",
+                                          ra->name, m->volume, m->path);
                         break;
                 }
                 for (size_t k = 0; app && k < app->n_mount_points; k++)
@@ -815,8 +835,10 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
                         r = mount_add(&l, &n, v->name, mp->path, v, ro, false);
                 } else {
                         _cleanup_free_ char *name = NULL;
-                        AppcVolume empty = {.kind = APPC_VOLUME_EMPTY, .read_only = APPC_UNSET,
-                                            .recursive = APPC_UNSET, .mode = (char *) "0755"};
+                        AppcVolume empty = {.kind = APPC_VOLUME_EMPTY,
+                                            .read_only = APPC_UNSET,
+                                            .recursive = APPC_UNSET,
+                                            .mode = (char *) "0755"};
                         if (asprintf(&name, "%s-%s", ra->name, mp->name) < 0) {
                                 r = -ENOMEM;
                                 break;

@@ -22,8 +22,9 @@
 /* The highest capability this table knows (CAP_CHECKPOINT_RESTORE, Linux 5.9). */
 #define STAGE1_CAP_LAST 40
 #define STAGE1_CAP_BIT(c) (UINT64_C(1) << (c))
-/* appc's default bounding set (ace.md, "os/linux/capabilities-retain-set"): AUDIT_WRITE, CHOWN, DAC_OVERRIDE,
- * FSETID, FOWNER, KILL, MKNOD, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SETPCAP, SETFCAP, SYS_CHROOT. */
+/* appc's default bounding set (ace.md, "os/linux/capabilities-retain-set"): AUDIT_WRITE, CHOWN,
+ * DAC_OVERRIDE, FSETID, FOWNER, KILL, MKNOD, NET_RAW, NET_BIND_SERVICE, SETUID, SETGID, SETPCAP, SETFCAP,
+ * SYS_CHROOT. */
 extern const uint64_t stage1_caps_appc_default;
 
 /* "CAP_NET_ADMIN", "cap_net_admin" or "NET_ADMIN" -> 12; -EINVAL for an unknown name. */
@@ -40,8 +41,8 @@ int stage1_capabilities_format(uint64_t caps, const char *separator, char **ret)
  * carries that output for the systemd it ships (usr/lib/rkt/syscall-groups), so that the groups mean in
  * enter exactly what they mean to the pod's systemd. */
 typedef struct Stage1SyscallGroups {
-        char **names;     /* "@default", ... */
-        char ***members;  /* members[i]: strv of names[i]'s entries, as listed */
+        char **names;    /* "@default", ... */
+        char ***members; /* members[i]: strv of names[i]'s entries, as listed */
         size_t n;
 } Stage1SyscallGroups;
 int stage1_syscall_groups_parse(const char *text, Stage1SyscallGroups *ret);
@@ -67,7 +68,8 @@ typedef enum Stage1SeccompMode {
 } Stage1SeccompMode;
 
 typedef struct Stage1Isolation {
-        bool restrict_capabilities; /* false: the pod's own bounding set (--disable-capabilities-restriction) */
+        bool restrict_capabilities; /* false: the pod's own bounding set (--disable-capabilities-restriction)
+                                     */
         uint64_t capabilities;      /* the bounding set, STAGE1_CAP_BIT()s */
         bool no_new_privileges;
         Stage1SeccompMode seccomp;
@@ -102,9 +104,11 @@ typedef struct Stage1IsolationOptions {
  *   - resource/memory and resource/cpu limits (requests are not used, as in rkt), os/linux/cpu-shares,
  *     os/linux/oom-score-adj.
  * Isolators this stage1 does not apply (block and network bandwidth, SELinux, AppArmor, unknown ones) are
- * listed in ignored, for init to tell the user (appc: an executor MAY ignore an isolator but MUST say so). */
+ * listed in ignored, for init to tell the user (appc: an executor MAY ignore an isolator but MUST say so).
+ */
 int stage1_isolation_from_isolators(const AppcIsolator *isolators, size_t n, uid_t uid,
-                                    const Stage1IsolationOptions *o, Stage1Isolation *ret, RktError **reterr);
+                                    const Stage1IsolationOptions *o, Stage1Isolation *ret,
+                                    RktError **reterr);
 void stage1_isolation_done(Stage1Isolation *i);
 
 /* --- the confinement file: rkt/confine/<app>, what enter applies --- */
@@ -126,9 +130,9 @@ void stage1_confinement_done(Stage1Confinement *c);
 
 /* --- the pod's sysctls (os/unix/sysctl) --- */
 
-/* Only sysctls of the pod's own namespaces may be set: IPC (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*)
- * always, net.* only when the pod has a network namespace of its own (else they would be the host's).
- * -EPERM with a message naming the sysctl otherwise, -EINVAL for a malformed name or value. */
+/* Only sysctls of the pod's own namespaces may be set: IPC (kernel.msg*, kernel.sem, kernel.shm*,
+ * fs.mqueue.*) always, net.* only when the pod has a network namespace of its own (else they would be the
+ * host's). -EPERM with a message naming the sysctl otherwise, -EINVAL for a malformed name or value. */
 int stage1_sysctl_check(const char *name, const char *value, bool private_network, RktError **reterr);
 /* The text of /rkt/sysctl: "name=value" lines. */
 int stage1_sysctl_file_format(const AppcKV *entries, size_t n, char **ret);
@@ -150,7 +154,8 @@ typedef struct Stage1Mount {
 /* The mounts of an app, as rkt 1.30 generated them: the runtime app's mounts (their volume from the pod, or
  * their own appVolume; read-only from the volume when it says, else from the image's mountPoint of the same
  * name), then the image's mountPoints not mounted yet, filled from the pod volume of the same name or, when
- * there is none, from an implicit empty volume "<app>-<mountPoint>". Recursive unless the volume says not. */
-int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes, size_t n_volumes,
-                      Stage1Mount **ret, size_t *ret_n, RktError **reterr);
+ * there is none, from an implicit empty volume "<app>-<mountPoint>". Recursive unless the volume says not.
+ */
+int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes,
+                      size_t n_volumes, Stage1Mount **ret, size_t *ret_n, RktError **reterr);
 void stage1_mounts_free(Stage1Mount *m, size_t n);

@@ -169,9 +169,8 @@ static void put_list(FILE *f, const char *key, const char *prefix, char *const *
 
 /* Files and directories of the kernel an app has no business with (rkt's list): hidden, or read-only. */
 static const char *const hidden_paths[] = {
-        "/proc/config.gz", "/proc/kallsyms", "/proc/sched_debug", "/proc/kcore",   "/proc/kmem",
-        "/proc/mem",       "/sys/firmware/", "/sys/fs/",          "/sys/hypervisor/", "/sys/module/",
-        "/sys/power/",
+        "/proc/config.gz", "/proc/kallsyms", "/proc/sched_debug", "/proc/kcore",  "/proc/kmem",  "/proc/mem",
+        "/sys/firmware/",  "/sys/fs/",       "/sys/hypervisor/",  "/sys/module/", "/sys/power/",
 };
 static const char *const read_only_paths[] = {
         /* systemd mounts a proc of its own for the app (MountAPIVFS=), whose /proc/sys is writable; nspawn
@@ -203,7 +202,8 @@ static int put_isolation(FILE *f, const Stage1Isolation *i) {
         if (i->seccomp != STAGE1_SECCOMP_NONE) {
                 /* Every line of a deny list starts with "~" (one without would take names out of it). */
                 if (strv_length(i->syscalls) == 0)
-                        fprintf(f, "SystemCallFilter=%s@default\n", i->seccomp == STAGE1_SECCOMP_DENY ? "~" : "");
+                        fprintf(f, "SystemCallFilter=%s@default\n",
+                                i->seccomp == STAGE1_SECCOMP_DENY ? "~" : "");
                 put_list(f, "SystemCallFilter", i->seccomp == STAGE1_SECCOMP_DENY ? "~" : "", i->syscalls);
                 if (i->seccomp_errno)
                         fprintf(f, "SystemCallErrorNumber=%s\n", i->seccomp_errno);
@@ -239,8 +239,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         if (app->image_name && !unit_value_ok(app->image_name))
                 return -EINVAL;
         STRV_FOREACH(w, app->writable_paths)
-                if (!list_path_ok(*w))
-                        return -EINVAL;
+        if (!list_path_ok(*w))
+                return -EINVAL;
         for (char **const *h = app->pre_start; h && *h; h++)
                 if (!(*h)[0] || !path_is_absolute((*h)[0]))
                         return -EINVAL;
@@ -331,9 +331,11 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         if (app->protect_paths) {
                 fputs("DevicePolicy=closed\n", f);
                 for (size_t i = 0; i < ELEMENTSOF(hidden_paths); i++)
-                        fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name, hidden_paths[i]);
+                        fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                                hidden_paths[i]);
                 for (size_t i = 0; i < ELEMENTSOF(read_only_paths); i++)
-                        fprintf(f, "ReadOnlyPaths=-/opt/stage2/%s/rootfs%s\n", app->name, read_only_paths[i]);
+                        fprintf(f, "ReadOnlyPaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                                read_only_paths[i]);
         }
         if (app->read_only_rootfs) {
                 fprintf(f, "ReadOnlyPaths=/opt/stage2/%s/rootfs\n", app->name);
@@ -640,6 +642,7 @@ int stage1_metadata_url(const char *host, unsigned port, const char *token, char
 
         if (isempty(host) || isempty(token) || strchr(token, '/'))
                 return -EINVAL;
-        return asprintf(ret, "http://%s%s%s:%u/%s", v6 ? "[" : "", host, v6 ? "]" : "", port, token) < 0 ? -ENOMEM
-                                                                                                        : 0;
+        return asprintf(ret, "http://%s%s%s:%u/%s", v6 ? "[" : "", host, v6 ? "]" : "", port, token) < 0
+                       ? -ENOMEM
+                       : 0;
 }

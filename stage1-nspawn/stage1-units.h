@@ -25,7 +25,8 @@ typedef struct Stage1App {
         const char *working_directory; /* NULL: "/" */
         bool interactive;              /* stdio on the pod's console instead of the journal */
         /* Event handlers: NULL-terminated lists of argvs (exec[0] absolute), run in the app's root with its
-         * environment and confinement, before it starts and after it stopped (ExecStartPre=, ExecStopPost=). */
+         * environment and confinement, before it starts and after it stopped (ExecStartPre=, ExecStopPost=).
+         */
         char **const *pre_start;
         char **const *post_stop;
         /* Bounding set, no_new_privs, seccomp, resource limits; NULL: none of them. */
@@ -35,7 +36,7 @@ typedef struct Stage1App {
         bool protect_paths;
         bool read_only_rootfs;
         char *const *writable_paths; /* with read_only_rootfs: what stays writable (read-write volumes) */
-        bool after_sysctl; /* the pod sets sysctls first (rkt-sysctl.service) */
+        bool after_sysctl;           /* the pod sets sysctls first (rkt-sysctl.service) */
 } Stage1App;
 
 /* Units of the stage1 image an app unit must not replace; init refuses app names that would. */

@@ -1,6 +1,8 @@
 #!/bin/bash
 # From a fresh Debian 12 machine to a working rkt: installs the build dependencies, builds, installs
-# under /usr/local and shows rkt at work on a bundled image. Run as root from the source tree.
+# under /usr/local and runs a demo pod from a busybox image made here. Run as root from the source tree.
+# On a systemd host the pod registers with machined; where PID 1 is not systemd (containers, some CI
+# machines) stage1 falls back to --register=no --keep-unit with one warning.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -30,4 +32,15 @@ tar -C "$demo" -czf "$demo/busybox.aci" manifest rootfs
 rkt --insecure-options=image fetch "$demo/busybox.aci"
 rkt image list
 rkt image cat-manifest example.com/busybox:1.35
+set +x
+# systemd-nspawn wants a D-Bus system bus; a machine whose PID 1 is not systemd may have none running.
+if [ ! -d /run/systemd/system ] && [ ! -S /run/dbus/system_bus_socket ]; then
+        mkdir -p /run/dbus
+        dbus-daemon --system --fork
+fi
+set -x
+# The demo pod: prints its line and exits; rkt exits with the app's status.
+rkt run --net=host example.com/busybox:1.35
+rkt list
+rkt gc --grace-period=0s
 rm -rf "$demo"

@@ -64,10 +64,10 @@ enum {
 };
 
 #define NET_OPTIONS                                                                                      \
-        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NAME[:ARGS],…", "default",                                  \
+        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NAME[:ARGS],...", "default",                                  \
           "the pod's networks: default, default-restricted or networks of net.d (ARGS: CNI_ARGS, e.g. "    \
           "default:IP=172.16.28.9), host (the host's) or none (loopback only)" },                         \
-        { "dns", 0, OPT_DNS, OPTION_REQUIRED, "IP[,IP…]|host|none", NULL,                                  \
+        { "dns", 0, OPT_DNS, OPTION_REQUIRED, "IP[,IP...]|host|none", NULL,                                  \
           "name servers for the pod's /etc/resolv.conf; host: the host's file; none: ignore the "         \
           "networks' DNS" },                                                                              \
         { "dns-search", 0, OPT_DNS_SEARCH, OPTION_REQUIRED, "DOMAIN", NULL,                               \
@@ -76,7 +76,7 @@ enum {
           "an option for the pod's /etc/resolv.conf (repeatable)" },                                      \
         { "dns-domain", 0, OPT_DNS_DOMAIN, OPTION_REQUIRED, "DOMAIN", NULL,                               \
           "the domain of the pod's /etc/resolv.conf" },                                                   \
-        { "hosts-entry", 0, OPT_HOSTS_ENTRY, OPTION_REQUIRED, "IP=HOST[,…]|host", NULL,                   \
+        { "hosts-entry", 0, OPT_HOSTS_ENTRY, OPTION_REQUIRED, "IP=HOST[,...]|host", NULL,                   \
           "entries of the pod's /etc/hosts (repeatable); host: the host's /etc/hosts" },                  \
         { "hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname" },     \
         { "interactive", 0, OPT_INTERACTIVE, OPTION_BOOL, NULL, "false",                                  \

@@ -34,6 +34,19 @@ rkt_setup() {
 
 rkt_teardown() {
 	[ -n "${RKT_TEST_DIR:-}" ] && [ -d "$RKT_TEST_DIR" ] || return 0
+	# A pod a test left running would outlive it (and keep bats' output open): kill its nspawn, which
+	# takes the pod with it, then let rkt gc undo the rest.
+	local ppid pod deadline=$((SECONDS + 30))
+	for ppid in "$RKT_TEST_DIR"/data/pods/run/*/ppid; do
+		[ -s "$ppid" ] && kill -9 "$(cat "$ppid")" 2>/dev/null
+	done
+	for pod in "$RKT_TEST_DIR"/data/pods/run/*/; do
+		[ -d "$pod" ] || continue
+		until flock -n -x "$pod" true 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; do
+			sleep 0.1
+		done
+	done
+	"$RKT" --dir="$RKT_TEST_DIR/data" gc --grace-period=0s >/dev/null 2>&1 || true
 	# Pods may leave mounts (overlay, binds) below the data directory.
 	local m
 	findmnt -rn -o TARGET 2>/dev/null |

@@ -17,13 +17,16 @@ setup() {
 	chmod 0777 "$OUT"
 	BG_PID=
 	MDS_PID=
+	UUID=
 	mkimage bb '{}'
 	BB=$RKT_TEST_DIR/bb.aci
 }
 
 teardown() {
+	# $BG_PID is the shell around rkt: the pod itself is stopped through rkt.
 	if [ -n "$BG_PID" ]; then
-		kill "$BG_PID" 2>/dev/null || true
+		[ -z "$UUID" ] || rkt stop --force "$UUID" >/dev/null 2>&1 || true
+		wait_for 30 sh -c "! kill -0 $BG_PID 2>/dev/null" || kill -9 "$BG_PID" 2>/dev/null || true
 		wait "$BG_PID" 2>/dev/null || true
 	fi
 	if [ -n "$MDS_PID" ]; then
@@ -81,6 +84,7 @@ run_app() {
 # start_pod [POD_FLAGS...] IMAGE [APP_FLAGS...]: a pod whose app sleeps, in the background, until it is
 # running; sets UUID and LEADER (the pod's PID 1).
 start_pod() {
+	rm -f "$RKT_TEST_DIR/uuid"
 	rkt --insecure-options=image run --net=host --uuid-file-save="$RKT_TEST_DIR/uuid" "$@" \
 		--exec /bin/sleep -- 300 >"$RKT_TEST_DIR/pod.log" 2>&1 &
 	BG_PID=$!
@@ -245,15 +249,15 @@ status_field() {
 	mkimage eh '{"user": "user", "group": "users", "environment": [{"name": "EH", "value": "env"}],
 		"mountPoints": [{"name": "out", "path": "/out"}],
 		"eventHandlers": [
-		  {"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre $EH $(id -u) $(ls /app-ran 2>/dev/null) >> /out/log; touch /pre-ran"]},
-		  {"name": "post-stop", "exec": ["sh", "-c", "echo post $EH $(id -u) $(ls /pre-ran /app-ran) >> /out/log"]}]}'
+		  {"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre $EH $(id -u) $(ls /tmp/app-ran 2>/dev/null) >> /out/log; touch /tmp/pre-ran"]},
+		  {"name": "post-stop", "exec": ["sh", "-c", "echo post $EH $(id -u) $(ls /tmp/pre-ran /tmp/app-ran) >> /out/log"]}]}'
 	run rkt --insecure-options=image run --net=host --volume "out,kind=host,source=$OUT" "$RKT_TEST_DIR/eh.aci" \
-		--exec /bin/sh -- -c 'echo app $EH $(id -u) $(ls /pre-ran) >> /out/log; touch /app-ran'
+		--exec /bin/sh -- -c 'echo app $EH $(id -u) $(ls /tmp/pre-ran) >> /out/log; touch /tmp/app-ran'
 	assert_status 0
 	run cat "$OUT/log"
 	[ "${lines[0]}" = "pre env 1000" ]
-	[ "${lines[1]}" = "app env 1000 /pre-ran" ]
-	[ "${lines[2]}" = "post env 1000 /app-ran /pre-ran" ]
+	[ "${lines[1]}" = "app env 1000 /tmp/pre-ran" ]
+	[ "${lines[2]}" = "post env 1000 /tmp/app-ran /tmp/pre-ran" ]
 
 	# a failing pre-start keeps the app from running and fails the pod
 	mkimage ehfail '{"eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "exit 3"]}]}'
@@ -308,7 +312,7 @@ status_field() {
 
 	run_app "$BB" --seccomp=mode=remove,errno=ENOTSUP,mkdir,rmdir -- 'mkdir /tmp/d 2> /out/mkdir; echo $? >> /out/mkdir; hostname evil 2>/dev/null; echo $? > /out/hostname2'
 	assert_status 0
-	grep -q "Not supported" "$OUT/mkdir"
+	grep -qi "not supported" "$OUT/mkdir"
 	[ "$(cat "$OUT/hostname2")" = 1 ] # a remove set filters nothing else: EPERM for lack of CAP_SYS_ADMIN
 
 	run_app "$BB" --seccomp=mode=retain,errno=EACCES,@rkt/default-whitelist -- 'hostname evil 2> /out/hostname3; echo $? >> /out/hostname3'
@@ -322,7 +326,7 @@ status_field() {
 
 @test "isolation: resource limits reach the app's unit: MemoryMax, CPUQuota, CPUWeight, OOMScoreAdjust (configured, not enforced in the test host)" {
 	start_pod "$BB" --memory=256M --cpu=250m --cpu-shares=512 --oom-score-adj=200
-	run pod_systemctl show -p MemoryMax -p CPUQuotaPerSecUSec -p CPUWeight -p OOMScoreAdjust busybox.service
+	run pod_systemctl show -p MemoryMax -p CPUQuotaPerSecUSec -p CPUWeight -p OOMScoreAdjust bb.service
 	assert_status 0
 	assert_output_contains "MemoryMax=256000000"
 	assert_output_contains "CPUQuotaPerSecUSec=250ms"
@@ -336,9 +340,8 @@ status_field() {
 	rkt stop "$UUID" >/dev/null
 	wait "$BG_PID" || true
 	BG_PID=
-	rm -f "$RKT_TEST_DIR/uuid"
 	start_pod "$BB"
-	run pod_systemctl show -p MemoryMax -p CPUQuotaPerSecUSec busybox.service
+	run pod_systemctl show -p MemoryMax -p CPUQuotaPerSecUSec bb.service
 	assert_output_contains "MemoryMax=infinity"
 	assert_output_contains "CPUQuotaPerSecUSec=infinity"
 }
@@ -374,18 +377,22 @@ status_field() {
 	assert_output_contains "'vm.swappiness' is not in a namespace of the pod"
 }
 
-@test "isolation: kernel paths: /proc/sys read-only, /proc/kcore and /sys/firmware hidden, devices closed; --insecure-options=paths" {
-	run_app "$BB" -- 'grep -E " /proc/sys | /proc/sysrq-trigger | /sys/firmware | /sys/fs " /proc/self/mountinfo > /out/mounts;
-		if echo 1 > /proc/sys/kernel/shm_rmid_forced; then echo writable > /out/procsys; fi; ls /sys/fs > /out/sysfs 2>&1; exit 0'
+@test "isolation: kernel paths: /proc/sys read-only, /proc/kallsyms and /sys/firmware hidden, devices closed; --insecure-options=paths" {
+	[ -n "$(head -c 16 /proc/kallsyms)" ] || fail "this kernel has no /proc/kallsyms to hide"
+	run_app "$BB" -- 'grep -E " /proc/sys | /proc/bus | /proc/kallsyms | /sys/firmware | /sys/fs | /sys/devices " /proc/self/mountinfo > /out/mounts;
+		if echo 1 > /proc/sys/kernel/shm_rmid_forced; then echo writable > /out/procsys; fi; ls /sys/fs > /out/sysfs 2>&1;
+		cat /proc/kallsyms > /out/kallsyms; exit 0'
 	assert_status 0
 	grep -q ' /proc/sys ro[, ]' "$OUT/mounts"
-	grep -q ' /proc/sysrq-trigger ro[, ]' "$OUT/mounts"
+	grep -q ' /sys/devices ro[, ]' "$OUT/mounts"
+	grep -q ' /proc/kallsyms ' "$OUT/mounts"
 	grep -q ' /sys/firmware ' "$OUT/mounts"
 	[ ! -e "$OUT/procsys" ]
-	[ ! -s "$OUT/sysfs" ] # an empty, inaccessible directory
+	[ ! -s "$OUT/sysfs" ]    # an empty, inaccessible directory
+	[ ! -s "$OUT/kallsyms" ] # an empty, inaccessible file
 
 	start_pod "$BB"
-	run pod_systemctl show -p DevicePolicy busybox.service
+	run pod_systemctl show -p DevicePolicy bb.service
 	[ "$output" = DevicePolicy=closed ]
 	rkt stop "$UUID" >/dev/null
 	wait "$BG_PID" || true
@@ -452,13 +459,13 @@ status_field() {
 	assert_output_contains "NoNewPrivs:	1"
 	assert_output_contains "Seccomp:	2"
 	# in the app's cgroup (seen through the cgroup namespace of the pod)
-	assert_output_contains "CGROUP 0::/system.slice/busybox.service"
-	grep -q "/system.slice/busybox.service\$" "/proc/$pid/cgroup"
+	assert_output_contains "CGROUP 0::/system.slice/bb.service"
+	grep -q "/system.slice/bb.service\$" "/proc/$pid/cgroup"
 
 	# what the app cannot do, the entered process cannot do either
 	run rkt enter "$UUID" /bin/sh -c 'mkdir /tmp/d'
 	[ "$status" -ne 0 ]
-	assert_output_contains "Not supported"
+	assert_output_contains "not supported"
 	run rkt enter "$UUID" /bin/sh -c 'touch /tmp/f && chown 0 /tmp/f'
 	[ "$status" -ne 0 ]
 	assert_output_contains "Operation not permitted"

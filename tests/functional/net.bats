@@ -43,10 +43,12 @@ teardown() {
 start_pod() {
 	local name=$1 uuid
 	shift
-	# In a subshell: not a job of this shell, which would report its kill -9.
+	# rkt itself in the background (not the rkt function: $! would be a shell then), from a subshell: not a
+	# job of this shell, which would report its kill -9.
 	(
-		rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/$name.uuid" "$@" \
-			>"$RKT_TEST_DIR/$name.out" 2>&1 3>&- &
+		"$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+			--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run \
+			--uuid-file-save="$RKT_TEST_DIR/$name.uuid" "$@" >"$RKT_TEST_DIR/$name.out" 2>&1 3>&- &
 		echo $! >"$RKT_TEST_DIR/$name.pid"
 	)
 	wait_for 30 test -s "$RKT_TEST_DIR/$name.uuid" || fail "pod $name: no uuid: $(cat "$RKT_TEST_DIR/$name.out")"
@@ -57,6 +59,12 @@ start_pod() {
 
 pod_uuid() { cat "$RKT_TEST_DIR/$1.uuid"; }
 
+# wait_ready NAME - until the pod's systemd has started its apps (a stop before that is not seen by it).
+wait_ready() {
+	wait_for 30 test -L "$RKT_DATA_DIR/pods/run/$(pod_uuid "$1")/stage1/rootfs/rkt/supervisor-status" ||
+		fail "pod $1 did not become ready: $(cat "$RKT_TEST_DIR/$1.out")"
+}
+
 # pod_ip NAME [INDEX] - the pod's address on its INDEXth network, as rkt status --format=json reports it.
 pod_ip() { rkt status --format=json "$(pod_uuid "$1")" | jq -r ".networks[${2:-0}].ip"; }
 
@@ -66,13 +74,16 @@ app_file() { echo "$RKT_DATA_DIR/pods/run/$(pod_uuid "$1")/stage1/rootfs/opt/sta
 # wait_pod NAME - waits until the rkt run of the pod has returned.
 wait_pod() { wait_for 30 sh -c "! kill -0 $(cat "$RKT_TEST_DIR/$1.pid") 2>/dev/null"; }
 
-# kill_pod NAME - kill -9 of the pod's processes on the host (rkt run, which became stage1's init, and
-# nspawn), until rkt sees the pod exited.
+# kill_pod NAME - kill -9 of the pod's process, rkt run (which became stage1's init, nspawn's parent), once
+# the pod is up; nspawn then powers the pod off, and nobody is left to tear the network down but gc. Until
+# rkt sees the pod exited and machined has forgotten it.
 kill_pod() {
 	local uuid
 	uuid=$(pod_uuid "$1")
-	kill -9 "$(cat "$RKT_TEST_DIR/$1.pid")" "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")" 2>/dev/null || true
+	wait_ready "$1"
+	kill -9 "$(cat "$RKT_TEST_DIR/$1.pid")"
 	wait_for 30 pod_exited "$uuid" || fail "pod $1 still running after kill -9: $(rkt status "$uuid")"
+	wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" || fail "machine rkt-$uuid is still there"
 }
 
 pod_exited() { rkt status "$1" 2>/dev/null | grep -q '^state=exited'; }
@@ -327,18 +338,20 @@ domain example.org'
 	assert_same_state "$before" "after the pod exited"
 
 	start_pod stopped --port=http:18083 "$BB"
+	wait_ready stopped
 	run rkt stop "$(pod_uuid stopped)"
 	assert_status 0
 	wait_pod stopped || fail "rkt run did not return after rkt stop: $(cat "$RKT_TEST_DIR/stopped.out")"
 	assert_same_state "$before" "after rkt stop"
 
-	# kill -9 of nspawn alone: stage1 sees its pod end and tears its network down.
+	# kill -9 of nspawn: stage1 sees its pod end and tears its network down.
 	start_pod nspawnkilled --port=http:18083 "$BB"
+	wait_ready nspawnkilled
 	kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$(pod_uuid nspawnkilled)/ppid")"
 	wait_pod nspawnkilled
 	assert_same_state "$before" "after kill -9 of nspawn"
 
-	# kill -9 of everything of the pod on the host: what is left is gc's.
+	# kill -9 of rkt run: what is left is gc's.
 	start_pod killed --port=http:18083 "$BB"
 	uuid=$(pod_uuid killed)
 	kill_pod killed

@@ -11,7 +11,7 @@ setup() {
         # A busybox image: the app's command comes from --exec or the image's default.
         mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
         cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-        for t in sh sleep cat echo env pwd id ls true false; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
+        for t in sh sleep cat echo env pwd id ls true false ip grep readlink; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
         echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
         echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
         python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/busybox \
@@ -33,8 +33,13 @@ run_pod() {
 }
 
 @test "rkt run exits with the app's exit status" {
-        run run_pod "$BB" --exec /bin/sh -- -c "exit 3"
-        [ "$status" -eq 3 ] || fail "status $status: $output"
+        run run_pod "$BB" --exec /bin/sh -- -c "echo hi; exit 42"
+        [ "$status" -eq 42 ] || fail "status $status: $output"
+        assert_output_contains "hi"
+        run run_pod "$BB" --exec /bin/sh -- -c "exit 1"
+        assert_status 1
+        run run_pod "$BB" --exec /bin/sh -- -c 'kill -9 $$'
+        assert_status 137
         run run_pod "$BB" --exec /bin/true
         assert_status 0
 }
@@ -52,11 +57,14 @@ run_pod() {
         assert_output_contains "app-bad=7"
 }
 
-@test "the default network is refused until CNI networking exists, never silently replaced" {
-        run rkt --insecure-options=image run "$BB"
-        assert_status 254
-        assert_output_contains "network 'default' (the default)"
-        assert_output_contains "--net=host"
+@test "without --net the pod is on the default network: eth0 on 172.16.28.0/24, a default route, not the host's" {
+        run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c \
+                'ip -o -4 addr show eth0 | grep -q "inet 172\.16\.28\." && ip route | grep -q "^default via 172\.16\.28\.1 dev eth0" && test "$(readlink /proc/self/ns/net)" != "$0"' \
+                "$(readlink /proc/self/ns/net)"
+        assert_status 0
+        run rkt status --format=json "$(cat "$RKT_TEST_DIR/uuid")"
+        [[ "$(echo "$output" | jq -r '.networks[0].netName + " " + .networks[0].ip')" =~ ^default\ 172\.16\.28\.[0-9]+$ ]] ||
+                fail "networks: $output"
 }
 
 @test "app arguments, working directory and environment reach the app" {
@@ -72,6 +80,8 @@ run_pod() {
         [[ "$uuid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] || fail "not a UUID: $output"
         run rkt status "$uuid"
         assert_output_contains "state=prepared"
+        # The pod manifest rkt wrote is valid appc.
+        "$RKT_BUILDDIR/tests/actool" validate "$RKT_DATA_DIR/pods/prepared/$uuid/pod"
         run rkt run-prepared --net=host "${uuid:0:8}"
         assert_status 5
         run rkt run-prepared --net=host "$uuid"
@@ -115,14 +125,16 @@ run_pod() {
 
 @test "kill -9 of rkt's pod leaves a pod list that tells the truth, and gc cleans up" {
         run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        pid=$!
         wait_for 30 test -s "$RKT_TEST_DIR/uuid"
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
-        # $pid became systemd-nspawn (rkt exec'd stage1, which exec'd nspawn)
-        kill -9 "$pid"
-        wait "$pid" 2>/dev/null || true
-        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        # rkt exec'd stage1's init, which supervises nspawn (the ppid process): kill rkt's process.
+        rkt_pid=$(awk '/^PPid:/ {print $2}' "/proc/$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")/status")
+        grep -q init "/proc/$rkt_pid/cmdline" || fail "pid $rkt_pid is not stage1's init"
+        kill -9 "$rkt_pid"
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
+                fail "the pod outlived rkt: $(machinectl list --no-legend)"
         run rkt status "$uuid"
         assert_output_contains "state=exited"
         rkt gc --grace-period=0s
@@ -143,6 +155,25 @@ run_pod() {
         [ "$output" = "$UNIT" ] || fail "machine unit: $output"
         systemctl stop "$UNIT"
         wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+}
+
+@test "a pod run as a transient unit is a machine, logs to its journal, and systemctl stop ends it" {
+        UNIT=rkt-test-journal-$$.service
+        systemd-run --quiet --unit="$UNIT" "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+                --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --name talker --exec /bin/sh -- -c "echo line-$$-hi; exec sleep 300"
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
+        wait_for 30 sh -c "journalctl -M rkt-$uuid --no-pager -t talker | grep -q line-$$-hi" ||
+                fail "journalctl -M rkt-$uuid lacks the app's line"
+        systemctl stop "$UNIT"
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+        run rkt status "$uuid"
+        assert_output_contains "state=exited"
+        # After exit, the README's command reads the pod's journal until rkt gc removes the pod.
+        run journalctl --no-pager -D "$(ls -d "$RKT_DATA_DIR"/pods/*/"$uuid")/stage1/rootfs/var/log/journal" -t talker
+        assert_output_contains "line-$$-hi"
 }
 
 @test "app output goes to the journal under the app's name" {

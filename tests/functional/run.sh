@@ -67,6 +67,9 @@ if [ -z "$use_testhost" ]; then
 	if [ -d /run/systemd/system ]; then use_testhost=0; else use_testhost=1; fi
 fi
 
+# A test that hangs fails alone rather than stalling the whole run.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-600}
+
 # Run from the build tree so that relative paths mean the same inside the test host.
 cd -- "$builddir"
 
@@ -89,4 +92,6 @@ RKT_TESTHOST_BINDS="$binds${RKT_TESTHOST_BINDS:+ $RKT_TESTHOST_BINDS}"
 RKT_TESTHOST_TAP_BAILOUT=1
 export RKT_TESTHOST_BINDS RKT_TESTHOST_TAP_BAILOUT
 
-exec bash "$srcdir/tests/testhost/testhost.sh" run bats --tap "${tests[@]}"
+# And the whole run has a deadline, so that CI fails in time rather than hangs.
+exec timeout --kill-after=60 "${RKT_FUNCTIONAL_TIMEOUT:-3000}" \
+	bash "$srcdir/tests/testhost/testhost.sh" run bats --tap "${tests[@]}"

@@ -128,7 +128,8 @@ pod_journal() {
 	[ "$(jq -r '.annotations[] | select(.name == "coreos.com/rkt/stage1/gc") | .value' <<<"$output")" = /gc ]
 	[ "$(jq -r '.labels[] | select(.name == "os") | .value' <<<"$output")" = linux ]
 	for f in init enter stop gc reaper usr/lib/systemd/systemd usr/lib/systemd/systemd-journald \
-		usr/lib/systemd/systemd-shutdown usr/bin/systemctl usr/lib/os-release; do
+		usr/lib/systemd/systemd-shutdown usr/bin/systemctl usr/lib/os-release usr/lib/rkt/syscall-groups \
+		usr/lib/systemd/system/rkt-sysctl.service; do
 		[ -e "$S1/$f" ] || fail "missing $f"
 	done
 	[ "$(readlink "$S1/lib")" = usr/lib ]
@@ -368,6 +369,11 @@ line|ü|" ]
 	assert_output_contains "app 'nope' not found"
 	run "$S1/enter" --pid="$leader" --appname=app -- /no/such/command
 	assert_status 254
+	# without the app's confinement nothing runs (never with the pod's privileges)
+	rm "$S1/rkt/confine/app"
+	run "$S1/enter" --pid="$leader" --appname=app -- true
+	assert_status 254
+	assert_output_contains "confinement of app 'app'"
 	run bash -c 'cd "$1" && ./stage1/rootfs/stop "$2"' _ "$POD" "$UUID"
 	wait_pod
 }
@@ -411,9 +417,9 @@ line|ü|" ]
 
 @test "stage1: init refuses bad arguments and broken pods with status 254" {
 	add_app app '["/bin/true"]'
-	run_pod --net=default
+	run_pod --net=no-such-network
 	assert_status 254
-	assert_output_contains "--net='default'"
+	assert_output_contains "networks not found: no-such-network"
 	run_pod
 	assert_status 254
 	run_pod --net=host --hostname='bad name'

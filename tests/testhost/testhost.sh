@@ -276,6 +276,14 @@ cmd_start() {
 	if [ "${_TESTHOST_BUILT:-}" != 1 ]; then
 		"$BASH" "$SELF" build
 	fi
+	# Every systemd (the host's and each pod's) takes inotify instances; the kernel's default of 128
+	# per user runs out with a few dozen pods ("Too many open files" at boot).
+	local v
+	for v in max_user_instances:8192 max_user_watches:1048576; do
+		if [ "$(cat "/proc/sys/fs/inotify/${v%%:*}")" -lt "${v#*:}" ]; then
+			echo "${v#*:}" >"/proc/sys/fs/inotify/${v%%:*}" || true
+		fi
+	done
 	root=$(root_dir)
 	[ -d "$root" ] || die "no cached root at $root"
 

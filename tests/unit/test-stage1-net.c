@@ -5,6 +5,7 @@
 
 #include "fs.h"
 #include "net.h"
+#include "nspawn-args.h"
 #include "path.h"
 #include "strv.h"
 #include "unit.h"
@@ -24,7 +25,8 @@ static void test_net_list(void **state) {
         assert_true(net_list_contained(&l));
         net_list_done(&l);
 
-        assert_int_equal(net_list_parse("default:IP=172.16.28.9,my-net.2,other:K=V;IgnoreUnknown=1", &l, NULL), 0);
+        assert_int_equal(
+                net_list_parse("default:IP=172.16.28.9,my-net.2,other:K=V;IgnoreUnknown=1", &l, NULL), 0);
         assert_int_equal(l.n, 3);
         assert_string_equal(l.items[0].args, "IP=172.16.28.9");
         assert_string_equal(l.items[1].name, "my-net.2");
@@ -76,8 +78,9 @@ static void assert_conf_error(const char *json, const char *expect) {
 
 static void test_conf_parse(void **state) {
         _cleanup_(net_conf_done) NetConf c = {};
-        const char *json = "{\"name\": \"mynet\", \"type\": \"bridge\", \"ipMasq\": true, \"cniVersion\": \"0.3.1\","
-                           " \"ipam\": {\"type\": \"host-local\"}}";
+        const char *json =
+                "{\"name\": \"mynet\", \"type\": \"bridge\", \"ipMasq\": true, \"cniVersion\": \"0.3.1\","
+                " \"ipam\": {\"type\": \"host-local\"}}";
 
         assert_int_equal(net_conf_parse(json, "/etc/rkt/net.d/20-my.conf", &c, NULL), 0);
         assert_string_equal(c.name, "mynet");
@@ -101,9 +104,12 @@ static void test_conf_parse(void **state) {
         assert_conf_error("{\"name\": \"a b\", \"type\": \"ptp\"}", "field 'name': invalid network name");
         assert_conf_error("{\"name\": \"host\", \"type\": \"ptp\"}", "field 'name': 'host' is reserved");
         assert_conf_error("{\"name\": \"x\"}", "field 'type': missing");
-        assert_conf_error("{\"name\": \"x\", \"type\": \"../../bin/sh\"}", "field 'type': '../../bin/sh' is not a plugin");
-        assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"cniVersion\": 1}", "field 'cniVersion': not a string");
-        assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"ipMasq\": \"yes\"}", "field 'ipMasq': not a boolean");
+        assert_conf_error("{\"name\": \"x\", \"type\": \"../../bin/sh\"}",
+                          "field 'type': '../../bin/sh' is not a plugin");
+        assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"cniVersion\": 1}",
+                          "field 'cniVersion': not a string");
+        assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"ipMasq\": \"yes\"}",
+                          "field 'ipMasq': not a boolean");
 }
 
 static void write_file(const char *dir, const char *name, const char *text) {
@@ -122,8 +128,8 @@ static void rmtree(const char *d) {
 }
 
 static void test_confs_load(void **state) {
-        _cleanup_free_ char *root = tmpdir(), *sys = path_join(root, "sys"), *local = path_join(root, "local"),
-                            *missing = path_join(root, "missing");
+        _cleanup_free_ char *root = tmpdir(), *sys = path_join(root, "sys"),
+                            *local = path_join(root, "local"), *missing = path_join(root, "missing");
         _cleanup_strv_free_ char **warnings = NULL;
         _cleanup_free_ size_t *idx = NULL;
         _cleanup_error_ RktError *err = NULL;
@@ -136,9 +142,11 @@ static void test_confs_load(void **state) {
         write_file(sys, "10-a.conf", "{\"name\": \"a\", \"type\": \"bridge\"}");
         write_file(sys, "30-b.conf", "{\"name\": \"b\", \"type\": \"ptp\"}");
         write_file(sys, "README", "not a configuration");
-        /* The local dir replaces b and the built-in default; a name twice in one dir: the first file wins. */
+        /* The local dir replaces b and the built-in default; a name twice in one dir: the first file wins.
+         */
         write_file(local, "05-b.conf", "{\"name\": \"b\", \"type\": \"macvlan\"}");
-        write_file(local, "50-default.conf", "{\"name\": \"default\", \"type\": \"bridge\", \"ipMasq\": true}");
+        write_file(local, "50-default.conf",
+                   "{\"name\": \"default\", \"type\": \"bridge\", \"ipMasq\": true}");
         write_file(local, "60-default.conf", "{\"name\": \"default\", \"type\": \"ipvlan\"}");
         _cleanup_free_ char *subdir = path_join(local, "dir.conf");
         assert_int_equal(mkdir(subdir, 0755), 0);
@@ -225,7 +233,8 @@ static void test_result_v040(void **state) {
                 "{\"name\": \"eth0\", \"mac\": \"cc:dd\", \"sandbox\": \"/run/netns/rkt-x\"}], "
                 "\"ips\": [{\"version\": \"6\", \"address\": \"fd00::5/64\", \"interface\": 1}, "
                 "{\"version\": \"4\", \"address\": \"10.9.0.1/32\", \"interface\": 0}, "
-                "{\"version\": \"4\", \"address\": \"10.1.2.3/16\", \"gateway\": \"10.1.0.1\", \"interface\": 1}], "
+                "{\"version\": \"4\", \"address\": \"10.1.2.3/16\", \"gateway\": \"10.1.0.1\", "
+                "\"interface\": 1}], "
                 "\"dns\": {\"nameservers\": [\"10.1.0.53\", \"not an ip\"], \"domain\": \"example.org\", "
                 "\"search\": [\"a.example\", \"b.example\"], \"options\": [\"ndots:2\"]}}";
 
@@ -240,9 +249,10 @@ static void test_result_v040(void **state) {
         assert_string_equal(r.dns.options[0], "ndots:2");
 
         /* 1.0.0, IPv6 only, no gateway. */
-        assert_int_equal(net_result_parse("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"fd00::7/64\"}]}", &r6,
-                                          NULL),
-                         0);
+        assert_int_equal(
+                net_result_parse("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"fd00::7/64\"}]}", &r6,
+                                 NULL),
+                0);
         assert_string_equal(r6.ip, "fd00::7");
         assert_int_equal(r6.prefix, 64);
         assert_null(r6.gateway);
@@ -260,7 +270,8 @@ static void test_result_v040(void **state) {
 static void test_plugin_error(void **state) {
         char *s;
 
-        s = net_plugin_error("{\"code\": 999, \"msg\": \"failed to add route\", \"details\": \"file exists\"}");
+        s = net_plugin_error(
+                "{\"code\": 999, \"msg\": \"failed to add route\", \"details\": \"file exists\"}");
         assert_string_equal(s, "failed to add route; file exists");
         free(s);
         s = net_plugin_error("{\"code\": 1, \"msg\": \"incompatible CNI versions\"}\n");
@@ -279,8 +290,9 @@ static void test_mask(void **state) {
                 unsigned prefix;
                 const char *mask;
         } t[] = {
-                {false, 24, "255.255.255.0"}, {false, 16, "255.255.0.0"}, {false, 0, "0.0.0.0"},
-                {false, 32, "255.255.255.255"}, {false, 20, "255.255.240.0"}, {true, 64, "ffff:ffff:ffff:ffff::"},
+                {false, 24, "255.255.255.0"}, {false, 16, "255.255.0.0"},
+                {false, 0, "0.0.0.0"},        {false, 32, "255.255.255.255"},
+                {false, 20, "255.255.240.0"}, {true, 64, "ffff:ffff:ffff:ffff::"},
         };
         char *s;
 
@@ -297,7 +309,9 @@ static void test_plugin_env(void **state) {
         char *path_in[] = {"PATH=/opt/bin", NULL};
         _cleanup_strv_free_ char **e = NULL, **p = NULL;
 
-        assert_int_equal(net_plugin_env(in, "ADD", UUID, "/run/netns/rkt-" UUID, "eth1", "IP=10.0.0.9", "/a:/b", &e), 0);
+        assert_int_equal(
+                net_plugin_env(in, "ADD", UUID, "/run/netns/rkt-" UUID, "eth1", "IP=10.0.0.9", "/a:/b", &e),
+                0);
         assert_true(strv_contains(e, "HOME=/root"));
         assert_true(strv_contains(e, "LANG=C"));
         assert_false(strv_contains(e, "CNI_ARGS=stale"));
@@ -316,7 +330,8 @@ static void test_plugin_env(void **state) {
         assert_true(strv_contains(p, "CNI_NETNS="));
         assert_int_equal(strv_length(p), 6);
         strv_free(p);
-        assert_int_equal(net_plugin_env(NULL, "ADD", UUID, "/n", "eth0", "IgnoreUnknown=0;IP=1.2.3.4", "/c", &p), 0);
+        assert_int_equal(
+                net_plugin_env(NULL, "ADD", UUID, "/n", "eth0", "IgnoreUnknown=0;IP=1.2.3.4", "/c", &p), 0);
         assert_true(strv_contains(p, "CNI_ARGS=IgnoreUnknown=0;IP=1.2.3.4"));
 }
 
@@ -331,9 +346,10 @@ static void test_net_info(void **state) {
 
         assert_int_equal(net_info_json(in, ELEMENTSOF(in), &json), 0);
         /* rkt's NetInfo field order, what rkt list and status read (and Nomad after them). */
-        assert_non_null(strstr(json, "{\"netName\":\"default\",\"netConf\":\"net/eth0.conf\",\"pluginPath\":"
-                                     "\"/usr/lib/cni/ptp\",\"ifName\":\"eth0\",\"ip\":\"172.16.28.5\",\"args\":\"\","
-                                     "\"mask\":\"255.255.255.0\"}"));
+        assert_non_null(
+                strstr(json, "{\"netName\":\"default\",\"netConf\":\"net/eth0.conf\",\"pluginPath\":"
+                             "\"/usr/lib/cni/ptp\",\"ifName\":\"eth0\",\"ip\":\"172.16.28.5\",\"args\":\"\","
+                             "\"mask\":\"255.255.255.0\"}"));
         assert_int_equal(net_info_parse(json, &out, &n, NULL), 0);
         assert_int_equal(n, 2);
         assert_string_equal(out[1].net_name, "my\"net");
@@ -365,9 +381,16 @@ static int dns_config(NetDnsConfig *c, char *const *flags, RktError **err) {
 static void test_dns_config(void **state) {
         _cleanup_(net_dns_config_done) NetDnsConfig c = {}, h = {}, d = {};
         _cleanup_free_ char *text = NULL;
-        char *flags[] = {"dns", "8.8.8.8,2001:db8::1", "dns", "1.1.1.1", "dns-search", "a.example", "dns-search",
-                         "b.example", "dns-opt", "ndots:3", "dns-opt", "rotate", "dns-domain", "example.org",
-                         "hosts-entry", "10.0.0.2=db", "hosts-entry", "10.0.0.3=cache,10.0.0.2=db.local", NULL};
+        char *flags[] = {"dns",         "8.8.8.8,2001:db8::1",
+                         "dns",         "1.1.1.1",
+                         "dns-search",  "a.example",
+                         "dns-search",  "b.example",
+                         "dns-opt",     "ndots:3",
+                         "dns-opt",     "rotate",
+                         "dns-domain",  "example.org",
+                         "hosts-entry", "10.0.0.2=db",
+                         "hosts-entry", "10.0.0.3=cache,10.0.0.2=db.local",
+                         NULL};
 
         assert_int_equal(dns_config(&c, flags, NULL), 0);
         assert_int_equal(c.resolv_mode, NET_RESOLV_FLAGS);
@@ -444,8 +467,9 @@ static void test_hosts_file(void **state) {
         assert_non_null(strstr(flags, "\n# rkt run --hosts-entry\n10.0.0.2 db db.local\n10.0.0.3 cache\n"));
 
         /* The host's file: the name joins its 127.0.0.1 line, before a comment. */
-        assert_int_equal(net_hosts_file("# host\n127.0.0.1\tlocalhost # loopback\n10.1.1.1 other", NULL, "p", &host),
-                         0);
+        assert_int_equal(
+                net_hosts_file("# host\n127.0.0.1\tlocalhost # loopback\n10.1.1.1 other", NULL, "p", &host),
+                0);
         assert_string_equal(host, "# host\n127.0.0.1\tlocalhost p # loopback\n10.1.1.1 other\n");
         assert_int_equal(net_hosts_file("127.0.0.10 x\n", NULL, "p", &nolo), 0);
         assert_string_equal(nolo, "127.0.0.10 x\n127.0.0.1 p\n");
@@ -531,19 +555,25 @@ static void test_ports(void **state) {
                 {{{"nope", 80, NULL, NULL}}, 1, "port 'nope' (--port) is not declared by any app"},
                 {{{"sctp-thing", 80, NULL, NULL}}, 1, "protocol 'sctp' cannot be forwarded"},
                 {{{"http", 80, "fd00::1", NULL}}, 1, "'fd00::1' is not an IPv4 address"},
-                {{{"http", 8080, NULL, NULL}, {"metrics", 8080, "10.0.0.1", NULL}}, 2,
+                {{{"http", 8080, NULL, NULL}, {"metrics", 8080, "10.0.0.1", NULL}},
+                 2,
                  "host port tcp/8080 is forwarded twice"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_error_ RktError *err = NULL;
-                AppcPodManifest p = {.apps = ra, .n_apps = 3, .ports = (AppcExposedPort *) bad[i].ep, .n_ports = bad[i].n};
+                AppcPodManifest p = {.apps = ra,
+                                     .n_apps = 3,
+                                     .ports = (AppcExposedPort *) bad[i].ep,
+                                     .n_ports = bad[i].n};
                 int r = net_ports_resolve(&p, apps, &fps, &n, &err);
                 assert_true(r < 0);
                 if (!strstr(rkt_error_message(err, r), bad[i].expect))
                         fail_msg("%zu: '%s' not in '%s'", i, bad[i].expect, rkt_error_message(err, r));
         }
         /* Different protocols, or different host addresses, do not clash. */
-        AppcExposedPort ok[] = {{"http", 5353, "10.0.0.1", NULL}, {"dns", 5353, NULL, NULL}, {"metrics", 9, "10.0.0.1", NULL},
+        AppcExposedPort ok[] = {{"http", 5353, "10.0.0.1", NULL},
+                                {"dns", 5353, NULL, NULL},
+                                {"metrics", 9, "10.0.0.1", NULL},
                                 {"raw", 9, "10.0.0.2", &direct}};
         AppcPodManifest p = {.apps = ra, .n_apps = 3, .ports = ok, .n_ports = 4};
         assert_int_equal(net_ports_resolve(&p, apps, &fps, &n, NULL), 0);
@@ -556,7 +586,8 @@ static void test_ports(void **state) {
         _cleanup_error_ RktError *err = NULL;
         p = (AppcPodManifest){.apps = ra, .n_apps = 3, .ports = one, .n_ports = 1};
         assert_int_equal(net_ports_resolve(&p, twins, &fps, &n, &err), -EINVAL);
-        assert_non_null(strstr(rkt_error_message(err, -EINVAL), "declared by more than one app ('web' and 'other')"));
+        assert_non_null(strstr(rkt_error_message(err, -EINVAL),
+                               "declared by more than one app ('web' and 'other')"));
 }
 
 static void test_teardown_nothing(void **state) {
@@ -573,8 +604,25 @@ static void test_teardown_nothing(void **state) {
         rmtree(d);
 }
 
-RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse), cmocka_unit_test(test_confs_load),
-          cmocka_unit_test(test_result_v010), cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
+/* nspawn joins the namespace stage1 made (and --net=none keeps nspawn's own private network). */
+static void test_nspawn_netns(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "d", .network_namespace_path = "/run/netns/rkt-" UUID};
+        _cleanup_strv_free_ char **argv = NULL, **none = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_true(strv_contains(argv, "--network-namespace-path=/run/netns/rkt-" UUID));
+        assert_false(strv_contains(argv, "--private-network"));
+        o = (NspawnOptions){.uuid = UUID, .directory = "d", .private_network = true};
+        assert_int_equal(nspawn_argv(&o, &none), 0);
+        assert_true(strv_contains(none, "--private-network"));
+        for (char **a = none; *a; a++)
+                assert_null(startswith(*a, "--network-namespace-path"));
+}
+
+RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
+          cmocka_unit_test(test_confs_load), cmocka_unit_test(test_result_v010),
+          cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
           cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
-          cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf), cmocka_unit_test(test_hosts_file),
-          cmocka_unit_test(test_ports), cmocka_unit_test(test_teardown_nothing))
+          cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf),
+          cmocka_unit_test(test_hosts_file), cmocka_unit_test(test_ports),
+          cmocka_unit_test(test_teardown_nothing), cmocka_unit_test(test_nspawn_netns))

@@ -104,6 +104,44 @@ static void test_environment(void **state) {
         assert_int_equal(strv_length(empty), 1);
 }
 
+static void test_binds_and_capabilities(void **state) {
+        NspawnBind binds[] = {
+                {"/srv/data", "/opt/stage2/app/rootfs/data", false, true},
+                {"/var/lib/rkt/pods/run/x/sharedVolumes/db", "/opt/stage2/app/rootfs/db", true, false},
+        };
+        NspawnOptions o = {.uuid = UUID,
+                           .directory = "d",
+                           .binds = binds,
+                           .n_binds = 2,
+                           .capabilities = "CAP_NET_ADMIN,CAP_SYS_TIME"};
+        _cleanup_free_ char *s = joined(&o);
+        _cleanup_strv_free_ char **argv = NULL;
+
+        assert_non_null(strstr(
+                s,
+                " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --bind=/srv/data:/opt/stage2/app/rootfs/data:rbind"
+                " --bind-ro=/var/lib/rkt/pods/run/x/sharedVolumes/db:/opt/stage2/app/rootfs/db:norbind "
+                "-- "));
+        /* --disable-capabilities-restriction: all of them, nothing else */
+        o.all_capabilities = true;
+        free(s);
+        s = joined(&o);
+        assert_non_null(strstr(s, " --capability=all "));
+        assert_null(strstr(s, "CAP_NET_ADMIN"));
+        /* paths nspawn cannot carry, relative paths */
+        binds[0].source = "/srv/a:b";
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        binds[0].source = "/srv/a\\b";
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        binds[0].source = "relative";
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        binds[0].source = "/srv/data";
+        binds[1].destination = "opt/x";
+        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+        assert_null(argv);
+}
+
 RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
-          cmocka_unit_test(test_keep_unit_registered), cmocka_unit_test(test_net_none_interactive_caps),
-          cmocka_unit_test(test_debug), cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment))
+          cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_keep_unit_registered),
+          cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
+          cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment))

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Pod start-to-exit time: `rkt run` of a busybox app against raw systemd-nspawn booting the same stage1
+# tree with the same app unit (what rkt adds: image lookup, pod directory, overlay mounts, unit
+# generation, the stage1 supervisor), and against podman + crun when installed, in one run.
+#
+#   bench/run.sh [RKT_BINARY]     (root, on a systemd host or inside the test host:
+#                                  tests/testhost/testhost.sh run bash bench/run.sh "$PWD/build/rkt")
+#
+# Prints the median wall time of N runs each and the ratios.
+set -euo pipefail
+RKT=$(realpath "${1:-$(dirname "$0")/../build/rkt}")
+N=${N:-20}
+work=$(mktemp -d /var/tmp/rkt-bench-run.XXXXXX)
+trap 'umount -R "$work"/data/pods/*/*/stage1/rootfs 2>/dev/null || true; rm -rf --one-file-system "$work"' EXIT
+
+mkdir -p "$work/bb/bin"
+cp /bin/busybox "$work/bb/bin/busybox"
+for t in sh true; do ln -s busybox "$work/bb/bin/$t"; done
+python3 "$(dirname "$0")/../tests/helpers/mkaci.py" "$work/bb.aci" --name example.com/busybox --dir "$work/bb" \
+        --exec /bin/true
+R=("$RKT" --dir="$work/data" --insecure-options=image)
+"${R[@]}" fetch "$work/bb.aci" >/dev/null
+"${R[@]}" run --net=host "$work/bb.aci" >/dev/null 2>&1 # warm: stage1 and image rendered into the tree store
+
+# The same stage1 tree and app unit, booted by raw nspawn: take them from a prepared pod.
+uuid=$("${R[@]}" prepare "$work/bb.aci" | tail -1)
+pod="$work/data/pods/prepared/$uuid"
+mkdir -p "$work/raw"
+cp -a "$pod/stage1/rootfs/." "$work/raw/"
+# Let init generate the units once (it runs nspawn, which we then time alone).
+(cd "$pod" && exec {lock}<"$pod" && flock -x "$lock" && RKT_LOCK_FD=$lock "$pod/stage1/rootfs/init" --net=host "$uuid") >/dev/null 2>&1 || true
+cp -a "$pod/stage1/rootfs/." "$work/raw/"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+
+rkt_ms=$(for _ in $(seq "$N"); do ms "${R[@]}" run --net=host "$work/bb.aci"; done | median)
+nspawn_ms=$(for _ in $(seq "$N"); do
+        ms systemd-nspawn --boot --quiet --register=no --keep-unit --directory="$work/raw" \
+                -- --default-standard-output=tty --log-target=null --show-status=0
+done | median)
+echo "pod start to exit, median of $N (ms)"
+printf '%-28s %6s\n' "rkt run (busybox /bin/true)" "$rkt_ms"
+printf '%-28s %6s\n' "systemd-nspawn, same tree" "$nspawn_ms"
+printf '%-28s %6.2f\n' "ratio rkt / nspawn" "$(echo "$rkt_ms / $nspawn_ms" | bc -l)"
+if command -v podman >/dev/null; then
+        tar -C "$work/bb" -c . | podman import - localhost/rkt-bench-bb >/dev/null
+        podman_ms=$(for _ in $(seq "$N"); do ms podman run --rm --network=none localhost/rkt-bench-bb /bin/true; done | median)
+        printf '%-28s %6s\n' "podman run (crun)" "$podman_ms"
+        printf '%-28s %6.2f\n' "ratio rkt / podman" "$(echo "$rkt_ms / $podman_ms" | bc -l)"
+else
+        echo "podman: not installed (apt-get install podman crun to compare)"
+fi
+"${R[@]}" gc --grace-period=0s >/dev/null 2>&1 || true
