@@ -9,7 +9,7 @@
 # Prints the median wall time of N runs each and the ratios.
 set -euo pipefail
 RKT=$(realpath "${1:-$(dirname "$0")/../build/rkt}")
-N=${N:-20}
+N=${RKT_BENCH_N:-20}
 work=$(mktemp -d /var/tmp/rkt-bench-run.XXXXXX)
 trap 'umount -R "$work"/data/pods/*/*/stage1/rootfs 2>/dev/null || true; rm -rf --one-file-system "$work"' EXIT
 
@@ -42,12 +42,13 @@ done | median)
 echo "pod start to exit, median of $N (ms)"
 printf '%-28s %6s\n' "rkt run (busybox /bin/true)" "$rkt_ms"
 printf '%-28s %6s\n' "systemd-nspawn, same tree" "$nspawn_ms"
-printf '%-28s %6.2f\n' "ratio rkt / nspawn" "$(echo "$rkt_ms / $nspawn_ms" | bc -l)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+printf '%-28s %6s\n' "ratio rkt / nspawn" "$(ratio "$rkt_ms" "$nspawn_ms")"
 if command -v podman >/dev/null; then
         tar -C "$work/bb" -c . | podman import - localhost/rkt-bench-bb >/dev/null
         podman_ms=$(for _ in $(seq "$N"); do ms podman run --rm --network=none localhost/rkt-bench-bb /bin/true; done | median)
         printf '%-28s %6s\n' "podman run (crun)" "$podman_ms"
-        printf '%-28s %6.2f\n' "ratio rkt / podman" "$(echo "$rkt_ms / $podman_ms" | bc -l)"
+        printf '%-28s %6s\n' "ratio rkt / podman" "$(ratio "$rkt_ms" "$podman_ms")"
 else
         echo "podman: not installed (apt-get install podman crun to compare)"
 fi
