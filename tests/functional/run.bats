@@ -95,6 +95,7 @@ run_pod() {
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid" ||
                 fail "rkt-$uuid not in machinectl list: $(machinectl list)"
+        rkt status --wait-ready=30s "$uuid" >/dev/null
         run rkt status "$uuid"
         assert_output_contains "state=running"
         run rkt stop "$uuid"
@@ -113,6 +114,8 @@ run_pod() {
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
         wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        # A poweroff asked for before the pod's systemd is up is lost (a known bug): wait until it is.
+        rkt status --wait-ready=30s "$uuid" >/dev/null
         kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")"
         wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
                 fail "the pod outlived its nspawn: $(machinectl list --no-legend)"
@@ -129,6 +132,8 @@ run_pod() {
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
         wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        # A poweroff asked for before the pod's systemd is up is lost (a known bug): wait until it is.
+        rkt status --wait-ready=30s "$uuid" >/dev/null
         # rkt exec'd stage1's init, which supervises nspawn (the ppid process): kill rkt's process.
         rkt_pid=$(awk '/^PPid:/ {print $2}' "/proc/$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")/status")
         grep -q init "/proc/$rkt_pid/cmdline" || fail "pid $rkt_pid is not stage1's init"
