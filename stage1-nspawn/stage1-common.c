@@ -132,8 +132,6 @@ int stage1_open_in_root(int rootfd, const char *path, int flags) {
 
 int stage1_read_in_root(int rootfd, const char *path, char **ret) {
         _cleanup_close_ int fd = stage1_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
         struct stat st;
 
         if (fd < 0)
@@ -143,32 +141,7 @@ int stage1_read_in_root(int rootfd, const char *path, char **ret) {
                 return negative_errno();
         if (!S_ISREG(st.st_mode))
                 return -EBADF;
-        for (;;) {
-                ssize_t n;
-                if (allocated - size < 4096) {
-                        size_t na = allocated ? allocated * 2 : 8192;
-                        char *nb;
-                        if (na > 64 * 1024 * 1024)
-                                return -EFBIG;
-                        nb = realloc(buf, na);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        allocated = na;
-                }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                size += n;
-        }
-        buf[size] = 0;
-        *ret = TAKE_PTR(buf);
-        return 0;
+        return read_full_fd(fd, 64 * 1024 * 1024, ret, NULL);
 }
 
 int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -7,23 +8,22 @@
 #include "fs.h"
 #include "path.h"
 
-int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -1;
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
 
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
         for (;;) {
                 ssize_t n;
                 if (allocated - size < 4096) {
                         size_t na = allocated ? allocated * 2 : 8192;
-                        char *nb = realloc(buf, na);
+                        char *nb;
+                        if (allocated >= max + 1)
+                                return -EFBIG;
+                        nb = realloc(buf, MIN(na, max + 1));
                         if (!nb)
                                 return -ENOMEM;
                         buf = nb;
-                        allocated = na;
+                        allocated = MIN(na, max + 1);
                 }
                 n = read(fd, buf + size, allocated - size - 1);
                 if (n < 0) {
@@ -42,6 +42,14 @@ int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return negative_errno();
+        return read_full_fd(fd, SIZE_MAX - 1, ret, ret_size);
 }
 
 int loop_write(int fd, const void *data, size_t size) {

@@ -9,6 +9,8 @@
 
 /* Writes all of data, retrying short writes and EINTR. */
 int loop_write(int fd, const void *data, size_t size);
+/* Reads fd to its end into a NUL-terminated buffer; -EFBIG beyond max bytes. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Reads a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer. */
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
 /* Replaces path atomically: writes a temporary file beside it, fsyncs it, renames it over path and
