@@ -39,6 +39,7 @@
 #include "fs.h"
 #include "log.h"
 #include "path.h"
+#include "pod-process.h"
 #include "stage1-common.h"
 #include "stage1-isolation.h"
 #include "stage1-units.h"
@@ -143,29 +144,6 @@ static int parse_args(int argc, char **argv, EnterArgs *a, RktError **reterr) {
         return 0;
 }
 
-static unsigned long long start_time(pid_t pid) {
-        _cleanup_free_ char *stat = NULL;
-        char path[64], *p;
-        unsigned long long t = 0;
-
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        if (read_full_file_at(AT_FDCWD, path, &stat, NULL) < 0)
-                return 0;
-        /* "pid (comm) state ppid ..." with comm possibly containing spaces and parentheses. */
-        p = strrchr(stat, ')');
-        if (!p || p[1] != ' ' || p[2] == 'Z')
-                return 0;
-        p += 2;
-        for (int field = 3; field < 22 && p; field++) {
-                p = strchr(p, ' ');
-                if (p)
-                        p++;
-        }
-        if (p)
-                t = strtoull(p, NULL, 10);
-        return t;
-}
-
 /* The pod's cgroup in a hierarchy: that of its PID 1, minus init.scope. */
 static int pod_cgroup(pid_t pod_pid, const CgroupHierarchy *h, char **ret) {
         _cleanup_free_ char *cg = NULL;
@@ -212,7 +190,7 @@ static pid_t app_main_pid(pid_t pod_pid, const char *app) {
                         unsigned long long t;
                         if (parse_pid(*s, &pid) < 0)
                                 continue;
-                        t = start_time(pid);
+                        t = pod_process_start_time(pid);
                         if (t > 0 && (best == 0 || t < best_t)) {
                                 best = pid;
                                 best_t = t;

@@ -4,13 +4,16 @@
  * Removes what stage1 left on the host: the pod's network (port forwarding, CNI DEL of each network, its
  * network namespace; see net.h) when init could not tear it down itself, the journal link
  * /var/log/journal/<machine-id> (nspawn's --link-journal) when it points into this pod, and the pod's
- * cgroup ("subcgroup") when it is one stage1 made for the pod and nothing is left in it. Idempotent: exits
+ * cgroup ("subcgroup") when it is one stage1 made for the pod, killing what is left running in it.
+ * Idempotent: exits
  * 0 when nothing is left. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "error.h"
 #include "fs.h"
@@ -80,6 +83,55 @@ static int rmdir_cgroup(const char *path) {
         return r;
 }
 
+/* SIGKILLs the processes in a cgroup and its children; how many there were. */
+static int kill_cgroup_processes(const char *path) {
+        _cleanup_free_ char *procs = path_join(path, "cgroup.procs"), *text = NULL;
+        DIR *d;
+        struct dirent *de;
+        int n = 0;
+
+        if (!procs)
+                return -ENOMEM;
+        if (read_full_file_at(AT_FDCWD, procs, &text, NULL) >= 0)
+                for (char *p = text, *end; *p; p = end + strspn(end, "\n")) {
+                        long pid = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        if (pid > 1 && kill((pid_t) pid, SIGKILL) >= 0)
+                                n++;
+                }
+        d = opendir(path);
+        if (!d)
+                return n;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = path_join(path, de->d_name);
+                if (sub) {
+                        int k = kill_cgroup_processes(sub);
+                        n += k > 0 ? k : 0;
+                }
+        }
+        closedir(d);
+        return n;
+}
+
+/* A pod is garbage only once its lock is free, so whatever still runs in its own cgroup outlived the
+ * processes that should have ended it (rkt's stage1 init and nspawn killed together): it goes now. */
+static int empty_cgroup(const char *path) {
+        int r = rmdir_cgroup(path);
+
+        for (int round = 0; r == -EBUSY && round < 100; round++) {
+                int n = kill_cgroup_processes(path);
+                if (round == 0 && n > 0)
+                        log_info("killed %d leftover process%s of the pod in %s", n, n == 1 ? "" : "es", path);
+                (void) nanosleep(&(struct timespec){.tv_nsec = 20 * 1000000L}, NULL);
+                r = rmdir_cgroup(path);
+        }
+        return r;
+}
+
 static int remove_cgroups(const char *uuid, RktError **reterr) {
         _cleanup_free_ char *sub = NULL, *scope = NULL;
         CgroupHierarchy h[2];
@@ -106,7 +158,7 @@ static int remove_cgroups(const char *uuid, RktError **reterr) {
                 _cleanup_free_ char *path = path_join(h[i].mount, sub);
                 if (!path)
                         return -ENOMEM;
-                r = rmdir_cgroup(path);
+                r = empty_cgroup(path);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "removing the pod's cgroup %s: %s%s", path,
                                              strerror(-r),
@@ -142,15 +194,16 @@ int main(int argc, char **argv) {
                 return STAGE1_EXIT_FAILURE;
         }
         uuid = argv[optind];
+        /* Each part on its own: one that fails does not keep the others from being removed. Processes
+         * first, so that nothing uses the network while it goes. */
+        r = remove_cgroups(uuid, &error);
         {
                 _cleanup_close_ int podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = podfd < 0 ? rkt_error_set(&error, negative_errno(), "opening the pod directory: %m")
+                k = podfd < 0 ? rkt_error_set(&error, negative_errno(), "opening the pod directory: %m")
                               : net_pod_teardown(podfd, uuid, true, &error);
         }
-        /* Each part on its own: one that fails does not keep the others from being removed. */
-        k = remove_journal_link(uuid, &error);
         r = r < 0 ? r : k;
-        k = remove_cgroups(uuid, &error);
+        k = remove_journal_link(uuid, &error);
         r = r < 0 ? r : k;
         if (r < 0) {
                 log_error("gc: %s", rkt_error_message(error, r));

@@ -8,7 +8,13 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
+#include <unistd.h>
+#include <poll.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -25,6 +31,7 @@
 #include "net.h"
 #include "nspawn-args.h"
 #include "path.h"
+#include "pod-process.h"
 #include "stage1-common.h"
 #include "strv.h"
 #include "stage1-units.h"
@@ -720,36 +727,157 @@ static int wait_status(int status) {
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : STAGE1_EXIT_FAILURE;
 }
 
-/* Kills and reaps every child we still have: the pod's init, when nspawn was killed and it fell to us. */
+/* Kills and reaps every child we still have: the stop guard, and the pod's init when nspawn was killed and
+ * it fell to us. */
 static void reap_orphans(void) {
         for (;;) {
-                _cleanup_free_ char *path = NULL, *kids = NULL;
-                char *p;
-                if (asprintf(&path, "/proc/self/task/%d/children", (int) getpid()) < 0 ||
-                    read_full_file_at(AT_FDCWD, path, &kids, NULL) < 0 || !*kids)
+                _cleanup_free_ pid_t *kids = NULL;
+                size_t n = 0;
+
+                if (pod_process_children(getpid(), &kids, &n) < 0 || n == 0)
                         break;
-                for (p = kids; *p;) {
-                        char *end;
-                        long pid = strtol(p, &end, 10);
-                        if (end == p)
-                                break;
-                        (void) kill((pid_t) pid, SIGKILL);
-                        p = end + strspn(end, " \n");
-                }
+                for (size_t i = 0; i < n; i++)
+                        (void) kill(kids[i], SIGKILL);
                 while (waitpid(-1, NULL, 0) > 0)
                         ;
         }
 }
 
+/* How long the stop guard waits for a booting pod's systemd to be able to hear a poweroff. */
+#define GUARD_READY_TIMEOUT_MS 60000
+
+/* The stop guard, a child beside nspawn: when we are killed (kill -9 of the rkt process) it asks the pod to
+ * power off, once the pod's systemd can hear it. nspawn's parent-death SIGTERM does the same, but while the
+ * pod boots its systemd does not take signals yet and that request is lost. The guard learns of our death
+ * from the pipe whose write end only we hold; it holds nothing else, not the pod's lock. */
+static int start_stop_guard(pid_t nspawn, int *ret_fd, RktError **reterr) {
+        int p[2];
+        pid_t guard;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return rkt_error_set(reterr, negative_errno(), "creating the stop guard's pipe: %m");
+        guard = fork();
+        if (guard < 0) {
+                int r = negative_errno();
+                safe_close(p[0]);
+                safe_close(p[1]);
+                return rkt_error_set(reterr, r, "forking the stop guard: %s", strerror(-r));
+        }
+        if (guard == 0) {
+                _cleanup_error_ RktError *error = NULL;
+                sigset_t none;
+                char c;
+                int r;
+
+                if (p[0] > 3)
+                        (void) close_range(3, p[0] - 1, 0);
+                (void) close_range(p[0] + 1, ~0U, 0);
+                /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM). */
+                for (int sig = 1; sig < _NSIG; sig++)
+                        if (sig != SIGKILL && sig != SIGSTOP)
+                                (void) signal(sig, SIG_DFL);
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                while (read(p[0], &c, 1) < 0 && errno == EINTR)
+                        ;
+                r = pod_poweroff(nspawn, GUARD_READY_TIMEOUT_MS, &error);
+                if (r < 0 && r != -ESRCH)
+                        log_error("stop guard: %s", rkt_error_message(error, r));
+                _exit(r < 0 && r != -ESRCH ? STAGE1_EXIT_FAILURE : 0);
+        }
+        safe_close(p[0]);
+        *ret_fd = p[1];
+        return 0;
+}
+
+/* Readiness relay. systemd takes a service's notifications (READY=1) from its main process only, unless the
+ * unit says NotifyAccess=all, and of a service that runs rkt that is us, not our child nspawn. So nspawn
+ * gets a socket of ours as NOTIFY_SOCKET and we pass on what it sends (nspawn --notify-ready: READY=1 once
+ * the pod's systemd is up). Without NOTIFY_SOCKET nobody listens and there is no relay (*ret_fd = -1). */
+static int notify_relay_open(int *ret_fd, char **ret_name, RktError **reterr) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        socklen_t len = sizeof(sa);
+        _cleanup_close_ int fd = -1;
+
+        *ret_fd = -1;
+        *ret_name = NULL;
+        if (!getenv("NOTIFY_SOCKET"))
+                return 0;
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        /* Autobind: the kernel picks a free abstract name. */
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa_family_t)) < 0 ||
+            getsockname(fd, (struct sockaddr *) &sa, &len) < 0)
+                return rkt_error_set(reterr, negative_errno(), "creating the readiness relay socket: %m");
+        if (asprintf(ret_name, "@%.*s", (int) (len - offsetof(struct sockaddr_un, sun_path) - 1),
+                     sa.sun_path + 1) < 0)
+                return -ENOMEM;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static void notify_relay_forward(int fd) {
+        char buf[4096 + 1];
+        ssize_t n;
+
+        while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+                buf[n] = 0;
+                (void) sd_notify(0, buf);
+        }
+}
+
+/* Until nspawn exits: signals that would stop a pod are passed on to it, its notifications relayed. */
+static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, RktError **reterr) {
+        _cleanup_close_ int sfd = signalfd(-1, signals, SFD_CLOEXEC);
+
+        if (sfd < 0) {
+                int r = negative_errno();
+                (void) kill(child, SIGKILL);
+                reap_orphans();
+                return rkt_error_set(reterr, r, "creating a signalfd: %s", strerror(-r));
+        }
+        for (;;) {
+                struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = notify_fd, .events = POLLIN}};
+                struct signalfd_siginfo si;
+                int st;
+                pid_t p;
+                bool done = false;
+
+                if (poll(fds, 2, -1) < 0)
+                        continue;
+                if (fds[1].revents & POLLIN)
+                        notify_relay_forward(notify_fd);
+                if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+                        continue;
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGHUP) {
+                        (void) kill(child, (int) si.ssi_signo);
+                        continue;
+                }
+                if (si.ssi_signo != SIGCHLD)
+                        continue;
+                while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+                        if (p == child) {
+                                done = true;
+                                st = wait_status(st);
+                                break;
+                        }
+                if (done) {
+                        reap_orphans();
+                        return st;
+                }
+        }
+}
+
 /* nspawn runs as our child rather than in our place. As a subreaper we inherit the pod's init if nspawn is
  * killed, and end it: a pod never outlives its nspawn unseen (the lock, the pod's liveness, goes with
- * nspawn and us). If we are killed, nspawn gets SIGTERM, an orderly poweroff of the pod. Signals that
+ * nspawn and us). If we are killed, the pod powers off in order (nspawn's parent-death SIGTERM, and the
+ * stop guard for a pod killed while it boots). Signals that
  * would stop a pod (TERM, INT, HUP) are passed on to nspawn. Returns nspawn's exit status, the pod's. */
-static int supervise_nspawn(char **argv, char **env, RktError **reterr) {
+static int supervise_nspawn(char **argv, char **env, int notify_fd, RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
+        _cleanup_close_ int guard_fd = -1;
         sigset_t all, none;
         pid_t self = getpid(), child;
-        int status = STAGE1_EXIT_FAILURE, r;
+        int r;
 
         sigfillset(&all);
         sigemptyset(&none);
@@ -775,33 +903,18 @@ static int supervise_nspawn(char **argv, char **env, RktError **reterr) {
         /* ppid: the process whose only child is the pod's PID 1, as the contract says. */
         if (asprintf(&ppid, "%d\n", (int) child) < 0)
                 return -ENOMEM;
-        r = stage1_write_file_at(AT_FDCWD, STAGE1_PPID, ppid, 0644);
+        r = start_stop_guard(child, &guard_fd, reterr);
+        if (r >= 0) {
+                r = stage1_write_file_at(AT_FDCWD, STAGE1_PPID, ppid, 0644);
+                if (r < 0)
+                        rkt_error_set(reterr, r, "writing " STAGE1_PPID ": %s", strerror(-r));
+        }
         if (r < 0) {
                 (void) kill(child, SIGKILL);
                 reap_orphans();
-                return rkt_error_set(reterr, r, "writing " STAGE1_PPID ": %s", strerror(-r));
+                return r;
         }
-        for (;;) {
-                siginfo_t si;
-                int sig = sigwaitinfo(&all, &si);
-
-                if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
-                        (void) kill(child, sig);
-                else if (sig == SIGCHLD) {
-                        int st;
-                        pid_t p;
-                        bool done = false;
-                        while ((p = waitpid(-1, &st, WNOHANG)) > 0)
-                                if (p == child) {
-                                        status = wait_status(st);
-                                        done = true;
-                                }
-                        if (done) {
-                                reap_orphans();
-                                return status;
-                        }
-                }
-        }
+        return wait_nspawn(child, &all, notify_fd, reterr);
 }
 
 static int run(const InitArgs *a, RktError **reterr) {
@@ -809,7 +922,8 @@ static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *netns = NULL, *hostname = NULL;
         _cleanup_free_ AppPlan *plans = NULL;
-        _cleanup_free_ char *metadata_url = NULL, *capabilities = NULL;
+        _cleanup_free_ char *metadata_url = NULL, *capabilities = NULL, *notify_socket = NULL;
+        _cleanup_close_ int notify_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false;
         _cleanup_close_ int s1fd = -1;
@@ -944,6 +1058,10 @@ static int run(const InitArgs *a, RktError **reterr) {
         if (r < 0)
                 goto finish;
         o.capabilities = capabilities;
+        r = notify_relay_open(&notify_fd, &notify_socket, reterr);
+        if (r < 0)
+                goto finish;
+        o.notify_socket = notify_socket;
         r = nspawn_argv(&o, &argv);
         if (r >= 0)
                 r = nspawn_environment(&o, environ, &env);
@@ -955,7 +1073,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         }
 
         (void) fflush(NULL);
-        r = supervise_nspawn(argv, env, reterr);
+        r = supervise_nspawn(argv, env, notify_fd, reterr);
         if (r < 0) {
                 (void) unlink(STAGE1_PPID);
                 (void) unlink(STAGE1_SUBCGROUP);

@@ -121,6 +121,8 @@ int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***
         r = env_set(&env, "SYSTEMD_NSPAWN_CONTAINER_SERVICE", "rkt");
         if (r >= 0 && !o->debug)
                 r = env_set(&env, "SYSTEMD_LOG_LEVEL", "err");
+        if (r >= 0 && o->notify_socket)
+                r = env_set(&env, "NOTIFY_SOCKET", o->notify_socket);
         if (r < 0)
                 return r;
         if (!env) {

@@ -33,6 +33,9 @@ typedef struct NspawnOptions {
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
          * (NULL: none). */
         const char *capabilities;
+        /* Where nspawn sends its readiness (NOTIFY_SOCKET): init's relay to the service manager, NULL to
+         * leave the caller's. */
+        const char *notify_socket;
 } NspawnOptions;
 
 /* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a bind whose paths
@@ -40,5 +43,5 @@ typedef struct NspawnOptions {
 int nspawn_argv(const NspawnOptions *o, char ***ret);
 /* The environment for nspawn: environ with SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt (machinectl's SERVICE
  * column) and, unless debugging, SYSTEMD_LOG_LEVEL=err (nspawn's warnings about the host are not the
- * user's business) set, replacing what environ has. */
+ * user's business) and NOTIFY_SOCKET (notify_socket) set, replacing what environ has. */
 int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***ret);

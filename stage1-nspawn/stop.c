@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stage1's stop entrypoint (/stop [--force] UUID), cwd = the pod directory.
  *
- * SIGTERM to nspawn (the "ppid" process) makes it ask the pod's systemd to halt: the apps are stopped,
- * their exit statuses recorded, and the pod ends. --force kills: SIGKILL to the pod's PID 1 (which takes
- * every process of the pod's PID namespace with it) and to nspawn. Exits 0 once the signals are sent. */
-#include <dirent.h>
+ * Without --force, the pod's systemd is asked to power off (SIGRTMIN+4, as machinectl poweroff does): the
+ * apps are stopped, their exit statuses recorded, and the pod ends. A pod that is still booting is asked
+ * once its systemd can hear it (see pod_poweroff); one whose systemd never gets there is left to nspawn's
+ * SIGTERM handling. --force kills: SIGKILL to the pod's PID 1 (which takes every process of the pod's PID
+ * namespace with it) and to nspawn. Exits 0 once the signals are sent. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,13 +14,14 @@
 #include "error.h"
 #include "fs.h"
 #include "log.h"
+#include "pod-process.h"
 #include "stage1-common.h"
-#include "strv.h"
 
-/* The process init exec'd into is still there, and still nspawn (not a recycled pid). */
+/* How long a stop waits for a pod that is still booting to be able to hear it. */
+#define STOP_READY_TIMEOUT_MS 10000
+
+/* The nspawn init started is still there, and still nspawn (not a recycled pid). */
 static int nspawn_pid(pid_t *ret, RktError **reterr) {
-        _cleanup_free_ char *comm = NULL;
-        char path[64];
         pid_t pid;
         int r;
 
@@ -27,49 +29,26 @@ static int nspawn_pid(pid_t *ret, RktError **reterr) {
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading '" STAGE1_PPID "' of the pod: %s%s", strerror(-r),
                                      r == -ENOENT ? " (has the pod started?)" : "");
-        snprintf(path, sizeof(path), "/proc/%d/comm", (int) pid);
-        r = read_full_file_at(AT_FDCWD, path, &comm, NULL);
-        if (r < 0 || !streq(comm, "systemd-nspawn\n"))
+        if (!pod_process_is(pid, "systemd-nspawn"))
                 return rkt_error_set(reterr, -ESRCH,
                                      "the pod is not running (no systemd-nspawn with pid %d)", (int) pid);
         *ret = pid;
         return 0;
 }
 
-/* nspawn's children: the pod's PID 1 (and, briefly at start, its helpers). */
-static int children(pid_t pid, char ***ret) {
-        _cleanup_strv_free_ char **all = NULL;
-        char path[64];
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
+static int kill_pod(pid_t pid, RktError **reterr) {
+        _cleanup_free_ pid_t *kids = NULL;
+        size_t n = 0;
+        int r;
 
-        snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
-        d = opendir(path);
-        if (!d)
-                return negative_errno();
-        while (r >= 0 && (de = readdir(d))) {
-                _cleanup_free_ char *text = NULL, *file = NULL;
-                _cleanup_strv_free_ char **l = NULL;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                if (asprintf(&file, "%s/%s/children", path, de->d_name) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (read_full_file_at(AT_FDCWD, file, &text, NULL) < 0)
-                        continue;
-                r = strv_split(text, " \n", &l);
-                STRV_FOREACH(c, l) {
-                        if (r >= 0)
-                                r = strv_extend(&all, *c);
-                }
+        (void) kill(pid, SIGSTOP); /* no new children while we look */
+        if (pod_process_children(pid, &kids, &n) >= 0)
+                for (size_t i = 0; i < n; i++)
+                        (void) kill(kids[i], SIGKILL);
+        if (kill(pid, SIGKILL) < 0) {
+                r = negative_errno();
+                return rkt_error_set(reterr, r, "killing systemd-nspawn (pid %d): %s", (int) pid, strerror(-r));
         }
-        closedir(d);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(all);
         return 0;
 }
 
@@ -80,21 +59,14 @@ static int stop(bool force, RktError **reterr) {
         r = nspawn_pid(&pid, reterr);
         if (r < 0)
                 return r;
-        if (force) {
-                _cleanup_strv_free_ char **kids = NULL;
-
-                (void) kill(pid, SIGSTOP); /* no new children while we look */
-                r = children(pid, &kids);
-                STRV_FOREACH(k, kids) {
-                        (void) kill((pid_t) atoi(*k), SIGKILL);
-                }
-                if (kill(pid, SIGKILL) < 0) {
-                        r = negative_errno();
-                        return rkt_error_set(reterr, r, "killing systemd-nspawn (pid %d): %s", (int) pid,
-                                             strerror(-r));
-                }
-                return 0;
-        }
+        if (force)
+                return kill_pod(pid, reterr);
+        r = pod_poweroff(pid, STOP_READY_TIMEOUT_MS, reterr);
+        if (r != -ETIMEDOUT)
+                return r;
+        /* A pod whose systemd never came up: nspawn's own orderly stop, which ends with a kill. */
+        log_warning("stop: %s; asking systemd-nspawn to stop it", rkt_error_message(*reterr, r));
+        *reterr = rkt_error_free(*reterr);
         if (kill(pid, SIGTERM) < 0) {
                 r = negative_errno();
                 return rkt_error_set(reterr, r, "signalling systemd-nspawn (pid %d): %s", (int) pid,

@@ -28,6 +28,11 @@ teardown() {
         rkt_teardown
 }
 
+# No app of a test pod (/bin/sleep 300) is running.
+no_app_left() {
+        ! pgrep -f '^/bin/sleep 300' >/dev/null
+}
+
 run_pod() {
         rkt --insecure-options=image run --net=host "$@"
 }
@@ -114,38 +119,142 @@ run_pod() {
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
         wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
-        # A poweroff asked for before the pod's systemd is up is lost (a known bug): wait until it is.
-        rkt status --wait-ready=30s "$uuid" >/dev/null
         kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")"
         wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
                 fail "the pod outlived its nspawn: $(machinectl list --no-legend)"
-        [ -z "$(pgrep -f 'sleep 300')" ] || fail "the app outlived its nspawn"
+        no_app_left || fail "the app outlived its nspawn"
         run rkt status "$uuid"
         assert_output_contains "state=exited"
         rkt gc --grace-period=0s
         [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
 }
 
-@test "kill -9 of rkt's pod leaves a pod list that tells the truth, and gc cleans up" {
-        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-        uuid=$(cat "$RKT_TEST_DIR/uuid")
-        wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
-        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
-        # A poweroff asked for before the pod's systemd is up is lost (a known bug): wait until it is.
-        rkt status --wait-ready=30s "$uuid" >/dev/null
+# Both while the pod boots (its systemd does not take signals yet: the stop guard waits until it does)
+# and once it runs.
+@test "kill -9 of rkt's pod, early or late, powers the pod off; the pod list tells the truth, and gc cleans up" {
+        for when in early late; do
+                rm -f "$RKT_TEST_DIR/uuid"
+                run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+                wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+                uuid=$(cat "$RKT_TEST_DIR/uuid")
+                wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+                if [ "$when" = late ]; then
+                        rkt status --wait-ready=30s "$uuid" >/dev/null
+                fi
+                kill_rkt_and_check "$uuid"
+        done
+}
+
+kill_rkt_and_check() {
+        local uuid=$1 rkt_pid
         # rkt exec'd stage1's init, which supervises nspawn (the ppid process): kill rkt's process.
         rkt_pid=$(awk '/^PPid:/ {print $2}' "/proc/$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")/status")
         grep -q init "/proc/$rkt_pid/cmdline" || fail "pid $rkt_pid is not stage1's init"
         kill -9 "$rkt_pid"
+        run rkt status --wait=60s "$uuid"
+        assert_output_contains "state=exited"
         wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
                 fail "the pod outlived rkt: $(machinectl list --no-legend)"
-        run rkt status "$uuid"
-        assert_output_contains "state=exited"
+        wait_for 30 no_app_left || fail "the app outlived rkt: $(ps -ef | grep 'sleep 300')"
         rkt gc --grace-period=0s
         [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
         run rkt status "$uuid"
         assert_status 254
+}
+
+@test "rkt stop of a pod that is still booting stops it once its systemd can hear it" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        run rkt stop "$uuid"
+        assert_status 0
+        run rkt status --wait=60s "$uuid"
+        assert_output_contains "state=exited"
+        wait_for 30 no_app_left || fail "the app outlived rkt stop"
+}
+
+@test "kill -9 of the pod's own init (its systemd) ends nspawn and rkt; list and gc tell the truth" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >"$RKT_TEST_DIR/out" 2>&1 &
+        rkt_job=$!
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        rkt status --wait-ready=30s "$uuid" >/dev/null
+        ppid=$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")
+        leader=$(tr -d ' \n' <"/proc/$ppid/task/$ppid/children")
+        [ "$(cat "/proc/$leader/comm")" = systemd ] || fail "pid $leader is $(cat "/proc/$leader/comm"), not the pod's systemd"
+        kill -9 "$leader"
+        rc=0
+        wait "$rkt_job" || rc=$?
+        [ "$rc" -ne 0 ] || fail "rkt run exited 0 for a pod whose init was killed"
+        run rkt list --no-legend
+        assert_output_contains "exited"
+        no_app_left || fail "the app outlived the pod's init"
+        rkt gc --grace-period=0s
+        [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
+        run rkt list --no-legend
+        [ -z "$output" ] || fail "pods left: $output"
+}
+
+@test "kill -9 of rkt's stage1 init and nspawn at once: the pod is exited and gc kills what is left of it" {
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        rkt status --wait-ready=30s "$uuid" >/dev/null
+        ppid=$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")
+        init_pid=$(awk '/^PPid:/ {print $2}' "/proc/$ppid/status")
+        guard=$(cat "/proc/$init_pid/task/$init_pid/children" | tr ' ' '\n' | grep -vx "$ppid" || true)
+        # Everything that could end the pod in order, at once.
+        kill -9 "$init_pid" "$ppid" $guard
+        run rkt status --wait=30s "$uuid"
+        assert_output_contains "state=exited"
+        pgrep -f '^/bin/sleep 300' >/dev/null || fail "nothing was left running: the test did not orphan the pod"
+        run rkt gc --grace-period=0s
+        assert_status 0
+        assert_output_contains "leftover process"
+        wait_for 30 no_app_left || fail "the app outlived gc: $(ps -ef | grep 'sleep 300')"
+        wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid" ||
+                fail "the machine outlived gc: $(machinectl list --no-legend)"
+        [ -z "$(findmnt -rn -o TARGET | grep "$RKT_DATA_DIR")" ]
+}
+
+@test "machinectl poweroff and terminate end the pod; rkt status follows" {
+        for how in poweroff terminate; do
+                rm -f "$RKT_TEST_DIR/uuid"
+                run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+                wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+                uuid=$(cat "$RKT_TEST_DIR/uuid")
+                rkt status --wait-ready=30s "$uuid" >/dev/null
+                machinectl "$how" "rkt-$uuid"
+                run rkt status --wait=60s "$uuid"
+                assert_output_contains "state=exited"
+                wait_for 30 sh -c "! machinectl list --no-legend | grep -q rkt-$uuid"
+                if [ "$how" = poweroff ]; then
+                        # an orderly stop: the app was stopped by the pod's systemd and its status recorded
+                        assert_output_contains "app-busybox="
+                fi
+        done
+}
+
+@test "a pod run as a Type=notify unit: the unit is started when the pod's systemd is up" {
+        UNIT=rkt-test-notify-$$.service
+        # systemd-run returns once the start job is done: for Type=notify, at READY=1, which nspawn sends
+        # and stage1's init, the unit's main process, passes on (default NotifyAccess=main).
+        timeout 120 systemd-run --quiet --unit="$UNIT" -p Type=notify -p TimeoutStartSec=60 \
+                "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+                --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 ||
+                fail "the notify unit did not start: $(systemctl status "$UNIT" --no-pager 2>&1)"
+        run systemctl show -p Type,ActiveState,SubState --value "$UNIT"
+        [ "$(echo $output)" = "notify active running" ] || fail "unit state: $output"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        run rkt status "$uuid"
+        assert_output_contains "state=running"
+        run machinectl show -p State --value "rkt-$uuid"
+        [ "$output" = running ] || fail "machine state: $output"
+        systemctl stop "$UNIT"
+        run rkt status --wait=30s "$uuid"
+        assert_output_contains "state=exited"
 }
 
 @test "under systemd-run the pod stays in the unit's cgroup (--keep-unit)" {

@@ -102,6 +102,18 @@ static void test_environment(void **state) {
 
         assert_int_equal(nspawn_environment(&debug, NULL, &empty), 0);
         assert_int_equal(strv_length(empty), 1);
+        assert_false(strv_contains(empty, "NOTIFY_SOCKET=/run/systemd/notify"));
+}
+
+/* nspawn's readiness goes to init's relay, not straight to the service manager (init is the main PID). */
+static void test_notify_socket(void **state) {
+        char *in[] = {"NOTIFY_SOCKET=/run/systemd/notify", NULL};
+        NspawnOptions o = {.uuid = UUID, .directory = "d", .notify_socket = "@00a1f"};
+        _cleanup_strv_free_ char **e = NULL;
+
+        assert_int_equal(nspawn_environment(&o, in, &e), 0);
+        assert_true(strv_contains(e, "NOTIFY_SOCKET=@00a1f"));
+        assert_false(strv_contains(e, "NOTIFY_SOCKET=/run/systemd/notify"));
 }
 
 static void test_binds_and_capabilities(void **state) {
@@ -144,4 +156,5 @@ static void test_binds_and_capabilities(void **state) {
 RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
           cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
-          cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment))
+          cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
+          cmocka_unit_test(test_notify_socket))
