@@ -804,12 +804,29 @@ static int supervise_nspawn(char **argv, char **env, RktError **reterr) {
         }
 }
 
+/* AC_METADATA_URL: the service on the host, at the address the pod reaches it by: the host's loopback for a
+ * pod on the host's network, the host's side of the pod's first network otherwise (the service listens on
+ * every IPv4 address). */
+static int metadata_url(const InitArgs *a, const NetPodSetup *net, char **ret, RktError **reterr) {
+        if (a->net_none)
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "--mds-token: a pod with --net=none cannot reach the metadata service");
+        if (!net_list_contained(&a->nets))
+                return stage1_metadata_url("127.0.0.1", MDS_DEFAULT_PORT, a->mds_token, ret);
+        if (!net->gateway)
+                return rkt_error_set(reterr, -EADDRNOTAVAIL,
+                                     "--mds-token: the pod's first network gave it no gateway address, by "
+                                     "which its apps would reach the metadata service");
+        return stage1_metadata_url(net->gateway, MDS_DEFAULT_PORT, a->mds_token, ret);
+}
+
 static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
-        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *netns = NULL, *hostname = NULL;
+        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *hostname = NULL;
         _cleanup_free_ AppPlan *plans = NULL;
-        _cleanup_free_ char *metadata_url = NULL, *capabilities = NULL;
+        _cleanup_free_ char *mds_url = NULL, *capabilities = NULL;
+        _cleanup_(net_pod_setup_done) NetPodSetup net = {};
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false;
         _cleanup_close_ int s1fd = -1;
@@ -838,15 +855,29 @@ static int run(const InitArgs *a, RktError **reterr) {
                 return rkt_error_set(reterr, r, "opening " STAGE1_ROOTFS ": %s", strerror(-r));
         }
 
+        /* Before the pod gets a cgroup of its own: the plugins' processes belong to the caller. Before the
+         * apps' environment: AC_METADATA_URL names the host's address on the pod's network. */
+        if (!a->hostname && asprintf(&hostname, "rkt-%s", a->uuid) < 0)
+                return -ENOMEM;
+        r = net_pod_setup(&(NetPodConfig){.uuid = a->uuid,
+                                          .hostname = a->hostname ?: hostname,
+                                          .nets = &a->nets,
+                                          .system_config = a->system_config,
+                                          .local_config = a->local_config,
+                                          .dns = &a->dns,
+                                          .pod = pod,
+                                          .s1fd = s1fd},
+                          &net, reterr);
+        if (r < 0)
+                return r;
+        net_up = true;
+        o.network_namespace_path = net.netns;
+        o.host_resolv_conf = net.bind_host_resolv_conf ? NET_HOST_RESOLV_CONF : NULL;
+
         if (a->mds_token) {
-                /* Apps of a pod on the host's network reach the service on the host's loopback. */
-                if (a->net_none || net_list_contained(&a->nets))
-                        return rkt_error_set(reterr, -EOPNOTSUPP,
-                                             "--mds-token: this stage1 gives apps the metadata service with "
-                                             "--net=host only");
-                r = stage1_metadata_url("127.0.0.1", MDS_DEFAULT_PORT, a->mds_token, &metadata_url);
+                r = metadata_url(a, &net, &mds_url, reterr);
                 if (r < 0)
-                        return r;
+                        goto finish;
         }
         r = pod_isolation_init(
                 &pi, s1fd, pod,
@@ -854,14 +885,16 @@ static int run(const InitArgs *a, RktError **reterr) {
                                      .disable_paths = a->disable_paths,
                                      .disable_seccomp = a->disable_seccomp,
                                      .private_network = a->net_none || net_list_contained(&a->nets),
-                                     .metadata_url = metadata_url},
+                                     .metadata_url = mds_url},
                 reterr);
         if (r < 0)
-                return r;
+                goto finish;
 
         plans = calloc(pod->n_apps, sizeof(AppPlan));
-        if (!plans)
-                return -ENOMEM;
+        if (!plans) {
+                r = -ENOMEM;
+                goto finish;
+        }
         for (; n < pod->n_apps; n++) {
                 r = plan_app(s1fd, &pi, pod, &pod->apps[n], &plans[n], reterr);
                 if (r < 0)
@@ -882,25 +915,6 @@ static int run(const InitArgs *a, RktError **reterr) {
                 r = write_identity(s1fd, a, reterr);
         if (r < 0)
                 goto finish;
-
-        /* Before the pod gets a cgroup of its own: the plugins' processes belong to the caller. */
-        if (!a->hostname && asprintf(&hostname, "rkt-%s", a->uuid) < 0) {
-                r = -ENOMEM;
-                goto finish;
-        }
-        r = net_pod_setup(&(NetPodConfig){.uuid = a->uuid,
-                                          .hostname = a->hostname ?: hostname,
-                                          .nets = &a->nets,
-                                          .system_config = a->system_config,
-                                          .local_config = a->local_config,
-                                          .dns = &a->dns,
-                                          .pod = pod,
-                                          .s1fd = s1fd},
-                          &netns, reterr);
-        if (r < 0)
-                goto finish;
-        net_up = true;
-        o.network_namespace_path = netns;
 
         o.register_machine = machined_available();
         o.keep_unit = !o.register_machine || inside_service();

@@ -341,22 +341,40 @@ static int add_dns_arg(RunArgs *r, const Option *o, const char *v, const char **
         return 0;
 }
 
-/* NAME:[HOSTIP:]HOSTPORT */
+/* NAME:[HOSTIP:]HOSTPORT; an IPv6 HOSTIP in brackets, as rkt 1.30 parsed it ("http:[::1]:8080"). Ports are
+ * forwarded with iptables to the pod's IPv4 address (the built-in networks give IPv4 only), so an IPv6 HOSTIP
+ * is refused here rather than ignored. */
 static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *ret_port) {
         _cleanup_free_ char *name = NULL, *ip = NULL;
-        const char *c1 = strchr(v, ':'), *c2 = c1 ? strrchr(c1 + 1, ':') : NULL, *port = c2 ? c2 + 1 : c1 ? c1 + 1 : NULL;
+        const char *c1 = strchr(v, ':'), *rest = c1 ? c1 + 1 : NULL, *ip_end, *port;
+        unsigned char buf[sizeof(struct in6_addr)];
         unsigned long n;
         char *end;
 
-        if (!port)
+        if (!rest)
                 return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+        if (*rest == '[') {
+                ip_end = strchr(rest, ']');
+                if (!ip_end || ip_end[1] != ':')
+                        return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+                ip = strndup(rest + 1, ip_end - rest - 1);
+                port = ip_end + 2;
+        } else {
+                ip_end = strrchr(rest, ':');
+                ip = ip_end ? strndup(rest, ip_end - rest) : NULL;
+                port = ip_end ? ip_end + 1 : rest;
+        }
         name = strndup(v, c1 - v);
-        ip = c2 ? strndup(c1 + 1, c2 - c1 - 1) : NULL;
-        if (!name || (c2 && !ip))
+        if (!name || (ip_end && !ip))
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (!appc_ac_name_valid(name))
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
-        if (ip && !ip_ok(ip))
+        if (ip && inet_pton(AF_INET6, ip, buf) == 1)
+                return log_error_errno(-EOPNOTSUPP,
+                                       "--port '%s': IPv6 host address '%s' is not supported: ports are forwarded "
+                                       "over IPv4 only",
+                                       v, ip);
+        if (ip && inet_pton(AF_INET, ip, buf) != 1)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
         errno = 0;
         n = strtoul(port, &end, 10);
