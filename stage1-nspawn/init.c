@@ -37,6 +37,7 @@ typedef struct InitArgs {
         NetList nets;     /* --net */
         NetDnsConfig dns; /* --dns*, --hosts-entry */
         const char *local_config, *system_config;
+        char **net_plugin_dirs; /* --net-plugin-dirs */
         bool disable_capabilities;
         bool disable_paths, disable_seccomp;
         const char *mds_token;
@@ -60,7 +61,25 @@ enum {
         ARG_DNS_OPT,
         ARG_DNS_DOMAIN,
         ARG_HOSTS_ENTRY,
+        ARG_NET_PLUGIN_DIRS,
 };
+
+/* --net-plugin-dirs=DIR[:DIR…]: absolute directories, as CNI_PATH lists them. */
+static int parse_plugin_dirs(const char *v, char ***ret, RktError **reterr) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = strv_split(v, ":", &l);
+
+        if (r < 0)
+                return r;
+        if (strv_length(l) == 0)
+                return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: no directory given");
+        STRV_FOREACH(d, l)
+        if (!path_is_absolute(*d))
+                return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: '%s' is not an absolute path", *d);
+        strv_free(*ret);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
 
 /* A boolean flag, bare or "--flag=BOOL" as stage0 (pflag) may write it. */
 static int flag_value(const char *name, const char *v, bool *ret, RktError **reterr) {
@@ -106,6 +125,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 {"dns-opt", required_argument, NULL, ARG_DNS_OPT},
                 {"dns-domain", required_argument, NULL, ARG_DNS_DOMAIN},
                 {"hosts-entry", required_argument, NULL, ARG_HOSTS_ENTRY},
+                {"net-plugin-dirs", required_argument, NULL, ARG_NET_PLUGIN_DIRS},
                 {},
         };
         bool net_given = false;
@@ -137,6 +157,9 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 case ARG_SYSTEM_CONFIG:
                         a->system_config = optarg;
                         r = 0;
+                        break;
+                case ARG_NET_PLUGIN_DIRS:
+                        r = parse_plugin_dirs(optarg, &a->net_plugin_dirs, reterr);
                         break;
                 case ARG_DNS:
                 case ARG_DNS_SEARCH:
@@ -864,6 +887,7 @@ static int run(const InitArgs *a, RktError **reterr) {
                                           .nets = &a->nets,
                                           .system_config = a->system_config,
                                           .local_config = a->local_config,
+                                          .plugin_dirs = a->net_plugin_dirs,
                                           .dns = &a->dns,
                                           .pod = pod,
                                           .s1fd = s1fd},
@@ -998,6 +1022,7 @@ int main(int argc, char **argv) {
         }
         net_list_done(&a.nets);
         net_dns_config_done(&a.dns);
+        strv_free(a.net_plugin_dirs);
         if (r < 0) {
                 log_error("%s", rkt_error_message(error, r));
                 return STAGE1_EXIT_FAILURE;

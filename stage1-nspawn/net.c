@@ -1185,7 +1185,8 @@ int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n,
                                       NULL);
                 }
                 if (p[i].count > 1)
-                        snprintf(pport, sizeof(pport), "%u:%u", p[i].pod_port, p[i].pod_port + p[i].count - 1);
+                        snprintf(pport, sizeof(pport), "%u:%u", p[i].pod_port,
+                                 p[i].pod_port + p[i].count - 1);
                 else
                         snprintf(pport, sizeof(pport), "%u", p[i].pod_port);
                 /* Connections from the host's 127.0.0.1 reach the pod only with a source it can answer. */
@@ -1504,8 +1505,8 @@ static int plugin_dirs(const char *local_config, char *const *configured, char *
                 }
         }
         STRV_FOREACH(d, configured)
-                if (strv_extend(&l, *d) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&l, *d) < 0)
+                return -ENOMEM;
         for (size_t i = 0; !configured && i < ELEMENTSOF(plugin_dirs_fixed); i++)
                 if (strv_extend(&l, plugin_dirs_fixed[i]) < 0)
                         return -ENOMEM;
@@ -1903,8 +1904,9 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
         /* DEL gets the CNI_PATH that ADD got, whatever the configuration says by then. */
         {
                 _cleanup_free_ char *line = NULL;
-                r = asprintf(&line, "%s\n", cni_path) < 0 ? -ENOMEM
-                                                          : stage1_write_file_at(podfd, CNI_PATH_FILE, line, 0644);
+                r = asprintf(&line, "%s\n", cni_path) < 0
+                            ? -ENOMEM
+                            : stage1_write_file_at(podfd, CNI_PATH_FILE, line, 0644);
         }
         if (r < 0) {
                 r = rkt_error_set(reterr, r, "writing " CNI_PATH_FILE ": %s", strerror(-r));
@@ -2122,9 +2124,9 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s",
                                              app, strerror(-r));
                 if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",
-                             strempty(resolv_bind),
-                             bind_hosts ? "BindPaths=/" : "", bind_hosts ? hosts_file : "",
-                             bind_hosts ? ":/etc/hosts" : "", bind_hosts ? "\n" : "") < 0 ||
+                             strempty(resolv_bind), bind_hosts ? "BindPaths=/" : "",
+                             bind_hosts ? hosts_file : "", bind_hosts ? ":/etc/hosts" : "",
+                             bind_hosts ? "\n" : "") < 0 ||
                     asprintf(&dropin_dir, "etc/systemd/system/%s.service.d", app) < 0 ||
                     asprintf(&dropin, "%s/10-rkt-dns.conf", dropin_dir) < 0)
                         return -ENOMEM;

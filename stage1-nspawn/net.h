@@ -217,14 +217,15 @@ typedef struct NetPodConfig {
         int s1fd; /* the stage1 rootfs */
 } NetPodConfig;
 
-/* Where the pod's stage1 sees the host's /etc/resolv.conf: nspawn binds it there, read-only, and the apps get
- * it bound over their own, so that they see the host's changes to it. */
+/* Where the pod's stage1 sees the host's /etc/resolv.conf: nspawn binds it there, read-only, and the apps
+ * get it bound over their own, so that they see the host's changes to it. */
 #define NET_HOST_RESOLV_CONF "/etc/rkt-host-resolv.conf"
 
 typedef struct NetPodSetup {
         char *netns;   /* the network namespace nspawn is to join; NULL for host and none */
         char *gateway; /* the host's address on the pod's first network (NULL: host, none, or none given) */
-        bool bind_host_resolv_conf; /* nspawn is to bind the host's /etc/resolv.conf at NET_HOST_RESOLV_CONF */
+        bool bind_host_resolv_conf; /* nspawn is to bind the host's /etc/resolv.conf at NET_HOST_RESOLV_CONF
+                                     */
 } NetPodSetup;
 
 void net_pod_setup_done(NetPodSetup *s);

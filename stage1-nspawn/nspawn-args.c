@@ -76,9 +76,10 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
                 r = add_bind(&l, &o->binds[i]);
         /* A bind, not a copy: the apps see the host's later changes to it. */
         if (o->host_resolv_conf)
-                r = r ?: add_bind(&l, &(NspawnBind){.source = "/etc/resolv.conf",
-                                                    .destination = o->host_resolv_conf,
-                                                    .read_only = true});
+                r = r
+                            ?: add_bind(&l, &(NspawnBind){.source = "/etc/resolv.conf",
+                                                          .destination = o->host_resolv_conf,
+                                                          .read_only = true});
         r = r ?: add(&l, "--");
         /* From here on: the pod's systemd. */
         r = r ?: add(&l, "--default-standard-output=tty");

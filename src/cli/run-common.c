@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mds-client.h"
 #include "pod-prepare.h"
+#include "rkt-config.h"
 #include "run-common.h"
 #include "store.h"
 #include "strv.h"
@@ -386,6 +387,19 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         return 0;
 }
 
+/* paths.d's CNI plugin directories, checked before the pod is prepared. */
+static int load_net_plugin_dirs(const RktGlobals *g, char ***ret) {
+        _cleanup_error_ RktError *err = NULL;
+        const char *dirs[] = { g->system_config, g->local_config, g->user_config };
+        RktPaths paths;
+        int k = rkt_paths_load(dirs, ELEMENTSOF(dirs), &paths, &err);
+
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        *ret = TAKE_PTR(paths.net_plugins);
+        return 0;
+}
+
 static int parse_pod_options(CliArgs *a, RunArgs *r) {
         _cleanup_strv_free_ char **env_files = NULL;
         AppcKV *set_env = NULL;
@@ -474,8 +488,11 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         goto fail;
                 }
         k = 0;
-        if (a->verb->options != prepare_options)
+        if (a->verb->options != prepare_options) {
                 k = parse_net(nets, &r->net);
+                if (k >= 0)
+                        k = load_net_plugin_dirs(a->globals, &r->net_plugin_dirs);
+        }
         if (k >= 0 && dns_special && n_dns > 1)
                 k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
         if (k >= 0 && dns_special && dns_extra)
@@ -552,6 +569,7 @@ void run_args_done(RunArgs *r) {
         strv_free(r->spec.mounts);
         strv_free(r->ports);
         strv_free(r->dns_args);
+        strv_free(r->net_plugin_dirs);
         free(r->net);
         *r = (RunArgs) {};
 }
@@ -696,6 +714,11 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         if (a->globals->system_config) {
                 _cleanup_free_ char *sys = NULL;
                 if (asprintf(&sys, "--system-config=%s", a->globals->system_config) < 0 || strv_extend(&argv, sys) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        if (r->net_plugin_dirs) {
+                _cleanup_free_ char *joined = strv_join(r->net_plugin_dirs, ":"), *opt = NULL;
+                if (!joined || asprintf(&opt, "--net-plugin-dirs=%s", joined) < 0 || strv_extend(&argv, opt) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory");
         }
         STRV_FOREACH(d, r->dns_args)

@@ -248,6 +248,43 @@ assert_same_state() {
 	assert_output_contains "--net=host cannot be combined"
 }
 
+@test "net: paths.d net-plugins replaces the plugin directories (ADD and DEL, after kill -9 too); bad files are refused" {
+	mkdir -p "$RKT_TEST_DIR/cni" "$RKT_LOCAL_CONFIG_DIR/net.d" "$RKT_LOCAL_CONFIG_DIR/paths.d"
+	cp /usr/lib/cni/ptp "$RKT_TEST_DIR/cni/myptp"
+	cp /usr/lib/cni/host-local "$RKT_TEST_DIR/cni/myipam"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/40-mine.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "mine", "type": "myptp", "ipMasq": true,
+		 "ipam": {"type": "myipam", "subnet": "10.81.0.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}
+	EOF
+	leases() { find /var/lib/cni/networks/mine -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null; }
+	run rkt --insecure-options=image run --net=mine "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "plugin 'myptp' not found"
+
+	echo "{\"rktKind\": \"paths\", \"rktVersion\": \"v1\", \"net-plugins\": [\"$RKT_TEST_DIR/cni\"]}" \
+		>"$RKT_LOCAL_CONFIG_DIR/paths.d/cni.json"
+	run rkt --insecure-options=image run --net=mine "$BB" --exec /bin/sh -- -c 'ip -o -4 addr show eth0 | grep -q "inet 10\.81\.0\."'
+	assert_status 0
+	[ -z "$(leases)" ] || fail "leases left after the pod exited: $(leases)"
+	before=$(net_state)
+	start_pod mine --net=mine "$BB"
+	kill_pod mine
+	run rkt gc --grace-period=0s
+	assert_status 0
+	assert_same_state "$before" "after kill -9 and gc of a pod whose plugins live in a paths.d directory"
+
+	# The configured directories replace rkt's: the default network's ptp is not among them.
+	run rkt --insecure-options=image run "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "plugin 'ptp' not found in $RKT_LOCAL_CONFIG_DIR/net.d:$RKT_TEST_DIR/cni"
+
+	echo '{"rktKind": "paths", "rktVersion": "v1", "net-plugins": ["relative/dir"]}' >"$RKT_LOCAL_CONFIG_DIR/paths.d/cni.json"
+	run rkt --insecure-options=image run "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "paths.d/cni.json': field 'net-plugins': 'relative/dir' is not an absolute path"
+	[ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+}
+
 @test "net: a forwarded port answers from the host, from localhost and from another pod" {
 	start_pod web --port=http:18081 "$BB"
 	ip=$(pod_ip web)

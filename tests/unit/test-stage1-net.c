@@ -478,8 +478,10 @@ static void test_hosts_file(void **state) {
 /* --- ports --- */
 
 static void test_ports(void **state) {
-        AppcPort web_ports[] = {{"http", "tcp", 80, 1, false}, {"dns", "udp", 53, 1, false},
-                                {"range", "tcp", 8000, 3, false}, {"edge", "tcp", 65534, 3, false}};
+        AppcPort web_ports[] = {{"http", "tcp", 80, 1, false},
+                                {"dns", "udp", 53, 1, false},
+                                {"range", "tcp", 8000, 3, false},
+                                {"edge", "tcp", 65534, 3, false}};
         AppcPort other_ports[] = {{"metrics", "tcp", 9100, 1, false}, {"sctp-thing", "sctp", 7, 1, false}};
         AppcApp web = {.ports = web_ports, .n_ports = 4}, other = {.ports = other_ports, .n_ports = 2};
         AppcRuntimeApp ra[] = {{.name = "web"}, {.name = "other"}, {.name = "noapp"}};
@@ -565,7 +567,8 @@ static void test_ports(void **state) {
                 "172.16.28.5:8001",
                 "-A RKT-PFWD-DNAT-0123abcd4567 -d 0.0.0.0/0 -p tcp --dport 18092 -j DNAT --to-destination "
                 "172.16.28.5:8002",
-                "-A RKT-PFWD-SNAT-0123abcd4567 -p tcp -s 127.0.0.1 -d 172.16.28.5 --dport 8000:8002 -j MASQUERADE",
+                "-A RKT-PFWD-SNAT-0123abcd4567 -p tcp -s 127.0.0.1 -d 172.16.28.5 --dport 8000:8002 -j "
+                "MASQUERADE",
         };
         for (size_t i = 0; i < ELEMENTSOF(range_expect); i++) {
                 _cleanup_free_ char *j = strv_join(rules[i], " ");
@@ -585,8 +588,12 @@ static void test_ports(void **state) {
                 {{{"http", 8080, NULL, NULL}, {"metrics", 8080, "10.0.0.1", NULL}},
                  2,
                  "host port tcp/8080 is forwarded twice"},
-                {{{"range", 9000, NULL, NULL}, {"http", 9002, NULL, NULL}}, 2, "host port tcp/9002 is forwarded twice"},
-                {{{"range", 65534, NULL, NULL}}, 1, "3 port(s) from host port 65534 to pod port 8000 go beyond"},
+                {{{"range", 9000, NULL, NULL}, {"http", 9002, NULL, NULL}},
+                 2,
+                 "host port tcp/9002 is forwarded twice"},
+                {{{"range", 65534, NULL, NULL}},
+                 1,
+                 "3 port(s) from host port 65534 to pod port 8000 go beyond"},
                 {{{"edge", 100, NULL, NULL}}, 1, "3 port(s) from host port 100 to pod port 65534 go beyond"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
