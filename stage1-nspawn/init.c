@@ -44,6 +44,7 @@ typedef struct InitArgs {
         NetList nets;     /* --net */
         NetDnsConfig dns; /* --dns*, --hosts-entry */
         const char *local_config, *system_config;
+        char **net_plugin_dirs; /* --net-plugin-dirs */
         bool disable_capabilities;
         bool disable_paths, disable_seccomp;
         const char *mds_token;
@@ -67,7 +68,25 @@ enum {
         ARG_DNS_OPT,
         ARG_DNS_DOMAIN,
         ARG_HOSTS_ENTRY,
+        ARG_NET_PLUGIN_DIRS,
 };
+
+/* --net-plugin-dirs=DIR[:DIR…]: absolute directories, as CNI_PATH lists them. */
+static int parse_plugin_dirs(const char *v, char ***ret, RktError **reterr) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = strv_split(v, ":", &l);
+
+        if (r < 0)
+                return r;
+        if (strv_length(l) == 0)
+                return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: no directory given");
+        STRV_FOREACH(d, l)
+        if (!path_is_absolute(*d))
+                return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: '%s' is not an absolute path", *d);
+        strv_free(*ret);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
 
 /* A boolean flag, bare or "--flag=BOOL" as stage0 (pflag) may write it. */
 static int flag_value(const char *name, const char *v, bool *ret, RktError **reterr) {
@@ -113,6 +132,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 {"dns-opt", required_argument, NULL, ARG_DNS_OPT},
                 {"dns-domain", required_argument, NULL, ARG_DNS_DOMAIN},
                 {"hosts-entry", required_argument, NULL, ARG_HOSTS_ENTRY},
+                {"net-plugin-dirs", required_argument, NULL, ARG_NET_PLUGIN_DIRS},
                 {},
         };
         bool net_given = false;
@@ -144,6 +164,9 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 case ARG_SYSTEM_CONFIG:
                         a->system_config = optarg;
                         r = 0;
+                        break;
+                case ARG_NET_PLUGIN_DIRS:
+                        r = parse_plugin_dirs(optarg, &a->net_plugin_dirs, reterr);
                         break;
                 case ARG_DNS:
                 case ARG_DNS_SEARCH:
@@ -917,12 +940,29 @@ static int supervise_nspawn(char **argv, char **env, int notify_fd, RktError **r
         return wait_nspawn(child, &all, notify_fd, reterr);
 }
 
+/* AC_METADATA_URL: the service on the host, at the address the pod reaches it by: the host's loopback for a
+ * pod on the host's network, the host's side of the pod's first network otherwise (the service listens on
+ * every IPv4 address). */
+static int metadata_url(const InitArgs *a, const NetPodSetup *net, char **ret, RktError **reterr) {
+        if (a->net_none)
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "--mds-token: a pod with --net=none cannot reach the metadata service");
+        if (!net_list_contained(&a->nets))
+                return stage1_metadata_url("127.0.0.1", MDS_DEFAULT_PORT, a->mds_token, ret);
+        if (!net->gateway)
+                return rkt_error_set(reterr, -EADDRNOTAVAIL,
+                                     "--mds-token: the pod's first network gave it no gateway address, by "
+                                     "which its apps would reach the metadata service");
+        return stage1_metadata_url(net->gateway, MDS_DEFAULT_PORT, a->mds_token, ret);
+}
+
 static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
-        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *netns = NULL, *hostname = NULL;
+        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *hostname = NULL;
         _cleanup_free_ AppPlan *plans = NULL;
-        _cleanup_free_ char *metadata_url = NULL, *capabilities = NULL, *notify_socket = NULL;
+        _cleanup_free_ char *mds_url = NULL, *capabilities = NULL, *notify_socket = NULL;
+        _cleanup_(net_pod_setup_done) NetPodSetup net = {};
         _cleanup_close_ int notify_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false;
@@ -952,15 +992,30 @@ static int run(const InitArgs *a, RktError **reterr) {
                 return rkt_error_set(reterr, r, "opening " STAGE1_ROOTFS ": %s", strerror(-r));
         }
 
+        /* Before the pod gets a cgroup of its own: the plugins' processes belong to the caller. Before the
+         * apps' environment: AC_METADATA_URL names the host's address on the pod's network. */
+        if (!a->hostname && asprintf(&hostname, "rkt-%s", a->uuid) < 0)
+                return -ENOMEM;
+        r = net_pod_setup(&(NetPodConfig){.uuid = a->uuid,
+                                          .hostname = a->hostname ?: hostname,
+                                          .nets = &a->nets,
+                                          .system_config = a->system_config,
+                                          .local_config = a->local_config,
+                                          .plugin_dirs = a->net_plugin_dirs,
+                                          .dns = &a->dns,
+                                          .pod = pod,
+                                          .s1fd = s1fd},
+                          &net, reterr);
+        if (r < 0)
+                return r;
+        net_up = true;
+        o.network_namespace_path = net.netns;
+        o.host_resolv_conf = net.bind_host_resolv_conf ? NET_HOST_RESOLV_CONF : NULL;
+
         if (a->mds_token) {
-                /* Apps of a pod on the host's network reach the service on the host's loopback. */
-                if (a->net_none || net_list_contained(&a->nets))
-                        return rkt_error_set(reterr, -EOPNOTSUPP,
-                                             "--mds-token: this stage1 gives apps the metadata service with "
-                                             "--net=host only");
-                r = stage1_metadata_url("127.0.0.1", MDS_DEFAULT_PORT, a->mds_token, &metadata_url);
+                r = metadata_url(a, &net, &mds_url, reterr);
                 if (r < 0)
-                        return r;
+                        goto finish;
         }
         r = pod_isolation_init(
                 &pi, s1fd, pod,
@@ -968,14 +1023,16 @@ static int run(const InitArgs *a, RktError **reterr) {
                                      .disable_paths = a->disable_paths,
                                      .disable_seccomp = a->disable_seccomp,
                                      .private_network = a->net_none || net_list_contained(&a->nets),
-                                     .metadata_url = metadata_url},
+                                     .metadata_url = mds_url},
                 reterr);
         if (r < 0)
-                return r;
+                goto finish;
 
         plans = calloc(pod->n_apps, sizeof(AppPlan));
-        if (!plans)
-                return -ENOMEM;
+        if (!plans) {
+                r = -ENOMEM;
+                goto finish;
+        }
         for (; n < pod->n_apps; n++) {
                 r = plan_app(s1fd, &pi, pod, &pod->apps[n], &plans[n], reterr);
                 if (r < 0)
@@ -996,25 +1053,6 @@ static int run(const InitArgs *a, RktError **reterr) {
                 r = write_identity(s1fd, a, reterr);
         if (r < 0)
                 goto finish;
-
-        /* Before the pod gets a cgroup of its own: the plugins' processes belong to the caller. */
-        if (!a->hostname && asprintf(&hostname, "rkt-%s", a->uuid) < 0) {
-                r = -ENOMEM;
-                goto finish;
-        }
-        r = net_pod_setup(&(NetPodConfig){.uuid = a->uuid,
-                                          .hostname = a->hostname ?: hostname,
-                                          .nets = &a->nets,
-                                          .system_config = a->system_config,
-                                          .local_config = a->local_config,
-                                          .dns = &a->dns,
-                                          .pod = pod,
-                                          .s1fd = s1fd},
-                          &netns, reterr);
-        if (r < 0)
-                goto finish;
-        net_up = true;
-        o.network_namespace_path = netns;
 
         o.register_machine = machined_available();
         o.keep_unit = !o.register_machine || inside_service();
@@ -1102,6 +1140,7 @@ int main(int argc, char **argv) {
         }
         net_list_done(&a.nets);
         net_dns_config_done(&a.dns);
+        strv_free(a.net_plugin_dirs);
         if (r < 0) {
                 log_error("%s", rkt_error_message(error, r));
                 return STAGE1_EXIT_FAILURE;

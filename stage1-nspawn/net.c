@@ -37,6 +37,7 @@
 #define NETNS_FILE "netns"
 #define NET_DIR "net"
 #define PORTFWD_FILE NET_DIR "/port-forwarding"
+#define CNI_PATH_FILE NET_DIR "/cni-path"
 
 static const char *const plugin_dirs_fixed[] = {
         "/usr/lib/rkt/plugins/net",
@@ -1080,10 +1081,18 @@ int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, Ne
                                           ep->host_port);
                         goto fail;
                 }
+                if ((uint64_t) MAX(ep->host_port, pp->port) + MAX(pp->count, 1u) - 1 > 65535) {
+                        r = rkt_error_set(reterr, -EINVAL,
+                                          "port '%s': %u port(s) from host port %u to pod port %u go beyond "
+                                          "65535",
+                                          ep->name, MAX(pp->count, 1u), ep->host_port, pp->port);
+                        goto fail;
+                }
                 f->name = strdup(ep->name);
                 f->protocol = strdup(pp->protocol);
                 f->pod_port = pp->port;
                 f->host_port = ep->host_port;
+                f->count = MAX(pp->count, 1u);
                 f->host_ip = ep->host_ip && !streq(ep->host_ip, "0.0.0.0") ? strdup(ep->host_ip) : NULL;
                 n++;
                 if (!f->name || !f->protocol ||
@@ -1093,11 +1102,13 @@ int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, Ne
                 }
                 for (size_t j = 0; j + 1 < n; j++) {
                         const NetPortForward *o = &fps[j];
-                        if (streq(o->protocol, f->protocol) && o->host_port == f->host_port &&
+                        if (streq(o->protocol, f->protocol) && o->host_port < f->host_port + f->count &&
+                            f->host_port < o->host_port + o->count &&
                             (!o->host_ip || !f->host_ip || streq(o->host_ip, f->host_ip))) {
                                 r = rkt_error_set(reterr, -EADDRINUSE,
                                                   "host port %s/%u is forwarded twice (ports '%s' and '%s')",
-                                                  f->protocol, f->host_port, o->name, f->name);
+                                                  f->protocol, MAX(f->host_port, o->host_port), o->name,
+                                                  f->name);
                                 goto fail;
                         }
                 }
@@ -1163,12 +1174,21 @@ int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n,
         r = rules_add(&rules, &k, "-N", dnat, NULL);
         r = r ?: rules_add(&rules, &k, "-N", snat, NULL);
         for (size_t i = 0; i < n && r >= 0; i++) {
-                char hport[8], pport[8], to[64];
-                snprintf(hport, sizeof(hport), "%u", p[i].host_port);
-                snprintf(pport, sizeof(pport), "%u", p[i].pod_port);
-                snprintf(to, sizeof(to), "%s:%u", pod_ip, p[i].pod_port);
-                r = rules_add(&rules, &k, "-A", dnat, "-d", p[i].host_ip ?: "0.0.0.0/0", "-p", p[i].protocol,
-                              "--dport", hport, "-j", "DNAT", "--to-destination", to, NULL);
+                char pport[16];
+                /* One rule per port: a DNAT to a port range would not keep host port + i on pod port + i. */
+                for (unsigned j = 0; j < p[i].count && r >= 0; j++) {
+                        char hport[8], to[64];
+                        snprintf(hport, sizeof(hport), "%u", p[i].host_port + j);
+                        snprintf(to, sizeof(to), "%s:%u", pod_ip, p[i].pod_port + j);
+                        r = rules_add(&rules, &k, "-A", dnat, "-d", p[i].host_ip ?: "0.0.0.0/0", "-p",
+                                      p[i].protocol, "--dport", hport, "-j", "DNAT", "--to-destination", to,
+                                      NULL);
+                }
+                if (p[i].count > 1)
+                        snprintf(pport, sizeof(pport), "%u:%u", p[i].pod_port,
+                                 p[i].pod_port + p[i].count - 1);
+                else
+                        snprintf(pport, sizeof(pport), "%u", p[i].pod_port);
                 /* Connections from the host's 127.0.0.1 reach the pod only with a source it can answer. */
                 r = r
                             ?: rules_add(&rules, &k, "-A", snat, "-p", p[i].protocol, "-s", "127.0.0.1",
@@ -1473,7 +1493,7 @@ static int enable_route_localnet(const char *ip) {
 
 /* --- plugins --- */
 
-static int plugin_dirs(const char *local_config, char ***ret) {
+static int plugin_dirs(const char *local_config, char *const *configured, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
 
         /* rkt 1.30 looked for third-party plugins beside the configurations first. */
@@ -1484,7 +1504,10 @@ static int plugin_dirs(const char *local_config, char ***ret) {
                         return -ENOMEM;
                 }
         }
-        for (size_t i = 0; i < ELEMENTSOF(plugin_dirs_fixed); i++)
+        STRV_FOREACH(d, configured)
+        if (strv_extend(&l, *d) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; !configured && i < ELEMENTSOF(plugin_dirs_fixed); i++)
                 if (strv_extend(&l, plugin_dirs_fixed[i]) < 0)
                         return -ENOMEM;
         *ret = TAKE_PTR(l);
@@ -1534,18 +1557,20 @@ static int plugin_exec(const char *command, const NetInfo *ni, const char *conf,
         return 0;
 }
 
-/* CNI_PATH for DEL: the plugin's own directory, then the usual ones. */
-static int cni_path_for(const char *plugin_path, char **ret) {
-        _cleanup_strv_free_ char **dirs = NULL;
-        _cleanup_free_ char *dir = path_dirname(plugin_path);
+/* CNI_PATH for DEL: the one ADD had, as setup recorded it; the plugin's own directory when it did not. */
+static int cni_path_for(int podfd, const char *plugin_path, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        int r = read_full_file_at(podfd, CNI_PATH_FILE, &text, NULL);
 
-        if (!dir || strv_extend(&dirs, dir) < 0)
-                return -ENOMEM;
-        for (size_t i = 0; i < ELEMENTSOF(plugin_dirs_fixed); i++)
-                if (!streq(dir, plugin_dirs_fixed[i]) && strv_extend(&dirs, plugin_dirs_fixed[i]) < 0)
-                        return -ENOMEM;
-        *ret = strv_join(dirs, ":");
-        return *ret ? 0 : -ENOMEM;
+        if (r == -ENOENT) {
+                *ret = path_dirname(plugin_path);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        text[strcspn(text, "\n")] = 0;
+        *ret = TAKE_PTR(text);
+        return 0;
 }
 
 static int write_net_info(int podfd, const NetInfo *infos, size_t n, RktError **reterr) {
@@ -1646,7 +1671,7 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0)
-                        r = cni_path_for(ni->plugin_path, &cni_path);
+                        r = cni_path_for(podfd, ni->plugin_path, &cni_path);
                 if (r >= 0) {
                         r = plugin_exec("DEL", ni, conf, uuid, netns_there ? netns : NULL, cni_path, NULL,
                                         &err);
@@ -1809,7 +1834,7 @@ static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward 
         return r < 0 ? r : 0;
 }
 
-static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, NetDns *ret_dns,
+static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, NetDns *ret_dns,
                           char **ret_dns_net, RktError **reterr) {
         _cleanup_free_ char *sys_netd = path_join(c->system_config ?: "/usr/lib/rkt", "net.d"),
                             *local_netd = path_join(c->local_config ?: "/etc/rkt", "net.d"), *netns = NULL,
@@ -1840,7 +1865,7 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
         sel = calloc(n + 1, sizeof(NetConf *));
         infos = calloc(n + 1, sizeof(NetInfo));
         host_ips = calloc(n + 1, sizeof(char *));
-        r = plugin_dirs(c->local_config ?: "/etc/rkt", &dirs);
+        r = plugin_dirs(c->local_config ?: "/etc/rkt", c->plugin_dirs, &dirs);
         if (r >= 0 && (!sel || !infos || !host_ips || !(cni_path = strv_join(dirs, ":"))))
                 r = -ENOMEM;
         if (r < 0)
@@ -1874,6 +1899,17 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
 
         if (mkdirat(podfd, NET_DIR, 0755) < 0 && errno != EEXIST) {
                 r = rkt_error_set(reterr, negative_errno(), "creating " NET_DIR ": %m");
+                goto finish;
+        }
+        /* DEL gets the CNI_PATH that ADD got, whatever the configuration says by then. */
+        {
+                _cleanup_free_ char *line = NULL;
+                r = asprintf(&line, "%s\n", cni_path) < 0
+                            ? -ENOMEM
+                            : stage1_write_file_at(podfd, CNI_PATH_FILE, line, 0644);
+        }
+        if (r < 0) {
+                r = rkt_error_set(reterr, r, "writing " CNI_PATH_FILE ": %s", strerror(-r));
                 goto finish;
         }
         if (asprintf(&netns, NET_NETNS_DIR "/rkt-%s", c->uuid) < 0) {
@@ -1940,7 +1976,11 @@ static int setup_networks(const NetPodConfig *c, int podfd, char **ret_netns, Ne
                 if (r < 0)
                         goto finish;
         }
-        *ret_netns = TAKE_PTR(netns);
+        if (n > 0 && host_ips[0] && !(ret->gateway = strdup(host_ips[0]))) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        ret->netns = TAKE_PTR(netns);
         r = 0;
 finish:
         /* host_ips has holes: freed by hand. */
@@ -1974,35 +2014,59 @@ static int ensure_mount_point(int rootfd, const char *dir, const char *name) {
         return fd < 0 && errno != EEXIST ? negative_errno() : 0;
 }
 
-static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net,
-                           RktError **reterr) {
-        _cleanup_free_ char *resolv = NULL, *hosts = NULL, *comment = NULL;
-        const char *hosts_file = NULL;
-        int r = 0;
+/* The host's /etc/resolv.conf, when it has one (a symlink to nothing is none). */
+static bool host_has_resolv_conf(void) {
+        struct stat st;
 
+        return stat("/etc/resolv.conf", &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* What the apps get as /etc/resolv.conf: a file generated here (*ret_resolv), the host's (bound by nspawn at
+ * NET_HOST_RESOLV_CONF: *ret_bind_host), or neither (the image's own). */
+static int choose_resolv_conf(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net,
+                              char **ret_resolv, bool *ret_bind_host, RktError **reterr) {
+        _cleanup_free_ char *comment = NULL;
+
+        *ret_resolv = NULL;
+        *ret_bind_host = false;
         switch (c->dns->resolv_mode) {
         case NET_RESOLV_FLAGS:
-                r = net_resolv_conf(&c->dns->dns, "Generated by rkt run", &resolv);
-                break;
-        case NET_RESOLV_HOST:
-                r = read_full_file_at(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL);
-                if (r < 0)
-                        return rkt_error_set(reterr, r,
-                                             "--dns=host: reading the host's /etc/resolv.conf: %s",
-                                             strerror(-r));
-                break;
+                return net_resolv_conf(&c->dns->dns, "Generated by rkt run", ret_resolv);
         case NET_RESOLV_DEFAULT:
-                if (!net_dns_is_empty(cni_dns)) {
-                        if (asprintf(&comment, "Generated by rkt from network %s", strna(cni_dns_net)) < 0)
-                                return -ENOMEM;
-                        r = net_resolv_conf(cni_dns, comment, &resolv);
+                if (net_dns_is_empty(cni_dns)) {
+                        *ret_bind_host = host_has_resolv_conf();
+                        return 0;
                 }
-                break;
+                if (asprintf(&comment, "Generated by rkt from network %s", strna(cni_dns_net)) < 0)
+                        return -ENOMEM;
+                return net_resolv_conf(cni_dns, comment, ret_resolv);
+        case NET_RESOLV_HOST:
+                if (!host_has_resolv_conf())
+                        return rkt_error_set(reterr, -ENOENT,
+                                             "--dns=host: the host has no /etc/resolv.conf (or it is not a "
+                                             "regular file)");
+                *ret_bind_host = true;
+                return 0;
         case NET_RESOLV_NONE:
                 break;
         }
+        return 0;
+}
+
+static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net,
+                           bool *ret_bind_host, RktError **reterr) {
+        _cleanup_free_ char *resolv = NULL, *hosts = NULL;
+        const char *hosts_file = NULL, *resolv_bind = NULL;
+        bool bind_host;
+        int r = 0;
+
+        r = choose_resolv_conf(c, cni_dns, cni_dns_net, &resolv, &bind_host, reterr);
         if (r < 0)
                 return r;
+        if (resolv)
+                resolv_bind = "BindPaths=/etc/rkt-resolv.conf:/etc/resolv.conf\n";
+        else if (bind_host)
+                resolv_bind = "BindReadOnlyPaths=" NET_HOST_RESOLV_CONF ":/etc/resolv.conf\n";
         switch (c->dns->hosts_mode) {
         case NET_HOSTS_FLAGS:
                 r = net_hosts_file(NULL, c->dns->hosts, c->hostname, &hosts);
@@ -2053,16 +2117,16 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         own_hosts = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
                 }
                 bind_hosts = c->dns->hosts_mode != NET_HOSTS_DEFAULT || !own_hosts;
-                if (!resolv && !bind_hosts)
+                if (!resolv_bind && !bind_hosts)
                         continue;
-                if ((resolv && (r = ensure_mount_point(rootfd, "etc", "resolv.conf")) < 0) ||
+                if ((resolv_bind && (r = ensure_mount_point(rootfd, "etc", "resolv.conf")) < 0) ||
                     (bind_hosts && (r = ensure_mount_point(rootfd, "etc", "hosts")) < 0))
                         return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s",
                                              app, strerror(-r));
                 if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",
-                             resolv ? "BindPaths=/etc/rkt-resolv.conf:/etc/resolv.conf\n" : "",
-                             bind_hosts ? "BindPaths=/" : "", bind_hosts ? hosts_file : "",
-                             bind_hosts ? ":/etc/hosts" : "", bind_hosts ? "\n" : "") < 0 ||
+                             strempty(resolv_bind), bind_hosts ? "BindPaths=/" : "",
+                             bind_hosts ? hosts_file : "", bind_hosts ? ":/etc/hosts" : "",
+                             bind_hosts ? "\n" : "") < 0 ||
                     asprintf(&dropin_dir, "etc/systemd/system/%s.service.d", app) < 0 ||
                     asprintf(&dropin, "%s/10-rkt-dns.conf", dropin_dir) < 0)
                         return -ENOMEM;
@@ -2074,12 +2138,19 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", dropin,
                                              strerror(-r));
         }
+        *ret_bind_host = bind_host;
         return 0;
 }
 
-int net_pod_setup(const NetPodConfig *c, char **ret_netns, RktError **reterr) {
+void net_pod_setup_done(NetPodSetup *s) {
+        s->netns = mfree(s->netns);
+        s->gateway = mfree(s->gateway);
+}
+
+int net_pod_setup(const NetPodConfig *c, NetPodSetup *ret, RktError **reterr) {
         _cleanup_close_ int podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_free_ char *netns = NULL, *dns_net = NULL;
+        _cleanup_(net_pod_setup_done) NetPodSetup setup = {};
+        _cleanup_free_ char *dns_net = NULL;
         _cleanup_(net_dns_done) NetDns cni_dns = {};
         bool contained = net_list_contained(c->nets);
         int r;
@@ -2087,16 +2158,17 @@ int net_pod_setup(const NetPodConfig *c, char **ret_netns, RktError **reterr) {
         if (podfd < 0)
                 return rkt_error_set(reterr, negative_errno(), "opening the pod directory: %m");
         if (contained) {
-                r = setup_networks(c, podfd, &netns, &cni_dns, &dns_net, reterr);
+                r = setup_networks(c, podfd, &setup, &cni_dns, &dns_net, reterr);
                 if (r < 0)
                         goto fail;
         } else if (c->pod->n_ports > 0)
                 log_warning("the pod's ports are not forwarded: --net=%s gives it no network of its own",
                             c->nets->n > 0 ? c->nets->items[0].name : "host");
-        r = write_dns_files(c, &cni_dns, dns_net, reterr);
+        r = write_dns_files(c, &cni_dns, dns_net, &setup.bind_host_resolv_conf, reterr);
         if (r < 0)
                 goto fail;
-        *ret_netns = TAKE_PTR(netns);
+        *ret = setup;
+        setup = (NetPodSetup){};
         return 0;
 fail:
         if (contained)

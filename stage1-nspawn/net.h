@@ -14,6 +14,7 @@
  *   net/<ifname>.conf     the configuration given to the plugin (removed once DEL succeeded)
  *   net-info.json         the networks: [{netName, netConf, pluginPath, ifName, ip, args, mask}]
  *   net/port-forwarding   present while iptables rules may exist
+ *   net/cni-path          the plugins' CNI_PATH, for their DEL
  *
  * The parsers and generators are pure functions of their arguments (unit-tested without root); the
  * functions at the end do the work on the host. */
@@ -95,9 +96,10 @@ bool net_dns_is_empty(const NetDns *d);
 int net_resolv_conf(const NetDns *d, const char *comment, char **ret);
 
 typedef enum NetResolvMode {
-        NET_RESOLV_DEFAULT, /* the networks' DNS (the first that has some), else the image's file */
+        NET_RESOLV_DEFAULT, /* the networks' DNS (the first that has some), else the host's file (else the
+                             * image's, when the host has none) */
         NET_RESOLV_FLAGS,   /* --dns IP…, --dns-search, --dns-opt, --dns-domain */
-        NET_RESOLV_HOST,    /* --dns=host: the host's /etc/resolv.conf */
+        NET_RESOLV_HOST,    /* --dns=host: the host's /etc/resolv.conf (an error when it has none) */
         NET_RESOLV_NONE,    /* --dns=none: the image's file, whatever the networks say */
 } NetResolvMode;
 
@@ -177,12 +179,14 @@ typedef struct NetPortForward {
         char *protocol; /* "tcp" or "udp" */
         unsigned pod_port;
         unsigned host_port;
-        char *host_ip; /* NULL: every address of the host */
+        unsigned count; /* a range: host_port + i goes to pod_port + i, for i < count */
+        char *host_ip;  /* NULL: every address of the host */
 } NetPortForward;
 
 /* Matches the pod manifest's ports (--port NAME:[IP:]PORT) with the ports the apps declare: apps[i] is
- * the effective app section of pod->apps[i] (NULL: none). Errors: a name no app or several apps declare,
- * a protocol other than tcp/udp, an IPv6 host address, a host port forwarded twice. */
+ * the effective app section of pod->apps[i] (NULL: none). A declared range (count > 1) is forwarded whole,
+ * from the host port on. Errors: a name no app or several apps declare, a protocol other than tcp/udp, an
+ * IPv6 host address, a host range beyond 65535, a host port forwarded twice. */
 int net_ports_resolve(const AppcPodManifest *pod, const AppcApp *const *apps, NetPortForward **ret,
                       size_t *ret_n, RktError **reterr);
 void net_ports_free(NetPortForward *p, size_t n);
@@ -190,7 +194,8 @@ void net_ports_free(NetPortForward *p, size_t n);
 void net_portfwd_chains(const char *uuid, char dnat[static 32], char snat[static 32]);
 /* The iptables argument lists (each to follow "iptables -w -t nat") that forward p to pod_ip: the chains,
  * the jumps to them from PREROUTING and OUTPUT (local destinations) and POSTROUTING (connections from
- * 127.0.0.1, masqueraded), one DNAT and one MASQUERADE rule per port. A NULL-terminated array of strvs. */
+ * 127.0.0.1, masqueraded), one DNAT rule per port of a range and one MASQUERADE rule per range. A
+ * NULL-terminated array of strvs. */
 int net_portfwd_setup_rules(const char *uuid, const NetPortForward *p, size_t n, const char *pod_ip,
                             char ****ret);
 /* What removes them again: the jumps, then the chains (flushed, deleted). */
@@ -205,15 +210,29 @@ typedef struct NetPodConfig {
         const NetList *nets;
         const char *system_config; /* NULL: /usr/lib/rkt */
         const char *local_config;  /* NULL: /etc/rkt */
+        char *const *plugin_dirs;  /* where plugins are looked for after <local_config>/net.d; NULL: rkt's
+                                    * defaults /usr/lib/rkt/plugins/net, /usr/lib/cni, /opt/cni/bin */
         const NetDnsConfig *dns;
         const AppcPodManifest *pod;
         int s1fd; /* the stage1 rootfs */
 } NetPodConfig;
 
-/* Sets up the pod's networking and DNS files; cwd is the pod dir. For a contained pod *ret_netns is the
- * network namespace nspawn is to join; NULL for host and none. On failure whatever was set up is torn down
- * again. */
-int net_pod_setup(const NetPodConfig *c, char **ret_netns, RktError **reterr);
+/* Where the pod's stage1 sees the host's /etc/resolv.conf: nspawn binds it there, read-only, and the apps
+ * get it bound over their own, so that they see the host's changes to it. */
+#define NET_HOST_RESOLV_CONF "/etc/rkt-host-resolv.conf"
+
+typedef struct NetPodSetup {
+        char *netns;   /* the network namespace nspawn is to join; NULL for host and none */
+        char *gateway; /* the host's address on the pod's first network (NULL: host, none, or none given) */
+        bool bind_host_resolv_conf; /* nspawn is to bind the host's /etc/resolv.conf at NET_HOST_RESOLV_CONF
+                                     */
+} NetPodSetup;
+
+void net_pod_setup_done(NetPodSetup *s);
+
+/* Sets up the pod's networking and DNS files; cwd is the pod dir. On failure whatever was set up is torn
+ * down again. */
+int net_pod_setup(const NetPodConfig *c, NetPodSetup *ret, RktError **reterr);
 /* Undoes on the host what net_pod_setup() recorded in the pod dir at podfd, in reverse order: port
  * forwarding, CNI DEL of each network (with the network namespace still there, so that the plugins find
  * their interfaces), the network namespace. Idempotent. Unless force, the namespace is kept for another

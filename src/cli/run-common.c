@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mds-client.h"
 #include "pod-prepare.h"
+#include "rkt-config.h"
 #include "run-common.h"
 #include "store.h"
 #include "strv.h"
@@ -341,22 +342,40 @@ static int add_dns_arg(RunArgs *r, const Option *o, const char *v, const char **
         return 0;
 }
 
-/* NAME:[HOSTIP:]HOSTPORT */
+/* NAME:[HOSTIP:]HOSTPORT; an IPv6 HOSTIP in brackets, as rkt 1.30 parsed it ("http:[::1]:8080"). Ports are
+ * forwarded with iptables to the pod's IPv4 address (the built-in networks give IPv4 only), so an IPv6 HOSTIP
+ * is refused here rather than ignored. */
 static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *ret_port) {
         _cleanup_free_ char *name = NULL, *ip = NULL;
-        const char *c1 = strchr(v, ':'), *c2 = c1 ? strrchr(c1 + 1, ':') : NULL, *port = c2 ? c2 + 1 : c1 ? c1 + 1 : NULL;
+        const char *c1 = strchr(v, ':'), *rest = c1 ? c1 + 1 : NULL, *ip_end, *port;
+        unsigned char buf[sizeof(struct in6_addr)];
         unsigned long n;
         char *end;
 
-        if (!port)
+        if (!rest)
                 return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+        if (*rest == '[') {
+                ip_end = strchr(rest, ']');
+                if (!ip_end || ip_end[1] != ':')
+                        return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+                ip = strndup(rest + 1, ip_end - rest - 1);
+                port = ip_end + 2;
+        } else {
+                ip_end = strrchr(rest, ':');
+                ip = ip_end ? strndup(rest, ip_end - rest) : NULL;
+                port = ip_end ? ip_end + 1 : rest;
+        }
         name = strndup(v, c1 - v);
-        ip = c2 ? strndup(c1 + 1, c2 - c1 - 1) : NULL;
-        if (!name || (c2 && !ip))
+        if (!name || (ip_end && !ip))
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (!appc_ac_name_valid(name))
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
-        if (ip && !ip_ok(ip))
+        if (ip && inet_pton(AF_INET6, ip, buf) == 1)
+                return log_error_errno(-EOPNOTSUPP,
+                                       "--port '%s': IPv6 host address '%s' is not supported: ports are forwarded "
+                                       "over IPv4 only",
+                                       v, ip);
+        if (ip && inet_pton(AF_INET, ip, buf) != 1)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
         errno = 0;
         n = strtoul(port, &end, 10);
@@ -365,6 +384,19 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         *ret_name = TAKE_PTR(name);
         *ret_ip = TAKE_PTR(ip);
         *ret_port = (unsigned) n;
+        return 0;
+}
+
+/* paths.d's CNI plugin directories, checked before the pod is prepared. */
+static int load_net_plugin_dirs(const RktGlobals *g, char ***ret) {
+        _cleanup_error_ RktError *err = NULL;
+        const char *dirs[] = { g->system_config, g->local_config, g->user_config };
+        RktPaths paths;
+        int k = rkt_paths_load(dirs, ELEMENTSOF(dirs), &paths, &err);
+
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        *ret = TAKE_PTR(paths.net_plugins);
         return 0;
 }
 
@@ -456,8 +488,11 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         goto fail;
                 }
         k = 0;
-        if (a->verb->options != prepare_options)
+        if (a->verb->options != prepare_options) {
                 k = parse_net(nets, &r->net);
+                if (k >= 0)
+                        k = load_net_plugin_dirs(a->globals, &r->net_plugin_dirs);
+        }
         if (k >= 0 && dns_special && n_dns > 1)
                 k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
         if (k >= 0 && dns_special && dns_extra)
@@ -534,6 +569,7 @@ void run_args_done(RunArgs *r) {
         strv_free(r->spec.mounts);
         strv_free(r->ports);
         strv_free(r->dns_args);
+        strv_free(r->net_plugin_dirs);
         free(r->net);
         *r = (RunArgs) {};
 }
@@ -678,6 +714,11 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         if (a->globals->system_config) {
                 _cleanup_free_ char *sys = NULL;
                 if (asprintf(&sys, "--system-config=%s", a->globals->system_config) < 0 || strv_extend(&argv, sys) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        if (r->net_plugin_dirs) {
+                _cleanup_free_ char *joined = strv_join(r->net_plugin_dirs, ":"), *opt = NULL;
+                if (!joined || asprintf(&opt, "--net-plugin-dirs=%s", joined) < 0 || strv_extend(&argv, opt) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory");
         }
         STRV_FOREACH(d, r->dns_args)

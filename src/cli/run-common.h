@@ -29,6 +29,7 @@ typedef struct RunArgs {
         const char *hostname;
         bool interactive;
         bool mds_register;
+        char **net_plugin_dirs; /* paths.d "net-plugins", for stage1; NULL: its defaults */
 } RunArgs;
 
 /* Parses the flags and the IMAGE [APP FLAGS] [-- ARGS [---]]… list. */

@@ -10,6 +10,7 @@
 #include "rkt-config.h"
 #include "fs.h"
 #include "path.h"
+#include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
@@ -235,19 +236,21 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
         return parse_docker_auth(c, first_docker, o, path, reterr);
 }
 
-static int load_dir(RktConfig *c, const char *dir, RktError **reterr) {
-        _cleanup_free_ char *d = path_join(dir, "auth.d");
+/* The regular `*.json` files of dir/sub, sorted by name; none when dir/sub is missing. */
+static int config_files(const char *dir, const char *sub, char ***ret, RktError **reterr) {
+        _cleanup_free_ char *d = path_join(dir, sub);
+        _cleanup_strv_free_ char **files = NULL;
         struct dirent **list = NULL;
-        size_t first_auth = c->n_auth, first_docker = c->n_docker_auth;
         struct stat st;
         int n, r = 0;
 
         if (!d)
                 return -ENOMEM;
         if (stat(d, &st) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
+                if (errno != ENOENT)
+                        return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
+                *ret = NULL;
+                return 0;
         }
         if (!S_ISDIR(st.st_mode))
                 return rkt_error_set(reterr, -ENOTDIR, "expected '%s' to be a directory", d);
@@ -255,17 +258,34 @@ static int load_dir(RktConfig *c, const char *dir, RktError **reterr) {
         if (n < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot read '%s': %m", d);
         for (int i = 0; i < n; i++) {
-                _cleanup_free_ char *f = NULL;
                 if (r >= 0 && list[i]->d_name[0] != '.' && endswith(list[i]->d_name, ".json")) {
-                        f = path_join(d, list[i]->d_name);
+                        char *f = path_join(d, list[i]->d_name);
                         if (!f)
                                 r = -ENOMEM;
                         else if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
-                                r = parse_file(c, first_auth, first_docker, f, reterr);
+                                r = strv_push(&files, f);
+                        else
+                                free(f);
                 }
                 free(list[i]);
         }
         free(list);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+static int load_dir(RktConfig *c, const char *dir, RktError **reterr) {
+        _cleanup_strv_free_ char **files = NULL;
+        size_t first_auth = c->n_auth, first_docker = c->n_docker_auth;
+        int r = config_files(dir, "auth.d", &files, reterr);
+
+        STRV_FOREACH(f, files) {
+                if (r < 0)
+                        break;
+                r = parse_file(c, first_auth, first_docker, *f, reterr);
+        }
         return r;
 }
 
@@ -323,4 +343,91 @@ int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) 
                                      "credentials of type 'aws' for '%s' (from '%s') are not supported by this rkt",
                                      a->domain, a->source);
         }
+}
+
+void rkt_paths_done(RktPaths *p) {
+        p->net_plugins = strv_free(p->net_plugins);
+}
+
+static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktError **reterr) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n;
+
+        if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) == 0)
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field 'net-plugins': not a list of directories", path);
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+                if (!d || !path_is_absolute(d) || strchr(d, ':'))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
+                                             "path without ':'",
+                                             path, d ? "'" : "", d ?: json_object_to_json_string(e), d ? "'" : "");
+                if (strv_extend(&l, d) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* One file of paths.d; *set_by is the file of this dir that set net-plugins, if one did. */
+static int parse_paths_file(RktPaths *p, const char *path, char **set_by, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *kind, *version;
+        json_object *v;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        kind = get_string(o, "rktKind");
+        version = get_string(o, "rktVersion");
+        if (!streq_ptr(kind, "paths"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktKind': paths.d holds files "
+                                     "of kind \"paths\", not %s%s%s", path, kind ? "\"" : "", kind ?: "none",
+                                     kind ? "\"" : "");
+        if (!streq_ptr(version, "v1"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktVersion': no parser for kind "
+                                     "\"paths\" and version %s%s%s", path, version ? "\"" : "", version ?: "none",
+                                     version ? "\"" : "");
+        if (!json_object_object_get_ex(o, "net-plugins", &v))
+                return 0;
+        if (*set_by)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'net-plugins': already set in '%s'",
+                                     path, *set_by);
+        p->net_plugins = strv_free(p->net_plugins);
+        r = parse_net_plugins(v, path, &p->net_plugins, reterr);
+        if (r < 0)
+                return r;
+        *set_by = strdup(path);
+        return *set_by ? 0 : -ENOMEM;
+}
+
+int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **reterr) {
+        _cleanup_(rkt_paths_done) RktPaths p = {};
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_strv_free_ char **files = NULL;
+                _cleanup_free_ char *set_by = NULL;
+                int r;
+
+                if (isempty(dirs[i]))
+                        continue;
+                r = config_files(dirs[i], "paths.d", &files, reterr);
+                STRV_FOREACH(f, files) {
+                        if (r < 0)
+                                break;
+                        r = parse_paths_file(&p, *f, &set_by, reterr);
+                }
+                if (r < 0)
+                        return r;
+        }
+        *ret = p;
+        p = (RktPaths){};
+        return 0;
 }

@@ -51,3 +51,14 @@ const AuthEntry *rkt_config_find_auth(const RktConfig *c, const char *hostport);
 
 /* The "Authorization: …" header line for entry a. -EOPNOTSUPP for AWS. */
 int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr);
+
+/* paths.d: `*.json` files with "rktKind": "paths", "rktVersion": "v1", in the same dirs. Of its keys this
+ * reads "net-plugins": the directories searched for CNI plugins, in order (a JSON array of absolute paths
+ * without ':'). Within one dir a key may be set once; a later dir overrides an earlier one per key. Other
+ * keys are left to their readers. */
+typedef struct RktPaths {
+        char **net_plugins; /* NULL: not configured */
+} RktPaths;
+
+int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **reterr);
+void rkt_paths_done(RktPaths *p);

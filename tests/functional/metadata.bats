@@ -315,6 +315,45 @@ expect() {
 	assert_output_contains "apps/side/image/manifest failed with 404"
 }
 
+# mkbox - $RKT_TEST_DIR/box.aci: busybox (sh, wget, cat, ip), app "box".
+mkbox() {
+	mkdir -p "$RKT_TEST_DIR/box/bin" "$RKT_TEST_DIR/box/etc" "$RKT_TEST_DIR/box/tmp"
+	cp /bin/busybox "$RKT_TEST_DIR/box/bin/busybox"
+	for t in sh cat wget ip; do ln -s busybox "$RKT_TEST_DIR/box/bin/$t"; done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/box/etc/passwd"
+	echo "root:x:0:" >"$RKT_TEST_DIR/box/etc/group"
+	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/box.aci" --name example.com/box \
+		--label version=1 --dir "$RKT_TEST_DIR/box" --exec /bin/true
+}
+
+@test "metadata-service: a pod on the default network reads its own UUID and app image through AC_METADATA_URL" {
+	require_root
+	require_systemd
+	start_mds
+	mkbox
+	run rkt --insecure-options=image run --net=default --mds-register --uuid-file-save="$RKT_TEST_DIR/uuid" \
+		"$RKT_TEST_DIR/box.aci" --exec /bin/sh -- -c '
+		echo "$AC_METADATA_URL" >/tmp/url
+		ip route | grep "^default" >/tmp/route
+		wget -q -O /tmp/uuid --header "Metadata-Flavor: AppContainer" "$AC_METADATA_URL/acMetadata/v1/pod/uuid" &&
+		wget -q -O /tmp/manifest --header "Metadata-Flavor: AppContainer" \
+			"$AC_METADATA_URL/acMetadata/v1/apps/box/image/manifest"'
+	echo "$output"
+	assert_status 0
+	uuid=$(cat "$RKT_TEST_DIR/uuid")
+	root=$RKT_DATA_DIR/pods/run/$uuid/stage1/rootfs/opt/stage2/box/rootfs
+	# The host's address on the pod's network (the pod's gateway), the service's port, the pod's token.
+	gw=$(awk '{ print $3 }' "$root/tmp/route")
+	[[ $(cat "$root/tmp/url") =~ ^http://$gw:18112/[0-9a-zA-Z_-]{16,}$ ]] || fail "AC_METADATA_URL: $(cat "$root/tmp/url"), gateway $gw"
+	[ "$(cat "$root/tmp/uuid")" = "$uuid" ] || fail "the pod read '$(cat "$root/tmp/uuid")' as its UUID, not $uuid"
+	[ "$(jq -r .name "$root/tmp/manifest")" = example.com/box ]
+
+	# --net=none has no way to the service.
+	run rkt --insecure-options=image run --net=none --mds-register "$RKT_TEST_DIR/box.aci"
+	assert_status 254
+	assert_output_contains "--mds-register needs a network"
+}
+
 @test "metadata-service: socket-activated by rkt-metadata.socket" {
 	require_root
 	require_systemd

@@ -36,6 +36,8 @@ teardown() {
 	done
 	rkt gc --grace-period=0s >/dev/null 2>&1 || true
 	ip link del rkttestbr0 2>/dev/null || true
+	# A test that changed the host's resolv.conf in place gets it back the same way (the pods bind its inode).
+	[ -z "${RESOLV_SAVED:-}" ] || cat "$RESOLV_SAVED" >/etc/resolv.conf
 	rkt_teardown
 }
 
@@ -246,6 +248,43 @@ assert_same_state() {
 	assert_output_contains "--net=host cannot be combined"
 }
 
+@test "net: paths.d net-plugins replaces the plugin directories (ADD and DEL, after kill -9 too); bad files are refused" {
+	mkdir -p "$RKT_TEST_DIR/cni" "$RKT_LOCAL_CONFIG_DIR/net.d" "$RKT_LOCAL_CONFIG_DIR/paths.d"
+	cp /usr/lib/cni/ptp "$RKT_TEST_DIR/cni/myptp"
+	cp /usr/lib/cni/host-local "$RKT_TEST_DIR/cni/myipam"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/40-mine.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "mine", "type": "myptp", "ipMasq": true,
+		 "ipam": {"type": "myipam", "subnet": "10.81.0.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}
+	EOF
+	leases() { find /var/lib/cni/networks/mine -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null; }
+	run rkt --insecure-options=image run --net=mine "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "plugin 'myptp' not found"
+
+	echo "{\"rktKind\": \"paths\", \"rktVersion\": \"v1\", \"net-plugins\": [\"$RKT_TEST_DIR/cni\"]}" \
+		>"$RKT_LOCAL_CONFIG_DIR/paths.d/cni.json"
+	run rkt --insecure-options=image run --net=mine "$BB" --exec /bin/sh -- -c 'ip -o -4 addr show eth0 | grep -q "inet 10\.81\.0\."'
+	assert_status 0
+	[ -z "$(leases)" ] || fail "leases left after the pod exited: $(leases)"
+	before=$(net_state)
+	start_pod mine --net=mine "$BB"
+	kill_pod mine
+	run rkt gc --grace-period=0s
+	assert_status 0
+	assert_same_state "$before" "after kill -9 and gc of a pod whose plugins live in a paths.d directory"
+
+	# The configured directories replace rkt's: the default network's ptp is not among them.
+	run rkt --insecure-options=image run "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "plugin 'ptp' not found in $RKT_LOCAL_CONFIG_DIR/net.d:$RKT_TEST_DIR/cni"
+
+	echo '{"rktKind": "paths", "rktVersion": "v1", "net-plugins": ["relative/dir"]}' >"$RKT_LOCAL_CONFIG_DIR/paths.d/cni.json"
+	run rkt --insecure-options=image run "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "paths.d/cni.json': field 'net-plugins': 'relative/dir' is not an absolute path"
+	[ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+}
+
 @test "net: a forwarded port answers from the host, from localhost and from another pod" {
 	start_pod web --port=http:18081 "$BB"
 	ip=$(pod_ip web)
@@ -277,6 +316,11 @@ assert_same_state() {
 	assert_output_contains "--port flag does not work with 'host' networking"
 	run rkt --insecure-options=image run --port=http:99999 "$BB"
 	assert_status 254
+	# IPv6 host addresses (in brackets, as rkt 1.30 took them): refused, forwarding is IPv4 only.
+	run rkt --insecure-options=image run --port='http:[::1]:18082' "$BB"
+	assert_status 254
+	assert_output_contains "--port 'http:[::1]:18082': IPv6 host address '::1' is not supported: ports are forwarded over IPv4 only"
+	[ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
 }
 
 @test "net: DNS flags and hosts entries land in the pod's /etc/resolv.conf and /etc/hosts" {
@@ -299,9 +343,9 @@ domain example.org'
 	[[ $hosts == *$'\n10.0.0.8 cache'* ]] || fail "hosts: $hosts"
 	[[ $hosts == *"127.0.0.1 localhost"*"rkt-$(pod_uuid dns)"* ]] || fail "hosts: $hosts"
 
-	# Without flags: the image has no /etc/hosts, so it gets rkt's, with the pod's name; no resolv.conf.
+	# Without flags: the image has no /etc/hosts, so it gets rkt's, with the pod's name.
 	run rkt --insecure-options=image run --net=none --hostname=podname "$BB" --exec /bin/sh -- -c \
-		'grep -q "^127.0.0.1 .*podname" /etc/hosts && test "$(hostname)" = podname && ! test -s /etc/resolv.conf'
+		'grep -q "^127.0.0.1 .*podname" /etc/hosts && test "$(hostname)" = podname'
 	assert_status 0
 
 	# The host's files.
@@ -309,16 +353,6 @@ domain example.org'
 		--exec /bin/sh -- -c 'cat /etc/hosts >/tmp/hosts'
 	assert_status 0
 	[ "$(cat "$(app_file h /tmp/hosts)")" = "$(cat /etc/hosts)" ]
-	if [ -e /etc/resolv.conf ]; then
-		run rkt --insecure-options=image run --dns=host --uuid-file-save="$RKT_TEST_DIR/r.uuid" "$BB" \
-			--exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
-		assert_status 0
-		[ "$(cat "$(app_file r /tmp/resolv)")" = "$(cat /etc/resolv.conf)" ]
-	else
-		run rkt --insecure-options=image run --dns=host "$BB" --exec /bin/true
-		assert_status 254
-		assert_output_contains "reading the host's /etc/resolv.conf"
-	fi
 
 	run rkt --insecure-options=image run --dns=host --dns-search=x "$BB" --exec /bin/true
 	assert_status 254
@@ -328,6 +362,116 @@ domain example.org'
 	assert_output_contains "invalid IP address 'not-an-ip'"
 	run rkt --insecure-options=image run --hosts-entry=10.0.0.1 "$BB" --exec /bin/true
 	assert_status 254
+}
+
+# bb_with_resolv - $RKT_TEST_DIR/bbdns.aci: the busybox image with a resolv.conf of its own.
+bb_with_resolv() {
+	cp -a "$RKT_TEST_DIR/bb" "$RKT_TEST_DIR/bbdns"
+	echo "nameserver 192.0.2.99 # the image's" >"$RKT_TEST_DIR/bbdns/etc/resolv.conf"
+	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bbdns.aci" --name example.com/netbox \
+		--label version=dns --dir "$RKT_TEST_DIR/bbdns" --exec /bin/true
+}
+
+@test "net: resolv.conf is the host's by default and with --dns=host (bound read-only, live), the image's with --dns=none" {
+	[ -f /etc/resolv.conf ] || echo "nameserver 10.255.255.53" >/etc/resolv.conf
+	RESOLV_SAVED=$RKT_TEST_DIR/resolv.saved
+	cp /etc/resolv.conf "$RESOLV_SAVED"
+	bb_with_resolv
+	for net in default none host; do
+		run rkt --insecure-options=image run --net=$net --uuid-file-save="$RKT_TEST_DIR/d-$net.uuid" \
+			"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+		assert_status 0
+		[ "$(cat "$(app_file "d-$net" /tmp/resolv)")" = "$(cat /etc/resolv.conf)" ] ||
+			fail "--net=$net: not the host's resolv.conf: $(cat "$(app_file "d-$net" /tmp/resolv)")"
+	done
+	run rkt --insecure-options=image run --dns=none --uuid-file-save="$RKT_TEST_DIR/none.uuid" \
+		"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+	assert_status 0
+	[ "$(cat "$(app_file none /tmp/resolv)")" = "nameserver 192.0.2.99 # the image's" ]
+
+	# --dns=host: a read-only bind mount of the host's file, so a change on the host shows in the pod.
+	start_pod live --dns=host "$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c '
+		grep " /etc/resolv.conf " /proc/self/mountinfo >/tmp/mounts
+		echo x 2>/dev/null >>/etc/resolv.conf && touch /tmp/writable
+		while :; do cat /etc/resolv.conf >/tmp/resolv.new; mv /tmp/resolv.new /tmp/resolv; sleep 0.2; done'
+	wait_for 20 test -s "$(app_file live /tmp/resolv)" || fail "the pod did not start: $(cat "$RKT_TEST_DIR/live.out")"
+	grep -q ' /etc/resolv.conf ro[, ]' "$(app_file live /tmp/mounts)" || fail "mounts: $(cat "$(app_file live /tmp/mounts)")"
+	[ ! -e "$(app_file live /tmp/writable)" ] || fail "the pod could write to the host's resolv.conf"
+	echo "search changed-on-the-host.example" >>/etc/resolv.conf
+	wait_for 10 grep -q changed-on-the-host.example "$(app_file live /tmp/resolv)" ||
+		fail "the host's change did not show in the pod: $(cat "$(app_file live /tmp/resolv)")"
+	rkt stop "$(pod_uuid live)"
+	wait_pod live
+
+	# Without a resolv.conf on the host, --dns=host is an error; by default the image keeps its own.
+	mv /etc/resolv.conf "$RKT_TEST_DIR/resolv.moved"
+	run rkt --insecure-options=image run --dns=host "$RKT_TEST_DIR/bbdns.aci"
+	status_host=$status output_host=$output
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/nohost.uuid" "$RKT_TEST_DIR/bbdns.aci" \
+		--exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+	mv "$RKT_TEST_DIR/resolv.moved" /etc/resolv.conf
+	assert_status 0
+	[ "$(cat "$(app_file nohost /tmp/resolv)")" = "nameserver 192.0.2.99 # the image's" ]
+	[ "$status_host" = 254 ] || fail "--dns=host without a host file: $status_host $output_host"
+	[[ $output_host == *"--dns=host: the host has no /etc/resolv.conf"* ]] || fail "$output_host"
+}
+
+@test "net: DNS a network's plugin returns makes the pod's resolv.conf, unless --dns=none or --dns flags" {
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/30-dnsnet.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "dnsnet", "type": "ptp", "ipMasq": true,
+		 "dns": {"nameservers": ["10.0.0.99"], "search": ["cni.example"]},
+		 "ipam": {"type": "host-local", "subnet": "10.79.0.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}
+	EOF
+	bb_with_resolv
+	run rkt --insecure-options=image run --net=dnsnet --uuid-file-save="$RKT_TEST_DIR/cni.uuid" \
+		"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+	assert_status 0
+	resolv=$(cat "$(app_file cni /tmp/resolv)")
+	expected='# Generated by rkt from network dnsnet
+
+search cni.example
+nameserver 10.0.0.99'
+	[ "$resolv" = "$expected" ] || fail "resolv.conf: $resolv"
+	run rkt --insecure-options=image run --net=dnsnet --dns=none --uuid-file-save="$RKT_TEST_DIR/cninone.uuid" \
+		"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+	assert_status 0
+	[ "$(cat "$(app_file cninone /tmp/resolv)")" = "nameserver 192.0.2.99 # the image's" ]
+	run rkt --insecure-options=image run --net=dnsnet --dns=10.0.0.1 --uuid-file-save="$RKT_TEST_DIR/cniflags.uuid" \
+		"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+	assert_status 0
+	grep -qx 'nameserver 10.0.0.1' "$(app_file cniflags /tmp/resolv)"
+	! grep -q 10.0.0.99 "$(app_file cniflags /tmp/resolv)"
+}
+
+@test "net: a port range the image declares is forwarded whole, each host port to its pod port" {
+	cp -a "$RKT_TEST_DIR/bb" "$RKT_TEST_DIR/bbrange"
+	for i in 0 1 2; do
+		mkdir -p "$RKT_TEST_DIR/bbrange/www$i"
+		echo "port 800$i" >"$RKT_TEST_DIR/bbrange/www$i/index.html"
+	done
+	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bbrange.aci" --name example.com/netbox \
+		--label version=range --dir "$RKT_TEST_DIR/bbrange" --port range:tcp:8000:3 \
+		--exec "/bin/sh -c 'for i in 0 1 2; do httpd -p 800\$i -h /www\$i; done; exec sleep 300'"
+	start_pod rng --port=range:18090 "$RKT_TEST_DIR/bbrange.aci"
+	ip=$(pod_ip rng)
+	wait_for 10 http_get "http://$ip:8002/" || fail "no answer from the pod itself"
+	for i in 0 1 2; do
+		run http_get "http://127.0.0.1:1809$i/"
+		assert_status 0
+		[ "$output" = "port 800$i" ] || fail "host port 1809$i: $output"
+		run http_get "http://172.16.28.1:1809$i/"
+		[ "$output" = "port 800$i" ] || fail "host port 1809$i on 172.16.28.1: $output"
+	done
+	uuid=$(pod_uuid rng)
+	rkt stop "$uuid"
+	wait_pod rng
+	[ -z "$(iptables -t nat -S | grep RKT-PFWD)" ] || fail "rules left: $(iptables -t nat -S)"
+
+	# The range must fit below 65536 on the host.
+	run rkt --insecure-options=image run --port=range:65534 "$RKT_TEST_DIR/bbrange.aci"
+	assert_status 254
+	assert_output_contains "3 port(s) from host port 65534 to pod port 8000 go beyond 65535"
 }
 
 @test "net: teardown leaves nothing after a normal exit, after rkt stop, and after kill -9 and gc" {

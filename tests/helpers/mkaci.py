@@ -4,7 +4,7 @@ ones for the error paths.
 
   mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--file PATH=CONTENT] [--dir SRC]
            [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec "/bin/sh -c 'echo hi'"]
-           [--port NAME:PROTOCOL:PORT]
+           [--port NAME:PROTOCOL:PORT[:COUNT]]
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
 
 KIND is one of: dotdot, absolute, symlink-escape, hardlink-escape, two-manifests, no-manifest,
@@ -36,6 +36,14 @@ def add_bytes(tar, name, data, mode=0o644, kind=tarfile.REGTYPE, linkname=""):
         tar.addfile(info)
 
 
+def port_json(spec):
+    name, proto, port, *count = spec.split(":")
+    p = {"name": name, "protocol": proto, "port": int(port)}
+    if count:
+        p["count"] = int(count[0])
+    return p
+
+
 def manifest(args):
     m = {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": args.name, "labels": []}
     labels = dict(kv.split("=", 1) for kv in args.label)
@@ -45,10 +53,7 @@ def manifest(args):
     if args.exec:
         m["app"] = {"exec": shlex.split(args.exec), "user": "0", "group": "0"}
         if args.port:
-            m["app"]["ports"] = [
-                {"name": n, "protocol": proto, "port": int(port)}
-                for n, proto, port in (p.split(":") for p in args.port)
-            ]
+            m["app"]["ports"] = [port_json(p) for p in args.port]
     deps = []
     for d in args.dep:
         parts = d.split(",")
@@ -136,7 +141,7 @@ def main():
     p.add_argument("--dep-id", action="append", default=[])
     p.add_argument("--whitelist", action="append", default=[])
     p.add_argument("--exec", help="the app's command line, split like a shell does")
-    p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT")
+    p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT[:COUNT]")
     p.add_argument("--compress", default="none", choices=["none", "gzip", "bzip2", "xz", "zstd"])
     p.add_argument("--evil")
     args = p.parse_args()

@@ -2,10 +2,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rkt-config.h"
 #include "fs.h"
 #include "path.h"
+#include "strv.h"
 #include "unit.h"
 
 static char dir[64];
@@ -158,7 +160,89 @@ static void test_aws_is_refused_when_used(void **state) {
         assert_null(strstr(e->message, "SECRETKEY123"));
 }
 
-RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
+/* Writes <dir>/<sub>/paths.d/<file>. */
+static void put_paths(const char *sub, const char *file, const char *json) {
+        _cleanup_free_ char *d = NULL, *f = NULL;
+
+        assert_true(asprintf(&d, "%s/%s/paths.d", dir, sub) > 0);
+        assert_int_equal(mkdir_p(d, 0755), 0);
+        f = path_join(d, file);
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, f, json, strlen(json), 0644), 0);
+}
+
+static int load_paths(RktPaths *p, RktError **e) {
+        _cleanup_free_ char *s = NULL, *l = NULL;
+
+        assert_true(asprintf(&s, "%s/system", dir) > 0);
+        assert_true(asprintf(&l, "%s/local", dir) > 0);
+        return rkt_paths_load((const char *const[]){s, l, NULL}, 3, p, e);
+}
+
+static void test_paths_net_plugins(void **state) {
+        RktPaths p = {};
+        _cleanup_free_ char *joined = NULL;
+
+        assert_int_equal(load_paths(&p, NULL), 0);
+        assert_null(p.net_plugins);
+
+        /* Other keys are left alone; the local dir overrides the system one. */
+        put_paths("system", "a.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/srv/rkt\","
+                  "\"net-plugins\":[\"/opt/a\"]}");
+        assert_int_equal(load_paths(&p, NULL), 0);
+        joined = strv_join(p.net_plugins, ":");
+        assert_string_equal(joined, "/opt/a");
+        rkt_paths_done(&p);
+        put_paths("local", "b.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\",\"/usr/lib/cni\"]}");
+        assert_int_equal(load_paths(&p, NULL), 0);
+        free(joined);
+        joined = strv_join(p.net_plugins, ":");
+        assert_string_equal(joined, "/opt/b:/usr/lib/cni");
+        rkt_paths_done(&p);
+        assert_null(p.net_plugins);
+
+        const struct {
+                const char *json, *expect;
+        } bad[] = {
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":\"/opt/c\"}",
+                 "c.json': field 'net-plugins': not a list of directories"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[]}",
+                 "c.json': field 'net-plugins': not a list of directories"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"opt/c\"]}",
+                 "c.json': field 'net-plugins': 'opt/c' is not an absolute path without ':'"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/a:b\"]}",
+                 "field 'net-plugins': '/a:b' is not an absolute path"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[7]}",
+                 "field 'net-plugins': 7 is not an absolute path"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\"}", "c.json': field 'rktKind': paths.d holds"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v2\"}", "c.json': field 'rktVersion': no parser"},
+                {"[1]", "c.json': not a JSON object"},
+        };
+        _cleanup_free_ char *b = NULL;
+        assert_true(asprintf(&b, "%s/local/paths.d/b.json", dir) > 0);
+        assert_int_equal(unlink(b), 0);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_error_ RktError *err = NULL;
+                int r;
+                put_paths("local", "c.json", bad[i].json);
+                r = load_paths(&p, &err);
+                assert_true(r < 0);
+                if (!strstr(rkt_error_message(err, r), bad[i].expect))
+                        fail_msg("%zu: '%s' not in '%s'", i, bad[i].expect, rkt_error_message(err, r));
+        }
+
+        /* Twice in one dir. */
+        _cleanup_error_ RktError *err = NULL;
+        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\"]}");
+        put_paths("local", "c.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/c\"]}");
+        int r = load_paths(&p, &err);
+        assert_int_equal(r, -EINVAL);
+        assert_non_null(strstr(rkt_error_message(err, r), "c.json': field 'net-plugins': already set in '"));
+        assert_non_null(strstr(rkt_error_message(err, r), "/local/paths.d/b.json'"));
+}
+
+RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_paths_net_plugins, setup, teardown), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
           cmocka_unit_test_setup_teardown(test_errors_name_the_file_not_the_secret, setup, teardown),
           cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
           cmocka_unit_test_setup_teardown(test_aws_is_refused_when_used, setup, teardown))

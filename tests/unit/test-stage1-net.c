@@ -478,9 +478,12 @@ static void test_hosts_file(void **state) {
 /* --- ports --- */
 
 static void test_ports(void **state) {
-        AppcPort web_ports[] = {{"http", "tcp", 80, 1, false}, {"dns", "udp", 53, 1, false}};
+        AppcPort web_ports[] = {{"http", "tcp", 80, 1, false},
+                                {"dns", "udp", 53, 1, false},
+                                {"range", "tcp", 8000, 3, false},
+                                {"edge", "tcp", 65534, 3, false}};
         AppcPort other_ports[] = {{"metrics", "tcp", 9100, 1, false}, {"sctp-thing", "sctp", 7, 1, false}};
-        AppcApp web = {.ports = web_ports, .n_ports = 2}, other = {.ports = other_ports, .n_ports = 2};
+        AppcApp web = {.ports = web_ports, .n_ports = 4}, other = {.ports = other_ports, .n_ports = 2};
         AppcRuntimeApp ra[] = {{.name = "web"}, {.name = "other"}, {.name = "noapp"}};
         const AppcApp *apps[] = {&web, &other, NULL};
         AppcPort direct = {"raw", "tcp", 7000, 1, false};
@@ -504,6 +507,8 @@ static void test_ports(void **state) {
         assert_string_equal(fps[1].host_ip, "10.0.0.1");
         assert_null(fps[2].host_ip); /* 0.0.0.0: every address */
         assert_int_equal(fps[3].pod_port, 7000);
+        assert_int_equal(fps[0].count, 1);
+        assert_int_equal(fps[3].count, 1);
 
         char ***rules = NULL;
         assert_int_equal(net_portfwd_setup_rules(UUID, fps, 2, "172.16.28.5", &rules), 0);
@@ -547,6 +552,31 @@ static void test_ports(void **state) {
         net_rules_free(rules);
         net_ports_free(fps, n);
 
+        /* A range: every port of it, host port + i to pod port + i; one MASQUERADE rule for the range. */
+        AppcExposedPort range_ep[] = {{"range", 18090, NULL, NULL}};
+        AppcPodManifest range_pod = {.apps = ra, .n_apps = 3, .ports = range_ep, .n_ports = 1};
+        assert_int_equal(net_ports_resolve(&range_pod, apps, &fps, &n, NULL), 0);
+        assert_int_equal(fps[0].count, 3);
+        assert_int_equal(net_portfwd_setup_rules(UUID, fps, n, "172.16.28.5", &rules), 0);
+        const char *range_expect[] = {
+                "-N RKT-PFWD-DNAT-0123abcd4567",
+                "-N RKT-PFWD-SNAT-0123abcd4567",
+                "-A RKT-PFWD-DNAT-0123abcd4567 -d 0.0.0.0/0 -p tcp --dport 18090 -j DNAT --to-destination "
+                "172.16.28.5:8000",
+                "-A RKT-PFWD-DNAT-0123abcd4567 -d 0.0.0.0/0 -p tcp --dport 18091 -j DNAT --to-destination "
+                "172.16.28.5:8001",
+                "-A RKT-PFWD-DNAT-0123abcd4567 -d 0.0.0.0/0 -p tcp --dport 18092 -j DNAT --to-destination "
+                "172.16.28.5:8002",
+                "-A RKT-PFWD-SNAT-0123abcd4567 -p tcp -s 127.0.0.1 -d 172.16.28.5 --dport 8000:8002 -j "
+                "MASQUERADE",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(range_expect); i++) {
+                _cleanup_free_ char *j = strv_join(rules[i], " ");
+                assert_string_equal(j, range_expect[i]);
+        }
+        net_rules_free(rules);
+        net_ports_free(fps, n);
+
         const struct {
                 AppcExposedPort ep[2];
                 size_t n;
@@ -558,6 +588,13 @@ static void test_ports(void **state) {
                 {{{"http", 8080, NULL, NULL}, {"metrics", 8080, "10.0.0.1", NULL}},
                  2,
                  "host port tcp/8080 is forwarded twice"},
+                {{{"range", 9000, NULL, NULL}, {"http", 9002, NULL, NULL}},
+                 2,
+                 "host port tcp/9002 is forwarded twice"},
+                {{{"range", 65534, NULL, NULL}},
+                 1,
+                 "3 port(s) from host port 65534 to pod port 8000 go beyond"},
+                {{{"edge", 100, NULL, NULL}}, 1, "3 port(s) from host port 100 to pod port 65534 go beyond"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_error_ RktError *err = NULL;

@@ -153,8 +153,18 @@ static void test_binds_and_capabilities(void **state) {
         assert_null(argv);
 }
 
+static void test_host_resolv_conf(void **state) {
+        NspawnOptions o = {.uuid = UUID, .directory = "d"};
+        _cleanup_free_ char *without = joined(&o), *with = NULL;
+
+        assert_null(strstr(without, "resolv.conf"));
+        o.host_resolv_conf = "/etc/rkt-host-resolv.conf";
+        with = joined(&o);
+        assert_non_null(strstr(with, " --bind-ro=/etc/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
+}
+
 RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
-          cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_keep_unit_registered),
+          cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
           cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
           cmocka_unit_test(test_notify_socket))
