@@ -1010,7 +1010,8 @@ static int run(const InitArgs *a, RktError **reterr) {
                 return r;
         net_up = true;
         o.network_namespace_path = net.netns;
-        o.host_resolv_conf = net.bind_host_resolv_conf ? NET_HOST_RESOLV_CONF : NULL;
+        o.host_resolv_conf = (NspawnBind){
+                .source = net.host_resolv_conf, .destination = NET_HOST_RESOLV_CONF, .read_only = true};
 
         if (a->mds_token) {
                 r = metadata_url(a, &net, &mds_url, reterr);

@@ -220,12 +220,20 @@ typedef struct NetPodConfig {
 /* Where the pod's stage1 sees the host's /etc/resolv.conf: nspawn binds it there, read-only, and the apps
  * get it bound over their own, so that they see the host's changes to it. */
 #define NET_HOST_RESOLV_CONF "/etc/rkt-host-resolv.conf"
+/* The servers systemd-resolved itself uses, when it runs. */
+#define NET_RESOLVED_RESOLV_CONF "/run/systemd/resolve/resolv.conf"
+
+/* Whether a resolv.conf text names nameservers and all of them are on the loopback (127.0.0.0/8, ::1), like
+ * systemd-resolved's stub (127.0.0.53): a pod on a network of its own cannot reach those, and gets the
+ * servers of NET_RESOLVED_RESOLV_CONF instead, as nspawn and podman do. */
+bool net_resolv_conf_local_only(const char *text);
 
 typedef struct NetPodSetup {
         char *netns;   /* the network namespace nspawn is to join; NULL for host and none */
         char *gateway; /* the host's address on the pod's first network (NULL: host, none, or none given) */
-        bool bind_host_resolv_conf; /* nspawn is to bind the host's /etc/resolv.conf at NET_HOST_RESOLV_CONF
-                                     */
+        /* The host's file nspawn is to bind at NET_HOST_RESOLV_CONF (NULL: none): /etc/resolv.conf, or
+         * NET_RESOLVED_RESOLV_CONF (see net_resolv_conf_local_only). A static string. */
+        const char *host_resolv_conf;
 } NetPodSetup;
 
 void net_pod_setup_done(NetPodSetup *s);

@@ -75,11 +75,8 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         for (size_t i = 0; i < o->n_binds && r >= 0; i++)
                 r = add_bind(&l, &o->binds[i]);
         /* A bind, not a copy: the apps see the host's later changes to it. */
-        if (o->host_resolv_conf)
-                r = r
-                            ?: add_bind(&l, &(NspawnBind){.source = "/etc/resolv.conf",
-                                                          .destination = o->host_resolv_conf,
-                                                          .read_only = true});
+        if (o->host_resolv_conf.source)
+                r = r ?: add_bind(&l, &o->host_resolv_conf);
         r = r ?: add(&l, "--");
         /* From here on: the pod's systemd. */
         r = r ?: add(&l, "--default-standard-output=tty");

@@ -29,9 +29,9 @@ typedef struct NspawnOptions {
         bool interactive;                   /* the console is the terminal, input included */
         bool all_capabilities;              /* --disable-capabilities-restriction */
         const NspawnBind *binds;            /* the apps' volumes */
-        /* Where in the stage1 the host's /etc/resolv.conf is bound, read-only (NULL: nowhere). */
-        const char *host_resolv_conf;
         size_t n_binds;
+        /* The host's resolv.conf for the apps, bound read-only into the stage1 (source NULL: none). */
+        NspawnBind host_resolv_conf;
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
          * (NULL: none). */
         const char *capabilities;

@@ -38,6 +38,7 @@ teardown() {
 	ip link del rkttestbr0 2>/dev/null || true
 	# A test that changed the host's resolv.conf in place gets it back the same way (the pods bind its inode).
 	[ -z "${RESOLV_SAVED:-}" ] || cat "$RESOLV_SAVED" >/etc/resolv.conf
+	[ -z "${RESOLVED_MADE:-}" ] || rm -rf /run/systemd/resolve
 	rkt_teardown
 }
 
@@ -414,6 +415,25 @@ bb_with_resolv() {
 	[ "$(cat "$(app_file nohost /tmp/resolv)")" = "nameserver 192.0.2.99 # the image's" ]
 	[ "$status_host" = 254 ] || fail "--dns=host without a host file: $status_host $output_host"
 	[[ $output_host == *"--dns=host: the host has no /etc/resolv.conf"* ]] || fail "$output_host"
+}
+
+@test "net: behind systemd-resolved's stub, pods on a network of their own get resolved's servers; host pods the stub" {
+	[ ! -e /run/systemd/resolve/resolv.conf ] || fail "the test host runs systemd-resolved: this test plays it"
+	RESOLV_SAVED=$RKT_TEST_DIR/resolv.saved
+	cp /etc/resolv.conf "$RESOLV_SAVED"
+	RESOLVED_MADE=1
+	mkdir -p /run/systemd/resolve
+	printf 'nameserver 10.9.8.7\nsearch uplink.example\n' >/run/systemd/resolve/resolv.conf
+	printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\n' >/etc/resolv.conf
+	for net in default host; do
+		run rkt --insecure-options=image run --net=$net --uuid-file-save="$RKT_TEST_DIR/stub-$net.uuid" "$BB" \
+			--exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
+		assert_status 0
+	done
+	[ "$(cat "$(app_file stub-default /tmp/resolv)")" = "$(cat /run/systemd/resolve/resolv.conf)" ] ||
+		fail "--net=default: $(cat "$(app_file stub-default /tmp/resolv)")"
+	[ "$(cat "$(app_file stub-host /tmp/resolv)")" = "$(cat /etc/resolv.conf)" ] ||
+		fail "--net=host: $(cat "$(app_file stub-host /tmp/resolv)")"
 }
 
 @test "net: DNS a network's plugin returns makes the pod's resolv.conf, unless --dns=none or --dns flags" {

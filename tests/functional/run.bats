@@ -204,7 +204,9 @@ kill_rkt_and_check() {
         ppid=$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")
         init_pid=$(awk '/^PPid:/ {print $2}' "/proc/$ppid/status")
         guard=$(cat "/proc/$init_pid/task/$init_pid/children" | tr ' ' '\n' | grep -vx "$ppid" || true)
-        # Everything that could end the pod in order, at once.
+        # Everything that could end the pod in order, at once: stopped first, so that none of them acts on
+        # the death of another (nspawn's parent-death SIGTERM, init reaping the pod's systemd).
+        kill -STOP "$init_pid" "$ppid" $guard
         kill -9 "$init_pid" "$ppid" $guard
         run rkt status --wait=30s "$uuid"
         assert_output_contains "state=exited"

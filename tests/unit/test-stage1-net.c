@@ -452,6 +452,19 @@ static void test_resolv_conf(void **state) {
         assert_string_equal(b, "");
 }
 
+static void test_resolv_conf_local_only(void **state) {
+        /* systemd-resolved's stub, other loopback resolvers */
+        assert_true(net_resolv_conf_local_only("# stub\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n"));
+        assert_true(net_resolv_conf_local_only("nameserver 127.0.0.1\n  nameserver\t::1\n"));
+        /* one server the pod can reach is enough to keep the file */
+        assert_false(net_resolv_conf_local_only("nameserver 127.0.0.53\nnameserver 10.0.0.53\n"));
+        assert_false(net_resolv_conf_local_only("nameserver fe80::1%eth0\n"));
+        assert_false(net_resolv_conf_local_only("nameserver 128.0.0.1\n"));
+        /* no nameserver at all (the resolver then tries the local one: nothing better to give) */
+        assert_false(net_resolv_conf_local_only(""));
+        assert_false(net_resolv_conf_local_only("# nameserver 127.0.0.53\nnameservers 127.0.0.1\n"));
+}
+
 static void test_hosts_file(void **state) {
         _cleanup_free_ char *fallback = NULL, *flags = NULL, *host = NULL, *nolo = NULL;
         char *entries[] = {"10.0.0.2", "db", "10.0.0.3", "cache", "10.0.0.2", "db.local", NULL};
@@ -661,5 +674,6 @@ RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
           cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
           cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
           cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf),
+          cmocka_unit_test(test_resolv_conf_local_only),
           cmocka_unit_test(test_hosts_file), cmocka_unit_test(test_ports),
           cmocka_unit_test(test_teardown_nothing), cmocka_unit_test(test_nspawn_netns))

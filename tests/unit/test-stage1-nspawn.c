@@ -158,9 +158,10 @@ static void test_host_resolv_conf(void **state) {
         _cleanup_free_ char *without = joined(&o), *with = NULL;
 
         assert_null(strstr(without, "resolv.conf"));
-        o.host_resolv_conf = "/etc/rkt-host-resolv.conf";
+        o.host_resolv_conf = (NspawnBind){
+                .source = "/run/systemd/resolve/resolv.conf", .destination = "/etc/rkt-host-resolv.conf", .read_only = true};
         with = joined(&o);
-        assert_non_null(strstr(with, " --bind-ro=/etc/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
+        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
 }
 
 RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
