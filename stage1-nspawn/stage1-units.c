@@ -172,21 +172,16 @@ static const char *const hidden_paths[] = {
         "/proc/config.gz", "/proc/kallsyms", "/proc/sched_debug", "/proc/kcore",  "/proc/kmem",  "/proc/mem",
         "/sys/firmware/",  "/sys/fs/",       "/sys/hypervisor/",  "/sys/module/", "/sys/power/",
 };
+/* One entry per subtree: systemd re-reads the app's mountinfo for every entry when it makes it read-only,
+ * a large part of an app's start time. /proc/sys/ covers rkt's core_pattern, modprobe and panic_on_oom,
+ * /sys/ its block, bus, class, dev, devices and kernel (the rest of /sys is hidden above). */
 static const char *const read_only_paths[] = {
         /* systemd mounts a proc of its own for the app (MountAPIVFS=), whose /proc/sys is writable; nspawn
          * leaves the pod's read-only, so the app's is too (rkt's apps saw the pod's). */
         "/proc/sys/",
         "/proc/bus/",
-        "/proc/sys/kernel/core_pattern",
-        "/proc/sys/kernel/modprobe",
-        "/proc/sys/vm/panic_on_oom",
         "/proc/sysrq-trigger",
-        "/sys/block/",
-        "/sys/bus/",
-        "/sys/class/",
-        "/sys/dev/",
-        "/sys/devices/",
-        "/sys/kernel/",
+        "/sys/",
 };
 
 static int put_isolation(FILE *f, const Stage1Isolation *i) {
