@@ -33,6 +33,9 @@ typedef struct NspawnOptions {
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
          * (NULL: none). */
         const char *capabilities;
+        /* DeviceAllow= entries for the pod's scope (--property=), whose device policy is closed: the devices
+         * of the apps' volumes. */
+        char *const *device_allow;
 } NspawnOptions;
 
 /* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a bind whose paths

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/sysmacros.h>
 
 #include "path.h"
 #include "strv.h"
@@ -325,6 +326,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         /* Paths below are the pod's: systemd applies them before it changes into RootDirectory=. */
         if (app->protect_paths) {
                 fputs("DevicePolicy=closed\n", f);
+                STRV_FOREACH(d, app->device_allow)
+                fprintf(f, "DeviceAllow=%s\n", *d);
                 for (size_t i = 0; i < ELEMENTSOF(hidden_paths); i++)
                         fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
                                 hidden_paths[i]);
@@ -348,6 +351,18 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
 fail:
         text_done(&t);
         return r;
+}
+
+int stage1_device_allow(const struct stat *st, bool read_only, char **ret) {
+        char *s;
+
+        if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
+                return -EINVAL;
+        if (asprintf(&s, "/dev/%s/%u:%u %s", S_ISCHR(st->st_mode) ? "char" : "block", major(st->st_rdev),
+                     minor(st->st_rdev), read_only ? "r" : "rw") < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
 }
 
 int stage1_env_file_format(char *const *env, char **ret) {

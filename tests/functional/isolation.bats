@@ -403,6 +403,37 @@ status_field() {
 	[ ! -s "$OUT/mounts2" ]
 }
 
+# devnum NODE - "MAJOR:MINOR" of a device node, as DeviceAllow= takes it (/dev/char/MAJOR:MINOR).
+devnum() {
+	printf '%d:%d' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"
+}
+
+@test "isolation: device volumes: the node works in the app, which gets DeviceAllow= rw (r when readOnly), and so does the pod's scope" {
+	run_app --volume "zero,kind=host,source=/dev/zero" "$BB" --mount volume=zero,target=/mnt/zero -- \
+		'echo x > /mnt/zero && head -c 3 /mnt/zero | wc -c > /out/zero'
+	assert_status 0
+	[ "$(cat "$OUT/zero")" = 3 ]
+	# without the volume the app has no such device
+	run_app "$BB" -- 'head -c 3 /mnt/zero > /out/nozero 2>&1; echo $? > /out/nozero-status; exit 0'
+	assert_status 0
+	[ "$(cat "$OUT/nozero-status")" != 0 ]
+	grep -q "No such file" "$OUT/nozero"
+
+	start_pod --volume "zero,kind=host,source=/dev/zero" --volume "full,kind=host,source=/dev/full,readOnly=true" \
+		"$BB" --mount volume=zero,target=/mnt/zero --mount volume=full,target=/mnt/full
+	run pod_systemctl show -p DevicePolicy -p DeviceAllow bb.service
+	assert_output_contains "DevicePolicy=closed"
+	assert_output_contains "/dev/char/$(devnum /dev/zero) rw"
+	assert_output_contains "/dev/char/$(devnum /dev/full) r"
+	[[ $output != *"/dev/char/$(devnum /dev/full) rw"* ]] || fail "the read-only device is writable: $output"
+	run systemctl show -p DeviceAllow "machine-$(systemd-escape "rkt-$UUID").scope"
+	assert_output_contains "/dev/char/$(devnum /dev/zero) rw"
+	assert_output_contains "/dev/char/$(devnum /dev/full) r"
+	rkt stop "$UUID" >/dev/null
+	wait "$BG_PID" || true
+	BG_PID=
+}
+
 @test "isolation: --readonly-rootfs: the rootfs is read-only, read-write volumes and /dev stay writable" {
 	run_app "$BB" --readonly-rootfs=true -- 'touch /newfile 2> /out/root; echo x > /out/vol && echo vol-ok >> /out/vol; echo x > /dev/null && echo dev-ok > /out/dev; exit 0'
 	assert_status 0
