@@ -8,6 +8,7 @@
 #include "log.h"
 #include "path.h"
 #include "stage1-common.h"
+#include "stage1-units.h"
 #include "strv.h"
 
 #define SHARED_VOLUMES "sharedVolumes"
@@ -74,6 +75,7 @@ void pod_isolation_done(PodIsolation *pi) {
         free(pi->pod_dir);
         free(pi->binds);
         strv_free(pi->strings);
+        strv_free(pi->device_allow);
         *pi = (PodIsolation){};
 }
 
@@ -88,6 +90,7 @@ int pod_isolation_nspawn_capabilities(const PodIsolation *pi, char **ret) {
 void app_isolation_done(AppIsolation *ai) {
         stage1_isolation_done(&ai->isolation);
         strv_free(ai->writable_paths);
+        strv_free(ai->device_allow);
         *ai = (AppIsolation){};
 }
 
@@ -204,6 +207,21 @@ static int shared_volume(PodIsolation *pi, const Stage1Mount *m, char **ret, Rkt
         return 0;
 }
 
+/* The pod's and the app's device policies are closed: a device volume is let through both. */
+static int allow_device(PodIsolation *pi, AppIsolation *ai, const struct stat *st, bool read_only) {
+        _cleanup_free_ char *entry = NULL;
+        int r = stage1_device_allow(st, read_only, &entry);
+
+        if (r < 0)
+                return r;
+        if (!strv_contains(pi->device_allow, entry)) {
+                r = strv_extend(&pi->device_allow, entry);
+                if (r < 0)
+                        return r;
+        }
+        return strv_extend(&ai->device_allow, entry);
+}
+
 int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
                        const AppcApp *app, uid_t uid, AppIsolation *ret, RktError **reterr) {
         _cleanup_(app_isolation_done) AppIsolation ai = {.read_only_rootfs = ra->read_only_root_fs};
@@ -248,6 +266,8 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                         dir = S_ISDIR(st.st_mode);
                         source = strdup(m->source);
                         r = source ? 0 : -ENOMEM;
+                        if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+                                r = allow_device(pi, &ai, &st, m->read_only);
                 } else
                         r = shared_volume(pi, m, &source, reterr);
                 if (r < 0)

@@ -37,6 +37,7 @@ typedef struct PodIsolation {
         NspawnBind *binds;
         size_t n_binds;
         char **strings;        /* what binds point to */
+        char **device_allow;   /* the apps' device volumes (DeviceAllow= entries), for the pod's scope */
         uint64_t capabilities; /* the union of the apps' bounding sets */
 } PodIsolation;
 
@@ -51,6 +52,7 @@ typedef struct AppIsolation {
         Stage1Isolation isolation;
         bool read_only_rootfs;
         char **writable_paths; /* inside the app, resolved: the read-write volumes */
+        char **device_allow;   /* its device volumes, with protect_paths: DeviceAllow= entries */
 } AppIsolation;
 void app_isolation_done(AppIsolation *ai);
 

@@ -520,6 +520,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .protect_paths = pi->protect_paths,
                 .read_only_rootfs = p->iso.read_only_rootfs,
                 .writable_paths = p->iso.writable_paths,
+                .device_allow = p->iso.device_allow,
                 .after_sysctl = pi->sysctl,
         };
         int r;
@@ -1092,6 +1093,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         if (r < 0)
                 goto finish;
         o.binds = pi.binds;
+        o.device_allow = pi.device_allow;
         o.n_binds = pi.n_binds;
         r = pod_isolation_nspawn_capabilities(&pi, &capabilities);
         if (r < 0)

@@ -72,6 +72,8 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
                 r = r ?: add(&l, "--capability=all");
         else if (!isempty(o->capabilities))
                 r = r ?: add_kv(&l, "--capability=", o->capabilities);
+        STRV_FOREACH(d, o->device_allow)
+        r = r ?: add_kv(&l, "--property=DeviceAllow=", *d);
         for (size_t i = 0; i < o->n_binds && r >= 0; i++)
                 r = add_bind(&l, &o->binds[i]);
         /* A bind, not a copy: the apps see the host's later changes to it. */

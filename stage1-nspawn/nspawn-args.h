@@ -35,6 +35,9 @@ typedef struct NspawnOptions {
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
          * (NULL: none). */
         const char *capabilities;
+        /* DeviceAllow= entries for the pod's scope (--property=), whose device policy is closed: the devices
+         * of the apps' volumes. */
+        char *const *device_allow;
         /* Where nspawn sends its readiness (NOTIFY_SOCKET): init's relay to the service manager, NULL to
          * leave the caller's. */
         const char *notify_socket;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/sysmacros.h>
 
 #include "path.h"
 #include "strv.h"
@@ -172,21 +173,16 @@ static const char *const hidden_paths[] = {
         "/proc/config.gz", "/proc/kallsyms", "/proc/sched_debug", "/proc/kcore",  "/proc/kmem",  "/proc/mem",
         "/sys/firmware/",  "/sys/fs/",       "/sys/hypervisor/",  "/sys/module/", "/sys/power/",
 };
+/* One entry per subtree: systemd re-reads the app's mountinfo for every entry when it makes it read-only,
+ * a large part of an app's start time. /proc/sys/ covers rkt's core_pattern, modprobe and panic_on_oom,
+ * /sys/ its block, bus, class, dev, devices and kernel (the rest of /sys is hidden above). */
 static const char *const read_only_paths[] = {
         /* systemd mounts a proc of its own for the app (MountAPIVFS=), whose /proc/sys is writable; nspawn
          * leaves the pod's read-only, so the app's is too (rkt's apps saw the pod's). */
         "/proc/sys/",
         "/proc/bus/",
-        "/proc/sys/kernel/core_pattern",
-        "/proc/sys/kernel/modprobe",
-        "/proc/sys/vm/panic_on_oom",
         "/proc/sysrq-trigger",
-        "/sys/block/",
-        "/sys/bus/",
-        "/sys/class/",
-        "/sys/dev/",
-        "/sys/devices/",
-        "/sys/kernel/",
+        "/sys/",
 };
 
 static int put_isolation(FILE *f, const Stage1Isolation *i) {
@@ -330,6 +326,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         /* Paths below are the pod's: systemd applies them before it changes into RootDirectory=. */
         if (app->protect_paths) {
                 fputs("DevicePolicy=closed\n", f);
+                STRV_FOREACH(d, app->device_allow)
+                fprintf(f, "DeviceAllow=%s\n", *d);
                 for (size_t i = 0; i < ELEMENTSOF(hidden_paths); i++)
                         fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
                                 hidden_paths[i]);
@@ -353,6 +351,18 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
 fail:
         text_done(&t);
         return r;
+}
+
+int stage1_device_allow(const struct stat *st, bool read_only, char **ret) {
+        char *s;
+
+        if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
+                return -EINVAL;
+        if (asprintf(&s, "/dev/%s/%u:%u %s", S_ISCHR(st->st_mode) ? "char" : "block", major(st->st_rdev),
+                     minor(st->st_rdev), read_only ? "r" : "rw") < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
 }
 
 int stage1_env_file_format(char *const *env, char **ret) {

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "appc.h"
@@ -34,6 +35,7 @@ typedef struct Stage1App {
         /* rkt's kernel protection: /proc and /sys files hidden or read-only (and /proc/sys read-only, as
          * nspawn leaves it for the pod), devices closed. False with --disable-paths. */
         bool protect_paths;
+        char *const *device_allow; /* with protect_paths: the device volumes, stage1_device_allow() entries */
         bool read_only_rootfs;
         char *const *writable_paths; /* with read_only_rootfs: what stays writable (read-write volumes) */
         bool after_sysctl;           /* the pod sets sysctls first (rkt-sysctl.service) */
@@ -48,6 +50,11 @@ int stage1_app_unit(const Stage1App *app, char **ret);
 
 /* One argv as a systemd command line (ExecStart=): every word double-quoted with C escapes, "$" and "%"
  * doubled so that systemd neither expands variables nor specifiers. */
+/* "/dev/char/MAJOR:MINOR rw" (or "/dev/block/…", "r" when read_only): a DeviceAllow= entry for the device
+ * node st describes, which systemd takes by number (the node's path in the pod is not under /dev). -EINVAL
+ * when st is not a character or block device. */
+int stage1_device_allow(const struct stat *st, bool read_only, char **ret);
+
 int stage1_exec_quote(char *const *argv, char **ret);
 
 /* The text of /rkt/env/<app>: KEY="VALUE" lines in the syntax of EnvironmentFile= (inside double quotes

@@ -377,14 +377,14 @@ status_field() {
 	assert_output_contains "'vm.swappiness' is not in a namespace of the pod"
 }
 
-@test "isolation: kernel paths: /proc/sys read-only, /proc/kallsyms and /sys/firmware hidden, devices closed; --insecure-options=paths" {
+@test "isolation: kernel paths: /proc/sys and /sys read-only, /proc/kallsyms and /sys/firmware hidden, devices closed; --insecure-options=paths" {
 	[ -n "$(head -c 16 /proc/kallsyms)" ] || fail "this kernel has no /proc/kallsyms to hide"
-	run_app "$BB" -- 'grep -E " /proc/sys | /proc/bus | /proc/kallsyms | /sys/firmware | /sys/fs | /sys/devices " /proc/self/mountinfo > /out/mounts;
+	run_app "$BB" -- 'grep -E " /proc/sys | /proc/bus | /proc/kallsyms | /sys | /sys/firmware | /sys/fs " /proc/self/mountinfo > /out/mounts;
 		if echo 1 > /proc/sys/kernel/shm_rmid_forced; then echo writable > /out/procsys; fi; ls /sys/fs > /out/sysfs 2>&1;
 		cat /proc/kallsyms > /out/kallsyms; exit 0'
 	assert_status 0
 	grep -q ' /proc/sys ro[, ]' "$OUT/mounts"
-	grep -q ' /sys/devices ro[, ]' "$OUT/mounts"
+	grep -q ' /sys ro[, ]' "$OUT/mounts"
 	grep -q ' /proc/kallsyms ' "$OUT/mounts"
 	grep -q ' /sys/firmware ' "$OUT/mounts"
 	[ ! -e "$OUT/procsys" ]
@@ -401,6 +401,37 @@ status_field() {
 	run_app --insecure-options=image,paths "$BB" -- 'grep -E " /proc/sys | /sys/firmware " /proc/self/mountinfo > /out/mounts2; exit 0'
 	assert_status 0
 	[ ! -s "$OUT/mounts2" ]
+}
+
+# devnum NODE - "MAJOR:MINOR" of a device node, as DeviceAllow= takes it (/dev/char/MAJOR:MINOR).
+devnum() {
+	printf '%d:%d' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"
+}
+
+@test "isolation: device volumes: the node works in the app, which gets DeviceAllow= rw (r when readOnly), and so does the pod's scope" {
+	run_app --volume "zero,kind=host,source=/dev/zero" "$BB" --mount volume=zero,target=/mnt/zero -- \
+		'echo x > /mnt/zero && head -c 3 /mnt/zero | wc -c > /out/zero'
+	assert_status 0
+	[ "$(cat "$OUT/zero")" = 3 ]
+	# without the volume the app has no such device
+	run_app "$BB" -- 'head -c 3 /mnt/zero > /out/nozero 2>&1; echo $? > /out/nozero-status; exit 0'
+	assert_status 0
+	[ "$(cat "$OUT/nozero-status")" != 0 ]
+	grep -q "No such file" "$OUT/nozero"
+
+	start_pod --volume "zero,kind=host,source=/dev/zero" --volume "full,kind=host,source=/dev/full,readOnly=true" \
+		"$BB" --mount volume=zero,target=/mnt/zero --mount volume=full,target=/mnt/full
+	run pod_systemctl show -p DevicePolicy -p DeviceAllow bb.service
+	assert_output_contains "DevicePolicy=closed"
+	assert_output_contains "/dev/char/$(devnum /dev/zero) rw"
+	assert_output_contains "/dev/char/$(devnum /dev/full) r"
+	[[ $output != *"/dev/char/$(devnum /dev/full) rw"* ]] || fail "the read-only device is writable: $output"
+	run systemctl show -p DeviceAllow "machine-$(systemd-escape "rkt-$UUID").scope"
+	assert_output_contains "/dev/char/$(devnum /dev/zero) rw"
+	assert_output_contains "/dev/char/$(devnum /dev/full) r"
+	rkt stop "$UUID" >/dev/null
+	wait "$BG_PID" || true
+	BG_PID=
 }
 
 @test "isolation: --readonly-rootfs: the rootfs is read-only, read-write volumes and /dev stay writable" {

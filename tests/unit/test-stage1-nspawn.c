@@ -125,13 +125,15 @@ static void test_binds_and_capabilities(void **state) {
                            .directory = "d",
                            .binds = binds,
                            .n_binds = 2,
-                           .capabilities = "CAP_NET_ADMIN,CAP_SYS_TIME"};
+                           .capabilities = "CAP_NET_ADMIN,CAP_SYS_TIME",
+                           .device_allow = (char *[]){"/dev/char/1:3 rw", "/dev/block/7:0 r", NULL}};
         _cleanup_free_ char *s = joined(&o);
         _cleanup_strv_free_ char **argv = NULL;
 
         assert_non_null(strstr(
                 s,
-                " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --bind=/srv/data:/opt/stage2/app/rootfs/data:rbind"
+                " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --property=DeviceAllow=/dev/char/1:3 rw"
+                " --property=DeviceAllow=/dev/block/7:0 r --bind=/srv/data:/opt/stage2/app/rootfs/data:rbind"
                 " --bind-ro=/var/lib/rkt/pods/run/x/sharedVolumes/db:/opt/stage2/app/rootfs/db:norbind "
                 "-- "));
         /* --disable-capabilities-restriction: all of them, nothing else */

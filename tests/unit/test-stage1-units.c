@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "stage1-common.h"
 #include "strv.h"
@@ -849,6 +850,24 @@ static size_t check_deny_lines(const char *text) {
         return n;
 }
 
+static void test_device_allow(void **state) {
+        struct stat st = {.st_mode = S_IFCHR | 0666, .st_rdev = makedev(1, 3)};
+        char *s = NULL;
+
+        (void) state;
+        assert_int_equal(stage1_device_allow(&st, false, &s), 0);
+        assert_string_equal(s, "/dev/char/1:3 rw");
+        free(s);
+        st = (struct stat){.st_mode = S_IFBLK | 0660, .st_rdev = makedev(259, 70000)};
+        assert_int_equal(stage1_device_allow(&st, true, &s), 0);
+        assert_string_equal(s, "/dev/block/259:70000 r");
+        free(s);
+        st.st_mode = S_IFREG | 0644;
+        assert_int_equal(stage1_device_allow(&st, false, &s), -EINVAL);
+        st.st_mode = S_IFDIR | 0755;
+        assert_int_equal(stage1_device_allow(&st, true, &s), -EINVAL);
+}
+
 static void test_unit_isolation(void **state) {
         char *exec[] = {"/bin/app", NULL};
         char *pre0[] = {"/bin/pre", "a b", NULL}, *post0[] = {"/bin/post", NULL};
@@ -877,6 +896,7 @@ static void test_unit_isolation(void **state) {
                        .post_stop = post,
                        .isolation = &iso,
                        .protect_paths = true,
+                       .device_allow = (char *[]){"/dev/char/1:3 rw", NULL},
                        .read_only_rootfs = true,
                        .writable_paths = writable,
                        .after_sysctl = true};
@@ -896,10 +916,12 @@ static void test_unit_isolation(void **state) {
         assert_has_line(u, "CPUWeight=50");
         assert_has_line(u, "OOMScoreAdjust=-5");
         assert_has_line(u, "DevicePolicy=closed");
+        assert_has_line(u, "DeviceAllow=/dev/char/1:3 rw");
         assert_has_line(u, "InaccessiblePaths=-/opt/stage2/web/rootfs/proc/kcore");
         assert_has_line(u, "InaccessiblePaths=-/opt/stage2/web/rootfs/sys/firmware/");
         assert_has_line(u, "ReadOnlyPaths=-/opt/stage2/web/rootfs/proc/sys/");
-        assert_has_line(u, "ReadOnlyPaths=-/opt/stage2/web/rootfs/sys/devices/");
+        assert_has_line(u, "ReadOnlyPaths=-/opt/stage2/web/rootfs/sys/");
+        assert_null(strstr(u, "rootfs/sys/devices/"));
         assert_has_line(u, "ReadOnlyPaths=/opt/stage2/web/rootfs");
         assert_has_line(u, "ReadWritePaths=-/opt/stage2/web/rootfs/dev");
         assert_has_line(u, "ReadWritePaths=-/opt/stage2/web/rootfs/data");
@@ -921,6 +943,7 @@ static void test_unit_isolation(void **state) {
         assert_no_key(u, "SystemCallErrorNumber");
         assert_no_key(u, "MemoryMax");
         assert_no_key(u, "DevicePolicy");
+        assert_no_key(u, "DeviceAllow");
         assert_no_key(u, "InaccessiblePaths");
         assert_no_key(u, "ReadOnlyPaths");
         assert_no_key(u, "ReadWritePaths");
@@ -995,4 +1018,5 @@ RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_args_quoting)
           cmocka_unit_test(test_isolation_capabilities), cmocka_unit_test(test_isolation_seccomp),
           cmocka_unit_test(test_isolation_resources), cmocka_unit_test(test_confinement_roundtrip),
           cmocka_unit_test(test_sysctl), cmocka_unit_test(test_app_mounts),
-          cmocka_unit_test(test_unit_isolation), cmocka_unit_test(test_metadata_url))
+          cmocka_unit_test(test_unit_isolation), cmocka_unit_test(test_device_allow),
+          cmocka_unit_test(test_metadata_url))
