@@ -145,33 +145,7 @@ int stage1_read_in_root(int rootfd, const char *path, char **ret) {
 }
 
 int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -1;
-        size_t left = strlen(text);
-
-        if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
-                return -ENOMEM;
-        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0)
-                return negative_errno();
-        for (const char *p = text; left > 0;) {
-                ssize_t n = write(fd, p, left);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int r = negative_errno();
-                        (void) unlinkat(dirfd, tmp, 0);
-                        return r;
-                }
-                p += n;
-                left -= n;
-        }
-        if (fchmod(fd, mode) < 0 || renameat(dirfd, tmp, dirfd, path) < 0) {
-                int r = negative_errno();
-                (void) unlinkat(dirfd, tmp, 0);
-                return r;
-        }
-        return 0;
+        return write_file_replace_at(dirfd, path, text, strlen(text), mode);
 }
 
 int stage1_symlink_at(int dirfd, const char *target, const char *path) {

@@ -14,8 +14,10 @@ static int pod_fd(const Pod *p) {
         return open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* The pod's files are not synced one by one: a pod that is to outlive a power loss (a prepared one) is
+ * synced as a whole when it is marked prepared; a running one does not outlive a boot. */
 static int write_text(int dirfd, const char *path, const char *text) {
-        return write_file_atomic_at(dirfd, path, text, strlen(text), 0640);
+        return write_file_replace_at(dirfd, path, text, strlen(text), 0640);
 }
 
 static int copy_file_at(int from_dirfd, const char *from, int to_dirfd, const char *to) {
@@ -23,7 +25,7 @@ static int copy_file_at(int from_dirfd, const char *from, int to_dirfd, const ch
         size_t n;
         int r = read_full_file_at(from_dirfd, from, &data, &n);
 
-        return r < 0 ? r : write_file_atomic_at(to_dirfd, to, data, n, 0644);
+        return r < 0 ? r : write_file_replace_at(to_dirfd, to, data, n, 0644);
 }
 
 static int mkdirs_at(int dirfd, const char *path, mode_t mode) {

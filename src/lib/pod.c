@@ -254,7 +254,7 @@ int pod_refresh(Pod *p) {
 
 int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
         _cleanup_(pod_freep) Pod *p = NULL;
-        _cleanup_free_ char *embryo = NULL, *prepare = NULL, *prepare_dir = NULL;
+        _cleanup_free_ char *embryo = NULL, *prepare = NULL;
         char uuid[37];
         int r;
 
@@ -280,8 +280,7 @@ int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
         }
         p = pod_alloc(data_dir, uuid);
         prepare = pod_path_in(data_dir, POD_DIR_PREPARE, uuid);
-        prepare_dir = state_dir_path(data_dir, POD_DIR_PREPARE);
-        if (!p || !prepare || !prepare_dir) {
+        if (!p || !prepare) {
                 (void) rmdir(embryo);
                 return -ENOMEM;
         }
@@ -297,7 +296,6 @@ int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
                 (void) rmdir(embryo);
                 return rkt_error_set(reterr, r, "moving pod '%s' to '%s': %m", uuid, prepare);
         }
-        (void) fsync_path(prepare_dir);
         p->path = TAKE_PTR(prepare);
         p->state = POD_PREPARING;
         *ret = TAKE_PTR(p);
@@ -305,14 +303,19 @@ int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
 }
 
 /* Moves p from its current place to dir (which must be a later one). 1: moved; 0: it was gone from
- * its place (another process moved it first: p is refreshed); negative on errors. */
+ * its place (another process moved it first: p is refreshed); negative on errors. Only a prepared pod is
+ * made to outlive a power loss, its files first (they are written without fsyncs): the other states do
+ * not outlive a boot (a running pod) or are cleaned up by gc whatever state a crash left them in. */
 static int move_to(Pod *p, PodDir dir, RktError **reterr) {
         _cleanup_free_ char *target = NULL, *target_dir = NULL;
+        bool durable = dir == POD_DIR_PREPARED;
         int r;
 
         r = ensure_state_dir(p->data_dir, dir, reterr);
         if (r < 0)
                 return r;
+        if (durable && p->lock_fd >= 0 && syncfs(p->lock_fd) < 0)
+                return rkt_error_set(reterr, negative_errno(), "syncing pod '%s' to disk: %m", p->uuid);
         target = pod_path_in(p->data_dir, dir, p->uuid);
         target_dir = state_dir_path(p->data_dir, dir);
         if (!target || !target_dir)
@@ -326,7 +329,8 @@ static int move_to(Pod *p, PodDir dir, RktError **reterr) {
         }
         if (r < 0)
                 return rkt_error_set(reterr, r, "moving pod '%s' to '%s': %m", p->uuid, target);
-        (void) fsync_path(target_dir);
+        if (durable)
+                (void) fsync_path(target_dir);
         free(p->path);
         p->path = TAKE_PTR(target);
         p->state = state_of(dir, p->lock_fd >= 0);

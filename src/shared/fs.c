@@ -80,7 +80,7 @@ int fsync_directory_of(int dirfd, const char *path) {
         return fsync(fd) < 0 ? negative_errno() : 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode) {
+static int write_file_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode, bool sync) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
         int r;
@@ -93,7 +93,7 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t s
         r = loop_write(fd, data, size);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = negative_errno();
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && sync && fsync(fd) < 0)
                 r = negative_errno();
         if (r >= 0 && renameat(dirfd, tmp, dirfd, path) < 0)
                 r = negative_errno();
@@ -101,7 +101,15 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t s
                 (void) unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        return fsync_directory_of(dirfd, path);
+        return sync ? fsync_directory_of(dirfd, path) : 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode) {
+        return write_file_at(dirfd, path, data, size, mode, true);
+}
+
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode) {
+        return write_file_at(dirfd, path, data, size, mode, false);
 }
 
 int mkdir_p(const char *path, mode_t mode) {

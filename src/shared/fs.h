@@ -16,6 +16,10 @@ int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
 /* Replaces path atomically: writes a temporary file beside it, fsyncs it, renames it over path and
  * fsyncs the directory, so a crash leaves either the old or the new content, never a torn file. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode);
+/* The same without the fsyncs: readers and a killed process see the old or the new content, but a power
+ * loss may leave an empty file. For state that is synced as a whole later (syncfs), or that does not
+ * outlive a boot anyway (a running pod's). */
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode);
 /* Creates path and its missing parents with mode. */
 int mkdir_p(const char *path, mode_t mode);
 /* Removes a tree below dirfd/name without following symlinks and without crossing mount points. */

@@ -27,6 +27,16 @@ static void test_atomic_write(void **state) {
         assert_string_equal(buf, "new!");
         assert_int_equal(stat(f, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0600);
+        /* without the fsyncs: the same replacement; a symlink is replaced, not followed */
+        assert_int_equal(symlinkat("/etc/passwd", dfd, "link"), 0);
+        assert_int_equal(write_file_replace_at(dfd, "link", "plain", 5, 0644), 0);
+        free(buf);
+        buf = NULL;
+        assert_int_equal(read_full_file_at(dfd, "link", &buf, &n), 0);
+        assert_string_equal(buf, "plain");
+        assert_int_equal(fstatat(dfd, "link", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0644);
         assert_int_equal(rm_rf_at(AT_FDCWD, d), 0);
         assert_int_equal(access(d, F_OK), -1);
 }
