@@ -33,6 +33,15 @@ no_app_left() {
         ! pgrep -f '^/bin/sleep 300' >/dev/null
 }
 
+# start_sleeper - starts a pod running /bin/sleep 300 in the background; sets uuid once nspawn runs.
+start_sleeper() {
+        rm -f "$RKT_TEST_DIR/uuid"
+        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
+        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+}
+
 run_pod() {
         rkt --insecure-options=image run --net=host "$@"
 }
@@ -95,9 +104,7 @@ run_pod() {
 }
 
 @test "a running pod is a machined machine, stops on rkt stop, and gc leaves no mount behind" {
-        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        start_sleeper
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid" ||
                 fail "rkt-$uuid not in machinectl list: $(machinectl list)"
         rkt status --wait-ready=30s "$uuid" >/dev/null
@@ -114,9 +121,7 @@ run_pod() {
 }
 
 @test "kill -9 of systemd-nspawn takes the pod down with it; status tells the truth" {
-        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        start_sleeper
         wait_for 30 sh -c "machinectl list --no-legend | grep -q rkt-$uuid"
         wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
         kill -9 "$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")"
@@ -133,11 +138,7 @@ run_pod() {
 # and once it runs.
 @test "kill -9 of rkt's pod, early or late, powers the pod off; the pod list tells the truth, and gc cleans up" {
         for when in early late; do
-                rm -f "$RKT_TEST_DIR/uuid"
-                run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-                wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-                uuid=$(cat "$RKT_TEST_DIR/uuid")
-                wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+                start_sleeper
                 if [ "$when" = late ]; then
                         rkt status --wait-ready=30s "$uuid" >/dev/null
                 fi
@@ -163,10 +164,7 @@ kill_rkt_and_check() {
 }
 
 @test "rkt stop of a pod that is still booting stops it once its systemd can hear it" {
-        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-        uuid=$(cat "$RKT_TEST_DIR/uuid")
-        wait_for 10 test -s "$RKT_DATA_DIR/pods/run/$uuid/ppid"
+        start_sleeper
         run rkt stop "$uuid"
         assert_status 0
         run rkt status --wait=60s "$uuid"
@@ -197,9 +195,7 @@ kill_rkt_and_check() {
 }
 
 @test "kill -9 of rkt's stage1 init and nspawn at once: the pod is exited and gc kills what is left of it" {
-        run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-        wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-        uuid=$(cat "$RKT_TEST_DIR/uuid")
+        start_sleeper
         rkt status --wait-ready=30s "$uuid" >/dev/null
         ppid=$(cat "$RKT_DATA_DIR/pods/run/$uuid/ppid")
         init_pid=$(awk '/^PPid:/ {print $2}' "/proc/$ppid/status")
@@ -222,10 +218,7 @@ kill_rkt_and_check() {
 
 @test "machinectl poweroff and terminate end the pod; rkt status follows" {
         for how in poweroff terminate; do
-                rm -f "$RKT_TEST_DIR/uuid"
-                run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &
-                wait_for 30 test -s "$RKT_TEST_DIR/uuid"
-                uuid=$(cat "$RKT_TEST_DIR/uuid")
+                start_sleeper
                 rkt status --wait-ready=30s "$uuid" >/dev/null
                 machinectl "$how" "rkt-$uuid"
                 run rkt status --wait=60s "$uuid"
