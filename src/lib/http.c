@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "dl.h"
 #include "format.h"
 #include "fs.h"
 #include "http.h"
@@ -22,11 +22,18 @@ struct HttpClient {
         char errbuf[CURL_ERROR_SIZE];
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CURLU *, curl_url_cleanup);
+static void curl_url_cleanupp(CURLU **u) {
+        if (*u)
+                sym_curl_url_cleanup(*u);
+}
 
 int http_client_new(const HttpClientOptions *o, HttpClient **ret, RktError **reterr) {
-        HttpClient *c = calloc(1, sizeof(*c));
+        HttpClient *c;
+        int r = curl_dl_open(reterr);
 
+        if (r < 0)
+                return r;
+        c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
         c->o = *o;
@@ -35,7 +42,7 @@ int http_client_new(const HttpClientOptions *o, HttpClient **ret, RktError **ret
         if (c->o.stall_timeout_usec == 0)
                 c->o.stall_timeout_usec = DEFAULT_TIMEOUT_USEC;
         c->user_agent = o->user_agent ? strdup(o->user_agent) : strdup("rkt/" PACKAGE_VERSION);
-        c->curl = curl_easy_init();
+        c->curl = sym_curl_easy_init();
         if (!c->user_agent || !c->curl) {
                 http_client_free(c);
                 return rkt_error_set(reterr, -ENOMEM, "cannot set up libcurl");
@@ -48,7 +55,7 @@ HttpClient *http_client_free(HttpClient *c) {
         if (!c)
                 return NULL;
         if (c->curl)
-                curl_easy_cleanup(c->curl);
+                sym_curl_easy_cleanup(c->curl);
         free(c->user_agent);
         free(c);
         return NULL;
@@ -100,15 +107,18 @@ uint64_t http_parse_max_age(const char *v) {
 }
 
 int http_url_split(const char *url, char **ret_scheme, char **ret_host, char **ret_hostport) {
-        _cleanup_(curl_url_cleanupp) CURLU *u = curl_url();
+        _cleanup_(curl_url_cleanupp) CURLU *u = NULL;
         char *scheme = NULL, *host = NULL, *port = NULL;
-        int r = 0;
+        int r = curl_dl_open(NULL);
 
+        if (r < 0)
+                return r;
+        u = sym_curl_url();
         if (!u)
                 return -ENOMEM;
-        if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || isempty(host)) {
+        if (sym_curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+            sym_curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+            sym_curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || isempty(host)) {
                 r = -EINVAL;
                 goto finish;
         }
@@ -117,7 +127,7 @@ int http_url_split(const char *url, char **ret_scheme, char **ret_host, char **r
         for (char *p = host; *p; p++)
                 *p = (char) tolower((unsigned char) *p);
         if (ret_hostport) {
-                if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
+                if (sym_curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
                         r = asprintf(ret_hostport, "%s:%s", host, port) < 0 ? -ENOMEM : 0;
                 else
                         r = (*ret_hostport = strdup(host)) ? 0 : -ENOMEM;
@@ -131,9 +141,9 @@ int http_url_split(const char *url, char **ret_scheme, char **ret_host, char **r
         if ((ret_scheme && !*ret_scheme) || (ret_host && !*ret_host))
                 r = -ENOMEM;
 finish:
-        curl_free(scheme);
-        curl_free(host);
-        curl_free(port);
+        sym_curl_free(scheme);
+        sym_curl_free(host);
+        sym_curl_free(port);
         return r;
 }
 
@@ -239,7 +249,7 @@ static int transfer_begin_body(Transfer *t) {
         if (rq->progress) {
                 /* The start, so that rates count from here and resumed bytes do not count as transferred. */
                 curl_off_t cl = -1;
-                (void) curl_easy_getinfo(t->c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+                (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
                 rq->progress(t->offset, cl >= 0 ? t->offset + (uint64_t) cl : 0, rq->progress_userdata);
         }
         return 0;
@@ -330,7 +340,7 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
          * has its own timeout. */
         if (t->last_activity_usec == 0) {
                 curl_off_t connected = 0;
-                (void) curl_easy_getinfo(t->c->curl, CURLINFO_CONNECT_TIME_T, &connected);
+                (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_CONNECT_TIME_T, &connected);
                 if (connected > 0)
                         t->last_activity_usec = now;
         } else if (now - t->last_activity_usec >= t->c->o.stall_timeout_usec) {
@@ -366,7 +376,7 @@ static const char *status_text(long status) {
 }
 
 static int add_header(struct curl_slist **l, const char *h) {
-        struct curl_slist *n = curl_slist_append(*l, h);
+        struct curl_slist *n = sym_curl_slist_append(*l, h);
         if (!n)
                 return -ENOMEM;
         *l = n;
@@ -378,7 +388,7 @@ static void headers_free(struct curl_slist *l) {
         for (struct curl_slist *i = l; i; i = i->next)
                 if (startswith(i->data, "Authorization:"))
                         explicit_bzero(i->data, strlen(i->data));
-        curl_slist_free_all(l);
+        sym_curl_slist_free_all(l);
 }
 
 /* The scheme check every hop passes: https always, http only when allowed. */
@@ -401,7 +411,7 @@ static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool
 
 static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url, uint64_t total_known,
                       RktError **reterr) {
-        const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(code);
+        const char *detail = c->errbuf[0] ? c->errbuf : sym_curl_easy_strerror(code);
         uint64_t have = t->offset + t->written;
 
         switch (code) {
@@ -455,7 +465,7 @@ static int setup_request(HttpClient *c, Transfer *t, const char *url, const char
         CURL *h = c->curl;
         int r;
 
-        curl_easy_reset(h);
+        sym_curl_easy_reset(h);
         c->errbuf[0] = 0;
         t->last_activity_usec = 0;
         t->stalled = false;
@@ -492,27 +502,27 @@ static int setup_request(HttpClient *c, Transfer *t, const char *url, const char
         if (r < 0)
                 return r;
 
-        curl_easy_setopt(h, CURLOPT_URL, url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers);
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+        sym_curl_easy_setopt(h, CURLOPT_URL, url);
+        sym_curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers);
+        sym_curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+        sym_curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        sym_curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        sym_curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+        sym_curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->o.insecure_tls ? 0L : 1L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->o.insecure_tls ? 0L : 2L);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) (c->o.connect_timeout_usec / 1000));
-        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        sym_curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->o.insecure_tls ? 0L : 1L);
+        sym_curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->o.insecure_tls ? 0L : 2L);
+        sym_curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) (c->o.connect_timeout_usec / 1000));
+        sym_curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
+        sym_curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+        sym_curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+        sym_curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+        sym_curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+        sym_curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+        sym_curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+        sym_curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
         return 0;
 }
 
@@ -588,12 +598,12 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                         goto finish;
                 }
                 attempts++;
-                code = curl_easy_perform(c->curl);
+                code = sym_curl_easy_perform(c->curl);
                 headers_free(headers);
 
                 if ((t.status == 200 || t.status == 206) && t.headers_done) {
                         curl_off_t cl = -1;
-                        (void) curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+                        (void) sym_curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
                         if (cl >= 0)
                                 total_known = t.offset + (uint64_t) cl;
                 }
@@ -639,7 +649,7 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                                 r = rkt_error_set(reterr, -ECONNRESET,
                                                   "the connection to '%s' was closed after %llu bytes (%u attempt%s): %s",
                                                   url, (unsigned long long) have, attempts, attempts == 1 ? "" : "s",
-                                                  c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
+                                                  c->errbuf[0] ? c->errbuf : sym_curl_easy_strerror(code));
                         else
                                 r = curl_error(c, &t, code, url, total_known, reterr);
                         goto finish;
@@ -672,7 +682,7 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                                 r = rkt_error_set(reterr, -ELOOP, "too many redirects fetching '%s'", rq->url);
                                 goto finish;
                         }
-                        if (curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || !next) {
+                        if (sym_curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || !next) {
                                 r = rkt_error_set(reterr, -EPROTO, "HTTP %ld from '%s' without a Location", t.status,
                                                   url);
                                 goto finish;

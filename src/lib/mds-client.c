@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/random.h>
 
+#include "dl.h"
 #include "fs.h"
 #include "log.h"
 #include "mds-client.h"
@@ -51,10 +51,11 @@ static size_t reply_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 static void curl_easy_cleanupp(CURL **c) {
         if (*c)
-                curl_easy_cleanup(*c);
+                sym_curl_easy_cleanup(*c);
 }
 static void curl_slist_free_allp(struct curl_slist **l) {
-        curl_slist_free_all(*l);
+        if (*l)
+                sym_curl_slist_free_all(*l);
 }
 
 /* One request; 0 after a 200 answer. */
@@ -67,38 +68,41 @@ static int request(const char *socket_path, const char *method, const char *path
         long status = 0, os_errno = 0;
         Reply reply = {};
         CURLcode cc;
+        int r = curl_dl_open(reterr);
 
+        if (r < 0)
+                return r;
         if (asprintf(&url, "http://localhost%s", path) < 0)
                 return -ENOMEM;
-        c = curl_easy_init();
+        c = sym_curl_easy_init();
         if (!c)
                 return -ENOMEM;
         if (body) {
-                headers = curl_slist_append(NULL, "Content-Type: application/json");
+                headers = sym_curl_slist_append(NULL, "Content-Type: application/json");
                 /* No "Expect: 100-continue" round trip: the service takes the body anyway. */
                 if (headers)
-                        headers = curl_slist_append(headers, "Expect:");
+                        headers = sym_curl_slist_append(headers, "Expect:");
                 if (!headers)
                         return -ENOMEM;
         }
-        if (curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply) != CURLE_OK)
+        if (sym_curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write) != CURLE_OK ||
+            sym_curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply) != CURLE_OK)
                 return -ENOMEM;
-        if (body && (curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
-                     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_size) != CURLE_OK ||
-                     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK))
+        if (body && (sym_curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+                     sym_curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_size) != CURLE_OK ||
+                     sym_curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK))
                 return -ENOMEM;
 
         log_debug("metadata service: %s %s", method, path);
-        cc = curl_easy_perform(c);
+        cc = sym_curl_easy_perform(c);
         if (cc == CURLE_COULDNT_CONNECT) {
-                (void) curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+                (void) sym_curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
                 return rkt_error_set(reterr, -ECONNREFUSED,
                                      "could not reach the metadata service at '%s' (%s): start it with "
                                      "'rkt metadata-service' or 'systemctl start rkt-metadata.socket', or "
@@ -108,8 +112,8 @@ static int request(const char *socket_path, const char *method, const char *path
         }
         if (cc != CURLE_OK)
                 return rkt_error_set(reterr, -EIO, "%s %s on the metadata service: %s", method, path,
-                                     *curl_err ? curl_err : curl_easy_strerror(cc));
-        (void) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+                                     *curl_err ? curl_err : sym_curl_easy_strerror(cc));
+        (void) sym_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status == 200)
                 return 0;
 
@@ -154,18 +158,21 @@ int mds_register_pod(const char *socket_path, const char *uuid, const char *pod_
                         return rkt_error_set(reterr, -EINVAL, "app name '%s' is not a valid AC Name",
                                              strempty(apps[i].name));
 
-        esc = curl_easy_init();
+        r = curl_dl_open(reterr);
+        if (r < 0)
+                return r;
+        esc = sym_curl_easy_init();
         if (!esc)
                 return -ENOMEM;
-        tok = curl_easy_escape(esc, token, 0);
-        eip = isempty(ip) ? NULL : curl_easy_escape(esc, ip, 0);
+        tok = sym_curl_easy_escape(esc, token, 0);
+        eip = isempty(ip) ? NULL : sym_curl_easy_escape(esc, ip, 0);
         r = !tok || (!isempty(ip) && !eip) ||
                             asprintf(&path, "/pods/%s?token=%s%s%s", u, tok, eip ? "&ip=" : "",
                                      strempty(eip)) < 0
                     ? -ENOMEM
                     : 0;
-        curl_free(tok);
-        curl_free(eip);
+        sym_curl_free(tok);
+        sym_curl_free(eip);
         if (r < 0)
                 return r;
 

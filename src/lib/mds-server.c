@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "dl.h"
 #include "fs.h"
 #include "log.h"
 #include "mds-server.h"
@@ -41,7 +41,7 @@ static void request_free(Request *req) {
         if (!req)
                 return;
         if (req->post)
-                (void) MHD_destroy_post_processor(req->post);
+                (void) sym_MHD_destroy_post_processor(req->post);
         free(req->body);
         mds_form_done(&req->form);
         free(req);
@@ -76,18 +76,18 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const MdsResponse
         struct MHD_Response *m;
         enum MHD_Result ok;
 
-        m = MHD_create_response_from_buffer(resp->body_size, resp->body_size > 0 ? resp->body : (void *) "",
+        m = sym_MHD_create_response_from_buffer(resp->body_size, resp->body_size > 0 ? resp->body : (void *) "",
                                             MHD_RESPMEM_MUST_COPY);
         if (!m)
                 return MHD_NO;
         if ((resp->content_type &&
-             MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) != MHD_YES) ||
-            (resp->allow && MHD_add_response_header(m, MHD_HTTP_HEADER_ALLOW, resp->allow) != MHD_YES)) {
-                MHD_destroy_response(m);
+             sym_MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) != MHD_YES) ||
+            (resp->allow && sym_MHD_add_response_header(m, MHD_HTTP_HEADER_ALLOW, resp->allow) != MHD_YES)) {
+                sym_MHD_destroy_response(m);
                 return MHD_NO;
         }
-        ok = MHD_queue_response(c, resp->status, m);
-        MHD_destroy_response(m);
+        ok = sym_MHD_queue_response(c, resp->status, m);
+        sym_MHD_destroy_response(m);
         return ok;
 }
 
@@ -118,7 +118,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                         return MHD_NO;
                 /* NULL for other content types: the body is then no form, as for Go's FormValue. */
                 if (!l->registration && streq(method, MHD_HTTP_METHOD_POST))
-                        req->post = MHD_create_post_processor(c, 16 * 1024, post_iterate, req);
+                        req->post = sym_MHD_create_post_processor(c, 16 * 1024, post_iterate, req);
                 *con_cls = req;
                 return MHD_YES;
         }
@@ -142,13 +142,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                         req->body_size += n;
                         req->body[req->body_size] = 0;
                 } else if (req->post && !req->form_failed)
-                        (void) MHD_post_process(req->post, upload_data, n);
+                        (void) sym_MHD_post_process(req->post, upload_data, n);
                 return MHD_YES;
         }
 
         /* The upload is complete: destroying the post processor hands out the last field. */
         if (req->post) {
-                (void) MHD_destroy_post_processor(req->post);
+                (void) sym_MHD_destroy_post_processor(req->post);
                 req->post = NULL;
         }
 
@@ -158,14 +158,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         } else if (req->form_failed)
                 r = -ENOMEM;
         else if (l->registration) {
-                if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iterate, &query) < 0)
+                if (sym_MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iterate, &query) < 0)
                         r = -ENOMEM;
                 else
                         r = mds_handle_registration(s->registry, method, url, &query, req->body,
                                                     req->body_size, &resp);
         } else {
                 /* Body fields first, then the URL's: Go's FormValue precedence. */
-                (void) MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iterate, &req->form);
+                (void) sym_MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iterate, &req->form);
                 r = mds_handle_public(s->registry, method, url, &req->form, &resp);
         }
         if (r < 0) {
@@ -204,6 +204,12 @@ int mds_server_new(MdsRegistry *registry, int registration_fd, int public_fd, Md
         MdsServer *s;
         int r;
 
+        r = mhd_dl_open(reterr);
+        if (r < 0) {
+                safe_close(registration_fd);
+                safe_close(public_fd);
+                return r;
+        }
         s = calloc(1, sizeof(*s));
         if (!s) {
                 safe_close(registration_fd);
@@ -224,7 +230,7 @@ int mds_server_new(MdsRegistry *registry, int registration_fd, int public_fd, Md
                 }
                 /* Errors go to the logger first (it must be the first option to see start-up messages). */
                 l->daemon =
-                        MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, l,
+                        sym_MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, l,
                                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
                                          (MHD_socket) fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed,
                                          NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30,
@@ -250,7 +256,7 @@ MdsServer *mds_server_free(MdsServer *s) {
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(s->listeners); i++)
                 if (s->listeners[i].daemon)
-                        MHD_stop_daemon(s->listeners[i].daemon);
+                        sym_MHD_stop_daemon(s->listeners[i].daemon);
         return mfree(s);
 }
 
@@ -259,7 +265,7 @@ int mds_server_run(MdsServer *s, int stop_fd) {
 
         for (size_t i = 0; i < 2; i++) {
                 const union MHD_DaemonInfo *info =
-                        MHD_get_daemon_info(s->listeners[i].daemon, MHD_DAEMON_INFO_EPOLL_FD);
+                        sym_MHD_get_daemon_info(s->listeners[i].daemon, MHD_DAEMON_INFO_EPOLL_FD);
                 if (!info)
                         return -EIO;
                 p[i] = (struct pollfd){.fd = info->epoll_fd, .events = POLLIN};
@@ -271,7 +277,7 @@ int mds_server_run(MdsServer *s, int stop_fd) {
 
                 for (size_t i = 0; i < 2; i++) {
                         MHD_UNSIGNED_LONG_LONG t;
-                        if (MHD_get_timeout(s->listeners[i].daemon, &t) == MHD_YES) {
+                        if (sym_MHD_get_timeout(s->listeners[i].daemon, &t) == MHD_YES) {
                                 int ms = t > 60000 ? 60000 : (int) t;
                                 timeout = timeout < 0 ? ms : MIN(timeout, ms);
                         }
@@ -284,7 +290,7 @@ int mds_server_run(MdsServer *s, int stop_fd) {
                 if (p[2].revents)
                         return 0;
                 for (size_t i = 0; i < 2; i++)
-                        (void) MHD_run(s->listeners[i].daemon);
+                        (void) sym_MHD_run(s->listeners[i].daemon);
         }
 }
 
