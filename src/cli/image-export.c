@@ -6,6 +6,7 @@
 #include "image-common.h"
 #include "insecure.h"
 #include "log.h"
+#include "output.h"
 #include "path.h"
 #include "verbs.h"
 
@@ -16,13 +17,22 @@ const Option image_export_options[] = {
         {},
 };
 
-/* Writes the image's ACI exactly as stored (an uncompressed tar: its hash is the image ID), to a temporary
- * file renamed into place, so OUT.aci is never half-written. */
+typedef struct ExportImage {
+        Store *store;
+        const char *id;
+        bool verify;
+} ExportImage;
+
+static int fill(int fd, void *userdata, RktError **reterr) {
+        ExportImage *e = userdata;
+        return store_export(e->store, e->id, fd, e->verify, reterr);
+}
+
+/* Writes the image's ACI exactly as stored (an uncompressed tar: its hash is the image ID). */
 int verb_image_export(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
-        _cleanup_free_ char *id = NULL, *out = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *id = NULL, *out = NULL;
         bool overwrite;
         int r;
 
@@ -40,19 +50,10 @@ int verb_image_export(CliArgs *a) {
         r = image_resolve(s, a->args[0], &id);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, "%s.tmp-%d", out, (int) getpid()) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return log_error_errno(negative_errno(), "cannot create '%s': %m", tmp);
-        r = store_export(s, id, fd, !(a->globals->insecure & INSECURE_ONDISK), &err);
-        if (r >= 0 && fsync(fd) < 0)
-                r = rkt_error_set(&err, negative_errno(), "writing '%s': %m", tmp);
-        if (r >= 0 && rename(tmp, out) < 0)
-                r = rkt_error_set(&err, negative_errno(), "renaming to '%s': %m", out);
-        if (r < 0) {
-                (void) unlink(tmp);
+        r = output_file_write(
+                out, overwrite, fill,
+                &(ExportImage){.store = s, .id = id, .verify = !(a->globals->insecure & INSECURE_ONDISK)}, &err);
+        if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
-        }
         return 0;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 #include "log.h"
 #include "output.h"
@@ -110,4 +112,29 @@ void table_print(const Table *t, FILE *f) {
                 }
                 fputc('\n', f);
         }
+}
+
+int output_file_write(const char *path, bool overwrite, OutputFill fill, void *userdata, RktError **reterr) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
+                return -ENOMEM;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot create '%s': %m", tmp);
+        r = fill(fd, userdata, reterr);
+        if (r >= 0 && fsync(fd) < 0)
+                r = rkt_error_set(reterr, negative_errno(), "writing '%s': %m", tmp);
+        if (r >= 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, overwrite ? 0 : RENAME_NOREPLACE) < 0) {
+                r = negative_errno();
+                if (r == -EEXIST)
+                        rkt_error_set(reterr, r, "'%s' already exists; pass --overwrite to replace it", path);
+                else
+                        rkt_error_set(reterr, r, "renaming to '%s': %s", path, strerror(-r));
+        }
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
 }

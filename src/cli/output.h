@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "error.h"
 
 typedef enum OutputFormat {
         OUTPUT_TABLE,
@@ -29,3 +30,9 @@ int table_add_rowv(Table *t, ...);
 void table_print(const Table *t, FILE *f);
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+/* Writes the file at path through a temporary file beside it, which fill() writes and which is fsynced and
+ * renamed into place, so that path is never half-written. Without overwrite an existing path is kept:
+ * -EEXIST. */
+typedef int (*OutputFill)(int fd, void *userdata, RktError **reterr);
+int output_file_write(const char *path, bool overwrite, OutputFill fill, void *userdata, RktError **reterr);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* Writes a gzip-compressed ACI to fd: "manifest" (the given bytes), then the tree at rootfs_path as
+ * "rootfs/…", walked without following symlinks and without crossing into mounts below it; owners are
+ * numeric, hard links stay hard links, special files and extended attributes are kept. */
+int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
+                  RktError **reterr);
