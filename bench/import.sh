@@ -1,12 +1,19 @@
 #!/bin/bash
 # Import speed: `rkt fetch` of a ~200 MB image (a debootstrapped Debian minbase packed as an ACI)
 # against the floor of the same work done by standard tools on the same bytes in the same run:
-# decompress + sha512 (what an import cannot avoid) — and GNU tar extracting it, for scale.
+# decompress + sha512 (what an import cannot avoid) — GNU tar extracting it, for scale, and, when podman
+# is installed, `podman import` of the same file as a peer (it decompresses, digests and extracts the tarball
+# into a layer of its store: more work than rkt fetch, which stores the blob and renders the tree at run time).
+# podman's store is in the work directory, emptied before each run as rkt's is.
 #
-#   bench/import.sh [RKT_BINARY]      (root; first run debootstraps the rootfs, ~1 min)
+#   bench/import.sh [--help] [RKT_BINARY]      (root; first run debootstraps the rootfs, ~1 min)
 #
-# Prints a table of best-of-N wall times and the ratio rkt / floor per compression.
+# Prints a table of best-of-N wall times, the ratio rkt / floor and rkt / podman per compression.
 set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+        sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+        exit 0
+fi
 RKT=$(realpath "${1:-$(dirname "$0")/../build/rkt}")
 [ -x "$RKT" ] || { echo "no rkt binary at $RKT" >&2; exit 1; }
 N=${N:-3}
@@ -46,7 +53,11 @@ best() {
 
 size_mb=$(( $(stat -c %s "$work/minbase.tar") / 1000000 ))
 echo "image: $work/minbase.tar, ${size_mb} MB uncompressed, $(tar -tf "$work/minbase.tar" | wc -l) entries; best of $N"
-printf '%-6s %10s %12s %10s %8s %14s\n' input "rkt fetch" "floor" "floor MB/s" ratio "GNU tar -x"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+P=(podman --root="$work/containers" --runroot="$work/containers-run")
+command -v podman >/dev/null || echo "podman import: not run (podman not installed)"
+printf '%-6s %10s %12s %10s %8s %14s %14s %11s\n' input "rkt fetch" "floor" "floor MB/s" ratio "GNU tar -x" \
+        "podman import" "rkt/podman"
 for c in tar tar.gz tar.zst tar.xz; do
         f="$work/minbase.$c"
         case $c in
@@ -58,7 +69,14 @@ for c in tar tar.gz tar.zst tar.xz; do
         SETUP="rm -rf '$work/store'" t_rkt=$(best "$RKT" --dir="$work/store" --insecure-options=image fetch "$f")
         SETUP="" t_floor=$(best bash -c "$dec '$f' | openssl dgst -sha512")
         SETUP="rm -rf '$work/x'; mkdir '$work/x'" t_tar=$(best tar -C "$work/x" -xf "$f")
-        printf '%-6s %9ss %11ss %10.0f %8.2f %13ss\n' "$c" "$t_rkt" "$t_floor" \
+        printf '%-6s %9ss %11ss %10.0f %8.2f %13ss' "$c" "$t_rkt" "$t_floor" \
                 "$(echo "$size_mb / $t_floor" | bc -l)" "$(echo "$t_rkt / $t_floor" | bc -l)" "$t_tar"
+        if command -v podman >/dev/null; then
+                SETUP="rm -rf '$work/containers' '$work/containers-run'" \
+                        t_podman=$(best "${P[@]}" import --quiet "$f" localhost/rkt-bench-minbase)
+                printf ' %13ss %11.2f\n' "$t_podman" "$(echo "$t_rkt / $t_podman" | bc -l)"
+        else
+                echo
+        fi
 done
-rm -rf "$work/store" "$work/x"
+rm -rf "$work/store" "$work/x" "$work/containers" "$work/containers-run"

@@ -330,9 +330,9 @@ cmd_start() {
 		exec setsid systemd-nspawn "${args[@]}" </dev/null >"$rundir/log" 2>&1
 	) </dev/null >/dev/null 2>&1 &
 	nspawn=$!
-	# Wait for the subshell to exec nspawn, so the recorded pid is nspawn's.
+	# Wait for the subshell to exec nspawn (through setsid), so the recorded pid is nspawn's.
 	for _ in $(seq 100); do
-		[ "$(cat "/proc/$nspawn/comm" 2>/dev/null)" = bash ] || break
+		case $(cat "/proc/$nspawn/comm" 2>/dev/null) in bash | setsid) ;; *) break ;; esac
 		sleep 0.05
 	done
 	echo "$nspawn" >"$rundir/pid"
