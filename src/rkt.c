@@ -62,6 +62,16 @@ static const Verb image_verbs[] = {
           .run = verb_image_rm,
           .min_args = 1,
           .max_args = UNBOUNDED },
+        { .name = "verify",
+          .summary = "Verify one or more images in the local store",
+          .usage = "IMAGE...",
+          .description = "\tChecks that each image's data still hashes to its ID, and that its rendered tree still\n"
+                         "\tmatches the hash recorded when it was rendered. A damaged or incomplete tree is rendered\n"
+                         "\tagain (as root). A damaged image cannot be repaired: remove it with 'rkt image rm' and\n"
+                         "\tfetch it again. Use it when disk corruption may have damaged the store.",
+          .run = verb_image_verify,
+          .min_args = 1,
+          .max_args = UNBOUNDED },
         {},
 };
 
