@@ -308,6 +308,55 @@ kill_rkt_and_check() {
         [ "$(ls "$RKT_DATA_DIR/cas/tree" | wc -l)" -eq "$trees" ]
 }
 
+@test "image verify renders a damaged or incomplete tree again, and a pod runs from it" {
+        run_pod "$BB" --exec /bin/true
+        id=$(rkt --insecure-options=image fetch --full "$BB")
+        marker=$(grep -l "\"$id\"" "$RKT_DATA_DIR"/cas/tree/*/rendered)
+        tree=${marker%/rendered}
+        [ -d "$tree/rootfs/bin" ] || fail "no tree for $id"
+        grep -q '"hash":"sha512-' "$marker" || fail "the marker records no hash: $(cat "$marker")"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "successfully verified checksum for image: \"example.com/busybox\" (\"$id\")"
+
+        # An altered file.
+        echo intruder >>"$tree/rootfs/etc/passwd"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "tree cache verification failed for image \"example.com/busybox\": wrong tree hash"
+        assert_output_contains "; rebuilt"
+        run run_pod "$BB" --exec /bin/cat -- /etc/passwd
+        assert_status 0
+        assert_output_contains "root:x:0:0:root:/root:/bin/sh"
+        [[ $output != *intruder* ]] || fail "the pod saw the damaged file: $output"
+
+        # A missing file.
+        rm "$tree/rootfs/bin/busybox"
+        run rkt image verify "${id:0:20}"
+        assert_status 0
+        assert_output_contains "wrong tree hash"
+        run run_pod "$BB"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+
+        # A truncated marker, then a tree left without one.
+        truncate -s 5 "$marker"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "marker is damaged; rebuilt"
+        rm "$marker"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "the tree is incomplete"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "successfully verified checksum"
+        [ -z "$(ls -A "$RKT_DATA_DIR/cas/tree" | grep '^\.')" ] || fail "leftovers: $(ls -A "$RKT_DATA_DIR/cas/tree")"
+        run run_pod "$BB"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+}
+
 @test "--no-overlay copies the images into the pod" {
         run run_pod --no-overlay --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c "exit 4"
         assert_status 4
