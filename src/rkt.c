@@ -3,6 +3,7 @@
 
 #include "cli/verbs.h"
 #include "log.h"
+#include "strv.h"
 
 
 #define UNBOUNDED ((size_t) -1)
@@ -247,6 +248,8 @@ static void globals_done(RktGlobals *g) {
         free(g->system_config);
         free(g->local_config);
         free(g->user_config);
+        strv_free(g->net_plugins);
+        free(g->stage1_images);
 }
 
 static int globals_init(RktGlobals *g) {
@@ -315,8 +318,11 @@ static int run(int argc, char **argv) {
                 if ((verb->flags & VERB_ROOT_ONLY) && geteuid() != 0) {
                         log_error("cannot run as unprivileged user");
                         r = -EPERM;
-                } else
-                        r = verb->run(&a);
+                } else {
+                        r = cli_load_paths(&g);
+                        if (r >= 0)
+                                r = verb->run(&a);
+                }
         }
         cli_args_done(&a);
         globals_done(&g);
