@@ -38,7 +38,8 @@ int verb_image_verify(CliArgs *a) {
                         printf("tree cache verification failed for image \"%s\": %s; rebuilt\n", a->args[i],
                                res.cause);
                 else
-                        printf("successfully verified checksum for image: \"%s\" (\"%s\")\n", a->args[i], id);
+                        printf("successfully verified checksum for image: \"%s\" (\"%s\")\n", a->args[i],
+                               id);
                 store_verify_result_done(&res);
                 if (r < 0)
                         ret = ret ?: r;

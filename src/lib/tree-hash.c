@@ -222,12 +222,12 @@ int tree_hash_at(int dirfd, const char *skip, TreeHash *ret) {
         _cleanup_free_ char *buf = malloc(READ_CHUNK);
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned dlen = 0;
-        HashWalk w = { .md = NULL };
+        HashWalk w = {.md = NULL};
         int r;
 
         if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
                 return -ENOMEM;
-        w = (HashWalk) { .md = md, .buf = buf };
+        w = (HashWalk){.md = md, .buf = buf};
         r = walk(&w, dirfd, "", skip);
         if (r < 0)
                 return r;

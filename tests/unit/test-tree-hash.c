@@ -69,7 +69,7 @@ static void test_same_content_same_hash(void **state) {
 
         /* times are not part of it; the skipped marker is not either */
         p = at("b", "a");
-        assert_int_equal(utimes(p, (struct timeval[2]) { { 1, 0 }, { 1, 0 } }), 0);
+        assert_int_equal(utimes(p, (struct timeval[2]){{1, 0}, {1, 0}}), 0);
         put("b", "rendered", "{\"hash\":\"x\"}");
         b = hash_of("b", "rendered");
         assert_string_equal(a.hash, b.hash);
