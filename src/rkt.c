@@ -3,6 +3,7 @@
 
 #include "cli/verbs.h"
 #include "log.h"
+#include "strv.h"
 
 
 #define UNBOUNDED ((size_t) -1)
@@ -60,6 +61,16 @@ static const Verb image_verbs[] = {
                          "\tversion and labels (example.com/app:1.0,os=linux). Each image is removed on its own: one\n"
                          "\tfailure does not stop the others, and the exit status tells whether all succeeded.",
           .run = verb_image_rm,
+          .min_args = 1,
+          .max_args = UNBOUNDED },
+        { .name = "verify",
+          .summary = "Verify one or more images in the local store",
+          .usage = "IMAGE...",
+          .description = "\tChecks that each image's data still hashes to its ID, and that its rendered tree still\n"
+                         "\tmatches the hash recorded when it was rendered. A damaged or incomplete tree is rendered\n"
+                         "\tagain (as root). A damaged image cannot be repaired: remove it with 'rkt image rm' and\n"
+                         "\tfetch it again. Use it when disk corruption may have damaged the store.",
+          .run = verb_image_verify,
           .min_args = 1,
           .max_args = UNBOUNDED },
         {},
@@ -247,6 +258,8 @@ static void globals_done(RktGlobals *g) {
         free(g->system_config);
         free(g->local_config);
         free(g->user_config);
+        strv_free(g->net_plugins);
+        free(g->stage1_images);
 }
 
 static int globals_init(RktGlobals *g) {
@@ -315,8 +328,11 @@ static int run(int argc, char **argv) {
                 if ((verb->flags & VERB_ROOT_ONLY) && geteuid() != 0) {
                         log_error("cannot run as unprivileged user");
                         r = -EPERM;
-                } else
-                        r = verb->run(&a);
+                } else {
+                        r = cli_load_paths(&g);
+                        if (r >= 0)
+                                r = verb->run(&a);
+                }
         }
         cli_args_done(&a);
         globals_done(&g);

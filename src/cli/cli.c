@@ -5,6 +5,8 @@
 #include "insecure.h"
 #include "log.h"
 #include "path.h"
+#include "rkt-config.h"
+#include "strv.h"
 #include "util.h"
 
 enum {
@@ -71,24 +73,49 @@ static int set_path(char **field, const char *value, const char *name) {
         return 0;
 }
 
+/* rkt resolves symlinks in the data dir so that lock and mount paths are canonical. */
+static int resolve_dir(RktGlobals *g) {
+        char *real = realpath(g->dir, NULL);
+
+        if (real) {
+                free(g->dir);
+                g->dir = real;
+        }
+        return 0;
+}
+
+int cli_load_paths(RktGlobals *g) {
+        _cleanup_error_ RktError *err = NULL;
+        const char *dirs[] = { g->system_config, g->local_config, g->user_config };
+        RktPaths paths;
+        int r = rkt_paths_load(dirs, ELEMENTSOF(dirs), &paths, &err);
+
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        strv_free(g->net_plugins);
+        g->net_plugins = TAKE_PTR(paths.net_plugins);
+        free(g->stage1_images);
+        g->stage1_images = TAKE_PTR(paths.stage1_images);
+        if (paths.data && !g->dir_set) {
+                free(g->dir);
+                g->dir = TAKE_PTR(paths.data);
+                r = resolve_dir(g);
+        }
+        rkt_paths_done(&paths);
+        return r;
+}
+
 static int apply_global(RktGlobals *g, const ParsedOption *o) {
         bool b;
         int r;
 
         switch (o->option->id) {
-        case GLOBAL_DIR: {
-                _cleanup_free_ char *real = NULL;
+        case GLOBAL_DIR:
                 r = set_path(&g->dir, o->value, "dir");
                 if (r < 0)
                         return r;
-                /* rkt resolves symlinks in the data dir so that lock and mount paths are canonical. */
-                real = realpath(g->dir, NULL);
-                if (real) {
-                        free(g->dir);
-                        g->dir = TAKE_PTR(real);
-                }
-                return 0;
-        }
+                g->dir_set = true;
+                return resolve_dir(g);
         case GLOBAL_SYSTEM_CONFIG:
                 return set_path(&g->system_config, o->value, "system-config");
         case GLOBAL_LOCAL_CONFIG:

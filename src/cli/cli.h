@@ -14,13 +14,16 @@
 
 /* The global flags; every verb sees them, wherever on the command line they were given. */
 typedef struct RktGlobals {
-        char *dir;           /* absolute */
+        char *dir;           /* absolute, symlinks resolved: --dir, else paths.d "data", else /var/lib/rkt */
+        bool dir_set;        /* by --dir */
         char *system_config; /* /usr/lib/rkt */
         char *local_config;  /* /etc/rkt */
         char *user_config;   /* optional third layer, highest precedence */
         bool debug;
         unsigned insecure; /* InsecureFlags */
         bool trust_keys_from_https;
+        char **net_plugins;  /* paths.d "net-plugins"; NULL: stage1's defaults */
+        char *stage1_images; /* paths.d "stage1-images"; NULL: the build's default */
 } RktGlobals;
 
 typedef enum OptionArg {
@@ -78,6 +81,9 @@ struct Verb {
  * printed, or a negative errno after logging the problem. */
 int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlobals *g, CliArgs *a);
 void cli_args_done(CliArgs *a);
+/* Reads paths.d of the config dirs into g (after cli_parse): its "data" becomes g->dir unless --dir was
+ * given. Logs a bad file. */
+int cli_load_paths(RktGlobals *g);
 
 /* Prints help for verb (NULL: the top level). path is "rkt image list" etc. */
 void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f);

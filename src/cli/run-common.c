@@ -387,19 +387,6 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         return 0;
 }
 
-/* paths.d's CNI plugin directories, checked before the pod is prepared. */
-static int load_net_plugin_dirs(const RktGlobals *g, char ***ret) {
-        _cleanup_error_ RktError *err = NULL;
-        const char *dirs[] = { g->system_config, g->local_config, g->user_config };
-        RktPaths paths;
-        int k = rkt_paths_load(dirs, ELEMENTSOF(dirs), &paths, &err);
-
-        if (k < 0)
-                return log_error_errno(k, "%s", rkt_error_message(err, k));
-        *ret = TAKE_PTR(paths.net_plugins);
-        return 0;
-}
-
 static int parse_pod_options(CliArgs *a, RunArgs *r) {
         _cleanup_strv_free_ char **env_files = NULL;
         AppcKV *set_env = NULL;
@@ -490,8 +477,9 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         k = 0;
         if (a->verb->options != prepare_options) {
                 k = parse_net(nets, &r->net);
-                if (k >= 0)
-                        k = load_net_plugin_dirs(a->globals, &r->net_plugin_dirs);
+                STRV_FOREACH(d, a->globals->net_plugins)
+                        if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
+                                k = log_error_errno(-ENOMEM, "Out of memory");
         }
         if (k >= 0 && dns_special && n_dns > 1)
                 k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
@@ -657,7 +645,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *stage1_id = NULL;
         const RktGlobals *g = a->globals;
-        const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure };
+        const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure,
+                                   g->stage1_images };
         bool overlay;
         int k;
 

@@ -26,6 +26,7 @@ int verb_image_export(CliArgs *a);
 extern const Option image_extract_options[];
 int verb_image_extract(CliArgs *a);
 int verb_image_render(CliArgs *a);
+int verb_image_verify(CliArgs *a);
 
 extern const Option run_options[];
 extern const Option prepare_options[];

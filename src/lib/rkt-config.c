@@ -347,6 +347,8 @@ int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) 
 
 void rkt_paths_done(RktPaths *p) {
         p->net_plugins = strv_free(p->net_plugins);
+        p->data = mfree(p->data);
+        p->stage1_images = mfree(p->stage1_images);
 }
 
 static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktError **reterr) {
@@ -371,12 +373,29 @@ static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktE
         return 0;
 }
 
-/* One file of paths.d; *set_by is the file of this dir that set net-plugins, if one did. */
-static int parse_paths_file(RktPaths *p, const char *path, char **set_by, RktError **reterr) {
+/* A directory given as a string: an absolute path. */
+static int parse_dir(json_object *v, const char *path, const char *field, char **ret, RktError **reterr) {
+        const char *d = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+        if (!d)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': %s is not a directory", path,
+                                     field, json_object_to_json_string(v));
+        if (!path_is_absolute(d))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': '%s' is not an absolute path",
+                                     path, field, d);
+        *ret = strdup(d);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The keys of paths.d and, for each, the file of the current dir that set it. */
+enum { PATHS_NET_PLUGINS, PATHS_DATA, PATHS_STAGE1_IMAGES, _PATHS_MAX };
+static const char *const paths_keys[_PATHS_MAX] = { "net-plugins", "data", "stage1-images" };
+
+/* One file of paths.d; set_by[k] is the file of this dir that set key k, if one did. */
+static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_MAX], RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_free_ char *text = NULL;
         const char *kind, *version;
-        json_object *v;
         int r;
 
         r = read_full_file_at(AT_FDCWD, path, &text, NULL);
@@ -395,17 +414,35 @@ static int parse_paths_file(RktPaths *p, const char *path, char **set_by, RktErr
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktVersion': no parser for kind "
                                      "\"paths\" and version %s%s%s", path, version ? "\"" : "", version ?: "none",
                                      version ? "\"" : "");
-        if (!json_object_object_get_ex(o, "net-plugins", &v))
-                return 0;
-        if (*set_by)
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'net-plugins': already set in '%s'",
-                                     path, *set_by);
-        p->net_plugins = strv_free(p->net_plugins);
-        r = parse_net_plugins(v, path, &p->net_plugins, reterr);
-        if (r < 0)
-                return r;
-        *set_by = strdup(path);
-        return *set_by ? 0 : -ENOMEM;
+        for (int k = 0; k < _PATHS_MAX; k++) {
+                json_object *v;
+
+                if (!json_object_object_get_ex(o, paths_keys[k], &v))
+                        continue;
+                if (set_by[k])
+                        return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': already set in '%s'",
+                                             path, paths_keys[k], set_by[k]);
+                switch (k) {
+                case PATHS_NET_PLUGINS:
+                        p->net_plugins = strv_free(p->net_plugins);
+                        r = parse_net_plugins(v, path, &p->net_plugins, reterr);
+                        break;
+                case PATHS_DATA:
+                        p->data = mfree(p->data);
+                        r = parse_dir(v, path, paths_keys[k], &p->data, reterr);
+                        break;
+                default:
+                        p->stage1_images = mfree(p->stage1_images);
+                        r = parse_dir(v, path, paths_keys[k], &p->stage1_images, reterr);
+                        break;
+                }
+                if (r < 0)
+                        return r;
+                set_by[k] = strdup(path);
+                if (!set_by[k])
+                        return -ENOMEM;
+        }
+        return 0;
 }
 
 int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **reterr) {
@@ -413,7 +450,7 @@ int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_strv_free_ char **files = NULL;
-                _cleanup_free_ char *set_by = NULL;
+                char *set_by[_PATHS_MAX] = {};
                 int r;
 
                 if (isempty(dirs[i]))
@@ -422,8 +459,10 @@ int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **
                 STRV_FOREACH(f, files) {
                         if (r < 0)
                                 break;
-                        r = parse_paths_file(&p, *f, &set_by, reterr);
+                        r = parse_paths_file(&p, *f, set_by, reterr);
                 }
+                for (int k = 0; k < _PATHS_MAX; k++)
+                        free(set_by[k]);
                 if (r < 0)
                         return r;
         }

@@ -52,12 +52,15 @@ const AuthEntry *rkt_config_find_auth(const RktConfig *c, const char *hostport);
 /* The "Authorization: …" header line for entry a. -EOPNOTSUPP for AWS. */
 int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr);
 
-/* paths.d: `*.json` files with "rktKind": "paths", "rktVersion": "v1", in the same dirs. Of its keys this
- * reads "net-plugins": the directories searched for CNI plugins, in order (a JSON array of absolute paths
- * without ':'). Within one dir a key may be set once; a later dir overrides an earlier one per key. Other
- * keys are left to their readers. */
+/* paths.d: `*.json` files with "rktKind": "paths", "rktVersion": "v1", in the same dirs. Keys:
+ * "net-plugins": the directories searched for CNI plugins, in order (a JSON array of absolute paths without
+ * ':'); "data": the data directory used when --dir is not given; "stage1-images": the directory of stage1
+ * images (--stage1-from-dir and the default stage1), instead of <libdir>/rkt/stage1-images. Both are
+ * absolute paths. Within one dir a key may be set once; a later dir overrides an earlier one per key. */
 typedef struct RktPaths {
-        char **net_plugins; /* NULL: not configured */
+        char **net_plugins;  /* NULL: not configured (and so below) */
+        char *data;
+        char *stage1_images;
 } RktPaths;
 
 int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **reterr);

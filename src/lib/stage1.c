@@ -39,11 +39,17 @@ static int import_file(Store *s, const char *path, bool trusted, const Stage1Con
         return 0;
 }
 
-/* Where the build tree or the installation keeps its default stage1 image. */
-static int default_stage1_path(char **ret) {
+/* Where the configuration, the build tree or the installation keeps the default stage1 image. A configured
+ * directory is the one place looked at: the administrator chose it. */
+static int default_stage1_path(const Stage1Config *cfg, char **ret) {
         char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        ssize_t n;
 
+        if (cfg->images_dir) {
+                *ret = path_join(cfg->images_dir, STAGE1_DEFAULT_FILE);
+                return *ret ? 0 : -ENOMEM;
+        }
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
         if (n > 0) {
                 _cleanup_free_ char *dir = NULL, *p = NULL;
                 exe[n] = 0;
@@ -135,7 +141,7 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 if (strchr(c->from_dir, '/'))
                         return rkt_error_set(reterr, -EINVAL, "--stage1-from-dir '%s': a file name, not a path",
                                              c->from_dir);
-                p = path_join(STAGE1_IMAGES_DIR, c->from_dir);
+                p = path_join(cfg->images_dir ?: STAGE1_IMAGES_DIR, c->from_dir);
                 return p ? import_file(s, p, true, cfg, ret_id, reterr) : -ENOMEM;
         }
         r = read_stage1_config(cfg, &name, &version, &location, reterr);
@@ -155,7 +161,7 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                                              location);
                 return import_file(s, location, true, cfg, ret_id, reterr);
         }
-        r = default_stage1_path(&def);
+        r = default_stage1_path(cfg, &def);
         if (r < 0)
                 return r;
         if (access(def, R_OK) < 0)

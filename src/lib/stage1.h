@@ -17,9 +17,11 @@ typedef struct Stage1Choice {
 typedef struct Stage1Config {
         const char *system_config, *local_config, *user_config; /* for the stage1.d JSON files */
         unsigned insecure;
+        const char *images_dir; /* paths.d "stage1-images"; NULL: STAGE1_IMAGES_DIR */
 } Stage1Config;
 
 /* Picks the stage1 image, imports it into the store when needed (an unchanged file is not read again),
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
- * location), else stage1-nspawn.aci beside the rkt binary, else in the stage1 images directory. */
+ * location), else stage1-nspawn.aci in the configured stage1 images directory, else beside the rkt binary,
+ * else in the build's stage1 images directory. */
 int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id, RktError **reterr);

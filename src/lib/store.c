@@ -16,6 +16,7 @@
 #include "store.h"
 #include "store-internal.h"
 #include "strv.h"
+#include "tree-hash.h"
 
 #define ID_LEN (7 + 128)
 #define DIR_MODE 0750
@@ -692,6 +693,8 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
                         break;
                 if (verify && EVP_DigestUpdate(md, buf, n) != 1)
                         return -EIO;
+                if (out_fd < 0)
+                        continue;
                 int w = loop_write(out_fd, buf, n);
                 if (w < 0)
                         return rkt_error_set(reterr, w, "writing image '%s': %s", id, strerror(-w));
@@ -911,37 +914,9 @@ static int tree_id_of(const RenderList *l, char **ret) {
         return 0;
 }
 
-static uint64_t tree_bytes(int dirfd) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        uint64_t total = 0;
-        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-
-        if (fd < 0)
-                return 0;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return 0;
-        }
-        while ((de = readdir(d))) {
-                struct stat st;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                total += (uint64_t) st.st_size;
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub >= 0)
-                                total += tree_bytes(sub);
-                }
-        }
-        return total;
-}
-
-/* The "rendered" file marks a complete tree and says which images it holds. */
-static int write_tree_marker(int treefd, const RenderList *l, uint64_t size) {
+/* The "rendered" file marks a complete tree and says which images it holds, its size and its digest
+ * (tree-hash.h). Written last, after everything it describes is on disk, it is the tree's commit point. */
+static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th) {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *ids = json_object_new_array();
         const char *text;
@@ -953,13 +928,16 @@ static int write_tree_marker(int treefd, const RenderList *l, uint64_t size) {
         for (size_t i = 0; i < l->n; i++)
                 json_object_array_add(ids, json_object_new_string(l->items[i].id));
         json_object_object_add(o, "images", ids);
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) size));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) th->size));
+        json_object_object_add(o, "hash", json_object_new_string(th->hash));
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         return write_file_atomic_at(treefd, "rendered", text, strlen(text), 0640);
 }
 
-/* Reads a tree's marker; -ENOENT for an incomplete tree. */
-static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size) {
+/* Reads a tree's marker; -ENOENT for an incomplete tree, -EBADMSG for a damaged marker. *ret_hash is NULL
+ * for a tree whose marker records no digest. */
+static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
+                            char **ret_hash) {
         _cleanup_free_ char *p = NULL, *text = NULL;
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_strv_free_ char **images = NULL;
@@ -980,6 +958,12 @@ static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, 
         for (size_t i = 0; i < json_object_array_length(v); i++)
                 if (strv_extend(&images, json_object_get_string(json_object_array_get_idx(v, i))) < 0)
                         return -ENOMEM;
+        if (ret_hash) {
+                *ret_hash = NULL;
+                if (json_object_object_get_ex(o, "hash", &v) && json_object_is_type(v, json_type_string) &&
+                    !(*ret_hash = strdup(json_object_get_string(v))))
+                        return -ENOMEM;
+        }
         if (ret_size)
                 *ret_size = json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
         if (ret_images)
@@ -987,76 +971,195 @@ static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, 
         return 0;
 }
 
+/* The flattened dependency list of id, the ID of its tree and the tree's lock, taken exclusively: renders
+ * of the same tree wait for each other, and the second finds the first's result. */
+static int tree_open(Store *s, const char *id, RenderList *l, char **ret_tree_id, int *ret_lock, RktError **reterr) {
+        _cleanup_free_ char *tree_id = NULL, *lock = NULL;
+        int r, fd;
+
+        r = render_list_add(s, l, id, -1, 0, reterr);
+        if (r < 0)
+                return r;
+        r = tree_id_of(l, &tree_id);
+        if (r < 0)
+                return r;
+        if (asprintf(&lock, "treelocks/%s", tree_id) < 0)
+                return -ENOMEM;
+        fd = lock_path_at(s->dir_fd, lock, LOCK_EX, true);
+        if (fd < 0)
+                return rkt_error_set(reterr, fd, "cannot lock tree '%s': %s", tree_id, strerror(-fd));
+        *ret_tree_id = TAKE_PTR(tree_id);
+        *ret_lock = fd;
+        return 0;
+}
+
+/* Renders l into tree/<tree_id>, with the tree's lock held. The tree is built aside and moved into place
+ * whole, marker included; what was there before (an incomplete or damaged tree) is swapped out atomically
+ * and removed, so at every instant the tree's name holds either the old or the new tree. */
+static int render_tree_locked(Store *s, const RenderList *l, const char *tree_id, RktError **reterr) {
+        _cleanup_free_ char *tree_path = NULL, *tmp = NULL;
+        _cleanup_close_ int tmpfd = -1;
+        TreeHash th;
+        int r;
+
+        if (asprintf(&tree_path, "tree/%s", tree_id) < 0 ||
+            asprintf(&tmp, "tree/.tmp-%s-%d", tree_id, (int) getpid()) < 0)
+                return -ENOMEM;
+        (void) rm_rf_at(s->dir_fd, tmp);
+        if (mkdirat(s->dir_fd, tmp, 0755) < 0)
+                return rkt_error_set(reterr, negative_errno(), "creating '%s/%s': %m", s->cas, tmp);
+        tmpfd = openat(s->dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (tmpfd < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "opening '%s/%s': %m", s->cas, tmp);
+                goto fail;
+        }
+        r = render_into(s, l, tmpfd, false, reterr);
+        if (r < 0)
+                goto fail;
+        r = tree_hash_at(tmpfd, "rendered", &th);
+        if (r >= 0)
+                r = write_tree_marker(tmpfd, l, &th);
+        if (r >= 0 && syncfs(tmpfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(s->dir_fd, tmp, s->dir_fd, tree_path) < 0) {
+                r = negative_errno();
+                if ((r == -ENOTEMPTY || r == -EEXIST) &&
+                    renameat2(s->dir_fd, tmp, s->dir_fd, tree_path, RENAME_EXCHANGE) >= 0)
+                        r = 0;
+        }
+        if (r >= 0)
+                r = fsync_directory_of(s->dir_fd, tree_path);
+        if (r < 0) {
+                rkt_error_set(reterr, r, "storing tree '%s': %s", tree_id, strerror(-r));
+                goto fail;
+        }
+        /* After an exchange, tmp holds the tree that was replaced. */
+        (void) rm_rf_at(s->dir_fd, tmp);
+        return 0;
+fail:
+        (void) rm_rf_at(s->dir_fd, tmp);
+        return r;
+}
+
 int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_tree_dir, RktError **reterr) {
-        _cleanup_free_ char *tree_id = NULL, *tree_path = NULL, *tmp = NULL, *lock = NULL;
-        _cleanup_close_ int lockfd = -1, tmpfd = -1;
+        _cleanup_free_ char *tree_id = NULL;
+        _cleanup_close_ int lockfd = -1;
         RenderList l = {};
         int r;
 
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        r = render_list_add(s, &l, id, -1, 0, reterr);
-        if (r < 0)
-                goto finish;
-        r = tree_id_of(&l, &tree_id);
-        if (r < 0)
-                goto finish;
-        if (asprintf(&tree_path, "tree/%s", tree_id) < 0 || asprintf(&lock, "treelocks/%s", tree_id) < 0 ||
-            asprintf(&tmp, "tree/.tmp-%s-%d", tree_id, (int) getpid()) < 0) {
-                r = -ENOMEM;
-                goto finish;
-        }
-        /* Renders of the same tree wait for each other; the second finds the first's result. */
-        lockfd = lock_path_at(s->dir_fd, lock, LOCK_EX, true);
-        if (lockfd < 0) {
-                r = rkt_error_set(reterr, lockfd, "cannot lock tree '%s': %s", tree_id, strerror(-lockfd));
-                goto finish;
-        }
-        if (read_tree_marker(s->dir_fd, tree_id, NULL, NULL) == 0)
-                goto done;
-        /* A tree without its marker is what an interrupted render left: start over. */
-        (void) rm_rf_at(s->dir_fd, tree_path);
-        (void) rm_rf_at(s->dir_fd, tmp);
-        if (mkdirat(s->dir_fd, tmp, 0755) < 0) {
-                r = rkt_error_set(reterr, negative_errno(), "creating '%s/%s': %m", s->cas, tmp);
-                goto finish;
-        }
-        tmpfd = openat(s->dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (tmpfd < 0) {
-                r = rkt_error_set(reterr, negative_errno(), "opening '%s/%s': %m", s->cas, tmp);
-                goto finish;
-        }
-        r = render_into(s, &l, tmpfd, false, reterr);
-        if (r < 0)
-                goto cleanup_tmp;
-        r = write_tree_marker(tmpfd, &l, tree_bytes(tmpfd));
-        if (r >= 0 && syncfs(tmpfd) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(s->dir_fd, tmp, s->dir_fd, tree_path) < 0)
-                r = negative_errno();
-        if (r >= 0)
-                r = fsync_directory_of(s->dir_fd, tree_path);
-        if (r < 0) {
-                rkt_error_set(reterr, r, "storing tree '%s': %s", tree_id, strerror(-r));
-                goto cleanup_tmp;
-        }
-done:
-        if (ret_tree_dir) {
-                *ret_tree_dir = path_join(s->cas, tree_path);
-                if (!*ret_tree_dir) {
+        r = tree_open(s, id, &l, &tree_id, &lockfd, reterr);
+        /* A tree without its marker is what an interrupted render left: it is rendered again. */
+        if (r >= 0 && read_tree_marker(s->dir_fd, tree_id, NULL, NULL, NULL) < 0)
+                r = render_tree_locked(s, &l, tree_id, reterr);
+        if (r >= 0 && ret_tree_dir) {
+                *ret_tree_dir = NULL;
+                if (asprintf(ret_tree_dir, "%s/tree/%s", s->cas, tree_id) < 0)
                         r = -ENOMEM;
+        }
+        if (r >= 0 && ret_tree_id)
+                *ret_tree_id = TAKE_PTR(tree_id);
+        render_list_done(&l);
+        return r < 0 ? r : 0;
+}
+
+/* Why tree_id (locked) is not what was rendered, in *ret_cause, or NULL when it is. -ENOENT: never rendered. */
+static int tree_check(Store *s, const char *tree_id, char **ret_cause) {
+        _cleanup_free_ char *tree_path = NULL, *recorded = NULL;
+        _cleanup_close_ int fd = -1;
+        TreeHash th;
+        int r;
+
+        if (asprintf(&tree_path, "tree/%s", tree_id) < 0)
+                return -ENOMEM;
+        fd = openat(s->dir_fd, tree_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ENOENT : negative_errno();
+        r = read_tree_marker(s->dir_fd, tree_id, NULL, NULL, &recorded);
+        if (r == -ENOENT)
+                return (*ret_cause = strdup("the tree is incomplete (no 'rendered' marker)")) ? 0 : -ENOMEM;
+        if (r == -EBADMSG)
+                return (*ret_cause = strdup("the tree's 'rendered' marker is damaged")) ? 0 : -ENOMEM;
+        if (r < 0)
+                return r;
+        if (!recorded)
+                return (*ret_cause = strdup("the tree records no hash to check it against")) ? 0 : -ENOMEM;
+        r = tree_hash_at(fd, "rendered", &th);
+        if (r < 0)
+                return asprintf(ret_cause, "the tree cannot be read: %s", strerror(-r)) < 0 ? -ENOMEM : 0;
+        if (!streq(th.hash, recorded))
+                return asprintf(ret_cause, "wrong tree hash: %.39s, expected: %.39s", th.hash, recorded) < 0
+                               ? -ENOMEM
+                               : 0;
+        *ret_cause = NULL;
+        return 0;
+}
+
+int store_verify(Store *s, const char *id, bool repair, StoreVerifyResult *ret, RktError **reterr) {
+        _cleanup_free_ char *tree_id = NULL, *cause = NULL;
+        _cleanup_close_ int image_lock = -1, tree_lock = -1;
+        RenderList l = {};
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        /* Held shared, so that the image is not removed while it is checked. */
+        image_lock = lock_image(s, id, LOCK_SH);
+        if (image_lock < 0)
+                return rkt_error_set(reterr, image_lock, "cannot lock image '%s': %s", id, strerror(-image_lock));
+        r = tree_open(s, id, &l, &tree_id, &tree_lock, reterr);
+        if (r < 0)
+                goto finish;
+        /* The tree is rendered from these blobs: they must be sound before it is checked or rendered again. */
+        for (size_t i = 0; i < l.n; i++) {
+                _cleanup_error_ RktError *e = NULL;
+                r = store_export(s, l.items[i].id, -1, true, &e);
+                if (r < 0) {
+                        const char *why = r == -EBADMSG ? "its content no longer matches its ID"
+                                          : r == -ENOENT ? "its data is missing"
+                                                         : rkt_error_message(e, r);
+                        if (i == 0)
+                                rkt_error_set(reterr, -EBADMSG, "the stored image is damaged: %s", why);
+                        else
+                                rkt_error_set(reterr, -EBADMSG, "its dependency '%s' (%.39s) is damaged: %s",
+                                              l.items[i].manifest->name, l.items[i].id, why);
+                        r = -EBADMSG;
                         goto finish;
                 }
         }
-        if (ret_tree_id)
-                *ret_tree_id = TAKE_PTR(tree_id);
-        r = 0;
-        goto finish;
-cleanup_tmp:
-        (void) rm_rf_at(s->dir_fd, tmp);
+        r = tree_check(s, tree_id, &cause);
+        if (r == -ENOENT) {
+                *ret = (StoreVerifyResult) { .tree = STORE_TREE_NONE };
+                r = 0;
+                goto finish;
+        }
+        if (r < 0) {
+                rkt_error_set(reterr, r, "checking tree '%s': %s", tree_id, strerror(-r));
+                goto finish;
+        }
+        if (!cause) {
+                *ret = (StoreVerifyResult) { .tree = STORE_TREE_OK };
+                goto finish;
+        }
+        if (!repair) {
+                r = rkt_error_set(reterr, -EPERM, "tree '%s' is damaged (%s); rendering it again needs root",
+                                  tree_id, cause);
+                goto finish;
+        }
+        r = render_tree_locked(s, &l, tree_id, reterr);
+        if (r < 0) {
+                rkt_error_prefix(reterr, r, "rendering the tree again (%s)", cause);
+                goto finish;
+        }
+        *ret = (StoreVerifyResult) { .tree = STORE_TREE_REPAIRED, .cause = TAKE_PTR(cause) };
 finish:
         render_list_done(&l);
         return r;
+}
+
+void store_verify_result_done(StoreVerifyResult *r) {
+        r->cause = mfree(r->cause);
 }
 
 /* Calls f for each complete or incomplete tree directory name (not the temporary ones). */
@@ -1090,7 +1193,7 @@ static int tree_size_one(Store *s, const char *tree_id, void *userdata) {
         _cleanup_strv_free_ char **images = NULL;
         uint64_t size = 0;
 
-        if (read_tree_marker(s->dir_fd, tree_id, &images, &size) == 0 && images[0] && streq(images[0], st->id))
+        if (read_tree_marker(s->dir_fd, tree_id, &images, &size, NULL) == 0 && images[0] && streq(images[0], st->id))
                 st->total += size;
         return 0;
 }
@@ -1118,7 +1221,7 @@ static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
 
         if (strv_contains(st->keep, tree_id))
                 return 0;
-        if (st->id && (read_tree_marker(s->dir_fd, tree_id, &images, NULL) < 0 || !strv_contains(images, st->id)))
+        if (st->id && (read_tree_marker(s->dir_fd, tree_id, &images, NULL, NULL) < 0 || !strv_contains(images, st->id)))
                 return 0;
         if (asprintf(&p, "tree/%s", tree_id) < 0)
                 return -ENOMEM;
@@ -1198,7 +1301,7 @@ static bool file_cache_valid(Store *s, const char *name) {
 }
 
 static bool is_complete_tree(Store *s, const char *name) {
-        return name[0] != '.' && read_tree_marker(s->dir_fd, name, NULL, NULL) == 0;
+        return name[0] != '.' && read_tree_marker(s->dir_fd, name, NULL, NULL, NULL) == 0;
 }
 
 static int sweep_orphans(Store *s, const char *kind) {

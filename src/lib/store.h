@@ -63,7 +63,8 @@ void image_records_free(ImageRecord **l, size_t n);
 int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, RktError **reterr);
 /* Opens the uncompressed ACI blob for reading. With verify, the caller must hash what it reads. */
 int store_open_blob(Store *s, const char *id, RktError **reterr);
-/* Copies the blob to fd, checking that its content still hashes to id unless verify is false. */
+/* Copies the blob to fd (-1: only reads it), checking that its content still hashes to id unless verify is
+ * false. */
 int store_export(Store *s, const char *id, int fd, bool verify, RktError **reterr);
 /* Records a use now (run, prepare, render). */
 int store_touch(Store *s, const char *id, RktError **reterr);
@@ -77,6 +78,26 @@ int store_render(Store *s, const char *id, int target_dirfd, bool rootfs_only, R
 /* Renders id once into the tree store and returns the tree's ID ("deps-sha512-…") and its directory
  * (holding rootfs/ and manifest). Later calls return the same tree without work. */
 int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_tree_dir, RktError **reterr);
+/* What `rkt image verify` found of an image's rendered tree. */
+typedef enum StoreTreeState {
+        STORE_TREE_NONE,     /* never rendered: there was nothing to check but the blobs */
+        STORE_TREE_OK,       /* its digest matches the one recorded when it was rendered */
+        STORE_TREE_REPAIRED, /* incomplete or damaged (cause says how): rendered again */
+} StoreTreeState;
+
+typedef struct StoreVerifyResult {
+        StoreTreeState tree;
+        char *cause; /* STORE_TREE_REPAIRED: why */
+} StoreVerifyResult;
+
+/* Checks image id: the blobs of the image and of its dependencies against their IDs (sha512), then its
+ * rendered tree against the digest recorded in the tree's marker. A damaged or incomplete tree is rendered
+ * again from the checked blobs when repair is true (as root: owners are kept), and fails with -EPERM
+ * otherwise.
+ * A damaged or missing blob fails with -EBADMSG and leaves everything as it was: it cannot be repaired,
+ * only removed and fetched again. */
+int store_verify(Store *s, const char *id, bool repair, StoreVerifyResult *ret, RktError **reterr);
+void store_verify_result_done(StoreVerifyResult *r);
 /* Sum of the file sizes in the trees rendered for image id. */
 uint64_t store_tree_size(Store *s, const char *id);
 

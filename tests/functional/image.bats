@@ -231,6 +231,38 @@ image_count() {
         assert_status 0
 }
 
+@test "image verify reports a damaged image with how to recover, exit 254, and leaves the others alone" {
+        mkaci "$RKT_TEST_DIR/a.aci" --name example.com/a --file /x=1
+        mkaci "$RKT_TEST_DIR/b.aci" --name example.com/b --file /y=2
+        ida=$(fetch --full "$RKT_TEST_DIR/a.aci")
+        idb=$(fetch --full "$RKT_TEST_DIR/b.aci")
+        run rkt image verify example.com/a "${idb:0:20}"
+        assert_status 0
+        assert_output_contains "successfully verified checksum for image: \"example.com/a\" (\"$ida\")"
+        assert_output_contains "successfully verified checksum for image: \"${idb:0:20}\" (\"$idb\")"
+
+        blob=$(find "$RKT_DATA_DIR/cas/blob" -type f -name "$ida")
+        printf 'X' | dd of="$blob" bs=1 seek=700 conv=notrunc status=none
+        before=$(find "$RKT_DATA_DIR/cas" -path "*locks" -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
+        run rkt image verify example.com/a example.com/b
+        assert_status 254
+        assert_output_contains "image 'example.com/a' (${ida:0:39}): the stored image is damaged: its content no longer matches its ID; remove it with 'rkt image rm ${ida:0:39}' and fetch it again"
+        assert_output_contains "successfully verified checksum for image: \"example.com/b\""
+        [ "$(grep -c "example.com/a" <<<"$output")" -eq 1 ] || fail "not one line for the damaged image: $output"
+        after=$(find "$RKT_DATA_DIR/cas" -path "*locks" -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
+        [ "$before" = "$after" ] || fail "verify changed the store"
+
+        run rkt image verify example.com/nope
+        assert_status 254
+        assert_output_contains "no image named 'example.com/nope'"
+
+        # The way out the message names.
+        rkt image rm "${ida:0:39}"
+        fetch "$RKT_TEST_DIR/a.aci"
+        run rkt image verify example.com/a
+        assert_status 0
+}
+
 @test "image extract writes manifest and rootfs, or the rootfs alone" {
         mkaci "$RKT_TEST_DIR/a.aci" --name example.com/a --file /etc/hello=world
         fetch "$RKT_TEST_DIR/a.aci"

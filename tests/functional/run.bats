@@ -301,6 +301,104 @@ kill_rkt_and_check() {
         [ "$(ls "$RKT_DATA_DIR/cas/tree" | wc -l)" -eq "$trees" ]
 }
 
+@test "image verify renders a damaged or incomplete tree again, and a pod runs from it" {
+        run_pod "$BB" --exec /bin/true
+        id=$(rkt --insecure-options=image fetch --full "$BB")
+        marker=$(grep -l "\"$id\"" "$RKT_DATA_DIR"/cas/tree/*/rendered)
+        tree=${marker%/rendered}
+        [ -d "$tree/rootfs/bin" ] || fail "no tree for $id"
+        grep -q '"hash":"sha512-' "$marker" || fail "the marker records no hash: $(cat "$marker")"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "successfully verified checksum for image: \"example.com/busybox\" (\"$id\")"
+
+        # An altered file.
+        echo intruder >>"$tree/rootfs/etc/passwd"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "tree cache verification failed for image \"example.com/busybox\": wrong tree hash"
+        assert_output_contains "; rebuilt"
+        run run_pod "$BB" --exec /bin/cat -- /etc/passwd
+        assert_status 0
+        assert_output_contains "root:x:0:0:root:/root:/bin/sh"
+        [[ $output != *intruder* ]] || fail "the pod saw the damaged file: $output"
+
+        # A missing file.
+        rm "$tree/rootfs/bin/busybox"
+        run rkt image verify "${id:0:20}"
+        assert_status 0
+        assert_output_contains "wrong tree hash"
+        run run_pod "$BB"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+
+        # A truncated marker, then a tree left without one.
+        truncate -s 5 "$marker"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "marker is damaged; rebuilt"
+        rm "$marker"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "the tree is incomplete"
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "successfully verified checksum"
+        [ -z "$(ls -A "$RKT_DATA_DIR/cas/tree" | grep '^\.')" ] || fail "leftovers: $(ls -A "$RKT_DATA_DIR/cas/tree")"
+        run run_pod "$BB"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+}
+
+@test "paths.d: 'data' is the data dir without --dir (symlinks resolved, --dir wins); 'stage1-images' holds the stage1" {
+        real=$RKT_TEST_DIR/real-data
+        mkdir -p "$real" "$RKT_TEST_DIR/s1" "$RKT_LOCAL_CONFIG_DIR/paths.d"
+        ln -s real-data "$RKT_TEST_DIR/data-link"
+        cp "$RKT_BUILDDIR/stage1-nspawn.aci" "$RKT_TEST_DIR/s1/my-stage1.aci"
+        printf '{"rktKind":"paths","rktVersion":"v1","data":"%s","stage1-images":"%s"}\n' \
+                "$RKT_TEST_DIR/data-link" "$RKT_TEST_DIR/s1" >"$RKT_LOCAL_CONFIG_DIR/paths.d/paths.json"
+        cfg() { "$RKT" --local-config="$RKT_LOCAL_CONFIG_DIR" --system-config="$RKT_SYSTEM_CONFIG_DIR" "$@"; }
+
+        run cfg --insecure-options=image prepare --stage1-from-dir=my-stage1.aci "$BB"
+        assert_status 0
+        uuid=${lines[-1]}
+        [ -d "$real/pods/prepared/$uuid" ] || fail "the pod is not in the configured data dir"
+        grep -qr "$RKT_TEST_DIR/s1/my-stage1.aci" "$real/cas/files" || fail "the stage1 did not come from the configured dir"
+        run cfg list --no-legend
+        assert_status 0
+        assert_output_contains "${uuid:0:8}"
+        run cfg image list --no-legend
+        assert_output_contains "example.com/busybox"
+        run cfg --dir="$RKT_DATA_DIR" image list --no-legend
+        assert_status 0
+        [[ $output != *busybox* ]] || fail "--dir did not win: $output"
+        run cfg run-prepared --net=host "$uuid"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+
+        # Without --stage1-*, the default stage1 is looked for in the configured dir, and only there.
+        run cfg --insecure-options=image run --net=host "$BB"
+        assert_status 254
+        assert_output_contains "no stage1 image at '$RKT_TEST_DIR/s1/stage1-nspawn.aci'"
+        mv "$RKT_TEST_DIR/s1/my-stage1.aci" "$RKT_TEST_DIR/s1/stage1-nspawn.aci"
+        run cfg --insecure-options=image run --net=host "$BB"
+        assert_status 0
+        assert_output_contains "hello from the pod"
+        grep -qr "$RKT_TEST_DIR/s1/stage1-nspawn.aci" "$real/cas/files" || fail "the default stage1 was not the configured one"
+
+        # Bad values and a key set twice in one dir: one line naming file and field, exit 254.
+        printf '{"rktKind":"paths","rktVersion":"v1","data":"relative/dir"}\n' >"$RKT_LOCAL_CONFIG_DIR/paths.d/paths.json"
+        run cfg image list
+        assert_status 254
+        assert_output_contains "paths.d/paths.json': field 'data': 'relative/dir' is not an absolute path"
+        [ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+        printf '{"rktKind":"paths","rktVersion":"v1","stage1-images":"/a"}\n' >"$RKT_LOCAL_CONFIG_DIR/paths.d/paths.json"
+        printf '{"rktKind":"paths","rktVersion":"v1","stage1-images":"/b"}\n' >"$RKT_LOCAL_CONFIG_DIR/paths.d/zz.json"
+        run cfg list
+        assert_status 254
+        assert_output_contains "zz.json': field 'stage1-images': already set in '$RKT_LOCAL_CONFIG_DIR/paths.d/paths.json'"
+}
+
 @test "--no-overlay copies the images into the pod" {
         run run_pod --no-overlay --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c "exit 4"
         assert_status 4

@@ -242,7 +242,73 @@ static void test_paths_net_plugins(void **state) {
         assert_non_null(strstr(rkt_error_message(err, r), "/local/paths.d/b.json'"));
 }
 
-RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_paths_net_plugins, setup, teardown), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
+static void test_paths_data_and_stage1_images(void **state) {
+        _cleanup_free_ char *a = NULL;
+        RktPaths p = {};
+
+        put_paths("system", "a.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/srv/rkt\","
+                  "\"stage1-images\":\"/opt/stage1\"}");
+        assert_int_equal(load_paths(&p, NULL), 0);
+        assert_string_equal(p.data, "/srv/rkt");
+        assert_string_equal(p.stage1_images, "/opt/stage1");
+        assert_null(p.net_plugins);
+        rkt_paths_done(&p);
+        assert_null(p.data);
+        assert_null(p.stage1_images);
+
+        /* Per key: local overrides data, the system's stage1-images stays. Keys in other files of one dir
+         * combine. */
+        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/var/lib/other\"}");
+        put_paths("local", "c.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/cni\"]}");
+        assert_int_equal(load_paths(&p, NULL), 0);
+        assert_string_equal(p.data, "/var/lib/other");
+        assert_string_equal(p.stage1_images, "/opt/stage1");
+        assert_string_equal(p.net_plugins[0], "/opt/cni");
+        rkt_paths_done(&p);
+
+        const struct {
+                const char *json, *expect;
+        } bad[] = {
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"var/lib/rkt\"}",
+                  "c.json': field 'data': 'var/lib/rkt' is not an absolute path" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"\"}",
+                  "c.json': field 'data': '' is not an absolute path" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":[\"/x\"]}",
+                  "c.json': field 'data': [ \"\\/x\" ] is not a directory" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":7}",
+                  "c.json': field 'stage1-images': 7 is not a directory" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"./s\"}",
+                  "c.json': field 'stage1-images': './s' is not an absolute path" },
+                /* b.json of the same dir sets it too */
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}",
+                  "c.json': field 'data': already set in '" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                put_paths("local", "b.json",
+                          i == ELEMENTSOF(bad) - 1 ? "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/b\"}"
+                                                   : "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\"}");
+                _cleanup_error_ RktError *err = NULL;
+                int r;
+                put_paths("local", "c.json", bad[i].json);
+                r = load_paths(&p, &err);
+                assert_int_equal(r, -EINVAL);
+                if (!strstr(rkt_error_message(err, r), bad[i].expect))
+                        fail_msg("%zu: '%s' not in '%s'", i, bad[i].expect, rkt_error_message(err, r));
+                assert_null(strchr(rkt_error_message(err, r), '\n'));
+        }
+        /* The same key in two dirs is no error: the later wins. */
+        assert_true(asprintf(&a, "%s/local/paths.d/c.json", dir) > 0);
+        assert_int_equal(unlink(a), 0);
+        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"/s2\"}");
+        assert_int_equal(load_paths(&p, NULL), 0);
+        assert_string_equal(p.stage1_images, "/s2");
+        assert_string_equal(p.data, "/srv/rkt");
+        rkt_paths_done(&p);
+}
+
+RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_paths_net_plugins, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_paths_data_and_stage1_images, setup, teardown), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
           cmocka_unit_test_setup_teardown(test_errors_name_the_file_not_the_secret, setup, teardown),
           cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
           cmocka_unit_test_setup_teardown(test_aws_is_refused_when_used, setup, teardown))

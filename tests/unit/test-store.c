@@ -180,6 +180,91 @@ static void test_tree_render_once_and_gc(void **state) {
         assert_int_equal(access(file, F_OK), -1);
 }
 
+static void tree_file_write(const char *tree_dir, const char *name, const char *content, size_t len) {
+        _cleanup_free_ char *p = path_join(tree_dir, name);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(loop_write(fd, content, len), 0);
+}
+
+static void test_verify_and_repair(void **state) {
+        static const char *const f[] = { "etc/v=value", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/verify", f, NULL);
+        _cleanup_free_ char *t = NULL, *d = NULL, *file = NULL, *marker = NULL, *text = NULL, *blob = NULL;
+        StoreVerifyResult res = {};
+        RktError *e = NULL;
+
+        /* never rendered: the blob alone is checked */
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_NONE);
+
+        assert_int_equal(store_render_tree(s, id, &t, &d, NULL), 0);
+        marker = path_join(d, "rendered");
+        assert_int_equal(read_full_file_at(AT_FDCWD, marker, &text, NULL), 0);
+        assert_non_null(strstr(text, "\"hash\":\"sha512-"));
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_OK);
+        assert_null(res.cause);
+
+        /* a changed file: without repair an error, with repair rendered again */
+        file = path_join(d, "rootfs/etc/v");
+        assert_int_equal(chmod(file, 0644), 0);
+        tree_file_write(d, "rootfs/etc/v", "valuE", 5);
+        assert_int_equal(store_verify(s, id, false, &res, &e), -EPERM);
+        assert_non_null(strstr(rkt_error_message(e, -EPERM), "wrong tree hash"));
+        e = rkt_error_free(e);
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_REPAIRED);
+        assert_non_null(strstr(res.cause, "wrong tree hash"));
+        store_verify_result_done(&res);
+        text = mfree(text);
+        assert_int_equal(read_full_file_at(AT_FDCWD, file, &text, NULL), 0);
+        assert_string_equal(text, "value");
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_OK);
+
+        /* a missing file */
+        assert_int_equal(unlink(file), 0);
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_REPAIRED);
+        store_verify_result_done(&res);
+        assert_int_equal(access(file, F_OK), 0);
+
+        /* a truncated marker, then none at all */
+        assert_int_equal(truncate(marker, 3), 0);
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_REPAIRED);
+        assert_non_null(strstr(res.cause, "marker is damaged"));
+        store_verify_result_done(&res);
+        assert_int_equal(unlink(marker), 0);
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_REPAIRED);
+        assert_non_null(strstr(res.cause, "incomplete"));
+        store_verify_result_done(&res);
+        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(res.tree, STORE_TREE_OK);
+        assert_int_equal(count_files("tree"), 3); /* manifest, marker, etc/v: nothing left over */
+
+        /* a damaged blob is reported and left alone */
+        assert_true(asprintf(&blob, "%s/cas/blob/sha512/%.2s/%s", dir, id + 7, id) > 0);
+        assert_int_equal(chmod(blob, 0640), 0);
+        {
+                _cleanup_close_ int fd = open(blob, O_WRONLY | O_CLOEXEC);
+                assert_true(fd >= 0);
+                assert_int_equal(pwrite(fd, "X", 1, 700), 1);
+        }
+        assert_int_equal(store_verify(s, id, true, &res, &e), -EBADMSG);
+        assert_non_null(strstr(rkt_error_message(e, -EBADMSG), "no longer matches its ID"));
+        e = rkt_error_free(e);
+        assert_int_equal(count_files("images"), 1);
+        assert_int_equal(count_files("tree"), 3);
+        assert_int_equal(unlink(blob), 0);
+        assert_int_equal(store_verify(s, id, true, &res, &e), -EBADMSG);
+        assert_non_null(strstr(rkt_error_message(e, -EBADMSG), "missing"));
+        e = rkt_error_free(e);
+}
+
 static void test_remove_and_export(void **state) {
         static const char *const f[] = { "q=1", NULL };
         _cleanup_(store_closep) Store *s = open_store(0);
@@ -214,6 +299,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_verify_and_repair, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_and_export, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_missing_store, setup, teardown),
         };
