@@ -135,6 +135,7 @@ const Verb rkt_verbs[] = {
           .summary = "Help about any command",
           .usage = "[COMMAND [SUBCOMMAND]]",
           .run = verb_help,
+          .flags = VERB_NO_CONFIG,
           .max_args = 2 },
         { .name = "image",
           .summary = "Operate on image(s) in the local store",
@@ -239,6 +240,7 @@ const Verb rkt_verbs[] = {
           .summary = "Print the version and exit",
           .usage = "",
           .run = verb_version,
+          .flags = VERB_NO_CONFIG,
           .max_args = 0 },
         {},
 };
@@ -329,7 +331,7 @@ static int run(int argc, char **argv) {
                         log_error("cannot run as unprivileged user");
                         r = -EPERM;
                 } else {
-                        r = cli_load_paths(&g);
+                        r = verb->flags & VERB_NO_CONFIG ? 0 : cli_load_paths(&g);
                         if (r >= 0)
                                 r = verb->run(&a);
                 }

@@ -63,6 +63,7 @@ typedef int (*VerbFunction)(CliArgs *a);
 typedef enum VerbFlags {
         VERB_ROOT_ONLY = 1 << 0,      /* refuses to run as another user */
         VERB_NO_INTERSPERSED = 1 << 1, /* flags end at the first positional argument */
+        VERB_NO_CONFIG = 1 << 2,       /* needs no paths.d: a broken config does not stop it */
 } VerbFlags;
 
 struct Verb {
