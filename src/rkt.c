@@ -84,6 +84,15 @@ const Verb rkt_verbs[] = {
           .options = cat_manifest_options,
           .run = verb_cat_manifest,
           .max_args = 1 },
+        { .name = "config",
+          .summary = "Print configuration for each stage in JSON format",
+          .usage = "[--pretty-print=false]",
+          .description = "\tThe output is parsable JSON with \"stage0\" as key and rkt configuration entries as values,\n"
+                         "\tmerged from the system, local and user config dirs: auth and dockerAuth (auth.d), paths\n"
+                         "\t(paths.d) and stage1 (stage1.d), in the format of the configuration files.",
+          .options = config_options,
+          .run = verb_config,
+          .max_args = 0 },
         { .name = "enter",
           .summary = "Enter the namespaces of an app within a rkt pod",
           .usage = "[--app=APPNAME] UUID [CMD [ARGS ...]]",

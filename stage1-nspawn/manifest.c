@@ -5,6 +5,7 @@
 
 #include "appc.h"
 #include "error.h"
+#include "stage1.h"
 
 static const char *const annotations[][2] = {
         {"coreos.com/rkt/stage1/run", "/init"},
@@ -28,7 +29,7 @@ int main(int argc, char **argv) {
         m = appc_image_manifest_new();
         if (!m)
                 return 1;
-        m->name = strdup("coreos.com/rkt/stage1-nspawn");
+        m->name = strdup(STAGE1_DEFAULT_NAME);
         if (!m->name)
                 return 1;
         r = appc_host_os_arch(&os, &arch);

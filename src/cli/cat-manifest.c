@@ -32,9 +32,7 @@ int verb_cat_manifest(CliArgs *a) {
         r = option_bool(a, OPT_PRETTY, true, &pretty);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < a->n_options; i++)
-                if (a->options[i].option->id == OPT_UUID_FILE)
-                        uuid_file = a->options[i].value;
+        uuid_file = option_value(a, OPT_UUID_FILE);
         r = pod_uuids_from_args(a, uuid_file, false, &uuids);
         if (r < 0)
                 return r;

@@ -367,3 +367,25 @@ const Verb *verb_lookup(const Verb *verbs, const char *name, const char **ret_su
         }
         return NULL;
 }
+
+int option_bool(const CliArgs *a, int id, bool def, bool *ret) {
+        bool v = def;
+
+        for (size_t i = 0; i < a->n_options; i++)
+                if (a->options[i].option->id == id) {
+                        int r = cli_bool(&a->options[i], &v);
+                        if (r < 0)
+                                return r;
+                }
+        *ret = v;
+        return 0;
+}
+
+const char *option_value(const CliArgs *a, int id) {
+        const char *v = NULL;
+
+        for (size_t i = 0; i < a->n_options; i++)
+                if (a->options[i].option->id == id)
+                        v = a->options[i].value;
+        return v;
+}

@@ -91,6 +91,10 @@ void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f);
 
 /* Value helpers for verbs. */
 int cli_bool(const ParsedOption *o, bool *ret);
+/* The verb's boolean option id (its last occurrence), def when it is not given. */
+int option_bool(const CliArgs *a, int id, bool def, bool *ret);
+/* The value of the verb's option id (its last occurrence), NULL when it is not given. */
+const char *option_value(const CliArgs *a, int id);
 
 /* Looks up name among verbs: an exact name or an unambiguous prefix, as rkt 1.30 accepts. Sets
  * *ret_suggestion to a close name (or NULL) when nothing matches. */

@@ -128,9 +128,7 @@ int verb_enter(CliArgs *a) {
         pid_t pid;
         int r;
 
-        for (size_t i = 0; i < a->n_options; i++)
-                if (a->options[i].option->id == OPT_APP)
-                        flag_app = a->options[i].value;
+        flag_app = option_value(a, OPT_APP);
         /* "rkt enter UUID -- CMD": the "--" only separates. */
         if (n_cmd > 0 && streq(cmd[0], "--")) {
                 cmd++;

@@ -110,9 +110,7 @@ int verb_export(CliArgs *a) {
         r = option_bool(a, OPT_OVERWRITE, false, &overwrite);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < a->n_options; i++)
-                if (a->options[i].option->id == OPT_APP)
-                        app_name = a->options[i].value;
+        app_name = option_value(a, OPT_APP);
         if (!endswith(a->args[1], ".aci"))
                 return log_error_errno(-EINVAL, "extension must be .aci (given %s)", a->args[1]);
         r = path_make_absolute_cwd(a->args[1], &out);

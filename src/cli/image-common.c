@@ -47,19 +47,6 @@ int image_target_dir(const char *dir, bool overwrite, int *ret_fd) {
         return 0;
 }
 
-int option_bool(const CliArgs *a, int id, bool def, bool *ret) {
-        bool v = def;
-
-        for (size_t i = 0; i < a->n_options; i++)
-                if (a->options[i].option->id == id) {
-                        int r = cli_bool(&a->options[i], &v);
-                        if (r < 0)
-                                return r;
-                }
-        *ret = v;
-        return 0;
-}
-
 enum { OPT_ROOTFS_ONLY = 1, OPT_OVERWRITE };
 
 const Option image_extract_options[] = {

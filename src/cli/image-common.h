@@ -10,7 +10,6 @@ int image_resolve(Store *s, const char *ref, char **ret_id);
 /* Creates dir for extract/render: it must not exist, unless overwrite (then it is replaced). */
 int image_target_dir(const char *dir, bool overwrite, int *ret_fd);
 /* The value of the boolean option id among a's options (def when absent); logs bad values. */
-int option_bool(const CliArgs *a, int id, bool def, bool *ret);
 
 /* `image extract` (the image alone) and `image render` (with its dependencies) into the directory
  * a->args[1]; a half-made directory is removed on failure. */

@@ -61,9 +61,7 @@ int verb_rm(CliArgs *a) {
         bool failed = false;
         int r;
 
-        for (size_t i = 0; i < a->n_options; i++)
-                if (a->options[i].option->id == OPT_UUID_FILE)
-                        uuid_file = a->options[i].value;
+        uuid_file = option_value(a, OPT_UUID_FILE);
         r = pod_uuids_from_args(a, uuid_file, true, &uuids);
         if (r < 0)
                 return r;

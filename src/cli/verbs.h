@@ -47,6 +47,8 @@ extern const Option gc_options[];
 int verb_gc(CliArgs *a);
 extern const Option cat_manifest_options[];
 int verb_cat_manifest(CliArgs *a);
+extern const Option config_options[];
+int verb_config(CliArgs *a);
 extern const Option export_options[];
 int verb_export(CliArgs *a);
 extern const Option enter_options[];

@@ -117,6 +117,23 @@ static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **r
         return 0;
 }
 
+int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
+                            RktError **reterr) {
+        _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
+        int r = read_stage1_config(cfg, &name, &version, &location, reterr);
+
+        if (r < 0)
+                return r;
+        if (!name && (!(name = strdup(STAGE1_DEFAULT_NAME)) || !(version = strdup(PACKAGE_VERSION))))
+                return -ENOMEM;
+        if (!location && (r = default_stage1_path(cfg, &location)) < 0)
+                return r;
+        *ret_name = TAKE_PTR(name);
+        *ret_version = TAKE_PTR(version);
+        *ret_location = TAKE_PTR(location);
+        return 0;
+}
+
 int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, char **ret_id, RktError **reterr) {
         _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL, *def = NULL;
         int r;

@@ -20,6 +20,14 @@ typedef struct Stage1Config {
         const char *images_dir; /* paths.d "stage1-images"; NULL: STAGE1_IMAGES_DIR */
 } Stage1Config;
 
+/* The name of the stage1 image this build makes (with the package version as its "version" label). */
+#define STAGE1_DEFAULT_NAME "coreos.com/rkt/stage1-nspawn"
+
+/* The stage1 rkt would pick without a --stage1-* flag, as `rkt config` shows it: stage1.d's name, version
+ * and location, the build's defaults for what it does not say. */
+int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
+                            RktError **reterr);
+
 /* Picks the stage1 image, imports it into the store when needed (an unchanged file is not read again),
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
  * location), else stage1-nspawn.aci in the configured stage1 images directory, else beside the rkt binary,

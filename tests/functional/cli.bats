@@ -92,3 +92,39 @@
         [ "$status" -eq 254 ]
         [[ "$output" == *"too many arguments"* ]]
 }
+
+@test "rkt config prints the merged configuration as rkt 1.30's JSON entries" {
+        load helpers
+        rkt_setup
+        mkdir -p "$RKT_SYSTEM_CONFIG_DIR/auth.d" "$RKT_LOCAL_CONFIG_DIR/auth.d" "$RKT_LOCAL_CONFIG_DIR/paths.d" \
+                "$RKT_LOCAL_CONFIG_DIR/stage1.d"
+        echo '{"rktKind":"auth","rktVersion":"v1","domains":["example.com"],"type":"basic","credentials":{"user":"sys","password":"a"}}' \
+                >"$RKT_SYSTEM_CONFIG_DIR/auth.d/a.json"
+        # the local dir overrides the system dir per domain
+        echo '{"rktKind":"auth","rktVersion":"v1","domains":["example.com"],"type":"oauth","credentials":{"token":"tok"}}' \
+                >"$RKT_LOCAL_CONFIG_DIR/auth.d/a.json"
+        echo '{"rktKind":"dockerAuth","rktVersion":"v1","registries":["registry.example.com"],"credentials":{"user":"u","password":"p"}}' \
+                >"$RKT_LOCAL_CONFIG_DIR/auth.d/d.json"
+        echo '{"rktKind":"paths","rktVersion":"v1","stage1-images":"/srv/stage1"}' >"$RKT_LOCAL_CONFIG_DIR/paths.d/p.json"
+        echo '{"rktKind":"stage1","rktVersion":"v1","name":"example.com/stage1","version":"2","location":"/srv/stage1/s.aci"}' \
+                >"$RKT_LOCAL_CONFIG_DIR/stage1.d/s.json"
+        run rkt config --pretty-print=false
+        [ "$status" -eq 0 ] || fail "$output"
+        [ "$(echo "$output" | jq -c '.stage0[] | select(.rktKind=="auth")')" = \
+                '{"rktVersion":"v1","rktKind":"auth","domains":["example.com"],"type":"oauth","credentials":{"token":"tok"}}' ] ||
+                fail "auth: $output"
+        [ "$(echo "$output" | jq -r '.stage0[] | select(.rktKind=="dockerAuth") | .registries[0] + " " + .credentials.user')" = \
+                "registry.example.com u" ] || fail "dockerAuth: $output"
+        [ "$(echo "$output" | jq -r '.stage0[] | select(.rktKind=="paths") | .data + " " + .["stage1-images"]')" = \
+                "$RKT_DATA_DIR /srv/stage1" ] || fail "paths: $output"
+        [ "$(echo "$output" | jq -r '.stage0[] | select(.rktKind=="stage1") | .name + ":" + .version + " " + .location')" = \
+                "example.com/stage1:2 /srv/stage1/s.aci" ] || fail "stage1: $output"
+        # pretty by default, indented with tabs; a broken file is named, exit 254
+        run rkt config
+        [[ "${lines[1]}" == $'\t"stage0": [' ]] || fail "not pretty: ${lines[1]}"
+        echo '{' >"$RKT_LOCAL_CONFIG_DIR/auth.d/broken.json"
+        run rkt config
+        [ "$status" -eq 254 ]
+        [[ "$output" == *"broken.json"* ]] || fail "$output"
+        rkt_teardown
+}
