@@ -3,6 +3,8 @@
 
 #include "image-common.h"
 #include "log.h"
+#include "pod-refs.h"
+#include "strv.h"
 #include "verbs.h"
 
 /* `rkt image verify IMAGE…`: checks each image's blobs against their IDs and its rendered tree against the
@@ -10,11 +12,16 @@
  * here: the message says how to get a sound copy. A failure does not stop the others. */
 int verb_image_verify(CliArgs *a) {
         _cleanup_(store_closep) Store *s = NULL;
+        _cleanup_strv_free_ char **busy = NULL;
+        _cleanup_error_ RktError *err = NULL;
         int r, ret = 0;
 
         r = image_store_open(a, STORE_WRITABLE, &s);
         if (r < 0)
                 return r;
+        r = pod_refs_running_trees(a->globals->dir, &busy, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
         for (size_t i = 0; i < a->n_args; i++) {
                 _cleanup_error_ RktError *e = NULL;
                 _cleanup_free_ char *id = NULL, *short_id = NULL;
@@ -28,7 +35,7 @@ int verb_image_verify(CliArgs *a) {
                 short_id = image_id_short(id, 32);
                 if (!short_id)
                         return log_error_errno(-ENOMEM, "Out of memory");
-                r = store_verify(s, id, geteuid() == 0, &res, &e);
+                r = store_verify(s, id, geteuid() == 0, busy, &res, &e);
                 if (r == -EBADMSG)
                         log_error("image '%s' (%s): %s; remove it with 'rkt image rm %s' and fetch it again",
                                   a->args[i], short_id, rkt_error_message(e, r), short_id);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <sys/file.h>
 
 #include "fs.h"
 #include "path.h"
@@ -67,6 +68,36 @@ static void scan_pod(int podfd, bool live, char ***images, char ***trees) {
                         continue;
                 add_file_line(dirfd(d), p, trees);
         }
+}
+
+/* Whether someone holds the pod's lock: its stage1, while the pod runs. */
+static bool pod_locked(int podfd) {
+        _cleanup_close_ int fd = openat(podfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+int pod_refs_running_trees(const char *data_dir, char ***ret_tree_ids, RktError **reterr) {
+        _cleanup_strv_free_ char **images = NULL, **trees = calloc(1, sizeof(char *));
+        _cleanup_free_ char *run = path_join(data_dir, "pods/run");
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!trees || !run)
+                return -ENOMEM;
+        d = opendir(run);
+        if (!d && errno != ENOENT)
+                return rkt_error_set(reterr, negative_errno(), "reading '%s': %m", run);
+        while (d && (de = readdir(d))) {
+                _cleanup_close_ int podfd = -1;
+                if (de->d_name[0] == '.')
+                        continue;
+                podfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (podfd >= 0 && pod_locked(podfd))
+                        scan_pod(podfd, false, &images, &trees);
+        }
+        *ret_tree_ids = TAKE_PTR(trees);
+        return 0;
 }
 
 int pod_refs_collect(const char *data_dir, char ***ret_image_ids, char ***ret_tree_ids, RktError **reterr) {

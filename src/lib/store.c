@@ -1096,7 +1096,8 @@ static int tree_check(Store *s, const char *tree_id, char **ret_cause) {
         return 0;
 }
 
-int store_verify(Store *s, const char *id, bool repair, StoreVerifyResult *ret, RktError **reterr) {
+int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees, StoreVerifyResult *ret,
+                 RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL, *cause = NULL;
         _cleanup_close_ int image_lock = -1, tree_lock = -1;
         RenderList l = {};
@@ -1144,6 +1145,12 @@ int store_verify(Store *s, const char *id, bool repair, StoreVerifyResult *ret, 
         }
         if (!repair) {
                 r = rkt_error_set(reterr, -EPERM, "tree '%s' is damaged (%s); rendering it again needs root",
+                                  tree_id, cause);
+                goto finish;
+        }
+        if (strv_contains(busy_trees, tree_id)) {
+                r = rkt_error_set(reterr, -EBUSY,
+                                  "tree '%s' is damaged (%s) and running pods use it; stop them and verify again",
                                   tree_id, cause);
                 goto finish;
         }

@@ -93,10 +93,12 @@ typedef struct StoreVerifyResult {
 /* Checks image id: the blobs of the image and of its dependencies against their IDs (sha512), then its
  * rendered tree against the digest recorded in the tree's marker. A damaged or incomplete tree is rendered
  * again from the checked blobs when repair is true (as root: owners are kept), and fails with -EPERM
- * otherwise.
+ * otherwise, or with -EBUSY when the tree is one of busy_trees (mounted by running pods: replacing it would
+ * change files under running apps).
  * A damaged or missing blob fails with -EBADMSG and leaves everything as it was: it cannot be repaired,
  * only removed and fetched again. */
-int store_verify(Store *s, const char *id, bool repair, StoreVerifyResult *ret, RktError **reterr);
+int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees, StoreVerifyResult *ret,
+                 RktError **reterr);
 void store_verify_result_done(StoreVerifyResult *r);
 /* Sum of the file sizes in the trees rendered for image id. */
 uint64_t store_tree_size(Store *s, const char *id);

@@ -350,6 +350,21 @@ kill_rkt_and_check() {
         assert_output_contains "hello from the pod"
 }
 
+@test "image verify does not replace a damaged tree under a running pod" {
+        start_sleeper
+        rkt status --wait-ready=30s "$uuid" >/dev/null
+        marker=$(grep -l "\"$(rkt --insecure-options=image fetch --full "$BB")\"" "$RKT_DATA_DIR"/cas/tree/*/rendered)
+        echo intruder >>"${marker%/rendered}/rootfs/etc/passwd"
+        run rkt image verify example.com/busybox
+        assert_status 254
+        assert_output_contains "running pods use it; stop them and verify again"
+        rkt stop "$uuid" >/dev/null
+        rkt status --wait=30s "$uuid" >/dev/null
+        run rkt image verify example.com/busybox
+        assert_status 0
+        assert_output_contains "; rebuilt"
+}
+
 @test "paths.d: 'data' is the data dir without --dir (symlinks resolved, --dir wins); 'stage1-images' holds the stage1" {
         real=$RKT_TEST_DIR/real-data
         mkdir -p "$real" "$RKT_TEST_DIR/s1" "$RKT_LOCAL_CONFIG_DIR/paths.d"

@@ -160,8 +160,8 @@ cmd_build() {
 	exec {lockfd}>"$CACHE/.lock"
 	flock "$lockfd"
 
-	# Leftovers of interrupted builds (we hold the lock, so nobody is using them).
-	for d in "$CACHE"/.build-*; do
+	# Leftovers of interrupted builds and removals (we hold the lock, so nobody is using them).
+	for d in "$CACHE"/.build-* "$CACHE"/.old-*; do
 		[ -e "$d" ] || continue
 		log "removing stale partial build $d"
 		remove_tree "$d"
@@ -200,7 +200,8 @@ cmd_build() {
 			continue
 		fi
 		log "removing old root $d"
-		remove_tree "$d"
+		# Out of the way first, so that a removal cut short never leaves a recipe dir without its root.
+		mv -T -- "$d" "$CACHE/.old-$(basename -- "$d")" && remove_tree "$CACHE/.old-$(basename -- "$d")"
 	done
 	exec {lockfd}>&-
 }
@@ -267,7 +268,7 @@ in_host() {
 
 cmd_start() {
 	need_root
-	local name=${1:-} rundir root scratch cg p leader nspawn state deadline why
+	local name=${1:-} rundir root scratch cg p leader nspawn state deadline why lockfd
 	local -a cgs binds args
 	check_name "$name"
 	rundir=$RUN_BASE/$name
@@ -285,7 +286,13 @@ cmd_start() {
 		fi
 	done
 	root=$(root_dir)
+	mkdir -p -- "$rundir"
+	# Claimed under the cache lock: a build of another recipe removes only roots nobody has claimed.
+	exec {lockfd}>"$CACHE/.lock"
+	flock "$lockfd"
 	[ -d "$root" ] || die "no cached root at $root"
+	printf '%s\n' "$root" >"$rundir/root"
+	exec {lockfd}>&-
 
 	read -r -a binds <<<"${RKT_TESTHOST_BINDS:-}"
 	for p in "${binds[@]}"; do
@@ -297,8 +304,6 @@ cmd_start() {
 	mapfile -t cgs < <(cgroup_dirs "$name")
 	[ "${#cgs[@]}" -gt 0 ] || die "no usable cgroup hierarchy under /sys/fs/cgroup"
 
-	mkdir -p -- "$rundir"
-	printf '%s\n' "$root" >"$rundir/root"
 	printf '%s\n' "${cgs[@]}" >"$rundir/cgroups"
 
 	# /tmp and /var/tmp of the host live on disk, not in the overlay's tmpfs:

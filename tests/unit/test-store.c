@@ -196,14 +196,14 @@ static void test_verify_and_repair(void **state) {
         RktError *e = NULL;
 
         /* never rendered: the blob alone is checked */
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_NONE);
 
         assert_int_equal(store_render_tree(s, id, &t, &d, NULL), 0);
         marker = path_join(d, "rendered");
         assert_int_equal(read_full_file_at(AT_FDCWD, marker, &text, NULL), 0);
         assert_non_null(strstr(text, "\"hash\":\"sha512-"));
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_OK);
         assert_null(res.cause);
 
@@ -211,38 +211,42 @@ static void test_verify_and_repair(void **state) {
         file = path_join(d, "rootfs/etc/v");
         assert_int_equal(chmod(file, 0644), 0);
         tree_file_write(d, "rootfs/etc/v", "valuE", 5);
-        assert_int_equal(store_verify(s, id, false, &res, &e), -EPERM);
+        assert_int_equal(store_verify(s, id, false, NULL, &res, &e), -EPERM);
         assert_non_null(strstr(rkt_error_message(e, -EPERM), "wrong tree hash"));
         e = rkt_error_free(e);
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        /* a tree running pods have mounted is not replaced under them */
+        assert_int_equal(store_verify(s, id, true, (char *[]){"deps-other", t, NULL}, &res, &e), -EBUSY);
+        assert_non_null(strstr(rkt_error_message(e, -EBUSY), "running pods use it"));
+        e = rkt_error_free(e);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_REPAIRED);
         assert_non_null(strstr(res.cause, "wrong tree hash"));
         store_verify_result_done(&res);
         text = mfree(text);
         assert_int_equal(read_full_file_at(AT_FDCWD, file, &text, NULL), 0);
         assert_string_equal(text, "value");
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_OK);
 
         /* a missing file */
         assert_int_equal(unlink(file), 0);
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_REPAIRED);
         store_verify_result_done(&res);
         assert_int_equal(access(file, F_OK), 0);
 
         /* a truncated marker, then none at all */
         assert_int_equal(truncate(marker, 3), 0);
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_REPAIRED);
         assert_non_null(strstr(res.cause, "marker is damaged"));
         store_verify_result_done(&res);
         assert_int_equal(unlink(marker), 0);
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_REPAIRED);
         assert_non_null(strstr(res.cause, "incomplete"));
         store_verify_result_done(&res);
-        assert_int_equal(store_verify(s, id, true, &res, NULL), 0);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
         assert_int_equal(res.tree, STORE_TREE_OK);
         assert_int_equal(count_files("tree"), 3); /* manifest, marker, etc/v: nothing left over */
 
@@ -254,13 +258,13 @@ static void test_verify_and_repair(void **state) {
                 assert_true(fd >= 0);
                 assert_int_equal(pwrite(fd, "X", 1, 700), 1);
         }
-        assert_int_equal(store_verify(s, id, true, &res, &e), -EBADMSG);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, &e), -EBADMSG);
         assert_non_null(strstr(rkt_error_message(e, -EBADMSG), "no longer matches its ID"));
         e = rkt_error_free(e);
         assert_int_equal(count_files("images"), 1);
         assert_int_equal(count_files("tree"), 3);
         assert_int_equal(unlink(blob), 0);
-        assert_int_equal(store_verify(s, id, true, &res, &e), -EBADMSG);
+        assert_int_equal(store_verify(s, id, true, NULL, &res, &e), -EBADMSG);
         assert_non_null(strstr(rkt_error_message(e, -EBADMSG), "missing"));
         e = rkt_error_free(e);
 }
