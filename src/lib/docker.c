@@ -22,25 +22,34 @@ bool docker_digest_valid(const char *d) {
         return true;
 }
 
-/* A path component of a repository: [a-z0-9]+ joined by ".", "_", "__" or runs of "-". */
+static bool is_lower_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* A path component of a repository: runs of [a-z0-9] joined by one ".", one "_", "__" or any number
+ * of "-". */
 static bool repo_component_valid(const char *s, size_t n) {
-        if (n == 0 || !isalnum((unsigned char) s[0]) || !isalnum((unsigned char) s[n - 1]))
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                char c = s[i];
-                if ((c >= 'a' && c <= 'z') || isdigit((unsigned char) c))
-                        continue;
-                if (c == '.' || c == '-')
-                        ;
-                else if (c == '_') {
-                        if (i + 1 < n && s[i + 1] == '_')
+        size_t i = 0;
+
+        for (;;) {
+                size_t run = 0, sep = 0;
+
+                while (i < n && is_lower_alnum(s[i]))
+                        i++, run++;
+                if (run == 0)
+                        return false;
+                if (i == n)
+                        return true;
+                if (s[i] == '-')
+                        while (i < n && s[i] == '-')
                                 i++;
-                } else
-                        return false;
-                if (i + 1 < n && !isalnum((unsigned char) s[i + 1]) && s[i + 1] != '-' && !(c == '-'))
-                        return false;
+                else {
+                        while (i < n && sep < 3 && (s[i] == '.' || s[i] == '_'))
+                                i++, sep++;
+                        if (!(sep == 1 || (sep == 2 && s[i - 1] == '_' && s[i - 2] == '_')))
+                                return false;
+                }
         }
-        return true;
 }
 
 static bool tag_valid(const char *t) {
@@ -75,7 +84,9 @@ static bool registry_valid(const char *r) {
                 for (const char *p = r; p < (colon ?: r + strlen(r)); p++)
                         if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
                                 return false;
-                if (colon == r)
+                /* Host labels: no empty one, none starting with '-'. */
+                if (colon == r || r[0] == '.' || r[0] == '-' || strstr(r, "..") || strstr(r, ".-") ||
+                    (colon && colon[-1] == '.'))
                         return false;
         }
         if (colon) {
