@@ -32,7 +32,7 @@ start_registry() {
 stop_registry() {
 	[ -f "$SHARED/registry.pid" ] && kill "$(cat "$SHARED/registry.pid")" 2>/dev/null
 	rm -f "$SHARED/registry.pid"
-	while curl -s -o /dev/null "http://$REG/v2/" 2>/dev/null; do sleep 0.1; done
+	wait_for 20 bash -c "! curl -s -o /dev/null http://$REG/v2/"
 }
 
 # blob_gets NAME - how many blob GETs the registry NAME served.
@@ -42,6 +42,8 @@ blob_gets() {
 
 setup_file() {
 	export SHARED=$BATS_FILE_TMPDIR
+	# The package's own service listens on :5000; the tests run registries of their own there.
+	systemctl stop docker-registry.service 2>/dev/null || true
 	local l=$SHARED/layers
 	mkdir -p "$l/base/bin" "$l/base/etc" "$l/base/data/old" "$l/top/etc" "$l/top/data" "$l/other"
 	cp /bin/busybox "$l/base/bin/busybox"
@@ -157,7 +159,7 @@ dfetch() {
 	python3 "$PUSH" "$REG" test/private 1.0 --user user:secret --layer "$SHARED/other.tgz" --config '{"Cmd":["/bin/cat","/other"]}' >/dev/null
 	run dfetch docker://$REG/test/private:1.0
 	assert_status 254
-	assert_output_contains "credentials go in a 'dockerAuth' file in auth.d"
+	assert_output_contains "registry '$REG' needs credentials: configure them in a 'dockerAuth' file in auth.d"
 	mkdir -p "$RKT_LOCAL_CONFIG_DIR/auth.d"
 	cat >"$RKT_LOCAL_CONFIG_DIR/auth.d/docker.json" <<-JSON
 	{"rktKind":"dockerAuth","rktVersion":"v1","registries":["$REG"],"credentials":{"user":"user","password":"wrong"}}

@@ -37,8 +37,10 @@ class Registry:
         self.base = "http://%s/v2/%s" % (host, repo)
         self.auth = "Basic " + base64.b64encode(user.encode()).decode() if user else None
 
-    def request(self, method, url, data=None, content_type=None):
+    def request(self, method, url, data=None, content_type=None, accept=None):
         rq = urllib.request.Request(url, data=data, method=method)
+        if accept:
+            rq.add_header("Accept", accept)
         if self.auth:
             rq.add_header("Authorization", self.auth)
         if content_type:
@@ -81,7 +83,8 @@ def main():
         entries = []
         for spec in a.index:
             d, arch = spec.split("=")
-            with reg.request("GET", reg.base + "/manifests/" + d) as r:
+            # Without Accept the registry offers schema 1, which an OCI manifest cannot become.
+            with reg.request("GET", reg.base + "/manifests/" + d, accept=OCI_MANIFEST + "," + DOCKER_MANIFEST) as r:
                 body = r.read()
                 media_type = r.headers["Content-Type"]
             entries.append({"mediaType": media_type, "digest": d, "size": len(body),
