@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <dirent.h>
 
 #include "aci-extract.h"
 #include "fs.h"
@@ -16,6 +17,9 @@
 /* libarchive hands out data in blocks of the read size; large blocks keep the syscall count low on
  * 200 MB images. */
 #define READ_BLOCK_SIZE (128U * 1024U)
+/* Docker/OCI layer whiteouts (the OCI image spec's "whiteouts", AUFS style). */
+#define WHITEOUT_PREFIX ".wh."
+#define WHITEOUT_OPAQUE ".wh..wh..opq"
 /* Directory fds kept open along the path of the current entry; tar lists a directory's entries together,
  * so most entries resolve their parent without a syscall. Deeper levels are walked uncached. */
 #define DIR_CACHE_MAX 64
@@ -794,7 +798,10 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         case PATH_COMPONENT_TOO_LONG:
                 return entry_error(x, -ENAMETOOLONG, "hardlink target '%s' is too long", strna(t));
         }
-        if (x->link.n_comps < 2 || !streq(x->link.comps[0], "rootfs"))
+        if (x->flags & ACI_EXTRACT_LAYER) {
+                if (x->link.n_comps < 1)
+                        return entry_error(x, -EINVAL, "hardlink to the layer's root");
+        } else if (x->link.n_comps < 2 || !streq(x->link.comps[0], "rootfs"))
                 return entry_error(x, -EXDEV, "hardlink target '%s' is outside the image's rootfs",
                                    strna(t));
         if (streq(x->link.norm, x->path.norm))
@@ -890,7 +897,11 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
                         return entry_error(x, -EBADMSG, "the image root must be a directory");
                 return 0;
         }
-        if (streq(x->path.comps[0], "manifest")) {
+        if (x->flags & ACI_EXTRACT_LAYER) {
+                /* Whiteouts were applied by the first pass; they are markers, not files. */
+                if (startswith(x->path.comps[x->path.n_comps - 1], WHITEOUT_PREFIX))
+                        return 0;
+        } else if (streq(x->path.comps[0], "manifest")) {
                 if (x->path.n_comps > 1 || hardlink || type != AE_IFREG)
                         return entry_error(x, -EBADMSG, "'manifest' must be a regular file");
                 if (x->flags & ACI_EXTRACT_ROOTFS_ONLY)
@@ -1050,4 +1061,126 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
         if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
                 return archive_failure(&x, true, false);
         return aci_extract_archive(a, target_dirfd, flags, filter, userdata, reterr);
+}
+
+/* --- Docker/OCI layers --- */
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+static bool dot_or_dot_dot(const char *s) {
+        return streq(s, ".") || streq(s, "..");
+}
+
+/* Removes everything in the directory dirfd (an O_PATH fd is fine). */
+static int empty_dir(int dir_fd) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r = opendir_at(dir_fd, ".", &d);
+
+        if (r < 0 || !d)
+                return r;
+        while ((de = readdir(d))) {
+                if (dot_or_dot_dot(de->d_name))
+                        continue;
+                r = rm_rf_at(dirfd(d), de->d_name);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+        return 0;
+}
+
+/* The first pass over a layer: its whiteouts remove what the layers below left in the target. They apply
+ * to the layers below only, whatever their place in the archive, so they all go before any entry of the
+ * layer is written. A whiteout of something the target does not have (or that sits below a symlink, which
+ * is never followed) removes nothing. */
+static int apply_whiteouts(Extractor *x) {
+        for (bool first = true;; first = false) {
+                struct archive_entry *e;
+                PathProblem problem;
+                const char *base;
+                size_t failed;
+                int parent_fd, r = archive_read_next_header(x->archive, &e);
+
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN)
+                        return archive_failure(x, first, false);
+                x->raw = archive_entry_pathname(e);
+                if (!x->raw)
+                        return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
+                r = parse_path(&x->path, x->raw, &problem);
+                if (r < 0)
+                        return r;
+                if (problem != PATH_OK)
+                        return entry_error(x, problem == PATH_DOTDOT ? -EINVAL : -EXDEV,
+                                           "whiteout or entry path leaves the layer");
+                if (x->path.n_comps == 0)
+                        continue;
+                base = x->path.comps[x->path.n_comps - 1];
+                if (!startswith(base, WHITEOUT_PREFIX))
+                        continue;
+                if (!streq(base, WHITEOUT_OPAQUE) && (dot_or_dot_dot(base + strlen(WHITEOUT_PREFIX)) ||
+                                                      isempty(base + strlen(WHITEOUT_PREFIX))))
+                        return entry_error(x, -EINVAL, "invalid whiteout name");
+                r = walk(x, x->path.comps, x->path.n_comps - 1, false, &parent_fd, &failed);
+                if (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)
+                        continue;
+                if (r < 0)
+                        return entry_error(x, r, "opening the whiteout's directory: %s", strerror(-r));
+                if (streq(base, WHITEOUT_OPAQUE))
+                        r = empty_dir(parent_fd);
+                else
+                        r = rm_rf_at(parent_fd, base + strlen(WHITEOUT_PREFIX));
+                /* The cached directories may be gone now. */
+                cache_truncate(x, 0);
+                if (r < 0 && r != -ENOENT)
+                        return entry_error(x, r, "applying the whiteout: %s", strerror(-r));
+        }
+}
+
+static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
+        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+        Extractor x = {.reterr = reterr};
+
+        if (!a)
+                return -ENOMEM;
+        x.archive = a;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot rewind the layer: %m");
+        if (archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+            archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+            archive_read_support_format_tar(a) < ARCHIVE_WARN)
+                return rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
+                                     strna(archive_error_string(a)));
+        if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
+                return archive_failure(&x, true, false);
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr) {
+        _cleanup_(archive_read_freep) struct archive *a = NULL;
+        int r;
+
+        r = open_layer_reader(fd, &a, reterr);
+        if (r < 0)
+                return r;
+        {
+                _cleanup_(extractor_done) Extractor x = {
+                        .archive = a,
+                        .root_fd = target_dirfd,
+                        .flags = flags | ACI_EXTRACT_LAYER,
+                        .reterr = reterr,
+                        .deep_fd = -1,
+                };
+                r = apply_whiteouts(&x);
+                if (r < 0)
+                        return r;
+        }
+        archive_read_free(TAKE_PTR(a));
+        r = open_layer_reader(fd, &a, reterr);
+        if (r < 0)
+                return r;
+        return aci_extract_archive(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE, NULL, NULL,
+                                   reterr);
 }

@@ -49,6 +49,9 @@ typedef enum AciExtractFlags {
         ACI_EXTRACT_OVERWRITE = 1 << 1,
         /* Do not chown (unprivileged extraction). */
         ACI_EXTRACT_NO_OWNERS = 1 << 2,
+        /* The archive is a Docker/OCI image layer: its entries are relative to the target (no manifest, no
+         * rootfs/) and whiteout entries are markers, not files (see aci_extract_layer_fd()). */
+        ACI_EXTRACT_LAYER = 1 << 3,
 } AciExtractFlags;
 
 /* Per-entry filter for dependency rendering: return true to extract the entry. path is the normalized
@@ -71,3 +74,10 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
  * before the padding of the last record). */
 int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
                         void *userdata, RktError **reterr);
+
+/* Applies a Docker/OCI layer (a tar, gzip- or zstd-compressed or not, detected by content; fd must be
+ * seekable) on top of what the layers below it left in target_dirfd, with the same safety as an ACI:
+ * first its whiteouts — ".wh.NAME" removes NAME, ".wh..wh..opq" empties its directory — are applied to the
+ * target (they hide what the layers below have, wherever they appear in the archive), then its entries are
+ * extracted, replacing what is there (ACI_EXTRACT_OVERWRITE), without the whiteout markers. */
+int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr);

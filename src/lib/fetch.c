@@ -11,6 +11,7 @@
 
 #include "rkt-config.h"
 #include "discovery.h"
+#include "docker.h"
 #include "fetch.h"
 #include "format.h"
 #include "fs.h"
@@ -788,21 +789,21 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
 
         if (image_ref_is_id(image))
                 return store_resolve(s, image, ret_id, reterr);
-        if (startswith(image, "docker:"))
-                return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                     "image '%s': docker images are not supported yet; only ACIs (files, http(s) URLs "
-                                     "and names found by appc discovery)",
-                                     image);
         r = fetch_init(&f, s, o);
         if (r < 0)
                 return r;
-        if (image_is_local_file(image))
+        if (startswith(image, "docker:")) {
+                r = fetch_http(&f, reterr);
+                if (r >= 0)
+                        r = docker_fetch(s, f.http, f.config, o, image, ret_id, reterr);
+        } else if (image_is_local_file(image))
                 r = fetch_file(&f, image, ret_id, reterr);
         else if (startswith(image, "https://") || startswith(image, "http://"))
                 r = fetch_url(&f, image, ret_id, reterr);
         else if (strstr(image, "://"))
                 r = rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                  "unsupported URL scheme; rkt fetches ACIs from files, file://, http:// and https:// URLs");
+                                  "unsupported URL scheme; rkt fetches ACIs from files, file://, http:// and https:// URLs, "
+                                  "and docker:// images");
         else
                 r = fetch_name(&f, image, ret_id, reterr);
         fetch_done(&f);

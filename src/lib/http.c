@@ -9,6 +9,7 @@
 #include "format.h"
 #include "fs.h"
 #include "http.h"
+#include "strv.h"
 
 #define DEFAULT_TIMEOUT_USEC (30ULL * 1000000)
 #define MAX_REDIRECTS 10
@@ -65,6 +66,8 @@ void http_response_done(HttpResponse *r) {
         free(r->url);
         free(r->etag);
         free(r->last_modified);
+        free(r->content_type);
+        free(r->www_authenticate);
         free(r->body);
         *r = (HttpResponse) {};
 }
@@ -155,7 +158,7 @@ typedef struct Transfer {
         /* the current response */
         long status;
         bool headers_done;
-        char *etag, *last_modified, *location;
+        char *etag, *last_modified, *location, *content_type, *www_authenticate;
         uint64_t max_age;
         bool have_range;
         uint64_t range_start;
@@ -179,6 +182,8 @@ static void transfer_reset_response(Transfer *t) {
         t->etag = mfree(t->etag);
         t->last_modified = mfree(t->last_modified);
         t->location = mfree(t->location);
+        t->content_type = mfree(t->content_type);
+        t->www_authenticate = mfree(t->www_authenticate);
         t->max_age = 0;
         t->have_range = false;
         t->range_start = 0;
@@ -281,6 +286,12 @@ static size_t header_cb(char *line, size_t size, size_t nitems, void *userdata) 
         } else if ((v = header_value(line, n, "Last-Modified"))) {
                 free(t->last_modified);
                 t->last_modified = v;
+        } else if ((v = header_value(line, n, "Content-Type"))) {
+                free(t->content_type);
+                t->content_type = v;
+        } else if ((v = header_value(line, n, "WWW-Authenticate"))) {
+                free(t->www_authenticate);
+                t->www_authenticate = v;
         } else if ((v = header_value(line, n, "Location"))) {
                 free(t->location);
                 t->location = v;
@@ -459,7 +470,7 @@ static bool retryable(CURLcode code) {
 }
 
 static int setup_request(HttpClient *c, Transfer *t, const char *url, const char *scheme, const char *hostport,
-                         struct curl_slist **headers, RktError **reterr) {
+                         bool same_origin, struct curl_slist **headers, RktError **reterr) {
         const HttpRequest *rq = t->rq;
         _cleanup_free_ char *ua = NULL;
         CURL *h = c->curl;
@@ -486,8 +497,16 @@ static int setup_request(HttpClient *c, Transfer *t, const char *url, const char
                 if (r >= 0)
                         r = add_header(headers, ifr);
         }
+        STRV_FOREACH(line, rq->headers) {
+                if (r < 0)
+                        break;
+                r = add_header(headers, *line);
+        }
         /* Credentials go only to the host they are configured for, and never in the clear. */
-        if (r >= 0 && streq(scheme, "https")) {
+        if (r >= 0 && rq->authorization) {
+                if (same_origin)
+                        r = add_header(headers, rq->authorization);
+        } else if (r >= 0 && streq(scheme, "https")) {
                 const AuthEntry *a = rkt_config_find_auth(c->o.config, hostport);
                 if (a) {
                         char *line = NULL;
@@ -555,7 +574,7 @@ static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
 
 int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError **reterr) {
         Transfer t = { .c = c, .rq = rq };
-        _cleanup_free_ char *url = strdup(rq->url);
+        _cleanup_free_ char *url = strdup(rq->url), *origin = NULL;
         unsigned attempts = 0, hops = 0;
         uint64_t total_known = 0, initial = 0;
         int r;
@@ -576,6 +595,13 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                 }
         }
         initial = t.offset;
+        if (rq->authorization) {
+                r = http_url_split(rq->url, NULL, NULL, &origin);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return rkt_error_set(reterr, -EINVAL, "'%s' is not a valid URL", rq->url);
+        }
 
         for (;;) {
                 _cleanup_free_ char *scheme = NULL, *hostport = NULL;
@@ -592,7 +618,8 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                 r = check_scheme(c, url, scheme, hops > 0, reterr);
                 if (r < 0)
                         goto finish;
-                r = setup_request(c, &t, url, scheme, hostport, &headers, reterr);
+                r = setup_request(c, &t, url, scheme, hostport, origin && streq(origin, hostport), &headers,
+                                  reterr);
                 if (r < 0) {
                         headers_free(headers);
                         goto finish;
@@ -672,6 +699,11 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                                 break;
                         ret->status = 202;
                         goto success;
+                case 401:
+                        if (!rq->accept_unauthorized)
+                                break;
+                        ret->status = 401;
+                        goto success;
                 case 301:
                 case 302:
                 case 303:
@@ -720,6 +752,8 @@ success:
         ret->url = TAKE_PTR(url);
         ret->etag = TAKE_PTR(t.etag);
         ret->last_modified = TAKE_PTR(t.last_modified);
+        ret->content_type = TAKE_PTR(t.content_type);
+        ret->www_authenticate = TAKE_PTR(t.www_authenticate);
         ret->max_age = t.max_age;
         ret->attempts = attempts;
         if (rq->fd < 0) {

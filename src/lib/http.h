@@ -38,6 +38,12 @@ typedef struct HttpRequest {
         const char *url;
         const char *if_none_match; /* an ETag: a 304 answer is then a success */
         bool accept_deferred;      /* a 202 answer is a success (rkt's deferred signatures) */
+        bool accept_unauthorized;  /* a 401 answer is a success: the caller reads its WWW-Authenticate */
+        char *const *headers;      /* more header lines ("Accept: …"); NULL: none */
+        /* An "Authorization: …" line for this request, sent instead of auth.d's credentials and only to
+         * the host[:port] of url — never to a redirect target elsewhere (registries redirect blobs to
+         * storage that must not see them). */
+        const char *authorization;
         int fd;                    /* the body goes here; -1: into memory, up to max_size bytes */
         size_t max_size;
         /* The validators of what fd already holds. With one of them, its content is resumed (Range +
@@ -51,10 +57,12 @@ typedef struct HttpRequest {
 } HttpRequest;
 
 typedef struct HttpResponse {
-        long status;            /* 200 (also for a completed resumed download), 202 or 304 */
+        long status;            /* 200 (also for a completed resumed download), 202, 304 or 401 */
         char *url;              /* the URL that answered, after redirects */
         char *etag;             /* NULL: none */
         char *last_modified;    /* NULL: none */
+        char *content_type;     /* NULL: none */
+        char *www_authenticate; /* NULL: none */
         uint64_t max_age;       /* seconds, from Cache-Control (0: none, no-cache or no-store) */
         uint64_t size;          /* of the body, in fd or in memory */
         char *body;             /* memory requests: NUL-terminated */

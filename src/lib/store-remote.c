@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "store-internal.h"
 #include "store.h"
+#include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
@@ -46,6 +47,7 @@ RemoteRecord *remote_record_free(RemoteRecord *r) {
         free(r->sig_url);
         free(r->etag);
         free(r->id);
+        strv_free(r->layers);
         free(r);
         return NULL;
 }
@@ -72,6 +74,19 @@ static int image_exists(Store *s, const char *id) {
         return faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ? -ENOENT : 0;
 }
 
+#define LAYER_DIR "docker/blobs/sha256"
+
+static bool layer_digest_valid(const char *d) {
+        const char *h = startswith(d, "sha256:");
+
+        if (!h || strlen(h) != 64)
+                return false;
+        for (; *h; h++)
+                if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+                        return false;
+        return true;
+}
+
 static int remote_from_json(const char *text, RemoteRecord **ret) {
         _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
         _cleanup_(remote_record_freep) RemoteRecord *r = NULL;
@@ -95,6 +110,17 @@ static int remote_from_json(const char *text, RemoteRecord **ret) {
                 r->download_time = (uint64_t) json_object_get_int64(n);
         if (json_object_object_get_ex(o, "maxAge", &n) && json_object_get_int64(n) > 0)
                 r->max_age = (uint64_t) json_object_get_int64(n);
+        if (json_object_object_get_ex(o, "layers", &n)) {
+                if (!json_object_is_type(n, json_type_array))
+                        return -EBADMSG;
+                for (size_t i = 0; i < json_object_array_length(n); i++) {
+                        json_object *e = json_object_array_get_idx(n, i);
+                        if (!json_object_is_type(e, json_type_string) || !layer_digest_valid(json_object_get_string(e)))
+                                return -EBADMSG;
+                        if (strv_extend(&r->layers, json_object_get_string(e)) < 0)
+                                return -ENOMEM;
+                }
+        }
         *ret = TAKE_PTR(r);
         return 0;
 }
@@ -144,6 +170,14 @@ int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
         json_object_object_add(o, "id", json_object_new_string(r->id));
         json_object_object_add(o, "downloadTime", json_object_new_int64((int64_t) r->download_time));
         json_object_object_add(o, "maxAge", json_object_new_int64((int64_t) r->max_age));
+        if (r->layers) {
+                json_object *a = json_object_new_array();
+                if (!a)
+                        return -ENOMEM;
+                json_object_object_add(o, "layers", a);
+                STRV_FOREACH(l, r->layers)
+                        json_object_array_add(a, json_object_new_string(*l));
+        }
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!text)
                 return -ENOMEM;
@@ -154,25 +188,122 @@ int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
 }
 
 int store_remote_gc(Store *s) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(closedirp) DIR *d = NULL, *ld = NULL;
+        _cleanup_strv_free_ char **used = NULL;
         struct dirent *de;
         int r;
 
         if (s->dir_fd < 0 || !s->writable)
                 return 0;
         r = opendir_at(s->dir_fd, REMOTE_DIR, &d);
-        if (r < 0 || !d)
+        if (r < 0)
                 return r;
-        while ((de = readdir(d))) {
+        while (d && (de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
                 _cleanup_(remote_record_freep) RemoteRecord *rec = NULL;
 
                 if (de->d_name[0] == '.')
                         continue;
                 if (!endswith(de->d_name, ".json") || read_full_file_at(dirfd(d), de->d_name, &text, NULL) < 0 ||
-                    remote_from_json(text, &rec) < 0 || image_exists(s, rec->id) < 0)
+                    remote_from_json(text, &rec) < 0 || image_exists(s, rec->id) < 0) {
                         (void) unlinkat(dirfd(d), de->d_name, 0);
+                        continue;
+                }
+                STRV_FOREACH(l, rec->layers)
+                        if (strv_extend(&used, *l + strlen("sha256:")) < 0)
+                                return -ENOMEM;
         }
+        /* Layers only speed up later fetches: those no current image was made of go. */
+        r = opendir_at(s->dir_fd, LAYER_DIR, &ld);
+        if (r < 0 || !ld)
+                return r;
+        while ((de = readdir(ld))) {
+                /* gc holds the store exclusively: a ".tmp-" file is what an interrupted fetch left. */
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") || strv_contains(used, de->d_name))
+                        continue;
+                (void) unlinkat(dirfd(ld), de->d_name, 0);
+        }
+        return 0;
+}
+
+/* --- cached layers --- */
+
+static int layer_name(const char *digest, char **ret) {
+        if (!layer_digest_valid(digest))
+                return -EINVAL;
+        return asprintf(ret, LAYER_DIR "/%s", digest + strlen("sha256:")) < 0 ? -ENOMEM : 0;
+}
+
+int store_layer_open(Store *s, const char *digest) {
+        _cleanup_free_ char *name = NULL;
+        int r, fd;
+
+        if (s->dir_fd < 0)
+                return -ENOENT;
+        r = layer_name(digest, &name);
+        if (r < 0)
+                return r;
+        fd = openat(s->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktError **reterr) {
+        _cleanup_free_ char *name = NULL, *tmp = NULL, *dir = NULL;
+        int r, fd;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        r = layer_name(digest, &name);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "'%s' is not a sha256 digest", digest);
+        if (asprintf(&dir, "%s/" LAYER_DIR, s->cas) < 0 ||
+            asprintf(&tmp, LAYER_DIR "/.tmp-%s-%d", digest + strlen("sha256:"), (int) getpid()) < 0)
+                return -ENOMEM;
+        r = mkdir_p(dir, STORE_DIR_MODE);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot create '%s': %s", dir, strerror(-r));
+        fd = openat(s->dir_fd, tmp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot create '%s/%s': %m", s->cas, tmp);
+        *ret = (StoreLayerWrite) { .fd = fd, .tmp_name = TAKE_PTR(tmp), .name = TAKE_PTR(name) };
+        return 0;
+}
+
+static void layer_write_release(StoreLayerWrite *w) {
+        w->fd = safe_close(w->fd);
+        w->tmp_name = mfree(w->tmp_name);
+        w->name = mfree(w->name);
+}
+
+int store_layer_commit(Store *s, StoreLayerWrite *w, RktError **reterr) {
+        int r = 0;
+
+        if (fsync(w->fd) < 0 || renameat(s->dir_fd, w->tmp_name, s->dir_fd, w->name) < 0)
+                r = rkt_error_set(reterr, negative_errno(), "cannot store the layer '%s/%s': %m", s->cas, w->name);
+        else
+                (void) fsync_directory_of(s->dir_fd, w->name);
+        if (r < 0)
+                (void) unlinkat(s->dir_fd, w->tmp_name, 0);
+        layer_write_release(w);
+        return r;
+}
+
+void store_layer_abort(Store *s, StoreLayerWrite *w) {
+        if (w->tmp_name)
+                (void) unlinkat(s->dir_fd, w->tmp_name, 0);
+        layer_write_release(w);
+}
+
+int store_mkdtemp(Store *s, char **ret_path, RktError **reterr) {
+        _cleanup_free_ char *p = NULL;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        if (asprintf(&p, "%s/tmp/work-XXXXXX", s->cas) < 0)
+                return -ENOMEM;
+        if (!mkdtemp(p))
+                return rkt_error_set(reterr, negative_errno(), "cannot create a directory in '%s/tmp': %m", s->cas);
+        *ret_path = TAKE_PTR(p);
         return 0;
 }
 

@@ -131,6 +131,7 @@ typedef struct RemoteRecord {
         char *id;               /* the image the URL gave */
         uint64_t download_time; /* µs since the epoch, of the last download or revalidation */
         uint64_t max_age;       /* seconds, from Cache-Control; 0: revalidate every time */
+        char **layers;          /* docker:// images: the digests of the layers the image was made of */
 } RemoteRecord;
 
 /* -ENOENT when there is none, or when its image has been removed since. */
@@ -140,8 +141,32 @@ RemoteRecord *remote_record_free(RemoteRecord *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RemoteRecord *, remote_record_free);
 /* True while max-age (counted from download_time) has not run out at now (µs since the epoch). */
 bool remote_record_fresh(const RemoteRecord *r, uint64_t now);
-/* Removes the records whose image is gone (for gc, under the exclusive store lock). */
+/* Removes the records whose image is gone, then the cached layers no record names (for gc, under the
+ * exclusive store lock). */
 int store_remote_gc(Store *s);
+
+/* Layers of docker:// images, cached by digest in cas/docker/blobs/sha256/<hex> so that images sharing
+ * layers, and a changed image fetched again, download only what is new. A layer enters the cache by
+ * write-temp + fsync + rename once its digest has been checked; gc removes the layers no remote record
+ * names. */
+typedef struct StoreLayerWrite {
+        int fd;
+        char *tmp_name; /* relative to the cas dir */
+        char *name;
+} StoreLayerWrite;
+
+/* An fd of the cached layer (digest "sha256:<hex>"), or -ENOENT. */
+int store_layer_open(Store *s, const char *digest);
+/* A temporary file for the layer digest, to download into. */
+int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktError **reterr);
+/* Puts the (verified) content of w into the cache and releases w; w->fd stays usable until then. */
+int store_layer_commit(Store *s, StoreLayerWrite *w, RktError **reterr);
+/* Drops the temporary file and releases w. */
+void store_layer_abort(Store *s, StoreLayerWrite *w);
+
+/* A new empty directory in the store's tmp dir (its absolute path), for a caller's scratch work; gc
+ * removes what an interrupted caller leaves. */
+int store_mkdtemp(Store *s, char **ret_path, RktError **reterr);
 
 /* A download in progress: cas/tmp/download-<sha256 of the URL>, plus a small JSON file beside it with
  * the validators (ETag, Last-Modified) of the partial content, so that an interrupted download resumes

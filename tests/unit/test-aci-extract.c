@@ -1058,7 +1058,83 @@ static void test_extract_archive_api(void **state) {
 }
 
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
-RUN_TESTS(T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
+/* --- Docker/OCI layers --- */
+
+static int extract_layer(Env *env, RktError **reterr) {
+        _cleanup_close_ int fd = open(env->tar, O_RDONLY | O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        return aci_extract_layer_fd(fd, env->target_fd, 0, reterr);
+}
+
+static void assert_layer_extracts(Env *env) {
+        _cleanup_error_ RktError *err = NULL;
+        int r = extract_layer(env, &err);
+
+        if (r < 0)
+                fail_msg("layer extraction failed: %s", rkt_error_message(err, r));
+}
+
+static bool exists_in(Env *env, const char *p) {
+        return faccessat(env->target_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The whiteouts of a layer hide what the layers below have, wherever they stand in the archive: the
+ * opaque marker after the new file of its directory must not remove that file. */
+static void test_layer_whiteouts(void **state) {
+        Env *env = *state;
+
+        write_tar(env, ENTS(DIR_("dir"), FILE_("dir/a", "a"), DIR_("dir/sub"), FILE_("dir/sub/x", "x"), DIR_("etc"),
+                            FILE_("etc/gone", "1"), FILE_("etc/keep", "2"), FILE_("etc/replaced", "old")));
+        assert_layer_extracts(env);
+        write_tar_keep(env, ENTS(FILE_("dir/b", "b"), FILE_("dir/.wh..wh..opq", ""), FILE_("etc/.wh.gone", ""),
+                                 FILE_("etc/replaced", "new"), FILE_("etc/.wh.never-there", "")));
+        assert_layer_extracts(env);
+        assert_true(exists_in(env, "dir/b"));
+        assert_false(exists_in(env, "dir/a"));
+        assert_false(exists_in(env, "dir/sub"));
+        assert_false(exists_in(env, "dir/.wh..wh..opq"));
+        assert_true(exists_in(env, "etc/keep"));
+        assert_false(exists_in(env, "etc/gone"));
+        assert_false(exists_in(env, "etc/.wh.gone"));
+        {
+                _cleanup_free_ char *c = NULL;
+                assert_int_equal(read_full_file_at(env->target_fd, "etc/replaced", &c, NULL), 0);
+                assert_string_equal(c, "new");
+        }
+        /* A whole directory whited out, then made again by the same layer. */
+        write_tar_keep(env, ENTS(FILE_(".wh.dir", ""), DIR_("dir"), FILE_("dir/c", "c")));
+        assert_layer_extracts(env);
+        assert_true(exists_in(env, "dir/c"));
+        assert_false(exists_in(env, "dir/b"));
+}
+
+/* A whiteout is hostile input like any entry: it removes nothing outside the target and never goes
+ * through a symlink a lower layer planted. */
+static void test_layer_whiteout_hostile(void **state) {
+        Env *env = *state;
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *link = NULL;
+
+        write_tar(env, ENTS(LINK_("out", env->dir), LINK_("up", "..")));
+        assert_layer_extracts(env);
+        write_tar_keep(env, ENTS(FILE_("out/.wh.victim", ""), FILE_("up/.wh.victim", ""), FILE_("out/.wh..wh..opq", "")));
+        assert_layer_extracts(env);
+        assert_int_equal(access(env->victim, F_OK), 0);
+        assert_int_equal(access(env->sentinel, F_OK), 0);
+        assert_true(exists_in(env, "out"));
+
+        write_tar_keep(env, ENTS(FILE_("../.wh.victim", "")));
+        assert_true(extract_layer(env, &err) < 0);
+        assert_non_null(err);
+        assert_int_equal(access(env->victim, F_OK), 0);
+        err = rkt_error_free(err);
+        write_tar_keep(env, ENTS(FILE_("etc/.wh...", "")));
+        assert_int_equal(extract_layer(env, &err), -EINVAL);
+        assert_non_null(strstr(err->message, "invalid whiteout"));
+}
+
+RUN_TESTS(T(test_layer_whiteouts), T(test_layer_whiteout_hostile), T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
           T(test_filter_hardlink_target_dropped), T(test_formats_and_compressions), T(test_reject_dotdot),
           T(test_reject_absolute), T(test_reject_write_through_symlink), T(test_reject_symlink_to_parent),
           T(test_reject_hardlink_outside), T(test_hardlink_to_symlink_is_not_followed), T(test_duplicates),

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "aci-extract.h"
+#include "aci-write.h"
+#include "dl.h"
+#include "docker.h"
+#include "format.h"
+#include "fs.h"
+#include "insecure.h"
+#include "strv.h"
+
+/* Manifests and image configs are small; a config carries the image's history, so allow some room. */
+#define MANIFEST_MAX (4u * 1024 * 1024)
+#define CONFIG_MAX (16u * 1024 * 1024)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
+
+typedef struct Registry {
+        HttpClient *http;
+        const RktConfig *config;
+        const FetchOptions *o;
+        const DockerRef *ref;
+        const char *scheme;
+        char *authorization; /* the "Authorization: …" line that the registry accepted last */
+} Registry;
+
+static void registry_done(Registry *g) {
+        if (g->authorization) {
+                explicit_bzero(g->authorization, strlen(g->authorization));
+                free(g->authorization);
+        }
+}
+
+static void digest_hex(const unsigned char *d, char ret[static 7 + 64 + 1]) {
+        strcpy(ret, "sha256:");
+        for (unsigned i = 0; i < 32; i++)
+                sprintf(ret + 7 + 2 * i, "%02x", d[i]);
+}
+
+static int sha256_mem(const void *p, size_t n, char ret[static 7 + 64 + 1]) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned dl = 0;
+
+        if (EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
+                return -EIO;
+        digest_hex(d, ret);
+        return 0;
+}
+
+static int sha256_fd(int fd, char ret[static 7 + 64 + 1], uint64_t *ret_size) {
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        _cleanup_free_ char *buf = malloc(256 * 1024);
+        unsigned char d[EVP_MAX_MD_SIZE];
+        uint64_t size = 0;
+        unsigned dl = 0;
+
+        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+                return -ENOMEM;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return negative_errno();
+        for (;;) {
+                ssize_t n = read(fd, buf, 256 * 1024);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                if (n == 0)
+                        break;
+                if (EVP_DigestUpdate(md, buf, (size_t) n) != 1)
+                        return -EIO;
+                size += (uint64_t) n;
+        }
+        if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32)
+                return -EIO;
+        digest_hex(d, ret);
+        *ret_size = size;
+        return 0;
+}
+
+static const DockerAuthEntry *find_docker_auth(const RktConfig *c, const char *registry) {
+        for (size_t i = 0; c && i < c->n_docker_auth; i++)
+                if (strcasecmp(c->docker_auth[i].registry, registry) == 0)
+                        return &c->docker_auth[i];
+        return NULL;
+}
+
+static int basic_header(const DockerAuthEntry *a, char **ret) {
+        AuthEntry e = { .type = AUTH_BASIC, .user = a->user, .password = a->password };
+        return auth_entry_header(&e, ret, NULL);
+}
+
+/* The token dance of the Docker Registry API: ask the realm of the challenge for a token for the scope,
+ * with the registry's dockerAuth credentials when there are any (anonymous otherwise). */
+static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL;
+        const DockerAuthEntry *a = find_docker_auth(g->config, g->ref->registry);
+        HttpResponse resp = {};
+        HttpRequest rq = { .fd = -1, .max_size = 1024 * 1024 };
+        json_object *v;
+        const char *token;
+        char *esc_service = NULL, *esc_scope = NULL;
+        int r;
+
+        if (!ch->realm)
+                return rkt_error_set(reterr, -EPROTO, "registry '%s' asked for a token without naming a realm",
+                                     g->ref->registry);
+        if (!ch->scope && asprintf(&scope, "repository:%s:pull", g->ref->repository) < 0)
+                return -ENOMEM;
+        esc_scope = sym_curl_easy_escape(NULL, ch->scope ?: scope, 0);
+        esc_service = ch->service ? sym_curl_easy_escape(NULL, ch->service, 0) : NULL;
+        r = asprintf(&url, "%s%sscope=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", strempty(esc_scope),
+                     esc_service ? "&service=" : "", strempty(esc_service));
+        sym_curl_free(esc_scope);
+        sym_curl_free(esc_service);
+        if (r < 0)
+                return -ENOMEM;
+        if (a && basic_header(a, &basic) < 0)
+                return -ENOMEM;
+        rq.url = url;
+        rq.authorization = basic;
+        r = http_get(g->http, &rq, &resp, reterr);
+        if (basic)
+                explicit_bzero(basic, strlen(basic));
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "getting a token for '%s'", g->ref->repository);
+        o = json_tokener_parse(resp.body);
+        http_response_done(&resp);
+        token = o && json_object_object_get_ex(o, "token", &v) && json_object_is_type(v, json_type_string)
+                        ? json_object_get_string(v)
+                : o && json_object_object_get_ex(o, "access_token", &v) && json_object_is_type(v, json_type_string)
+                        ? json_object_get_string(v)
+                        : NULL;
+        if (isempty(token))
+                return rkt_error_set(reterr, -EPROTO, "the token server '%s' answered without a token", ch->realm);
+        registry_done(g);
+        g->authorization = NULL;
+        return asprintf(&g->authorization, "Authorization: Bearer %s", token) < 0 ? -ENOMEM : 0;
+}
+
+/* Answers a 401: a token for Bearer, the dockerAuth credentials for Basic. */
+static int authenticate(Registry *g, const char *www_authenticate, RktError **reterr) {
+        _cleanup_(docker_challenge_done) DockerChallenge ch = {};
+        const DockerAuthEntry *a = find_docker_auth(g->config, g->ref->registry);
+        int r;
+
+        if (!www_authenticate || docker_challenge_parse(www_authenticate, &ch) < 0)
+                return rkt_error_set(reterr, -EACCES, "registry '%s' refused access without saying how to authenticate",
+                                     g->ref->registry);
+        if (streq(ch.scheme, "bearer"))
+                return get_token(g, &ch, reterr);
+        if (!streq(ch.scheme, "basic"))
+                return rkt_error_set(reterr, -EACCES, "registry '%s' asks for unsupported authentication '%s'",
+                                     g->ref->registry, ch.scheme);
+        if (!a)
+                return rkt_error_set(reterr, -EACCES,
+                                     "registry '%s' needs credentials: configure them in a 'dockerAuth' file in auth.d",
+                                     g->ref->registry);
+        registry_done(g);
+        g->authorization = NULL;
+        r = basic_header(a, &g->authorization);
+        return r;
+}
+
+/* A GET against the registry that authenticates when it is asked to, once. */
+static int registry_get(Registry *g, HttpRequest *rq, HttpResponse *ret, RktError **reterr) {
+        for (unsigned attempt = 0;; attempt++) {
+                int r;
+
+                rq->accept_unauthorized = true;
+                rq->authorization = g->authorization;
+                r = http_get(g->http, rq, ret, reterr);
+                if (r < 0)
+                        return r;
+                if (ret->status != 401)
+                        return 0;
+                if (attempt > 0) {
+                        http_response_done(ret);
+                        return rkt_error_set(reterr, -EACCES, "HTTP 401 (Unauthorized) from '%s'%s", rq->url,
+                                             find_docker_auth(g->config, g->ref->registry)
+                                                     ? ": the dockerAuth credentials were refused"
+                                                     : "; credentials go in a 'dockerAuth' file in auth.d");
+                }
+                r = authenticate(g, ret->www_authenticate, reterr);
+                http_response_done(ret);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int get_manifest(Registry *g, const char *reference, char **ret_body, size_t *ret_size, char **ret_type,
+                        char ret_digest[static 7 + 64 + 1], RktError **reterr) {
+        static char *const accept[] = { "Accept: " DOCKER_MEDIA_MANIFEST ", " OCI_MEDIA_MANIFEST ", "
+                                        DOCKER_MEDIA_MANIFEST_LIST ", " OCI_MEDIA_INDEX,
+                                        NULL };
+        _cleanup_free_ char *url = NULL;
+        HttpResponse resp = {};
+        HttpRequest rq = { .fd = -1, .max_size = MANIFEST_MAX, .headers = accept };
+        int r;
+
+        if (asprintf(&url, "%s://%s/v2/%s/manifests/%s", g->scheme, g->ref->registry, g->ref->repository,
+                     reference) < 0)
+                return -ENOMEM;
+        rq.url = url;
+        r = registry_get(g, &rq, &resp, reterr);
+        if (r < 0)
+                return r;
+        r = sha256_mem(resp.body, resp.size, ret_digest);
+        if (r >= 0 && startswith(reference, "sha256:") && !streq(reference, ret_digest))
+                r = rkt_error_set(reterr, -EBADMSG, "manifest '%s': the registry sent content with digest '%s'",
+                                  reference, ret_digest);
+        if (r < 0) {
+                http_response_done(&resp);
+                return r;
+        }
+        *ret_body = TAKE_PTR(resp.body);
+        *ret_size = resp.size;
+        *ret_type = TAKE_PTR(resp.content_type);
+        http_response_done(&resp);
+        return 0;
+}
+
+static int get_config(Registry *g, const char *digest, char **ret, size_t *ret_size, RktError **reterr) {
+        _cleanup_free_ char *url = NULL;
+        char got[7 + 64 + 1];
+        HttpResponse resp = {};
+        HttpRequest rq = { .fd = -1, .max_size = CONFIG_MAX };
+        int r;
+
+        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository, digest) < 0)
+                return -ENOMEM;
+        rq.url = url;
+        r = registry_get(g, &rq, &resp, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "image config '%s'", digest);
+        r = sha256_mem(resp.body, resp.size, got);
+        if (r >= 0 && !streq(got, digest))
+                r = rkt_error_set(reterr, -EBADMSG, "image config '%s': digest mismatch (the content is '%s')", digest,
+                                  got);
+        if (r < 0) {
+                http_response_done(&resp);
+                return r;
+        }
+        *ret = TAKE_PTR(resp.body);
+        *ret_size = resp.size;
+        http_response_done(&resp);
+        return 0;
+}
+
+typedef struct LayerProgress {
+        const FetchOptions *o;
+        char label[64];
+        bool started;
+        uint64_t done, total;
+} LayerProgress;
+
+static void layer_progress(uint64_t done, uint64_t total, void *userdata) {
+        LayerProgress *p = userdata;
+
+        p->started = true;
+        p->done = done;
+        p->total = total;
+        p->o->progress(p->label, done, total, false, p->o->userdata);
+}
+
+/* The layer from the cache, or downloaded, checked against its digest and put into the cache. */
+static int get_layer(Registry *g, Store *s, const DockerDescriptor *l, int *ret_fd, RktError **reterr) {
+        _cleanup_free_ char *url = NULL;
+        StoreLayerWrite w = { .fd = -1 };
+        LayerProgress p = { .o = g->o };
+        HttpResponse resp = {};
+        HttpRequest rq = {};
+        char got[7 + 64 + 1];
+        uint64_t size = 0;
+        int r, fd;
+
+        fd = store_layer_open(s, l->digest);
+        if (fd >= 0) {
+                *ret_fd = fd;
+                return 0;
+        }
+        if (fd != -ENOENT)
+                return rkt_error_set(reterr, fd, "layer '%s': cannot open the cached copy: %s", l->digest,
+                                     strerror(-fd));
+        r = store_layer_begin(s, l->digest, &w, reterr);
+        if (r < 0)
+                return r;
+        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository, l->digest) < 0) {
+                store_layer_abort(s, &w);
+                return -ENOMEM;
+        }
+        snprintf(p.label, sizeof(p.label), "Downloading layer %.19s", l->digest);
+        rq = (HttpRequest) { .url = url, .fd = w.fd, .progress = g->o->progress ? layer_progress : NULL,
+                             .progress_userdata = &p };
+        r = registry_get(g, &rq, &resp, reterr);
+        if (p.started)
+                g->o->progress(p.label, r >= 0 ? resp.size : p.done, r >= 0 ? resp.size : p.total, true,
+                               g->o->userdata);
+        http_response_done(&resp);
+        if (r < 0) {
+                store_layer_abort(s, &w);
+                return rkt_error_prefix(reterr, r, "layer '%s'", l->digest);
+        }
+        r = sha256_fd(w.fd, got, &size);
+        if (r < 0)
+                r = rkt_error_set(reterr, r, "layer '%s': cannot hash the download: %s", l->digest, strerror(-r));
+        else if (!streq(got, l->digest))
+                r = rkt_error_set(reterr, -EBADMSG, "layer '%s': digest mismatch (the downloaded content is '%s')",
+                                  l->digest, got);
+        else if (l->size > 0 && size != l->size)
+                r = rkt_error_set(reterr, -EBADMSG, "layer '%s': %llu bytes, the manifest says %llu", l->digest,
+                                  (unsigned long long) size, (unsigned long long) l->size);
+        if (r < 0) {
+                store_layer_abort(s, &w);
+                return r;
+        }
+        fd = fcntl(w.fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "layer '%s': %m", l->digest);
+                store_layer_abort(s, &w);
+                return r;
+        }
+        r = store_layer_commit(s, &w, reterr);
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Squashes the layers into rootfs/ of a scratch directory, writes the ACI and imports it. */
+static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcImageManifest *am, const char *origin,
+                   char **ret_id, RktError **reterr) {
+        _cleanup_free_ char *work = NULL, *rootfs = NULL, *json = NULL;
+        _cleanup_close_ int rootfs_fd = -1, aci = -1;
+        int *fds;
+        int r;
+
+        /* Unprivileged, the extracted files would belong to the caller and the ACI would say so. */
+        if (geteuid() != 0)
+                return rkt_error_set(reterr, -EPERM,
+                                     "converting a docker image needs root, to keep the owners of its files");
+        /* All layers are fetched and checked before any of them is applied. */
+        fds = calloc(m->n_layers + 1, sizeof(int));
+        if (!fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_layers; i++)
+                fds[i] = -1;
+        for (size_t i = 0; i < m->n_layers; i++) {
+                r = get_layer(g, s, &m->layers[i], &fds[i], reterr);
+                if (r < 0)
+                        goto finish;
+        }
+
+        r = store_mkdtemp(s, &work, reterr);
+        if (r < 0)
+                goto finish;
+        if (asprintf(&rootfs, "%s/rootfs", work) < 0) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        if (mkdir(rootfs, 0755) < 0 || (rootfs_fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "cannot create '%s': %m", rootfs);
+                goto finish;
+        }
+        for (size_t i = 0; i < m->n_layers; i++) {
+                r = aci_extract_layer_fd(fds[i], rootfs_fd, 0, reterr);
+                if (r < 0) {
+                        r = rkt_error_prefix(reterr, r, "layer '%s'", m->layers[i].digest);
+                        goto finish;
+                }
+        }
+        r = appc_image_manifest_to_json(am, &json, reterr);
+        if (r < 0)
+                goto finish;
+        aci = store_tmpfile(s, reterr);
+        if (aci < 0) {
+                r = aci;
+                goto finish;
+        }
+        r = aci_write_dir(aci, json, strlen(json), rootfs, reterr);
+        if (r >= 0 && lseek(aci, 0, SEEK_SET) < 0)
+                r = rkt_error_set(reterr, negative_errno(), "cannot rewind the converted image: %m");
+        if (r >= 0)
+                r = store_import_fd(s, aci, origin, ret_id, NULL, reterr);
+finish:
+        for (size_t i = 0; i < m->n_layers; i++)
+                safe_close(fds[i]);
+        free(fds);
+        if (work)
+                (void) rm_rf_at(AT_FDCWD, work);
+        return r;
+}
+
+static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char **ret_id, RktError **reterr) {
+        _cleanup_(remote_record_freep) RemoteRecord *rem = NULL;
+        _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *am = NULL;
+        _cleanup_free_ char *body = NULL, *type = NULL, *config = NULL, *id = NULL;
+        const FetchOptions *o = g->o;
+        const char *os = NULL, *arch = NULL;
+        char digest[7 + 64 + 1];
+        size_t size = 0, config_size = 0;
+        RemoteRecord nrem;
+        int r;
+
+        if (store_get_remote(s, canonical, &rem) < 0)
+                rem = NULL;
+        if (rem && o->pull_policy != PULL_UPDATE)
+                return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
+        if (o->pull_policy == PULL_NEVER)
+                return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching it");
+
+        r = get_manifest(g, g->ref->digest ?: g->ref->tag, &body, &size, &type, digest, reterr);
+        if (r < 0)
+                return r;
+        r = docker_manifest_parse(body, size, type, &m, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "manifest '%s'", digest);
+        if (m->is_list) {
+                const DockerDescriptor *d = NULL;
+                (void) appc_host_os_arch(&os, &arch);
+                r = docker_manifest_pick(m, strna(os), strna(arch), &d, reterr);
+                if (r < 0)
+                        return r;
+                body = mfree(body);
+                type = mfree(type);
+                r = get_manifest(g, d->digest, &body, &size, &type, digest, reterr);
+                if (r < 0)
+                        return r;
+                m = docker_manifest_free(m);
+                r = docker_manifest_parse(body, size, type, &m, reterr);
+                if (r < 0)
+                        return rkt_error_prefix(reterr, r, "manifest '%s'", digest);
+                if (m->is_list)
+                        return rkt_error_set(reterr, -EBADMSG, "manifest '%s' is a list inside a list", digest);
+        }
+        /* The same manifest as last time: the stored image is it. */
+        if (rem && streq_ptr(rem->etag, digest)) {
+                rem->download_time = now_usec();
+                (void) store_put_remote(s, rem, NULL);
+                return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
+        }
+        r = get_config(g, m->config.digest, &config, &config_size, reterr);
+        if (r < 0)
+                return r;
+        r = docker_config_to_manifest(config, config_size, g->ref, m->config.digest, digest, &am, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "image config '%s'", m->config.digest);
+        r = convert(g, s, m, am, canonical, &id, reterr);
+        if (r < 0)
+                return r;
+
+        nrem = (RemoteRecord) { .url = (char *) canonical, .etag = digest, .id = id, .download_time = now_usec() };
+        for (size_t i = 0; i < m->n_layers; i++)
+                if (strv_extend(&nrem.layers, m->layers[i].digest) < 0) {
+                        strv_free(nrem.layers);
+                        return -ENOMEM;
+                }
+        /* The image is in; a missing record costs a fetch next time and lets gc take the layers. */
+        (void) store_put_remote(s, &nrem, NULL);
+        strv_free(nrem.layers);
+        *ret_id = TAKE_PTR(id);
+        return 0;
+}
+
+int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const FetchOptions *o, const char *image,
+                 char **ret_id, RktError **reterr) {
+        _cleanup_(docker_ref_done) DockerRef ref = {};
+        _cleanup_free_ char *canonical = NULL;
+        Registry g = { .http = http, .config = config, .o = o, .ref = &ref };
+        int r;
+
+        if (!(o->insecure & INSECURE_IMAGE))
+                return rkt_error_set(reterr, -EPERM,
+                                     "signature verification for docker images is not supported (try "
+                                     "--insecure-options=image)");
+        r = docker_ref_parse(image, &ref, reterr);
+        if (r < 0)
+                return r;
+        canonical = docker_ref_canonical(&ref);
+        if (!canonical)
+                return -ENOMEM;
+        /* As docker2aci: the registry is spoken to over https, or over plain http when that is allowed. */
+        g.scheme = (o->insecure & INSECURE_HTTP) ? "http" : "https";
+        r = docker_fetch_ref(s, &g, canonical, ret_id, reterr);
+        registry_done(&g);
+        return r;
+}

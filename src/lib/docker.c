@@ -1,0 +1,669 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "docker.h"
+#include "strv.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+/* --- references --- */
+
+bool docker_digest_valid(const char *d) {
+        const char *h = startswith(d, "sha256:");
+
+        if (!h || strlen(h) != 64)
+                return false;
+        for (; *h; h++)
+                if (!isdigit((unsigned char) *h) && !(*h >= 'a' && *h <= 'f'))
+                        return false;
+        return true;
+}
+
+static bool is_lower_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* A path component of a repository: runs of [a-z0-9] joined by one ".", one "_", "__" or any number
+ * of "-". */
+static bool repo_component_valid(const char *s, size_t n) {
+        size_t i = 0;
+
+        for (;;) {
+                size_t run = 0, sep = 0;
+
+                while (i < n && is_lower_alnum(s[i]))
+                        i++, run++;
+                if (run == 0)
+                        return false;
+                if (i == n)
+                        return true;
+                if (s[i] == '-')
+                        while (i < n && s[i] == '-')
+                                i++;
+                else {
+                        while (i < n && sep < 3 && (s[i] == '.' || s[i] == '_'))
+                                i++, sep++;
+                        if (!(sep == 1 || (sep == 2 && s[i - 1] == '_' && s[i - 2] == '_')))
+                                return false;
+                }
+        }
+}
+
+static bool tag_valid(const char *t) {
+        size_t n = strlen(t);
+
+        if (n == 0 || n > 128 || !(isalnum((unsigned char) t[0]) || t[0] == '_'))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char) t[i]) && t[i] != '_' && t[i] != '.' && t[i] != '-')
+                        return false;
+        return true;
+}
+
+/* A registry host[:port]: letters, digits, '.', '-', optionally ":port" or an [IPv6] literal. */
+static bool registry_valid(const char *r) {
+        const char *colon;
+
+        if (isempty(r) || strlen(r) > 255)
+                return false;
+        if (r[0] == '[') {
+                const char *end = strchr(r, ']');
+                if (!end || end == r + 1)
+                        return false;
+                for (const char *p = r + 1; p < end; p++)
+                        if (!isxdigit((unsigned char) *p) && *p != ':' && *p != '.')
+                                return false;
+                colon = end[1] ? end + 1 : NULL;
+                if (colon && *colon != ':')
+                        return false;
+        } else {
+                colon = strchr(r, ':');
+                for (const char *p = r; p < (colon ?: r + strlen(r)); p++)
+                        if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
+                                return false;
+                /* Host labels: no empty one, none starting with '-'. */
+                if (colon == r || r[0] == '.' || r[0] == '-' || strstr(r, "..") || strstr(r, ".-") ||
+                    (colon && colon[-1] == '.'))
+                        return false;
+        }
+        if (colon) {
+                const char *p = colon + 1;
+                if (!*p || strlen(p) > 5)
+                        return false;
+                for (; *p; p++)
+                        if (!isdigit((unsigned char) *p))
+                                return false;
+        }
+        return true;
+}
+
+void docker_ref_done(DockerRef *r) {
+        free(r->registry);
+        free(r->repository);
+        free(r->tag);
+        free(r->digest);
+        *r = (DockerRef) {};
+}
+
+int docker_ref_parse(const char *s, DockerRef *ret, RktError **reterr) {
+        _cleanup_free_ char *rest = NULL;
+        DockerRef r = {};
+        const char *p, *slash;
+        char *at, *colon, *last;
+        int k = -ENOMEM;
+
+        p = startswith(s, "docker://") ?: startswith(s, "docker:") ?: s;
+        if (isempty(p))
+                return rkt_error_set(reterr, -EINVAL, "no image name after 'docker://'");
+        /* The first component names a registry when it looks like a host: a '.', a ':' or "localhost". */
+        slash = strchr(p, '/');
+        if (slash && (memchr(p, '.', (size_t) (slash - p)) || memchr(p, ':', (size_t) (slash - p)) ||
+                      (slash - p == 9 && strncmp(p, "localhost", 9) == 0))) {
+                r.registry = strndup(p, (size_t) (slash - p));
+                rest = strdup(slash + 1);
+        } else {
+                r.registry = strdup(DOCKER_HUB_REGISTRY);
+                rest = strdup(p);
+        }
+        if (!r.registry || !rest)
+                goto fail;
+        for (char *c = r.registry; *c; c++)
+                *c = (char) tolower((unsigned char) *c);
+        if (!registry_valid(r.registry)) {
+                k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid registry", r.registry);
+                goto fail;
+        }
+        if (streq(r.registry, "docker.io") || streq(r.registry, "index.docker.io")) {
+                free(r.registry);
+                if (!(r.registry = strdup(DOCKER_HUB_REGISTRY)))
+                        goto fail;
+        }
+
+        at = strchr(rest, '@');
+        if (at) {
+                *at = 0;
+                if (!docker_digest_valid(at + 1)) {
+                        k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid digest (sha256:<64 hex> is)", at + 1);
+                        goto fail;
+                }
+                if (!(r.digest = strdup(at + 1)))
+                        goto fail;
+        }
+        last = strrchr(rest, '/');
+        colon = strchr(last ?: rest, ':');
+        if (colon) {
+                *colon = 0;
+                if (!tag_valid(colon + 1)) {
+                        k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid tag", colon + 1);
+                        goto fail;
+                }
+                /* A tag together with a digest: the digest decides, as docker does. */
+                if (!r.digest && !(r.tag = strdup(colon + 1)))
+                        goto fail;
+        } else if (!r.digest && !(r.tag = strdup("latest")))
+                goto fail;
+
+        for (const char *c = rest; *c;) {
+                size_t n = strcspn(c, "/");
+                if (!repo_component_valid(c, n)) {
+                        k = rkt_error_set(reterr, -EINVAL,
+                                          "'%s' is not a valid repository name (lowercase letters, digits and "
+                                          "separators)",
+                                          rest);
+                        goto fail;
+                }
+                c += n;
+                if (*c)
+                        c++;
+                if (*c == 0 && c[-1] == '/') {
+                        k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid repository name", rest);
+                        goto fail;
+                }
+        }
+        if (isempty(rest)) {
+                k = rkt_error_set(reterr, -EINVAL, "no repository name in '%s'", s);
+                goto fail;
+        }
+        if (streq(r.registry, DOCKER_HUB_REGISTRY) && !strchr(rest, '/')) {
+                if (asprintf(&r.repository, "library/%s", rest) < 0) {
+                        r.repository = NULL;
+                        goto fail;
+                }
+        } else
+                r.repository = TAKE_PTR(rest);
+        *ret = r;
+        return 0;
+fail:
+        docker_ref_done(&r);
+        return k;
+}
+
+char *docker_ref_canonical(const DockerRef *r) {
+        char *s = NULL;
+
+        if (asprintf(&s, "docker://%s/%s%s%s", r->registry, r->repository, r->digest ? "@" : ":",
+                     r->digest ?: r->tag) < 0)
+                return NULL;
+        return s;
+}
+
+int docker_ref_image_name(const DockerRef *r, char **ret) {
+        _cleanup_free_ char *raw = NULL;
+
+        if (asprintf(&raw, "%s/%s", r->registry, r->repository) < 0)
+                return -ENOMEM;
+        return appc_sanitize_ac_identifier(raw, ret);
+}
+
+/* --- manifests --- */
+
+static const char *get_str(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int dup_opt(const char *s, char **ret) {
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static void descriptor_done(DockerDescriptor *d) {
+        free(d->media_type);
+        free(d->digest);
+        free(d->os);
+        free(d->arch);
+        free(d->variant);
+        *d = (DockerDescriptor) {};
+}
+
+DockerManifest *docker_manifest_free(DockerManifest *m) {
+        if (!m)
+                return NULL;
+        descriptor_done(&m->config);
+        for (size_t i = 0; i < m->n_layers; i++)
+                descriptor_done(&m->layers[i]);
+        free(m->layers);
+        for (size_t i = 0; i < m->n_manifests; i++)
+                descriptor_done(&m->manifests[i]);
+        free(m->manifests);
+        free(m);
+        return NULL;
+}
+
+static int parse_descriptor(json_object *o, const char *what, DockerDescriptor *ret, RktError **reterr) {
+        json_object *v, *platform;
+        const char *digest = get_str(o, "digest");
+        int64_t size;
+
+        if (!json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "%s is not an object", what);
+        if (!digest || !docker_digest_valid(digest))
+                return rkt_error_set(reterr, -EBADMSG, "%s has no sha256 digest", what);
+        if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
+            (size = json_object_get_int64(v)) < 0)
+                return rkt_error_set(reterr, -EBADMSG, "%s has no size", what);
+        ret->size = (uint64_t) size;
+        if (dup_opt(digest, &ret->digest) < 0 || dup_opt(get_str(o, "mediaType"), &ret->media_type) < 0)
+                return -ENOMEM;
+        if (json_object_object_get_ex(o, "platform", &platform) &&
+            (dup_opt(get_str(platform, "os"), &ret->os) < 0 ||
+             dup_opt(get_str(platform, "architecture"), &ret->arch) < 0 ||
+             dup_opt(get_str(platform, "variant"), &ret->variant) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+static bool layer_type_supported(const char *t) {
+        return !t || streq(t, "application/vnd.docker.image.rootfs.diff.tar.gzip") ||
+               streq(t, "application/vnd.oci.image.layer.v1.tar") ||
+               streq(t, "application/vnd.oci.image.layer.v1.tar+gzip") ||
+               streq(t, "application/vnd.oci.image.layer.v1.tar+zstd");
+}
+
+static int parse_descriptors(json_object *o, const char *key, DockerDescriptor **ret, size_t *ret_n,
+                             RktError **reterr) {
+        json_object *a;
+        size_t n;
+        int r;
+
+        if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+                return rkt_error_set(reterr, -EBADMSG, "the manifest has no '%s' list", key);
+        n = json_object_array_length(a);
+        *ret = calloc(n ?: 1, sizeof(DockerDescriptor));
+        if (!*ret)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char what[64];
+                snprintf(what, sizeof(what), "%s[%zu]", key, i);
+                r = parse_descriptor(json_object_array_get_idx(a, i), what, &(*ret)[i], reterr);
+                *ret_n = i + 1;
+                if (r < 0)
+                        return r;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+int docker_manifest_parse(const char *json, size_t size, const char *content_type, DockerManifest **ret,
+                          RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
+        json_tokener *tok = json_tokener_new();
+        json_object *v;
+        const char *type;
+        _cleanup_free_ char *ct = NULL;
+        int r;
+
+        if (!tok)
+                return -ENOMEM;
+        o = json_tokener_parse_ex(tok, json, (int) size);
+        json_tokener_free(tok);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "the manifest is not a JSON object");
+        if (json_object_object_get_ex(o, "schemaVersion", &v) && json_object_get_int(v) == 1)
+                return rkt_error_set(reterr, -EPROTONOSUPPORT,
+                                     "Docker image manifests of schema 1 are not supported (schema 2 and OCI are)");
+        if (content_type) {
+                ct = strndup(content_type, strcspn(content_type, "; "));
+                if (!ct)
+                        return -ENOMEM;
+        }
+        type = get_str(o, "mediaType") ?: ct;
+        /* An OCI manifest may leave out its mediaType (and a registry may answer with a generic type). */
+        if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
+                       streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
+                type = json_object_object_get_ex(o, "manifests", NULL) ? OCI_MEDIA_INDEX
+                       : json_object_object_get_ex(o, "layers", NULL) ? OCI_MEDIA_MANIFEST
+                                                                       : type;
+        if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
+                       streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type '%s'", strna(type));
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        if (streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)) {
+                m->is_list = true;
+                r = parse_descriptors(o, "manifests", &m->manifests, &m->n_manifests, reterr);
+                if (r < 0)
+                        return r;
+                *ret = TAKE_PTR(m);
+                return 0;
+        }
+        if (!json_object_object_get_ex(o, "config", &v))
+                return rkt_error_set(reterr, -EBADMSG, "the manifest has no 'config'");
+        r = parse_descriptor(v, "config", &m->config, reterr);
+        if (r < 0)
+                return r;
+        r = parse_descriptors(o, "layers", &m->layers, &m->n_layers, reterr);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_layers; i++)
+                if (!layer_type_supported(m->layers[i].media_type))
+                        return rkt_error_set(reterr, -EPROTONOSUPPORT, "layer '%s' has the unsupported type '%s'",
+                                             m->layers[i].digest, m->layers[i].media_type);
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+/* appc's arch names against Go's (and the variant for arm). */
+static const struct {
+        const char *appc, *go, *variant;
+} arch_table[] = {
+        { "amd64", "amd64", NULL },     { "i386", "386", NULL },       { "aarch64", "arm64", NULL },
+        { "armv7l", "arm", "v7" },      { "armv6l", "arm", "v6" },     { "ppc64le", "ppc64le", NULL },
+        { "s390x", "s390x", NULL },     { "ppc64", "ppc64", NULL },
+};
+
+int docker_manifest_pick(const DockerManifest *list, const char *os, const char *arch,
+                         const DockerDescriptor **ret, RktError **reterr) {
+        const char *goarch = NULL, *variant = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(arch_table); i++)
+                if (streq(arch_table[i].appc, arch)) {
+                        goarch = arch_table[i].go;
+                        variant = arch_table[i].variant;
+                        break;
+                }
+        for (size_t i = 0; goarch && i < list->n_manifests; i++) {
+                const DockerDescriptor *d = &list->manifests[i];
+                if (streq_ptr(d->os, os) && streq_ptr(d->arch, goarch) &&
+                    (!variant || !d->variant || streq(d->variant, variant))) {
+                        *ret = d;
+                        return 0;
+                }
+        }
+        return rkt_error_set(reterr, -ENOENT, "the manifest list has no image for %s/%s", os, arch);
+}
+
+/* --- image configs --- */
+
+static int json_strv(json_object *o, const char *key, char ***ret) {
+        json_object *a;
+        size_t n;
+
+        *ret = NULL;
+        if (!json_object_object_get_ex(o, key, &a) || json_object_is_type(a, json_type_null))
+                return 0;
+        if (!json_object_is_type(a, json_type_array))
+                return -EBADMSG;
+        n = json_object_array_length(a);
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(a, i);
+                if (!json_object_is_type(e, json_type_string))
+                        return -EBADMSG;
+                if (strv_extend(ret, json_object_get_string(e)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int compare_ports(const void *a, const void *b) {
+        return strcmp(((const AppcPort *) a)->name, ((const AppcPort *) b)->name);
+}
+
+static int convert_ports(json_object *exposed, AppcApp *app, RktError **reterr) {
+        size_t n = 0;
+
+        if (!exposed || json_object_is_type(exposed, json_type_null))
+                return 0;
+        if (!json_object_is_type(exposed, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "'ExposedPorts' is not an object");
+        app->ports = calloc((size_t) json_object_object_length(exposed) + 1, sizeof(AppcPort));
+        if (!app->ports)
+                return -ENOMEM;
+        json_object_object_foreach(exposed, key, val) {
+                AppcPort *p = &app->ports[n];
+                const char *slash = strchr(key, '/');
+                char *end = NULL;
+                unsigned long port;
+
+                (void) val;
+                errno = 0;
+                port = strtoul(key, &end, 10);
+                if (errno || end == key || (slash ? end != slash : *end) || port == 0 || port > 65535)
+                        return rkt_error_set(reterr, -EBADMSG, "exposed port '%s' is not a port number", key);
+                p->protocol = strdup(slash ? slash + 1 : "tcp");
+                if (!p->protocol || appc_sanitize_ac_name(key, &p->name) < 0)
+                        return -ENOMEM;
+                p->port = (unsigned) port;
+                p->count = 1;
+                app->n_ports = ++n;
+        }
+        qsort(app->ports, n, sizeof(AppcPort), compare_ports);
+        return 0;
+}
+
+static int add_annotation(AppcImageManifest *m, const char *name, const char *value) {
+        if (isempty(value))
+                return 0;
+        return appc_kv_set(&m->annotations, &m->n_annotations, name, value);
+}
+
+static int strv_to_json(char **l, char **ret) {
+        _cleanup_(json_object_putp) json_object *a = json_object_new_array();
+
+        if (!a)
+                return -ENOMEM;
+        STRV_FOREACH(s, l)
+                json_object_array_add(a, json_object_new_string(*s));
+        *ret = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr) {
+        _cleanup_strv_free_ char **entrypoint = NULL, **cmd = NULL, **env = NULL;
+        _cleanup_free_ char *ep_json = NULL, *cmd_json = NULL;
+        const char *user = get_str(c, "User"), *wd = get_str(c, "WorkingDir");
+        json_object *exposed = NULL;
+        AppcApp *app;
+        int r;
+
+        if (json_strv(c, "Entrypoint", &entrypoint) < 0 || json_strv(c, "Cmd", &cmd) < 0 ||
+            json_strv(c, "Env", &env) < 0)
+                return rkt_error_set(reterr, -EBADMSG, "the image config's Entrypoint, Cmd or Env is not a string list");
+        app = m->app = calloc(1, sizeof(AppcApp));
+        if (!app)
+                return -ENOMEM;
+        STRV_FOREACH(s, entrypoint)
+                if (strv_extend(&app->exec, *s) < 0)
+                        return -ENOMEM;
+        STRV_FOREACH(s, cmd)
+                if (strv_extend(&app->exec, *s) < 0)
+                        return -ENOMEM;
+        if (isempty(user)) {
+                app->user = strdup("0");
+                app->group = strdup("0");
+        } else {
+                const char *colon = strchr(user, ':');
+                app->user = colon ? strndup(user, (size_t) (colon - user)) : strdup(user);
+                app->group = strdup(colon ? colon + 1 : user);
+        }
+        if (!app->user || !app->group)
+                return -ENOMEM;
+        if (!isempty(wd) && !(app->working_directory = strdup(wd)))
+                return -ENOMEM;
+        STRV_FOREACH(s, env) {
+                _cleanup_free_ char *name = NULL;
+                const char *eq = strchr(*s, '=');
+                if (!eq)
+                        continue;
+                name = strndup(*s, (size_t) (eq - *s));
+                if (!name || appc_kv_set(&app->environment, &app->n_environment, name, eq + 1) < 0)
+                        return -ENOMEM;
+        }
+        (void) json_object_object_get_ex(c, "ExposedPorts", &exposed);
+        r = convert_ports(exposed, app, reterr);
+        if (r < 0)
+                return r;
+        if ((entrypoint && strv_to_json(entrypoint, &ep_json) < 0) || (cmd && strv_to_json(cmd, &cmd_json) < 0))
+                return -ENOMEM;
+        if (add_annotation(m, "appc.io/docker/entrypoint", ep_json) < 0 ||
+            add_annotation(m, "appc.io/docker/cmd", cmd_json) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int docker_config_to_manifest(const char *json, size_t size, const DockerRef *ref, const char *config_digest,
+                              const char *manifest_digest, AppcImageManifest **ret, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        json_tokener *tok = json_tokener_new();
+        const char *os, *arch, *variant, *appc_arch = NULL;
+        json_object *c;
+        int r;
+
+        if (!tok)
+                return -ENOMEM;
+        o = json_tokener_parse_ex(tok, json, (int) size);
+        json_tokener_free(tok);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "the image config is not a JSON object");
+        os = get_str(o, "os") ?: "linux";
+        arch = get_str(o, "architecture") ?: "amd64";
+        variant = get_str(o, "variant");
+        for (size_t i = 0; i < ELEMENTSOF(arch_table); i++)
+                if (streq(arch_table[i].go, arch) &&
+                    (!arch_table[i].variant || !variant || streq(arch_table[i].variant, variant))) {
+                        appc_arch = arch_table[i].appc;
+                        break;
+                }
+        if (!appc_arch)
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported image architecture '%s'", arch);
+
+        m = appc_image_manifest_new();
+        if (!m)
+                return -ENOMEM;
+        r = docker_ref_image_name(ref, &m->name);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot name the image after '%s/%s'", ref->registry, ref->repository);
+        if ((ref->tag && appc_kv_set(&m->labels, &m->n_labels, "version", ref->tag) < 0) ||
+            appc_kv_set(&m->labels, &m->n_labels, "os", os) < 0 ||
+            appc_kv_set(&m->labels, &m->n_labels, "arch", appc_arch) < 0)
+                return -ENOMEM;
+        if (add_annotation(m, "appc.io/docker/registryurl", ref->registry) < 0 ||
+            add_annotation(m, "appc.io/docker/repository", ref->repository) < 0 ||
+            add_annotation(m, "appc.io/docker/imageid", config_digest) < 0 ||
+            add_annotation(m, "appc.io/docker/manifesthash", manifest_digest) < 0 ||
+            add_annotation(m, "author", get_str(o, "author")) < 0 ||
+            add_annotation(m, "created", get_str(o, "created")) < 0)
+                return -ENOMEM;
+        if (json_object_object_get_ex(o, "config", &c) && json_object_is_type(c, json_type_object)) {
+                r = config_to_app(c, m, reterr);
+                if (r < 0)
+                        return r;
+        }
+        r = appc_image_manifest_validate(m, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "the converted manifest is invalid");
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+/* --- challenges --- */
+
+void docker_challenge_done(DockerChallenge *c) {
+        free(c->scheme);
+        free(c->realm);
+        free(c->service);
+        free(c->scope);
+        *c = (DockerChallenge) {};
+}
+
+int docker_challenge_parse(const char *header, DockerChallenge *ret) {
+        DockerChallenge c = {};
+        const char *p = header;
+        size_t n;
+
+        while (*p == ' ' || *p == '\t')
+                p++;
+        n = strcspn(p, " \t");
+        if (n == 0)
+                return -EBADMSG;
+        c.scheme = strndup(p, n);
+        if (!c.scheme)
+                return -ENOMEM;
+        for (char *s = c.scheme; *s; s++)
+                *s = (char) tolower((unsigned char) *s);
+        p += n;
+        for (;;) {
+                _cleanup_free_ char *key = NULL, *value = NULL;
+                size_t vlen = 0;
+
+                while (*p == ' ' || *p == '\t' || *p == ',')
+                        p++;
+                if (!*p)
+                        break;
+                n = strcspn(p, "=, \t");
+                if (n == 0 || p[n] != '=')
+                        goto bad;
+                key = strndup(p, n);
+                if (!key)
+                        goto nomem;
+                p += n + 1;
+                value = malloc(strlen(p) + 1);
+                if (!value)
+                        goto nomem;
+                if (*p == '"') {
+                        for (p++; *p && *p != '"'; p++) {
+                                if (*p == '\\' && p[1])
+                                        p++;
+                                value[vlen++] = *p;
+                        }
+                        if (*p != '"')
+                                goto bad;
+                        p++;
+                } else
+                        for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
+                                value[vlen++] = *p;
+                value[vlen] = 0;
+                if (strcasecmp(key, "realm") == 0) {
+                        free(c.realm);
+                        c.realm = TAKE_PTR(value);
+                } else if (strcasecmp(key, "service") == 0) {
+                        free(c.service);
+                        c.service = TAKE_PTR(value);
+                } else if (strcasecmp(key, "scope") == 0) {
+                        free(c.scope);
+                        c.scope = TAKE_PTR(value);
+                }
+        }
+        *ret = c;
+        return 0;
+bad:
+        docker_challenge_done(&c);
+        return -EBADMSG;
+nomem:
+        docker_challenge_done(&c);
+        return -ENOMEM;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# docker:// images: fetched from a real registry (Debian's docker-registry) on loopback, pushed by
+# tests/helpers/registry-push.py from layers built here, converted into one ACI.
+
+load helpers
+
+PUSH="$RKT_SRCDIR/tests/helpers/registry-push.py"
+REG=127.0.0.1:5000
+DOCKER_CONFIG='{"Env":["PATH=/bin","GREETING=hello from docker"],"Entrypoint":["/bin/sh","-c"],
+ "Cmd":["echo \"$GREETING\"; pwd; id -u; test ! -e /etc/gone && echo gone-is-gone; ls /data"],
+ "WorkingDir":"/data","User":"0:0","ExposedPorts":{"80/tcp":{}}}'
+
+# start_registry NAME [AUTH-YAML] - a registry on $REG whose access log is $SHARED/NAME.log.
+start_registry() {
+	local name=$1 auth=${2:-}
+	cat >"$SHARED/$name.yml" <<-YML
+	version: 0.1
+	log:
+	  level: info
+	storage:
+	  filesystem:
+	    rootdirectory: $SHARED/$name-data
+	http:
+	  addr: $REG
+	$auth
+	YML
+	docker-registry serve "$SHARED/$name.yml" >"$SHARED/$name.log" 2>&1 &
+	echo $! >"$SHARED/registry.pid"
+	wait_for 20 curl -sf -o /dev/null "http://$REG/v2/" -u user:secret
+}
+
+stop_registry() {
+	[ -f "$SHARED/registry.pid" ] && kill "$(cat "$SHARED/registry.pid")" 2>/dev/null
+	rm -f "$SHARED/registry.pid"
+	wait_for 20 bash -c "! curl -s -o /dev/null http://$REG/v2/"
+}
+
+# blob_gets NAME - how many blob GETs the registry NAME served.
+blob_gets() {
+	grep -c '"GET /v2/[^ ]*/blobs/sha256:' "$SHARED/$1.log" || true
+}
+
+setup_file() {
+	export SHARED=$BATS_FILE_TMPDIR
+	# The package's own service listens on :5000; the tests run registries of their own there.
+	systemctl stop docker-registry.service 2>/dev/null || true
+	local l=$SHARED/layers
+	mkdir -p "$l/base/bin" "$l/base/etc" "$l/base/data/old" "$l/top/etc" "$l/top/data" "$l/other"
+	cp /bin/busybox "$l/base/bin/busybox"
+	for t in sh echo pwd id test ls cat; do ln -s busybox "$l/base/bin/$t"; done
+	echo gone >"$l/base/etc/gone"
+	echo old >"$l/base/data/old/file"
+	: >"$l/top/etc/.wh.gone"
+	: >"$l/top/data/.wh..wh..opq"
+	echo new >"$l/top/data/new"
+	echo other >"$l/other/other"
+	tar -C "$l/base" -czf "$SHARED/base.tgz" .
+	tar -C "$l/top" -cf "$SHARED/top.tar" .
+	tar -C "$l/other" -czf "$SHARED/other.tgz" .
+	start_registry plain
+	python3 "$PUSH" "$REG" test/app 1.0 --layer "$SHARED/base.tgz" --layer "$SHARED/top.tar" --config "$DOCKER_CONFIG" >"$SHARED/app.digest"
+	python3 "$PUSH" "$REG" test/oci 2.0 --oci --layer "$SHARED/base.tgz" --layer "$SHARED/top.tar" --config "$DOCKER_CONFIG" >"$SHARED/oci.digest"
+	python3 "$PUSH" "$REG" test/oci arm --oci --arch arm64 --layer "$SHARED/other.tgz" >"$SHARED/arm.digest"
+	python3 "$PUSH" "$REG" test/oci multi --oci --index "$(cat "$SHARED/arm.digest")=arm64" --index "$(cat "$SHARED/oci.digest")=amd64" >/dev/null
+	python3 "$PUSH" "$REG" test/other 1.0 --layer "$SHARED/base.tgz" --layer "$SHARED/other.tgz" --config '{"Cmd":["/bin/cat","/other"]}' >/dev/null
+}
+
+teardown_file() {
+	stop_registry
+}
+
+dfetch() {
+	rkt --insecure-options=image,http fetch "$@"
+}
+
+@test "docker: without --insecure-options=image the fetch is refused, as rkt did" {
+	run rkt --insecure-options=http fetch docker://$REG/test/app:1.0
+	assert_status 254
+	assert_output_contains "image 'docker://$REG/test/app:1.0': signature verification for docker images is not supported (try --insecure-options=image)"
+	run rkt --insecure-options=image fetch docker://$REG/test/app:1.0
+	assert_status 254
+	assert_output_contains "https://$REG/v2/test/app/manifests/1.0"
+	[ "$(rkt image list --format=json | jq length)" -eq 0 ]
+}
+
+@test "docker: fetch converts a schema 2 image; image list shows its name and labels; run prints the app's output" {
+	require_systemd
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	id=${lines[-1]}
+	[[ $id == sha512-* ]] || fail "$output"
+	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/app:1.0" ]
+	m=$(rkt image cat-manifest "$id")
+	[ "$(jq -r '.labels[] | select(.name == "os") | .value' <<<"$m")" = linux ]
+	[ "$(jq -r '.labels[] | select(.name == "arch") | .value' <<<"$m")" = amd64 ]
+	[ "$(jq -r '.app.ports[0].name' <<<"$m")" = 80-tcp ]
+	[ "$(jq -r '.app.workingDirectory' <<<"$m")" = /data ]
+	[ "$(jq -r '.annotations[] | select(.name == "appc.io/docker/manifesthash") | .value' <<<"$m")" = "$(cat "$SHARED/app.digest")" ]
+
+	run rkt --insecure-options=image,http run --net=host docker://$REG/test/app:1.0
+	assert_status 0
+	assert_output_contains "hello from docker"
+	assert_output_contains "gone-is-gone"
+	assert_output_contains "new"
+	[[ $output != *old* ]] || fail "the opaque whiteout did not hide /data/old: $output"
+	# The store remembers the reference: no manifest is asked for under --pull-policy=new (run's default).
+	n=$(grep -c 'GET /v2/test/app/manifests' "$SHARED/plain.log")
+	run rkt --insecure-options=image,http prepare docker://$REG/test/app:1.0
+	assert_status 0
+	[ "$(grep -c 'GET /v2/test/app/manifests' "$SHARED/plain.log")" -eq "$n" ]
+}
+
+@test "docker: an OCI index picks the host's image; layers shared with another image are not downloaded again" {
+	run dfetch docker://$REG/test/oci:multi
+	assert_status 0
+	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/oci:multi" ]
+	rkt image extract --rootfs-only "${lines[-1]}" "$RKT_TEST_DIR/x"
+	[ -f "$RKT_TEST_DIR/x/data/new" ] && [ ! -e "$RKT_TEST_DIR/x/etc/gone" ] && [ ! -e "$RKT_TEST_DIR/x/other" ]
+	before=$(blob_gets plain)
+	# test/other shares the base layer: only its config and its own layer come over the wire.
+	run dfetch docker://$REG/test/other:1.0
+	assert_status 0
+	[ "$(( $(blob_gets plain) - before ))" -eq 2 ] || fail "blob GETs: $(( $(blob_gets plain) - before ))"
+	# An unchanged manifest under --pull-policy=update reuses the image without fetching any blob.
+	before=$(blob_gets plain)
+	run dfetch --pull-policy=update docker://$REG/test/other:1.0
+	assert_status 0
+	[ "$(blob_gets plain)" -eq "$before" ]
+	[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 3 ]
+	# gc keeps the layers the stored images were made of, and drops them with the images.
+	rkt image gc >/dev/null
+	[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 3 ]
+	for i in $(rkt image list --format=json | jq -r '.[].id'); do rkt image rm "$i" >/dev/null; done
+	rkt image gc --grace-period=0s >/dev/null
+	[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 0 ]
+}
+
+@test "docker: a blob whose content does not match its digest fails the fetch and leaves the store as it was" {
+	python3 "$PUSH" "$REG" test/bad 1.0 --layer "$SHARED/other.tgz" >/dev/null
+	digest=$(tar -tzf "$SHARED/other.tgz" >/dev/null && sha256sum "$SHARED/other.tgz" | cut -d' ' -f1)
+	data="$SHARED/plain-data/docker/registry/v2/blobs/sha256/${digest:0:2}/$digest/data"
+	[ -f "$data" ] || fail "no blob at $data"
+	cp "$data" "$SHARED/saved"
+	printf 'X' | dd of="$data" bs=1 seek=20 conv=notrunc 2>/dev/null
+	run dfetch docker://$REG/test/bad:1.0
+	cp "$SHARED/saved" "$data"
+	assert_status 254
+	assert_output_contains "layer 'sha256:$digest': digest mismatch"
+	[ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+	[ "$(rkt image list --format=json | jq length)" -eq 0 ]
+	[ -z "$(find "$RKT_DATA_DIR/cas" -path '*blobs*' -type f)" ] || fail "left: $(find "$RKT_DATA_DIR/cas" -type f)"
+	[ -z "$(find "$RKT_DATA_DIR/cas/remote" "$RKT_DATA_DIR/cas/tmp" -type f 2>/dev/null)" ] || fail "records or temp files left"
+}
+
+@test "docker: a registry with basic auth takes the dockerAuth credentials from auth.d" {
+	stop_registry
+	htpasswd -Bbc "$SHARED/htpasswd" user secret >/dev/null
+	start_registry auth "$(printf 'auth:\n  htpasswd:\n    realm: test\n    path: %s' "$SHARED/htpasswd")"
+	python3 "$PUSH" "$REG" test/private 1.0 --user user:secret --layer "$SHARED/other.tgz" --config '{"Cmd":["/bin/cat","/other"]}' >/dev/null
+	run dfetch docker://$REG/test/private:1.0
+	assert_status 254
+	assert_output_contains "registry '$REG' needs credentials: configure them in a 'dockerAuth' file in auth.d"
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/auth.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/auth.d/docker.json" <<-JSON
+	{"rktKind":"dockerAuth","rktVersion":"v1","registries":["$REG"],"credentials":{"user":"user","password":"wrong"}}
+	JSON
+	run dfetch docker://$REG/test/private:1.0
+	assert_status 254
+	assert_output_contains "the dockerAuth credentials were refused"
+	sed -i 's/"wrong"/"secret"/' "$RKT_LOCAL_CONFIG_DIR/auth.d/docker.json"
+	run dfetch docker://$REG/test/private:1.0
+	assert_status 0
+	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/private:1.0" ]
+	stop_registry
+	start_registry plain
+}
