@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "appc-internal.h"
 #include "docker.h"
 #include "strv.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
 /* --- references --- */
 
@@ -314,22 +314,33 @@ static int parse_descriptors(json_object *o, const char *key, DockerDescriptor *
         return 0;
 }
 
+/* A registry's JSON document, which must be an object: parsed as strictly as image manifests are (depth
+ * limit, no NUL bytes, RFC 8259 syntax), since it comes from the network. */
+static int json_object_parse(const char *json, size_t size, const char *what, json_object **ret,
+                             RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        int r = appc_json_parse(json, size, what, &o, reterr);
+
+        if (r < 0)
+                return r;
+        if (!json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "%s is not a JSON object", what);
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 int docker_manifest_parse(const char *json, size_t size, const char *content_type, DockerManifest **ret,
                           RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
-        json_tokener *tok = json_tokener_new();
         json_object *v;
         const char *type;
         _cleanup_free_ char *ct = NULL;
         int r;
 
-        if (!tok)
-                return -ENOMEM;
-        o = json_tokener_parse_ex(tok, json, (int) size);
-        json_tokener_free(tok);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "the manifest is not a JSON object");
+        r = json_object_parse(json, size, "the manifest", &o, reterr);
+        if (r < 0)
+                return r;
         if (json_object_object_get_ex(o, "schemaVersion", &v) && json_object_get_int(v) == 1)
                 return rkt_error_set(reterr, -EPROTONOSUPPORT,
                                      "Docker image manifests of schema 1 are not supported (schema 2 and OCI are)");
@@ -538,17 +549,13 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
                               const char *manifest_digest, AppcImageManifest **ret, RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
-        json_tokener *tok = json_tokener_new();
         const char *os, *arch, *variant, *appc_arch = NULL;
         json_object *c;
         int r;
 
-        if (!tok)
-                return -ENOMEM;
-        o = json_tokener_parse_ex(tok, json, (int) size);
-        json_tokener_free(tok);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "the image config is not a JSON object");
+        r = json_object_parse(json, size, "the image config", &o, reterr);
+        if (r < 0)
+                return r;
         os = get_str(o, "os") ?: "linux";
         arch = get_str(o, "architecture") ?: "amd64";
         variant = get_str(o, "variant");
