@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <dirent.h>
 
+#include "dl.h"
 #include "aci-extract.h"
 #include "fs.h"
 
@@ -26,7 +27,6 @@
 /* Entry names in messages are cut here: a hostile name can be 4 KiB long. */
 #define MESSAGE_NAME_MAX 256
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
 
 typedef struct EntryPath {
         char *norm;  /* normalized: components joined by '/' ("" for the archive root) */
@@ -173,8 +173,8 @@ static bool message_says_truncated(const char *msg) {
 /* Turns a libarchive failure into a message: first, while looking for the first header; in_data, while
  * reading the current entry's data. */
 static int archive_failure(Extractor *x, bool first, bool in_data) {
-        int err = archive_errno(x->archive), code;
-        _cleanup_free_ char *msg = escape_name(archive_error_string(x->archive) ?: "unknown error");
+        int err = sym_archive_errno(x->archive), code;
+        _cleanup_free_ char *msg = escape_name(sym_archive_error_string(x->archive) ?: "unknown error");
 
         if (!msg)
                 return -ENOMEM;
@@ -482,10 +482,10 @@ static int prepare_slot(Extractor *x, int parent_fd, const char *name, bool dir)
 static void entry_times(struct archive_entry *e, struct timespec ts[2]) {
         ts[0] = (struct timespec){.tv_nsec = UTIME_OMIT};
         ts[1] = (struct timespec){.tv_nsec = UTIME_OMIT};
-        if (archive_entry_atime_is_set(e))
-                ts[0] = (struct timespec){archive_entry_atime(e), archive_entry_atime_nsec(e)};
-        if (archive_entry_mtime_is_set(e))
-                ts[1] = (struct timespec){archive_entry_mtime(e), archive_entry_mtime_nsec(e)};
+        if (sym_archive_entry_atime_is_set(e))
+                ts[0] = (struct timespec){sym_archive_entry_atime(e), sym_archive_entry_atime_nsec(e)};
+        if (sym_archive_entry_mtime_is_set(e))
+                ts[1] = (struct timespec){sym_archive_entry_mtime(e), sym_archive_entry_mtime_nsec(e)};
 }
 
 /* fd: an open file or directory; else dirfd/name, which may be a symlink or a device node. chown
@@ -496,13 +496,13 @@ static int apply_xattrs(Extractor *x, struct archive_entry *e, int fd, int dirfd
         const void *value;
         size_t size;
 
-        if (archive_entry_xattr_reset(e) == 0)
+        if (sym_archive_entry_xattr_reset(e) == 0)
                 return 0;
         if (fd < 0)
                 /* No l*xattrat() in glibc: the parent fd's /proc link, with a final component that
                  * lsetxattr does not follow. */
                 snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dirfd, name);
-        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+        while (sym_archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
                 int r = fd >= 0 ? fsetxattr(fd, xname, value, size, 0)
                                 : lsetxattr(proc, xname, value, size, 0);
                 _cleanup_free_ char *n = NULL;
@@ -522,7 +522,7 @@ static int apply_xattrs(Extractor *x, struct archive_entry *e, int fd, int dirfd
 
 static bool needs_chown(Extractor *x, struct archive_entry *e, const struct stat *st) {
         return x->set_owners &&
-               (st->st_uid != (uid_t) archive_entry_uid(e) || st->st_gid != (gid_t) archive_entry_gid(e));
+               (st->st_uid != (uid_t) sym_archive_entry_uid(e) || st->st_gid != (gid_t) sym_archive_entry_gid(e));
 }
 
 /* st: the new file, which has no setuid/setgid bits yet, so chown leaves its mode alone. fd: an open file
@@ -534,9 +534,9 @@ static int apply_owner(Extractor *x, struct archive_entry *e, const struct stat 
         if (!needs_chown(x, e, st))
                 return 0;
         if (fd >= 0)
-                r = fchown(fd, archive_entry_uid(e), archive_entry_gid(e));
+                r = fchown(fd, sym_archive_entry_uid(e), sym_archive_entry_gid(e));
         else
-                r = fchownat(dirfd, name, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW);
+                r = fchownat(dirfd, name, sym_archive_entry_uid(e), sym_archive_entry_gid(e), AT_SYMLINK_NOFOLLOW);
         if (r < 0)
                 return entry_error(x, negative_errno(), "setting the owner: %m");
         return 0;
@@ -565,7 +565,7 @@ static int copy_data(Extractor *x, struct archive_entry *e, int fd) {
                 const void *buf;
                 size_t size;
                 la_int64_t offset;
-                int r = archive_read_data_block(x->archive, &buf, &size, &offset);
+                int r = sym_archive_read_data_block(x->archive, &buf, &size, &offset);
 
                 if (r == ARCHIVE_EOF)
                         break;
@@ -576,14 +576,14 @@ static int copy_data(Extractor *x, struct archive_entry *e, int fd) {
                         return entry_error(x, r, "writing: %s", strerror(-r));
                 end = MAX(end, (int64_t) (offset + size));
         }
-        if (archive_entry_size_is_set(e) && archive_entry_size(e) > end &&
-            ftruncate(fd, archive_entry_size(e)) < 0)
+        if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > end &&
+            ftruncate(fd, sym_archive_entry_size(e)) < 0)
                 return entry_error(x, negative_errno(), "extending to its size: %m");
         return 0;
 }
 
 static int extract_file(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
-        mode_t perm = archive_entry_perm(e);
+        mode_t perm = sym_archive_entry_perm(e);
         _cleanup_close_ int fd = -1;
         struct timespec ts[2];
         struct stat st;
@@ -652,7 +652,7 @@ static int record_dir(Extractor *x, struct archive_entry *e, const struct stat *
                         .ino = st->st_ino,
                 };
         }
-        f->mode = archive_entry_perm(e);
+        f->mode = sym_archive_entry_perm(e);
         entry_times(e, f->times);
         return 0;
 }
@@ -706,7 +706,7 @@ static int extract_dir(Extractor *x, struct archive_entry *e, int parent_fd, cha
 }
 
 static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
-        const char *target = archive_entry_symlink(e);
+        const char *target = sym_archive_entry_symlink(e);
         struct timespec ts[2];
         struct stat st;
         int r;
@@ -739,13 +739,13 @@ static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd,
 }
 
 static int extract_node(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
-        mode_t type = archive_entry_filetype(e), perm = archive_entry_perm(e);
+        mode_t type = sym_archive_entry_filetype(e), perm = sym_archive_entry_perm(e);
         struct timespec ts[2];
         struct stat st;
         int r;
 
         for (unsigned attempt = 0;; attempt++) {
-                if (mknodat(parent_fd, name, type | (perm & 0777), archive_entry_rdev(e)) >= 0)
+                if (mknodat(parent_fd, name, type | (perm & 0777), sym_archive_entry_rdev(e)) >= 0)
                         break;
                 if (errno == EPERM && !x->is_root && type != AE_IFIFO)
                         return 0; /* device nodes need root; documented in the header */
@@ -850,7 +850,7 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         if (!inode_add(x, &st))
                 return -ENOMEM;
         /* pax allows a hardlink entry to carry the data of the file again. */
-        if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0) {
+        if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0) {
                 _cleanup_close_ int fd = -1;
                 if (!S_ISREG(st.st_mode))
                         return entry_error(x, -EINVAL, "hardlink with data to a non-regular file");
@@ -863,14 +863,14 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
 }
 
 static int extract_entry(Extractor *x, struct archive_entry *e) {
-        const char *hardlink = archive_entry_hardlink(e);
-        mode_t type = hardlink ? AE_IFREG : archive_entry_filetype(e);
+        const char *hardlink = sym_archive_entry_hardlink(e);
+        mode_t type = hardlink ? AE_IFREG : sym_archive_entry_filetype(e);
         PathProblem problem;
         char **comps;
         size_t n;
         int parent_fd = x->root_fd, r;
 
-        x->raw = archive_entry_pathname(e);
+        x->raw = sym_archive_entry_pathname(e);
         if (!x->raw)
                 return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
         r = parse_path(&x->path, x->raw, &problem);
@@ -1026,7 +1026,7 @@ int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, Aci
 
         for (bool first = true;; first = false) {
                 struct archive_entry *e;
-                int r = archive_read_next_header(a, &e);
+                int r = sym_archive_read_next_header(a, &e);
 
                 if (r == ARCHIVE_EOF)
                         break;
@@ -1044,21 +1044,24 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
                    RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         Extractor x = {.reterr = reterr};
+        int r = archive_dl_open(reterr);
 
-        a = archive_read_new();
+        if (r < 0)
+                return r;
+        a = sym_archive_read_new();
         if (!a)
                 return -ENOMEM;
         x.archive = a;
         /* Only the compressions an ACI may use, detected by content; filter_all would also run external
          * programs (lrzip, lzop, grzip) on untrusted input. ARCHIVE_WARN: an external gzip etc. */
-        if (archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_bzip2(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_xz(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-            archive_read_support_format_tar(a) < ARCHIVE_WARN)
+        if (sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_bzip2(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_xz(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_format_tar(a) < ARCHIVE_WARN)
                 return rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
-                                     strna(archive_error_string(a)));
-        if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
+                                     strna(sym_archive_error_string(a)));
+        if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
                 return archive_failure(&x, true, false);
         return aci_extract_archive(a, target_dirfd, flags, filter, userdata, reterr);
 }
@@ -1099,13 +1102,13 @@ static int apply_whiteouts(Extractor *x) {
                 PathProblem problem;
                 const char *base;
                 size_t failed;
-                int parent_fd, r = archive_read_next_header(x->archive, &e);
+                int parent_fd, r = sym_archive_read_next_header(x->archive, &e);
 
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r < ARCHIVE_WARN)
                         return archive_failure(x, first, false);
-                x->raw = archive_entry_pathname(e);
+                x->raw = sym_archive_entry_pathname(e);
                 if (!x->raw)
                         return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
                 r = parse_path(&x->path, x->raw, &problem);
@@ -1139,7 +1142,7 @@ static int apply_whiteouts(Extractor *x) {
 }
 
 static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+        _cleanup_(archive_read_freep) struct archive *a = sym_archive_read_new();
         Extractor x = {.reterr = reterr};
 
         if (!a)
@@ -1147,12 +1150,12 @@ static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
         x.archive = a;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot rewind the layer: %m");
-        if (archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-            archive_read_support_format_tar(a) < ARCHIVE_WARN)
+        if (sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_format_tar(a) < ARCHIVE_WARN)
                 return rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
-                                     strna(archive_error_string(a)));
-        if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
+                                     strna(sym_archive_error_string(a)));
+        if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
                 return archive_failure(&x, true, false);
         *ret = TAKE_PTR(a);
         return 0;
@@ -1160,8 +1163,10 @@ static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
 
 int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
-        int r;
+        int r = archive_dl_open(reterr);
 
+        if (r < 0)
+                return r;
         r = open_layer_reader(fd, &a, reterr);
         if (r < 0)
                 return r;
@@ -1177,7 +1182,7 @@ int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **re
                 if (r < 0)
                         return r;
         }
-        archive_read_free(TAKE_PTR(a));
+        sym_archive_read_free(TAKE_PTR(a));
         r = open_layer_reader(fd, &a, reterr);
         if (r < 0)
                 return r;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "dl.h"
 #include "aci-read.h"
 #include "fs.h"
 #include "path.h"
@@ -13,7 +14,6 @@
 /* A manifest is a few KiB; a huge one is an attack on our memory, not an image. */
 #define MANIFEST_MAX (4u * 1024 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 /* The decompressing reader ("raw" format) feeds the tar reader through this callback, which also hashes
@@ -47,18 +47,18 @@ static la_ssize_t pipe_read(struct archive *a, void *userdata, const void **buf)
         la_int64_t offset;
         int r;
 
-        r = archive_read_data_block(p->raw, buf, &n, &offset);
+        r = sym_archive_read_data_block(p->raw, buf, &n, &offset);
         if (r == ARCHIVE_EOF)
                 return 0;
         if (r < ARCHIVE_WARN) {
-                p->archive_error = archive_error_string(p->raw);
-                archive_set_error(a, EIO, "%s", strempty(p->archive_error));
+                p->archive_error = sym_archive_error_string(p->raw);
+                sym_archive_set_error(a, EIO, "%s", strempty(p->archive_error));
                 return -1;
         }
         r = pipe_consume(p, *buf, n);
         if (r < 0) {
                 p->error = r;
-                archive_set_error(a, -r, "%s", strerror(-r));
+                sym_archive_set_error(a, -r, "%s", strerror(-r));
                 return -1;
         }
         return (la_ssize_t) n;
@@ -72,10 +72,10 @@ static int read_manifest(struct archive *tar, AciStreamInfo *info, RktError **re
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                la_ssize_t n = archive_read_data(tar, buf + size, MANIFEST_MAX + 1 - size);
+                la_ssize_t n = sym_archive_read_data(tar, buf + size, MANIFEST_MAX + 1 - size);
                 if (n < 0)
                         return rkt_error_set(reterr, -EBADMSG, "reading 'manifest': %s",
-                                             strempty(archive_error_string(tar)));
+                                             strempty(sym_archive_error_string(tar)));
                 if (n == 0)
                         break;
                 size += n;
@@ -101,9 +101,9 @@ static int check_parents(const StrSet *symlinks, const char *name, const char *n
 /* Checks one entry's place in the ACI layout. */
 static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_manifest, bool *seen_rootfs,
                        RktError **reterr) {
-        const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
+        const char *name = sym_archive_entry_pathname(e), *link = sym_archive_entry_hardlink(e);
         _cleanup_free_ char *norm = NULL;
-        mode_t type = archive_entry_filetype(e);
+        mode_t type = sym_archive_entry_filetype(e);
 
         if (!name || !*name)
                 return rkt_error_set(reterr, -EBADMSG, "entry with an empty name");
@@ -162,41 +162,44 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
         la_int64_t end;
         int r;
 
+        r = archive_dl_open(reterr);
+        if (r < 0)
+                return r;
         md = EVP_MD_CTX_new();
         if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
                 return rkt_error_set(reterr, -ENOMEM, "cannot set up sha512");
         p.md = md;
 
-        raw = archive_read_new();
-        tar = archive_read_new();
+        raw = sym_archive_read_new();
+        tar = sym_archive_read_new();
         if (!raw || !tar)
                 return -ENOMEM;
         /* Only the compressions ACIs use, all handled in-process: filter_all would also run external
          * programs (lrzip, lzop, …) on untrusted input. */
-        archive_read_support_filter_gzip(raw);
-        archive_read_support_filter_bzip2(raw);
-        archive_read_support_filter_xz(raw);
-        archive_read_support_filter_zstd(raw);
-        archive_read_support_format_raw(raw);
-        if (archive_read_open_fd(raw, in_fd, 128 * 1024) != ARCHIVE_OK)
+        sym_archive_read_support_filter_gzip(raw);
+        sym_archive_read_support_filter_bzip2(raw);
+        sym_archive_read_support_filter_xz(raw);
+        sym_archive_read_support_filter_zstd(raw);
+        sym_archive_read_support_format_raw(raw);
+        if (sym_archive_read_open_fd(raw, in_fd, 128 * 1024) != ARCHIVE_OK)
                 return rkt_error_set(reterr, -EBADMSG, "cannot read the image: %s",
-                                     strempty(archive_error_string(raw)));
+                                     strempty(sym_archive_error_string(raw)));
         {
                 struct archive_entry *e;
-                if (archive_read_next_header(raw, &e) != ARCHIVE_OK)
+                if (sym_archive_read_next_header(raw, &e) != ARCHIVE_OK)
                         return rkt_error_set(reterr, -EBADMSG, "cannot read the image: %s",
-                                             strempty(archive_error_string(raw)));
+                                             strempty(sym_archive_error_string(raw)));
         }
         p.raw = raw;
 
-        archive_read_support_format_tar(tar);
-        archive_read_support_format_gnutar(tar);
-        if (archive_read_open(tar, &p, NULL, pipe_read, NULL) != ARCHIVE_OK)
+        sym_archive_read_support_format_tar(tar);
+        sym_archive_read_support_format_gnutar(tar);
+        if (sym_archive_read_open(tar, &p, NULL, pipe_read, NULL) != ARCHIVE_OK)
                 goto tar_error;
 
         for (;;) {
                 struct archive_entry *e;
-                r = archive_read_next_header(tar, &e);
+                r = sym_archive_read_next_header(tar, &e);
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r < ARCHIVE_WARN)
@@ -217,7 +220,7 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
                 /* Entry data is skipped by reading through it, so every byte passes the hash. */
         }
         strset_done(&symlinks);
-        end = archive_read_header_position(tar);
+        end = sym_archive_read_header_position(tar);
         /* Whatever follows the end-of-archive blocks is part of the tar file and of its hash. */
         for (;;) {
                 const void *buf;
@@ -260,7 +263,7 @@ tar_error:
         if (p.archive_error)
                 return rkt_error_set(reterr, -EBADMSG, "the image is damaged or truncated: %s", p.archive_error);
         return rkt_error_set(reterr, -EBADMSG, "not a valid ACI (tar) archive: %s",
-                             strempty(archive_error_string(tar)));
+                             strempty(sym_archive_error_string(tar)));
 }
 
 void aci_stream_info_done(AciStreamInfo *info) {

@@ -5,27 +5,24 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "dl.h"
 #include "aci-write.h"
 
 #define COPY_BLOCK_SIZE (128U * 1024U)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry_linkresolver *, archive_entry_linkresolver_free);
 
 static int write_manifest(struct archive *w, const char *manifest, size_t size, RktError **reterr) {
-        _cleanup_(archive_entry_freep) struct archive_entry *e = archive_entry_new();
+        _cleanup_(archive_entry_freep) struct archive_entry *e = sym_archive_entry_new();
 
         if (!e)
                 return -ENOMEM;
-        archive_entry_set_pathname(e, "manifest");
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t) size);
-        archive_entry_set_mtime(e, time(NULL), 0);
-        if (archive_write_header(w, e) != ARCHIVE_OK || archive_write_data(w, manifest, size) != (la_ssize_t) size)
-                return rkt_error_set(reterr, -EIO, "writing the manifest: %s", archive_error_string(w));
+        sym_archive_entry_set_pathname(e, "manifest");
+        sym_archive_entry_set_filetype(e, AE_IFREG);
+        sym_archive_entry_set_perm(e, 0644);
+        sym_archive_entry_set_size(e, (la_int64_t) size);
+        sym_archive_entry_set_mtime(e, time(NULL), 0);
+        if (sym_archive_write_header(w, e) != ARCHIVE_OK || sym_archive_write_data(w, manifest, size) != (la_ssize_t) size)
+                return rkt_error_set(reterr, -EIO, "writing the manifest: %s", sym_archive_error_string(w));
         return 0;
 }
 
@@ -34,11 +31,11 @@ static int copy_data(struct archive *disk, struct archive *w, const char *name, 
         char buf[COPY_BLOCK_SIZE];
         la_ssize_t n;
 
-        while ((n = archive_read_data(disk, buf, sizeof(buf))) > 0)
-                if (archive_write_data(w, buf, (size_t) n) != n)
-                        return rkt_error_set(reterr, -EIO, "writing '%s': %s", name, archive_error_string(w));
+        while ((n = sym_archive_read_data(disk, buf, sizeof(buf))) > 0)
+                if (sym_archive_write_data(w, buf, (size_t) n) != n)
+                        return rkt_error_set(reterr, -EIO, "writing '%s': %s", name, sym_archive_error_string(w));
         if (n < 0)
-                return rkt_error_set(reterr, -EIO, "reading '%s': %s", name, archive_error_string(disk));
+                return rkt_error_set(reterr, -EIO, "reading '%s': %s", name, sym_archive_error_string(disk));
         return 0;
 }
 
@@ -55,64 +52,64 @@ static const char *below(const char *path, const char *root) {
 
 /* rootfs_path/x/y -> rootfs/x/y (hard links are made later, from these names). */
 static int rename_entry(struct archive_entry *e, const char *rootfs_path) {
-        const char *rel = below(archive_entry_pathname(e), rootfs_path);
+        const char *rel = below(sym_archive_entry_pathname(e), rootfs_path);
         _cleanup_free_ char *name = NULL;
 
         if (!rel)
                 return -EINVAL;
         if (asprintf(&name, "rootfs%s%s", *rel ? "/" : "", rel) < 0)
                 return -ENOMEM;
-        archive_entry_copy_pathname(e, name);
+        sym_archive_entry_copy_pathname(e, name);
         return 0;
 }
 
 static int write_entry(struct archive *disk, struct archive *w, struct archive_entry *e, RktError **reterr) {
-        const char *name = archive_entry_pathname(e);
+        const char *name = sym_archive_entry_pathname(e);
 
-        if (archive_write_header(w, e) < ARCHIVE_WARN)
-                return rkt_error_set(reterr, -EIO, "writing '%s': %s", name, archive_error_string(w));
-        if (archive_entry_size(e) > 0)
+        if (sym_archive_write_header(w, e) < ARCHIVE_WARN)
+                return rkt_error_set(reterr, -EIO, "writing '%s': %s", name, sym_archive_error_string(w));
+        if (sym_archive_entry_size(e) > 0)
                 return copy_data(disk, w, name, reterr);
         return 0;
 }
 
 static int write_rootfs(struct archive *w, const char *rootfs_path, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *disk = archive_read_disk_new();
+        _cleanup_(archive_read_freep) struct archive *disk = sym_archive_read_disk_new();
         _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *links =
-                archive_entry_linkresolver_new();
+                sym_archive_entry_linkresolver_new();
         int r = 0;
 
         if (!disk || !links)
                 return -ENOMEM;
-        archive_entry_linkresolver_set_strategy(links, archive_format(w));
-        archive_read_disk_set_symlink_physical(disk);
-        if (archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK ||
-            archive_read_disk_open(disk, rootfs_path) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EIO, "reading '%s': %s", rootfs_path, archive_error_string(disk));
+        sym_archive_entry_linkresolver_set_strategy(links, sym_archive_format(w));
+        sym_archive_read_disk_set_symlink_physical(disk);
+        if (sym_archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK ||
+            sym_archive_read_disk_open(disk, rootfs_path) != ARCHIVE_OK)
+                return rkt_error_set(reterr, -EIO, "reading '%s': %s", rootfs_path, sym_archive_error_string(disk));
         for (;;) {
-                _cleanup_(archive_entry_freep) struct archive_entry *e = archive_entry_new();
+                _cleanup_(archive_entry_freep) struct archive_entry *e = sym_archive_entry_new();
                 struct archive_entry *spare = NULL;
                 int k;
 
                 if (!e)
                         return -ENOMEM;
-                k = archive_read_next_header2(disk, e);
+                k = sym_archive_read_next_header2(disk, e);
                 if (k == ARCHIVE_EOF)
                         break;
                 if (k < ARCHIVE_WARN)
                         return rkt_error_set(reterr, -EIO, "reading '%s': %s", rootfs_path,
-                                             archive_error_string(disk));
-                if (archive_read_disk_can_descend(disk))
-                        (void) archive_read_disk_descend(disk);
+                                             sym_archive_error_string(disk));
+                if (sym_archive_read_disk_can_descend(disk))
+                        (void) sym_archive_read_disk_descend(disk);
                 r = rename_entry(e, rootfs_path);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "'%s' is outside '%s'", archive_entry_pathname(e),
+                        return rkt_error_set(reterr, r, "'%s' is outside '%s'", sym_archive_entry_pathname(e),
                                              rootfs_path);
                 /* The second and later names of a file become hard links to the first. */
-                archive_entry_linkify(links, &e, &spare);
+                sym_archive_entry_linkify(links, &e, &spare);
                 if (e)
                         r = write_entry(disk, w, e, reterr);
-                archive_entry_free(spare);
+                sym_archive_entry_free(spare);
                 if (r < 0)
                         return r;
         }
@@ -121,21 +118,24 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, RktError **r
 
 int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
                   RktError **reterr) {
-        _cleanup_(archive_write_freep) struct archive *w = archive_write_new();
-        int r;
+        _cleanup_(archive_write_freep) struct archive *w = NULL;
+        int r = archive_dl_open(reterr);
 
+        if (r < 0)
+                return r;
+        w = sym_archive_write_new();
         if (!w)
                 return -ENOMEM;
-        if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-            archive_write_add_filter_gzip(w) != ARCHIVE_OK || archive_write_open_fd(w, fd) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EIO, "starting the ACI: %s", archive_error_string(w));
+        if (sym_archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
+            sym_archive_write_add_filter_gzip(w) != ARCHIVE_OK || sym_archive_write_open_fd(w, fd) != ARCHIVE_OK)
+                return rkt_error_set(reterr, -EIO, "starting the ACI: %s", sym_archive_error_string(w));
         r = write_manifest(w, manifest, manifest_size, reterr);
         if (r < 0)
                 return r;
         r = write_rootfs(w, rootfs_path, reterr);
         if (r < 0)
                 return r;
-        if (archive_write_close(w) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EIO, "finishing the ACI: %s", archive_error_string(w));
+        if (sym_archive_write_close(w) != ARCHIVE_OK)
+                return rkt_error_set(reterr, -EIO, "finishing the ACI: %s", sym_archive_error_string(w));
         return 0;
 }

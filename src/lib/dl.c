@@ -104,3 +104,141 @@ static DlLibrary mhd_library = {LIBMICROHTTPD_SONAME, "libmicrohttpd12", mhd_sym
 int mhd_dl_open(RktError **reterr) {
         return dl_open(&mhd_library, reterr);
 }
+
+DL_DEFINE(archive_entry_atime);
+DL_DEFINE(archive_entry_atime_is_set);
+DL_DEFINE(archive_entry_atime_nsec);
+DL_DEFINE(archive_entry_copy_pathname);
+DL_DEFINE(archive_entry_filetype);
+DL_DEFINE(archive_entry_free);
+DL_DEFINE(archive_entry_gid);
+DL_DEFINE(archive_entry_hardlink);
+DL_DEFINE(archive_entry_linkify);
+DL_DEFINE(archive_entry_linkresolver_new);
+DL_DEFINE(archive_entry_linkresolver_free);
+DL_DEFINE(archive_entry_linkresolver_set_strategy);
+DL_DEFINE(archive_entry_mtime);
+DL_DEFINE(archive_entry_mtime_is_set);
+DL_DEFINE(archive_entry_mtime_nsec);
+DL_DEFINE(archive_entry_new);
+DL_DEFINE(archive_entry_pathname);
+DL_DEFINE(archive_entry_perm);
+DL_DEFINE(archive_entry_rdev);
+DL_DEFINE(archive_entry_set_filetype);
+DL_DEFINE(archive_entry_set_mtime);
+DL_DEFINE(archive_entry_set_pathname);
+DL_DEFINE(archive_entry_set_perm);
+DL_DEFINE(archive_entry_set_size);
+DL_DEFINE(archive_entry_size);
+DL_DEFINE(archive_entry_size_is_set);
+DL_DEFINE(archive_entry_symlink);
+DL_DEFINE(archive_entry_uid);
+DL_DEFINE(archive_entry_xattr_next);
+DL_DEFINE(archive_entry_xattr_reset);
+DL_DEFINE(archive_errno);
+DL_DEFINE(archive_error_string);
+DL_DEFINE(archive_format);
+DL_DEFINE(archive_read_data);
+DL_DEFINE(archive_read_data_block);
+DL_DEFINE(archive_read_disk_can_descend);
+DL_DEFINE(archive_read_disk_descend);
+DL_DEFINE(archive_read_disk_new);
+DL_DEFINE(archive_read_disk_open);
+DL_DEFINE(archive_read_disk_set_behavior);
+DL_DEFINE(archive_read_disk_set_symlink_physical);
+DL_DEFINE(archive_read_free);
+DL_DEFINE(archive_read_header_position);
+DL_DEFINE(archive_read_new);
+DL_DEFINE(archive_read_next_header);
+DL_DEFINE(archive_read_next_header2);
+DL_DEFINE(archive_read_open);
+DL_DEFINE(archive_read_open_fd);
+DL_DEFINE(archive_read_support_filter_bzip2);
+DL_DEFINE(archive_read_support_filter_gzip);
+DL_DEFINE(archive_read_support_filter_xz);
+DL_DEFINE(archive_read_support_filter_zstd);
+DL_DEFINE(archive_read_support_format_gnutar);
+DL_DEFINE(archive_read_support_format_raw);
+DL_DEFINE(archive_read_support_format_tar);
+DL_DEFINE(archive_set_error);
+DL_DEFINE(archive_write_add_filter_gzip);
+DL_DEFINE(archive_write_close);
+DL_DEFINE(archive_write_data);
+DL_DEFINE(archive_write_free);
+DL_DEFINE(archive_write_header);
+DL_DEFINE(archive_write_new);
+DL_DEFINE(archive_write_open_fd);
+DL_DEFINE(archive_write_set_format_pax_restricted);
+
+static const DlSym archive_syms[] = {
+        DL_SYM(archive_entry_atime),
+        DL_SYM(archive_entry_atime_is_set),
+        DL_SYM(archive_entry_atime_nsec),
+        DL_SYM(archive_entry_copy_pathname),
+        DL_SYM(archive_entry_filetype),
+        DL_SYM(archive_entry_free),
+        DL_SYM(archive_entry_gid),
+        DL_SYM(archive_entry_hardlink),
+        DL_SYM(archive_entry_linkify),
+        DL_SYM(archive_entry_linkresolver_new),
+        DL_SYM(archive_entry_linkresolver_free),
+        DL_SYM(archive_entry_linkresolver_set_strategy),
+        DL_SYM(archive_entry_mtime),
+        DL_SYM(archive_entry_mtime_is_set),
+        DL_SYM(archive_entry_mtime_nsec),
+        DL_SYM(archive_entry_new),
+        DL_SYM(archive_entry_pathname),
+        DL_SYM(archive_entry_perm),
+        DL_SYM(archive_entry_rdev),
+        DL_SYM(archive_entry_set_filetype),
+        DL_SYM(archive_entry_set_mtime),
+        DL_SYM(archive_entry_set_pathname),
+        DL_SYM(archive_entry_set_perm),
+        DL_SYM(archive_entry_set_size),
+        DL_SYM(archive_entry_size),
+        DL_SYM(archive_entry_size_is_set),
+        DL_SYM(archive_entry_symlink),
+        DL_SYM(archive_entry_uid),
+        DL_SYM(archive_entry_xattr_next),
+        DL_SYM(archive_entry_xattr_reset),
+        DL_SYM(archive_errno),
+        DL_SYM(archive_error_string),
+        DL_SYM(archive_format),
+        DL_SYM(archive_read_data),
+        DL_SYM(archive_read_data_block),
+        DL_SYM(archive_read_disk_can_descend),
+        DL_SYM(archive_read_disk_descend),
+        DL_SYM(archive_read_disk_new),
+        DL_SYM(archive_read_disk_open),
+        DL_SYM(archive_read_disk_set_behavior),
+        DL_SYM(archive_read_disk_set_symlink_physical),
+        DL_SYM(archive_read_free),
+        DL_SYM(archive_read_header_position),
+        DL_SYM(archive_read_new),
+        DL_SYM(archive_read_next_header),
+        DL_SYM(archive_read_next_header2),
+        DL_SYM(archive_read_open),
+        DL_SYM(archive_read_open_fd),
+        DL_SYM(archive_read_support_filter_bzip2),
+        DL_SYM(archive_read_support_filter_gzip),
+        DL_SYM(archive_read_support_filter_xz),
+        DL_SYM(archive_read_support_filter_zstd),
+        DL_SYM(archive_read_support_format_gnutar),
+        DL_SYM(archive_read_support_format_raw),
+        DL_SYM(archive_read_support_format_tar),
+        DL_SYM(archive_set_error),
+        DL_SYM(archive_write_add_filter_gzip),
+        DL_SYM(archive_write_close),
+        DL_SYM(archive_write_data),
+        DL_SYM(archive_write_free),
+        DL_SYM(archive_write_header),
+        DL_SYM(archive_write_new),
+        DL_SYM(archive_write_open_fd),
+        DL_SYM(archive_write_set_format_pax_restricted),
+        {},
+};
+static DlLibrary archive_library = {LIBARCHIVE_SONAME, "libarchive13", archive_syms, NULL};
+
+int archive_dl_open(RktError **reterr) {
+        return dl_open(&archive_library, reterr);
+}

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "dl.h"
 #include "rkt-config.h"
 #include "discovery.h"
 #include "docker.h"
@@ -27,7 +28,6 @@
 #define KEY_MAX (1024 * 1024)
 #define MANIFEST_MAX (4u * 1024 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
 
 int pull_policy_from_string(const char *s, PullPolicy *ret) {
         if (streq(s, "new"))
@@ -128,43 +128,46 @@ static int fetch_http(Fetch *f, RktError **reterr) {
  * The import reads the same bytes again and refuses images with a second manifest, so the name seen
  * here is the name the store records. */
 static int read_manifest(int fd, AppcImageManifest **ret, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+        _cleanup_(archive_read_freep) struct archive *a = NULL;
         _cleanup_free_ char *buf = NULL;
         struct archive_entry *e;
         size_t size = 0;
-        int r;
+        int r = archive_dl_open(reterr);
 
+        if (r < 0)
+                return r;
+        a = sym_archive_read_new();
         if (!a)
                 return -ENOMEM;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot rewind the image: %m");
-        archive_read_support_filter_gzip(a);
-        archive_read_support_filter_bzip2(a);
-        archive_read_support_filter_xz(a);
-        archive_read_support_filter_zstd(a);
-        archive_read_support_format_tar(a);
-        archive_read_support_format_gnutar(a);
-        if (archive_read_open_fd(a, fd, 128 * 1024) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(archive_error_string(a)));
+        sym_archive_read_support_filter_gzip(a);
+        sym_archive_read_support_filter_bzip2(a);
+        sym_archive_read_support_filter_xz(a);
+        sym_archive_read_support_filter_zstd(a);
+        sym_archive_read_support_format_tar(a);
+        sym_archive_read_support_format_gnutar(a);
+        if (sym_archive_read_open_fd(a, fd, 128 * 1024) != ARCHIVE_OK)
+                return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
         for (;;) {
                 _cleanup_free_ char *norm = NULL;
-                r = archive_read_next_header(a, &e);
+                r = sym_archive_read_next_header(a, &e);
                 if (r == ARCHIVE_EOF)
                         return rkt_error_set(reterr, -EBADMSG, "the image has no 'manifest'");
                 if (r < ARCHIVE_WARN)
-                        return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(archive_error_string(a)));
-                norm = archive_entry_pathname(e) ? path_normalize_inside(archive_entry_pathname(e)) : NULL;
-                if (norm && streq(norm, "manifest") && archive_entry_filetype(e) == AE_IFREG)
+                        return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
+                norm = sym_archive_entry_pathname(e) ? path_normalize_inside(sym_archive_entry_pathname(e)) : NULL;
+                if (norm && streq(norm, "manifest") && sym_archive_entry_filetype(e) == AE_IFREG)
                         break;
         }
         buf = malloc(MANIFEST_MAX + 1);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                la_ssize_t n = archive_read_data(a, buf + size, MANIFEST_MAX + 1 - size);
+                la_ssize_t n = sym_archive_read_data(a, buf + size, MANIFEST_MAX + 1 - size);
                 if (n < 0)
                         return rkt_error_set(reterr, -EBADMSG, "reading 'manifest': %s",
-                                             strempty(archive_error_string(a)));
+                                             strempty(sym_archive_error_string(a)));
                 if (n == 0)
                         break;
                 size += (size_t) n;
