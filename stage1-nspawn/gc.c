@@ -197,6 +197,10 @@ int main(int argc, char **argv) {
         /* Each part on its own: one that fails does not keep the others from being removed. Processes
          * first, so that nothing uses the network while it goes. */
         r = remove_cgroups(uuid, &error);
+        /* machined can keep a machine whose nspawn was killed while registering it. */
+        k = stage1_terminate_machine(uuid);
+        if (k > 0)
+                log_debug("terminated the leftover machine rkt-%s", uuid);
         {
                 _cleanup_close_ int podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 k = podfd < 0 ? rkt_error_set(&error, negative_errno(), "opening the pod directory: %m")

@@ -850,9 +850,10 @@ static void notify_relay_forward(int fd) {
 }
 
 /* Until nspawn exits: signals that would stop a pod are passed on to it, its notifications relayed. */
-static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, RktError **reterr) {
+static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool *ret_killed, RktError **reterr) {
         _cleanup_close_ int sfd = signalfd(-1, signals, SFD_CLOEXEC);
 
+        *ret_killed = false;
         if (sfd < 0) {
                 int r = negative_errno();
                 (void) kill(child, SIGKILL);
@@ -881,6 +882,7 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, RktE
                 while ((p = waitpid(-1, &st, WNOHANG)) > 0)
                         if (p == child) {
                                 done = true;
+                                *ret_killed = WIFSIGNALED(st);
                                 st = wait_status(st);
                                 break;
                         }
@@ -896,7 +898,7 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, RktE
  * nspawn and us). If we are killed, the pod powers off in order (nspawn's parent-death SIGTERM, and the
  * stop guard for a pod killed while it boots). Signals that
  * would stop a pod (TERM, INT, HUP) are passed on to nspawn. Returns nspawn's exit status, the pod's. */
-static int supervise_nspawn(char **argv, char **env, int notify_fd, RktError **reterr) {
+static int supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_killed, RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
         _cleanup_close_ int guard_fd = -1;
         sigset_t all, none;
@@ -938,7 +940,7 @@ static int supervise_nspawn(char **argv, char **env, int notify_fd, RktError **r
                 reap_orphans();
                 return r;
         }
-        return wait_nspawn(child, &all, notify_fd, reterr);
+        return wait_nspawn(child, &all, notify_fd, ret_killed, reterr);
 }
 
 /* AC_METADATA_URL: the service on the host, at the address the pod reaches it by: the host's loopback for a
@@ -966,7 +968,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_(net_pod_setup_done) NetPodSetup net = {};
         _cleanup_close_ int notify_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
-        bool net_up = false;
+        bool net_up = false, nspawn_killed = false;
         _cleanup_close_ int s1fd = -1;
         size_t size, n = 0;
         NspawnOptions o = {
@@ -1114,11 +1116,14 @@ static int run(const InitArgs *a, RktError **reterr) {
         }
 
         (void) fflush(NULL);
-        r = supervise_nspawn(argv, env, notify_fd, reterr);
+        r = supervise_nspawn(argv, env, notify_fd, &nspawn_killed, reterr);
         if (r < 0) {
                 (void) unlink(STAGE1_PPID);
                 (void) unlink(STAGE1_SUBCGROUP);
         }
+        /* A machine whose nspawn was killed while registering it can outlive the pod in machined. */
+        if (nspawn_killed && o.register_machine)
+                (void) stage1_terminate_machine(a->uuid);
 
 finish:
         /* The pod has ended (or never started): its network goes now, not at the next gc. */

@@ -10,6 +10,9 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+
 #include "fs.h"
 #include "stage1-common.h"
 #include "strv.h"
@@ -235,4 +238,21 @@ int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret) {
         if (r < 0)
                 return r;
         return stage1_cgroup_parse(text, unified, ret);
+}
+
+int stage1_terminate_machine(const char *uuid) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
+                return 0;
+        if (asprintf(&name, "rkt-%s", uuid) < 0)
+                return -ENOMEM;
+        r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                               "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s", name);
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                return 0;
+        return r < 0 ? r : 1;
 }

@@ -39,6 +39,11 @@ int stage1_symlink_at(int dirfd, const char *target, const char *path);
 /* Reads a pid file ("%d\n"). */
 int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
 
+/* Asks machined to terminate the machine rkt-<uuid>: what is left in its scope is killed and the machine is
+ * forgotten. For a pod whose nspawn was killed: machined can keep a machine whose registration was under
+ * way when nspawn died. 0 when there is no such machine (or no machined). */
+int stage1_terminate_machine(const char *uuid);
+
 /* The cgroup hierarchies that matter for placing and finding a pod: the unified one (cgroup2) and, on
  * hybrid and legacy hosts, systemd's named v1 hierarchy. */
 typedef struct CgroupHierarchy {
