@@ -80,9 +80,11 @@ static int parse_plugin_dirs(const char *v, char ***ret, RktError **reterr) {
                 return r;
         if (strv_length(l) == 0)
                 return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: no directory given");
-        STRV_FOREACH(d, l)
-        if (!path_is_absolute(*d))
-                return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: '%s' is not an absolute path", *d);
+        STRV_FOREACH(d, l) {
+                if (!path_is_absolute(*d))
+                        return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: '%s' is not an absolute path",
+                                             *d);
+        }
         strv_free(*ret);
         *ret = TAKE_PTR(l);
         return 0;
