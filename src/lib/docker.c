@@ -475,6 +475,51 @@ static int convert_ports(json_object *exposed, AppcApp *app, RktError **reterr) 
         return 0;
 }
 
+static int compare_mount_points(const void *a, const void *b) {
+        return strcmp(((const AppcMountPoint *) a)->name, ((const AppcMountPoint *) b)->name);
+}
+
+/* Volumes {"/var/lib/db": {}} become mount points named as docker2aci named them ("volume-var-lib-db"; a
+ * name taken already gets "-1", "-2"…), sorted by name; rkt run fills each with an empty volume unless the
+ * user mounts one there. */
+static int convert_volumes(json_object *volumes, AppcApp *app, RktError **reterr) {
+        _cleanup_strv_free_ char **bases = NULL;
+        size_t n = 0;
+
+        if (!volumes || json_object_is_type(volumes, json_type_null))
+                return 0;
+        if (!json_object_is_type(volumes, json_type_object))
+                return rkt_error_set(reterr, -EBADMSG, "'Volumes' is not an object");
+        app->mount_points = calloc((size_t) json_object_object_length(volumes) + 1, sizeof(AppcMountPoint));
+        if (!app->mount_points)
+                return -ENOMEM;
+        json_object_object_foreach(volumes, path, val) {
+                AppcMountPoint *mp = &app->mount_points[n];
+                _cleanup_free_ char *raw = NULL, *name = NULL;
+                unsigned taken = 0;
+
+                (void) val;
+                if (path[0] != '/')
+                        return rkt_error_set(reterr, -EBADMSG, "volume '%s' is not an absolute path", path);
+                if (asprintf(&raw, "volume%s", path) < 0 || appc_sanitize_ac_name(raw, &name) < 0)
+                        return -ENOMEM;
+                STRV_FOREACH(b, bases) {
+                        if (streq(*b, name))
+                                taken++;
+                }
+                if (taken > 0 ? asprintf(&mp->name, "%s-%u", name, taken) < 0 : !(mp->name = strdup(name)))
+                        return -ENOMEM;
+                if (strv_extend(&bases, name) < 0)
+                        return -ENOMEM;
+                mp->path = strdup(path);
+                if (!mp->path)
+                        return -ENOMEM;
+                app->n_mount_points = ++n;
+        }
+        qsort(app->mount_points, n, sizeof(AppcMountPoint), compare_mount_points);
+        return 0;
+}
+
 static int add_annotation(AppcImageManifest *m, const char *name, const char *value) {
         if (isempty(value))
                 return 0;
@@ -496,7 +541,7 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
         _cleanup_strv_free_ char **entrypoint = NULL, **cmd = NULL, **env = NULL;
         _cleanup_free_ char *ep_json = NULL, *cmd_json = NULL;
         const char *user = get_str(c, "User"), *wd = get_str(c, "WorkingDir");
-        json_object *exposed = NULL;
+        json_object *exposed = NULL, *volumes = NULL;
         AppcApp *app;
         int r;
 
@@ -535,6 +580,10 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
         }
         (void) json_object_object_get_ex(c, "ExposedPorts", &exposed);
         r = convert_ports(exposed, app, reterr);
+        if (r < 0)
+                return r;
+        (void) json_object_object_get_ex(c, "Volumes", &volumes);
+        r = convert_volumes(volumes, app, reterr);
         if (r < 0)
                 return r;
         if ((entrypoint && strv_to_json(entrypoint, &ep_json) < 0) || (cmd && strv_to_json(cmd, &cmd_json) < 0))

@@ -7,8 +7,8 @@ load helpers
 PUSH="$RKT_SRCDIR/tests/helpers/registry-push.py"
 REG=127.0.0.1:5000
 DOCKER_CONFIG='{"Env":["PATH=/bin","GREETING=hello from docker"],"Entrypoint":["/bin/sh","-c"],
- "Cmd":["echo \"$GREETING\"; pwd; id -u; test ! -e /etc/gone && echo gone-is-gone; ls /data"],
- "WorkingDir":"/data","User":"0:0","ExposedPorts":{"80/tcp":{}}}'
+ "Cmd":["echo \"$GREETING\"; pwd; id -u; test ! -e /etc/gone && echo gone-is-gone; ls /data; echo x >/cache/x && grep -q \" /cache \" /proc/self/mountinfo && echo cache-is-a-volume"],
+ "WorkingDir":"/data","User":"0:0","ExposedPorts":{"80/tcp":{}},"Volumes":{"/cache":{}}}'
 
 # start_registry NAME [AUTH-YAML] - a registry on $REG whose access log is $SHARED/NAME.log.
 start_registry() {
@@ -47,7 +47,7 @@ setup_file() {
 	local l=$SHARED/layers
 	mkdir -p "$l/base/bin" "$l/base/etc" "$l/base/data/old" "$l/top/etc" "$l/top/data" "$l/other"
 	cp /bin/busybox "$l/base/bin/busybox"
-	for t in sh echo pwd id test ls cat; do ln -s busybox "$l/base/bin/$t"; done
+	for t in sh echo pwd id test ls cat grep; do ln -s busybox "$l/base/bin/$t"; done
 	echo gone >"$l/base/etc/gone"
 	echo old >"$l/base/data/old/file"
 	: >"$l/top/etc/.wh.gone"
@@ -95,6 +95,7 @@ dfetch() {
 	[ "$(jq -r '.labels[] | select(.name == "arch") | .value' <<<"$m")" = amd64 ]
 	[ "$(jq -r '.app.ports[0].name' <<<"$m")" = 80-tcp ]
 	[ "$(jq -r '.app.workingDirectory' <<<"$m")" = /data ]
+	[ "$(jq -r '.app.mountPoints[0].name + " " + .app.mountPoints[0].path' <<<"$m")" = "volume-cache /cache" ]
 	[ "$(jq -r '.annotations[] | select(.name == "appc.io/docker/manifesthash") | .value' <<<"$m")" = "$(cat "$SHARED/app.digest")" ]
 
 	run rkt --insecure-options=image,http run --net=host docker://$REG/test/app:1.0
@@ -102,6 +103,7 @@ dfetch() {
 	assert_output_contains "hello from docker"
 	assert_output_contains "gone-is-gone"
 	assert_output_contains "new"
+	assert_output_contains "cache-is-a-volume"
 	[[ $output != *old* ]] || fail "the opaque whiteout did not hide /data/old: $output"
 	# The store remembers the reference: no manifest is asked for under --pull-policy=new (run's default).
 	n=$(grep -c 'GET /v2/test/app/manifests' "$SHARED/plain.log")

@@ -144,6 +144,8 @@ static void test_config_to_manifest(void **state) {
                 "\"ExposedPorts\":{\"8080/tcp\":{},\"53/udp\":{},\"80\":{}}}}";
         const char *cmd_only = "{\"config\":{\"Cmd\":[\"x\"]}}", *user_group = "{\"config\":{\"User\":\"1:2\"}}";
         const char *bad_port = "{\"config\":{\"ExposedPorts\":{\"http\":{}}}}", *mips = "{\"architecture\":\"mips\"}";
+        const char *volumes = "{\"config\":{\"Volumes\":{\"/var/lib/db\":{},\"/data\":{},\"/DATA\":{},\"/database\":{}}}}";
+        const char *bad_volume = "{\"config\":{\"Volumes\":{\"data\":{}}}}";
 
         assert_int_equal(docker_ref_parse("docker://127.0.0.1:5000/test/app:1.0", &r, NULL), 0);
         assert_int_equal(docker_config_to_manifest(config, strlen(config), &r, "sha256:" D64, "sha256:m", &m, &e), 0);
@@ -184,6 +186,19 @@ static void test_config_to_manifest(void **state) {
         assert_string_equal(m->app->user, "1");
         assert_string_equal(m->app->group, "2");
         m = appc_image_manifest_free(m);
+
+        /* Volumes: mount points named as docker2aci named them, sorted; a name taken gets "-1" */
+        assert_int_equal(docker_config_to_manifest(volumes, strlen(volumes), &r, "d", "m", &m, NULL), 0);
+        assert_int_equal(m->app->n_mount_points, 4);
+        assert_string_equal(m->app->mount_points[0].name, "volume-data");
+        assert_string_equal(m->app->mount_points[1].name, "volume-data-1");
+        assert_string_equal(m->app->mount_points[2].name, "volume-database");
+        assert_string_equal(m->app->mount_points[3].name, "volume-var-lib-db");
+        assert_string_equal(m->app->mount_points[3].path, "/var/lib/db");
+        m = appc_image_manifest_free(m);
+        assert_int_equal(docker_config_to_manifest(bad_volume, strlen(bad_volume), &r, "d", "m", &m, &e), -EBADMSG);
+        assert_non_null(strstr(e->message, "volume 'data' is not an absolute path"));
+        e = rkt_error_free(e);
 
         assert_int_equal(docker_config_to_manifest(bad_port, strlen(bad_port), &r, "d", "m",
                                                    &m, &e),
