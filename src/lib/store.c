@@ -217,6 +217,7 @@ static int write_record(Store *s, const ImageRecord *r) {
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
         _cleanup_free_ char *path = record_path(id), *text = NULL;
+        struct stat st;
         int r;
 
         if (!path)
@@ -231,6 +232,11 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
         r = record_from_json(text, ret);
         if (r < 0)
                 return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
+        /* Use is recorded in the record's mtime (store_touch), not in its content. */
+        if (fstatat(s->dir_fd, path, &st, 0) >= 0) {
+                uint64_t mtime = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
+                (*ret)->last_used = MAX((*ret)->last_used, mtime);
+        }
         return 0;
 }
 
@@ -713,23 +719,23 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
         return 0;
 }
 
+/* The record's mtime is the image's last use: a metadata update, no rewrite of the commit point and no
+ * fsync (a power loss can only make the image look used a little earlier). */
 int store_touch(Store *s, const char *id, RktError **reterr) {
-        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_free_ char *path = record_path(id);
         _cleanup_close_ int lockfd = -1;
-        int r;
 
+        if (!path)
+                return -ENOMEM;
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        lockfd = lock_image(s, id, LOCK_EX);
+        lockfd = lock_image(s, id, LOCK_SH);
         if (lockfd < 0)
                 return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
-        r = store_get_record(s, id, &rec, reterr);
-        if (r < 0)
-                return r;
-        rec->last_used = now_usec();
-        r = write_record(s, rec);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "updating the record of image '%s': %s", id, strerror(-r));
+        if (utimensat(s->dir_fd, path, NULL, 0) < 0) {
+                int r = negative_errno();
+                return rkt_error_set(reterr, r, "updating the last use of image '%s': %s", id, strerror(-r));
+        }
         return 0;
 }
 

@@ -95,15 +95,21 @@ static void test_import_list_resolve(void **state) {
 static void test_touch_and_manifest(void **state) {
         static const char *const f[] = { "x=1", NULL };
         _cleanup_(store_closep) Store *s = open_store(0);
-        _cleanup_free_ char *id = import(s, "example.com/t", f, NULL), *m = NULL;
+        _cleanup_free_ char *id = import(s, "example.com/t", f, NULL), *m = NULL, *rec = NULL;
+        _cleanup_free_ char *text_before = NULL, *text_after = NULL;
         _cleanup_(image_record_freep) ImageRecord *before = NULL, *after = NULL;
         size_t size;
 
         assert_int_equal(store_get_record(s, id, &before, NULL), 0);
+        assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
+        assert_int_equal(read_full_file_at(AT_FDCWD, rec, &text_before, NULL), 0);
         usleep(2000);
         assert_int_equal(store_touch(s, id, NULL), 0);
         assert_int_equal(store_get_record(s, id, &after, NULL), 0);
         assert_true(after->last_used > before->last_used);
+        /* a use is the record's mtime: the commit point is not rewritten */
+        assert_int_equal(read_full_file_at(AT_FDCWD, rec, &text_after, NULL), 0);
+        assert_string_equal(text_after, text_before);
         assert_int_equal(after->import_time, before->import_time);
         assert_int_equal(store_read_manifest(s, id, &m, &size, NULL), 0);
         assert_string_equal(m, test_manifest("example.com/t"));
