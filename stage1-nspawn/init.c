@@ -278,8 +278,8 @@ static int plan_handlers(int rootfd, const AppcApp *app, AppPlan *p, RktError **
                 if (!h->exec || !h->exec[0])
                         return rkt_error_set(reterr, -EINVAL, "app '%s': event handler '%s' has no exec",
                                              p->name, h->name);
-                r = stage1_resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0], &exec0,
-                                 reterr);
+                r = stage1_resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0],
+                                        &exec0, reterr);
                 if (r < 0)
                         return rkt_error_prefix(reterr, r, "event handler '%s'", h->name);
                 r = strv_push(&argv, exec0);
@@ -365,7 +365,8 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
                                    &p.env);
         if (r < 0)
                 return r;
-        r = stage1_resolve_exec(rootfd, ra->name, p.working_directory ?: "/", p.env, app->exec[0], &exec0, reterr);
+        r = stage1_resolve_exec(rootfd, ra->name, p.working_directory ?: "/", p.env, app->exec[0], &exec0,
+                                reterr);
         if (r < 0)
                 return r;
         r = strv_push(&p.exec, exec0);

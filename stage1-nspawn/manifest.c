@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
         if (r >= 0)
                 r = appc_kv_set(&m->labels, &m->n_labels, "arch", arch);
         if (r >= 0)
-                r = appc_kv_set(&m->annotations, &m->n_annotations, "coreos.com/rkt/stage1/run", flavors[f].run);
+                r = appc_kv_set(&m->annotations, &m->n_annotations, "coreos.com/rkt/stage1/run",
+                                flavors[f].run);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(annotations); i++)
                 r = appc_kv_set(&m->annotations, &m->n_annotations, annotations[i][0], annotations[i][1]);
         if (r < 0)

@@ -17,7 +17,8 @@ static void test_plan_order(void **state) {
         FlyMount *m = NULL;
         size_t n = 0;
 
-        assert_int_equal(fly_mount_plan(v, 2, "/pod/stage1/rootfs/etc/rkt-resolv.conf", "/etc/hosts", &m, &n), 0);
+        assert_int_equal(
+                fly_mount_plan(v, 2, "/pod/stage1/rootfs/etc/rkt-resolv.conf", "/etc/hosts", &m, &n), 0);
         assert_int_equal(n, 8);
         assert_null(m[0].source);
         assert_string_equal(m[0].target, "/tmp");
@@ -72,8 +73,10 @@ static void test_host_tree(void **state) {
 /* fly's volumes are not recursive unless the volume says so (rkt's fly); nspawn's are. */
 static void test_recursive_default(void **state) {
         static const char pod_json[] =
-                "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"a\",\"image\":{\"id\":"
-                "\"sha512-0000000000000000000000000000000000000000000000000000000000000000\"},\"app\":{\"exec\":["
+                "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"a\",\"image\":{"
+                "\"id\":"
+                "\"sha512-0000000000000000000000000000000000000000000000000000000000000000\"},\"app\":{"
+                "\"exec\":["
                 "\"/x\"],\"user\":\"0\",\"group\":\"0\"},\"mounts\":[{\"volume\":\"plain\",\"path\":\"/p\"},"
                 "{\"volume\":\"rec\",\"path\":\"/r\"},{\"volume\":\"flat\",\"path\":\"/f\"}]}],"
                 "\"volumes\":[{\"name\":\"plain\",\"kind\":\"host\",\"source\":\"/srv/p\"},"
@@ -84,16 +87,16 @@ static void test_recursive_default(void **state) {
         size_t n = 0;
 
         assert_int_equal(appc_pod_manifest_parse(pod_json, strlen(pod_json), &pod, NULL), 0);
-        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, false,
-                                           &m, &n, NULL),
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes,
+                                           false, &m, &n, NULL),
                          0);
         assert_int_equal(n, 3);
         assert_false(m[0].recursive);
         assert_true(m[1].recursive);
         assert_false(m[2].recursive);
         stage1_mounts_free(m, n);
-        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, true,
-                                           &m, &n, NULL),
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes,
+                                           true, &m, &n, NULL),
                          0);
         assert_true(m[0].recursive);
         assert_true(m[1].recursive);
