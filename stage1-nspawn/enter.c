@@ -98,52 +98,6 @@ static void target_done(EnterTarget *t) {
         safe_close(t->cgroupns_fd);
 }
 
-static int parse_pid(const char *s, pid_t *ret) {
-        char *end;
-        long v;
-
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v <= 0 || v > INT32_MAX)
-                return -EINVAL;
-        *ret = (pid_t) v;
-        return 0;
-}
-
-static int parse_args(int argc, char **argv, EnterArgs *a, RktError **reterr) {
-        static const struct option options[] = {
-                {"pid", required_argument, NULL, 'p'},
-                {"appname", required_argument, NULL, 'a'},
-                {},
-        };
-        int c;
-
-        opterr = 0;
-        /* "+": stop at the first non-option, CMD's own options are not ours. */
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
-                switch (c) {
-                case 'p':
-                        if (parse_pid(optarg, &a->pid) < 0)
-                                return rkt_error_set(reterr, -EINVAL, "invalid --pid='%s'", optarg);
-                        break;
-                case 'a':
-                        if (!appc_ac_name_valid(optarg))
-                                return rkt_error_set(reterr, -EINVAL, "invalid --appname='%s'", optarg);
-                        a->app = optarg;
-                        break;
-                default:
-                        return rkt_error_set(reterr, -EINVAL, "unknown or incomplete option '%s'",
-                                             argv[optind - 1]);
-                }
-        }
-        if (a->pid == 0 || !a->app)
-                return rkt_error_set(reterr, -EINVAL, "--pid= and --appname= are required");
-        if (optind >= argc)
-                return rkt_error_set(reterr, -EINVAL, "no command given");
-        a->cmd = argv + optind;
-        return 0;
-}
-
 /* The pod's cgroup in a hierarchy: that of its PID 1, minus init.scope. */
 static int pod_cgroup(pid_t pod_pid, const CgroupHierarchy *h, char **ret) {
         _cleanup_free_ char *cg = NULL;
@@ -188,7 +142,7 @@ static pid_t app_main_pid(pid_t pod_pid, const char *app) {
                 STRV_FOREACH(s, pids) {
                         pid_t pid;
                         unsigned long long t;
-                        if (parse_pid(*s, &pid) < 0)
+                        if (stage1_parse_pid(*s, &pid) < 0)
                                 continue;
                         t = pod_process_start_time(pid);
                         if (t > 0 && (best == 0 || t < best_t)) {
@@ -676,7 +630,7 @@ int main(int argc, char **argv) {
         int r, status = 0;
 
         log_set_prefix("stage1");
-        r = parse_args(argc, argv, &a, &error);
+        r = stage1_enter_parse_args(argc, argv, &a.pid, &a.app, &a.cmd, &error);
         if (r >= 0)
                 r = enter(&a, &status, &error);
         if (r < 0) {

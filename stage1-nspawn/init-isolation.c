@@ -7,11 +7,10 @@
 #include "init-isolation.h"
 #include "log.h"
 #include "path.h"
+#include "stage1-app.h"
 #include "stage1-common.h"
 #include "stage1-units.h"
 #include "strv.h"
-
-#define SHARED_VOLUMES "sharedVolumes"
 
 int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, const InitIsolationArgs *a,
                        RktError **reterr) {
@@ -94,80 +93,6 @@ void app_isolation_done(AppIsolation *ai) {
         *ai = (AppIsolation){};
 }
 
-/* The path of an open file as the host sees it. */
-static int fd_path(int fd, char **ret) {
-        char proc[64], buf[PATH_MAX];
-        ssize_t n;
-
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        n = readlink(proc, buf, sizeof(buf) - 1);
-        if (n < 0)
-                return negative_errno();
-        buf[n] = 0;
-        *ret = strdup(buf);
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* Resolves path inside the rootfs at rootfd, whose host path is root (symlinks resolved in it, as the app
- * would see them), creating what is missing: directories, and an empty file for the last component when
- * dir is false. *ret: the resolved path, absolute inside the rootfs. */
-static int mount_point(int rootfd, const char *root, const char *path, bool dir, unsigned depth,
-                       char **ret) {
-        _cleanup_free_ char *parent = NULL, *rparent = NULL, *host = NULL;
-        _cleanup_close_ int fd = -1, pfd = -1;
-        const char *base, *rel;
-        struct stat st;
-        int r;
-
-        if (depth > 64)
-                return -ELOOP;
-        for (int attempt = 0; attempt < 2; attempt++) {
-                fd = stage1_open_in_root(rootfd, path, O_PATH);
-                if (fd >= 0)
-                        break;
-                if (fd != -ENOENT || attempt > 0)
-                        return fd;
-                parent = path_dirname(path);
-                base = strrchr(path, '/');
-                base = base ? base + 1 : path;
-                if (!parent)
-                        return -ENOMEM;
-                if (isempty(base) || streq(base, ".") || streq(base, ".."))
-                        return -EINVAL;
-                r = mount_point(rootfd, root, parent, true, depth + 1, &rparent);
-                if (r < 0)
-                        return r;
-                pfd = stage1_open_in_root(rootfd, rparent, O_RDONLY | O_DIRECTORY);
-                if (pfd < 0)
-                        return pfd;
-                if (dir)
-                        r = mkdirat(pfd, base, 0755) < 0 ? negative_errno() : 0;
-                else {
-                        int ffd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                         0644);
-                        r = ffd < 0 ? negative_errno() : 0;
-                        safe_close(ffd);
-                }
-                /* EEXIST for something that did not resolve: a symlink to nothing. */
-                if (r == -EEXIST)
-                        return -ENOLINK;
-                if (r < 0)
-                        return r;
-        }
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (dir != !!S_ISDIR(st.st_mode))
-                return dir ? -ENOTDIR : -EISDIR;
-        r = fd_path(fd, &host);
-        if (r < 0)
-                return r;
-        rel = startswith(host, root);
-        if (!rel || (*rel && *rel != '/'))
-                return -EXDEV; /* cannot happen: resolution stays in the root */
-        *ret = strdup(*rel ? rel : "/");
-        return *ret ? 0 : -ENOMEM;
-}
-
 static int add_string(PodIsolation *pi, char *s, const char **ret) {
         int r;
 
@@ -179,31 +104,6 @@ static int add_string(PodIsolation *pi, char *s, const char **ret) {
                 return r;
         }
         *ret = s;
-        return 0;
-}
-
-/* <pod>/sharedVolumes/<name>, with the volume's mode and owner: one directory for every app that mounts it.
- */
-static int shared_volume(PodIsolation *pi, const Stage1Mount *m, char **ret, RktError **reterr) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
-        char *end;
-        unsigned long mode;
-
-        errno = 0;
-        mode = strtoul(m->mode ?: "0755", &end, 8);
-        if (errno || *end || mode > 07777)
-                return rkt_error_set(reterr, -EINVAL, "volume '%s': invalid mode '%s'", m->volume, m->mode);
-        dir = path_join(pi->pod_dir, SHARED_VOLUMES);
-        path = dir ? path_join(dir, m->volume) : NULL;
-        if (!path)
-                return -ENOMEM;
-        if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(path, 0700) < 0 && errno != EEXIST) ||
-            chown(path, m->uid, m->gid) < 0 || chmod(path, (mode_t) mode) < 0) {
-                int r = negative_errno();
-                return rkt_error_set(reterr, r, "volume '%s': preparing %s: %s", m->volume, path,
-                                     strerror(-r));
-        }
-        *ret = TAKE_PTR(path);
         return 0;
 }
 
@@ -239,10 +139,10 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
         if (ai.isolation.restrict_capabilities)
                 pi->capabilities |= ai.isolation.capabilities;
 
-        r = stage1_app_mounts(ra, app, pod->volumes, pod->n_volumes, &mounts, &n_mounts, reterr);
+        r = stage1_app_mounts(ra, app, pod->volumes, pod->n_volumes, true, &mounts, &n_mounts, reterr);
         if (r < 0)
                 return r;
-        r = fd_path(rootfd, &root);
+        r = stage1_fd_path(rootfd, &root);
         for (size_t i = 0; i < n_mounts && r >= 0; i++) {
                 const Stage1Mount *m = &mounts[i];
                 _cleanup_free_ char *source = NULL, *target = NULL;
@@ -269,7 +169,7 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                         if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                                 r = allow_device(pi, &ai, &st, m->read_only);
                 } else
-                        r = shared_volume(pi, m, &source, reterr);
+                        r = stage1_shared_volume(pi->pod_dir, m, &source, reterr);
                 if (r < 0)
                         break;
                 if (strpbrk(source, ":\\") || strpbrk(m->path, ":\\")) {
@@ -278,7 +178,7 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                                           m->volume);
                         break;
                 }
-                r = mount_point(rootfd, root, m->path, dir, 0, &target);
+                r = stage1_mount_point(rootfd, root, m->path, dir, &target);
                 if (r < 0) {
                         r = rkt_error_set(reterr, r, "app '%s': mount point '%s' of volume '%s': %s",
                                           ra->name, m->path, m->volume,

@@ -32,6 +32,7 @@
 #include "nspawn-args.h"
 #include "path.h"
 #include "pod-process.h"
+#include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
 #include "stage1-units.h"
@@ -259,122 +260,6 @@ static void app_plan_done(AppPlan *p) {
         *p = (AppPlan){};
 }
 
-/* A file of the app's image, or "" when it has none (an image without /etc/group is fine). */
-static int read_optional(int rootfd, const char *path, char **ret) {
-        int r = stage1_read_in_root(rootfd, path, ret);
-        if (r == -ENOENT) {
-                *ret = strdup("");
-                return *ret ? 0 : -ENOMEM;
-        }
-        return r;
-}
-
-/* appc: the user is a name from the image's /etc/passwd, a uid, or the path of a file whose owner it is. */
-static int resolve_user(int rootfd, const char *app, const char *key, Stage1User *ret, RktError **reterr) {
-        _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
-        int r;
-
-        r = read_optional(rootfd, "/etc/passwd", &passwd);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': reading the image's /etc/passwd: %s", app,
-                                     strerror(-r));
-        if (path_is_absolute(key)) {
-                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
-                struct stat st;
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': user '%s': cannot stat that path in the image", app,
-                                             key);
-                if (asprintf(&uid_key, "%u", (unsigned) st.st_uid) < 0)
-                        return -ENOMEM;
-                key = uid_key;
-        }
-        r = stage1_passwd_lookup(passwd, key, ret);
-        if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': user '%s' not found in the image's /etc/passwd",
-                                     app, key);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': user '%s': %s", app, key, strerror(-r));
-        return 0;
-}
-
-static int resolve_group(int rootfd, const char *app, const char *key, gid_t *ret, RktError **reterr) {
-        _cleanup_free_ char *group = NULL;
-        int r;
-
-        if (path_is_absolute(key)) {
-                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
-                struct stat st;
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': group '%s': cannot stat that path in the image", app,
-                                             key);
-                *ret = st.st_gid;
-                return 0;
-        }
-        r = read_optional(rootfd, "/etc/group", &group);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': reading the image's /etc/group: %s", app,
-                                     strerror(-r));
-        r = stage1_group_lookup(group, key, ret);
-        if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': group '%s' not found in the image's /etc/group",
-                                     app, key);
-        return r < 0 ? rkt_error_set(reterr, r, "app '%s': group '%s': %s", app, key, strerror(-r)) : 0;
-}
-
-static const char *env_get(char *const *env, const char *name) {
-        size_t l = strlen(name);
-        STRV_FOREACH(e, env) {
-                if (strncmp(*e, name, l) == 0 && (*e)[l] == '=')
-                        return *e + l + 1;
-        }
-        return NULL;
-}
-
-/* systemd looks ExecStart= up in the pod's own tree, not in the app's root, so a bare name is searched
- * here, in the app's PATH inside its rootfs. */
-static int resolve_exec(int rootfd, const char *app, const char *wd, char *const *env, const char *name,
-                        char **ret, RktError **reterr) {
-        _cleanup_strv_free_ char **dirs = NULL;
-        int r;
-
-        if (isempty(name))
-                return rkt_error_set(reterr, -EINVAL, "app '%s': empty exec", app);
-        if (path_is_absolute(name)) {
-                *ret = strdup(name);
-                return *ret ? 0 : -ENOMEM;
-        }
-        if (strchr(name, '/')) {
-                _cleanup_free_ char *j = path_join(wd, name);
-                if (!j)
-                        return -ENOMEM;
-                r = path_make_absolute_cwd(j, ret);
-                return r;
-        }
-        r = strv_split(env_get(env, "PATH") ?: STAGE1_DEFAULT_PATH, ":", &dirs);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(d, dirs) {
-                _cleanup_free_ char *candidate = NULL;
-                _cleanup_close_ int fd = -1;
-                struct stat st;
-
-                if (!path_is_absolute(*d))
-                        continue;
-                candidate = path_join(*d, name);
-                if (!candidate)
-                        return -ENOMEM;
-                fd = stage1_open_in_root(rootfd, candidate, O_PATH);
-                if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-                        continue;
-                *ret = TAKE_PTR(candidate);
-                return 0;
-        }
-        return rkt_error_set(reterr, -ENOENT, "app '%s': '%s' not found in the image's PATH (%s)", app, name,
-                             env_get(env, "PATH") ?: STAGE1_DEFAULT_PATH);
-}
-
 /* Event handlers run like the app (ExecStartPre=, ExecStopPost= of its unit): their exec[0] is resolved as
  * the app's is. */
 static int plan_handlers(int rootfd, const AppcApp *app, AppPlan *p, RktError **reterr) {
@@ -393,8 +278,8 @@ static int plan_handlers(int rootfd, const AppcApp *app, AppPlan *p, RktError **
                 if (!h->exec || !h->exec[0])
                         return rkt_error_set(reterr, -EINVAL, "app '%s': event handler '%s' has no exec",
                                              p->name, h->name);
-                r = resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0], &exec0,
-                                 reterr);
+                r = stage1_resolve_exec(rootfd, p->name, p->working_directory ?: "/", p->env, h->exec[0],
+                                        &exec0, reterr);
                 if (r < 0)
                         return rkt_error_prefix(reterr, r, "event handler '%s'", h->name);
                 r = strv_push(&argv, exec0);
@@ -461,10 +346,10 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         if (!p.image_name || (app->working_directory && !p.working_directory))
                 return -ENOMEM;
 
-        r = resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, &p.user, reterr);
+        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, &p.user, reterr);
         if (r < 0)
                 return r;
-        r = resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, &p.gid, reterr);
+        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, &p.gid, reterr);
         if (r < 0)
                 return r;
         if (app->n_supplementary_gids > 0) {
@@ -480,7 +365,8 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
                                    &p.env);
         if (r < 0)
                 return r;
-        r = resolve_exec(rootfd, ra->name, p.working_directory ?: "/", p.env, app->exec[0], &exec0, reterr);
+        r = stage1_resolve_exec(rootfd, ra->name, p.working_directory ?: "/", p.env, app->exec[0], &exec0,
+                                reterr);
         if (r < 0)
                 return r;
         r = strv_push(&p.exec, exec0);
@@ -726,24 +612,6 @@ static int make_pod_cgroup(const char *uuid, char **ret) {
                 }
         }
         *ret = TAKE_PTR(result);
-        return 0;
-}
-
-static int keep_lock_fd(RktError **reterr) {
-        const char *v = getenv("RKT_LOCK_FD");
-        char *end;
-        long fd;
-        int flags;
-
-        if (!v)
-                return 0;
-        errno = 0;
-        fd = strtol(v, &end, 10);
-        if (errno != 0 || *end || fd < 0 || fd > INT32_MAX || (flags = fcntl((int) fd, F_GETFD)) < 0)
-                return rkt_error_set(reterr, -EBADF, "RKT_LOCK_FD='%s' is not an open file descriptor", v);
-        /* nspawn inherits it and holds it, hence the pod's lock, until the pod is gone. */
-        if ((flags & FD_CLOEXEC) && fcntl((int) fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
-                return rkt_error_set(reterr, negative_errno(), "RKT_LOCK_FD: cannot clear FD_CLOEXEC");
         return 0;
 }
 
@@ -1093,7 +961,7 @@ static int run(const InitArgs *a, RktError **reterr) {
                 }
         }
 
-        r = keep_lock_fd(reterr);
+        r = stage1_keep_lock_fd(reterr);
         if (r < 0)
                 goto finish;
         o.binds = pi.binds;

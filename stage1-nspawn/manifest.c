@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stage1-manifest VERSION: prints the stage1 image's manifest (build time only). The entrypoint
- * annotations are the stage0 <-> stage1 contract of README.md. */
+/* stage1-manifest FLAVOR VERSION: prints the manifest of the stage1 image of FLAVOR (nspawn or fly; build
+ * time only). The entrypoint annotations are the stage0 <-> stage1 contract of README.md; the flavors differ
+ * in their name and their run entrypoint only. */
 #include <stdio.h>
 
 #include "appc.h"
 #include "error.h"
 #include "stage1.h"
 
+static const struct {
+        const char *flavor, *name, *run;
+} flavors[] = {
+        {"nspawn", STAGE1_DEFAULT_NAME, "/init"},
+        {"fly", "coreos.com/rkt/stage1-fly", "/run"},
+};
+
 static const char *const annotations[][2] = {
-        {"coreos.com/rkt/stage1/run", "/init"},
         {"coreos.com/rkt/stage1/enter", "/enter"},
         {"coreos.com/rkt/stage1/gc", "/gc"},
         {"coreos.com/rkt/stage1/stop", "/stop"},
@@ -20,16 +27,19 @@ int main(int argc, char **argv) {
         _cleanup_error_ RktError *error = NULL;
         _cleanup_free_ char *json = NULL;
         const char *os, *arch;
+        size_t f = 0;
         int r;
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: stage1-manifest VERSION\n");
+        while (argc == 3 && f < ELEMENTSOF(flavors) && !streq(flavors[f].flavor, argv[1]))
+                f++;
+        if (argc != 3 || f == ELEMENTSOF(flavors)) {
+                fprintf(stderr, "usage: stage1-manifest nspawn|fly VERSION\n");
                 return 2;
         }
         m = appc_image_manifest_new();
         if (!m)
                 return 1;
-        m->name = strdup(STAGE1_DEFAULT_NAME);
+        m->name = strdup(flavors[f].name);
         if (!m->name)
                 return 1;
         r = appc_host_os_arch(&os, &arch);
@@ -37,11 +47,14 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "stage1-manifest: appc has no os/arch label for this machine\n");
                 return 1;
         }
-        r = appc_kv_set(&m->labels, &m->n_labels, "version", argv[1]);
+        r = appc_kv_set(&m->labels, &m->n_labels, "version", argv[2]);
         if (r >= 0)
                 r = appc_kv_set(&m->labels, &m->n_labels, "os", os);
         if (r >= 0)
                 r = appc_kv_set(&m->labels, &m->n_labels, "arch", arch);
+        if (r >= 0)
+                r = appc_kv_set(&m->annotations, &m->n_annotations, "coreos.com/rkt/stage1/run",
+                                flavors[f].run);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(annotations); i++)
                 r = appc_kv_set(&m->annotations, &m->n_annotations, annotations[i][0], annotations[i][1]);
         if (r < 0)

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -13,6 +14,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 
+#include "appc.h"
 #include "fs.h"
 #include "stage1-common.h"
 #include "strv.h"
@@ -255,4 +257,55 @@ int stage1_terminate_machine(const char *uuid) {
         if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                 return 0;
         return r < 0 ? r : 1;
+}
+
+int stage1_parse_pid(const char *s, pid_t *ret) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v <= 0 || v > INT32_MAX)
+                return -EINVAL;
+        *ret = (pid_t) v;
+        return 0;
+}
+
+int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **ret_app, char ***ret_cmd,
+                            RktError **reterr) {
+        pid_t pid = 0;
+        const char *app = NULL;
+        static const struct option options[] = {
+                {"pid", required_argument, NULL, 'p'},
+                {"appname", required_argument, NULL, 'a'},
+                {},
+        };
+        int c;
+
+        opterr = 0;
+        /* "+": stop at the first non-option, CMD's own options are not ours. */
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
+                switch (c) {
+                case 'p':
+                        if (stage1_parse_pid(optarg, &pid) < 0)
+                                return rkt_error_set(reterr, -EINVAL, "invalid --pid='%s'", optarg);
+                        break;
+                case 'a':
+                        if (!appc_ac_name_valid(optarg))
+                                return rkt_error_set(reterr, -EINVAL, "invalid --appname='%s'", optarg);
+                        app = optarg;
+                        break;
+                default:
+                        return rkt_error_set(reterr, -EINVAL, "unknown or incomplete option '%s'",
+                                             argv[optind - 1]);
+                }
+        }
+        if (pid == 0 || !app)
+                return rkt_error_set(reterr, -EINVAL, "--pid= and --appname= are required");
+        if (optind >= argc)
+                return rkt_error_set(reterr, -EINVAL, "no command given");
+        *ret_pid = pid;
+        *ret_app = app;
+        *ret_cmd = argv + optind;
+        return 0;
 }

@@ -6,11 +6,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "macro.h"
 
 /* Paths relative to the pod directory (the entrypoints' working directory). */
 #define STAGE1_ROOTFS "stage1/rootfs"
 #define STAGE1_PPID "ppid"
+#define STAGE1_PID "pid"   /* stage1-fly: the app's process */
+#define STAGE1_PGID "pgid" /* stage1-fly: its process group */
 #define STAGE1_SUBCGROUP "subcgroup"
 
 /* Exit status of an entrypoint that failed (rkt's own error status). */
@@ -36,6 +39,8 @@ int stage1_read_in_root(int rootfd, const char *path, char **ret);
 int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode);
 /* Makes dirfd/path a symlink to target, replacing what is there. */
 int stage1_symlink_at(int dirfd, const char *target, const char *path);
+/* A pid in decimal, nothing else (positive, fits pid_t). */
+int stage1_parse_pid(const char *s, pid_t *ret);
 /* Reads a pid file ("%d\n"). */
 int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
 
@@ -57,3 +62,8 @@ int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]);
 int stage1_cgroup_parse(const char *proc_pid_cgroup, bool unified, char **ret);
 /* The same for a running process (0: ourselves). */
 int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret);
+
+/* The arguments of the enter entrypoints: --pid=PID --appname=APP [--] CMD [ARGS…]. CMD and what follows it
+ * are CMD's own (no option of ours after it). */
+int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **ret_app, char ***ret_cmd,
+                            RktError **reterr);

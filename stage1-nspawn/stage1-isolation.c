@@ -759,7 +759,7 @@ void stage1_mounts_free(Stage1Mount *m, size_t n) {
 }
 
 static int mount_add(Stage1Mount **l, size_t *n, const char *volume, const char *path, const AppcVolume *v,
-                     bool read_only, bool implicit) {
+                     bool read_only, bool recursive_default, bool implicit) {
         Stage1Mount *m = realloc(*l, (*n + 1) * sizeof(Stage1Mount));
 
         if (!m)
@@ -769,7 +769,7 @@ static int mount_add(Stage1Mount **l, size_t *n, const char *volume, const char 
         *m = (Stage1Mount){
                 .kind = v->kind,
                 .read_only = read_only,
-                .recursive = v->recursive != APPC_FALSE,
+                .recursive = v->recursive == APPC_UNSET ? recursive_default : v->recursive == APPC_TRUE,
                 .uid = v->uid,
                 .gid = v->gid,
                 .implicit = implicit,
@@ -793,7 +793,8 @@ static const AppcVolume *find_volume(const AppcVolume *volumes, size_t n, const 
 }
 
 int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes,
-                      size_t n_volumes, Stage1Mount **ret, size_t *ret_n, RktError **reterr) {
+                      size_t n_volumes, bool recursive_default, Stage1Mount **ret, size_t *ret_n,
+                      RktError **reterr) {
         Stage1Mount *l = NULL;
         size_t n = 0;
         int r = 0;
@@ -817,7 +818,7 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
                         }
                 if (v->read_only != APPC_UNSET)
                         ro = v->read_only == APPC_TRUE;
-                r = mount_add(&l, &n, v->name, m->path, v, ro, false);
+                r = mount_add(&l, &n, v->name, m->path, v, ro, recursive_default, false);
         }
         for (size_t k = 0; app && k < app->n_mount_points && r >= 0; k++) {
                 const AppcMountPoint *mp = &app->mount_points[k];
@@ -832,7 +833,7 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
                 if (v) {
                         if (v->read_only != APPC_UNSET)
                                 ro = v->read_only == APPC_TRUE;
-                        r = mount_add(&l, &n, v->name, mp->path, v, ro, false);
+                        r = mount_add(&l, &n, v->name, mp->path, v, ro, recursive_default, false);
                 } else {
                         _cleanup_free_ char *name = NULL;
                         AppcVolume empty = {.kind = APPC_VOLUME_EMPTY,
@@ -843,7 +844,7 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
                                 r = -ENOMEM;
                                 break;
                         }
-                        r = mount_add(&l, &n, name, mp->path, &empty, ro, true);
+                        r = mount_add(&l, &n, name, mp->path, &empty, ro, recursive_default, true);
                 }
         }
         if (r < 0) {

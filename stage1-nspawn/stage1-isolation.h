@@ -154,8 +154,10 @@ typedef struct Stage1Mount {
 /* The mounts of an app, as rkt 1.30 generated them: the runtime app's mounts (their volume from the pod, or
  * their own appVolume; read-only from the volume when it says, else from the image's mountPoint of the same
  * name), then the image's mountPoints not mounted yet, filled from the pod volume of the same name or, when
- * there is none, from an implicit empty volume "<app>-<mountPoint>". Recursive unless the volume says not.
+ * there is none, from an implicit empty volume "<app>-<mountPoint>". Recursive when the volume says so,
+ * else recursive_default (stage1-nspawn: true, as rkt's nspawn stage1; stage1-fly: false, as rkt's fly).
  */
 int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVolume *volumes,
-                      size_t n_volumes, Stage1Mount **ret, size_t *ret_n, RktError **reterr);
+                      size_t n_volumes, bool recursive_default, Stage1Mount **ret, size_t *ret_n,
+                      RktError **reterr);
 void stage1_mounts_free(Stage1Mount *m, size_t n);

@@ -791,7 +791,7 @@ static void test_app_mounts(void **state) {
         size_t n = 0;
 
         assert_int_equal(appc_pod_manifest_parse(pod_json, strlen(pod_json), &pod, NULL), 0);
-        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, &m,
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, true, &m,
                                            &n, NULL),
                          0);
         assert_int_equal(n, 5);
@@ -830,7 +830,7 @@ static void test_app_mounts(void **state) {
         free(pod->apps[0].mounts[1].volume);
         pod->apps[0].mounts[1].volume = strdup("gone");
         assert_int_equal(
-                stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, &m, &n, &e),
+                stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, true, &m, &n, &e),
                 -ENOENT);
         assert_non_null(strstr(rkt_error_message(e, -ENOENT), "volume 'gone'"));
 }

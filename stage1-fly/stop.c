@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stage1-fly's stop entrypoint (/stop [--force] UUID), cwd = the pod directory. The pod is one process,
+ * the app (pid), with no supervisor to ask: SIGTERM to it (--force: SIGKILL), or, when it is gone, to the
+ * process group it ran in (pgid), which its children may still hold, as rkt's fly did. Exits 0 once the
+ * signal is sent. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+
+#include "error.h"
+#include "log.h"
+#include "stage1-common.h"
+
+static int read_pid(const char *name, pid_t *ret, RktError **reterr) {
+        int r = stage1_read_pid_at(AT_FDCWD, name, ret);
+
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading '%s' of the pod: %s%s", name, strerror(-r),
+                                     r == -ENOENT ? " (has the pod started?)" : "");
+        return 0;
+}
+
+static int stop(bool force, RktError **reterr) {
+        int sig = force ? SIGKILL : SIGTERM, r;
+        pid_t pid, pgid;
+
+        r = read_pid(STAGE1_PID, &pid, reterr);
+        if (r < 0)
+                return r;
+        if (kill(pid, 0) >= 0) {
+                if (kill(pid, sig) < 0)
+                        return rkt_error_set(reterr, negative_errno(), "signalling the app (pid %d): %m",
+                                             (int) pid);
+                return 0;
+        }
+        r = read_pid(STAGE1_PGID, &pgid, reterr);
+        if (r < 0)
+                return r;
+        if (kill(-pgid, sig) < 0)
+                return rkt_error_set(reterr, negative_errno(), "signalling the app's process group %d: %m",
+                                     (int) pgid);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                {"force", no_argument, NULL, 'f'},
+                {},
+        };
+        _cleanup_error_ RktError *error = NULL;
+        bool force = false;
+        int c, r;
+
+        log_set_prefix("stage1");
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c != 'f') {
+                        log_error("unknown option '%s'", argv[optind - 1]);
+                        return STAGE1_EXIT_FAILURE;
+                }
+                force = true;
+        }
+        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
+                log_error("usage: stop [--force] UUID");
+                return STAGE1_EXIT_FAILURE;
+        }
+        r = stop(force, &error);
+        if (r < 0) {
+                log_error("%s", rkt_error_message(error, r));
+                return STAGE1_EXIT_FAILURE;
+        }
+        return 0;
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "path.h"
+#include "stage1-app.h"
+#include "stage1-common.h"
+#include "strv.h"
+
+/* A file of the app's image, or "" when it has none (an image without /etc/group is fine). */
+static int read_optional(int rootfd, const char *path, char **ret) {
+        int r = stage1_read_in_root(rootfd, path, ret);
+        if (r == -ENOENT) {
+                *ret = strdup("");
+                return *ret ? 0 : -ENOMEM;
+        }
+        return r;
+}
+
+int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User *ret, RktError **reterr) {
+        _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
+        int r;
+
+        r = read_optional(rootfd, "/etc/passwd", &passwd);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': reading the image's /etc/passwd: %s", app,
+                                     strerror(-r));
+        if (path_is_absolute(key)) {
+                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
+                                             "app '%s': user '%s': cannot stat that path in the image", app,
+                                             key);
+                if (asprintf(&uid_key, "%u", (unsigned) st.st_uid) < 0)
+                        return -ENOMEM;
+                key = uid_key;
+        }
+        r = stage1_passwd_lookup(passwd, key, ret);
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r, "app '%s': user '%s' not found in the image's /etc/passwd",
+                                     app, key);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': user '%s': %s", app, key, strerror(-r));
+        return 0;
+}
+
+int stage1_resolve_group(int rootfd, const char *app, const char *key, gid_t *ret, RktError **reterr) {
+        _cleanup_free_ char *group = NULL;
+        int r;
+
+        if (path_is_absolute(key)) {
+                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
+                                             "app '%s': group '%s': cannot stat that path in the image", app,
+                                             key);
+                *ret = st.st_gid;
+                return 0;
+        }
+        r = read_optional(rootfd, "/etc/group", &group);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': reading the image's /etc/group: %s", app,
+                                     strerror(-r));
+        r = stage1_group_lookup(group, key, ret);
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r, "app '%s': group '%s' not found in the image's /etc/group",
+                                     app, key);
+        return r < 0 ? rkt_error_set(reterr, r, "app '%s': group '%s': %s", app, key, strerror(-r)) : 0;
+}
+
+static const char *env_get(char *const *env, const char *name) {
+        size_t l = strlen(name);
+        STRV_FOREACH(e, env) {
+                if (strncmp(*e, name, l) == 0 && (*e)[l] == '=')
+                        return *e + l + 1;
+        }
+        return NULL;
+}
+
+int stage1_resolve_exec(int rootfd, const char *app, const char *wd, char *const *env, const char *name,
+                        char **ret, RktError **reterr) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        int r;
+
+        if (isempty(name))
+                return rkt_error_set(reterr, -EINVAL, "app '%s': empty exec", app);
+        if (path_is_absolute(name)) {
+                *ret = strdup(name);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (strchr(name, '/')) {
+                _cleanup_free_ char *j = path_join(wd, name);
+                if (!j)
+                        return -ENOMEM;
+                r = path_make_absolute_cwd(j, ret);
+                return r;
+        }
+        r = strv_split(env_get(env, "PATH") ?: STAGE1_DEFAULT_PATH, ":", &dirs);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *candidate = NULL;
+                _cleanup_close_ int fd = -1;
+                struct stat st;
+
+                if (!path_is_absolute(*d))
+                        continue;
+                candidate = path_join(*d, name);
+                if (!candidate)
+                        return -ENOMEM;
+                fd = stage1_open_in_root(rootfd, candidate, O_PATH);
+                if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                        continue;
+                *ret = TAKE_PTR(candidate);
+                return 0;
+        }
+        return rkt_error_set(reterr, -ENOENT, "app '%s': '%s' not found in the image's PATH (%s)", app, name,
+                             env_get(env, "PATH") ?: STAGE1_DEFAULT_PATH);
+}
+
+int stage1_fd_path(int fd, char **ret) {
+        char proc[64], buf[PATH_MAX];
+        ssize_t n;
+
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        n = readlink(proc, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int mount_point(int rootfd, const char *root, const char *path, bool dir, unsigned depth,
+                       char **ret) {
+        _cleanup_free_ char *parent = NULL, *rparent = NULL, *host = NULL;
+        _cleanup_close_ int fd = -1, pfd = -1;
+        const char *base, *rel;
+        struct stat st;
+        int r;
+
+        if (depth > 64)
+                return -ELOOP;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                fd = stage1_open_in_root(rootfd, path, O_PATH);
+                if (fd >= 0)
+                        break;
+                if (fd != -ENOENT || attempt > 0)
+                        return fd;
+                parent = path_dirname(path);
+                base = strrchr(path, '/');
+                base = base ? base + 1 : path;
+                if (!parent)
+                        return -ENOMEM;
+                if (isempty(base) || streq(base, ".") || streq(base, ".."))
+                        return -EINVAL;
+                r = mount_point(rootfd, root, parent, true, depth + 1, &rparent);
+                if (r < 0)
+                        return r;
+                pfd = stage1_open_in_root(rootfd, rparent, O_RDONLY | O_DIRECTORY);
+                if (pfd < 0)
+                        return pfd;
+                if (dir)
+                        r = mkdirat(pfd, base, 0755) < 0 ? negative_errno() : 0;
+                else {
+                        int ffd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                         0644);
+                        r = ffd < 0 ? negative_errno() : 0;
+                        safe_close(ffd);
+                }
+                /* EEXIST for something that did not resolve: a symlink to nothing. */
+                if (r == -EEXIST)
+                        return -ENOLINK;
+                if (r < 0)
+                        return r;
+        }
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (dir != !!S_ISDIR(st.st_mode))
+                return dir ? -ENOTDIR : -EISDIR;
+        r = stage1_fd_path(fd, &host);
+        if (r < 0)
+                return r;
+        rel = startswith(host, root);
+        if (!rel || (*rel && *rel != '/'))
+                return -EXDEV; /* cannot happen: resolution stays in the root */
+        *ret = strdup(*rel ? rel : "/");
+        return *ret ? 0 : -ENOMEM;
+}
+
+int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir, char **ret) {
+        return mount_point(rootfd, root, path, dir, 0, ret);
+}
+
+int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, RktError **reterr) {
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        char *end;
+        unsigned long mode;
+
+        errno = 0;
+        mode = strtoul(m->mode ?: "0755", &end, 8);
+        if (errno || *end || mode > 07777)
+                return rkt_error_set(reterr, -EINVAL, "volume '%s': invalid mode '%s'", m->volume, m->mode);
+        dir = path_join(pod_dir, STAGE1_SHARED_VOLUMES);
+        path = dir ? path_join(dir, m->volume) : NULL;
+        if (!path)
+                return -ENOMEM;
+        if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(path, 0700) < 0 && errno != EEXIST) ||
+            chown(path, m->uid, m->gid) < 0 || chmod(path, (mode_t) mode) < 0) {
+                int r = negative_errno();
+                return rkt_error_set(reterr, r, "volume '%s': preparing %s: %s", m->volume, path,
+                                     strerror(-r));
+        }
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
+int stage1_keep_lock_fd(RktError **reterr) {
+        const char *v = getenv("RKT_LOCK_FD");
+        char *end;
+        long fd;
+        int flags;
+
+        if (!v)
+                return 0;
+        errno = 0;
+        fd = strtol(v, &end, 10);
+        if (errno != 0 || *end || fd < 0 || fd > INT32_MAX || (flags = fcntl((int) fd, F_GETFD)) < 0)
+                return rkt_error_set(reterr, -EBADF, "RKT_LOCK_FD='%s' is not an open file descriptor", v);
+        if ((flags & FD_CLOEXEC) && fcntl((int) fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+                return rkt_error_set(reterr, negative_errno(), "RKT_LOCK_FD: cannot clear FD_CLOEXEC");
+        return 0;
+}
