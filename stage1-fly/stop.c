@@ -4,7 +4,6 @@
  * process group it ran in (pgid), which its children may still hold, as rkt's fly did. Exits 0 once the
  * signal is sent. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 
 #include "error.h"
@@ -43,27 +42,13 @@ static int stop(bool force, RktError **reterr) {
 }
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                {"force", no_argument, NULL, 'f'},
-                {},
-        };
         _cleanup_error_ RktError *error = NULL;
-        bool force = false;
-        int c, r;
+        bool force;
+        int r;
 
         log_set_prefix("stage1");
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-                if (c != 'f') {
-                        log_error("unknown option '%s'", argv[optind - 1]);
-                        return STAGE1_EXIT_FAILURE;
-                }
-                force = true;
-        }
-        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
-                log_error("usage: stop [--force] UUID");
+        if (stage1_stop_args(argc, argv, &force) < 0)
                 return STAGE1_EXIT_FAILURE;
-        }
         r = stop(force, &error);
         if (r < 0) {
                 log_error("%s", rkt_error_message(error, r));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/magic.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -16,6 +17,7 @@
 
 #include "appc.h"
 #include "fs.h"
+#include "log.h"
 #include "stage1-common.h"
 #include "strv.h"
 
@@ -307,5 +309,29 @@ int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **
         *ret_pid = pid;
         *ret_app = app;
         *ret_cmd = argv + optind;
+        return 0;
+}
+
+int stage1_stop_args(int argc, char **argv, bool *ret_force) {
+        static const struct option options[] = {
+                {"force", no_argument, NULL, 'f'},
+                {},
+        };
+        bool force = false;
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c != 'f') {
+                        log_error("stop: unknown option '%s'; usage: stop [--force] UUID", argv[optind - 1]);
+                        return -EINVAL;
+                }
+                force = true;
+        }
+        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
+                log_error("stop: usage: stop [--force] UUID");
+                return -EINVAL;
+        }
+        *ret_force = force;
         return 0;
 }

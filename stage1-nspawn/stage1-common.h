@@ -44,6 +44,10 @@ int stage1_parse_pid(const char *s, pid_t *ret);
 /* Reads a pid file ("%d\n"). */
 int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
 
+/* The stop entrypoint's command line, "[--force] UUID", the same for every flavour. Logs what is wrong and
+ * returns -EINVAL. */
+int stage1_stop_args(int argc, char **argv, bool *ret_force);
+
 /* Asks machined to terminate the machine rkt-<uuid>: what is left in its scope is killed and the machine is
  * forgotten. For a pod whose nspawn was killed: machined can keep a machine whose registration was under
  * way when nspawn died. 0 when there is no such machine (or no machined). */

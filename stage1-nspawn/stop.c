@@ -7,7 +7,6 @@
  * SIGTERM handling. --force kills: SIGKILL to the pod's PID 1 (which takes every process of the pod's PID
  * namespace with it) and to nspawn. Exits 0 once the signals are sent. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -76,27 +75,13 @@ static int stop(bool force, RktError **reterr) {
 }
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                {"force", no_argument, NULL, 'f'},
-                {},
-        };
         _cleanup_error_ RktError *error = NULL;
-        bool force = false;
-        int c, r;
+        bool force;
+        int r;
 
         log_set_prefix("stage1");
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-                if (c != 'f') {
-                        log_error("stop: unknown option '%s'; usage: stop [--force] UUID", argv[optind - 1]);
-                        return STAGE1_EXIT_FAILURE;
-                }
-                force = true;
-        }
-        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
-                log_error("stop: usage: stop [--force] UUID");
+        if (stage1_stop_args(argc, argv, &force) < 0)
                 return STAGE1_EXIT_FAILURE;
-        }
         r = stop(force, &error);
         if (r < 0) {
                 log_error("stop: %s", rkt_error_message(error, r));
