@@ -118,10 +118,12 @@ const Verb rkt_verbs[] = {
           .usage = "[--full] [--pull-policy=new|update|never] [--signature=FILE] IMAGE...",
           .description =
                   "\tLocates and downloads ACIs and their signatures, and prints each image's ID. IMAGE is a local\n"
-                  "\tfile (a path or file:// URL), an http(s):// URL of an ACI, or an image name with labels\n"
-                  "\t(example.com/app:1.0,os=linux,arch=amd64) found by appc discovery. Signatures (IMAGE.aci.asc)\n"
-                  "\tare verified against the trust store (see 'rkt trust') before the image enters the store,\n"
-                  "\tunless --insecure-options=image. Credentials come from auth.d in the config dirs.\n\n"
+                  "\tfile (a path or file:// URL), an http(s):// URL of an ACI, an image name with labels\n"
+                  "\t(example.com/app:1.0,os=linux,arch=amd64) found by appc discovery, or a Docker/OCI image in a\n"
+                  "\tregistry (docker://[REGISTRY/]NAME[:TAG|@DIGEST], converted into one ACI; it cannot be signed,\n"
+                  "\tso it needs --insecure-options=image). Signatures (IMAGE.aci.asc) are verified against the\n"
+                  "\ttrust store (see 'rkt trust') before the image enters the store, unless\n"
+                  "\t--insecure-options=image. Credentials come from auth.d in the config dirs.\n\n"
                   "\t--insecure-options for fetching: image (no signature check), tls (no certificate check),\n"
                   "\thttp (plain http allowed), pubkey (keys discovered over insecure channels), all-fetch (all four).",
           .options = fetch_options,
