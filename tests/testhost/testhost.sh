@@ -476,6 +476,9 @@ cmd_stop() {
 
 	scratch=$(cat "$rundir/scratch" 2>/dev/null) || scratch=$CACHE/scratch/$name
 	remove_tree "$scratch"
+	# nspawn leaves its propagation directory behind where /run is not a tmpfs (it refuses to remove
+	# trees on disk file systems).
+	remove_tree "/run/systemd/nspawn/propagate/$name"
 	rm -rf -- "$rundir"
 }
 
