@@ -203,27 +203,11 @@ static int plan_volumes(const AppcPodManifest *pod, const AppcRuntimeApp *ra, co
         for (size_t i = 0; i < n && r >= 0; i++) {
                 const Stage1Mount *m = &mounts[i];
                 char *source = NULL;
-                bool dir = true;
+                struct stat st;
+                bool dir;
 
-                if (m->implicit)
-                        log_warning("app '%s': no volume for mount point '%s': using an empty volume '%s', "
-                                    "removed with the pod",
-                                    ra->name, m->path, m->volume);
-                if (m->kind == APPC_VOLUME_HOST) {
-                        struct stat st;
-                        if (!m->source || !path_is_absolute(m->source) || stat(m->source, &st) < 0) {
-                                r = rkt_error_set(
-                                        reterr, m->source ? negative_errno() : -EINVAL,
-                                        "volume '%s': host path '%s' %s", m->volume, strna(m->source),
-                                        m->source && path_is_absolute(m->source) ? "does not exist"
-                                                                                 : "is not absolute");
-                                break;
-                        }
-                        dir = S_ISDIR(st.st_mode);
-                        source = strdup(m->source);
-                        r = source ? 0 : -ENOMEM;
-                } else
-                        r = stage1_shared_volume(pod_dir, m, &source, reterr);
+                r = stage1_mount_source(pod_dir, ra->name, m, &source, &st, reterr);
+                dir = S_ISDIR(st.st_mode);
                 if (r >= 0)
                         r = strv_push(sources, source);
                 if (r < 0) {

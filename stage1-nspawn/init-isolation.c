@@ -147,31 +147,15 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 const Stage1Mount *m = &mounts[i];
                 _cleanup_free_ char *source = NULL, *target = NULL;
                 NspawnBind *b;
-                bool dir = true;
+                struct stat st;
+                bool dir;
 
-                if (m->implicit)
-                        log_warning("app '%s': no volume for mount point '%s': using an empty volume '%s', "
-                                    "removed with the pod",
-                                    ra->name, m->path, m->volume);
-                if (m->kind == APPC_VOLUME_HOST) {
-                        struct stat st;
-                        if (!m->source || !path_is_absolute(m->source) || stat(m->source, &st) < 0) {
-                                r = rkt_error_set(
-                                        reterr, m->source ? negative_errno() : -EINVAL,
-                                        "volume '%s': host path '%s' %s", m->volume, strna(m->source),
-                                        m->source && path_is_absolute(m->source) ? "does not exist"
-                                                                                 : "is not absolute");
-                                break;
-                        }
-                        dir = S_ISDIR(st.st_mode);
-                        source = strdup(m->source);
-                        r = source ? 0 : -ENOMEM;
-                        if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-                                r = allow_device(pi, &ai, &st, m->read_only);
-                } else
-                        r = stage1_shared_volume(pi->pod_dir, m, &source, reterr);
+                r = stage1_mount_source(pi->pod_dir, ra->name, m, &source, &st, reterr);
+                if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+                        r = allow_device(pi, &ai, &st, m->read_only);
                 if (r < 0)
                         break;
+                dir = S_ISDIR(st.st_mode);
                 if (strpbrk(source, ":\\") || strpbrk(m->path, ":\\")) {
                         r = rkt_error_set(reterr, -EINVAL,
                                           "volume '%s': paths with ':' or '\\' cannot be mounted",

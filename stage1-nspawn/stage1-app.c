@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "log.h"
 #include "path.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
@@ -220,6 +221,29 @@ int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, 
         }
         *ret = TAKE_PTR(path);
         return 0;
+}
+
+int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, char **ret,
+                        struct stat *ret_st, RktError **reterr) {
+        *ret_st = (struct stat){};
+        if (m->implicit)
+                log_warning("app '%s': no volume for mount point '%s': using an empty volume '%s', removed with "
+                            "the pod",
+                            app, m->path, m->volume);
+        if (m->kind != APPC_VOLUME_HOST) {
+                ret_st->st_mode = S_IFDIR;
+                return stage1_shared_volume(pod_dir, m, ret, reterr);
+        }
+        if (!m->source || !path_is_absolute(m->source))
+                return rkt_error_set(reterr, -EINVAL, "volume '%s': host path '%s' is not absolute", m->volume,
+                                     strna(m->source));
+        if (stat(m->source, ret_st) < 0) {
+                int r = negative_errno();
+                return rkt_error_set(reterr, r, "volume '%s': host path '%s' does not exist", m->volume,
+                                     m->source);
+        }
+        *ret = strdup(m->source);
+        return *ret ? 0 : -ENOMEM;
 }
 
 int stage1_keep_lock_fd(RktError **reterr) {

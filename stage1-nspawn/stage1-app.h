@@ -6,6 +6,7 @@
  * its mount points made there, the pod's empty volumes, and the pod's lock kept across exec. */
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -34,6 +35,12 @@ int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir,
 /* <pod_dir>/sharedVolumes/<name>, with the empty volume's mode and owner: one directory for every app that
  * mounts it. */
 int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, RktError **reterr);
+
+/* Where an app's mount gets its files from: the host path of a host volume (which must exist; *ret_st is
+ * its stat), or the pod's shared directory of an empty volume (*ret_st zeroed). Warns about an implicit
+ * empty volume (a mount point no volume fills). */
+int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, char **ret,
+                        struct stat *ret_st, RktError **reterr);
 
 /* Clears FD_CLOEXEC on RKT_LOCK_FD (when set): what the entrypoint execs inherits the pod's lock and holds
  * it, hence keeps the pod running, until it is gone. */
