@@ -223,7 +223,7 @@ static int plan_volumes(const AppcPodManifest *pod, const AppcRuntimeApp *ra, co
                         source = strdup(m->source);
                         r = source ? 0 : -ENOMEM;
                 } else
-                        r = stage1_shared_volume(pod_dir, m, &source, reterr);
+                        r = stage1_shared_volume(pod_dir, m, NULL, &source, reterr);
                 if (r >= 0)
                         r = strv_push(sources, source);
                 if (r < 0) {

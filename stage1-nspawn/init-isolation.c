@@ -24,6 +24,7 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
                             .disable_seccomp = a->disable_seccomp},
                 .protect_paths = !a->disable_paths,
                 .metadata_url = a->metadata_url,
+                .private_users = a->private_users,
         };
         r = path_make_absolute_cwd(".", &pi->pod_dir);
         if (r < 0)
@@ -169,7 +170,7 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                         if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                                 r = allow_device(pi, &ai, &st, m->read_only);
                 } else
-                        r = stage1_shared_volume(pi->pod_dir, m, &source, reterr);
+                        r = stage1_shared_volume(pi->pod_dir, m, pi->private_users, &source, reterr);
                 if (r < 0)
                         break;
                 if (strpbrk(source, ":\\") || strpbrk(m->path, ":\\")) {

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "stage1-isolation.h"
 #include "stage1-units.h"
+#include "uid-range.h"
 
 /* Where the pod's empty volumes are made, in the pod directory. */
 #define STAGE1_SHARED_VOLUMES "sharedVolumes"
@@ -31,9 +32,10 @@ int stage1_fd_path(int fd, char **ret);
  * would see them), creating what is missing: directories, and an empty file for the last component when
  * dir is false. *ret: the resolved path, absolute inside the rootfs. -ENOLINK for a symlink to nothing. */
 int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir, char **ret);
-/* <pod_dir>/sharedVolumes/<name>, with the empty volume's mode and owner: one directory for every app that
- * mounts it. */
-int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, RktError **reterr);
+/* <pod_dir>/sharedVolumes/<name>, with the empty volume's mode and owner (shifted into users, the pod's user
+ * namespace range, when not NULL): one directory for every app that mounts it. */
+int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, const UidRange *users, char **ret,
+                         RktError **reterr);
 
 /* Clears FD_CLOEXEC on RKT_LOCK_FD (when set): what the entrypoint execs inherits the pod's lock and holds
  * it, hence keeps the pod running, until it is gone. */
