@@ -45,6 +45,7 @@ shift_of() {
         assert_status 0
         uuid=$(cat "$RKT_TEST_DIR/uuid")
         shift=$(shift_of "$uuid")
+        output=$(echo "$output" | tr -d '\r') # the pod's console ends lines with CR LF
         echo "$output" | grep -Eq "map: +0 +$shift +65536$" || fail "uid_map without the shift $shift: $output"
         echo "$output" | grep -Eq "uid: 0$" || fail "the app is not root inside: $output"
         # Inside, the image's files are root's, not nobody's.
