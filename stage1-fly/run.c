@@ -206,7 +206,7 @@ static int plan_volumes(const AppcPodManifest *pod, const AppcRuntimeApp *ra, co
                 struct stat st;
                 bool dir;
 
-                r = stage1_mount_source(pod_dir, ra->name, m, &source, &st, reterr);
+                r = stage1_mount_source(pod_dir, ra->name, m, NULL, &source, &st, reterr);
                 dir = S_ISDIR(st.st_mode);
                 if (r >= 0)
                         r = strv_push(sources, source);

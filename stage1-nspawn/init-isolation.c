@@ -24,6 +24,7 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
                             .disable_seccomp = a->disable_seccomp},
                 .protect_paths = !a->disable_paths,
                 .metadata_url = a->metadata_url,
+                .private_users = a->private_users,
         };
         r = path_make_absolute_cwd(".", &pi->pod_dir);
         if (r < 0)
@@ -150,7 +151,7 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 struct stat st;
                 bool dir;
 
-                r = stage1_mount_source(pi->pod_dir, ra->name, m, &source, &st, reterr);
+                r = stage1_mount_source(pi->pod_dir, ra->name, m, pi->private_users, &source, &st, reterr);
                 if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                         r = allow_device(pi, &ai, &st, m->read_only);
                 if (r < 0)

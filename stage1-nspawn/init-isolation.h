@@ -25,6 +25,7 @@ typedef struct InitIsolationArgs {
         bool disable_seccomp;      /* --disable-seccomp */
         bool private_network;      /* the pod has a network namespace of its own (net.* sysctls are its) */
         const char *metadata_url;  /* AC_METADATA_URL, NULL when the pod is not registered */
+        const UidRange *private_users; /* --private-users, NULL without */
 } InitIsolationArgs;
 
 typedef struct PodIsolation {
@@ -33,6 +34,7 @@ typedef struct PodIsolation {
         bool protect_paths;
         bool sysctl; /* rkt/sysctl was written: the apps start after rkt-sysctl.service */
         const char *metadata_url;
+        const UidRange *private_users;
         char *pod_dir; /* absolute */
         NspawnBind *binds;
         size_t n_binds;

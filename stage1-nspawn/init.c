@@ -51,6 +51,8 @@ typedef struct InitArgs {
         const char *mds_token;
         const char *hostname;
         const char *uuid;
+        bool private_users; /* --private-users=SHIFT:COUNT, in users */
+        UidRange users;
 } InitArgs;
 
 enum {
@@ -70,6 +72,7 @@ enum {
         ARG_DNS_DOMAIN,
         ARG_HOSTS_ENTRY,
         ARG_NET_PLUGIN_DIRS,
+        ARG_PRIVATE_USERS,
 };
 
 /* --net-plugin-dirs=DIR[:DIR…]: absolute directories, as CNI_PATH lists them. */
@@ -136,6 +139,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 {"dns-domain", required_argument, NULL, ARG_DNS_DOMAIN},
                 {"hosts-entry", required_argument, NULL, ARG_HOSTS_ENTRY},
                 {"net-plugin-dirs", required_argument, NULL, ARG_NET_PLUGIN_DIRS},
+                {"private-users", required_argument, NULL, ARG_PRIVATE_USERS},
                 {},
         };
         bool net_given = false;
@@ -201,6 +205,13 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                         a->hostname = optarg;
                         r = 0;
                         break;
+                case ARG_PRIVATE_USERS:
+                        a->private_users = true;
+                        r = uid_range_parse(optarg, &a->users);
+                        if (r < 0)
+                                return rkt_error_set(reterr, r, "--private-users: invalid range '%s' (expected "
+                                                     "SHIFT:COUNT below 2^31)", optarg);
+                        break;
                 case ARG_NET:
                         net_given = true;
                         r = net_list_parse(optarg, &a->nets, reterr);
@@ -215,6 +226,8 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
         }
         if (!net_given)
                 return rkt_error_set(reterr, -EINVAL, "--net= is required");
+        if (a->private_users && net_list_has(&a->nets, "host"))
+                return rkt_error_set(reterr, -EINVAL, "--private-users needs a network of the pod's own, not --net=host");
         r = net_dns_config_finish(&a->dns, reterr);
         if (r < 0)
                 return r;
@@ -848,6 +861,7 @@ static int run(const InitArgs *a, RktError **reterr) {
                 .private_network = a->net_none,
                 .interactive = a->interactive,
                 .all_capabilities = a->disable_capabilities,
+                .private_users = a->private_users ? &a->users : NULL,
         };
         int r;
 
@@ -897,7 +911,8 @@ static int run(const InitArgs *a, RktError **reterr) {
                                      .disable_paths = a->disable_paths,
                                      .disable_seccomp = a->disable_seccomp,
                                      .private_network = a->net_none || net_list_contained(&a->nets),
-                                     .metadata_url = mds_url},
+                                     .metadata_url = mds_url,
+                                     .private_users = o.private_users},
                 reterr);
         if (r < 0)
                 goto finish;
@@ -961,6 +976,16 @@ static int run(const InitArgs *a, RktError **reterr) {
                 }
         }
 
+        /* What init wrote into the stage1 rootfs (units, environments, /etc files, mount points) belongs to
+         * the pod's root too, like what stage0 copied there. */
+        if (o.private_users) {
+                r = uid_range_chown_tree(s1fd, o.private_users);
+                if (r < 0) {
+                        r = rkt_error_set(reterr, r, "giving " STAGE1_ROOTFS " to the pod's user namespace: %s",
+                                          strerror(-r));
+                        goto finish;
+                }
+        }
         r = stage1_keep_lock_fd(reterr);
         if (r < 0)
                 goto finish;

@@ -61,6 +61,14 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         r = r ?: add(&l, o->register_machine ? "--register=yes" : "--register=no");
         if (o->keep_unit)
                 r = r ?: add(&l, "--keep-unit");
+        if (o->private_users) {
+                _cleanup_free_ char *range = NULL;
+                r = r ?: uid_range_format(o->private_users, &range);
+                r = r ?: add_kv(&l, "--private-users=", range);
+                /* stage0 gave the pod's files their owners in the range already: nspawn must neither chown
+                 * them again nor map them with an ID-mapped mount of its own (a second shift). */
+                r = r ?: add(&l, "--private-users-ownership=off");
+        }
         if (o->private_network)
                 r = r ?: add(&l, "--private-network");
         else if (o->network_namespace_path)

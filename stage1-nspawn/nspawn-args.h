@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "macro.h"
+#include "uid-range.h"
 
 #define NSPAWN_PATH "/usr/bin/systemd-nspawn"
 
@@ -41,6 +42,8 @@ typedef struct NspawnOptions {
         /* Where nspawn sends its readiness (NOTIFY_SOCKET): init's relay to the service manager, NULL to
          * leave the caller's. */
         const char *notify_socket;
+        /* --private-users: the pod's user namespace range, NULL for none. */
+        const UidRange *private_users;
 } NspawnOptions;
 
 /* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a bind whose paths

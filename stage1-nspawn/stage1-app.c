@@ -200,8 +200,10 @@ int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir,
         return mount_point(rootfd, root, path, dir, 0, ret);
 }
 
-int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, RktError **reterr) {
+int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, const UidRange *users, char **ret,
+                         RktError **reterr) {
         _cleanup_free_ char *dir = NULL, *path = NULL;
+        uint32_t uid = m->uid, gid = m->gid;
         char *end;
         unsigned long mode;
 
@@ -209,12 +211,15 @@ int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, 
         mode = strtoul(m->mode ?: "0755", &end, 8);
         if (errno || *end || mode > 07777)
                 return rkt_error_set(reterr, -EINVAL, "volume '%s': invalid mode '%s'", m->volume, m->mode);
+        if (users && (uid_range_shift(users, m->uid, &uid) < 0 || uid_range_shift(users, m->gid, &gid) < 0))
+                return rkt_error_set(reterr, -ERANGE, "volume '%s': owner %u:%u is outside the pod's user namespace",
+                                     m->volume, (unsigned) m->uid, (unsigned) m->gid);
         dir = path_join(pod_dir, STAGE1_SHARED_VOLUMES);
         path = dir ? path_join(dir, m->volume) : NULL;
         if (!path)
                 return -ENOMEM;
         if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(path, 0700) < 0 && errno != EEXIST) ||
-            chown(path, m->uid, m->gid) < 0 || chmod(path, (mode_t) mode) < 0) {
+            chown(path, uid, gid) < 0 || chmod(path, (mode_t) mode) < 0) {
                 int r = negative_errno();
                 return rkt_error_set(reterr, r, "volume '%s': preparing %s: %s", m->volume, path,
                                      strerror(-r));
@@ -223,8 +228,8 @@ int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, 
         return 0;
 }
 
-int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, char **ret,
-                        struct stat *ret_st, RktError **reterr) {
+int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, const UidRange *users,
+                        char **ret, struct stat *ret_st, RktError **reterr) {
         *ret_st = (struct stat){};
         if (m->implicit)
                 log_warning("app '%s': no volume for mount point '%s': using an empty volume '%s', removed with "
@@ -232,7 +237,7 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
                             app, m->path, m->volume);
         if (m->kind != APPC_VOLUME_HOST) {
                 ret_st->st_mode = S_IFDIR;
-                return stage1_shared_volume(pod_dir, m, ret, reterr);
+                return stage1_shared_volume(pod_dir, m, users, ret, reterr);
         }
         if (!m->source || !path_is_absolute(m->source))
                 return rkt_error_set(reterr, -EINVAL, "volume '%s': host path '%s' is not absolute", m->volume,

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "stage1-isolation.h"
 #include "stage1-units.h"
+#include "uid-range.h"
 
 /* Where the pod's empty volumes are made, in the pod directory. */
 #define STAGE1_SHARED_VOLUMES "sharedVolumes"
@@ -32,15 +33,17 @@ int stage1_fd_path(int fd, char **ret);
  * would see them), creating what is missing: directories, and an empty file for the last component when
  * dir is false. *ret: the resolved path, absolute inside the rootfs. -ENOLINK for a symlink to nothing. */
 int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir, char **ret);
-/* <pod_dir>/sharedVolumes/<name>, with the empty volume's mode and owner: one directory for every app that
- * mounts it. */
-int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, char **ret, RktError **reterr);
+/* <pod_dir>/sharedVolumes/<name>, with the empty volume's mode and owner (shifted into users, the pod's user
+ * namespace range, when not NULL): one directory for every app that mounts it. */
+int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, const UidRange *users, char **ret,
+                         RktError **reterr);
 
 /* Where an app's mount gets its files from: the host path of a host volume (which must exist; *ret_st is
- * its stat), or the pod's shared directory of an empty volume (*ret_st zeroed). Warns about an implicit
+ * its stat), or the pod's shared directory of an empty volume (*ret_st: a directory; users: the pod's
+ * user namespace range, which shifts the volume's owner, or NULL). Warns about an implicit
  * empty volume (a mount point no volume fills). */
-int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, char **ret,
-                        struct stat *ret_st, RktError **reterr);
+int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount *m, const UidRange *users,
+                        char **ret, struct stat *ret_st, RktError **reterr);
 
 /* Clears FD_CLOEXEC on RKT_LOCK_FD (when set): what the entrypoint execs inherits the pod's lock and holds
  * it, hence keeps the pod running, until it is gone. */

@@ -73,16 +73,18 @@ typedef struct ExportApp {
         const char *manifest;
         size_t manifest_size;
         const char *rootfs;
+        const UidRange *unshift;
 } ExportApp;
 
 static int fill(int fd, void *userdata, RktError **reterr) {
         ExportApp *e = userdata;
-        return aci_write_dir(fd, e->manifest, e->manifest_size, e->rootfs, reterr);
+        return aci_write_dir(fd, e->manifest, e->manifest_size, e->rootfs, e->unshift, reterr);
 }
 
 static int write_aci(const Pod *p, const char *app, const char *out, bool overwrite) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_free_ char *manifest_path = NULL, *manifest = NULL, *rootfs = NULL;
+        UidRange range;
         size_t size;
         int r;
 
@@ -92,8 +94,17 @@ static int write_aci(const Pod *p, const char *app, const char *out, bool overwr
         r = pod_read_file(p, manifest_path, &manifest, &size);
         if (r < 0)
                 return log_error_errno(r, "unable to read the image manifest of app %s: %m", app);
+        /* A user namespace's pod: its files' owners as its apps saw them, as rkt 1.30 wrote them. */
+        r = pod_private_users(p, &range);
+        if (r < 0)
+                return log_error_errno(r, "problem reading the pod's " POD_PRIVATE_USERS ": %s",
+                                       r == -EINVAL ? "not SHIFT:COUNT" : strerror(-r));
         r = output_file_write(out, overwrite, fill,
-                              &(ExportApp){.manifest = manifest, .manifest_size = size, .rootfs = rootfs}, &err);
+                              &(ExportApp){.manifest = manifest,
+                                           .manifest_size = size,
+                                           .rootfs = rootfs,
+                                           .unshift = r > 0 ? &range : NULL},
+                              &err);
         if (r < 0)
                 return log_error_errno(r, "error building aci: %s", rkt_error_message(err, r));
         return 0;

@@ -27,6 +27,7 @@ enum {
         OPT_POD_MOUNT,
         OPT_UUID_FILE_SAVE,
         OPT_NO_OVERLAY,
+        OPT_PRIVATE_USERS,
         OPT_PULL_POLICY,
         OPT_POD_MANIFEST,
         OPT_STAGE1_PATH,
@@ -95,6 +96,9 @@ enum {
           "run the pod described by an appc pod manifest (no images or app flags then)" },              \
         { "port", 0, OPT_PORT, OPTION_REQUIRED, "NAME:[HOSTIP:]HOSTPORT", NULL,                            \
           "forward a port the image declares to the host (repeatable; needs a network of the pod's own)" }, \
+        { "private-users", 0, OPT_PRIVATE_USERS, OPTION_BOOL, NULL, "false",                              \
+          "run the pod in a user namespace with a random UID/GID shift (copies the images; needs a "      \
+          "network of the pod's own)" },                                                                  \
         { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "new",                            \
           "when to fetch an image: new (only when not in the store), update (always), never (store only)" }, \
         { "set-env", 0, OPT_SET_ENV, OPTION_REQUIRED, "NAME=VALUE", NULL,                                  \
@@ -387,6 +391,15 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         return 0;
 }
 
+/* The pod's root is not the host's root: it cannot own the host's network (rkt 1.30 wanted a contained
+ * network for user namespaces too). */
+static int check_private_users_net(const char *net) {
+        if (streq_ptr(net, "host"))
+                return log_error_errno(-EINVAL, "--private-users needs a network of the pod's own: it cannot be "
+                                       "used with --net=host");
+        return 0;
+}
+
 static int parse_pod_options(CliArgs *a, RunArgs *r) {
         _cleanup_strv_free_ char **env_files = NULL;
         AppcKV *set_env = NULL;
@@ -426,7 +439,12 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 }
                 case OPT_HOSTNAME: r->hostname = v; break;
                 case OPT_INTERACTIVE: if ((k = cli_bool(o, &r->interactive)) < 0) return k; break;
-                case OPT_NO_OVERLAY: if ((k = cli_bool(o, &r->no_overlay)) < 0) return k; break;
+                case OPT_NO_OVERLAY:
+                        if ((k = cli_bool(o, &r->no_overlay)) < 0)
+                                return k;
+                        r->overlay_asked = !r->no_overlay;
+                        break;
+                case OPT_PRIVATE_USERS: if ((k = cli_bool(o, &r->private_users)) < 0) return k; break;
                 case OPT_QUIET: if ((k = cli_bool(o, &r->quiet)) < 0) return k; break;
                 case OPT_MDS_REGISTER: if ((k = cli_bool(o, &r->mds_register)) < 0) return k; break;
                 case OPT_UUID_FILE_SAVE: r->uuid_file_save = v; break;
@@ -491,6 +509,12 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         /* The ports go to a network of the pod's own. */
         if (k >= 0 && r->ports && (streq_ptr(r->net, "host") || streq_ptr(r->net, "none")))
                 k = log_error_errno(-EINVAL, "--port flag does not work with '%s' networking", r->net);
+        if (k >= 0 && r->private_users)
+                k = check_private_users_net(r->net);
+        /* Its files must get owners of the user namespace's range: overlayfs would keep the tree store's. */
+        if (k >= 0 && r->private_users && r->overlay_asked)
+                k = log_error_errno(-EINVAL, "--private-users cannot be used with overlay (--no-overlay=false): "
+                                    "the images are copied into the pod to give their files the shifted owners");
         if (k >= 0 && r->mds_register && streq_ptr(r->net, "none"))
                 k = log_error_errno(-EINVAL, "--mds-register needs a network: the apps reach the metadata service "
                                     "over it (not --net=none)");
@@ -647,9 +671,12 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         const RktGlobals *g = a->globals;
         const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure,
                                    g->stage1_images };
+        UidRange range;
         bool overlay;
         int k;
 
+        if (r->private_users && (k = uid_range_random(&range)) < 0)
+                return log_error_errno(k, "picking a UID range for --private-users: %m");
         k = store_open(g->dir, STORE_WRITABLE, &s, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
@@ -670,18 +697,37 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
                 if (k < 0)
                         return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
         }
-        k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, &overlay, &err);
+        k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, r->private_users ? &range : NULL, &overlay, &err);
         if (k < 0)
                 return log_error_errno(k, "preparing pod %s: %s", p->uuid, rkt_error_message(err, k));
-        if (!r->no_overlay && !overlay && !r->quiet)
+        if (!r->no_overlay && !r->private_users && !overlay && !r->quiet)
                 log_info("overlayfs is not usable under '%s': the images were copied into the pod", g->dir);
         *ret = TAKE_PTR(p);
         return 0;
 }
 
+int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
+        _cleanup_free_ char *range_text = NULL;
+        UidRange range;
+        int k = pod_private_users(p, &range);
+
+        if (k < 0)
+                return log_error_errno(k, "pod %s: reading its " POD_PRIVATE_USERS ": %s", p->uuid,
+                                       k == -EINVAL ? "not SHIFT:COUNT" : strerror(-k));
+        *ret_arg = NULL;
+        if (k == 0)
+                return 0;
+        k = check_private_users_net(r->net);
+        if (k < 0)
+                return k;
+        if (uid_range_format(&range, &range_text) < 0 || asprintf(ret_arg, "--private-users=%s", range_text) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        return 0;
+}
+
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL;
+        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         char fdstr[16];
         int k, fd;
@@ -694,6 +740,11 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         if (strv_extend(&argv, entry) < 0 || (a->globals->debug && strv_extend(&argv, "--debug") < 0) ||
             strv_extend(&argv, net) < 0 || (r->interactive && strv_extend(&argv, "--interactive") < 0) ||
             strv_extend(&argv, local) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        k = run_private_users(r, p, &private_users);
+        if (k < 0)
+                return k;
+        if (private_users && strv_extend(&argv, private_users) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (r->hostname) {
                 if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)

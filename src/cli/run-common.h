@@ -21,6 +21,8 @@ typedef struct RunArgs {
         const char *uuid_file_save;
         const char *pod_manifest; /* --pod-manifest FILE */
         bool no_overlay;
+        bool overlay_asked; /* --no-overlay=false */
+        bool private_users; /* --private-users (run, prepare) */
         bool quiet;
         char **ports; /* --port NAME:[HOSTIP:]HOSTPORT (run, prepare): into the pod manifest */
         /* run and run-prepared */
@@ -41,6 +43,9 @@ void run_args_done(RunArgs *r);
 /* Fetches the images and the stage1, writes the pod manifest and prepares a new pod, left locked in the
  * preparing state. */
 int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret);
+/* stage1's --private-users=SHIFT:COUNT argument for a prepared pod (NULL when it has no user namespace),
+ * after checking that the pod's network (r->net) can go with it. */
+int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg);
 /* Execs the stage1 run entrypoint for a running pod (cwd the pod dir, RKT_LOCK_FD set). Returns only on
  * failure. */
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p);

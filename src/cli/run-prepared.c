@@ -25,6 +25,12 @@ int verb_run_prepared(CliArgs *a) {
                 k = log_error_errno(-EINVAL, "pod %s is %s, not prepared", p->uuid, pod_state_to_string(p->state));
                 goto finish;
         }
+        {
+                _cleanup_free_ char *private_users = NULL;
+                k = run_private_users(&r, p, &private_users);
+                if (k < 0)
+                        goto finish;
+        }
         k = pod_mark_running(p, &err);
         if (k < 0) {
                 log_error("pod %s: %s", p->uuid, rkt_error_message(err, k));

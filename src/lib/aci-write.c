@@ -73,7 +73,22 @@ static int write_entry(struct archive *disk, struct archive *w, struct archive_e
         return 0;
 }
 
-static int write_rootfs(struct archive *w, const char *rootfs_path, RktError **reterr) {
+static int unshift_entry(struct archive_entry *e, const UidRange *unshift, RktError **reterr) {
+        uint32_t uid, gid;
+
+        if (sym_archive_entry_uid(e) < 0 || sym_archive_entry_uid(e) > UINT32_MAX || sym_archive_entry_gid(e) < 0 ||
+            sym_archive_entry_gid(e) > UINT32_MAX ||
+            uid_range_unshift(unshift, (uint32_t) sym_archive_entry_uid(e), &uid) < 0 ||
+            uid_range_unshift(unshift, (uint32_t) sym_archive_entry_gid(e), &gid) < 0)
+                return rkt_error_set(reterr, -ERANGE, "'%s': owner %lld:%lld is outside the pod's user namespace",
+                                     sym_archive_entry_pathname(e), (long long) sym_archive_entry_uid(e),
+                                     (long long) sym_archive_entry_gid(e));
+        sym_archive_entry_set_uid(e, uid);
+        sym_archive_entry_set_gid(e, gid);
+        return 0;
+}
+
+static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRange *unshift, RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *disk = sym_archive_read_disk_new();
         _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *links =
                 sym_archive_entry_linkresolver_new();
@@ -105,6 +120,8 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, RktError **r
                 if (r < 0)
                         return rkt_error_set(reterr, r, "'%s' is outside '%s'", sym_archive_entry_pathname(e),
                                              rootfs_path);
+                if (unshift && (r = unshift_entry(e, unshift, reterr)) < 0)
+                        return r;
                 /* The second and later names of a file become hard links to the first. */
                 sym_archive_entry_linkify(links, &e, &spare);
                 if (e)
@@ -117,7 +134,7 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, RktError **r
 }
 
 int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
-                  RktError **reterr) {
+                  const UidRange *unshift, RktError **reterr) {
         _cleanup_(archive_write_freep) struct archive *w = NULL;
         int r = archive_dl_open(reterr);
 
@@ -132,7 +149,7 @@ int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char
         r = write_manifest(w, manifest, manifest_size, reterr);
         if (r < 0)
                 return r;
-        r = write_rootfs(w, rootfs_path, reterr);
+        r = write_rootfs(w, rootfs_path, unshift, reterr);
         if (r < 0)
                 return r;
         if (sym_archive_write_close(w) != ARCHIVE_OK)

@@ -127,7 +127,9 @@ DL_DEFINE(archive_entry_rdev);
 DL_DEFINE(archive_entry_set_filetype);
 DL_DEFINE(archive_entry_set_mtime);
 DL_DEFINE(archive_entry_set_pathname);
+DL_DEFINE(archive_entry_set_gid);
 DL_DEFINE(archive_entry_set_perm);
+DL_DEFINE(archive_entry_set_uid);
 DL_DEFINE(archive_entry_set_size);
 DL_DEFINE(archive_entry_size);
 DL_DEFINE(archive_entry_size_is_set);
@@ -193,7 +195,9 @@ static const DlSym archive_syms[] = {
         DL_SYM(archive_entry_set_filetype),
         DL_SYM(archive_entry_set_mtime),
         DL_SYM(archive_entry_set_pathname),
+        DL_SYM(archive_entry_set_gid),
         DL_SYM(archive_entry_set_perm),
+        DL_SYM(archive_entry_set_uid),
         DL_SYM(archive_entry_set_size),
         DL_SYM(archive_entry_size),
         DL_SYM(archive_entry_size_is_set),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -146,14 +147,35 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
         return 0;
 }
 
-int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *m, bool overlay, bool *ret_overlay,
-                RktError **reterr) {
+/* The pod's files to owners of its user namespace range: overlayfs would keep the tree store's owners. */
+static int shift_pod(int podfd, const UidRange *range, RktError **reterr) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = openat(podfd, POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r = fd < 0 ? negative_errno() : uid_range_chown_tree(fd, range);
+
+        if (r == -ERANGE)
+                return rkt_error_set(reterr, r, "an image has a file whose owner or group is %" PRIu32
+                                     " or above, which a user namespace cannot map", range->count);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "giving the pod's files to its user namespace: %s", strerror(-r));
+        r = uid_range_format(range, &text);
+        if (r >= 0)
+                r = write_text(podfd, POD_PRIVATE_USERS, text);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
+        return 0;
+}
+
+int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *m, bool overlay,
+                const UidRange *private_users, bool *ret_overlay, RktError **reterr) {
         _cleanup_free_ char *json = NULL;
         _cleanup_close_ int podfd = pod_fd(p);
         int r;
 
         if (podfd < 0)
                 return rkt_error_set(reterr, negative_errno(), "opening pod directory '%s': %m", p->path);
+        if (private_users)
+                overlay = false;
         r = write_text(podfd, POD_CREATED, "");
         if (r < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
@@ -167,6 +189,8 @@ int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *
                 (void) store_touch(s, m->apps[i].image.id, NULL);
         }
         (void) store_touch(s, stage1_id, NULL);
+        if (private_users && (r = shift_pod(podfd, private_users, reterr)) < 0)
+                return r;
         if (overlay && (r = write_text(podfd, OVERLAY_MARKER, "")) < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
         r = appc_pod_manifest_to_json(m, &json, reterr);

@@ -687,6 +687,18 @@ int pod_read_file(const Pod *p, const char *name, char **ret, size_t *ret_size) 
         return read_full_file_at(AT_FDCWD, path, ret, ret_size);
 }
 
+int pod_private_users(const Pod *p, UidRange *ret) {
+        _cleanup_free_ char *text = NULL;
+        int r = pod_read_file(p, POD_PRIVATE_USERS, &text, NULL);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        r = uid_range_parse(text, ret);
+        return r < 0 ? r : 1;
+}
+
 static uint64_t timespec_usec(const struct timespec *ts) {
         return (uint64_t) ts->tv_sec * 1000000 + (uint64_t) ts->tv_nsec / 1000;
 }

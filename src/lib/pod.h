@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "uid-range.h"
 
 /* A pod is a directory under <data dir>/pods/<state dir>/<uuid>; its state is the directory it is in plus
  * whether its lock is held (rkt 1.30's pod lifecycle):
@@ -78,6 +79,8 @@ int pod_refresh(Pod *p);
 #define POD_STAGE1_ROOTFS "stage1/rootfs"
 #define POD_STAGE1_TREE "stage1TreeStoreID"
 #define POD_STAGE1_ID "stage1ID"
+/* --private-users: the pod's UID range, "SHIFT:COUNT"; its files belong to the range. */
+#define POD_PRIVATE_USERS "private-users-prepared"
 
 /* The stage1 image's entrypoints, by annotation. */
 #define STAGE1_RUN "coreos.com/rkt/stage1/run"
@@ -127,6 +130,8 @@ uint64_t pod_dir_ctime(const Pod *p);
 int pod_stage1_pid(const Pod *p, pid_t *ret);
 /* Reads a file of the pod (relative to its directory). */
 int pod_read_file(const Pod *p, const char *name, char **ret, size_t *ret_size);
+/* The pod's user namespace range (POD_PRIVATE_USERS): 1 and *ret when it has one, 0 when not. */
+int pod_private_users(const Pod *p, UidRange *ret);
 /* stage1/rootfs/<name> when readable there, else the same path in the stage1 overlay's upper dir
  * (overlay/<stage1TreeStoreID>/upper/<name>), for files stage1 writes into its rootfs. */
 int pod_stage1_file_path(const Pod *p, const char *name, char **ret);

@@ -74,7 +74,7 @@ static void test_write_dir(void **state) {
 
         /* a trailing slash names the same tree */
         assert_true(asprintf(&rootslash, "%s/", root) > 0);
-        assert_int_equal(aci_write_dir(fd, MANIFEST, strlen(MANIFEST), rootslash, NULL), 0);
+        assert_int_equal(aci_write_dir(fd, MANIFEST, strlen(MANIFEST), rootslash, NULL, NULL), 0);
         read_back(fd, &seen);
 
         m = find(&seen, "manifest");
@@ -99,7 +99,7 @@ static void test_missing_rootfs(void **state) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_close_ int fd = memfd_create("aci", MFD_CLOEXEC);
 
-        assert_true(aci_write_dir(fd, MANIFEST, strlen(MANIFEST), "/nonexistent/rootfs", &err) < 0);
+        assert_true(aci_write_dir(fd, MANIFEST, strlen(MANIFEST), "/nonexistent/rootfs", NULL, &err) < 0);
         assert_non_null(strstr(rkt_error_message(err, -EIO), "/nonexistent/rootfs"));
 }
 

@@ -166,7 +166,20 @@ static void test_host_resolv_conf(void **state) {
         assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
 }
 
-RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_no_register),
+static void test_private_users(void **state) {
+        UidRange users = {.shift = 0x7FFF0000, .count = 0x10000};
+        NspawnOptions o = {.uuid = UUID, .directory = "stage1/rootfs", .register_machine = true};
+        _cleanup_free_ char *without = joined(&o), *with = NULL;
+
+        assert_null(strstr(without, "--private-users"));
+        o.private_users = &users;
+        with = joined(&o);
+        /* The ownership stays as stage0 made it: no chown, no ID-mapped mount on top. */
+        assert_non_null(strstr(with, " --private-users=2147418112:65536 --private-users-ownership=off "));
+        assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
+}
+
+RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users), cmocka_unit_test(test_no_register),
           cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
           cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
