@@ -46,6 +46,7 @@ enum {
         ARG_DNS_OPT,
         ARG_DNS_DOMAIN,
         ARG_HOSTS_ENTRY,
+        ARG_PRIVATE_USERS,
 };
 
 /* stage0 passes the flags of every stage1; fly has no network, hostname, metadata service or isolation of
@@ -68,6 +69,7 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                 {"dns-opt", required_argument, NULL, ARG_DNS_OPT},
                 {"dns-domain", required_argument, NULL, ARG_DNS_DOMAIN},
                 {"hosts-entry", required_argument, NULL, ARG_HOSTS_ENTRY},
+                {"private-users", required_argument, NULL, ARG_PRIVATE_USERS},
                 {},
         };
         int c, r = 0;
@@ -86,6 +88,10 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                                 return rkt_error_set(reterr, -EINVAL, "%s: invalid boolean '%s'",
                                                      argv[optind - 1], optarg);
                         break;
+                case ARG_PRIVATE_USERS:
+                        return rkt_error_set(reterr, -EOPNOTSUPP,
+                                             "--private-users: the fly stage1 runs the app in the host's user "
+                                             "namespace");
                 case ARG_IGNORED:
                         break;
                 case ARG_DNS:

@@ -406,36 +406,49 @@ static int copy_pod_filters(pid_t pod_pid, Filters *ret, RktError **reterr) {
         return 0;
 }
 
+/* Whether pid is in another user namespace than we are (a pod run with --private-users). */
+static bool other_user_namespace(pid_t pid) {
+        char path[64];
+        struct stat ours, theirs;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+        return stat("/proc/self/ns/user", &ours) >= 0 && stat(path, &theirs) >= 0 &&
+               (ours.st_ino != theirs.st_ino || ours.st_dev != theirs.st_dev);
+}
+
 /* Joins the namespaces of pid: one setns() on a pidfd where the kernel can (5.8), else one per namespace
- * from /proc/PID/ns (all opened before any is joined: joining the mount namespace changes /proc). The
- * cgroup namespace comes later, in the child, once it has moved into the app's cgroup. */
+ * from /proc/PID/ns (all opened before any is joined: joining the mount namespace changes /proc). The user
+ * namespace of a pod with its own comes first: CMD then has the app's uid on the host too, and its
+ * capabilities only inside. The cgroup namespace comes later, in the child, once it has moved into the
+ * app's cgroup. */
 static int join_namespaces(pid_t pid) {
         static const struct {
                 const char *name;
                 int flag;
         } ns[] = {
-                {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
-                {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
+                {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+                {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
         };
         int fds[ELEMENTSOF(ns)], flags = 0, r = 0;
+        size_t first = other_user_namespace(pid) ? 0 : 1;
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 
-        for (size_t i = 0; i < ELEMENTSOF(ns); i++)
+        for (size_t i = first; i < ELEMENTSOF(ns); i++)
                 flags |= ns[i].flag;
         if (pidfd >= 0 && setns(pidfd, flags) >= 0)
                 return 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(ns); i++) {
+        for (size_t i = first; i < ELEMENTSOF(ns); i++) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns[i].name);
                 fds[i] = open(path, O_RDONLY | O_CLOEXEC);
                 if (fds[i] < 0 && r == 0)
                         r = negative_errno();
         }
-        for (size_t i = 0; i < ELEMENTSOF(ns) && r == 0; i++)
+        for (size_t i = first; i < ELEMENTSOF(ns) && r == 0; i++)
                 if (setns(fds[i], ns[i].flag) < 0)
                         r = negative_errno();
-        for (size_t i = 0; i < ELEMENTSOF(ns); i++)
+        for (size_t i = first; i < ELEMENTSOF(ns); i++)
                 safe_close(fds[i]);
         return r;
 }

@@ -134,13 +134,16 @@ start_sleeper() {
         assert_output_contains "state=exited"
 }
 
-@test "two apps are refused with 254; so is an app that cannot be run" {
+@test "two apps are refused with 254; so are an app that cannot be run and --private-users" {
         run fly_run "$BB" "$BB" --name two
         assert_status 254
         assert_output_contains "stage1-fly runs exactly one app; the pod has 2"
         run fly_run "$BB" --exec /nonexistent
         assert_status 254
         assert_output_contains "'/nonexistent'"
+        run fly_run --private-users "$BB"
+        assert_status 254
+        assert_output_contains "--private-users: the fly stage1 runs the app in the host's user namespace"
 }
 
 @test "the stage1 is found by name once fetched, and from the stage1 images directory" {

@@ -74,6 +74,17 @@ shift_of() {
         run rkt status "$uuid"
         assert_status 0
         assert_output_contains "state=running"
+        # rkt enter joins the pod's user namespace too: root inside, the shifted UID on the host.
+        rkt status --wait-ready=30s "$uuid" >/dev/null
+        run rkt enter "$uuid" /bin/sh -c 'id -u; cat /proc/self/uid_map'
+        assert_status 0
+        output=$(echo "$output" | tr -d '\r')
+        echo "$output" | grep -Eq "^ +0 +$shift +65536$" || fail "enter is not in the pod's user namespace: $output"
+        [ "$(echo "$output" | head -1)" = 0 ] || fail "enter is not root inside: $output"
+        rkt enter "$uuid" /bin/sleep 303 >/dev/null 2>&1 &
+        wait_for 30 pgrep -f '^/bin/sleep 303'
+        [ "$(ps -o uid= -p "$(pgrep -f '^/bin/sleep 303')" | tr -d ' ')" = "$shift" ] ||
+                fail "the entered process runs as uid $(ps -o uid= -p "$(pgrep -f '^/bin/sleep 303')") on the host"
         rkt stop "$uuid" >/dev/null
         wait_for 30 sh -c "! pgrep -f '^/bin/sleep 301'"
 }
