@@ -17,6 +17,7 @@
 #include "format.h"
 #include "fs.h"
 #include "http.h"
+#include "image-deps.h"
 #include "image-ref.h"
 #include "insecure.h"
 #include "keystore.h"
@@ -67,9 +68,16 @@ typedef struct Fetch {
         Keystore *ks; /* NULL: no signature is checked */
         RktConfig *config;
         HttpClient *http;
+        char **imported;        /* images this fetch added to the store: removed again if it fails */
+        char **resolved;        /* images whose dependencies are all in the store */
+        DependencyLink *chain;  /* the images whose dependencies are being resolved, outermost first */
+        size_t n_chain;
 } Fetch;
 
 static void fetch_done(Fetch *f) {
+        strv_free(f->imported);
+        strv_free(f->resolved);
+        free(f->chain);
         keystore_free(f->ks);
         rkt_config_free(f->config);
         http_client_free(f->http);
@@ -202,7 +210,17 @@ typedef struct Wanted {
         const char *name; /* fetching by name: the name and labels the image must carry */
         const AppcKV *labels;
         size_t n_labels;
+        const char *image_id; /* a dependency's imageID: the image must hash to it; NULL: any */
 } Wanted;
+
+static int check_image_id(const char *want, const char *id, RktError **reterr) {
+        if (want && !startswith(id, want))
+                return rkt_error_set(reterr, -EBADMSG, "the image fetched has ID '%s', not the '%s' required", id,
+                                     want);
+        return 0;
+}
+
+static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest *m, RktError **reterr);
 
 /* The signature check of one image, run in its own thread while the import pass reads the same bytes:
  * gpg hashes while the store decompresses and hashes, and the import's gate waits for the verdict before
@@ -281,17 +299,21 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
                                      g->name, m->name);
         if (g->w) {
                 r = check_name_and_labels(m, g->w->name, g->w->labels, g->w->n_labels, reterr);
+                if (r >= 0)
+                        r = check_image_id(g->w->image_id, id, reterr);
                 if (r < 0)
                         return r;
         }
-        if (!g->job)
-                return 0;
-        r = verify_job_wait(g->job);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "%s", rkt_error_message(g->job->err, r));
-        who = g->job->si.uids ? strv_join(g->job->si.uids, "\n  ") : strdup(g->job->si.fingerprint);
-        notice(g->f, FETCH_NOTICE_INFO, "signature verified for '%s':\n  %s", m->name, strna(who));
-        return 0;
+        if (g->job) {
+                r = verify_job_wait(g->job);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "%s", rkt_error_message(g->job->err, r));
+                who = g->job->si.uids ? strv_join(g->job->si.uids, "\n  ") : strdup(g->job->si.fingerprint);
+                notice(g->f, FETCH_NOTICE_INFO, "signature verified for '%s':\n  %s", m->name, strna(who));
+        }
+        /* Only a verified manifest says what else to fetch; the image itself becomes visible only once
+         * everything it needs is in the store. */
+        return ensure_dependencies(g->f, id, m, reterr);
 }
 
 /* Imports the image in fd (which the caller owns exclusively: a private copy or a download), checking
@@ -303,6 +325,7 @@ static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w,
         _cleanup_error_ RktError *ie = NULL;
         VerifyJob job = { .fd = -1 };
         ImportGate gate = { .f = f, .w = w };
+        bool created = false;
         int r;
 
         r = read_manifest(fd, &m, reterr);
@@ -322,7 +345,9 @@ static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w,
         if (lseek(fd, 0, SEEK_SET) < 0)
                 r = rkt_error_set(&ie, negative_errno(), "cannot rewind the image: %m");
         else
-                r = store_import_fd_gated(f->s, fd, origin, import_gate, &gate, ret_id, NULL, &ie);
+                r = store_import_fd_gated(f->s, fd, origin, import_gate, &gate, ret_id, &created, &ie);
+        if (r >= 0 && created && strv_extend(&f->imported, *ret_id) < 0)
+                r = rkt_error_set(&ie, -ENOMEM, "out of memory");
         /* A broken image may fail the import before the gate: its signature says more about it. */
         if (r < 0 && gate.job && verify_job_wait(&job) < 0)
                 r = rkt_error_set(reterr, job.r, "%s", rkt_error_message(job.err, job.r));
@@ -405,7 +430,7 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (!f->ks) {
                 if (f->o->pull_policy != PULL_UPDATE && store_file_cache_lookup(f->s, abs, &st, ret_id) >= 0)
                         return 0;
-                r = store_import_fd(f->s, fd, origin, ret_id, NULL, reterr);
+                r = import_checked(f, fd, origin, NULL, NULL, 0, ret_id, reterr);
                 if (r < 0)
                         return r;
                 /* Only an optimisation: an error here costs a re-read next time, nothing else. */
@@ -613,8 +638,9 @@ static int fetch_url(Fetch *f, const char *url, char **ret_id, RktError **reterr
 /* --- by name --- */
 
 /* A store image for ref: name and the labels asked for; os and arch, when only defaulted, match an image
- * that does not say. The newest import wins. */
+ * that does not say. image_record_preferred() picks among several. */
 static int lookup_name(Store *s, const ImageRef *ref, const char *os, const char *arch, char **ret_id) {
+        bool version = image_ref_label(ref, "version");
         ImageRecord **l = NULL;
         const ImageRecord *best = NULL;
         size_t n = 0;
@@ -636,8 +662,7 @@ static int lookup_name(Store *s, const ImageRef *ref, const char *os, const char
                         ok = streq(v, os);
                 if (ok && !image_ref_label(ref, "arch") && (v = appc_kv_get(rec->labels, rec->n_labels, "arch")))
                         ok = streq(v, arch);
-                if (ok && (!best || rec->import_time > best->import_time ||
-                           (rec->import_time == best->import_time && strcmp(rec->id, best->id) > 0)))
+                if (ok && (!best || image_record_preferred(rec, best, version)))
                         best = rec;
         }
         r = best ? ((*ret_id = strdup(best->id)) ? 0 : -ENOMEM) : -ENOENT;
@@ -724,12 +749,131 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
         }
 }
 
-static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **reterr) {
+/* Finds name with labels (os and arch included) by appc discovery and fetches it. An image asked for
+ * without a version is recorded as the latest of its name (rkt 1.30). */
+static int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, size_t n, const char *image_id,
+                            char **ret_id, RktError **reterr) {
         _cleanup_(discovery_result_done) DiscoveryResult dr = {};
+        Wanted w = { .name = name, .labels = labels, .n_labels = n, .image_id = image_id };
+        int r;
+
+        r = fetch_http(f, reterr);
+        if (r < 0)
+                return r;
+        r = discover(f->http, f->o->insecure & INSECURE_HTTP, name, labels, n, DISCOVER_ENDPOINTS, &dr, reterr);
+        if (r < 0)
+                return r;
+        if (f->ks)
+                maybe_discover_keys(f, name, dr.pubkeys);
+        r = fetch_remote(f, dr.endpoints[0].aci, dr.endpoints[0].asc, &w, ret_id, reterr);
+        if (r < 0)
+                return r;
+        /* A failure only loses the preference among images of the same name. */
+        if (!appc_kv_get(labels, n, "version"))
+                (void) store_set_latest(f->s, *ret_id, NULL);
+        return 0;
+}
+
+/* --- dependencies --- */
+
+/* A dependency in the store: by its imageID when it gives one, else by name and labels. */
+static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, const char *arch, char **ret_id,
+                             RktError **reterr) {
+        const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
+        _cleanup_error_ RktError *e = NULL;
+        int r;
+
+        if (!d->image_id)
+                return lookup_name(s, &ref, os, arch, ret_id);
+        r = store_resolve(s, d->image_id, ret_id, &e);
+        if (r < 0 && r != -ENOENT)
+                return rkt_error_set(reterr, r, "%s", rkt_error_message(e, r));
+        return r;
+}
+
+static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr);
+
+/* Makes sure dependency d of parent (the last image on f->chain) is in the store, with what it depends on
+ * in turn: from the store when it is there, else by appc discovery of its name and labels. */
+static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d, RktError **reterr) {
+        _cleanup_free_ AppcKV *labels = NULL;
+        _cleanup_free_ char *id = NULL, *cycle = NULL;
+        const char *os = NULL, *arch = NULL;
+        size_t n = 0;
+        ssize_t k;
+        int r;
+
+        (void) appc_host_os_arch(&os, &arch);
+        r = dependency_labels(d, os, arch, &labels, &n);
+        if (r < 0)
+                return r;
+        k = dependency_cycle(f->chain, f->n_chain, d, labels, n);
+        if (k >= 0) {
+                cycle = dependency_cycle_format(f->chain, f->n_chain, (size_t) k, d->image_name);
+                return rkt_error_set(reterr, -ELOOP, "dependency cycle: %s", strna(cycle));
+        }
+        r = lookup_dependency(f->s, d, os, arch, &id, reterr);
+        if (r == -ENOENT && f->o->pull_policy == PULL_NEVER)
+                r = rkt_error_set(reterr, -ENOENT, "not in the store (--pull-policy=never)");
+        else if (r == -ENOENT) {
+                notice(f, FETCH_NOTICE_INFO, "fetching dependency '%s' of '%s'", d->image_name, parent->name);
+                r = fetch_discovered(f, d->image_name, labels, n, d->image_id, &id, reterr);
+        }
+        if (r >= 0)
+                r = check_image_id(d->image_id, id, reterr);
+        if (r >= 0)
+                r = ensure_dependencies_of(f, id, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "dependency '%s' of '%s'", d->image_name, parent->name);
+        return 0;
+}
+
+/* Brings what image id (manifest m, already verified) depends on into the store, recursively (rkt 1.30's
+ * fetchImageDeps, which also defaulted os and arch to the host's). A cycle, or nesting deeper than
+ * DEPENDENCY_DEPTH_MAX, is refused. */
+static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest *m, RktError **reterr) {
+        DependencyLink *chain;
+        int r = 0;
+
+        if (m->n_dependencies == 0 || strv_contains(f->resolved, id))
+                return 0;
+        if (f->n_chain >= DEPENDENCY_DEPTH_MAX)
+                return rkt_error_set(reterr, -ELOOP, "dependencies nest deeper than %d images",
+                                     DEPENDENCY_DEPTH_MAX);
+        chain = realloc(f->chain, sizeof(*chain) * (f->n_chain + 1));
+        if (!chain)
+                return -ENOMEM;
+        f->chain = chain;
+        f->chain[f->n_chain++] = (DependencyLink) { .id = id, .m = m };
+        for (size_t i = 0; r >= 0 && i < m->n_dependencies; i++)
+                r = fetch_dependency(f, m, &m->dependencies[i], reterr);
+        f->n_chain--;
+        if (r >= 0)
+                r = strv_extend(&f->resolved, id);
+        return r;
+}
+
+/* The same for an image already in the store. */
+static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        if (strv_contains(f->resolved, id))
+                return 0;
+        r = store_read_manifest(f->s, id, &text, &size, reterr);
+        if (r >= 0)
+                r = appc_image_manifest_parse(text, size, &m, reterr);
+        if (r < 0)
+                return r;
+        return ensure_dependencies(f, id, m, reterr);
+}
+
+static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **reterr) {
         _cleanup_free_ AppcKV *labels = NULL;
         const char *os = NULL, *arch = NULL;
         ImageRef ref;
-        Wanted w;
         size_t n = 0;
         int r;
 
@@ -771,16 +915,7 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (!image_ref_label(&ref, "arch"))
                 labels[n++] = (AppcKV) { .name = (char *) "arch", .value = (char *) arch };
 
-        r = fetch_http(f, reterr);
-        if (r < 0)
-                goto finish;
-        r = discover(f->http, f->o->insecure & INSECURE_HTTP, ref.name, labels, n, DISCOVER_ENDPOINTS, &dr, reterr);
-        if (r < 0)
-                goto finish;
-        if (f->ks)
-                maybe_discover_keys(f, ref.name, dr.pubkeys);
-        w = (Wanted) { .name = ref.name, .labels = labels, .n_labels = n };
-        r = fetch_remote(f, dr.endpoints[0].aci, dr.endpoints[0].asc, &w, ret_id, reterr);
+        r = fetch_discovered(f, ref.name, labels, n, NULL, ret_id, reterr);
 finish:
         image_ref_done(&ref);
         return r;
@@ -809,6 +944,17 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
                                   "and docker:// images");
         else
                 r = fetch_name(&f, image, ret_id, reterr);
+        /* An image that came from the store (or unchanged from its server) may have lost a dependency
+         * since it was fetched. */
+        if (r >= 0 && !startswith(image, "docker:")) {
+                r = ensure_dependencies_of(&f, *ret_id, reterr);
+                if (r < 0)
+                        *ret_id = mfree(*ret_id);
+        }
+        /* What this fetch added must not stay behind when it failed. */
+        if (r < 0)
+                for (size_t i = strv_length(f.imported); i > 0; i--)
+                        (void) store_remove(s, f.imported[i - 1], NULL, NULL);
         fetch_done(&f);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "image '%s'", image);

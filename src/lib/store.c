@@ -10,6 +10,7 @@
 #include "aci-read.h"
 #include "fs.h"
 #include "format.h"
+#include "image-deps.h"
 #include "image-ref.h"
 #include "lock.h"
 #include "path.h"
@@ -152,6 +153,8 @@ static int record_to_json(const ImageRecord *r, char **ret) {
         json_object_object_add(o, "size", json_object_new_int64((int64_t) r->size));
         if (r->origin)
                 json_object_object_add(o, "origin", json_object_new_string(r->origin));
+        if (r->latest)
+                json_object_object_add(o, "latest", json_object_new_boolean(true));
         s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         *ret = s ? strdup(s) : NULL;
         return *ret ? 0 : -ENOMEM;
@@ -181,6 +184,8 @@ static int record_from_json(const char *text, ImageRecord **ret) {
                 r->size = (uint64_t) json_object_get_int64(v);
         if (json_object_object_get_ex(o, "origin", &v) && json_object_is_type(v, json_type_string))
                 r->origin = strdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "latest", &v))
+                r->latest = json_object_get_boolean(v);
         if (json_object_object_get_ex(o, "labels", &labels) && json_object_is_type(labels, json_type_array)) {
                 size_t n = json_object_array_length(labels);
                 r->labels = calloc(n ? n : 1, sizeof(AppcKV));
@@ -581,7 +586,16 @@ static bool record_matches(const ImageRecord *r, const ImageRef *ref) {
         return true;
 }
 
+bool image_record_preferred(const ImageRecord *a, const ImageRecord *b, bool version_requested) {
+        if (!version_requested && a->latest != b->latest)
+                return a->latest;
+        if (a->import_time != b->import_time)
+                return a->import_time > b->import_time;
+        return strcmp(a->id, b->id) > 0;
+}
+
 static int resolve_name(Store *s, const ImageRef *ref, const char *text, char **ret_id, RktError **reterr) {
+        bool version = image_ref_label(ref, "version");
         ImageRecord **l = NULL;
         const ImageRecord *best = NULL;
         size_t n = 0;
@@ -591,9 +605,7 @@ static int resolve_name(Store *s, const ImageRef *ref, const char *text, char **
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++)
-                if (record_matches(l[i], ref) &&
-                    (!best || l[i]->import_time > best->import_time ||
-                     (l[i]->import_time == best->import_time && strcmp(l[i]->id, best->id) > 0)))
+                if (record_matches(l[i], ref) && (!best || image_record_preferred(l[i], best, version)))
                         best = l[i];
         if (!best)
                 r = rkt_error_set(reterr, -ENOENT, "no image named '%s' in the store", text);
@@ -739,6 +751,26 @@ int store_touch(Store *s, const char *id, RktError **reterr) {
         return 0;
 }
 
+int store_set_latest(Store *s, const char *id, RktError **reterr) {
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_close_ int lockfd = -1;
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        lockfd = lock_image(s, id, LOCK_EX);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+        r = store_get_record(s, id, &rec, reterr);
+        if (r < 0 || rec->latest)
+                return r;
+        rec->latest = true;
+        r = write_record(s, rec);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "marking image '%s' as latest: %s", id, strerror(-r));
+        return 0;
+}
+
 /* --- rendering --- */
 
 /* One image of a flattened dependency tree, in render order: the image itself first, then each
@@ -762,9 +794,6 @@ static void render_list_done(RenderList *l) {
         free(l->items);
         *l = (RenderList) {};
 }
-
-/* Deep enough for any real image; a cycle (A needs B needs A) stops here rather than looping. */
-#define DEPENDENCY_DEPTH_MAX 32
 
 static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, RktError **reterr) {
         const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };

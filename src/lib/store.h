@@ -22,6 +22,7 @@ typedef struct ImageRecord {
         uint64_t last_used;   /* µs since the epoch */
         uint64_t size;        /* of the uncompressed ACI */
         char *origin;         /* where it came from: a file:// or http(s):// URL */
+        bool latest;          /* fetched by discovery without asking for a version (rkt 1.30's latest flag) */
 } ImageRecord;
 
 typedef enum StoreOpenFlags {
@@ -49,10 +50,16 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
 int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st, const char *id);
 
 /* Finds an image by ID prefix ("sha512-5f2a") or by name with labels ("example.com/app:1.0,os=linux");
- * for a name with several matches the newest import wins. */
+ * for a name with several matches image_record_preferred() picks one. */
 int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr);
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr);
+/* Marks the image as the latest of its name (it was discovered without a version label). */
+int store_set_latest(Store *s, const char *id, RktError **reterr);
+/* Whether a is preferred over b among the images matching a lookup by name (rkt 1.30's GetACI): without a
+ * version label asked for, an image marked latest first; then the newest import (the higher ID on a tie,
+ * so that the choice is stable). */
+bool image_record_preferred(const ImageRecord *a, const ImageRecord *b, bool version_requested);
 /* All records, unsorted. */
 int store_list(Store *s, ImageRecord ***ret, size_t *ret_n, RktError **reterr);
 ImageRecord *image_record_free(ImageRecord *r);
