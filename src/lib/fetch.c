@@ -284,7 +284,7 @@ static void verify_job_done(VerifyJob *j) {
 
 typedef struct ImportGate {
         Fetch *f;
-        const char *name; /* the manifest name the keyring was chosen by */
+        const char *name; /* the manifest name the keyring was chosen by; NULL: none was read before */
         const Wanted *w;
         VerifyJob *job; /* NULL: no signature to wait for */
 } ImportGate;
@@ -294,7 +294,7 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
         _cleanup_free_ char *who = NULL;
         int r;
 
-        if (!streq(m->name, g->name))
+        if (g->name && !streq(m->name, g->name))
                 return rkt_error_set(reterr, -EBADMSG, "the image changed while it was read ('%s', then '%s')",
                                      g->name, m->name);
         if (g->w) {
@@ -328,12 +328,15 @@ static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w,
         bool created = false;
         int r;
 
-        r = read_manifest(fd, &m, reterr);
-        if (r >= 0 && w)
-                r = check_name_and_labels(m, w->name, w->labels, w->n_labels, reterr);
-        if (r < 0)
-                return r;
-        gate.name = m->name;
+        /* Read ahead only when the manifest decides something before the import pass (keyring, name). */
+        if (f->ks || w) {
+                r = read_manifest(fd, &m, reterr);
+                if (r >= 0 && w)
+                        r = check_name_and_labels(m, w->name, w->labels, w->n_labels, reterr);
+                if (r < 0)
+                        return r;
+                gate.name = m->name;
+        }
         if (f->ks) {
                 r = verify_job_start(&job, f, fd, m->name, sig, sig_size, reterr);
                 if (r < 0) {

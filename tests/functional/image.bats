@@ -302,10 +302,14 @@ image_count() {
         mkaci "$RKT_TEST_DIR/base.aci" --name example.com/base --file /etc/keep=1 --file /etc/drop=2
         mkaci "$RKT_TEST_DIR/app.aci" --name example.com/app --dep example.com/base \
                 --whitelist /etc/keep --whitelist /etc/app --file /etc/app=3
+        mkaci "$RKT_TEST_DIR/missing.aci" --name example.com/missing
         mkaci "$RKT_TEST_DIR/orphan.aci" --name example.com/orphan --dep example.com/missing
         fetch "$RKT_TEST_DIR/base.aci"
         fetch "$RKT_TEST_DIR/app.aci"
+        # A fetch needs the dependency (it would be fetched by discovery); removed later, render fails.
+        fetch "$RKT_TEST_DIR/missing.aci"
         fetch "$RKT_TEST_DIR/orphan.aci"
+        rkt image rm example.com/missing
         rkt image render --rootfs-only example.com/app "$RKT_TEST_DIR/r"
         [ -e "$RKT_TEST_DIR/r/etc/keep" ]
         [ -e "$RKT_TEST_DIR/r/etc/app" ]
