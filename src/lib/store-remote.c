@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "format.h"
 #include "fs.h"
@@ -332,6 +333,26 @@ static void read_validators(Store *s, StoreDownload *d, const char *url) {
                 d->last_modified = strdup(v);
 }
 
+/* Whether this process holds a flock on the file open at fd (through another open file): waiting for it
+ * would wait forever. /proc/locks names the holder's pid and the file's device and inode. */
+static bool locked_by_us(int fd) {
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+
+        if (fstat(fd, &st) < 0 || read_full_file_at(AT_FDCWD, "/proc/locks", &text, NULL) < 0)
+                return false;
+        for (char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                unsigned maj, min;
+                unsigned long long ino;
+                int pid;
+
+                if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%llu", &pid, &maj, &min, &ino) == 4 &&
+                    pid == getpid() && ino == (unsigned long long) st.st_ino && makedev(maj, min) == st.st_dev)
+                        return true;
+        }
+        return false;
+}
+
 int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError **reterr) {
         StoreDownload d = { .fd = -1 };
         char key[65];
@@ -357,6 +378,14 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
                         download_free_names(&d);
                         return rkt_error_set(reterr, r, "cannot create a download file in '%s/tmp': %s", s->cas,
                                              strerror(-r));
+                }
+                if (flock(d.fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK && locked_by_us(d.fd)) {
+                        safe_close(d.fd);
+                        download_free_names(&d);
+                        return rkt_error_set(reterr, -EDEADLK,
+                                             "'%s' is being downloaded by this fetch already (an image and one of "
+                                             "its dependencies at one URL)",
+                                             url);
                 }
                 if (flock(d.fd, LOCK_EX) < 0) {
                         r = negative_errno();

@@ -103,6 +103,15 @@ static void test_downloads(void **state) {
         assert_null(d.etag);
         assert_int_equal(fstat(d.fd, &st), 0);
         assert_int_equal(st.st_size, 0);
+        /* The same URL again while this process downloads it (an image and its dependency at one URL): an
+         * error, not a wait for ourselves. */
+        {
+                _cleanup_error_ RktError *e = NULL;
+                StoreDownload again = { .fd = -1 };
+                assert_int_equal(store_download_open(s, url, &again, &e), -EDEADLK);
+                assert_non_null(strstr(rkt_error_message(e, -EDEADLK), "being downloaded by this fetch"));
+                assert_int_equal(again.fd, -1);
+        }
         store_download_discard(s, &d);
         assert_int_equal(d.fd, -1);
 
