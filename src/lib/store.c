@@ -210,6 +210,7 @@ static int record_from_json(const char *text, ImageRecord **ret) {
 
 static int write_record(Store *s, const ImageRecord *r) {
         _cleanup_free_ char *json = NULL, *path = record_path(r->id);
+        struct timespec ts[2];
         int k;
 
         if (!path)
@@ -217,7 +218,14 @@ static int write_record(Store *s, const ImageRecord *r) {
         k = record_to_json(r, &json);
         if (k < 0)
                 return k;
-        return write_file_atomic_at(s->dir_fd, path, json, strlen(json), 0640);
+        k = write_file_atomic_at(s->dir_fd, path, json, strlen(json), 0640);
+        if (k < 0)
+                return k;
+        /* The mtime is the last use (store_touch); written, the record says it itself. */
+        ts[0] = ts[1] = (struct timespec){.tv_sec = (time_t) (r->last_used / 1000000),
+                                          .tv_nsec = (long) (r->last_used % 1000000) * 1000};
+        (void) utimensat(s->dir_fd, path, ts, 0);
+        return 0;
 }
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
