@@ -64,20 +64,20 @@ int stage1_scope_name(const char *uuid, char **ret) {
 /* Without openat2 (Linux < 5.6, valgrind): the path is walked by hand, one component at a time from
  * rootfd, resolving symlinks in the tree (absolute ones from its top, ".." never above it). */
 int stage1_open_in_root_walk(int rootfd, const char *path, int flags) {
-        _cleanup_strv_free_ char **todo = NULL, **done = NULL;
+        _cleanup_strv_free_ char **pending = NULL, **done = NULL;
         unsigned links = 0;
         int r;
 
-        r = strv_split(path, "/", &todo);
+        r = strv_split(path, "/", &pending);
         if (r < 0)
                 return r;
-        while (todo && todo[0]) {
-                _cleanup_free_ char *c = todo[0], *rel = NULL;
+        while (pending && pending[0]) {
+                _cleanup_free_ char *c = pending[0], *rel = NULL;
                 char target[PATH_MAX];
                 struct stat st;
                 ssize_t n;
 
-                memmove(todo, todo + 1, strv_length(todo) * sizeof(char *));
+                memmove(pending, pending + 1, strv_length(pending) * sizeof(char *));
                 if (streq(c, "."))
                         continue;
                 if (streq(c, "..")) {
@@ -110,13 +110,13 @@ int stage1_open_in_root_walk(int rootfd, const char *path, int flags) {
                 r = strv_split(target, "/", &t);
                 if (r < 0)
                         return r;
-                STRV_FOREACH(rest, todo) {
+                STRV_FOREACH(rest, pending) {
                         r = strv_extend(&t, *rest);
                         if (r < 0)
                                 return r;
                 }
-                strv_free(todo);
-                todo = TAKE_PTR(t);
+                strv_free(pending);
+                pending = TAKE_PTR(t);
         }
         _cleanup_free_ char *rel = done && done[0] ? strv_join(done, "/") : strdup(".");
         if (!rel)

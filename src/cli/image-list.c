@@ -142,6 +142,9 @@ int verb_image_list(CliArgs *a) {
         sort_fields[0] = FIELD_IMPORT;
         n_sort_fields = 1;
         sort_desc = false;
+        r = output_listing_options(a, OPT_FULL, OPT_NO_LEGEND, OPT_FORMAT, &full, &no_legend, &format);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < a->n_options; i++) {
                 const ParsedOption *o = &a->options[i];
                 switch (o->option->id) {
@@ -157,15 +160,6 @@ int verb_image_list(CliArgs *a) {
                                 r = 0;
                         } else
                                 r = log_error_errno(-EINVAL, "--order '%s': must be asc or desc", o->value);
-                        break;
-                case OPT_FULL:
-                        r = cli_bool(o, &full);
-                        break;
-                case OPT_NO_LEGEND:
-                        r = cli_bool(o, &no_legend);
-                        break;
-                case OPT_FORMAT:
-                        r = output_format_parse(o->value, &format);
                         break;
                 default:
                         r = 0;

@@ -131,24 +131,9 @@ int verb_list(CliArgs *a) {
         size_t n = 0;
         int r;
 
-        for (size_t i = 0; i < a->n_options; i++) {
-                const ParsedOption *o = &a->options[i];
-                switch (o->option->id) {
-                case OPT_FULL:
-                        r = cli_bool(o, &full);
-                        break;
-                case OPT_NO_LEGEND:
-                        r = cli_bool(o, &no_legend);
-                        break;
-                case OPT_FORMAT:
-                        r = output_format_parse(o->value, &format);
-                        break;
-                default:
-                        r = 0;
-                }
-                if (r < 0)
-                        return r;
-        }
+        r = output_listing_options(a, OPT_FULL, OPT_NO_LEGEND, OPT_FORMAT, &full, &no_legend, &format);
+        if (r < 0)
+                return r;
 
         r = pod_list(a->globals->dir, &pods, &n, &err);
         if (r < 0)

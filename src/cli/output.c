@@ -138,3 +138,14 @@ int output_file_write(const char *path, bool overwrite, OutputFill fill, void *u
                 (void) unlink(tmp);
         return r;
 }
+
+int output_listing_options(const CliArgs *a, int full_id, int no_legend_id, int format_id, bool *ret_full,
+                           bool *ret_no_legend, OutputFormat *ret_format) {
+        int r = option_bool(a, full_id, false, ret_full);
+
+        if (r >= 0)
+                r = option_bool(a, no_legend_id, false, ret_no_legend);
+        if (r >= 0)
+                r = output_format_parse(option_value(a, format_id), ret_format);
+        return r;
+}

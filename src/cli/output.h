@@ -15,6 +15,9 @@ typedef enum OutputFormat {
 
 /* --format=json|json-pretty (and "" for the table). */
 int output_format_parse(const char *s, OutputFormat *ret);
+/* The flags of the listing verbs (rkt list, rkt image list): --full, --no-legend, --format (their ids). */
+int output_listing_options(const CliArgs *a, int full_id, int no_legend_id, int format_id, bool *ret_full,
+                           bool *ret_no_legend, OutputFormat *ret_format);
 /* Prints o as JSON with a newline; json-pretty indents with tabs. Slashes are not escaped. */
 int output_json(json_object *o, OutputFormat format, FILE *f);
 
