@@ -147,6 +147,22 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
         return 0;
 }
 
+/* Members of the data directory's group may read a pod's state (rkt list, rkt status), but nothing of
+ * its file systems: the apps' roots and the overlay upper dirs hold world-writable directories (/tmp)
+ * that anyone who can reach them could write into. Root alone (and the pod's own root) passes here. */
+static int seal_pod(int podfd, RktError **reterr) {
+        static const char *const private_dirs[] = { "overlay", POD_STAGE1_ROOTFS "/opt/stage2" };
+
+        for (size_t i = 0; i < ELEMENTSOF(private_dirs); i++) {
+                _cleanup_close_ int fd = -1;
+                if (mkdirs_at(podfd, private_dirs[i], 0700) < 0 ||
+                    (fd = openat(podfd, private_dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+                    fchmod(fd, 0700) < 0)
+                        return rkt_error_set(reterr, negative_errno(), "making '%s' private: %m", private_dirs[i]);
+        }
+        return 0;
+}
+
 /* The pod's files to owners of its user namespace range: overlayfs would keep the tree store's owners. */
 static int shift_pod(int podfd, const UidRange *range, RktError **reterr) {
         _cleanup_free_ char *text = NULL;
@@ -179,6 +195,8 @@ int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *
         r = write_text(podfd, POD_CREATED, "");
         if (r < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
+        if (mkdirat(podfd, "overlay", 0700) < 0 && errno != EEXIST)
+                return rkt_error_set(reterr, negative_errno(), "writing the pod directory: %m");
         r = prepare_stage1(p, podfd, s, stage1_id, &overlay, reterr);
         if (r < 0)
                 return r;
@@ -189,6 +207,9 @@ int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *
                 (void) store_touch(s, m->apps[i].image.id, NULL);
         }
         (void) store_touch(s, stage1_id, NULL);
+        r = seal_pod(podfd, reterr);
+        if (r < 0)
+                return r;
         if (private_users && (r = shift_pod(podfd, private_users, reterr)) < 0)
                 return r;
         if (overlay && (r = write_text(podfd, OVERLAY_MARKER, "")) < 0)

@@ -2,6 +2,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "store.h"
 
 /* The store's innards, shared by the files that implement it (store.c, store-remote.c). Nothing
  * outside src/lib/store*.c includes this. */
@@ -10,6 +14,26 @@ struct Store {
         int dir_fd; /* -1: read-only and the store does not exist yet */
         int lock_fd;
         bool writable;
+        bool shared; /* cas/ is writable by its group: its directories are made for sharing */
+        uid_t uid;   /* whose entries, besides root's, this process uses (store-trust.c) */
 };
 
-#define STORE_DIR_MODE 0750
+/* What root moved out of the way because someone else made it (store-trust.c); gc removes it. */
+#define STORE_UNTRUSTED_PREFIX "untrusted-"
+
+/* Whether an entry with this stat is one this process may use: root's or its own, changeable by nobody
+ * else. */
+bool store_stat_trusted(const Store *s, const struct stat *st);
+/* Opens path (relative to cas/) with flags, never following a symlink, only when it and every directory
+ * on the way are trusted: -EPERM when something on the way is not, -ENOENT when it does not exist. */
+int store_open_trusted(const Store *s, const char *path, int flags);
+int store_read_trusted(const Store *s, const char *path, char **ret, size_t *ret_size);
+/* Makes dirfd/name a trusted directory of that mode (> 0: it was made or changed now); root moves aside
+ * what someone else made there. */
+int store_ensure_dir(const Store *s, int dirfd, const char *name, mode_t mode);
+/* The same for each directory of path (relative to cas/); private ones are root's alone (0700). > 0: the
+ * last one was made or changed now. */
+int store_ensure_path(const Store *s, const char *path, bool private);
+/* The store's directories, made or repaired; *ret_bad names the one that could not be. */
+int store_ensure_layout(const Store *s, char **ret_bad);
+int store_sweep_untrusted(const Store *s);

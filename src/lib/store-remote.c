@@ -69,10 +69,12 @@ static const char *json_string_or_null(json_object *o, const char *key) {
 
 static int image_exists(Store *s, const char *id) {
         _cleanup_free_ char *p = NULL;
+        _cleanup_close_ int fd = -1;
 
         if (asprintf(&p, "images/%s.json", id) < 0)
                 return -ENOMEM;
-        return faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ? -ENOENT : 0;
+        fd = store_open_trusted(s, p, O_PATH);
+        return fd < 0 ? -ENOENT : 0;
 }
 
 #define LAYER_DIR "docker/blobs/sha256"
@@ -136,9 +138,10 @@ int store_get_remote(Store *s, const char *url, RemoteRecord **ret) {
         k = remote_path(url, &p);
         if (k < 0)
                 return k;
-        k = read_full_file_at(s->dir_fd, p, &text, NULL);
+        /* Another user's record only costs a download too. */
+        k = store_read_trusted(s, p, &text, NULL);
         if (k < 0)
-                return k == -ENOENT ? -ENOENT : k;
+                return -ENOENT;
         /* A damaged record only costs a download: treat it as absent. */
         if (remote_from_json(text, &r) < 0 || !streq(r->url, url))
                 return -ENOENT;
@@ -161,8 +164,6 @@ int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
         k = remote_path(r->url, &p);
         if (k < 0)
                 return k;
-        if (mkdirat(s->dir_fd, REMOTE_DIR, STORE_DIR_MODE) < 0 && errno != EEXIST)
-                return rkt_error_set(reterr, negative_errno(), "cannot create '%s/" REMOTE_DIR "': %m", s->cas);
         json_object_object_add(o, "url", json_object_new_string(r->url));
         if (r->sig_url)
                 json_object_object_add(o, "sigUrl", json_object_new_string(r->sig_url));
@@ -205,7 +206,10 @@ int store_remote_gc(Store *s) {
 
                 if (de->d_name[0] == '.')
                         continue;
-                if (!endswith(de->d_name, ".json") || read_full_file_at(dirfd(d), de->d_name, &text, NULL) < 0 ||
+                _cleanup_free_ char *p = NULL;
+                if (asprintf(&p, REMOTE_DIR "/%s", de->d_name) < 0)
+                        return -ENOMEM;
+                if (!endswith(de->d_name, ".json") || store_read_trusted(s, p, &text, NULL) < 0 ||
                     remote_from_json(text, &rec) < 0 || image_exists(s, rec->id) < 0) {
                         (void) unlinkat(dirfd(d), de->d_name, 0);
                         continue;
@@ -237,19 +241,18 @@ static int layer_name(const char *digest, char **ret) {
 
 int store_layer_open(Store *s, const char *digest) {
         _cleanup_free_ char *name = NULL;
-        int r, fd;
+        int r;
 
         if (s->dir_fd < 0)
                 return -ENOENT;
         r = layer_name(digest, &name);
         if (r < 0)
                 return r;
-        fd = openat(s->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        return fd < 0 ? negative_errno() : fd;
+        return store_open_trusted(s, name, O_RDONLY);
 }
 
 int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktError **reterr) {
-        _cleanup_free_ char *name = NULL, *tmp = NULL, *dir = NULL;
+        _cleanup_free_ char *name = NULL, *tmp = NULL;
         int r, fd;
 
         if (!s->writable)
@@ -257,12 +260,12 @@ int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktErr
         r = layer_name(digest, &name);
         if (r < 0)
                 return rkt_error_set(reterr, r, "'%s' is not a sha256 digest", digest);
-        if (asprintf(&dir, "%s/" LAYER_DIR, s->cas) < 0 ||
-            asprintf(&tmp, LAYER_DIR "/.tmp-%s-%d", digest + strlen("sha256:"), (int) getpid()) < 0)
+        if (asprintf(&tmp, LAYER_DIR "/.tmp-%s-%d", digest + strlen("sha256:"), (int) getpid()) < 0)
                 return -ENOMEM;
-        r = mkdir_p(dir, STORE_DIR_MODE);
+        /* Layers are root's alone: only root converts docker images. */
+        r = store_ensure_path(s, LAYER_DIR, true);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot create '%s': %s", dir, strerror(-r));
+                return rkt_error_set(reterr, r, "cannot create '%s/" LAYER_DIR "': %s", s->cas, strerror(-r));
         fd = openat(s->dir_fd, tmp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot create '%s/%s': %m", s->cas, tmp);
@@ -322,7 +325,7 @@ static void read_validators(Store *s, StoreDownload *d, const char *url) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         const char *u, *v;
 
-        if (read_full_file_at(s->dir_fd, d->meta_name, &text, NULL) < 0)
+        if (store_read_trusted(s, d->meta_name, &text, NULL) < 0)
                 return;
         o = json_tokener_parse(text);
         if (!o || !(u = json_string_or_null(o, "url")) || !streq(u, url))
@@ -363,7 +366,9 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
         r = url_key(url, key);
         if (r < 0)
                 return r;
-        if (asprintf(&d.name, "tmp/download-%s", key) < 0 || asprintf(&d.meta_name, "tmp/download-%s.json", key) < 0) {
+        /* One download file per user: nobody resumes (or changes) what another user downloaded. */
+        if (asprintf(&d.name, "tmp/download-%u-%s", (unsigned) s->uid, key) < 0 ||
+            asprintf(&d.meta_name, "tmp/download-%u-%s.json", (unsigned) s->uid, key) < 0) {
                 download_free_names(&d);
                 return -ENOMEM;
         }
@@ -392,6 +397,18 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
                         safe_close(d.fd);
                         download_free_names(&d);
                         return rkt_error_set(reterr, r, "cannot lock the download file: %s", strerror(-r));
+                }
+                if (fstat(d.fd, &a) == 0 && !store_stat_trusted(s, &a)) {
+                        /* Made by someone else under our name: not ours to resume. */
+                        if (unlinkat(s->dir_fd, d.name, 0) < 0) {
+                                r = negative_errno();
+                                safe_close(d.fd);
+                                download_free_names(&d);
+                                return rkt_error_set(reterr, r, "cannot remove the download file of another user: %s",
+                                                     strerror(-r));
+                        }
+                        d.fd = safe_close(d.fd);
+                        continue;
                 }
                 if (fstat(d.fd, &a) == 0 && fstatat(s->dir_fd, d.name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
                     a.st_dev == b.st_dev && a.st_ino == b.st_ino)

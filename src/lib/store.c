@@ -21,13 +21,11 @@
 
 #define ID_LEN (7 + 128)
 #define DIR_MODE 0750
+#define RECORD_MAX (1024 * 1024)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
-
-static const char *const store_dirs[] = { "blob", "blob/sha512", "manifest", "manifest/sha512", "images", "files",
-                                          "imagelocks", "tmp", "tree", "treelocks" };
 
 static bool id_valid(const char *id) {
         return id && strlen(id) == ID_LEN && image_ref_is_id(id);
@@ -37,14 +35,32 @@ char *image_id_short(const char *id, size_t hex_digits) {
         return strndup(id, 7 + hex_digits);
 }
 
+/* cas/ itself must be root's or ours, and nobody else may rename what is in it: the sticky bit where its
+ * group may write (root adds it to a store made before it mattered). */
+static int check_cas(Store *s, RktError **reterr) {
+        struct stat st;
+
+        if (fstat(s->dir_fd, &st) < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot examine the store '%s': %m", s->cas);
+        s->shared = st.st_mode & S_IWGRP;
+        if (store_stat_trusted(s, &st))
+                return 0;
+        if (st.st_uid == s->uid && fchmod(s->dir_fd, (st.st_mode & 07777) | S_ISVTX) >= 0)
+                return 0;
+        return rkt_error_set(reterr, -EPERM,
+                             "the store '%s' belongs to uid %u and may be changed by others: refusing to use it",
+                             s->cas, (unsigned) st.st_uid);
+}
+
 int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **reterr) {
         _cleanup_free_ char *cas = path_join(data_dir, "cas");
         Store *s;
+        int r;
 
         if (!cas)
                 return -ENOMEM;
         if (flags & STORE_WRITABLE) {
-                int r = mkdir_p(cas, DIR_MODE);
+                r = mkdir_p(cas, DIR_MODE);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas, strerror(-r));
         }
@@ -54,9 +70,10 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
         s->lock_fd = -1;
         s->writable = flags & STORE_WRITABLE;
         s->cas = TAKE_PTR(cas);
+        s->uid = geteuid();
         s->dir_fd = open(s->cas, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s->dir_fd < 0) {
-                int r = negative_errno();
+                r = negative_errno();
                 if (r == -ENOENT && !s->writable) {
                         *ret = s;
                         return 0;
@@ -64,18 +81,21 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
                 store_close(s);
                 return rkt_error_set(reterr, r, "cannot open the store: %s", strerror(-r));
         }
-        if (s->writable)
-                for (size_t i = 0; i < ELEMENTSOF(store_dirs); i++)
-                        if (mkdirat(s->dir_fd, store_dirs[i], DIR_MODE) < 0 && errno != EEXIST) {
-                                int r = negative_errno();
-                                rkt_error_set(reterr, r, "cannot create '%s/%s': %s", s->cas, store_dirs[i],
-                                              strerror(-r));
-                                store_close(s);
-                                return r;
-                        }
+        r = check_cas(s, reterr);
+        if (r >= 0 && s->writable) {
+                _cleanup_free_ char *bad = NULL;
+                r = store_ensure_layout(s, &bad);
+                if (r < 0)
+                        rkt_error_set(reterr, r, "cannot create '%s/%s': %s", s->cas, strna(bad),
+                                      r == -EPERM ? "someone else owns it or can change it" : strerror(-r));
+        }
+        if (r < 0) {
+                store_close(s);
+                return r;
+        }
         s->lock_fd = lock_path_at(s->dir_fd, "lock", (flags & STORE_EXCLUSIVE) ? LOCK_EX : LOCK_SH, s->writable);
         if (s->lock_fd < 0 && (s->writable || (s->lock_fd != -ENOENT && s->lock_fd != -EACCES))) {
-                int r = s->lock_fd;
+                r = s->lock_fd;
                 s->lock_fd = -1;
                 store_close(s);
                 return rkt_error_set(reterr, r, "cannot lock the store: %s", strerror(-r));
@@ -230,23 +250,30 @@ static int write_record(Store *s, const ImageRecord *r) {
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
         _cleanup_free_ char *path = record_path(id), *text = NULL;
+        _cleanup_close_ int fd = -1;
         struct stat st;
         int r;
 
         if (!path)
                 return -ENOMEM;
-        if (s->dir_fd < 0)
-                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
-        r = read_full_file_at(s->dir_fd, path, &text, NULL);
-        if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "image '%s' is not in the store", id);
+        fd = store_open_trusted(s, path, O_RDONLY);
+        if (fd == -ENOENT)
+                return rkt_error_set(reterr, fd, "image '%s' is not in the store", id);
+        if (fd == -EPERM)
+                return rkt_error_set(reterr, fd,
+                                     "image '%s' was stored by another user, whom this one does not trust: fetch "
+                                     "it again",
+                                     id);
+        if (fd < 0)
+                return rkt_error_set(reterr, fd, "reading the record of image '%s': %s", id, strerror(-fd));
+        r = read_full_fd(fd, RECORD_MAX, &text, NULL);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the record of image '%s': %s", id, strerror(-r));
         r = record_from_json(text, ret);
         if (r < 0)
                 return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
         /* Use is recorded in the record's mtime (store_touch), not in its content. */
-        if (fstatat(s->dir_fd, path, &st, 0) >= 0) {
+        if (fstat(fd, &st) >= 0) {
                 uint64_t mtime = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
                 (*ret)->last_used = MAX((*ret)->last_used, mtime);
         }
@@ -338,29 +365,47 @@ static int open_tmpfile(Store *s, char **ret_name) {
         return fd;
 }
 
-static int link_tmpfile(Store *s, int fd, const char *tmpname, const char *path) {
+/* Gives the import's file its final name, replacing whatever has it: an earlier copy (the same bytes) or
+ * something another user put there, which this process does not use. */
+static int link_tmpfile(Store *s, int fd, char **tmpname, const char *path) {
         char proc[64];
+        int r;
 
-        if (tmpname)
-                return renameat(s->dir_fd, tmpname, s->dir_fd, path) < 0 ? negative_errno() : 0;
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        if (linkat(AT_FDCWD, proc, s->dir_fd, path, AT_SYMLINK_FOLLOW) < 0)
+        if (!*tmpname) {
+                if (asprintf(tmpname, "tmp/link-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) < 0)
+                        return -ENOMEM;
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+                if (linkat(AT_FDCWD, proc, s->dir_fd, *tmpname, AT_SYMLINK_FOLLOW) < 0) {
+                        r = negative_errno();
+                        *tmpname = mfree(*tmpname);
+                        return r;
+                }
+        }
+        if (renameat(s->dir_fd, *tmpname, s->dir_fd, path) < 0)
                 return negative_errno();
+        *tmpname = mfree(*tmpname);
         return 0;
 }
 
-static int mkdir_parents_at(int dirfd, const char *path) {
-        _cleanup_free_ char *p = strdup(path);
+/* The directories above path (relative to cas/), trusted. */
+static int ensure_parents(Store *s, const char *path) {
+        _cleanup_free_ char *dir = path_dirname(path);
 
-        if (!p)
+        if (!dir)
                 return -ENOMEM;
-        for (char *sl = strchr(p, '/'); sl; sl = strchr(sl + 1, '/')) {
-                *sl = 0;
-                if (mkdirat(dirfd, p, DIR_MODE) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *sl = '/';
+        return store_ensure_path(s, dir, false);
+}
+
+/* Whether the image is in the store whole, in entries this process may use. */
+static bool image_complete(Store *s, const char *bpath, const char *mpath, const char *rpath) {
+        const char *const paths[] = { bpath, mpath, rpath };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_close_ int fd = store_open_trusted(s, paths[i], O_PATH);
+                if (fd < 0)
+                        return false;
         }
-        return 0;
+        return true;
 }
 
 static int lock_image(Store *s, const char *id, int op) {
@@ -444,7 +489,7 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
                 r = rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
                 goto finish;
         }
-        if (faccessat(s->dir_fd, rpath, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        if (image_complete(s, bpath, mpath, rpath))
                 goto done; /* already there: same bytes, same ID */
 
         /* Blob, then manifest, then the record that makes them an image. */
@@ -452,18 +497,13 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
                 r = rkt_error_set(reterr, negative_errno(), "writing the image: %m");
                 goto finish;
         }
-        r = mkdir_parents_at(s->dir_fd, bpath);
+        r = ensure_parents(s, bpath);
         if (r >= 0)
-                r = link_tmpfile(s, tmpfd, tmpname, bpath);
-        if (r == -EEXIST)
-                r = 0; /* complete: blobs only ever appear whole under their final name */
-        if (r >= 0 && tmpname) {
-                tmpname = mfree(tmpname);
-        }
+                r = link_tmpfile(s, tmpfd, &tmpname, bpath);
         if (r >= 0)
                 r = fsync_directory_of(s->dir_fd, bpath);
         if (r >= 0)
-                r = mkdir_parents_at(s->dir_fd, mpath);
+                r = ensure_parents(s, mpath);
         if (r >= 0)
                 r = write_file_atomic_at(s->dir_fd, mpath, info.manifest, info.manifest_size, 0640);
         if (r >= 0)
@@ -471,7 +511,8 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
         if (r >= 0)
                 r = write_record(s, rec);
         if (r < 0) {
-                rkt_error_set(reterr, r, "storing image '%s': %s", id, strerror(-r));
+                rkt_error_set(reterr, r, "storing image '%s': %s", id,
+                              r == -EPERM ? "another user stored it, and this one may not replace it" : strerror(-r));
                 goto finish;
         }
         created = true;
@@ -528,7 +569,7 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
         r = file_cache_path(abs_path, &p);
         if (r < 0)
                 return r;
-        r = read_full_file_at(s->dir_fd, p, &text, NULL);
+        r = store_read_trusted(s, p, &text, NULL);
         if (r < 0)
                 return r;
         saved = json_tokener_parse(text);
@@ -541,8 +582,12 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
                         return -ENOENT;
         }
         rpath = record_path(json_object_get_string(id));
-        if (!rpath || faccessat(s->dir_fd, rpath, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+        if (!rpath)
+                return -ENOMEM;
+        r = store_open_trusted(s, rpath, O_PATH);
+        if (r < 0)
                 return -ENOENT;
+        safe_close(r);
         *ret_id = strdup(json_object_get_string(id));
         return *ret_id ? 0 : -ENOMEM;
 }
@@ -663,7 +708,7 @@ int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, 
                 return -ENOMEM;
         if (s->dir_fd < 0)
                 return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
-        r = read_full_file_at(s->dir_fd, p, ret, ret_size);
+        r = store_read_trusted(s, p, ret, ret_size);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the manifest of image '%s': %s", id, strerror(-r));
         return 0;
@@ -691,9 +736,11 @@ int store_open_blob(Store *s, const char *id, RktError **reterr) {
                 return -ENOMEM;
         if (s->dir_fd < 0)
                 return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
-        fd = openat(s->dir_fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        fd = store_open_trusted(s, p, O_RDONLY);
         if (fd < 0)
-                return rkt_error_set(reterr, negative_errno(), "opening the blob of image '%s': %m", id);
+                return rkt_error_set(reterr, fd, "opening the blob of image '%s': %s", id,
+                                     fd == -EPERM ? "another user stored it, whom this one does not trust"
+                                                  : strerror(-fd));
         return fd;
 }
 
@@ -1392,8 +1439,9 @@ int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep
                 store_gc_result_done(&res);
                 return -ENOMEM;
         }
-        /* Leftovers of imports and renders that were killed. */
+        /* Leftovers of imports and renders that were killed, and what root moved out of the way. */
         (void) sweep_dir(s, "tmp", NULL);
+        (void) store_sweep_untrusted(s);
         (void) sweep_dir(s, "tree", is_complete_tree);
 
         r = store_list(s, &l, &n, reterr);

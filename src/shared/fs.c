@@ -87,7 +87,11 @@ static int write_file_at(int dirfd, const char *path, const void *data, size_t s
 
         if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
                 return -ENOMEM;
-        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        /* A file of that name is a leftover of ours or was put there by someone who can write to the
+         * directory: remove it rather than write into a file we do not own. */
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0 && errno == EEXIST && unlinkat(dirfd, tmp, 0) >= 0)
+                fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return negative_errno();
         r = loop_write(fd, data, size);

@@ -290,6 +290,122 @@ static void test_remove_and_export(void **state) {
         assert_int_equal(count_files("images"), 0);
 }
 
+/* cas/images/<id>.json, cas/blob/sha512/<2 hex>/<id> and that bucket. */
+static char *cas_record(const char *id) {
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/cas/images/%s.json", dir, id) > 0);
+        return p;
+}
+
+static char *cas_blob(const char *id, bool bucket_only) {
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/cas/blob/sha512/%.2s%s%s", dir, id + 7, bucket_only ? "" : "/",
+                             bucket_only ? "" : id) > 0);
+        return p;
+}
+
+/* Entries another user made (or could change) are not used; root replaces them on import. */
+static void test_untrusted_entries(void **state) {
+        static const char *const f1[] = { "a=1", NULL };
+        _cleanup_free_ char *id = NULL, *id2 = NULL, *rec = NULL, *blob = NULL, *bucket = NULL, *found = NULL;
+        _cleanup_free_ char *cas = NULL, *tree = NULL;
+        _cleanup_(image_record_freep) ImageRecord *r = NULL;
+        ImageRecord **l = NULL;
+        size_t n = 0;
+        struct stat st;
+        bool created;
+        int fd;
+
+        if (geteuid() != 0)
+                skip();
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                id = import(s, "example.com/one", f1, &created);
+        }
+        rec = cas_record(id);
+        blob = cas_blob(id, false);
+        bucket = cas_blob(id, true);
+
+        /* A record another user owns: invisible, and replaced by root's next import. */
+        assert_int_equal(chown(rec, 1000, 1000), 0);
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                assert_int_equal(store_get_record(s, id, &r, NULL), -EPERM);
+                assert_int_equal(store_resolve(s, "example.com/one", &found, NULL), -ENOENT);
+                assert_int_equal(store_list(s, &l, &n, NULL), 0);
+                assert_int_equal(n, 0);
+                image_records_free(l, n);
+                id2 = import(s, "example.com/one", f1, &created);
+                assert_true(created);
+                assert_int_equal(stat(rec, &st), 0);
+                assert_int_equal(st.st_uid, 0);
+                assert_int_equal(store_get_record(s, id, &r, NULL), 0);
+        }
+
+        /* A blob others may write to, or a symlink in its place: not opened. */
+        assert_int_equal(chmod(blob, 0660), 0);
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                assert_int_equal(store_open_blob(s, id, NULL), -EPERM);
+        }
+        assert_int_equal(chmod(blob, 0640), 0);
+        {
+                _cleanup_free_ char *aside = NULL;
+                assert_true(asprintf(&aside, "%s.aside", blob) > 0);
+                assert_int_equal(rename(blob, aside), 0);
+                assert_int_equal(symlink(aside, blob), 0);
+                _cleanup_(store_closep) Store *s = open_store(0);
+                assert_int_equal(store_open_blob(s, id, NULL), -EPERM);
+                assert_int_equal(unlink(blob), 0);
+                assert_int_equal(rename(aside, blob), 0);
+                fd = store_open_blob(s, id, NULL);
+                assert_true(fd >= 0);
+                close(fd);
+        }
+
+        /* A bucket another user owns: what is in it is not used; root moves it aside and imports anew,
+         * and gc removes what was moved. */
+        assert_int_equal(chown(bucket, 1000, 1000), 0);
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                assert_int_equal(store_open_blob(s, id, NULL), -EPERM);
+                free(id2);
+                id2 = import(s, "example.com/one", f1, &created);
+                assert_true(created);
+                assert_int_equal(stat(bucket, &st), 0);
+                assert_int_equal(st.st_uid, 0);
+                fd = store_open_blob(s, id, NULL);
+                assert_true(fd >= 0);
+                close(fd);
+        }
+        {
+                _cleanup_free_ char *cmd = NULL;
+                assert_true(asprintf(&cmd, "test -n \"$(ls -d '%s'/cas/untrusted-* 2>/dev/null)\"", dir) > 0);
+                assert_int_equal(system(cmd), 0);
+                _cleanup_(store_closep) Store *s = open_store(STORE_EXCLUSIVE);
+                StoreGcResult res = {};
+                char *keep[] = { id, NULL };
+                assert_int_equal(store_gc(s, 0, keep, NULL, &res, NULL), 0);
+                store_gc_result_done(&res);
+                assert_int_not_equal(system(cmd), 0);
+        }
+
+        /* A shared cas/ gets the sticky bit; trees are root's alone. */
+        cas = path_join(dir, "cas");
+        tree = path_join(cas, "tree");
+        assert_int_equal(chmod(cas, 02770), 0);
+        assert_int_equal(chmod(tree, 0755), 0);
+        {
+                _cleanup_(store_closep) Store *s = open_store(0);
+                assert_int_equal(stat(cas, &st), 0);
+                assert_true(st.st_mode & S_ISVTX);
+                assert_int_equal(stat(tree, &st), 0);
+                assert_int_equal(st.st_mode & 07777, 0700);
+                assert_int_equal(stat(bucket, &st), 0);
+                assert_int_equal(st.st_mode & 07777, 03770); /* shared now: members may fetch */
+        }
+}
+
 static void test_read_only_missing_store(void **state) {
         _cleanup_free_ char *nowhere = path_join(dir, "nonexistent");
         Store *s = NULL;
@@ -313,6 +429,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_verify_and_repair, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_and_export, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_missing_store, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_untrusted_entries, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

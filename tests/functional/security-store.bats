@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# The store and the pods against a member of group rkt (docs/security.md): she may fetch into the shared
+# store and read pods' state, but nothing she stores or changes reaches what root runs, and nothing of
+# root's images, trees or pods' file systems is hers to change. Also: a user outside the group gets one
+# clear line from every verb. The data directory is laid out by the shipped tmpfiles.d file.
+
+load helpers
+
+setup() {
+	rkt_setup
+	require_root
+	getent group rkt >/dev/null || groupadd --system rkt
+	id mallory >/dev/null 2>&1 || useradd --no-create-home --gid nogroup --groups rkt --shell /bin/sh mallory
+	# Others must reach the test's files, as they reach /var/lib/rkt.
+	chmod 0755 "$RKT_TEST_DIR" "$RKT_LOCAL_CONFIG_DIR" "$RKT_SYSTEM_CONFIG_DIR"
+	D=$RKT_DATA_DIR
+	rmdir "$D"
+	sed -e "s|/var/lib/rkt|$D|" -e '/\/etc\/rkt/d' "$RKT_SRCDIR/dist/tmpfiles.d/rkt.conf" >"$RKT_TEST_DIR/tmpfiles.conf"
+	systemd-tmpfiles --create "$RKT_TEST_DIR/tmpfiles.conf"
+
+	# Images with one busybox app printing who they are, made readable for mallory too.
+	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
+	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
+	for t in sh cat echo touch; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
+	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	mkaci legit.aci "echo legit image"
+	mkaci evil.aci "echo evil image"
+}
+
+# mkaci FILE CMD - an uncompressed ACI named example.com/db, version 1.0, running CMD (so its ID is the
+# sha512 of the file).
+mkaci() {
+	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/$1" --name example.com/db --label version=1.0 \
+		--compress none --dir "$RKT_TEST_DIR/bb" --exec "/bin/sh -c '$2'"
+	chmod 0644 "$RKT_TEST_DIR/$1"
+}
+
+# as_member CMD... - CMD as mallory, a member of group rkt (and of nothing else that matters).
+as_member() {
+	setpriv --reuid=mallory --regid=nogroup --init-groups "$@"
+}
+
+# rkt_member ARGS... - rkt as mallory, with this test's directories.
+rkt_member() {
+	as_member "$RKT" --dir="$D" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" "$@"
+}
+
+# image_id FILE - the ID of an uncompressed ACI.
+image_id() {
+	echo "sha512-$(sha512sum "$RKT_TEST_DIR/$1" | cut -c1-128)"
+}
+
+@test "the shipped tmpfiles.d layout: a shared store with the sticky bit, trees root's alone" {
+	[ "$(stat -c '%a %U %G' "$D/cas")" = "3770 root rkt" ] || fail "cas: $(stat -c '%a %U %G' "$D/cas")"
+	[ "$(stat -c '%a' "$D/cas/tree")" = 700 ] || fail "tree: $(stat -c '%a' "$D/cas/tree")"
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	# What rkt makes below cas/ follows: shared and sticky, or private.
+	for d in blob images manifest tmp imagelocks; do
+		[ "$(stat -c '%a %G' "$D/cas/$d")" = "3770 rkt" ] || fail "$d: $(stat -c '%a %G' "$D/cas/$d")"
+	done
+	[ "$(stat -c '%a' "$D/cas/treelocks")" = 700 ] || fail "treelocks: $(stat -c '%a' "$D/cas/treelocks")"
+}
+
+@test "a member fetches and reads images; she cannot rename, replace or remove root's" {
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	legit=$(image_id legit.aci)
+	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
+	assert_status 0
+	run rkt_member image cat-manifest "$legit"
+	assert_status 0
+	assert_output_contains '"example.com/db"'
+
+	for d in images blob manifest; do
+		run as_member mv "$D/cas/$d" "$D/cas/$d.old"
+		[ "$status" -ne 0 ] || fail "mallory renamed cas/$d"
+	done
+	run as_member rm -f "$D/cas/images/$legit.json"
+	[ "$status" -ne 0 ] || fail "mallory removed root's record"
+	run as_member sh -c "echo '{}' >'$D/cas/images/$legit.json'"
+	[ "$status" -ne 0 ] || fail "mallory wrote root's record"
+	run as_member mv "$D/cas/images/$(image_id evil.aci).json" "$D/cas/images/$legit.json"
+	[ "$status" -ne 0 ] || fail "mallory renamed her record over root's"
+
+	run rkt run --net=host --pull-policy=never "$legit"
+	assert_status 0
+	assert_output_contains "legit image"
+}
+
+@test "an image a member stored is not root's: root neither lists nor runs it, whatever it is named" {
+	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
+	assert_status 0
+	evil=$(image_id evil.aci)
+	run rkt_member image list --no-legend --full
+	assert_status 0
+	assert_output_contains "$evil"
+
+	run rkt image list --no-legend --full
+	assert_status 0
+	[[ $output != *"$evil"* ]] || fail "root lists mallory's image: $output"
+	run rkt run --net=host --pull-policy=never example.com/db:1.0
+	assert_status 254
+	[[ $output != *"evil image"* ]] || fail "root ran mallory's image: $output"
+	run rkt run --net=host --pull-policy=never "$evil"
+	assert_status 254
+	[[ $output != *"evil image"* ]] || fail "root ran mallory's image: $output"
+
+	# With root's own image there, the same name is root's image, though hers is newer.
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
+	assert_status 0
+	run rkt run --net=host --pull-policy=never example.com/db:1.0
+	assert_status 0
+	assert_output_contains "legit image"
+}
+
+@test "entries a member planted under the ID root is about to fetch are replaced, not used" {
+	legit=$(image_id legit.aci)
+	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
+	assert_status 0
+	evil=$(image_id evil.aci)
+	b=${legit#sha512-}
+	b=${b:0:2}
+	e=${evil#sha512-}
+	e=${e:0:2}
+	# Her record, manifest and blob, under the ID of root's image.
+	as_member sh -c "sed 's/$evil/$legit/' '$D/cas/images/$evil.json' >'$D/cas/images/$legit.json' &&
+		mkdir -p '$D/cas/manifest/sha512/$b' '$D/cas/blob/sha512/$b' &&
+		cp '$D/cas/manifest/sha512/$e/$evil' '$D/cas/manifest/sha512/$b/$legit' &&
+		cp '$D/cas/blob/sha512/$e/$evil' '$D/cas/blob/sha512/$b/$legit'"
+	[ "$(stat -c %U "$D/cas/blob/sha512/$b/$legit")" = mallory ]
+
+	run rkt run --net=host --pull-policy=never "$legit"
+	assert_status 254
+	[[ $output != *"evil image"* ]] || fail "root ran mallory's planted blob: $output"
+
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	for f in "images/$legit.json" "manifest/sha512/$b/$legit" "blob/sha512/$b/$legit"; do
+		[ "$(stat -c %U "$D/cas/$f")" = root ] || fail "$f: $(stat -c %U "$D/cas/$f")"
+	done
+	run rkt run --net=host --pull-policy=never "$legit"
+	assert_status 0
+	assert_output_contains "legit image"
+}
+
+@test "a member reads a pod's state but cannot reach its file systems or the rendered trees" {
+	run rkt --insecure-options=image prepare --quiet "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	uuid=$output
+	pod=$D/pods/prepared/$uuid
+	run rkt_member list --no-legend --full
+	assert_status 0
+	assert_output_contains "$uuid"
+	run rkt_member status "$uuid"
+	assert_status 0
+	assert_output_contains "state=prepared"
+
+	# The app's /tmp is world-writable in the image, and so in the pod.
+	[ "$(stat -c %a "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp" 2>/dev/null || echo none)" != none ] ||
+		mkdir -m 1777 "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp"
+	chmod 1777 "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp"
+	run as_member touch "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp/planted"
+	[ "$status" -ne 0 ] || fail "mallory wrote into the pod's app"
+	run as_member ls "$pod/overlay"
+	[ "$status" -ne 0 ] || fail "mallory reads the pod's overlay dirs: $output"
+	run as_member ls "$D/cas/tree"
+	[ "$status" -ne 0 ] || fail "mallory reads the rendered trees: $output"
+	[ ! -e "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp/planted" ] || fail "planted file exists"
+}
+
+@test "a user outside group rkt gets one clear line from every verb" {
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	for verb in list "image list" "status 11111111-aaaa-4bbb-8ccc-000000000001" "fetch --insecure-options=image $RKT_TEST_DIR/legit.aci" \
+		"image cat-manifest example.com/db" "cat-manifest 11111111-aaaa-4bbb-8ccc-000000000001"; do
+		# shellcheck disable=SC2086 # the verb and its arguments
+		run setpriv --reuid=nobody --regid=nogroup --clear-groups "$RKT" --dir="$D" $verb
+		assert_status 254
+		[ "${#lines[@]}" -eq 1 ] || fail "$verb: more than one line: $output"
+		[[ $output == *"ermission denied"* ]] || fail "$verb: $output"
+	done
+}
