@@ -463,6 +463,9 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
 
 /* --- downloads --- */
 
+/* A partial download smaller than this is not kept for a resume. */
+#define PARTIAL_KEEP_MIN (64 * 1024)
+
 typedef struct DownloadState {
         Fetch *f;
         StoreDownload *d;
@@ -511,8 +514,10 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
                 f->o->progress("Downloading ACI", r >= 0 ? ret->size : st.done, r >= 0 ? ret->size : st.total, true,
                                f->o->userdata);
         if (r < 0) {
-                /* Keep what came for a later resume only when the server let us validate it. */
-                if (d->etag || d->last_modified)
+                struct stat fst;
+                /* Keep what came for a later resume only when the server let us validate it, and when it is
+                 * worth resuming: a server that trickled leaves a few bytes, which go. */
+                if ((d->etag || d->last_modified) && fstat(d->fd, &fst) == 0 && fst.st_size >= PARTIAL_KEEP_MIN)
                         store_download_done(d);
                 else
                         store_download_discard(f->s, d);

@@ -361,12 +361,17 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
          * burst hang on for much longer than the timeout. Stalled is: no byte at all for the stall timeout
          * (a server that accepted the connection and never answers, or stopped), or fewer than
          * STALL_MIN_BYTES within it (a server that trickles). The connect phase has its own timeout. */
-        if (t->last_activity_usec == 0) {
-                curl_off_t connected = 0;
+        if (t->window_start_usec == 0) {
+                /* The clocks start once connected: a reused connection has no connect time, but a
+                 * pretransfer time (and a request that already got bytes is connected anyway). */
+                curl_off_t connected = 0, pretransfer = 0;
                 (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_CONNECT_TIME_T, &connected);
-                if (connected > 0) {
-                        t->last_activity_usec = t->window_start_usec = now;
+                (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+                if (connected > 0 || pretransfer > 0 || t->received > 0) {
+                        t->window_start_usec = now;
                         t->window_received = t->received;
+                        if (t->last_activity_usec == 0)
+                                t->last_activity_usec = now;
                 }
         } else if (now - t->last_activity_usec >= t->c->o.stall_timeout_usec) {
                 t->stalled = true;
@@ -374,7 +379,10 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         } else if (t->received - t->window_received >= STALL_MIN_BYTES) {
                 t->window_start_usec = now;
                 t->window_received = t->received;
-        } else if (now - t->window_start_usec >= t->c->o.stall_timeout_usec) {
+        } else if (now - t->window_start_usec >= t->c->o.stall_timeout_usec &&
+                   now - t->last_activity_usec < t->c->o.stall_timeout_usec / 2) {
+                /* Bytes still come, too few. (When they stopped a while ago, the silence check above ends
+                 * the transfer soon enough, and says so.) */
                 t->stalled = t->trickled = true;
                 return 1;
         }
