@@ -259,7 +259,7 @@ const Verb rkt_verbs[] = {
 /* The value-taking global flags, so that "rkt --dir /x fetch" finds the verb after "/x". */
 static bool takes_value(const char *arg) {
         static const char *const names[] = { "--dir", "--system-config", "--local-config", "--user-config",
-                                             "--insecure-options" };
+                                             "--insecure-options", "--stall-timeout", "--max-image-size" };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(arg, names[i]))
                         return true;

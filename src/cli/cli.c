@@ -18,6 +18,8 @@ enum {
         GLOBAL_INSECURE,
         GLOBAL_TRUST_HTTPS,
         GLOBAL_HELP,
+        GLOBAL_STALL_TIMEOUT,
+        GLOBAL_MAX_IMAGE_SIZE,
 };
 
 static const Option global_options[] = {
@@ -26,8 +28,14 @@ static const Option global_options[] = {
         { "insecure-options", 0, GLOBAL_INSECURE, OPTION_REQUIRED, "OPTS", "none",
           "comma-separated list of security features to disable: "
           "none,image,tls,ondisk,http,pubkey,capabilities,paths,seccomp,all-fetch,all-run,all" },
+        { "max-image-size", 0, GLOBAL_MAX_IMAGE_SIZE, OPTION_REQUIRED, "SIZE", "16GiB",
+          "refuse an image (ACI, or docker image being converted) that uncompresses to more than SIZE bytes "
+          "(K, M, G, T: powers of 1024)" },
         { "local-config", 0, GLOBAL_LOCAL_CONFIG, OPTION_REQUIRED, "DIR", "/etc/rkt",
           "local configuration directory" },
+        { "stall-timeout", 0, GLOBAL_STALL_TIMEOUT, OPTION_REQUIRED, "DURATION", "30s",
+          "give up a download (image, signature, discovery, key, registry) that brings no data, or less than "
+          "1 KiB, for this long" },
         { "system-config", 0, GLOBAL_SYSTEM_CONFIG, OPTION_REQUIRED, "DIR", "/usr/lib/rkt",
           "system configuration directory" },
         { "trust-keys-from-https", 0, GLOBAL_TRUST_HTTPS, OPTION_BOOL, NULL, "false",
@@ -134,6 +142,18 @@ static int apply_global(RktGlobals *g, const ParsedOption *o) {
                 if (r < 0)
                         return r;
                 g->trust_keys_from_https = b;
+                return 0;
+        case GLOBAL_STALL_TIMEOUT:
+                if (parse_duration_usec(o->value, &g->stall_timeout_usec) < 0 || g->stall_timeout_usec < 1000000)
+                        return log_error_errno(-EINVAL, "--stall-timeout '%s': must be a duration of 1s or more",
+                                               o->value);
+                return 0;
+        case GLOBAL_MAX_IMAGE_SIZE:
+                if (parse_size_bytes(o->value, &g->max_image_size) < 0 || g->max_image_size < 1024 * 1024)
+                        return log_error_errno(-EINVAL,
+                                               "--max-image-size '%s': must be a size of 1MiB or more (K, M, G, T: "
+                                               "powers of 1024)",
+                                               o->value);
                 return 0;
         case GLOBAL_INSECURE: {
                 const char *bad = NULL;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -24,6 +25,8 @@ typedef struct RktGlobals {
         bool trust_keys_from_https;
         char **net_plugins;  /* paths.d "net-plugins"; NULL: stage1's defaults */
         char *stage1_images; /* paths.d "stage1-images"; NULL: the build's default */
+        uint64_t stall_timeout_usec; /* --stall-timeout: a download bringing (almost) nothing this long fails */
+        uint64_t max_image_size;     /* --max-image-size: the uncompressed size an image may have */
 } RktGlobals;
 
 typedef enum OptionArg {

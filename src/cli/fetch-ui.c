@@ -181,5 +181,7 @@ void fetch_ui_setup(FetchUi *ui, FetchOptions *o, const RktGlobals *g) {
                 o->local_config = g->local_config;
                 o->user_config = g->user_config;
                 o->trust_keys_from_https = g->trust_keys_from_https;
+                o->stall_timeout_usec = g->stall_timeout_usec;
+                o->max_image_size = g->max_image_size;
         }
 }

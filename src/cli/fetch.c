@@ -8,7 +8,7 @@
 #include "util.h"
 #include "verbs.h"
 
-enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE, OPT_STALL_TIMEOUT };
+enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE };
 
 const Option fetch_options[] = {
         { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching" },
@@ -17,8 +17,6 @@ const Option fetch_options[] = {
           "image is not downloaded again), never (store only)" },
         { "signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
           "a local signature file for the image (only with a single IMAGE)" },
-        { "stall-timeout", 0, OPT_STALL_TIMEOUT, OPTION_REQUIRED, "DURATION", "30s",
-          "give up a download that receives no data for this long" },
         {},
 };
 
@@ -45,11 +43,6 @@ int verb_fetch(CliArgs *a) {
                         break;
                 case OPT_SIGNATURE:
                         o.signature = opt->value;
-                        break;
-                case OPT_STALL_TIMEOUT:
-                        if (parse_duration_usec(opt->value, &o.stall_timeout_usec) < 0 || o.stall_timeout_usec < 1000000)
-                                return log_error_errno(-EINVAL, "--stall-timeout '%s': must be a duration of 1s or more",
-                                                       opt->value);
                         break;
                 }
         }

@@ -34,7 +34,12 @@ int image_target_dir(const char *dir, bool overwrite, int *ret_fd) {
                         return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it", dir);
                 if (!S_ISDIR(st.st_mode))
                         return log_error_errno(-ENOTDIR, "'%s' exists and is not a directory", dir);
-                int r = rm_rf_at(AT_FDCWD, dir);
+                _cleanup_free_ char *busy = NULL;
+                int r = rm_rf_at_full(AT_FDCWD, dir, NULL, &busy);
+                if (r == -EBUSY && busy)
+                        return log_error_errno(
+                                r, "cannot remove '%s': '%s' is a mount point (unmount it first)", dir,
+                                busy);
                 if (r < 0)
                         return log_error_errno(r, "cannot remove '%s': %m", dir);
         }

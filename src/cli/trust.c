@@ -319,7 +319,9 @@ static int add_keys(const Keystore *ks, const TrustArgs *t, CliArgs *a) {
         _cleanup_(http_client_freep) HttpClient *http = NULL;
         _cleanup_(discovery_result_done) DiscoveryResult dr = {};
         _cleanup_error_ RktError *err = NULL;
-        HttpClientOptions ho = { .insecure_tls = g->insecure & INSECURE_TLS, .allow_http = t->allow_http };
+        HttpClientOptions ho = { .insecure_tls = g->insecure & INSECURE_TLS,
+                                 .allow_http = t->allow_http,
+                                 .stall_timeout_usec = g->stall_timeout_usec };
         char **locations = a->args;
         size_t n_locations = a->n_args;
         int r, ret = 0;

@@ -13,6 +13,7 @@
 
 #include "dl.h"
 #include "aci-extract.h"
+#include "aci-read.h"
 #include "fs.h"
 
 /* libarchive hands out data in blocks of the read size; large blocks keep the syscall count low on
@@ -87,6 +88,9 @@ typedef struct Extractor {
         CachedDir cache[DIR_CACHE_MAX];
         size_t n_cache;
         int deep_fd;
+
+        ImageBudget *budget; /* NULL: no limits */
+        uint64_t pass_size, pass_entries; /* charged by this pass, on top of budget's */
 
         DirFixup *fixups;
         size_t n_fixups, fixups_size;
@@ -862,6 +866,23 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         return 0;
 }
 
+/* Counts the entry against the budget before anything of it is written. */
+static int budget_entry(Extractor *x, struct archive_entry *e) {
+        const ImageBudget *b = x->budget;
+
+        if (!b)
+                return 0;
+        x->pass_entries++;
+        if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0)
+                x->pass_size += (uint64_t) sym_archive_entry_size(e);
+        if (b->entries + x->pass_entries > image_limits_max_entries(&b->limits))
+                return rkt_error_set(x->reterr, -EFBIG, "the image has more than %llu entries",
+                                     (unsigned long long) image_limits_max_entries(&b->limits));
+        if (b->size + x->pass_size > image_limits_max_size(&b->limits))
+                return image_limit_error(x->reterr, "the image", image_limits_max_size(&b->limits));
+        return 0;
+}
+
 static int extract_entry(Extractor *x, struct archive_entry *e) {
         const char *hardlink = sym_archive_entry_hardlink(e);
         mode_t type = hardlink ? AE_IFREG : sym_archive_entry_filetype(e);
@@ -873,6 +894,9 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         x->raw = sym_archive_entry_pathname(e);
         if (!x->raw)
                 return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
+        r = budget_entry(x, e);
+        if (r < 0)
+                return r;
         r = parse_path(&x->path, x->raw, &problem);
         if (r < 0)
                 return r;
@@ -1009,9 +1033,10 @@ static int apply_fixups(Extractor *x) {
         return 0;
 }
 
-int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
-                        void *userdata, RktError **reterr) {
+static int extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
+                           void *userdata, ImageBudget *budget, RktError **reterr) {
         _cleanup_(extractor_done) Extractor x = {
+                .budget = budget,
                 .archive = a,
                 .root_fd = target_dirfd,
                 .flags = flags,
@@ -1037,7 +1062,16 @@ int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, Aci
                 if (r < 0)
                         return r;
         }
+        if (budget) {
+                budget->size += x.pass_size;
+                budget->entries += x.pass_entries;
+        }
         return apply_fixups(&x);
+}
+
+int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
+                        void *userdata, RktError **reterr) {
+        return extract_archive(a, target_dirfd, flags, filter, userdata, NULL, reterr);
 }
 
 int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filter, void *userdata,
@@ -1111,6 +1145,11 @@ static int apply_whiteouts(Extractor *x) {
                 x->raw = sym_archive_entry_pathname(e);
                 if (!x->raw)
                         return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
+                /* Over budget is known from the headers: the layer fails before any of its files is
+                 * written (and before the extraction pass decompresses it again). */
+                r = budget_entry(x, e);
+                if (r < 0)
+                        return r;
                 r = parse_path(&x->path, x->raw, &problem);
                 if (r < 0)
                         return r;
@@ -1162,6 +1201,10 @@ static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
 }
 
 int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr) {
+        return aci_extract_layer_fd_budget(fd, target_dirfd, flags, NULL, reterr);
+}
+
+int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget, RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         int r = archive_dl_open(reterr);
 
@@ -1177,6 +1220,7 @@ int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **re
                         .flags = flags | ACI_EXTRACT_LAYER,
                         .reterr = reterr,
                         .deep_fd = -1,
+                        .budget = budget,
                 };
                 r = apply_whiteouts(&x);
                 if (r < 0)
@@ -1186,6 +1230,6 @@ int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **re
         r = open_layer_reader(fd, &a, reterr);
         if (r < 0)
                 return r;
-        return aci_extract_archive(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE, NULL, NULL,
-                                   reterr);
+        return extract_archive(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE, NULL, NULL,
+                               budget, reterr);
 }

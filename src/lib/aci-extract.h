@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "image-limits.h"
 
 struct archive;
 
@@ -81,3 +82,8 @@ int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, Aci
  * target (they hide what the layers below have, wherever they appear in the archive), then its entries are
  * extracted, replacing what is there (ACI_EXTRACT_OVERWRITE), without the whiteout markers. */
 int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr);
+/* The same, charging what the layer's entries declare (sizes, and their number) to budget, which the layers
+ * of one image share: a layer that would take the image over budget->limits fails (-EFBIG) in the whiteout
+ * pass, from its headers, before any of its files is written (whiteouts before the failing entry may have
+ * been applied: the target is scratch space to throw away then). */
+int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget, RktError **reterr);

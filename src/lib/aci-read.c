@@ -2,11 +2,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "dl.h"
 #include "aci-read.h"
+#include "format.h"
 #include "fs.h"
 #include "path.h"
 #include "set.h"
@@ -23,13 +25,17 @@ typedef struct Pipe {
         EVP_MD_CTX *md;
         int out_fd;
         uint64_t size;
-        int error;           /* negative errno of a write or hash failure */
+        uint64_t max_size;
+        int error;           /* negative errno of a write or hash failure; -EFBIG: over max_size */
         const char *archive_error; /* set when the decompressor failed */
 } Pipe;
 
 static int pipe_consume(Pipe *p, const void *buf, size_t n) {
         int r;
 
+        /* Checked before the bytes are written: a decompression bomb stops at the limit. */
+        if (p->size + n > p->max_size)
+                return -EFBIG;
         if (EVP_DigestUpdate(p->md, buf, n) != 1)
                 return -EIO;
         if (p->out_fd >= 0) {
@@ -150,7 +156,20 @@ static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_man
         return rkt_error_set(reterr, -EBADMSG, "entry '%s': an ACI holds only 'manifest' and 'rootfs/'", name);
 }
 
+int image_limit_error(RktError **reterr, const char *what, uint64_t max_size) {
+        _cleanup_free_ char *limit = format_bytes(max_size);
+
+        return rkt_error_set(reterr, -EFBIG,
+                             "%s expands to more than the limit of %s uncompressed (--max-image-size raises it)", what,
+                             strna(limit));
+}
+
 int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr) {
+        return aci_read_stream_limited(in_fd, out_fd, NULL, ret, reterr);
+}
+
+int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, AciStreamInfo *ret,
+                            RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *raw = NULL, *tar = NULL;
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
         AciStreamInfo info = {};
@@ -158,7 +177,8 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
         bool seen_manifest = false, seen_rootfs = false;
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned dlen = 0;
-        Pipe p = { .out_fd = out_fd };
+        Pipe p = { .out_fd = out_fd, .max_size = image_limits_max_size(limits) };
+        uint64_t max_entries = image_limits_max_entries(limits), entries = 0, declared = 0;
         la_int64_t end;
         int r;
 
@@ -204,6 +224,24 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
                         break;
                 if (r < ARCHIVE_WARN)
                         goto tar_error;
+                /* What extracting it would write, whatever the tar holds: a sparse entry declares GiBs in a
+                 * few blocks, and millions of empty entries cost millions of inodes. */
+                if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0)
+                        declared += (uint64_t) sym_archive_entry_size(e);
+                if (++entries > max_entries || declared > p.max_size) {
+                        strset_done(&symlinks);
+                        aci_stream_info_done(&info);
+                        if (entries > max_entries)
+                                return rkt_error_set(reterr, -EFBIG, "the image has more than %llu entries",
+                                                     (unsigned long long) max_entries);
+                        return image_limit_error(reterr, "the image", p.max_size);
+                }
+                if (strlen(strempty(sym_archive_entry_pathname(e))) >= PATH_MAX) {
+                        strset_done(&symlinks);
+                        aci_stream_info_done(&info);
+                        return rkt_error_set(reterr, -ENAMETOOLONG, "an entry name is longer than %d bytes",
+                                             PATH_MAX - 1);
+                }
                 r = check_entry(e, &symlinks, &seen_manifest, &seen_rootfs, reterr);
                 if (r < 0) {
                         strset_done(&symlinks);
@@ -258,6 +296,8 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
 tar_error:
         strset_done(&symlinks);
         aci_stream_info_done(&info);
+        if (p.error == -EFBIG)
+                return image_limit_error(reterr, "the image", p.max_size);
         if (p.error < 0)
                 return rkt_error_set(reterr, p.error, "writing the image: %s", strerror(-p.error));
         if (p.archive_error)

@@ -340,6 +340,7 @@ static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcIma
                    char **ret_id, RktError **reterr) {
         _cleanup_free_ char *work = NULL, *rootfs = NULL, *json = NULL;
         _cleanup_close_ int rootfs_fd = -1, aci = -1;
+        ImageBudget budget = { .limits = { .max_size = g->o->max_image_size } };
         int *fds;
         int r;
 
@@ -371,7 +372,7 @@ static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcIma
                 goto finish;
         }
         for (size_t i = 0; i < m->n_layers; i++) {
-                r = aci_extract_layer_fd(fds[i], rootfs_fd, 0, reterr);
+                r = aci_extract_layer_fd_budget(fds[i], rootfs_fd, 0, &budget, reterr);
                 if (r < 0) {
                         r = rkt_error_prefix(reterr, r, "layer '%s'", m->layers[i].digest);
                         goto finish;

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "aci-read.h"
 #include "dl.h"
 #include "rkt-config.h"
 #include "discovery.h"
@@ -135,10 +136,12 @@ static int fetch_http(Fetch *f, RktError **reterr) {
 /* The image's manifest, read before the image is imported: its name picks the keyring that verifies it.
  * The import reads the same bytes again and refuses images with a second manifest, so the name seen
  * here is the name the store records. */
-static int read_manifest(int fd, AppcImageManifest **ret, RktError **reterr) {
+static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         _cleanup_free_ char *buf = NULL;
         struct archive_entry *e;
+        const ImageLimits limits = { .max_size = max_size };
+        uint64_t declared = 0;
         size_t size = 0;
         int r = archive_dl_open(reterr);
 
@@ -164,6 +167,11 @@ static int read_manifest(int fd, AppcImageManifest **ret, RktError **reterr) {
                         return rkt_error_set(reterr, -EBADMSG, "the image has no 'manifest'");
                 if (r < ARCHIVE_WARN)
                         return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
+                /* Reading up to a manifest placed last decompresses what comes before it. */
+                if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0)
+                        declared += (uint64_t) sym_archive_entry_size(e);
+                if (declared > image_limits_max_size(&limits))
+                        return image_limit_error(reterr, "the image", image_limits_max_size(&limits));
                 norm = sym_archive_entry_pathname(e) ? path_normalize_inside(sym_archive_entry_pathname(e)) : NULL;
                 if (norm && streq(norm, "manifest") && sym_archive_entry_filetype(e) == AE_IFREG)
                         break;
@@ -330,7 +338,7 @@ static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w,
 
         /* Read ahead only when the manifest decides something before the import pass (keyring, name). */
         if (f->ks || w) {
-                r = read_manifest(fd, &m, reterr);
+                r = read_manifest(fd, f->o->max_image_size, &m, reterr);
                 if (r >= 0 && w)
                         r = check_name_and_labels(m, w->name, w->labels, w->n_labels, reterr);
                 if (r < 0)
@@ -455,6 +463,9 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
 
 /* --- downloads --- */
 
+/* A partial download smaller than this is not kept for a resume. */
+#define PARTIAL_KEEP_MIN (64 * 1024)
+
 typedef struct DownloadState {
         Fetch *f;
         StoreDownload *d;
@@ -503,8 +514,10 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
                 f->o->progress("Downloading ACI", r >= 0 ? ret->size : st.done, r >= 0 ? ret->size : st.total, true,
                                f->o->userdata);
         if (r < 0) {
-                /* Keep what came for a later resume only when the server let us validate it. */
-                if (d->etag || d->last_modified)
+                struct stat fst;
+                /* Keep what came for a later resume only when the server let us validate it, and when it is
+                 * worth resuming: a server that trickled leaves a few bytes, which go. */
+                if ((d->etag || d->last_modified) && fstat(d->fd, &fst) == 0 && fst.st_size >= PARTIAL_KEEP_MIN)
                         store_download_done(d);
                 else
                         store_download_discard(f->s, d);
@@ -930,6 +943,7 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
 
         if (image_ref_is_id(image))
                 return store_resolve(s, image, ret_id, reterr);
+        store_set_image_limits(s, &(ImageLimits) { .max_size = o->max_image_size });
         r = fetch_init(&f, s, o);
         if (r < 0)
                 return r;

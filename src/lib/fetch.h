@@ -44,6 +44,7 @@ typedef struct FetchOptions {
         const char *signature;      /* a signature file to use instead of the one beside the image */
         uint64_t connect_timeout_usec; /* 0: 30 s */
         uint64_t stall_timeout_usec;   /* 0: 30 s */
+        uint64_t max_image_size;       /* of an image uncompressed (and of a docker image's layers); 0: 16 GiB */
         FetchNoticeFn notice;
         FetchProgressFn progress;
         FetchConfirmKeyFn confirm_key;

@@ -12,6 +12,10 @@
 #include "strv.h"
 
 #define DEFAULT_TIMEOUT_USEC (30ULL * 1000000)
+/* A transfer that brings fewer bytes than this within the stall timeout is stalled too: a server that
+ * trickles one byte every few seconds is not making progress, whatever the bytes say (1 KiB per 30 s is
+ * 34 bytes/s, far below any real link). */
+#define STALL_MIN_BYTES 1024
 #define MAX_REDIRECTS 10
 /* A dropped connection is picked up again as long as each attempt brings data. */
 #define MAX_ATTEMPTS 5
@@ -170,7 +174,11 @@ typedef struct Transfer {
         size_t mem_size;
         char *if_range;     /* the validator of the content at offset, for a resumed request */
         uint64_t last_activity_usec; /* when bytes last arrived (0: not connected yet) */
+        uint64_t received;           /* bytes of headers and bodies, redirects and errors included */
+        uint64_t window_start_usec;  /* the progress window: since when ... */
+        uint64_t window_received;    /* ... and what received was then */
         bool stalled;
+        bool trickled; /* stalled with some bytes, but too few */
         bool restarted;     /* a 200 replaced content we had */
         int error;          /* set by the callbacks; wins over curl's code */
         const char *error_text;
@@ -266,6 +274,7 @@ static size_t header_cb(char *line, size_t size, size_t nitems, void *userdata) 
         char *v;
 
         t->last_activity_usec = now_usec();
+        t->received += n;
         if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
                 const char *sp = memchr(line, ' ', n);
                 transfer_reset_response(t);
@@ -314,6 +323,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata) {
         size_t n = size * nmemb;
 
         t->last_activity_usec = now_usec();
+        t->received += n;
         if (!t->accept_body)
                 return n; /* the body of an error or a redirect: not ours to keep */
         if (t->rq->fd >= 0) {
@@ -346,16 +356,34 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         Transfer *t = userdata;
         uint64_t now = now_usec();
 
-        /* Our own stall check: curl's low-speed limit averages over several seconds, which lets a
-         * transfer that stopped after a burst hang on for much longer than the timeout. The connect phase
-         * has its own timeout. */
-        if (t->last_activity_usec == 0) {
-                curl_off_t connected = 0;
+        /* Our own stall check, for every transfer (images, signatures, discovery, keys, registries):
+         * curl's low-speed limit averages over several seconds, which lets a transfer that stopped after a
+         * burst hang on for much longer than the timeout. Stalled is: no byte at all for the stall timeout
+         * (a server that accepted the connection and never answers, or stopped), or fewer than
+         * STALL_MIN_BYTES within it (a server that trickles). The connect phase has its own timeout. */
+        if (t->window_start_usec == 0) {
+                /* The clocks start once connected: a reused connection has no connect time, but a
+                 * pretransfer time (and a request that already got bytes is connected anyway). */
+                curl_off_t connected = 0, pretransfer = 0;
                 (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_CONNECT_TIME_T, &connected);
-                if (connected > 0)
-                        t->last_activity_usec = now;
+                (void) sym_curl_easy_getinfo(t->c->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+                if (connected > 0 || pretransfer > 0 || t->received > 0) {
+                        t->window_start_usec = now;
+                        t->window_received = t->received;
+                        if (t->last_activity_usec == 0)
+                                t->last_activity_usec = now;
+                }
         } else if (now - t->last_activity_usec >= t->c->o.stall_timeout_usec) {
                 t->stalled = true;
+                return 1;
+        } else if (t->received - t->window_received >= STALL_MIN_BYTES) {
+                t->window_start_usec = now;
+                t->window_received = t->received;
+        } else if (now - t->window_start_usec >= t->c->o.stall_timeout_usec &&
+                   now - t->last_activity_usec < t->c->o.stall_timeout_usec / 2) {
+                /* Bytes still come, too few. (When they stopped a while ago, the silence check above ends
+                 * the transfer soon enough, and says so.) */
+                t->stalled = t->trickled = true;
                 return 1;
         }
 
@@ -437,6 +465,13 @@ static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url
                                      url, detail);
         case CURLE_OPERATION_TIMEDOUT:
         case CURLE_ABORTED_BY_CALLBACK:
+                if (t->trickled)
+                        return rkt_error_set(reterr, -ETIMEDOUT,
+                                             "the transfer from '%s' stalled: less than %u bytes in %llu s (after "
+                                             "%llu bytes)",
+                                             url, STALL_MIN_BYTES,
+                                             (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
+                                             (unsigned long long) have);
                 if (!t->stalled)
                         return rkt_error_set(reterr, -ETIMEDOUT, "cannot connect to '%s' within %llu s: %s", url,
                                              (unsigned long long) (c->o.connect_timeout_usec / 1000000), detail);
@@ -479,7 +514,8 @@ static int setup_request(HttpClient *c, Transfer *t, const char *url, const char
         sym_curl_easy_reset(h);
         c->errbuf[0] = 0;
         t->last_activity_usec = 0;
-        t->stalled = false;
+        t->received = t->window_received = t->window_start_usec = 0;
+        t->stalled = t->trickled = false;
         if (asprintf(&ua, "User-Agent: %s", c->user_agent) < 0)
                 return -ENOMEM;
         r = add_header(headers, ua);

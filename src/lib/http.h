@@ -20,7 +20,7 @@ typedef struct HttpClientOptions {
         bool allow_http;               /* plain http (otherwise refused, also as a redirect target) */
         const RktConfig *config;       /* credentials by host; NULL: none */
         uint64_t connect_timeout_usec; /* 0: 30 s */
-        uint64_t stall_timeout_usec;   /* no data for this long ends a transfer; 0: 30 s */
+        uint64_t stall_timeout_usec;   /* no data, or under 1 KiB, for this long ends a transfer; 0: 30 s */
         const char *user_agent;        /* NULL: "rkt/<version>" */
 } HttpClientOptions;
 

@@ -1177,119 +1177,6 @@ int pod_mount_stage1(const Pod *p, bool *ret_mounted, RktError **reterr) {
 
 /* --- removal --- */
 
-/* The mount a file sits on: its mount ID where statx() tells it, else its device. */
-typedef struct MountKey {
-        uint64_t mnt_id;
-        dev_t dev;
-        bool has_mnt_id;
-} MountKey;
-
-static int mount_key_at(int dirfd, const char *name, MountKey *ret, mode_t *ret_mode) {
-        struct statx sx;
-
-        if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (isempty(name) ? AT_EMPTY_PATH : 0),
-                  STATX_TYPE | STATX_MNT_ID, &sx) < 0)
-                return negative_errno();
-        *ret = (MountKey){
-                .mnt_id = sx.stx_mnt_id,
-                .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
-                .has_mnt_id = (sx.stx_mask & STATX_MNT_ID) != 0,
-        };
-        if (ret_mode)
-                *ret_mode = sx.stx_mode;
-        return 0;
-}
-
-static bool same_mount(const MountKey *a, const MountKey *b) {
-        if (a->dev != b->dev)
-                return false;
-        /* Bind mounts of the same file system share the device: only the mount ID tells them apart. */
-        return !(a->has_mnt_id && b->has_mnt_id) || a->mnt_id == b->mnt_id;
-}
-
-/* Removes what is in dirfd, staying on the mount of the pod directory: a directory on another mount is
- * left alone (and its parent cannot be removed, which is reported). Symlinks are never followed. */
-static int remove_children(int fd, const MountKey *root) {
-        _cleanup_(closedirp) DIR *d = fdopendir(fd);
-        struct dirent *de;
-        int ret = 0;
-
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
-        while ((errno = 0, de = readdir(d))) {
-                MountKey key;
-                mode_t mode;
-                int sub, r;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                r = mount_key_at(dirfd(d), de->d_name, &key, &mode);
-                if (r < 0) {
-                        if (r != -ENOENT && ret == 0)
-                                ret = r;
-                        continue;
-                }
-                if (!S_ISDIR(mode)) {
-                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
-                                ret = negative_errno();
-                        continue;
-                }
-                if (!same_mount(&key, root)) {
-                        if (ret == 0)
-                                ret = -EBUSY;
-                        continue;
-                }
-                sub = openat(dirfd(d), de->d_name,
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-                if (sub < 0 && errno == EPERM)
-                        sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
-                        if (errno != ENOENT && ret == 0)
-                                ret = negative_errno();
-                        continue;
-                }
-                /* Checked again on the opened directory: nothing may have been mounted in between. */
-                r = mount_key_at(sub, "", &key, NULL);
-                if (r < 0 || !same_mount(&key, root)) {
-                        safe_close(sub);
-                        if (ret == 0)
-                                ret = r < 0 ? r : -EBUSY;
-                        continue;
-                }
-                r = remove_children(sub, root);
-                if (r < 0 && ret == 0)
-                        ret = r;
-                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && ret == 0)
-                        ret = negative_errno();
-        }
-        if (errno != 0 && ret == 0)
-                ret = negative_errno();
-        return ret;
-}
-
-static int remove_tree_at(int parent_fd, const char *name, const MountKey *root) {
-        MountKey key;
-        mode_t mode;
-        int fd, r;
-
-        r = mount_key_at(parent_fd, name, &key, &mode);
-        if (r < 0)
-                return r == -ENOENT ? 0 : r;
-        if (!S_ISDIR(mode))
-                return unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
-        if (!same_mount(&key, root))
-                return -EBUSY;
-        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        r = remove_children(fd, root);
-        if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-                r = negative_errno();
-        return r;
-}
-
 int pod_remove(Pod *p, RktError **reterr) {
         _cleanup_free_ char *root = NULL, *parent = NULL;
         _cleanup_close_ int parent_fd = -1, pod_fd = -1;
@@ -1327,13 +1214,15 @@ int pod_remove(Pod *p, RktError **reterr) {
         if (r < 0)
                 return rkt_error_set(reterr, r, "inspecting '%s': %m", root);
         /* The big parts first and the manifest last: a pod that cannot be removed whole stays a pod. */
-        r = remove_tree_at(pod_fd, POD_STAGE1_ROOTFS, &key);
+        /* Staying on the mount of the pod directory: a directory on another mount is left alone (and its
+         * parent cannot be removed, which is reported). */
+        r = rm_rf_at_full(pod_fd, POD_STAGE1_ROOTFS, &key, NULL);
         if (r >= 0)
-                r = remove_tree_at(pod_fd, "stage1", &key);
+                r = rm_rf_at_full(pod_fd, "stage1", &key, NULL);
         if (r >= 0)
-                r = remove_tree_at(pod_fd, "overlay", &key);
+                r = rm_rf_at_full(pod_fd, "overlay", &key, NULL);
         if (r >= 0)
-                r = remove_tree_at(parent_fd, p->uuid, &key);
+                r = rm_rf_at_full(parent_fd, p->uuid, &key, NULL);
         if (r < 0)
                 return rkt_error_set(reterr, r, "removing pod '%s' ('%s'): %m", p->uuid, root);
         return 0;

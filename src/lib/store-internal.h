@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "image-limits.h"
 #include "store.h"
 
 /* The store's innards, shared by the files that implement it (store.c, store-remote.c). Nothing
@@ -16,6 +17,7 @@ struct Store {
         bool writable;
         bool shared; /* cas/ is writable by its group: its directories are made for sharing */
         uid_t uid;   /* whose entries, besides root's, this process uses (store-trust.c) */
+        ImageLimits limits; /* of imports; zeros: the defaults */
 };
 
 /* What root moved out of the way because someone else made it (store-trust.c); gc removes it. */

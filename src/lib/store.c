@@ -461,7 +461,7 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
         if (tmpfd < 0)
                 return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas, strerror(-tmpfd));
 
-        r = aci_read_stream(fd, tmpfd, &info, reterr);
+        r = aci_read_stream_limited(fd, tmpfd, &s->limits, &info, reterr);
         if (r < 0)
                 goto finish;
         r = appc_image_manifest_parse(info.manifest, info.manifest_size, &m, reterr);

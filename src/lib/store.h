@@ -6,6 +6,7 @@
 
 #include "appc.h"
 #include "error.h"
+#include "image-limits.h"
 
 /* The content-addressed image store under <dir>/cas. No database: one small JSON record per image,
  * written write-temp + fsync + rename after the blob and manifest it describes, so an image exists
@@ -33,6 +34,9 @@ typedef enum StoreOpenFlags {
 int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **reterr);
 Store *store_close(Store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close);
+
+/* The limits imports check as they stream (NULL: the defaults, see limits.h). */
+void store_set_image_limits(Store *s, const ImageLimits *limits);
 
 /* Imports an ACI read from fd (compressed or not) in one pass. *ret_new tells whether it was new. */
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "fs.h"
 #include "path.h"
@@ -80,7 +82,8 @@ int fsync_directory_of(int dirfd, const char *path) {
         return fsync(fd) < 0 ? negative_errno() : 0;
 }
 
-static int write_file_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode, bool sync) {
+static int write_file_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode,
+                         bool sync) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
         int r;
@@ -135,7 +138,59 @@ int mkdir_p(const char *path, mode_t mode) {
         return 0;
 }
 
-static int rm_rf_children(int fd, dev_t dev) {
+int mount_key_at(int dirfd, const char *name, MountKey *ret, mode_t *ret_mode) {
+        int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (isempty(name) ? AT_EMPTY_PATH : 0);
+        struct statx sx;
+        MountKey k;
+
+        if (statx(dirfd, name, flags, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+                return negative_errno();
+        k = (MountKey){
+                .mnt_id = sx.stx_mnt_id,
+                .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
+                .has_mnt_id = (sx.stx_mask & STATX_MNT_ID) != 0,
+        };
+        if (!k.has_mnt_id && S_ISDIR(sx.stx_mode)) {
+                /* Kernels before 5.8: name_to_handle_at() tells the mount ID too (a file system that has no
+                 * file handles still fills it in before failing with EOPNOTSUPP). */
+                union {
+                        struct file_handle fh;
+                        char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+                } h = {.fh.handle_bytes = MAX_HANDLE_SZ};
+                int mnt_id = -1;
+                if (name_to_handle_at(dirfd, name, &h.fh, &mnt_id, isempty(name) ? AT_EMPTY_PATH : 0) >= 0 ||
+                    (errno == EOPNOTSUPP && mnt_id >= 0)) {
+                        k.mnt_id = (uint64_t) mnt_id;
+                        k.has_mnt_id = true;
+                }
+        }
+        *ret = k;
+        if (ret_mode)
+                *ret_mode = sx.stx_mode;
+        return 0;
+}
+
+bool mount_key_equal(const MountKey *a, const MountKey *b) {
+        if (a->dev != b->dev)
+                return false;
+        /* Bind mounts of one file system share the device: only the mount ID tells them apart. */
+        return !(a->has_mnt_id && b->has_mnt_id) || a->mnt_id == b->mnt_id;
+}
+
+typedef struct RmRf {
+        const MountKey *root;
+        char *path;  /* of the directory being emptied, relative to the caller's dirfd, for messages */
+        char **busy; /* the first mount point met, NULL: not asked for */
+} RmRf;
+
+static int rm_rf_busy(RmRf *c, const char *name) {
+        if (c->busy && !*c->busy)
+                *c->busy = path_join(c->path, name);
+        return -EBUSY;
+}
+
+static int rm_rf_children(RmRf *c, int fd) {
+        _cleanup_free_ char *saved = NULL;
         DIR *d = fdopendir(fd);
         struct dirent *de;
         int ret = 0;
@@ -144,55 +199,117 @@ static int rm_rf_children(int fd, dev_t dev) {
                 safe_close(fd);
                 return negative_errno();
         }
-        while ((de = readdir(d))) {
-                struct stat st;
+        while ((errno = 0, de = readdir(d))) {
+                MountKey key;
+                mode_t mode;
+                int sub, r;
+
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                r = mount_key_at(dirfd(d), de->d_name, &key, &mode);
+                if (r < 0) {
+                        if (r != -ENOENT && ret == 0)
+                                ret = r;
+                        continue;
+                }
+                if (!S_ISDIR(mode)) {
+                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
+                                ret = negative_errno();
+                        continue;
+                }
+                /* A mount point (another file system, or a bind mount of this one) is never entered: what
+                 * is mounted there is not ours to delete. */
+                if (!mount_key_equal(&key, c->root)) {
+                        r = rm_rf_busy(c, de->d_name);
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+                sub = openat(dirfd(d), de->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+                if (sub < 0 && errno == EPERM)
+                        sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0) {
                         if (errno != ENOENT && ret == 0)
                                 ret = negative_errno();
                         continue;
                 }
-                if (S_ISDIR(st.st_mode)) {
-                        int sub;
-                        if (st.st_dev != dev) /* a mount point: never descend into another file system */
-                                continue;
-                        sub = openat(dirfd(d), de->d_name,
-                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-                        if (sub < 0 && errno == EPERM)
-                                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0) {
-                                if (ret == 0)
-                                        ret = negative_errno();
-                                continue;
-                        }
-                        int r = rm_rf_children(sub, dev);
-                        if (r < 0 && ret == 0)
+                /* Checked again on the opened directory: something may have been mounted in between. */
+                r = mount_key_at(sub, "", &key, NULL);
+                if (r < 0 || !mount_key_equal(&key, c->root)) {
+                        safe_close(sub);
+                        r = r < 0 ? r : rm_rf_busy(c, de->d_name);
+                        if (ret == 0)
                                 ret = r;
-                        if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && ret == 0)
-                                ret = negative_errno();
-                } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
+                        continue;
+                }
+                if (c->busy && !*c->busy) {
+                        char *p = path_join(c->path, de->d_name);
+                        if (!p) {
+                                safe_close(sub);
+                                ret = -ENOMEM;
+                                break;
+                        }
+                        free(saved);
+                        saved = c->path;
+                        c->path = p;
+                        r = rm_rf_children(c, sub);
+                        free(c->path);
+                        c->path = TAKE_PTR(saved);
+                } else
+                        r = rm_rf_children(c, sub);
+                if (r < 0 && ret == 0)
+                        ret = r;
+                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && ret == 0)
                         ret = negative_errno();
         }
+        if (errno != 0 && ret == 0)
+                ret = negative_errno();
         closedir(d);
         return ret;
 }
 
-int rm_rf_at(int dirfd, const char *name) {
-        struct stat st;
+int rm_rf_at_full(int dirfd, const char *name, const MountKey *root, char **ret_busy) {
+        _cleanup_free_ char *busy = NULL;
+        RmRf c = {.busy = ret_busy ? &busy : NULL};
+        MountKey key;
+        mode_t mode;
         int fd, r;
 
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        if (!S_ISDIR(st.st_mode))
+        r = mount_key_at(dirfd, name, &key, &mode);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        if (!S_ISDIR(mode))
                 return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
+        c.root = root ?: &key;
+        if (!mount_key_equal(&key, c.root)) {
+                if (ret_busy)
+                        *ret_busy = strdup(name);
+                return -EBUSY;
+        }
         fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return negative_errno();
-        r = rm_rf_children(fd, st.st_dev);
-        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        c.path = strdup(name);
+        if (!c.path) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        r = rm_rf_children(&c, fd);
+        free(c.path);
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0) {
                 r = negative_errno();
+                /* name itself is a mount point (of the same mount as root when root was not given). */
+                if (r == -EBUSY && ret_busy && !busy)
+                        busy = strdup(name);
+        }
+        if (r == -EBUSY && ret_busy)
+                *ret_busy = TAKE_PTR(busy);
         return r;
+}
+
+int rm_rf_at(int dirfd, const char *name) {
+        return rm_rf_at_full(dirfd, name, NULL, NULL);
 }
 
 int opendir_at(int dirfd, const char *path, DIR **ret) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -22,7 +24,25 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t s
 int write_file_replace_at(int dirfd, const char *path, const void *data, size_t size, mode_t mode);
 /* Creates path and its missing parents with mode. */
 int mkdir_p(const char *path, mode_t mode);
-/* Removes a tree below dirfd/name without following symlinks and without crossing mount points. */
+/* The mount a file sits on: its mount ID (statx STATX_MNT_ID, else name_to_handle_at()) and its device.
+ * Bind mounts of one file system share the device; only the mount ID tells them apart. */
+typedef struct MountKey {
+        uint64_t mnt_id;
+        dev_t dev;
+        bool has_mnt_id;
+} MountKey;
+
+/* dirfd/name itself, not a symlink's target ("" for dirfd). */
+int mount_key_at(int dirfd, const char *name, MountKey *ret, mode_t *ret_mode);
+bool mount_key_equal(const MountKey *a, const MountKey *b);
+
+/* Removes the tree dirfd/name without following symlinks and without entering mount points: a directory
+ * on another mount than root (NULL: the mount name itself is on) — another file system or a bind mount of
+ * the same one — is left whole, everything else is removed, and -EBUSY is returned, with the path of the
+ * first such mount point ("name/sub/dir", relative to dirfd) in *ret_busy when it is not NULL. name
+ * itself on another mount than root is refused at once (-EBUSY). A missing name is not an error. */
+int rm_rf_at_full(int dirfd, const char *name, const MountKey *root, char **ret_busy);
+/* rm_rf_at_full(dirfd, name, NULL, NULL). */
 int rm_rf_at(int dirfd, const char *name);
 int fsync_directory_of(int dirfd, const char *path);
 /* Opens the directory dirfd/path for readdir(). A missing directory is not an error: 0 with *ret NULL. */

@@ -71,6 +71,36 @@ int parse_duration_usec(const char *v, uint64_t *ret) {
         return 0;
 }
 
+int parse_size_bytes(const char *v, uint64_t *ret) {
+        static const char units[] = "KMGT";
+        const char *p;
+        char *end;
+        unsigned long long n;
+        unsigned shift = 0;
+
+        if (isempty(v) || !isdigit((unsigned char) v[0]))
+                return -EINVAL;
+        errno = 0;
+        n = strtoull(v, &end, 10);
+        if (errno != 0)
+                return -ERANGE;
+        p = end;
+        if (*p && (end = strchr(units, *p))) {
+                shift = 10 * (unsigned) (end - units + 1);
+                p++;
+                if (*p == 'i')
+                        p++;
+        }
+        if (*p == 'B')
+                p++;
+        if (*p)
+                return -EINVAL;
+        if (shift > 0 && n > (UINT64_MAX >> shift))
+                return -ERANGE;
+        *ret = (uint64_t) n << shift;
+        return 0;
+}
+
 unsigned levenshtein(const char *a, const char *b) {
         size_t la = strlen(a), lb = strlen(b);
         unsigned *row = calloc(lb + 1, sizeof(unsigned));

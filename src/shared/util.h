@@ -9,5 +9,8 @@
 int parse_boolean(const char *v);
 /* Go-style durations as rkt's flags take them: "30m", "24h", "1h30m", "1.5s", "250ms", "0". */
 int parse_duration_usec(const char *v, uint64_t *ret);
+/* A size in bytes: a number with an optional unit K, M, G, T (powers of 1024; "KiB", "MiB"… and a "B"
+ * are accepted too): "16GiB", "512M", "1048576". */
+int parse_size_bytes(const char *v, uint64_t *ret);
 /* Edit distance, for "did you mean" suggestions. */
 unsigned levenshtein(const char *a, const char *b);

@@ -20,6 +20,8 @@ Rules (keys of a path's entry in .rules.json):
   drop_times K        ... only for the first K requests of that path (default: always)
   stall_after N       send the headers and N bytes, then send nothing (until the client goes)
   stall_times K       ... only for the first K requests
+  trickle_every S     send the headers, then one byte of the body every S seconds (until the client goes)
+  silent              read the request and answer nothing at all (until the client goes)
   status CODE         answer CODE with an empty body; status_times K: only the first K requests
   auth "basic:USER:PASSWORD" | "bearer:TOKEN"   401 unless the request carries these credentials
   redirect URL        302 to URL
@@ -105,6 +107,9 @@ class Handler(BaseHTTPRequestHandler):
             want = ("Basic " + base64.b64encode(cred.encode()).decode()) if kind == "basic" else "Bearer " + cred
             if self.headers.get("Authorization") != want:
                 return self.simple(401, [("WWW-Authenticate", 'Basic realm="test"')], b"unauthorized\n")
+        if rules.get("silent"):
+            self.wait_for_client_to_go(None)
+            return self.record(0, 0)
         if "redirect" in rules:
             return self.simple(302, [("Location", rules["redirect"])])
         if "status" in rules:
@@ -151,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
         body = data[start:]
 
         limit = None
+        if "trickle_every" in rules:
+            limit = ("trickle", float(rules["trickle_every"]))
         if "drop_after" in rules:
             times = rules.get("drop_times")
             if times is None or count(self.url.path, "drop") <= times:
@@ -172,6 +179,10 @@ class Handler(BaseHTTPRequestHandler):
             if limit is None:
                 self.wfile.write(body)
                 sent = len(body)
+            elif limit[0] == "trickle":
+                self.wfile.flush()
+                sent = self.wait_for_client_to_go(limit[1], body)
+                self.close_connection = True
             else:
                 part = body[: limit[1]]
                 self.wfile.write(part)
@@ -196,6 +207,30 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
         self.record(status, sent)
+
+
+    def wait_for_client_to_go(self, every, body=b""):
+        """Sends one byte of body every `every` seconds (None: nothing) until the client closes the
+        connection (or 600 s pass); returns the bytes sent."""
+        sent = 0
+        self.connection.settimeout(every if every is not None else 1)
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            try:
+                if not self.connection.recv(1):
+                    break
+            except socket.timeout:
+                if every is not None and sent < len(body):
+                    try:
+                        self.connection.sendall(body[sent:sent + 1])
+                    except OSError:
+                        break
+                    sent += 1
+                continue
+            except OSError:
+                break
+        self.close_connection = True
+        return sent
 
 
 class Server(ThreadingHTTPServer):

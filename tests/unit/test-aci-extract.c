@@ -1109,6 +1109,37 @@ static void test_layer_whiteouts(void **state) {
         assert_false(exists_in(env, "dir/b"));
 }
 
+/* The layers of one image share one budget: the layer that takes the image over it fails in its first
+ * (whiteout) pass, from the headers, before any of its files is written. */
+static void test_layer_budget(void **state) {
+        Env *env = *state;
+        ImageBudget budget = { .limits = { .max_size = 10, .max_entries = 100 } };
+        _cleanup_error_ RktError *err = NULL;
+        int fd;
+
+        write_tar(env, ENTS(DIR_("etc"), FILE_("etc/a", "123456")));
+        fd = open(env->tar, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(aci_extract_layer_fd_budget(fd, env->target_fd, 0, &budget, &err), 0);
+        close(fd);
+        assert_int_equal(budget.size, 6);
+        assert_int_equal(budget.entries, 2);
+        write_tar_keep(env, ENTS(FILE_("etc/.wh.a", ""), FILE_("etc/b", "12345")));
+        fd = open(env->tar, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(aci_extract_layer_fd_budget(fd, env->target_fd, 0, &budget, &err), -EFBIG);
+        close(fd);
+        assert_non_null(strstr(rkt_error_message(err, -EFBIG), "more than the limit of 10B"));
+        assert_false(exists_in(env, "etc/b"));
+        err = rkt_error_free(err);
+        /* Too many entries, however small. */
+        budget = (ImageBudget) { .limits = { .max_size = 1000, .max_entries = 2 } };
+        write_tar_keep(env, ENTS(FILE_("x", ""), FILE_("y", ""), FILE_("z", "")));
+        fd = open(env->tar, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(aci_extract_layer_fd_budget(fd, env->target_fd, 0, &budget, &err), -EFBIG);
+        close(fd);
+        assert_non_null(strstr(rkt_error_message(err, -EFBIG), "more than 2 entries"));
+        assert_false(exists_in(env, "x"));
+}
+
 /* A whiteout is hostile input like any entry: it removes nothing outside the target and never goes
  * through a symlink a lower layer planted. */
 static void test_layer_whiteout_hostile(void **state) {
@@ -1134,7 +1165,7 @@ static void test_layer_whiteout_hostile(void **state) {
         assert_non_null(strstr(err->message, "invalid whiteout"));
 }
 
-RUN_TESTS(T(test_layer_whiteouts), T(test_layer_whiteout_hostile), T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
+RUN_TESTS(T(test_layer_budget), T(test_layer_whiteouts), T(test_layer_whiteout_hostile), T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
           T(test_filter_hardlink_target_dropped), T(test_formats_and_compressions), T(test_reject_dotdot),
           T(test_reject_absolute), T(test_reject_write_through_symlink), T(test_reject_symlink_to_parent),
           T(test_reject_hardlink_outside), T(test_hardlink_to_symlink_is_not_followed), T(test_duplicates),

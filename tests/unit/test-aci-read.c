@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "aci-read.h"
 #include "fs.h"
@@ -191,6 +192,67 @@ static void test_symlink_replaced_by_dir(void **state) {
         aci_stream_info_done(&info);
 }
 
+/* The limits hold while the image streams: what passes them is what gets copied, never more. */
+static void test_limits(void **state) {
+        _cleanup_free_ char *p = tmp("big.aci"), *copy = tmp("big.tar"), *data = NULL, *big = NULL;
+        static const char *const files[] = { "f=x", NULL };
+        ImageLimits limits = { .max_size = 1024 * 1024 };
+        AciStreamInfo info;
+        struct stat st;
+        size_t n;
+
+        /* Padding after the end-of-archive is part of the tar: 2 MiB of it passes no entry check. */
+        write_test_aci(p, ARCHIVE_FILTER_NONE, "example.com/a", files);
+        assert_int_equal(read_full_file_at(AT_FDCWD, p, &data, &n), 0);
+        big = calloc(1, n + 2 * 1024 * 1024);
+        assert_non_null(big);
+        memcpy(big, data, n);
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, p, big, n + 2 * 1024 * 1024, 0644), 0);
+        {
+                _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+                _cleanup_close_ int out = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                _cleanup_error_ RktError *e = NULL;
+                assert_int_equal(aci_read_stream_limited(fd, out, &limits, &info, &e), -EFBIG);
+                assert_non_null(strstr(rkt_error_message(e, -EFBIG), "limit of 1MiB"));
+                assert_int_equal(stat(copy, &st), 0);
+                assert_true(st.st_size <= 1024 * 1024);
+        }
+        /* The default limit takes it. */
+        assert_int_equal(read_file(p, NULL, &info, NULL), 0);
+        aci_stream_info_done(&info);
+
+        /* A file entry declaring more than the limit fails at its header (gzip: 2 MiB in a few KiB). */
+        {
+                TarBuilder *b = tar_builder_new(p, ARCHIVE_FILTER_GZIP);
+                _cleanup_free_ char *content = malloc(2 * 1024 * 1024 + 1);
+                _cleanup_close_ int fd = -1;
+                _cleanup_error_ RktError *e = NULL;
+
+                assert_non_null(content);
+                memset(content, 'x', 2 * 1024 * 1024);
+                content[2 * 1024 * 1024] = 0;
+                tar_builder_file(b, "manifest", test_manifest("example.com/a"), 0644);
+                tar_builder_dir(b, "rootfs", 0755);
+                tar_builder_file(b, "rootfs/big", content, 0644);
+                tar_builder_close(b);
+                fd = open(p, O_RDONLY | O_CLOEXEC);
+                assert_int_equal(aci_read_stream_limited(fd, -1, &limits, &info, &e), -EFBIG);
+                assert_non_null(strstr(rkt_error_message(e, -EFBIG), "the image expands to more than the limit"));
+        }
+        /* Entries are counted. */
+        {
+                static const char *const many[] = { "a=", "b=", "c=", "d=", NULL };
+                ImageLimits few = { .max_entries = 4 };
+                _cleanup_close_ int fd = -1;
+                _cleanup_error_ RktError *e = NULL;
+
+                write_test_aci(p, ARCHIVE_FILTER_NONE, "example.com/a", many);
+                fd = open(p, O_RDONLY | O_CLOEXEC);
+                assert_int_equal(aci_read_stream_limited(fd, -1, &few, &info, &e), -EFBIG);
+                assert_non_null(strstr(rkt_error_message(e, -EFBIG), "more than 4 entries"));
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_id_and_copy),
@@ -198,6 +260,7 @@ int main(void) {
                 cmocka_unit_test(test_not_an_archive),
                 cmocka_unit_test(test_cut_at_entry_boundary),
                 cmocka_unit_test(test_symlink_replaced_by_dir),
+                cmocka_unit_test(test_limits),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

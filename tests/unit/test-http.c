@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fs.h"
 #include "http.h"
@@ -309,7 +310,74 @@ static void test_auth_only_over_https(void **state) {
         assert_null(strstr(s.requests[0], "Authorization"));
 }
 
+/* A server that trickles: headers, then one body byte every 200 ms — always some data, never progress. */
+static void *trickle(void *userdata) {
+        int lfd = *(int *) userdata, c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        const char *hdr = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+        char req[1024];
+
+        if (c < 0)
+                return NULL;
+        (void) read(c, req, sizeof(req));
+        (void) send(c, hdr, strlen(hdr), MSG_NOSIGNAL);
+        for (unsigned i = 0; i < 100; i++) {
+                struct timespec ts = { .tv_nsec = 200 * 1000 * 1000 };
+                if (send(c, "x", 1, MSG_NOSIGNAL) != 1)
+                        break;
+                nanosleep(&ts, NULL);
+        }
+        close(c);
+        return NULL;
+}
+
+static int listener(unsigned *ret_port) {
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t l = sizeof(a);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        assert_true(fd >= 0);
+        assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+        assert_int_equal(listen(fd, 8), 0);
+        assert_int_equal(getsockname(fd, (struct sockaddr *) &a, &l), 0);
+        *ret_port = ntohs(a.sin_port);
+        return fd;
+}
+
+static void test_stall_trickle_and_silence(void **state) {
+        _cleanup_(http_client_freep) HttpClient *c = NULL;
+        HttpClientOptions o = { .allow_http = true, .stall_timeout_usec = 1000000 };
+        HttpResponse resp = {};
+        RktError *err = NULL;
+        pthread_t th;
+        unsigned port;
+        char u[64];
+        int lfd;
+
+        assert_int_equal(http_client_new(&o, &c, NULL), 0);
+
+        /* Bytes keep coming, but fewer than 1 KiB within the stall timeout: stalled. */
+        lfd = listener(&port);
+        assert_int_equal(pthread_create(&th, NULL, trickle, &lfd), 0);
+        snprintf(u, sizeof(u), "http://127.0.0.1:%u/slow.aci", port);
+        assert_int_equal(http_get(c, &(HttpRequest) { .url = u, .fd = -1, .max_size = 1 << 20 }, &resp, &err),
+                         -ETIMEDOUT);
+        assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), "stalled: less than 1024 bytes in 1 s"));
+        assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), u));
+        err = rkt_error_free(err);
+        close(lfd);
+        pthread_join(th, NULL);
+
+        /* The connection is accepted (by the kernel's backlog) and never answered. */
+        lfd = listener(&port);
+        snprintf(u, sizeof(u), "http://127.0.0.1:%u/silent.aci", port);
+        assert_int_equal(http_get(c, &(HttpRequest) { .url = u, .fd = -1, .max_size = 1 << 20 }, &resp, &err),
+                         -ETIMEDOUT);
+        assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), "stalled: no data for 1 s (after 0 bytes)"));
+        err = rkt_error_free(err);
+        close(lfd);
+}
+
 RUN_TESTS(cmocka_unit_test(test_max_age), cmocka_unit_test(test_url_split), cmocka_unit_test(test_plain_http_refused),
           cmocka_unit_test(test_memory_body_and_errors), cmocka_unit_test(test_resume_after_drop),
           cmocka_unit_test(test_resume_from_file_and_restart), cmocka_unit_test(test_drop_without_validator),
-          cmocka_unit_test(test_auth_only_over_https))
+          cmocka_unit_test(test_auth_only_over_https), cmocka_unit_test(test_stall_trickle_and_silence))

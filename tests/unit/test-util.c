@@ -34,6 +34,30 @@ static void test_duration(void **state) {
         assert_int_equal(parse_duration_usec("-5s", &u), -EINVAL);
 }
 
+static void test_size(void **state) {
+        uint64_t v = 0;
+
+        assert_int_equal(parse_size_bytes("1048576", &v), 0);
+        assert_int_equal(v, 1048576);
+        assert_int_equal(parse_size_bytes("16GiB", &v), 0);
+        assert_int_equal(v, 16ULL << 30);
+        assert_int_equal(parse_size_bytes("512M", &v), 0);
+        assert_int_equal(v, 512ULL << 20);
+        assert_int_equal(parse_size_bytes("2KB", &v), 0);
+        assert_int_equal(v, 2048);
+        assert_int_equal(parse_size_bytes("7B", &v), 0);
+        assert_int_equal(v, 7);
+        assert_int_equal(parse_size_bytes("1T", &v), 0);
+        assert_int_equal(v, 1ULL << 40);
+        assert_int_equal(parse_size_bytes("", &v), -EINVAL);
+        assert_int_equal(parse_size_bytes("-1", &v), -EINVAL);
+        assert_int_equal(parse_size_bytes("1X", &v), -EINVAL);
+        assert_int_equal(parse_size_bytes("1GiBx", &v), -EINVAL);
+        assert_int_equal(parse_size_bytes("G", &v), -EINVAL);
+        assert_int_equal(parse_size_bytes("99999999999T", &v), -ERANGE);
+        assert_int_equal(parse_size_bytes("99999999999999999999999", &v), -ERANGE);
+}
+
 static void test_levenshtein(void **state) {
         assert_int_equal(levenshtein("fetch", "fetch"), 0);
         assert_int_equal(levenshtein("fetch", "fecth"), 2);
@@ -47,5 +71,5 @@ static void test_endswith(void **state) {
         assert_string_equal(startswith("--dir=/x", "--dir="), "/x");
 }
 
-RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_levenshtein),
+RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
           cmocka_unit_test(test_endswith))
