@@ -1131,6 +1131,17 @@ fail:
         return r;
 }
 
+static bool tree_usable(Store *s, const char *tree_id) {
+        _cleanup_free_ char *manifest = NULL, *rootfs = NULL;
+        struct stat st;
+
+        if (asprintf(&manifest, "tree/%s/manifest", tree_id) < 0 || asprintf(&rootfs, "tree/%s/rootfs", tree_id) < 0)
+                return false;
+        return read_tree_marker(s->dir_fd, tree_id, NULL, NULL, NULL) >= 0 &&
+               fstatat(s->dir_fd, manifest, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode) &&
+               fstatat(s->dir_fd, rootfs, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISDIR(st.st_mode);
+}
+
 int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_tree_dir, RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL;
         _cleanup_close_ int lockfd = -1;
@@ -1140,8 +1151,9 @@ int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_t
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
         r = tree_open(s, id, &l, &tree_id, &lockfd, reterr);
-        /* A tree without its marker is what an interrupted render left: it is rendered again. */
-        if (r >= 0 && read_tree_marker(s->dir_fd, tree_id, NULL, NULL, NULL) < 0)
+        /* A tree without its marker is what an interrupted render left, one without its manifest or rootfs
+         * was damaged: either is rendered again. */
+        if (r >= 0 && !tree_usable(s, tree_id))
                 r = render_tree_locked(s, &l, tree_id, reterr);
         if (r >= 0 && ret_tree_dir) {
                 *ret_tree_dir = NULL;
@@ -1313,16 +1325,22 @@ typedef struct TreeRemoveState {
 static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
         TreeRemoveState *st = userdata;
         _cleanup_strv_free_ char **images = NULL;
-        _cleanup_free_ char *p = NULL;
+        _cleanup_free_ char *p = NULL, *aside = NULL;
         int r;
 
         if (strv_contains(st->keep, tree_id))
                 return 0;
         if (st->id && (read_tree_marker(s->dir_fd, tree_id, &images, NULL, NULL) < 0 || !strv_contains(images, st->id)))
                 return 0;
-        if (asprintf(&p, "tree/%s", tree_id) < 0)
+        if (asprintf(&p, "tree/%s", tree_id) < 0 || asprintf(&aside, "tree/.rm-%s-%d", tree_id, (int) getpid()) < 0)
                 return -ENOMEM;
-        r = rm_rf_at(s->dir_fd, p);
+        /* Out of its name first, in one step: a removal killed halfway must not leave a tree that still
+         * looks complete (its marker there, files gone); gc sweeps what is left aside. */
+        r = renameat(s->dir_fd, p, s->dir_fd, aside) < 0 ? negative_errno() : 0;
+        if (r >= 0) {
+                (void) fsync_directory_of(s->dir_fd, p);
+                r = rm_rf_at(s->dir_fd, aside);
+        }
         if (r < 0 && st->error == 0)
                 st->error = r;
         if (r >= 0 && st->removed)

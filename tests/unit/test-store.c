@@ -187,6 +187,22 @@ static void test_tree_render_once_and_gc(void **state) {
         assert_int_equal(access(file, F_OK), -1);
 }
 
+/* What a removal killed halfway through leaves (the marker there, the manifest gone) is not used as is:
+ * the next render makes the tree again. */
+static void test_half_removed_tree_is_rendered_again(void **state) {
+        static const char *const f[] = { "etc/z=1", NULL };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
+        _cleanup_free_ char *t = NULL, *d = NULL, *t2 = NULL, *d2 = NULL, *m = NULL;
+
+        assert_int_equal(store_render_tree(s, id, &t, &d, NULL), 0);
+        m = path_join(d, "manifest");
+        assert_int_equal(unlink(m), 0);
+        assert_int_equal(store_render_tree(s, id, &t2, &d2, NULL), 0);
+        assert_string_equal(t, t2);
+        assert_int_equal(access(m, F_OK), 0);
+}
+
 static void tree_file_write(const char *tree_dir, const char *name, const char *content, size_t len) {
         _cleanup_free_ char *p = path_join(tree_dir, name);
         _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -426,6 +442,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_half_removed_tree_is_rendered_again, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_verify_and_repair, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_and_export, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_missing_store, setup, teardown),
