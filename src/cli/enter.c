@@ -7,9 +7,11 @@
 #include <time.h>
 
 #include "appc.h"
+#include "fd-util.h"
 #include "log.h"
 #include "output.h"
 #include "pod-common.h"
+#include "stage1-exec.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -121,6 +123,7 @@ int verb_enter(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *ep = NULL, *pid_arg = NULL, *app_arg = NULL;
+        _cleanup_close_ int ep_fd = -1;
         _cleanup_free_ char **argv = NULL;
         const char *flag_app = NULL, *app = NULL, *def = NULL;
         char **cmd = a->args + 1;
@@ -150,7 +153,7 @@ int verb_enter(CliArgs *a) {
                 def = default_command(p, pid, app);
                 log_info("no command specified, assuming \"%s\"", def);
         }
-        r = pod_stage1_entrypoint(p, STAGE1_ENTER, &ep, &err);
+        r = pod_stage1_entrypoint_open(p, STAGE1_ENTER, &ep_fd, &ep, &err);
         if (r < 0)
                 return log_error_errno(r, "enter failed: %s", rkt_error_message(err, r));
 
@@ -173,7 +176,11 @@ int verb_enter(CliArgs *a) {
         fflush(stdout);
         fflush(stderr);
         /* stage1's enter becomes us: the entered command's exit status is rkt enter's. No lock or half-made
-         * state is held here. */
-        execv(ep, argv);
-        return log_error_errno(negative_errno(), "enter failed: error execing '%s': %m", ep);
+         * state is held here, and nothing our caller holds may reach the pod: an inherited directory fd
+         * would be a way out of it through /proc/PID/fd of the entered command. */
+        r = close_all_fds_except(&ep_fd, 1);
+        if (r < 0)
+                return log_error_errno(r, "enter failed: closing file descriptors: %m");
+        r = stage1_exec_fd(ep_fd, argv, environ);
+        return log_error_errno(r, "enter failed: error execing '%s': %m", ep);
 }
