@@ -95,7 +95,10 @@ int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret) {
         long v;
         int r;
 
-        r = read_full_file_at(dirfd, path, &s, NULL);
+        /* The pod directory is the host's, but a pid is a few digits: nothing else is read. */
+        r = read_regular_file_at(dirfd, path, 64, &s, NULL);
+        if (r == -EFBIG)
+                return -EINVAL;
         if (r < 0)
                 return r;
         errno = 0;
@@ -258,4 +261,12 @@ int stage1_stop_args(int argc, char **argv, bool *ret_force) {
         }
         *ret_force = force;
         return 0;
+}
+
+int stage1_close_fds_but_lock(void) {
+        const char *v = getenv("RKT_LOCK_FD");
+        pid_t fd;
+        int keep = v && stage1_parse_pid(v, &fd) >= 0 ? (int) fd : -1;
+
+        return close_all_fds_except(&keep, 1);
 }
