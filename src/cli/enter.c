@@ -95,18 +95,23 @@ static bool exists_in_root(int rootfd, const char *path) {
 
 /* rkt 1.30 always assumed /bin/bash, which many images (busybox, alpine, distroless) do not have: take
  * /bin/sh then. The app's tree is looked at through the pod's PID 1 (its mount namespace), else through
- * the pod directory. */
+ * the pod directory; both are the pod's to write, so the path to the app's rootfs is resolved inside
+ * them too. */
 static const char *default_command(const Pod *p, pid_t pid, const char *app) {
-        _cleanup_free_ char *via_proc = NULL, *via_pod = NULL;
+        _cleanup_free_ char *via_proc = NULL, *via_pod = NULL, *rootfs = NULL;
         const char *roots[2];
 
-        if (asprintf(&via_proc, "/proc/%d/root/opt/stage2/%s/rootfs", (int) pid, app) < 0 ||
-            asprintf(&via_pod, "%s/" POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", p->path, app) < 0)
+        if (asprintf(&via_proc, "/proc/%d/root", (int) pid) < 0 ||
+            asprintf(&via_pod, "%s/" POD_STAGE1_ROOTFS, p->path) < 0 ||
+            asprintf(&rootfs, "opt/stage2/%s/rootfs", app) < 0)
                 return "/bin/bash";
         roots[0] = via_proc;
         roots[1] = via_pod;
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                _cleanup_close_ int rootfd = open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                _cleanup_close_ int topfd = open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC), rootfd = -1;
+                if (topfd < 0)
+                        continue;
+                rootfd = open_in_root(topfd, rootfs, O_RDONLY | O_DIRECTORY);
                 if (rootfd < 0)
                         continue;
                 if (exists_in_root(rootfd, "/bin/bash"))
