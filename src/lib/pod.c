@@ -899,6 +899,7 @@ int pod_app_exit_code(const Pod *p, const char *app, int *ret) {
         _cleanup_close_ int rootfd = -1;
         char *end;
         long v;
+        int r;
 
         if (!appc_ac_name_valid(app))
                 return -EINVAL;
@@ -908,7 +909,7 @@ int pod_app_exit_code(const Pod *p, const char *app, int *ret) {
         if (rootfd < 0)
                 return rootfd;
         /* A status is a few digits: anything longer is not one. */
-        int r = read_file_in_root(rootfd, name, 64, &text, NULL);
+        r = read_file_in_root(rootfd, name, 64, &text, NULL);
         if (r == -EFBIG)
                 return -EBADMSG;
         if (r < 0)
