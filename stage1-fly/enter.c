@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "log.h"
 #include "stage1-common.h"
@@ -24,7 +25,7 @@ static int enter(pid_t pid, const char *app, char **cmd, RktError **reterr) {
         _cleanup_free_ char *env_text = NULL, *confine_text = NULL, *path = NULL;
         _cleanup_free_ gid_t *groups = NULL;
         _cleanup_strv_free_ char **env = NULL;
-        _cleanup_close_ int rootfd = -1, nsfd = -1;
+        _cleanup_close_ int rootfd = -1, nsfd = -1, s1fd = -1;
         char proc[64];
         pid_t app_pid;
         int r;
@@ -36,18 +37,23 @@ static int enter(pid_t pid, const char *app, char **cmd, RktError **reterr) {
         if (app_pid != pid)
                 return rkt_error_set(reterr, -ESRCH, "pid %d is not the pod's app (pid %d)", (int) pid,
                                      (int) app_pid);
-        if (asprintf(&path, STAGE1_ROOTFS "/rkt/env/%s", app) < 0)
+        /* The app can write where it runs (stage1/rootfs holds its rootfs): what is read there is read
+         * inside it, bounded, never through a symlink out of it. */
+        s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (s1fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening " STAGE1_ROOTFS ": %m");
+        if (asprintf(&path, "rkt/env/%s", app) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(AT_FDCWD, path, &env_text, NULL);
+        r = read_file_in_root(s1fd, path, 4 * 1024 * 1024, &env_text, NULL);
         if (r >= 0)
                 r = stage1_env_file_parse(env_text, &env);
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': reading its environment %s: %s", app, path,
                                      strerror(-r));
         free(path);
-        if (asprintf(&path, STAGE1_ROOTFS "/rkt/confine/%s", app) < 0)
+        if (asprintf(&path, "rkt/confine/%s", app) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(AT_FDCWD, path, &confine_text, NULL);
+        r = read_file_in_root(s1fd, path, 1024 * 1024, &confine_text, NULL);
         if (r >= 0)
                 r = stage1_confinement_parse(confine_text, &c);
         if (r < 0)
@@ -73,6 +79,10 @@ static int enter(pid_t pid, const char *app, char **cmd, RktError **reterr) {
             setresuid(c.uid, c.uid, c.uid) < 0)
                 return rkt_error_set(reterr, negative_errno(), "taking the app's user %u and group %u: %m",
                                      (unsigned) c.uid, (unsigned) c.gid);
+        /* Nothing rkt enter's caller held open (a directory of the host) reaches CMD. */
+        r = close_all_fds_except(NULL, 0);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "closing file descriptors: %s", strerror(-r));
         /* execvp() searches the PATH of the environment it runs in: the app's. */
         environ = env;
         execvp(cmd[0], cmd);

@@ -510,6 +510,12 @@ static int run(const FlyArgs *a, RktError **reterr) {
         }
         log_debug("executing '%s' in '%s'", f.exec[0], root);
         (void) fflush(NULL);
+        r = stage1_close_fds_but_lock();
+        if (r < 0) {
+                r = rkt_error_set(reterr, r, "app '%s': closing file descriptors: %s", ra->name,
+                                  strerror(-r));
+                goto fail;
+        }
         execve(f.exec[0], f.exec, f.env);
         r = rkt_error_set(reterr, negative_errno(), "app '%s': cannot execute '%s': %m", ra->name,
                           f.exec[0]);

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 
 #include "error.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "log.h"
 #include "path.h"
@@ -44,6 +45,10 @@
 #include "stage1-isolation.h"
 #include "stage1-units.h"
 #include "strv.h"
+
+/* Bounds for what is read back from the pod: an environment, a confinement. */
+#define ENV_FILE_MAX (4 * 1024 * 1024)
+#define CONFINE_FILE_MAX (1024 * 1024)
 
 typedef struct EnterArgs {
         pid_t pid;
@@ -211,33 +216,44 @@ static int open_cgroups(pid_t pod_pid, const char *app, bool app_running, EnterT
         return 0;
 }
 
+/* The app's environment, from the stage1 tree as the pod sees it (its PID 1's root), which the pod's root
+ * may have rewritten: read inside that root (a symlink there never leads to a file of the host), bounded.
+ * It only ever reaches CMD, inside the pod. */
 static int load_env(pid_t pod_pid, const char *app, char ***ret, RktError **reterr) {
         _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_close_ int rootfd = -1;
+        char root[64];
         int r;
 
-        /* Through the pod's PID 1's root: the stage1 tree as the pod sees it. */
-        if (asprintf(&path, "/proc/%d/root/rkt/env/%s", (int) pod_pid, app) < 0)
+        snprintf(root, sizeof(root), "/proc/%d/root", (int) pod_pid);
+        rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                r = negative_errno();
+                return rkt_error_set(reterr, r, "opening %s: %s (is the pod running?)", root, strerror(-r));
+        }
+        if (asprintf(&path, "rkt/env/%s", app) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        r = read_file_in_root(rootfd, path, ENV_FILE_MAX, &text, NULL);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s' not found in the pod (no %s)", app, path);
+                return rkt_error_set(reterr, r, "app '%s' not found in the pod (no %s/%s)", app, root, path);
         if (r < 0)
-                return rkt_error_set(reterr, r, "reading %s: %s", path, strerror(-r));
+                return rkt_error_set(reterr, r, "reading %s/%s: %s", root, path, strerror(-r));
         r = stage1_env_file_parse(text, ret);
         if (r < 0)
-                return rkt_error_set(reterr, r, "parsing %s: %s", path, strerror(-r));
+                return rkt_error_set(reterr, r, "parsing %s/%s: %s", root, path, strerror(-r));
         return 0;
 }
 
 /* Without its confinement file nothing is entered: running CMD with the pod's privileges is what this
- * entrypoint exists not to do. */
-static int load_confinement(pid_t pod_pid, const char *app, Stage1Confinement *ret, RktError **reterr) {
+ * entrypoint exists not to do. The copy init wrote into the pod directory (our working directory) is read,
+ * not the one in the stage1 rootfs, which the pod's root can rewrite to give CMD all capabilities. */
+static int load_confinement(const char *app, Stage1Confinement *ret, RktError **reterr) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         int r;
 
-        if (asprintf(&path, "/proc/%d/root/rkt/confine/%s", (int) pod_pid, app) < 0)
+        if (asprintf(&path, STAGE1_CONFINE_DIR "/%s", app) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        r = read_regular_file_at(AT_FDCWD, path, CONFINE_FILE_MAX, &text, NULL);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the confinement of app '%s' (%s): %s", app, path,
                                      strerror(-r));
@@ -522,8 +538,10 @@ static int confine(const EnterTarget *t, ChildError *e) {
         return 0;
 }
 
-/* In the child: cgroup, root, working directory, environment, confinement, exec. Returns only on failure. */
-static int child_exec(const EnterTarget *t, int rootfd, char **cmd, ChildError *e) {
+/* In the child: cgroup, root, working directory, environment, confinement, exec. Returns only on failure.
+ * report_fd (close-on-exec) is the only fd kept beside stdio: whatever rkt enter's caller held open (a
+ * directory of the host) would be reachable by the app through /proc/PID/fd of CMD. */
+static int child_exec(const EnterTarget *t, int rootfd, int report_fd, char **cmd, ChildError *e) {
         int r = join_cgroup(t, e);
 
         if (r < 0)
@@ -534,6 +552,10 @@ static int child_exec(const EnterTarget *t, int rootfd, char **cmd, ChildError *
                 return fail_at(e, "changing into the app's rootfs", negative_errno());
         if (chdir("/") < 0)
                 return fail_at(e, "changing into /", negative_errno());
+        /* Before the app's seccomp filter, which need not allow close_range(). */
+        r = close_all_fds_except(&report_fd, 1);
+        if (r < 0)
+                return fail_at(e, "closing file descriptors", r);
         r = confine(t, e);
         if (r < 0)
                 return r;
@@ -561,7 +583,7 @@ static int enter(const EnterArgs *a, int *ret_status, RktError **reterr) {
         if (r < 0)
                 return r;
         t.env = env;
-        r = load_confinement(a->pid, a->app, &t.confinement, reterr);
+        r = load_confinement(a->app, &t.confinement, reterr);
         if (r < 0)
                 return r;
         t.cap_last = read_cap_last();
@@ -614,7 +636,7 @@ static int enter(const EnterArgs *a, int *ret_status, RktError **reterr) {
                 safe_close(pipefd[0]);
                 (void) signal(SIGINT, SIG_DFL);
                 (void) signal(SIGQUIT, SIG_DFL);
-                (void) child_exec(&t, rootfd, a->cmd, &ce);
+                (void) child_exec(&t, rootfd, pipefd[1], a->cmd, &ce);
                 (void) !write(pipefd[1], &ce, sizeof(ce));
                 _exit(STAGE1_EXIT_FAILURE);
         }

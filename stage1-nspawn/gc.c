@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "log.h"
 #include "net.h"
@@ -137,7 +138,7 @@ static int remove_cgroups(const char *uuid, RktError **reterr) {
         CgroupHierarchy h[2];
         int n, r;
 
-        r = read_full_file_at(AT_FDCWD, STAGE1_SUBCGROUP, &sub, NULL);
+        r = read_regular_file_at(AT_FDCWD, STAGE1_SUBCGROUP, PATH_MAX, &sub, NULL);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)

@@ -233,5 +233,16 @@ int app_isolation_write_confinement(int s1fd, const char *app, uid_t uid, gid_t 
         r = stage1_write_file_at(s1fd, path, text, 0644);
         if (r < 0)
                 return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
+        /* enter reads this copy: the one in the stage1 rootfs is the pod's root's to rewrite, which would
+         * let the pod hand the commands entered into it more than the app may do (all capabilities, no
+         * seccomp filter). The pod directory (our working directory) is out of the pod's reach. */
+        if (mkdirat(AT_FDCWD, STAGE1_CONFINE_DIR, 0700) < 0 && errno != EEXIST)
+                return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_CONFINE_DIR ": %m");
+        free(path);
+        if (asprintf(&path, STAGE1_CONFINE_DIR "/%s", app) < 0)
+                return -ENOMEM;
+        r = stage1_write_file_at(AT_FDCWD, path, text, 0600);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "writing %s: %s", path, strerror(-r));
         return 0;
 }

@@ -24,6 +24,7 @@
 
 #include "appc.h"
 #include "error.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "init-isolation.h"
 #include "log.h"
@@ -676,9 +677,7 @@ static int start_stop_guard(pid_t nspawn, int *ret_fd, RktError **reterr) {
                 char c;
                 int r;
 
-                if (p[0] > 3)
-                        (void) close_range(3, p[0] - 1, 0);
-                (void) close_range(p[0] + 1, ~0U, 0);
+                (void) close_all_fds_except(&p[0], 1);
                 /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM). */
                 for (int sig = 1; sig < _NSIG; sig++)
                         if (sig != SIGKILL && sig != SIGSTOP)
@@ -803,7 +802,8 @@ static int supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_ki
                         if (sig != SIGKILL && sig != SIGSTOP)
                                 (void) signal(sig, SIG_DFL);
                 sigprocmask(SIG_SETMASK, &none, NULL);
-                if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self)
+                if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self ||
+                    stage1_close_fds_but_lock() < 0)
                         _exit(STAGE1_EXIT_FAILURE);
                 execve(NSPAWN_PATH, argv, env);
                 log_error("executing " NSPAWN_PATH ": %m");

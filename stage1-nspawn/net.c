@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "fd-util.h"
 #include "fs.h"
 #include "log.h"
 #include "net.h"
@@ -1239,25 +1240,6 @@ typedef enum StderrMode {
         STDERR_NULL,
 } StderrMode;
 
-/* In a child after fork(): nothing of ours leaks into plugins (the pod's lock above all: a plugin that
- * left a daemon behind would hold the pod "running" forever). */
-static void close_fds_from(int from) {
-        DIR *d;
-        struct dirent *de;
-
-        if (close_range((unsigned) from, ~0U, 0) == 0)
-                return;
-        d = opendir("/proc/self/fd");
-        if (!d)
-                return;
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name);
-                if (de->d_name[0] != '.' && fd >= from && fd != dirfd(d))
-                        (void) close(fd);
-        }
-        closedir(d);
-}
-
 /* Runs path with argv and env, input on its stdin, and returns what it wrote to stdout and its status
  * (exit code, 128+n for a signal n). */
 static int spawn(const char *path, char *const *argv, char *const *env, const char *input, StderrMode mode,
@@ -1294,7 +1276,10 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
                     (mode == STDERR_CAPTURE && dup2(out_w, 2) < 0) ||
                     (mode == STDERR_NULL && dup2(devnull, 2) < 0))
                         _exit(127);
-                close_fds_from(3);
+                /* Nothing of ours leaks into plugins (the pod's lock above all: a plugin that left a
+                 * daemon behind would hold the pod "running" forever). */
+                if (close_all_fds_except(NULL, 0) < 0)
+                        _exit(127);
                 /* Not what init does with signals (it blocks them all while it supervises the pod). */
                 for (int sig = 1; sig < _NSIG; sig++)
                         if (sig != SIGKILL && sig != SIGSTOP)

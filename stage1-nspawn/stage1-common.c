@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "appc.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "log.h"
 #include "stage1-common.h"
@@ -61,94 +62,17 @@ int stage1_scope_name(const char *uuid, char **ret) {
         return 0;
 }
 
-/* Without openat2 (Linux < 5.6, valgrind): the path is walked by hand, one component at a time from
- * rootfd, resolving symlinks in the tree (absolute ones from its top, ".." never above it). */
+/* The implementations are shared with stage0 (fd-util.h), which reads pod trees the same way. */
 int stage1_open_in_root_walk(int rootfd, const char *path, int flags) {
-        _cleanup_strv_free_ char **pending = NULL, **done = NULL;
-        unsigned links = 0;
-        int r;
-
-        r = strv_split(path, "/", &pending);
-        if (r < 0)
-                return r;
-        while (pending && pending[0]) {
-                _cleanup_free_ char *c = pending[0], *rel = NULL;
-                char target[PATH_MAX];
-                struct stat st;
-                ssize_t n;
-
-                memmove(pending, pending + 1, strv_length(pending) * sizeof(char *));
-                if (streq(c, "."))
-                        continue;
-                if (streq(c, "..")) {
-                        size_t l = strv_length(done);
-                        if (l > 0)
-                                done[l - 1] = mfree(done[l - 1]);
-                        continue;
-                }
-                r = strv_extend(&done, c);
-                if (r < 0)
-                        return r;
-                rel = strv_join(done, "/");
-                if (!rel)
-                        return -ENOMEM;
-                if (fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        return negative_errno();
-                if (!S_ISLNK(st.st_mode))
-                        continue;
-                if (++links > 40)
-                        return -ELOOP;
-                n = readlinkat(rootfd, rel, target, sizeof(target) - 1);
-                if (n < 0)
-                        return negative_errno();
-                target[n] = 0;
-                /* The link is replaced by its target's components, in front of what is left. */
-                done[strv_length(done) - 1] = mfree(done[strv_length(done) - 1]);
-                if (target[0] == '/')
-                        done = strv_free(done);
-                _cleanup_strv_free_ char **t = NULL;
-                r = strv_split(target, "/", &t);
-                if (r < 0)
-                        return r;
-                STRV_FOREACH(rest, pending) {
-                        r = strv_extend(&t, *rest);
-                        if (r < 0)
-                                return r;
-                }
-                strv_free(pending);
-                pending = TAKE_PTR(t);
-        }
-        _cleanup_free_ char *rel = done && done[0] ? strv_join(done, "/") : strdup(".");
-        if (!rel)
-                return -ENOMEM;
-        r = openat(rootfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
-        return r < 0 ? negative_errno() : r;
+        return open_in_root_walk(rootfd, path, flags);
 }
 
 int stage1_open_in_root(int rootfd, const char *path, int flags) {
-        struct open_how how = {
-                .flags = (uint64_t) (flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-
-        if (fd < 0 && errno == ENOSYS)
-                return stage1_open_in_root_walk(rootfd, path, flags);
-        return fd < 0 ? negative_errno() : (int) fd;
+        return open_in_root(rootfd, path, flags);
 }
 
 int stage1_read_in_root(int rootfd, const char *path, char **ret) {
-        _cleanup_close_ int fd = stage1_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
-
-        if (fd < 0)
-                return fd;
-        /* Not a FIFO or a device an image could plant to block or feed us forever. */
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EBADF;
-        return read_full_fd(fd, 64 * 1024 * 1024, ret, NULL);
+        return read_file_in_root(rootfd, path, 64 * 1024 * 1024, ret, NULL);
 }
 
 int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode) {
@@ -171,7 +95,10 @@ int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret) {
         long v;
         int r;
 
-        r = read_full_file_at(dirfd, path, &s, NULL);
+        /* The pod directory is the host's, but a pid is a few digits: nothing else is read. */
+        r = read_regular_file_at(dirfd, path, 64, &s, NULL);
+        if (r == -EFBIG)
+                return -EINVAL;
         if (r < 0)
                 return r;
         errno = 0;
@@ -334,4 +261,12 @@ int stage1_stop_args(int argc, char **argv, bool *ret_force) {
         }
         *ret_force = force;
         return 0;
+}
+
+int stage1_close_fds_but_lock(void) {
+        const char *v = getenv("RKT_LOCK_FD");
+        pid_t fd;
+        int keep = v && stage1_parse_pid(v, &fd) >= 0 ? (int) fd : -1;
+
+        return close_all_fds_except(&keep, 1);
 }

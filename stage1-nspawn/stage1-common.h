@@ -15,6 +15,8 @@
 #define STAGE1_PID "pid"   /* stage1-fly: the app's process */
 #define STAGE1_PGID "pgid" /* stage1-fly: its process group */
 #define STAGE1_SUBCGROUP "subcgroup"
+/* Each app's confinement (stage1-isolation.h) for enter, kept out of the pod's reach. */
+#define STAGE1_CONFINE_DIR "confine"
 
 /* Exit status of an entrypoint that failed (rkt's own error status). */
 #define STAGE1_EXIT_FAILURE 254
@@ -43,6 +45,10 @@ int stage1_symlink_at(int dirfd, const char *target, const char *path);
 int stage1_parse_pid(const char *s, pid_t *ret);
 /* Reads a pid file ("%d\n"). */
 int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
+
+/* Closes every fd but stdio and the pod's lock (RKT_LOCK_FD, when set), before an exec: nothing that
+ * stage0's caller or we hold reaches nspawn (which hands what it inherits to the pod's PID 1) or an app. */
+int stage1_close_fds_but_lock(void);
 
 /* The stop entrypoint's command line, "[--force] UUID", the same for every flavour. Logs what is wrong and
  * returns -EINVAL. */

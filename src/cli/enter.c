@@ -7,9 +7,11 @@
 #include <time.h>
 
 #include "appc.h"
+#include "fd-util.h"
 #include "log.h"
 #include "output.h"
 #include "pod-common.h"
+#include "stage1-exec.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -93,18 +95,23 @@ static bool exists_in_root(int rootfd, const char *path) {
 
 /* rkt 1.30 always assumed /bin/bash, which many images (busybox, alpine, distroless) do not have: take
  * /bin/sh then. The app's tree is looked at through the pod's PID 1 (its mount namespace), else through
- * the pod directory. */
+ * the pod directory; both are the pod's to write, so the path to the app's rootfs is resolved inside
+ * them too. */
 static const char *default_command(const Pod *p, pid_t pid, const char *app) {
-        _cleanup_free_ char *via_proc = NULL, *via_pod = NULL;
+        _cleanup_free_ char *via_proc = NULL, *via_pod = NULL, *rootfs = NULL;
         const char *roots[2];
 
-        if (asprintf(&via_proc, "/proc/%d/root/opt/stage2/%s/rootfs", (int) pid, app) < 0 ||
-            asprintf(&via_pod, "%s/" POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", p->path, app) < 0)
+        if (asprintf(&via_proc, "/proc/%d/root", (int) pid) < 0 ||
+            asprintf(&via_pod, "%s/" POD_STAGE1_ROOTFS, p->path) < 0 ||
+            asprintf(&rootfs, "opt/stage2/%s/rootfs", app) < 0)
                 return "/bin/bash";
         roots[0] = via_proc;
         roots[1] = via_pod;
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                _cleanup_close_ int rootfd = open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                _cleanup_close_ int topfd = open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC), rootfd = -1;
+                if (topfd < 0)
+                        continue;
+                rootfd = open_in_root(topfd, rootfs, O_RDONLY | O_DIRECTORY);
                 if (rootfd < 0)
                         continue;
                 if (exists_in_root(rootfd, "/bin/bash"))
@@ -121,6 +128,7 @@ int verb_enter(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *ep = NULL, *pid_arg = NULL, *app_arg = NULL;
+        _cleanup_close_ int ep_fd = -1;
         _cleanup_free_ char **argv = NULL;
         const char *flag_app = NULL, *app = NULL, *def = NULL;
         char **cmd = a->args + 1;
@@ -150,7 +158,7 @@ int verb_enter(CliArgs *a) {
                 def = default_command(p, pid, app);
                 log_info("no command specified, assuming \"%s\"", def);
         }
-        r = pod_stage1_entrypoint(p, STAGE1_ENTER, &ep, &err);
+        r = pod_stage1_entrypoint_open(p, STAGE1_ENTER, &ep_fd, &ep, &err);
         if (r < 0)
                 return log_error_errno(r, "enter failed: %s", rkt_error_message(err, r));
 
@@ -173,7 +181,11 @@ int verb_enter(CliArgs *a) {
         fflush(stdout);
         fflush(stderr);
         /* stage1's enter becomes us: the entered command's exit status is rkt enter's. No lock or half-made
-         * state is held here. */
-        execv(ep, argv);
-        return log_error_errno(negative_errno(), "enter failed: error execing '%s': %m", ep);
+         * state is held here, and nothing our caller holds may reach the pod: an inherited directory fd
+         * would be a way out of it through /proc/PID/fd of the entered command. */
+        r = close_all_fds_except(&ep_fd, 1);
+        if (r < 0)
+                return log_error_errno(r, "enter failed: closing file descriptors: %m");
+        r = stage1_exec_fd(ep_fd, argv, environ);
+        return log_error_errno(r, "enter failed: error execing '%s': %m", ep);
 }

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "fd-util.h"
 #include "log.h"
 #include "mds-client.h"
 #include "pod-common.h"
+#include "stage1-exec.h"
 #include "strv.h"
 
 int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **ret) {
@@ -289,17 +291,13 @@ json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets
         return o;
 }
 
-int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, bool stdout_to_null) {
-        _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *ep = NULL;
+/* Runs the entrypoint opened as fd (ep names it) as pod_run_entrypoint() says. */
+static int run_entrypoint_fd(const Pod *p, int fd, char *ep, char *const *args, bool stdout_to_null) {
         _cleanup_free_ char **argv = NULL;
         size_t n = strv_length(args);
         pid_t pid;
         int r, status;
 
-        r = pod_stage1_entrypoint(p, annotation, &ep, &err);
-        if (r < 0)
-                return log_error_errno(r, "%s", rkt_error_message(err, r));
         argv = calloc(n + 2, sizeof(char *));
         if (!argv)
                 return log_error_errno(-ENOMEM, "Out of memory");
@@ -318,12 +316,18 @@ int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, 
                         _exit(EXIT_RKT_ERROR);
                 }
                 if (stdout_to_null) {
-                        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                        if (fd >= 0)
-                                (void) dup2(fd, STDOUT_FILENO);
+                        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                        if (null >= 0)
+                                (void) dup2(null, STDOUT_FILENO);
                 }
-                execv(ep, argv);
-                fprintf(stderr, "cannot execute '%s': %s\n", ep, strerror(errno));
+                /* Not the pod's lock (held by gc and rm: a stage1 leaving a process behind would keep the
+                 * pod locked), nor anything of our caller's. */
+                if (close_all_fds_except(&fd, 1) < 0) {
+                        fprintf(stderr, "cannot close file descriptors: %s\n", strerror(errno));
+                        _exit(EXIT_RKT_ERROR);
+                }
+                r = stage1_exec_fd(fd, argv, environ);
+                fprintf(stderr, "cannot execute '%s': %s\n", ep, strerror(-r));
                 _exit(EXIT_RKT_ERROR);
         }
         while (waitpid(pid, &status, 0) < 0)
@@ -332,6 +336,18 @@ int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, 
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return log_error_errno(-ECHILD, "'%s' was killed by signal %d", ep, WTERMSIG(status));
+}
+
+int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, bool stdout_to_null) {
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *ep = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = pod_stage1_entrypoint_open(p, annotation, &fd, &ep, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        return run_entrypoint_fd(p, fd, ep, args, stdout_to_null);
 }
 
 int pod_delete(const CliArgs *a, Pod *p) {
@@ -344,17 +360,24 @@ int pod_delete(const CliArgs *a, Pod *p) {
                                        pod_state_to_string(p->state));
         if (ran) {
                 _cleanup_free_ char *probe = NULL;
+                _cleanup_close_ int probe_fd = -1;
                 bool mounted = false;
 
                 /* The stage1 undoes what it set up on the host (networking, cgroups, journal link): its
                  * rootfs must be there for that, mounted again after a reboot. */
                 r = pod_mount_stage1(p, &mounted, &err);
-                if (r < 0)
-                        log_warning("skipping stage1 GC: %s", rkt_error_message(err, r));
-                else if (pod_stage1_entrypoint(p, STAGE1_GC, &probe, NULL) < 0 || access(probe, X_OK) < 0)
-                        /* No stage1 (a stage1 without gc, or a pod whose removal was interrupted after its
-                         * stage1 went): nothing of it to run. */
+                if (r >= 0) {
+                        rkt_error_free(TAKE_PTR(err));
+                        r = pod_stage1_entrypoint_open(p, STAGE1_GC, &probe_fd, &probe, &err);
+                }
+                if (r == -ENODATA)
+                        /* A stage1 without gc: nothing of it to run. */
                         log_debug("pod \"%s\" has no stage1 gc entrypoint, skipping stage1 GC", p->uuid);
+                else if (r < 0)
+                        /* The stage1 tree left the store (its image was removed): the pod is still removed,
+                         * only what its stage1 set up on the host may be left. */
+                        log_warning("skipping stage1 GC of pod \"%s\": %s", p->uuid,
+                                    rkt_error_message(err, r));
                 else {
                         _cleanup_free_ char *local_config = NULL;
                         char *args[4] = {};
@@ -366,7 +389,7 @@ int pod_delete(const CliArgs *a, Pod *p) {
                             asprintf(&local_config, "--local-config=%s", a->globals->local_config) >= 0)
                                 args[n++] = local_config;
                         args[n++] = p->uuid;
-                        r = pod_run_entrypoint(p, STAGE1_GC, args, true);
+                        r = run_entrypoint_fd(p, probe_fd, probe, args, true);
                         if (r > 0)
                                 log_warning("problem performing stage1 GC on \"%s\": exit status %d",
                                             p->uuid, r);

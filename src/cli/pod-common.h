@@ -35,8 +35,9 @@ char *pod_nets_string(json_object *nets);
 json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets);
 
 /* Runs the stage1 entrypoint named by annotation with args (argv[1]…, NULL-terminated), cwd = the pod
- * directory, and waits for it. stdout_to_null: rkt 1.30 discards gc's stdout. Returns its exit status
- * (0…255), or a negative errno after logging. */
+ * directory, and waits for it: the file from the pod's stage1 tree in the store, never from the pod
+ * (stage1-exec.h), with no fd but stdio. stdout_to_null: rkt 1.30 discards gc's stdout. Returns its exit
+ * status (0…255), or a negative errno after logging. */
 int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, bool stdout_to_null);
 
 /* Deletes a pod that is locked by us and in exited garbage or garbage: stage1 gc (for pods that ran),

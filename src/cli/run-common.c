@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "fetch-ui.h"
 #include "fs.h"
 #include "insecure.h"
@@ -12,6 +13,7 @@
 #include "pod-prepare.h"
 #include "rkt-config.h"
 #include "run-common.h"
+#include "stage1-exec.h"
 #include "store.h"
 #include "strv.h"
 
@@ -729,10 +731,11 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL;
         _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
         int k, fd;
 
-        k = pod_stage1_entrypoint(p, STAGE1_RUN, &entry, &err);
+        k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
         if (asprintf(&net, "--net=%s", r->net) < 0 || asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
@@ -792,6 +795,11 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 return log_error_errno(negative_errno(), "pod %s: %m", p->uuid);
         fflush(stdout);
         fflush(stderr);
-        execv(argv[0], argv);
-        return log_error_errno(negative_errno(), "executing stage1 '%s': %m", argv[0]);
+        /* The pod gets its lock and stdio, nothing else of ours or of our caller's: nspawn hands what it
+         * inherits to the pod's PID 1, where a directory fd of the host is a way out of the pod. */
+        k = close_all_fds_except((const int[]){fd, entry_fd}, 2);
+        if (k < 0)
+                return log_error_errno(k, "pod %s: closing file descriptors: %m", p->uuid);
+        k = stage1_exec_fd(entry_fd, argv, environ);
+        return log_error_errno(k, "executing stage1 '%s': %m", argv[0]);
 }

@@ -39,7 +39,7 @@ static int stop_one(const CliArgs *a, const char *uuid, bool force) {
         if (r > 0)
                 return log_error_errno(-EIO, "error stopping \"%s\": exit status %d", p->uuid, r);
         if (r < 0)
-                return log_error_errno(r, "error stopping \"%s\"", p->uuid);
+                return r; /* logged */
         printf("\"%s\"\n", p->uuid);
         return 0;
 }

@@ -12,9 +12,11 @@
 #include <sys/sysmacros.h>
 
 #include "appc.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "path.h"
 #include "pod.h"
+#include "stage1-exec.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
@@ -684,7 +686,9 @@ int pod_read_file(const Pod *p, const char *name, char **ret, size_t *ret_size) 
 
         if (!path)
                 return -ENOMEM;
-        return read_full_file_at(AT_FDCWD, path, ret, ret_size);
+        /* Written by rkt and stage1 on the host, but read by host root: no symlink followed, no FIFO
+         * waited on, nothing unbounded. */
+        return read_regular_file_at(AT_FDCWD, path, POD_FILE_MAX, ret, ret_size);
 }
 
 int pod_private_users(const Pod *p, UidRange *ret) {
@@ -737,7 +741,9 @@ static int read_int_file(const char *path, long *ret) {
         long v;
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        r = read_regular_file_at(AT_FDCWD, path, 64, &text, NULL);
+        if (r == -EFBIG)
+                return -EBADMSG;
         if (r < 0)
                 return r;
         errno = 0;
@@ -845,41 +851,53 @@ int pod_pid(const Pod *p, pid_t *ret) {
         return only_child((pid_t) v, ret);
 }
 
-/* The stage1 tree ID, checked to be a single path component. */
+/* The stage1 tree ID, checked to be one (it names a directory of the pod and one of the store). */
 static int stage1_tree_id(const Pod *p, char **ret) {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *path = pod_file(p, POD_STAGE1_TREE), *text = NULL;
         int r;
 
-        r = pod_read_file(p, POD_STAGE1_TREE, &text, NULL);
+        if (!path)
+                return -ENOMEM;
+        r = read_regular_file_at(AT_FDCWD, path, 4096, &text, NULL);
         if (r < 0)
                 return r;
-        text[strcspn(text, " \t\r\n")] = 0;
-        if (!*text || strchr(text, '/') || streq(text, ".") || streq(text, ".."))
+        text[strcspn(text, "\n")] = 0;
+        if (!stage1_tree_id_valid(text))
                 return -EBADMSG;
         *ret = TAKE_PTR(text);
         return 0;
 }
 
-int pod_stage1_file_path(const Pod *p, const char *name, char **ret) {
+/* A directory fd of stage1/rootfs when name is there, else of the stage1 overlay's upper dir (the overlay
+ * is not mounted: the pod ended and the host rebooted, or it was unmounted), for files stage1 writes into
+ * its rootfs. Both trees are the pod's to write: what is in them is read with open_in_root() and never
+ * followed out of them. */
+static int stage1_file_root(const Pod *p, const char *name) {
         _cleanup_free_ char *direct = NULL, *id = NULL, *upper = NULL;
-        struct stat st;
+        _cleanup_close_ int rootfd = -1;
+        int fd;
 
-        if (asprintf(&direct, "%s/" POD_STAGE1_ROOTFS "/%s", p->path, name) < 0)
+        if (asprintf(&direct, "%s/" POD_STAGE1_ROOTFS, p->path) < 0)
                 return -ENOMEM;
-        if (lstat(direct, &st) >= 0 || stage1_tree_id(p, &id) < 0) {
-                *ret = TAKE_PTR(direct);
-                return 0;
-        }
-        /* The overlay is not mounted (the pod ended and the host rebooted, or it was unmounted): what stage1
-         * wrote is in the upper dir. */
-        if (asprintf(&upper, "%s/overlay/%s/upper/%s", p->path, id, name) < 0)
+        rootfd = open(direct, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rootfd >= 0) {
+                fd = open_in_root(rootfd, name, O_PATH | O_NOFOLLOW);
+                if (fd >= 0 || stage1_tree_id(p, &id) < 0) {
+                        safe_close(fd);
+                        return TAKE_FD(rootfd);
+                }
+        } else if (stage1_tree_id(p, &id) < 0)
+                return -ENOENT;
+        if (asprintf(&upper, "%s/overlay/%s/upper", p->path, id) < 0)
                 return -ENOMEM;
-        *ret = TAKE_PTR(upper);
-        return 0;
+        fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
 }
 
 int pod_app_exit_code(const Pod *p, const char *app, int *ret) {
-        _cleanup_free_ char *name = NULL, *path = NULL;
+        _cleanup_free_ char *name = NULL, *text = NULL;
+        _cleanup_close_ int rootfd = -1;
+        char *end;
         long v;
         int r;
 
@@ -887,26 +905,38 @@ int pod_app_exit_code(const Pod *p, const char *app, int *ret) {
                 return -EINVAL;
         if (asprintf(&name, POD_APP_STATUS_DIR "/%s", app) < 0)
                 return -ENOMEM;
-        r = pod_stage1_file_path(p, name, &path);
+        rootfd = stage1_file_root(p, name);
+        if (rootfd < 0)
+                return rootfd;
+        /* A status is a few digits: anything longer is not one. */
+        r = read_file_in_root(rootfd, name, 64, &text, NULL);
+        if (r == -EFBIG)
+                return -EBADMSG;
         if (r < 0)
                 return r;
-        r = read_int_file(path, &v);
-        if (r < 0)
-                return r;
-        if (v < INT_MIN || v > INT_MAX)
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (errno != 0 || end == text)
+                return -EBADMSG;
+        while (isspace((unsigned char) *end))
+                end++;
+        if (*end || v < 0 || v > 255)
                 return -EBADMSG;
         *ret = (int) v;
         return 0;
 }
 
 bool pod_supervisor_ready(const Pod *p) {
-        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int rootfd = stage1_file_root(p, "rkt/supervisor-status"), dirfd = -1;
         char target[16];
         ssize_t n;
 
-        if (pod_stage1_file_path(p, "rkt/supervisor-status", &path) < 0)
+        if (rootfd < 0)
                 return false;
-        n = readlink(path, target, sizeof(target) - 1);
+        dirfd = open_in_root(rootfd, "rkt", O_RDONLY | O_DIRECTORY);
+        if (dirfd < 0)
+                return false;
+        n = readlinkat(dirfd, "supervisor-status", target, sizeof(target) - 1);
         if (n < 0)
                 return false;
         target[n] = 0;
@@ -944,30 +974,6 @@ static int stage1_annotation(const Pod *p, const char *which, char **ret, RktErr
                 }
         json_object_put(m);
         return r;
-}
-
-int pod_stage1_entrypoint(const Pod *p, const char *which, char **ret, RktError **reterr) {
-        _cleanup_free_ char *value = NULL, *normalized = NULL;
-        char *path;
-        int r;
-
-        r = stage1_annotation(p, which, &value, reterr);
-        if (r == -ENOENT)
-                return rkt_error_set(reterr, r,
-                                     "entrypoint '%s' not found in the stage1 manifest of pod '%s'", which,
-                                     p->uuid);
-        if (r < 0)
-                return r;
-        /* Inside the stage1 rootfs, and nowhere else. */
-        normalized = path_normalize_inside(value);
-        if (!normalized || isempty(normalized) || streq(normalized, "/") || streq(normalized, "."))
-                return rkt_error_set(reterr, -EINVAL,
-                                     "entrypoint '%s' of pod '%s' is not a path in the stage1: '%s'", which,
-                                     p->uuid, value);
-        if (asprintf(&path, "%s/" POD_STAGE1_ROOTFS "/%s", p->path, normalized + (normalized[0] == '/')) < 0)
-                return -ENOMEM;
-        *ret = path;
-        return 0;
 }
 
 int pod_stage1_interface_version(const Pod *p) {

@@ -128,20 +128,16 @@ uint64_t pod_dir_ctime(const Pod *p);
 /* The "pid" file, else the "ppid" file, as `rkt status` prints it (the stage1 process, not the pod's
  * PID 1); -ENOENT when stage1 wrote neither. */
 int pod_stage1_pid(const Pod *p, pid_t *ret);
-/* Reads a file of the pod (relative to its directory). */
+/* Reads a file of the pod (relative to its directory): a regular file, not a symlink, at most
+ * POD_FILE_MAX bytes (-EFBIG). */
+#define POD_FILE_MAX (16 * 1024 * 1024)
 int pod_read_file(const Pod *p, const char *name, char **ret, size_t *ret_size);
 /* The pod's user namespace range (POD_PRIVATE_USERS): 1 and *ret when it has one, 0 when not. */
 int pod_private_users(const Pod *p, UidRange *ret);
-/* stage1/rootfs/<name> when readable there, else the same path in the stage1 overlay's upper dir
- * (overlay/<stage1TreeStoreID>/upper/<name>), for files stage1 writes into its rootfs. */
-int pod_stage1_file_path(const Pod *p, const char *name, char **ret);
 /* stage1/rootfs/rkt/supervisor-status is a symlink to "ready". */
 bool pod_supervisor_ready(const Pod *p);
 
-/* The value of the annotation `which` ("coreos.com/rkt/stage1/stop") in the pod's stage1/manifest, as an
- * absolute path inside stage1/rootfs. -ENOENT with a message when the manifest or the annotation is
- * missing. */
-int pod_stage1_entrypoint(const Pod *p, const char *which, char **ret, RktError **reterr);
+/* The entrypoints themselves are run from the tree store, never from the pod: stage1-exec.h. */
 /* coreos.com/rkt/stage1/interface-version; 1 when not given (as rkt 1.30). */
 int pod_stage1_interface_version(const Pod *p);
 

@@ -13,19 +13,22 @@
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
+        /* Room for one byte beyond max, so that a file of more than max bytes is told from one of max, and
+         * the NUL: small bounds (a pid file's) work as well as large ones. */
+        size_t cap = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
 
         for (;;) {
                 ssize_t n;
-                if (allocated - size < 4096) {
+                if (allocated - size < 2) {
                         size_t na = allocated ? allocated * 2 : 8192;
                         char *nb;
-                        if (allocated >= max + 1)
+                        if (allocated >= cap)
                                 return -EFBIG;
-                        nb = realloc(buf, MIN(na, max + 1));
+                        nb = realloc(buf, MIN(na, cap));
                         if (!nb)
                                 return -ENOMEM;
                         buf = nb;
-                        allocated = MIN(na, max + 1);
+                        allocated = MIN(na, cap);
                 }
                 n = read(fd, buf + size, allocated - size - 1);
                 if (n < 0) {
@@ -36,6 +39,8 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                 if (n == 0)
                         break;
                 size += n;
+                if (size > max)
+                        return -EFBIG;
         }
         if (!buf && !(buf = malloc(1)))
                 return -ENOMEM;

@@ -219,9 +219,11 @@ column_of() {
 	mkpod "$DATA" exited "$U1" web db
 	local d
 	d=$(pod_path run "$U1")
-	mkdir -p "$d/overlay/deps-sha512-stub/upper/rkt/status" "$d/overlay/deps-sha512-stub/work"
-	echo 5 >"$d/overlay/deps-sha512-stub/upper/rkt/status/web"
-	echo 0 >"$d/overlay/deps-sha512-stub/upper/rkt/status/db"
+	local o
+	o=$d/overlay/$(mkpod_stub_tree_id)
+	mkdir -p "$o/upper/rkt/status" "$o/work"
+	echo 5 >"$o/upper/rkt/status/web"
+	echo 0 >"$o/upper/rkt/status/db"
 	run rkt status "$U1"
 	assert_status 0
 	assert_line_exact app-web=5
@@ -531,13 +533,15 @@ column_of() {
 @test "gc mounts a pod's stage1 overlay again to run its gc entrypoint, then unmounts it" {
 	require_root
 	mkpod "$DATA" exited "$U1"
-	local d tree
+	local d tree id
 	d=$(pod_path run "$U1")
 	# The stage1 as the tree store holds it, and a pod whose stage1/rootfs overlay is gone (a reboot).
-	tree=$DATA/cas/tree/deps-sha512-stub/rootfs
-	mkdir -p "$tree" "$d/overlay/deps-sha512-stub/upper" "$d/overlay/deps-sha512-stub/work"
-	mv "$d/stage1/rootfs/"* "$tree/"
-	printf '#!/bin/sh\n"$(dirname "$0")/stub-log" gc "$@" overlay\n' >"$tree/gc"
+	id=$(mkpod_stub_tree_id)
+	tree=$DATA/cas/tree/$id/rootfs
+	mkdir -p "$d/overlay/$id/upper" "$d/overlay/$id/work"
+	rm -r "${d:?}/stage1/rootfs/"*
+	# shellcheck disable=SC2016 # expanded by the script
+	printf '#!/bin/sh\n"$(dirname "$(readlink -f "$0")")/stub-log" gc "$@" overlay\n' >"$tree/gc"
 	run --separate-stderr rkt gc --grace-period=0s
 	assert_status 0
 	grep -qxF "gc cwd=$(pod_path exited-garbage "$U1") args=--local-config=$RKT_LOCAL_CONFIG_DIR $U1 overlay" "$RKT_STUB_LOG" ||

@@ -331,6 +331,8 @@ line|ü|" ]
 	add_app app '["/bin/sleep", "60"]' '{"environment": [{"name": "IN_APP", "value": "yes"}]}'
 	add_app done '["/bin/sh", "-c", "echo done > /tmp/done"]'
 	start_pod --net=none
+	# As stage0 runs it: in the pod directory, where init left the apps' confinement.
+	cd "$POD"
 	local leader app_pid c
 	leader=$(pod_leader)
 	for c in $(cat /proc/"$leader"/task/*/children); do
@@ -369,8 +371,10 @@ line|ü|" ]
 	assert_output_contains "app 'nope' not found"
 	run "$S1/enter" --pid="$leader" --appname=app -- /no/such/command
 	assert_status 254
-	# without the app's confinement nothing runs (never with the pod's privileges)
-	rm "$S1/rkt/confine/app"
+	# without the app's confinement nothing runs (never with the pod's privileges); the copy in the pod's
+	# stage1 rootfs, which the pod can rewrite, is not it
+	[ -f "$S1/rkt/confine/app" ]
+	rm "$POD/confine/app"
 	run "$S1/enter" --pid="$leader" --appname=app -- true
 	assert_status 254
 	assert_output_contains "confinement of app 'app'"

@@ -10,7 +10,8 @@
 # (run/, no lock, "ppid" of a process that is gone, exit codes in stage1/rootfs/rkt/status), exited-garbage,
 # garbage. Apps default to one app "app"; app NAME runs image example.com/NAME, version 1.0.
 # Holders are recorded in $MKPOD_HOLDERS (one "PID" per line) for mkpod_kill_holders.
-# MKPOD_NO_STAGE1=1 leaves out the stage1 (manifest and entrypoints), for quick bulk pods.
+# MKPOD_NO_STAGE1=1 leaves out the stage1 (manifest and entrypoints), for quick bulk pods. The stub stage1's
+# entrypoints are also put into DATA_DIR's tree store (mkpod_stub_tree): stage0 runs them from there only.
 
 : "${MKPOD_STUB_DIR:=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)}"
 
@@ -19,6 +20,24 @@ mkpod_image_id() {
 	local h
 	h=$(printf '%s' "$1" | sha512sum)
 	printf 'sha512-%s' "${h%% *}"
+}
+
+# The stub stage1's tree ID: "deps-" + a fake image ID, as the store names trees.
+mkpod_stub_tree_id() {
+	printf 'deps-%s' "$(mkpod_image_id stage1-stub)"
+}
+
+# mkpod_stub_tree DATA_DIR - the stub stage1 as a rendered tree of DATA_DIR's store (manifest, rootfs/ and
+# the "rendered" marker, owned by root), where stage0 runs a pod's entrypoints from.
+mkpod_stub_tree() {
+	local tree
+	tree=$1/cas/tree/$(mkpod_stub_tree_id)
+	[ -f "$tree/rendered" ] && return 0
+	mkdir -p "$tree/rootfs"
+	cp "$MKPOD_STUB_DIR/manifest" "$tree/manifest"
+	cp -p "$MKPOD_STUB_DIR"/rootfs/* "$tree/rootfs/"
+	chmod -R go-w "$tree"
+	printf '{"images":["%s"]}' "$(mkpod_image_id stage1-stub)" >"$tree/rendered"
 }
 
 mkpod_state_dir() {
@@ -95,8 +114,9 @@ mkpod() {
 		mkdir -p "$dir/stage1/rootfs"
 		cp "$MKPOD_STUB_DIR/manifest" "$dir/stage1/manifest"
 		cp -p "$MKPOD_STUB_DIR"/rootfs/* "$dir/stage1/rootfs/"
-		echo "deps-sha512-stub" >"$dir/stage1TreeStoreID"
-		echo "sha512-stub" >"$dir/stage1ID"
+		mkpod_stub_tree "$data"
+		printf '%s\n' "$(mkpod_stub_tree_id)" >"$dir/stage1TreeStoreID"
+		printf '%s\n' "$(mkpod_image_id stage1-stub)" >"$dir/stage1ID"
 	fi
 
 	case $state in
