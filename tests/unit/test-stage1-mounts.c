@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "appc.h"
 #include "stage1-app.h"
+#include "stage1-isolation.h"
 #include "strv.h"
 #include "unit.h"
 
@@ -185,5 +187,32 @@ static void test_mount_volume(void **state) {
         tree_done(&t);
 }
 
+/* stage0 refuses an image that declares a mountPoint name twice; stage1 does too, for pods made otherwise.
+ */
+static void test_duplicate_mount_points(void **state) {
+        static const char pod_json[] =
+                "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\","
+                "\"apps\":[{\"name\":\"web\",\"image\":{\"id\":\"sha512-0123\"},"
+                "\"app\":{\"exec\":[\"/x\"],\"user\":\"0\",\"group\":\"0\",\"mountPoints\":["
+                "{\"name\":\"data\",\"path\":\"/data\"},"
+                "{\"name\":\"other\",\"path\":\"/data/a/etc/systemd/system\"}]}}]}";
+        _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        Stage1Mount *m = NULL;
+        size_t n = 0;
+
+        assert_int_equal(appc_pod_manifest_parse(pod_json, strlen(pod_json), &pod, NULL), 0);
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, NULL, 0, true, &m, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        stage1_mounts_free(m, n);
+        free(pod->apps[0].app->mount_points[1].name);
+        pod->apps[0].app->mount_points[1].name = strdup("data");
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, NULL, 0, true, &m, &n, &e),
+                         -EINVAL);
+        assert_string_equal(e->message,
+                            "app 'web': the image declares mount point 'data' twice ('/data' and "
+                            "'/data/a/etc/systemd/system')");
+}
+
 RUN_TESTS(cmocka_unit_test(test_target_resolution), cmocka_unit_test(test_path_in_trees),
-          cmocka_unit_test(test_mount_volume))
+          cmocka_unit_test(test_duplicate_mount_points), cmocka_unit_test(test_mount_volume))
