@@ -298,8 +298,8 @@ int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, c
         if (m->volume && stage1_path_in_trees(inside, forbidden)) {
                 _cleanup_free_ char *trees = strv_join(forbidden, ", ");
                 return rkt_error_set(reterr, -EPERM,
-                                     "app '%s': mount point '%s' of volume '%s' resolves to '%s', in a tree "
-                                     "the stage1 gives the app whole (%s)",
+                                     "app '%s': mount point '%s' of volume '%s' resolves to '%s', in the "
+                                     "host's own trees that the app shares (%s)",
                                      app, m->target, m->volume, inside, strna(trees));
         }
         r = stage1_bind_at(fd, m->source, m->recursive, m->read_only);
