@@ -104,7 +104,10 @@ stop_pod() {
 @test "security-mounts: an image declaring one mountPoint name twice is refused with 254 and one line" {
 	mkimage dup '{"mountPoints": [{"name": "data", "path": "/data"},
 		{"name": "data", "path": "/data/a/etc/systemd/system"}]}'
-	run rkt --insecure-options=image run --net=host --volume "data,kind=host,source=$VOL" "$RKT_TEST_DIR/dup.aci"
+	# bounded: a stage1 that let the image through would cover its own units and never end
+	run timeout 120 "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+		--volume "data,kind=host,source=$VOL" "$RKT_TEST_DIR/dup.aci" --exec /bin/sh -- -c 'exit 0'
 	assert_status 254
 	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
 	assert_output_contains "image '$RKT_TEST_DIR/dup.aci': invalid image manifest: app.mountPoints[1].name 'data': duplicate mount point name"
@@ -113,12 +116,16 @@ stop_pod() {
 
 @test "security-mounts: a volume at the app's /, by name or through a symlink, is refused with 254" {
 	mkimage root '{}' 'ln -s / toroot'
-	run rkt --insecure-options=image run --net=host --volume "v,kind=host,source=$VOL" \
-		"$RKT_TEST_DIR/root.aci" --mount volume=v,target=/ --exec /bin/sh -- -c 'exit 0'
+	run timeout 120 "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+		--volume "v,kind=host,source=$VOL" "$RKT_TEST_DIR/root.aci" --mount volume=v,target=/ \
+		--exec /bin/sh -- -c 'exit 0'
 	assert_status 254
 	assert_output_contains "mount point '/' of volume 'v' resolves to the app's root directory, which a volume cannot replace"
-	run rkt --insecure-options=image run --net=host --volume "v,kind=host,source=$VOL" \
-		"$RKT_TEST_DIR/root.aci" --mount volume=v,target=/toroot --exec /bin/sh -- -c 'exit 0'
+	run timeout 120 "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
+		--volume "v,kind=host,source=$VOL" "$RKT_TEST_DIR/root.aci" --mount volume=v,target=/toroot \
+		--exec /bin/sh -- -c 'exit 0'
 	assert_status 254
 	assert_output_contains "mount point '/toroot' of volume 'v' resolves to the app's root directory"
 }
