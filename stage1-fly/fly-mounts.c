@@ -5,12 +5,14 @@
 
 #include "fly-mounts.h"
 #include "macro.h"
+#include "stage1-app.h"
 
-static const char *const host_trees[] = {"/dev", "/proc", "/sys"};
+char *const fly_host_trees[] = {(char *) "/dev", (char *) "/proc", (char *) "/sys", NULL};
+#define N_HOST_TREES 3
 
 int fly_mount_plan(const FlyVolume *volumes, size_t n_volumes, const char *resolv_conf, const char *hosts,
                    FlyMount **ret, size_t *ret_n) {
-        FlyMount *l = calloc(n_volumes + 3 + ELEMENTSOF(host_trees), sizeof(FlyMount));
+        FlyMount *l = calloc(n_volumes + 3 + N_HOST_TREES, sizeof(FlyMount));
         size_t n = 0;
 
         if (!l)
@@ -28,19 +30,16 @@ int fly_mount_plan(const FlyVolume *volumes, size_t n_volumes, const char *resol
                 l[n++] = (FlyMount){.source = resolv_conf, .target = "/etc/resolv.conf", .read_only = true};
         if (hosts)
                 l[n++] = (FlyMount){.source = hosts, .target = "/etc/hosts", .read_only = true};
-        for (size_t i = 0; i < ELEMENTSOF(host_trees); i++)
-                l[n++] = (FlyMount){
-                        .source = host_trees[i], .target = host_trees[i], .dir = true, .recursive = true};
+        for (size_t i = 0; i < N_HOST_TREES; i++)
+                l[n++] = (FlyMount){.source = fly_host_trees[i],
+                                    .target = fly_host_trees[i],
+                                    .dir = true,
+                                    .recursive = true};
         *ret = l;
         *ret_n = n;
         return 0;
 }
 
 bool fly_path_in_host_tree(const char *path) {
-        for (size_t i = 0; i < ELEMENTSOF(host_trees); i++) {
-                size_t l = strlen(host_trees[i]);
-                if (strncmp(path, host_trees[i], l) == 0 && (path[l] == 0 || path[l] == '/'))
-                        return true;
-        }
-        return false;
+        return stage1_path_in_trees(path, fly_host_trees);
 }

@@ -7,15 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* One mount in the app's rootfs. Strings are borrowed from the inputs (or static). */
-typedef struct FlyMount {
-        const char *volume; /* the volume's name; NULL for the mounts every fly app gets */
-        const char *source; /* a host path; NULL: a fresh tmpfs */
-        const char *target; /* inside the app, as the manifest gives it (resolved in the rootfs by run) */
-        bool dir;           /* the mount point is a directory (else a file) */
-        bool recursive;     /* the source's submounts come along (MS_REC) */
-        bool read_only;     /* read-only once mounted (recursively when recursive) */
-} FlyMount;
+#include "stage1-app.h"
+
+/* One mount in the app's rootfs (target resolved in the rootfs by run, when it is mounted). */
+typedef Stage1MountSpec FlyMount;
 
 /* A volume mount of the app (stage1_app_mounts(), its source made a host path: the host volume's, or the
  * pod's directory of an empty volume). */
@@ -36,6 +31,7 @@ typedef struct FlyVolume {
 int fly_mount_plan(const FlyVolume *volumes, size_t n_volumes, const char *resolv_conf, const char *hosts,
                    FlyMount **ret, size_t *ret_n);
 
-/* Is path (absolute inside the app, symlinks resolved) /dev, /proc, /sys or below one of them: a tree the
- * app shares with the host? */
+/* /dev, /proc and /sys: the trees the app shares with the host, in which no volume may be mounted. */
+extern char *const fly_host_trees[];
+/* Is path (absolute inside the app, symlinks resolved) one of them or below one? */
 bool fly_path_in_host_tree(const char *path);

@@ -9,12 +9,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <linux/mount.h>
-#include <sched.h>
 #include <stdio.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "appc.h"
@@ -241,8 +237,8 @@ static int plan_volumes(const AppcPodManifest *pod, const AppcRuntimeApp *ra, co
 /* The DNS files of the app, as rkt's fly made them: --dns=host and --hosts-entry=host bind the host's
  * files, --dns=IP… and --hosts-entry=IP=NAME files of their own (in the stage1 rootfs); otherwise the
  * image's files stay, and an image without /etc/hosts gets rkt's fallback one. */
-static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *root, const char *pod_dir,
-                    char **ret_resolv, char **ret_hosts, RktError **reterr) {
+static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *pod_dir, char **ret_resolv,
+                    char **ret_hosts, RktError **reterr) {
         _cleanup_free_ char *text = NULL;
         int r;
 
@@ -283,14 +279,16 @@ static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *r
         }
         {
                 _cleanup_close_ int fd = stage1_open_in_root(rootfd, "/etc/hosts", O_PATH);
-                _cleanup_close_ int etcfd = -1, hostsfd = -1;
-                _cleanup_free_ char *etc = NULL;
+                _cleanup_close_ int etcpath = -1, etcfd = -1, hostsfd = -1;
 
                 if (fd >= 0 || fd != -ENOENT)
                         return 0; /* the image's own (or a symlink to nothing: the image's business) */
-                r = stage1_mount_point(rootfd, root, "/etc", true, &etc);
-                if (r >= 0)
-                        r = etcfd = stage1_open_in_root(rootfd, etc, O_RDONLY | O_DIRECTORY);
+                r = stage1_mount_target(rootfd, "/etc", true, &etcpath);
+                if (r >= 0) {
+                        /* The directory the O_PATH fd is, opened for writing into it. */
+                        etcfd = openat(etcpath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        r = etcfd < 0 ? negative_errno() : 0;
+                }
                 if (r >= 0)
                         r = net_hosts_file(NULL, NULL, NULL, &text);
                 if (r >= 0) {
@@ -305,61 +303,6 @@ static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *r
                 if (r < 0)
                         return rkt_error_set(reterr, r, "writing the app's /etc/hosts: %s", strerror(-r));
         }
-        return 0;
-}
-
-static int mount_attr_read_only(int fd, bool recursive) {
-        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-
-        return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
-                       sizeof(attr)) < 0
-                       ? negative_errno()
-                       : 0;
-}
-
-/* Mounts m at its mount point, resolved inside the app's rootfs (rootfd, whose host path is root) and
- * mounted through its file descriptor: no symlink of the image (or of the host's /dev, /proc and /sys,
- * seen through the app's) takes a mount out of the rootfs. */
-static int mount_one(int rootfd, const char *root, const char *app, const FlyMount *m, RktError **reterr) {
-        _cleanup_free_ char *target = NULL;
-        _cleanup_close_ int fd = -1, mfd = -1;
-        char proc[64];
-        int r;
-
-        r = stage1_mount_point(rootfd, root, m->target, m->dir, &target);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': mount point '%s'%s%s%s: %s", app, m->target,
-                                     m->volume ? " of volume '" : "", strempty(m->volume),
-                                     m->volume ? "'" : "",
-                                     r == -ENOLINK ? "a symlink to nothing in the image" : strerror(-r));
-        if (m->volume && fly_path_in_host_tree(target))
-                return rkt_error_set(
-                        reterr, -EPERM,
-                        "app '%s': mount point '%s' of volume '%s' is in the host's /dev, /proc "
-                        "or /sys, which stage1-fly gives the app whole",
-                        app, m->target, m->volume);
-        fd = stage1_open_in_root(rootfd, target, O_PATH);
-        if (fd < 0)
-                return rkt_error_set(reterr, fd, "app '%s': opening mount point '%s': %s", app, target,
-                                     strerror(-fd));
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        if (m->source)
-                r = mount(m->source, proc, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL);
-        else
-                r = mount("tmpfs", proc, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-        if (r < 0) {
-                r = negative_errno();
-                return rkt_error_set(reterr, r, "app '%s': mounting %s on '%s': %s", app,
-                                     m->source ?: "a tmpfs", target, strerror(-r));
-        }
-        if (!m->read_only)
-                return 0;
-        /* The new mount, not the directory under it. */
-        mfd = stage1_open_in_root(rootfd, target, O_PATH);
-        r = mfd < 0 ? mfd : mount_attr_read_only(mfd, m->recursive);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': making '%s' read-only: %s", app, target,
-                                     strerror(-r));
         return 0;
 }
 
@@ -438,8 +381,9 @@ static int run(const FlyArgs *a, RktError **reterr) {
 
         /* The mounts below are the app's alone; the host's later mounts still reach it. Everything is opened
          * after this: a directory opened before would lead to the host's mount tree, not to ours. */
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                return rkt_error_set(reterr, negative_errno(), "making a mount namespace for the app: %m");
+        r = stage1_private_mount_namespace();
+        if (r < 0)
+                return rkt_error_set(reterr, r, "making a mount namespace for the app: %s", strerror(-r));
         s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s1fd < 0 || podfd < 0)
@@ -473,13 +417,13 @@ static int run(const FlyArgs *a, RktError **reterr) {
                                  &sources, reterr);
         if (r < 0)
                 return r;
-        r = plan_dns(&a->dns, s1fd, rootfd, root, pod_dir, &resolv, &hosts, reterr);
+        r = plan_dns(&a->dns, s1fd, rootfd, pod_dir, &resolv, &hosts, reterr);
         if (r >= 0)
                 r = fly_mount_plan(volumes, n_mounts, resolv, hosts, &plan, &n_plan);
         for (size_t i = 0; r >= 0 && i < n_plan; i++) {
                 log_debug("mounting %s on '%s'%s%s", plan[i].source ?: "a tmpfs", plan[i].target,
                           plan[i].recursive ? ", recursively" : "", plan[i].read_only ? ", read-only" : "");
-                r = mount_one(rootfd, root, ra->name, &plan[i], reterr);
+                r = stage1_mount_volume(rootfd, ra->name, &plan[i], fly_host_trees, NULL, reterr);
         }
         stage1_mounts_free(mounts, n_mounts);
         if (r < 0)

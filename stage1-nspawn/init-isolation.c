@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "init-isolation.h"
@@ -73,10 +75,32 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
 void pod_isolation_done(PodIsolation *pi) {
         stage1_syscall_groups_done(&pi->groups);
         free(pi->pod_dir);
-        free(pi->binds);
-        strv_free(pi->strings);
         strv_free(pi->device_allow);
         *pi = (PodIsolation){};
+}
+
+int pod_mount_namespace_enter(int *s1fd, int *ret_host_ns, RktError **reterr) {
+        _cleanup_close_ int host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC), fd = -1;
+        int r;
+
+        if (host < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening our mount namespace: %m");
+        r = stage1_private_mount_namespace();
+        if (r < 0)
+                return rkt_error_set(reterr, r, "making a mount namespace for the pod: %s", strerror(-r));
+        /* The stage1 rootfs as this namespace has it: the volumes are mounted below it, here. */
+        fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening " STAGE1_ROOTFS ": %m");
+        safe_close(*s1fd);
+        *s1fd = TAKE_FD(fd);
+        *ret_host_ns = TAKE_FD(host);
+        return 0;
+}
+
+void pod_mount_namespace_leave(int host_ns, int podfd) {
+        if (host_ns >= 0 && (setns(host_ns, CLONE_NEWNS) < 0 || fchdir(podfd) < 0))
+                log_warning_errno(negative_errno(), "Failed to return to the host's mount namespace: %m");
 }
 
 int pod_isolation_nspawn_capabilities(const PodIsolation *pi, char **ret) {
@@ -92,20 +116,6 @@ void app_isolation_done(AppIsolation *ai) {
         strv_free(ai->writable_paths);
         strv_free(ai->device_allow);
         *ai = (AppIsolation){};
-}
-
-static int add_string(PodIsolation *pi, char *s, const char **ret) {
-        int r;
-
-        if (!s)
-                return -ENOMEM;
-        r = strv_push(&pi->strings, s);
-        if (r < 0) {
-                free(s);
-                return r;
-        }
-        *ret = s;
-        return 0;
 }
 
 /* The pod's and the app's device policies are closed: a device volume is let through both. */
@@ -126,7 +136,6 @@ static int allow_device(PodIsolation *pi, AppIsolation *ai, const struct stat *s
 int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
                        const AppcApp *app, uid_t uid, AppIsolation *ret, RktError **reterr) {
         _cleanup_(app_isolation_done) AppIsolation ai = {.read_only_rootfs = ra->read_only_root_fs};
-        _cleanup_free_ char *root = NULL;
         Stage1Mount *mounts = NULL;
         size_t n_mounts = 0;
         int r;
@@ -143,54 +152,32 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
         r = stage1_app_mounts(ra, app, pod->volumes, pod->n_volumes, true, &mounts, &n_mounts, reterr);
         if (r < 0)
                 return r;
-        r = stage1_fd_path(rootfd, &root);
+        /* In manifest order, each target resolved as it is mounted, after the mounts before it (a mount
+         * point below another volume is looked up in that volume's content, still inside the app's root).
+         * nspawn binds the stage1 rootfs recursively: the pod sees them where the app sees its rootfs
+         * overlay. */
         for (size_t i = 0; i < n_mounts && r >= 0; i++) {
                 const Stage1Mount *m = &mounts[i];
                 _cleanup_free_ char *source = NULL, *target = NULL;
-                NspawnBind *b;
                 struct stat st;
-                bool dir;
 
                 r = stage1_mount_source(pi->pod_dir, ra->name, m, pi->private_users, &source, &st, reterr);
                 if (r >= 0 && pi->protect_paths && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
                         r = allow_device(pi, &ai, &st, m->read_only);
                 if (r < 0)
                         break;
-                dir = S_ISDIR(st.st_mode);
-                if (strpbrk(source, ":\\") || strpbrk(m->path, ":\\")) {
-                        r = rkt_error_set(reterr, -EINVAL,
-                                          "volume '%s': paths with ':' or '\\' cannot be mounted",
-                                          m->volume);
-                        break;
-                }
-                r = stage1_mount_point(rootfd, root, m->path, dir, &target);
-                if (r < 0) {
-                        r = rkt_error_set(reterr, r, "app '%s': mount point '%s' of volume '%s': %s",
-                                          ra->name, m->path, m->volume,
-                                          r == -ENOLINK ? "a symlink to nothing in the image"
-                                                        : strerror(-r));
-                        break;
-                }
-                b = realloc(pi->binds, (pi->n_binds + 1) * sizeof(NspawnBind));
-                if (!b) {
-                        r = -ENOMEM;
-                        break;
-                }
-                pi->binds = b;
-                b = &b[pi->n_binds];
-                *b = (NspawnBind){.read_only = m->read_only, .recursive = m->recursive};
-                r = add_string(pi, TAKE_PTR(source), &b->source);
-                if (r >= 0) {
-                        char *d = NULL;
-                        if (asprintf(&d, "/opt/stage2/%s/rootfs%s", ra->name,
-                                     streq(target, "/") ? "" : target) < 0)
-                                d = NULL;
-                        r = add_string(pi, d, &b->destination);
-                }
-                if (r < 0)
-                        break;
-                pi->n_binds++;
-                if (!m->read_only)
+                log_debug("app '%s': mounting %s on '%s'%s%s", ra->name, source, m->path,
+                          m->recursive ? ", recursively" : "", m->read_only ? ", read-only" : "");
+                r = stage1_mount_volume(rootfd, ra->name,
+                                        &(Stage1MountSpec){.volume = m->volume,
+                                                           .source = source,
+                                                           .target = m->path,
+                                                           .dir = S_ISDIR(st.st_mode),
+                                                           .recursive = m->recursive,
+                                                           .read_only = m->read_only},
+                                        NULL, &target, reterr);
+                /* Where it is mounted, for ReadWritePaths= (systemd looks it up inside the app's root). */
+                if (r >= 0 && !m->read_only)
                         r = strv_extend(&ai.writable_paths, target);
         }
         stage1_mounts_free(mounts, n_mounts);

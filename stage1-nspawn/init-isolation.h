@@ -2,8 +2,9 @@
 #pragma once
 
 /* The isolation work of stage1's init, on the host: it reads the syscall groups of the stage1 image,
- * validates and writes the pod's sysctls (rkt/sysctl), makes the pod's shared volumes and the apps' mount
- * points (inside their rootfs, never following a symlink out), collects the nspawn binds and capabilities,
+ * validates and writes the pod's sysctls (rkt/sysctl), makes the pod's shared volumes and mounts the apps'
+ * volumes (in a mount namespace of its own, each target resolved inside the app's rootfs through file
+ * descriptors as it is mounted, never following a symlink out), collects the capabilities,
  * and writes each app's confinement file (rkt/confine/<app>, what enter applies). What is decided is
  * decided by the pure functions of stage1-isolation.c. */
 
@@ -35,10 +36,7 @@ typedef struct PodIsolation {
         bool sysctl; /* rkt/sysctl was written: the apps start after rkt-sysctl.service */
         const char *metadata_url;
         const UidRange *private_users;
-        char *pod_dir; /* absolute */
-        NspawnBind *binds;
-        size_t n_binds;
-        char **strings;        /* what binds point to */
+        char *pod_dir;         /* absolute */
         char **device_allow;   /* the apps' device volumes (DeviceAllow= entries), for the pod's scope */
         uint64_t capabilities; /* the union of the apps' bounding sets */
 } PodIsolation;
@@ -47,6 +45,14 @@ typedef struct PodIsolation {
 int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, const InitIsolationArgs *a,
                        RktError **reterr);
 void pod_isolation_done(PodIsolation *pi);
+/* Moves us into a mount namespace of the pod's own (the host's mounts its slaves: the volumes mounted there
+ * stay there, and go with it when the pod ends), reopens *s1fd (STAGE1_ROOTFS of the cwd) there; the
+ * host's namespace in *ret_host_ns. nspawn, our child, starts from it and binds the stage1 rootfs with what
+ * is mounted below it. After the network is set up (its namespace is mounted on the host). */
+int pod_mount_namespace_enter(int *s1fd, int *ret_host_ns, RktError **reterr);
+/* Back to the host's mount namespace (to tear the network down there), cwd podfd (opened on the host); a
+ * warning when that fails. Nothing when host_ns is -1 (we never left it). */
+void pod_mount_namespace_leave(int host_ns, int podfd);
 /* "CAP_A,CAP_B": the pod's capabilities for nspawn's --capability=; NULL when nothing is restricted. */
 int pod_isolation_nspawn_capabilities(const PodIsolation *pi, char **ret);
 
@@ -58,8 +64,9 @@ typedef struct AppIsolation {
 } AppIsolation;
 void app_isolation_done(AppIsolation *ai);
 
-/* The isolation of app (the effective app section of ra) and its volumes: shared volumes made, mount points
- * made in the app's rootfs (rootfd), binds added to pi. Ignored isolators are reported as warnings. */
+/* The isolation of app (the effective app section of ra) and its volumes: shared volumes made, the volumes
+ * mounted in the app's rootfs (rootfd, opened in the pod's mount namespace), in order, each target resolved
+ * when it is mounted (stage1_mount_volume()). Ignored isolators are reported as warnings. */
 int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
                        const AppcApp *app, uid_t uid, AppIsolation *ret, RktError **reterr);
 

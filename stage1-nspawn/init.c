@@ -852,7 +852,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_close_ int notify_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false, nspawn_killed = false;
-        _cleanup_close_ int s1fd = -1;
+        _cleanup_close_ int s1fd = -1, host_ns = -1, podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         size_t size, n = 0;
         NspawnOptions o = {
                 .uuid = a->uuid,
@@ -874,7 +874,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         if (pod->n_apps == 0)
                 return rkt_error_set(reterr, -EINVAL, "the pod manifest has no apps");
         s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (s1fd < 0) {
+        if (s1fd < 0 || podfd < 0) {
                 r = negative_errno();
                 return rkt_error_set(reterr, r, "opening " STAGE1_ROOTFS ": %s", strerror(-r));
         }
@@ -905,7 +905,8 @@ static int run(const InitArgs *a, RktError **reterr) {
                 if (r < 0)
                         goto finish;
         }
-        r = pod_isolation_init(
+        /* After the network, whose namespace is mounted on the host; the volumes are the pod's alone. */
+        r = pod_mount_namespace_enter(&s1fd, &host_ns, reterr) ?: pod_isolation_init(
                 &pi, s1fd, pod,
                 &(InitIsolationArgs){.disable_capabilities = a->disable_capabilities,
                                      .disable_paths = a->disable_paths,
@@ -989,9 +990,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         r = stage1_keep_lock_fd(reterr);
         if (r < 0)
                 goto finish;
-        o.binds = pi.binds;
         o.device_allow = pi.device_allow;
-        o.n_binds = pi.n_binds;
         r = pod_isolation_nspawn_capabilities(&pi, &capabilities);
         if (r < 0)
                 goto finish;
@@ -1022,6 +1021,7 @@ static int run(const InitArgs *a, RktError **reterr) {
 
 finish:
         /* The pod has ended (or never started): its network goes now, not at the next gc. */
+        pod_mount_namespace_leave(host_ns, podfd);
         if (net_up)
                 net_pod_finish(a->uuid);
         for (size_t i = 0; i < n; i++)

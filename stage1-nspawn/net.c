@@ -23,6 +23,7 @@
 #include "log.h"
 #include "net.h"
 #include "path.h"
+#include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
 
@@ -1979,24 +1980,15 @@ finish:
 
 /* --- DNS files --- */
 
-/* An empty file at dir/name in an app's rootfs when there is nothing there, as the mount point of a bind
- * mount (systemd wants one). dir is created when missing. Nothing is followed out of the rootfs. */
-static int ensure_mount_point(int rootfd, const char *dir, const char *name) {
-        _cleanup_close_ int dfd = stage1_open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
+/* An empty file at path in an app's rootfs when there is nothing there, as the mount point of a bind mount
+ * (systemd wants one): the resolver of the volumes' mount points makes it, nothing is followed out of the
+ * rootfs. What is there already, even a symlink to nothing, stays (systemd resolves it inside the app's
+ * root). */
+static int ensure_mount_point(int rootfd, const char *path) {
         _cleanup_close_ int fd = -1;
-        struct stat st;
+        int r = stage1_mount_target(rootfd, path, false, &fd);
 
-        if (dfd == -ENOENT) {
-                if (mkdirat(rootfd, dir, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                dfd = stage1_open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
-        }
-        if (dfd < 0)
-                return dfd;
-        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-                return 0;
-        fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        return fd < 0 && errno != EEXIST ? negative_errno() : 0;
+        return r == -ENOLINK || r == -EISDIR ? 0 : r;
 }
 
 bool net_resolv_conf_local_only(const char *text) {
@@ -2148,8 +2140,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                 bind_hosts = c->dns->hosts_mode != NET_HOSTS_DEFAULT || !own_hosts;
                 if (!resolv_bind && !bind_hosts)
                         continue;
-                if ((resolv_bind && (r = ensure_mount_point(rootfd, "etc", "resolv.conf")) < 0) ||
-                    (bind_hosts && (r = ensure_mount_point(rootfd, "etc", "hosts")) < 0))
+                if ((resolv_bind && (r = ensure_mount_point(rootfd, "/etc/resolv.conf")) < 0) ||
+                    (bind_hosts && (r = ensure_mount_point(rootfd, "/etc/hosts")) < 0))
                         return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s",
                                              app, strerror(-r));
                 if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",

@@ -22,7 +22,7 @@ static int add_kv(char ***l, const char *option, const char *value) {
 }
 
 /* --bind[-ro]=SOURCE:DESTINATION:rbind|norbind. nspawn splits at ':' and its unescaping of a backslash
- * before one has changed between versions, so paths with either are refused (init says so first). */
+ * before one has changed between versions, so paths with either are refused. */
 static int add_bind(char ***l, const NspawnBind *b) {
         char *s;
         int r;
@@ -82,8 +82,6 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
                 r = r ?: add_kv(&l, "--capability=", o->capabilities);
         STRV_FOREACH(d, o->device_allow)
         r = r ?: add_kv(&l, "--property=DeviceAllow=", *d);
-        for (size_t i = 0; i < o->n_binds && r >= 0; i++)
-                r = add_bind(&l, &o->binds[i]);
         /* A bind, not a copy: the apps see the host's later changes to it. */
         if (o->host_resolv_conf.source)
                 r = r ?: add_bind(&l, &o->host_resolv_conf);

@@ -10,8 +10,9 @@
 
 #define NSPAWN_PATH "/usr/bin/systemd-nspawn"
 
-/* A volume: a host path bind-mounted into an app's rootfs (destination inside the stage1 rootfs, e.g.
- * /opt/stage2/<app>/rootfs/db). */
+/* A host file bound into the stage1's own tree (destination inside the stage1 rootfs, which no app can
+ * write). Never a path in an app's rootfs: nspawn would resolve it again, after the mounts before it, where
+ * the app's content could redirect it (init mounts the apps' volumes itself, through file descriptors). */
 typedef struct NspawnBind {
         const char *source;
         const char *destination;
@@ -29,8 +30,6 @@ typedef struct NspawnOptions {
         const char *network_namespace_path; /* CNI networks: the namespace stage1 made, NULL otherwise */
         bool interactive;                   /* the console is the terminal, input included */
         bool all_capabilities;              /* --disable-capabilities-restriction */
-        const NspawnBind *binds;            /* the apps' volumes */
-        size_t n_binds;
         /* The host's resolv.conf for the apps, bound read-only into the stage1 (source NULL: none). */
         NspawnBind host_resolv_conf;
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"
@@ -46,8 +45,8 @@ typedef struct NspawnOptions {
         const UidRange *private_users;
 } NspawnOptions;
 
-/* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a bind whose paths
- * are relative. */
+/* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a host_resolv_conf
+ * whose paths are relative. */
 int nspawn_argv(const NspawnOptions *o, char ***ret);
 /* The environment for nspawn: environ with SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt (machinectl's SERVICE
  * column) and, unless debugging, SYSTEMD_LOG_LEVEL=err (nspawn's warnings about the host are not the

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -139,35 +144,46 @@ int stage1_fd_path(int fd, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int mount_point(int rootfd, const char *root, const char *path, bool dir, unsigned depth,
-                       char **ret) {
-        _cleanup_free_ char *parent = NULL, *rparent = NULL, *host = NULL;
+/* An O_PATH fd of path inside the rootfs at rootfd: every component resolved by the kernel as if rootfd were
+ * "/" (absolute symlinks and ".." stay inside), crossing what is mounted there already. */
+static int open_target(int rootfd, const char *path) {
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+
+        /* The kernel retries a lookup raced by a rename itself; -EAGAIN is what it gives up with. */
+        for (int i = 0; i < 16; i++) {
+                fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+                if (fd >= 0 || errno != EAGAIN)
+                        break;
+        }
+        return fd < 0 ? negative_errno() : (int) fd;
+}
+
+static int mount_target(int rootfd, const char *path, bool dir, unsigned depth, int *ret_fd) {
+        _cleanup_free_ char *parent = NULL;
         _cleanup_close_ int fd = -1, pfd = -1;
-        const char *base, *rel;
+        const char *base;
         struct stat st;
         int r;
 
         if (depth > 64)
                 return -ELOOP;
-        for (int attempt = 0; attempt < 2; attempt++) {
-                fd = stage1_open_in_root(rootfd, path, O_PATH);
-                if (fd >= 0)
-                        break;
-                if (fd != -ENOENT || attempt > 0)
-                        return fd;
+        fd = open_target(rootfd, path);
+        if (fd == -ENOENT) {
                 parent = path_dirname(path);
-                base = strrchr(path, '/');
-                base = base ? base + 1 : path;
                 if (!parent)
                         return -ENOMEM;
+                base = strrchr(path, '/');
+                base = base ? base + 1 : path;
                 if (isempty(base) || streq(base, ".") || streq(base, ".."))
                         return -EINVAL;
-                r = mount_point(rootfd, root, parent, true, depth + 1, &rparent);
+                r = mount_target(rootfd, parent, true, depth + 1, &pfd);
                 if (r < 0)
                         return r;
-                pfd = stage1_open_in_root(rootfd, rparent, O_RDONLY | O_DIRECTORY);
-                if (pfd < 0)
-                        return pfd;
+                /* Made in the directory the parent resolved to, never by a path string. */
                 if (dir)
                         r = mkdirat(pfd, base, 0755) < 0 ? negative_errno() : 0;
                 else {
@@ -181,23 +197,126 @@ static int mount_point(int rootfd, const char *root, const char *path, bool dir,
                         return -ENOLINK;
                 if (r < 0)
                         return r;
+                /* Whatever is there now, it is looked up inside the root again. */
+                fd = open_target(rootfd, path);
         }
+        if (fd < 0)
+                return fd;
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (dir != !!S_ISDIR(st.st_mode))
                 return dir ? -ENOTDIR : -EISDIR;
-        r = stage1_fd_path(fd, &host);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int stage1_mount_target(int rootfd, const char *path, bool dir, int *ret_fd) {
+        return mount_target(rootfd, path, dir, 0, ret_fd);
+}
+
+int stage1_path_in_root(int rootfd, int fd, char **ret) {
+        _cleanup_free_ char *root = NULL, *host = NULL;
+        const char *rel;
+        int r;
+
+        r = stage1_fd_path(rootfd, &root);
+        if (r >= 0)
+                r = stage1_fd_path(fd, &host);
         if (r < 0)
                 return r;
-        rel = startswith(host, root);
+        rel = streq(root, "/") ? host : startswith(host, root);
         if (!rel || (*rel && *rel != '/'))
                 return -EXDEV; /* cannot happen: resolution stays in the root */
         *ret = strdup(*rel ? rel : "/");
         return *ret ? 0 : -ENOMEM;
 }
 
-int stage1_mount_point(int rootfd, const char *root, const char *path, bool dir, char **ret) {
-        return mount_point(rootfd, root, path, dir, 0, ret);
+bool stage1_path_in_trees(const char *path, char *const *trees) {
+        STRV_FOREACH(t, trees) {
+                const char *rest = startswith(path, *t);
+                if (rest && (*rest == 0 || *rest == '/'))
+                        return true;
+        }
+        return false;
+}
+
+static bool same_inode(int a, int b) {
+        struct statx x = {}, y = {};
+
+        if (statx(a, "", AT_EMPTY_PATH, STATX_INO, &x) < 0 || statx(b, "", AT_EMPTY_PATH, STATX_INO, &y) < 0)
+                return true; /* cannot tell: refuse */
+        return x.stx_dev_major == y.stx_dev_major && x.stx_dev_minor == y.stx_dev_minor &&
+               x.stx_ino == y.stx_ino;
+}
+
+int stage1_bind_at(int target_fd, const char *source, bool recursive, bool read_only) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+        _cleanup_close_ int tree = -1;
+        char proc[64];
+
+        if (!source) {
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target_fd);
+                return mount("tmpfs", proc, "tmpfs", MS_NOSUID | MS_NODEV | (read_only ? MS_RDONLY : 0),
+                             "mode=1777") < 0
+                               ? negative_errno()
+                               : 0;
+        }
+        /* A detached copy of the source, made read-only before anyone can see it, then attached to the
+         * target's fd: nothing is looked up by path on the target's side. */
+        tree = (int) syscall(SYS_open_tree, AT_FDCWD, source,
+                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return negative_errno();
+        if (read_only && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                                 &attr, sizeof(attr)) < 0)
+                return negative_errno();
+        if (syscall(SYS_move_mount, tree, "", target_fd, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, char *const *forbidden,
+                        char **ret_path, RktError **reterr) {
+        _cleanup_free_ char *inside = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = stage1_mount_target(rootfd, m->target, m->dir, &fd);
+        if (r >= 0)
+                r = stage1_path_in_root(rootfd, fd, &inside);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': mount point '%s'%s%s%s: %s", app, m->target,
+                                     m->volume ? " of volume '" : "", strempty(m->volume),
+                                     m->volume ? "'" : "",
+                                     r == -ENOLINK ? "a symlink to nothing in the image" : strerror(-r));
+        if (m->volume && (streq(inside, "/") || same_inode(fd, rootfd)))
+                return rkt_error_set(reterr, -EPERM,
+                                     "app '%s': mount point '%s' of volume '%s' resolves to the app's root "
+                                     "directory, which a volume cannot replace",
+                                     app, m->target, m->volume);
+        if (m->volume && stage1_path_in_trees(inside, forbidden)) {
+                _cleanup_free_ char *trees = strv_join(forbidden, ", ");
+                return rkt_error_set(reterr, -EPERM,
+                                     "app '%s': mount point '%s' of volume '%s' resolves to '%s', in the "
+                                     "host's own trees that the app shares (%s)",
+                                     app, m->target, m->volume, inside, strna(trees));
+        }
+        r = stage1_bind_at(fd, m->source, m->recursive, m->read_only);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': mounting %s on '%s'%s: %s", app,
+                                     m->source ?: "a tmpfs", inside, m->read_only ? " read-only" : "",
+                                     strerror(-r));
+        if (ret_path)
+                *ret_path = TAKE_PTR(inside);
+        return 0;
+}
+
+int stage1_private_mount_namespace(void) {
+        /* What is mounted from now on is ours alone; the host's later mounts still reach us. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return negative_errno();
+        return 0;
 }
 
 int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, const UidRange *users, char **ret,

@@ -799,6 +799,15 @@ int stage1_app_mounts(const AppcRuntimeApp *ra, const AppcApp *app, const AppcVo
         size_t n = 0;
         int r = 0;
 
+        /* stage0 refuses such an image; a pod made by hand or by another stage0 gets here too. */
+        for (size_t k = 0; app && k < app->n_mount_points; k++)
+                for (size_t j = 0; j < k; j++)
+                        if (streq(app->mount_points[k].name, app->mount_points[j].name))
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "app '%s': the image declares mount point '%s' twice "
+                                                     "('%s' and '%s')",
+                                                     ra->name, app->mount_points[k].name,
+                                                     app->mount_points[j].path, app->mount_points[k].path);
         for (size_t i = 0; i < ra->n_mounts && r >= 0; i++) {
                 const AppcMount *m = &ra->mounts[i];
                 const AppcVolume *v = m->app_volume ?: find_volume(volumes, n_volumes, m->volume);

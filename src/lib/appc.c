@@ -1795,6 +1795,13 @@ int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr
                                    reterr);
                 if (r < 0)
                         return r;
+                /* One name, one volume: a name declared twice would mount the same volume at two places,
+                 * one of them reached through the other's content (a symlink a former run left there). */
+                for (size_t j = 0; j < i; j++)
+                        if (streq(a->mount_points[i].name, a->mount_points[j].name))
+                                return appc_fail(reterr,
+                                                 "%smountPoints[%zu].name %s: duplicate mount point name",
+                                                 prefix, i, APPC_QUOTE(a->mount_points[i].name));
         }
         for (size_t i = 0; i < a->n_ports; i++) {
                 r = appc_port_validate(&a->ports[i], APPC_PATH("%sports[%zu].", prefix, i), reterr);

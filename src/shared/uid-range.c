@@ -103,7 +103,25 @@ static int chown_entry(int dirfd, const char *name, const struct stat *st, const
         return 0;
 }
 
-static int chown_children(int fd, dev_t dev, const UidRange *r) {
+/* The mount a file is on (0: unknown, a kernel without STATX_MNT_ID). */
+static uint64_t mount_id(int dirfd, const char *name) {
+        struct statx sx = {};
+
+        if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH), STATX_MNT_ID, &sx) < 0 ||
+            !(sx.stx_mask & STATX_MNT_ID))
+                return 0;
+        return sx.stx_mnt_id;
+}
+
+/* A bind mount of a directory of the same file system has the same st_dev: its mount tells it apart (a
+ * host volume mounted into an app's rootfs must keep its owners). */
+static bool other_mount(int dirfd, const char *name, uint64_t mnt_id) {
+        uint64_t id = mnt_id ? mount_id(dirfd, name) : 0;
+
+        return id != 0 && id != mnt_id;
+}
+
+static int chown_children(int fd, dev_t dev, uint64_t mnt_id, const UidRange *r) {
         DIR *d;
         struct dirent *de;
         int k = 0;
@@ -123,12 +141,12 @@ static int chown_children(int fd, dev_t dev, const UidRange *r) {
                         k = negative_errno();
                         break;
                 }
-                if (st.st_dev != dev)
+                if (st.st_dev != dev || other_mount(dirfd(d), de->d_name, mnt_id))
                         continue; /* a mount point: not ours to change */
                 k = chown_entry(dirfd(d), de->d_name, &st, r);
                 if (k >= 0 && S_ISDIR(st.st_mode)) {
                         int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        k = sub < 0 ? negative_errno() : chown_children(sub, dev, r);
+                        k = sub < 0 ? negative_errno() : chown_children(sub, dev, mnt_id, r);
                 }
         }
         if (k >= 0 && errno != 0)
@@ -149,5 +167,5 @@ int uid_range_chown_tree(int dirfd, const UidRange *r) {
         fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        return chown_children(fd, st.st_dev, r);
+        return chown_children(fd, st.st_dev, mount_id(dirfd, ""), r);
 }

@@ -100,7 +100,7 @@ start_sleeper() {
         run fly_run --volume=v,kind=host,source="$RKT_TEST_DIR/vol" "$BB" --mount volume=v,target=/dev/fly-test \
                 --exec /bin/true
         assert_status 254
-        assert_output_contains "in the host's /dev, /proc or /sys"
+        assert_output_contains "resolves to '/dev/fly-test', in the host's own trees that the app shares (/dev, /proc, /sys)"
         [ ! -e /dev/fly-test ]
 }
 

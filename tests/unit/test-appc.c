@@ -663,6 +663,12 @@ static void test_error_messages(void **state) {
                 "\"app\":{\"user\":\"0\",\"group\":\"0\",\"exec\":[\"/bin/"
                 "sh\"],\"workingDirectory\":\"w\"}}",
                 "app.workingDirectory 'w': must be an absolute path");
+        /* one volume name at two mount points: one would be reached through the other's content */
+        assert_image_error(
+                "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/app\","
+                "\"app\":{\"user\":\"0\",\"group\":\"0\",\"exec\":[\"/bin/sh\"],\"mountPoints\":["
+                "{\"name\":\"data\",\"path\":\"/data\"},{\"name\":\"data\",\"path\":\"/data/a/etc\"}]}}",
+                "app.mountPoints[1].name 'data': duplicate mount point name");
         /* user strings are quoted, escaped and shortened */
         assert_image_error(
                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\\nb\"}",

@@ -116,43 +116,26 @@ static void test_notify_socket(void **state) {
         assert_false(strv_contains(e, "NOTIFY_SOCKET=/run/systemd/notify"));
 }
 
-static void test_binds_and_capabilities(void **state) {
-        NspawnBind binds[] = {
-                {"/srv/data", "/opt/stage2/app/rootfs/data", false, true},
-                {"/var/lib/rkt/pods/run/x/sharedVolumes/db", "/opt/stage2/app/rootfs/db", true, false},
-        };
+/* The apps' volumes are init's to mount (through fds, in its mount namespace), never nspawn's: no path in an
+ * app's rootfs is ever handed to nspawn, which would resolve it again. */
+static void test_capabilities_no_volume_binds(void **state) {
         NspawnOptions o = {.uuid = UUID,
                            .directory = "d",
-                           .binds = binds,
-                           .n_binds = 2,
                            .capabilities = "CAP_NET_ADMIN,CAP_SYS_TIME",
                            .device_allow = (char *[]){"/dev/char/1:3 rw", "/dev/block/7:0 r", NULL}};
         _cleanup_free_ char *s = joined(&o);
-        _cleanup_strv_free_ char **argv = NULL;
 
-        assert_non_null(strstr(
-                s,
-                " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --property=DeviceAllow=/dev/char/1:3 rw"
-                " --property=DeviceAllow=/dev/block/7:0 r --bind=/srv/data:/opt/stage2/app/rootfs/data:rbind"
-                " --bind-ro=/var/lib/rkt/pods/run/x/sharedVolumes/db:/opt/stage2/app/rootfs/db:norbind "
-                "-- "));
+        assert_non_null(
+                strstr(s, " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --property=DeviceAllow=/dev/char/1:3 rw"
+                          " --property=DeviceAllow=/dev/block/7:0 r -- "));
+        assert_null(strstr(s, "--bind"));
+        assert_null(strstr(s, "/opt/stage2"));
         /* --disable-capabilities-restriction: all of them, nothing else */
         o.all_capabilities = true;
         free(s);
         s = joined(&o);
         assert_non_null(strstr(s, " --capability=all "));
         assert_null(strstr(s, "CAP_NET_ADMIN"));
-        /* paths nspawn cannot carry, relative paths */
-        binds[0].source = "/srv/a:b";
-        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
-        binds[0].source = "/srv/a\\b";
-        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
-        binds[0].source = "relative";
-        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
-        binds[0].source = "/srv/data";
-        binds[1].destination = "opt/x";
-        assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
-        assert_null(argv);
 }
 
 static void test_host_resolv_conf(void **state) {
@@ -164,6 +147,20 @@ static void test_host_resolv_conf(void **state) {
                 .source = "/run/systemd/resolve/resolv.conf", .destination = "/etc/rkt-host-resolv.conf", .read_only = true};
         with = joined(&o);
         assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
+        /* paths nspawn cannot carry, relative paths */
+        {
+                _cleanup_strv_free_ char **argv = NULL;
+                o.host_resolv_conf.source = "/srv/a:b";
+                assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+                o.host_resolv_conf.source = "/srv/a\\b";
+                assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+                o.host_resolv_conf.source = "relative";
+                assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+                o.host_resolv_conf.source = "/etc/resolv.conf";
+                o.host_resolv_conf.destination = "etc/x";
+                assert_int_equal(nspawn_argv(&o, &argv), -EINVAL);
+                assert_null(argv);
+        }
 }
 
 static void test_private_users(void **state) {
@@ -179,8 +176,9 @@ static void test_private_users(void **state) {
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
 }
 
-RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users), cmocka_unit_test(test_no_register),
-          cmocka_unit_test(test_binds_and_capabilities), cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
+RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users),
+          cmocka_unit_test(test_no_register), cmocka_unit_test(test_capabilities_no_volume_binds),
+          cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
           cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
           cmocka_unit_test(test_notify_socket))
