@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "rkt-config.h"
+#include "escape.h"
 #include "fs.h"
 #include "json-field.h"
 #include "path.h"
@@ -214,7 +215,8 @@ static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, 
                 DockerAuthEntry e = {}, *nl;
                 size_t k;
 
-                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0)
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
+                    string_has_control(json_object_get_string(d)))
                         return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry", path);
                 for (k = 0; k < c->n_docker_auth; k++)
                         if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
@@ -406,6 +408,10 @@ static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktE
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(v, i);
                 const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+                if (d && string_has_control(d))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': an entry holds control "
+                                             "characters", path);
                 if (!d || !path_is_absolute(d) || strchr(d, ':'))
                         return rkt_error_set(reterr, -EINVAL,
                                              "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
@@ -425,6 +431,9 @@ static int parse_dir(json_object *v, const char *path, const char *field, char *
         if (!d)
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': %s is not a directory", path,
                                      field, json_object_to_json_string(v));
+        if (string_has_control(d))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': must not contain control "
+                                     "characters", path, field);
         if (!path_is_absolute(d))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': '%s' is not an absolute path",
                                      path, field, d);

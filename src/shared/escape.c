@@ -81,3 +81,10 @@ char *escape_control(const char *s) {
         escape_control_into(s, n, r);
         return r;
 }
+
+bool string_has_control(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}

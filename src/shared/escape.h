@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Text bound for a terminal with the bytes that would control it written as "\xNN": C0 controls (ESC and
@@ -15,3 +16,6 @@
 size_t escape_control_into(const char *s, size_t n, char *ret);
 /* The same into a new string; NULL on ENOMEM. */
 char *escape_control(const char *s);
+/* True when s holds a C0 control character (newline and tab included) or DEL: text a one-line message
+ * could not quote as it is. */
+bool string_has_control(const char *s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <string.h>
 
+#include "escape.h"
 #include "json-field.h"
 
 static const char *type_name(json_type t) {
@@ -50,6 +51,10 @@ int json_field_string(json_object *o, const char *key, const char *what, const c
         if (strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v))
                 return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must not contain NUL characters", what,
                                      file, key);
+        /* Messages quote these values on one line. */
+        if (string_has_control(json_object_get_string(v)))
+                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must not contain control characters",
+                                     what, file, key);
         *ret = json_object_get_string(v);
         return 1;
 }

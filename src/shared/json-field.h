@@ -14,7 +14,8 @@
  * -EINVAL with reterr set otherwise. */
 int json_field(json_object *o, const char *key, json_type type, const char *what, const char *file,
                json_object **ret, RktError **reterr);
-/* As json_field(), for a string; a string with a NUL inside is refused as well. */
+/* As json_field(), for a string; a string with a NUL or another control character (newline and tab
+ * included: messages quote these values on one line) is refused as well. */
 int json_field_string(json_object *o, const char *key, const char *what, const char *file, const char **ret,
                       RktError **reterr);
 /* The name of the type of v as the messages above say it ("a string", "null"). */

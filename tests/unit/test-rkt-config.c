@@ -295,6 +295,11 @@ static void test_paths_data_and_stage1_images(void **state) {
                 { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"./s\"}",
                   "c.json': field 'stage1-images': './s' is not an absolute path" },
                 { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "c.json': field 'rktKind': must be a string, not null" },
+                /* Found by fuzz-config: a quoted value broke the message into two lines. */
+                { "{\"rktKind\":\"pat1\\nhs\",\"rktVersion\":\"v1\"}",
+                  "c.json': field 'rktKind': must not contain control characters" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\\n/y\"}",
+                  "c.json': field 'data': must not contain control characters" },
                 { "{\"rktKind\":\"paths\",\"rktVersion\":{}}",
                   "c.json': field 'rktVersion': must be a string, not an object" },
                 { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":null}",
