@@ -86,6 +86,14 @@ static int check_fields(json_object *o, const char *path, RktError **reterr) {
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *sv;
+
+                if (fields[i].type == json_type_string) {
+                        r = json_field_string(o, fields[i].key, "configuration", path, &sv, reterr);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = json_field(o, fields[i].key, fields[i].type, "configuration", path, &v, reterr);
                 if (r < 0)
                         return r;

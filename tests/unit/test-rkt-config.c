@@ -123,6 +123,9 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
                 { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
                   "\"credentials\":{\"user\":\"u\",\"password\":null}}",
                   "field 'password': must be a string, not null" },
+                /* Found by fuzz-config: auth.d quoted a kind with a newline in it. */
+                { "{\"rktKind\":\"dockerAut\\n\",\"rktVersion\":\"v1\"}",
+                  "field 'rktKind': must not contain control characters" },
                 { "{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"q\"],"
                   "\"credentials\":[]}",
                   "field 'credentials': must be an object, not an array" },
