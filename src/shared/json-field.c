@@ -35,8 +35,8 @@ int json_field(json_object *o, const char *key, json_type type, const char *what
         if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
                 return 0;
         if (!json_object_is_type(v, type))
-                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must be %s, not %s", what, file, key,
-                                     type_name(type), json_type_describe(v));
+                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must be %s, not %s", what, file,
+                                     key, type_name(type), json_type_describe(v));
         *ret = v;
         return 1;
 }
@@ -49,12 +49,13 @@ int json_field_string(json_object *o, const char *key, const char *what, const c
         if (r <= 0)
                 return r;
         if (strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v))
-                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must not contain NUL characters", what,
-                                     file, key);
+                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must not contain NUL characters",
+                                     what, file, key);
         /* Messages quote these values on one line. */
         if (string_has_control(json_object_get_string(v)))
-                return rkt_error_set(reterr, -EINVAL, "%s '%s': field '%s': must not contain control characters",
-                                     what, file, key);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "%s '%s': field '%s': must not contain control characters", what, file,
+                                     key);
         *ret = json_object_get_string(v);
         return 1;
 }

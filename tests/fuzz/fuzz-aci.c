@@ -30,7 +30,7 @@ static size_t count_entries(const char *dir) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static bool ready;
-        const ImageLimits limits = { .max_size = 16 * 1024 * 1024, .max_entries = 4096 };
+        const ImageLimits limits = {.max_size = 16 * 1024 * 1024, .max_entries = 4096};
         _cleanup_close_ int fd = -EBADF, target = -EBADF, basefd = -EBADF;
         _cleanup_error_ RktError *e = NULL;
         AciStreamInfo info = {};
@@ -57,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(lseek(fd, 0, SEEK_SET) == 0);
         r = aci_extract_fd(fd, target, ACI_EXTRACT_NO_OWNERS, NULL, NULL, &e);
         if (accepted && r < 0) {
-                fprintf(stderr, "the import accepted what extraction refuses: %s\n", rkt_error_message(e, r));
+                fprintf(stderr, "the import accepted what extraction refuses: %s\n",
+                        rkt_error_message(e, r));
                 abort();
         }
         /* The extraction wrote below target only. */

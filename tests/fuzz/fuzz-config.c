@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static bool ready;
         _cleanup_free_ char *s = fuzz_string(data, size), *kind = NULL;
         _cleanup_error_ RktError *e = NULL;
-        const char *dirs[] = { base };
+        const char *dirs[] = {base};
         const char *json;
         int r;
 
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 put("paths.d", json);
                 r = rkt_paths_load(dirs, 1, &p, &e);
         } else if (streq(kind, "stage1")) {
-                const Stage1Config cfg = { .local_config = base, .images_dir = "/nonexistent" };
+                const Stage1Config cfg = {.local_config = base, .images_dir = "/nonexistent"};
                 _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
                 put("stage1.d", json);
                 r = stage1_config_effective(&cfg, &name, &version, &location, &e);
@@ -63,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0 && e) {
                 FUZZ_CHECK(!strchr(e->message, '\n'));
                 if (!streq(kind, "stage1"))
-                        FUZZ_CHECK(strstr(e->message, streq(kind, "auth") || streq(kind, "paths") ? base
-                                                                                                 : "10-x.conf"));
+                        FUZZ_CHECK(strstr(e->message,
+                                          streq(kind, "auth") || streq(kind, "paths") ? base : "10-x.conf"));
         }
         return 0;
 }

@@ -7,9 +7,9 @@
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        static const AppcKV labels[] = { { (char *) "version", (char *) "1.0" },
-                                         { (char *) "os", (char *) "linux" },
-                                         { (char *) "arch", (char *) "amd64" } };
+        static const AppcKV labels[] = {{(char *) "version", (char *) "1.0"},
+                                        {(char *) "os", (char *) "linux"},
+                                        {(char *) "arch", (char *) "amd64"}};
         DiscoveryMeta *m = NULL;
         DiscoveryResult res = {};
         size_t n = 0;

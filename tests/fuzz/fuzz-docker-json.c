@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 "application/json",
                 NULL,
         };
-        static const char digest[] = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        static const char digest[] =
+                "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         _cleanup_(docker_manifest_freep) DockerManifest *dm = NULL;
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *am = NULL;
         _cleanup_(docker_ref_done) DockerRef ref = {};
@@ -26,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         sel = data[0];
         data++, size--;
         if (sel < 0x80) {
-                if (docker_manifest_parse((const char *) data, size, types[sel % ELEMENTSOF(types)], &dm, NULL) < 0)
+                if (docker_manifest_parse((const char *) data, size, types[sel % ELEMENTSOF(types)], &dm,
+                                          NULL) < 0)
                         return 0;
                 if (dm->is_list) {
                         if (docker_manifest_pick(dm, "linux", "amd64", &d, NULL) >= 0)

@@ -7,8 +7,9 @@
 #include "stage1-isolation.h"
 #include "util.h"
 
-static const char groups_text[] = "@default\n    # the calls every filter allows\n    exit\n    read\n"
-                                  "\n@basic-io\n    read\n    write\n\n@file-system\n    open\n    @basic-io\n";
+static const char groups_text[] =
+        "@default\n    # the calls every filter allows\n    exit\n    read\n"
+        "\n@basic-io\n    read\n    write\n\n@file-system\n    open\n    @basic-io\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static Stage1SyscallGroups groups;
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         fuzz_split(s, &name, &value);
         if (appc_isolators_add(&isolators, &n, name, value, NULL) >= 0) {
-                const Stage1IsolationOptions o = { .groups = &groups };
+                const Stage1IsolationOptions o = {.groups = &groups};
                 _cleanup_(stage1_isolation_done) Stage1Isolation iso = {};
                 if (stage1_isolation_from_isolators(isolators, n, 1000, &o, &iso, NULL) >= 0) {
                         /* Limits stage1 writes into unit files are positive when set. */

@@ -14,12 +14,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_CHECK(expr)                                                                              \
-        do {                                                                                          \
-                if (!(expr)) {                                                                        \
-                        fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #expr);   \
-                        abort();                                                                      \
-                }                                                                                     \
+#define FUZZ_CHECK(expr)                                                                                    \
+        do {                                                                                                \
+                if (!(expr)) {                                                                              \
+                        fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #expr);         \
+                        abort();                                                                            \
+                }                                                                                           \
         } while (0)
 
 /* The input as a NUL-terminated string (parsers of text take C strings; an embedded NUL ends it). */

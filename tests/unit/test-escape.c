@@ -27,11 +27,16 @@ static void test_escape(void **state) {
         check("a\rb\bc\x7f", "a\\x0db\\x08c\\x7f");
         check("\x01\x1f", "\\x01\\x1f");
         /* C1 controls as UTF-8 (U+009B is CSI) and as raw bytes, which an 8-bit terminal reads as CSI. */
-        check("x\xc2\x9b" "2Jy", "x\\xc2\\x9b2Jy");
+        check("x\xc2\x9b"
+              "2Jy",
+              "x\\xc2\\x9b2Jy");
         check("\xc2\x80\xc2\x9f", "\\xc2\\x80\\xc2\\x9f");
-        check("\x9b" "31m", "\\x9b31m");
+        check("\x9b"
+              "31m",
+              "\\x9b31m");
         /* Other UTF-8 passes unchanged: U+00A0, é, €, an emoji. */
-        check("\xc2\xa0\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\xc2\xa0\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+        check("\xc2\xa0\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+              "\xc2\xa0\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
         /* Malformed UTF-8: truncated, overlong (C0 80 would be NUL), a surrogate, past U+10FFFF. */
         check("\xe2\x82", "\\xe2\\x82");
         check("\xc0\x80", "\\xc0\\x80");
@@ -60,7 +65,9 @@ static void test_log_escapes(void **state) {
         fflush(stderr);
         assert_true(dup2(fd, STDERR_FILENO) >= 0);
         log_set_prefix("image");
-        log_error("annotation '%s': bad value\nsee\t'%s'", "a\033]0;title\007b", "\xc2\x9b" "2J");
+        log_error("annotation '%s': bad value\nsee\t'%s'", "a\033]0;title\007b",
+                  "\xc2\x9b"
+                  "2J");
         (void) log_error_errno(-ENOENT, "label '%s': %m", "\033c");
         log_set_prefix(NULL);
         fflush(stderr);
@@ -69,8 +76,10 @@ static void test_log_escapes(void **state) {
         close(fd);
         assert_int_equal(read_full_file_at(AT_FDCWD, path, &text, NULL), 0);
         unlink(path);
-        assert_string_equal(text, "image: annotation 'a\\x1b]0;title\\x07b': bad value\nsee\t'\\xc2\\x9b2J'\n"
-                                  "image: label '\\x1bc': No such file or directory\n");
+        assert_string_equal(text,
+                            "image: annotation 'a\\x1b]0;title\\x07b': bad value\nsee\t'\\xc2\\x9b2J'\n"
+                            "image: label '\\x1bc': No such file or directory\n");
 }
 
-RUN_TESTS(cmocka_unit_test(test_escape), cmocka_unit_test(test_worst_case_fits), cmocka_unit_test(test_log_escapes))
+RUN_TESTS(cmocka_unit_test(test_escape), cmocka_unit_test(test_worst_case_fits),
+          cmocka_unit_test(test_log_escapes))
