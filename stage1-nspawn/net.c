@@ -20,6 +20,7 @@
 
 #include "fd-util.h"
 #include "fs.h"
+#include "json-field.h"
 #include "log.h"
 #include "net.h"
 #include "path.h"
@@ -198,18 +199,11 @@ void net_confs_free(NetConf *c, size_t n) {
         free(c);
 }
 
-/* A string field: -ENOENT when absent, -EINVAL (with an error) when not a string. */
+/* A string field: -ENOENT when absent, -EINVAL (with an error) when of another type, null included. */
 static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
                        RktError **reterr) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-                return -ENOENT;
-        if (!json_object_is_type(v, json_type_string))
-                return rkt_error_set(reterr, -EINVAL, "network configuration '%s': field '%s': not a string",
-                                     path, key);
-        *ret = json_object_get_string(v);
-        return 0;
+        int r = json_field_string(o, key, "network configuration", path, ret, reterr);
+        return r == 0 ? -ENOENT : r < 0 ? r : 0;
 }
 
 int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr) {
@@ -256,14 +250,11 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
         r = conf_string(root, "cniVersion", path, &version, reterr);
         if (r < 0 && r != -ENOENT)
                 goto finish;
-        if (json_object_object_get_ex(root, "ipMasq", &v) && !json_object_is_type(v, json_type_null)) {
-                if (!json_object_is_type(v, json_type_boolean)) {
-                        r = rkt_error_set(reterr, -EINVAL,
-                                          "network configuration '%s': field 'ipMasq': not a boolean", path);
-                        goto finish;
-                }
+        r = json_field(root, "ipMasq", json_type_boolean, "network configuration", path, &v, reterr);
+        if (r < 0)
+                goto finish;
+        if (r > 0)
                 c.ip_masq = json_object_get_boolean(v);
-        }
         base = strrchr(path, '/');
         c.name = strdup(name);
         c.type = strdup(type);

@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fetch-ui.h"
 #include "format.h"
 #include "log.h"
@@ -46,13 +47,17 @@ static void human(char *buf, size_t size, double v) {
                 snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
-static void draw(FetchUi *ui, const char *label, uint64_t done, uint64_t total, uint64_t now) {
+static void draw(FetchUi *ui, const char *raw_label, uint64_t done, uint64_t total, uint64_t now) {
+        /* The label names what is fetched, which may come from a manifest or a registry. */
+        _cleanup_free_ char *label = escape_control(raw_label);
         char sdone[32], stotal[32], srate[32], eta[32] = "", tail[128], bar[256];
         double secs = (double) (now - ui->start_usec) / 1e6;
         double rate = secs > 0 ? (double) (done - MIN(done, ui->start_bytes)) / secs : 0;
         unsigned width = terminal_width();
         int room;
 
+        if (!label)
+                return;
         human(sdone, sizeof(sdone), (double) done);
         human(srate, sizeof(srate), rate);
         if (total > 0) {

@@ -94,21 +94,75 @@ static int read_manifest(struct archive *tar, AciStreamInfo *info, RktError **re
         return 0;
 }
 
-/* Fails when a parent of norm is a symlink an earlier entry made: extracting it would write through the
- * link, wherever it points. */
-static int check_parents(const StrSet *symlinks, const char *name, const char *norm, RktError **reterr) {
-        for (const char *sl = strchr(norm, '/'); sl; sl = strchr(sl + 1, '/'))
-                if (strset_containsn(symlinks, norm, sl - norm))
+/* What the entries so far made of each path below rootfs/, with the parents they imply: what the store
+ * holds must extract, and extraction refuses to put a non-directory where a directory is, or anything
+ * below a non-directory (issue 20). */
+typedef struct Layout {
+        StrSet dirs;     /* directories, given or implied by a deeper entry */
+        StrSet others;   /* everything else */
+        StrSet symlinks; /* the symlinks among others */
+} Layout;
+
+static void layout_done(Layout *l) {
+        strset_done(&l->dirs);
+        strset_done(&l->others);
+        strset_done(&l->symlinks);
+}
+
+/* Fails when a parent of norm is a symlink an earlier entry made (extracting it would write through the
+ * link, wherever it points) or another non-directory; records the others as directories. */
+static int check_parents(Layout *l, const char *name, const char *norm, RktError **reterr) {
+        for (const char *sl = strchr(norm, '/'); sl; sl = strchr(sl + 1, '/')) {
+                size_t len = (size_t) (sl - norm);
+                int r;
+
+                if (strset_containsn(&l->symlinks, norm, len))
                         return rkt_error_set(reterr, -EBADMSG, "entry '%s': parent '%.*s' is a symlink", name,
-                                             (int) (sl - norm), norm);
+                                             (int) len, norm);
+                if (strset_containsn(&l->others, norm, len))
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "entry '%s': parent '%.*s' is not a directory (an earlier entry made it "
+                                             "a file)",
+                                             name, (int) len, norm);
+                r = strset_addn(&l->dirs, norm, len);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
+/* Records the entry norm of type (link: the normalized target of a hard link, or NULL). */
+static int layout_add(Layout *l, const char *name, const char *norm, mode_t type, const char *link,
+                      RktError **reterr) {
+        int r;
+
+        /* A hard link's target is an earlier entry, and linkat() links no directory. */
+        if (link && !strset_contains(&l->others, link))
+                return rkt_error_set(reterr, -EBADMSG,
+                                     "entry '%s': hard link to '%s', which no earlier entry made a file", name, link);
+        if (type == AE_IFDIR && !link) {
+                strset_remove(&l->others, norm);
+                strset_remove(&l->symlinks, norm);
+                r = strset_add(&l->dirs, norm);
+                return r < 0 ? r : 0;
+        }
+        if (strset_contains(&l->dirs, norm))
+                return rkt_error_set(reterr, -EBADMSG,
+                                     "entry '%s': a non-directory where an earlier entry made the directory '%s'",
+                                     name, norm);
+        r = strset_add(&l->others, norm);
+        if (r >= 0 && type == AE_IFLNK && !link)
+                r = strset_add(&l->symlinks, norm);
+        else
+                strset_remove(&l->symlinks, norm);
+        return r < 0 ? r : 0;
+}
+
 /* Checks one entry's place in the ACI layout. */
-static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_manifest, bool *seen_rootfs,
+static int check_entry(struct archive_entry *e, Layout *layout, bool *seen_manifest, bool *seen_rootfs,
                        RktError **reterr) {
         const char *name = sym_archive_entry_pathname(e), *link = sym_archive_entry_hardlink(e);
-        _cleanup_free_ char *norm = NULL;
+        _cleanup_free_ char *norm = NULL, *ln = NULL;
         mode_t type = sym_archive_entry_filetype(e);
 
         if (!name || !*name)
@@ -119,7 +173,7 @@ static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_man
         if (!norm)
                 return rkt_error_set(reterr, -EBADMSG, "entry '%s': path escapes the image root", name);
         if (link) {
-                _cleanup_free_ char *ln = path_is_absolute(link) ? NULL : path_normalize_inside(link);
+                ln = path_is_absolute(link) ? NULL : path_normalize_inside(link);
                 if (!ln || !(streq(ln, "rootfs") || startswith(ln, "rootfs/")))
                         return rkt_error_set(reterr, -EBADMSG, "entry '%s': hardlink target '%s' is outside the image",
                                              name, link);
@@ -133,19 +187,16 @@ static int check_entry(struct archive_entry *e, StrSet *symlinks, bool *seen_man
                 return 1; /* the caller reads it */
         }
         if (streq(norm, "rootfs")) {
-                if (type != AE_IFDIR)
+                if (type != AE_IFDIR || link)
                         return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'rootfs' must be a directory", name);
                 *seen_rootfs = true;
                 return 0;
         }
         if (startswith(norm, "rootfs/")) {
-                int r = check_parents(symlinks, name, norm, reterr);
+                int r = check_parents(layout, name, norm, reterr);
                 if (r < 0)
                         return r;
-                if (type == AE_IFLNK && !link)
-                        r = strset_add(symlinks, norm);
-                else
-                        strset_remove(symlinks, norm);
+                r = layout_add(layout, name, norm, type, ln, reterr);
                 if (r < 0)
                         return r;
                 *seen_rootfs = true;
@@ -173,7 +224,7 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         _cleanup_(archive_read_freep) struct archive *raw = NULL, *tar = NULL;
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
         AciStreamInfo info = {};
-        StrSet symlinks = {};
+        Layout layout = {};
         bool seen_manifest = false, seen_rootfs = false;
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned dlen = 0;
@@ -229,7 +280,7 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
                 if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0)
                         declared += (uint64_t) sym_archive_entry_size(e);
                 if (++entries > max_entries || declared > p.max_size) {
-                        strset_done(&symlinks);
+                        layout_done(&layout);
                         aci_stream_info_done(&info);
                         if (entries > max_entries)
                                 return rkt_error_set(reterr, -EFBIG, "the image has more than %llu entries",
@@ -237,14 +288,14 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
                         return image_limit_error(reterr, "the image", p.max_size);
                 }
                 if (strlen(strempty(sym_archive_entry_pathname(e))) >= PATH_MAX) {
-                        strset_done(&symlinks);
+                        layout_done(&layout);
                         aci_stream_info_done(&info);
                         return rkt_error_set(reterr, -ENAMETOOLONG, "an entry name is longer than %d bytes",
                                              PATH_MAX - 1);
                 }
-                r = check_entry(e, &symlinks, &seen_manifest, &seen_rootfs, reterr);
+                r = check_entry(e, &layout, &seen_manifest, &seen_rootfs, reterr);
                 if (r < 0) {
-                        strset_done(&symlinks);
+                        layout_done(&layout);
                         aci_stream_info_done(&info);
                         return r;
                 }
@@ -257,7 +308,7 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
                 }
                 /* Entry data is skipped by reading through it, so every byte passes the hash. */
         }
-        strset_done(&symlinks);
+        layout_done(&layout);
         end = sym_archive_read_header_position(tar);
         /* Whatever follows the end-of-archive blocks is part of the tar file and of its hash. */
         for (;;) {
@@ -294,7 +345,7 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         return 0;
 
 tar_error:
-        strset_done(&symlinks);
+        layout_done(&layout);
         aci_stream_info_done(&info);
         if (p.error == -EFBIG)
                 return image_limit_error(reterr, "the image", p.max_size);

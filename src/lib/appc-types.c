@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "appc-internal.h"
+#include "util.h"
 
 #define AC_IDENTIFIER_SEPARATORS "-._~/"
 
@@ -368,14 +369,12 @@ static const char *quantity_scan(const char *s, Quantity *q) {
                         return NULL;
                 }
         if (suffix_len > 1 && (suffix[0] == 'e' || suffix[0] == 'E')) {
-                char *end;
-                long long e;
+                int64_t e;
+                int r = parse_int64(suffix + 1, &e);
 
-                errno = 0;
-                e = strtoll(suffix + 1, &end, 10);
-                if (errno != 0 || *end ||
-                    !(is_digit(suffix[1]) ||
-                      ((suffix[1] == '-' || suffix[1] == '+') && is_digit(suffix[2]))))
+                if (r == -ERANGE)
+                        return "exponent out of range";
+                if (r < 0)
                         return "invalid exponent";
                 q->base = 10;
                 q->exponent = e;
@@ -392,6 +391,8 @@ const char *appc_quantity_problem(const char *s) {
 bool appc_quantity_valid(const char *s) {
         return !appc_quantity_problem(s);
 }
+
+#define QUANTITY_MAX_EXP INT64_C(4096)
 
 /* ceil(q * 10^scale), exactly, for values with up to 18 significant digits. */
 static int quantity_scaled(const char *s, int scale, int64_t *ret) {
@@ -410,7 +411,10 @@ static int quantity_scaled(const char *s, int scale, int64_t *ret) {
         if (q.denom_len > 0)
                 memcpy(digits + q.num_len, q.denom, q.denom_len);
         n = q.num_len + q.denom_len;
-        e10 = scale - (int64_t) q.denom_len + (q.base == 10 ? q.exponent : 0);
+        /* Any exponent beyond ±QUANTITY_MAX_EXP makes a non-zero value too large for 64 bits or smaller than
+         * 10^-(QUANTITY_MAX_EXP - 64 - 3) (rounded up below); clamping keeps the sums below from overflowing. */
+        e10 = scale - (int64_t) q.denom_len +
+              (q.base == 10 ? MIN(MAX(q.exponent, -QUANTITY_MAX_EXP), QUANTITY_MAX_EXP) : 0);
         shift = q.base == 2 ? (unsigned) q.exponent : 0;
         while (first < n && digits[first] == '0')
                 first++;

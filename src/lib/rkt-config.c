@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include "rkt-config.h"
+#include "escape.h"
 #include "fs.h"
+#include "json-field.h"
 #include "path.h"
 #include "strv.h"
 
@@ -56,6 +58,55 @@ static const char *get_string(json_object *o, const char *key) {
         if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string_len(v) > 0 ? json_object_get_string(v) : NULL;
+}
+
+/* A string member that must be a string when present (null included): *ret is NULL when absent or empty. */
+static int field_string(json_object *o, const char *key, const char *path, const char **ret, RktError **reterr) {
+        const char *v = NULL;
+        int r = json_field_string(o, key, "configuration", path, &v, reterr);
+
+        if (r < 0)
+                return r;
+        *ret = r > 0 && *v ? v : NULL;
+        return 0;
+}
+
+/* The typed members of an auth.d file, checked before any is interpreted. */
+static int check_fields(json_object *o, const char *path, RktError **reterr) {
+        static const struct {
+                const char *key;
+                json_type type;
+        } fields[] = {
+                { "rktKind", json_type_string },    { "rktVersion", json_type_string },
+                { "type", json_type_string },       { "domains", json_type_array },
+                { "registries", json_type_array },  { "credentials", json_type_object },
+        };
+        static const char *const creds_keys[] = { "user", "password", "token", "accessKeyID", "secretAccessKey" };
+        json_object *v, *creds = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *sv;
+
+                if (fields[i].type == json_type_string) {
+                        r = json_field_string(o, fields[i].key, "configuration", path, &sv, reterr);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                r = json_field(o, fields[i].key, fields[i].type, "configuration", path, &v, reterr);
+                if (r < 0)
+                        return r;
+                if (r > 0 && streq(fields[i].key, "credentials"))
+                        creds = v;
+        }
+        for (size_t i = 0; creds && i < ELEMENTSOF(creds_keys); i++) {
+                const char *sv;
+                r = json_field_string(creds, creds_keys[i], "configuration", path, &sv, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int dup_or_null(const char *s, char **ret) {
@@ -172,7 +223,8 @@ static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, 
                 DockerAuthEntry e = {}, *nl;
                 size_t k;
 
-                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0)
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
+                    string_has_control(json_object_get_string(d)))
                         return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry", path);
                 for (k = 0; k < c->n_docker_auth; k++)
                         if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
@@ -218,6 +270,9 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
         explicit_bzero(text, size);
         if (!o || !json_object_is_type(o, json_type_object))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        r = check_fields(o, path, reterr);
+        if (r < 0)
+                return r;
         kind = get_string(o, "rktKind");
         version = get_string(o, "rktVersion");
         if (!kind)
@@ -361,6 +416,10 @@ static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktE
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(v, i);
                 const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+                if (d && string_has_control(d))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': an entry holds control "
+                                             "characters", path);
                 if (!d || !path_is_absolute(d) || strchr(d, ':'))
                         return rkt_error_set(reterr, -EINVAL,
                                              "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
@@ -380,6 +439,9 @@ static int parse_dir(json_object *v, const char *path, const char *field, char *
         if (!d)
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': %s is not a directory", path,
                                      field, json_object_to_json_string(v));
+        if (string_has_control(d))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': must not contain control "
+                                     "characters", path, field);
         if (!path_is_absolute(d))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': '%s' is not an absolute path",
                                      path, field, d);
@@ -404,8 +466,11 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
         o = json_tokener_parse(text);
         if (!o || !json_object_is_type(o, json_type_object))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
-        kind = get_string(o, "rktKind");
-        version = get_string(o, "rktVersion");
+        r = field_string(o, "rktKind", path, &kind, reterr);
+        if (r >= 0)
+                r = field_string(o, "rktVersion", path, &version, reterr);
+        if (r < 0)
+                return r;
         if (!streq_ptr(kind, "paths"))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktKind': paths.d holds files "
                                      "of kind \"paths\", not %s%s%s", path, kind ? "\"" : "", kind ?: "none",

@@ -8,6 +8,7 @@
 
 #include "fetch.h"
 #include "fs.h"
+#include "json-field.h"
 #include "path.h"
 #include "stage1.h"
 #include "strv.h"
@@ -64,6 +65,37 @@ static int default_stage1_path(const Stage1Config *cfg, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* One stage1.d file: a later file's name, version and location replace an earlier one's. */
+static int stage1_config_file(json_object *o, const char *f, char **name, char **version, char **location,
+                              RktError **reterr) {
+        static const char *const keys[] = { "name", "version", "location" };
+        char **dest[] = { name, version, location };
+        const char *kind = NULL;
+        int r;
+
+        if (!json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "stage1 configuration '%s': not a JSON object", f);
+        r = json_field_string(o, "rktKind", "stage1 configuration", f, &kind, reterr);
+        if (r <= 0 || !streq(kind, "stage1"))
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                const char *v;
+                char *c;
+
+                r = json_field_string(o, keys[i], "stage1 configuration", f, &v, reterr);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                c = strdup(v);
+                if (!c)
+                        return -ENOMEM;
+                free(*dest[i]);
+                *dest[i] = c;
+        }
+        return 0;
+}
+
 /* The stage1.d JSON files of the system, local and user config dirs; later dirs override earlier ones. */
 static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
                               RktError **reterr) {
@@ -80,7 +112,7 @@ static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **r
                 n = scandir(d, &list, NULL, alphasort);
                 for (int k = 0; k < n; k++) {
                         _cleanup_free_ char *f = NULL, *text = NULL;
-                        json_object *o = NULL, *v;
+                        json_object *o = NULL;
                         if (endswith(list[k]->d_name, ".json") && (f = path_join(d, list[k]->d_name)) &&
                             read_full_file_at(AT_FDCWD, f, &text, NULL) >= 0)
                                 o = json_tokener_parse(text);
@@ -90,18 +122,14 @@ static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **r
                                 free(list);
                                 return rkt_error_set(reterr, -EINVAL, "stage1 configuration '%s': not valid JSON", f);
                         }
-                        if (o && json_object_object_get_ex(o, "rktKind", &v) && streq(json_object_get_string(v), "stage1")) {
-                                if (json_object_object_get_ex(o, "name", &v)) {
-                                        free(name);
-                                        name = strdup(json_object_get_string(v));
-                                }
-                                if (json_object_object_get_ex(o, "version", &v)) {
-                                        free(version);
-                                        version = strdup(json_object_get_string(v));
-                                }
-                                if (json_object_object_get_ex(o, "location", &v)) {
-                                        free(location);
-                                        location = strdup(json_object_get_string(v));
+                        if (o) {
+                                int r = stage1_config_file(o, f, &name, &version, &location, reterr);
+                                if (r < 0) {
+                                        json_object_put(o);
+                                        for (; k < n; k++)
+                                                free(list[k]);
+                                        free(list);
+                                        return r;
                                 }
                         }
                         json_object_put(o);

@@ -65,9 +65,36 @@ int parse_duration_usec(const char *v, uint64_t *ret) {
                 total += n * units[best].usec;
                 p += bestlen;
         }
-        if (total > (double) UINT64_MAX)
+        /* (double) UINT64_MAX rounds up to 2^64, which does not fit; llround() stops at INT64_MAX. */
+        if (!(total < 18446744073709551616.0))
                 return -ERANGE;
-        *ret = (uint64_t) llround(total);
+        *ret = total >= 9007199254740992.0 /* 2^53: integral already */ ? (uint64_t) total : (uint64_t) llround(total);
+        return 0;
+}
+
+int parse_int64(const char *v, int64_t *ret) {
+        const char *p = v;
+        bool negative = false;
+        uint64_t n = 0, limit;
+
+        if (isempty(v))
+                return -EINVAL;
+        if (*p == '-' || *p == '+')
+                negative = *p++ == '-';
+        if (!isdigit((unsigned char) *p))
+                return -EINVAL;
+        limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+        for (; *p; p++) {
+                unsigned d;
+
+                if (!isdigit((unsigned char) *p))
+                        return -EINVAL;
+                d = (unsigned) (*p - '0');
+                if (n > (limit - d) / 10)
+                        return -ERANGE;
+                n = n * 10 + d;
+        }
+        *ret = negative ? (int64_t) (0 - n) : (int64_t) n;
         return 0;
 }
 

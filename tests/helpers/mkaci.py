@@ -8,7 +8,8 @@ ones for the error paths.
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
 
 KIND is one of: dotdot, absolute, symlink-escape, hardlink-escape, two-manifests, no-manifest,
-manifest-not-json, no-rootfs, stray-top-level, truncated, garbage.
+manifest-not-json, no-rootfs, stray-top-level, truncated, garbage, dir-then-file, file-then-below,
+control-bytes (a homepage annotation holding terminal control sequences: ESC, BEL, C1 CSI).
 """
 import argparse
 import bz2
@@ -68,6 +69,8 @@ def manifest(args):
         m["dependencies"] = deps
     if args.whitelist:
         m["pathWhitelist"] = args.whitelist
+    if args.evil == "control-bytes":
+        m["annotations"] = [{"name": "homepage", "value": "\x1b]0;pwned\x07\u009b2J\x1bc"}]
     return json.dumps(m).encode()
 
 
@@ -106,6 +109,12 @@ def build_tar(args):
             add_bytes(tar, "rootfs/link/escaped-symlink", b"owned")
         elif evil == "hardlink-escape":
             add_bytes(tar, "rootfs/hl", b"", kind=tarfile.LNKTYPE, linkname="/etc/passwd")
+        elif evil == "dir-then-file":
+            add_bytes(tar, "rootfs/x", b"", mode=0o755, kind=tarfile.DIRTYPE)
+            add_bytes(tar, "rootfs/x", b"file")
+        elif evil == "file-then-below":
+            add_bytes(tar, "rootfs/f", b"file")
+            add_bytes(tar, "rootfs/f/g", b"below")
         elif evil == "stray-top-level":
             add_bytes(tar, "extra", b"stray")
         elif evil == "no-rootfs":

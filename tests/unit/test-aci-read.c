@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "aci-extract.h"
 #include "aci-read.h"
 #include "fs.h"
 #include "path.h"
@@ -112,6 +113,27 @@ static void b_stray(TarBuilder *b) {
 static void b_manifest_dir(TarBuilder *b) {
 }
 
+/* What the import accepted and nothing could extract (issue 20). */
+static void b_dir_then_file(TarBuilder *b) {
+        tar_builder_dir(b, "rootfs/x", 0755);
+        tar_builder_file(b, "rootfs/x", "x", 0644);
+}
+static void b_implied_dir_then_file(TarBuilder *b) {
+        tar_builder_file(b, "rootfs/d/f", "x", 0644);
+        tar_builder_symlink(b, "rootfs/d", "elsewhere");
+}
+static void b_file_then_below(TarBuilder *b) {
+        tar_builder_file(b, "rootfs/f", "x", 0644);
+        tar_builder_file(b, "rootfs/f/g", "x", 0644);
+}
+static void b_hardlink_to_dir(TarBuilder *b) {
+        tar_builder_dir(b, "rootfs/d", 0755);
+        tar_builder_hardlink(b, "rootfs/h", "rootfs/d");
+}
+static void b_hardlink_to_nothing(TarBuilder *b) {
+        tar_builder_hardlink(b, "rootfs/h", "rootfs/missing");
+}
+
 static void expect_rejected(Builder f, bool with_manifest, const char *substring) {
         _cleanup_free_ char *p = tmp("bad.aci");
         _cleanup_error_ RktError *e = NULL;
@@ -139,6 +161,44 @@ static void test_hostile(void **state) {
         expect_rejected(b_hardlink_abs, true, "outside the image");
         expect_rejected(b_stray, true, "only 'manifest' and 'rootfs/'");
         expect_rejected(b_manifest_dir, false, "no 'manifest'");
+        expect_rejected(b_dir_then_file, true,
+                        "entry 'rootfs/x': a non-directory where an earlier entry made the directory 'rootfs/x'");
+        expect_rejected(b_implied_dir_then_file, true, "the directory 'rootfs/d'");
+        expect_rejected(b_file_then_below, true, "entry 'rootfs/f/g': parent 'rootfs/f' is not a directory");
+        expect_rejected(b_hardlink_to_dir, true, "hard link to 'rootfs/d', which no earlier entry made a file");
+        expect_rejected(b_hardlink_to_nothing, true, "hard link to 'rootfs/missing'");
+}
+
+/* What the import accepts, extraction can use: duplicates and a later entry replacing an earlier file. */
+static void test_accepted_extracts(void **state) {
+        _cleanup_free_ char *p = tmp("dups.aci"), *t = tmp("target"), *text = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_close_ int fd = -EBADF, tfd = -EBADF;
+        AciStreamInfo info;
+        TarBuilder *b = tar_builder_new(p, ARCHIVE_FILTER_NONE);
+
+        tar_builder_file(b, "manifest", test_manifest("example.com/a"), 0644);
+        tar_builder_dir(b, "rootfs", 0755);
+        tar_builder_dir(b, "rootfs/d", 0755);
+        tar_builder_dir(b, "rootfs/d", 0700);
+        tar_builder_file(b, "rootfs/f", "one", 0644);
+        tar_builder_file(b, "rootfs/f", "two", 0644);
+        tar_builder_file(b, "rootfs/g", "x", 0644);
+        tar_builder_dir(b, "rootfs/g", 0755);
+        tar_builder_file(b, "rootfs/g/h", "x", 0644);
+        tar_builder_hardlink(b, "rootfs/d/l", "rootfs/f");
+        tar_builder_close(b);
+        assert_int_equal(read_file(p, NULL, &info, NULL), 0);
+        aci_stream_info_done(&info);
+
+        assert_int_equal(mkdir(t, 0755), 0);
+        tfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_true(tfd >= 0 && fd >= 0);
+        if (aci_extract_fd(fd, tfd, ACI_EXTRACT_NO_OWNERS, NULL, NULL, &e) < 0)
+                fail_msg("extracting what the import accepted: %s", rkt_error_message(e, -EIO));
+        assert_int_equal(read_full_file_at(tfd, "rootfs/d/l", &text, NULL), 0);
+        assert_string_equal(text, "two");
 }
 
 static void test_not_an_archive(void **state) {
@@ -260,6 +320,7 @@ int main(void) {
                 cmocka_unit_test(test_not_an_archive),
                 cmocka_unit_test(test_cut_at_entry_boundary),
                 cmocka_unit_test(test_symlink_replaced_by_dir),
+                cmocka_unit_test(test_accepted_extracts),
                 cmocka_unit_test(test_limits),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -336,6 +336,27 @@ static void test_quantity(void **state) {
         assert_int_equal(appc_quantity_value("10E", &v), -ERANGE);
         assert_int_equal(appc_quantity_value("8Ei", &v), -ERANGE);
         assert_int_equal(appc_quantity_value("1234567890123456789012", &v), -ERANGE);
+
+        /* Huge exponents are out of range, not a signed overflow that wraps round to a tiny value (issue 20). */
+        v = 42;
+        assert_int_equal(appc_quantity_milli_value("1e9223372036854775806", &v), -ERANGE);
+        assert_int_equal(appc_quantity_value("10e9223372036854775807", &v), -ERANGE);
+        assert_int_equal(appc_quantity_value("1e9223372036854775807", &v), -ERANGE);
+        assert_int_equal(appc_quantity_milli_value("1.5e9223372036854775807", &v), -ERANGE);
+        assert_int_equal(appc_quantity_value("1e4097", &v), -ERANGE);
+        assert_int_equal(v, 42);
+        /* ... tiny ones round up to 1 (or 0 when negative), as ceil() says. */
+        assert_int_equal(appc_quantity_value("1e-9223372036854775808", &v), 0);
+        assert_int_equal(v, 1);
+        assert_int_equal(appc_quantity_value("-1e-9223372036854775808", &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(appc_quantity_value("0e9223372036854775807", &v), 0);
+        assert_int_equal(v, 0);
+        /* An exponent that does not fit in 64 bits is not a quantity. */
+        assert_false(appc_quantity_valid("1e9223372036854775808"));
+        assert_int_equal(appc_quantity_value("1e9223372036854775808", &v), -EINVAL);
+        assert_false(appc_quantity_valid("1e+"));
+        assert_false(appc_quantity_valid("1e 5"));
 }
 
 static void test_date(void **state) {

@@ -112,6 +112,23 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
                 { "{\"rktKind\":\"auth\",\"rktVersion\":\"v2\"}", "no parser for kind \"auth\" and version \"v2\"" },
                 { "{\"rktVersion\":\"v1\"}", "no rktKind specified" },
                 { "{\"password\":\"hunter2\"", "not a JSON object" },
+                /* A value of the wrong type is the file's error, naming the key (issue 20). */
+                { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "field 'rktKind': must be a string, not null" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":1}", "field 'rktVersion': must be a string, not an integer" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":null,\"type\":\"basic\"}",
+                  "field 'domains': must be an array, not null" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":{},"
+                  "\"credentials\":{}}",
+                  "field 'type': must be a string, not an object" },
+                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
+                  "\"credentials\":{\"user\":\"u\",\"password\":null}}",
+                  "field 'password': must be a string, not null" },
+                /* Found by fuzz-config: auth.d quoted a kind with a newline in it. */
+                { "{\"rktKind\":\"dockerAut\\n\",\"rktVersion\":\"v1\"}",
+                  "field 'rktKind': must not contain control characters" },
+                { "{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"q\"],"
+                  "\"credentials\":[]}",
+                  "field 'credentials': must be an object, not an array" },
                 { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a/b\"],\"type\":\"oauth\","
                   "\"credentials\":{\"token\":\"hunter2\"}}",
                   "domains must be host names" },
@@ -280,6 +297,16 @@ static void test_paths_data_and_stage1_images(void **state) {
                   "c.json': field 'stage1-images': 7 is not a directory" },
                 { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"./s\"}",
                   "c.json': field 'stage1-images': './s' is not an absolute path" },
+                { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "c.json': field 'rktKind': must be a string, not null" },
+                /* Found by fuzz-config: a quoted value broke the message into two lines. */
+                { "{\"rktKind\":\"pat1\\nhs\",\"rktVersion\":\"v1\"}",
+                  "c.json': field 'rktKind': must not contain control characters" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\\n/y\"}",
+                  "c.json': field 'data': must not contain control characters" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":{}}",
+                  "c.json': field 'rktVersion': must be a string, not an object" },
+                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":null}",
+                  "c.json': field 'data': null is not a directory" },
                 /* b.json of the same dir sets it too */
                 { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}",
                   "c.json': field 'data': already set in '" },

@@ -98,18 +98,25 @@ static void test_conf_parse(void **state) {
 
         assert_conf_error("{\"name\": \"x\", \"type\": ", "invalid JSON");
         assert_conf_error("[1]", "not a JSON object");
+        /* null is a value of the wrong type, not an absent field (issue 20). */
+        assert_conf_error("{\"name\": null, \"type\": \"ptp\"}", "field 'name': must be a string, not null");
+        assert_conf_error("{\"name\": \"n\", \"type\": 5}", "field 'type': must be a string, not an integer");
+        assert_conf_error("{\"name\": \"n\", \"type\": \"ptp\", \"cniVersion\": null}",
+                          "field 'cniVersion': must be a string, not null");
+        assert_conf_error("{\"name\": \"n\", \"type\": \"ptp\", \"ipMasq\": null}",
+                          "field 'ipMasq': must be a boolean, not null");
         assert_conf_error("{\"type\": \"ptp\"}", "field 'name': missing");
         assert_conf_error("{\"name\": \"\", \"type\": \"ptp\"}", "field 'name': missing");
-        assert_conf_error("{\"name\": 3, \"type\": \"ptp\"}", "field 'name': not a string");
+        assert_conf_error("{\"name\": 3, \"type\": \"ptp\"}", "field 'name': must be a string, not an integer");
         assert_conf_error("{\"name\": \"a b\", \"type\": \"ptp\"}", "field 'name': invalid network name");
         assert_conf_error("{\"name\": \"host\", \"type\": \"ptp\"}", "field 'name': 'host' is reserved");
         assert_conf_error("{\"name\": \"x\"}", "field 'type': missing");
         assert_conf_error("{\"name\": \"x\", \"type\": \"../../bin/sh\"}",
                           "field 'type': '../../bin/sh' is not a plugin");
         assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"cniVersion\": 1}",
-                          "field 'cniVersion': not a string");
+                          "field 'cniVersion': must be a string, not");
         assert_conf_error("{\"name\": \"x\", \"type\": \"ptp\", \"ipMasq\": \"yes\"}",
-                          "field 'ipMasq': not a boolean");
+                          "field 'ipMasq': must be a boolean, not");
 }
 
 static void write_file(const char *dir, const char *name, const char *text) {

@@ -32,6 +32,33 @@ static void test_duration(void **state) {
         assert_int_equal(parse_duration_usec("10", &u), -EINVAL);
         assert_int_equal(parse_duration_usec("5x", &u), -EINVAL);
         assert_int_equal(parse_duration_usec("-5s", &u), -EINVAL);
+        /* What does not fit in 64 bits of microseconds is out of range, never a wrapped value. */
+        assert_int_equal(parse_duration_usec("18446744073709551616us", &u), -ERANGE);
+        assert_int_equal(parse_duration_usec("99999999999999999999h", &u), -ERANGE);
+        assert_int_equal(parse_duration_usec("1e300h", &u), -ERANGE);
+        assert_int_equal(parse_duration_usec("9223372036854775807us9223372036854775807us9us", &u), -ERANGE);
+        check_duration("10000000000000000000us", 10000000000000000000ULL);
+}
+
+static void test_int64(void **state) {
+        int64_t v = 7;
+
+        assert_int_equal(parse_int64("0", &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(parse_int64("-9223372036854775808", &v), 0);
+        assert_true(v == INT64_MIN);
+        assert_int_equal(parse_int64("+9223372036854775807", &v), 0);
+        assert_true(v == INT64_MAX);
+        v = 7;
+        assert_int_equal(parse_int64("9223372036854775808", &v), -ERANGE);
+        assert_int_equal(parse_int64("-9223372036854775809", &v), -ERANGE);
+        assert_int_equal(parse_int64("99999999999999999999999", &v), -ERANGE);
+        assert_int_equal(parse_int64("", &v), -EINVAL);
+        assert_int_equal(parse_int64("-", &v), -EINVAL);
+        assert_int_equal(parse_int64(" 1", &v), -EINVAL);
+        assert_int_equal(parse_int64("1 ", &v), -EINVAL);
+        assert_int_equal(parse_int64("0x10", &v), -EINVAL);
+        assert_int_equal(v, 7);
 }
 
 static void test_size(void **state) {
@@ -71,5 +98,5 @@ static void test_endswith(void **state) {
         assert_string_equal(startswith("--dir=/x", "--dir="), "/x");
 }
 
-RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
+RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_int64), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
           cmocka_unit_test(test_endswith))
