@@ -51,15 +51,15 @@ static void print_takes_value(FILE *f, const Option *table) {
                         fprintf(f, " --%s", o->name);
 }
 
-/* One assignment per option with a known set of values: [PATH --NAME]="v1 v2" (@files for paths). */
+/* One assignment per option with a known set of values: _rkt_values[PATH --NAME]="v1 v2" (@files for paths). */
 static void print_values(FILE *f, const char *path, const Option *table) {
         for (const Option *o = table; o && o->name; o++) {
                 if (o->arg == OPTION_BOOL)
-                        fprintf(f, "\t[\"%s --%s\"]=\"true false\"\n", path, o->name);
+                        fprintf(f, "_rkt_values[\"%s --%s\"]=\"true false\"\n", path, o->name);
                 else if (o->values)
-                        fprintf(f, "\t[\"%s --%s\"]=\"%s\"\n", path, o->name, o->values);
+                        fprintf(f, "_rkt_values[\"%s --%s\"]=\"%s\"\n", path, o->name, o->values);
                 else if (metavar_is_path(o->metavar))
-                        fprintf(f, "\t[\"%s --%s\"]=\"@files\"\n", path, o->name);
+                        fprintf(f, "_rkt_values[\"%s --%s\"]=\"@files\"\n", path, o->name);
         }
 }
 
@@ -100,11 +100,9 @@ static void print_tables(FILE *f, Shell sh, const Verb *verbs, const char *prefi
                         print_takes_value(f, run_app_options);
                 arg_kinds(v, kinds);
                 fprintf(f, "\"\n_rkt_args[\"%s\"]=\"%s\"\n", path, v->subverbs ? "" : kinds);
-                fprintf(f, "_rkt_values+=(\n");
                 print_values(f, path, v->options);
                 if (v->options == run_options || v->options == prepare_options)
                         print_values(f, path, run_app_options);
-                fprintf(f, ")\n");
                 if (v->subverbs) {
                         fprintf(f, "_rkt_subverbs[\"%s\"]=\"", path);
                         for (const Verb *s = v->subverbs; s->name; s++)
@@ -138,9 +136,8 @@ static void print_common(FILE *f, Shell sh) {
         print_flags(f, cli_global_options, true);
         fprintf(f, "\"\n_rkt_takes_value[\"-\"]=\"");
         print_takes_value(f, cli_global_options);
-        fprintf(f, "\"\n_rkt_values+=(\n");
+        fprintf(f, "\"\n");
         print_values(f, "-", cli_global_options);
-        fprintf(f, ")\n");
         if (sh == SHELL_ZSH) {
                 fprintf(f, "_rkt_verb_desc_rkt=(");
                 for (const Verb *v = rkt_verbs; v->name; v++)
