@@ -11,6 +11,9 @@ packages=(
         # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool
         libcmocka-dev bats jq python3 debootstrap golang-go golang-github-appc-spec-dev
         zstd xz-utils bzip2 gzip curl ca-certificates bc
+        # the Debian package (make deb, tests/dist/): dpkg-buildpackage, debhelper, lintian; man-db to
+        # check the generated man pages; zsh to check the generated zsh completion
+        dpkg-dev debhelper fakeroot lintian man-db groff-base bash-completion zsh
 )
 missing=()
 for p in "${packages[@]}"; do
