@@ -8,14 +8,29 @@ set -uo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 th=$here/../testhost/testhost.sh
 deb=${RKT_DEB:-}
-if [ -z "$deb" ] || [ ! -f "$deb" ]; then
+if [ -z "$deb" ]; then
 	echo "1..0 # SKIP RKT_DEB names no .deb (build it with 'make deb')"
+	exit 0
+fi
+if [ ! -f "$deb" ]; then
+	printf '1..1\nnot ok 1 - the package %s was built (make deb)\n' "$deb"
 	exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (a test host)"; exit 0; }
 name=rkt-deb-$$
 n=0
-echo "1..17"
+echo "1..18"
+# lintian on the build's .changes (the .deb and its build info), overrides in dist/debian/rkt.lintian-overrides.
+changes=$(ls "$(dirname -- "$deb")"/rkt_*.changes 2>/dev/null | head -1)
+if ! command -v lintian >/dev/null; then
+	echo "ok $((n += 1)) # SKIP lintian is not installed (dist/scripts/install-deps.sh installs it)"
+elif out=$(lintian --fail-on error,warning --pedantic -I "${changes:-$deb}" 2>&1); then
+	echo "ok $((n += 1)) - lintian is clean (with the explained overrides)"
+	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
+else
+	echo "not ok $((n += 1)) - lintian is clean (with the explained overrides)"
+	printf '%s\n' "$out" | sed 's/^/# /'
+fi
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'; }
 # check DESCRIPTION SHELL-COMMAND: runs the command in the test host (as root, cwd /), output shown on failure.
