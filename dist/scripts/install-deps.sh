@@ -13,6 +13,9 @@ packages=(
         zstd xz-utils bzip2 gzip curl ca-certificates bc
         # fuzzing (./configure --enable-fuzzing CC=clang): clang, and libFuzzer with the sanitizer runtimes
         clang libclang-rt-14-dev
+        # the Debian package (make deb, tests/dist/): dpkg-buildpackage, debhelper, lintian; man-db to
+        # check the generated man pages; zsh to check the generated zsh completion
+        dpkg-dev debhelper fakeroot lintian man-db groff-base bash-completion zsh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -22,12 +22,13 @@ enum {
         GLOBAL_MAX_IMAGE_SIZE,
 };
 
-static const Option global_options[] = {
+const Option cli_global_options[] = {
         { "debug", 0, GLOBAL_DEBUG, OPTION_BOOL, NULL, "false", "print out more debug information to stderr" },
         { "dir", 0, GLOBAL_DIR, OPTION_REQUIRED, "DIR", "/var/lib/rkt", "rkt data directory" },
         { "insecure-options", 0, GLOBAL_INSECURE, OPTION_REQUIRED, "OPTS", "none",
           "comma-separated list of security features to disable: "
-          "none,image,tls,ondisk,http,pubkey,capabilities,paths,seccomp,all-fetch,all-run,all" },
+          "none,image,tls,ondisk,http,pubkey,capabilities,paths,seccomp,all-fetch,all-run,all",
+          "none image tls ondisk http pubkey capabilities paths seccomp all-fetch all-run all" },
         { "max-image-size", 0, GLOBAL_MAX_IMAGE_SIZE, OPTION_REQUIRED, "SIZE", "16GiB",
           "refuse an image (ACI, or docker image being converted) that uncompresses to more than SIZE bytes "
           "(K, M, G, T: powers of 1024)" },
@@ -250,7 +251,7 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                                 value = name + len + 1;
                         o = find_option(verb ? verb->options : NULL, name, len, 0);
                         if (!o) {
-                                o = find_option(global_options, name, len, 0);
+                                o = find_option(cli_global_options, name, len, 0);
                                 global = o != NULL;
                         }
                 } else {
@@ -264,7 +265,7 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                         }
                         o = find_option(verb ? verb->options : NULL, NULL, 0, name[0]);
                         if (!o) {
-                                o = find_option(global_options, NULL, 0, name[0]);
+                                o = find_option(cli_global_options, NULL, 0, name[0]);
                                 global = o != NULL;
                         }
                 }
@@ -348,7 +349,8 @@ void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f) {
         if (list) {
                 fprintf(f, "COMMANDS:\n");
                 for (const Verb *v = list; v->name; v++)
-                        fprintf(f, "\t%-20s %s\n", v->name, v->summary);
+                        if (!(v->flags & VERB_HIDDEN))
+                                fprintf(f, "\t%-20s %s\n", v->name, v->summary);
                 fputc('\n', f);
         }
         if (verb && verb->options && verb->options->name) {
@@ -357,7 +359,7 @@ void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f) {
                 fputc('\n', f);
         }
         fprintf(f, "GLOBAL OPTIONS:\n");
-        print_options(global_options, f);
+        print_options(cli_global_options, f);
         if (list)
                 fprintf(f, "\nRun '%s COMMAND --help' for more information on a command.\n", path);
 }
@@ -371,6 +373,8 @@ const Verb *verb_lookup(const Verb *verbs, const char *name, const char **ret_su
         for (const Verb *v = verbs; v->name; v++) {
                 if (streq(v->name, name))
                         return v;
+                if (v->flags & VERB_HIDDEN)
+                        continue;
                 if (startswith(v->name, name)) {
                         prefix_match = v;
                         n_prefix++;
@@ -380,6 +384,8 @@ const Verb *verb_lookup(const Verb *verbs, const char *name, const char **ret_su
                 return prefix_match;
         for (const Verb *v = verbs; v->name; v++) {
                 unsigned d = levenshtein(v->name, name);
+                if (v->flags & VERB_HIDDEN)
+                        continue;
                 if (d < best && (d <= 2 || startswith(v->name, name))) {
                         best = d;
                         *ret_suggestion = v->name;

@@ -43,6 +43,7 @@ typedef struct Option {
         const char *metavar;
         const char *def; /* the default, as help shows it */
         const char *help;
+        const char *values; /* the choices of an enum-like value, space-separated (shell completion) */
 } Option;
 
 typedef struct ParsedOption {
@@ -67,6 +68,8 @@ typedef enum VerbFlags {
         VERB_ROOT_ONLY = 1 << 0,      /* refuses to run as another user */
         VERB_NO_INTERSPERSED = 1 << 1, /* flags end at the first positional argument */
         VERB_NO_CONFIG = 1 << 2,       /* needs no paths.d: a broken config does not stop it */
+        VERB_HIDDEN = 1 << 3,          /* a build-time generator: not in help, man pages or completion, and
+                                        * found by its exact name only */
 } VerbFlags;
 
 struct Verb {
@@ -88,6 +91,9 @@ void cli_args_done(CliArgs *a);
 /* Reads paths.d of the config dirs into g (after cli_parse): its "data" becomes g->dir unless --dir was
  * given. Logs a bad file. */
 int cli_load_paths(RktGlobals *g);
+
+/* The global flags, for the man page and completion generators. */
+extern const Option cli_global_options[];
 
 /* Prints help for verb (NULL: the top level). path is "rkt image list" etc. */
 void cli_help(const Verb *top, const Verb *verb, const char *path, FILE *f);

@@ -14,7 +14,8 @@ const Option fetch_options[] = {
         { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching" },
         { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "update",
           "when to fetch an image: new (only when not in the store), update (ask the server again; an unchanged "
-          "image is not downloaded again), never (store only)" },
+          "image is not downloaded again), never (store only)",
+          "new update never" },
         { "signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
           "a local signature file for the image (only with a single IMAGE)" },
         {},

@@ -11,7 +11,7 @@ enum { OPT_FULL = 1, OPT_NO_LEGEND, OPT_FORMAT };
 
 const Option list_options[] = {
         {"format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL,
-         "choose the output format: json, json-pretty"},
+         "choose the output format: json, json-pretty", "json json-pretty"},
         {"full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "use long output format"},
         {"no-legend", 0, OPT_NO_LEGEND, OPTION_BOOL, NULL, "false", "suppress a legend with the list"},
         {},

@@ -70,7 +70,8 @@ enum {
 #define NET_OPTIONS                                                                                      \
         { "net", 0, OPT_NET, OPTION_OPTIONAL, "NAME[:ARGS],...", "default",                                  \
           "the pod's networks: default, default-restricted or networks of net.d (ARGS: CNI_ARGS, e.g. "    \
-          "default:IP=172.16.28.9), host (the host's) or none (loopback only)" },                         \
+          "default:IP=172.16.28.9), host (the host's) or none (loopback only)",                          \
+          "default default-restricted host none" },                                                       \
         { "dns", 0, OPT_DNS, OPTION_REQUIRED, "IP[,IP...]|host|none", NULL,                                  \
           "name servers for the pod's /etc/resolv.conf; host: the host's file; none: ignore the "         \
           "networks' DNS" },                                                                              \
@@ -102,7 +103,8 @@ enum {
           "run the pod in a user namespace with a random UID/GID shift (copies the images; needs a "      \
           "network of the pod's own)" },                                                                  \
         { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "new",                            \
-          "when to fetch an image: new (only when not in the store), update (always), never (store only)" }, \
+          "when to fetch an image: new (only when not in the store), update (always), never (store only)", \
+          "new update never" },                                                                           \
         { "set-env", 0, OPT_SET_ENV, OPTION_REQUIRED, "NAME=VALUE", NULL,                                  \
           "an environment variable for all apps (repeatable)" },                                          \
         { "set-env-file", 0, OPT_SET_ENV_FILE, OPTION_REQUIRED, "FILE", NULL,                              \
@@ -133,7 +135,7 @@ const Option prepare_options[] = {
 const Option run_prepared_options[] = { NET_OPTIONS, {} };
 
 /* The flags that follow an IMAGE and apply to it. */
-static const Option app_options[] = {
+const Option run_app_options[] = {
         { "annotation", 0, APP_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "an app annotation" },
         { "caps-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove" },
         { "caps-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep" },
@@ -156,7 +158,7 @@ static const Option app_options[] = {
         {},
 };
 
-static const Verb app_flags_verb = { .name = "run", .options = app_options, .flags = VERB_NO_INTERSPERSED,
+static const Verb app_flags_verb = { .name = "run", .options = run_app_options, .flags = VERB_NO_INTERSPERSED,
                                      .max_args = (size_t) -1 };
 
 static int parse_kv(const char *flag, const char *s, AppcKV **kv, size_t *n) {

@@ -14,7 +14,7 @@ enum { OPT_WAIT = 1, OPT_WAIT_READY, OPT_FORMAT, OPT_UUID_FILE };
 
 const Option status_options[] = {
         {"format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL,
-         "choose the output format: json, json-pretty; key=value lines when empty"},
+         "choose the output format: json, json-pretty; key=value lines when empty", "json json-pretty"},
         {"uuid-file", 0, OPT_UUID_FILE, OPTION_REQUIRED, "FILE", NULL,
          "read pod UUID from file instead of argument"},
         {"wait", 0, OPT_WAIT, OPTION_OPTIONAL, "bool|timeout", "false",

@@ -31,7 +31,8 @@ enum {
 };
 
 const Option trust_options[] = {
-        { "format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL, "with --list: json or json-pretty" },
+        { "format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL, "with --list: json or json-pretty",
+          "json json-pretty" },
         { "insecure-allow-http", 0, OPT_ALLOW_HTTP, OPTION_BOOL, NULL, "false",
           "allow HTTP for key discovery and retrieval" },
         { "list", 0, OPT_LIST, OPTION_BOOL, NULL, "false",

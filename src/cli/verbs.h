@@ -8,6 +8,9 @@ extern const Verb rkt_verbs[];
 
 int verb_help(CliArgs *a);
 int verb_version(CliArgs *a);
+/* Build-time generators (hidden verbs): src/cli/completion.c, src/cli/man-pages.c. */
+int verb_completion(CliArgs *a);
+int verb_man_pages(CliArgs *a);
 
 extern const Option fetch_options[];
 int verb_fetch(CliArgs *a);
@@ -31,6 +34,8 @@ int verb_image_verify(CliArgs *a);
 extern const Option run_options[];
 extern const Option prepare_options[];
 extern const Option run_prepared_options[];
+/* The flags that follow an IMAGE on `rkt run` and `rkt prepare` and apply to its app. */
+extern const Option run_app_options[];
 int verb_run(CliArgs *a);
 int verb_prepare(CliArgs *a);
 int verb_run_prepared(CliArgs *a);
