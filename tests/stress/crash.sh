@@ -280,7 +280,7 @@ scrub() {
 unexpected() {
 	grep -vE -e '^gc: (moving (pod|failed prepare|expired prepared pod) .* to garbage|removing stale embryo)' \
 		-e '^stage1: killed [0-9]+ leftover process(es)? of the pod' \
-		-e '^image gc: [0-9]+ image\(s\) successfully removed' "$1"
+		-e '^(image )?gc: [0-9]+ image\(s\) successfully removed' "$1"
 }
 
 # check - the state after a kill; prints one problem per line.

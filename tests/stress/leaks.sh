@@ -29,7 +29,7 @@ leak() {
 
 # Mounts (mountinfo escapes blanks as \040; the data dirs used here have none).
 while IFS= read -r m; do
-	case $m in "$dir" | "$dir"/*) leak mount "$m" ;; esac
+	case $m in "$dir"/*) leak mount "$m" ;; esac
 done < <(awk '{ print $5 }' /proc/self/mountinfo)
 
 if command -v ip >/dev/null; then
