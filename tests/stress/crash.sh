@@ -122,7 +122,8 @@ nspawn_child() {
 # wait_ready - until the pod of $work/uuid is ready (or its rkt ended).
 wait_ready() {
 	local u
-	u=$(cat "$work/uuid" 2>/dev/null) || return 1
+	wait_pod_file ppid 60000 >/dev/null || return 1
+	u=$(cat "$work/uuid")
 	"${rk[@]}" status --wait-ready=60s "$u" >/dev/null 2>&1
 }
 
