@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "fd-util.h"
 #include "log.h"
 #include "mds-client.h"
+#include "path.h"
 #include "pod-common.h"
 #include "stage1-exec.h"
 #include "strv.h"
@@ -350,6 +352,15 @@ int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, 
         return run_entrypoint_fd(p, fd, ep, args, stdout_to_null);
 }
 
+/* pod_remove() removes the stage1 rootfs first, and pod_delete() calls it only after the stage1 gc: a pod
+ * that ran and has no stage1 rootfs is one whose removal began. */
+static bool removal_begun(const Pod *p) {
+        _cleanup_free_ char *rootfs = path_join(p->path, POD_STAGE1_ROOTFS);
+        struct stat st;
+
+        return rootfs && lstat(rootfs, &st) < 0 && errno == ENOENT;
+}
+
 int pod_delete(const CliArgs *a, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
         bool ran = p->state == POD_EXITED_GARBAGE || p->state == POD_EXITED_DELETING;
@@ -358,6 +369,12 @@ int pod_delete(const CliArgs *a, Pod *p) {
         if (!ran && p->state != POD_GARBAGE && p->state != POD_DELETING && p->state != POD_EMBRYO)
                 return log_error_errno(-EINVAL, "non-garbage pod \"%s\" (status \"%s\"), skipped", p->uuid,
                                        pod_state_to_string(p->state));
+        if (ran && removal_begun(p)) {
+                /* A gc killed while it removed the pod ran the stage1 gc first: it is not run again (its
+                 * stage1 may be half gone), only the removal is finished. */
+                log_debug("pod \"%s\" is half removed, skipping stage1 GC", p->uuid);
+                ran = false;
+        }
         if (ran) {
                 _cleanup_free_ char *probe = NULL;
                 _cleanup_close_ int probe_fd = -1;

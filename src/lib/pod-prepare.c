@@ -9,8 +9,6 @@
 #include "path.h"
 #include "pod-prepare.h"
 
-#define OVERLAY_MARKER "overlay-prepared"
-
 static int pod_fd(const Pod *p) {
         return open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
@@ -104,8 +102,14 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
                 return rkt_error_set(reterr, treefd < 0 ? negative_errno() : r, "copying the stage1 manifest: %m");
         if (*overlay) {
                 r = mount_overlay(p, podfd, tree_dir, tree_id, NULL, POD_STAGE1_ROOTFS);
-                if (r == -EINVAL || r == -ENODEV || r == -EOPNOTSUPP)
-                        *overlay = false; /* this file system cannot hold overlay upper dirs: copy instead */
+                if (r == -EINVAL || r == -ENODEV || r == -EOPNOTSUPP) {
+                        /* This file system cannot hold overlay upper dirs: copy instead, and leave no
+                         * upper dir that would say otherwise. */
+                        *overlay = false;
+                        (void) rm_rf_at(podfd, "overlay");
+                        if (mkdirat(podfd, "overlay", 0700) < 0 && errno != EEXIST)
+                                return rkt_error_set(reterr, negative_errno(), "writing the pod directory: %m");
+                }
                 else if (r < 0)
                         return rkt_error_set(reterr, r, "mounting the stage1 overlay: %s", strerror(-r));
         }
@@ -212,7 +216,7 @@ int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *
                 return r;
         if (private_users && (r = shift_pod(podfd, private_users, reterr)) < 0)
                 return r;
-        if (overlay && (r = write_text(podfd, OVERLAY_MARKER, "")) < 0)
+        if (overlay && (r = write_text(podfd, POD_OVERLAY_MARKER, "")) < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
         r = appc_pod_manifest_to_json(m, &json, reterr);
         if (r < 0)
@@ -241,7 +245,7 @@ int pod_remount(Pod *p, Store *s, RktError **reterr) {
 
         if (podfd < 0)
                 return rkt_error_set(reterr, negative_errno(), "opening pod directory '%s': %m", p->path);
-        if (faccessat(podfd, OVERLAY_MARKER, F_OK, 0) < 0)
+        if (faccessat(podfd, POD_OVERLAY_MARKER, F_OK, 0) < 0)
                 return 0; /* a copied pod has nothing to mount */
         abs = path_join(p->path, POD_STAGE1_ROOTFS);
         if (!abs)

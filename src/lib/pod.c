@@ -1132,7 +1132,7 @@ int pod_unmount_all(const Pod *p, RktError **reterr) {
 
 int pod_mount_stage1(const Pod *p, bool *ret_mounted, RktError **reterr) {
         _cleanup_free_ char *id = NULL, *rootfs = NULL, *canonical = NULL, *lower = NULL, *upper = NULL,
-                            *work = NULL, *opts = NULL;
+                            *work = NULL, *opts = NULL, *marker = NULL;
         MountEntry *l = NULL;
         size_t n = 0;
         struct stat st;
@@ -1145,9 +1145,13 @@ int pod_mount_stage1(const Pod *p, bool *ret_mounted, RktError **reterr) {
         if (asprintf(&upper, "%s/overlay/%s/upper", p->path, id) < 0 ||
             asprintf(&work, "%s/overlay/%s/work", p->path, id) < 0 ||
             asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS, p->path) < 0 ||
-            asprintf(&lower, "%s/cas/tree/%s/rootfs", p->data_dir, id) < 0)
+            asprintf(&lower, "%s/cas/tree/%s/rootfs", p->data_dir, id) < 0 ||
+            !(marker = pod_file(p, POD_OVERLAY_MARKER)))
                 return -ENOMEM;
-        if (stat(upper, &st) < 0 || !S_ISDIR(st.st_mode) || stat(work, &st) < 0 || !S_ISDIR(st.st_mode))
+        /* The marker, not the upper dir, says the pod is an overlay: prepare makes the upper dir before it
+         * learns that the file system cannot hold one (a data dir on overlayfs) and copies instead. */
+        if (lstat(marker, &st) < 0 || stat(upper, &st) < 0 || !S_ISDIR(st.st_mode) || stat(work, &st) < 0 ||
+            !S_ISDIR(st.st_mode))
                 return 0; /* no overlay: stage1/rootfs is a plain copy */
         canonical = realpath(rootfs, NULL);
         if (!canonical)

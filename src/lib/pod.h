@@ -81,6 +81,8 @@ int pod_refresh(Pod *p);
 #define POD_STAGE1_ID "stage1ID"
 /* --private-users: the pod's UID range, "SHIFT:COUNT"; its files belong to the range. */
 #define POD_PRIVATE_USERS "private-users-prepared"
+/* Written by prepare when the pod's roots are overlays over the tree store (absent: they are copies). */
+#define POD_OVERLAY_MARKER "overlay-prepared"
 
 /* The stage1 image's entrypoints, by annotation. */
 #define STAGE1_RUN "coreos.com/rkt/stage1/run"

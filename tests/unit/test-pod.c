@@ -480,6 +480,30 @@ static void test_remove_refuses_mounts(void **state) {
         assert_int_equal(lstat(path, &st), -1);
 }
 
+/* A pod whose images were copied (prepare found that the data dir cannot hold overlay upper dirs) has no
+ * overlay marker: gc must not try to mount a stage1 overlay for it (it failed with EINVAL and skipped the
+ * stage1 gc, leaking the pod's network), even with upper/work dirs left from the attempt. */
+static void test_mount_stage1_copied_pod(void **state) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_free_ char *path = pod_dir("exited-garbage", "f4000000-0000-4000-8000-000000000001");
+        bool mounted = true;
+
+        make_pod("exited-garbage", "f4000000-0000-4000-8000-000000000001");
+        write_file(path, "stage1TreeStoreID", TREE_ID "\n");
+        write_file(path, "overlay/" TREE_ID "/upper/x", "");
+        write_file(path, "overlay/" TREE_ID "/work/x", "");
+        write_file(path, "stage1/rootfs/gc", "copied");
+        assert_int_equal(pod_open(dir, "f4000000", &p, NULL), 0);
+        assert_int_equal(pod_mount_stage1(p, &mounted, &e), 0);
+        assert_false(mounted);
+        assert_null(e);
+        /* With the marker it is an overlay pod: its stage1 tree must be in the store. */
+        write_file(path, "overlay-prepared", "");
+        assert_int_equal(pod_mount_stage1(p, &mounted, &e), -ENOENT);
+        assert_false(mounted);
+}
+
 RUN_TESTS(cmocka_unit_test_setup_teardown(test_state_strings, setup, teardown),
           cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
           cmocka_unit_test_setup_teardown(test_prepared_busy, setup, teardown),
@@ -491,4 +515,5 @@ RUN_TESTS(cmocka_unit_test_setup_teardown(test_state_strings, setup, teardown),
           cmocka_unit_test_setup_teardown(test_times_pid_exit_codes, setup, teardown),
           cmocka_unit_test_setup_teardown(test_stage1_manifest, setup, teardown),
           cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-          cmocka_unit_test_setup_teardown(test_remove_refuses_mounts, setup, teardown))
+          cmocka_unit_test_setup_teardown(test_remove_refuses_mounts, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_mount_stage1_copied_pod, setup, teardown))
