@@ -15,7 +15,10 @@ int verb_image_rm(CliArgs *a) {
         size_t removed = 0;
         int r, ret = 0;
 
-        r = image_store_open(a, STORE_WRITABLE, &s);
+        /* The store to ourselves: a fetch or a pod being prepared holds it shared while it resolves,
+         * reads and renders its images, so nothing is removed under them, and the pods we then see are
+         * all those whose trees must stay. */
+        r = image_store_open(a, STORE_WRITABLE | STORE_EXCLUSIVE, &s);
         if (r < 0)
                 return r;
         r = pod_refs_collect(a->globals->dir, &pod_images, &pod_trees, &err);

@@ -163,8 +163,14 @@ int verb_list(CliArgs *a) {
                         _cleanup_(json_object_putp) json_object *manifest = NULL;
                         if (!listed(pods[i]->state))
                                 continue;
-                        if (pod_manifest_available(pods[i]) && pod_manifest_json(pods[i], &manifest) < 0)
-                                log_warning("Unable to read pod %s manifest", pods[i]->uuid);
+                        if (pod_manifest_available(pods[i]) && pod_manifest_json(pods[i], &manifest) < 0) {
+                                /* Removed since it was found, or being removed (rkt gc): nothing to warn
+                                 * about. */
+                                if (pod_refresh(pods[i]) < 0)
+                                        continue;
+                                if (pods[i]->state != POD_EXITED_DELETING && pods[i]->state != POD_DELETING)
+                                        log_warning("Unable to read pod %s manifest", pods[i]->uuid);
+                        }
                         r = add_rows(t, pods[i], manifest, full, now);
                 }
                 if (r >= 0)

@@ -113,7 +113,7 @@ static int wait_ready(Pod *p, uint64_t timeout) {
         }
 }
 
-static int print_status(const Pod *p) {
+static int print_status(Pod *p) {
         _cleanup_(json_object_putp) json_object *nets = pod_nets_json(p), *manifest = NULL;
         _cleanup_free_ char *created = NULL, *started = NULL, *networks = NULL;
         uint64_t t;
@@ -143,10 +143,14 @@ static int print_status(const Pod *p) {
         printf("exited=%s\n", p->state == POD_EXITED || p->state == POD_EXITED_GARBAGE ? "true" : "false");
         if (p->state == POD_RUNNING)
                 return 0;
-        if (pod_manifest_json(p, &manifest) < 0)
+        if (pod_manifest_json(p, &manifest) < 0) {
+                /* Being removed (rkt gc) while we looked: it has no statuses left to show. */
+                if (pod_refresh(p) < 0 || p->state == POD_DELETING || p->state == POD_EXITED_DELETING)
+                        return 0;
                 return log_error_errno(-EBADMSG,
                                        "unable to print status: unable to get exit statuses for pod \"%s\"",
                                        p->uuid);
+        }
         for (size_t i = 0; i < pod_manifest_n_apps(manifest); i++) {
                 const char *app = pod_manifest_app_name(manifest, i);
                 int code;
