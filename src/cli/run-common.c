@@ -624,8 +624,9 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
         if (r->pod_manifest) {
                 if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 || r->ports ||
                     r->spec.inherit_env)
-                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (images, "
-                                               "--volume, --mount, --set-env, --inherit-env, --port)");
+                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (see --help): "
+                                               "images, --volume, --mount, --set-env, --inherit-env and --port "
+                                               "cannot be combined with it");
         } else if (r->spec.n_apps == 0)
                 return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
         if (r->interactive && r->spec.n_apps > 1)
@@ -702,6 +703,8 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
         int k;
 
         fetch_ui_setup(&ui, &fo, g);
+        if (r->quiet)
+                fo.notice = NULL;
         if (r->pod_manifest) {
                 _cleanup_free_ char *text = NULL;
                 size_t size;
@@ -712,7 +715,8 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
                 if (k < 0)
                         return log_error_errno(k, "--pod-manifest '%s': %s", r->pod_manifest, rkt_error_message(err, k));
                 if ((*ret)->n_apps == 0)
-                        return log_error_errno(-EINVAL, "--pod-manifest '%s': the pod has no apps", r->pod_manifest);
+                        return log_error_errno(-EINVAL, "pod must contain at least one application: --pod-manifest '%s' "
+                                               "has no apps", r->pod_manifest);
                 /* Its images must be in the store, by ID. */
                 for (size_t i = 0; i < (*ret)->n_apps; i++) {
                         _cleanup_free_ char *id = NULL;
@@ -754,8 +758,9 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *stage1_id = NULL;
         const RktGlobals *g = a->globals;
-        const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure,
-                                   g->stage1_images };
+        FetchOptions ui_fo = {};
+        FetchUi ui;
+        Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure, g->stage1_images };
         UidRange range;
         bool overlay;
         int k;
@@ -765,6 +770,11 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         k = store_open(g->dir, STORE_WRITABLE, &s, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
+        fetch_ui_setup(&ui, &ui_fo, g);
+        if (!r->quiet) {
+                cfg.notice = ui_fo.notice;
+                cfg.userdata = ui_fo.userdata;
+        }
         k = stage1_resolve(s, &r->stage1, &cfg, &stage1_id, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
