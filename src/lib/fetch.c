@@ -549,7 +549,7 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                                      "--insecure-options=image to fetch it without verification",
                                      asc_url, rkt_error_message(e, r));
         if (r < 0)
-                return rkt_error_set(reterr, r, "fetching the signature: %s", rkt_error_message(e, r));
+                return rkt_error_set(reterr, r, "error downloading the signature file: %s", rkt_error_message(e, r));
         if (resp.status == 202) {
                 notice(f, FETCH_NOTICE_INFO, "server requested deferring the signature download");
                 *ret_deferred = true;
