@@ -527,6 +527,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                                 goto fail;
                         if (b)
                                 r->pull_policy = o->option->id == OPT_NO_STORE ? PULL_UPDATE : PULL_NEVER;
+                        r->pull_policy_set = true;
                         break;
                 }
                 case OPT_IPC:
@@ -539,6 +540,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                                                        "--ipc=private)");
                         break;
                 case OPT_PULL_POLICY:
+                        r->pull_policy_set = true;
                         if (pull_policy_from_string(v, &r->pull_policy) < 0)
                                 return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never", v);
                         break;
@@ -623,9 +625,10 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
                 return k;
         if (r->pod_manifest) {
                 if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 || r->ports ||
-                    r->spec.inherit_env)
+                    r->spec.inherit_env || r->pull_policy_set)
                         return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (see --help): "
-                                               "images, --volume, --mount, --set-env, --inherit-env and --port "
+                                               "images, --volume, --mount, --set-env, --inherit-env, --port and "
+                                               "--pull-policy "
                                                "cannot be combined with it");
         } else if (r->spec.n_apps == 0)
                 return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
