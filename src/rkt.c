@@ -191,6 +191,7 @@ const Verb rkt_verbs[] = {
                          "\tApp flags after an IMAGE apply to that image's app: --name, --exec, --user, --group,\n"
                          "\t--working-dir, --environment, --mount, --memory, --cpu, --caps-retain, … (see 'rkt run --help').",
           .options = prepare_options,
+          .app_options = run_app_options,
           .run = verb_prepare,
           .flags = VERB_ROOT_ONLY | VERB_NO_INTERSPERSED,
           .max_args = UNBOUNDED },
@@ -216,6 +217,7 @@ const Verb rkt_verbs[] = {
                   "\t  --caps-retain=CAPS  --caps-remove=CAPS  --seccomp=mode=retain|remove,SYSCALLS\n"
                   "\tArguments after '--' are appended to the app's command, up to '---'.",
           .options = run_options,
+          .app_options = run_app_options,
           .run = verb_run,
           .flags = VERB_ROOT_ONLY | VERB_NO_INTERSPERSED,
           .max_args = UNBOUNDED },

@@ -199,10 +199,24 @@ void net_confs_free(NetConf *c, size_t n) {
         free(c);
 }
 
+/* The key of o that stands for key: key itself, else one equal to it ignoring case. rkt 1.30 (and the CNI
+ * plugins) decoded these files with Go's encoding/json, which matches keys that way: {"Name":…,"Type":…}
+ * worked there. */
+static const char *conf_key(json_object *o, const char *key) {
+        if (json_object_object_get_ex(o, key, NULL))
+                return key;
+        json_object_object_foreach(o, k, v) {
+                (void) v;
+                if (strcasecmp(k, key) == 0)
+                        return k;
+        }
+        return key;
+}
+
 /* A string field: -ENOENT when absent, -EINVAL (with an error) when of another type, null included. */
 static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
                        RktError **reterr) {
-        int r = json_field_string(o, key, "network configuration", path, ret, reterr);
+        int r = json_field_string(o, conf_key(o, key), "network configuration", path, ret, reterr);
         return r == 0 ? -ENOENT : r < 0 ? r : 0;
 }
 
@@ -250,7 +264,7 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
         r = conf_string(root, "cniVersion", path, &version, reterr);
         if (r < 0 && r != -ENOENT)
                 goto finish;
-        r = json_field(root, "ipMasq", json_type_boolean, "network configuration", path, &v, reterr);
+        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v, reterr);
         if (r < 0)
                 goto finish;
         if (r > 0)

@@ -180,7 +180,7 @@ static const Option *find_option(const Option *table, const char *name, size_t l
         return NULL;
 }
 
-static int push_option(CliArgs *a, const Option *o, const char *value) {
+int cli_args_push_option(CliArgs *a, const Option *o, const char *value) {
         ParsedOption *n = realloc(a->options, sizeof(ParsedOption) * (a->n_options + 1));
         if (!n)
                 return log_error_errno(-ENOMEM, "Out of memory");
@@ -269,6 +269,15 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                                 global = o != NULL;
                         }
                 }
+                if (!o && verb && verb->app_options) {
+                        const Option *late = arg[1] == '-' ? find_option(verb->app_options, name, len, 0)
+                                                           : find_option(verb->app_options, NULL, 0, name[0]);
+                        if (late) {
+                                log_error("--%s must follow an image\nUsage: %s %s", late->name, path,
+                                          strempty(verb->usage));
+                                return -EINVAL;
+                        }
+                }
                 if (!o) {
                         log_error("unknown flag: %s%.*s\nRun '%s --help' for usage.", arg[1] == '-' ? "--" : "-",
                                   (int) len, name, path);
@@ -291,11 +300,14 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                                 return r;
                         continue;
                 }
+                /* Where a script can see it, as rkt 1.30 (pflag) printed it. */
+                if (o->deprecated)
+                        fprintf(stderr, "Flag --%s has been deprecated, %s\n", o->name, o->deprecated);
                 if (o->arg == OPTION_BOOL && value && parse_boolean(value) < 0) {
                         log_error("invalid argument '%s' for --%s: expected true or false", value, o->name);
                         return -EINVAL;
                 }
-                r = push_option(a, o, value);
+                r = cli_args_push_option(a, o, value);
                 if (r < 0)
                         return r;
         }
@@ -316,6 +328,8 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
 static void print_options(const Option *table, FILE *f) {
         for (const Option *o = table; o && o->name; o++) {
                 char left[96];
+                if (o->deprecated)
+                        continue;
                 if (o->short_name)
                         snprintf(left, sizeof(left), "  -%c, --%s", o->short_name, o->name);
                 else

@@ -44,6 +44,9 @@ typedef struct Option {
         const char *def; /* the default, as help shows it */
         const char *help;
         const char *values; /* the choices of an enum-like value, space-separated (shell completion) */
+        /* A deprecated alias rkt 1.30 still accepted: left out of help and completion, marked so in the man
+         * page, and "Flag --NAME has been deprecated, <this>" printed when used (as rkt 1.30 did). */
+        const char *deprecated;
 } Option;
 
 typedef struct ParsedOption {
@@ -78,6 +81,9 @@ struct Verb {
         const char *usage;       /* after "rkt VERB " */
         const char *description; /* optional, several lines */
         const Option *options;   /* terminated by an entry with name == NULL */
+        /* Flags that only follow an IMAGE (run, prepare): before one they are refused with "--X must follow
+         * an image", not as unknown flags. */
+        const Option *app_options;
         VerbFunction run;        /* NULL for a verb that only groups sub-verbs */
         const Verb *subverbs;    /* terminated by an entry with name == NULL */
         unsigned flags;
@@ -88,6 +94,8 @@ struct Verb {
  * printed, or a negative errno after logging the problem. */
 int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlobals *g, CliArgs *a);
 void cli_args_done(CliArgs *a);
+/* Appends an option to a, as if it had been given among the verb's flags. */
+int cli_args_push_option(CliArgs *a, const Option *o, const char *value);
 /* Reads paths.d of the config dirs into g (after cli_parse): its "data" becomes g->dir unless --dir was
  * given. Logs a bad file. */
 int cli_load_paths(RktGlobals *g);

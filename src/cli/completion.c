@@ -39,6 +39,8 @@ static void arg_kinds(const Verb *v, char ret[static 8]) {
 /* The flags of a table as shell words: "--x" for a boolean, "--x=" for one taking a value. */
 static void print_flags(FILE *f, const Option *table, bool with_short) {
         for (const Option *o = table; o && o->name; o++) {
+                if (o->deprecated)
+                        continue;
                 fprintf(f, " --%s%s", o->name, o->arg == OPTION_BOOL ? "" : "=");
                 if (with_short && o->short_name)
                         fprintf(f, " -%c", o->short_name);
@@ -92,17 +94,17 @@ static void print_tables(FILE *f, Shell sh, const Verb *verbs, const char *prefi
                 snprintf(path, sizeof(path), "%s %s", prefix, v->name);
                 fprintf(f, "_rkt_flags[\"%s\"]=\"", path);
                 print_flags(f, v->options, false);
-                if (v->options == run_options || v->options == prepare_options)
-                        print_flags(f, run_app_options, false);
+                if (v->app_options)
+                        print_flags(f, v->app_options, false);
                 fprintf(f, "\"\n_rkt_takes_value[\"%s\"]=\"", path);
                 print_takes_value(f, v->options);
-                if (v->options == run_options || v->options == prepare_options)
-                        print_takes_value(f, run_app_options);
+                if (v->app_options)
+                        print_takes_value(f, v->app_options);
                 arg_kinds(v, kinds);
                 fprintf(f, "\"\n_rkt_args[\"%s\"]=\"%s\"\n", path, v->subverbs ? "" : kinds);
                 print_values(f, path, v->options);
-                if (v->options == run_options || v->options == prepare_options)
-                        print_values(f, path, run_app_options);
+                if (v->app_options)
+                        print_values(f, path, v->app_options);
                 if (v->subverbs) {
                         fprintf(f, "_rkt_subverbs[\"%s\"]=\"", path);
                         for (const Verb *s = v->subverbs; s->name; s++)

@@ -18,10 +18,15 @@ static void on_notice(FetchNoticeLevel level, const char *message, void *userdat
                 fputc('\n', stderr);
                 ui->drawn = false;
         }
+        /* "image: using image from file …": rkt 1.30's prefix for what its image fetcher said, which
+         * scripts read. */
+        const char *verb = log_get_prefix();
+        log_set_prefix("image");
         if (level == FETCH_NOTICE_WARNING)
                 log_warning("%s", message);
         else
                 log_info("%s", message);
+        log_set_prefix(verb);
 }
 
 static unsigned terminal_width(void) {

@@ -8,7 +8,7 @@
 #include "util.h"
 #include "verbs.h"
 
-enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE };
+enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE, OPT_NO_STORE, OPT_STORE_ONLY };
 
 const Option fetch_options[] = {
         { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching" },
@@ -18,6 +18,10 @@ const Option fetch_options[] = {
           "new update never" },
         { "signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
           "a local signature file for the image (only with a single IMAGE)" },
+        { "no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false", "fetch the image again (--pull-policy=update)",
+          NULL, "please use --pull-policy=update" },
+        { "store-only", 0, OPT_STORE_ONLY, OPTION_BOOL, NULL, "false",
+          "use only the store (--pull-policy=never)", NULL, "please use --pull-policy=never" },
         {},
 };
 
@@ -45,6 +49,15 @@ int verb_fetch(CliArgs *a) {
                 case OPT_SIGNATURE:
                         o.signature = opt->value;
                         break;
+                case OPT_NO_STORE:
+                case OPT_STORE_ONLY: {
+                        bool b = false;
+                        if ((r = cli_bool(opt, &b)) < 0)
+                                return r;
+                        if (b)
+                                o.pull_policy = opt->option->id == OPT_NO_STORE ? PULL_UPDATE : PULL_NEVER;
+                        break;
+                }
                 }
         }
         if (o.signature && a->n_args != 1)

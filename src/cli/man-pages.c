@@ -58,7 +58,14 @@ static void print_options(FILE *f, const Option *table) {
                         fputs(o->arg == OPTION_OPTIONAL ? "\\fR]" : "\\fR", f);
                 }
                 fputc('\n', f);
+                if (o->deprecated)
+                        fputs("Deprecated: ", f);
                 roff(f, o->help);
+                if (o->deprecated) {
+                        fputs(" (", f);
+                        roff(f, o->deprecated);
+                        fputc(')', f);
+                }
                 if (o->values) {
                         fputs(" (one of: ", f);
                         roff(f, o->values);
@@ -196,9 +203,11 @@ static int verb_page(const char *dir, const Verb *v, const char *path, const cha
                 fputs(".SH OPTIONS\n", f);
                 print_options(f, v->options);
         }
-        if (v->options == run_options || v->options == prepare_options) {
-                fputs(".SH APP OPTIONS\nThese follow an IMAGE and apply to that image's app only.\n", f);
-                print_options(f, run_app_options);
+        if (v->app_options) {
+                fputs(".SH APP OPTIONS\nThese follow an IMAGE and apply to that image's app only (the OPTIONS above "
+                      "may follow an image too, and still apply to the pod).\n",
+                      f);
+                print_options(f, v->app_options);
         }
         fputs(".SH GLOBAL OPTIONS\nThe global options of \\fBrkt\\fR(1) apply too, anywhere on the command "
               "line.\n.SH EXIT STATUS\n0 on success, 254 on any error of rkt's own",

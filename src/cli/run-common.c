@@ -45,6 +45,9 @@ enum {
         OPT_DNS_OPT,
         OPT_DNS_DOMAIN,
         OPT_HOSTS_ENTRY,
+        OPT_NO_STORE,
+        OPT_STORE_ONLY,
+        OPT_IPC,
         /* per app */
         APP_NAME,
         APP_EXEC,
@@ -65,6 +68,7 @@ enum {
         APP_CAPS_RETAIN,
         APP_CAPS_REMOVE,
         APP_SECCOMP,
+        APP_SIGNATURE,
 };
 
 #define NET_OPTIONS                                                                                      \
@@ -86,6 +90,9 @@ enum {
         { "hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname" },     \
         { "interactive", 0, OPT_INTERACTIVE, OPTION_BOOL, NULL, "false",                                  \
           "run the (single) app interactively, on this terminal" },                                      \
+        { "ipc", 0, OPT_IPC, OPTION_REQUIRED, "auto|private|parent", "auto",                               \
+          "the pod's IPC namespace: auto or private (its own); parent (the host's) is refused by this "   \
+          "stage1", "auto private parent" },                                                              \
         { "mds-register", 0, OPT_MDS_REGISTER, OPTION_BOOL, NULL, "false",                                \
           "register the pod with the metadata service (rkt metadata-service) and give its apps "          \
           "AC_METADATA_URL" }
@@ -95,6 +102,10 @@ enum {
           "mount a volume into every app (after an image: into that app)" },                             \
         { "no-overlay", 0, OPT_NO_OVERLAY, OPTION_BOOL, NULL, "false",                                    \
           "copy the images into the pod instead of mounting overlays" },                                 \
+        { "no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false", "fetch the images again (--pull-policy=update)", \
+          NULL, "please use --pull-policy=update" },                                                      \
+        { "store-only", 0, OPT_STORE_ONLY, OPTION_BOOL, NULL, "false",                                    \
+          "use only images in the store (--pull-policy=never)", NULL, "please use --pull-policy=never" }, \
         { "pod-manifest", 0, OPT_POD_MANIFEST, OPTION_REQUIRED, "FILE", NULL,                              \
           "run the pod described by an appc pod manifest (no images or app flags then)" },              \
         { "port", 0, OPT_PORT, OPTION_REQUIRED, "NAME:[HOSTIP:]HOSTPORT", NULL,                            \
@@ -139,6 +150,10 @@ const Option run_app_options[] = {
         { "annotation", 0, APP_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "an app annotation" },
         { "caps-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove" },
         { "caps-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep" },
+        { "cap-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove", NULL,
+          "use --caps-remove instead" },
+        { "cap-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep", NULL,
+          "use --caps-retain instead" },
         { "cpu", 0, APP_CPU, OPTION_REQUIRED, "QUANTITY", NULL, "CPU limit (e.g. 500m)" },
         { "cpu-shares", 0, APP_CPU_SHARES, OPTION_REQUIRED, "N", NULL, "CPU shares" },
         { "environment", 0, APP_ENVIRONMENT, OPTION_REQUIRED, "NAME=VALUE", NULL, "an environment variable" },
@@ -150,6 +165,8 @@ const Option run_app_options[] = {
         { "oom-score-adj", 0, APP_OOM_SCORE_ADJ, OPTION_REQUIRED, "N", NULL, "OOM score adjustment" },
         { "readonly-rootfs", 0, APP_READONLY_ROOTFS, OPTION_BOOL, NULL, "false", "mount the app's rootfs read-only" },
         { "seccomp", 0, APP_SECCOMP, OPTION_REQUIRED, "mode=retain|remove,…", NULL, "seccomp filter" },
+        { "signature", 0, APP_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
+          "a local signature file for the image (instead of the one beside it)" },
         { "supplementary-gids", 0, APP_SUPP_GIDS, OPTION_REQUIRED, "GIDS", NULL, "supplementary group IDs" },
         { "user", 0, APP_USER, OPTION_REQUIRED, "USER", NULL, "user to run the app as" },
         { "user-annotation", 0, APP_USER_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user annotation" },
@@ -157,9 +174,6 @@ const Option run_app_options[] = {
         { "working-dir", 0, APP_WORKING_DIR, OPTION_REQUIRED, "DIR", NULL, "the app's working directory" },
         {},
 };
-
-static const Verb app_flags_verb = { .name = "run", .options = run_app_options, .flags = VERB_NO_INTERSPERSED,
-                                     .max_args = (size_t) -1 };
 
 static int parse_kv(const char *flag, const char *s, AppcKV **kv, size_t *n) {
         const char *eq = strchr(s, '=');
@@ -191,6 +205,7 @@ static int add_app_option(AppSpec *app, const ParsedOption *o) {
         case APP_CAPS_RETAIN: app->caps_retain = v; break;
         case APP_CAPS_REMOVE: app->caps_remove = v; break;
         case APP_SECCOMP: app->seccomp = v; break;
+        case APP_SIGNATURE: app->signature = v; break;
         case APP_READONLY_ROOTFS: return cli_bool(o, &app->readonly_rootfs);
         case APP_ENVIRONMENT: return parse_kv("environment", v, &app->environment, &app->n_environment);
         case APP_ANNOTATION: return parse_kv("annotation", v, &app->annotations, &app->n_annotations);
@@ -204,16 +219,59 @@ static int add_app_option(AppSpec *app, const ParsedOption *o) {
         return 0;
 }
 
-/* IMAGE [APP FLAGS] [-- ARGS… [---]] IMAGE … */
+/* The flags that may follow an image: its app's, and (as rkt 1.30 accepted them there, and Nomad's driver
+ * puts --port after the image) the verb's own pod-level flags, which apply to the pod wherever they are.
+ * --mount is the app's there. */
+static int app_flags_table(const Option *pod, Option **ret) {
+        size_t n_app = 0, n = 0;
+        Option *t;
+
+        while (run_app_options[n_app].name)
+                n_app++;
+        for (const Option *o = pod; o && o->name; o++)
+                n++;
+        t = calloc(n_app + n + 1, sizeof(Option));
+        if (!t)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        memcpy(t, run_app_options, n_app * sizeof(Option));
+        n = n_app;
+        for (const Option *o = pod; o && o->name; o++) {
+                bool dup = false;
+                for (size_t i = 0; i < n_app && !dup; i++)
+                        dup = streq(t[i].name, o->name);
+                if (!dup)
+                        t[n++] = *o;
+        }
+        *ret = t;
+        return 0;
+}
+
+static const Option *pod_option_by_id(const Option *table, int id) {
+        for (const Option *o = table; o && o->name; o++)
+                if (o->id == id)
+                        return o;
+        return NULL;
+}
+
+/* IMAGE [APP FLAGS] [-- ARGS… [---]] IMAGE …; pod-level flags found after an image are appended to a's
+ * options, so parse the apps before the pod options. */
 static int parse_apps(CliArgs *a, RunArgs *r) {
+        _cleanup_free_ Option *table = NULL;
+        Verb flags_verb = { .name = a->verb->name, .flags = VERB_NO_INTERSPERSED, .max_args = SIZE_MAX };
+        char path[64];
         char **pos = a->args;
         size_t n = a->n_args, i = 0;
+        int k;
 
+        k = app_flags_table(a->verb->options, &table);
+        if (k < 0)
+                return k;
+        flags_verb.options = table;
+        snprintf(path, sizeof(path), "rkt %s", a->verb->name);
         while (i < n) {
                 AppSpec *apps, *app;
                 CliArgs sub;
                 size_t consumed;
-                int k;
 
                 if (streq(pos[i], "--") || streq(pos[i], "---"))
                         return log_error_errno(-EINVAL, "'%s' must follow an image", pos[i]);
@@ -224,13 +282,17 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                 app = &apps[r->spec.n_apps++];
                 *app = (AppSpec) { .image = pos[i++] };
 
-                k = cli_parse(&app_flags_verb, "rkt run", (int) (n - i), pos + i, a->globals, &sub);
+                k = cli_parse(&flags_verb, path, (int) (n - i), pos + i, a->globals, &sub);
                 if (k != 0) {
                         cli_args_done(&sub);
-                        return k < 0 ? k : log_error_errno(-EINVAL, "--help after an image: see 'rkt run --help'");
+                        return k < 0 ? k : log_error_errno(-EINVAL, "--help after an image: see '%s --help'", path);
                 }
                 for (size_t o = 0; o < sub.n_options; o++) {
-                        k = add_app_option(app, &sub.options[o]);
+                        const Option *pod = sub.options[o].option->id < APP_NAME
+                                                    ? pod_option_by_id(a->verb->options, sub.options[o].option->id)
+                                                    : NULL;
+                        k = pod ? cli_args_push_option(a, pod, sub.options[o].value)
+                                : add_app_option(app, &sub.options[o]);
                         if (k < 0) {
                                 cli_args_done(&sub);
                                 return k;
@@ -458,7 +520,27 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 case OPT_STAGE1_NAME: r->stage1.name = v; break;
                 case OPT_STAGE1_HASH: r->stage1.hash = v; break;
                 case OPT_STAGE1_FROM_DIR: r->stage1.from_dir = v; break;
+                case OPT_NO_STORE:
+                case OPT_STORE_ONLY: {
+                        bool b = false;
+                        if ((k = cli_bool(o, &b)) < 0)
+                                goto fail;
+                        if (b)
+                                r->pull_policy = o->option->id == OPT_NO_STORE ? PULL_UPDATE : PULL_NEVER;
+                        r->pull_policy_set = true;
+                        break;
+                }
+                case OPT_IPC:
+                        if (!streq(v, "auto") && !streq(v, "private") && !streq(v, "parent"))
+                                return log_error_errno(-EINVAL, "--ipc '%s': must be auto, private or parent", v);
+                        /* The pod's IPC namespace is nspawn's own, always. */
+                        if (streq(v, "parent"))
+                                return log_error_errno(-EOPNOTSUPP, "--ipc=parent: this stage1 always gives the "
+                                                       "pod an IPC namespace of its own (use --ipc=auto or "
+                                                       "--ipc=private)");
+                        break;
                 case OPT_PULL_POLICY:
+                        r->pull_policy_set = true;
                         if (pull_policy_from_string(v, &r->pull_policy) < 0)
                                 return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never", v);
                         break;
@@ -535,17 +617,19 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
         int k;
 
         *r = (RunArgs) { .pull_policy = PULL_NEW };
-        k = parse_pod_options(a, r);
+        k = parse_apps(a, r);
         if (k < 0)
                 return k;
-        k = parse_apps(a, r);
+        k = parse_pod_options(a, r);
         if (k < 0)
                 return k;
         if (r->pod_manifest) {
                 if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 || r->ports ||
-                    r->spec.inherit_env)
-                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (images, "
-                                               "--volume, --mount, --set-env, --inherit-env, --port)");
+                    r->spec.inherit_env || r->pull_policy_set)
+                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (see --help): "
+                                               "images, --volume, --mount, --set-env, --inherit-env, --port and "
+                                               "--pull-policy "
+                                               "cannot be combined with it");
         } else if (r->spec.n_apps == 0)
                 return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
         if (r->interactive && r->spec.n_apps > 1)
@@ -622,6 +706,8 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
         int k;
 
         fetch_ui_setup(&ui, &fo, g);
+        if (r->quiet)
+                fo.notice = NULL;
         if (r->pod_manifest) {
                 _cleanup_free_ char *text = NULL;
                 size_t size;
@@ -632,7 +718,8 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
                 if (k < 0)
                         return log_error_errno(k, "--pod-manifest '%s': %s", r->pod_manifest, rkt_error_message(err, k));
                 if ((*ret)->n_apps == 0)
-                        return log_error_errno(-EINVAL, "--pod-manifest '%s': the pod has no apps", r->pod_manifest);
+                        return log_error_errno(-EINVAL, "pod must contain at least one application: --pod-manifest '%s' "
+                                               "has no apps", r->pod_manifest);
                 /* Its images must be in the store, by ID. */
                 for (size_t i = 0; i < (*ret)->n_apps; i++) {
                         _cleanup_free_ char *id = NULL;
@@ -650,6 +737,7 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
                 AppcImageManifest *m = NULL;
                 size_t size;
 
+                fo.signature = app->signature;
                 k = fetch_image(s, app->image, &fo, &id, &err);
                 if (k >= 0)
                         k = store_read_manifest(s, id, &text, &size, &err);
@@ -673,8 +761,9 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *stage1_id = NULL;
         const RktGlobals *g = a->globals;
-        const Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure,
-                                   g->stage1_images };
+        FetchOptions ui_fo = {};
+        FetchUi ui;
+        Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure, g->stage1_images };
         UidRange range;
         bool overlay;
         int k;
@@ -684,6 +773,11 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         k = store_open(g->dir, STORE_WRITABLE, &s, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
+        fetch_ui_setup(&ui, &ui_fo, g);
+        if (!r->quiet) {
+                cfg.notice = ui_fo.notice;
+                cfg.userdata = ui_fo.userdata;
+        }
         k = stage1_resolve(s, &r->stage1, &cfg, &stage1_id, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));

@@ -18,6 +18,7 @@ typedef struct RunArgs {
         PodSpec spec;
         Stage1Choice stage1;
         PullPolicy pull_policy;
+        bool pull_policy_set; /* --pull-policy, --no-store or --store-only given: conflicts with --pod-manifest */
         const char *uuid_file_save;
         const char *pod_manifest; /* --pod-manifest FILE */
         bool no_overlay;

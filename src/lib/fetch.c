@@ -437,6 +437,7 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
                 return rkt_error_set(reterr, -EINVAL, "'%s' is not a regular file", abs);
         if (asprintf(&origin, "file://%s", abs) < 0)
                 return -ENOMEM;
+        notice(f, FETCH_NOTICE_INFO, "using image from file %s", abs);
 
         if (!f->ks) {
                 if (f->o->pull_policy != PULL_UPDATE && store_file_cache_lookup(f->s, abs, &st, ret_id) >= 0)
@@ -548,9 +549,9 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                                      "--insecure-options=image to fetch it without verification",
                                      asc_url, rkt_error_message(e, r));
         if (r < 0)
-                return rkt_error_set(reterr, r, "fetching the signature: %s", rkt_error_message(e, r));
+                return rkt_error_set(reterr, r, "error downloading the signature file: %s", rkt_error_message(e, r));
         if (resp.status == 202) {
-                notice(f, FETCH_NOTICE_INFO, "the server asked to fetch the signature '%s' later", asc_url);
+                notice(f, FETCH_NOTICE_INFO, "server requested deferring the signature download");
                 *ret_deferred = true;
                 http_response_done(&resp);
                 return 0;
@@ -579,8 +580,11 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
          * checks signatures: it is downloaded and verified like a new one. */
         if (rem && f->ks && !rem->sig_url)
                 rem = remote_record_free(rem);
-        if (rem && f->o->pull_policy != PULL_UPDATE)
+        if (rem && f->o->pull_policy != PULL_UPDATE) {
+                if (!w)
+                        notice(f, FETCH_NOTICE_INFO, "using image from local store for url %s", aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
+        }
         if (f->o->pull_policy == PULL_NEVER)
                 return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching '%s'",
                                      aci_url);
@@ -590,6 +594,11 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         r = fetch_http(f, reterr);
         if (r < 0)
                 return r;
+        /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently. */
+        if (w)
+                notice(f, FETCH_NOTICE_INFO, "fetching image from %s", aci_url);
+        else
+                notice(f, FETCH_NOTICE_INFO, "remote fetching from URL \"%s\"", aci_url);
         if (f->ks) {
                 r = get_signature(f, asc_url, &sig, &sig_size, &deferred, reterr);
                 if (r < 0)
@@ -829,6 +838,8 @@ static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const App
                 return rkt_error_set(reterr, -ELOOP, "dependency cycle: %s", strna(cycle));
         }
         r = lookup_dependency(f->s, d, os, arch, &id, reterr);
+        if (r >= 0)
+                notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s", d->image_name);
         if (r == -ENOENT && f->o->pull_policy == PULL_NEVER)
                 r = rkt_error_set(reterr, -ENOENT, "not in the store (--pull-policy=never)");
         else if (r == -ENOENT) {
@@ -910,6 +921,8 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
 
         if (f->o->pull_policy != PULL_UPDATE) {
                 r = lookup_name(f->s, &ref, os, arch, ret_id);
+                if (r >= 0)
+                        notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s", image);
                 if (r != -ENOENT)
                         goto finish;
                 if (f->o->pull_policy == PULL_NEVER) {
@@ -941,8 +954,15 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
         Fetch f;
         int r;
 
-        if (image_ref_is_id(image))
-                return store_resolve(s, image, ret_id, reterr);
+        if (image_ref_is_id(image)) {
+                r = store_resolve(s, image, ret_id, reterr);
+                if (r >= 0 && o->notice) {
+                        _cleanup_free_ char *m = NULL;
+                        if (asprintf(&m, "using image from the store with hash %s", *ret_id) >= 0)
+                                o->notice(FETCH_NOTICE_INFO, m, o->userdata);
+                }
+                return r;
+        }
         store_set_image_limits(s, &(ImageLimits) { .max_size = o->max_image_size });
         r = fetch_init(&f, s, o);
         if (r < 0)

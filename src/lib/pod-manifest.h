@@ -14,6 +14,7 @@ typedef struct AppSpec {
         char **args;                        /* after "--": appended to the exec */
         const char *user, *group;           /* --user, --group */
         const char *working_dir;            /* --working-dir */
+        const char *signature;              /* --signature: the image's signature file (stage0 only) */
         const char *supplementary_gids;     /* --supplementary-gids=1,2 */
         AppcKV *environment;                /* --environment */
         size_t n_environment;

@@ -617,14 +617,14 @@ int pod_open(const char *data_dir, const char *uuid_prefix, Pod **ret, RktError 
                         return -ENOMEM;
                 r = pod_refresh(p);
                 if (r == -ENOENT)
-                        return rkt_error_set(reterr, r, "no matches found for '%s'", uuid_prefix);
+                        return rkt_error_set(reterr, r, "no matches found for \"%s\"", uuid_prefix);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "looking for pod '%s': %m", uuid_prefix);
                 *ret = TAKE_PTR(p);
                 return 0;
         }
         if (strlen(uuid_prefix) > 36)
-                return rkt_error_set(reterr, -ENOENT, "no matches found for '%s'", uuid_prefix);
+                return rkt_error_set(reterr, -ENOENT, "no matches found for \"%s\"", uuid_prefix);
         r = scan_dirs(data_dir, uuid_prefix, &names, &n, &dirs, reterr);
         if (r < 0)
                 return r;
@@ -632,7 +632,7 @@ int pod_open(const char *data_dir, const char *uuid_prefix, Pod **ret, RktError 
         if (r < 0)
                 return r;
         if (m == 0)
-                return rkt_error_set(reterr, -ENOENT, "no matches found for '%s'", uuid_prefix);
+                return rkt_error_set(reterr, -ENOENT, "no matches found for \"%s\"", uuid_prefix);
         if (m > 1)
                 return rkt_error_set(reterr, -ENOTUNIQ, "ambiguous uuid '%s': %zu matches", uuid_prefix, m);
         p = pod_alloc(data_dir, found[0].uuid);

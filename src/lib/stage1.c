@@ -32,7 +32,9 @@ static int import_file(Store *s, const char *path, bool trusted, const Stage1Con
                                  .trusted_location = trusted,
                                  .system_config = cfg->system_config,
                                  .local_config = cfg->local_config,
-                                 .user_config = cfg->user_config };
+                                 .user_config = cfg->user_config,
+                                 .notice = cfg->notice,
+                                 .userdata = cfg->userdata };
         int r = fetch_image(s, path, &o, ret_id, reterr);
 
         if (r < 0)
@@ -176,9 +178,10 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         if (c->path)
                 return import_file(s, c->path, false, cfg, ret_id, reterr);
         if (c->url) {
-                if (!startswith(c->url, "file://"))
+                if (!startswith(c->url, "file://") && !startswith(c->url, "http://") &&
+                    !startswith(c->url, "https://"))
                         return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                             "--stage1-url '%s': only file:// URLs are supported for now", c->url);
+                                             "--stage1-url '%s': a file://, http:// or https:// URL is needed", c->url);
                 return import_file(s, c->url, false, cfg, ret_id, reterr);
         }
         if (c->from_dir) {
@@ -200,11 +203,16 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                         return 0;
         }
         if (location) {
-                if (!path_is_absolute(location) && !startswith(location, "file://"))
+                const char *file = startswith(location, "file://") ?: location;
+                bool remote = startswith(location, "http://") || startswith(location, "https://");
+                if (!remote && !path_is_absolute(file))
                         return rkt_error_set(reterr, -EINVAL,
-                                             "stage1 configuration: location '%s' must be an absolute path or file:// URL",
+                                             "default stage1 image location is either a relative path or a URL without "
+                                             "scheme: '%s' (an absolute path, file://, http:// or https:// URL is needed)",
                                              location);
-                return import_file(s, location, true, cfg, ret_id, reterr);
+                /* As rkt 1.30: a configured file that is not there falls back to the build's default. */
+                if (remote || access(file, F_OK) >= 0)
+                        return import_file(s, location, !remote, cfg, ret_id, reterr);
         }
         r = default_stage1_path(cfg, &def);
         if (r < 0)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include "fetch.h"
+
 #include "appc.h"
 #include "error.h"
 #include "store.h"
@@ -18,6 +20,8 @@ typedef struct Stage1Config {
         const char *system_config, *local_config, *user_config; /* for the stage1.d JSON files */
         unsigned insecure;
         const char *images_dir; /* paths.d "stage1-images"; NULL: STAGE1_IMAGES_DIR */
+        FetchNoticeFn notice;   /* what fetching the stage1 says ("using image from file …"); may be NULL */
+        void *userdata;
 } Stage1Config;
 
 /* The name of the stage1 image this build makes (with the package version as its "version" label). */

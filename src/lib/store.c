@@ -684,7 +684,7 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
                         return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
                 }
                 if (st.n == 0)
-                        return rkt_error_set(reterr, -ENOENT, "no image with ID '%s' in the store", ref);
+                        return rkt_error_set(reterr, -ENOENT, "no image IDs found: no image with ID '%s' in the store", ref);
                 if (st.n > 1) {
                         free(st.match);
                         return rkt_error_set(reterr, -ENOTUNIQ, "image ID '%s' is ambiguous: %zu images match", ref, st.n);

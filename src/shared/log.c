@@ -16,6 +16,10 @@ LogLevel log_get_max_level(void) {
         return max_level;
 }
 
+const char *log_get_prefix(void) {
+        return log_prefix;
+}
+
 void log_set_prefix(const char *prefix) {
         log_prefix = prefix;
 }

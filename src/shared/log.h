@@ -18,6 +18,7 @@ void log_set_max_level(LogLevel level);
 LogLevel log_get_max_level(void);
 /* rkt prefixes its messages with the verb that prints them ("fetch: …"). */
 void log_set_prefix(const char *prefix);
+const char *log_get_prefix(void);
 
 /* Logs and returns error (a negative errno), so that callers can "return log_error_errno(r, …)".
  * %m in fmt expands to strerror(-error). */

@@ -343,7 +343,7 @@ column_of() {
 	assert_status 254
 	[ "${lines[0]}" = "\"$U1\"" ] && [ "${lines[1]}" = "\"$U2\"" ] || fail "$output"
 	[ "${lines[2]}" = "pod \"$U3\" is already stopped" ]
-	[[ $stderr == *"stop: cannot get pod: no matches found for 'zzzz'"* ]] || fail "$stderr"
+	[[ $stderr == *"stop: cannot get pod: no matches found for \"zzzz\""* ]] || fail "$stderr"
 	[[ $stderr == *"failed to stop 1 pod(s)"* ]] || fail "$stderr"
 	[ "$(grep -c '^stop ' "$RKT_STUB_LOG")" -eq 2 ]
 	wait_for 5 sh -c "'$RKT' --dir='$RKT_DATA_DIR' status $U2 | grep -qx state=exited"
@@ -587,7 +587,7 @@ column_of() {
 	assert_output_contains "ambiguous uuid '1111': 2 matches"
 	run rkt cat-manifest ffff
 	assert_status 254
-	assert_output_contains "no matches found for 'ffff'"
+	assert_output_contains "no matches found for \"ffff\""
 	run rkt rm 1111
 	assert_status 254
 	[ -d "$(pod_path run "$U1")" ]

@@ -236,11 +236,11 @@ static void test_prefix_resolution(void **state) {
         assert_string_equal(rkt_error_message(e, 0), "ambiguous uuid 'abcdef': 2 matches");
         e = rkt_error_free(e);
         assert_int_equal(pod_open(dir, "ffff", &p, &e), -ENOENT);
-        assert_string_equal(rkt_error_message(e, 0), "no matches found for 'ffff'");
+        assert_string_equal(rkt_error_message(e, 0), "no matches found for \"ffff\"");
         e = rkt_error_free(e);
         assert_int_equal(pod_open(dir, "ffffffff-0000-4000-8000-000000000001", &p, &e), -ENOENT);
         assert_string_equal(rkt_error_message(e, 0),
-                            "no matches found for 'ffffffff-0000-4000-8000-000000000001'");
+                            "no matches found for \"ffffffff-0000-4000-8000-000000000001\"");
         e = rkt_error_free(e);
         assert_int_equal(pod_open(dir, "", &p, &e), -EINVAL);
         e = rkt_error_free(e);

@@ -95,6 +95,17 @@ static void test_conf_parse(void **state) {
         assert_int_equal(net_conf_parse("{\"name\":\"n\",\"type\":\"ptp\"}", "n.conf", &c, NULL), 0);
         assert_null(c.cni_version);
         assert_false(c.ip_masq);
+        net_conf_done(&c);
+        /* Keys in any case, as rkt 1.30 decoded them (Go's encoding/json); an exact key wins. */
+        assert_int_equal(net_conf_parse("{\"Name\":\"up\",\"TYPE\":\"ptp\",\"IPMasq\":true,\"CNIVersion\":\"0.3.1\"}",
+                                        "up.conf", &c, NULL), 0);
+        assert_string_equal(c.name, "up");
+        assert_string_equal(c.type, "ptp");
+        assert_string_equal(c.cni_version, "0.3.1");
+        assert_true(c.ip_masq);
+        net_conf_done(&c);
+        assert_int_equal(net_conf_parse("{\"NAME\":\"a\",\"name\":\"b\",\"type\":\"ptp\"}", "b.conf", &c, NULL), 0);
+        assert_string_equal(c.name, "b");
 
         assert_conf_error("{\"name\": \"x\", \"type\": ", "invalid JSON");
         assert_conf_error("[1]", "not a JSON object");

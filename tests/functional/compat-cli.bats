@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# rkt 1.30's command line as scripts and orchestrators drive it (issue 14): Nomad's rkt driver command lines
+# replayed as the driver builds them, the deprecated flags rkt 1.30 still accepted, and the stderr lines and
+# error texts scripts read.
+
+load helpers
+
+MKACI="$RKT_SRCDIR/tests/helpers/mkaci.py"
+
+setup() {
+	rkt_setup
+	require_root
+	APP=$RKT_TEST_DIR/app.aci
+	python3 "$MKACI" "$APP" --name example.com/compat-app --label version=1.0 --label os=linux \
+		--label arch="$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" \
+		--exec "/bin/true" --port http:tcp:80 >/dev/null
+}
+
+teardown() {
+	rkt_teardown
+}
+
+# manifest_field UUID PYTHON-EXPR - a field of the pod manifest (m), printed by python.
+manifest_field() {
+	rkt cat-manifest "$1" | python3 -c "import json, sys; m = json.load(sys.stdin); print($2)"
+}
+
+@test "Nomad's prepare command line, pod flags after the image, runs unchanged" {
+	mkdir -p "$RKT_TEST_DIR"/alloc/{alloc,local,secrets}
+	run rkt --insecure-options=all --debug=false prepare --no-overlay=false \
+		--volume=a1-web-alloc,kind=host,source="$RKT_TEST_DIR/alloc/alloc" \
+		--mount=volume=a1-web-alloc,target=/alloc \
+		--volume=a1-web-local,kind=host,source="$RKT_TEST_DIR/alloc/local" \
+		--mount=volume=a1-web-local,target=/local \
+		--volume=a1-web-secrets,kind=host,source="$RKT_TEST_DIR/alloc/secrets",readOnly=true \
+		--mount=volume=a1-web-secrets,target=/secrets \
+		--set-env=NOMAD_TASK_NAME=web "$APP" --exec=/bin/sh --memory=268435456 --cpu=500m \
+		--port=http:8080 --user=0 --group=0 -- -c 'echo hi'
+	assert_status 0
+	uuid=${lines[${#lines[@]} - 1]}
+	[[ $uuid =~ ^[0-9a-f-]{36}$ ]] || fail "no UUID last on stdout: $output"
+	run manifest_field "$uuid" 'm["ports"]'
+	assert_output_contains "'name': 'http', 'hostPort': 8080"
+	run manifest_field "$uuid" 'm["apps"][0]["app"]["exec"]'
+	assert_output_contains "['/bin/sh', '-c', 'echo hi']"
+	run manifest_field "$uuid" 'm["apps"][0]["app"]["isolators"]'
+	assert_output_contains "'limit': '268435456'"
+	assert_output_contains "'limit': '500m'"
+	run manifest_field "$uuid" '[v["name"] for v in m["volumes"]]'
+	assert_output_contains "a1-web-secrets"
+}
+
+@test "every pod-level flag may follow an image; --quiet there still prints only the UUID" {
+	run --separate-stderr rkt --insecure-options=image prepare "$APP" --set-env=A=B --port=http:8081 \
+		--volume=v,kind=empty --mount=volume=v,target=/v --quiet
+	assert_status 0
+	[ "${#lines[@]}" -eq 1 ] || fail "expected only the UUID: $output"
+	[ -z "$stderr" ] || fail "--quiet after the image printed: $stderr"
+	run manifest_field "${lines[0]}" 'm["apps"][0]["app"]["environment"]'
+	assert_output_contains "'name': 'A', 'value': 'B'"
+}
+
+@test "a per-app flag before any image says it must follow an image" {
+	run rkt --insecure-options=image prepare --memory=1G "$APP"
+	assert_status 254
+	assert_output_contains "--memory must follow an image"
+	run rkt --insecure-options=image run --exec=/bin/true "$APP"
+	assert_status 254
+	assert_output_contains "--exec must follow an image"
+	[[ $output != *"unknown flag"* ]] || fail "$output"
+}
+
+@test "--no-store and --store-only are deprecated aliases of --pull-policy" {
+	run rkt --insecure-options=image fetch --no-store "$APP"
+	assert_status 0
+	assert_output_contains "Flag --no-store has been deprecated, please use --pull-policy=update"
+	# Before the verb, as rkt 1.30 (cobra) accepted the verb's flags too.
+	run rkt --store-only --insecure-options=image fetch "$APP"
+	assert_status 0
+	assert_output_contains "Flag --store-only has been deprecated, please use --pull-policy=never"
+	run rkt --insecure-options=image prepare --store-only example.com/compat-nothere:1.0
+	assert_status 254
+	assert_output_contains "--pull-policy=never"
+	run rkt help fetch
+	[[ $output != *"--no-store"* ]] || fail "a deprecated flag is in the help: $output"
+}
+
+@test "--cap-retain and --cap-remove are deprecated aliases of --caps-*" {
+	run rkt --insecure-options=image prepare "$APP" --cap-retain=CAP_CHOWN
+	assert_status 0
+	assert_output_contains "Flag --cap-retain has been deprecated, use --caps-retain instead"
+	uuid=${lines[${#lines[@]} - 1]}
+	run manifest_field "$uuid" 'm["apps"][0]["app"]["isolators"]'
+	assert_output_contains "os/linux/capabilities-retain-set"
+	assert_output_contains "CAP_CHOWN"
+}
+
+@test "--ipc takes auto and private, and names what it cannot do" {
+	run rkt --insecure-options=image run --ipc=bogus "$APP"
+	assert_status 254
+	assert_output_contains "--ipc 'bogus': must be auto, private or parent"
+	run rkt --insecure-options=image run --ipc=parent "$APP"
+	assert_status 254
+	assert_output_contains "--ipc=parent"
+}
+
+@test "per-app --signature names the image's signature file" {
+	run rkt prepare "$APP" --signature="$RKT_TEST_DIR/nosuch.asc"
+	assert_status 254
+	assert_output_contains "nosuch.asc"
+}
+
+@test "the image lines of rkt 1.30 on stderr" {
+	run rkt --insecure-options=image fetch "$APP"
+	assert_status 0
+	assert_output_contains "image: using image from file $APP"
+	id=${lines[${#lines[@]} - 1]}
+	run rkt --insecure-options=image prepare "$id"
+	assert_status 0
+	assert_output_contains "image: using image from the store with hash sha512-"
+	run rkt --insecure-options=image prepare example.com/compat-app:1.0
+	assert_status 0
+	assert_output_contains "image: using image from local store for image name example.com/compat-app:1.0"
+}
+
+@test "rkt 1.30's error texts come first" {
+	run rkt rm 0f746094-3438-42bc-ab37-3cf85f132e60
+	assert_status 254
+	assert_output_contains 'no matches found for "0f746094-3438-42bc-ab37-3cf85f132e60"'
+	run rkt image cat-manifest sha512-12341234
+	assert_status 254
+	assert_output_contains "no image IDs found"
+	printf '{"acVersion":"0.8.11","acKind":"PodManifest","apps":[]}' >"$RKT_TEST_DIR/pod.json"
+	run rkt prepare --pod-manifest="$RKT_TEST_DIR/pod.json"
+	assert_status 254
+	assert_output_contains "pod must contain at least one application"
+	run rkt --insecure-options=image prepare --pod-manifest="$RKT_TEST_DIR/pod.json" "$APP"
+	assert_status 254
+	assert_output_contains "conflicting flags set with --pod-manifest (see --help)"
+}
