@@ -98,6 +98,16 @@ assert_output_contains() {
 	[[ $output == *"$1"* ]] || fail "expected output to contain '$1', got: $output"
 }
 
+# assert_one_error_line - besides rkt 1.30's informational "image: …" lines (which rkt prints on stderr as
+# rkt 1.30 did), $output (from `run`) is one line.
+assert_one_error_line() {
+	local l n=0
+	for l in "${lines[@]}"; do
+		[[ $l == "image: "* ]] || n=$((n + 1))
+	done
+	[ "$n" -eq 1 ] || fail "expected one line besides 'image: …' ones, got: $output"
+}
+
 # assert_status N - $status (from `run`) is N.
 assert_status() {
 	[ "$status" -eq "$1" ] || fail "expected status $1, got $status; output: $output"

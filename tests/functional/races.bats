@@ -46,7 +46,8 @@ store_busy() {
 	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/a.aci" --name example.com/a
 	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/a.aci"
 	assert_status 0
-	id=$output
+	id=${lines[${#lines[@]} - 1]}
+	[[ $id == sha512-* ]] || fail "fetch printed no image ID last: $output"
 	# What rkt fetch and rkt prepare hold while they use the store: its lock, shared.
 	# shellcheck disable=SC2093 # the subshell becomes sleep, which keeps fd 9 and its lock
 	(

@@ -79,7 +79,7 @@ zero_aci() {
 	run rkt_t --insecure-options=image,http --stall-timeout=2s fetch http://localhost/trickle.aci
 	assert_status 254
 	assert_output_contains "the transfer from 'http://localhost/trickle.aci' stalled: less than 1024 bytes in 2 s"
-	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
+	assert_one_error_line
 	[ "$(served_bytes /trickle.aci)" -lt 1024 ] || fail "the server sent $(served_bytes /trickle.aci) bytes"
 	assert_store_unchanged
 }
@@ -110,7 +110,7 @@ zero_aci() {
 	run rkt_t --insecure-options=image --stall-timeout=2s fetch https://localhost/silent.aci
 	assert_status 254
 	assert_output_contains "the transfer from 'https://localhost/silent.aci' stalled: no data for 2 s (after 0 bytes)"
-	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
+	assert_one_error_line
 	assert_store_unchanged
 }
 
@@ -152,7 +152,7 @@ zero_aci() {
 	run rkt --insecure-options=image --max-image-size=1MiB fetch "$RKT_TEST_DIR/zero.aci"
 	assert_status 254
 	assert_output_contains "image '$RKT_TEST_DIR/zero.aci': the image expands to more than the limit of 1MiB uncompressed"
-	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
+	assert_one_error_line
 	assert_store_unchanged
 	# Over HTTPS, with a signature: the download is dropped too.
 	cp "$RKT_TEST_DIR/zero.aci" "$SRV/zero.aci"
@@ -175,7 +175,7 @@ zero_aci() {
 	mkaci "$RKT_TEST_DIR/app.aci" --name localhost/app
 	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/app.aci"
 	assert_status 0
-	id=$output
+	id=${lines[${#lines[@]} - 1]}
 	out=$RKT_TEST_DIR/out precious=$RKT_TEST_DIR/precious
 	mkdir -p "$out/inner/bound" "$precious/sub"
 	echo keep >"$precious/keep"

@@ -109,7 +109,7 @@ stop_pod() {
 		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host \
 		--volume "data,kind=host,source=$VOL" "$RKT_TEST_DIR/dup.aci" --exec /bin/sh -- -c 'exit 0'
 	assert_status 254
-	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
+	assert_one_error_line
 	assert_output_contains "image '$RKT_TEST_DIR/dup.aci': invalid image manifest: app.mountPoints[1].name 'data': duplicate mount point name"
 	[ ! -e "$RKT_DATA_DIR/pods/run" ] || [ -z "$(ls -A "$RKT_DATA_DIR/pods/run")" ] || fail "a pod was started"
 }

@@ -14,10 +14,11 @@ fetch() {
 	rkt --insecure-options=image fetch "$@"
 }
 
-# assert_one_line_error WANT - $output is one line that contains WANT, and rkt exited 254 (not 139).
+# assert_one_line_error WANT - $output is one line (besides "image: …" ones) that contains WANT, and rkt
+# exited 254 (not 139).
 assert_one_line_error() {
 	assert_status 254
-	[ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+	assert_one_error_line
 	assert_output_contains "$1"
 }
 

@@ -755,6 +755,10 @@ static void test_sysctl(void **state) {
         AppcKV kv[] = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}};
 
         assert_int_equal(stage1_sysctl_check("kernel.shmmni", "1", false, NULL), 0);
+        assert_int_equal(stage1_sysctl_check("kernel.shmmni", "1\x1b]0;x\x07", false, NULL), -EINVAL);
+        assert_int_equal(stage1_sysctl_check("kernel.shmmni", "1\x7f", false, NULL), -EINVAL);
+        assert_int_equal(stage1_sysctl_check("kernel.shmmni", "1\xc2\x9b", false, NULL), -EINVAL);
+        assert_int_equal(stage1_sysctl_check("kernel.sem", "250\t32000", false, NULL), 0);
         assert_int_equal(stage1_sysctl_check("fs.mqueue.msg_max", "1", false, NULL), 0);
         assert_int_equal(stage1_sysctl_check("net.ipv4.ip_forward", "1", true, NULL), 0);
         assert_int_equal(stage1_sysctl_check("net.ipv4.ip_forward", "1", false, &e), -EPERM);
