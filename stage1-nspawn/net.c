@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "app-volumes.h"
+#include "app-compat.h"
 #include "fd-util.h"
 #include "fs.h"
 #include "json-field.h"

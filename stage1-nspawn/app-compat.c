@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What an app's volumes cover, for the files stage1 would otherwise bind over the app's own (/etc/hosts,
- * /etc/resolv.conf): a volume the user mounted there wins, as it did in rkt 1.30. */
+/* Where an app's setup follows rkt 1.30 in ways the other files need not know about: what its volumes
+ * cover (a volume the user mounted at /etc/hosts or /etc/resolv.conf wins over the file stage1 would bind
+ * there), and the record of its executable that /reaper reads to say why it could not be run. */
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
-#include "app-volumes.h"
+#include "app-compat.h"
 #include "error.h"
+#include "fd-util.h"
 #include "fs.h"
 #include "path.h"
+#include "stage1-common.h"
 #include "stage1-isolation.h"
 #include "util.h"
 
@@ -50,4 +56,33 @@ int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRun
                 found = same_path(mounts[i].path, path);
         stage1_mounts_free(mounts, n);
         return found;
+}
+
+int stage1_write_exec_record(int s1fd, const char *app, const char *exec0) {
+        _cleanup_free_ char *path = NULL;
+
+        if (asprintf(&path, "rkt/exec/%s", app) < 0)
+                return -ENOMEM;
+        if (mkdirat(s1fd, "rkt/exec", 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        return stage1_write_file_at(s1fd, path, exec0, 0644);
+}
+
+int stage1_app_ensure_mtab(int rootfd) {
+        _cleanup_close_ int etc = stage1_open_in_root(rootfd, "etc", O_PATH | O_DIRECTORY);
+
+        if (etc < 0) {
+                /* An image without /etc gets one, as it gets /etc/hosts and /etc/resolv.conf. */
+                if (etc != -ENOENT)
+                        return etc;
+                if (mkdirat(rootfd, "etc", 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                etc = stage1_open_in_root(rootfd, "etc", O_PATH | O_DIRECTORY);
+                if (etc < 0)
+                        return etc;
+        }
+        /* symlinkat() never follows the last component: whatever the image has at /etc/mtab stays. */
+        if (symlinkat("../proc/self/mounts", etc, "mtab") < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
 }
