@@ -617,9 +617,10 @@ void net_dns_config_done(NetDnsConfig *c) {
         *c = (NetDnsConfig){};
 }
 
+/* rkt 1.30's fallback, "localhost.domain" included: what its pods had and its tests look for. */
 static const char hosts_fallback[] =
         "# /etc/hosts of a rkt pod\n"
-        "127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+        "127.0.0.1 localhost localhost.domain localhost4 localhost4.localdomain4\n"
         "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
         "ff02::1 ip6-allnodes\n"
         "ff02::2 ip6-allrouters\n";
