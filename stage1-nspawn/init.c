@@ -38,6 +38,7 @@
 #include "stage1-common.h"
 #include "strv.h"
 #include "stage1-units.h"
+#include "unit-killmode.h"
 #include "util.h"
 
 typedef struct InitArgs {
@@ -954,6 +955,8 @@ static int run(const InitArgs *a, RktError **reterr) {
 
         o.register_machine = machined_available();
         o.keep_unit = !o.register_machine || inside_service();
+        if (o.register_machine && o.keep_unit)
+                stage1_warn_kill_mode();
         if (!o.register_machine) {
                 log_warning("systemd-machined is not available (PID 1 is not systemd, or machined is not "
                             "installed): pod 'rkt-%s' is not registered as a machine, so machinectl and "
