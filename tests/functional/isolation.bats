@@ -251,6 +251,8 @@ status_field() {
 		"eventHandlers": [
 		  {"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre $EH $(id -u) $(ls /tmp/app-ran 2>/dev/null) >> /out/log; touch /tmp/pre-ran"]},
 		  {"name": "post-stop", "exec": ["sh", "-c", "echo post $EH $(id -u) $(ls /tmp/pre-ran /tmp/app-ran) >> /out/log"]}]}'
+	# The root handlers and the app (1000) write one log: it exists, writable by all, before they run.
+	install -m 0666 /dev/null "$OUT/log"
 	run rkt --insecure-options=image run --net=host --volume "out,kind=host,source=$OUT" "$RKT_TEST_DIR/eh.aci" \
 		--exec /bin/sh -- -c 'echo app $EH $(id -u) $(ls /tmp/pre-ran) >> /out/log; touch /tmp/app-ran'
 	assert_status 0
