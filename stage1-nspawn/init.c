@@ -22,6 +22,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-login.h>
 
+#include "app-compat.h"
 #include "appc.h"
 #include "error.h"
 #include "fd-util.h"
@@ -37,6 +38,7 @@
 #include "stage1-common.h"
 #include "strv.h"
 #include "stage1-units.h"
+#include "unit-killmode.h"
 #include "util.h"
 
 typedef struct InitArgs {
@@ -348,6 +350,9 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
                                      ra->name, path, strerror(-r));
         }
 
+        r = stage1_app_ensure_mtab(rootfd);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': making its /etc/mtab: %s", ra->name, strerror(-r));
         app = ra->app ?: im->app;
         if (!app || !app->exec || !app->exec[0])
                 return rkt_error_set(reterr, -EINVAL, "app '%s': nothing to execute (no app.exec)",
@@ -442,6 +447,10 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
         r = stage1_env_file_format(p->env, &env);
         if (r < 0)
                 return r;
+        r = stage1_write_exec_record(s1fd, p->name, p->exec[0]);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/exec/%s: %s", p->name,
+                                     strerror(-r));
 
         if (asprintf(&path, "rkt/env/%s", p->name) < 0)
                 return -ENOMEM;
@@ -946,6 +955,8 @@ static int run(const InitArgs *a, RktError **reterr) {
 
         o.register_machine = machined_available();
         o.keep_unit = !o.register_machine || inside_service();
+        if (o.register_machine && o.keep_unit)
+                stage1_warn_kill_mode();
         if (!o.register_machine) {
                 log_warning("systemd-machined is not available (PID 1 is not systemd, or machined is not "
                             "installed): pod 'rkt-%s' is not registered as a machine, so machinectl and "

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "app-compat.h"
 #include "fd-util.h"
 #include "fs.h"
 #include "json-field.h"
@@ -630,9 +631,10 @@ void net_dns_config_done(NetDnsConfig *c) {
         *c = (NetDnsConfig){};
 }
 
+/* rkt 1.30's fallback, "localhost.domain" included: what its pods had and its tests look for. */
 static const char hosts_fallback[] =
         "# /etc/hosts of a rkt pod\n"
-        "127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+        "127.0.0.1 localhost localhost.domain localhost4 localhost4.localdomain4\n"
         "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
         "ff02::1 ip6-allnodes\n"
         "ff02::2 ip6-allrouters\n";
@@ -2129,6 +2131,7 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                 const char *app = c->pod->apps[i].name;
                 _cleanup_free_ char *root = NULL, *dropin_dir = NULL, *dropin = NULL, *text = NULL;
                 _cleanup_close_ int rootfd = -1;
+                const char *app_resolv;
                 bool own_hosts, bind_hosts;
                 struct stat st;
 
@@ -2143,14 +2146,26 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                         own_hosts = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
                 }
                 bind_hosts = c->dns->hosts_mode != NET_HOSTS_DEFAULT || !own_hosts;
-                if (!resolv_bind && !bind_hosts)
+                app_resolv = resolv_bind;
+                /* A volume the user mounted at either file wins over what rkt generates (rkt 1.30). */
+                if (bind_hosts || app_resolv) {
+                        int h = stage1_app_has_volume_at(c->s1fd, c->pod, &c->pod->apps[i], "/etc/hosts");
+                        int v = stage1_app_has_volume_at(c->s1fd, c->pod, &c->pod->apps[i], "/etc/resolv.conf");
+                        if (h < 0 || v < 0)
+                                return rkt_error_set(reterr, h < 0 ? h : v,
+                                                     "app '%s': working out its volumes: %s", app,
+                                                     strerror(-(h < 0 ? h : v)));
+                        bind_hosts = bind_hosts && !h;
+                        app_resolv = v ? NULL : app_resolv;
+                }
+                if (!app_resolv && !bind_hosts)
                         continue;
-                if ((resolv_bind && (r = ensure_mount_point(rootfd, "/etc/resolv.conf")) < 0) ||
+                if ((app_resolv && (r = ensure_mount_point(rootfd, "/etc/resolv.conf")) < 0) ||
                     (bind_hosts && (r = ensure_mount_point(rootfd, "/etc/hosts")) < 0))
                         return rkt_error_set(reterr, r, "app '%s': making the mount points in its /etc: %s",
                                              app, strerror(-r));
                 if (asprintf(&text, "# rkt: the pod's DNS configuration\n[Service]\n%s%s%s%s%s",
-                             strempty(resolv_bind), bind_hosts ? "BindPaths=/" : "",
+                             strempty(app_resolv), bind_hosts ? "BindPaths=/" : "",
                              bind_hosts ? hosts_file : "", bind_hosts ? ":/etc/hosts" : "",
                              bind_hosts ? "\n" : "") < 0 ||
                     asprintf(&dropin_dir, "etc/systemd/system/%s.service.d", app) < 0 ||

@@ -10,7 +10,8 @@
  *
  * The exit status comes from MONITOR_SERVICE_RESULT, MONITOR_EXIT_CODE and MONITOR_EXIT_STATUS, which
  * systemd (>= 250) gives to units started by OnSuccess=/OnFailure=. The status recorded is the exit
- * code, or 128 + the signal number for an app killed by a signal (as a shell reports it).
+ * code, or 128 + the signal number for an app killed by a signal (as a shell reports it), except that an
+ * app stopped by SIGTERM, which systemd counts as a success, is 0 (as in rkt 1.30).
  *
  * The pod ends with its first failing app's status, or with 0 once all its apps have exited successfully
  * (stopping the others: exit.target conflicts with shutdown.target, which app units conflict with). The
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "reaper-diag.h"
 
 #define STATUS_DIR "/rkt/status"
 #define APPS_DIR "/etc/systemd/system/default.target.wants"
@@ -90,6 +92,10 @@ static int app_status(bool *ret_failed) {
         else if (code && (streq(code, "killed") || streq(code, "dumped"))) {
                 int sig = parse_signal(status);
                 v = sig > 0 ? 128 + sig : -1;
+                /* Stopped in order (the pod ending after another app, rkt stop, systemctl stop): systemd
+                 * counts SIGTERM as a clean end, and rkt 1.30 recorded such an app as 0. */
+                if (sig == SIGTERM && !failed)
+                        v = 0;
         }
         /* No process status (the unit failed before it ran anything): a failure with no code of its own. */
         if (v < 0)
@@ -222,6 +228,9 @@ int main(int argc, char **argv) {
         }
 
         status = app_status(&failed);
+        /* systemd's EXIT_EXEC: the app's program could not be run. */
+        if (failed && status == 203)
+                reaper_diagnose_exec(argv[1]);
         r = write_status(argv[1], status);
         if (r < 0)
                 fprintf(stderr, "reaper: recording the exit status of app '%s': %s\n", argv[1],

@@ -308,7 +308,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                 r = stage1_exec_quote(*h, &q);
                 if (r < 0)
                         goto fail;
-                fprintf(f, "ExecStartPre=%s\n", q);
+                /* "!": as root (rkt 1.30 set PermissionsStartOnly=), still in the app's root and sandbox. */
+                fprintf(f, "ExecStartPre=!%s\n", q);
         }
         fprintf(f, "ExecStart=%s\n", exec);
         for (char **const *h = app->post_stop; h && *h; h++) {
@@ -316,7 +317,7 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                 r = stage1_exec_quote(*h, &q);
                 if (r < 0)
                         goto fail;
-                fprintf(f, "ExecStopPost=%s\n", q);
+                fprintf(f, "ExecStopPost=!%s\n", q);
         }
         if (app->isolation) {
                 r = put_isolation(f, app->isolation);

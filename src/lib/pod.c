@@ -139,7 +139,7 @@ static char *pod_path_in(const char *data_dir, PodDir dir, const char *uuid) {
         return p;
 }
 
-/* State directories are made (0750) when a pod first moves into one; readers never create them. */
+/* State directories are made (0750) with a pod's embryo, all of them; readers never create them. */
 static int ensure_state_dir(const char *data_dir, PodDir dir, RktError **reterr) {
         _cleanup_free_ char *p = state_dir_path(data_dir, dir);
         int r;
@@ -260,12 +260,13 @@ int pod_new(const char *data_dir, Pod **ret, RktError **reterr) {
         char uuid[37];
         int r;
 
-        r = ensure_state_dir(data_dir, POD_DIR_EMBRYO, reterr);
-        if (r < 0)
-                return r;
-        r = ensure_state_dir(data_dir, POD_DIR_PREPARE, reterr);
-        if (r < 0)
-                return r;
+        /* Every state directory from the first pod on, as rkt 1.30 made them: scripts and tools list
+         * pods/exited-garbage or pods/run without checking that they exist. */
+        for (PodDir d = 0; d < _POD_DIR_MAX; d++) {
+                r = ensure_state_dir(data_dir, d, reterr);
+                if (r < 0)
+                        return r;
+        }
         for (unsigned attempt = 0;; attempt++) {
                 r = uuid_random(uuid);
                 if (r < 0)

@@ -488,7 +488,7 @@ static void test_hosts_file(void **state) {
         char *entries[] = {"10.0.0.2", "db", "10.0.0.3", "cache", "10.0.0.2", "db.local", NULL};
 
         assert_int_equal(net_hosts_file(NULL, NULL, "rkt-" UUID, &fallback), 0);
-        assert_non_null(strstr(fallback, "\n127.0.0.1 localhost localhost.localdomain localhost4 "
+        assert_non_null(strstr(fallback, "\n127.0.0.1 localhost localhost.domain localhost4 "
                                          "localhost4.localdomain4 rkt-" UUID "\n"));
         assert_non_null(strstr(fallback, "\n::1 localhost"));
         assert_null(strstr(fallback, "--hosts-entry"));

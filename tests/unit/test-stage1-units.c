@@ -908,8 +908,8 @@ static void test_unit_isolation(void **state) {
 
         assert_has_line(u, "Requires=rkt-sysctl.service");
         assert_has_line(u, "After=rkt-sysctl.service");
-        assert_has_line(u, "ExecStartPre=\"/bin/pre\" \"a b\"");
-        assert_has_line(u, "ExecStopPost=\"/bin/post\"");
+        assert_has_line(u, "ExecStartPre=!\"/bin/pre\" \"a b\"");
+        assert_has_line(u, "ExecStopPost=!\"/bin/post\"");
         assert_true(strstr(u, "ExecStartPre=") < strstr(u, "ExecStart=\"/bin/app\""));
         assert_has_line(u, "CapabilityBoundingSet=CAP_CHOWN CAP_NET_ADMIN");
         assert_has_line(u, "NoNewPrivileges=yes");
