@@ -79,7 +79,8 @@ assert_ace_passed() {
 	assert_status 0
 	assert_ace_passed
 	# both apps wrote their marker into the one directory
-	[ -e "$RKT_TEST_DIR/db/main" ] && [ -e "$RKT_TEST_DIR/db/sidekick" ]
+	[ -e "$RKT_TEST_DIR/db/main" ]
+	[ -e "$RKT_TEST_DIR/db/sidekick" ]
 }
 
 @test "ACE validator: it fails, and so does the pod, without the metadata service registration" {

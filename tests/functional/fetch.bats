@@ -51,7 +51,9 @@ fetch_ok() {
 	fetch_ok localhost/t2/app:2.0
 	[ "$(rkt_system_cas image list --format=json | jq -r '.[0].name')" = localhost/t2/app:2.0 ]
 	rkt_system_cas image cat-manifest "$id" | jq -e '.labels[] | select(.name == "version" and .value == "2.0")'
-	[ "$(requests /t2/app)" -eq 1 ] && [ "$(requests /t2)" -eq 1 ] && [ "$(requests /)" -eq 1 ]
+	[ "$(requests /t2/app)" -eq 1 ]
+	[ "$(requests /t2)" -eq 1 ]
+	[ "$(requests /)" -eq 1 ]
 	[ "$(requests /localhost/t2/app-2.0-linux-amd64.aci 200)" -eq 1 ]
 	# With os and arch given explicitly, and the version label spelled out.
 	fetch_ok localhost/t2/app,version=1.0,os=linux,arch=amd64

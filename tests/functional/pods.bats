@@ -376,10 +376,11 @@ column_of() {
 	run --separate-stderr rkt rm "$U1"
 	assert_status 0
 	[ "$output" = "\"$U1\"" ] || fail "$output / $stderr"
-	[ ! -e "$(pod_path run "$U1")" ] && [ ! -e "$(pod_path exited-garbage "$U1")" ]
+	[ ! -e "$(pod_path run "$U1")" ]
+	[ ! -e "$(pod_path exited-garbage "$U1")" ]
 	grep -qxF "gc cwd=$(pod_path exited-garbage "$U1") args=--local-config=$RKT_LOCAL_CONFIG_DIR $U1" "$RKT_STUB_LOG" ||
 		fail "$(cat "$RKT_STUB_LOG")"
-	! grep -q gc-error "$RKT_STUB_LOG"
+	! grep -q gc-error "$RKT_STUB_LOG" || fail "$(cat "$RKT_STUB_LOG")"
 	run rkt status "$U1"
 	assert_status 254
 }
@@ -392,7 +393,9 @@ column_of() {
 	[ "${lines[0]}" = "\"$U1\"" ] && [ "${lines[1]}" = "\"$U2\"" ] || fail "$output"
 	[[ $stderr == *"moving expired prepared pod \"$U1\" to garbage"* ]] || fail "$stderr"
 	[[ $stderr == *"moving failed prepare \"$U2\" to garbage"* ]] || fail "$stderr"
-	[ -z "$(ls "$DATA/pods/garbage")" ] && [ -z "$(ls "$DATA/pods/prepared")" ] && [ -z "$(ls "$DATA/pods/prepare")" ]
+	[ -z "$(ls "$DATA/pods/garbage")" ]
+	[ -z "$(ls "$DATA/pods/prepared")" ]
+	[ -z "$(ls "$DATA/pods/prepare")" ]
 	[ ! -s "$RKT_STUB_LOG" ]
 }
 
@@ -406,7 +409,8 @@ column_of() {
 	[[ $stderr == *"pod \"$U1\" is currently running"* ]] || fail "$stderr"
 	[[ $stderr == *"pod \"$U2\" is currently being prepared"* ]] || fail "$stderr"
 	[[ $stderr == *"failed to remove one or more pods"* ]]
-	[ -d "$(pod_path run "$U1")" ] && [ -d "$(pod_path prepare "$U2")" ]
+	[ -d "$(pod_path run "$U1")" ]
+	[ -d "$(pod_path prepare "$U2")" ]
 	[ "$(state_of "$U1")" = running ]
 }
 
@@ -434,10 +438,13 @@ column_of() {
 	[[ $stderr == *"gc: moving failed prepare \"$U3\" to garbage"* ]] || fail "$stderr"
 	[[ $stderr == *"gc: pod \"$U1\" not removed: still within grace period (30m0s)"* ]] || fail "$stderr"
 	[ "$output" = "Garbage collecting pod \"$U3\"" ] || fail "stdout: $output"
-	[ -d "$(pod_path exited-garbage "$U1")" ] && [ ! -e "$(pod_path run "$U1")" ]
+	[ -d "$(pod_path exited-garbage "$U1")" ]
+	[ ! -e "$(pod_path run "$U1")" ]
 	[ "$(state_of "$U1")" = "exited garbage" ]
-	[ ! -e "$(pod_path garbage "$U3")" ] && [ ! -e "$(pod_path prepare "$U3")" ]
-	[ "$(state_of "$U2")" = running ] && [ -s "$(pod_path run "$U2")/ppid" ]
+	[ ! -e "$(pod_path garbage "$U3")" ]
+	[ ! -e "$(pod_path prepare "$U3")" ]
+	[ "$(state_of "$U2")" = running ]
+	[ -s "$(pod_path run "$U2")/ppid" ]
 	[ "$(state_of "$U4")" = prepared ]
 	[ ! -s "$RKT_STUB_LOG" ]
 	# A second run: still within the grace period.
@@ -473,8 +480,10 @@ column_of() {
 	run --separate-stderr rkt gc --mark-only --grace-period=0s --expire-prepared=0s
 	assert_status 0
 	[ -z "$output" ] || fail "$output"
-	[ -d "$(pod_path exited-garbage "$U1")" ] && [ -d "$(pod_path garbage "$U2")" ]
-	[ -d "$(pod_path prepared "$U3")" ] && [ -d "$(pod_path garbage "$U4")" ]
+	[ -d "$(pod_path exited-garbage "$U1")" ]
+	[ -d "$(pod_path garbage "$U2")" ]
+	[ -d "$(pod_path prepared "$U3")" ]
+	[ -d "$(pod_path garbage "$U4")" ]
 }
 
 @test "gc --expire-prepared expires old prepared pods only" {
@@ -487,7 +496,8 @@ column_of() {
 	assert_status 0
 	[[ $stderr == *"moving expired prepared pod \"$U1\" to garbage"* ]] || fail "$stderr"
 	[ "$output" = "Garbage collecting pod \"$U1\"" ]
-	[ ! -e "$(pod_path prepared "$U1")" ] && [ ! -e "$(pod_path garbage "$U1")" ]
+	[ ! -e "$(pod_path prepared "$U1")" ]
+	[ ! -e "$(pod_path garbage "$U1")" ]
 }
 
 @test "gc unmounts what is left mounted below a pod, deepest first, and never deletes through a mount" {
@@ -527,7 +537,7 @@ column_of() {
 	run --separate-stderr rkt gc --grace-period=0s
 	assert_status 0
 	[ ! -e "$(pod_path exited-garbage "$U1")" ] || fail "$stderr"
-	! findmnt -rn -o TARGET | grep -q "$U1"
+	! findmnt -rn -o TARGET | grep -q "$U1" || fail "a mount of the pod is left: $(findmnt -rn -o TARGET | grep "$U1")"
 }
 
 @test "gc mounts a pod's stage1 overlay again to run its gc entrypoint, then unmounts it" {
@@ -546,7 +556,7 @@ column_of() {
 	assert_status 0
 	grep -qxF "gc cwd=$(pod_path exited-garbage "$U1") args=--local-config=$RKT_LOCAL_CONFIG_DIR $U1 overlay" "$RKT_STUB_LOG" ||
 		fail "$(cat "$RKT_STUB_LOG") / $stderr"
-	! findmnt -rn -o TARGET | grep -q "$U1"
+	! findmnt -rn -o TARGET | grep -q "$U1" || fail "a mount of the pod is left: $(findmnt -rn -o TARGET | grep "$U1")"
 	[ ! -e "$(pod_path exited-garbage "$U1")" ]
 	[ -x "$tree/gc" ]
 }

@@ -305,7 +305,8 @@ line|ü|" ]
 	[ -L "/var/log/journal/$MID" ]
 	run bash -c 'cd "$1" && ./stage1/rootfs/gc "$2"' _ "$POD" "$UUID"
 	assert_status 0
-	[ ! -e "/var/log/journal/$MID" ] && [ ! -L "/var/log/journal/$MID" ]
+	[ ! -e "/var/log/journal/$MID" ]
+	[ ! -L "/var/log/journal/$MID" ]
 	# idempotent
 	run bash -c 'cd "$1" && ./stage1/rootfs/gc --debug "$2"' _ "$POD" "$UUID"
 	assert_status 0
