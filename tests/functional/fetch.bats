@@ -277,7 +277,8 @@ fetch_ok() {
 	run rkt fetch --stall-timeout=1s https://localhost/t18.aci
 	assert_status 254
 	assert_output_contains "the transfer from 'https://localhost/t18.aci' stalled: no data for 1 s (after 100000 of $size bytes)"
-	[ "$SECONDS" -lt 10 ]
+	# Well before the default stall timeout (30 s): the flag took effect. Not a speed bound.
+	[ "$SECONDS" -lt 30 ] || fail "took $SECONDS s"
 	[ "$(image_count)" -eq 0 ]
 	# The partial download stays for a resume.
 	fetch_ok https://localhost/t18.aci

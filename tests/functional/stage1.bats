@@ -50,8 +50,10 @@ cleanup_pod() {
 	local dir=$1 uuid
 	uuid=$(cat "$dir/.uuid" 2>/dev/null) || return 0
 	if [ -f "$dir/ppid" ] && [ "$(cat "/proc/$(cat "$dir/ppid")/comm" 2>/dev/null)" = systemd-nspawn ]; then
+		local nspawn
+		nspawn=$(cat "$dir/ppid")
 		(cd "$dir" && ./stage1/rootfs/stop --force "$uuid") || true
-		sleep 0.2
+		wait_for 30 sh -c "! kill -0 $nspawn 2>/dev/null" || true
 	fi
 	(cd "$dir" && ./stage1/rootfs/gc "$uuid") >/dev/null 2>&1 || true
 }

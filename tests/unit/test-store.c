@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "format.h"
 #include "fs.h"
@@ -103,8 +104,15 @@ static void test_touch_and_manifest(void **state) {
         assert_int_equal(store_get_record(s, id, &before, NULL), 0);
         assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
         assert_int_equal(read_full_file_at(AT_FDCWD, rec, &text_before, NULL), 0);
-        /* past the file system's timestamp granularity (a clock tick) */
-        usleep(50000);
+        /* The touch stamps the file system's clock (the coarse real-time clock, one tick granular): wait until
+         * it has moved past the import's stamp, however long that takes on a loaded machine. */
+        for (;;) {
+                struct timespec now;
+                assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
+                if ((uint64_t) now.tv_sec * 1000000 + (uint64_t) now.tv_nsec / 1000 > before->last_used)
+                        break;
+                usleep(1000);
+        }
         assert_int_equal(store_touch(s, id, NULL), 0);
         assert_int_equal(store_get_record(s, id, &after, NULL), 0);
         assert_true(after->last_used > before->last_used);
