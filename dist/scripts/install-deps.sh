@@ -11,6 +11,9 @@ packages=(
         # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool
         libcmocka-dev bats jq python3 debootstrap golang-go golang-github-appc-spec-dev
         zstd xz-utils bzip2 gzip curl ca-certificates bc
+        # tests: shellcheck over the scripts (make check); the sanitizer, valgrind and clang -Werror jobs
+        # of .ci/run (libclang-rt-14-dev: clang's sanitizer runtimes; gcc's come with gcc)
+        shellcheck valgrind clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr comes from bats' `run --separate-stderr`
 # Pods: list, status, stop, rm, gc, cat-manifest and enter, on pods built by hand in every state
 # (tests/helpers/stub-stage1/pods.bash) with a stub stage1 whose entrypoints log how they were called.
 
@@ -114,8 +115,9 @@ column_of() {
 	id=$(mkpod_image_id web)
 	[[ ${lines[1]} == "$U1"$'\t'* ]] || fail "${lines[1]}"
 	[[ ${lines[1]} == *$'\t'"${id:0:19}"$'\t'* ]] || fail "no 19-character image ID in: ${lines[1]}"
-	[[ ${lines[1]} =~ $'\t'exited$'\t'+[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+$'\t'+[0-9]{4}- ]] ||
-		fail "times: ${lines[1]}"
+	local t=$'\t'
+	local times="${t}exited${t}+[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ [-+][0-9]{4} [A-Z]+${t}+[0-9]{4}-"
+	[[ ${lines[1]} =~ $times ]] || fail "times: ${lines[1]}"
 }
 
 @test "list --no-legend prints rows only; an empty data dir lists nothing" {

@@ -332,7 +332,7 @@ line|ü|" ]
 
 @test "stage1: enter runs a command in a running app and returns its exit status" {
 	add_app app '["/bin/sleep", "60"]' '{"environment": [{"name": "IN_APP", "value": "yes"}]}'
-	add_app done '["/bin/sh", "-c", "echo done > /tmp/done"]'
+	add_app "done" '["/bin/sh", "-c", "echo done > /tmp/done"]'
 	start_pod --net=none
 	# As stage0 runs it: in the pod directory, where init left the apps' confinement.
 	cd "$POD"
@@ -352,7 +352,7 @@ line|ü|" ]
 	wait_for 10 test -e "$S1/rkt/status/done"
 	run "$S1/enter" --pid="$leader" --appname=done -- cat /tmp/done
 	assert_status 0
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 	run "$S1/enter" --pid="$leader" --appname=app -- /bin/sh -c 'exit 7'
 	assert_status 7
 	run "$S1/enter" --pid="$leader" --appname=app -- env
