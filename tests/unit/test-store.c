@@ -421,6 +421,7 @@ static void test_untrusted_entries(void **state) {
         assert_int_equal(chmod(tree, 0755), 0);
         {
                 _cleanup_(store_closep) Store *s = open_store(0);
+                assert_non_null(s);
                 assert_int_equal(stat(cas, &st), 0);
                 assert_true(st.st_mode & S_ISVTX);
                 assert_int_equal(stat(tree, &st), 0);
