@@ -13,7 +13,10 @@ packages=(
         zstd xz-utils bzip2 gzip curl ca-certificates bc
         # tests: shellcheck over the scripts (make check); the sanitizer, valgrind and clang -Werror jobs
         # of .ci/run (libclang-rt-14-dev: clang's sanitizer runtimes; gcc's come with gcc)
-        shellcheck valgrind clang libclang-rt-14-dev
+        # (libc6-dbg: valgrind needs the dynamic linker's symbols)
+        shellcheck valgrind libc6-dbg clang libclang-rt-14-dev
+        # make check-format
+        clang-format
 )
 missing=()
 for p in "${packages[@]}"; do
