@@ -168,6 +168,10 @@ static void test_tree_render_once_and_gc(void **state) {
         struct stat st1, st2;
         StoreGcResult res;
 
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
+
         assert_int_equal(store_render_tree(s, id, &t1, &d1, NULL), 0);
         assert_non_null(startswith(t1, "deps-sha512-"));
         file = path_join(d1, "rootfs/etc/z");
@@ -203,6 +207,10 @@ static void test_half_removed_tree_is_rendered_again(void **state) {
         _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
         _cleanup_free_ char *t = NULL, *d = NULL, *t2 = NULL, *d2 = NULL, *m = NULL;
 
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
+
         assert_int_equal(store_render_tree(s, id, &t, &d, NULL), 0);
         m = path_join(d, "manifest");
         assert_int_equal(unlink(m), 0);
@@ -225,6 +233,10 @@ static void test_verify_and_repair(void **state) {
         _cleanup_free_ char *t = NULL, *d = NULL, *file = NULL, *marker = NULL, *text = NULL, *blob = NULL;
         StoreVerifyResult res = {};
         RktError *e = NULL;
+
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
 
         /* never rendered: the blob alone is checked */
         assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
