@@ -854,7 +854,7 @@ static int metadata_url(const InitArgs *a, const NetPodSetup *net, char **ret, R
 static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
-        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *ppid = NULL, *hostname = NULL;
+        _cleanup_free_ char *json = NULL, *subcgroup = NULL, *hostname = NULL;
         _cleanup_free_ AppPlan *plans = NULL;
         _cleanup_free_ char *mds_url = NULL, *capabilities = NULL, *notify_socket = NULL;
         _cleanup_(net_pod_setup_done) NetPodSetup net = {};

@@ -16,6 +16,12 @@ packages=(
         # the Debian package (make deb, tests/dist/): dpkg-buildpackage, debhelper, lintian; man-db to
         # check the generated man pages; zsh to check the generated zsh completion
         dpkg-dev debhelper fakeroot lintian man-db groff-base bash-completion zsh
+        # tests: shellcheck over the scripts (make check); the sanitizer, valgrind and clang -Werror jobs
+        # of .ci/run (libclang-rt-14-dev: clang's sanitizer runtimes; gcc's come with gcc)
+        # (libc6-dbg: valgrind needs the dynamic linker's symbols)
+        shellcheck valgrind libc6-dbg clang libclang-rt-14-dev
+        # make check-format
+        clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

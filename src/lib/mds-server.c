@@ -184,7 +184,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return ok;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
+_printf_(2, 0) static void mhd_log(void *cls, const char *fmt, va_list ap) {
         _cleanup_free_ char *s = NULL;
 
         if (vasprintf(&s, fmt, ap) >= 0)

@@ -126,6 +126,10 @@ int open_in_root_walk(int rootfd, const char *path, int flags) {
                         return negative_errno();
                 if (!S_ISLNK(st.st_mode))
                         continue;
+                /* O_NOFOLLOW concerns the last component alone, as with openat2: the link itself is opened
+                 * (O_PATH) or refused with -ELOOP below. */
+                if (!pending[0] && (flags & O_NOFOLLOW))
+                        continue;
                 if (++links > 40)
                         return -ELOOP;
                 n = readlinkat(rootfd, rel, target, sizeof(target) - 1);

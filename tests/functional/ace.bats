@@ -52,7 +52,7 @@ run_ace() {
 # assert_ace_passed - the four OK lines in the console output and in the journal, in the order the validator
 # needs (prestart first, poststop last), and no FAIL.
 assert_ace_passed() {
-	local mode line pre post m s
+	local mode pre post m s
 	for mode in prestart main sidekick poststop; do
 		[[ $output =~ ace-validator-(main|sidekick)\[[0-9]+\]:\ $mode\ OK ]] ||
 			fail "no '$mode OK' in the output: $output"
@@ -79,7 +79,8 @@ assert_ace_passed() {
 	assert_status 0
 	assert_ace_passed
 	# both apps wrote their marker into the one directory
-	[ -e "$RKT_TEST_DIR/db/main" ] && [ -e "$RKT_TEST_DIR/db/sidekick" ]
+	[ -e "$RKT_TEST_DIR/db/main" ]
+	[ -e "$RKT_TEST_DIR/db/sidekick" ]
 }
 
 @test "ACE validator: it fails, and so does the pod, without the metadata service registration" {

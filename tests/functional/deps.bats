@@ -82,7 +82,8 @@ chain() {
 }
 
 @test "a dependency that does not hash to its imageID fails the fetch and leaves the store as it was" {
-	local wrong=sha512-$(printf '0%.0s' {1..128})
+	local wrong
+	wrong=sha512-$(printf '0%.0s' {1..128})
 	chain localhost/d3 "$wrong"
 	# A also needs an image that is fine: fetched first, it must be gone again after the failure.
 	publish localhost/d3/ok-linux-amd64.aci localhost/d3/ok --file "/ok.txt=ok"

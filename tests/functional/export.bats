@@ -84,7 +84,7 @@ run_exited() {
 }
 
 @test "export refuses a running pod, another extension and an existing file unless --overwrite" {
-        run_exited done "$BB"
+        run_exited "done" "$BB"
         run rkt export "$uuid" "$RKT_TEST_DIR/out.tar"
         assert_status 254
         assert_output_contains "extension must be .aci"

@@ -51,7 +51,9 @@ fetch_ok() {
 	fetch_ok localhost/t2/app:2.0
 	[ "$(rkt_system_cas image list --format=json | jq -r '.[0].name')" = localhost/t2/app:2.0 ]
 	rkt_system_cas image cat-manifest "$id" | jq -e '.labels[] | select(.name == "version" and .value == "2.0")'
-	[ "$(requests /t2/app)" -eq 1 ] && [ "$(requests /t2)" -eq 1 ] && [ "$(requests /)" -eq 1 ]
+	[ "$(requests /t2/app)" -eq 1 ]
+	[ "$(requests /t2)" -eq 1 ]
+	[ "$(requests /)" -eq 1 ]
 	[ "$(requests /localhost/t2/app-2.0-linux-amd64.aci 200)" -eq 1 ]
 	# With os and arch given explicitly, and the version label spelled out.
 	fetch_ok localhost/t2/app,version=1.0,os=linux,arch=amd64
@@ -275,7 +277,8 @@ fetch_ok() {
 	run rkt fetch --stall-timeout=1s https://localhost/t18.aci
 	assert_status 254
 	assert_output_contains "the transfer from 'https://localhost/t18.aci' stalled: no data for 1 s (after 100000 of $size bytes)"
-	[ "$SECONDS" -lt 10 ]
+	# Well before the default stall timeout (30 s): the flag took effect. Not a speed bound.
+	[ "$SECONDS" -lt 30 ] || fail "took $SECONDS s"
 	[ "$(image_count)" -eq 0 ]
 	# The partial download stays for a resume.
 	fetch_ok https://localhost/t18.aci

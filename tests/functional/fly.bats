@@ -31,7 +31,8 @@ fly_run() {
         rkt --insecure-options=image run --stage1-path="$FLY" "$@"
 }
 
-# start_sleeper - a fly pod running /bin/sleep 300 in the background; sets uuid once the app runs.
+# start_sleeper [RUN_FLAGS...] - a fly pod running /bin/sleep 300 in the background; sets uuid once the app runs.
+# shellcheck disable=SC2120 # no test passes flags yet
 start_sleeper() {
         rm -f "$RKT_TEST_DIR/uuid"
         fly_run --uuid-file-save="$RKT_TEST_DIR/uuid" "$@" "$BB" --exec /bin/sleep -- 300 >/dev/null 2>&1 &

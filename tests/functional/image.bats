@@ -171,6 +171,9 @@ image_count() {
         run rkt image cat-manifest --pretty-print=false "${id1:0:20}"
         assert_status 0
         [ "$(jq -r '.labels[] | select(.name=="version") | .value' <<<"$output")" = 1 ]
+        run rkt image cat-manifest --pretty-print=false "${id2:0:20}"
+        assert_status 0
+        [ "$(jq -r '.labels[] | select(.name=="version") | .value' <<<"$output")" = 2 ]
         run rkt image cat-manifest example.com/app:2
         [ "$(jq -r '.labels[] | select(.name=="version") | .value' <<<"$output")" = 2 ]
         run rkt image cat-manifest example.com/app,version=1,os=linux
@@ -351,7 +354,7 @@ image_count() {
                 mkaci "$RKT_TEST_DIR/$i.aci" --name "example.com/c$i" --dir "$RKT_TEST_DIR/src$i" --compress gzip
         done
         pids=()
-        for round in 1 2; do
+        for _ in 1 2; do
                 for i in 1 2 3; do
                         fetch "$RKT_TEST_DIR/$i.aci" >/dev/null & pids+=($!)
                 done

@@ -141,12 +141,12 @@ status_field() {
 	grep -qx 'USER=root' "$e"
 	grep -qx 'LOGNAME=root' "$e"
 	grep -qx 'SHELL=/bin/sh' "$e"
-	! grep -q '^AC_METADATA_URL=' "$e"
+	! grep -q '^AC_METADATA_URL=' "$e" || fail "AC_METADATA_URL is set without --mds-register: $(cat "$e")"
 
 	# without --inherit-env nothing of the parent's comes through
 	FROM_PARENT=parent run_app "$BB" -- 'env > /out/env2'
 	assert_status 0
-	! grep -q '^FROM_PARENT=' "$OUT/env2"
+	! grep -q '^FROM_PARENT=' "$OUT/env2" || fail "the parent's environment came through without --inherit-env"
 	grep -qx 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$OUT/env2"
 }
 
@@ -219,7 +219,8 @@ status_field() {
 	[ "$(cat "$OUT/cache")" = cache-ok ]
 	grep -q ' /var/data ro[, ]' "$OUT/mounts" # the mountPoint's readOnly
 	grep -q ' /var/cache rw[, ]' "$OUT/mounts"
-	[ -e "$RKT_DATA_DIR"/pods/*/"$(cat "$RKT_TEST_DIR/uuid")"/sharedVolumes/mp-cache/x ]
+	compgen -G "$RKT_DATA_DIR/pods/*/$(cat "$RKT_TEST_DIR/uuid")/sharedVolumes/mp-cache/x" >/dev/null ||
+		fail "no /var/cache/x in the pod's shared volume"
 }
 
 @test "isolation: users and groups by name, number and path; supplementary groups; unknown names are errors" {

@@ -461,7 +461,7 @@ nameserver 10.0.0.99'
 		"$RKT_TEST_DIR/bbdns.aci" --exec /bin/sh -- -c 'cat /etc/resolv.conf >/tmp/resolv'
 	assert_status 0
 	grep -qx 'nameserver 10.0.0.1' "$(app_file cniflags /tmp/resolv)"
-	! grep -q 10.0.0.99 "$(app_file cniflags /tmp/resolv)"
+	! grep -q 10.0.0.99 "$(app_file cniflags /tmp/resolv)" || fail "the network's DNS server is in resolv.conf with --dns"
 }
 
 @test "net: a port range the image declares is forwarded whole, each host port to its pod port" {

@@ -344,7 +344,7 @@ kill_rkt_and_check() {
         run rkt image verify example.com/busybox
         assert_status 0
         assert_output_contains "successfully verified checksum"
-        [ -z "$(ls -A "$RKT_DATA_DIR/cas/tree" | grep '^\.')" ] || fail "leftovers: $(ls -A "$RKT_DATA_DIR/cas/tree")"
+        [ -z "$(find "$RKT_DATA_DIR/cas/tree" -mindepth 1 -maxdepth 1 -name '.*')" ] || fail "leftovers: $(ls -A "$RKT_DATA_DIR/cas/tree")"
         run run_pod "$BB"
         assert_status 0
         assert_output_contains "hello from the pod"

@@ -11,6 +11,13 @@
 #   RKT                               rkt binary to test (default $abs_top_builddir/rkt)
 #   RKT_FUNCTIONAL_TESTS              space-separated .bats files to run instead of all
 #   RKT_TESTHOST=0|1                  force running directly (0) or in a test host (1)
+#   RKT_VALGRIND=1                    run every rkt (stage0) command under valgrind memcheck
+#                                     (tests/functional/valgrind-rkt)
+#
+# Memory checking: the sanitizers of a build configured with --enable-sanitizers (rkt, and stage1's
+# entrypoints, which inherit the environment) and valgrind (RKT_VALGRIND=1) write their reports into
+# $abs_top_builddir/tests/functional/memcheck/; a report fails the run (exit status 1, the reports on
+# stderr, in the test log) whatever the test expected of the command's exit status.
 # Exported to the tests: RKT, RKT_SRCDIR, RKT_BUILDDIR.
 
 set -euo pipefail
@@ -44,6 +51,43 @@ RKT_SRCDIR=$srcdir
 RKT_BUILDDIR=$builddir
 export RKT RKT_SRCDIR RKT_BUILDDIR
 
+memcheck=$builddir/tests/functional/memcheck
+# Sticky and writable by all: tests run rkt as unprivileged users too, and a sanitizer that cannot open its
+# log aborts the process.
+{ rm -rf -- "$memcheck" && mkdir -p -- "$memcheck" && chmod 1777 "$memcheck"; } || bail "cannot create $memcheck"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$memcheck/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$memcheck/ubsan"
+export RKT_TESTHOST_ENV="ASAN_OPTIONS UBSAN_OPTIONS${RKT_TESTHOST_ENV:+ $RKT_TESTHOST_ENV}"
+rkt_binary=$RKT
+valgrind_binds=
+if [ "${RKT_VALGRIND:-0}" = 1 ]; then
+	command -v valgrind >/dev/null || bail "RKT_VALGRIND=1, but valgrind is not installed"
+	RKT_VALGRIND_REAL=$RKT
+	RKT_VALGRIND_LOGDIR=$memcheck
+	RKT=$srcdir/tests/functional/valgrind-rkt
+	export RKT RKT_VALGRIND_REAL RKT_VALGRIND_LOGDIR
+	# The test host has no valgrind of its own: the host's, at the same paths, with the host's glibc debug
+	# symbols (libc6-dbg: valgrind needs ld.so's; the test host's glibc is the host's Debian release).
+	for p in /usr/bin/valgrind /usr/bin/valgrind.bin /usr/libexec/valgrind /usr/lib/valgrind /usr/lib/debug; do
+		[ -e "$p" ] && valgrind_binds+=" $p"
+	done
+fi
+
+# memcheck_report - print the sanitizer and valgrind reports; fails if there is one. A valgrind log also
+# holds valgrind's own warnings ("--PID-- WARNING: unhandled syscall 437": it lacks openat2, and rkt falls
+# back to openat): only its "==PID==" lines are reports.
+memcheck_report() {
+	local f found=0
+	for f in "$memcheck"/*; do
+		[ -s "$f" ] || continue
+		case ${f##*/} in valgrind.*) grep -q '^==[0-9]*==' "$f" || continue ;; esac
+		found=1
+		printf 'run.sh: memory error report %s:\n' "$f" >&2
+		cat -- "$f" >&2
+	done
+	[ "$found" = 0 ]
+}
+
 if [ -n "${RKT_FUNCTIONAL_TESTS:-}" ]; then
 	read -r -a tests <<<"$RKT_FUNCTIONAL_TESTS"
 	for i in "${!tests[@]}"; do
@@ -75,7 +119,10 @@ cd -- "$builddir"
 
 if [ "$use_testhost" = 0 ]; then
 	command -v bats >/dev/null || bail "bats not found"
-	exec bats --tap "${tests[@]}"
+	rc=0
+	bats --tap "${tests[@]}" || rc=$?
+	memcheck_report || [ "$rc" -ne 0 ] || rc=1
+	exit "$rc"
 fi
 
 [ "$(id -u)" -eq 0 ] || bail "PID 1 is not systemd and the test host needs root; run the functional tests as root"
@@ -84,10 +131,11 @@ fi
 # and the rkt binary's directory when it lives elsewhere (but not system directories).
 binds="$srcdir"
 case $builddir in "$srcdir" | "$srcdir"/*) ;; *) binds+=" $builddir" ;; esac
-case $RKT in
+case $rkt_binary in
 "$srcdir"/* | "$builddir"/* | /usr/* | /bin/* | /sbin/* | /lib*/*) ;;
-*) binds+=" $(dirname -- "$RKT")" ;;
+*) binds+=" $(dirname -- "$rkt_binary")" ;;
 esac
+binds+=$valgrind_binds
 RKT_TESTHOST_BINDS="$binds${RKT_TESTHOST_BINDS:+ $RKT_TESTHOST_BINDS}"
 export RKT_TESTHOST_BINDS
 
@@ -107,4 +155,5 @@ if [ "$rc" -eq 125 ]; then
 	RKT_TESTHOST_TAP_BAILOUT=1
 	run_in_testhost || rc=$?
 fi
+memcheck_report || [ "$rc" -ne 0 ] || rc=1
 exit "$rc"

@@ -50,8 +50,10 @@ cleanup_pod() {
 	local dir=$1 uuid
 	uuid=$(cat "$dir/.uuid" 2>/dev/null) || return 0
 	if [ -f "$dir/ppid" ] && [ "$(cat "/proc/$(cat "$dir/ppid")/comm" 2>/dev/null)" = systemd-nspawn ]; then
+		local nspawn
+		nspawn=$(cat "$dir/ppid")
 		(cd "$dir" && ./stage1/rootfs/stop --force "$uuid") || true
-		sleep 0.2
+		wait_for 30 sh -c "! kill -0 $nspawn 2>/dev/null" || true
 	fi
 	(cd "$dir" && ./stage1/rootfs/gc "$uuid") >/dev/null 2>&1 || true
 }
@@ -305,7 +307,8 @@ line|ü|" ]
 	[ -L "/var/log/journal/$MID" ]
 	run bash -c 'cd "$1" && ./stage1/rootfs/gc "$2"' _ "$POD" "$UUID"
 	assert_status 0
-	[ ! -e "/var/log/journal/$MID" ] && [ ! -L "/var/log/journal/$MID" ]
+	[ ! -e "/var/log/journal/$MID" ]
+	[ ! -L "/var/log/journal/$MID" ]
 	# idempotent
 	run bash -c 'cd "$1" && ./stage1/rootfs/gc --debug "$2"' _ "$POD" "$UUID"
 	assert_status 0
@@ -329,7 +332,7 @@ line|ü|" ]
 
 @test "stage1: enter runs a command in a running app and returns its exit status" {
 	add_app app '["/bin/sleep", "60"]' '{"environment": [{"name": "IN_APP", "value": "yes"}]}'
-	add_app done '["/bin/sh", "-c", "echo done > /tmp/done"]'
+	add_app "done" '["/bin/sh", "-c", "echo done > /tmp/done"]'
 	start_pod --net=none
 	# As stage0 runs it: in the pod directory, where init left the apps' confinement.
 	cd "$POD"
@@ -349,7 +352,7 @@ line|ü|" ]
 	wait_for 10 test -e "$S1/rkt/status/done"
 	run "$S1/enter" --pid="$leader" --appname=done -- cat /tmp/done
 	assert_status 0
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 	run "$S1/enter" --pid="$leader" --appname=app -- /bin/sh -c 'exit 7'
 	assert_status 7
 	run "$S1/enter" --pid="$leader" --appname=app -- env

@@ -38,10 +38,12 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ $output != *"/.."* ]]
 	[[ $output == *.scope* || $output == *.service* ]]
-	[ -n "$RKT" ] && [[ $RKT == /* ]]
+	[ -n "$RKT" ]
+	[[ $RKT == /* ]]
 	[ -d "$RKT_SRCDIR/tests/functional" ]
 	[ -d "$RKT_BUILDDIR" ]
-	[ -d "$RKT_TEST_DIR" ] && [ -d "$RKT_DATA_DIR" ]
+	[ -d "$RKT_TEST_DIR" ]
+	[ -d "$RKT_DATA_DIR" ]
 }
 
 @test "testhost: a transient unit started with systemd-run is active, then stopped" {

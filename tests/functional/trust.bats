@@ -178,7 +178,8 @@ on_tty() {
 	assert_output_contains "Removed key $(fpr signer) from \"$RKT_LOCAL_CONFIG_DIR/trustedkeys/prefix.d/localhost/app/$(fpr signer)\""
 	mask=$RKT_LOCAL_CONFIG_DIR/trustedkeys/prefix.d/localhost/sys/$(fpr signer)
 	assert_output_contains "Masked system key $(fpr signer) with \"$mask\""
-	[ -f "$mask" ] && [ ! -s "$mask" ]
+	[ -f "$mask" ]
+	[ ! -s "$mask" ]
 	[ -s "$RKT_SYSTEM_CONFIG_DIR/trustedkeys/prefix.d/localhost/sys/$(fpr signer)" ]
 	rkt_system_cas image rm "$(rkt_system_cas image list --no-legend --full | awk '{print $1}')" >/dev/null
 	run rkt fetch "$img"
@@ -225,7 +226,8 @@ on_tty() {
 	run rkt trust --prefix=localhost/two --skip-fingerprint-review "$RKT_TEST_DIR/two.asc"
 	assert_status 0
 	d=$RKT_LOCAL_CONFIG_DIR/trustedkeys/prefix.d/localhost/two
-	[ -s "$d/$(fpr signer)" ] && [ -s "$d/$(fpr other)" ]
+	[ -s "$d/$(fpr signer)" ]
+	[ -s "$d/$(fpr other)" ]
 	# Each file holds its key alone.
 	mkdir -m 0700 "$RKT_TEST_DIR/g"
 	run gpg --homedir "$RKT_TEST_DIR/g" --batch --show-keys "$d/$(fpr signer)"

@@ -1145,7 +1145,6 @@ static void test_layer_budget(void **state) {
 static void test_layer_whiteout_hostile(void **state) {
         Env *env = *state;
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *link = NULL;
 
         write_tar(env, ENTS(LINK_("out", env->dir), LINK_("up", "..")));
         assert_layer_extracts(env);

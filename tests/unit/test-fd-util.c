@@ -98,5 +98,42 @@ static void test_read_regular_file_at(void **state) {
         assert_int_equal(rm_rf_at(AT_FDCWD, d), 0);
 }
 
+/* O_NOFOLLOW concerns the last component alone, with openat2 and without it (Linux < 5.6, valgrind): a pod's
+ * rkt/supervisor-status is a symlink whose target ("ready") is read, not followed. The walk used to resolve
+ * it, found no "rkt/ready", and so `rkt status --wait-ready` never saw a pod become ready there. */
+static void check_nofollow_last(int (*open_fn)(int, const char *, int)) {
+        char d[] = "/tmp/test-fd-util.XXXXXX";
+        _cleanup_close_ int dfd = -1, fd = -1;
+        char target[16];
+        struct stat st;
+        ssize_t n;
+
+        assert_non_null(mkdtemp(d));
+        dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        assert_int_equal(mkdirat(dfd, "rkt", 0755), 0);
+        assert_int_equal(symlinkat("ready", dfd, "rkt/supervisor-status"), 0);
+        assert_int_equal(symlinkat("rkt", dfd, "via"), 0);
+
+        fd = open_fn(dfd, "via/supervisor-status", O_PATH | O_NOFOLLOW);
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+        n = readlinkat(fd, "", target, sizeof(target) - 1);
+        assert_int_equal(n, 5);
+        target[n] = 0;
+        assert_string_equal(target, "ready");
+        /* Without O_PATH a symlink cannot be opened itself; without O_NOFOLLOW it is followed. */
+        assert_int_equal(open_fn(dfd, "rkt/supervisor-status", O_RDONLY | O_NOFOLLOW), -ELOOP);
+        assert_int_equal(open_fn(dfd, "rkt/supervisor-status", O_RDONLY), -ENOENT);
+        assert_int_equal(rm_rf_at(AT_FDCWD, d), 0);
+}
+
+static void test_open_in_root_nofollow_last(void **state) {
+        check_nofollow_last(open_in_root);
+        check_nofollow_last(open_in_root_walk);
+}
+
 RUN_TESTS(cmocka_unit_test(test_close_all_fds_except), cmocka_unit_test(test_close_all_fds_keep_nothing),
-          cmocka_unit_test(test_close_all_fds_too_many), cmocka_unit_test(test_read_regular_file_at))
+          cmocka_unit_test(test_close_all_fds_too_many), cmocka_unit_test(test_read_regular_file_at),
+          cmocka_unit_test(test_open_in_root_nofollow_last))

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "format.h"
 #include "fs.h"
@@ -103,8 +104,15 @@ static void test_touch_and_manifest(void **state) {
         assert_int_equal(store_get_record(s, id, &before, NULL), 0);
         assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
         assert_int_equal(read_full_file_at(AT_FDCWD, rec, &text_before, NULL), 0);
-        /* past the file system's timestamp granularity (a clock tick) */
-        usleep(50000);
+        /* The touch stamps the file system's clock (the coarse real-time clock, one tick granular): wait until
+         * it has moved past the import's stamp, however long that takes on a loaded machine. */
+        for (;;) {
+                struct timespec now;
+                assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
+                if ((uint64_t) now.tv_sec * 1000000 + (uint64_t) now.tv_nsec / 1000 > before->last_used)
+                        break;
+                usleep(1000);
+        }
         assert_int_equal(store_touch(s, id, NULL), 0);
         assert_int_equal(store_get_record(s, id, &after, NULL), 0);
         assert_true(after->last_used > before->last_used);
@@ -160,6 +168,10 @@ static void test_tree_render_once_and_gc(void **state) {
         struct stat st1, st2;
         StoreGcResult res;
 
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
+
         assert_int_equal(store_render_tree(s, id, &t1, &d1, NULL), 0);
         assert_non_null(startswith(t1, "deps-sha512-"));
         file = path_join(d1, "rootfs/etc/z");
@@ -195,6 +207,10 @@ static void test_half_removed_tree_is_rendered_again(void **state) {
         _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
         _cleanup_free_ char *t = NULL, *d = NULL, *t2 = NULL, *d2 = NULL, *m = NULL;
 
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
+
         assert_int_equal(store_render_tree(s, id, &t, &d, NULL), 0);
         m = path_join(d, "manifest");
         assert_int_equal(unlink(m), 0);
@@ -217,6 +233,10 @@ static void test_verify_and_repair(void **state) {
         _cleanup_free_ char *t = NULL, *d = NULL, *file = NULL, *marker = NULL, *text = NULL, *blob = NULL;
         StoreVerifyResult res = {};
         RktError *e = NULL;
+
+        /* Rendered trees are root's alone: a store opened by another user has no tree/ (store-trust.c). */
+        if (geteuid() != 0)
+                skip();
 
         /* never rendered: the blob alone is checked */
         assert_int_equal(store_verify(s, id, true, NULL, &res, NULL), 0);
@@ -413,6 +433,7 @@ static void test_untrusted_entries(void **state) {
         assert_int_equal(chmod(tree, 0755), 0);
         {
                 _cleanup_(store_closep) Store *s = open_store(0);
+                assert_non_null(s);
                 assert_int_equal(stat(cas, &st), 0);
                 assert_true(st.st_mode & S_ISVTX);
                 assert_int_equal(stat(tree, &st), 0);

@@ -61,8 +61,7 @@ mkpod_hold() {
 	pid=$!
 	echo "$pid" >>"${MKPOD_HOLDERS:-/dev/null}"
 	[ -z "$pidfile" ] || echo "$pid" >"$pidfile"
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		flock -n -s "$dir" true 2>/dev/null || return 0
 		sleep 0.05
 	done
@@ -83,7 +82,7 @@ mkpod_kill_holders() {
 mkpod() {
 	local data=$1 state=$2 uuid=$3
 	shift 3
-	local apps=("$@") sdir dir a name code
+	local apps=("$@") sdir dir a name
 	[ ${#apps[@]} -gt 0 ] || apps=(app)
 	sdir=$(mkpod_state_dir "$state") || { echo "mkpod: unknown state '$state'" >&2; return 1; }
 	dir=$data/pods/$sdir/$uuid
