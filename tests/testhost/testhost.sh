@@ -229,7 +229,8 @@ cgroup_dirs() {
 	fi
 }
 
-# env(1) arguments: the environment nspawn boots the test host with, for the hierarchy asked for (RKT_TESTHOST_CGROUP).
+# env(1) arguments: the environment nspawn boots the test host with, for the hierarchy asked for
+# (RKT_TESTHOST_CGROUP).
 # nspawn gives a container the host's layout unless told otherwise: a hybrid host's layout needs a machine
 # with v1 hierarchies; a unified one (SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1) needs a cgroup2 hierarchy, which a
 # hybrid machine has at /sys/fs/cgroup/unified (without controllers where the kernel binds them to v1).
