@@ -625,6 +625,15 @@ static int enter(const EnterArgs *a, int *ret_status, RktError **reterr) {
                 r = negative_errno();
                 return rkt_error_set(reterr, r, "opening %s: %s", path, strerror(-r));
         }
+        /* A pod without a cgroup namespace of its own (on cgroup2 hosts) has ours: nothing to join, and
+         * joining it again from the pod's user namespace (--private-users) would take CAP_SYS_ADMIN over
+         * the host's namespace. */
+        if (t.cgroupns_fd >= 0) {
+                struct stat ours, theirs;
+                if (stat("/proc/self/ns/cgroup", &ours) >= 0 && fstat(t.cgroupns_fd, &theirs) >= 0 &&
+                    ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
+                        t.cgroupns_fd = safe_close(t.cgroupns_fd);
+        }
         snprintf(root, sizeof(root), "/proc/%d/root", (int) t.ns_pid);
         rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0) {

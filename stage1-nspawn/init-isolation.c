@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -148,6 +149,10 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
         log_warning("app '%s': isolator '%s' is not applied by this stage1", ra->name, *name);
         if (ai.isolation.restrict_capabilities)
                 pi->capabilities |= ai.isolation.capabilities;
+        /* The pod's systemd lowers the app's oom_score_adj below its own 0 before it drops the app's
+         * capabilities, which takes CAP_SYS_RESOURCE in the pod's bounding set (not in the app's). */
+        if (ai.isolation.oom_score_adj_set && ai.isolation.oom_score_adj < 0)
+                pi->capabilities |= STAGE1_CAP_BIT(CAP_SYS_RESOURCE);
 
         r = stage1_app_mounts(ra, app, pod->volumes, pod->n_volumes, true, &mounts, &n_mounts, reterr);
         if (r < 0)

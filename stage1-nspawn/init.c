@@ -954,6 +954,7 @@ static int run(const InitArgs *a, RktError **reterr) {
                 goto finish;
 
         o.register_machine = machined_available();
+        o.cgroup_unified = stage1_cgroup_unified();
         o.keep_unit = !o.register_machine || inside_service();
         if (o.register_machine && o.keep_unit)
                 stage1_warn_kill_mode();

@@ -134,6 +134,17 @@ int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***
                 r = env_set(&env, "SYSTEMD_LOG_LEVEL", "err");
         if (r >= 0 && o->notify_socket)
                 r = env_set(&env, "NOTIFY_SOCKET", o->notify_socket);
+        /* On cgroup2 with a cgroup namespace, nspawn mounts the pod's cgroup as the root of a writable
+         * cgroup2 at the stage1's /sys/fs/cgroup, and an app that reaches the stage1's root (/proc/1/root,
+         * with CAP_SYS_PTRACE) could make and remove cgroups and write their limits there, its own
+         * included. Without one, nspawn binds the host's tree read-only and only the pod's own cgroup
+         * read-write on it for the pod's systemd, as rkt 1.30's stage1 mounted it: the tree above the pod
+         * is read-only through every path, and the apps' cgroup paths are those machinectl and systemctl
+         * show on the host. On hybrid hosts nspawn's cgroup namespace mounts already keep the controllers
+         * and the tmpfs read-only (and nspawn without one walks /proc/cgroups, which lists controllers
+         * some kernels never mount). */
+        if (r >= 0 && o->cgroup_unified)
+                r = env_set(&env, "SYSTEMD_NSPAWN_USE_CGNS", "0");
         if (r < 0)
                 return r;
         if (!env) {

@@ -43,6 +43,8 @@ typedef struct NspawnOptions {
         const char *notify_socket;
         /* --private-users: the pod's user namespace range, NULL for none. */
         const UidRange *private_users;
+        /* The host has the unified cgroup hierarchy only (cgroup2 at /sys/fs/cgroup). */
+        bool cgroup_unified;
 } NspawnOptions;
 
 /* argv for execv(), argv[0] = NSPAWN_PATH. -EINVAL without uuid or directory, or with a host_resolv_conf
@@ -50,5 +52,6 @@ typedef struct NspawnOptions {
 int nspawn_argv(const NspawnOptions *o, char ***ret);
 /* The environment for nspawn: environ with SYSTEMD_NSPAWN_CONTAINER_SERVICE=rkt (machinectl's SERVICE
  * column) and, unless debugging, SYSTEMD_LOG_LEVEL=err (nspawn's warnings about the host are not the
- * user's business) and NOTIFY_SOCKET (notify_socket) set, replacing what environ has. */
+ * user's business) and NOTIFY_SOCKET (notify_socket) set, replacing what environ has; on a unified
+ * host SYSTEMD_NSPAWN_USE_CGNS=0 (see nspawn-args.c). */
 int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***ret);

@@ -114,6 +114,10 @@ static bool is_fs_type(const char *path, long type) {
         return statfs(path, &s) >= 0 && s.f_type == type;
 }
 
+bool stage1_cgroup_unified(void) {
+        return is_fs_type("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
+}
+
 int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]) {
         int n = 0;
 

@@ -67,6 +67,8 @@ typedef struct CgroupHierarchy {
 } CgroupHierarchy;
 /* Fills up to 2 entries, returns how many. */
 int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]);
+/* The host has the unified hierarchy only (cgroup2 at /sys/fs/cgroup, no v1 tree). */
+bool stage1_cgroup_unified(void);
 /* The path of the cgroup in /proc/<pid>/cgroup text: the "0::" line of the unified hierarchy, or the
  * "name=systemd" line. -ENOENT when there is none. */
 int stage1_cgroup_parse(const char *proc_pid_cgroup, bool unified, char **ret);

@@ -96,7 +96,7 @@ static int read_manifest(struct archive *tar, AciStreamInfo *info, RktError **re
 
 /* What the entries so far made of each path below rootfs/, with the parents they imply: what the store
  * holds must extract, and extraction refuses to put a non-directory where a directory is, or anything
- * below a non-directory (issue 20). */
+ * below a non-directory. */
 typedef struct Layout {
         StrSet dirs;     /* directories, given or implied by a deeper entry */
         StrSet others;   /* everything else */

@@ -37,7 +37,7 @@ int log_internal(LogLevel level, int error, const char *fmt, ...) {
         n = vasprintf(&text, fmt, ap);
         va_end(ap);
         /* Messages quote what images, registries and config files say: the one place that writes them
-         * to the terminal keeps their control bytes from reaching it (issue 20). */
+         * to the terminal keeps their control bytes from reaching it. */
         if (n >= 0)
                 escaped = malloc(ESCAPE_CONTROL_MAX((size_t) n));
         if (escaped)

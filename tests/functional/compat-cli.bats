@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# rkt 1.30's command line as scripts and orchestrators drive it (issue 14): Nomad's rkt driver command lines
+# rkt 1.30's command line as scripts and orchestrators drive it: Nomad's rkt driver command lines
 # replayed as the driver builds them, the deprecated flags rkt 1.30 still accepted, and the stderr lines and
 # error texts scripts read.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# rkt 1.30's pod behaviour (issue 14): the README's unit examples stop in order, a volume at /etc/hosts
+# rkt 1.30's pod behaviour: the README's unit examples stop in order, a volume at /etc/hosts
 # wins, /etc/mtab, the diagnostic of an app that cannot be executed, per-app statuses, state directories.
 
 load helpers

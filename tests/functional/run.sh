@@ -126,6 +126,9 @@ if [ "$use_testhost" = 0 ]; then
 fi
 
 [ "$(id -u)" -eq 0 ] || bail "PID 1 is not systemd and the test host needs root; run the functional tests as root"
+# The test host's cgroup hierarchy (testhost.sh), which the tests see: hybrid unless asked otherwise.
+RKT_TESTHOST_CGROUP=${RKT_TESTHOST_CGROUP:-hybrid}
+export RKT_TESTHOST_CGROUP
 
 # The source and build trees are bound at the same paths inside the test host,
 # and the rkt binary's directory when it lives elsewhere (but not system directories).
@@ -144,16 +147,21 @@ run_in_testhost() {
 	timeout --kill-after=60 "${RKT_FUNCTIONAL_TIMEOUT:-3000}" \
 		bash "$srcdir/tests/testhost/testhost.sh" run bats --tap "${tests[@]}"
 }
+# One test host at a time per build tree: run-unified.sh (another automake test) waits for this one under
+# `make -j check`, rather than sharing a small machine's CPUs with it (the deadline starts after the wait).
+# The lock's fd is closed for the test host: nothing of it reaches the pods.
+exec {lock_fd}>"$builddir/.functional-testhost.lock"
+flock "$lock_fd"
 # A test host that fails to boot (status 125, before any test ran and printed) gets one more try; the
 # second failure is reported as a TAP bail-out.
 rc=0
 export RKT_TESTHOST_TAP_BAILOUT=0
-run_in_testhost || rc=$?
+run_in_testhost {lock_fd}>&- || rc=$?
 if [ "$rc" -eq 125 ]; then
 	echo "run.sh: the test host did not come up; trying once more" >&2
 	rc=0
 	RKT_TESTHOST_TAP_BAILOUT=1
-	run_in_testhost || rc=$?
+	run_in_testhost {lock_fd}>&- || rc=$?
 fi
 memcheck_report || [ "$rc" -ne 0 ] || rc=1
 exit "$rc"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Limits that keep hostile servers and images from holding or filling the host (issue 11, items 5-7):
+# Limits that keep hostile servers and images from holding or filling the host:
 # downloads that stall or trickle end (--stall-timeout), images cannot expand without bound
 # (--max-image-size), and removing a directory never enters a bind mount inside it.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Untrusted bytes (issue 20): config files with values of the wrong type, terminal control bytes in what
+# Untrusted bytes: config files with values of the wrong type, terminal control bytes in what
 # images say, and ACIs whose entries no extraction could write.
 
 load helpers

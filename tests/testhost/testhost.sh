@@ -25,6 +25,7 @@ MIRROR=${RKT_TESTHOST_MIRROR:-http://deb.debian.org/debian}
 PACKAGES_FILE=$HERE/packages
 BOOT_TIMEOUT=${RKT_TESTHOST_BOOT_TIMEOUT:-120}
 STOP_TIMEOUT=${RKT_TESTHOST_STOP_TIMEOUT:-60}
+CGROUP_MODE=${RKT_TESTHOST_CGROUP:-hybrid}
 HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # Bump to force a rebuild when something outside this file and the package list changes.
@@ -61,6 +62,8 @@ Environment:
   RKT_TESTHOST_SUITE        Debian suite (default bookworm)
   RKT_TESTHOST_BOOT_TIMEOUT seconds to wait for boot (default 120)
   RKT_TESTHOST_STOP_TIMEOUT seconds to wait for poweroff (default 60)
+  RKT_TESTHOST_CGROUP       hybrid (default: cgroup v1 controllers, name=systemd and an empty
+                            cgroup2, as this machine) or unified (cgroup2 only, as Debian 12 boots)
   RKT_TESTHOST_TAP_BAILOUT  if 1, `run` prints "Bail out! REASON" on stdout when the
                             host cannot be built or booted
 EOF
@@ -226,6 +229,37 @@ cgroup_dirs() {
 	fi
 }
 
+# env(1) arguments: the environment nspawn boots the test host with, for the hierarchy asked for
+# (RKT_TESTHOST_CGROUP).
+# nspawn gives a container the host's layout unless told otherwise: a hybrid host's layout needs a machine
+# with v1 hierarchies; a unified one (SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1) needs a cgroup2 hierarchy, which a
+# hybrid machine has at /sys/fs/cgroup/unified (without controllers where the kernel binds them to v1).
+cgroup_mode_env() {
+	local outer
+	outer=$(stat -fc %T /sys/fs/cgroup)
+	case $CGROUP_MODE in
+	hybrid)
+		[ "$outer" != cgroup2fs ] || die "RKT_TESTHOST_CGROUP=hybrid: this machine has the unified cgroup hierarchy only"
+		echo -u SYSTEMD_NSPAWN_UNIFIED_HIERARCHY -u UNIFIED_CGROUP_HIERARCHY
+		;;
+	unified)
+		[ "$outer" = cgroup2fs ] || [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
+			die "RKT_TESTHOST_CGROUP=unified: this machine has no cgroup2 hierarchy"
+		echo SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
+		;;
+	*) die "RKT_TESTHOST_CGROUP: '$CGROUP_MODE' is not hybrid or unified" ;;
+	esac
+}
+
+# The hierarchy a booted host NAME (leader $1) has: unified or hybrid.
+booted_cgroup_mode() {
+	case $(in_host "$1" stat -fc %T /sys/fs/cgroup) in
+	cgroup2fs) echo unified ;;
+	tmpfs) echo hybrid ;;
+	*) echo unknown ;;
+	esac
+}
+
 # Is $1 a live (not zombie) systemd-nspawn process?
 nspawn_alive() {
 	local pid=$1 stat
@@ -268,11 +302,13 @@ in_host() {
 
 cmd_start() {
 	need_root
-	local name=${1:-} rundir root scratch cg p leader nspawn state deadline why lockfd
-	local -a cgs binds args
+	local name=${1:-} rundir root scratch cg p leader nspawn state deadline why lockfd mode
+	local -a cgs binds args mode_env
 	check_name "$name"
 	rundir=$RUN_BASE/$name
 	[ ! -e "$rundir" ] || die "test host $name exists ($rundir); stop it first"
+	read -r -a mode_env <<<"$(cgroup_mode_env)"
+	[ "${#mode_env[@]}" -gt 0 ] || exit 125
 
 	if [ "${_TESTHOST_BUILT:-}" != 1 ]; then
 		"$BASH" "$SELF" build
@@ -301,6 +337,9 @@ cmd_start() {
 		[[ $p != *:* ]] || die "RKT_TESTHOST_BINDS: '$p' contains ':'"
 	done
 
+	# Both hierarchies in either mode on a hybrid machine: nspawn makes its payload and supervisor cgroups
+	# beside its own one in name=systemd and in cgroup2 (a unified host's tree is the cgroup2 one), and
+	# two hosts started from the same cgroup would share them.
 	mapfile -t cgs < <(cgroup_dirs "$name")
 	[ "${#cgs[@]}" -gt 0 ] || die "no usable cgroup hierarchy under /sys/fs/cgroup"
 
@@ -325,19 +364,20 @@ cmd_start() {
 		args+=(--bind="$p")
 	done
 
-	log "booting $name from $root"
+	log "booting $name ($CGROUP_MODE cgroup hierarchy) from $root"
+	echo "$CGROUP_MODE" >"$rundir/cgroup-mode"
 	(
 		# A private cgroup per host: with --keep-unit and no systemd PID 1, nspawn puts
 		# the container under the caller's cgroup.
 		for cg in "${cgs[@]}"; do
 			echo "$BASHPID" >"$cg/cgroup.procs"
 		done
-		exec setsid systemd-nspawn "${args[@]}" </dev/null >"$rundir/log" 2>&1
+		exec env "${mode_env[@]}" setsid systemd-nspawn "${args[@]}" </dev/null >"$rundir/log" 2>&1
 	) </dev/null >/dev/null 2>&1 &
 	nspawn=$!
 	# Wait for the subshell to exec nspawn (through setsid), so the recorded pid is nspawn's.
 	for _ in $(seq 100); do
-		case $(cat "/proc/$nspawn/comm" 2>/dev/null) in bash | setsid) ;; *) break ;; esac
+		case $(cat "/proc/$nspawn/comm" 2>/dev/null) in bash | env | setsid) ;; *) break ;; esac
 		sleep 0.05
 	done
 	echo "$nspawn" >"$rundir/pid"
@@ -381,6 +421,11 @@ cmd_start() {
 		die "test host $name: $why"
 		;;
 	esac
+	mode=$(booted_cgroup_mode "$leader")
+	if [ "$mode" != "$CGROUP_MODE" ]; then
+		"$BASH" "$SELF" stop "$name" || true
+		die "test host $name booted with a $mode cgroup hierarchy, not $CGROUP_MODE"
+	fi
 	if [ "$state" = degraded ]; then
 		log "test host $name is degraded; failed units:"
 		in_host "$leader" systemctl --failed --no-pager --plain --no-legend >&2 2>&1 || true

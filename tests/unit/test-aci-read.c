@@ -113,7 +113,7 @@ static void b_stray(TarBuilder *b) {
 static void b_manifest_dir(TarBuilder *b) {
 }
 
-/* What the import accepted and nothing could extract (issue 20). */
+/* What the import accepted and nothing could extract. */
 static void b_dir_then_file(TarBuilder *b) {
         tar_builder_dir(b, "rootfs/x", 0755);
         tar_builder_file(b, "rootfs/x", "x", 0644);

@@ -337,7 +337,7 @@ static void test_quantity(void **state) {
         assert_int_equal(appc_quantity_value("8Ei", &v), -ERANGE);
         assert_int_equal(appc_quantity_value("1234567890123456789012", &v), -ERANGE);
 
-        /* Huge exponents are out of range, not a signed overflow that wraps round to a tiny value (issue 20). */
+        /* Huge exponents are out of range, not a signed overflow that wraps round to a tiny value. */
         v = 42;
         assert_int_equal(appc_quantity_milli_value("1e9223372036854775806", &v), -ERANGE);
         assert_int_equal(appc_quantity_value("10e9223372036854775807", &v), -ERANGE);

@@ -112,7 +112,7 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
                 { "{\"rktKind\":\"auth\",\"rktVersion\":\"v2\"}", "no parser for kind \"auth\" and version \"v2\"" },
                 { "{\"rktVersion\":\"v1\"}", "no rktKind specified" },
                 { "{\"password\":\"hunter2\"", "not a JSON object" },
-                /* A value of the wrong type is the file's error, naming the key (issue 20). */
+                /* A value of the wrong type is the file's error, naming the key. */
                 { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "field 'rktKind': must be a string, not null" },
                 { "{\"rktKind\":\"auth\",\"rktVersion\":1}", "field 'rktVersion': must be a string, not an integer" },
                 { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":null,\"type\":\"basic\"}",

@@ -109,7 +109,7 @@ static void test_conf_parse(void **state) {
 
         assert_conf_error("{\"name\": \"x\", \"type\": ", "invalid JSON");
         assert_conf_error("[1]", "not a JSON object");
-        /* null is a value of the wrong type, not an absent field (issue 20). */
+        /* null is a value of the wrong type, not an absent field. */
         assert_conf_error("{\"name\": null, \"type\": \"ptp\"}", "field 'name': must be a string, not null");
         assert_conf_error("{\"name\": \"n\", \"type\": 5}", "field 'type': must be a string, not an integer");
         assert_conf_error("{\"name\": \"n\", \"type\": \"ptp\", \"cniVersion\": null}",

@@ -105,6 +105,23 @@ static void test_environment(void **state) {
         assert_false(strv_contains(empty, "NOTIFY_SOCKET=/run/systemd/notify"));
 }
 
+/* On a cgroup2-only host the pod gets no cgroup namespace (nspawn binds the tree read-only and the pod's own
+ * cgroup read-write); on hybrid hosts nspawn's default stays, and so does a caller's setting. */
+static void test_environment_cgroup(void **state) {
+        char *in[] = {"SYSTEMD_NSPAWN_USE_CGNS=1", NULL};
+        NspawnOptions unified = {.uuid = UUID, .directory = "d", .cgroup_unified = true};
+        NspawnOptions hybrid = {.uuid = UUID, .directory = "d"};
+        _cleanup_strv_free_ char **u = NULL, **h = NULL, **hin = NULL;
+
+        assert_int_equal(nspawn_environment(&unified, in, &u), 0);
+        assert_true(strv_contains(u, "SYSTEMD_NSPAWN_USE_CGNS=0"));
+        assert_false(strv_contains(u, "SYSTEMD_NSPAWN_USE_CGNS=1"));
+        assert_int_equal(nspawn_environment(&hybrid, NULL, &h), 0);
+        assert_false(strv_contains(h, "SYSTEMD_NSPAWN_USE_CGNS=0"));
+        assert_int_equal(nspawn_environment(&hybrid, in, &hin), 0);
+        assert_true(strv_contains(hin, "SYSTEMD_NSPAWN_USE_CGNS=1"));
+}
+
 /* nspawn's readiness goes to init's relay, not straight to the service manager (init is the main PID). */
 static void test_notify_socket(void **state) {
         char *in[] = {"NOTIFY_SOCKET=/run/systemd/notify", NULL};
@@ -181,4 +198,5 @@ RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users),
           cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
           cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
+          cmocka_unit_test(test_environment_cgroup),
           cmocka_unit_test(test_notify_socket))
