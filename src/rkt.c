@@ -228,7 +228,8 @@ const Verb rkt_verbs[] = {
           .usage = "[--net=NAME[:ARGS],…] [--port=NAME:PORT] [--volume=…] [--set-env=…] [--stage1-…] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
           .description =
                   "\tRuns the images as the apps of one pod: systemd-nspawn with systemd as the pod's init, registered\n"
-                  "\twith machined as rkt-UUID. rkt exits with the first failing app's exit status (0 when all succeed).\n\n"
+                  "\twith machined as rkt-UUID (as NAME with --name=NAME before the images). rkt exits with the first\n"
+                  "\tfailing app's exit status (0 when all succeed).\n\n"
                   "\tFlags after an IMAGE apply to that image's app:\n"
                   "\t  --name=NAME  --exec=PATH  --user=USER  --group=GROUP  --supplementary-gids=GIDS\n"
                   "\t  --working-dir=DIR  --environment=NAME=VALUE  --annotation=NAME=VALUE\n"

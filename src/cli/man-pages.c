@@ -102,7 +102,8 @@ static const char rkt_description[] =
         "its\n"
         "pod manifest, and hands the pod to a stage1 image that runs systemd-nspawn with systemd as the "
         "pod's\n"
-        "init. Every pod is registered with systemd-machined as the machine rkt-UUID, so machinectl(1) and\n"
+        "init. Every pod is registered with systemd-machined as the machine rkt-UUID (or its name, rkt run\n"
+        "--name; pods that systemd runs from pod files: rkt.pod(5)), so machinectl(1) and\n"
         "systemctl(1) manage it, and its apps log to the journal.\n";
 
 static const char rkt_files[] =
