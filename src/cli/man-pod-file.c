@@ -13,7 +13,8 @@ static void print_keys(FILE *f, const Option *table) {
                 _cleanup_free_ char *key = NULL;
 
                 /* As the parser: no deprecated option, no --help; the pod's name is its file's. */
-                if (o->deprecated || streq(o->name, "help") || (table == pod_file_rkt_options.pod && streq(o->name, "name")))
+                if (o->deprecated || streq(o->name, "help") ||
+                    (table == pod_file_rkt_options.pod && streq(o->name, "name")))
                         continue;
                 key = pod_file_key(o->name);
                 if (!key)
@@ -22,8 +23,10 @@ static void print_keys(FILE *f, const Option *table) {
                 man_roff(f, key);
                 fputs("=\\fR", f);
                 if (table == pod_file_rkt_options.app && streq(o->name, "exec")) {
-                        fputs("\\fICOMMAND\\fR [\\fIARGS\\fR...]\n\\fB\\-\\-exec\\fR and the arguments after "
-                              "\\fB\\-\\-\\fR: the command to run instead of the image's, and its arguments, quoted as "
+                        fputs("\\fICOMMAND\\fR [\\fIARGS\\fR...]\n\\fB\\-\\-exec\\fR and the arguments "
+                              "after "
+                              "\\fB\\-\\-\\fR: the command to run instead of the image's, and its "
+                              "arguments, quoted as "
                               "in unit files.\n",
                               f);
                         continue;
@@ -51,58 +54,81 @@ static const char description[] =
         ".PP\n.nf\n"
         "systemctl daemon\\-reload\nsystemctl start \\fINAME\\fR\nsystemctl stop \\fINAME\\fR\n"
         ".fi\n.PP\n"
-        "run and stop the pod. The pod is named \\fINAME\\fR (\\fBrkt run \\-\\-name\\fR=\\fINAME\\fR): the rkt\n"
-        "commands that take a pod UUID take \\fINAME\\fR too (\\fBrkt status\\fR \\fINAME\\fR), and the pod is\n"
-        "registered with systemd\\-machined as the machine \\fINAME\\fR itself, so that \\fBmachinectl shell\\fR\n"
-        "\\fINAME\\fR and \\fBjournalctl \\-M\\fR \\fINAME\\fR find it. \\fINAME\\fR is 1 to 64 letters, digits, '_',\n"
+        "run and stop the pod. The pod is named \\fINAME\\fR (\\fBrkt run \\-\\-name\\fR=\\fINAME\\fR): the "
+        "rkt\n"
+        "commands that take a pod UUID take \\fINAME\\fR too (\\fBrkt status\\fR \\fINAME\\fR), and the pod "
+        "is\n"
+        "registered with systemd\\-machined as the machine \\fINAME\\fR itself, so that \\fBmachinectl "
+        "shell\\fR\n"
+        "\\fINAME\\fR and \\fBjournalctl \\-M\\fR \\fINAME\\fR find it. \\fINAME\\fR is 1 to 64 letters, "
+        "digits, '_',\n"
         "\\&'.' and '\\-', starting with a letter or digit, not ending in '.' or '\\-', and not a UUID.\n"
         ".PP\n"
-        "Pod files are read from /etc/rkt/pods, /run/rkt/pods and /usr/lib/rkt/pods. Of files with the same\n"
-        "name, the one in the first of these directories is used; a file in /etc/rkt/pods that is empty or a\n"
+        "Pod files are read from /etc/rkt/pods, /run/rkt/pods and /usr/lib/rkt/pods. Of files with the "
+        "same\n"
+        "name, the one in the first of these directories is used; a file in /etc/rkt/pods that is empty or "
+        "a\n"
         "symlink to /dev/null masks the others (no unit is made).\n"
         ".PP\n"
         "The syntax is that of \\fBsystemd.unit\\fR(5): sections in brackets, \\fIKey\\fR=\\fIvalue\\fR\n"
-        "lines, comments starting with '#' or ';', a backslash at the end of a line continuing it. The keys of\n"
-        "[Pod] and [App] are the long options of \\fBrkt\\-run\\fR(1), each dash\\-separated word capitalised\n"
-        "(\\fB\\-\\-set\\-env\\fR is \\fBSetEnv=\\fR, \\fB\\-\\-stage1\\-name\\fR is \\fBStage1Name=\\fR), with\n"
-        "the values those options take. A key may be repeated where the option may; for an option that takes\n"
-        "one value, the last one counts, as on the command line. A boolean is \\fIyes\\fR or \\fIno\\fR (also\n"
+        "lines, comments starting with '#' or ';', a backslash at the end of a line continuing it. The keys "
+        "of\n"
+        "[Pod] and [App] are the long options of \\fBrkt\\-run\\fR(1), each dash\\-separated word "
+        "capitalised\n"
+        "(\\fB\\-\\-set\\-env\\fR is \\fBSetEnv=\\fR, \\fB\\-\\-stage1\\-name\\fR is \\fBStage1Name=\\fR), "
+        "with\n"
+        "the values those options take. A key may be repeated where the option may; for an option that "
+        "takes\n"
+        "one value, the last one counts, as on the command line. A boolean is \\fIyes\\fR or \\fIno\\fR "
+        "(also\n"
         "true, false, on, off, 1, 0). Values are taken as they are: no specifier (%n) or variable ($X) is\n"
         "expanded in [Pod] and [App].\n";
 
 static const char sections[] =
         ".SH SECTIONS\n"
         ".TP\n[Pod]\n"
-        "Options of the pod as a whole: the options of \\fBrkt run\\fR that come before the images, and its\n"
+        "Options of the pod as a whole: the options of \\fBrkt run\\fR that come before the images, and "
+        "its\n"
         "global options. Optional; at most one is useful.\n"
         ".TP\n[App]\n"
         "One app of the pod, in the order of the sections; at least one (unless \\fBPodManifest=\\fR).\n"
-        "\\fBImage=\\fR (required) is the image, as \\fBrkt run\\fR takes it. \\fBExec=\\fR is the command and\n"
+        "\\fBImage=\\fR (required) is the image, as \\fBrkt run\\fR takes it. \\fBExec=\\fR is the command "
+        "and\n"
         "its arguments, quoted as in unit files (\"...\" and '...', a backslash escaping the next\n"
         "character): the command replaces the image's, the arguments follow it. The other keys are the\n"
         "options that follow an image on \\fBrkt run\\fR.\n"
         ".TP\n[Unit], [Service], [Install]\n"
         "Copied into the unit as they are, after what the generator writes (so that, for example,\n"
-        "\\fBTimeoutStartSec=\\fR or \\fBRestart=\\fR in [Service] apply). \\fBExecStart=\\fR is refused: the\n"
+        "\\fBTimeoutStartSec=\\fR or \\fBRestart=\\fR in [Service] apply). \\fBExecStart=\\fR is refused: "
+        "the\n"
         "pod is the service's command. [Install] is honoured by the generator itself: \\fBWantedBy=\\fR,\n"
-        "\\fBRequiredBy=\\fR, \\fBUpheldBy=\\fR and \\fBAlias=\\fR become the symlinks \\fBsystemctl enable\\fR\n"
-        "would make (which refuses generated units), so \\fBWantedBy=multi\\-user.target\\fR starts the pod\n"
+        "\\fBRequiredBy=\\fR, \\fBUpheldBy=\\fR and \\fBAlias=\\fR become the symlinks \\fBsystemctl "
+        "enable\\fR\n"
+        "would make (which refuses generated units), so \\fBWantedBy=multi\\-user.target\\fR starts the "
+        "pod\n"
         "at boot.\n";
 
 static const char unit[] =
         ".SH THE UNIT\n"
         "\\fINAME\\fR.service has \\fBType=notify\\fR (started when the pod's systemd is up),\n"
-        "\\fBKillMode=mixed\\fR (\\fBsystemctl stop\\fR sends SIGTERM to rkt, which stops the apps in order),\n"
-        "\\fBSlice=machine.slice\\fR, \\fBDelegate=yes\\fR, \\fBWants=\\fR and \\fBAfter=network\\-online.target\\fR,\n"
-        "\\fBExecStart=\\fR rkt [global options] run \\-\\-name=\\fINAME\\fR [pod options] \\fIIMAGE\\fR [app\n"
-        "options] [\\-\\- \\fIARGS\\fR \\-\\-\\-]..., with the rkt that generated it, and \\fBExecStopPost=\\fR rkt\n"
-        "gc \\-\\-mark\\-only, which makes the exited pod garbage so that the name is free for the next start.\n"
+        "\\fBKillMode=mixed\\fR (\\fBsystemctl stop\\fR sends SIGTERM to rkt, which stops the apps in "
+        "order),\n"
+        "\\fBSlice=machine.slice\\fR, \\fBDelegate=yes\\fR, \\fBWants=\\fR and "
+        "\\fBAfter=network\\-online.target\\fR,\n"
+        "\\fBExecStart=\\fR rkt [global options] run \\-\\-name=\\fINAME\\fR [pod options] \\fIIMAGE\\fR "
+        "[app\n"
+        "options] [\\-\\- \\fIARGS\\fR \\-\\-\\-]..., with the rkt that generated it, and "
+        "\\fBExecStopPost=\\fR rkt\n"
+        "gc \\-\\-mark\\-only, which makes the exited pod garbage so that the name is free for the next "
+        "start.\n"
         "Each unit is written to a temporary file and renamed into place.\n"
         ".PP\n"
         "A file that cannot be converted still gives \\fINAME\\fR.service: a unit whose description is the\n"
         "error (file, line and key) and which fails when started, printing the error into its log; the\n"
-        "generator logs the error too (\\fBjournalctl \\-t rkt\\-pod\\-generator\\fR). \\fBrkt pod\\-file verify\\fR\n"
-        "\\fIFILE\\fR checks a file with the same parser, and also checks the values as \\fBrkt run\\fR will.\n";
+        "generator logs the error too (\\fBjournalctl \\-t rkt\\-pod\\-generator\\fR). \\fBrkt pod\\-file "
+        "verify\\fR\n"
+        "\\fIFILE\\fR checks a file with the same parser, and also checks the values as \\fBrkt run\\fR "
+        "will.\n";
 
 static const char example[] =
         ".SH EXAMPLE\n"
@@ -110,7 +136,8 @@ static const char example[] =
         "[Pod]\nNet=default\nPort=http:8080\n\n[App]\nImage=example.com/nginx:1.22\n"
         "Exec=/usr/sbin/nginx \\-g \"daemon off;\"\n\n[Install]\nWantedBy=multi\\-user.target\n"
         ".fi\n.PP\n"
-        "\\fBsystemctl daemon\\-reload; systemctl start web\\fR runs it; \\fBrkt status web\\fR, \\fBmachinectl\n"
+        "\\fBsystemctl daemon\\-reload; systemctl start web\\fR runs it; \\fBrkt status web\\fR, "
+        "\\fBmachinectl\n"
         "status web\\fR and \\fBjournalctl \\-M web\\fR show it.\n";
 
 int man_page_pod_file(const char *dir) {
@@ -126,7 +153,8 @@ int man_page_pod_file(const char *dir) {
         fprintf(f, ".\\\" Generated by 'rkt man-pages' from rkt's option tables: do not edit.\n");
         fprintf(f, ".TH RKT.POD 5 \"\" \"rkt %s\" \"rkt Manual\"\n", PACKAGE_VERSION);
         fputs(".SH NAME\nrkt.pod \\- pod files: pods that systemd runs\n.SH SYNOPSIS\n.nf\n"
-              "/etc/rkt/pods/\\fINAME\\fR.pod\n/run/rkt/pods/\\fINAME\\fR.pod\n/usr/lib/rkt/pods/\\fINAME\\fR.pod\n.fi\n",
+              "/etc/rkt/pods/\\fINAME\\fR.pod\n/run/rkt/pods/\\fINAME\\fR.pod\n/usr/lib/rkt/pods/"
+              "\\fINAME\\fR.pod\n.fi\n",
               f);
         fputs(description, f);
         fputs(sections, f);
@@ -137,7 +165,8 @@ int man_page_pod_file(const char *dir) {
         print_keys(f, pod_file_rkt_options.app);
         fputs(unit, f);
         fputs(example, f);
-        fputs(".SH SEE ALSO\n\\fBrkt\\-run\\fR(1), \\fBrkt\\-pod\\-file\\-verify\\fR(1), \\fBsystemd.unit\\fR(5),\n"
+        fputs(".SH SEE ALSO\n\\fBrkt\\-run\\fR(1), \\fBrkt\\-pod\\-file\\-verify\\fR(1), "
+              "\\fBsystemd.unit\\fR(5),\n"
               "\\fBsystemd.service\\fR(5), \\fBsystemd.generator\\fR(7), \\fBmachinectl\\fR(1)\n",
               f);
         r = fflush(f) != 0 || ferror(f) ? -EIO : 0;

@@ -20,7 +20,7 @@ const PodFileOptions pod_file_rkt_options = {
 enum { OPT_QUIET = 1 };
 
 const Option pod_file_verify_options[] = {
-        { "quiet", 'q', OPT_QUIET, OPTION_BOOL, NULL, "false", "print only errors, not the units" },
+        {"quiet", 'q', OPT_QUIET, OPTION_BOOL, NULL, "false", "print only errors, not the units"},
         {},
 };
 
@@ -41,11 +41,11 @@ static int check_values(CliArgs *a, const PodFile *pf) {
         int k = g.dir && g.system_config && g.local_config ? 0 : -ENOMEM;
 
         STRV_FOREACH(s, pf->global_args)
-                if (k >= 0 && strv_extend(&argv, *s) < 0)
-                        k = -ENOMEM;
+        if (k >= 0 && strv_extend(&argv, *s) < 0)
+                k = -ENOMEM;
         STRV_FOREACH(s, pf->run_args)
-                if (k >= 0 && strv_extend(&argv, *s) < 0)
-                        k = -ENOMEM;
+        if (k >= 0 && strv_extend(&argv, *s) < 0)
+                k = -ENOMEM;
         if (k < 0)
                 log_error_errno(k, "Out of memory");
         log_set_prefix(pf->path);

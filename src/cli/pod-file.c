@@ -24,7 +24,7 @@ typedef enum Section {
 } Section;
 
 static const char *const section_names[] = {
-        [SECTION_POD] = "Pod", [SECTION_APP] = "App", [SECTION_UNIT] = "Unit",
+        [SECTION_POD] = "Pod",         [SECTION_APP] = "App",         [SECTION_UNIT] = "Unit",
         [SECTION_SERVICE] = "Service", [SECTION_INSTALL] = "Install",
 };
 
@@ -60,9 +60,10 @@ char *pod_file_key(const char *option_name) {
         return key;
 }
 
-static int set_error(char **ret_error, const char *path, unsigned line, const char *key, const char *fmt, ...)
-        _printf_(5, 6);
-static int set_error(char **ret_error, const char *path, unsigned line, const char *key, const char *fmt, ...) {
+static int set_error(char **ret_error, const char *path, unsigned line, const char *key, const char *fmt,
+                     ...) _printf_(5, 6);
+static int set_error(char **ret_error, const char *path, unsigned line, const char *key, const char *fmt,
+                     ...) {
         _cleanup_free_ char *what = NULL;
         va_list ap;
         int r;
@@ -92,10 +93,11 @@ int pod_file_name_from_path(const char *path, char **ret, char **ret_error) {
         if (!name)
                 return -ENOMEM;
         if (!pod_name_valid(name))
-                return set_error(ret_error, path, 0, NULL,
-                                 "'%s' is not a valid pod name: 1 to %d letters, digits, '_', '.' and '-', starting "
-                                 "with a letter or digit, not ending in '.' or '-', and not a UUID",
-                                 name, POD_NAME_MAX);
+                return set_error(
+                        ret_error, path, 0, NULL,
+                        "'%s' is not a valid pod name: 1 to %d letters, digits, '_', '.' and '-', starting "
+                        "with a letter or digit, not ending in '.' or '-', and not a UUID",
+                        name, POD_NAME_MAX);
         *ret = TAKE_PTR(name);
         return 0;
 }
@@ -209,18 +211,21 @@ static void parser_done(Parser *p) {
 }
 
 /* "--name=value" (a bare "--name" for an optional value given as ""), value checked as the option wants. */
-static int option_arg(Parser *p, unsigned line, const char *key, const Option *opt, const char *value, char **ret) {
+static int option_arg(Parser *p, unsigned line, const char *key, const Option *opt, const char *value,
+                      char **ret) {
         int b, r;
 
         switch (opt->arg) {
         case OPTION_BOOL:
                 b = parse_boolean(value);
                 if (b < 0)
-                        return set_error(p->error, p->path, line, key, "'%s' is not a boolean (yes or no)", value);
+                        return set_error(p->error, p->path, line, key, "'%s' is not a boolean (yes or no)",
+                                         value);
                 r = asprintf(ret, "--%s=%s", opt->name, b ? "true" : "false");
                 break;
         case OPTION_OPTIONAL:
-                r = isempty(value) ? asprintf(ret, "--%s", opt->name) : asprintf(ret, "--%s=%s", opt->name, value);
+                r = isempty(value) ? asprintf(ret, "--%s", opt->name)
+                                   : asprintf(ret, "--%s=%s", opt->name, value);
                 break;
         default:
                 if (isempty(value))
@@ -243,17 +248,19 @@ static int parse_pod_key(Parser *p, unsigned line, const char *key, const char *
         if (!opt || streq(opt->name, "help")) {
                 if (near && !streq(near, "help")) {
                         _cleanup_free_ char *k = pod_file_key(near);
-                        return set_error(p->error, p->path, line, key, "unknown key in [Pod]; did you mean %s=?",
-                                         k ?: near);
+                        return set_error(p->error, p->path, line, key,
+                                         "unknown key in [Pod]; did you mean %s=?", k ?: near);
                 }
                 if (find_key(p->o->app, key, NULL) || streq(key, "Image"))
                         return set_error(p->error, p->path, line, key, "a key of [App], not of [Pod]");
-                return set_error(p->error, p->path, line, key,
-                                 "unknown key in [Pod]: keys are the long options of 'rkt run' (--set-env is "
-                                 "SetEnv=)");
+                return set_error(
+                        p->error, p->path, line, key,
+                        "unknown key in [Pod]: keys are the long options of 'rkt run' (--set-env is "
+                        "SetEnv=)");
         }
         if (streq(opt->name, "name"))
-                return set_error(p->error, p->path, line, key, "the pod's name is the file's name (NAME.pod)");
+                return set_error(p->error, p->path, line, key,
+                                 "the pod's name is the file's name (NAME.pod)");
         r = option_arg(p, line, key, opt, value, &arg);
         if (r < 0)
                 return r;
@@ -272,9 +279,11 @@ static int parse_app_key(Parser *p, unsigned line, const char *key, const char *
 
         if (streq(key, "Image")) {
                 if (app->image)
-                        return set_error(p->error, p->path, line, key, "given twice in one [App] (one image each)");
+                        return set_error(p->error, p->path, line, key,
+                                         "given twice in one [App] (one image each)");
                 if (isempty(value))
-                        return set_error(p->error, p->path, line, key, "needs an image (a name, file or URL)");
+                        return set_error(p->error, p->path, line, key,
+                                         "needs an image (a name, file or URL)");
                 app->image = strdup(value);
                 app->image_line = line;
                 return app->image ? 0 : -ENOMEM;
@@ -283,13 +292,14 @@ static int parse_app_key(Parser *p, unsigned line, const char *key, const char *
         if (!opt) {
                 if (near) {
                         _cleanup_free_ char *k = pod_file_key(near);
-                        return set_error(p->error, p->path, line, key, "unknown key in [App]; did you mean %s=?",
-                                         k ?: near);
+                        return set_error(p->error, p->path, line, key,
+                                         "unknown key in [App]; did you mean %s=?", k ?: near);
                 }
                 if (find_key(p->o->pod, key, NULL) || find_key(p->o->globals, key, NULL))
                         return set_error(p->error, p->path, line, key,
                                          "a key of [Pod] (for the whole pod), not of [App]%s",
-                                         streq(key, "SetEnv") ? ": an app's own variables are Environment=" : "");
+                                         streq(key, "SetEnv") ? ": an app's own variables are Environment="
+                                                              : "");
                 return set_error(p->error, p->path, line, key,
                                  "unknown key in [App]: keys are Image= and the long options that follow an "
                                  "image on 'rkt run' (--working-dir is WorkingDir=)");
@@ -304,9 +314,9 @@ static int parse_app_key(Parser *p, unsigned line, const char *key, const char *
                 if (r < 0)
                         return r;
                 STRV_FOREACH(w, words)
-                        if (streq(*w, "---"))
-                                return set_error(p->error, p->path, line, key,
-                                                 "'---' cannot be an argument (it ends an app's arguments)");
+                if (streq(*w, "---"))
+                        return set_error(p->error, p->path, line, key,
+                                         "'---' cannot be an argument (it ends an app's arguments)");
                 app->exec = TAKE_PTR(words);
                 return 0;
         }
@@ -335,13 +345,14 @@ static int parse_line(Parser *p, Section *section, unsigned line, char *l) {
                                         if (!apps)
                                                 return -ENOMEM;
                                         p->apps = apps;
-                                        p->apps[p->n_apps++] = (App) {};
+                                        p->apps[p->n_apps++] = (App){};
                                 }
                                 return 0;
                         }
-                return set_error(p->error, p->path, line, NULL,
-                                 "unknown section [%s]: a pod file has [Pod], [App], [Unit], [Service] and [Install]",
-                                 l + 1);
+                return set_error(
+                        p->error, p->path, line, NULL,
+                        "unknown section [%s]: a pod file has [Pod], [App], [Unit], [Service] and [Install]",
+                        l + 1);
         }
         eq = strchr(l, '=');
         if (!eq)
@@ -358,7 +369,8 @@ static int parse_line(Parser *p, Section *section, unsigned line, char *l) {
                 return set_error(p->error, p->path, line, key, "control characters in the value");
         switch (*section) {
         case SECTION_NONE:
-                return set_error(p->error, p->path, line, key, "outside of a section (start with [Pod] or [App])");
+                return set_error(p->error, p->path, line, key,
+                                 "outside of a section (start with [Pod] or [App])");
         case SECTION_POD:
                 return parse_pod_key(p, line, key, value);
         case SECTION_APP:
@@ -394,34 +406,37 @@ static int assemble(Parser *p) {
         bool manifest = false;
 
         STRV_FOREACH(a, p->pod_args)
-                manifest = manifest || startswith(*a, "--pod-manifest=");
+        manifest = manifest || startswith(*a, "--pod-manifest=");
         if (p->n_apps == 0 && !manifest)
-                return set_error(p->error, p->path, 0, NULL, "no [App] section: a pod needs at least one app");
+                return set_error(p->error, p->path, 0, NULL,
+                                 "no [App] section: a pod needs at least one app");
         if (asprintf(&name_arg, "--name=%s", pf->name) < 0 || strv_extend(&pf->run_args, name_arg) < 0)
                 return -ENOMEM;
         STRV_FOREACH(a, p->pod_args)
-                if (strv_extend(&pf->run_args, *a) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&pf->run_args, *a) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < p->n_apps; i++) {
                 App *app = &p->apps[i];
                 if (!app->image)
-                        return set_error(p->error, p->path, 0, NULL, "[App] number %zu has no Image=", i + 1);
+                        return set_error(p->error, p->path, 0, NULL,
+                                         "[App] number %zu has no Image=", i + 1);
                 if (strv_extend(&pf->run_args, app->image) < 0)
                         return -ENOMEM;
                 if (app->exec) {
                         _cleanup_free_ char *exec = NULL;
-                        if (asprintf(&exec, "--exec=%s", app->exec[0]) < 0 || strv_extend(&pf->run_args, exec) < 0)
+                        if (asprintf(&exec, "--exec=%s", app->exec[0]) < 0 ||
+                            strv_extend(&pf->run_args, exec) < 0)
                                 return -ENOMEM;
                 }
                 STRV_FOREACH(f, app->flags)
-                        if (strv_extend(&pf->run_args, *f) < 0)
-                                return -ENOMEM;
+                if (strv_extend(&pf->run_args, *f) < 0)
+                        return -ENOMEM;
                 if (app->exec && app->exec[1]) {
                         if (strv_extend(&pf->run_args, "--") < 0)
                                 return -ENOMEM;
                         STRV_FOREACH(w, app->exec + 1)
-                                if (strv_extend(&pf->run_args, *w) < 0)
-                                        return -ENOMEM;
+                        if (strv_extend(&pf->run_args, *w) < 0)
+                                return -ENOMEM;
                         if (strv_extend(&pf->run_args, "---") < 0)
                                 return -ENOMEM;
                 }
@@ -430,10 +445,11 @@ static int assemble(Parser *p) {
         return 0;
 }
 
-int pod_file_parse(const char *path, const char *text, const PodFileOptions *o, PodFile **ret, char **ret_error) {
+int pod_file_parse(const char *path, const char *text, const PodFileOptions *o, PodFile **ret,
+                   char **ret_error) {
         _cleanup_(pod_file_freep) PodFile *pf = calloc(1, sizeof(PodFile));
         _cleanup_free_ char *logical = NULL;
-        Parser p = { .path = path, .o = o, .pf = pf, .error = ret_error };
+        Parser p = {.path = path, .o = o, .pf = pf, .error = ret_error};
         Section section = SECTION_NONE;
         unsigned line = 0, start = 0;
         size_t len = 0;
@@ -470,7 +486,8 @@ int pod_file_parse(const char *path, const char *text, const PodFileOptions *o, 
                         len = 0;
                 }
                 if (len + strlen(l) + 2 > POD_FILE_LINE_MAX) {
-                        r = set_error(ret_error, path, start, NULL, "line longer than %d bytes", POD_FILE_LINE_MAX);
+                        r = set_error(ret_error, path, start, NULL, "line longer than %d bytes",
+                                      POD_FILE_LINE_MAX);
                         goto done;
                 }
                 {
@@ -578,40 +595,43 @@ int pod_file_unit(const PodFile *pf, const char *rkt, char **ret) {
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# Written by rkt-pod-generator from %s: edit that file, not this one (rkt.pod(5)).\n", pf->path);
+        fprintf(f, "# Written by rkt-pod-generator from %s: edit that file, not this one (rkt.pod(5)).\n",
+                pf->path);
         fputs("[Unit]\n", f);
         fprintf(f, "Description=rkt pod %s\n", pf->name);
         fputs("Documentation=man:rkt.pod(5)\n", f);
         fprintf(f, "SourcePath=%s\n", source);
         fputs("Wants=network-online.target\nAfter=network-online.target\n", f);
         STRV_FOREACH(l, pf->unit_lines)
-                fprintf(f, "%s\n", *l);
+        fprintf(f, "%s\n", *l);
         /* The pod is the service's main process: stage1 passes the pod's readiness on (Type=notify) and
          * stops the pod in order on SIGTERM, while KillMode=mixed leaves the rest of the cgroup to it until
          * the stop times out. The pod is a machine: machine.slice, and the cgroup is the pod's to manage. */
         fputs("\n[Service]\nType=notify\nKillMode=mixed\nSlice=machine.slice\nDelegate=yes\n", f);
         write_exec(f, "ExecStart", rkt, pf->global_args, "run", pf->run_args);
         /* The pod's name is free again for the next start once the exited pod is garbage. */
-        write_exec(f, "ExecStopPost", rkt, pf->global_args, "gc", (char *const[]) { (char *) "--mark-only", NULL });
+        write_exec(f, "ExecStopPost", rkt, pf->global_args, "gc",
+                   (char *const[]){(char *) "--mark-only", NULL});
         STRV_FOREACH(l, pf->service_lines)
-                fprintf(f, "%s\n", *l);
+        fprintf(f, "%s\n", *l);
         if (pf->install_lines) {
                 fputs("\n[Install]\n", f);
                 STRV_FOREACH(l, pf->install_lines)
-                        fprintf(f, "%s\n", *l);
+                fprintf(f, "%s\n", *l);
         }
         return memstream_finish(f, &buf, ret);
 }
 
 int pod_file_error_unit(const char *path, const char *name, const char *error, const char *rkt, char **ret) {
         _cleanup_free_ char *desc = escape_specifiers(error), *source = escape_specifiers(path),
-                             *q_rkt = pod_file_quote_exec_arg(rkt), *q_path = pod_file_quote_exec_arg(path),
-                             *stale_msg = NULL, *q_stale = NULL;
+                            *q_rkt = pod_file_quote_exec_arg(rkt), *q_path = pod_file_quote_exec_arg(path),
+                            *stale_msg = NULL, *q_stale = NULL;
         char *buf = NULL;
         size_t size = 0;
         FILE *f;
 
-        if (asprintf(&stale_msg, "%s has changed since it was read: run 'systemctl daemon-reload'", path) < 0)
+        if (asprintf(&stale_msg, "%s has changed since it was read: run 'systemctl daemon-reload'", path) <
+            0)
                 return -ENOMEM;
         q_stale = pod_file_quote_exec_arg(stale_msg);
         if (!desc || !source || !q_rkt || !q_path || !q_stale)
@@ -619,8 +639,9 @@ int pod_file_error_unit(const char *path, const char *name, const char *error, c
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# Written by rkt-pod-generator from %s, which it could not convert: this unit fails with\n"
-                   "# the error. Fix the file (rkt pod-file verify FILE) and run systemctl daemon-reload.\n",
+        fprintf(f,
+                "# Written by rkt-pod-generator from %s, which it could not convert: this unit fails with\n"
+                "# the error. Fix the file (rkt pod-file verify FILE) and run systemctl daemon-reload.\n",
                 path);
         fprintf(f, "[Unit]\nDescription=rkt pod %s: invalid pod file: %s\n", name, desc);
         fprintf(f, "Documentation=man:rkt.pod(5)\nSourcePath=%s\n", source);

@@ -21,11 +21,11 @@ extern const PodFileOptions pod_file_rkt_options;
 
 typedef struct PodFile {
         char *path;
-        char *name;           /* from the file name: NAME.pod */
-        char **global_args;   /* --dir=…, before the verb (of rkt run and of rkt gc) */
-        char **run_args;      /* --name=NAME, pod flags, then per app: IMAGE, its flags, [-- ARGS… ---] */
+        char *name;         /* from the file name: NAME.pod */
+        char **global_args; /* --dir=…, before the verb (of rkt run and of rkt gc) */
+        char **run_args;    /* --name=NAME, pod flags, then per app: IMAGE, its flags, [-- ARGS… ---] */
         size_t n_apps;
-        char **unit_lines;    /* [Unit], [Service], [Install] as written ("Key=Value") */
+        char **unit_lines; /* [Unit], [Service], [Install] as written ("Key=Value") */
         char **service_lines;
         char **install_lines;
 } PodFile;
@@ -42,7 +42,8 @@ int pod_file_name_from_path(const char *path, char **ret, char **ret_error);
 
 /* Parses text (the content of path). On -EINVAL, *ret_error is "PATH:LINE: Key=: what is wrong" (or
  * "PATH: …" for the file as a whole). */
-int pod_file_parse(const char *path, const char *text, const PodFileOptions *o, PodFile **ret, char **ret_error);
+int pod_file_parse(const char *path, const char *text, const PodFileOptions *o, PodFile **ret,
+                   char **ret_error);
 
 /* The unit NAME.service for the pod; rkt is the absolute path of the rkt binary. */
 int pod_file_unit(const PodFile *pf, const char *rkt, char **ret);

@@ -25,7 +25,7 @@
 #define POD_FILE_SIZE_MAX (1024 * 1024)
 
 /* systemd's order of precedence: a file in /etc wins over /run, which wins over /usr/lib. */
-static const char *const pod_dirs[] = { "/etc/rkt/pods", "/run/rkt/pods", "/usr/lib/rkt/pods" };
+static const char *const pod_dirs[] = {"/etc/rkt/pods", "/run/rkt/pods", "/usr/lib/rkt/pods"};
 
 /* Generators log to the journal (at boot before journald, to the kernel log), and to stderr. */
 static void gen_log(int priority, const char *fmt, ...) _printf_(2, 3);
@@ -40,8 +40,8 @@ static void gen_log(int priority, const char *fmt, ...) {
         if (r < 0)
                 return;
         fprintf(stderr, "rkt-pod-generator: %s\n", msg);
-        if (sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=rkt-pod-generator",
-                            NULL) < 0) {
+        if (sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+                            "SYSLOG_IDENTIFIER=rkt-pod-generator", NULL) < 0) {
                 _cleanup_close_ int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
                 if (kmsg >= 0)
                         (void) dprintf(kmsg, "<%d>rkt-pod-generator: %s\n", priority, msg);
@@ -135,7 +135,7 @@ static bool unit_name_ok(const char *s) {
 static int install_links(int outfd, const PodFile *pf, const char *unit) {
         static const struct {
                 const char *key, *suffix;
-        } kinds[] = { { "WantedBy", ".wants" }, { "RequiredBy", ".requires" }, { "UpheldBy", ".upholds" } };
+        } kinds[] = {{"WantedBy", ".wants"}, {"RequiredBy", ".requires"}, {"UpheldBy", ".upholds"}};
         _cleanup_free_ char *rel = NULL;
         int ret = 0;
 
@@ -161,7 +161,8 @@ static int install_links(int outfd, const PodFile *pf, const char *unit) {
                         int r;
 
                         if (!unit_name_ok(*t)) {
-                                gen_log(LOG_WARNING, "%s: %s=: '%s' is not a unit name, ignored", pf->path, key, *t);
+                                gen_log(LOG_WARNING, "%s: %s=: '%s' is not a unit name, ignored", pf->path,
+                                        key, *t);
                                 continue;
                         }
                         if (!suffix) {
@@ -172,7 +173,8 @@ static int install_links(int outfd, const PodFile *pf, const char *unit) {
                                         return -ENOMEM;
                                 if (mkdirat(outfd, dir, 0755) < 0 && errno != EEXIST)
                                         r = -errno;
-                                else if ((dfd = openat(outfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+                                else if ((dfd = openat(outfd, dir,
+                                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
                                         r = -errno;
                                 else
                                         r = symlink_atomic(dfd, rel, unit);
@@ -261,7 +263,8 @@ int pod_generator_main(int argc, char **argv) {
                 while ((de = readdir(dir))) {
                         _cleanup_free_ char *path = NULL;
 
-                        if (de->d_name[0] == '.' || !endswith(de->d_name, ".pod") || strv_contains(seen, de->d_name))
+                        if (de->d_name[0] == '.' || !endswith(de->d_name, ".pod") ||
+                            strv_contains(seen, de->d_name))
                                 continue;
                         if (strv_extend(&seen, de->d_name) < 0)
                                 return 1;

@@ -20,7 +20,8 @@ static bool uuid_shaped(const char *s) {
         if (strlen(s) != 36)
                 return false;
         for (size_t i = 0; i < 36; i++)
-                if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+                if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-'
+                                                              : !strchr("0123456789abcdefABCDEF", s[i]))
                         return false;
         return true;
 }
@@ -100,10 +101,11 @@ int pod_name_claim(const char *data_dir, const char *name, Pod *p, RktError **re
         int r;
 
         if (!pod_name_valid(name))
-                return rkt_error_set(reterr, -EINVAL,
-                                     "invalid pod name '%s': use 1 to %d letters, digits, '_', '.' and '-', starting "
-                                     "with a letter or digit, not ending in '.' or '-', and not a UUID",
-                                     name, POD_NAME_MAX);
+                return rkt_error_set(
+                        reterr, -EINVAL,
+                        "invalid pod name '%s': use 1 to %d letters, digits, '_', '.' and '-', starting "
+                        "with a letter or digit, not ending in '.' or '-', and not a UUID",
+                        name, POD_NAME_MAX);
         r = names_dir_open(data_dir, p != NULL, &dfd);
         if (r == -ENOENT && !p)
                 return 0;
@@ -117,8 +119,8 @@ int pod_name_claim(const char *data_dir, const char *name, Pod *p, RktError **re
                 _cleanup_(pod_freep) Pod *o = NULL;
                 r = pod_open(data_dir, owner, &o, NULL);
                 if (r >= 0 && !state_frees_name(o->state))
-                        return rkt_error_set(reterr, -EEXIST, "pod name '%s' is taken by pod %s (%s)", name, owner,
-                                             pod_state_to_string(o->state));
+                        return rkt_error_set(reterr, -EEXIST, "pod name '%s' is taken by pod %s (%s)", name,
+                                             owner, pod_state_to_string(o->state));
         } else if (r < 0 && r != -ENOENT && r != -EBADMSG)
                 return rkt_error_set(reterr, r, "reading pod name '%s': %s", name, strerror(-r));
         if (!p)
