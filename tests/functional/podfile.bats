@@ -70,10 +70,16 @@ EOF
         run rkt status "$POD"
         assert_status 0
         assert_output_contains "state=running"
+        assert_output_contains "name=$POD"
         run rkt list --no-legend
         assert_output_contains "$POD"
         run rkt list --format=json
         assert_output_contains "\"pod_name\":\"$POD\""
+        run machinectl show -p Unit --value "$POD"
+        [ "$output" = "$POD.service" ] || fail "machine $POD belongs to '$output'"
+        run rkt enter "$POD" /bin/echo entered-by-name
+        assert_status 0
+        assert_output_contains "entered-by-name"
 
         systemctl stop "$POD"
         for p in ActiveState=inactive Result=success; do
@@ -112,7 +118,10 @@ EOF
         [[ $output == *'"name": "first"'*'"name": "second"'* ]] || fail "apps not in order: $output"
         wait_for 30 sh -c "journalctl -M '$POD' --no-pager -t first | grep -q first-$$" || fail "no line of first"
         wait_for 30 sh -c "journalctl -M '$POD' --no-pager -t second | grep -q second-$$" || fail "no line of second"
-        systemctl stop "$POD"
+        # rkt stop by name ends the pod, and with it the unit, which is not failed.
+        run rkt stop "$POD"
+        assert_status 0
+        wait_for 60 sh -c "! systemctl is-active -q '$POD'" || fail "the unit outlived rkt stop"
         run systemctl is-failed "$POD"
         assert_status 1
 }
