@@ -22,6 +22,15 @@ static void test_register(void **state) {
                             " --show-status=0");
 }
 
+static void test_machine_name(void **state) {
+        NspawnOptions o = {.uuid = UUID, .machine_name = "web", .directory = "d", .register_machine = true};
+        _cleanup_strv_free_ char **argv = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_true(strv_contains(argv, "--machine=web"));
+        assert_true(strv_contains(argv, "--uuid=" UUID));
+}
+
 static void test_no_register(void **state) {
         NspawnOptions o = {.uuid = UUID, .directory = "stage1/rootfs", .keep_unit = true};
         _cleanup_strv_free_ char **argv = NULL;
@@ -193,7 +202,8 @@ static void test_private_users(void **state) {
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
 }
 
-RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users),
+RUN_TESTS(cmocka_unit_test(test_register),
+                cmocka_unit_test(test_machine_name), cmocka_unit_test(test_private_users),
           cmocka_unit_test(test_no_register), cmocka_unit_test(test_capabilities_no_volume_binds),
           cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
