@@ -58,5 +58,7 @@ extern const Option export_options[];
 int verb_export(CliArgs *a);
 extern const Option enter_options[];
 int verb_enter(CliArgs *a);
+extern const Option api_service_options[];
+int verb_api_service(CliArgs *a);
 extern const Option metadata_service_options[];
 int verb_metadata_service(CliArgs *a);
