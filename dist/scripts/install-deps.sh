@@ -13,7 +13,7 @@ packages=(
         # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool
         libcmocka-dev bats jq python3 debootstrap golang-go golang-github-appc-spec-dev
         # tests: the gRPC client of tests/functional/api.bats
-        python3-grpcio python3-grpc-tools
+        python3-grpcio python3-grpc-tools python3-pkg-resources
         zstd xz-utils bzip2 gzip curl ca-certificates bc
         # fuzzing (./configure --enable-fuzzing CC=clang): clang, and libFuzzer with the sanitizer runtimes
         clang libclang-rt-14-dev

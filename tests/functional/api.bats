@@ -46,7 +46,10 @@ api() {
 # start_api - rkt api-service on 127.0.0.1:$API_PORT with this test's directories, once it says
 # it is running.
 start_api() {
-	rkt api-service --listen="127.0.0.1:$API_PORT" </dev/null >"$RKT_TEST_DIR/api.log" 2>&1 3>&- &
+	# The binary itself, not the rkt() wrapper, so that $! is the service's PID.
+	"$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" api-service --listen="127.0.0.1:$API_PORT" \
+		</dev/null >"$RKT_TEST_DIR/api.log" 2>&1 3>&- &
 	API_PID=$!
 	wait_for 10 grep -q "API service running" "$RKT_TEST_DIR/api.log" ||
 		fail "not running: $(cat "$RKT_TEST_DIR/api.log")"
@@ -116,12 +119,14 @@ pod_is_running() {
 	assert_status 0
 	pod=$output
 	[ "$(jq -r .pod.pid <<<"$pod")" = "$(rkt status "$sleeper" | sed -n 's/^pid=//p')" ] || fail "$pod"
-	[[ "$(jq -r .pod.cgroup <<<"$pod")" == */machine-rkt\\x2d${sleeper//-/\\x2d}.scope ]] || fail "$pod"
+	# systemd's escaping of the machine name in the scope's name: '-' is \x2d
+	scope=$(printf 'machine-rkt-%s.scope' "$sleeper" | sed 's/-/\\x2d/g; s/^machine\\x2d/machine-/')
+	[[ "$(jq -r .pod.cgroup <<<"$pod")" == */"$scope" ]] || fail "$pod, want .../$scope"
 	[ "$(jq -r '.pod.apps[0].name + " " + .pod.apps[0].state' <<<"$pod")" = "sleeper APP_STATE_RUNNING" ] ||
 		fail "$pod"
 	[ "$(jq -r .pod.apps[0].image.name <<<"$pod")" = example.com/api-busybox ] || fail "$pod"
 	[ "$(jq -r .pod.apps[0].image.version <<<"$pod")" = 2.1 ] || fail "$pod"
-	image_id=$(rkt image list --fields=id --full --no-legend | head -1)
+	image_id=$(rkt image list --fields=id,name --full --no-legend | awk '$2 ~ /api-busybox/ { print $1 }')
 	[ "$(jq -r .pod.apps[0].image.id <<<"$pod")" = "$image_id" ] || fail "$pod, image $image_id"
 	[ "$(jq -r .pod.manifest <<<"$pod" | base64 -d)" = "$(cat "$RKT_DATA_DIR/pods/run/$sleeper/pod")" ] ||
 		fail "manifest differs"
@@ -169,7 +174,7 @@ pod_is_running() {
 	run api list-images
 	assert_status 0
 	[ "$output" = "{}" ] || fail "$output"
-	run rkt --insecure-options=image fetch "$BB"
+	run rkt --insecure-options=image fetch --full "$BB"
 	assert_status 0
 	id=${lines[-1]}
 	run api list-images
@@ -194,7 +199,9 @@ pod_is_running() {
 
 @test "api-service: ListenEvents streams a pod's start and exit and an image's import" {
 	start_api
-	api events --count 5 --timeout 60 --ready "$RKT_TEST_DIR/ready" \
+	# Six events: the busybox image and stage1 imported (the first run of a fresh store), the pod and
+	# its app started and exited.
+	api events --count 6 --timeout 60 --ready "$RKT_TEST_DIR/ready" \
 		--filter '{"types":["EVENT_TYPE_IMAGE_IMPORTED","EVENT_TYPE_POD_STARTED","EVENT_TYPE_APP_STARTED","EVENT_TYPE_POD_EXITED","EVENT_TYPE_APP_EXITED"]}' \
 		</dev/null >"$RKT_TEST_DIR/events" 2>"$RKT_TEST_DIR/events.err" 3>&- &
 	client=$!
@@ -204,8 +211,8 @@ pod_is_running() {
 	uuid=$(cat "$RKT_TEST_DIR/uuid")
 	wait "$client" || fail "client: $(cat "$RKT_TEST_DIR/events.err")"
 	ev=$(cat "$RKT_TEST_DIR/events")
-	[ "$(jq -r 'select(.type == "EVENT_TYPE_IMAGE_IMPORTED") | .from' <<<"$ev")" = example.com/api-busybox ] ||
-		fail "$ev"
+	[ "$(jq -r 'select(.type == "EVENT_TYPE_IMAGE_IMPORTED") | .from' <<<"$ev" | sort | tr '\n' ' ')" = \
+		"coreos.com/rkt/stage1-nspawn example.com/api-busybox " ] || fail "$ev"
 	[ "$(jq -r 'select(.type == "EVENT_TYPE_POD_STARTED") | .id' <<<"$ev")" = "$uuid" ] || fail "$ev"
 	[ "$(jq -r 'select(.type == "EVENT_TYPE_APP_STARTED") | .from' <<<"$ev")" = ev ] || fail "$ev"
 	[ "$(jq -r 'select(.type == "EVENT_TYPE_POD_EXITED") | .id' <<<"$ev")" = "$uuid" ] || fail "$ev"
@@ -219,7 +226,7 @@ pod_is_running() {
 @test "api-service: GetLogs reads an exited pod's journal, per app and the last lines" {
 	start_api
 	run run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" \
-		"$BB" --name one --exec /bin/sh -- -c "echo first-line; echo second-line; echo third-line" \
+		"$BB" --name one --exec /bin/sh -- -c "echo first-line; echo second-line; echo third-line" --- \
 		"$BB" --name two --exec /bin/sh -- -c "echo from-two" ---
 	assert_status 0
 	uuid=$(cat "$RKT_TEST_DIR/uuid")
