@@ -181,6 +181,7 @@ const Verb rkt_verbs[] = {
                          "\tsockets systemd passes (rkt-api.socket), and exits after DURATION without open calls.",
           .options = api_service_options,
           .run = verb_api_service,
+          .flags = VERB_NO_CONFIG,
           .max_args = 0 },
         { .name = "metadata-service",
           .summary = "Run metadata service",

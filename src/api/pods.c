@@ -127,16 +127,16 @@ static V1alpha__App *app_message(Arena *a, const Pod *p, const AppcRuntimeApp *r
         if (!img->id || !img->name || !img->version || !app->name || !app->annotations)
                 return NULL;
 
-        /* rkt 1.30: apps of a running pod are running, of a pod that ran have exited; the exit code is
-         * what stage1 recorded, -1 while there is none. */
+        /* rkt 1.30: apps of a running pod are running, of a pod that ran (or was collected) have exited;
+         * the exit code is then what stage1 recorded, 0 without a record (as `rkt status` shows it), and
+         * -1 for pods that have not run. */
         app->exit_code = -1;
         if (p->state == POD_RUNNING)
                 app->state = V1ALPHA__APP_STATE__APP_STATE_RUNNING;
         else if (pod_state_is_after_run(p->state))
                 app->state = V1ALPHA__APP_STATE__APP_STATE_EXITED;
-        if ((p->state == POD_RUNNING || pod_state_is_after_run(p->state)) &&
-            pod_app_exit_code(p, ra->name, &code) >= 0)
-                app->exit_code = code;
+        if (p->state == POD_RUNNING || pod_state_is_after_run(p->state))
+                app->exit_code = pod_app_exit_code(p, ra->name, &code) >= 0 ? code : 0;
         return app;
 }
 
@@ -146,8 +146,8 @@ static int networks(Arena *a, const Pod *p, V1alpha__Pod *v) {
         json_object *o;
         size_t n;
 
-        if (p->state != POD_RUNNING && p->state != POD_EXITED && p->state != POD_EXITED_GARBAGE &&
-            p->state != POD_EXITED_DELETING)
+        /* rkt 1.30 reported networks of running and exited pods only, not of collected ones. */
+        if (p->state != POD_RUNNING && p->state != POD_EXITED)
                 return 0;
         if (pod_read_file(p, POD_NET_INFO, &text, NULL) < 0)
                 return 0; /* --net=host, or no networking yet */

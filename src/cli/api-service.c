@@ -32,6 +32,13 @@ int verb_api_service(CliArgs *a) {
                         return log_error_errno(-EINVAL, "invalid argument '%s' for --idle-timeout: not a duration",
                                                o->value);
         }
+        /* Config dirs are read only for paths.d's data dir: with --dir, a service running as a member of
+         * the rkt group needs no access to them (rkt 1.30 did not read them then either). */
+        if (!a->globals->dir_set) {
+                int r = cli_load_paths(a->globals);
+                if (r < 0)
+                        return r;
+        }
         insecure = insecure_to_string(a->globals->insecure);
         if (!insecure)
                 return log_error_errno(-ENOMEM, "Out of memory");
