@@ -165,13 +165,15 @@ static void pod_events(EventList *el, Pod *p, int old) {
                 (void) add(el, V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_PREPARE_ABORTED, p->uuid, p->uuid);
         if (!started && !exited)
                 return;
-        if (pod_read_file(p, POD_MANIFEST, &text, &size) < 0 || appc_pod_manifest_parse(text, size, &m, NULL) < 0)
+        if (pod_read_file(p, POD_MANIFEST, &text, &size) < 0 ||
+            appc_pod_manifest_parse(text, size, &m, NULL) < 0)
                 m = NULL;
         /* A pod that ran between two looks is reported as started and then exited. */
         if (started) {
                 (void) add(el, V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_STARTED, p->uuid, p->uuid);
                 for (size_t i = 0; m && i < m->n_apps; i++)
-                        (void) add(el, V1ALPHA__EVENT_TYPE__EVENT_TYPE_APP_STARTED, p->uuid, m->apps[i].name);
+                        (void) add(el, V1ALPHA__EVENT_TYPE__EVENT_TYPE_APP_STARTED, p->uuid,
+                                   m->apps[i].name);
         }
         if (exited) {
                 (void) add(el, V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_EXITED, p->uuid, p->uuid);
@@ -183,7 +185,7 @@ static void pod_events(EventList *el, Pod *p, int old) {
                         if (!e || pod_app_exit_code(p, m->apps[i].name, &code) < 0)
                                 continue;
                         snprintf(buf, sizeof(buf), "%d", code);
-                        AppcKV kv = { (char *) "exit_code", buf };
+                        AppcKV kv = {(char *) "exit_code", buf};
                         e->data = api_key_values(el->arena, &kv, 1);
                         e->n_data = e->data ? 1 : 0;
                 }
@@ -278,7 +280,7 @@ static void stream_deliver(EventStream *s, EventList *el, uint64_t mono_now) {
 static int on_tick(sd_event_source *es, uint64_t usec, void *userdata) {
         ApiEvents *e = userdata;
         Arena arena = {};
-        EventList el = { .arena = &arena, .now = (int64_t) time(NULL) };
+        EventList el = {.arena = &arena, .now = (int64_t) time(NULL)};
         EventStream *next;
 
         if (refresh(e, &el) >= 0)
@@ -350,8 +352,8 @@ void api_listen_events(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *
         }
         if (!e) {
                 e = calloc(1, sizeof(ApiEvents));
-                if (!e || sd_event_add_time_relative(ctx->event, &e->timer, CLOCK_MONOTONIC, API_POLL_USEC, 0,
-                                                     on_tick, e) < 0) {
+                if (!e || sd_event_add_time_relative(ctx->event, &e->timer, CLOCK_MONOTONIC, API_POLL_USEC,
+                                                     0, on_tick, e) < 0) {
                         free(e);
                         grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
                         return;

@@ -76,13 +76,26 @@ int grpc_parse_timeout(const char *s, uint64_t *ret) {
         if (n == 0 || n > 8 || !s[n] || s[n + 1])
                 return -EINVAL;
         switch (s[n]) {
-        case 'H': unit = 3600ULL * 1000000ULL; break;
-        case 'M': unit = 60ULL * 1000000ULL; break;
-        case 'S': unit = 1000000ULL; break;
-        case 'm': *ret = v * 1000ULL; return 0;
-        case 'u': *ret = v; return 0;
-        case 'n': *ret = v / 1000ULL; return 0;
-        default: return -EINVAL;
+        case 'H':
+                unit = 3600ULL * 1000000ULL;
+                break;
+        case 'M':
+                unit = 60ULL * 1000000ULL;
+                break;
+        case 'S':
+                unit = 1000000ULL;
+                break;
+        case 'm':
+                *ret = v * 1000ULL;
+                return 0;
+        case 'u':
+                *ret = v;
+                return 0;
+        case 'n':
+                *ret = v / 1000ULL;
+                return 0;
+        default:
+                return -EINVAL;
         }
         *ret = v * unit; /* 99999999 hours fits in 64 bits of µs */
         return 0;
@@ -227,11 +240,11 @@ static ssize_t read_reply(nghttp2_session *session, int32_t stream_id, uint8_t *
 
         *data_flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
         (void) snprintf(status, sizeof(status), "%d", (int) call->status);
-        trailers[0] = (nghttp2_nv){ (uint8_t *) "grpc-status", (uint8_t *) status, 11, strlen(status),
-                                    NGHTTP2_NV_FLAG_NONE };
+        trailers[0] = (nghttp2_nv){(uint8_t *) "grpc-status", (uint8_t *) status, 11, strlen(status),
+                                   NGHTTP2_NV_FLAG_NONE};
         if (call->message && (encoded = grpc_percent_encode(call->message)))
-                trailers[n_trailers++] = (nghttp2_nv){ (uint8_t *) "grpc-message", (uint8_t *) encoded, 12,
-                                                       strlen(encoded), NGHTTP2_NV_FLAG_NONE };
+                trailers[n_trailers++] = (nghttp2_nv){(uint8_t *) "grpc-message", (uint8_t *) encoded, 12,
+                                                      strlen(encoded), NGHTTP2_NV_FLAG_NONE};
         if (nghttp2_submit_trailer(session, stream_id, trailers, n_trailers) != 0)
                 return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
         return 0;
@@ -239,10 +252,10 @@ static ssize_t read_reply(nghttp2_session *session, int32_t stream_id, uint8_t *
 
 static int call_submit(GrpcCall *call) {
         static const nghttp2_nv headers[] = {
-                { (uint8_t *) ":status", (uint8_t *) "200", 7, 3, NGHTTP2_NV_FLAG_NONE },
-                { (uint8_t *) "content-type", (uint8_t *) "application/grpc", 12, 16, NGHTTP2_NV_FLAG_NONE },
+                {(uint8_t *) ":status", (uint8_t *) "200", 7, 3, NGHTTP2_NV_FLAG_NONE},
+                {(uint8_t *) "content-type", (uint8_t *) "application/grpc", 12, 16, NGHTTP2_NV_FLAG_NONE},
         };
-        nghttp2_data_provider dp = { .source.ptr = call, .read_callback = read_reply };
+        nghttp2_data_provider dp = {.source.ptr = call, .read_callback = read_reply};
 
         if (call->submitted) {
                 /* Fails when the reply is not deferred (nghttp2 has not asked for data yet): harmless. */
@@ -350,8 +363,8 @@ static bool hdr_is(const uint8_t *name, size_t namelen, const char *s) {
         return namelen == strlen(s) && memcmp(name, s, namelen) == 0;
 }
 
-static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags, void *user_data) {
+static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags, void *user_data) {
         GrpcCall *call;
         char buf[32];
 
@@ -372,9 +385,9 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
                 call->post = valuelen == 4 && memcmp(value, "POST", 4) == 0;
         else if (hdr_is(name, namelen, "content-type"))
                 /* application/grpc, application/grpc+proto */
-                call->grpc_content_type = (valuelen == 16 || (valuelen > 16 && (value[16] == '+' ||
-                                                                                 value[16] == ';'))) &&
-                                          memcmp(value, "application/grpc", 16) == 0;
+                call->grpc_content_type =
+                        (valuelen == 16 || (valuelen > 16 && (value[16] == '+' || value[16] == ';'))) &&
+                        memcmp(value, "application/grpc", 16) == 0;
         else if (hdr_is(name, namelen, "grpc-timeout")) {
                 uint64_t t, now;
                 if (valuelen >= sizeof(buf)) {
@@ -428,7 +441,8 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
         return 0;
 }
 
-static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code, void *user_data) {
+static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
+                           void *user_data) {
         GrpcCall *call = nghttp2_session_get_stream_user_data(session, stream_id);
 
         if (call) {
@@ -587,8 +601,8 @@ static int on_conn_io(sd_event_source *es, int fd, uint32_t revents, void *userd
 
 static int conn_new(GrpcServer *s, int fd) {
         static const nghttp2_settings_entry settings[] = {
-                { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, GRPC_MAX_STREAMS_PER_CONNECTION },
-                { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16384 },
+                {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, GRPC_MAX_STREAMS_PER_CONNECTION},
+                {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16384},
         };
         nghttp2_session_callbacks *cb = NULL;
         nghttp2_option *opt = NULL;

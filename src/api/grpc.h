@@ -26,9 +26,9 @@ typedef enum GrpcStatus {
 } GrpcStatus;
 
 /* Limits every peer is held to. */
-#define GRPC_MAX_REQUEST_SIZE (64U * 1024U)       /* one request message; rkt's requests are filters */
-#define GRPC_MAX_CONNECTIONS 64U                  /* beyond: new connections are closed at once */
-#define GRPC_MAX_STREAMS_PER_CONNECTION 16U       /* HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS */
+#define GRPC_MAX_REQUEST_SIZE (64U * 1024U)            /* one request message; rkt's requests are filters */
+#define GRPC_MAX_CONNECTIONS 64U                       /* beyond: new connections are closed at once */
+#define GRPC_MAX_STREAMS_PER_CONNECTION 16U            /* HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS */
 #define GRPC_MAX_OUTPUT_PER_CALL (16U * 1024U * 1024U) /* replies queued for a peer that does not read */
 #define GRPC_MAX_PATH 128U
 

@@ -175,7 +175,8 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         int k;
 
         if (strlen(r->pod_id) != 36 || strspn(r->pod_id, "0123456789abcdefABCDEF-") != 36) {
-                grpc_call_finish(call, GRPC_INVALID_ARGUMENT, "invalid pod id: a pod's UUID is 36 characters");
+                grpc_call_finish(call, GRPC_INVALID_ARGUMENT,
+                                 "invalid pod id: a pod's UUID is 36 characters");
                 return;
         }
         if (!isempty(r->app_name) && !appc_ac_name_valid(r->app_name)) {
@@ -183,8 +184,10 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
                 return;
         }
         if (r->lines < 0 || r->since_time < 0 || r->until_time < 0 ||
-            (uint64_t) r->since_time > UINT64_MAX / 1000000U || (uint64_t) r->until_time > UINT64_MAX / 1000000U) {
-                grpc_call_finish(call, GRPC_INVALID_ARGUMENT, "lines, since_time and until_time must not be negative");
+            (uint64_t) r->since_time > UINT64_MAX / 1000000U ||
+            (uint64_t) r->until_time > UINT64_MAX / 1000000U) {
+                grpc_call_finish(call, GRPC_INVALID_ARGUMENT,
+                                 "lines, since_time and until_time must not be negative");
                 return;
         }
         if (r->follow && ctx->n_streams >= API_MAX_STREAMS) {
@@ -201,7 +204,8 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         if (podfd >= 0)
                 dfd = open_in_root(podfd, POD_JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0) {
-                snprintf(msg, sizeof(msg), "pod '%s' has no journal (it has not run, or logs elsewhere)", p->uuid);
+                snprintf(msg, sizeof(msg), "pod '%s' has no journal (it has not run, or logs elsewhere)",
+                         p->uuid);
                 grpc_call_finish(call, GRPC_FAILED_PRECONDITION, msg);
                 return;
         }
@@ -237,14 +241,16 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         k = send_entries(s);
         if (k < 0 || k > 0 || !s->follow) {
                 if (k < 0)
-                        grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "the logs are larger than the server sends at once; ask for fewer lines");
+                        grpc_call_finish(
+                                call, GRPC_RESOURCE_EXHAUSTED,
+                                "the logs are larger than the server sends at once; ask for fewer lines");
                 else
                         grpc_call_finish(call, GRPC_OK, NULL);
                 log_stream_free(s);
                 return;
         }
-        if (sd_event_add_time_relative(ctx->event, &s->timer, CLOCK_MONOTONIC, API_POLL_USEC, 0, on_follow, s) <
-            0) {
+        if (sd_event_add_time_relative(ctx->event, &s->timer, CLOCK_MONOTONIC, API_POLL_USEC, 0, on_follow,
+                                       s) < 0) {
                 grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
                 log_stream_free(s);
                 return;

@@ -87,17 +87,26 @@ V1alpha__KeyValue **api_key_values(Arena *a, const AppcKV *kv, size_t n) {
 
 V1alpha__PodState api_pod_state(PodState s) {
         switch (s) {
-        case POD_EMBRYO: return V1ALPHA__POD_STATE__POD_STATE_EMBRYO;
-        case POD_PREPARING: return V1ALPHA__POD_STATE__POD_STATE_PREPARING;
-        case POD_ABORTED_PREPARE: return V1ALPHA__POD_STATE__POD_STATE_ABORTED_PREPARE;
-        case POD_PREPARED: return V1ALPHA__POD_STATE__POD_STATE_PREPARED;
-        case POD_RUNNING: return V1ALPHA__POD_STATE__POD_STATE_RUNNING;
-        case POD_EXITED: return V1ALPHA__POD_STATE__POD_STATE_EXITED;
+        case POD_EMBRYO:
+                return V1ALPHA__POD_STATE__POD_STATE_EMBRYO;
+        case POD_PREPARING:
+                return V1ALPHA__POD_STATE__POD_STATE_PREPARING;
+        case POD_ABORTED_PREPARE:
+                return V1ALPHA__POD_STATE__POD_STATE_ABORTED_PREPARE;
+        case POD_PREPARED:
+                return V1ALPHA__POD_STATE__POD_STATE_PREPARED;
+        case POD_RUNNING:
+                return V1ALPHA__POD_STATE__POD_STATE_RUNNING;
+        case POD_EXITED:
+                return V1ALPHA__POD_STATE__POD_STATE_EXITED;
         case POD_EXITED_DELETING:
-        case POD_DELETING: return V1ALPHA__POD_STATE__POD_STATE_DELETING;
+        case POD_DELETING:
+                return V1ALPHA__POD_STATE__POD_STATE_DELETING;
         case POD_EXITED_GARBAGE:
-        case POD_GARBAGE: return V1ALPHA__POD_STATE__POD_STATE_GARBAGE;
-        default: return V1ALPHA__POD_STATE__POD_STATE_UNDEFINED;
+        case POD_GARBAGE:
+                return V1ALPHA__POD_STATE__POD_STATE_GARBAGE;
+        default:
+                return V1ALPHA__POD_STATE__POD_STATE_UNDEFINED;
         }
 }
 
@@ -258,8 +267,8 @@ V1alpha__Pod *api_pod_message(Arena *a, Pod *p, bool detail) {
 
 /* --- the methods --- */
 
-GrpcStatus api_list_pods(ApiContext *ctx, Arena *a, const ProtobufCMessage *req, ProtobufCMessage **ret_reply,
-                         char *errmsg, size_t errsize) {
+GrpcStatus api_list_pods(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,
+                         ProtobufCMessage **ret_reply, char *errmsg, size_t errsize) {
         const V1alpha__ListPodsRequest *r = (const V1alpha__ListPodsRequest *) req;
         _cleanup_error_ RktError *err = NULL;
         V1alpha__ListPodsResponse *reply;

@@ -53,7 +53,7 @@ int api_split_address(const char *addr, char **ret_host, char **ret_port) {
 /* Every address HOST resolves to ("localhost": 127.0.0.1 and ::1); an empty host: all interfaces. */
 static int listen_address(GrpcServer *srv, const char *addr) {
         _cleanup_free_ char *host = NULL, *port = NULL;
-        struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *res,
+        struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *res,
                         *ai;
         int r, n = 0, last = -EADDRNOTAVAIL;
 
@@ -98,7 +98,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t idle_usec) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        ApiContext ctx = { .config = config };
+        ApiContext ctx = {.config = config};
         GrpcServer *srv = NULL;
         sigset_t mask;
         int r, n;
@@ -131,8 +131,10 @@ int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t i
         if (n > 0) {
                 for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n && r >= 0; fd++) {
                         if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
-                                r = log_error_errno(-EINVAL, "systemd passed fd %d, which is not a listening "
-                                                             "stream socket", fd);
+                                r = log_error_errno(-EINVAL,
+                                                    "systemd passed fd %d, which is not a listening "
+                                                    "stream socket",
+                                                    fd);
                                 break;
                         }
                         int fl = fcntl(fd, F_GETFL);

@@ -8,8 +8,8 @@
 #include "macro.h"
 #include "service.h"
 
-static GrpcStatus get_info(ApiContext *ctx, Arena *a, const ProtobufCMessage *req, ProtobufCMessage **ret_reply,
-                           char *errmsg, size_t errsize) {
+static GrpcStatus get_info(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,
+                           ProtobufCMessage **ret_reply, char *errmsg, size_t errsize) {
         V1alpha__GetInfoResponse *reply = arena_alloc(a, sizeof(*reply));
         V1alpha__Info *info = arena_alloc(a, sizeof(*info));
         V1alpha__GlobalFlags *g = arena_alloc(a, sizeof(*g));
@@ -46,15 +46,15 @@ typedef struct Method {
 } Method;
 
 static const Method methods[] = {
-        { "/v1alpha.PublicAPI/GetInfo", &v1alpha__get_info_request__descriptor, get_info, NULL },
-        { "/v1alpha.PublicAPI/ListPods", &v1alpha__list_pods_request__descriptor, api_list_pods, NULL },
-        { "/v1alpha.PublicAPI/InspectPod", &v1alpha__inspect_pod_request__descriptor, api_inspect_pod, NULL },
-        { "/v1alpha.PublicAPI/ListImages", &v1alpha__list_images_request__descriptor, api_list_images, NULL },
-        { "/v1alpha.PublicAPI/InspectImage", &v1alpha__inspect_image_request__descriptor, api_inspect_image,
-          NULL },
-        { "/v1alpha.PublicAPI/ListenEvents", &v1alpha__listen_events_request__descriptor, NULL,
-          api_listen_events },
-        { "/v1alpha.PublicAPI/GetLogs", &v1alpha__get_logs_request__descriptor, NULL, api_get_logs },
+        {"/v1alpha.PublicAPI/GetInfo", &v1alpha__get_info_request__descriptor, get_info, NULL},
+        {"/v1alpha.PublicAPI/ListPods", &v1alpha__list_pods_request__descriptor, api_list_pods, NULL},
+        {"/v1alpha.PublicAPI/InspectPod", &v1alpha__inspect_pod_request__descriptor, api_inspect_pod, NULL},
+        {"/v1alpha.PublicAPI/ListImages", &v1alpha__list_images_request__descriptor, api_list_images, NULL},
+        {"/v1alpha.PublicAPI/InspectImage", &v1alpha__inspect_image_request__descriptor, api_inspect_image,
+         NULL},
+        {"/v1alpha.PublicAPI/ListenEvents", &v1alpha__listen_events_request__descriptor, NULL,
+         api_listen_events},
+        {"/v1alpha.PublicAPI/GetLogs", &v1alpha__get_logs_request__descriptor, NULL, api_get_logs},
 };
 
 void api_dispatch(GrpcCall *call, const char *path, const uint8_t *msg, size_t size, void *userdata) {
@@ -74,7 +74,8 @@ void api_dispatch(GrpcCall *call, const char *path, const uint8_t *msg, size_t s
         }
         req = protobuf_c_message_unpack(m->request, NULL, size, msg);
         if (!req) {
-                grpc_call_finish(call, GRPC_INVALID_ARGUMENT, "the request does not decode as the method's message");
+                grpc_call_finish(call, GRPC_INVALID_ARGUMENT,
+                                 "the request does not decode as the method's message");
                 return;
         }
         if (m->stream) {
@@ -88,7 +89,8 @@ void api_dispatch(GrpcCall *call, const char *path, const uint8_t *msg, size_t s
                 int r = grpc_call_send(call, reply);
                 if (r < 0) {
                         status = GRPC_RESOURCE_EXHAUSTED;
-                        snprintf(errmsg, sizeof(errmsg), "the reply is larger than the server sends at once");
+                        snprintf(errmsg, sizeof(errmsg),
+                                 "the reply is larger than the server sends at once");
                 }
         } else if (status == GRPC_RESOURCE_EXHAUSTED && !errmsg[0])
                 snprintf(errmsg, sizeof(errmsg), "out of memory");

@@ -48,8 +48,8 @@ typedef GrpcStatus (*ApiUnaryFn)(ApiContext *ctx, Arena *a, const ProtobufCMessa
 /* A streaming method: takes over the call (answers now or later, always ends it). */
 typedef void (*ApiStreamFn)(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req);
 
-GrpcStatus api_list_pods(ApiContext *ctx, Arena *a, const ProtobufCMessage *req, ProtobufCMessage **ret_reply,
-                         char *errmsg, size_t errsize);
+GrpcStatus api_list_pods(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,
+                         ProtobufCMessage **ret_reply, char *errmsg, size_t errsize);
 GrpcStatus api_inspect_pod(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,
                            ProtobufCMessage **ret_reply, char *errmsg, size_t errsize);
 GrpcStatus api_list_images(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,

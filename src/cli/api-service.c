@@ -11,10 +11,10 @@
 enum { OPT_LISTEN = 1, OPT_IDLE_TIMEOUT };
 
 const Option api_service_options[] = {
-        { "listen", 0, OPT_LISTEN, OPTION_REQUIRED, "ADDR", "localhost:15441",
-          "address to listen for client API requests (HOST:PORT)" },
-        { "idle-timeout", 0, OPT_IDLE_TIMEOUT, OPTION_REQUIRED, "DURATION", "0",
-          "exit after this long without open calls (0: never)" },
+        {"listen", 0, OPT_LISTEN, OPTION_REQUIRED, "ADDR", "localhost:15441",
+         "address to listen for client API requests (HOST:PORT)"},
+        {"idle-timeout", 0, OPT_IDLE_TIMEOUT, OPTION_REQUIRED, "DURATION", "0",
+         "exit after this long without open calls (0: never)"},
         {},
 };
 
@@ -29,7 +29,8 @@ int verb_api_service(CliArgs *a) {
                 if (o->option->id == OPT_LISTEN)
                         listen = o->value;
                 else if (o->option->id == OPT_IDLE_TIMEOUT && parse_duration_usec(o->value, &idle) < 0)
-                        return log_error_errno(-EINVAL, "invalid argument '%s' for --idle-timeout: not a duration",
+                        return log_error_errno(-EINVAL,
+                                               "invalid argument '%s' for --idle-timeout: not a duration",
                                                o->value);
         }
         /* Config dirs are read only for paths.d's data dir: with --dir, a service running as a member of

@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 &v1alpha__inspect_image_request__descriptor, &v1alpha__listen_events_request__descriptor,
                 &v1alpha__get_logs_request__descriptor,
         };
-        V1alpha__KeyValue kv = V1ALPHA__KEY_VALUE__INIT, *kvs[] = { &kv };
-        V1alpha__App app = V1ALPHA__APP__INIT, *apps[] = { &app };
+        V1alpha__KeyValue kv = V1ALPHA__KEY_VALUE__INIT, *kvs[] = {&kv};
+        V1alpha__App app = V1ALPHA__APP__INIT, *apps[] = {&app};
         V1alpha__Image image = V1ALPHA__IMAGE__INIT;
         V1alpha__Pod pod = V1ALPHA__POD__INIT;
         V1alpha__Event event = V1ALPHA__EVENT__INIT;

@@ -39,9 +39,9 @@ static void test_percent_encode(void **state) {
 }
 
 static void test_unframe(void **state) {
-        const uint8_t ok[] = { 0, 0, 0, 0, 2, 0x10, 0x01 }, empty[] = { 0, 0, 0, 0, 0 },
-                      compressed[] = { 1, 0, 0, 0, 1, 0 }, short_[] = { 0, 0, 0, 0, 3, 1 },
-                      two[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, huge[] = { 0, 0x7f, 0xff, 0xff, 0xff };
+        const uint8_t ok[] = {0, 0, 0, 0, 2, 0x10, 0x01}, empty[] = {0, 0, 0, 0, 0},
+                      compressed[] = {1, 0, 0, 0, 1, 0}, short_[] = {0, 0, 0, 0, 3, 1},
+                      two[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, huge[] = {0, 0x7f, 0xff, 0xff, 0xff};
         const uint8_t *m;
         size_t n;
 
@@ -97,17 +97,17 @@ static void test_string(void **state) {
 }
 
 static void test_pod_filters(void **state) {
-        V1alpha__KeyValue kv = V1ALPHA__KEY_VALUE__INIT, other = V1ALPHA__KEY_VALUE__INIT, *kvs[] = { &kv },
-                          *want[] = { &other };
+        V1alpha__KeyValue kv = V1ALPHA__KEY_VALUE__INIT, other = V1ALPHA__KEY_VALUE__INIT, *kvs[] = {&kv},
+                          *want[] = {&other};
         V1alpha__Image img = V1ALPHA__IMAGE__INIT;
-        V1alpha__App a1 = V1ALPHA__APP__INIT, a2 = V1ALPHA__APP__INIT, *apps[] = { &a1, &a2 };
-        V1alpha__Network net = V1ALPHA__NETWORK__INIT, *nets[] = { &net };
+        V1alpha__App a1 = V1ALPHA__APP__INIT, a2 = V1ALPHA__APP__INIT, *apps[] = {&a1, &a2};
+        V1alpha__Network net = V1ALPHA__NETWORK__INIT, *nets[] = {&net};
         V1alpha__Pod pod = V1ALPHA__POD__INIT;
-        V1alpha__PodFilter f = V1ALPHA__POD_FILTER__INIT, g = V1ALPHA__POD_FILTER__INIT, *fs[] = { &f, &g };
-        V1alpha__PodState states[] = { V1ALPHA__POD_STATE__POD_STATE_EXITED,
-                                       V1ALPHA__POD_STATE__POD_STATE_RUNNING };
-        char *ids[] = { (char *) "a", (char *) "p1" }, *names[] = { (char *) "one", (char *) "two" },
-             *net_names[] = { (char *) "default" }, *cg[] = { (char *) "/machine.slice/m.scope/system.slice" };
+        V1alpha__PodFilter f = V1ALPHA__POD_FILTER__INIT, g = V1ALPHA__POD_FILTER__INIT, *fs[] = {&f, &g};
+        V1alpha__PodState states[] = {V1ALPHA__POD_STATE__POD_STATE_EXITED,
+                                      V1ALPHA__POD_STATE__POD_STATE_RUNNING};
+        char *ids[] = {(char *) "a", (char *) "p1"}, *names[] = {(char *) "one", (char *) "two"},
+             *net_names[] = {(char *) "default"}, *cg[] = {(char *) "/machine.slice/m.scope/system.slice"};
 
         kv.key = (char *) "k";
         kv.value = (char *) "v";
@@ -174,7 +174,7 @@ static void test_pod_filters(void **state) {
 static void test_image_filters(void **state) {
         V1alpha__Image img = V1ALPHA__IMAGE__INIT;
         V1alpha__ImageFilter f = V1ALPHA__IMAGE_FILTER__INIT;
-        char *etcd[] = { (char *) "etcd" }, *prefix[] = { (char *) "coreos.com/" };
+        char *etcd[] = {(char *) "etcd"}, *prefix[] = {(char *) "coreos.com/"};
 
         img.id = (char *) "sha512-1";
         img.name = (char *) "coreos.com/etcd";
@@ -202,8 +202,8 @@ static void test_image_filters(void **state) {
 static void test_event_filter(void **state) {
         V1alpha__Event e = V1ALPHA__EVENT__INIT;
         V1alpha__EventFilter f = V1ALPHA__EVENT_FILTER__INIT;
-        V1alpha__EventType types[] = { V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_EXITED };
-        char *names[] = { (char *) "app" };
+        V1alpha__EventType types[] = {V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_EXITED};
+        char *names[] = {(char *) "app"};
 
         e.type = V1ALPHA__EVENT_TYPE__EVENT_TYPE_POD_STARTED;
         e.id = (char *) "p";
@@ -230,7 +230,7 @@ static void test_pod_state(void **state) {
         assert_int_equal(api_pod_state(POD_RUNNING), V1ALPHA__POD_STATE__POD_STATE_RUNNING);
 }
 
-RUN_TESTS(cmocka_unit_test(test_timeout), cmocka_unit_test(test_percent_encode), cmocka_unit_test(test_unframe),
-          cmocka_unit_test(test_address), cmocka_unit_test(test_string), cmocka_unit_test(test_pod_filters),
-          cmocka_unit_test(test_image_filters), cmocka_unit_test(test_event_filter),
-          cmocka_unit_test(test_pod_state))
+RUN_TESTS(cmocka_unit_test(test_timeout), cmocka_unit_test(test_percent_encode),
+          cmocka_unit_test(test_unframe), cmocka_unit_test(test_address), cmocka_unit_test(test_string),
+          cmocka_unit_test(test_pod_filters), cmocka_unit_test(test_image_filters),
+          cmocka_unit_test(test_event_filter), cmocka_unit_test(test_pod_state))
