@@ -156,7 +156,7 @@ pod_is_running() {
 	run api list-pods --filter '{"app_names":["ex"]}' --filter '{"ids":["'"$prepared"'"]}' --detail
 	[ "$(jq '.pods | length' <<<"$output")" = 2 ] || fail "$output"
 	[ "$(jq '[.pods[] | select(.manifest)] | length' <<<"$output")" = 2 ] || fail "no manifest with detail"
-	run api list-pods --filter '{"cgroups":["'"$(jq -r .pod.cgroup <<<"$pod")"'"]}'
+	run api list-pods --filter "$(jq -c '{cgroups: [.pod.cgroup]}' <<<"$pod")"
 	[ "$(jq -r '.pods[0].id' <<<"$output")" = "$sleeper" ] || fail "$output"
 	run api list-pods --filter '{"app_names":["ex","sleeper"]}'
 	[ "$output" = "{}" ] || fail "$output"
