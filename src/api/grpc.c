@@ -39,7 +39,8 @@ struct GrpcConn {
         GrpcServer *server;
         GrpcConn *prev, *next;
         int fd;
-        sd_event_source *io, *defer, *flush;
+        sd_event_source *io, *defer, *flush, *idle;
+        unsigned n_calls;
         nghttp2_session *session;
         GrpcCall *calls;
         uint8_t *pending; /* bytes nghttp2 produced that the socket did not take yet */
@@ -55,6 +56,7 @@ struct GrpcServer {
         size_t n_listeners;
         GrpcConn *conns;
         unsigned n_conns, n_calls;
+        size_t out_total; /* replies queued on all connections */
         uint64_t idle_usec;
         sd_event_source *idle_timer;
 };
@@ -180,6 +182,40 @@ unsigned grpc_server_n_calls(const GrpcServer *s) {
         return s->n_calls;
 }
 
+/* --- connections without calls --- */
+
+static void conn_kill(GrpcConn *c);
+
+static int on_conn_idle(sd_event_source *es, uint64_t usec, void *userdata) {
+        GrpcConn *c = userdata;
+
+        /* A polite goodbye (clients reconnect when they have something to ask), then the socket. */
+        (void) nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
+        conn_flush(c);
+        conn_kill(c);
+        return 0;
+}
+
+/* A connection holds one of GRPC_MAX_CONNECTIONS: one that carries no call for GRPC_CONN_IDLE_USEC is
+ * closed, so that idle or half-opened connections cannot keep others out. */
+static void conn_idle_update(GrpcConn *c) {
+        if (c->dead)
+                return;
+        if (c->n_calls > 0) {
+                if (c->idle)
+                        (void) sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
+                return;
+        }
+        if (!c->idle) {
+                if (sd_event_add_time_relative(c->server->event, &c->idle, CLOCK_MONOTONIC,
+                                               GRPC_CONN_IDLE_USEC, 0, on_conn_idle, c) < 0)
+                        c->idle = NULL;
+                return;
+        }
+        (void) sd_event_source_set_time_relative(c->idle, GRPC_CONN_IDLE_USEC);
+        (void) sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+}
+
 /* --- calls --- */
 
 static void call_free(GrpcCall *call) {
@@ -197,7 +233,10 @@ static void call_free(GrpcCall *call) {
         if (call->next)
                 call->next->prev = call->prev;
         c->server->n_calls--;
+        c->n_calls--;
+        c->server->out_total -= call->n_out - call->out_off;
         idle_update(c->server);
+        conn_idle_update(c);
         free(call->path);
         free(call->in);
         free(call->out);
@@ -231,6 +270,7 @@ static ssize_t read_reply(nghttp2_session *session, int32_t stream_id, uint8_t *
                 size_t n = MIN(avail, length);
                 memcpy(buf, call->out + call->out_off, n);
                 call->out_off += n;
+                call->conn->server->out_total -= n;
                 if (call->out_off == call->n_out)
                         call->out_off = call->n_out = 0;
                 return (ssize_t) n;
@@ -275,7 +315,8 @@ int grpc_call_send(GrpcCall *c, const ProtobufCMessage *m) {
 
         if (c->finished)
                 return -ESTALE;
-        if (size > UINT32_MAX || c->n_out + size + 5 > GRPC_MAX_OUTPUT_PER_CALL)
+        if (size > UINT32_MAX || c->n_out + size + 5 > GRPC_MAX_OUTPUT_PER_CALL ||
+            c->conn->server->out_total + size + 5 > GRPC_MAX_OUTPUT_TOTAL)
                 return -ENOBUFS;
         n = realloc(c->out, c->n_out + size + 5);
         if (!n)
@@ -289,6 +330,7 @@ int grpc_call_send(GrpcCall *c, const ProtobufCMessage *m) {
         n[4] = (uint8_t) size;
         (void) protobuf_c_message_pack(m, n + 5);
         c->n_out += size + 5;
+        c->conn->server->out_total += size + 5;
         (void) call_submit(c);
         conn_schedule_flush(c->conn);
         return 0;
@@ -354,7 +396,9 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
                 c->calls->prev = call;
         c->calls = call;
         c->server->n_calls++;
+        c->n_calls++;
         idle_update(c->server);
+        conn_idle_update(c);
         (void) nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, call);
         return 0;
 }
@@ -466,6 +510,7 @@ static void conn_free(GrpcConn *c) {
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->defer);
         sd_event_source_disable_unref(c->flush);
+        sd_event_source_disable_unref(c->idle);
         safe_close(c->fd);
         free(c->pending);
         if (c->prev)
@@ -644,6 +689,7 @@ static int conn_new(GrpcServer *s, int fd) {
                 s->conns->prev = c;
         s->conns = c;
         s->n_conns++;
+        conn_idle_update(c);
         conn_flush(c);
         return 0;
 fail:

@@ -31,6 +31,8 @@ typedef enum GrpcStatus {
 #define GRPC_MAX_STREAMS_PER_CONNECTION 16U            /* HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS */
 #define GRPC_MAX_OUTPUT_PER_CALL (16U * 1024U * 1024U) /* replies queued for a peer that does not read */
 #define GRPC_MAX_PATH 128U
+#define GRPC_MAX_OUTPUT_TOTAL (256U * 1024U * 1024U) /* replies queued on all connections together */
+#define GRPC_CONN_IDLE_USEC (120U * 1000U * 1000U)   /* a connection without calls this long is closed */
 
 typedef struct GrpcServer GrpcServer;
 typedef struct GrpcCall GrpcCall;
