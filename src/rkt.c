@@ -189,6 +189,16 @@ const Verb rkt_verbs[] = {
           .flags = VERB_HIDDEN | VERB_NO_CONFIG,
           .min_args = 1,
           .max_args = 1 },
+        { .name = "api-service",
+          .summary = "Run API service (experimental)",
+          .usage = "[--listen=ADDR] [--idle-timeout=DURATION]",
+          .description = "\tServes rkt 1.30's read-only gRPC API (v1alpha: GetInfo, ListPods, InspectPod, ListImages,\n"
+                         "\tInspectImage, ListenEvents, GetLogs) on ADDR, localhost:15441 by default, or on the\n"
+                         "\tsockets systemd passes (rkt-api.socket), and exits after DURATION without open calls.",
+          .options = api_service_options,
+          .run = verb_api_service,
+          .flags = VERB_NO_CONFIG,
+          .max_args = 0 },
         { .name = "metadata-service",
           .summary = "Run metadata service",
           .usage = "[--listen-port=PORT]",

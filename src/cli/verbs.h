@@ -60,5 +60,7 @@ extern const Option enter_options[];
 int verb_enter(CliArgs *a);
 extern const Option pod_file_verify_options[];
 int verb_pod_file_verify(CliArgs *a);
+extern const Option api_service_options[];
+int verb_api_service(CliArgs *a);
 extern const Option metadata_service_options[];
 int verb_metadata_service(CliArgs *a);
