@@ -1,0 +1,158 @@
+#!/bin/bash
+# Where the time of one pod goes: the timeline of `rkt run` of one app, phase by phase, from the kernel's
+# own process events (tracefs: sched_process_fork, sched_process_exec and sched_process_exit of rkt and of
+# every process it starts, in every namespace), so the pod is not slowed down by a tracer: no ptrace, no
+# extra process. Every program run on the way shows up when it is exec'd, which names the phases:
+#   stage0            rkt is exec'd (time 0)
+#   stage1 init       stage0 execs the stage1's init
+#   nspawn            init execs systemd-nspawn (after the network, the mounts and the units)
+#   pod PID 1         nspawn's child execs the pod's systemd (after nspawn's namespaces, mounts, machined)
+#   units             each program the pod's systemd starts (journald, the reapers, sysctl, ...)
+#   app start/exit    the app's process is exec'd / exits
+#   shutdown          PID 1 execs systemd-shutdown
+#   pod end           the pod's PID 1 exits; nspawn exits; rkt exits
+# The table gives, for each event, the median time since stage0 over N runs (after one warm run that
+# renders the stage1 and the image) and the step from the previous event.
+#
+#   bench/timeline.sh [--help] [RKT_BINARY] [-- RKT_RUN_ARGS...]   (root; RKT_TIMELINE_N runs, default 5)
+#
+# Default RKT_RUN_ARGS: --net=host of a busybox-static ACI with --exec /bin/true. Where PID 1 is not systemd,
+# the pods run inside a test host (tests/testhost/testhost.sh) and the tracing is done from outside it
+# (the kernel's trace buffers are global; the events are filtered to the descendants of one process).
+set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+        sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+        exit 0
+fi
+HERE=$(dirname "$(realpath "$0")")
+TOP=$(realpath "$HERE/..")
+RKT=$(realpath "$TOP/build/rkt")
+if [ $# -gt 0 ] && [ "$1" != -- ]; then
+        RKT=$(realpath "$1")
+        shift
+fi
+[ "${1:-}" != -- ] || shift
+[ -x "$RKT" ] || { echo "no rkt binary at $RKT" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+N=${RKT_TIMELINE_N:-5}
+
+tracefs=/sys/kernel/tracing
+if [ ! -d "$tracefs/events" ]; then
+        mount -t tracefs nodev "$tracefs" 2>/dev/null || { echo "no tracefs at $tracefs" >&2; exit 1; }
+fi
+
+work=$(mktemp -d /var/tmp/rkt-timeline.XXXXXX)
+inst=$tracefs/instances/rkt-timeline-$$
+th=$TOP/tests/testhost/testhost.sh
+host=
+cleanup() {
+        [ ! -d "$inst" ] || { echo 0 >"$inst/tracing_on"; rmdir "$inst"; } 2>/dev/null || true
+        [ -z "$host" ] || "$th" stop "$host" >/dev/null 2>&1 || true
+        [ -n "${RKT_TIMELINE_KEEP:-}" ] || rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+
+# inside CMD...: run CMD where pods can run (here, or in the test host)
+if [ -d /run/systemd/system ]; then
+        inside() { "$@"; }
+else
+        host=rkt-timeline-$$
+        binds="$TOP $work"
+        case $RKT in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT")" ;; esac
+        RKT_TESTHOST_BINDS=$binds "$th" start "$host" 2>"$work/testhost.log" ||
+                { cat "$work/testhost.log" >&2; exit 1; }
+        inside() { "$th" exec "$host" "$@"; }
+fi
+
+R=("$RKT" --dir="$work/data" --insecure-options=image)
+if [ $# -eq 0 ]; then
+        mkdir -p "$work/bb/bin"
+        inside cp /bin/busybox "$work/bb/bin/busybox"
+        for t in sh true echo; do ln -s busybox "$work/bb/bin/$t"; done
+        inside python3 "$TOP/tests/helpers/mkaci.py" "$work/bb.aci" --name example.com/busybox --dir "$work/bb" \
+                --exec /bin/true
+        inside "${R[@]}" fetch "$work/bb.aci" >/dev/null
+        set -- --net=host example.com/busybox --exec /bin/true
+fi
+inside "${R[@]}" run "$@" >/dev/null 2>&1 || echo "warning: the warm run failed (status $?)" >&2
+
+mkdir "$inst"
+echo mono >"$inst/trace_clock"
+echo 4096 >"$inst/buffer_size_kb"
+echo 1 >"$inst/options/event-fork"
+for e in sched_process_fork sched_process_exec sched_process_exit; do
+        echo 1 >"$inst/events/sched/$e/enable"
+done
+
+for i in $(seq 1 "$N"); do
+        echo >"$inst/trace"
+        echo 1 >"$inst/tracing_on"
+        # A subshell whose PID is the only one traced (event-fork adds its descendants), which then runs the pod.
+        (
+                echo "$BASHPID" >"$inst/set_event_pid"
+                inside "${R[@]}" run "$@" >/dev/null 2>&1 || true
+        )
+        echo 0 >"$inst/tracing_on"
+        echo >"$inst/set_event_pid"
+        cp "$inst/trace" "$work/trace.$i"
+done
+
+# One timeline per run: "label<TAB>ms since rkt's exec". The pod's app is the first program its systemd
+# starts that is not part of the stage1 (not under /usr/lib/systemd and not one of its entrypoints).
+for i in $(seq 1 "$N"); do
+        awk -v rkt="$RKT" '
+        function ms(t) { return (t - t0) * 1000 }
+        function emit(label, t) { if (t0 != "") printf "%s\t%.1f\n", label, ms(t) }
+        {
+                for (f = 1; f <= NF; f++) if ($f ~ /^[0-9]+\.[0-9]+:$/) { t = substr($f, 1, length($f) - 1); break }
+                ev = $(f + 1)
+                delete kv
+                for (g = f + 2; g <= NF; g++) { n = index($g, "="); if (n) kv[substr($g, 1, n - 1)] = substr($g, n + 1) }
+        }
+        ev == "sched_process_fork:" { parent[kv["child_pid"]] = kv["pid"]; next }
+        ev == "sched_process_exec:" {
+                fn = kv["filename"]; pid = kv["pid"]
+                if (fn == rkt && t0 == "") { t0 = t; rktpid = pid; emit("stage0: rkt exec'\''d", t); next }
+                if (t0 == "") next
+                # stage0 execs the init of the stage1 through an fd (fexecve)
+                if (!init && (fn ~ /\/stage1\/rootfs\/init$/ || fn ~ /^\/dev\/fd\/[0-9]+$/ || fn ~ /^\/proc\/self\/fd\//)) {
+                        init = 1; emit("stage1 init exec'\''d", t); next }
+                if (fn ~ /systemd-nspawn$/ && !nspawn) { nspawn = pid; emit("nspawn exec'\''d", t); next }
+                if (fn == "/usr/lib/systemd/systemd" || fn == "/lib/systemd/systemd") {
+                        pid1 = pid; emit("pod PID 1 (systemd) exec'\''d", t); next }
+                if (fn ~ /systemd-shutdown$/) { emit("shutdown: systemd-shutdown exec'\''d", t); next }
+                if (pid1 && fn !~ /^\/usr\/lib\/systemd\// && fn !~ /^\/(reaper|init|enter|stop|gc|app-.*)$/ && !app) {
+                        app = pid; emit("app exec'\''d: " fn, t); next }
+                if (pid1) { n = split(fn, p, "/"); emit("unit: " p[n] " exec'\''d", t) }
+                next
+        }
+        ev == "sched_process_exit:" {
+                pid = kv["pid"]
+                if (pid == app) emit("app exited", t)
+                else if (pid == pid1) emit("pod PID 1 exited", t)
+                else if (pid == nspawn) emit("nspawn exited", t)
+                else if (pid == rktpid) emit("rkt exited", t)
+        }' "$work/trace.$i" >"$work/tl.$i"
+done
+
+# Median per event (by label and occurrence), in the order of the first run.
+tls=()
+for i in $(seq 1 "$N"); do tls+=("$work/tl.$i"); done
+echo "timeline of rkt run $*; median of $N runs; ms since rkt was exec'd"
+echo "$(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-44s %8s %8s\n' event at step
+awk -F'\t' -v n="$N" '
+        FNR == 1 { delete seen }
+        { k = $1 "#" (++seen[$1]); v[k, ++c[k]] = $2; if (FILENAME == ARGV[1]) order[++no] = k }
+        END {
+                prev = 0
+                for (i = 1; i <= no; i++) {
+                        k = order[i]; m = c[k]
+                        for (a = 1; a <= m; a++) x[a] = v[k, a]
+                        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (x[b] < x[a]) { s = x[a]; x[a] = x[b]; x[b] = s }
+                        med = m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
+                        label = k; sub(/#[0-9]+$/, "", label)
+                        printf "%-44s %8.1f %8.1f%s\n", substr(label, 1, 44), med, med - prev, m < n ? sprintf("  (in %d of %d runs)", m, n) : ""
+                        prev = med
+                }
+        }' "${tls[@]}"
