@@ -156,6 +156,48 @@ dfetch() {
 	[ -z "$(find "$RKT_DATA_DIR/cas/remote" "$RKT_DATA_DIR/cas/tmp" -type f 2>/dev/null)" ] || fail "records or temp files left"
 }
 
+@test "docker: a layer left partly downloaded is resumed with a range request; wrong bytes in one come again whole" {
+	local digest size blobs
+	digest=$(sha256sum "$SHARED/base.tgz" | cut -d' ' -f1)
+	size=$(stat -c %s "$SHARED/base.tgz")
+	blobs=$RKT_DATA_DIR/cas/docker/blobs/sha256
+	rkt image list >/dev/null
+	install -d -m 0700 "$RKT_DATA_DIR/cas/docker" "$RKT_DATA_DIR/cas/docker/blobs" "$blobs"
+	head -c $((size / 2)) "$SHARED/base.tgz" >"$blobs/.partial-$digest"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	grep -q "\"GET /v2/test/app/blobs/sha256:$digest HTTP/1.1\" 206 " "$SHARED/plain.log" ||
+		fail "no range request: $(grep "$digest" "$SHARED/plain.log")"
+	[ ! -e "$blobs/.partial-$digest" ] || fail "the partial file was left"
+	cmp "$blobs/$digest" "$SHARED/base.tgz"
+	id=${lines[-1]}
+
+	# The first half wrong: the whole fails its digest check, and the layer is downloaded again, whole.
+	rkt image rm "$id" >/dev/null
+	rkt image gc --grace-period=0s >/dev/null
+	[ ! -e "$blobs/$digest" ] || fail "gc left the layer"
+	head -c $((size / 2)) /dev/zero >"$blobs/.partial-$digest"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	[ "${lines[-1]}" = "$id" ] || fail "another image: $output"
+	cmp "$blobs/$digest" "$SHARED/base.tgz"
+	[ ! -e "$blobs/.partial-$digest" ] || fail "the partial file was left"
+}
+
+@test "docker: layers downloaded one at a time or several at once make the same image" {
+	local id
+	RKT_DOCKER_PARALLEL_LAYERS=1 run dfetch docker://$REG/test/other:1.0
+	assert_status 0
+	id=${lines[-1]}
+	rkt image rm "$id" >/dev/null
+	rkt image gc --grace-period=0s >/dev/null
+	[ -z "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f)" ] || fail "gc left layers"
+	RKT_DOCKER_PARALLEL_LAYERS=8 run dfetch docker://$REG/test/other:1.0
+	assert_status 0
+	[ "${lines[-1]}" = "$id" ] || fail "another image: $output"
+	[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 2 ]
+}
+
 @test "docker: a registry with basic auth takes the dockerAuth credentials from auth.d" {
 	stop_registry
 	htpasswd -Bbc "$SHARED/htpasswd" user secret >/dev/null
