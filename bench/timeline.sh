@@ -16,6 +16,8 @@
 #
 #   bench/timeline.sh [--help] [RKT_BINARY] [-- RKT_RUN_ARGS...]   (root; RKT_TIMELINE_N runs, default 5)
 #
+# RKT_TIMELINE_BASELINE=OTHER_RKT_BINARY times another build (with the stage1-nspawn.aci beside it) in the same
+# run, the two alternating, and prints its timeline after the first: a before/after pair under the same load.
 # Default RKT_RUN_ARGS: --net=host of a busybox-static ACI with --exec /bin/true. Where PID 1 is not systemd,
 # the pods run inside a test host (tests/testhost/testhost.sh) and the tracing is done from outside it
 # (the kernel's trace buffers are global; the events are filtered to the descendants of one process).
@@ -59,22 +61,31 @@ else
         host=rkt-timeline-$$
         binds="$TOP $work"
         case $RKT in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT")" ;; esac
+        case ${RKT_TIMELINE_BASELINE:-$TOP} in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT_TIMELINE_BASELINE")" ;; esac
         RKT_TESTHOST_BINDS=$binds "$th" start "$host" 2>"$work/testhost.log" ||
                 { cat "$work/testhost.log" >&2; exit 1; }
         inside() { "$th" exec "$host" "$@"; }
 fi
 
-R=("$RKT" --dir="$work/data" --insecure-options=image)
+BASE=
+[ -z "${RKT_TIMELINE_BASELINE:-}" ] || BASE=$(realpath "$RKT_TIMELINE_BASELINE")
+builds=("$RKT")
+[ -z "$BASE" ] || builds+=("$BASE")
 if [ $# -eq 0 ]; then
         mkdir -p "$work/bb/bin"
         inside cp /bin/busybox "$work/bb/bin/busybox"
         for t in sh true echo; do ln -s busybox "$work/bb/bin/$t"; done
         inside python3 "$TOP/tests/helpers/mkaci.py" "$work/bb.aci" --name example.com/busybox --dir "$work/bb" \
                 --exec /bin/true
-        inside "${R[@]}" fetch "$work/bb.aci" >/dev/null
+        for b in "${!builds[@]}"; do
+                inside "${builds[$b]}" --dir="$work/data$b" --insecure-options=image fetch "$work/bb.aci" >/dev/null
+        done
         set -- --net=host example.com/busybox --exec /bin/true
 fi
-inside "${R[@]}" run "$@" >/dev/null 2>&1 || echo "warning: the warm run failed (status $?)" >&2
+for b in "${!builds[@]}"; do
+        inside "${builds[$b]}" --dir="$work/data$b" --insecure-options=image run "$@" >/dev/null 2>&1 ||
+                echo "warning: the warm run of ${builds[$b]} failed (status $?)" >&2
+done
 
 mkdir "$inst"
 echo mono >"$inst/trace_clock"
@@ -85,22 +96,27 @@ for e in sched_process_fork sched_process_exec sched_process_exit; do
 done
 
 for i in $(seq 1 "$N"); do
-        echo >"$inst/trace"
-        echo 1 >"$inst/tracing_on"
-        # A subshell whose PID is the only one traced (event-fork adds its descendants), which then runs the pod.
-        (
-                echo "$BASHPID" >"$inst/set_event_pid"
-                inside "${R[@]}" run "$@" >/dev/null 2>&1 || true
-        )
-        echo 0 >"$inst/tracing_on"
-        echo >"$inst/set_event_pid"
-        cp "$inst/trace" "$work/trace.$i"
+        for k in "${!builds[@]}"; do
+                b=$(((i + k) % ${#builds[@]}))
+                echo >"$inst/trace"
+                echo 1 >"$inst/tracing_on"
+                # A subshell whose PID is the only one traced (event-fork adds its descendants), which runs the pod.
+                (
+                        echo "$BASHPID" >"$inst/set_event_pid"
+                        inside "${builds[$b]}" --dir="$work/data$b" --insecure-options=image run "$@" >/dev/null 2>&1 || true
+                )
+                echo 0 >"$inst/tracing_on"
+                echo >"$inst/set_event_pid"
+                cp "$inst/trace" "$work/trace.$b.$i"
+        done
 done
 
 # One timeline per run: "label<TAB>ms since rkt's exec". The pod's app is the first program its systemd
 # starts that is not part of the stage1 (not under /usr/lib/systemd and not one of its entrypoints).
+timeline() { # BUILD-INDEX
+local b=$1 rkt=${builds[$1]} i
 for i in $(seq 1 "$N"); do
-        awk -v rkt="$RKT" '
+        awk -v rkt="$rkt" '
         function ms(t) { return (t - t0) * 1000 }
         function emit(label, t) { if (t0 != "") printf "%s\t%.1f\n", label, ms(t) }
         {
@@ -132,13 +148,13 @@ for i in $(seq 1 "$N"); do
                 else if (pid == pid1) emit("pod PID 1 exited", t)
                 else if (pid == nspawn) emit("nspawn exited", t)
                 else if (pid == rktpid) emit("rkt exited", t)
-        }' "$work/trace.$i" >"$work/tl.$i"
+        }' "$work/trace.$b.$i" >"$work/tl.$b.$i"
 done
 
 # Median per event (by label and occurrence), in the order of the first run.
 tls=()
-for i in $(seq 1 "$N"); do tls+=("$work/tl.$i"); done
-echo "timeline of rkt run $*; median of $N runs; ms since rkt was exec'd"
+for i in $(seq 1 "$N"); do tls+=("$work/tl.$b.$i"); done
+echo "timeline of $rkt run $RUNARGS; median of $N runs; ms since rkt was exec'd"
 echo "$(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %8s %8s\n' event at step
 awk -F'\t' -v n="$N" '
@@ -156,3 +172,10 @@ awk -F'\t' -v n="$N" '
                         prev = med
                 }
         }' "${tls[@]}"
+}
+RUNARGS="$*"
+[ -z "$BASE" ] || echo "$RKT and $BASE alternated in one run"
+for b in "${!builds[@]}"; do
+        [ "$b" -eq 0 ] || echo
+        timeline "$b"
+done
