@@ -12,7 +12,7 @@
 #   shutdown          PID 1 execs systemd-shutdown
 #   pod end           the pod's PID 1 exits; nspawn exits; rkt exits
 # The table gives, for each event, the median time since stage0 over N runs (after one warm run that
-# renders the stage1 and the image) and the step from the previous event.
+# renders the stage1 and the image) and the median of its step from the previous event of the same run.
 #
 #   bench/timeline.sh [--help] [RKT_BINARY] [-- RKT_RUN_ARGS...]   (root; RKT_TIMELINE_N runs, default 5)
 #
@@ -61,7 +61,7 @@ else
         host=rkt-timeline-$$
         binds="$TOP $work"
         case $RKT in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT")" ;; esac
-        case ${RKT_TIMELINE_BASELINE:-$TOP} in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT_TIMELINE_BASELINE")" ;; esac
+        case ${RKT_TIMELINE_BASELINE:-$TOP/} in "$TOP"/*) ;; *) binds+=" $(dirname "$RKT_TIMELINE_BASELINE")" ;; esac
         RKT_TESTHOST_BINDS=$binds "$th" start "$host" 2>"$work/testhost.log" ||
                 { cat "$work/testhost.log" >&2; exit 1; }
         inside() { "$th" exec "$host" "$@"; }
@@ -151,26 +151,59 @@ for i in $(seq 1 "$N"); do
         }' "$work/trace.$b.$i" >"$work/tl.$b.$i"
 done
 
-# Median per event (by label and occurrence), in the order of the first run.
+# Per event (by label and occurrence): the median of its time, and the median of its step from the event before
+# it in the same run (not the difference of two medians), in the order of the median times.
 tls=()
 for i in $(seq 1 "$N"); do tls+=("$work/tl.$b.$i"); done
 echo "timeline of $rkt run $RUNARGS; median of $N runs; ms since rkt was exec'd"
 echo "$(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %8s %8s\n' event at step
 awk -F'\t' -v n="$N" '
-        FNR == 1 { delete seen }
-        { k = $1 "#" (++seen[$1]); v[k, ++c[k]] = $2; if (FILENAME == ARGV[1]) order[++no] = k }
+        function median(w, k, m,   a, b, s, x) {
+                for (a = 1; a <= m; a++) x[a] = w[k, a]
+                for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (x[b] < x[a]) { s = x[a]; x[a] = x[b]; x[b] = s }
+                return m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
+        }
+        FNR == 1 { delete seen; prev = 0 }
+        {
+                k = $1 "#" (++seen[$1]); m = ++c[k]; v[k, m] = $2; d[k, m] = $2 - prev; prev = $2
+                if (!(k in known)) { known[k] = 1; keys[++no] = k }
+        }
         END {
-                prev = 0
+                for (i = 1; i <= no; i++) { k = keys[i]; at[k] = median(v, k, c[k]); st[k] = median(d, k, c[k]) }
+                for (i = 1; i <= no; i++) for (j = i + 1; j <= no; j++) if (at[keys[j]] < at[keys[i]]) { t = keys[i]; keys[i] = keys[j]; keys[j] = t }
                 for (i = 1; i <= no; i++) {
-                        k = order[i]; m = c[k]
-                        for (a = 1; a <= m; a++) x[a] = v[k, a]
-                        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (x[b] < x[a]) { s = x[a]; x[a] = x[b]; x[b] = s }
-                        med = m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
-                        label = k; sub(/#[0-9]+$/, "", label)
-                        printf "%-44s %8.1f %8.1f%s\n", substr(label, 1, 44), med, med - prev, m < n ? sprintf("  (in %d of %d runs)", m, n) : ""
-                        prev = med
+                        k = keys[i]; label = k; sub(/#[0-9]+$/, "", label)
+                        printf "%-44s %8.1f %8.1f%s\n", substr(label, 1, 44), at[k], st[k], c[k] < n ? sprintf("  (in %d of %d runs)", c[k], n) : ""
                 }
+        }' "${tls[@]}"
+# The phases as spans of each run, then their medians.
+printf '%-44s %8s\n' phase median
+awk -F'\t' -v n="$N" '
+        function median(w, k, m,   a, b, s, x) {
+                for (a = 1; a <= m; a++) x[a] = w[k, a]
+                for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (x[b] < x[a]) { s = x[a]; x[a] = x[b]; x[b] = s }
+                return m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
+        }
+        function span(name, from, to) {
+                if ((from in t) && (to in t)) { m = ++c[name]; v[name, m] = t[to] - t[from] }
+                if (!(name in known)) { known[name] = 1; names[++no] = name }
+        }
+        function run() {
+                span("stage0 + stage1 init, until nspawn", "stage0: rkt exec'\''d", "nspawn exec'\''d")
+                span("nspawn, until the pod'\''s PID 1", "nspawn exec'\''d", "pod PID 1 (systemd) exec'\''d")
+                span("pod'\''s systemd, until the app", "pod PID 1 (systemd) exec'\''d", "app")
+                span("the app", "app", "app exited")
+                span("app exit until the pod'\''s PID 1 exits", "app exited", "pod PID 1 exited")
+                span("PID 1 exit until rkt exits", "pod PID 1 exited", "rkt exited")
+                span("total", "stage0: rkt exec'\''d", "rkt exited")
+                delete t
+        }
+        FNR == 1 && NR > 1 { run() }
+        { k = $1; if (k ~ /^app exec/) k = "app"; if (!(k in t)) t[k] = $2 }
+        END {
+                run()
+                for (i = 1; i <= no; i++) printf "%-44s %8.1f%s\n", names[i], median(v, names[i], c[names[i]]), c[names[i]] < n ? sprintf("  (in %d of %d runs)", c[names[i]], n) : ""
         }' "${tls[@]}"
 }
 RUNARGS="$*"
