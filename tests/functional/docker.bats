@@ -179,23 +179,30 @@ dfetch() {
 	head -c $((size / 2)) /dev/zero >"$blobs/.partial-$digest"
 	run dfetch docker://$REG/test/app:1.0
 	assert_status 0
-	[ "${lines[-1]}" = "$id" ] || fail "another image: $output"
+	[ "$(grep -c "\"GET /v2/test/app/blobs/sha256:$digest HTTP/1.1\" 206 " "$SHARED/plain.log")" -eq 2 ] ||
+		fail "the wrong partial file was not resumed first: $(grep "$digest" "$SHARED/plain.log")"
 	cmp "$blobs/$digest" "$SHARED/base.tgz"
 	[ ! -e "$blobs/.partial-$digest" ] || fail "the partial file was left"
+	rkt image extract --rootfs-only "${lines[-1]}" "$RKT_TEST_DIR/x"
+	[ "$(cat "$RKT_TEST_DIR/x/data/new")" = new ]
 }
 
-@test "docker: layers downloaded one at a time or several at once make the same image" {
-	local id
-	RKT_DOCKER_PARALLEL_LAYERS=1 run dfetch docker://$REG/test/other:1.0
-	assert_status 0
-	id=${lines[-1]}
-	rkt image rm "$id" >/dev/null
-	rkt image gc --grace-period=0s >/dev/null
-	[ -z "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f)" ] || fail "gc left layers"
-	RKT_DOCKER_PARALLEL_LAYERS=8 run dfetch docker://$REG/test/other:1.0
-	assert_status 0
-	[ "${lines[-1]}" = "$id" ] || fail "another image: $output"
-	[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 2 ]
+@test "docker: layers downloaded one at a time or several at once make the same tree" {
+	local n id
+	for n in 1 8; do
+		export RKT_DOCKER_PARALLEL_LAYERS=$n
+		run dfetch docker://$REG/test/other:1.0
+		unset RKT_DOCKER_PARALLEL_LAYERS
+		assert_status 0
+		id=${lines[-1]}
+		[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 2 ]
+		rkt image extract --rootfs-only "$id" "$RKT_TEST_DIR/x$n"
+		rkt image rm "$id" >/dev/null
+		rkt image gc --grace-period=0s >/dev/null
+		[ -z "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f)" ] || fail "gc left layers"
+	done
+	diff -r "$RKT_TEST_DIR/x1" "$RKT_TEST_DIR/x8"
+	[ "$(cat "$RKT_TEST_DIR/x8/other")" = other ]
 }
 
 @test "docker: a registry with basic auth takes the dockerAuth credentials from auth.d" {
