@@ -234,9 +234,4 @@ for pair in rkt_host:rkt_baseline rkt_host:nspawn_plain rkt_host:nspawn_rkt_flag
                         "$(ratio "${MED[$x.echo]}" "${MED[$y.echo]}")"
         fi
 done
-# rkt's own memory: the peak resident set of stage0 alone (list, and prepare: a pod made, no stage1 run).
-rss() { python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"; }
-echo "peak RSS of stage0: rkt list $(rss "${R[@]}" list) KiB, rkt prepare $(rss "${R[@]}" prepare "$IMG") KiB"
 "${R[@]}" gc --grace-period=0s >/dev/null 2>&1 || true
