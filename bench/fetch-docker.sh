@@ -129,14 +129,12 @@ proxypid=$!
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:5001/v2/" && break; sleep 0.1; done
 
 rkt_fetch() {
-        rm -rf "$work/store"
         RKT_DOCKER_PARALLEL_LAYERS=$1 "$RKT" --dir="$work/store" --insecure-options=image,http \
                 fetch "docker://$src/bench/layers:1" >"$work/id" 2>"$work/err"
 }
 rkt_one() { rkt_fetch 1; }
 rkt_par() { rkt_fetch 0; }
 skopeo_copy() {
-        rm -rf "$work/skopeo"
         skopeo copy -q --src-tls-verify=false "docker://$src/bench/layers:1" "dir:$work/skopeo" >"$work/err" 2>&1
 }
 declare -A LABEL=([rkt_one]="rkt fetch, one layer at a time" [rkt_par]="rkt fetch, layers in parallel"
@@ -150,6 +148,8 @@ fi
 
 ms() {
         local s e
+        rm -rf "$work/store" "$work/skopeo" # an empty store and an empty dir, not timed
+        sync
         s=${EPOCHREALTIME/./}
         "$1" || { echo "${LABEL[$1]} failed: $(tail -1 "$work/err")" >&2; return 1; }
         e=${EPOCHREALTIME/./}
@@ -163,7 +163,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for setting in "${settings[@]}"; do
         src=$reg
         [ "$setting" = loopback ] || src=127.0.0.1:5001
-        for f in "${contenders[@]}"; do "$f" >/dev/null || true; done # warm caches
+        for f in "${contenders[@]}"; do rm -rf "$work/store" "$work/skopeo"; "$f" >/dev/null || true; done # warm caches
         k=${#contenders[@]}
         for i in $(seq 0 $((N - 1))); do
                 for j in $(seq 0 $((k - 1))); do
@@ -173,6 +173,7 @@ for setting in "${settings[@]}"; do
 done
 src=$reg
 # The conversion part of rkt's work, for scale: extracting the ACI it made.
+rm -rf "$work/store"
 rkt_par
 ext_s=${EPOCHREALTIME/./}
 "$RKT" --dir="$work/store" image extract --rootfs-only "$(tail -1 "$work/id")" "$work/extract" >/dev/null 2>&1

@@ -557,7 +557,7 @@ static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcIma
                 r = aci;
                 goto finish;
         }
-        r = aci_write_dir(aci, json, strlen(json), rootfs, NULL, reterr);
+        r = aci_write_dir_uncompressed(aci, json, strlen(json), rootfs, reterr);
         if (r >= 0 && lseek(aci, 0, SEEK_SET) < 0)
                 r = rkt_error_set(reterr, negative_errno(), "cannot rewind the converted image: %m");
         if (r >= 0)
