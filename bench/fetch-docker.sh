@@ -3,7 +3,8 @@
 # paired in one run:
 #   rkt fetch, layers one at a time    RKT_DOCKER_PARALLEL_LAYERS=1 (what rkt did before it fetched in parallel)
 #   rkt fetch, layers in parallel      the default (3 at once)
-#   skopeo copy docker://… dir:…       download and digest check of the same blobs, no conversion
+#   skopeo copy docker://… oci:…       download and digest check of the same blobs into an OCI layout (which,
+#                                      unlike dir:, takes several blobs at once), no conversion
 # rkt does more than skopeo here: it also squashes the layers into one tree and writes and imports an ACI;
 # the table gives, besides, `rkt image extract` time of that ACI as a scale of that part.
 # Each round fetches into an empty store (and an empty dir for skopeo), the contenders alternating, N rounds
@@ -135,10 +136,10 @@ rkt_fetch() {
 rkt_one() { rkt_fetch 1; }
 rkt_par() { rkt_fetch 0; }
 skopeo_copy() {
-        skopeo copy -q --src-tls-verify=false "docker://$src/bench/layers:1" "dir:$work/skopeo" >"$work/err" 2>&1
+        skopeo copy -q --src-tls-verify=false "docker://$src/bench/layers:1" "oci:$work/skopeo:1" >"$work/err" 2>&1
 }
 declare -A LABEL=([rkt_one]="rkt fetch, one layer at a time" [rkt_par]="rkt fetch, layers in parallel"
-        [skopeo_copy]="skopeo copy (dir:)")
+        [skopeo_copy]="skopeo copy (oci:)")
 contenders=(rkt_one rkt_par)
 if command -v skopeo >/dev/null; then
         contenders+=(skopeo_copy)
