@@ -384,7 +384,8 @@ static void *layer_worker(void *userdata) {
                 pthread_mutex_lock(&q->lock);
                 while (q->next < q->n && !j) {
                         LayerJob *c = &q->jobs[q->next++];
-                        if (c->fd < 0)
+                        /* Not cached, and not a second mention of a layer (that one shares the first's). */
+                        if (c->w.fd >= 0)
                                 j = c;
                 }
                 pthread_mutex_unlock(&q->lock);
