@@ -205,6 +205,20 @@ dfetch() {
 	[ "$(cat "$RKT_TEST_DIR/x8/other")" = other ]
 }
 
+@test "docker: a layer a manifest lists twice is downloaded once and applied twice" {
+	local before
+	python3 "$PUSH" "$REG" test/dup 1.0 --layer "$SHARED/other.tgz" --layer "$SHARED/top.tar" --layer "$SHARED/other.tgz" \
+		--config '{"Cmd":["/bin/cat","/other"]}' >/dev/null
+	before=$(blob_gets plain)
+	run dfetch docker://$REG/test/dup:1.0
+	assert_status 0
+	# The config and two distinct layers.
+	[ "$(( $(blob_gets plain) - before ))" -eq 3 ] || fail "blob GETs: $(( $(blob_gets plain) - before ))"
+	rkt image extract --rootfs-only "${lines[-1]}" "$RKT_TEST_DIR/x"
+	[ "$(cat "$RKT_TEST_DIR/x/other")" = other ]
+	[ "$(cat "$RKT_TEST_DIR/x/data/new")" = new ]
+}
+
 @test "docker: a registry with basic auth takes the dockerAuth credentials from auth.d" {
 	stop_registry
 	htpasswd -Bbc "$SHARED/htpasswd" user secret >/dev/null
