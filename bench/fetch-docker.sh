@@ -20,6 +20,10 @@
 # VMs) the script runs itself in the test host (tests/testhost/testhost.sh), whose root has docker-registry,
 # and skopeo is downloaded with apt-get here and installed into the test host's volatile root for this run.
 set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+        sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+        exit 0
+fi
 HERE=$(dirname "$(realpath "$0")")
 RKT=$(realpath "${1:-$HERE/../build/rkt}")
 [ -x "$RKT" ] || { echo "no rkt binary at $RKT" >&2; exit 1; }

@@ -18,7 +18,8 @@
 #
 # RKT_TIMELINE_BASELINE=OTHER_RKT_BINARY times another build (with the stage1-nspawn.aci beside it) in the same
 # run, the two alternating, and prints its timeline after the first: a before/after pair under the same load.
-# Default RKT_RUN_ARGS: --net=host of a busybox-static ACI with --exec /bin/true. Where PID 1 is not systemd,
+# Default RKT_RUN_ARGS: --net=host of a busybox-static ACI with --exec /bin/true; other arguments run in an empty
+# data dir, so they name their images by file or URL (the warm run fetches them). Where PID 1 is not systemd,
 # the pods run inside a test host (tests/testhost/testhost.sh) and the tracing is done from outside it
 # (the kernel's trace buffers are global; the events are filtered to the descendants of one process).
 set -euo pipefail
