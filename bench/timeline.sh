@@ -19,7 +19,8 @@
 # RKT_TIMELINE_BASELINE=OTHER_RKT_BINARY times another build (with the stage1-nspawn.aci beside it) in the same
 # run, the two alternating, and prints its timeline after the first: a before/after pair under the same load.
 # Default RKT_RUN_ARGS: --net=host of a busybox-static ACI with --exec /bin/true; other arguments run in an empty
-# data dir, so they name their images by file or URL (the warm run fetches them). Where PID 1 is not systemd,
+# data dir, so they name their images by file or URL (the warm run fetches them). RKT_TIMELINE_KEEP=1 keeps the
+# work directory with the raw traces (trace.BUILD.RUN), named on stderr. Where PID 1 is not systemd,
 # the pods run inside a test host (tests/testhost/testhost.sh) and the tracing is done from outside it
 # (the kernel's trace buffers are global; the events are filtered to the descendants of one process).
 set -euo pipefail
@@ -51,7 +52,11 @@ host=
 cleanup() {
         [ ! -d "$inst" ] || { echo 0 >"$inst/tracing_on"; rmdir "$inst"; } 2>/dev/null || true
         [ -z "$host" ] || "$th" stop "$host" >/dev/null 2>&1 || true
-        [ -n "${RKT_TIMELINE_KEEP:-}" ] || rm -rf --one-file-system "$work"
+        if [ -n "${RKT_TIMELINE_KEEP:-}" ]; then
+                echo "traces kept in $work" >&2
+        else
+                rm -rf --one-file-system "$work"
+        fi
 }
 trap cleanup EXIT
 
