@@ -18,7 +18,9 @@ static void test_register(void **state) {
         assert_string_equal(s, NSPAWN_PATH
                             " --boot --notify-ready=yes --quiet --uuid=" UUID " --machine=rkt-" UUID
                             " --directory=stage1/rootfs --link-journal=try-guest --register=yes"
-                            " --console=read-only -- --default-standard-output=tty --log-target=null"
+                            " --console=read-only"
+                            " --setenv=SYSTEMD_UNIT_PATH=/etc/systemd/system:/usr/lib/systemd/system"
+                            " -- --default-standard-output=tty --log-target=null"
                             " --show-status=0");
 }
 
@@ -153,7 +155,7 @@ static void test_capabilities_no_volume_binds(void **state) {
 
         assert_non_null(
                 strstr(s, " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --property=DeviceAllow=/dev/char/1:3 rw"
-                          " --property=DeviceAllow=/dev/block/7:0 r -- "));
+                          " --property=DeviceAllow=/dev/block/7:0 r --setenv="));
         assert_null(strstr(s, "--bind"));
         assert_null(strstr(s, "/opt/stage2"));
         /* --disable-capabilities-restriction: all of them, nothing else */
@@ -172,7 +174,7 @@ static void test_host_resolv_conf(void **state) {
         o.host_resolv_conf = (NspawnBind){
                 .source = "/run/systemd/resolve/resolv.conf", .destination = "/etc/rkt-host-resolv.conf", .read_only = true};
         with = joined(&o);
-        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
+        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind --setenv="));
         /* paths nspawn cannot carry, relative paths */
         {
                 _cleanup_strv_free_ char **argv = NULL;
