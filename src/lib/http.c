@@ -597,6 +597,7 @@ static const char *range_validator(const char *etag, const char *last_modified) 
         return last_modified;
 }
 
+/* rkt 1.30's wording ("bad HTTP status code: 401"), which scripts match on, then the reason and the URL. */
 static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
         const char *text = status_text(t->status);
         int code = (t->status == 404 || t->status == 410) ? -ENOENT
@@ -604,8 +605,9 @@ static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
                                                              : -EPROTO;
 
         if (text)
-                return rkt_error_set(reterr, code, "HTTP %ld (%s) from '%s'", t->status, text, url);
-        return rkt_error_set(reterr, code, "HTTP %ld from '%s'", t->status, url);
+                return rkt_error_set(reterr, code, "bad HTTP status code: %ld (%s) from '%s'", t->status, text,
+                                     url);
+        return rkt_error_set(reterr, code, "bad HTTP status code: %ld from '%s'", t->status, url);
 }
 
 int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError **reterr) {

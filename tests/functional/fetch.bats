@@ -158,7 +158,7 @@ fetch_ok() {
 	trust_key signer localhost/t10
 	run rkt fetch https://localhost/t10.aci
 	assert_status 254
-	assert_output_contains "no signature at 'https://localhost/t10.aci.asc' (HTTP 404 (Not Found)"
+	assert_output_contains "no signature at 'https://localhost/t10.aci.asc' (bad HTTP status code: 404 (Not Found)"
 	assert_output_contains "--insecure-options=image"
 	assert_store_empty
 	[ "$(requests /t10.aci)" -eq 0 ]
@@ -206,7 +206,7 @@ fetch_ok() {
 	trust_key signer localhost/t13
 	run rkt fetch https://localhost/t13.aci
 	assert_status 254
-	assert_output_contains "image 'https://localhost/t13.aci': HTTP 404 (Not Found) from 'https://localhost/t13.aci'"
+	assert_output_contains "image 'https://localhost/t13.aci': bad HTTP status code: 404 (Not Found) from 'https://localhost/t13.aci'"
 	assert_store_empty
 }
 
@@ -294,7 +294,7 @@ fetch_ok() {
 	rules '{"/t19.aci": {"auth": "basic:alice:s3cr3t-pw"}, "/t19.aci.asc": {"auth": "basic:alice:s3cr3t-pw"}}'
 	run rkt fetch https://localhost/t19.aci
 	assert_status 254
-	assert_output_contains "HTTP 401 (Unauthorized) from 'https://localhost/t19.aci.asc'"
+	assert_output_contains "bad HTTP status code: 401 (Unauthorized) from 'https://localhost/t19.aci.asc'"
 	mkdir -p "$RKT_LOCAL_CONFIG_DIR/auth.d"
 	cat >"$RKT_LOCAL_CONFIG_DIR/auth.d/test.json" <<-'EOF'
 		{"rktKind": "auth", "rktVersion": "v1", "domains": ["localhost"], "type": "basic",
@@ -316,7 +316,7 @@ fetch_ok() {
 		>"$RKT_LOCAL_CONFIG_DIR/auth.d/a.json"
 	run rkt fetch https://localhost/t20.aci
 	assert_status 254
-	assert_output_contains "HTTP 401 (Unauthorized)"
+	assert_output_contains "bad HTTP status code: 401 (Unauthorized)"
 	[[ $output != *wrong* ]]
 	echo '{"rktKind": "auth", "rktVersion": "v1", "domains": ["localhost"], "type": "oauth", "credentials": {"token": "tok-123"}}' \
 		>"$RKT_TEST_DIR/user/auth.d/b.json"
@@ -375,7 +375,7 @@ fetch_ok() {
 	assert_status 254
 	assert_output_contains "discovery found no image for 'localhost/t24/nothing/here'"
 	assert_output_contains "https://localhost/t24/nothing/here?ac-discovery=1"
-	assert_output_contains "HTTP 404"
+	assert_output_contains "bad HTTP status code: 404"
 }
 
 @test "a local file with a valid signature by a trusted key is accepted; by an untrusted key refused" {
