@@ -588,17 +588,19 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         if (f->o->pull_policy == PULL_NEVER)
                 return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching '%s'",
                                      aci_url);
-        if (rem && remote_record_fresh(rem, now_usec()))
+        if (rem && remote_record_fresh(rem, now_usec())) {
+                notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
+        }
 
         r = fetch_http(f, reterr);
         if (r < 0)
                 return r;
-        /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently. */
-        if (w)
-                notice(f, FETCH_NOTICE_INFO, "fetching image from %s", aci_url);
-        else
+        /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently, and the URL
+         * fetcher the discovery fetcher's words too with --debug. */
+        if (!w)
                 notice(f, FETCH_NOTICE_INFO, "remote fetching from URL \"%s\"", aci_url);
+        notice(f, w ? FETCH_NOTICE_INFO : FETCH_NOTICE_DEBUG, "fetching image from %s", aci_url);
         if (f->ks) {
                 r = get_signature(f, asc_url, &sig, &sig_size, &deferred, reterr);
                 if (r < 0)
@@ -956,10 +958,11 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
 
         if (image_ref_is_id(image)) {
                 r = store_resolve(s, image, ret_id, reterr);
+                /* With --debug only, as rkt 1.30: scripts read a pod's UUID from the output of `prepare ID`. */
                 if (r >= 0 && o->notice) {
                         _cleanup_free_ char *m = NULL;
                         if (asprintf(&m, "using image from the store with hash %s", *ret_id) >= 0)
-                                o->notice(FETCH_NOTICE_INFO, m, o->userdata);
+                                o->notice(FETCH_NOTICE_DEBUG, m, o->userdata);
                 }
                 return r;
         }

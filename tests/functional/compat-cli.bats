@@ -117,6 +117,9 @@ manifest_field() {
 	id=${lines[${#lines[@]} - 1]}
 	run rkt --insecure-options=image prepare "$id"
 	assert_status 0
+	[[ $output != *"with hash"* ]] || fail "the hash line without --debug: $output"
+	run rkt --debug --insecure-options=image prepare "$id"
+	assert_status 0
 	assert_output_contains "image: using image from the store with hash sha512-"
 	run rkt --insecure-options=image prepare example.com/compat-app:1.0
 	assert_status 0
