@@ -206,9 +206,11 @@ static int check_name_and_labels(const AppcImageManifest *m, const char *name, c
                 if (!v)
                         return rkt_error_set(reterr, -EBADMSG, "requested label '%s' not provided by the image manifest",
                                              labels[i].name);
+                /* rkt 1.30's words, which scripts match on. */
                 if (!streq(v, labels[i].value))
                         return rkt_error_set(reterr, -EBADMSG,
-                                             "requested value for label '%s': '%s' differs from the image's '%s'",
+                                             "requested value for label \"%s\": \"%s\" differs from fetched aci "
+                                             "label value: \"%s\"",
                                              labels[i].name, labels[i].value, v);
         }
         return 0;

@@ -82,7 +82,7 @@ fetch_ok() {
 	trust_key signer localhost/t4
 	run rkt fetch localhost/t4:2.0
 	assert_status 254
-	assert_output_contains "requested value for label 'version': '2.0' differs from the image's '1.2.0'"
+	assert_output_contains 'requested value for label "version": "2.0" differs from fetched aci label value: "1.2.0"'
 	assert_store_empty
 }
 
