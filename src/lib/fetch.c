@@ -409,7 +409,7 @@ static int read_local_signature(const char *path, char **ret, size_t *ret_size, 
 
         if (stat(path, &st) < 0)
                 return rkt_error_set(reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
-                                     "no signature found at '%s'; sign the image and trust the signer with 'rkt trust "
+                                     "error opening signature file: no signature found at '%s'; sign the image and trust the signer with 'rkt trust "
                                      "--prefix=IMAGE_NAME KEY', or pass --insecure-options=image to use it without "
                                      "verification",
                                      path);
