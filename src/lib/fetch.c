@@ -73,6 +73,7 @@ typedef struct Fetch {
         char **resolved;        /* images whose dependencies are all in the store */
         DependencyLink *chain;  /* the images whose dependencies are being resolved, outermost first */
         size_t n_chain;
+        bool named_url;         /* the image's URL is the user's own (rkt 1.30 fetched it even over plain http) */
 } Fetch;
 
 static void fetch_done(Fetch *f) {
@@ -503,6 +504,7 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
                 .validators_userdata = &st,
                 .progress = f->o->progress ? on_progress : NULL,
                 .progress_userdata = &st,
+                .plain_http_ok = f->named_url,
         };
         int r;
 
@@ -538,7 +540,8 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                          RktError **reterr) {
         _cleanup_error_ RktError *e = NULL;
         HttpResponse resp = {};
-        HttpRequest rq = { .url = asc_url, .fd = -1, .max_size = SIGNATURE_MAX, .accept_deferred = true };
+        HttpRequest rq = { .url = asc_url, .fd = -1, .max_size = SIGNATURE_MAX, .accept_deferred = true,
+                           .plain_http_ok = f->named_url };
         int r;
 
         *ret_deferred = false;
@@ -576,6 +579,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         bool deferred = false;
         int r;
 
+        /* Set for each image: the dependencies of a named URL are discovered, not named. */
+        f->named_url = !w;
         if (store_get_remote(f->s, aci_url, &rem) < 0)
                 rem = NULL;
         /* An image that came in without a signature check is not reused (nor revalidated) by a fetch that

@@ -431,11 +431,12 @@ static void headers_free(struct curl_slist *l) {
 }
 
 /* The scheme check every hop passes: https always, http only when allowed. */
-static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool redirect, RktError **reterr) {
+static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool redirect, bool named,
+                        RktError **reterr) {
         if (streq(scheme, "https"))
                 return 0;
         if (streq(scheme, "http")) {
-                if (c->o.allow_http)
+                if (c->o.allow_http || (named && !redirect))
                         return 0;
                 if (redirect)
                         return rkt_error_set(reterr, -EPERM,
@@ -653,7 +654,7 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                         r = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid URL", url);
                         goto finish;
                 }
-                r = check_scheme(c, url, scheme, hops > 0, reterr);
+                r = check_scheme(c, url, scheme, hops > 0, rq->plain_http_ok, reterr);
                 if (r < 0)
                         goto finish;
                 r = setup_request(c, &t, url, scheme, hostport, origin && streq(origin, hostport), &headers,

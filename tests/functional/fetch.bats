@@ -182,19 +182,16 @@ fetch_ok() {
 	assert_output_contains "warning: TLS verification has been disabled"
 }
 
-@test "plain http needs --insecure-options=http, also as a redirect target" {
+@test "a plain http URL the user names is fetched and verified; a redirect to plain http needs --insecure-options=http" {
 	publish t12.aci localhost/t12
 	trust_key signer localhost/t12
-	run rkt fetch http://localhost/t12.aci
-	assert_status 254
-	assert_output_contains "refusing plain HTTP for 'http://localhost/t12.aci.asc': use https, or pass --insecure-options=http"
 	rules '{"/t12r.aci.asc": {"redirect": "http://localhost/t12.aci.asc"}}'
 	cp "$SRV/t12.aci" "$SRV/t12r.aci"
 	run rkt fetch https://localhost/t12r.aci
 	assert_status 254
 	assert_output_contains "refusing the redirect to plain HTTP 'http://localhost/t12.aci.asc'"
 	assert_store_empty
-	fetch_ok --insecure-options=http http://localhost/t12.aci
+	fetch_ok http://localhost/t12.aci
 	# A redirect between https URLs is followed.
 	rules '{"/moved.aci": {"redirect": "https://localhost/t12.aci"}, "/moved.aci.asc": {"redirect": "/t12.aci.asc"}}'
 	fetch_ok https://localhost/moved.aci
