@@ -902,8 +902,9 @@ static int run(const InitArgs *a, RktError **reterr) {
                                           .pod = pod,
                                           .s1fd = s1fd},
                           &net, reterr);
+        /* rkt 1.30's words first, which scripts match on. */
         if (r < 0)
-                return r;
+                return rkt_error_prefix(reterr, r, "failed to setup network");
         net_up = true;
         o.network_namespace_path = net.netns;
         o.host_resolv_conf = (NspawnBind){
