@@ -533,11 +533,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 case OPT_IPC:
                         if (!streq(v, "auto") && !streq(v, "private") && !streq(v, "parent"))
                                 return log_error_errno(-EINVAL, "--ipc '%s': must be auto, private or parent", v);
-                        /* The pod's IPC namespace is nspawn's own, always. */
-                        if (streq(v, "parent"))
-                                return log_error_errno(-EOPNOTSUPP, "--ipc=parent: this stage1 always gives the "
-                                                       "pod an IPC namespace of its own (use --ipc=auto or "
-                                                       "--ipc=private)");
+                        r->ipc = v;
                         break;
                 case OPT_PULL_POLICY:
                         r->pull_policy_set = true;
@@ -825,7 +821,8 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
 
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL;
+        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL,
+                            *ipc = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
@@ -847,6 +844,12 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (r->hostname) {
                 if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        /* Stage1 interface 6 takes --ipc; an older stage1 decides the IPC namespace itself (fly's is the
+         * host's). */
+        if (r->ipc && pod_stage1_interface_version(p) >= 6) {
+                if (asprintf(&ipc, "--ipc=%s", r->ipc) < 0 || strv_extend(&argv, ipc) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory");
         }
         /* The networks of net.d come from both config dirs; DNS flags are stage1's to apply. */
