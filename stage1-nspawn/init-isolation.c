@@ -179,7 +179,8 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                                                            .target = m->path,
                                                            .dir = S_ISDIR(st.st_mode),
                                                            .recursive = m->recursive,
-                                                           .read_only = m->read_only},
+                                                           .read_only = m->read_only,
+                                                           .fill = m->implicit && S_ISDIR(st.st_mode)},
                                         NULL, &target, reterr);
                 /* Where it is mounted, for ReadWritePaths= (systemd looks it up inside the app's root). */
                 if (r >= 0 && !m->read_only)

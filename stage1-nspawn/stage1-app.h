@@ -53,6 +53,7 @@ typedef struct Stage1MountSpec {
         bool dir;           /* the mount point is a directory (else a file) */
         bool recursive;     /* the source's submounts come along */
         bool read_only;     /* read-only once mounted (with its submounts when recursive) */
+        bool fill;          /* the image's content at target is first copied into source (a directory) */
 } Stage1MountSpec;
 
 /* Mounts m in the rootfs at rootfd, its target resolved now, after the mounts made before it, and mounted
