@@ -461,3 +461,20 @@ static int copy_entry(int from_dir, int to_dir, const char *name, const struct s
 int copy_tree_at(int from_fd, int to_fd) {
         return copy_children(from_fd, to_fd, 0);
 }
+
+bool overlayfs_available(void) {
+        _cleanup_free_ char *text = NULL;
+
+        if (read_full_file_at(AT_FDCWD, "/proc/filesystems", &text, NULL) < 0)
+                return false;
+        for (char *line = text; line && *line;) {
+                char *nl = strchr(line, '\n'), *tab;
+                if (nl)
+                        *nl = 0;
+                tab = strrchr(line, '\t');
+                if (streq(tab ? tab + 1 : line, "overlay"))
+                        return true;
+                line = nl ? nl + 1 : NULL;
+        }
+        return false;
+}

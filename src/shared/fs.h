@@ -52,3 +52,5 @@ int opendir_at(int dirfd, const char *path, DIR **ret);
  * Nothing is looked up by path across a symlink; mount points below from_fd are copied like directories.
  * Hard links become separate files. -ELOOP beyond 256 levels of directories. */
 int copy_tree_at(int from_fd, int to_fd);
+/* Whether the kernel knows overlayfs (/proc/filesystems). */
+bool overlayfs_available(void);
