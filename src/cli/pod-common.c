@@ -26,7 +26,11 @@ int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, char
         const char *usage = a->verb && a->verb->usage ? a->verb->usage : "";
         int r;
 
-        if (uuid_file && a->n_args > 0)
+        /* A verb about one pod reads it from the file and ignores the arguments, as rkt 1.30 did. */
+        if (uuid_file && a->n_args > 0 && !many)
+                for (size_t i = 0; i < a->n_args; i++)
+                        log_warning("ignoring the argument '%s': --uuid-file names the pod", a->args[i]);
+        else if (uuid_file && a->n_args > 0)
                 return log_error_errno(
                         -EINVAL, "give either --uuid-file or UUID arguments, not both\nUsage: rkt %s %s",
                         a->verb ? a->verb->name : "", usage);
