@@ -199,8 +199,14 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 _cleanup_free_ char *ref = NULL;
                 if (asprintf(&ref, "%s:%s", name, version) < 0)
                         return -ENOMEM;
-                if (store_resolve(s, ref, ret_id, NULL) >= 0)
+                if (store_resolve(s, ref, ret_id, NULL) >= 0) {
+                        if (cfg->notice) {
+                                _cleanup_free_ char *m = NULL;
+                                if (asprintf(&m, "using image from local store for image name %s", ref) >= 0)
+                                        cfg->notice(FETCH_NOTICE_INFO, m, cfg->userdata);
+                        }
                         return 0;
+                }
         }
         if (location) {
                 const char *file = startswith(location, "file://") ?: location;
