@@ -967,6 +967,7 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (!image_ref_label(&ref, "arch"))
                 labels[n++] = (AppcKV) { .name = (char *) "arch", .value = (char *) arch };
 
+        notice(f, FETCH_NOTICE_INFO, "searching for app image %s", ref.name);
         r = fetch_discovered(f, ref.name, labels, n, NULL, ret_id, reterr);
 finish:
         image_ref_done(&ref);

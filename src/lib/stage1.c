@@ -171,10 +171,9 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         r = choose_one(c, reterr);
         if (r < 0)
                 return r;
-        if (c->hash || c->name) {
-                r = store_resolve(s, c->hash ?: c->name, ret_id, reterr);
-                return r < 0 ? rkt_error_prefix(reterr, r, "stage1") : 0;
-        }
+        /* As an app image: from the store, a name by discovery when it is not there (rkt 1.30). */
+        if (c->hash || c->name)
+                return import_file(s, c->hash ?: c->name, false, cfg, ret_id, reterr);
         if (c->path)
                 return import_file(s, c->path, false, cfg, ret_id, reterr);
         if (c->url) {
