@@ -205,7 +205,7 @@ static int check_name_and_labels(const AppcImageManifest *m, const char *name, c
         for (size_t i = 0; i < n; i++) {
                 const char *v = appc_kv_get(m->labels, m->n_labels, labels[i].name);
                 if (!v)
-                        return rkt_error_set(reterr, -EBADMSG, "requested label '%s' not provided by the image manifest",
+                        return rkt_error_set(reterr, -EBADMSG, "requested label \"%s\" not provided by the image manifest",
                                              labels[i].name);
                 /* rkt 1.30's words, which scripts match on. */
                 if (!streq(v, labels[i].value))
