@@ -791,6 +791,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
                 if (k < 0)
                         return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
         }
+        /* rkt 1.30's --debug line, which scripts wait for. */
+        log_debug("Writing pod manifest");
         k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, r->private_users ? &range : NULL, &overlay, &err);
         if (k < 0)
                 return log_error_errno(k, "preparing pod %s: %s", p->uuid, rkt_error_message(err, k));
