@@ -827,10 +827,9 @@ static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, 
 
 static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr);
 
-/* Makes sure dependency d of parent (the last image on f->chain) is in the store: from the store when it
- * is there, else by appc discovery of its name and labels. *ret_id: its ID. */
-static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d, char **ret_id,
-                            RktError **reterr) {
+/* Makes sure dependency d of parent (the last image on f->chain) is in the store, with what it depends on
+ * in turn: from the store when it is there, else by appc discovery of its name and labels. */
+static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d, RktError **reterr) {
         _cleanup_free_ AppcKV *labels = NULL;
         _cleanup_free_ char *id = NULL, *cycle = NULL;
         const char *os = NULL, *arch = NULL;
@@ -858,9 +857,10 @@ static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const App
         }
         if (r >= 0)
                 r = check_image_id(d->image_id, id, reterr);
+        if (r >= 0)
+                r = ensure_dependencies_of(f, id, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "dependency '%s' of '%s'", d->image_name, parent->name);
-        *ret_id = TAKE_PTR(id);
         return 0;
 }
 
@@ -869,7 +869,6 @@ static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const App
  * DEPENDENCY_DEPTH_MAX, is refused. */
 static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest *m, RktError **reterr) {
         DependencyLink *chain;
-        char **ids = NULL;
         int r = 0;
 
         if (m->n_dependencies == 0 || strv_contains(f->resolved, id))
@@ -882,21 +881,8 @@ static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest
                 return -ENOMEM;
         f->chain = chain;
         f->chain[f->n_chain++] = (DependencyLink) { .id = id, .m = m };
-        /* An image's own dependencies first, then theirs (rkt 1.30's order, which its messages show). */
-        ids = calloc(m->n_dependencies, sizeof(char *));
-        if (!ids)
-                r = -ENOMEM;
         for (size_t i = 0; r >= 0 && i < m->n_dependencies; i++)
-                r = fetch_dependency(f, m, &m->dependencies[i], &ids[i], reterr);
-        for (size_t i = 0; r >= 0 && i < m->n_dependencies; i++) {
-                r = ensure_dependencies_of(f, ids[i], reterr);
-                if (r < 0)
-                        r = rkt_error_prefix(reterr, r, "dependency '%s' of '%s'", m->dependencies[i].image_name,
-                                             m->name);
-        }
-        for (size_t i = 0; ids && i < m->n_dependencies; i++)
-                free(ids[i]);
-        free(ids);
+                r = fetch_dependency(f, m, &m->dependencies[i], reterr);
         f->n_chain--;
         if (r >= 0)
                 r = strv_extend(&f->resolved, id);
