@@ -440,6 +440,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .writable_paths = p->iso.writable_paths,
                 .device_allow = p->iso.device_allow,
                 .after_sysctl = pi->sysctl,
+                .own_sys = p->iso.own_sys,
         };
         int r;
 

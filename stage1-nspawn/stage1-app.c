@@ -332,6 +332,20 @@ int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, c
         return 0;
 }
 
+int stage1_bind_self(int rootfd, const char *path) {
+        _cleanup_close_ int fd = -1, tree = -1;
+        int r = stage1_mount_target(rootfd, path, true, &fd);
+
+        if (r < 0)
+                return r;
+        tree = (int) syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0)
+                return negative_errno();
+        if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int stage1_private_mount_namespace(void) {
         /* What is mounted from now on is ours alone; the host's later mounts still reach us. */
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)

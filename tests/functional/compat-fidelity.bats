@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # rkt 1.30's behaviour that scripts and images rely on: implicit volumes start with the image's files
-# (docker volume semantics), a prepared pod holds no mounts, --uuid-file of a one-pod verb.
+# (docker volume semantics), volumes at /sys replace sysfs, a prepared pod holds no mounts, --uuid-file
+# of a one-pod verb, --ipc=parent.
 
 load helpers
 
@@ -9,7 +10,7 @@ setup() {
 	require_systemd
 	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc" "$RKT_TEST_DIR/bb/dir1/sub" "$RKT_TEST_DIR/bb/dir2"
 	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-	for t in sh cat ls readlink; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
+	for t in sh cat ls readlink stat; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
 	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
 	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
 	echo dir1 >"$RKT_TEST_DIR/bb/dir1/file"
@@ -110,4 +111,20 @@ mkbb() {
 			[[ $output != *"ns=$host"* ]] || fail "--ipc=$mode: the pod is in the host's IPC namespace"
 		fi
 	done
+}
+
+@test "an app with volumes at or below /sys gets them instead of sysfs" {
+	mkbb "$RKT_TEST_DIR/plain.aci"
+	run rkt --insecure-options=image run --net=host "$RKT_TEST_DIR/plain.aci" --exec /bin/stat -- -c 'type=%F' /sys/class
+	assert_status 0
+	assert_output_contains "type=directory"
+	mkbb "$RKT_TEST_DIR/below.aci" sysdir:/sys/class
+	run rkt --insecure-options=image run --net=host --volume=sysdir,kind=host,source=/dev/null \
+		"$RKT_TEST_DIR/below.aci" --exec /bin/stat -- -c 'type=%F' /sys/class
+	assert_status 0
+	assert_output_contains "type=character special file"
+	mkbb "$RKT_TEST_DIR/at.aci" sysdir:/sys
+	run rkt --insecure-options=image run --net=host "$RKT_TEST_DIR/at.aci" --exec /bin/ls -- -A /sys
+	assert_status 0
+	[[ $output != *class* ]] || fail "sysfs over the app's empty /sys volume: $output"
 }
