@@ -21,13 +21,12 @@ int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **
         return 0;
 }
 
-int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, char ***ret) {
+int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, bool file_wins, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *usage = a->verb && a->verb->usage ? a->verb->usage : "";
         int r;
 
-        /* A verb about one pod reads it from the file and ignores the arguments, as rkt 1.30 did. */
-        if (uuid_file && a->n_args > 0 && !many)
+        if (uuid_file && a->n_args > 0 && file_wins)
                 for (size_t i = 0; i < a->n_args; i++)
                         log_warning("ignoring the argument '%s': --uuid-file names the pod", a->args[i]);
         else if (uuid_file && a->n_args > 0)
