@@ -138,3 +138,35 @@ manifest_field() {
 	assert_status 254
 	assert_output_contains "conflicting flags set with --pod-manifest (see --help)"
 }
+
+@test "root's fetch renders the image into the tree store; image rm ID NAME removes it once" {
+	run --separate-stderr rkt --insecure-options=image fetch "$APP"
+	assert_status 0
+	id=${lines[0]}
+	run grep -l "sha512-" "$RKT_DATA_DIR"/cas/tree/*/rendered
+	assert_status 0
+	run rkt image rm "$id" example.com/compat-app:1.0
+	assert_status 0
+	assert_output_contains "1 image(s) successfully removed"
+}
+
+@test "rkt 1.30's words: unsigned local image, short image ID, pod manifest with --debug" {
+	run rkt fetch "$APP"
+	assert_status 254
+	assert_output_contains "error opening signature file: no signature found at '$APP.asc'"
+	run rkt image cat-manifest sha512-a
+	assert_status 254
+	assert_output_contains "image ID too short"
+	run rkt --debug --insecure-options=image prepare "$APP"
+	assert_status 0
+	assert_output_contains "Writing pod manifest"
+}
+
+@test "a root-only verb run by a user says so before it looks at its arguments" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RKT" --dir="$RKT_DATA_DIR" enter
+	assert_status 254
+	assert_output_contains "cannot run as unprivileged user"
+	[[ $output != *"missing argument"* ]] || fail "the arguments were looked at first: $output"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RKT" enter --help
+	assert_status 0
+}
