@@ -103,6 +103,7 @@ fetch_ok() {
 	trust_key signer localhost/t6
 	run rkt fetch https://localhost/t6.aci
 	assert_status 254
+	assert_output_contains "openpgp: signature made by unknown entity: "
 	assert_output_contains "signature made by unknown key $(cat "$KEYS/other.fpr")"
 	assert_output_contains "rkt trust --prefix=localhost/t6"
 	assert_store_empty
@@ -111,6 +112,7 @@ fetch_ok() {
 	: >"$HTTPD_LOG"
 	run rkt fetch localhost/t6
 	assert_status 254
+	assert_output_contains "image: searching for app image localhost/t6"
 	assert_output_contains "signature made by unknown key $(cat "$KEYS/other.fpr")"
 	[ "$(requests /t6.aci)" -eq 0 ]
 	assert_store_empty
@@ -229,9 +231,13 @@ fetch_ok() {
 	publish t15.aci localhost/t15
 	trust_key signer localhost/t15
 	rules '{"/t15.aci": {"max_age": 3600}}'
-	fetch_ok https://localhost/t15.aci
+	run rkt --debug fetch https://localhost/t15.aci
+	assert_status 0
+	assert_output_contains "image: fetching image from https://localhost/t15.aci"
 	: >"$HTTPD_LOG"
-	fetch_ok https://localhost/t15.aci
+	run rkt --debug fetch https://localhost/t15.aci
+	assert_status 0
+	assert_output_contains "image: image for https://localhost/t15.aci isn't expired, not fetching."
 	[ "$(jq -s length "$HTTPD_LOG")" -eq 0 ] || fail "$(cat "$HTTPD_LOG")"
 	# max-age 0 (or none): asked every time.
 	publish t15b.aci localhost/t15
