@@ -376,6 +376,20 @@ static int run(int argc, char **argv) {
                 log_set_prefix(v->name);
         }
 
+        /* As rkt 1.30: a verb for root says so before it looks at its arguments (help is for anyone). */
+        if (verb && verb->run && (verb->flags & VERB_ROOT_ONLY) && geteuid() != 0) {
+                bool help = false;
+                for (int i = 0; i < n_rest; i++) {
+                        if (streq(rest[i], "--"))
+                                break;
+                        help = help || streq(rest[i], "--help") || streq(rest[i], "-h");
+                }
+                if (!help) {
+                        log_error("cannot run as unprivileged user");
+                        globals_done(&g);
+                        return -EPERM;
+                }
+        }
         r = cli_parse(verb, path, n_rest, rest, &g, &a);
         if (r == 1) {
                 cli_help(rkt_verbs, verb, path, stdout);

@@ -25,7 +25,8 @@ int fly_mount_plan(const FlyVolume *volumes, size_t n_volumes, const char *resol
                                     .target = volumes[i].target,
                                     .dir = volumes[i].dir,
                                     .recursive = volumes[i].recursive,
-                                    .read_only = volumes[i].read_only};
+                                    .read_only = volumes[i].read_only,
+                                    .fill = volumes[i].fill};
         if (resolv_conf)
                 l[n++] = (FlyMount){.source = resolv_conf, .target = "/etc/resolv.conf", .read_only = true};
         if (hosts)

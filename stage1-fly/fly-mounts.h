@@ -21,6 +21,7 @@ typedef struct FlyVolume {
         bool dir;
         bool read_only;
         bool recursive;
+        bool fill; /* an implicit volume: starts with the image's files at target */
 } FlyVolume;
 
 /* The mounts, in order: a tmpfs on /tmp; the volumes; /etc/resolv.conf and /etc/hosts from resolv_conf and

@@ -221,7 +221,8 @@ static int plan_volumes(const AppcPodManifest *pod, const AppcRuntimeApp *ra, co
                                    .target = m->path,
                                    .dir = dir,
                                    .read_only = m->read_only,
-                                   .recursive = m->recursive};
+                                   .recursive = m->recursive,
+                                   .fill = m->implicit && dir};
         }
         if (r < 0) {
                 stage1_mounts_free(mounts, n);

@@ -134,6 +134,19 @@ static int allow_device(PodIsolation *pi, AppIsolation *ai, const struct stat *s
         return strv_extend(&ai->device_allow, entry);
 }
 
+/* 2: path (absolute, as a manifest gives it) is /sys; 1: below /sys; 0: elsewhere. */
+static int sys_mount_point(const char *path) {
+        const char *p = path;
+
+        while (*p == '/')
+                p++;
+        if (!startswith(p, "sys") || (p[3] && p[3] != '/'))
+                return 0;
+        for (p += 3; *p == '/'; p++)
+                ;
+        return *p ? 1 : 2;
+}
+
 int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
                        const AppcApp *app, uid_t uid, AppIsolation *ret, RktError **reterr) {
         _cleanup_(app_isolation_done) AppIsolation ai = {.read_only_rootfs = ra->read_only_root_fs};
@@ -157,6 +170,22 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
         r = stage1_app_mounts(ra, app, pod->volumes, pod->n_volumes, true, &mounts, &n_mounts, reterr);
         if (r < 0)
                 return r;
+        /* rkt 1.30 gave an app with a volume at /sys or below no sysfs: the volumes are its /sys. systemd
+         * mounts sysfs only where /sys is not a mount point yet, so with volumes below /sys only, the
+         * image's /sys is bound onto itself first. */
+        {
+                bool at_sys = false;
+                for (size_t i = 0; i < n_mounts; i++) {
+                        int k = sys_mount_point(mounts[i].path);
+                        ai.own_sys = ai.own_sys || k > 0;
+                        at_sys = at_sys || k == 2;
+                }
+                if (ai.own_sys && !at_sys && (r = stage1_bind_self(rootfd, "/sys")) < 0) {
+                        stage1_mounts_free(mounts, n_mounts);
+                        return rkt_error_set(reterr, r, "app '%s': making its /sys a mount point: %s", ra->name,
+                                             strerror(-r));
+                }
+        }
         /* In manifest order, each target resolved as it is mounted, after the mounts before it (a mount
          * point below another volume is looked up in that volume's content, still inside the app's root).
          * nspawn binds the stage1 rootfs recursively: the pod sees them where the app sees its rootfs
@@ -179,7 +208,8 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                                                            .target = m->path,
                                                            .dir = S_ISDIR(st.st_mode),
                                                            .recursive = m->recursive,
-                                                           .read_only = m->read_only},
+                                                           .read_only = m->read_only,
+                                                           .fill = m->implicit && S_ISDIR(st.st_mode)},
                                         NULL, &target, reterr);
                 /* Where it is mounted, for ReadWritePaths= (systemd looks it up inside the app's root). */
                 if (r >= 0 && !m->read_only)

@@ -61,6 +61,7 @@ typedef struct AppIsolation {
         bool read_only_rootfs;
         char **writable_paths; /* inside the app, resolved: the read-write volumes */
         char **device_allow;   /* its device volumes, with protect_paths: DeviceAllow= entries */
+        bool own_sys;          /* a volume at /sys or below it: the app gets no sysfs (rkt 1.30) */
 } AppIsolation;
 void app_isolation_done(AppIsolation *ai);
 

@@ -56,6 +56,7 @@ typedef struct InitArgs {
         const char *uuid;
         bool private_users; /* --private-users=SHIFT:COUNT, in users */
         UidRange users;
+        bool ipc_parent; /* --ipc=parent */
 } InitArgs;
 
 enum {
@@ -76,6 +77,7 @@ enum {
         ARG_HOSTS_ENTRY,
         ARG_NET_PLUGIN_DIRS,
         ARG_PRIVATE_USERS,
+        ARG_IPC,
 };
 
 /* --net-plugin-dirs=DIR[:DIR…]: absolute directories, as CNI_PATH lists them. */
@@ -143,6 +145,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 {"hosts-entry", required_argument, NULL, ARG_HOSTS_ENTRY},
                 {"net-plugin-dirs", required_argument, NULL, ARG_NET_PLUGIN_DIRS},
                 {"private-users", required_argument, NULL, ARG_PRIVATE_USERS},
+                {"ipc", required_argument, NULL, ARG_IPC},
                 {},
         };
         bool net_given = false;
@@ -214,6 +217,14 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                         if (r < 0)
                                 return rkt_error_set(reterr, r, "--private-users: invalid range '%s' (expected "
                                                      "SHIFT:COUNT below 2^31)", optarg);
+                        break;
+                case ARG_IPC:
+                        /* auto and private: an IPC namespace of the pod's own, nspawn's default. */
+                        if (!streq(optarg, "auto") && !streq(optarg, "private") && !streq(optarg, "parent"))
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "--ipc: '%s' is not auto, private or parent", optarg);
+                        a->ipc_parent = streq(optarg, "parent");
+                        r = 0;
                         break;
                 case ARG_NET:
                         net_given = true;
@@ -429,6 +440,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .writable_paths = p->iso.writable_paths,
                 .device_allow = p->iso.device_allow,
                 .after_sysctl = pi->sysctl,
+                .own_sys = p->iso.own_sys,
         };
         int r;
 
@@ -871,6 +883,7 @@ static int run(const InitArgs *a, RktError **reterr) {
                 .private_network = a->net_none,
                 .interactive = a->interactive,
                 .all_capabilities = a->disable_capabilities,
+                .share_ipc = a->ipc_parent,
                 .private_users = a->private_users ? &a->users : NULL,
         };
         int r;
@@ -907,8 +920,9 @@ static int run(const InitArgs *a, RktError **reterr) {
                                           .pod = pod,
                                           .s1fd = s1fd},
                           &net, reterr);
+        /* rkt 1.30's words first, which scripts match on. */
         if (r < 0)
-                return r;
+                return rkt_error_prefix(reterr, r, "failed to setup network");
         net_up = true;
         o.network_namespace_path = net.netns;
         o.host_resolv_conf = (NspawnBind){

@@ -19,7 +19,7 @@ static const char *const annotations[][2] = {
         {"coreos.com/rkt/stage1/enter", "/enter"},
         {"coreos.com/rkt/stage1/gc", "/gc"},
         {"coreos.com/rkt/stage1/stop", "/stop"},
-        {"coreos.com/rkt/stage1/interface-version", "5"},
+        {"coreos.com/rkt/stage1/interface-version", "6"},
 };
 
 int main(int argc, char **argv) {

@@ -137,6 +137,8 @@ int nspawn_environment(const NspawnOptions *o, char *const *environ_in, char ***
         r = env_set(&env, "SYSTEMD_NSPAWN_CONTAINER_SERVICE", "rkt");
         if (r >= 0 && !o->debug)
                 r = env_set(&env, "SYSTEMD_LOG_LEVEL", "err");
+        if (r >= 0 && o->share_ipc)
+                r = env_set(&env, "SYSTEMD_NSPAWN_SHARE_NS_IPC", "1");
         if (r >= 0 && o->notify_socket)
                 r = env_set(&env, "NOTIFY_SOCKET", o->notify_socket);
         /* On cgroup2 with a cgroup namespace, nspawn mounts the pod's cgroup as the root of a writable

@@ -31,6 +31,7 @@ typedef struct NspawnOptions {
         const char *network_namespace_path; /* CNI networks: the namespace stage1 made, NULL otherwise */
         bool interactive;                   /* the console is the terminal, input included */
         bool all_capabilities;              /* --disable-capabilities-restriction */
+        bool share_ipc;                     /* --ipc=parent: the pod stays in the host's IPC namespace */
         /* The host's resolv.conf for the apps, bound read-only into the stage1 (source NULL: none). */
         NspawnBind host_resolv_conf;
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"

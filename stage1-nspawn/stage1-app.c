@@ -276,6 +276,20 @@ int stage1_bind_at(int target_fd, const char *source, bool recursive, bool read_
         return 0;
 }
 
+/* Docker's volume semantics: a volume the user did not give starts with what the image has at its mount
+ * point. target_fd is the mount point, resolved inside the app's root. */
+static int fill_volume(int target_fd, const char *source) {
+        _cleanup_close_ int from = openat(target_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int to = -1;
+
+        if (from < 0)
+                return negative_errno();
+        to = open(source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (to < 0)
+                return negative_errno();
+        return copy_tree_at(from, to);
+}
+
 int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, char *const *forbidden,
                         char **ret_path, RktError **reterr) {
         _cleanup_free_ char *inside = NULL;
@@ -302,6 +316,12 @@ int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, c
                                      "host's own trees that the app shares (%s)",
                                      app, m->target, m->volume, inside, strna(trees));
         }
+        if (m->fill && m->source) {
+                r = fill_volume(fd, m->source);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "app '%s': copying the image's '%s' into volume '%s': %s",
+                                             app, inside, strna(m->volume), strerror(-r));
+        }
         r = stage1_bind_at(fd, m->source, m->recursive, m->read_only);
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': mounting %s on '%s'%s: %s", app,
@@ -309,6 +329,20 @@ int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, c
                                      strerror(-r));
         if (ret_path)
                 *ret_path = TAKE_PTR(inside);
+        return 0;
+}
+
+int stage1_bind_self(int rootfd, const char *path) {
+        _cleanup_close_ int fd = -1, tree = -1;
+        int r = stage1_mount_target(rootfd, path, true, &fd);
+
+        if (r < 0)
+                return r;
+        tree = (int) syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0)
+                return negative_errno();
+        if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return negative_errno();
         return 0;
 }
 
@@ -351,8 +385,8 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
                         char **ret, struct stat *ret_st, RktError **reterr) {
         *ret_st = (struct stat){};
         if (m->implicit)
-                log_warning("app '%s': no volume for mount point '%s': using an empty volume '%s', removed with "
-                            "the pod",
+                log_warning("app '%s': no volume for mount point '%s': using a new volume '%s' holding the "
+                            "image's files there, removed with the pod",
                             app, m->path, m->volume);
         if (m->kind != APPC_VOLUME_HOST) {
                 ret_st->st_mode = S_IFDIR;

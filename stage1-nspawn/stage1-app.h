@@ -53,6 +53,7 @@ typedef struct Stage1MountSpec {
         bool dir;           /* the mount point is a directory (else a file) */
         bool recursive;     /* the source's submounts come along */
         bool read_only;     /* read-only once mounted (with its submounts when recursive) */
+        bool fill;          /* the image's content at target is first copied into source (a directory) */
 } Stage1MountSpec;
 
 /* Mounts m in the rootfs at rootfd, its target resolved now, after the mounts made before it, and mounted
@@ -63,6 +64,9 @@ typedef struct Stage1MountSpec {
  * namespace of its own and rootfd was opened there. */
 int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, char *const *forbidden,
                         char **ret_path, RktError **reterr);
+/* Binds the directory path of the rootfs at rootfd onto itself (made when missing, resolved in the root):
+ * a mount point with the image's content. */
+int stage1_bind_self(int rootfd, const char *path);
 /* unshare(CLONE_NEWNS) with the host's mounts made our slaves: what we mount does not reach the host,
  * what the host mounts later reaches us. fds opened before lead to the host's mount tree, not to ours. */
 int stage1_private_mount_namespace(void);

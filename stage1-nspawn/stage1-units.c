@@ -331,11 +331,13 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                 STRV_FOREACH(d, app->device_allow)
                 fprintf(f, "DeviceAllow=%s\n", *d);
                 for (size_t i = 0; i < ELEMENTSOF(hidden_paths); i++)
-                        fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
-                                hidden_paths[i]);
+                        if (!app->own_sys || !startswith(hidden_paths[i], "/sys/"))
+                                fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                                        hidden_paths[i]);
                 for (size_t i = 0; i < ELEMENTSOF(read_only_paths); i++)
-                        fprintf(f, "ReadOnlyPaths=-/opt/stage2/%s/rootfs%s\n", app->name,
-                                read_only_paths[i]);
+                        if (!app->own_sys || !startswith(read_only_paths[i], "/sys/"))
+                                fprintf(f, "ReadOnlyPaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                                        read_only_paths[i]);
         }
         if (app->read_only_rootfs) {
                 fprintf(f, "ReadOnlyPaths=/opt/stage2/%s/rootfs\n", app->name);

@@ -39,6 +39,9 @@ typedef struct Stage1App {
         bool read_only_rootfs;
         char *const *writable_paths; /* with read_only_rootfs: what stays writable (read-write volumes) */
         bool after_sysctl;           /* the pod sets sysctls first (rkt-sysctl.service) */
+        /* The app's /sys is its own volumes' (a mount point already, which systemd leaves alone): no
+         * sysfs, so the protection of sysfs's files does not apply. */
+        bool own_sys;
 } Stage1App;
 
 /* Units of the stage1 image an app unit must not replace; init refuses app names that would. */

@@ -33,7 +33,7 @@ int verb_cat_manifest(CliArgs *a) {
         if (r < 0)
                 return r;
         uuid_file = option_value(a, OPT_UUID_FILE);
-        r = pod_uuids_from_args(a, uuid_file, false, &uuids);
+        r = pod_uuids_from_args(a, uuid_file, false, true, &uuids);
         if (r < 0)
                 return r;
         r = pod_open_logged(a, uuids[0], "problem retrieving pod", &p);

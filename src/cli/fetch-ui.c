@@ -24,6 +24,8 @@ static void on_notice(FetchNoticeLevel level, const char *message, void *userdat
         log_set_prefix("image");
         if (level == FETCH_NOTICE_WARNING)
                 log_warning("%s", message);
+        else if (level == FETCH_NOTICE_DEBUG)
+                log_debug("%s", message);
         else
                 log_info("%s", message);
         log_set_prefix(verb);

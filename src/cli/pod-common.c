@@ -22,12 +22,15 @@ int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **
         return 0;
 }
 
-int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, char ***ret) {
+int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, bool file_wins, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *usage = a->verb && a->verb->usage ? a->verb->usage : "";
         int r;
 
-        if (uuid_file && a->n_args > 0)
+        if (uuid_file && a->n_args > 0 && file_wins)
+                for (size_t i = 0; i < a->n_args; i++)
+                        log_warning("ignoring the argument '%s': --uuid-file names the pod", a->args[i]);
+        else if (uuid_file && a->n_args > 0)
                 return log_error_errno(
                         -EINVAL, "give either --uuid-file or UUID arguments, not both\nUsage: rkt %s %s",
                         a->verb ? a->verb->name : "", usage);

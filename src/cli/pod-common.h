@@ -13,10 +13,12 @@
 /* Finds the pod uuid (a UUID or an unambiguous prefix); logs "<what>: <cause>" when that fails. */
 int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **ret);
 
-/* The UUIDs a verb works on: read from --uuid-file (which excludes arguments), or the arguments (at least
- * one; at most one unless many). Returns 0, -EINVAL after logging a usage error, or -EIO after logging that
- * the file could not be read (rkt 1.30's status and stop exit 1 then, rm and cat-manifest 254). */
-int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, char ***ret);
+/* The UUIDs a verb works on: read from --uuid-file, or the arguments (at least one; at most one unless
+ * many). --uuid-file with arguments is refused, unless file_wins: then the file names the pod and the
+ * arguments are ignored with a warning (rkt 1.30's cat-manifest). Returns 0, -EINVAL after logging a usage
+ * error, or -EIO after logging that the file could not be read (rkt 1.30's status and stop exit 1 then, rm
+ * and cat-manifest 254). */
+int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, bool file_wins, char ***ret);
 
 /* The pod manifest, parsed leniently (list and status show what they can). -ENOENT/-EBADMSG. */
 int pod_manifest_json(const Pod *p, json_object **ret);

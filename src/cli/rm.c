@@ -62,7 +62,7 @@ int verb_rm(CliArgs *a) {
         int r;
 
         uuid_file = option_value(a, OPT_UUID_FILE);
-        r = pod_uuids_from_args(a, uuid_file, true, &uuids);
+        r = pod_uuids_from_args(a, uuid_file, true, false, &uuids);
         if (r < 0)
                 return r;
         STRV_FOREACH(u, uuids) {

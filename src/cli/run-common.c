@@ -539,11 +539,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 case OPT_IPC:
                         if (!streq(v, "auto") && !streq(v, "private") && !streq(v, "parent"))
                                 return log_error_errno(-EINVAL, "--ipc '%s': must be auto, private or parent", v);
-                        /* The pod's IPC namespace is nspawn's own, always. */
-                        if (streq(v, "parent"))
-                                return log_error_errno(-EOPNOTSUPP, "--ipc=parent: this stage1 always gives the "
-                                                       "pod an IPC namespace of its own (use --ipc=auto or "
-                                                       "--ipc=private)");
+                        r->ipc = v;
                         break;
                 case OPT_PULL_POLICY:
                         r->pull_policy_set = true;
@@ -806,6 +802,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
                 if (k < 0)
                         return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
         }
+        /* rkt 1.30's --debug line, which scripts wait for. */
+        log_debug("Writing pod manifest");
         k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, r->private_users ? &range : NULL, &overlay, &err);
         if (k < 0)
                 return log_error_errno(k, "preparing pod %s: %s", p->uuid, rkt_error_message(err, k));
@@ -836,7 +834,8 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
 
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL;
+        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL,
+                            *ipc = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
@@ -858,6 +857,12 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 return log_error_errno(-ENOMEM, "Out of memory");
         if (r->hostname) {
                 if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory");
+        }
+        /* Stage1 interface 6 takes --ipc; an older stage1 decides the IPC namespace itself (fly's is the
+         * host's). */
+        if (r->ipc && pod_stage1_interface_version(p) >= 6) {
+                if (asprintf(&ipc, "--ipc=%s", r->ipc) < 0 || strv_extend(&argv, ipc) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory");
         }
         /* The networks of net.d come from both config dirs; DNS flags are stage1's to apply. */

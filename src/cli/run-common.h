@@ -31,6 +31,7 @@ typedef struct RunArgs {
         char *net;          /* --net, checked and joined ("default" when not given) */
         char **dns_args;    /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: for stage1 */
         const char *hostname;
+        const char *ipc; /* --ipc: auto, private or parent (NULL: not given) */
         bool interactive;
         bool mds_register;
         char **net_plugin_dirs; /* paths.d "net-plugins", for stage1; NULL: its defaults */

@@ -197,7 +197,7 @@ int verb_status(CliArgs *a) {
                 if (r < 0)
                         return r;
         }
-        r = pod_uuids_from_args(a, uuid_file, false, &uuids);
+        r = pod_uuids_from_args(a, uuid_file, false, false, &uuids);
         if (r == -EIO)
                 return 1; /* as rkt 1.30 */
         if (r < 0)

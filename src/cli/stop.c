@@ -58,7 +58,7 @@ int verb_stop(CliArgs *a) {
                 if (o->option->id == OPT_UUID_FILE)
                         uuid_file = o->value;
         }
-        r = pod_uuids_from_args(a, uuid_file, true, &uuids);
+        r = pod_uuids_from_args(a, uuid_file, true, false, &uuids);
         if (r == -EIO)
                 return 1; /* as rkt 1.30 */
         if (r < 0)

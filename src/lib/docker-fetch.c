@@ -183,7 +183,8 @@ static int registry_get(Registry *g, HttpRequest *rq, HttpResponse *ret, RktErro
                         return 0;
                 if (attempt > 0) {
                         http_response_done(ret);
-                        return rkt_error_set(reterr, -EACCES, "HTTP 401 (Unauthorized) from '%s'%s", rq->url,
+                        return rkt_error_set(reterr, -EACCES, "bad HTTP status code: 401 (Unauthorized) from '%s'%s",
+                                             rq->url,
                                              find_docker_auth(g->config, g->ref->registry)
                                                      ? ": the dockerAuth credentials were refused"
                                                      : "; credentials go in a 'dockerAuth' file in auth.d");

@@ -73,6 +73,7 @@ typedef struct Fetch {
         char **resolved;        /* images whose dependencies are all in the store */
         DependencyLink *chain;  /* the images whose dependencies are being resolved, outermost first */
         size_t n_chain;
+        bool named_url;         /* the image's URL is the user's own (rkt 1.30 fetched it even over plain http) */
 } Fetch;
 
 static void fetch_done(Fetch *f) {
@@ -204,11 +205,13 @@ static int check_name_and_labels(const AppcImageManifest *m, const char *name, c
         for (size_t i = 0; i < n; i++) {
                 const char *v = appc_kv_get(m->labels, m->n_labels, labels[i].name);
                 if (!v)
-                        return rkt_error_set(reterr, -EBADMSG, "requested label '%s' not provided by the image manifest",
+                        return rkt_error_set(reterr, -EBADMSG, "requested label \"%s\" not provided by the image manifest",
                                              labels[i].name);
+                /* rkt 1.30's words, which scripts match on. */
                 if (!streq(v, labels[i].value))
                         return rkt_error_set(reterr, -EBADMSG,
-                                             "requested value for label '%s': '%s' differs from the image's '%s'",
+                                             "requested value for label \"%s\": \"%s\" differs from fetched aci "
+                                             "label value: \"%s\"",
                                              labels[i].name, labels[i].value, v);
         }
         return 0;
@@ -407,7 +410,7 @@ static int read_local_signature(const char *path, char **ret, size_t *ret_size, 
 
         if (stat(path, &st) < 0)
                 return rkt_error_set(reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
-                                     "no signature found at '%s'; sign the image and trust the signer with 'rkt trust "
+                                     "error opening signature file: no signature found at '%s'; sign the image and trust the signer with 'rkt trust "
                                      "--prefix=IMAGE_NAME KEY', or pass --insecure-options=image to use it without "
                                      "verification",
                                      path);
@@ -501,6 +504,7 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
                 .validators_userdata = &st,
                 .progress = f->o->progress ? on_progress : NULL,
                 .progress_userdata = &st,
+                .plain_http_ok = f->named_url,
         };
         int r;
 
@@ -536,7 +540,8 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                          RktError **reterr) {
         _cleanup_error_ RktError *e = NULL;
         HttpResponse resp = {};
-        HttpRequest rq = { .url = asc_url, .fd = -1, .max_size = SIGNATURE_MAX, .accept_deferred = true };
+        HttpRequest rq = { .url = asc_url, .fd = -1, .max_size = SIGNATURE_MAX, .accept_deferred = true,
+                           .plain_http_ok = f->named_url };
         int r;
 
         *ret_deferred = false;
@@ -574,6 +579,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         bool deferred = false;
         int r;
 
+        /* Set for each image: the dependencies of a named URL are discovered, not named. */
+        f->named_url = !w;
         if (store_get_remote(f->s, aci_url, &rem) < 0)
                 rem = NULL;
         /* An image that came in without a signature check is not reused (nor revalidated) by a fetch that
@@ -588,17 +595,19 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         if (f->o->pull_policy == PULL_NEVER)
                 return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching '%s'",
                                      aci_url);
-        if (rem && remote_record_fresh(rem, now_usec()))
+        if (rem && remote_record_fresh(rem, now_usec())) {
+                notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
+        }
 
         r = fetch_http(f, reterr);
         if (r < 0)
                 return r;
-        /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently. */
-        if (w)
-                notice(f, FETCH_NOTICE_INFO, "fetching image from %s", aci_url);
-        else
+        /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently, and the URL
+         * fetcher the discovery fetcher's words too with --debug. */
+        if (!w)
                 notice(f, FETCH_NOTICE_INFO, "remote fetching from URL \"%s\"", aci_url);
+        notice(f, w ? FETCH_NOTICE_INFO : FETCH_NOTICE_DEBUG, "fetching image from %s", aci_url);
         if (f->ks) {
                 r = get_signature(f, asc_url, &sig, &sig_size, &deferred, reterr);
                 if (r < 0)
@@ -944,6 +953,7 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (!image_ref_label(&ref, "arch"))
                 labels[n++] = (AppcKV) { .name = (char *) "arch", .value = (char *) arch };
 
+        notice(f, FETCH_NOTICE_INFO, "searching for app image %s", ref.name);
         r = fetch_discovered(f, ref.name, labels, n, NULL, ret_id, reterr);
 finish:
         image_ref_done(&ref);
@@ -956,10 +966,11 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
 
         if (image_ref_is_id(image)) {
                 r = store_resolve(s, image, ret_id, reterr);
+                /* With --debug only, as rkt 1.30: scripts read a pod's UUID from the output of `prepare ID`. */
                 if (r >= 0 && o->notice) {
                         _cleanup_free_ char *m = NULL;
                         if (asprintf(&m, "using image from the store with hash %s", *ret_id) >= 0)
-                                o->notice(FETCH_NOTICE_INFO, m, o->userdata);
+                                o->notice(FETCH_NOTICE_DEBUG, m, o->userdata);
                 }
                 return r;
         }

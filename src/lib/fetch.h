@@ -18,6 +18,7 @@ typedef enum PullPolicy {
 int pull_policy_from_string(const char *s, PullPolicy *ret);
 
 typedef enum FetchNoticeLevel {
+        FETCH_NOTICE_DEBUG, /* shown with --debug */
         FETCH_NOTICE_INFO,
         FETCH_NOTICE_WARNING,
 } FetchNoticeLevel;

@@ -438,11 +438,12 @@ static void headers_free(struct curl_slist *l) {
 }
 
 /* The scheme check every hop passes: https always, http only when allowed. */
-static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool redirect, RktError **reterr) {
+static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool redirect, bool named,
+                        RktError **reterr) {
         if (streq(scheme, "https"))
                 return 0;
         if (streq(scheme, "http")) {
-                if (c->o.allow_http)
+                if (c->o.allow_http || (named && !redirect))
                         return 0;
                 if (redirect)
                         return rkt_error_set(reterr, -EPERM,
@@ -604,6 +605,7 @@ static const char *range_validator(const char *etag, const char *last_modified) 
         return last_modified;
 }
 
+/* rkt 1.30's wording ("bad HTTP status code: 401"), which scripts match on, then the reason and the URL. */
 static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
         const char *text = status_text(t->status);
         int code = (t->status == 404 || t->status == 410) ? -ENOENT
@@ -611,8 +613,9 @@ static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
                                                              : -EPROTO;
 
         if (text)
-                return rkt_error_set(reterr, code, "HTTP %ld (%s) from '%s'", t->status, text, url);
-        return rkt_error_set(reterr, code, "HTTP %ld from '%s'", t->status, url);
+                return rkt_error_set(reterr, code, "bad HTTP status code: %ld (%s) from '%s'", t->status, text,
+                                     url);
+        return rkt_error_set(reterr, code, "bad HTTP status code: %ld from '%s'", t->status, url);
 }
 
 int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError **reterr) {
@@ -658,7 +661,7 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                         r = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid URL", url);
                         goto finish;
                 }
-                r = check_scheme(c, url, scheme, hops > 0, reterr);
+                r = check_scheme(c, url, scheme, hops > 0, rq->plain_http_ok, reterr);
                 if (r < 0)
                         goto finish;
                 r = setup_request(c, &t, url, scheme, hostport, origin && streq(origin, hostport), &headers,

@@ -41,6 +41,9 @@ typedef struct HttpRequest {
         const char *if_none_match; /* an ETag: a 304 answer is then a success */
         bool accept_deferred;      /* a 202 answer is a success (rkt's deferred signatures) */
         bool accept_unauthorized;  /* a 401 answer is a success: the caller reads its WWW-Authenticate */
+        /* url itself may be plain http (the user named it); a redirect to plain http still needs
+         * allow_http. Credentials never go over plain http. */
+        bool plain_http_ok;
         char *const *headers;      /* more header lines ("Accept: …"); NULL: none */
         /* An "Authorization: …" line for this request, sent instead of auth.d's credentials and only to
          * the host[:port] of url — never to a redirect target elsewhere (registries redirect blobs to

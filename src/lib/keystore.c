@@ -795,14 +795,17 @@ static int explain_unknown_key(const Keystore *ks, const char *name, const char 
                 trusted_key_files_free(l, n);
         }
         shown = fingerprint_pretty(primary ?: signer);
+        /* "openpgp: …": rkt 1.30's words (its OpenPGP library's), which scripts match on. */
         if (primary && where)
                 return rkt_error_set(reterr, -ENOKEY,
-                                     "signature made by key %s, which is trusted for prefix '%s' but not for '%s' "
+                                     "openpgp: signature made by unknown entity: signature made by key %s, which is "
+                                     "trusted for prefix '%s' but not for '%s' "
                                      "(or is masked for it); to trust it for this image, run 'rkt trust --prefix=%s' "
                                      "with the key",
                                      primary, where, name, name);
         return rkt_error_set(reterr, -ENOKEY,
-                             "signature made by unknown key %s (fingerprint %s); if you trust it for '%s', run 'rkt "
+                             "openpgp: signature made by unknown entity: signature made by unknown key %s "
+                             "(fingerprint %s); if you trust it for '%s', run 'rkt "
                              "trust --prefix=%s'",
                              primary ?: signer, strna(shown), name, name);
 }

@@ -236,6 +236,25 @@ static int read_line_at(int dirfd, const char *path, char **ret) {
         return r;
 }
 
+/* The tree the pod was prepared with (its ID in the pod file tree_file), when it is still complete in the
+ * store: `rkt image rm` keeps the trees of pods, but the image itself may be gone, as in rkt 1.30. Else the
+ * image rendered again (gc took the tree). */
+static int pod_tree(const Pod *p, int podfd, Store *s, const char *image_id, const char *tree_file, char **ret_tree,
+                    char **ret_dir, RktError **reterr) {
+        _cleanup_free_ char *tree = NULL, *dir = NULL, *marker = NULL;
+        const char *hex;
+
+        if (read_line_at(podfd, tree_file, &tree) >= 0 && (hex = startswith(tree, "deps-sha512-")) && *hex &&
+            strspn(hex, "0123456789abcdef") == strlen(hex) &&
+            asprintf(&dir, "%s/cas/tree/%s", p->data_dir, tree) >= 0 &&
+            asprintf(&marker, "%s/rendered", dir) >= 0 && access(marker, F_OK) == 0) {
+                *ret_tree = TAKE_PTR(tree);
+                *ret_dir = TAKE_PTR(dir);
+                return 0;
+        }
+        return store_render_tree(s, image_id, ret_tree, ret_dir, reterr);
+}
+
 int pod_remount(Pod *p, Store *s, RktError **reterr) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
         _cleanup_free_ char *text = NULL, *s1 = NULL, *s1tree = NULL, *s1dir = NULL, *abs = NULL;
@@ -258,17 +277,18 @@ int pod_remount(Pod *p, Store *s, RktError **reterr) {
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "pod '%s'", p->uuid);
         /* Rendering again is a no-op when the trees are there, and brings them back when gc took them. */
-        r = store_render_tree(s, s1, &s1tree, &s1dir, reterr);
+        r = pod_tree(p, podfd, s, s1, POD_STAGE1_TREE, &s1tree, &s1dir, reterr);
         if (r < 0)
                 return r;
         r = mount_overlay(p, podfd, s1dir, s1tree, NULL, POD_STAGE1_ROOTFS);
         if (r < 0)
                 return rkt_error_set(reterr, r, "mounting the stage1 overlay: %s", strerror(-r));
         for (size_t i = 0; i < m->n_apps; i++) {
-                _cleanup_free_ char *tree = NULL, *dir = NULL, *root = NULL;
-                if (asprintf(&root, POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", m->apps[i].name) < 0)
+                _cleanup_free_ char *tree = NULL, *dir = NULL, *root = NULL, *info = NULL;
+                if (asprintf(&root, POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", m->apps[i].name) < 0 ||
+                    asprintf(&info, "appsinfo/%s/treeStoreID", m->apps[i].name) < 0)
                         return -ENOMEM;
-                r = store_render_tree(s, m->apps[i].image.id, &tree, &dir, reterr);
+                r = pod_tree(p, podfd, s, m->apps[i].image.id, info, &tree, &dir, reterr);
                 if (r < 0)
                         return r;
                 r = mount_overlay(p, podfd, dir, tree, m->apps[i].name, root);

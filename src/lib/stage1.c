@@ -171,10 +171,9 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         r = choose_one(c, reterr);
         if (r < 0)
                 return r;
-        if (c->hash || c->name) {
-                r = store_resolve(s, c->hash ?: c->name, ret_id, reterr);
-                return r < 0 ? rkt_error_prefix(reterr, r, "stage1") : 0;
-        }
+        /* As an app image: from the store, a name by discovery when it is not there (rkt 1.30). */
+        if (c->hash || c->name)
+                return import_file(s, c->hash ?: c->name, false, cfg, ret_id, reterr);
         if (c->path)
                 return import_file(s, c->path, false, cfg, ret_id, reterr);
         if (c->url) {
@@ -199,8 +198,14 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 _cleanup_free_ char *ref = NULL;
                 if (asprintf(&ref, "%s:%s", name, version) < 0)
                         return -ENOMEM;
-                if (store_resolve(s, ref, ret_id, NULL) >= 0)
+                if (store_resolve(s, ref, ret_id, NULL) >= 0) {
+                        if (cfg->notice) {
+                                _cleanup_free_ char *m = NULL;
+                                if (asprintf(&m, "using image from local store for image name %s", ref) >= 0)
+                                        cfg->notice(FETCH_NOTICE_INFO, m, cfg->userdata);
+                        }
                         return 0;
+                }
         }
         if (location) {
                 const char *file = startswith(location, "file://") ?: location;

@@ -678,6 +678,11 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
                 PrefixState st = { .prefix = ref };
                 if (strlen(ref) > ID_LEN)
                         return rkt_error_set(reterr, -EINVAL, "image ID '%s' is too long", ref);
+                /* rkt 1.30's words for both, which scripts match on. */
+                if (strlen(ref) < strlen("sha512-") + 2)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "image ID too short: '%s' (give 2 hex digits after 'sha512-' at least)",
+                                             ref);
                 r = for_each_id(s, prefix_one, &st);
                 if (r < 0) {
                         free(st.match);
@@ -687,7 +692,7 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
                         return rkt_error_set(reterr, -ENOENT, "no image IDs found: no image with ID '%s' in the store", ref);
                 if (st.n > 1) {
                         free(st.match);
-                        return rkt_error_set(reterr, -ENOTUNIQ, "image ID '%s' is ambiguous: %zu images match", ref, st.n);
+                        return rkt_error_set(reterr, -ENOTUNIQ, "ambiguous image ID: '%s' matches %zu images", ref, st.n);
                 }
                 *ret_id = st.match;
                 return 0;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "path.h"
@@ -331,4 +334,147 @@ int opendir_at(int dirfd, const char *path, DIR **ret) {
         }
         *ret = d;
         return 0;
+}
+
+static int copy_data(int in, int out) {
+        char buf[64 * 1024];
+
+        for (;;) {
+                ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t) 1 << 30, 0);
+                if (n == 0)
+                        return 0;
+                if (n > 0)
+                        continue;
+                if (errno == EINTR)
+                        continue;
+                if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS)
+                        return negative_errno();
+                break;
+        }
+        /* Across file systems where the kernel cannot: by hand, from where copy_file_range() stopped. */
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                if (n == 0)
+                        return 0;
+                int r = loop_write(out, buf, (size_t) n);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* Owner, mode and times of the copy of st, already created as to_dir/name (fd: open on it, or -1). */
+static int copy_attributes(int to_dir, const char *name, int fd, const struct stat *st) {
+        struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+        if (fd >= 0) {
+                if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0 ||
+                    futimens(fd, ts) < 0)
+                        return negative_errno();
+                return 0;
+        }
+        if (fchownat(to_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+            (!S_ISLNK(st->st_mode) && fchmodat(to_dir, name, st->st_mode & 07777, 0) < 0) ||
+            utimensat(to_dir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int copy_entry(int from_dir, int to_dir, const char *name, const struct stat *st, unsigned depth);
+
+static int copy_children(int from_fd, int to_fd, unsigned depth) {
+        _cleanup_close_ int dfd = -1;
+        DIR *d;
+        int r = 0;
+
+        if (depth > 256)
+                return -ELOOP;
+        dfd = fcntl(from_fd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0)
+                return negative_errno();
+        d = fdopendir(dfd);
+        if (!d)
+                return negative_errno();
+        dfd = -1; /* owned by d now */
+        for (struct dirent *de; r >= 0 && (errno = 0, de = readdir(d));) {
+                struct stat st;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(from_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        r = negative_errno();
+                else
+                        r = copy_entry(from_fd, to_fd, de->d_name, &st, depth);
+        }
+        if (r >= 0 && errno)
+                r = negative_errno();
+        closedir(d);
+        return r;
+}
+
+static int copy_entry(int from_dir, int to_dir, const char *name, const struct stat *st, unsigned depth) {
+        _cleanup_close_ int in = -1, out = -1;
+        _cleanup_free_ char *target = NULL;
+        int r;
+
+        switch (st->st_mode & S_IFMT) {
+        case S_IFDIR:
+                if (mkdirat(to_dir, name, 0700) < 0)
+                        return negative_errno();
+                in = openat(from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                out = openat(to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (in < 0 || out < 0)
+                        return negative_errno();
+                r = copy_children(in, out, depth + 1);
+                return r < 0 ? r : copy_attributes(to_dir, name, out, st);
+        case S_IFREG:
+                in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+                out = openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (in < 0 || out < 0)
+                        return negative_errno();
+                r = copy_data(in, out);
+                return r < 0 ? r : copy_attributes(to_dir, name, out, st);
+        case S_IFLNK:
+                target = malloc(PATH_MAX);
+                if (!target)
+                        return -ENOMEM;
+                ssize_t n = readlinkat(from_dir, name, target, PATH_MAX - 1);
+                if (n < 0)
+                        return negative_errno();
+                target[n] = 0;
+                if (symlinkat(target, to_dir, name) < 0)
+                        return negative_errno();
+                return copy_attributes(to_dir, name, -1, st);
+        case S_IFIFO:
+        case S_IFCHR:
+        case S_IFBLK:
+                if (mknodat(to_dir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0)
+                        return negative_errno();
+                return copy_attributes(to_dir, name, -1, st);
+        default:
+                return 0; /* a socket is bound by a process, not copied */
+        }
+}
+
+int copy_tree_at(int from_fd, int to_fd) {
+        return copy_children(from_fd, to_fd, 0);
+}
+
+bool overlayfs_available(void) {
+        _cleanup_free_ char *text = NULL;
+
+        if (read_full_file_at(AT_FDCWD, "/proc/filesystems", &text, NULL) < 0)
+                return false;
+        for (char *line = text; line && *line;) {
+                char *nl = strchr(line, '\n'), *tab;
+                if (nl)
+                        *nl = 0;
+                tab = strrchr(line, '\t');
+                if (streq(tab ? tab + 1 : line, "overlay"))
+                        return true;
+                line = nl ? nl + 1 : NULL;
+        }
+        return false;
 }

@@ -47,3 +47,10 @@ int rm_rf_at(int dirfd, const char *name);
 int fsync_directory_of(int dirfd, const char *path);
 /* Opens the directory dirfd/path for readdir(). A missing directory is not an error: 0 with *ret NULL. */
 int opendir_at(int dirfd, const char *path, DIR **ret);
+/* Copies the content of the directory from_fd into the directory to_fd: directories, regular files,
+ * symlinks (as symlinks, never followed), FIFOs and device nodes, with their owners, modes and times.
+ * Nothing is looked up by path across a symlink; mount points below from_fd are copied like directories.
+ * Hard links become separate files. -ELOOP beyond 256 levels of directories. */
+int copy_tree_at(int from_fd, int to_fd);
+/* Whether the kernel knows overlayfs (/proc/filesystems). */
+bool overlayfs_available(void);

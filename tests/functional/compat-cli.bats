@@ -95,13 +95,10 @@ manifest_field() {
 	assert_output_contains "CAP_CHOWN"
 }
 
-@test "--ipc takes auto and private, and names what it cannot do" {
+@test "--ipc takes auto, private and parent only" {
 	run rkt --insecure-options=image run --ipc=bogus "$APP"
 	assert_status 254
 	assert_output_contains "--ipc 'bogus': must be auto, private or parent"
-	run rkt --insecure-options=image run --ipc=parent "$APP"
-	assert_status 254
-	assert_output_contains "--ipc=parent"
 }
 
 @test "per-app --signature names the image's signature file" {
@@ -116,6 +113,9 @@ manifest_field() {
 	assert_output_contains "image: using image from file $APP"
 	id=${lines[${#lines[@]} - 1]}
 	run rkt --insecure-options=image prepare "$id"
+	assert_status 0
+	[[ $output != *"with hash"* ]] || fail "the hash line without --debug: $output"
+	run rkt --debug --insecure-options=image prepare "$id"
 	assert_status 0
 	assert_output_contains "image: using image from the store with hash sha512-"
 	run rkt --insecure-options=image prepare example.com/compat-app:1.0
@@ -137,4 +137,36 @@ manifest_field() {
 	run rkt --insecure-options=image prepare --pod-manifest="$RKT_TEST_DIR/pod.json" "$APP"
 	assert_status 254
 	assert_output_contains "conflicting flags set with --pod-manifest (see --help)"
+}
+
+@test "root's fetch renders the image into the tree store; image rm ID NAME removes it once" {
+	run --separate-stderr rkt --insecure-options=image fetch "$APP"
+	assert_status 0
+	id=${lines[0]}
+	run grep -l "sha512-" "$RKT_DATA_DIR"/cas/tree/*/rendered
+	assert_status 0
+	run rkt image rm "$id" example.com/compat-app:1.0
+	assert_status 0
+	assert_output_contains "1 image(s) successfully removed"
+}
+
+@test "rkt 1.30's words: unsigned local image, short image ID, pod manifest with --debug" {
+	run rkt fetch "$APP"
+	assert_status 254
+	assert_output_contains "error opening signature file: no signature found at '$APP.asc'"
+	run rkt image cat-manifest sha512-a
+	assert_status 254
+	assert_output_contains "image ID too short"
+	run rkt --debug --insecure-options=image prepare "$APP"
+	assert_status 0
+	assert_output_contains "Writing pod manifest"
+}
+
+@test "a root-only verb run by a user says so before it looks at its arguments" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RKT" --dir="$RKT_DATA_DIR" enter
+	assert_status 254
+	assert_output_contains "cannot run as unprivileged user"
+	[[ $output != *"missing argument"* ]] || fail "the arguments were looked at first: $output"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RKT" enter --help
+	assert_status 0
 }

@@ -180,7 +180,7 @@ image_count() {
         [ "$(jq -r '.labels[] | select(.name=="version") | .value' <<<"$output")" = 1 ]
         run rkt image cat-manifest sha512-
         assert_status 254
-        assert_output_contains "ambiguous"
+        assert_output_contains "image ID too short"
         run rkt image cat-manifest example.com/app:3
         assert_status 254
         assert_output_contains "no image named 'example.com/app:3'"

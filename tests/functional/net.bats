@@ -234,6 +234,7 @@ assert_same_state() {
 
 	run rkt --insecure-options=image run --net=nosuchnet "$BB" --exec /bin/true
 	assert_status 254
+	assert_output_contains "stage1: failed to setup network: "
 	assert_output_contains "networks not found: nosuchnet"
 	echo '{"name": "broken", "ipam": {}}' >"$RKT_LOCAL_CONFIG_DIR/net.d/20-broken.conf"
 	run rkt --insecure-options=image run "$BB" --exec /bin/true

@@ -4,7 +4,7 @@ ones for the error paths.
 
   mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--file PATH=CONTENT] [--dir SRC]
            [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec "/bin/sh -c 'echo hi'"]
-           [--port NAME:PROTOCOL:PORT[:COUNT]]
+           [--port NAME:PROTOCOL:PORT[:COUNT]] [--mount-point NAME:PATH[:ro]]
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
 
 KIND is one of: dotdot, absolute, symlink-escape, hardlink-escape, two-manifests, no-manifest,
@@ -37,6 +37,11 @@ def add_bytes(tar, name, data, mode=0o644, kind=tarfile.REGTYPE, linkname=""):
         tar.addfile(info)
 
 
+def mount_point_json(spec):
+    name, path, *ro = spec.split(":")
+    return {"name": name, "path": path, "readOnly": ro == ["ro"]}
+
+
 def port_json(spec):
     name, proto, port, *count = spec.split(":")
     p = {"name": name, "protocol": proto, "port": int(port)}
@@ -55,6 +60,8 @@ def manifest(args):
         m["app"] = {"exec": shlex.split(args.exec), "user": "0", "group": "0"}
         if args.port:
             m["app"]["ports"] = [port_json(p) for p in args.port]
+        if args.mount_point:
+            m["app"]["mountPoints"] = [mount_point_json(mp) for mp in args.mount_point]
     deps = []
     for d in args.dep:
         parts = d.split(",")
@@ -151,6 +158,7 @@ def main():
     p.add_argument("--whitelist", action="append", default=[])
     p.add_argument("--exec", help="the app's command line, split like a shell does")
     p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT[:COUNT]")
+    p.add_argument("--mount-point", action="append", default=[], help="a mount point the app declares: NAME:PATH[:ro]")
     p.add_argument("--compress", default="none", choices=["none", "gzip", "bzip2", "xz", "zstd"])
     p.add_argument("--evil")
     args = p.parse_args()

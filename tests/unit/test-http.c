@@ -179,7 +179,7 @@ static void test_memory_body_and_errors(void **state) {
         http_response_done(&r);
 
         assert_int_equal(http_get(c, &rq, &r, &e), -ENOENT);
-        assert_non_null(strstr(e->message, "HTTP 404 (Not Found) from 'http://127.0.0.1:"));
+        assert_non_null(strstr(e->message, "bad HTTP status code: 404 (Not Found) from 'http://127.0.0.1:"));
         e = rkt_error_free(e);
         assert_int_equal(http_get(c, &rq, &r, &e), -EFBIG);
         e = rkt_error_free(e);
