@@ -102,7 +102,8 @@ loop() {
 		out=$("$@" 2>&1)
 		rc=$?
 		n=$((n + 1))
-		[ "$rc" -eq 0 ] || printf 'exit %d: %s\n' "$rc" "$(tr '\n' ' ' <<<"$out" | head -c 400)" >>"$work/logs/$name"
+		# The end of the output, where the error is, in one line.
+		[ "$rc" -eq 0 ] || printf 'exit %d: %s\n' "$rc" "$(tr '\n' ' ' <<<"$out" | tail -c 400)" >>"$work/logs/$name"
 	done
 	echo "$n" >"$work/logs/$name.count"
 }
@@ -112,7 +113,7 @@ gc_one() { "${rk[@]}" gc --grace-period=0s; }
 rm_fetch() { "${rk[@]}" image rm example.com/stress-big && "${rk[@]}" fetch "$work/big.aci"; }
 list_status() {
 	local u
-	"${rk[@]}" list --no-legend --full || return
+	"${rk[@]}" list --no-legend --full >/dev/null || return
 	for u in $("${rk[@]}" list --no-legend --full | awk '{ print $1 }'); do
 		"${rk[@]}" status "$u" >/dev/null || return
 	done
