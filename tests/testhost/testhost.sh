@@ -19,6 +19,7 @@ SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
 HERE=$(dirname -- "$SELF")
 
 CACHE=${RKT_TESTHOST_CACHE:-/var/tmp/rkt-testhost}
+CACHE_KEEP=${RKT_TESTHOST_CACHE_KEEP:-2}
 RUN_BASE=${RKT_TESTHOST_RUNDIR:-/run/rkt-testhost}
 SUITE=${RKT_TESTHOST_SUITE:-bookworm}
 MIRROR=${RKT_TESTHOST_MIRROR:-http://deb.debian.org/debian}
@@ -55,6 +56,7 @@ usage: testhost.sh COMMAND [ARGS...]
 
 Environment:
   RKT_TESTHOST_CACHE        cache directory (default /var/tmp/rkt-testhost)
+  RKT_TESTHOST_CACHE_KEEP   roots of other package lists kept besides the current one (default 2)
   RKT_TESTHOST_RUNDIR       state directory (default /run/rkt-testhost)
   RKT_TESTHOST_BINDS        space-separated absolute paths bind-mounted at the same path
   RKT_TESTHOST_ENV          extra variable names passed through by exec/run
@@ -193,11 +195,16 @@ cmd_build() {
 		log "built $final/root in $((SECONDS - start)) s"
 	fi
 
-	# Remove roots of older recipes.
-	for d in "$CACHE"/*; do
+	# Remove roots of older recipes, but keep the most recently used few: work trees of different
+	# revisions (and their package lists) take turns on one machine without rebuilding each time.
+	touch -- "$final"
+	local kept=0
+	while IFS= read -r d; do
 		[ -d "$d" ] || continue
 		[[ $(basename -- "$d") =~ ^[0-9a-f]{16}$ ]] || continue
 		[ "$d" = "$final" ] && continue
+		kept=$((kept + 1))
+		[ "$kept" -le "$CACHE_KEEP" ] && continue
 		if root_in_use "$d/root"; then
 			log "keeping old root $d (in use by a running test host)"
 			continue
@@ -205,7 +212,7 @@ cmd_build() {
 		log "removing old root $d"
 		# Out of the way first, so that a removal cut short never leaves a recipe dir without its root.
 		mv -T -- "$d" "$CACHE/.old-$(basename -- "$d")" && remove_tree "$CACHE/.old-$(basename -- "$d")"
-	done
+	done < <(ls -1dt -- "$CACHE"/*)
 	exec {lockfd}>&-
 }
 
