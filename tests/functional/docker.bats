@@ -104,7 +104,7 @@ dfetch() {
 	assert_output_contains "gone-is-gone"
 	assert_output_contains "new"
 	assert_output_contains "cache-is-a-volume"
-	[[ $output != *old* ]] || fail "the opaque whiteout did not hide /data/old: $output"
+	[[ $output != *"]: old"* ]] || fail "the opaque whiteout did not hide /data/old: $output"
 	# The store remembers the reference: no manifest is asked for under --pull-policy=new (run's default).
 	n=$(grep -c 'GET /v2/test/app/manifests' "$SHARED/plain.log")
 	run rkt --insecure-options=image,http prepare docker://$REG/test/app:1.0

@@ -149,28 +149,37 @@ image_id() {
 }
 
 @test "a member reads a pod's state but cannot reach its file systems or the rendered trees" {
-	run rkt --insecure-options=image prepare --quiet "$RKT_TEST_DIR/legit.aci"
+	# The app makes a world-writable directory in its root file system and stays.
+	mkaci sleeper.aci "busybox mkdir -m 1777 /w && exec busybox sleep 600"
+	run rkt --insecure-options=image prepare --quiet "$RKT_TEST_DIR/sleeper.aci"
 	assert_status 0
 	uuid=$output
-	pod=$D/pods/prepared/$uuid
 	run rkt_member list --no-legend --full
 	assert_status 0
 	assert_output_contains "$uuid"
 	run rkt_member status "$uuid"
 	assert_status 0
 	assert_output_contains "state=prepared"
+	run as_member ls "$D/pods/prepared/$uuid/overlay"
+	[ "$status" -ne 0 ] || fail "mallory reads the prepared pod's overlay dirs: $output"
 
-	# The app's /tmp is world-writable in the image, and so in the pod.
-	[ "$(stat -c %a "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp" 2>/dev/null || echo none)" != none ] ||
-		mkdir -m 1777 "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp"
-	chmod 1777 "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp"
-	run as_member touch "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp/planted"
+	rkt run-prepared --net=host "$uuid" </dev/null >/dev/null 2>&1 3>&- &
+	pod=$D/pods/run/$uuid
+	app=$pod/stage1/rootfs/opt/stage2/db/rootfs
+	wait_for 120 test -d "$app/w" || fail "the pod did not start"
+	run rkt_member status "$uuid"
+	assert_status 0
+	assert_output_contains "state=running"
+	run as_member touch "$app/w/planted"
 	[ "$status" -ne 0 ] || fail "mallory wrote into the pod's app"
 	run as_member ls "$pod/overlay"
 	[ "$status" -ne 0 ] || fail "mallory reads the pod's overlay dirs: $output"
 	run as_member ls "$D/cas/tree"
 	[ "$status" -ne 0 ] || fail "mallory reads the rendered trees: $output"
-	[ ! -e "$pod/stage1/rootfs/opt/stage2/db/rootfs/tmp/planted" ] || fail "planted file exists"
+	[ ! -e "$app/w/planted" ] || fail "planted file exists"
+	run rkt stop --force "$uuid"
+	assert_status 0
+	wait_for 60 sh -c "'$RKT' --dir='$D' status '$uuid' | grep -qx state=exited" || fail "the pod did not stop"
 }
 
 @test "a user outside group rkt gets one clear line from every verb" {
