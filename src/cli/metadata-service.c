@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* rkt metadata-service: the appc metadata service (src/lib/mds.h says what it answers).
+/* rkt metadata-service: the appc metadata service (src/lib/mds/mds.h says what it answers).
  *
- * HTTP is libmicrohttpd's (src/lib/mds-server.c), not parsed here. Sockets come from systemd when the
+ * HTTP is libmicrohttpd's (src/lib/mds/mds-server.c), not parsed here. Sockets come from systemd when the
  * service is socket-activated (units/rkt-metadata.socket): the unix one is the registration socket, an
  * inet one (if the socket unit has it) the apps' side; whatever systemd did not pass is opened here, the
  * unix socket at /run/rkt/metadata-svc.sock (0600) and TCP --listen-port on all IPv4 addresses, as rkt
