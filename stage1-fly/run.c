@@ -18,7 +18,7 @@
 #include "fly-mounts.h"
 #include "fs.h"
 #include "log.h"
-#include "net.h"
+#include "stage1-dns.h"
 #include "path.h"
 #include "stage1-app.h"
 #include "stage1-common.h"

@@ -49,112 +49,6 @@ static const char *const plugin_dirs_fixed[] = {
         "/opt/cni/bin",
 };
 
-/* --- --net --- */
-
-/* CNI network names: letters, digits, '_', '.', '-', starting with a letter or digit. */
-static bool net_name_valid(const char *s) {
-        if (isempty(s) || strlen(s) > 128)
-                return false;
-        for (const char *p = s; *p; p++) {
-                bool alnum =
-                        (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-                if (!alnum && (p == s || (*p != '_' && *p != '.' && *p != '-')))
-                        return false;
-        }
-        return true;
-}
-
-static bool net_name_special(const char *s) {
-        return streq(s, "host") || streq(s, "none") || streq(s, "all");
-}
-
-bool net_list_has(const NetList *l, const char *name) {
-        for (size_t i = 0; i < l->n; i++)
-                if (streq(l->items[i].name, name))
-                        return true;
-        return false;
-}
-
-bool net_list_contained(const NetList *l) {
-        return l->n > 0 && !net_list_has(l, "host") && !net_list_has(l, "none");
-}
-
-void net_list_done(NetList *l) {
-        for (size_t i = 0; i < l->n; i++) {
-                free(l->items[i].name);
-                free(l->items[i].args);
-        }
-        free(l->items);
-        *l = (NetList){};
-}
-
-static int net_list_add(NetList *l, const char *item, size_t len, RktError **reterr) {
-        _cleanup_free_ char *s = strndup(item, len), *name = NULL, *args = NULL;
-        NetRequest *items;
-        char *colon;
-
-        if (!s)
-                return -ENOMEM;
-        colon = strchr(s, ':');
-        if (colon) {
-                *colon = 0;
-                if (strchr(colon + 1, ':'))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--net: network '%s' has invalid arguments '%s' (expected "
-                                             "NAME:KEY=VALUE[;KEY=VALUE…])",
-                                             s, colon + 1);
-                if (colon[1]) {
-                        args = strdup(colon + 1);
-                        if (!args)
-                                return -ENOMEM;
-                }
-        }
-        if (isempty(s))
-                return rkt_error_set(reterr, -EINVAL, "--net: a network name must not be empty");
-        if (!net_name_valid(s))
-                return rkt_error_set(reterr, -EINVAL, "--net: invalid network name '%s'", s);
-        if (args && (streq(s, "host") || streq(s, "all")))
-                return rkt_error_set(reterr, -EINVAL, "--net: '%s' takes no arguments", s);
-        if (net_list_has(l, s))
-                return rkt_error_set(reterr, -EINVAL, "--net: network '%s' given twice", s);
-        name = TAKE_PTR(s);
-        items = reallocarray(l->items, l->n + 1, sizeof(NetRequest));
-        if (!items)
-                return -ENOMEM;
-        l->items = items;
-        l->items[l->n++] = (NetRequest){TAKE_PTR(name), TAKE_PTR(args)};
-        return 0;
-}
-
-int net_list_parse(const char *s, NetList *l, RktError **reterr) {
-        int r;
-
-        if (isempty(s))
-                s = NET_DEFAULT;
-        for (const char *p = s;;) {
-                size_t len = strcspn(p, ",");
-                r = net_list_add(l, p, len, reterr);
-                if (r < 0)
-                        return r;
-                if (!p[len])
-                        break;
-                p += len + 1;
-        }
-        for (size_t i = 0; i < l->n; i++)
-                if ((streq(l->items[i].name, "host") || streq(l->items[i].name, "none")) && l->n > 1)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--net=%s cannot be combined with other networks",
-                                             l->items[i].name);
-        return 0;
-}
-
-static const char *net_list_args(const NetList *l, const char *name) {
-        for (size_t i = 0; i < l->n; i++)
-                if (streq(l->items[i].name, name))
-                        return l->items[i].args;
-        return NULL;
-}
-
 /* --- configurations --- */
 
 static const struct {
@@ -464,238 +358,6 @@ int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **
         return 0;
 }
 
-/* --- DNS --- */
-
-void net_dns_done(NetDns *d) {
-        strv_free(d->nameservers);
-        strv_free(d->search);
-        strv_free(d->options);
-        free(d->domain);
-        *d = (NetDns){};
-}
-
-bool net_dns_is_empty(const NetDns *d) {
-        return !d->nameservers && !d->search && !d->options && isempty(d->domain);
-}
-
-int net_resolv_conf(const NetDns *d, const char *comment, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t size;
-        FILE *f = open_memstream(&text, &size);
-
-        if (!f)
-                return -ENOMEM;
-        if (!isempty(comment))
-                fprintf(f, "# %s\n\n", comment);
-        if (d->search) {
-                fputs("search", f);
-                STRV_FOREACH(s, d->search)
-                fprintf(f, " %s", *s);
-                fputc('\n', f);
-        }
-        STRV_FOREACH(s, d->nameservers)
-        fprintf(f, "nameserver %s\n", *s);
-        if (d->options) {
-                fputs("options", f);
-                STRV_FOREACH(s, d->options)
-                fprintf(f, " %s", *s);
-                fputc('\n', f);
-        }
-        if (!isempty(d->domain))
-                fprintf(f, "domain %s\n", d->domain);
-        if (fclose(f) != 0)
-                return -ENOMEM;
-        *ret = TAKE_PTR(text);
-        return 0;
-}
-
-static bool ip_valid(const char *s, bool allow_v6) {
-        unsigned char buf[sizeof(struct in6_addr)];
-        return inet_pton(AF_INET, s, buf) == 1 || (allow_v6 && inet_pton(AF_INET6, s, buf) == 1);
-}
-
-/* One word of resolv.conf or hosts: no blanks, no control characters, no comment characters. */
-static bool word_valid(const char *s) {
-        if (isempty(s) || strlen(s) > 255)
-                return false;
-        for (const char *p = s; *p; p++)
-                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '#' || *p == ';')
-                        return false;
-        return true;
-}
-
-int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, RktError **reterr) {
-        _cleanup_strv_free_ char **parts = NULL;
-        int r;
-
-        if (streq(flag, "dns")) {
-                c->n_dns_flags++;
-                if (streq(value, "host") || streq(value, "none")) {
-                        free(c->dns_special);
-                        c->dns_special = strdup(value);
-                        return c->dns_special ? 0 : -ENOMEM;
-                }
-                r = strv_split(value, ",", &parts);
-                if (r < 0)
-                        return r;
-                if (!parts)
-                        return rkt_error_set(reterr, -EINVAL, "--dns: empty value");
-                STRV_FOREACH(p, parts) {
-                        if (!ip_valid(*p, true))
-                                return rkt_error_set(reterr, -EINVAL, "--dns: invalid IP address '%s'", *p);
-                        r = strv_extend(&c->dns.nameservers, *p);
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
-        }
-        if (streq(flag, "dns-search") || streq(flag, "dns-opt")) {
-                if (!word_valid(value))
-                        return rkt_error_set(reterr, -EINVAL, "--%s: invalid value '%s'", flag, value);
-                return strv_extend(streq(flag, "dns-search") ? &c->dns.search : &c->dns.options, value);
-        }
-        if (streq(flag, "dns-domain")) {
-                if (!word_valid(value))
-                        return rkt_error_set(reterr, -EINVAL, "--dns-domain: invalid value '%s'", value);
-                free(c->dns.domain);
-                c->dns.domain = strdup(value);
-                return c->dns.domain ? 0 : -ENOMEM;
-        }
-        if (streq(flag, "hosts-entry")) {
-                if (streq(value, "host")) {
-                        c->hosts_from_host = true;
-                        return 0;
-                }
-                r = strv_split(value, ",", &parts);
-                if (r < 0)
-                        return r;
-                if (!parts)
-                        return rkt_error_set(reterr, -EINVAL, "--hosts-entry: empty value");
-                STRV_FOREACH(p, parts) {
-                        _cleanup_free_ char *ip = NULL;
-                        const char *eq = strchr(*p, '=');
-                        if (!eq)
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')",
-                                                     *p);
-                        ip = strndup(*p, eq - *p);
-                        if (!ip)
-                                return -ENOMEM;
-                        if (!ip_valid(ip, true))
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: invalid IP address '%s'", ip);
-                        if (!word_valid(eq + 1))
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: invalid host name '%s'", eq + 1);
-                        if (strv_extend(&c->hosts, ip) < 0 || strv_extend(&c->hosts, eq + 1) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
-        return rkt_error_set(reterr, -EINVAL, "unknown DNS flag '--%s'", flag);
-}
-
-int net_dns_config_finish(NetDnsConfig *c, RktError **reterr) {
-        c->resolv_mode = NET_RESOLV_DEFAULT;
-        if (c->dns_special) {
-                if (c->n_dns_flags > 1)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "no other --dns options allowed when --dns=%s is passed",
-                                             c->dns_special);
-                c->resolv_mode = streq(c->dns_special, "host") ? NET_RESOLV_HOST : NET_RESOLV_NONE;
-        }
-        if (!net_dns_is_empty(&c->dns)) {
-                if (c->resolv_mode != NET_RESOLV_DEFAULT)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--dns-search, --dns-opt and --dns-domain cannot be used with "
-                                             "--dns=%s",
-                                             c->dns_special);
-                c->resolv_mode = NET_RESOLV_FLAGS;
-        }
-        c->hosts_mode = NET_HOSTS_DEFAULT;
-        if (c->hosts) {
-                if (c->hosts_from_host)
-                        return rkt_error_set(
-                                reterr, -EINVAL,
-                                "--hosts-entry=host cannot be combined with other hosts entries");
-                c->hosts_mode = NET_HOSTS_FLAGS;
-        } else if (c->hosts_from_host)
-                c->hosts_mode = NET_HOSTS_HOST;
-        return 0;
-}
-
-void net_dns_config_done(NetDnsConfig *c) {
-        net_dns_done(&c->dns);
-        strv_free(c->hosts);
-        free(c->dns_special);
-        *c = (NetDnsConfig){};
-}
-
-/* rkt 1.30's fallback, "localhost.domain" included: what its pods had and its tests look for. */
-static const char hosts_fallback[] =
-        "# /etc/hosts of a rkt pod\n"
-        "127.0.0.1 localhost localhost.domain localhost4 localhost4.localdomain4\n"
-        "::1 localhost ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
-        "ff02::1 ip6-allnodes\n"
-        "ff02::2 ip6-allrouters\n";
-
-/* Does the hosts line (without its newline) start with the address ip? */
-static bool hosts_line_is(const char *line, size_t len, const char *ip) {
-        size_t l = strlen(ip), skip = strspn(line, " \t");
-        return skip + l < len + 1 && strncmp(line + skip, ip, l) == 0 &&
-               (skip + l == len || line[skip + l] == ' ' || line[skip + l] == '\t');
-}
-
-int net_hosts_file(const char *base, char *const *entries, const char *hostname, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        bool added = isempty(hostname);
-        size_t size, n = strv_length(entries);
-        FILE *f = open_memstream(&text, &size);
-
-        if (!f)
-                return -ENOMEM;
-        if (!base)
-                base = hosts_fallback;
-        for (const char *p = base; *p;) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t) (nl - p) : strlen(p);
-                /* The pod's own name resolves to the loopback address, on the line of 127.0.0.1. */
-                if (!added && hosts_line_is(p, len, "127.0.0.1")) {
-                        const char *hash = memchr(p, '#', len);
-                        size_t keep = hash ? (size_t) (hash - p) : len;
-                        while (keep > 0 && (p[keep - 1] == ' ' || p[keep - 1] == '\t'))
-                                keep--;
-                        fprintf(f, "%.*s %s%s%.*s\n", (int) keep, p, hostname, hash ? " " : "",
-                                hash ? (int) (len - (hash - p)) : 0, hash ? hash : "");
-                        added = true;
-                } else
-                        fprintf(f, "%.*s\n", (int) len, p);
-                p += len + (nl ? 1 : 0);
-        }
-        if (!added)
-                fprintf(f, "127.0.0.1 %s\n", hostname);
-        if (n >= 2) {
-                fputs("\n# rkt run --hosts-entry\n", f);
-                for (size_t i = 0; i + 1 < n; i += 2) {
-                        bool first = true;
-                        for (size_t j = 0; j < i; j += 2)
-                                if (streq(entries[j], entries[i]))
-                                        first = false;
-                        if (!first)
-                                continue;
-                        fputs(entries[i], f);
-                        for (size_t j = i; j + 1 < n; j += 2)
-                                if (streq(entries[j], entries[i]))
-                                        fprintf(f, " %s", entries[j + 1]);
-                        fputc('\n', f);
-                }
-        }
-        if (fclose(f) != 0)
-                return -ENOMEM;
-        *ret = TAKE_PTR(text);
-        return 0;
-}
-
 /* --- plugin results --- */
 
 void net_result_done(NetResult *r) {
@@ -719,7 +381,7 @@ static int json_strv(json_object *o, const char *key, char ***ret) {
                 return 0;
         for (size_t i = 0; i < json_object_array_length(v); i++) {
                 json_object *e = json_object_array_get_idx(v, i);
-                if (json_object_is_type(e, json_type_string) && word_valid(json_object_get_string(e)) &&
+                if (json_object_is_type(e, json_type_string) && net_word_valid(json_object_get_string(e)) &&
                     strv_extend(ret, json_object_get_string(e)) < 0)
                         return -ENOMEM;
         }
@@ -828,13 +490,13 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                 _cleanup_strv_free_ char **ns = NULL;
                 r = json_strv(dns, "nameservers", &ns);
                 STRV_FOREACH(s, ns)
-                if (r >= 0 && ip_valid(*s, true))
+                if (r >= 0 && net_ip_valid(*s, true))
                         r = strv_extend(&res.dns.nameservers, *s);
                 if (r >= 0)
                         r = json_strv(dns, "search", &res.dns.search);
                 if (r >= 0)
                         r = json_strv(dns, "options", &res.dns.options);
-                if (r >= 0 && domain && word_valid(domain) && !(res.dns.domain = strdup(domain)))
+                if (r >= 0 && domain && net_word_valid(domain) && !(res.dns.domain = strdup(domain)))
                         r = -ENOMEM;
         }
         json_object_put(root);
@@ -1996,38 +1658,6 @@ static int ensure_mount_point(int rootfd, const char *path) {
         int r = stage1_mount_target(rootfd, path, false, &fd);
 
         return r == -ENOLINK || r == -EISDIR ? 0 : r;
-}
-
-bool net_resolv_conf_local_only(const char *text) {
-        bool any = false;
-
-        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-                const char *p = line + strspn(line, " \t");
-                struct in_addr a4;
-                struct in6_addr a6;
-                char addr[INET6_ADDRSTRLEN + 1];
-                size_t n;
-
-                if (!startswith(p, "nameserver") || !strchr(" \t", p[strlen("nameserver")]))
-                        continue;
-                p += strlen("nameserver");
-                p += strspn(p, " \t");
-                n = strcspn(p, " \t\n%");
-                if (n == 0 || n >= sizeof(addr))
-                        continue;
-                memcpy(addr, p, n);
-                addr[n] = 0;
-                if (inet_pton(AF_INET, addr, &a4) == 1) {
-                        if ((ntohl(a4.s_addr) >> 24) != 127)
-                                return false;
-                } else if (inet_pton(AF_INET6, addr, &a6) == 1) {
-                        if (!IN6_IS_ADDR_LOOPBACK(&a6))
-                                return false;
-                } else
-                        continue;
-                any = true;
-        }
-        return any;
 }
 
 static bool is_regular_file(const char *path) {

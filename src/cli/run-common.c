@@ -10,6 +10,7 @@
 #include "insecure.h"
 #include "log.h"
 #include "mds-client.h"
+#include "net-options.h"
 #include "pod-prepare.h"
 #include "rkt-config.h"
 #include "run-common.h"
@@ -325,88 +326,35 @@ static int read_env_file(RunArgs *r, const char *file) {
         return 0;
 }
 
-/* CNI network names: letters, digits, '_', '.', '-', starting with a letter or digit. */
-static bool net_name_ok(const char *s) {
-        if (isempty(s) || strlen(s) > 128)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) &&
-                    (p == s || !strchr("_.-", *p)))
-                        return false;
-        return true;
-}
-
 /* The --net values (each NAME[:ARGS],…; "" for a bare --net, which is "default"), checked as stage1 will
- * check them, joined into one list. */
+ * check them (net-options.h), joined into one list. */
 static int parse_net(char *const *values, char **ret) {
-        _cleanup_strv_free_ char **names = NULL, **items = NULL;
+        _cleanup_(net_list_done) NetList l = {};
+        _cleanup_error_ RktError *err = NULL;
+        int k;
 
         STRV_FOREACH(v, values) {
-                for (const char *p = isempty(*v) ? "default" : *v;;) {
-                        size_t len = strcspn(p, ",");
-                        _cleanup_free_ char *item = strndup(p, len), *name = NULL;
-                        const char *colon = item ? strchr(item, ':') : NULL;
-
-                        if (!item || !(name = strndup(item, colon ? (size_t) (colon - item) : len)))
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!net_name_ok(name))
-                                return log_error_errno(-EINVAL, "--net: invalid network name '%s'", name);
-                        if (colon && (strchr(colon + 1, ':') || (colon[1] && (streq(name, "host") || streq(name, "all")))))
-                                return log_error_errno(-EINVAL, "--net: invalid arguments '%s' for network '%s'",
-                                                       colon + 1, name);
-                        if (strv_contains(names, name))
-                                return log_error_errno(-EINVAL, "--net: network '%s' given twice", name);
-                        if (strv_extend(&names, name) < 0 || strv_extend(&items, item) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!p[len])
-                                break;
-                        p += len + 1;
-                }
+                k = net_list_parse(*v, &l, &err);
+                if (k < 0)
+                        return log_error_errno(k, "%s", rkt_error_message(err, k));
         }
-        if (!items && (strv_extend(&names, "default") < 0 || strv_extend(&items, "default") < 0))
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (strv_length(names) > 1 && (strv_contains(names, "host") || strv_contains(names, "none")))
-                return log_error_errno(-EINVAL, "--net=%s cannot be combined with other networks",
-                                       strv_contains(names, "host") ? "host" : "none");
-        *ret = strv_join(items, ",");
-        return *ret ? 0 : log_error_errno(-ENOMEM, "Out of memory");
+        if (l.n == 0 && (k = net_list_parse(NULL, &l, &err)) < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        k = net_list_format(&l, ret);
+        return k < 0 ? log_error_errno(k, "Out of memory") : 0;
 }
 
-static bool ip_ok(const char *s) {
-        unsigned char buf[16];
-        return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-/* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: checked here (as rkt 1.30 did) so that a
- * mistake shows before the pod is prepared, then handed to stage1 as they are. */
-static int add_dns_arg(RunArgs *r, const Option *o, const char *v, const char **dns_special, bool *hosts_host,
-                       bool *hosts_entries) {
-        _cleanup_strv_free_ char **parts = NULL;
+/* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: checked here as stage1 will check them
+ * (net-options.h), so that a mistake shows before the pod is prepared, then handed to stage1 as they
+ * are. */
+static int add_dns_arg(RunArgs *r, const Option *o, const char *v, NetDnsConfig *dns) {
+        _cleanup_error_ RktError *err = NULL;
         char *arg;
+        int k;
 
-        if (isempty(v) || strpbrk(v, " \t\n"))
-                return log_error_errno(-EINVAL, "--%s: invalid value '%s'", o->name, strempty(v));
-        if (o->id == OPT_DNS && (streq(v, "host") || streq(v, "none")))
-                *dns_special = v;
-        else if (o->id == OPT_HOSTS_ENTRY && streq(v, "host"))
-                *hosts_host = true;
-        else if (o->id == OPT_DNS || o->id == OPT_HOSTS_ENTRY) {
-                if (strv_split(v, ",", &parts) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-                STRV_FOREACH(p, parts) {
-                        _cleanup_free_ char *ip = NULL;
-                        const char *eq = strchr(*p, '=');
-                        if (o->id == OPT_HOSTS_ENTRY && (!eq || !eq[1]))
-                                return log_error_errno(-EINVAL, "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')", *p);
-                        ip = o->id == OPT_HOSTS_ENTRY ? strndup(*p, eq - *p) : strdup(*p);
-                        if (!ip)
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!ip_ok(ip))
-                                return log_error_errno(-EINVAL, "--%s: invalid IP address '%s'", o->name, ip);
-                }
-                if (o->id == OPT_HOSTS_ENTRY)
-                        *hosts_entries = true;
-        }
+        k = net_dns_config_add(dns, o->name, strempty(v), &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
         if (asprintf(&arg, "--%s=%s", o->name, v) < 0 || strv_push(&r->dns_args, arg) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
         return 0;
@@ -471,9 +419,8 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         AppcKV *set_env = NULL;
         size_t n_set_env = 0;
         _cleanup_strv_free_ char **nets = NULL;
-        const char *dns_special = NULL;
-        bool hosts_host = false, hosts_entries = false, dns_extra = false;
-        unsigned n_dns = 0;
+        _cleanup_(net_dns_config_done) NetDnsConfig dns = {};
+        _cleanup_error_ RktError *err = NULL;
         int k;
 
         for (size_t i = 0; i < a->n_options; i++) {
@@ -489,9 +436,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 case OPT_DNS_OPT:
                 case OPT_DNS_DOMAIN:
                 case OPT_HOSTS_ENTRY:
-                        n_dns += o->option->id == OPT_DNS;
-                        dns_extra |= o->option->id != OPT_DNS && o->option->id != OPT_HOSTS_ENTRY;
-                        if ((k = add_dns_arg(r, o->option, v, &dns_special, &hosts_host, &hosts_entries)) < 0)
+                        if ((k = add_dns_arg(r, o->option, v, &dns)) < 0)
                                 goto fail;
                         break;
                 case OPT_PORT: {
@@ -585,13 +530,8 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
                                 k = log_error_errno(-ENOMEM, "Out of memory");
         }
-        if (k >= 0 && dns_special && n_dns > 1)
-                k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
-        if (k >= 0 && dns_special && dns_extra)
-                k = log_error_errno(-EINVAL, "--dns-search, --dns-opt and --dns-domain cannot be used with --dns=%s",
-                                    dns_special);
-        if (k >= 0 && hosts_host && hosts_entries)
-                k = log_error_errno(-EINVAL, "--hosts-entry=host cannot be combined with other hosts entries");
+        if (k >= 0 && (k = net_dns_config_finish(&dns, &err)) < 0)
+                k = log_error_errno(k, "%s", rkt_error_message(err, k));
         /* The ports go to a network of the pod's own. */
         if (k >= 0 && r->ports && (streq_ptr(r->net, "host") || streq_ptr(r->net, "none")))
                 k = log_error_errno(-EINVAL, "--port flag does not work with '%s' networking", r->net);
