@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <dirent.h>
 
+#include "cleanup.h"
 #include "dl.h"
 #include "aci-extract.h"
 #include "aci-read.h"
@@ -27,7 +28,6 @@
 #define DIR_CACHE_MAX 64
 /* Entry names in messages are cut here: a hostile name can be 4 KiB long. */
 #define MESSAGE_NAME_MAX 256
-
 
 typedef struct EntryPath {
         char *norm;  /* normalized: components joined by '/' ("" for the archive root) */
@@ -1101,8 +1101,6 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
 }
 
 /* --- Docker/OCI layers --- */
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 static bool dot_or_dot_dot(const char *s) {
         return streq(s, ".") || streq(s, "..");

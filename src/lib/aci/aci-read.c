@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "cleanup.h"
 #include "dl.h"
 #include "aci-read.h"
 #include "format.h"
@@ -15,8 +16,6 @@
 
 /* A manifest is a few KiB; a huge one is an attack on our memory, not an image. */
 #define MANIFEST_MAX (4u * 1024 * 1024)
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 /* The decompressing reader ("raw" format) feeds the tar reader through this callback, which also hashes
  * and copies every uncompressed byte: one read of the input does it all. */

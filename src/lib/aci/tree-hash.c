@@ -9,13 +9,12 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "cleanup.h"
 #include "fs.h"
 #include "macro.h"
 #include "tree-hash.h"
 
 #define READ_CHUNK (256 * 1024)
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 typedef struct HashWalk {
         EVP_MD_CTX *md;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "appc.h"
+#include "cleanup.h"
 #include "strv.h"
 
 #define APPC_PATH_MAX 256
@@ -43,10 +44,6 @@ int appc_check_set(const char *s, const char *path, RktError **reterr);
 
 /* --- reading JSON (json-c) --- */
 
-static inline void json_object_putp(json_object **o) {
-        if (*o)
-                json_object_put(*o);
-}
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* Parses strict RFC 8259 JSON whose top-level value is an object. what names the document in messages. */

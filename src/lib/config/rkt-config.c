@@ -7,14 +7,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "cleanup.h"
 #include "rkt-config.h"
 #include "escape.h"
 #include "fs.h"
 #include "json-field.h"
 #include "path.h"
 #include "strv.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
 static void free_secret(char *s) {
         if (s) {

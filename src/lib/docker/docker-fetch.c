@@ -7,6 +7,7 @@
 
 #include "aci-extract.h"
 #include "aci-write.h"
+#include "cleanup.h"
 #include "dl.h"
 #include "docker.h"
 #include "format.h"
@@ -17,9 +18,6 @@
 /* Manifests and image configs are small; a config carries the image's history, so allow some room. */
 #define MANIFEST_MAX (4u * 1024 * 1024)
 #define CONFIG_MAX (16u * 1024 * 1024)
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 typedef struct Registry {
         HttpClient *http;

@@ -3,11 +3,10 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "cleanup.h"
 #include "pod-manifest.h"
 #include "macro.h"
 #include "strv.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
 int app_name_from_image_name(const char *image_name, char **ret) {
         const char *base = strrchr(image_name, '/');

@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <sys/file.h>
 
+#include "cleanup.h"
 #include "fs.h"
 #include "path.h"
 #include "pod-refs.h"
 #include "strv.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 static const char *const pod_states[] = { "embryo", "prepare", "prepared", "run", "exited-garbage", "garbage" };
 

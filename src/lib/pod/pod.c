@@ -12,14 +12,12 @@
 #include <sys/sysmacros.h>
 
 #include "appc.h"
+#include "cleanup.h"
 #include "fd-util.h"
 #include "fs.h"
 #include "path.h"
 #include "pod.h"
 #include "stage1-exec.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
 
 /* The state directories, in lifecycle order: a pod only ever moves to a later one, so a scan in this
  * order finds a pod that is being moved while we look (at its old place or at its new one). */

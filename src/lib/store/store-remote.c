@@ -8,14 +8,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "cleanup.h"
 #include "format.h"
 #include "fs.h"
 #include "store-internal.h"
 #include "store.h"
 #include "strv.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 #define REMOTE_DIR "remote"
 

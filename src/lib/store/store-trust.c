@@ -13,12 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "format.h"
 #include "fs.h"
 #include "store-internal.h"
 #include "util.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 /* Nothing in the store that a process reads whole is larger (records, manifests, cache entries). */
 #define STORE_FILE_MAX (64U * 1024 * 1024)

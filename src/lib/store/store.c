@@ -8,6 +8,7 @@
 
 #include "aci-extract.h"
 #include "aci-read.h"
+#include "cleanup.h"
 #include "fs.h"
 #include "format.h"
 #include "image-deps.h"
@@ -22,10 +23,6 @@
 #define ID_LEN (7 + 128)
 #define DIR_MODE 0750
 #define RECORD_MAX (1024 * 1024)
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 
 static bool id_valid(const char *id) {
         return id && strlen(id) == ID_LEN && image_ref_is_id(id);

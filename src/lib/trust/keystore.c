@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "appc.h"
+#include "cleanup.h"
 #include "fs.h"
 #include "keystore.h"
 #include "path.h"
@@ -22,8 +23,6 @@ struct Keystore {
         char *system_dir; /* <system config>/trustedkeys */
         char *local_dir;  /* <local config>/trustedkeys */
 };
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 int keystore_new(const char *system_config, const char *local_config, Keystore **ret) {
         Keystore *ks = calloc(1, sizeof(*ks));
