@@ -89,26 +89,6 @@ int stage1_symlink_at(int dirfd, const char *target, const char *path) {
         return symlinkat(target, dirfd, path) < 0 ? negative_errno() : 0;
 }
 
-int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret) {
-        _cleanup_free_ char *s = NULL;
-        char *end;
-        long v;
-        int r;
-
-        /* The pod directory is the host's, but a pid is a few digits: nothing else is read. */
-        r = read_regular_file_at(dirfd, path, 64, &s, NULL);
-        if (r == -EFBIG)
-                return -EINVAL;
-        if (r < 0)
-                return r;
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (errno != 0 || end == s || (*end && !streq(end, "\n")) || v <= 0 || v > INT32_MAX)
-                return -EINVAL;
-        *ret = (pid_t) v;
-        return 0;
-}
-
 static bool is_fs_type(const char *path, long type) {
         struct statfs s;
         return statfs(path, &s) >= 0 && s.f_type == type;
@@ -190,18 +170,6 @@ int stage1_terminate_machine(const char *uuid) {
         if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                 return 0;
         return r < 0 ? r : 1;
-}
-
-int stage1_parse_pid(const char *s, pid_t *ret) {
-        char *end;
-        long v;
-
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v <= 0 || v > INT32_MAX)
-                return -EINVAL;
-        *ret = (pid_t) v;
-        return 0;
 }
 
 int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **ret_app, char ***ret_cmd,

@@ -8,15 +8,9 @@
 
 #include "error.h"
 #include "macro.h"
+#include "stage1-contract.h"
 
-/* Paths relative to the pod directory (the entrypoints' working directory). */
-#define STAGE1_ROOTFS "stage1/rootfs"
-#define STAGE1_PPID "ppid"
-#define STAGE1_PID "pid"   /* stage1-fly: the app's process */
-#define STAGE1_PGID "pgid" /* stage1-fly: its process group */
-#define STAGE1_SUBCGROUP "subcgroup"
-/* Each app's confinement (stage1-isolation.h) for enter, kept out of the pod's reach. */
-#define STAGE1_CONFINE_DIR "confine"
+/* The files of the pod directory (the entrypoints' working directory): stage1-contract.h. */
 
 /* Exit status of an entrypoint that failed (rkt's own error status). */
 #define STAGE1_EXIT_FAILURE 254
@@ -41,10 +35,6 @@ int stage1_read_in_root(int rootfd, const char *path, char **ret);
 int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode);
 /* Makes dirfd/path a symlink to target, replacing what is there. */
 int stage1_symlink_at(int dirfd, const char *target, const char *path);
-/* A pid in decimal, nothing else (positive, fits pid_t). */
-int stage1_parse_pid(const char *s, pid_t *ret);
-/* Reads a pid file ("%d\n"). */
-int stage1_read_pid_at(int dirfd, const char *path, pid_t *ret);
 
 /* Closes every fd but stdio and the pod's lock (RKT_LOCK_FD, when set), before an exec: nothing that
  * stage0's caller or we hold reaches nspawn (which hands what it inherits to the pod's PID 1) or an app. */

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "path.h"
+#include "stage1-contract.h"
 #include "strv.h"
 #include "stage1-units.h"
 
@@ -283,7 +284,7 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         /* exec: the start job completes once the binary has been executed (a missing binary fails it). */
         fputs("Type=exec\n", f);
         fputs("Restart=no\n", f);
-        fprintf(f, "RootDirectory=/opt/stage2/%s/rootfs\n", app->name);
+        fprintf(f, "RootDirectory=/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "\n", app->name);
         /* The app gets its own /proc, /sys and /dev inside its root. */
         fputs("MountAPIVFS=yes\n", f);
         fputs("WorkingDirectory=", f);
@@ -330,19 +331,19 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                 STRV_FOREACH(d, app->device_allow)
                 fprintf(f, "DeviceAllow=%s\n", *d);
                 for (size_t i = 0; i < ELEMENTSOF(hidden_paths); i++)
-                        fprintf(f, "InaccessiblePaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                        fprintf(f, "InaccessiblePaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n", app->name,
                                 hidden_paths[i]);
                 for (size_t i = 0; i < ELEMENTSOF(read_only_paths); i++)
-                        fprintf(f, "ReadOnlyPaths=-/opt/stage2/%s/rootfs%s\n", app->name,
+                        fprintf(f, "ReadOnlyPaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n", app->name,
                                 read_only_paths[i]);
         }
         if (app->read_only_rootfs) {
-                fprintf(f, "ReadOnlyPaths=/opt/stage2/%s/rootfs\n", app->name);
+                fprintf(f, "ReadOnlyPaths=/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "\n", app->name);
                 /* What systemd mounts for the app stays writable (/dev/null, /dev/shm, /proc/self/...). */
-                fprintf(f, "ReadWritePaths=-/opt/stage2/%s/rootfs/dev\n", app->name);
-                fprintf(f, "ReadWritePaths=-/opt/stage2/%s/rootfs/proc\n", app->name);
+                fprintf(f, "ReadWritePaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "/dev\n", app->name);
+                fprintf(f, "ReadWritePaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "/proc\n", app->name);
                 STRV_FOREACH(w, app->writable_paths) {
-                        fprintf(f, "ReadWritePaths=-/opt/stage2/%s/rootfs", app->name);
+                        fprintf(f, "ReadWritePaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS, app->name);
                         put_no_specifiers(f, streq(*w, "/") ? "" : *w);
                         fputc('\n', f);
                 }

@@ -546,23 +546,6 @@ int net_mask_string(bool ipv6, unsigned prefix, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int strv_extendf(char ***l, const char *fmt, ...) _printf_(2, 3);
-static int strv_extendf(char ***l, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        r = strv_push(l, s);
-        if (r < 0)
-                free(s);
-        return r;
-}
-
 int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,
                    const char *ifname, const char *args, const char *cni_path, char ***ret) {
         _cleanup_strv_free_ char **env = NULL;
@@ -1382,7 +1365,7 @@ static int effective_apps(const NetPodConfig *c, AppcImageManifest ***ret_images
                         apps[i] = ra->app;
                         continue;
                 }
-                if (asprintf(&path, "opt/stage2/%s/manifest", ra->name) < 0) {
+                if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0) {
                         r = -ENOMEM;
                         goto fail;
                 }
@@ -1748,12 +1731,12 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
         if (resolv) {
                 r = stage1_write_file_at(c->s1fd, "etc/rkt-resolv.conf", resolv, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
+                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
                                              strerror(-r));
         }
         r = stage1_write_file_at(c->s1fd, hosts_file, hosts, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", hosts_file,
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", hosts_file,
                                      strerror(-r));
 
         /* Each app gets them bind-mounted over its own files, by a drop-in of its unit. */
@@ -1765,7 +1748,7 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                 bool own_hosts, bind_hosts;
                 struct stat st;
 
-                if (asprintf(&root, "opt/stage2/%s/rootfs", app) < 0)
+                if (stage2_path(NULL, app, STAGE2_ROOTFS, &root) < 0)
                         return -ENOMEM;
                 rootfd = openat(c->s1fd, root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (rootfd < 0)
@@ -1802,11 +1785,11 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                     asprintf(&dropin, "%s/10-rkt-dns.conf", dropin_dir) < 0)
                         return -ENOMEM;
                 if (mkdirat(c->s1fd, dropin_dir, 0755) < 0 && errno != EEXIST)
-                        return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_ROOTFS "/%s: %m",
+                        return rkt_error_set(reterr, negative_errno(), "creating " POD_STAGE1_ROOTFS "/%s: %m",
                                              dropin_dir);
                 r = stage1_write_file_at(c->s1fd, dropin, text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", dropin,
+                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", dropin,
                                              strerror(-r));
         }
         *ret_host_resolv = host_resolv;

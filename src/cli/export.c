@@ -16,6 +16,7 @@
 #include "path.h"
 #include "pod-common.h"
 #include "pod-prepare.h"
+#include "stage1-contract.h"
 #include "verbs.h"
 
 enum { OPT_APP = 1, OPT_OVERWRITE };
@@ -89,7 +90,7 @@ static int write_aci(const Pod *p, const char *app, const char *out, bool overwr
         int r;
 
         if (asprintf(&manifest_path, "appsinfo/%s/manifest", app) < 0 ||
-            asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", p->path, app) < 0)
+            asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS "/" STAGE2_DIR "/%s/" STAGE2_ROOTFS, p->path, app) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
         r = pod_read_file(p, manifest_path, &manifest, &size);
         if (r < 0)

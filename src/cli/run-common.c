@@ -349,13 +349,12 @@ static int parse_net(char *const *values, char **ret) {
  * are. */
 static int add_dns_arg(RunArgs *r, const Option *o, const char *v, NetDnsConfig *dns) {
         _cleanup_error_ RktError *err = NULL;
-        char *arg;
         int k;
 
         k = net_dns_config_add(dns, o->name, strempty(v), &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
-        if (asprintf(&arg, "--%s=%s", o->name, v) < 0 || strv_push(&r->dns_args, arg) < 0)
+        if (strv_extendf(&r->dns_args, "--%s=%s", o->name, v) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory");
         return 0;
 }
@@ -765,7 +764,7 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
 
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL;
+        _cleanup_free_ char *entry = NULL, *private_users = NULL, *token = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
@@ -774,42 +773,10 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
-        if (asprintf(&net, "--net=%s", r->net) < 0 || asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (strv_extend(&argv, entry) < 0 || (a->globals->debug && strv_extend(&argv, "--debug") < 0) ||
-            strv_extend(&argv, net) < 0 || (r->interactive && strv_extend(&argv, "--interactive") < 0) ||
-            strv_extend(&argv, local) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
         k = run_private_users(r, p, &private_users);
         if (k < 0)
                 return k;
-        if (private_users && strv_extend(&argv, private_users) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (r->hostname) {
-                if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        /* The networks of net.d come from both config dirs; DNS flags are stage1's to apply. */
-        if (a->globals->system_config) {
-                _cleanup_free_ char *sys = NULL;
-                if (asprintf(&sys, "--system-config=%s", a->globals->system_config) < 0 || strv_extend(&argv, sys) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        if (r->net_plugin_dirs) {
-                _cleanup_free_ char *joined = strv_join(r->net_plugin_dirs, ":"), *opt = NULL;
-                if (!joined || asprintf(&opt, "--net-plugin-dirs=%s", joined) < 0 || strv_extend(&argv, opt) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        STRV_FOREACH(d, r->dns_args)
-                if (strv_extend(&argv, *d) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        if (((a->globals->insecure & INSECURE_CAPABILITIES) && strv_extend(&argv, "--disable-capabilities-restriction") < 0) ||
-            ((a->globals->insecure & INSECURE_PATHS) && strv_extend(&argv, "--disable-paths") < 0) ||
-            ((a->globals->insecure & INSECURE_SECCOMP) && strv_extend(&argv, "--disable-seccomp") < 0))
-                return log_error_errno(-ENOMEM, "Out of memory");
-
         if (r->mds_register) {
-                _cleanup_free_ char *token = NULL, *opt = NULL;
                 _cleanup_close_ int podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 k = mds_token_new(&token);
                 if (k >= 0)
@@ -817,11 +784,28 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 if (k < 0)
                         return log_error_errno(k, "registering pod %s with the metadata service: %s", p->uuid,
                                                rkt_error_message(err, k));
-                if (asprintf(&opt, "--mds-token=%s", token) < 0 || strv_extend(&argv, opt) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
         }
-        if (strv_extend(&argv, p->uuid) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+        k = stage1_run_argv(
+                &(Stage1RunArgs){
+                        .entrypoint = entry,
+                        .uuid = p->uuid,
+                        .debug = a->globals->debug,
+                        .net = r->net,
+                        .interactive = r->interactive,
+                        .local_config = a->globals->local_config,
+                        .private_users = private_users,
+                        .hostname = r->hostname,
+                        .system_config = a->globals->system_config,
+                        .net_plugin_dirs = r->net_plugin_dirs,
+                        .dns_args = r->dns_args,
+                        .disable_capabilities = a->globals->insecure & INSECURE_CAPABILITIES,
+                        .disable_paths = a->globals->insecure & INSECURE_PATHS,
+                        .disable_seccomp = a->globals->insecure & INSECURE_SECCOMP,
+                        .mds_token = token,
+                },
+                &argv);
+        if (k < 0)
+                return log_error_errno(k, "pod %s: the stage1 command line: %m", p->uuid);
 
         fd = pod_lock_fd_for_exec(p);
         if (fd < 0)

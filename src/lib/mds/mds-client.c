@@ -239,7 +239,7 @@ int mds_register_pod_at(int pod_dirfd, const char *socket_path, const char *uuid
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_apps; i++) {
                 _cleanup_free_ char *p = NULL;
-                if (asprintf(&p, POD_STAGE1_ROOTFS "/opt/stage2/%s/manifest", m->apps[i].name) < 0) {
+                if (stage2_path(POD_STAGE1_ROOTFS, m->apps[i].name, STAGE2_MANIFEST, &p) < 0) {
                         r = -ENOMEM;
                         goto finish;
                 }

@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "path.h"
 #include "pod-prepare.h"
+#include "stage1-contract.h"
 
 static int pod_fd(const Pod *p) {
         return open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -123,8 +124,8 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
         _cleanup_close_ int treefd = -1;
         int r;
 
-        if (asprintf(&root, POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", ra->name) < 0 ||
-            asprintf(&mpath, POD_STAGE1_ROOTFS "/opt/stage2/%s/manifest", ra->name) < 0 ||
+        if (stage2_path(POD_STAGE1_ROOTFS, ra->name, STAGE2_ROOTFS, &root) < 0 ||
+            stage2_path(POD_STAGE1_ROOTFS, ra->name, STAGE2_MANIFEST, &mpath) < 0 ||
             asprintf(&info, "appsinfo/%s", ra->name) < 0)
                 return -ENOMEM;
         r = store_render_tree(s, ra->image.id, &tree_id, &tree_dir, reterr);
@@ -155,7 +156,7 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
  * its file systems: the apps' roots and the overlay upper dirs hold world-writable directories (/tmp)
  * that anyone who can reach them could write into. Root alone (and the pod's own root) passes here. */
 static int seal_pod(int podfd, RktError **reterr) {
-        static const char *const private_dirs[] = { "overlay", POD_STAGE1_ROOTFS "/opt/stage2" };
+        static const char *const private_dirs[] = { "overlay", POD_STAGE1_ROOTFS "/" STAGE2_DIR };
 
         for (size_t i = 0; i < ELEMENTSOF(private_dirs); i++) {
                 _cleanup_close_ int fd = -1;
@@ -266,7 +267,7 @@ int pod_remount(Pod *p, Store *s, RktError **reterr) {
                 return rkt_error_set(reterr, r, "mounting the stage1 overlay: %s", strerror(-r));
         for (size_t i = 0; i < m->n_apps; i++) {
                 _cleanup_free_ char *tree = NULL, *dir = NULL, *root = NULL;
-                if (asprintf(&root, POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", m->apps[i].name) < 0)
+                if (stage2_path(POD_STAGE1_ROOTFS, m->apps[i].name, STAGE2_ROOTFS, &root) < 0)
                         return -ENOMEM;
                 r = store_render_tree(s, m->apps[i].image.id, &tree, &dir, reterr);
                 if (r < 0)

@@ -734,120 +734,30 @@ uint64_t pod_dir_ctime(const Pod *p) {
         return timespec_usec(&st.st_ctim);
 }
 
-static int read_int_file(const char *path, long *ret) {
-        _cleanup_free_ char *text = NULL;
-        char *end;
-        long v;
-        int r;
-
-        r = read_regular_file_at(AT_FDCWD, path, 64, &text, NULL);
-        if (r == -EFBIG)
-                return -EBADMSG;
-        if (r < 0)
-                return r;
-        errno = 0;
-        v = strtol(text, &end, 10);
-        if (errno != 0 || end == text)
-                return -EBADMSG;
-        while (isspace((unsigned char) *end))
-                end++;
-        if (*end)
-                return -EBADMSG;
-        *ret = v;
-        return 0;
-}
-
-static int pod_read_int(const Pod *p, const char *name, long *ret) {
+static int pod_read_pid(const Pod *p, const char *name, pid_t *ret) {
         _cleanup_free_ char *path = pod_file(p, name);
-        return path ? read_int_file(path, ret) : -ENOMEM;
+        return path ? stage1_read_pid_at(AT_FDCWD, path, ret) : -ENOMEM;
 }
 
 int pod_stage1_pid(const Pod *p, pid_t *ret) {
-        long v;
-        int r = pod_read_int(p, POD_PID, &v);
+        int r = pod_read_pid(p, POD_PID, ret);
 
         if (r < 0)
-                r = pod_read_int(p, POD_PPID, &v);
-        if (r < 0)
-                return r;
-        if (v <= 0 || v > INT_MAX)
-                return -EBADMSG;
-        *ret = (pid_t) v;
-        return 0;
-}
-
-/* The only child of ppid: from /proc/<ppid>/task/<ppid>/children, or (kernels without that file) by
- * scanning /proc/<pid>/stat. -ESRCH while there is none, -ENOTUNIQ with more than one. */
-static int only_child(pid_t ppid, pid_t *ret) {
-        char path[64];
-        _cleanup_free_ char *text = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        pid_t found = 0;
-        int r;
-
-        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) ppid, (int) ppid);
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
-        if (r >= 0) {
-                char *end;
-                long v = strtol(text, &end, 10);
-                if (end == text || v <= 0)
-                        return -ESRCH;
-                while (isspace((unsigned char) *end))
-                        end++;
-                if (*end)
-                        return -ENOTUNIQ;
-                *ret = (pid_t) v;
-                return 0;
-        }
-        if (access("/proc/1/task/1/children", F_OK) >= 0)
-                return -ESRCH; /* the file exists, ppid is gone */
-        d = opendir("/proc");
-        if (!d)
-                return negative_errno();
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *stat_text = NULL;
-                char *close_paren;
-                long child, parent;
-                if (!isdigit((unsigned char) de->d_name[0]))
-                        continue;
-                child = strtol(de->d_name, NULL, 10);
-                snprintf(path, sizeof(path), "/proc/%ld/stat", child);
-                if (read_full_file_at(AT_FDCWD, path, &stat_text, NULL) < 0)
-                        continue;
-                /* "pid (comm) S ppid …": comm may hold spaces and parentheses, the last ')' ends it. */
-                close_paren = strrchr(stat_text, ')');
-                if (!close_paren || sscanf(close_paren + 1, " %*c %ld", &parent) != 1 || parent != ppid)
-                        continue;
-                if (found)
-                        return -ENOTUNIQ;
-                found = (pid_t) child;
-        }
-        if (!found)
-                return -ESRCH;
-        *ret = found;
-        return 0;
+                r = pod_read_pid(p, POD_PPID, ret);
+        return r;
 }
 
 int pod_pid(const Pod *p, pid_t *ret) {
-        long v;
+        pid_t nspawn;
         int r;
 
-        r = pod_read_int(p, POD_PID, &v);
-        if (r >= 0) {
-                if (v <= 0 || v > INT_MAX)
-                        return -EBADMSG;
-                *ret = (pid_t) v;
-                return 0;
-        }
-        r = pod_read_int(p, POD_PPID, &v);
-        if (r == -ENOENT)
-                return -ESRCH;
-        if (r < 0)
+        r = pod_read_pid(p, POD_PID, ret);
+        if (r != -ENOENT)
                 return r;
-        if (v <= 0 || v > INT_MAX)
-                return -EBADMSG;
-        return only_child((pid_t) v, ret);
+        r = pod_read_pid(p, POD_PPID, &nspawn);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        return pod_process_leader(nspawn, ret);
 }
 
 /* The stage1 tree ID, checked to be one (it names a directory of the pod and one of the store). */
@@ -980,7 +890,7 @@ int pod_stage1_interface_version(const Pod *p) {
         char *end;
         long v;
 
-        if (stage1_annotation(p, "coreos.com/rkt/stage1/interface-version", &value, NULL) < 0)
+        if (stage1_annotation(p, STAGE1_INTERFACE_VERSION, &value, NULL) < 0)
                 return 1;
         v = strtol(value, &end, 10);
         return end == value || *end || v < 1 || v > INT_MAX ? 1 : (int) v;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "stage1-contract.h"
 #include "uid-range.h"
 
 /* A pod is a directory under <data dir>/pods/<state dir>/<uuid>; its state is the directory it is in plus
@@ -72,39 +73,19 @@ void pods_free(Pod **l, size_t n);
 /* Re-reads where the pod is and in which state (it may have moved since it was opened). */
 int pod_refresh(Pod *p);
 
-/* Files of the pod, relative to its directory. */
-#define POD_MANIFEST "pod"
-#define POD_CREATED "pod-created"
-#define POD_STAGE1_MANIFEST "stage1/manifest"
-#define POD_STAGE1_ROOTFS "stage1/rootfs"
-#define POD_STAGE1_TREE "stage1TreeStoreID"
-#define POD_STAGE1_ID "stage1ID"
-/* --private-users: the pod's UID range, "SHIFT:COUNT"; its files belong to the range. */
-#define POD_PRIVATE_USERS "private-users-prepared"
-/* Written by prepare when the pod's roots are overlays over the tree store (absent: they are copies). */
-#define POD_OVERLAY_MARKER "overlay-prepared"
-
-/* The stage1 image's entrypoints, by annotation. */
-#define STAGE1_RUN "coreos.com/rkt/stage1/run"
-#define STAGE1_ENTER "coreos.com/rkt/stage1/enter"
-#define STAGE1_GC "coreos.com/rkt/stage1/gc"
-#define STAGE1_STOP "coreos.com/rkt/stage1/stop"
+/* Files of the pod, relative to its directory, and the entrypoints' annotations: stage1-contract.h. */
 
 /* Times in µs since the epoch; 0 when unknown (not started). */
 uint64_t pod_created_time(const Pod *p);
 uint64_t pod_started_time(const Pod *p);
-/* The pod's PID 1 (from "pid", or the single child of "ppid"); -ESRCH when not known yet. */
+/* The pod's PID 1 (from "pid", or the single child of "ppid": pod_process_leader()); -ESRCH when not
+ * known yet, -EAGAIN while nspawn still has several children. */
 int pod_pid(const Pod *p, pid_t *ret);
 /* The exit code stage1 recorded for app (stage1/rootfs/rkt/status/<app>, read through the overlay's
  * upper dir when the stage1 overlay is not mounted); -ENOENT when the app has not exited. */
 int pod_app_exit_code(const Pod *p, const char *app, int *ret);
 
 /* --- additions for the inspecting and cleaning verbs (list, status, stop, rm, gc, enter) --- */
-
-#define POD_PID "pid"
-#define POD_PPID "ppid"
-#define POD_NET_INFO "net-info.json"
-#define POD_APP_STATUS_DIR "rkt/status" /* in the stage1 rootfs */
 
 /* exited, exited garbage, exited deleting, deleting, garbage: the pod ran (or never will). */
 bool pod_state_is_after_run(PodState s);
@@ -140,7 +121,7 @@ int pod_private_users(const Pod *p, UidRange *ret);
 bool pod_supervisor_ready(const Pod *p);
 
 /* The entrypoints themselves are run from the tree store, never from the pod: stage1-exec.h. */
-/* coreos.com/rkt/stage1/interface-version; 1 when not given (as rkt 1.30). */
+/* STAGE1_INTERFACE_VERSION; 1 when not given (as rkt 1.30). */
 int pod_stage1_interface_version(const Pod *p);
 
 /* Mounts the stage1 overlay again (lower: the tree store's <stage1TreeStoreID>/rootfs) when the pod uses
