@@ -166,7 +166,7 @@ int verb_enter(CliArgs *a) {
         argv = calloc(n_cmd + 6, sizeof(char *));
         if (!argv || asprintf(&pid_arg, "--pid=%d", (int) pid) < 0 ||
             asprintf(&app_arg, "--appname=%s", app) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         argv[k++] = ep;
         argv[k++] = pid_arg;
         argv[k++] = app_arg;

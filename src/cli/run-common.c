@@ -184,7 +184,7 @@ static int parse_kv(const char *flag, const char *s, AppcKV **kv, size_t *n) {
                 return log_error_errno(-EINVAL, "--%s '%s': expected NAME=VALUE", flag, s);
         name = strndup(s, eq - s);
         if (!name || appc_kv_set(kv, n, name, eq + 1) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         return 0;
 }
 
@@ -233,7 +233,7 @@ static int app_flags_table(const Option *pod, Option **ret) {
                 n++;
         t = calloc(n_app + n + 1, sizeof(Option));
         if (!t)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         memcpy(t, run_app_options, n_app * sizeof(Option));
         n = n_app;
         for (const Option *o = pod; o && o->name; o++) {
@@ -278,7 +278,7 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                         return log_error_errno(-EINVAL, "'%s' must follow an image", pos[i]);
                 apps = realloc(r->spec.apps, sizeof(AppSpec) * (r->spec.n_apps + 1));
                 if (!apps)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 r->spec.apps = apps;
                 app = &apps[r->spec.n_apps++];
                 *app = (AppSpec) { .image = pos[i++] };
@@ -305,7 +305,7 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                 if (i < n && streq(pos[i], "--")) {
                         for (i++; i < n && !streq(pos[i], "---"); i++)
                                 if (strv_extend(&app->args, pos[i]) < 0)
-                                        return log_error_errno(-ENOMEM, "Out of memory");
+                                        return log_oom();
                         if (i < n)
                                 i++; /* "---" */
                 }
@@ -355,7 +355,7 @@ static int add_dns_arg(RunArgs *r, const Option *o, const char *v, NetDnsConfig 
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
         if (strv_extendf(&r->dns_args, "--%s=%s", o->name, v) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         return 0;
 }
 
@@ -384,7 +384,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         }
         name = strndup(v, c1 - v);
         if (!name || (ip_end && !ip))
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         if (!appc_ac_name_valid(name))
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
         if (ip && inet_pton(AF_INET6, ip, buf) == 1)
@@ -428,7 +428,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 switch (o->option->id) {
                 case OPT_NET:
                         if (strv_extend(&nets, strempty(v)) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_DNS:
                 case OPT_DNS_SEARCH:
@@ -444,7 +444,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         if ((k = parse_port(v, &name, &ip, &port)) < 0)
                                 goto fail;
                         if (strv_extend(&r->ports, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 }
                 case OPT_HOSTNAME: r->hostname = v; break;
@@ -494,7 +494,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         break;
                 case OPT_SET_ENV_FILE:
                         if (strv_extend(&env_files, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_INHERIT_ENV: {
                         bool inherit = false;
@@ -505,11 +505,11 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 }
                 case OPT_VOLUME:
                         if (strv_extend(&r->spec.volumes, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_POD_MOUNT:
                         if (strv_extend(&r->spec.mounts, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 }
         }
@@ -519,7 +519,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         goto fail;
         for (size_t i = 0; i < n_set_env; i++)
                 if (appc_kv_set(&r->spec.set_env, &r->spec.n_set_env, set_env[i].name, set_env[i].value) < 0) {
-                        k = log_error_errno(-ENOMEM, "Out of memory");
+                        k = log_oom();
                         goto fail;
                 }
         k = 0;
@@ -527,7 +527,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 k = parse_net(nets, &r->net);
                 STRV_FOREACH(d, a->globals->net_plugins)
                         if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
-                                k = log_error_errno(-ENOMEM, "Out of memory");
+                                k = log_oom();
         }
         if (k >= 0 && (k = net_dns_config_finish(&dns, &err)) < 0)
                 k = log_error_errno(k, "%s", rkt_error_message(err, k));
@@ -729,7 +729,7 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         if (r->uuid_file_save) {
                 _cleanup_free_ char *line = NULL;
                 if (asprintf(&line, "%s", p->uuid) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 k = write_file_atomic_at(AT_FDCWD, r->uuid_file_save, line, strlen(line), 0644);
                 if (k < 0)
                         return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
@@ -758,7 +758,7 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
         if (k < 0)
                 return k;
         if (uid_range_format(&range, &range_text) < 0 || asprintf(ret_arg, "--private-users=%s", range_text) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         return 0;
 }
 
