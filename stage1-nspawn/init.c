@@ -33,6 +33,7 @@
 #include "net.h"
 #include "nspawn-args.h"
 #include "path.h"
+#include "process.h"
 #include "pod-process.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
@@ -673,26 +674,21 @@ static int start_stop_guard(pid_t nspawn, int *ret_fd, RktError **reterr) {
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return rkt_error_set(reterr, negative_errno(), "creating the stop guard's pipe: %m");
-        guard = fork();
+        guard = safe_fork();
         if (guard < 0) {
-                int r = negative_errno();
+                int r = guard;
                 safe_close(p[0]);
                 safe_close(p[1]);
                 return rkt_error_set(reterr, r, "forking the stop guard: %s", strerror(-r));
         }
         if (guard == 0) {
                 _cleanup_error_ RktError *error = NULL;
-                sigset_t none;
                 char c;
                 int r;
 
+                /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM): safe_fork()
+                 * gave it the default actions. */
                 (void) close_all_fds_except(&p[0], 1);
-                /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM). */
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
                 while (read(p[0], &c, 1) < 0 && errno == EINTR)
                         ;
                 r = pod_poweroff(nspawn, GUARD_READY_TIMEOUT_MS, &error);
@@ -792,25 +788,20 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool
 static int supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_killed, RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
         _cleanup_close_ int guard_fd = -1;
-        sigset_t all, none;
+        sigset_t all;
         pid_t self = getpid(), child;
         int r;
 
         sigfillset(&all);
-        sigemptyset(&none);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
                 return rkt_error_set(reterr, negative_errno(), "becoming a subreaper: %m");
         sigprocmask(SIG_SETMASK, &all, NULL);
-        child = fork();
+        /* Whatever the caller ignored (a shell's background job ignores INT and QUIT) must not stick to
+         * nspawn: an ignored signal is dropped even where nspawn waits for it (safe_fork() resets them). */
+        child = safe_fork();
         if (child < 0)
-                return rkt_error_set(reterr, negative_errno(), "forking: %m");
+                return rkt_error_set(reterr, child, "forking: %s", strerror(-child));
         if (child == 0) {
-                /* Whatever the caller ignored (a shell's background job ignores INT and QUIT) must not stick
-                 * to nspawn: an ignored signal is dropped even where nspawn waits for it. */
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
-                sigprocmask(SIG_SETMASK, &none, NULL);
                 if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self ||
                     stage1_close_fds_but_lock() < 0)
                         _exit(STAGE1_EXIT_FAILURE);

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "net.h"
 #include "path.h"
+#include "process.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
@@ -901,7 +902,6 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
         int pipefd[2], status, r;
-        sigset_t mask;
         pid_t pid;
 
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -921,9 +921,10 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
                 return negative_errno();
         out_r = pipefd[0];
         out_w = pipefd[1];
-        pid = fork();
+        /* Not what init does with signals (it blocks them all while it supervises the pod): safe_fork(). */
+        pid = safe_fork();
         if (pid < 0)
-                return negative_errno();
+                return pid;
         if (pid == 0) {
                 if (dup2(in >= 0 ? in : devnull, 0) < 0 || dup2(out_w, 1) < 0 ||
                     (mode == STDERR_CAPTURE && dup2(out_w, 2) < 0) ||
@@ -933,12 +934,6 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
                  * daemon behind would hold the pod "running" forever). */
                 if (close_all_fds_except(NULL, 0) < 0)
                         _exit(127);
-                /* Not what init does with signals (it blocks them all while it supervises the pod). */
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
-                sigemptyset(&mask);
-                (void) sigprocmask(SIG_SETMASK, &mask, NULL);
                 execve(path, argv, env);
                 _exit(127);
         }
