@@ -17,6 +17,7 @@
 #include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
+#include "util.h"
 
 /* A file of the app's image, or "" when it has none (an image without /etc/group is fine). */
 static int read_optional(int rootfd, const char *path, char **ret) {
@@ -372,15 +373,12 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
 
 int stage1_keep_lock_fd(RktError **reterr) {
         const char *v = getenv("RKT_LOCK_FD");
-        char *end;
-        long fd;
+        uint64_t fd;
         int flags;
 
         if (!v)
                 return 0;
-        errno = 0;
-        fd = strtol(v, &end, 10);
-        if (errno != 0 || *end || fd < 0 || fd > INT32_MAX || (flags = fcntl((int) fd, F_GETFD)) < 0)
+        if (parse_uint_max(v, INT32_MAX, &fd) < 0 || (flags = fcntl((int) fd, F_GETFD)) < 0)
                 return rkt_error_set(reterr, -EBADF, "RKT_LOCK_FD='%s' is not an open file descriptor", v);
         if ((flags & FD_CLOEXEC) && fcntl((int) fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
                 return rkt_error_set(reterr, negative_errno(), "RKT_LOCK_FD: cannot clear FD_CLOEXEC");

@@ -6,6 +6,7 @@
 
 #include "stage1-isolation.h"
 #include "strv.h"
+#include "util.h"
 
 /* --- capabilities --- */
 
@@ -575,14 +576,10 @@ int stage1_confinement_format(const Stage1Confinement *c, char **ret) {
 }
 
 static int parse_u32(const char *s, uint32_t *ret) {
-        char *end;
-        unsigned long long v;
+        uint64_t v;
 
-        if (!isdigit((unsigned char) *s))
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || *end || v >= UINT32_MAX)
+        /* (uid_t) -1 is no ID. */
+        if (parse_uint_max(s, UINT32_MAX - 1, &v) < 0)
                 return -EINVAL;
         *ret = (uint32_t) v;
         return 0;

@@ -29,6 +29,7 @@
 #include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
+#include "util.h"
 
 /* The CNI version of the built-in networks: plugins from 0.8 on speak it, and its results name the
  * interfaces. */
@@ -394,9 +395,8 @@ static int parse_cidr(const char *s, char **ret_ip, unsigned *ret_prefix, bool *
         _cleanup_free_ char *ip = NULL;
         const char *slash = strchr(s, '/');
         unsigned char buf[sizeof(struct in6_addr)];
-        unsigned long prefix;
+        uint64_t prefix;
         bool v6;
-        char *end;
 
         if (!slash)
                 return -EINVAL;
@@ -409,9 +409,7 @@ static int parse_cidr(const char *s, char **ret_ip, unsigned *ret_prefix, bool *
                 v6 = true;
         else
                 return -EINVAL;
-        errno = 0;
-        prefix = strtoul(slash + 1, &end, 10);
-        if (errno != 0 || end == slash + 1 || *end || prefix > (v6 ? 128 : 32))
+        if (parse_uint_max(slash + 1, v6 ? 128 : 32, &prefix) < 0)
                 return -EINVAL;
         *ret_ip = TAKE_PTR(ip);
         *ret_prefix = (unsigned) prefix;

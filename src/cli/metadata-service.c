@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mds-server.h"
 #include "mds.h"
+#include "util.h"
 #include "verbs.h"
 
 enum { OPT_LISTEN_PORT = 1 };
@@ -34,12 +35,9 @@ static void log_request(void *userdata, bool registration, const char *method, c
 }
 
 static int parse_port(const char *s, uint16_t *ret) {
-        char *end = NULL;
-        unsigned long v;
+        uint64_t v;
 
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || !end || *end || end == s || s[0] == '-' || s[0] == '+' || v == 0 || v > 65535)
+        if (parse_uint_max(s, 65535, &v) < 0 || v == 0)
                 return -EINVAL;
         *ret = (uint16_t) v;
         return 0;

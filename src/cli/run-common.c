@@ -17,6 +17,7 @@
 #include "stage1-exec.h"
 #include "store.h"
 #include "strv.h"
+#include "util.h"
 
 enum {
         /* pod-level */
@@ -366,8 +367,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         _cleanup_free_ char *name = NULL, *ip = NULL;
         const char *c1 = strchr(v, ':'), *rest = c1 ? c1 + 1 : NULL, *ip_end, *port;
         unsigned char buf[sizeof(struct in6_addr)];
-        unsigned long n;
-        char *end;
+        uint64_t n;
 
         if (!rest)
                 return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
@@ -394,9 +394,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
                                        v, ip);
         if (ip && inet_pton(AF_INET, ip, buf) != 1)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
-        errno = 0;
-        n = strtoul(port, &end, 10);
-        if (errno != 0 || end == port || *end || n == 0 || n > 65535)
+        if (parse_uint_max(port, 65535, &n) < 0 || n == 0)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port number", v, port);
         *ret_name = TAKE_PTR(name);
         *ret_ip = TAKE_PTR(ip);

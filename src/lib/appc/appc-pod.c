@@ -3,6 +3,7 @@
 #include <inttypes.h>
 
 #include "appc-internal.h"
+#include "util.h"
 
 #define POD_MANIFEST_KIND "PodManifest"
 #define EMPTY_VOLUME_DEFAULT_MODE "0755"
@@ -221,14 +222,9 @@ static int parse_go_bool(const char *s, bool *ret) {
 }
 
 static int parse_id(const char *s, uint32_t *ret) {
-        unsigned long long v;
-        char *end;
+        uint64_t v;
 
-        if (isempty(s) || !strchr("0123456789", s[0]))
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || *end || v > UINT32_MAX)
+        if (parse_uint_max(s, UINT32_MAX, &v) < 0)
                 return -EINVAL;
         *ret = (uint32_t) v;
         return 0;

@@ -7,6 +7,7 @@
 #include "pod-manifest.h"
 #include "macro.h"
 #include "strv.h"
+#include "util.h"
 
 int app_name_from_image_name(const char *image_name, char **ret) {
         const char *base = strrchr(image_name, '/');
@@ -62,11 +63,8 @@ static int isolator_json(const char *flag, const char *value, char **ret_name, c
                 o = json_object_new_object();
                 json_object_object_add(o, "limit", json_object_new_string(value));
         } else if (streq(flag, "cpu-shares") || streq(flag, "oom-score-adj")) {
-                char *end;
-                long v;
-                errno = 0;
-                v = strtol(value, &end, 10);
-                if (errno || end == value || *end)
+                int64_t v;
+                if (parse_int64(value, &v) < 0)
                         return rkt_error_set(reterr, -EINVAL, "--%s '%s': not an integer", flag, value);
                 name = streq(flag, "cpu-shares") ? "os/linux/cpu-shares" : "os/linux/oom-score-adj";
                 o = json_object_new_int64(v);
@@ -200,9 +198,8 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                 if (!app->supplementary_gids)
                         return -ENOMEM;
                 STRV_FOREACH(g, gids) {
-                        char *end;
-                        unsigned long v = strtoul(*g, &end, 10);
-                        if (*end || end == *g || v > UINT32_MAX)
+                        uint64_t v;
+                        if (parse_uint_max(*g, UINT32_MAX, &v) < 0)
                                 return rkt_error_set(reterr, -EINVAL, "--supplementary-gids '%s': '%s' is not a group ID",
                                                      a->supplementary_gids, *g);
                         app->supplementary_gids[app->n_supplementary_gids++] = (uint32_t) v;

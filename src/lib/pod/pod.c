@@ -18,6 +18,7 @@
 #include "path.h"
 #include "pod.h"
 #include "stage1-exec.h"
+#include "util.h"
 
 /* The state directories, in lifecycle order: a pod only ever moves to a later one, so a scan in this
  * order finds a pod that is being moved while we look (at its old place or at its new one). */
@@ -887,13 +888,11 @@ static int stage1_annotation(const Pod *p, const char *which, char **ret, RktErr
 
 int pod_stage1_interface_version(const Pod *p) {
         _cleanup_free_ char *value = NULL;
-        char *end;
-        long v;
+        uint64_t v;
 
         if (stage1_annotation(p, STAGE1_INTERFACE_VERSION, &value, NULL) < 0)
                 return 1;
-        v = strtol(value, &end, 10);
-        return end == value || *end || v < 1 || v > INT_MAX ? 1 : (int) v;
+        return parse_uint_max(value, INT_MAX, &v) < 0 || v < 1 ? 1 : (int) v;
 }
 
 /* --- mounts --- */

@@ -28,14 +28,9 @@ int stage2_path(const char *prefix, const char *app, const char *what, char **re
 }
 
 int stage1_parse_pid(const char *s, pid_t *ret) {
-        char *end;
-        long v;
+        uint64_t v;
 
-        if (!s || !isdigit((unsigned char) s[0]))
-                return -EINVAL;
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v <= 0 || v > INT32_MAX)
+        if (!s || parse_uint_max(s, INT32_MAX, &v) < 0 || v == 0)
                 return -EINVAL;
         *ret = (pid_t) v;
         return 0;
