@@ -246,3 +246,36 @@ static DlLibrary archive_library = {LIBARCHIVE_SONAME, "libarchive13", archive_s
 int archive_dl_open(RktError **reterr) {
         return dl_open(&archive_library, reterr);
 }
+
+int archive_reader_new(ArchiveReaderFlags flags, struct archive **ret, RktError **reterr) {
+        static const struct {
+                ArchiveReaderFlags flag;
+                int (**support)(struct archive *);
+        } supports[] = {
+                {ARCHIVE_READER_GZIP, &sym_archive_read_support_filter_gzip},
+                {ARCHIVE_READER_BZIP2, &sym_archive_read_support_filter_bzip2},
+                {ARCHIVE_READER_XZ, &sym_archive_read_support_filter_xz},
+                {ARCHIVE_READER_ZSTD, &sym_archive_read_support_filter_zstd},
+                {ARCHIVE_READER_TAR, &sym_archive_read_support_format_tar},
+                {ARCHIVE_READER_TAR, &sym_archive_read_support_format_gnutar},
+                {ARCHIVE_READER_RAW, &sym_archive_read_support_format_raw},
+        };
+        struct archive *a;
+        int r = archive_dl_open(reterr);
+
+        if (r < 0)
+                return r;
+        a = sym_archive_read_new();
+        if (!a)
+                return -ENOMEM;
+        /* ARCHIVE_WARN: the decompressor is an external program after all (libarchive built without it). */
+        for (size_t i = 0; i < ELEMENTSOF(supports); i++)
+                if ((flags & supports[i].flag) && (*supports[i].support)(a) < ARCHIVE_WARN) {
+                        r = rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
+                                          strna(sym_archive_error_string(a)));
+                        sym_archive_read_free(a);
+                        return r;
+                }
+        *ret = a;
+        return 0;
+}

@@ -119,6 +119,23 @@ DL_DECLARE(archive_write_set_format_pax_restricted);
 /* Loads libarchive once, likewise. */
 int archive_dl_open(RktError **reterr);
 
+/* What an archive reader accepts. Only decompressors that run in-process: filter_all would also run
+ * external programs (lrzip, lzop, grzip) on untrusted input. */
+typedef enum ArchiveReaderFlags {
+        ARCHIVE_READER_GZIP = 1u << 0,
+        ARCHIVE_READER_BZIP2 = 1u << 1,
+        ARCHIVE_READER_XZ = 1u << 2,
+        ARCHIVE_READER_ZSTD = 1u << 3,
+        ARCHIVE_READER_TAR = 1u << 4, /* tar in all its dialects */
+        ARCHIVE_READER_RAW = 1u << 5, /* the decompressed bytes as one entry */
+        /* What an ACI may be compressed with. */
+        ARCHIVE_READER_ACI_FILTERS =
+                ARCHIVE_READER_GZIP | ARCHIVE_READER_BZIP2 | ARCHIVE_READER_XZ | ARCHIVE_READER_ZSTD,
+} ArchiveReaderFlags;
+
+/* Loads libarchive and makes a reader that accepts flags, not yet opened. Errors name what failed. */
+int archive_reader_new(ArchiveReaderFlags flags, struct archive **ret, RktError **reterr);
+
 static inline void archive_read_freep(struct archive **a) {
         if (*a)
                 sym_archive_read_free(*a);

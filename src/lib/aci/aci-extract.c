@@ -1078,23 +1078,12 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
                    RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         Extractor x = {.reterr = reterr};
-        int r = archive_dl_open(reterr);
+        /* Only the compressions an ACI may use, detected by content. */
+        int r = archive_reader_new(ARCHIVE_READER_ACI_FILTERS | ARCHIVE_READER_TAR, &a, reterr);
 
         if (r < 0)
                 return r;
-        a = sym_archive_read_new();
-        if (!a)
-                return -ENOMEM;
         x.archive = a;
-        /* Only the compressions an ACI may use, detected by content; filter_all would also run external
-         * programs (lrzip, lzop, grzip) on untrusted input. ARCHIVE_WARN: an external gzip etc. */
-        if (sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_filter_bzip2(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_filter_xz(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_format_tar(a) < ARCHIVE_WARN)
-                return rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
-                                     strna(sym_archive_error_string(a)));
         if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
                 return archive_failure(&x, true, false);
         return aci_extract_archive(a, target_dirfd, flags, filter, userdata, reterr);
@@ -1179,19 +1168,15 @@ static int apply_whiteouts(Extractor *x) {
 }
 
 static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *a = sym_archive_read_new();
+        _cleanup_(archive_read_freep) struct archive *a = NULL;
         Extractor x = {.reterr = reterr};
+        int r = archive_reader_new(ARCHIVE_READER_GZIP | ARCHIVE_READER_ZSTD | ARCHIVE_READER_TAR, &a, reterr);
 
-        if (!a)
-                return -ENOMEM;
+        if (r < 0)
+                return r;
         x.archive = a;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot rewind the layer: %m");
-        if (sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-            sym_archive_read_support_format_tar(a) < ARCHIVE_WARN)
-                return rkt_error_set(reterr, -EOPNOTSUPP, "setting up the archive reader: %s",
-                                     strna(sym_archive_error_string(a)));
         if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
                 return archive_failure(&x, true, false);
         *ret = TAKE_PTR(a);

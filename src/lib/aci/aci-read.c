@@ -240,17 +240,13 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
                 return rkt_error_set(reterr, -ENOMEM, "cannot set up sha512");
         p.md = md;
 
-        raw = sym_archive_read_new();
-        tar = sym_archive_read_new();
-        if (!raw || !tar)
-                return -ENOMEM;
-        /* Only the compressions ACIs use, all handled in-process: filter_all would also run external
-         * programs (lrzip, lzop, …) on untrusted input. */
-        sym_archive_read_support_filter_gzip(raw);
-        sym_archive_read_support_filter_bzip2(raw);
-        sym_archive_read_support_filter_xz(raw);
-        sym_archive_read_support_filter_zstd(raw);
-        sym_archive_read_support_format_raw(raw);
+        /* The compressed stream decompressed as one raw entry, read by a tar reader in turn. */
+        r = archive_reader_new(ARCHIVE_READER_ACI_FILTERS | ARCHIVE_READER_RAW, &raw, reterr);
+        if (r < 0)
+                return r;
+        r = archive_reader_new(ARCHIVE_READER_TAR, &tar, reterr);
+        if (r < 0)
+                return r;
         if (sym_archive_read_open_fd(raw, in_fd, 128 * 1024) != ARCHIVE_OK)
                 return rkt_error_set(reterr, -EBADMSG, "cannot read the image: %s",
                                      strempty(sym_archive_error_string(raw)));
@@ -262,8 +258,6 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         }
         p.raw = raw;
 
-        sym_archive_read_support_format_tar(tar);
-        sym_archive_read_support_format_gnutar(tar);
         if (sym_archive_read_open(tar, &p, NULL, pipe_read, NULL) != ARCHIVE_OK)
                 goto tar_error;
 

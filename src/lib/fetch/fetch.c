@@ -143,21 +143,12 @@ static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, Rkt
         const ImageLimits limits = { .max_size = max_size };
         uint64_t declared = 0;
         size_t size = 0;
-        int r = archive_dl_open(reterr);
+        int r = archive_reader_new(ARCHIVE_READER_ACI_FILTERS | ARCHIVE_READER_TAR, &a, reterr);
 
         if (r < 0)
                 return r;
-        a = sym_archive_read_new();
-        if (!a)
-                return -ENOMEM;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot rewind the image: %m");
-        sym_archive_read_support_filter_gzip(a);
-        sym_archive_read_support_filter_bzip2(a);
-        sym_archive_read_support_filter_xz(a);
-        sym_archive_read_support_filter_zstd(a);
-        sym_archive_read_support_format_tar(a);
-        sym_archive_read_support_format_gnutar(a);
         if (sym_archive_read_open_fd(a, fd, 128 * 1024) != ARCHIVE_OK)
                 return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
         for (;;) {
