@@ -653,39 +653,6 @@ static int fetch_url(Fetch *f, const char *url, char **ret_id, RktError **reterr
 
 /* --- by name --- */
 
-/* A store image for ref: name and the labels asked for; os and arch, when only defaulted, match an image
- * that does not say. image_record_preferred() picks among several. */
-static int lookup_name(Store *s, const ImageRef *ref, const char *os, const char *arch, char **ret_id) {
-        bool version = image_ref_label(ref, "version");
-        ImageRecord **l = NULL;
-        const ImageRecord *best = NULL;
-        size_t n = 0;
-        int r;
-
-        r = store_list(s, &l, &n, NULL);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                const ImageRecord *rec = l[i];
-                bool ok = streq(rec->name, ref->name);
-                const char *v;
-
-                for (size_t k = 0; ok && k < ref->n_labels; k++) {
-                        v = appc_kv_get(rec->labels, rec->n_labels, ref->labels[k].name);
-                        ok = v && streq(v, ref->labels[k].value);
-                }
-                if (ok && !image_ref_label(ref, "os") && (v = appc_kv_get(rec->labels, rec->n_labels, "os")))
-                        ok = streq(v, os);
-                if (ok && !image_ref_label(ref, "arch") && (v = appc_kv_get(rec->labels, rec->n_labels, "arch")))
-                        ok = streq(v, arch);
-                if (ok && (!best || image_record_preferred(rec, best, version)))
-                        best = rec;
-        }
-        r = best ? ((*ret_id = strdup(best->id)) ? 0 : -ENOMEM) : -ENOENT;
-        image_records_free(l, n);
-        return r;
-}
-
 static int fetch_key(Fetch *f, const char *location, bool allow_http, char **ret, size_t *ret_size,
                      RktError **reterr) {
         HttpResponse resp = {};
@@ -800,7 +767,7 @@ static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, 
         int r;
 
         if (!d->image_id)
-                return lookup_name(s, &ref, os, arch, ret_id);
+                return store_find_by_name(s, &ref, os, arch, ret_id, NULL);
         r = store_resolve(s, d->image_id, ret_id, &e);
         if (r < 0 && r != -ENOENT)
                 return rkt_error_set(reterr, r, "%s", rkt_error_message(e, r));
@@ -911,7 +878,7 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         }
 
         if (f->o->pull_policy != PULL_UPDATE) {
-                r = lookup_name(f->s, &ref, os, arch, ret_id);
+                r = store_find_by_name(f->s, &ref, os, arch, ret_id, NULL);
                 if (r >= 0)
                         notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s", image);
                 if (r != -ENOENT)

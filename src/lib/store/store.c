@@ -625,14 +625,21 @@ static int prefix_one(const char *id, void *userdata) {
         return 0;
 }
 
-static bool record_matches(const ImageRecord *r, const ImageRef *ref) {
+static bool record_matches(const ImageRecord *r, const ImageRef *ref, const char *os, const char *arch) {
+        const char *v;
+
         if (!streq(r->name, ref->name))
                 return false;
         for (size_t i = 0; i < ref->n_labels; i++) {
-                const char *v = appc_kv_get(r->labels, r->n_labels, ref->labels[i].name);
+                v = appc_kv_get(r->labels, r->n_labels, ref->labels[i].name);
                 if (!v || !streq(v, ref->labels[i].value))
                         return false;
         }
+        if (os && !image_ref_label(ref, "os") && (v = appc_kv_get(r->labels, r->n_labels, "os")) && !streq(v, os))
+                return false;
+        if (arch && !image_ref_label(ref, "arch") && (v = appc_kv_get(r->labels, r->n_labels, "arch")) &&
+            !streq(v, arch))
+                return false;
         return true;
 }
 
@@ -644,7 +651,8 @@ bool image_record_preferred(const ImageRecord *a, const ImageRecord *b, bool ver
         return strcmp(a->id, b->id) > 0;
 }
 
-static int resolve_name(Store *s, const ImageRef *ref, const char *text, char **ret_id, RktError **reterr) {
+int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char *arch, char **ret_id,
+                       RktError **reterr) {
         bool version = image_ref_label(ref, "version");
         ImageRecord **l = NULL;
         const ImageRecord *best = NULL;
@@ -655,15 +663,24 @@ static int resolve_name(Store *s, const ImageRef *ref, const char *text, char **
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++)
-                if (record_matches(l[i], ref) && (!best || image_record_preferred(l[i], best, version)))
+                if (record_matches(l[i], ref, os, arch) && (!best || image_record_preferred(l[i], best, version)))
                         best = l[i];
         if (!best)
-                r = rkt_error_set(reterr, -ENOENT, "no image named '%s' in the store", text);
+                r = -ENOENT;
         else {
                 *ret_id = strdup(best->id);
                 r = *ret_id ? 0 : -ENOMEM;
         }
         image_records_free(l, n);
+        return r;
+}
+
+static int resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
+                        char **ret_id, RktError **reterr) {
+        int r = store_find_by_name(s, ref, os, arch, ret_id, reterr);
+
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, -ENOENT, "no image named '%s' in the store", text);
         return r;
 }
 
@@ -692,7 +709,7 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
         r = image_ref_parse(ref, &parsed, reterr);
         if (r < 0)
                 return r;
-        r = resolve_name(s, &parsed, ref, ret_id, reterr);
+        r = resolve_name(s, &parsed, NULL, NULL, ref, ret_id, reterr);
         image_ref_done(&parsed);
         return r;
 }
@@ -849,10 +866,13 @@ static void render_list_done(RenderList *l) {
 
 static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, RktError **reterr) {
         const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
+        const char *os = NULL, *arch = NULL;
 
         if (d->image_id)
                 return store_resolve(s, d->image_id, ret_id, reterr);
-        return resolve_name(s, &ref, d->image_name, ret_id, reterr);
+        /* As fetching resolved it: os and arch default to the host's. */
+        (void) appc_host_os_arch(&os, &arch);
+        return resolve_name(s, &ref, os, arch, d->image_name, ret_id, reterr);
 }
 
 static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t parent, unsigned depth,

@@ -7,6 +7,7 @@
 #include "appc.h"
 #include "error.h"
 #include "image-limits.h"
+#include "image-ref.h"
 
 /* The content-addressed image store under <dir>/cas. No database: one small JSON record per image,
  * written write-temp + fsync + rename after the blob and manifest it describes, so an image exists
@@ -56,6 +57,11 @@ int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st,
 /* Finds an image by ID prefix ("sha512-5f2a") or by name with labels ("example.com/app:1.0,os=linux");
  * for a name with several matches image_record_preferred() picks one. */
 int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr);
+/* The image of ref's name and labels. os and arch, when ref does not ask for them, default to these (NULL:
+ * any); an image without that label matches too. image_record_preferred() picks among several; -ENOENT
+ * (no message) when none matches. */
+int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char *arch, char **ret_id,
+                       RktError **reterr);
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr);
 /* Marks the image as the latest of its name (it was discovered without a version label). */
