@@ -29,6 +29,8 @@
 #include "stage1-dns.h"
 
 #define NET_NETNS_DIR "/run/netns"
+/* The PATH of a plugin (and of iptables) when stage1's environment has none. */
+#define NET_PLUGIN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* --- network configurations (the .conf files of net.d) --- */
 
