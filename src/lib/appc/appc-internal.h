@@ -46,6 +46,9 @@ int appc_check_set(const char *s, const char *path, RktError **reterr);
 
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
+/* Parses strict RFC 8259 JSON of any type (a document, or an isolator's value). */
+int appc_json_parse_value(const char *json, size_t size, const char *what, json_object **ret,
+                          RktError **reterr);
 /* Parses strict RFC 8259 JSON whose top-level value is an object. what names the document in messages. */
 int appc_json_parse(const char *json, size_t size, const char *what, json_object **ret, RktError **reterr);
 /* A member looked up the way Go's encoding/json does: ASCII case-insensitively, the last match winning.
