@@ -8,8 +8,8 @@
 #include "image-limits.h"
 #include "store.h"
 
-/* The store's innards, shared by the files that implement it (store.c, store-remote.c). Nothing
- * outside src/lib/store*.c includes this. */
+/* The store's innards, shared by the files that implement it (src/lib/store/). Nothing outside them
+ * includes this. */
 struct Store {
         char *cas;  /* <data dir>/cas */
         int dir_fd; /* -1: read-only and the store does not exist yet */
@@ -39,3 +39,29 @@ int store_ensure_path(const Store *s, const char *path, bool private);
 /* The store's directories, made or repaired; *ret_bad names the one that could not be. */
 int store_ensure_layout(const Store *s, char **ret_bad);
 int store_sweep_untrusted(const Store *s);
+
+/* --- shared by store.c, store-tree.c and store-gc.c --- */
+
+/* "sha512-" and 128 hex digits. */
+#define ID_LEN (7 + 128)
+#define DIR_MODE 0750
+#define RECORD_MAX (1024 * 1024)
+
+bool store_id_valid(const char *id);
+/* Paths relative to cas/ of an image's blob (kind "blob") and of its record. */
+char *store_blob_path(const char *kind, const char *id);
+char *store_record_path(const char *id);
+int store_write_record(Store *s, const ImageRecord *r);
+/* Calls f for every image ID in the store; stops at the first negative return. */
+int store_for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata);
+/* flock() op on the image's lock file (LOCK_SH while rendering it, LOCK_EX while removing it). */
+int store_lock_image(Store *s, const char *id, int op);
+/* store_find_by_name() with a message naming text when nothing matches. */
+int store_resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
+                       char **ret_id, RktError **reterr);
+int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr);
+/* A rendered tree's marker: the images it holds, its size and its hash. */
+int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
+                           char **ret_hash);
+/* Calls f for every rendered tree; stops at the first negative return. */
+int store_for_each_tree(Store *s, int (*f)(Store *s, const char *tree_id, void *userdata), void *userdata);

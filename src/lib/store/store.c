@@ -20,11 +20,7 @@
 #include "strv.h"
 #include "tree-hash.h"
 
-#define ID_LEN (7 + 128)
-#define DIR_MODE 0750
-#define RECORD_MAX (1024 * 1024)
-
-static bool id_valid(const char *id) {
+bool store_id_valid(const char *id) {
         return id && strlen(id) == ID_LEN && image_ref_is_id(id);
 }
 
@@ -111,14 +107,14 @@ Store *store_close(Store *s) {
         return NULL;
 }
 
-static char *blob_path(const char *kind, const char *id) {
+char *store_blob_path(const char *kind, const char *id) {
         char *p;
         if (asprintf(&p, "%s/sha512/%.2s/%s", kind, id + 7, id) < 0)
                 return NULL;
         return p;
 }
 
-static char *record_path(const char *id) {
+char *store_record_path(const char *id) {
         char *p;
         if (asprintf(&p, "images/%s.json", id) < 0)
                 return NULL;
@@ -187,7 +183,7 @@ static int record_from_json(const char *text, ImageRecord **ret) {
         r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        if (!json_object_object_get_ex(o, "id", &v) || !id_valid(json_object_get_string(v)))
+        if (!json_object_object_get_ex(o, "id", &v) || !store_id_valid(json_object_get_string(v)))
                 return -EBADMSG;
         r->id = strdup(json_object_get_string(v));
         if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
@@ -225,8 +221,8 @@ static int record_from_json(const char *text, ImageRecord **ret) {
         return 0;
 }
 
-static int write_record(Store *s, const ImageRecord *r) {
-        _cleanup_free_ char *json = NULL, *path = record_path(r->id);
+int store_write_record(Store *s, const ImageRecord *r) {
+        _cleanup_free_ char *json = NULL, *path = store_record_path(r->id);
         struct timespec ts[2];
         int k;
 
@@ -246,7 +242,7 @@ static int write_record(Store *s, const ImageRecord *r) {
 }
 
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
-        _cleanup_free_ char *path = record_path(id), *text = NULL;
+        _cleanup_free_ char *path = store_record_path(id), *text = NULL;
         _cleanup_close_ int fd = -1;
         struct stat st;
         int r;
@@ -278,7 +274,7 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
 }
 
 /* Calls f for every image ID that has a record. */
-static int for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata) {
+int store_for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
         int r;
@@ -296,7 +292,7 @@ static int for_each_id(Store *s, int (*f)(const char *id, void *userdata), void 
                         continue;
                 memcpy(id, de->d_name, ID_LEN);
                 id[ID_LEN] = 0;
-                if (!id_valid(id))
+                if (!store_id_valid(id))
                         continue;
                 r = f(id, userdata);
                 if (r != 0)
@@ -330,7 +326,7 @@ static int list_one(const char *id, void *userdata) {
 
 int store_list(Store *s, ImageRecord ***ret, size_t *ret_n, RktError **reterr) {
         ListState st = { .s = s };
-        int r = for_each_id(s, list_one, &st);
+        int r = store_for_each_id(s, list_one, &st);
 
         if (r < 0) {
                 image_records_free(st.l, st.n);
@@ -405,7 +401,7 @@ static bool image_complete(Store *s, const char *bpath, const char *mpath, const
         return true;
 }
 
-static int lock_image(Store *s, const char *id, int op) {
+int store_lock_image(Store *s, const char *id, int op) {
         _cleanup_free_ char *p = NULL;
 
         if (asprintf(&p, "imagelocks/%s", id) < 0)
@@ -473,15 +469,15 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
                         goto finish;
         }
         id = strdup(info.id);
-        bpath = blob_path("blob", info.id);
-        mpath = blob_path("manifest", info.id);
-        rpath = record_path(info.id);
+        bpath = store_blob_path("blob", info.id);
+        mpath = store_blob_path("manifest", info.id);
+        rpath = store_record_path(info.id);
         if (!id || !bpath || !mpath || !rpath) {
                 r = -ENOMEM;
                 goto finish;
         }
 
-        lockfd = lock_image(s, id, LOCK_EX);
+        lockfd = store_lock_image(s, id, LOCK_EX);
         if (lockfd < 0) {
                 r = rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
                 goto finish;
@@ -506,7 +502,7 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
         if (r >= 0)
                 r = record_from_manifest(id, m, info.size, origin, &rec);
         if (r >= 0)
-                r = write_record(s, rec);
+                r = store_write_record(s, rec);
         if (r < 0) {
                 rkt_error_set(reterr, r, "storing image '%s': %s", id,
                               r == -EPERM ? "another user stored it, and this one may not replace it" : strerror(-r));
@@ -571,14 +567,14 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
                 return r;
         saved = json_tokener_parse(text);
         now = file_cache_entry(abs_path, st, NULL);
-        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) || !id_valid(json_object_get_string(id)))
+        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) || !store_id_valid(json_object_get_string(id)))
                 return -ENOENT;
         json_object_object_foreach(now, key, value) {
                 json_object *v;
                 if (!json_object_object_get_ex(saved, key, &v) || !json_object_equal(v, value))
                         return -ENOENT;
         }
-        rpath = record_path(json_object_get_string(id));
+        rpath = store_record_path(json_object_get_string(id));
         if (!rpath)
                 return -ENOMEM;
         r = store_open_trusted(s, rpath, O_PATH);
@@ -675,7 +671,7 @@ int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char
         return r;
 }
 
-static int resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
+int store_resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
                         char **ret_id, RktError **reterr) {
         int r = store_find_by_name(s, ref, os, arch, ret_id, reterr);
 
@@ -692,7 +688,7 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
                 PrefixState st = { .prefix = ref };
                 if (strlen(ref) > ID_LEN)
                         return rkt_error_set(reterr, -EINVAL, "image ID '%s' is too long", ref);
-                r = for_each_id(s, prefix_one, &st);
+                r = store_for_each_id(s, prefix_one, &st);
                 if (r < 0) {
                         free(st.match);
                         return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
@@ -709,13 +705,13 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
         r = image_ref_parse(ref, &parsed, reterr);
         if (r < 0)
                 return r;
-        r = resolve_name(s, &parsed, NULL, NULL, ref, ret_id, reterr);
+        r = store_resolve_name(s, &parsed, NULL, NULL, ref, ret_id, reterr);
         image_ref_done(&parsed);
         return r;
 }
 
 int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, RktError **reterr) {
-        _cleanup_free_ char *p = blob_path("manifest", id);
+        _cleanup_free_ char *p = store_blob_path("manifest", id);
         int r;
 
         if (!p)
@@ -728,7 +724,7 @@ int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, 
         return 0;
 }
 
-static int read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr) {
+int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r;
@@ -743,7 +739,7 @@ static int read_manifest_parsed(Store *s, const char *id, AppcImageManifest **re
 }
 
 int store_open_blob(Store *s, const char *id, RktError **reterr) {
-        _cleanup_free_ char *p = blob_path("blob", id);
+        _cleanup_free_ char *p = store_blob_path("blob", id);
         int fd;
 
         if (!p)
@@ -803,14 +799,14 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
 /* The record's mtime is the image's last use: a metadata update, no rewrite of the commit point and no
  * fsync (a power loss can only make the image look used a little earlier). */
 int store_touch(Store *s, const char *id, RktError **reterr) {
-        _cleanup_free_ char *path = record_path(id);
+        _cleanup_free_ char *path = store_record_path(id);
         _cleanup_close_ int lockfd = -1;
 
         if (!path)
                 return -ENOMEM;
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        lockfd = lock_image(s, id, LOCK_SH);
+        lockfd = store_lock_image(s, id, LOCK_SH);
         if (lockfd < 0)
                 return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
         if (utimensat(s->dir_fd, path, NULL, 0) < 0) {
@@ -827,679 +823,15 @@ int store_set_latest(Store *s, const char *id, RktError **reterr) {
 
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        lockfd = lock_image(s, id, LOCK_EX);
+        lockfd = store_lock_image(s, id, LOCK_EX);
         if (lockfd < 0)
                 return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
         r = store_get_record(s, id, &rec, reterr);
         if (r < 0 || rec->latest)
                 return r;
         rec->latest = true;
-        r = write_record(s, rec);
+        r = store_write_record(s, rec);
         if (r < 0)
                 return rkt_error_set(reterr, r, "marking image '%s' as latest: %s", id, strerror(-r));
-        return 0;
-}
-
-/* --- rendering --- */
-
-/* One image of a flattened dependency tree, in render order: the image itself first, then each
- * dependency right after the image that needs it, so that the first image providing a path wins. */
-typedef struct RenderImage {
-        char *id;
-        AppcImageManifest *manifest;
-        ssize_t parent; /* index of the image that pulled this one in, -1 for the top */
-} RenderImage;
-
-typedef struct RenderList {
-        RenderImage *items;
-        size_t n;
-} RenderList;
-
-static void render_list_done(RenderList *l) {
-        for (size_t i = 0; i < l->n; i++) {
-                free(l->items[i].id);
-                appc_image_manifest_free(l->items[i].manifest);
-        }
-        free(l->items);
-        *l = (RenderList) {};
-}
-
-static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, RktError **reterr) {
-        const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
-        const char *os = NULL, *arch = NULL;
-
-        if (d->image_id)
-                return store_resolve(s, d->image_id, ret_id, reterr);
-        /* As fetching resolved it: os and arch default to the host's. */
-        (void) appc_host_os_arch(&os, &arch);
-        return resolve_name(s, &ref, os, arch, d->image_name, ret_id, reterr);
-}
-
-static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t parent, unsigned depth,
-                           RktError **reterr) {
-        AppcImageManifest *m = NULL;
-        RenderImage *n;
-        size_t self;
-        int r;
-
-        if (depth > DEPENDENCY_DEPTH_MAX)
-                return rkt_error_set(reterr, -ELOOP, "image '%s': dependencies nest deeper than %d (a cycle?)", id,
-                                     DEPENDENCY_DEPTH_MAX);
-        r = read_manifest_parsed(s, id, &m, reterr);
-        if (r < 0)
-                return r;
-        n = realloc(l->items, sizeof(*n) * (l->n + 1));
-        if (!n) {
-                appc_image_manifest_free(m);
-                return -ENOMEM;
-        }
-        l->items = n;
-        self = l->n;
-        l->items[l->n++] = (RenderImage) { strdup(id), m, parent };
-        if (!l->items[self].id)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_dependencies; i++) {
-                _cleanup_free_ char *dep = NULL;
-                r = resolve_dependency(s, &m->dependencies[i], &dep, reterr);
-                if (r < 0)
-                        return rkt_error_prefix(reterr, r, "dependency '%s' of image '%s'",
-                                                m->dependencies[i].image_name, m->name);
-                r = render_list_add(s, l, dep, (ssize_t) self, depth + 1, reterr);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static bool whitelisted(char *const *whitelist, const char *path) {
-        if (!whitelist || !*whitelist)
-                return true;
-        STRV_FOREACH(w, whitelist)
-                if (streq(*w + (**w == '/'), path))
-                        return true;
-        return false;
-}
-
-typedef struct FilterState {
-        const RenderList *list;
-        size_t index;
-        int rootfs_fd;
-} FilterState;
-
-static bool render_filter(const char *path, mode_t type, void *userdata) {
-        FilterState *st = userdata;
-        const RenderImage *img = &st->list->items[st->index];
-        struct stat sb;
-
-        /* The image's own whitelist, then that of the nearest image above it that has one. */
-        if (type != S_IFDIR) {
-                if (!whitelisted(img->manifest->path_whitelist, path))
-                        return false;
-                for (ssize_t p = img->parent; p >= 0; p = st->list->items[p].parent)
-                        if (st->list->items[p].manifest->path_whitelist &&
-                            st->list->items[p].manifest->path_whitelist[0]) {
-                                if (!whitelisted(st->list->items[p].manifest->path_whitelist, path))
-                                        return false;
-                                break;
-                        }
-        }
-        /* An image above already provided this path. */
-        if (st->index > 0 && fstatat(st->rootfs_fd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-                return false;
-        return true;
-}
-
-static int render_into(Store *s, const RenderList *l, int target_dirfd, bool rootfs_only, RktError **reterr) {
-        _cleanup_close_ int rootfs_fd = -1;
-        int r;
-
-        if (rootfs_only)
-                rootfs_fd = fcntl(target_dirfd, F_DUPFD_CLOEXEC, 3);
-        else {
-                _cleanup_free_ char *manifest = NULL;
-                size_t size;
-                if (mkdirat(target_dirfd, "rootfs", 0755) < 0 && errno != EEXIST)
-                        return rkt_error_set(reterr, negative_errno(), "creating 'rootfs': %m");
-                rootfs_fd = openat(target_dirfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                r = store_read_manifest(s, l->items[0].id, &manifest, &size, reterr);
-                if (r < 0)
-                        return r;
-                r = write_file_atomic_at(target_dirfd, "manifest", manifest, size, 0644);
-                if (r < 0)
-                        return rkt_error_set(reterr, r, "writing 'manifest': %s", strerror(-r));
-        }
-        if (rootfs_fd < 0)
-                return rkt_error_set(reterr, negative_errno(), "opening the target: %m");
-        for (size_t i = 0; i < l->n; i++) {
-                _cleanup_close_ int blob = -1;
-                FilterState st = { l, i, rootfs_fd };
-                bool plain = i == 0 && !(l->items[0].manifest->path_whitelist && l->items[0].manifest->path_whitelist[0]);
-
-                blob = store_open_blob(s, l->items[i].id, reterr);
-                if (blob < 0)
-                        return blob;
-                r = aci_extract_fd(blob, rootfs_fd, ACI_EXTRACT_ROOTFS_ONLY | (geteuid() == 0 ? 0 : ACI_EXTRACT_NO_OWNERS),
-                                   plain ? NULL : render_filter, &st, reterr);
-                if (r < 0)
-                        return rkt_error_prefix(reterr, r, "rendering image '%s'", l->items[i].manifest->name);
-        }
-        return 0;
-}
-
-int store_render(Store *s, const char *id, int target_dirfd, bool rootfs_only, RktError **reterr) {
-        RenderList l = {};
-        int r;
-
-        r = render_list_add(s, &l, id, -1, 0, reterr);
-        if (r >= 0)
-                r = render_into(s, &l, target_dirfd, rootfs_only, reterr);
-        render_list_done(&l);
-        return r;
-}
-
-static int tree_id_of(const RenderList *l, char **ret) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned dlen = 0;
-        char *id;
-
-        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
-                return -ENOMEM;
-        for (size_t i = 0; i < l->n; i++)
-                if ((i > 0 && EVP_DigestUpdate(md, ",", 1) != 1) ||
-                    EVP_DigestUpdate(md, l->items[i].id, strlen(l->items[i].id)) != 1)
-                        return -EIO;
-        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1)
-                return -EIO;
-        id = malloc(5 + 7 + 2 * dlen + 1);
-        if (!id)
-                return -ENOMEM;
-        strcpy(id, "deps-sha512-");
-        for (unsigned i = 0; i < dlen; i++)
-                sprintf(id + 12 + 2 * i, "%02x", digest[i]);
-        *ret = id;
-        return 0;
-}
-
-/* The "rendered" file marks a complete tree and says which images it holds, its size and its digest
- * (tree-hash.h). Written last, after everything it describes is on disk, it is the tree's commit point. */
-static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th) {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-        json_object *ids = json_object_new_array();
-        const char *text;
-
-        if (!o || !ids) {
-                json_object_put(ids);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < l->n; i++)
-                json_object_array_add(ids, json_object_new_string(l->items[i].id));
-        json_object_object_add(o, "images", ids);
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) th->size));
-        json_object_object_add(o, "hash", json_object_new_string(th->hash));
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        return write_file_atomic_at(treefd, "rendered", text, strlen(text), 0640);
-}
-
-/* Reads a tree's marker; -ENOENT for an incomplete tree, -EBADMSG for a damaged marker. *ret_hash is NULL
- * for a tree whose marker records no digest. */
-static int read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
-                            char **ret_hash) {
-        _cleanup_free_ char *p = NULL, *text = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        _cleanup_strv_free_ char **images = NULL;
-        json_object *v;
-        int r;
-
-        if (asprintf(&p, "tree/%s/rendered", tree_id) < 0)
-                return -ENOMEM;
-        r = read_full_file_at(casfd, p, &text, NULL);
-        if (r < 0)
-                return r;
-        o = json_tokener_parse(text);
-        if (!o || !json_object_object_get_ex(o, "images", &v) || !json_object_is_type(v, json_type_array))
-                return -EBADMSG;
-        images = calloc(1, sizeof(char *));
-        if (!images)
-                return -ENOMEM;
-        for (size_t i = 0; i < json_object_array_length(v); i++)
-                if (strv_extend(&images, json_object_get_string(json_object_array_get_idx(v, i))) < 0)
-                        return -ENOMEM;
-        if (ret_hash) {
-                *ret_hash = NULL;
-                if (json_object_object_get_ex(o, "hash", &v) && json_object_is_type(v, json_type_string) &&
-                    !(*ret_hash = strdup(json_object_get_string(v))))
-                        return -ENOMEM;
-        }
-        if (ret_size)
-                *ret_size = json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
-        if (ret_images)
-                *ret_images = TAKE_PTR(images);
-        return 0;
-}
-
-/* The flattened dependency list of id, the ID of its tree and the tree's lock, taken exclusively: renders
- * of the same tree wait for each other, and the second finds the first's result. */
-static int tree_open(Store *s, const char *id, RenderList *l, char **ret_tree_id, int *ret_lock, RktError **reterr) {
-        _cleanup_free_ char *tree_id = NULL, *lock = NULL;
-        int r, fd;
-
-        r = render_list_add(s, l, id, -1, 0, reterr);
-        if (r < 0)
-                return r;
-        r = tree_id_of(l, &tree_id);
-        if (r < 0)
-                return r;
-        if (asprintf(&lock, "treelocks/%s", tree_id) < 0)
-                return -ENOMEM;
-        fd = lock_path_at(s->dir_fd, lock, LOCK_EX, true);
-        if (fd < 0)
-                return rkt_error_set(reterr, fd, "cannot lock tree '%s': %s", tree_id, strerror(-fd));
-        *ret_tree_id = TAKE_PTR(tree_id);
-        *ret_lock = fd;
-        return 0;
-}
-
-/* Renders l into tree/<tree_id>, with the tree's lock held. The tree is built aside and moved into place
- * whole, marker included; what was there before (an incomplete or damaged tree) is swapped out atomically
- * and removed, so at every instant the tree's name holds either the old or the new tree. */
-static int render_tree_locked(Store *s, const RenderList *l, const char *tree_id, RktError **reterr) {
-        _cleanup_free_ char *tree_path = NULL, *tmp = NULL;
-        _cleanup_close_ int tmpfd = -1;
-        TreeHash th;
-        int r;
-
-        if (asprintf(&tree_path, "tree/%s", tree_id) < 0 ||
-            asprintf(&tmp, "tree/.tmp-%s-%d", tree_id, (int) getpid()) < 0)
-                return -ENOMEM;
-        (void) rm_rf_at(s->dir_fd, tmp);
-        if (mkdirat(s->dir_fd, tmp, 0755) < 0)
-                return rkt_error_set(reterr, negative_errno(), "creating '%s/%s': %m", s->cas, tmp);
-        tmpfd = openat(s->dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (tmpfd < 0) {
-                r = rkt_error_set(reterr, negative_errno(), "opening '%s/%s': %m", s->cas, tmp);
-                goto fail;
-        }
-        r = render_into(s, l, tmpfd, false, reterr);
-        if (r < 0)
-                goto fail;
-        r = tree_hash_at(tmpfd, "rendered", &th);
-        if (r >= 0)
-                r = write_tree_marker(tmpfd, l, &th);
-        if (r >= 0 && syncfs(tmpfd) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(s->dir_fd, tmp, s->dir_fd, tree_path) < 0) {
-                r = negative_errno();
-                if ((r == -ENOTEMPTY || r == -EEXIST) &&
-                    renameat2(s->dir_fd, tmp, s->dir_fd, tree_path, RENAME_EXCHANGE) >= 0)
-                        r = 0;
-        }
-        if (r >= 0)
-                r = fsync_directory_of(s->dir_fd, tree_path);
-        if (r < 0) {
-                rkt_error_set(reterr, r, "storing tree '%s': %s", tree_id, strerror(-r));
-                goto fail;
-        }
-        /* After an exchange, tmp holds the tree that was replaced. */
-        (void) rm_rf_at(s->dir_fd, tmp);
-        return 0;
-fail:
-        (void) rm_rf_at(s->dir_fd, tmp);
-        return r;
-}
-
-static bool tree_usable(Store *s, const char *tree_id) {
-        _cleanup_free_ char *manifest = NULL, *rootfs = NULL;
-        struct stat st;
-
-        if (asprintf(&manifest, "tree/%s/manifest", tree_id) < 0 || asprintf(&rootfs, "tree/%s/rootfs", tree_id) < 0)
-                return false;
-        return read_tree_marker(s->dir_fd, tree_id, NULL, NULL, NULL) >= 0 &&
-               fstatat(s->dir_fd, manifest, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode) &&
-               fstatat(s->dir_fd, rootfs, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISDIR(st.st_mode);
-}
-
-int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_tree_dir, RktError **reterr) {
-        _cleanup_free_ char *tree_id = NULL;
-        _cleanup_close_ int lockfd = -1;
-        RenderList l = {};
-        int r;
-
-        if (!s->writable)
-                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        r = tree_open(s, id, &l, &tree_id, &lockfd, reterr);
-        /* A tree without its marker is what an interrupted render left, one without its manifest or rootfs
-         * was damaged: either is rendered again. */
-        if (r >= 0 && !tree_usable(s, tree_id))
-                r = render_tree_locked(s, &l, tree_id, reterr);
-        if (r >= 0 && ret_tree_dir) {
-                *ret_tree_dir = NULL;
-                if (asprintf(ret_tree_dir, "%s/tree/%s", s->cas, tree_id) < 0)
-                        r = -ENOMEM;
-        }
-        if (r >= 0 && ret_tree_id)
-                *ret_tree_id = TAKE_PTR(tree_id);
-        render_list_done(&l);
-        return r < 0 ? r : 0;
-}
-
-/* Why tree_id (locked) is not what was rendered, in *ret_cause, or NULL when it is. -ENOENT: never rendered. */
-static int tree_check(Store *s, const char *tree_id, char **ret_cause) {
-        _cleanup_free_ char *tree_path = NULL, *recorded = NULL;
-        _cleanup_close_ int fd = -1;
-        TreeHash th;
-        int r;
-
-        if (asprintf(&tree_path, "tree/%s", tree_id) < 0)
-                return -ENOMEM;
-        fd = openat(s->dir_fd, tree_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? -ENOENT : negative_errno();
-        r = read_tree_marker(s->dir_fd, tree_id, NULL, NULL, &recorded);
-        if (r == -ENOENT)
-                return (*ret_cause = strdup("the tree is incomplete (no 'rendered' marker)")) ? 0 : -ENOMEM;
-        if (r == -EBADMSG)
-                return (*ret_cause = strdup("the tree's 'rendered' marker is damaged")) ? 0 : -ENOMEM;
-        if (r < 0)
-                return r;
-        if (!recorded)
-                return (*ret_cause = strdup("the tree records no hash to check it against")) ? 0 : -ENOMEM;
-        r = tree_hash_at(fd, "rendered", &th);
-        if (r < 0)
-                return asprintf(ret_cause, "the tree cannot be read: %s", strerror(-r)) < 0 ? -ENOMEM : 0;
-        if (!streq(th.hash, recorded))
-                return asprintf(ret_cause, "wrong tree hash: %.39s, expected: %.39s", th.hash, recorded) < 0
-                               ? -ENOMEM
-                               : 0;
-        *ret_cause = NULL;
-        return 0;
-}
-
-int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees, StoreVerifyResult *ret,
-                 RktError **reterr) {
-        _cleanup_free_ char *tree_id = NULL, *cause = NULL;
-        _cleanup_close_ int image_lock = -1, tree_lock = -1;
-        RenderList l = {};
-        int r;
-
-        if (!s->writable)
-                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        /* Held shared, so that the image is not removed while it is checked. */
-        image_lock = lock_image(s, id, LOCK_SH);
-        if (image_lock < 0)
-                return rkt_error_set(reterr, image_lock, "cannot lock image '%s': %s", id, strerror(-image_lock));
-        r = tree_open(s, id, &l, &tree_id, &tree_lock, reterr);
-        if (r < 0)
-                goto finish;
-        /* The tree is rendered from these blobs: they must be sound before it is checked or rendered again. */
-        for (size_t i = 0; i < l.n; i++) {
-                _cleanup_error_ RktError *e = NULL;
-                r = store_export(s, l.items[i].id, -1, true, &e);
-                if (r < 0) {
-                        const char *why = r == -EBADMSG ? "its content no longer matches its ID"
-                                          : r == -ENOENT ? "its data is missing"
-                                                         : rkt_error_message(e, r);
-                        if (i == 0)
-                                rkt_error_set(reterr, -EBADMSG, "the stored image is damaged: %s", why);
-                        else
-                                rkt_error_set(reterr, -EBADMSG, "its dependency '%s' (%.39s) is damaged: %s",
-                                              l.items[i].manifest->name, l.items[i].id, why);
-                        r = -EBADMSG;
-                        goto finish;
-                }
-        }
-        r = tree_check(s, tree_id, &cause);
-        if (r == -ENOENT) {
-                *ret = (StoreVerifyResult) { .tree = STORE_TREE_NONE };
-                r = 0;
-                goto finish;
-        }
-        if (r < 0) {
-                rkt_error_set(reterr, r, "checking tree '%s': %s", tree_id, strerror(-r));
-                goto finish;
-        }
-        if (!cause) {
-                *ret = (StoreVerifyResult) { .tree = STORE_TREE_OK };
-                goto finish;
-        }
-        if (!repair) {
-                r = rkt_error_set(reterr, -EPERM, "tree '%s' is damaged (%s); rendering it again needs root",
-                                  tree_id, cause);
-                goto finish;
-        }
-        if (strv_contains(busy_trees, tree_id)) {
-                r = rkt_error_set(reterr, -EBUSY,
-                                  "tree '%s' is damaged (%s) and running pods use it; stop them and verify again",
-                                  tree_id, cause);
-                goto finish;
-        }
-        r = render_tree_locked(s, &l, tree_id, reterr);
-        if (r < 0) {
-                rkt_error_prefix(reterr, r, "rendering the tree again (%s)", cause);
-                goto finish;
-        }
-        *ret = (StoreVerifyResult) { .tree = STORE_TREE_REPAIRED, .cause = TAKE_PTR(cause) };
-finish:
-        render_list_done(&l);
-        return r;
-}
-
-void store_verify_result_done(StoreVerifyResult *r) {
-        r->cause = mfree(r->cause);
-}
-
-/* Calls f for each complete or incomplete tree directory name (not the temporary ones). */
-static int for_each_tree(Store *s, int (*f)(Store *s, const char *tree_id, void *userdata), void *userdata) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int r;
-
-        if (s->dir_fd < 0)
-                return 0;
-        r = opendir_at(s->dir_fd, "tree", &d);
-        if (r < 0 || !d)
-                return r;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                r = f(s, de->d_name, userdata);
-                if (r != 0)
-                        return r;
-        }
-        return 0;
-}
-
-typedef struct TreeSizeState {
-        const char *id;
-        uint64_t total;
-} TreeSizeState;
-
-static int tree_size_one(Store *s, const char *tree_id, void *userdata) {
-        TreeSizeState *st = userdata;
-        _cleanup_strv_free_ char **images = NULL;
-        uint64_t size = 0;
-
-        if (read_tree_marker(s->dir_fd, tree_id, &images, &size, NULL) == 0 && images[0] && streq(images[0], st->id))
-                st->total += size;
-        return 0;
-}
-
-uint64_t store_tree_size(Store *s, const char *id) {
-        TreeSizeState st = { id, 0 };
-        (void) for_each_tree(s, tree_size_one, &st);
-        return st.total;
-}
-
-/* --- removal and gc --- */
-
-typedef struct TreeRemoveState {
-        const char *id; /* only trees holding this image (NULL: all); never those in keep */
-        char *const *keep;
-        char ***removed;
-        int error;
-} TreeRemoveState;
-
-static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
-        TreeRemoveState *st = userdata;
-        _cleanup_strv_free_ char **images = NULL;
-        _cleanup_free_ char *p = NULL, *aside = NULL;
-        int r;
-
-        if (strv_contains(st->keep, tree_id))
-                return 0;
-        if (st->id && (read_tree_marker(s->dir_fd, tree_id, &images, NULL, NULL) < 0 || !strv_contains(images, st->id)))
-                return 0;
-        if (asprintf(&p, "tree/%s", tree_id) < 0 || asprintf(&aside, "tree/.rm-%s-%d", tree_id, (int) getpid()) < 0)
-                return -ENOMEM;
-        /* Out of its name first, in one step: a removal killed halfway must not leave a tree that still
-         * looks complete (its marker there, files gone); gc sweeps what is left aside. */
-        r = renameat(s->dir_fd, p, s->dir_fd, aside) < 0 ? negative_errno() : 0;
-        if (r >= 0) {
-                (void) fsync_directory_of(s->dir_fd, p);
-                r = rm_rf_at(s->dir_fd, aside);
-        }
-        if (r < 0 && st->error == 0)
-                st->error = r;
-        if (r >= 0 && st->removed)
-                (void) strv_extend(st->removed, tree_id);
-        return 0;
-}
-
-int store_remove(Store *s, const char *id, char *const *keep_trees, RktError **reterr) {
-        _cleanup_free_ char *rpath = record_path(id), *bpath = blob_path("blob", id), *mpath = blob_path("manifest", id);
-        _cleanup_close_ int lockfd = -1;
-        TreeRemoveState st = { .id = id, .keep = keep_trees };
-
-        if (!rpath || !bpath || !mpath)
-                return -ENOMEM;
-        if (!s->writable)
-                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        lockfd = lock_image(s, id, LOCK_EX);
-        if (lockfd < 0)
-                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
-        if (unlinkat(s->dir_fd, rpath, 0) < 0) {
-                if (errno == ENOENT)
-                        return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
-                return rkt_error_set(reterr, negative_errno(), "removing image '%s': %m", id);
-        }
-        (void) fsync_directory_of(s->dir_fd, rpath);
-        /* The image is gone; what follows only frees space, and gc finishes it after a crash. */
-        (void) unlinkat(s->dir_fd, mpath, 0);
-        (void) unlinkat(s->dir_fd, bpath, 0);
-        (void) for_each_tree(s, tree_remove_one, &st);
-        return 0;
-}
-
-void store_gc_result_done(StoreGcResult *r) {
-        r->removed_images = strv_free(r->removed_images);
-        r->removed_trees = strv_free(r->removed_trees);
-}
-
-/* Removes every entry of dir (relative to the store) for which keep() is false. */
-static int sweep_dir(Store *s, const char *dir, bool (*keep)(Store *s, const char *name)) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int r = opendir_at(s->dir_fd, dir, &d);
-
-        if (r < 0 || !d)
-                return r;
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (keep && keep(s, de->d_name))
-                        continue;
-                (void) rm_rf_at(dirfd(d), de->d_name);
-        }
-        return 0;
-}
-
-static bool has_record(Store *s, const char *name) {
-        _cleanup_free_ char *p = NULL;
-        if (!id_valid(name))
-                return false;
-        p = record_path(name);
-        return p && faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-static bool file_cache_valid(Store *s, const char *name) {
-        _cleanup_free_ char *p = NULL, *text = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        json_object *id;
-
-        if (asprintf(&p, "files/%s", name) < 0 || read_full_file_at(s->dir_fd, p, &text, NULL) < 0)
-                return false;
-        o = json_tokener_parse(text);
-        return o && json_object_object_get_ex(o, "id", &id) && has_record(s, json_object_get_string(id));
-}
-
-static bool is_complete_tree(Store *s, const char *name) {
-        return name[0] != '.' && read_tree_marker(s->dir_fd, name, NULL, NULL, NULL) == 0;
-}
-
-static int sweep_orphans(Store *s, const char *kind) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        _cleanup_free_ char *top = NULL;
-        int r;
-
-        if (asprintf(&top, "%s/sha512", kind) < 0)
-                return -ENOMEM;
-        r = opendir_at(s->dir_fd, top, &d);
-        if (r < 0 || !d)
-                return r;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *sub = NULL;
-                if (de->d_name[0] == '.')
-                        continue;
-                if (asprintf(&sub, "%s/%s", top, de->d_name) < 0)
-                        return -ENOMEM;
-                (void) sweep_dir(s, sub, has_record);
-        }
-        return 0;
-}
-
-int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep_trees, StoreGcResult *ret,
-             RktError **reterr) {
-        StoreGcResult res = {};
-        ImageRecord **l = NULL;
-        size_t n = 0;
-        TreeRemoveState st = { .keep = keep_trees, .removed = &res.removed_trees };
-        int r;
-
-        if (!s->writable || s->lock_fd < 0)
-                return rkt_error_set(reterr, -EROFS, "gc needs the store opened for writing");
-        res.removed_images = calloc(1, sizeof(char *));
-        res.removed_trees = calloc(1, sizeof(char *));
-        if (!res.removed_images || !res.removed_trees) {
-                store_gc_result_done(&res);
-                return -ENOMEM;
-        }
-        /* Leftovers of imports and renders that were killed, and what root moved out of the way. */
-        (void) sweep_dir(s, "tmp", NULL);
-        (void) store_sweep_untrusted(s);
-        (void) sweep_dir(s, "tree", is_complete_tree);
-
-        r = store_list(s, &l, &n, reterr);
-        if (r < 0) {
-                store_gc_result_done(&res);
-                return r;
-        }
-        for (size_t i = 0; i < n; i++) {
-                if (l[i]->last_used >= cutoff || strv_contains(keep_ids, l[i]->id))
-                        continue;
-                if (store_remove(s, l[i]->id, keep_trees, reterr) >= 0)
-                        (void) strv_extend(&res.removed_images, l[i]->id);
-        }
-        image_records_free(l, n);
-
-        (void) for_each_tree(s, tree_remove_one, &st);
-        /* Blobs and manifests whose record never got written (a crash between the two). */
-        (void) sweep_orphans(s, "blob");
-        (void) sweep_orphans(s, "manifest");
-        (void) sweep_dir(s, "imagelocks", has_record);
-        (void) sweep_dir(s, "files", file_cache_valid);
-        (void) store_remote_gc(s);
-        (void) sweep_dir(s, "treelocks", is_complete_tree);
-        *ret = res;
         return 0;
 }
