@@ -14,89 +14,9 @@
 #include "cleanup.h"
 #include "dl.h"
 #include "aci-extract.h"
+#include "aci-extract-internal.h"
 #include "aci-read.h"
 #include "fs.h"
-
-/* libarchive hands out data in blocks of the read size; large blocks keep the syscall count low on
- * 200 MB images. */
-#define READ_BLOCK_SIZE (128U * 1024U)
-/* Docker/OCI layer whiteouts (the OCI image spec's "whiteouts", AUFS style). */
-#define WHITEOUT_PREFIX ".wh."
-#define WHITEOUT_OPAQUE ".wh..wh..opq"
-/* Directory fds kept open along the path of the current entry; tar lists a directory's entries together,
- * so most entries resolve their parent without a syscall. Deeper levels are walked uncached. */
-#define DIR_CACHE_MAX 64
-/* Entry names in messages are cut here: a hostile name can be 4 KiB long. */
-#define MESSAGE_NAME_MAX 256
-
-typedef struct EntryPath {
-        char *norm;  /* normalized: components joined by '/' ("" for the archive root) */
-        char *split; /* a copy of norm with the '/' replaced by NUL; comps point into it */
-        size_t size; /* allocated bytes of norm and of split */
-        char **comps;
-        size_t n_comps, comps_size;
-} EntryPath;
-
-typedef enum PathProblem {
-        PATH_OK,
-        PATH_ABSOLUTE,
-        PATH_ESCAPES,
-        PATH_DOTDOT,
-        PATH_TOO_LONG,
-        PATH_COMPONENT_TOO_LONG,
-} PathProblem;
-
-/* A directory whose final mode and times are applied after the last entry. */
-typedef struct DirFixup {
-        char *path; /* normalized archive path, for messages */
-        size_t rel; /* offset of the path relative to the target in path */
-        dev_t dev;
-        ino_t ino;
-        mode_t mode;
-        struct timespec times[2];
-        bool dead; /* removed or superseded */
-} DirFixup;
-
-/* The inodes this extraction created: a later entry may replace them (tar semantics) without
- * ACI_EXTRACT_OVERWRITE; for directories, the index of their fixup so duplicates merge. */
-typedef struct InodeSlot {
-        dev_t dev;
-        ino_t ino;
-        ssize_t fixup;
-        bool used;
-} InodeSlot;
-
-typedef struct CachedDir {
-        char *name;
-        int fd;
-} CachedDir;
-
-typedef struct Extractor {
-        struct archive *archive;
-        int root_fd;
-        unsigned flags;
-        AciEntryFilter filter;
-        void *userdata;
-        RktError **reterr;
-        bool is_root;    /* euid 0: device nodes */
-        bool set_owners; /* euid 0 and not ACI_EXTRACT_NO_OWNERS */
-
-        const char *raw; /* the current entry's name as the archive has it */
-        size_t offset;   /* components of the archive path above the target: 1 for ROOTFS_ONLY */
-        EntryPath path, link;
-
-        CachedDir cache[DIR_CACHE_MAX];
-        size_t n_cache;
-        int deep_fd;
-
-        ImageBudget *budget; /* NULL: no limits */
-        uint64_t pass_size, pass_entries; /* charged by this pass, on top of budget's */
-
-        DirFixup *fixups;
-        size_t n_fixups, fixups_size;
-        InodeSlot *inodes;
-        size_t n_inodes, inodes_size;
-} Extractor;
 
 static void entry_path_done(EntryPath *p) {
         free(p->norm);
@@ -104,7 +24,7 @@ static void entry_path_done(EntryPath *p) {
         free(p->comps);
 }
 
-static void cache_truncate(Extractor *x, size_t n) {
+void aci_cache_truncate(Extractor *x, size_t n) {
         while (x->n_cache > n) {
                 x->n_cache--;
                 free(x->cache[x->n_cache].name);
@@ -112,8 +32,8 @@ static void cache_truncate(Extractor *x, size_t n) {
         }
 }
 
-static void extractor_done(Extractor *x) {
-        cache_truncate(x, 0);
+void aci_extractor_done(Extractor *x) {
+        aci_cache_truncate(x, 0);
         x->deep_fd = safe_close(x->deep_fd);
         entry_path_done(&x->path);
         entry_path_done(&x->link);
@@ -145,7 +65,7 @@ static char *escape_name(const char *s) {
 }
 
 /* "entry '<name>': <message>". */
-_printf_(3, 4) static int entry_error(Extractor *x, int code, const char *fmt, ...) {
+int aci_entry_error(Extractor *x, int code, const char *fmt, ...) {
         _cleanup_free_ char *name = NULL, *msg = NULL;
         va_list ap;
         int r;
@@ -176,7 +96,7 @@ static bool message_says_truncated(const char *msg) {
 
 /* Turns a libarchive failure into a message: first, while looking for the first header; in_data, while
  * reading the current entry's data. */
-static int archive_failure(Extractor *x, bool first, bool in_data) {
+int aci_archive_failure(Extractor *x, bool first, bool in_data) {
         int err = sym_archive_errno(x->archive), code;
         _cleanup_free_ char *msg = escape_name(sym_archive_error_string(x->archive) ?: "unknown error");
 
@@ -190,7 +110,7 @@ static int archive_failure(Extractor *x, bool first, bool in_data) {
         if (first)
                 return rkt_error_set(x->reterr, code, "not an archive: %s", msg);
         if (in_data)
-                return entry_error(x, code, "reading data: %s", msg);
+                return aci_entry_error(x, code, "reading data: %s", msg);
         return rkt_error_set(x->reterr, code, "damaged archive: %s", msg);
 }
 
@@ -211,7 +131,7 @@ static int grow(void **p, size_t *size, size_t need, size_t elem) {
 
 /* Normalizes raw into p without touching the file system. Any ".." is refused, even one that stays
  * inside: a benign archive has no reason for it and refusing it keeps the check trivially right. */
-static int parse_path(EntryPath *p, const char *raw, PathProblem *ret_problem) {
+int aci_extract_parse_path(EntryPath *p, const char *raw, PathProblem *ret_problem) {
         size_t len = strlen(raw), depth = 0, o = 0;
         bool dotdot = false;
         char *s;
@@ -338,7 +258,7 @@ static InodeSlot *inode_add(Extractor *x, const struct stat *st) {
 
 static int remember_at(Extractor *x, int dirfd, const char *name, struct stat *ret_st) {
         if (fstatat(dirfd, name, ret_st, AT_SYMLINK_NOFOLLOW) < 0)
-                return entry_error(x, negative_errno(), "inspecting the new file: %m");
+                return aci_entry_error(x, negative_errno(), "inspecting the new file: %m");
         return inode_add(x, ret_st) ? 0 : -ENOMEM;
 }
 
@@ -390,13 +310,13 @@ static int open_dir_step(Extractor *x, int dirfd, const char *name, bool create)
 
 /* Returns a borrowed fd of the directory comps[0..n) below the target, reusing the cached directories
  * the previous entry went through. On failure, *ret_failed is the index of the component at fault. */
-static int walk(Extractor *x, char **comps, size_t n, bool create, int *ret_fd, size_t *ret_failed) {
+int aci_extract_walk(Extractor *x, char **comps, size_t n, bool create, int *ret_fd, size_t *ret_failed) {
         size_t common = 0;
         int cur;
 
         while (common < x->n_cache && common < n && streq(x->cache[common].name, comps[common]))
                 common++;
-        cache_truncate(x, common);
+        aci_cache_truncate(x, common);
         x->deep_fd = safe_close(x->deep_fd);
         cur = common > 0 ? x->cache[common - 1].fd : x->root_fd;
 
@@ -430,17 +350,17 @@ static int open_parent(Extractor *x, char **comps, size_t n, int *ret_fd) {
         size_t failed = 0;
         int r;
 
-        r = walk(x, comps, n - 1, true, ret_fd, &failed);
+        r = aci_extract_walk(x, comps, n - 1, true, ret_fd, &failed);
         if (r >= 0)
                 return 0;
         if (r == -ENOMEM)
                 return r;
         p = path_prefix(&x->path, x->offset + failed);
         if (r == -ELOOP)
-                return entry_error(x, r, "parent '%s' is a symlink", strna(p));
+                return aci_entry_error(x, r, "parent '%s' is a symlink", strna(p));
         if (r == -ENOTDIR)
-                return entry_error(x, r, "parent '%s' is not a directory", strna(p));
-        return entry_error(x, r, "opening parent '%s': %s", strna(p), strerror(-r));
+                return aci_entry_error(x, r, "parent '%s' is not a directory", strna(p));
+        return aci_entry_error(x, r, "opening parent '%s': %s", strna(p), strerror(-r));
 }
 
 static void fixups_kill_below(Extractor *x, const char *rel) {
@@ -463,23 +383,23 @@ static int prepare_slot(Extractor *x, int parent_fd, const char *name, bool dir)
         if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return entry_error(x, negative_errno(), "inspecting the existing file: %m");
+                return aci_entry_error(x, negative_errno(), "inspecting the existing file: %m");
         }
         if (S_ISDIR(st.st_mode)) {
                 if (dir)
                         return 1;
                 if (!(x->flags & ACI_EXTRACT_OVERWRITE))
-                        return entry_error(x, -EISDIR, "would replace a directory with a non-directory");
+                        return aci_entry_error(x, -EISDIR, "would replace a directory with a non-directory");
                 fixups_kill_below(x, x->path.norm + (x->offset > 0 ? strlen("rootfs/") : 0));
                 r = rm_rf_at(parent_fd, name);
                 if (r < 0)
-                        return entry_error(x, r, "removing the directory it replaces: %s", strerror(-r));
+                        return aci_entry_error(x, r, "removing the directory it replaces: %s", strerror(-r));
                 return 0;
         }
         if (!(x->flags & ACI_EXTRACT_OVERWRITE) && !inode_find(x, st.st_dev, st.st_ino))
-                return entry_error(x, -EEXIST, "a file of that name already exists in the target");
+                return aci_entry_error(x, -EEXIST, "a file of that name already exists in the target");
         if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
-                return entry_error(x, negative_errno(), "removing the file it replaces: %m");
+                return aci_entry_error(x, negative_errno(), "removing the file it replaces: %m");
         return 0;
 }
 
@@ -519,7 +439,7 @@ static int apply_xattrs(Extractor *x, struct archive_entry *e, int fd, int dirfd
                 if (startswith(xname, "user.") && (r == EOPNOTSUPP || (fd < 0 && r == EPERM)))
                         continue;
                 n = escape_name(xname);
-                return entry_error(x, -r, "setting extended attribute '%s': %s", strna(n), strerror(r));
+                return aci_entry_error(x, -r, "setting extended attribute '%s': %s", strna(n), strerror(r));
         }
         return 0;
 }
@@ -542,7 +462,7 @@ static int apply_owner(Extractor *x, struct archive_entry *e, const struct stat 
         else
                 r = fchownat(dirfd, name, sym_archive_entry_uid(e), sym_archive_entry_gid(e), AT_SYMLINK_NOFOLLOW);
         if (r < 0)
-                return entry_error(x, negative_errno(), "setting the owner: %m");
+                return aci_entry_error(x, negative_errno(), "setting the owner: %m");
         return 0;
 }
 
@@ -574,15 +494,15 @@ static int copy_data(Extractor *x, struct archive_entry *e, int fd) {
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r < ARCHIVE_WARN)
-                        return archive_failure(x, false, true);
+                        return aci_archive_failure(x, false, true);
                 r = write_all_at(fd, buf, size, offset);
                 if (r < 0)
-                        return entry_error(x, r, "writing: %s", strerror(-r));
+                        return aci_entry_error(x, r, "writing: %s", strerror(-r));
                 end = MAX(end, (int64_t) (offset + size));
         }
         if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > end &&
             ftruncate(fd, sym_archive_entry_size(e)) < 0)
-                return entry_error(x, negative_errno(), "extending to its size: %m");
+                return aci_entry_error(x, negative_errno(), "extending to its size: %m");
         return 0;
 }
 
@@ -605,9 +525,9 @@ static int extract_file(Extractor *x, struct archive_entry *e, int parent_fd, co
                         return r;
         }
         if (fd < 0)
-                return entry_error(x, negative_errno(), "creating the file: %m");
+                return aci_entry_error(x, negative_errno(), "creating the file: %m");
         if (fstat(fd, &st) < 0)
-                return entry_error(x, negative_errno(), "inspecting the new file: %m");
+                return aci_entry_error(x, negative_errno(), "inspecting the new file: %m");
         if (!inode_add(x, &st))
                 return -ENOMEM;
         r = copy_data(x, e, fd);
@@ -618,13 +538,13 @@ static int extract_file(Extractor *x, struct archive_entry *e, int parent_fd, co
                 return r;
         /* The umask may have taken bits; setuid/setgid/sticky are still to be set. */
         if ((st.st_mode & 07777) != perm && fchmod(fd, perm) < 0)
-                return entry_error(x, negative_errno(), "setting the mode: %m");
+                return aci_entry_error(x, negative_errno(), "setting the mode: %m");
         r = apply_xattrs(x, e, fd, -1, NULL);
         if (r < 0)
                 return r;
         entry_times(e, ts);
         if (futimens(fd, ts) < 0)
-                return entry_error(x, negative_errno(), "setting the times: %m");
+                return aci_entry_error(x, negative_errno(), "setting the times: %m");
         return 0;
 }
 
@@ -677,7 +597,7 @@ static int extract_dir(Extractor *x, struct archive_entry *e, int parent_fd, cha
                         if (mkdirat(parent_fd, comps[n - 1], 0700) >= 0)
                                 break;
                         if (errno != EEXIST || attempt > 0)
-                                return entry_error(x, negative_errno(), "creating the directory: %m");
+                                return aci_entry_error(x, negative_errno(), "creating the directory: %m");
                         r = prepare_slot(x, parent_fd, comps[n - 1], true);
                         if (r < 0)
                                 return r;
@@ -687,9 +607,9 @@ static int extract_dir(Extractor *x, struct archive_entry *e, int parent_fd, cha
                 fd = openat(parent_fd, comps[n - 1], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
         if (fd < 0)
-                return entry_error(x, negative_errno(), "opening the directory: %m");
+                return aci_entry_error(x, negative_errno(), "opening the directory: %m");
         if (fstat(fd, &st) < 0)
-                return entry_error(x, negative_errno(), "inspecting the directory: %m");
+                return aci_entry_error(x, negative_errno(), "inspecting the directory: %m");
         r = apply_owner(x, e, &st, fd, -1, NULL);
         if (r < 0)
                 return r;
@@ -717,12 +637,12 @@ static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd,
 
         /* The target is data: it is resolved later, inside the container's root, never here. */
         if (isempty(target))
-                return entry_error(x, -EBADMSG, "symlink without a target");
+                return aci_entry_error(x, -EBADMSG, "symlink without a target");
         for (unsigned attempt = 0;; attempt++) {
                 if (symlinkat(target, parent_fd, name) >= 0)
                         break;
                 if (errno != EEXIST || attempt > 0)
-                        return entry_error(x, negative_errno(), "creating the symlink: %m");
+                        return aci_entry_error(x, negative_errno(), "creating the symlink: %m");
                 r = prepare_slot(x, parent_fd, name, false);
                 if (r < 0)
                         return r;
@@ -738,7 +658,7 @@ static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd,
                 return r;
         entry_times(e, ts);
         if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return entry_error(x, negative_errno(), "setting the times: %m");
+                return aci_entry_error(x, negative_errno(), "setting the times: %m");
         return 0;
 }
 
@@ -754,7 +674,7 @@ static int extract_node(Extractor *x, struct archive_entry *e, int parent_fd, co
                 if (errno == EPERM && !x->is_root && type != AE_IFIFO)
                         return 0; /* device nodes need root; documented in the header */
                 if (errno != EEXIST || attempt > 0)
-                        return entry_error(x, negative_errno(), "creating the node: %m");
+                        return aci_entry_error(x, negative_errno(), "creating the node: %m");
                 r = prepare_slot(x, parent_fd, name, false);
                 if (r < 0)
                         return r;
@@ -767,13 +687,13 @@ static int extract_node(Extractor *x, struct archive_entry *e, int parent_fd, co
                 return r;
         /* Not opened: opening a fifo blocks and opening a device talks to its driver. */
         if ((st.st_mode & 07777) != perm && fchmodat(parent_fd, name, perm, AT_SYMLINK_NOFOLLOW) < 0)
-                return entry_error(x, negative_errno(), "setting the mode: %m");
+                return aci_entry_error(x, negative_errno(), "setting the mode: %m");
         r = apply_xattrs(x, e, -1, parent_fd, name);
         if (r < 0)
                 return r;
         entry_times(e, ts);
         if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return entry_error(x, negative_errno(), "setting the times: %m");
+                return aci_entry_error(x, negative_errno(), "setting the times: %m");
         return 0;
 }
 
@@ -787,7 +707,7 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         struct stat st;
         int parent_fd, borrowed, r;
 
-        r = parse_path(&x->link, target, &problem);
+        r = aci_extract_parse_path(&x->link, target, &problem);
         if (r < 0)
                 return r;
         switch (problem) {
@@ -795,25 +715,25 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
                 break;
         case PATH_ABSOLUTE:
         case PATH_ESCAPES:
-                return entry_error(x, -EXDEV, "hardlink target '%s' is outside the image", strna(t));
+                return aci_entry_error(x, -EXDEV, "hardlink target '%s' is outside the image", strna(t));
         case PATH_DOTDOT:
-                return entry_error(x, -EINVAL, "hardlink target '%s' contains a '..' component", strna(t));
+                return aci_entry_error(x, -EINVAL, "hardlink target '%s' contains a '..' component", strna(t));
         case PATH_TOO_LONG:
         case PATH_COMPONENT_TOO_LONG:
-                return entry_error(x, -ENAMETOOLONG, "hardlink target '%s' is too long", strna(t));
+                return aci_entry_error(x, -ENAMETOOLONG, "hardlink target '%s' is too long", strna(t));
         }
         if (x->flags & ACI_EXTRACT_LAYER) {
                 if (x->link.n_comps < 1)
-                        return entry_error(x, -EINVAL, "hardlink to the layer's root");
+                        return aci_entry_error(x, -EINVAL, "hardlink to the layer's root");
         } else if (x->link.n_comps < 2 || !streq(x->link.comps[0], "rootfs"))
-                return entry_error(x, -EXDEV, "hardlink target '%s' is outside the image's rootfs",
+                return aci_entry_error(x, -EXDEV, "hardlink target '%s' is outside the image's rootfs",
                                    strna(t));
         if (streq(x->link.norm, x->path.norm))
-                return entry_error(x, -EINVAL, "hardlink to itself");
+                return aci_entry_error(x, -EINVAL, "hardlink to itself");
         tcomps = x->link.comps + x->offset;
         tn = x->link.n_comps - x->offset;
 
-        r = walk(x, tcomps, tn - 1, false, &borrowed, &failed);
+        r = aci_extract_walk(x, tcomps, tn - 1, false, &borrowed, &failed);
         if (r >= 0) {
                 /* The entry's walk below may close the cached fd. */
                 target_parent = fcntl(borrowed, F_DUPFD_CLOEXEC, 3);
@@ -822,21 +742,21 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         } else if (r == -ENOMEM)
                 return r;
         else if (r == -ENOENT)
-                return entry_error(x, r, "hardlink target '%s' does not exist", strna(t));
+                return aci_entry_error(x, r, "hardlink target '%s' does not exist", strna(t));
         else {
                 p = path_prefix(&x->link, x->offset + failed);
-                return entry_error(x, r, "hardlink target '%s': parent '%s' %s", strna(t), strna(p),
+                return aci_entry_error(x, r, "hardlink target '%s': parent '%s' %s", strna(t), strna(p),
                                    r == -ELOOP     ? "is a symlink"
                                    : r == -ENOTDIR ? "is not a directory"
                                                    : strerror(-r));
         }
         if (fstatat(target_parent, tcomps[tn - 1], &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
-                        return entry_error(x, -ENOENT, "hardlink target '%s' does not exist", strna(t));
-                return entry_error(x, negative_errno(), "hardlink target '%s': %m", strna(t));
+                        return aci_entry_error(x, -ENOENT, "hardlink target '%s' does not exist", strna(t));
+                return aci_entry_error(x, negative_errno(), "hardlink target '%s': %m", strna(t));
         }
         if (S_ISDIR(st.st_mode))
-                return entry_error(x, -EPERM, "hardlink target '%s' is a directory", strna(t));
+                return aci_entry_error(x, -EPERM, "hardlink target '%s' is a directory", strna(t));
 
         r = open_parent(x, comps, n, &parent_fd);
         if (r < 0)
@@ -846,7 +766,7 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
                 if (linkat(target_parent, tcomps[tn - 1], parent_fd, comps[n - 1], 0) >= 0)
                         break;
                 if (errno != EEXIST || attempt > 0)
-                        return entry_error(x, negative_errno(), "linking to '%s': %m", strna(t));
+                        return aci_entry_error(x, negative_errno(), "linking to '%s': %m", strna(t));
                 r = prepare_slot(x, parent_fd, comps[n - 1], false);
                 if (r < 0)
                         return r;
@@ -857,17 +777,17 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0) {
                 _cleanup_close_ int fd = -1;
                 if (!S_ISREG(st.st_mode))
-                        return entry_error(x, -EINVAL, "hardlink with data to a non-regular file");
+                        return aci_entry_error(x, -EINVAL, "hardlink with data to a non-regular file");
                 fd = openat(parent_fd, comps[n - 1], O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return entry_error(x, negative_errno(), "opening the file: %m");
+                        return aci_entry_error(x, negative_errno(), "opening the file: %m");
                 return copy_data(x, e, fd);
         }
         return 0;
 }
 
 /* Counts the entry against the budget before anything of it is written. */
-static int budget_entry(Extractor *x, struct archive_entry *e) {
+int aci_budget_entry(Extractor *x, struct archive_entry *e) {
         const ImageBudget *b = x->budget;
 
         if (!b)
@@ -894,31 +814,31 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         x->raw = sym_archive_entry_pathname(e);
         if (!x->raw)
                 return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
-        r = budget_entry(x, e);
+        r = aci_budget_entry(x, e);
         if (r < 0)
                 return r;
-        r = parse_path(&x->path, x->raw, &problem);
+        r = aci_extract_parse_path(&x->path, x->raw, &problem);
         if (r < 0)
                 return r;
         switch (problem) {
         case PATH_OK:
                 break;
         case PATH_ABSOLUTE:
-                return entry_error(x, -EXDEV, "absolute path");
+                return aci_entry_error(x, -EXDEV, "absolute path");
         case PATH_ESCAPES:
-                return entry_error(x, -EXDEV, "path escapes the image root");
+                return aci_entry_error(x, -EXDEV, "path escapes the image root");
         case PATH_DOTDOT:
-                return entry_error(x, -EINVAL, "path contains a '..' component");
+                return aci_entry_error(x, -EINVAL, "path contains a '..' component");
         case PATH_TOO_LONG:
-                return entry_error(x, -ENAMETOOLONG, "path is longer than %d bytes", PATH_MAX - 1);
+                return aci_entry_error(x, -ENAMETOOLONG, "path is longer than %d bytes", PATH_MAX - 1);
         case PATH_COMPONENT_TOO_LONG:
-                return entry_error(x, -ENAMETOOLONG, "path component longer than %d bytes", NAME_MAX);
+                return aci_entry_error(x, -ENAMETOOLONG, "path component longer than %d bytes", NAME_MAX);
         }
 
         if (x->path.n_comps == 0) {
                 /* "./": the archive's root, which is the target. */
                 if (type != AE_IFDIR || hardlink)
-                        return entry_error(x, -EBADMSG, "the image root must be a directory");
+                        return aci_entry_error(x, -EBADMSG, "the image root must be a directory");
                 return 0;
         }
         if (x->flags & ACI_EXTRACT_LAYER) {
@@ -927,17 +847,17 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
                         return 0;
         } else if (streq(x->path.comps[0], "manifest")) {
                 if (x->path.n_comps > 1 || hardlink || type != AE_IFREG)
-                        return entry_error(x, -EBADMSG, "'manifest' must be a regular file");
+                        return aci_entry_error(x, -EBADMSG, "'manifest' must be a regular file");
                 if (x->flags & ACI_EXTRACT_ROOTFS_ONLY)
                         return 0;
         } else if (streq(x->path.comps[0], "rootfs")) {
                 if (x->path.n_comps == 1 && (hardlink || type != AE_IFDIR))
-                        return entry_error(x, -EBADMSG, "'rootfs' must be a directory");
+                        return aci_entry_error(x, -EBADMSG, "'rootfs' must be a directory");
                 if (x->path.n_comps > 1 && x->filter &&
                     !x->filter(x->path.norm + strlen("rootfs/"), type, x->userdata))
                         return 0;
         } else
-                return entry_error(
+                return aci_entry_error(
                         x, -EBADMSG,
                         "unexpected top-level path (an image holds only 'manifest' and 'rootfs/')");
 
@@ -962,7 +882,7 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         case AE_IFIFO:
                 return extract_node(x, e, parent_fd, comps[n - 1]);
         default:
-                return entry_error(x, -EBADMSG, "unsupported file type 0%o", (unsigned) type);
+                return aci_entry_error(x, -EBADMSG, "unsupported file type 0%o", (unsigned) type);
         }
 }
 
@@ -976,13 +896,13 @@ static int open_fixup_dir(Extractor *x, const DirFixup *f, int *ret_fd) {
         int parent_fd, r;
 
         *ret_fd = -1;
-        r = parse_path(&x->path, f->path + f->rel, &problem);
+        r = aci_extract_parse_path(&x->path, f->path + f->rel, &problem);
         if (r < 0)
                 return r;
         if (x->path.n_comps == 0)
                 fd = openat(x->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         else {
-                r = walk(x, x->path.comps, x->path.n_comps - 1, false, &parent_fd, &failed);
+                r = aci_extract_walk(x, x->path.comps, x->path.n_comps - 1, false, &parent_fd, &failed);
                 if (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)
                         return 0;
                 if (r < 0)
@@ -1033,9 +953,9 @@ static int apply_fixups(Extractor *x) {
         return 0;
 }
 
-static int extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
+int aci_extract_archive_budget(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
                            void *userdata, ImageBudget *budget, RktError **reterr) {
-        _cleanup_(extractor_done) Extractor x = {
+        _cleanup_(aci_extractor_done) Extractor x = {
                 .budget = budget,
                 .archive = a,
                 .root_fd = target_dirfd,
@@ -1057,7 +977,7 @@ static int extract_archive(struct archive *a, int target_dirfd, unsigned flags, 
                         break;
                 /* ARCHIVE_WARN: usable entry, e.g. a UTF-8 name outside a UTF-8 locale (kept as bytes). */
                 if (r < ARCHIVE_WARN)
-                        return archive_failure(&x, first, false);
+                        return aci_archive_failure(&x, first, false);
                 r = extract_entry(&x, e);
                 if (r < 0)
                         return r;
@@ -1071,7 +991,7 @@ static int extract_archive(struct archive *a, int target_dirfd, unsigned flags, 
 
 int aci_extract_archive(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
                         void *userdata, RktError **reterr) {
-        return extract_archive(a, target_dirfd, flags, filter, userdata, NULL, reterr);
+        return aci_extract_archive_budget(a, target_dirfd, flags, filter, userdata, NULL, reterr);
 }
 
 int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filter, void *userdata,
@@ -1085,134 +1005,6 @@ int aci_extract_fd(int fd, int target_dirfd, unsigned flags, AciEntryFilter filt
                 return r;
         x.archive = a;
         if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
-                return archive_failure(&x, true, false);
+                return aci_archive_failure(&x, true, false);
         return aci_extract_archive(a, target_dirfd, flags, filter, userdata, reterr);
-}
-
-/* --- Docker/OCI layers --- */
-
-static bool dot_or_dot_dot(const char *s) {
-        return streq(s, ".") || streq(s, "..");
-}
-
-/* Removes everything in the directory dirfd (an O_PATH fd is fine). */
-static int empty_dir(int dir_fd) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int r = opendir_at(dir_fd, ".", &d);
-
-        if (r < 0 || !d)
-                return r;
-        while ((de = readdir(d))) {
-                if (dot_or_dot_dot(de->d_name))
-                        continue;
-                r = rm_rf_at(dirfd(d), de->d_name);
-                if (r < 0 && r != -ENOENT)
-                        return r;
-        }
-        return 0;
-}
-
-/* The first pass over a layer: its whiteouts remove what the layers below left in the target. They apply
- * to the layers below only, whatever their place in the archive, so they all go before any entry of the
- * layer is written. A whiteout of something the target does not have (or that sits below a symlink, which
- * is never followed) removes nothing. */
-static int apply_whiteouts(Extractor *x) {
-        for (bool first = true;; first = false) {
-                struct archive_entry *e;
-                PathProblem problem;
-                const char *base;
-                size_t failed;
-                int parent_fd, r = sym_archive_read_next_header(x->archive, &e);
-
-                if (r == ARCHIVE_EOF)
-                        return 0;
-                if (r < ARCHIVE_WARN)
-                        return archive_failure(x, first, false);
-                x->raw = sym_archive_entry_pathname(e);
-                if (!x->raw)
-                        return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
-                /* Over budget is known from the headers: the layer fails before any of its files is
-                 * written (and before the extraction pass decompresses it again). */
-                r = budget_entry(x, e);
-                if (r < 0)
-                        return r;
-                r = parse_path(&x->path, x->raw, &problem);
-                if (r < 0)
-                        return r;
-                if (problem != PATH_OK)
-                        return entry_error(x, problem == PATH_DOTDOT ? -EINVAL : -EXDEV,
-                                           "whiteout or entry path leaves the layer");
-                if (x->path.n_comps == 0)
-                        continue;
-                base = x->path.comps[x->path.n_comps - 1];
-                if (!startswith(base, WHITEOUT_PREFIX))
-                        continue;
-                if (!streq(base, WHITEOUT_OPAQUE) && (dot_or_dot_dot(base + strlen(WHITEOUT_PREFIX)) ||
-                                                      isempty(base + strlen(WHITEOUT_PREFIX))))
-                        return entry_error(x, -EINVAL, "invalid whiteout name");
-                r = walk(x, x->path.comps, x->path.n_comps - 1, false, &parent_fd, &failed);
-                if (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)
-                        continue;
-                if (r < 0)
-                        return entry_error(x, r, "opening the whiteout's directory: %s", strerror(-r));
-                if (streq(base, WHITEOUT_OPAQUE))
-                        r = empty_dir(parent_fd);
-                else
-                        r = rm_rf_at(parent_fd, base + strlen(WHITEOUT_PREFIX));
-                /* The cached directories may be gone now. */
-                cache_truncate(x, 0);
-                if (r < 0 && r != -ENOENT)
-                        return entry_error(x, r, "applying the whiteout: %s", strerror(-r));
-        }
-}
-
-static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *a = NULL;
-        Extractor x = {.reterr = reterr};
-        int r = archive_reader_new(ARCHIVE_READER_GZIP | ARCHIVE_READER_ZSTD | ARCHIVE_READER_TAR, &a, reterr);
-
-        if (r < 0)
-                return r;
-        x.archive = a;
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return rkt_error_set(reterr, negative_errno(), "cannot rewind the layer: %m");
-        if (sym_archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
-                return archive_failure(&x, true, false);
-        *ret = TAKE_PTR(a);
-        return 0;
-}
-
-int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **reterr) {
-        return aci_extract_layer_fd_budget(fd, target_dirfd, flags, NULL, reterr);
-}
-
-int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget, RktError **reterr) {
-        _cleanup_(archive_read_freep) struct archive *a = NULL;
-        int r = archive_dl_open(reterr);
-
-        if (r < 0)
-                return r;
-        r = open_layer_reader(fd, &a, reterr);
-        if (r < 0)
-                return r;
-        {
-                _cleanup_(extractor_done) Extractor x = {
-                        .archive = a,
-                        .root_fd = target_dirfd,
-                        .flags = flags | ACI_EXTRACT_LAYER,
-                        .reterr = reterr,
-                        .deep_fd = -1,
-                        .budget = budget,
-                };
-                r = apply_whiteouts(&x);
-                if (r < 0)
-                        return r;
-        }
-        sym_archive_read_free(TAKE_PTR(a));
-        r = open_layer_reader(fd, &a, reterr);
-        if (r < 0)
-                return r;
-        return extract_archive(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE, NULL, NULL,
-                               budget, reterr);
 }
