@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Shared by src/lib/appc*.c only: JSON reading and writing helpers, and the pieces the image and pod
+/* Shared by src/lib/appc/*.c only: JSON reading and writing helpers, and the pieces the image and pod
  * manifests have in common. */
 
 #include <json-c/json.h>

@@ -2,9 +2,9 @@
 #pragma once
 
 /* The appc metadata service's state and its HTTP semantics, without any I/O: the registry of pods (by UUID
- * and by token), the rendering of each answer, and HMAC signing. The HTTP server (src/lib/mds-server.c) and
- * the CLI verb (src/cli/metadata-service.c) only move bytes in and out of these functions, so every status
- * code, content type and body can be unit-tested without sockets or root.
+ * and by token), the rendering of each answer, and HMAC signing. The HTTP server (mds-server.c) and the CLI
+ * verb (src/cli/metadata-service.c) only move bytes in and out of these functions, so every status code,
+ * content type and body can be unit-tested without sockets or root.
  *
  * Two request handlers, one per listener, behave as rkt 1.30's metadata service:
  *
@@ -13,7 +13,7 @@
  *   PUT    /pods/UUID/APP                    body: APP's image manifest   200 | 400 | 404 (pod unknown)
  *   DELETE /pods/UUID                                                     200 | 400 | 404
  *   Re-registering a UUID replaces the pod and forgets its apps. ip is optional and informational (rkt 1.30
- *   identifies pods by token only). Manifests are validated (src/lib/appc.h) and served re-encoded, as
+ *   identifies pods by token only). Manifests are validated (src/lib/appc/appc.h) and served re-encoded, as
  *   rkt did; the pod manifest always carries "annotations" (as [] when empty), which the ACE validator
  * needs.
  *

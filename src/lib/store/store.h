@@ -135,7 +135,7 @@ void store_gc_result_done(StoreGcResult *r);
 char *image_id_short(const char *id, size_t hex_digits);
 
 /* ---------------------------------------------------------------------------------------------------
- * Remote records and downloads (src/lib/store-remote.c)
+ * Remote records and downloads (src/lib/store/store-remote.c)
  * --------------------------------------------------------------------------------------------------- */
 
 /* What rkt remembers about an image fetched over HTTP(S): one JSON record per URL under cas/remote/,
