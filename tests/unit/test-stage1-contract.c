@@ -155,5 +155,21 @@ static void test_run_argv(void **state) {
         assert_null(none);
 }
 
+static void test_manifest_annotation(void **state) {
+        _cleanup_free_ char *v = NULL;
+        const char *m = "{\"acKind\":\"ImageManifest\",\"annotations\":[{\"name\":\"x\",\"value\":\"1\"},"
+                        "{\"name\":\"" STAGE1_RUN "\",\"value\":\"/init\"},{\"name\":\"n\",\"value\":5}]}";
+
+        assert_int_equal(stage1_manifest_annotation(m, STAGE1_RUN, &v), 0);
+        assert_string_equal(v, "/init");
+        /* Only strings count; a missing annotation and a manifest without any are told from bad JSON. */
+        assert_int_equal(stage1_manifest_annotation(m, "n", &v), -ENODATA);
+        assert_int_equal(stage1_manifest_annotation(m, STAGE1_GC, &v), -ENODATA);
+        assert_int_equal(stage1_manifest_annotation("{}", STAGE1_GC, &v), -ENODATA);
+        assert_int_equal(stage1_manifest_annotation("{\"annotations\": {}}", STAGE1_GC, &v), -ENODATA);
+        assert_int_equal(stage1_manifest_annotation("{", STAGE1_GC, &v), -EBADMSG);
+}
+
 RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_parse_pid), cmocka_unit_test(test_read_pid),
-          cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv))
+          cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv),
+          cmocka_unit_test(test_manifest_annotation))

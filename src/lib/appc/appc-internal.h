@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Shared by src/lib/appc/*.c only: JSON reading and writing helpers, and the pieces the image and pod
- * manifests have in common. */
+/* Shared by the files of src/lib/appc only: JSON reading and writing helpers, and the pieces the image
+ * and pod manifests have in common. */
 
 #include <json-c/json.h>
 #include <stdio.h>

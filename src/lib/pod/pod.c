@@ -764,19 +764,7 @@ int pod_pid(const Pod *p, pid_t *ret) {
 
 /* The stage1 tree ID, checked to be one (it names a directory of the pod and one of the store). */
 int pod_stage1_tree_id(const Pod *p, char **ret) {
-        _cleanup_free_ char *path = pod_file(p, POD_STAGE1_TREE), *text = NULL;
-        int r;
-
-        if (!path)
-                return -ENOMEM;
-        r = read_regular_file_at(AT_FDCWD, path, 4096, &text, NULL);
-        if (r < 0)
-                return r;
-        text[strcspn(text, "\n")] = 0;
-        if (!stage1_tree_id_valid(text))
-                return -EBADMSG;
-        *ret = TAKE_PTR(text);
-        return 0;
+        return stage1_read_tree_id(p->path, ret);
 }
 
 /* A directory fd of stage1/rootfs when name is there, else of the stage1 overlay's upper dir (the overlay
@@ -856,42 +844,13 @@ bool pod_supervisor_ready(const Pod *p) {
 
 /* --- the stage1 manifest --- */
 
-static int stage1_annotation(const Pod *p, const char *which, char **ret, RktError **reterr) {
-        _cleanup_free_ char *text = NULL;
-        json_object *m = NULL, *annotations;
-        size_t size;
-        int r;
-
-        r = pod_read_file(p, POD_STAGE1_MANIFEST, &text, &size);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "reading the stage1 manifest of pod '%s': %m", p->uuid);
-        m = json_tokener_parse(text);
-        if (!m)
-                return rkt_error_set(reterr, -EBADMSG, "the stage1 manifest of pod '%s' is not valid JSON",
-                                     p->uuid);
-        r = -ENOENT;
-        if (json_object_object_get_ex(m, "annotations", &annotations) &&
-            json_object_is_type(annotations, json_type_array))
-                for (size_t i = 0; i < json_object_array_length(annotations); i++) {
-                        json_object *a = json_object_array_get_idx(annotations, i), *name, *value;
-                        if (!json_object_object_get_ex(a, "name", &name) ||
-                            !json_object_object_get_ex(a, "value", &value) ||
-                            !json_object_is_type(value, json_type_string) ||
-                            !streq_ptr(json_object_get_string(name), which))
-                                continue;
-                        *ret = strdup(json_object_get_string(value));
-                        r = *ret ? 0 : -ENOMEM;
-                        break;
-                }
-        json_object_put(m);
-        return r;
-}
-
 int pod_stage1_interface_version(const Pod *p) {
-        _cleanup_free_ char *value = NULL;
+        _cleanup_free_ char *text = NULL, *value = NULL;
         uint64_t v;
+        size_t size;
 
-        if (stage1_annotation(p, STAGE1_INTERFACE_VERSION, &value, NULL) < 0)
+        if (pod_read_file(p, POD_STAGE1_MANIFEST, &text, &size) < 0 ||
+            stage1_manifest_annotation(text, STAGE1_INTERFACE_VERSION, &value) < 0)
                 return 1;
         return parse_uint_max(value, INT_MAX, &v) < 0 || v < 1 ? 1 : (int) v;
 }

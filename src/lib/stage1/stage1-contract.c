@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,27 @@ int stage2_path(const char *prefix, const char *app, const char *what, char **re
         r = prefix ? asprintf(ret, "%s/" STAGE2_DIR "/%s/%s", prefix, app, what)
                    : asprintf(ret, STAGE2_DIR "/%s/%s", app, what);
         return r < 0 ? -ENOMEM : 0;
+}
+
+int stage1_manifest_annotation(const char *json, const char *name, char **ret) {
+        _cleanup_(json_object_putp) json_object *m = json_tokener_parse(json);
+        json_object *annotations;
+
+        if (!m)
+                return -EBADMSG;
+        if (!json_object_object_get_ex(m, "annotations", &annotations) ||
+            !json_object_is_type(annotations, json_type_array))
+                return -ENODATA;
+        for (size_t i = 0; i < json_object_array_length(annotations); i++) {
+                json_object *a = json_object_array_get_idx(annotations, i), *n, *v;
+                if (!json_object_object_get_ex(a, "name", &n) || !json_object_object_get_ex(a, "value", &v) ||
+                    !json_object_is_type(n, json_type_string) || !json_object_is_type(v, json_type_string) ||
+                    !streq(json_object_get_string(n), name))
+                        continue;
+                *ret = strdup(json_object_get_string(v));
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -ENODATA;
 }
 
 int stage1_parse_pid(const char *s, pid_t *ret) {

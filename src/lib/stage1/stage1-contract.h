@@ -44,6 +44,10 @@
 /* The interface version the image implements; 1 when not given (as rkt 1.30). */
 #define STAGE1_INTERFACE_VERSION "coreos.com/rkt/stage1/interface-version"
 
+/* The value of annotation name in the JSON text of a stage1 image manifest (the tree store's copy, or the
+ * pod's stage1/manifest). -ENODATA when it has no such annotation, -EBADMSG when the text is not JSON. */
+int stage1_manifest_annotation(const char *json, const char *name, char **ret);
+
 /* --- the apps inside the stage1 rootfs --- */
 
 /* Each app's image manifest and tree: <STAGE2_DIR>/<app>/manifest and <STAGE2_DIR>/<app>/rootfs,

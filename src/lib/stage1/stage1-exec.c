@@ -25,27 +25,37 @@ bool stage1_tree_id_valid(const char *id) {
         return true;
 }
 
-/* stage1TreeStoreID of the pod: one line, the ID and nothing else. */
-static int read_tree_id(const Pod *p, char **ret, RktError **reterr) {
-        _cleanup_free_ char *path = path_join(p->path, POD_STAGE1_TREE), *text = NULL;
+int stage1_read_tree_id(const char *pod_path, char **ret) {
+        _cleanup_free_ char *path = path_join(pod_path, POD_STAGE1_TREE), *text = NULL;
         size_t len;
         int r;
 
         if (!path)
                 return -ENOMEM;
         r = read_regular_file_at(AT_FDCWD, path, TREE_ID_FILE_MAX, &text, &len);
-        if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "pod '%s' records no stage1 tree (no " POD_STAGE1_TREE ")",
-                                     p->uuid);
+        if (r == -EFBIG)
+                return -EBADMSG;
         if (r < 0)
-                return rkt_error_set(reterr, r, "reading " POD_STAGE1_TREE " of pod '%s': %s", p->uuid,
-                                     strerror(-r));
+                return r;
         if (len > 0 && text[len - 1] == '\n')
                 text[--len] = 0;
         if (strlen(text) != len || !stage1_tree_id_valid(text))
-                return rkt_error_set(reterr, -EBADMSG, POD_STAGE1_TREE " of pod '%s' is not a tree ID",
-                                     p->uuid);
+                return -EBADMSG;
         *ret = TAKE_PTR(text);
+        return 0;
+}
+
+static int read_tree_id(const Pod *p, char **ret, RktError **reterr) {
+        int r = stage1_read_tree_id(p->path, ret);
+
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, r, "pod '%s' records no stage1 tree (no " POD_STAGE1_TREE ")",
+                                     p->uuid);
+        if (r == -EBADMSG)
+                return rkt_error_set(reterr, r, POD_STAGE1_TREE " of pod '%s' is not a tree ID", p->uuid);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading " POD_STAGE1_TREE " of pod '%s': %s", p->uuid,
+                                     strerror(-r));
         return 0;
 }
 
@@ -53,32 +63,9 @@ static int read_tree_id(const Pod *p, char **ret, RktError **reterr) {
  * stage1/manifest is only informational). */
 static int tree_annotation(int treefd, const char *which, char **ret) {
         _cleanup_free_ char *text = NULL;
-        json_object *m, *annotations;
-        int r;
+        int r = read_regular_file_at(treefd, "manifest", MANIFEST_MAX, &text, NULL);
 
-        r = read_regular_file_at(treefd, "manifest", MANIFEST_MAX, &text, NULL);
-        if (r < 0)
-                return r;
-        m = json_tokener_parse(text);
-        if (!m)
-                return -EBADMSG;
-        r = -ENODATA;
-        if (json_object_object_get_ex(m, "annotations", &annotations) &&
-            json_object_is_type(annotations, json_type_array))
-                for (size_t i = 0; i < json_object_array_length(annotations); i++) {
-                        json_object *a = json_object_array_get_idx(annotations, i), *name, *value;
-                        if (!json_object_object_get_ex(a, "name", &name) ||
-                            !json_object_object_get_ex(a, "value", &value) ||
-                            !json_object_is_type(name, json_type_string) ||
-                            !json_object_is_type(value, json_type_string) ||
-                            !streq(json_object_get_string(name), which))
-                                continue;
-                        *ret = strdup(json_object_get_string(value));
-                        r = *ret ? 0 : -ENOMEM;
-                        break;
-                }
-        json_object_put(m);
-        return r;
+        return r < 0 ? r : stage1_manifest_annotation(text, which, ret);
 }
 
 int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, char **ret_path,

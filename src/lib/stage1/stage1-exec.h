@@ -26,6 +26,9 @@
 /* A tree ID as the store names trees: "deps-sha512-" and 128 lower-case hex digits (one path component,
  * no "." or ".."). The ID read from a pod directory is checked with this before it is used in a path. */
 bool stage1_tree_id_valid(const char *id);
+/* The pod's stage1TreeStoreID (in the pod directory pod_path): one line, a valid tree ID and nothing else.
+ * -EBADMSG for anything else, -ENOENT when the pod records none. */
+int stage1_read_tree_id(const char *pod_path, char **ret);
 
 /* Opens the pod's entrypoint `which` (an annotation, STAGE1_GC…) from its stage1 tree in the store.
  * *ret_fd is O_RDONLY|O_CLOEXEC, for stage1_exec_fd(); *ret_path names it for messages and argv[0].
