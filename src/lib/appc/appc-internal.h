@@ -95,6 +95,37 @@ void appc_jw_kv_map(AppcJsonWriter *w, const AppcKV *kv, size_t n);
 int appc_jw_finish(AppcJsonWriter *w, bool pretty, char **ret);
 void appc_jw_done(AppcJsonWriter *w);
 
+/* --- records described by field tables (appc-fields.c) --- */
+
+typedef enum AppcFieldType {
+        APPC_FIELD_STRING, /* char *; written always */
+        APPC_FIELD_STRV,   /* char **; written always */
+        APPC_FIELD_BOOL,   /* bool; written only when true (omitempty) */
+} AppcFieldType;
+
+/* One member of a JSON object and where it lives in the C struct; a table ends with { NULL }. */
+typedef struct AppcField {
+        const char *key;
+        AppcFieldType type;
+        size_t offset;
+} AppcField;
+
+int appc_record_from_json(json_object *o, const char *path, const AppcField *fields, void *base,
+                          RktError **reterr);
+void appc_record_done(const AppcField *fields, void *base);
+int appc_record_copy(const AppcField *fields, const void *src, void *dst);
+bool appc_record_equal(const AppcField *fields, const void *a, const void *b);
+void appc_jw_record(AppcJsonWriter *w, const AppcField *fields, const void *base);
+/* Arrays of records of size bytes each: an absent array (v NULL) is empty. */
+int appc_records_from_json(json_object *v, const char *path, const AppcField *fields, size_t size,
+                           void *array_ptr, size_t *n, RktError **reterr);
+void appc_records_free(const AppcField *fields, size_t size, void *array, size_t n);
+int appc_records_copy(const AppcField *fields, size_t size, const void *array, size_t n, void *ret_ptr,
+                      size_t *ret_n);
+bool appc_records_equal(const AppcField *fields, size_t size, const void *a, size_t na, const void *b,
+                        size_t nb);
+void appc_jw_records(AppcJsonWriter *w, const AppcField *fields, size_t size, const void *array, size_t n);
+
 /* --- shared pieces --- */
 
 void appc_kv_array_free(AppcKV *kv, size_t n);

@@ -3,6 +3,7 @@
  * labels and annotations, ports and the app section. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "appc-internal.h"
 
@@ -289,6 +290,19 @@ void appc_jw_port(AppcJsonWriter *w, const AppcPort *p) {
 
 /* --- the app section --- */
 
+static const AppcField event_handler_fields[] = {
+        {"name", APPC_FIELD_STRING, offsetof(AppcEventHandler, name)},
+        {"exec", APPC_FIELD_STRV, offsetof(AppcEventHandler, exec)},
+        {},
+};
+
+static const AppcField mount_point_fields[] = {
+        {"name", APPC_FIELD_STRING, offsetof(AppcMountPoint, name)},
+        {"path", APPC_FIELD_STRING, offsetof(AppcMountPoint, path)},
+        {"readOnly", APPC_FIELD_BOOL, offsetof(AppcMountPoint, read_only)},
+        {},
+};
+
 AppcApp *appc_app_new(void) {
         return calloc(1, sizeof(AppcApp));
 }
@@ -300,19 +314,11 @@ AppcApp *appc_app_free(AppcApp *a) {
         free(a->user);
         free(a->group);
         free(a->supplementary_gids);
-        for (size_t i = 0; i < a->n_event_handlers; i++) {
-                free(a->event_handlers[i].name);
-                strv_free(a->event_handlers[i].exec);
-        }
-        free(a->event_handlers);
+        appc_records_free(event_handler_fields, sizeof(AppcEventHandler), a->event_handlers, a->n_event_handlers);
         free(a->working_directory);
         appc_kv_array_free(a->environment, a->n_environment);
         appc_isolators_free(a->isolators, a->n_isolators);
-        for (size_t i = 0; i < a->n_mount_points; i++) {
-                free(a->mount_points[i].name);
-                free(a->mount_points[i].path);
-        }
-        free(a->mount_points);
+        appc_records_free(mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points);
         for (size_t i = 0; i < a->n_ports; i++)
                 appc_port_done(&a->ports[i]);
         free(a->ports);
@@ -353,72 +359,6 @@ static int app_gids_from_json(AppcApp *a, json_object *v, const char *path, RktE
         return 0;
 }
 
-static int app_event_handlers_from_json(AppcApp *a, json_object *v, const char *path, RktError **reterr) {
-        size_t len;
-        int r;
-
-        if (!v)
-                return 0;
-        r = appc_json_expect(v, json_type_array, path, reterr);
-        if (r < 0)
-                return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                const char *p = APPC_PATH("%s[%zu]", path, i);
-                AppcEventHandler *h;
-
-                r = appc_json_expect(e, json_type_object, p, reterr);
-                if (r < 0)
-                        return r;
-                h = appc_array_append(&a->event_handlers, &a->n_event_handlers, sizeof(*h));
-                if (!h)
-                        return -ENOMEM;
-                r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", p), &h->name, reterr);
-                if (r < 0)
-                        return r;
-                r = appc_json_strv(appc_json_member(e, "exec"), APPC_PATH("%s.exec", p), &h->exec, reterr);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int app_mount_points_from_json(AppcApp *a, json_object *v, const char *path, RktError **reterr) {
-        size_t len;
-        int r;
-
-        if (!v)
-                return 0;
-        r = appc_json_expect(v, json_type_array, path, reterr);
-        if (r < 0)
-                return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                const char *p = APPC_PATH("%s[%zu]", path, i);
-                AppcMountPoint *m;
-
-                r = appc_json_expect(e, json_type_object, p, reterr);
-                if (r < 0)
-                        return r;
-                m = appc_array_append(&a->mount_points, &a->n_mount_points, sizeof(*m));
-                if (!m)
-                        return -ENOMEM;
-                r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", p), &m->name, reterr);
-                if (r < 0)
-                        return r;
-                r = appc_json_string(appc_json_member(e, "path"), APPC_PATH("%s.path", p), &m->path, reterr);
-                if (r < 0)
-                        return r;
-                r = appc_json_bool(appc_json_member(e, "readOnly"), APPC_PATH("%s.readOnly", p),
-                                   &m->read_only, reterr);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int app_ports_from_json(AppcApp *a, json_object *v, const char *path, RktError **reterr) {
         size_t len;
         int r;
@@ -455,8 +395,9 @@ int appc_app_from_json(json_object *v, const char *path, AppcApp **ret, RktError
         r = appc_json_strv(appc_json_member(v, "exec"), APPC_PATH("%s.exec", path), &a->exec, reterr);
         if (r < 0)
                 return r;
-        r = app_event_handlers_from_json(a, appc_json_member(v, "eventHandlers"),
-                                         APPC_PATH("%s.eventHandlers", path), reterr);
+        r = appc_records_from_json(appc_json_member(v, "eventHandlers"), APPC_PATH("%s.eventHandlers", path),
+                                   event_handler_fields, sizeof(AppcEventHandler), &a->event_handlers,
+                                   &a->n_event_handlers, reterr);
         if (r < 0)
                 return r;
         r = appc_json_string(appc_json_member(v, "user"), APPC_PATH("%s.user", path), &a->user, reterr);
@@ -479,8 +420,9 @@ int appc_app_from_json(json_object *v, const char *path, AppcApp **ret, RktError
                                &a->environment, &a->n_environment, reterr);
         if (r < 0)
                 return r;
-        r = app_mount_points_from_json(a, appc_json_member(v, "mountPoints"),
-                                       APPC_PATH("%s.mountPoints", path), reterr);
+        r = appc_records_from_json(appc_json_member(v, "mountPoints"), APPC_PATH("%s.mountPoints", path),
+                                   mount_point_fields, sizeof(AppcMountPoint), &a->mount_points,
+                                   &a->n_mount_points, reterr);
         if (r < 0)
                 return r;
         r = app_ports_from_json(a, appc_json_member(v, "ports"), APPC_PATH("%s.ports", path), reterr);
@@ -592,16 +534,8 @@ void appc_jw_app(AppcJsonWriter *w, const AppcApp *a) {
         appc_jw_strv(w, a->exec);
         if (a->n_event_handlers > 0) {
                 appc_jw_key(w, "eventHandlers");
-                appc_jw_begin_array(w);
-                for (size_t i = 0; i < a->n_event_handlers; i++) {
-                        appc_jw_begin_object(w);
-                        appc_jw_key(w, "name");
-                        appc_jw_string(w, a->event_handlers[i].name);
-                        appc_jw_key(w, "exec");
-                        appc_jw_strv(w, a->event_handlers[i].exec);
-                        appc_jw_end_object(w);
-                }
-                appc_jw_end_array(w);
+                appc_jw_records(w, event_handler_fields, sizeof(AppcEventHandler), a->event_handlers,
+                                a->n_event_handlers);
         }
         appc_jw_key(w, "user");
         appc_jw_string(w, a->user);
@@ -624,20 +558,7 @@ void appc_jw_app(AppcJsonWriter *w, const AppcApp *a) {
         }
         if (a->n_mount_points > 0) {
                 appc_jw_key(w, "mountPoints");
-                appc_jw_begin_array(w);
-                for (size_t i = 0; i < a->n_mount_points; i++) {
-                        appc_jw_begin_object(w);
-                        appc_jw_key(w, "name");
-                        appc_jw_string(w, a->mount_points[i].name);
-                        appc_jw_key(w, "path");
-                        appc_jw_string(w, a->mount_points[i].path);
-                        if (a->mount_points[i].read_only) {
-                                appc_jw_key(w, "readOnly");
-                                appc_jw_bool(w, true);
-                        }
-                        appc_jw_end_object(w);
-                }
-                appc_jw_end_array(w);
+                appc_jw_records(w, mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points);
         }
         if (a->n_ports > 0) {
                 appc_jw_key(w, "ports");
@@ -695,32 +616,17 @@ int appc_app_copy(const AppcApp *a, AppcApp **ret) {
                        a->n_supplementary_gids * sizeof(uint32_t));
                 c->n_supplementary_gids = a->n_supplementary_gids;
         }
-        for (size_t i = 0; i < a->n_event_handlers; i++) {
-                AppcEventHandler *h =
-                        appc_array_append(&c->event_handlers, &c->n_event_handlers, sizeof(*h));
-
-                if (!h)
-                        return -ENOMEM;
-                h->name = strdup_or_null(a->event_handlers[i].name, &oom);
-                if (oom || appc_strv_copy(a->event_handlers[i].exec, &h->exec) < 0)
-                        return -ENOMEM;
-        }
+        if (appc_records_copy(event_handler_fields, sizeof(AppcEventHandler), a->event_handlers,
+                              a->n_event_handlers, &c->event_handlers, &c->n_event_handlers) < 0)
+                return -ENOMEM;
         if (appc_kv_array_copy(a->environment, a->n_environment, &c->environment, &c->n_environment) < 0)
                 return -ENOMEM;
         r = appc_isolators_copy(a->isolators, a->n_isolators, &c->isolators, &c->n_isolators);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < a->n_mount_points; i++) {
-                AppcMountPoint *m = appc_array_append(&c->mount_points, &c->n_mount_points, sizeof(*m));
-
-                if (!m)
-                        return -ENOMEM;
-                m->name = strdup_or_null(a->mount_points[i].name, &oom);
-                m->path = strdup_or_null(a->mount_points[i].path, &oom);
-                m->read_only = a->mount_points[i].read_only;
-                if (oom)
-                        return -ENOMEM;
-        }
+        if (appc_records_copy(mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points,
+                              &c->mount_points, &c->n_mount_points) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < a->n_ports; i++) {
                 AppcPort *p = appc_array_append(&c->ports, &c->n_ports, sizeof(*p));
 
@@ -745,22 +651,13 @@ bool appc_app_equal(const AppcApp *a, const AppcApp *b) {
             (a->n_supplementary_gids > 0 && memcmp(a->supplementary_gids, b->supplementary_gids,
                                                    a->n_supplementary_gids * sizeof(uint32_t)) != 0))
                 return false;
-        if (a->n_event_handlers != b->n_event_handlers)
+        if (!appc_records_equal(event_handler_fields, sizeof(AppcEventHandler), a->event_handlers,
+                                a->n_event_handlers, b->event_handlers, b->n_event_handlers) ||
+            !appc_kv_array_equal(a->environment, a->n_environment, b->environment, b->n_environment) ||
+            !appc_isolators_equal(a->isolators, a->n_isolators, b->isolators, b->n_isolators) ||
+            !appc_records_equal(mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points,
+                                b->mount_points, b->n_mount_points))
                 return false;
-        for (size_t i = 0; i < a->n_event_handlers; i++)
-                if (!streq_ptr(a->event_handlers[i].name, b->event_handlers[i].name) ||
-                    !appc_strv_equal(a->event_handlers[i].exec, b->event_handlers[i].exec))
-                        return false;
-        if (!appc_kv_array_equal(a->environment, a->n_environment, b->environment, b->n_environment) ||
-            !appc_isolators_equal(a->isolators, a->n_isolators, b->isolators, b->n_isolators))
-                return false;
-        if (a->n_mount_points != b->n_mount_points)
-                return false;
-        for (size_t i = 0; i < a->n_mount_points; i++)
-                if (!streq_ptr(a->mount_points[i].name, b->mount_points[i].name) ||
-                    !streq_ptr(a->mount_points[i].path, b->mount_points[i].path) ||
-                    a->mount_points[i].read_only != b->mount_points[i].read_only)
-                        return false;
         if (a->n_ports != b->n_ports)
                 return false;
         for (size_t i = 0; i < a->n_ports; i++)
