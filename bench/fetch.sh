@@ -6,9 +6,16 @@
 #
 #   bench/fetch.sh [RKT_BINARY]      (root: ports 8080/8443 on 127.0.0.1, a private mount namespace to add
 #                                     the CA to the system bundle for rkt; needs python3, gpg, openssl, curl)
+#   bench/fetch.sh --docker [RKT_BINARY]
+#                                    docker:// of a multi-layer image from a local registry against skopeo
+#                                    copy (bench/fetch-docker.sh, whose header says more)
 #
 # Environment: SIZE_MB (default 256), N (best of N, default 3), RKT_BENCH_DIR (default /var/tmp/rkt-bench-fetch).
 set -euo pipefail
+if [ "${1:-}" = --docker ]; then
+        shift
+        exec "$(dirname "$(realpath "$0")")/fetch-docker.sh" "$@"
+fi
 RKT=$(realpath "${1:-$(dirname "$0")/../build/rkt}")
 [ -x "$RKT" ] || { echo "no rkt binary at $RKT" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }

@@ -16,6 +16,9 @@
 #
 #   bench/run.sh [--help] [RKT_BINARY]       (root; RKT_BENCH_N rounds, default 21)
 #
+# RKT_BENCH_BASELINE=OTHER_RKT_BINARY adds `rkt run --net=host` of another build (with the stage1-nspawn.aci beside
+# it) as one more contender, alternated with the others: a change measured against what it changes, in one run.
+#
 # Where it runs: rkt needs systemd as PID 1, so on a machine without it (the development and CI VMs) the script
 # runs itself inside the test host (tests/testhost/testhost.sh) and every contender runs in there, under the
 # same systemd PID 1, on the same kernel and the same on-disk /var/tmp, alternated with each other: the only
@@ -54,6 +57,11 @@ if [ ! -d /run/systemd/system ]; then
         fi
         binds="$top $debs"
         case $RKT in "$top"/*) ;; *) binds+=" $(dirname "$RKT")" ;; esac
+        if [ -n "${RKT_BENCH_BASELINE:-}" ]; then
+                RKT_BENCH_BASELINE=$(realpath "$RKT_BENCH_BASELINE")
+                case $RKT_BENCH_BASELINE in "$top"/*) ;; *) binds+=" $(dirname "$RKT_BENCH_BASELINE")" ;; esac
+                export RKT_BENCH_BASELINE
+        fi
         RKT_TESTHOST_BINDS=$binds RKT_BENCH_DEBS=$debs exec "$th" run bash "$HERE/run.sh" "$RKT"
 fi
 
@@ -99,6 +107,11 @@ for c in true echo; do
 done
 
 rkt_host() { read -r -a a <<<"${ARGS[$1]}"; "${R[@]}" run --net=host "$IMG" --exec "${a[0]}" -- "${a[@]:1}"; }
+if [ -n "${RKT_BENCH_BASELINE:-}" ]; then
+        B=("$RKT_BENCH_BASELINE" --dir="$work/data-baseline" --insecure-options=image)
+        "${B[@]}" fetch "$work/bb.aci" >/dev/null
+fi
+rkt_baseline() { read -r -a a <<<"${ARGS[$1]}"; "${B[@]}" run --net=host "$IMG" --exec "${a[0]}" -- "${a[@]:1}"; }
 rkt_default() { read -r -a a <<<"${ARGS[$1]}"; "${R[@]}" run --net=default "$IMG" --exec "${a[0]}" -- "${a[@]:1}"; }
 raw() {
         local c=$1
@@ -122,8 +135,9 @@ crun_run() { crun --cgroup-manager=disabled run --bundle="$work/oci-$1" rkt-benc
 declare -A LABEL=([rkt_host]="rkt run --net=host" [rkt_default]="rkt run (default net)"
         [nspawn_plain]="systemd-nspawn, same tree" [nspawn_rkt_flags]="nspawn with rkt's flags"
         [podman_host]="podman run --network=host" [podman_default]="podman run (default net)"
-        [crun_run]="crun run (OCI bundle)")
+        [crun_run]="crun run (OCI bundle)" [rkt_baseline]="baseline rkt run --net=host")
 contenders=(rkt_host rkt_default nspawn_plain)
+[ -z "${RKT_BENCH_BASELINE:-}" ] || contenders+=(rkt_baseline)
 if [ -d /run/systemd/machines ]; then
         contenders+=(nspawn_rkt_flags)
 else
@@ -212,7 +226,7 @@ for f in "${usable[@]}"; do
         fi
 done
 printf '%-50s %9s %11s\n' "rkt / peer, medians" /bin/true "echo a line"
-for pair in rkt_host:nspawn_plain rkt_host:nspawn_rkt_flags rkt_host:podman_host rkt_default:podman_default \
+for pair in rkt_host:rkt_baseline rkt_host:nspawn_plain rkt_host:nspawn_rkt_flags rkt_host:podman_host rkt_default:podman_default \
         rkt_host:crun_run; do
         x=${pair%:*} y=${pair#*:}
         if [ -n "${MED[$x.true]:-}" ] && [ -n "${MED[$y.true]:-}" ]; then

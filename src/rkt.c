@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
 
+#include "cli/pod-generator.h"
 #include "cli/verbs.h"
 #include "log.h"
 #include "strv.h"
@@ -71,6 +72,21 @@ static const Verb image_verbs[] = {
                          "\tagain (as root). A damaged image cannot be repaired: remove it with 'rkt image rm' and\n"
                          "\tfetch it again. Use it when disk corruption may have damaged the store.",
           .run = verb_image_verify,
+          .min_args = 1,
+          .max_args = UNBOUNDED },
+        {},
+};
+
+static const Verb pod_file_verbs[] = {
+        { .name = "verify",
+          .summary = "Check pod files and print the units they give",
+          .usage = "[--quiet] FILE...",
+          .description = "\tParses each pod file (rkt.pod(5)) as rkt-pod-generator does, checks its values as 'rkt run'\n"
+                         "\twould, and prints the systemd unit it becomes. An error names the file, the line and the\n"
+                         "\tkey; the exit status is 254 when a file has one.",
+          .options = pod_file_verify_options,
+          .run = verb_pod_file_verify,
+          .flags = VERB_NO_CONFIG,
           .min_args = 1,
           .max_args = UNBOUNDED },
         {},
@@ -173,6 +189,16 @@ const Verb rkt_verbs[] = {
           .flags = VERB_HIDDEN | VERB_NO_CONFIG,
           .min_args = 1,
           .max_args = 1 },
+        { .name = "api-service",
+          .summary = "Run API service (experimental)",
+          .usage = "[--listen=ADDR] [--idle-timeout=DURATION]",
+          .description = "\tServes rkt 1.30's read-only gRPC API (v1alpha: GetInfo, ListPods, InspectPod, ListImages,\n"
+                         "\tInspectImage, ListenEvents, GetLogs) on ADDR, localhost:15441 by default, or on the\n"
+                         "\tsockets systemd passes (rkt-api.socket), and exits after DURATION without open calls.",
+          .options = api_service_options,
+          .run = verb_api_service,
+          .flags = VERB_NO_CONFIG,
+          .max_args = 0 },
         { .name = "metadata-service",
           .summary = "Run metadata service",
           .usage = "[--listen-port=PORT]",
@@ -184,6 +210,10 @@ const Verb rkt_verbs[] = {
           .run = verb_metadata_service,
           .flags = VERB_ROOT_ONLY,
           .max_args = 0 },
+        { .name = "pod-file",
+          .summary = "Check pod files, the pods systemd runs (rkt.pod(5))",
+          .usage = "COMMAND",
+          .subverbs = pod_file_verbs },
         { .name = "prepare",
           .summary = "Prepare a pod to run later with 'rkt run-prepared'",
           .usage = "[--volume=…] [--mount=…] [--set-env=…] [--stage1-…] [--quiet] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
@@ -208,7 +238,8 @@ const Verb rkt_verbs[] = {
           .usage = "[--net=NAME[:ARGS],…] [--port=NAME:PORT] [--volume=…] [--set-env=…] [--stage1-…] IMAGE [APP FLAGS] [-- ARGS… [---]]…",
           .description =
                   "\tRuns the images as the apps of one pod: systemd-nspawn with systemd as the pod's init, registered\n"
-                  "\twith machined as rkt-UUID. rkt exits with the first failing app's exit status (0 when all succeed).\n\n"
+                  "\twith machined as rkt-UUID (as NAME with --name=NAME before the images). rkt exits with the first\n"
+                  "\tfailing app's exit status (0 when all succeed).\n\n"
                   "\tFlags after an IMAGE apply to that image's app:\n"
                   "\t  --name=NAME  --exec=PATH  --user=USER  --group=GROUP  --supplementary-gids=GIDS\n"
                   "\t  --working-dir=DIR  --environment=NAME=VALUE  --annotation=NAME=VALUE\n"
@@ -369,7 +400,13 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char *argv[]) {
-        int r = run(argc, argv);
+        const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+        int r;
+
+        /* Installed as a symlink in systemd's generator directory, rkt is its pod file generator. */
+        if (argc > 0 && streq(base ? base + 1 : argv[0], POD_GENERATOR_NAME))
+                return pod_generator_main(argc, argv);
+        r = run(argc, argv);
         fflush(stdout);
         return r < 0 ? EXIT_RKT_ERROR : r;
 }

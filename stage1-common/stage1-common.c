@@ -19,6 +19,7 @@
 #include "fd-util.h"
 #include "fs.h"
 #include "log.h"
+#include "pod-name.h"
 #include "stage1-common.h"
 #include "strv.h"
 
@@ -44,14 +45,35 @@ void stage1_machine_id(const char *uuid, char ret[static 33]) {
         ret[n] = 0;
 }
 
-int stage1_scope_name(const char *uuid, char **ret) {
-        /* systemd's unit name escaping of "rkt-<uuid>": only the dashes need it. */
-        char *s = malloc(STRLEN("machine-rkt\\x2d") + 36 + 4 * 3 + STRLEN(".scope") + 1), *p;
+int stage1_machine_name(const char *uuid, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
 
+        /* Written by stage0 when it claimed the name; checked again, as any file of the pod. */
+        if (read_regular_file_at(AT_FDCWD, POD_NAME_FILE, POD_NAME_MAX + 2, &text, &n) >= 0) {
+                while (n > 0 && text[n - 1] == '\n')
+                        text[--n] = 0;
+                if (pod_name_valid(text)) {
+                        *ret = TAKE_PTR(text);
+                        return 0;
+                }
+        }
+        return asprintf(ret, "rkt-%s", uuid) < 0 ? -ENOMEM : 0;
+}
+
+int stage1_scope_name(const char *uuid, char **ret) {
+        _cleanup_free_ char *name = NULL;
+        char *s, *p;
+        int r = stage1_machine_name(uuid, &name);
+
+        if (r < 0)
+                return r;
+        /* systemd's unit name escaping of the machine name: of its characters, only the dashes need it. */
+        s = malloc(STRLEN("machine-") + 4 * strlen(name) + STRLEN(".scope") + 1);
         if (!s)
                 return -ENOMEM;
-        p = stpcpy(s, "machine-rkt\\x2d");
-        for (const char *u = uuid; *u; u++) {
+        p = stpcpy(s, "machine-");
+        for (const char *u = name; *u; u++) {
                 if (*u == '-')
                         p = stpcpy(p, "\\x2d");
                 else
@@ -163,7 +185,7 @@ int stage1_terminate_machine(const char *uuid) {
 
         if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
                 return 0;
-        if (asprintf(&name, "rkt-%s", uuid) < 0)
+        if (stage1_machine_name(uuid, &name) < 0)
                 return -ENOMEM;
         r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
                                "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s", name);

@@ -19,7 +19,10 @@
 bool stage1_uuid_valid(const char *s);
 /* The pod's machine ID (the UUID without dashes, 32 hex digits + NUL). */
 void stage1_machine_id(const char *uuid, char ret[static 33]);
-/* The scope machined makes for the pod: machine-rkt\x2d<uuid, dashes as \x2d>.scope. */
+/* The pod's machine name, read from the pod directory (the current directory): its name when it has one
+ * (rkt run --name, the file "name"), else rkt-<uuid>. */
+int stage1_machine_name(const char *uuid, char **ret);
+/* The scope machined makes for the pod: machine-<machine name, dashes as \x2d>.scope. */
 int stage1_scope_name(const char *uuid, char **ret);
 
 /* Opens path inside the tree at rootfd as if rootfd were "/": absolute symlinks and ".." stay inside

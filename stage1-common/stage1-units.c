@@ -262,10 +262,11 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         fputc('\n', f);
         /* The pod has no sysinit/basic targets; everything an app needs is listed here. */
         fputs("DefaultDependencies=no\n", f);
-        /* journald is ready before any app starts, so that the output of an app that exits at once is
-         * read before the pod ends (it costs the pod's start about 10 ms). */
+        /* journald's sockets are listening before any unit runs, and an app's output waits in them: the
+         * app starts while journald does. What must come after journald is the pod's end, so that the
+         * output of an app that exits at once is read first: the reapers are ordered after it. */
         fputs("Wants=systemd-journald.service\n", f);
-        fputs("After=systemd-journald.service\n", f);
+        fputs("After=systemd-journald.socket\n", f);
         /* Reaching default.target (READY=1, supervisor-status) means every app has been started. */
         fputs("Before=default.target\n", f);
         /* Stopped by exit/halt/poweroff (what DefaultDependencies= would have added). */

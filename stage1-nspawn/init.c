@@ -852,6 +852,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         _cleanup_close_ int notify_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false, nspawn_killed = false;
+        _cleanup_free_ char *machine_name = NULL;
         _cleanup_close_ int s1fd = -1, host_ns = -1, podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         size_t size, n = 0;
         NspawnOptions o = {
@@ -865,6 +866,10 @@ static int run(const InitArgs *a, RktError **reterr) {
         };
         int r;
 
+        r = stage1_machine_name(a->uuid, &machine_name);
+        if (r < 0)
+                return -ENOMEM;
+        o.machine_name = machine_name;
         r = read_full_file_at(AT_FDCWD, "pod", &json, &size);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the pod manifest 'pod': %s", strerror(-r));
@@ -951,9 +956,9 @@ static int run(const InitArgs *a, RktError **reterr) {
                 stage1_warn_kill_mode();
         if (!o.register_machine) {
                 log_warning("systemd-machined is not available (PID 1 is not systemd, or machined is not "
-                            "installed): pod 'rkt-%s' is not registered as a machine, so machinectl and "
+                            "installed): pod '%s' is not registered as a machine, so machinectl and "
                             "journalctl -M do not see it",
-                            a->uuid);
+                            machine_name);
                 r = make_pod_cgroup(a->uuid, &subcgroup);
         } else if (!o.keep_unit) {
                 r = stage1_scope_name(a->uuid, &subcgroup);

@@ -54,7 +54,8 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         if (!o->debug)
                 r = r ?: add(&l, "--quiet");
         r = r ?: add_kv(&l, "--uuid=", o->uuid);
-        r = r ?: add_kv(&l, "--machine=rkt-", o->uuid);
+        r = r ?: (o->machine_name ? add_kv(&l, "--machine=", o->machine_name)
+                                  : add_kv(&l, "--machine=rkt-", o->uuid));
         r = r ?: add_kv(&l, "--directory=", o->directory);
         /* The pod's journal lives in the pod; the host gets /var/log/journal/<machine-id> linked to it. */
         r = r ?: add(&l, "--link-journal=try-guest");
@@ -85,6 +86,10 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         /* A bind, not a copy: the apps see the host's later changes to it. */
         if (o->host_resolv_conf.source)
                 r = r ?: add_bind(&l, &o->host_resolv_conf);
+        /* The pod's systemd looks for units in the stage1's two directories only (not in the dozen it
+         * searches by default, generator and transient ones included); a system manager gives its own
+         * environment to none of its units. */
+        r = r ?: add(&l, "--setenv=SYSTEMD_UNIT_PATH=/etc/systemd/system:/usr/lib/systemd/system");
         r = r ?: add(&l, "--");
         /* From here on: the pod's systemd. */
         r = r ?: add(&l, "--default-standard-output=tty");

@@ -6,10 +6,14 @@ packages=(
         autoconf automake libtool pkg-config make gcc
         libsystemd-dev libarchive-dev libgpgme-dev libcurl4-openssl-dev libjson-c-dev libssl-dev
         libmicrohttpd-dev libseccomp-dev
+        # rkt api-service: protobuf-c (and protoc-c for its generated code), nghttp2
+        libprotobuf-c-dev protobuf-c-compiler libnghttp2-dev
         # runtime
         systemd-container dbus containernetworking-plugins gnupg iptables iproute2
         # tests: unit (cmocka), functional (bats, jq, python3), test host (debootstrap), appc's actool
         libcmocka-dev bats jq python3 debootstrap golang-go golang-github-appc-spec-dev
+        # tests: the gRPC client of tests/functional/api.bats
+        python3-grpcio python3-grpc-tools python3-pkg-resources
         zstd xz-utils bzip2 gzip curl ca-certificates bc
         # fuzzing (./configure --enable-fuzzing CC=clang): clang, and libFuzzer with the sanitizer runtimes
         clang libclang-rt-14-dev

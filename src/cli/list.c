@@ -5,6 +5,7 @@
 #include "log.h"
 #include "output.h"
 #include "pod-common.h"
+#include "pod-name.h"
 #include "verbs.h"
 
 enum { OPT_FULL = 1, OPT_NO_LEGEND, OPT_FORMAT };
@@ -84,10 +85,10 @@ static char *time_cell(uint64_t t, bool full, uint64_t now) {
         return full ? format_time_full(t) : format_time_ago(t, now);
 }
 
-static int add_rows(Table *t, const Pod *p, json_object *manifest, bool full, uint64_t now) {
+static int add_rows(Table *t, const Pod *p, json_object *manifest, bool full, bool named, uint64_t now) {
         _cleanup_(json_object_putp) json_object *nets = pod_nets_json(p);
         bool started_applies = p->state == POD_RUNNING || pod_state_is_after_run(p->state);
-        size_t n_apps = pod_manifest_n_apps(manifest), ncol = full ? 8 : 7;
+        size_t n_apps = pod_manifest_n_apps(manifest), ncol = (full ? 8 : 7) + named;
         char *uuid = full ? strdup(p->uuid) : strndup(p->uuid, 8);
         char *state = strdup(pod_state_to_string(p->state));
         char *created = time_cell(pod_created_time(p), full, now);
@@ -100,7 +101,7 @@ static int add_rows(Table *t, const Pod *p, json_object *manifest, bool full, ui
         for (size_t i = 0; i < (n_apps ? n_apps : 1); i++) {
                 json_object *ra = n_apps ? json_object_array_get_idx(apps, i) : NULL;
                 const char *name = n_apps ? pod_manifest_app_name(manifest, i) : NULL;
-                char *cells[8];
+                char *cells[9];
                 size_t c = 0;
 
                 /* The pod's own columns only on its first row; the other rows describe its other apps. */
@@ -113,6 +114,12 @@ static int add_rows(Table *t, const Pod *p, json_object *manifest, bool full, ui
                 cells[c++] = i == 0 ? created : strdup("");
                 cells[c++] = i == 0 ? started : strdup("");
                 cells[c++] = i == 0 ? networks : strdup("");
+                if (named) {
+                        char *pod_name = NULL;
+                        if (i > 0 || pod_name_read(p, &pod_name) < 0)
+                                pod_name = strdup(i == 0 ? "-" : "");
+                        cells[c++] = pod_name;
+                }
                 for (size_t k = 0; k < ncol; k++)
                         if (!cells[k] && r == 0)
                                 r = -ENOMEM;
@@ -152,9 +159,20 @@ int verb_list(CliArgs *a) {
                 }
                 r = arr ? output_json(arr, format, stdout) : -ENOMEM;
         } else {
-                _cleanup_(table_freep) Table *t = table_new(full ? 8 : 7);
+                /* rkt 1.30's columns, and the pods' names last when some pod has one (rkt run --name). */
+                bool named = false;
+                for (size_t i = 0; i < n && !named; i++) {
+                        _cleanup_free_ char *pod_name = NULL;
+                        named = listed(pods[i]->state) && pod_name_read(pods[i], &pod_name) >= 0;
+                }
+                _cleanup_(table_freep) Table *t = table_new((full ? 8 : 7) + named);
                 r = t ? 0 : -ENOMEM;
-                if (r >= 0 && !no_legend)
+                if (r >= 0 && !no_legend && named)
+                        r = full ? table_add_rowv(t, "UUID", "APP", "IMAGE NAME", "IMAGE ID", "STATE",
+                                                  "CREATED", "STARTED", "NETWORKS", "POD NAME")
+                                 : table_add_rowv(t, "UUID", "APP", "IMAGE NAME", "STATE", "CREATED",
+                                                  "STARTED", "NETWORKS", "POD NAME");
+                else if (r >= 0 && !no_legend)
                         r = full ? table_add_rowv(t, "UUID", "APP", "IMAGE NAME", "IMAGE ID", "STATE",
                                                   "CREATED", "STARTED", "NETWORKS")
                                  : table_add_rowv(t, "UUID", "APP", "IMAGE NAME", "STATE", "CREATED",
@@ -171,7 +189,7 @@ int verb_list(CliArgs *a) {
                                 if (pods[i]->state != POD_EXITED_DELETING && pods[i]->state != POD_DELETING)
                                         log_warning("Unable to read pod %s manifest", pods[i]->uuid);
                         }
-                        r = add_rows(t, pods[i], manifest, full, now);
+                        r = add_rows(t, pods[i], manifest, full, named, now);
                 }
                 if (r >= 0)
                         table_print(t, stdout);

@@ -9,6 +9,7 @@
 #include "mds-client.h"
 #include "path.h"
 #include "pod-common.h"
+#include "pod-name.h"
 #include "stage1-exec.h"
 #include "strv.h"
 
@@ -263,6 +264,12 @@ json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets
             p->state == POD_DELETING)
                 finished = pod_dir_ctime(p); /* the best guess there is: when gc marked it */
         json_object_object_add(o, "name", json_object_new_string(p->uuid));
+        {
+                /* rkt 1.30's "name" is the UUID; the pod's own name (rkt run --name) is an addition. */
+                _cleanup_free_ char *pod_name = NULL;
+                if (pod_name_read(p, &pod_name) >= 0)
+                        json_object_object_add(o, "pod_name", json_object_new_string(pod_name));
+        }
         json_object_object_add(o, "state", json_object_new_string(pod_state_to_string(p->state)));
         if (nets && json_object_array_length(nets) > 0) {
                 x = json_object_new_array();
@@ -423,6 +430,9 @@ int pod_delete(const CliArgs *a, Pod *p) {
                                     rkt_error_message(err, r));
                 rkt_error_free(TAKE_PTR(err));
         }
+        /* The name link goes first: a pod half removed keeps its "name" file, which a new claim ignores. */
+        if ((r = pod_name_release(p)) < 0)
+                log_warning("releasing the name of pod \"%s\": %s", p->uuid, strerror(-r));
         r = pod_unmount_all(p, &err);
         if (r < 0)
                 return log_error_errno(r, "GC of leftover mounts for pod \"%s\" failed: %s", p->uuid,

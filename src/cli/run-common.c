@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mds-client.h"
 #include "net-options.h"
+#include "pod-name.h"
 #include "pod-prepare.h"
 #include "rkt-config.h"
 #include "run-common.h"
@@ -50,6 +51,7 @@ enum {
         OPT_NO_STORE,
         OPT_STORE_ONLY,
         OPT_IPC,
+        OPT_POD_NAME,
         /* per app */
         APP_NAME,
         APP_EXEC,
@@ -102,6 +104,9 @@ enum {
 #define PREPARE_OPTIONS                                                                                  \
         { "mount", 0, OPT_POD_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL,                     \
           "mount a volume into every app (after an image: into that app)" },                             \
+        { "name", 0, OPT_POD_NAME, OPTION_REQUIRED, "NAME", NULL,                                          \
+          "the pod's name, unique among pods that are not garbage: pod verbs take it for the UUID, and "  \
+          "the pod is the machine NAME (after an image: the app's name)" },                              \
         { "no-overlay", 0, OPT_NO_OVERLAY, OPTION_BOOL, NULL, "false",                                    \
           "copy the images into the pod instead of mounting overlays" },                                 \
         { "no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false", "fetch the images again (--pull-policy=update)", \
@@ -456,6 +461,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 case OPT_QUIET: if ((k = cli_bool(o, &r->quiet)) < 0) return k; break;
                 case OPT_MDS_REGISTER: if ((k = cli_bool(o, &r->mds_register)) < 0) return k; break;
                 case OPT_UUID_FILE_SAVE: r->uuid_file_save = v; break;
+                case OPT_POD_NAME: r->name = v; break;
                 case OPT_POD_MANIFEST: r->pod_manifest = v; break;
                 case OPT_STAGE1_PATH: r->stage1.path = v; break;
                 case OPT_STAGE1_URL: r->stage1.url = v; break;
@@ -715,6 +721,9 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
                 cfg.notice = ui_fo.notice;
                 cfg.userdata = ui_fo.userdata;
         }
+        /* A taken name is refused before images are fetched; the claim itself follows pod_new(). */
+        if (r->name && (k = pod_name_claim(g->dir, r->name, NULL, &err)) < 0)
+                return log_error_errno(k, "--name: %s", rkt_error_message(err, k));
         k = stage1_resolve(s, &r->stage1, &cfg, &stage1_id, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
@@ -724,6 +733,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         k = pod_new(g->dir, &p, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
+        if (r->name && (k = pod_name_claim(g->dir, r->name, p, &err)) < 0)
+                return log_error_errno(k, "--name: %s", rkt_error_message(err, k));
         if (r->uuid_file_save) {
                 _cleanup_free_ char *line = NULL;
                 if (asprintf(&line, "%s", p->uuid) < 0)

@@ -20,6 +20,7 @@ typedef struct RunArgs {
         PullPolicy pull_policy;
         bool pull_policy_set; /* --pull-policy, --no-store or --store-only given: conflicts with --pod-manifest */
         const char *uuid_file_save;
+        const char *name; /* --name before the images: the pod's name (pod-name.h) */
         const char *pod_manifest; /* --pod-manifest FILE */
         bool no_overlay;
         bool overlay_asked; /* --no-overlay=false */

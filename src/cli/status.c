@@ -6,6 +6,7 @@
 #include "log.h"
 #include "output.h"
 #include "pod-common.h"
+#include "pod-name.h"
 #include "strv.h"
 #include "util.h"
 #include "verbs.h"
@@ -123,6 +124,12 @@ static int print_status(Pod *p) {
         t = pod_created_time(p);
         created = t ? format_time_full(t) : strdup("");
         printf("created=%s\n", strempty(created));
+        {
+                /* Only for pods that have a name (rkt run --name): other pods print what rkt 1.30 did. */
+                _cleanup_free_ char *name = NULL;
+                if (pod_name_read(p, &name) >= 0)
+                        printf("name=%s\n", name);
+        }
         if (p->state == POD_RUNNING || pod_state_is_after_run(p->state)) {
                 t = pod_started_time(p);
                 if (t) {

@@ -156,6 +156,69 @@ dfetch() {
 	[ -z "$(find "$RKT_DATA_DIR/cas/remote" "$RKT_DATA_DIR/cas/tmp" -type f 2>/dev/null)" ] || fail "records or temp files left"
 }
 
+@test "docker: a layer left partly downloaded is resumed with a range request; wrong bytes in one come again whole" {
+	local digest size blobs
+	digest=$(sha256sum "$SHARED/base.tgz" | cut -d' ' -f1)
+	size=$(stat -c %s "$SHARED/base.tgz")
+	blobs=$RKT_DATA_DIR/cas/docker/blobs/sha256
+	rkt image list >/dev/null
+	install -d -m 0700 "$RKT_DATA_DIR/cas/docker" "$RKT_DATA_DIR/cas/docker/blobs" "$blobs"
+	head -c $((size / 2)) "$SHARED/base.tgz" >"$blobs/.partial-$digest"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	grep -q "\"GET /v2/test/app/blobs/sha256:$digest HTTP/1.1\" 206 " "$SHARED/plain.log" ||
+		fail "no range request: $(grep "$digest" "$SHARED/plain.log")"
+	[ ! -e "$blobs/.partial-$digest" ] || fail "the partial file was left"
+	cmp "$blobs/$digest" "$SHARED/base.tgz"
+	id=${lines[-1]}
+
+	# The first half wrong: the whole fails its digest check, and the layer is downloaded again, whole.
+	rkt image rm "$id" >/dev/null
+	rkt image gc --grace-period=0s >/dev/null
+	[ ! -e "$blobs/$digest" ] || fail "gc left the layer"
+	head -c $((size / 2)) /dev/zero >"$blobs/.partial-$digest"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	[ "$(grep -c "\"GET /v2/test/app/blobs/sha256:$digest HTTP/1.1\" 206 " "$SHARED/plain.log")" -eq 2 ] ||
+		fail "the wrong partial file was not resumed first: $(grep "$digest" "$SHARED/plain.log")"
+	cmp "$blobs/$digest" "$SHARED/base.tgz"
+	[ ! -e "$blobs/.partial-$digest" ] || fail "the partial file was left"
+	rkt image extract --rootfs-only "${lines[-1]}" "$RKT_TEST_DIR/x"
+	[ "$(cat "$RKT_TEST_DIR/x/data/new")" = new ]
+}
+
+@test "docker: layers downloaded one at a time or several at once make the same tree" {
+	local n id
+	for n in 1 8; do
+		export RKT_DOCKER_PARALLEL_LAYERS=$n
+		run dfetch docker://$REG/test/other:1.0
+		unset RKT_DOCKER_PARALLEL_LAYERS
+		assert_status 0
+		id=${lines[-1]}
+		[ "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f | wc -l)" -eq 2 ]
+		rkt image extract --rootfs-only "$id" "$RKT_TEST_DIR/x$n"
+		rkt image rm "$id" >/dev/null
+		rkt image gc --grace-period=0s >/dev/null
+		[ -z "$(find "$RKT_DATA_DIR/cas/docker/blobs/sha256" -type f)" ] || fail "gc left layers"
+	done
+	diff -r "$RKT_TEST_DIR/x1" "$RKT_TEST_DIR/x8"
+	[ "$(cat "$RKT_TEST_DIR/x8/other")" = other ]
+}
+
+@test "docker: a layer a manifest lists twice is downloaded once and applied twice" {
+	local before
+	python3 "$PUSH" "$REG" test/dup 1.0 --layer "$SHARED/other.tgz" --layer "$SHARED/top.tar" --layer "$SHARED/other.tgz" \
+		--config '{"Cmd":["/bin/cat","/other"]}' >/dev/null
+	before=$(blob_gets plain)
+	run dfetch docker://$REG/test/dup:1.0
+	assert_status 0
+	# The config and two distinct layers.
+	[ "$(( $(blob_gets plain) - before ))" -eq 3 ] || fail "blob GETs: $(( $(blob_gets plain) - before ))"
+	rkt image extract --rootfs-only "${lines[-1]}" "$RKT_TEST_DIR/x"
+	[ "$(cat "$RKT_TEST_DIR/x/other")" = other ]
+	[ "$(cat "$RKT_TEST_DIR/x/data/new")" = new ]
+}
+
 @test "docker: a registry with basic auth takes the dockerAuth credentials from auth.d" {
 	stop_registry
 	htpasswd -Bbc "$SHARED/htpasswd" user secret >/dev/null

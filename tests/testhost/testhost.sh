@@ -375,9 +375,13 @@ cmd_start() {
 		exec env "${mode_env[@]}" setsid systemd-nspawn "${args[@]}" </dev/null >"$rundir/log" 2>&1
 	) </dev/null >/dev/null 2>&1 &
 	nspawn=$!
-	# Wait for the subshell to exec nspawn (through setsid), so the recorded pid is nspawn's.
-	for _ in $(seq 100); do
-		case $(cat "/proc/$nspawn/comm" 2>/dev/null) in bash | env | setsid) ;; *) break ;; esac
+	# Wait for the subshell to exec nspawn (through env and setsid), so the recorded pid is nspawn's. Until
+	# then its name is this script's: "bash" when run as `bash testhost.sh`, but "testhost.sh" when run by
+	# its path, so wait for nspawn's name rather than for the end of a list of others (the boot loop below
+	# takes any other name for a dead nspawn).
+	for _ in $(seq 200); do
+		[ -e "/proc/$nspawn" ] || break
+		[ "$(cat "/proc/$nspawn/comm" 2>/dev/null)" != systemd-nspawn ] || break
 		sleep 0.05
 	done
 	echo "$nspawn" >"$rundir/pid"

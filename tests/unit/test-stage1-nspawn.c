@@ -18,8 +18,19 @@ static void test_register(void **state) {
         assert_string_equal(s, NSPAWN_PATH
                             " --boot --notify-ready=yes --quiet --uuid=" UUID " --machine=rkt-" UUID
                             " --directory=stage1/rootfs --link-journal=try-guest --register=yes"
-                            " --console=read-only -- --default-standard-output=tty --log-target=null"
+                            " --console=read-only"
+                            " --setenv=SYSTEMD_UNIT_PATH=/etc/systemd/system:/usr/lib/systemd/system"
+                            " -- --default-standard-output=tty --log-target=null"
                             " --show-status=0");
+}
+
+static void test_machine_name(void **state) {
+        NspawnOptions o = {.uuid = UUID, .machine_name = "web", .directory = "d", .register_machine = true};
+        _cleanup_strv_free_ char **argv = NULL;
+
+        assert_int_equal(nspawn_argv(&o, &argv), 0);
+        assert_true(strv_contains(argv, "--machine=web"));
+        assert_true(strv_contains(argv, "--uuid=" UUID));
 }
 
 static void test_no_register(void **state) {
@@ -144,7 +155,7 @@ static void test_capabilities_no_volume_binds(void **state) {
 
         assert_non_null(
                 strstr(s, " --capability=CAP_NET_ADMIN,CAP_SYS_TIME --property=DeviceAllow=/dev/char/1:3 rw"
-                          " --property=DeviceAllow=/dev/block/7:0 r -- "));
+                          " --property=DeviceAllow=/dev/block/7:0 r --setenv="));
         assert_null(strstr(s, "--bind"));
         assert_null(strstr(s, "/opt/stage2"));
         /* --disable-capabilities-restriction: all of them, nothing else */
@@ -163,7 +174,7 @@ static void test_host_resolv_conf(void **state) {
         o.host_resolv_conf = (NspawnBind){
                 .source = "/run/systemd/resolve/resolv.conf", .destination = "/etc/rkt-host-resolv.conf", .read_only = true};
         with = joined(&o);
-        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind -- "));
+        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind --setenv="));
         /* paths nspawn cannot carry, relative paths */
         {
                 _cleanup_strv_free_ char **argv = NULL;
@@ -193,7 +204,8 @@ static void test_private_users(void **state) {
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
 }
 
-RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_private_users),
+RUN_TESTS(cmocka_unit_test(test_register),
+                cmocka_unit_test(test_machine_name), cmocka_unit_test(test_private_users),
           cmocka_unit_test(test_no_register), cmocka_unit_test(test_capabilities_no_volume_binds),
           cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
           cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),

@@ -25,6 +25,12 @@ static void assert_has_line(const char *text, const char *line) {
         }
 }
 
+static void assert_no_line(const char *text, const char *line) {
+        _cleanup_free_ char *needle = NULL;
+        assert_true(asprintf(&needle, "\n%s\n", line) > 0);
+        assert_null(strstr(text, needle));
+}
+
 static void assert_no_key(const char *text, const char *key) {
         _cleanup_free_ char *needle = NULL;
         assert_true(asprintf(&needle, "\n%s=", key) > 0);
@@ -40,7 +46,9 @@ static void test_simple_app(void **state) {
         assert_has_line(u, "Description=Application=hello Image=example.com/hello");
         assert_has_line(u, "DefaultDependencies=no");
         assert_has_line(u, "Wants=systemd-journald.service");
-        assert_has_line(u, "After=systemd-journald.service");
+        assert_has_line(u, "After=systemd-journald.socket");
+        /* The app does not wait for journald; the reapers, which end the pod, do. */
+        assert_no_line(u, "After=systemd-journald.service");
         assert_has_line(u, "Before=default.target");
         assert_has_line(u, "Conflicts=shutdown.target");
         assert_has_line(u, "OnSuccess=reaper-success@hello.service");

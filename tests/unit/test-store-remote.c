@@ -125,5 +125,50 @@ static void test_downloads(void **state) {
         }
 }
 
+static void test_layer_partial(void **state) {
+        _cleanup_(store_closep) Store *s = open_store();
+        const char *digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        StoreLayerWrite w = { .fd = -1 }, other = { .fd = -1 };
+        struct stat st;
+        int fd;
+
+        assert_int_equal(store_layer_begin(s, digest, &w, NULL), 0);
+        assert_true(w.resumable);
+        assert_int_equal(loop_write(w.fd, "first half", 10), 0);
+        /* While it is being written, another download of the layer gets a file of its own, empty. */
+        assert_int_equal(store_layer_begin(s, digest, &other, NULL), 0);
+        assert_false(other.resumable);
+        assert_int_equal(fstat(other.fd, &st), 0);
+        assert_int_equal(st.st_size, 0);
+        store_layer_suspend(s, &other);
+        assert_int_equal(other.fd, -1);
+        /* Interrupted: kept for the next download, which continues it. */
+        store_layer_suspend(s, &w);
+        assert_int_equal(w.fd, -1);
+        assert_int_equal(store_layer_begin(s, digest, &w, NULL), 0);
+        assert_true(w.resumable);
+        assert_int_equal(fstat(w.fd, &st), 0);
+        assert_int_equal(st.st_size, 10);
+        assert_int_equal(store_layer_open(s, digest), -ENOENT);
+        /* Stored: the partial file becomes the layer. */
+        assert_int_equal(store_layer_commit(s, &w, NULL), 0);
+        fd = store_layer_open(s, digest);
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_int_equal(st.st_size, 10);
+        close(fd);
+        /* Dropped (wrong content): nothing is left to resume from. */
+        assert_int_equal(store_layer_begin(s, "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                           &w, NULL), 0);
+        assert_int_equal(loop_write(w.fd, "x", 1), 0);
+        store_layer_abort(s, &w);
+        {
+                _cleanup_free_ char *cmd = NULL;
+                assert_true(asprintf(&cmd, "test -z \"$(ls -A '%s/cas/docker/blobs/sha256' | grep -v '^0123')\"", dir) > 0);
+                assert_int_equal(system(cmd), 0);
+        }
+}
+
 RUN_TESTS(cmocka_unit_test_setup_teardown(test_records, setup, teardown),
-          cmocka_unit_test_setup_teardown(test_downloads, setup, teardown))
+          cmocka_unit_test_setup_teardown(test_downloads, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_layer_partial, setup, teardown))

@@ -133,8 +133,8 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRan
         return 0;
 }
 
-int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
-                  const UidRange *unshift, RktError **reterr) {
+static int write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
+                     const UidRange *unshift, bool gzip, RktError **reterr) {
         _cleanup_(archive_write_freep) struct archive *w = NULL;
         int r = archive_dl_open(reterr);
 
@@ -144,7 +144,8 @@ int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char
         if (!w)
                 return -ENOMEM;
         if (sym_archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-            sym_archive_write_add_filter_gzip(w) != ARCHIVE_OK || sym_archive_write_open_fd(w, fd) != ARCHIVE_OK)
+            (gzip && sym_archive_write_add_filter_gzip(w) != ARCHIVE_OK) ||
+            sym_archive_write_open_fd(w, fd) != ARCHIVE_OK)
                 return rkt_error_set(reterr, -EIO, "starting the ACI: %s", sym_archive_error_string(w));
         r = write_manifest(w, manifest, manifest_size, reterr);
         if (r < 0)
@@ -155,4 +156,14 @@ int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char
         if (sym_archive_write_close(w) != ARCHIVE_OK)
                 return rkt_error_set(reterr, -EIO, "finishing the ACI: %s", sym_archive_error_string(w));
         return 0;
+}
+
+int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
+                  const UidRange *unshift, RktError **reterr) {
+        return write_dir(fd, manifest, manifest_size, rootfs_path, unshift, true, reterr);
+}
+
+int aci_write_dir_uncompressed(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
+                               RktError **reterr) {
+        return write_dir(fd, manifest, manifest_size, rootfs_path, NULL, false, reterr);
 }

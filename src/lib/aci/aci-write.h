@@ -13,3 +13,7 @@
  * the range is an error. */
 int aci_write_dir(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
                   const UidRange *unshift, RktError **reterr);
+/* The same, as an uncompressed tar: for an ACI that goes straight into the store, which keeps images
+ * uncompressed (compressing it would only be undone at once). */
+int aci_write_dir_uncompressed(int fd, const char *manifest, size_t manifest_size, const char *rootfs_path,
+                               RktError **reterr);

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -251,12 +252,24 @@ static int get_config(Registry *g, const char *digest, char **ret, size_t *ret_s
         return 0;
 }
 
+/* Layers are downloaded up to this many at once (as docker and podman do), each into its own file with a
+ * client of its own; all are checked before any is applied, in the manifest's order. */
+#define PARALLEL_LAYERS_DEFAULT 3u
+#define PARALLEL_LAYERS_MAX 16u
+
 typedef struct LayerProgress {
         const FetchOptions *o;
+        pthread_mutex_t *lock; /* the caller's callback is called by one thread at a time */
         char label[64];
         bool started;
         uint64_t done, total;
 } LayerProgress;
+
+static void progress_call(LayerProgress *p, uint64_t done, uint64_t total, bool final) {
+        pthread_mutex_lock(p->lock);
+        p->o->progress(p->label, done, total, final, p->o->userdata);
+        pthread_mutex_unlock(p->lock);
+}
 
 static void layer_progress(uint64_t done, uint64_t total, void *userdata) {
         LayerProgress *p = userdata;
@@ -264,73 +277,234 @@ static void layer_progress(uint64_t done, uint64_t total, void *userdata) {
         p->started = true;
         p->done = done;
         p->total = total;
-        p->o->progress(p->label, done, total, false, p->o->userdata);
+        progress_call(p, done, total, false);
 }
 
-/* The layer from the cache, or downloaded, checked against its digest and put into the cache. */
-static int get_layer(Registry *g, Store *s, const DockerDescriptor *l, int *ret_fd, RktError **reterr) {
-        _cleanup_free_ char *url = NULL;
-        StoreLayerWrite w = { .fd = -1 };
-        LayerProgress p = { .o = g->o };
-        HttpResponse resp = {};
-        HttpRequest rq = {};
+typedef struct LayerJob {
+        const DockerDescriptor *l;
+        int fd;             /* the cached layer, or -1 */
+        StoreLayerWrite w;  /* the download, when not cached */
+        int r;
+        bool attempted;     /* a worker took it */
+        bool bad;           /* the content is wrong: do not keep it to resume */
+        RktError *err;
+        LayerProgress p;
+} LayerJob;
+
+/* The content of the job's file is the layer: its digest and size. */
+static int layer_check(LayerJob *j) {
         char got[7 + 64 + 1];
         uint64_t size = 0;
-        int r, fd;
+        int r = sha256_fd(j->w.fd, got, &size);
 
-        fd = store_layer_open(s, l->digest);
-        if (fd >= 0) {
-                *ret_fd = fd;
-                return 0;
-        }
-        if (fd != -ENOENT)
-                return rkt_error_set(reterr, fd, "layer '%s': cannot open the cached copy: %s", l->digest,
-                                     strerror(-fd));
-        r = store_layer_begin(s, l->digest, &w, reterr);
         if (r < 0)
-                return r;
-        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository, l->digest) < 0) {
-                store_layer_abort(s, &w);
-                return -ENOMEM;
-        }
-        snprintf(p.label, sizeof(p.label), "Downloading layer %.19s", l->digest);
-        rq = (HttpRequest) { .url = url, .fd = w.fd, .progress = g->o->progress ? layer_progress : NULL,
-                             .progress_userdata = &p };
-        r = registry_get(g, &rq, &resp, reterr);
-        if (p.started)
-                g->o->progress(p.label, r >= 0 ? resp.size : p.done, r >= 0 ? resp.size : p.total, true,
-                               g->o->userdata);
-        http_response_done(&resp);
-        if (r < 0) {
-                store_layer_abort(s, &w);
-                return rkt_error_prefix(reterr, r, "layer '%s'", l->digest);
-        }
-        r = sha256_fd(w.fd, got, &size);
-        if (r < 0)
-                r = rkt_error_set(reterr, r, "layer '%s': cannot hash the download: %s", l->digest, strerror(-r));
-        else if (!streq(got, l->digest))
-                r = rkt_error_set(reterr, -EBADMSG, "layer '%s': digest mismatch (the downloaded content is '%s')",
-                                  l->digest, got);
-        else if (l->size > 0 && size != l->size)
-                r = rkt_error_set(reterr, -EBADMSG, "layer '%s': %llu bytes, the manifest says %llu", l->digest,
-                                  (unsigned long long) size, (unsigned long long) l->size);
-        if (r < 0) {
-                store_layer_abort(s, &w);
-                return r;
-        }
-        fd = fcntl(w.fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0) {
-                r = rkt_error_set(reterr, negative_errno(), "layer '%s': %m", l->digest);
-                store_layer_abort(s, &w);
-                return r;
-        }
-        r = store_layer_commit(s, &w, reterr);
-        if (r < 0) {
-                safe_close(fd);
-                return r;
-        }
-        *ret_fd = fd;
+                return rkt_error_set(&j->err, r, "layer '%s': cannot hash the download: %s", j->l->digest,
+                                     strerror(-r));
+        j->bad = true;
+        if (!streq(got, j->l->digest))
+                return rkt_error_set(&j->err, -EBADMSG, "layer '%s': digest mismatch (the downloaded content is '%s')",
+                                     j->l->digest, got);
+        if (j->l->size > 0 && size != j->l->size)
+                return rkt_error_set(&j->err, -EBADMSG, "layer '%s': %llu bytes, the manifest says %llu",
+                                     j->l->digest, (unsigned long long) size, (unsigned long long) j->l->size);
+        j->bad = false;
         return 0;
+}
+
+/* Downloads the job's layer into its file, resuming what an interrupted download left there, and checks it.
+ * Touches no shared state but the progress callback (under its lock). */
+static int layer_download(Registry *g, LayerJob *j) {
+        _cleanup_free_ char *url = NULL, *validator = NULL;
+        HttpResponse resp = {};
+        HttpRequest rq = {};
+        struct stat st;
+        int r;
+
+        /* Left complete by a fetch that was stopped before it stored it. */
+        if (j->w.resumable && j->l->size > 0 && fstat(j->w.fd, &st) == 0 && (uint64_t) st.st_size == j->l->size) {
+                if (layer_check(j) >= 0)
+                        return 0;
+                j->err = rkt_error_free(j->err);
+                j->bad = false;
+        }
+        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository,
+                     j->l->digest) < 0)
+                return -ENOMEM;
+        /* A blob is named by its digest, which registries give as its ETag: If-Range with it resumes the
+         * partial file, and any other answer restarts it. What it held is checked with the rest. */
+        if (j->w.resumable && asprintf(&validator, "\"%s\"", j->l->digest) < 0)
+                return -ENOMEM;
+        snprintf(j->p.label, sizeof(j->p.label), "Downloading layer %.19s", j->l->digest);
+        for (unsigned attempt = 0;; attempt++) {
+                uint64_t resumed;
+
+                resp = (HttpResponse) {};
+                rq = (HttpRequest) { .url = url, .fd = j->w.fd, .resume_etag = validator,
+                                     .progress = g->o->progress ? layer_progress : NULL, .progress_userdata = &j->p };
+                r = registry_get(g, &rq, &resp, &j->err);
+                if (j->p.started)
+                        progress_call(&j->p, r >= 0 ? resp.size : j->p.done, r >= 0 ? resp.size : j->p.total, true);
+                resumed = resp.resumed_bytes;
+                http_response_done(&resp);
+                if (r < 0)
+                        return rkt_error_prefix(&j->err, r, "layer '%s'", j->l->digest);
+                r = layer_check(j);
+                /* A resumed download that does not add up: its first part was wrong. Once more, whole. */
+                if (r >= 0 || resumed == 0 || attempt > 0)
+                        return r;
+                j->err = rkt_error_free(j->err);
+                j->bad = false;
+                validator = mfree(validator);
+                if (ftruncate(j->w.fd, 0) < 0)
+                        return rkt_error_set(&j->err, negative_errno(), "layer '%s': %m", j->l->digest);
+        }
+}
+
+typedef struct LayerQueue {
+        const Registry *g;
+        LayerJob *jobs;
+        size_t n, next;
+        pthread_mutex_t lock; /* next; the progress callback */
+} LayerQueue;
+
+/* A worker: its own client and credentials, the next job not taken until none is left. */
+static void *layer_worker(void *userdata) {
+        LayerQueue *q = userdata;
+        Registry g = *q->g;
+        RktError *err = NULL;
+        int r;
+
+        g.authorization = q->g->authorization ? strdup(q->g->authorization) : NULL;
+        r = (q->g->authorization && !g.authorization) ? -ENOMEM : http_client_clone(q->g->http, &g.http, &err);
+        for (;;) {
+                LayerJob *j = NULL;
+
+                pthread_mutex_lock(&q->lock);
+                while (q->next < q->n && !j) {
+                        LayerJob *c = &q->jobs[q->next++];
+                        /* Not cached, and not a second mention of a layer (that one shares the first's). */
+                        if (c->w.fd >= 0)
+                                j = c;
+                }
+                pthread_mutex_unlock(&q->lock);
+                if (!j)
+                        break;
+                if (r < 0) {
+                        j->attempted = true;
+                        j->r = err ? rkt_error_set(&j->err, r, "%s", rkt_error_message(err, r)) : r;
+                        continue;
+                }
+                j->attempted = true;
+                j->r = layer_download(&g, j);
+        }
+        if (r >= 0)
+                http_client_free(g.http);
+        rkt_error_free(err);
+        registry_done(&g);
+        return NULL;
+}
+
+static unsigned parallel_layers(const FetchOptions *o) {
+        const char *e = getenv("RKT_DOCKER_PARALLEL_LAYERS");
+        unsigned n = o->parallel_layers;
+
+        if (n == 0 && e) {
+                char *end;
+                unsigned long v = strtoul(e, &end, 10);
+                if (*e && !*end && v > 0)
+                        n = (unsigned) MIN(v, (unsigned long) PARALLEL_LAYERS_MAX);
+        }
+        return n == 0 ? PARALLEL_LAYERS_DEFAULT : MIN(n, PARALLEL_LAYERS_MAX);
+}
+
+/* Every layer of the manifest as an fd, in its order: from the cache, or downloaded (several at once) and
+ * checked, then put into the cache. A download that fails keeps its partial file for the next fetch. */
+static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, RktError **reterr) {
+        LayerQueue q = { .g = g, .n = m->n_layers };
+        pthread_t threads[PARALLEL_LAYERS_MAX];
+        size_t n_threads = 0, missing = 0;
+        int r = 0;
+
+        q.jobs = calloc(m->n_layers + 1, sizeof(LayerJob));
+        if (!q.jobs)
+                return -ENOMEM;
+        pthread_mutex_init(&q.lock, NULL);
+        for (size_t i = 0; i < m->n_layers; i++)
+                q.jobs[i] = (LayerJob) { .l = &m->layers[i], .fd = -1, .w = { .fd = -1 },
+                                         .p = { .o = g->o, .lock = &q.lock } };
+        for (size_t i = 0; i < m->n_layers && r >= 0; i++) {
+                LayerJob *j = &q.jobs[i];
+                bool dup = false;
+
+                /* A layer listed twice is downloaded once. */
+                for (size_t k = 0; k < i && !dup; k++)
+                        dup = streq(q.jobs[k].l->digest, j->l->digest);
+                if (dup)
+                        continue;
+                j->fd = store_layer_open(s, j->l->digest);
+                if (j->fd >= 0)
+                        continue;
+                if (j->fd != -ENOENT) {
+                        r = rkt_error_set(reterr, j->fd, "layer '%s': cannot open the cached copy: %s", j->l->digest,
+                                          strerror(-j->fd));
+                        j->fd = -1;
+                        break;
+                }
+                j->fd = -1;
+                r = store_layer_begin(s, j->l->digest, &j->w, reterr);
+                if (r >= 0)
+                        missing++;
+        }
+        if (r >= 0 && missing > 0) {
+                size_t want = MIN((size_t) parallel_layers(g->o), missing);
+                while (n_threads < want && pthread_create(&threads[n_threads], NULL, layer_worker, &q) == 0)
+                        n_threads++;
+                if (n_threads == 0)
+                        layer_worker(&q); /* no thread to be had: here, one after the other */
+                for (size_t t = 0; t < n_threads; t++)
+                        pthread_join(threads[t], NULL);
+        }
+        /* In the manifest's order: the first failure is the one reported. A checked download is stored even
+         * then, wrong content is dropped, and what an interrupted (or never started) download holds is kept. */
+        for (size_t i = 0; i < m->n_layers; i++) {
+                LayerJob *j = &q.jobs[i];
+
+                if (j->w.fd >= 0 && j->r < 0)
+                        (void) rkt_error_set(reterr, j->r, "%s", rkt_error_message(j->err, j->r));
+                if (j->w.fd >= 0 && j->r < 0 && r >= 0)
+                        r = j->r;
+                if (j->w.fd >= 0 && j->attempted && j->r >= 0) {
+                        int k;
+                        j->fd = fcntl(j->w.fd, F_DUPFD_CLOEXEC, 3);
+                        k = j->fd < 0 ? rkt_error_set(reterr, negative_errno(), "layer '%s': %m", j->l->digest)
+                                      : store_layer_commit(s, &j->w, reterr);
+                        if (k < 0) {
+                                j->fd = safe_close(j->fd);
+                                store_layer_suspend(s, &j->w);
+                                if (r >= 0)
+                                        r = k;
+                        }
+                } else if (j->w.fd >= 0 && j->bad)
+                        store_layer_abort(s, &j->w);
+                else if (j->w.fd >= 0)
+                        store_layer_suspend(s, &j->w);
+                rkt_error_free(j->err);
+        }
+        for (size_t i = 0; i < m->n_layers; i++) {
+                if (r >= 0 && q.jobs[i].fd < 0)
+                        for (size_t k = 0; k < i; k++)
+                                if (streq(q.jobs[k].l->digest, q.jobs[i].l->digest) && q.jobs[k].fd >= 0) {
+                                        q.jobs[i].fd = fcntl(q.jobs[k].fd, F_DUPFD_CLOEXEC, 3);
+                                        if (q.jobs[i].fd < 0)
+                                                r = rkt_error_set(reterr, negative_errno(), "layer '%s': %m",
+                                                                  q.jobs[i].l->digest);
+                                        break;
+                                }
+                fds[i] = q.jobs[i].fd;
+        }
+        pthread_mutex_destroy(&q.lock);
+        free(q.jobs);
+        return r;
 }
 
 /* Squashes the layers into rootfs/ of a scratch directory, writes the ACI and imports it. */
@@ -352,11 +526,9 @@ static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcIma
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_layers; i++)
                 fds[i] = -1;
-        for (size_t i = 0; i < m->n_layers; i++) {
-                r = get_layer(g, s, &m->layers[i], &fds[i], reterr);
-                if (r < 0)
-                        goto finish;
-        }
+        r = get_layers(g, s, m, fds, reterr);
+        if (r < 0)
+                goto finish;
 
         r = store_mkdtemp(s, &work, reterr);
         if (r < 0)
@@ -384,7 +556,7 @@ static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcIma
                 r = aci;
                 goto finish;
         }
-        r = aci_write_dir(aci, json, strlen(json), rootfs, NULL, reterr);
+        r = aci_write_dir_uncompressed(aci, json, strlen(json), rootfs, reterr);
         if (r >= 0 && lseek(aci, 0, SEEK_SET) < 0)
                 r = rkt_error_set(reterr, negative_errno(), "cannot rewind the converted image: %m");
         if (r >= 0)

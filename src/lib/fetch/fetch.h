@@ -45,6 +45,7 @@ typedef struct FetchOptions {
         uint64_t connect_timeout_usec; /* 0: 30 s */
         uint64_t stall_timeout_usec;   /* 0: 30 s */
         uint64_t max_image_size;       /* of an image uncompressed (and of a docker image's layers); 0: 16 GiB */
+        unsigned parallel_layers;      /* docker layers downloaded at once; 0: $RKT_DOCKER_PARALLEL_LAYERS, else 3 */
         FetchNoticeFn notice;
         FetchProgressFn progress;
         FetchConfirmKeyFn confirm_key;

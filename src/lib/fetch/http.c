@@ -56,6 +56,13 @@ int http_client_new(const HttpClientOptions *o, HttpClient **ret, RktError **ret
         return 0;
 }
 
+int http_client_clone(const HttpClient *c, HttpClient **ret, RktError **reterr) {
+        HttpClientOptions o = c->o;
+
+        o.user_agent = c->user_agent;
+        return http_client_new(&o, ret, reterr);
+}
+
 HttpClient *http_client_free(HttpClient *c) {
         if (!c)
                 return NULL;

@@ -25,6 +25,8 @@ typedef struct HttpClientOptions {
 } HttpClientOptions;
 
 int http_client_new(const HttpClientOptions *o, HttpClient **ret, RktError **reterr);
+/* A new client with the options of c: one per thread (a client does one transfer at a time). */
+int http_client_clone(const HttpClient *c, HttpClient **ret, RktError **reterr);
 HttpClient *http_client_free(HttpClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpClient *, http_client_free);
 

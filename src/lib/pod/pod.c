@@ -18,6 +18,7 @@
 #include "path.h"
 #include "pod.h"
 #include "pod-internal.h"
+#include "pod-name.h"
 #include "stage1-exec.h"
 #include "util.h"
 
@@ -611,6 +612,12 @@ int pod_open(const char *data_dir, const char *uuid_prefix, Pod **ret, RktError 
 
         if (isempty(uuid_prefix))
                 return rkt_error_set(reterr, -EINVAL, "UUID cannot be empty");
+        /* A pod's name (rkt run --name) is looked up before UUID prefixes. */
+        if (!uuid_valid(uuid_prefix)) {
+                char named[37];
+                if (pod_name_resolve(data_dir, uuid_prefix, named) >= 0)
+                        return pod_open(data_dir, named, ret, reterr);
+        }
         if (uuid_valid(uuid_prefix)) {
                 /* A whole UUID: look in the six places instead of reading every state directory. */
                 p = pod_alloc(data_dir, uuid_prefix);

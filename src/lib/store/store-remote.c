@@ -258,12 +258,26 @@ int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktErr
         r = layer_name(digest, &name);
         if (r < 0)
                 return rkt_error_set(reterr, r, "'%s' is not a sha256 digest", digest);
-        if (asprintf(&tmp, LAYER_DIR "/.tmp-%s-%d", digest + strlen("sha256:"), (int) getpid()) < 0)
+        if (asprintf(&tmp, LAYER_DIR "/.partial-%s", digest + strlen("sha256:")) < 0)
                 return -ENOMEM;
         /* Layers are root's alone: only root converts docker images. */
         r = store_ensure_path(s, LAYER_DIR, true);
         if (r < 0)
                 return rkt_error_set(reterr, r, "cannot create '%s/" LAYER_DIR "': %s", s->cas, strerror(-r));
+        /* The partial file, to resume, unless another fetch of the same layer is writing it. */
+        fd = openat(s->dir_fd, tmp, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd >= 0) {
+                struct stat st;
+                if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+                        *ret = (StoreLayerWrite) { .fd = fd, .tmp_name = TAKE_PTR(tmp), .name = TAKE_PTR(name),
+                                                   .resumable = true };
+                        return 0;
+                }
+                fd = safe_close(fd);
+        }
+        free(tmp);
+        if (asprintf(&tmp, LAYER_DIR "/.tmp-%s-%d", digest + strlen("sha256:"), (int) getpid()) < 0)
+                return -ENOMEM;
         fd = openat(s->dir_fd, tmp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot create '%s/%s': %m", s->cas, tmp);
@@ -293,6 +307,14 @@ int store_layer_commit(Store *s, StoreLayerWrite *w, RktError **reterr) {
 void store_layer_abort(Store *s, StoreLayerWrite *w) {
         if (w->tmp_name)
                 (void) unlinkat(s->dir_fd, w->tmp_name, 0);
+        layer_write_release(w);
+}
+
+void store_layer_suspend(Store *s, StoreLayerWrite *w) {
+        if (!w->resumable) {
+                store_layer_abort(s, w);
+                return;
+        }
         layer_write_release(w);
 }
 

@@ -170,16 +170,21 @@ typedef struct StoreLayerWrite {
         int fd;
         char *tmp_name; /* relative to the cas dir */
         char *name;
+        bool resumable; /* tmp_name is the layer's own partial file, which outlives an interrupted download */
 } StoreLayerWrite;
 
 /* An fd of the cached layer (digest "sha256:<hex>"), or -ENOENT. */
 int store_layer_open(Store *s, const char *digest);
-/* A temporary file for the layer digest, to download into. */
+/* A temporary file for the layer digest, to download into: the layer's partial file, locked, holding what
+ * an interrupted download of it left (to resume; its digest is checked over the whole content anyway), or,
+ * while another process holds that one, an empty file of this process's own. */
 int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktError **reterr);
 /* Puts the (verified) content of w into the cache and releases w; w->fd stays usable until then. */
 int store_layer_commit(Store *s, StoreLayerWrite *w, RktError **reterr);
 /* Drops the temporary file and releases w. */
 void store_layer_abort(Store *s, StoreLayerWrite *w);
+/* Releases w, keeping a partial file for a later download to resume (a file of its own is dropped). */
+void store_layer_suspend(Store *s, StoreLayerWrite *w);
 
 /* A new empty directory in the store's tmp dir (its absolute path), for a caller's scratch work; gc
  * removes what an interrupted caller leaves. */
