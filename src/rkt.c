@@ -340,13 +340,13 @@ static int run(int argc, char **argv) {
         int n_rest = 0, r;
 
         if (globals_init(&g) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
 
         /* Flags may come before and after the verb; collect everything but the verb words. */
         rest = calloc(argc + 1, sizeof(char *));
         if (!rest) {
                 globals_done(&g);
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         }
         for (int i = 1; i < argc; i++) {
                 const char *arg = argv[i];

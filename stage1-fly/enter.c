@@ -31,17 +31,17 @@ static int enter(pid_t pid, const char *app, char **cmd, RktError **reterr) {
         int r;
 
         /* The pod's app, not any process: stage0 passes what run wrote. */
-        r = stage1_read_pid_at(AT_FDCWD, STAGE1_PID, &app_pid);
+        r = stage1_read_pid_at(AT_FDCWD, POD_PID, &app_pid);
         if (r < 0)
-                return rkt_error_set(reterr, r, "reading '" STAGE1_PID "' of the pod: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "reading '" POD_PID "' of the pod: %s", strerror(-r));
         if (app_pid != pid)
                 return rkt_error_set(reterr, -ESRCH, "pid %d is not the pod's app (pid %d)", (int) pid,
                                      (int) app_pid);
         /* The app can write where it runs (stage1/rootfs holds its rootfs): what is read there is read
          * inside it, bounded, never through a symlink out of it. */
-        s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        s1fd = open(POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (s1fd < 0)
-                return rkt_error_set(reterr, negative_errno(), "opening " STAGE1_ROOTFS ": %m");
+                return rkt_error_set(reterr, negative_errno(), "opening " POD_STAGE1_ROOTFS ": %m");
         if (asprintf(&path, "rkt/env/%s", app) < 0)
                 return -ENOMEM;
         r = read_file_in_root(s1fd, path, 4 * 1024 * 1024, &env_text, NULL);

@@ -18,7 +18,7 @@
 #include "fly-mounts.h"
 #include "fs.h"
 #include "log.h"
-#include "net.h"
+#include "stage1-dns.h"
 #include "path.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
@@ -253,9 +253,9 @@ static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *p
                 if (r >= 0)
                         r = stage1_write_file_at(s1fd, "etc/rkt-resolv.conf", text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
+                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
                                              strerror(-r));
-                *ret_resolv = path_join(pod_dir, STAGE1_ROOTFS "/etc/rkt-resolv.conf");
+                *ret_resolv = path_join(pod_dir, POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf");
         }
         if ((dns->resolv_mode == NET_RESOLV_HOST || dns->resolv_mode == NET_RESOLV_FLAGS) && !*ret_resolv)
                 return -ENOMEM;
@@ -273,9 +273,9 @@ static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *p
                 if (r >= 0)
                         r = stage1_write_file_at(s1fd, "etc/rkt-hosts", text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/rkt-hosts: %s",
+                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/rkt-hosts: %s",
                                              strerror(-r));
-                *ret_hosts = path_join(pod_dir, STAGE1_ROOTFS "/etc/rkt-hosts");
+                *ret_hosts = path_join(pod_dir, POD_STAGE1_ROOTFS "/etc/rkt-hosts");
                 return *ret_hosts ? 0 : -ENOMEM;
         }
         {
@@ -326,12 +326,12 @@ static int write_app_state(int s1fd, const char *app, const FlyApp *f, RktError 
         if ((mkdirat(s1fd, "rkt", 0755) < 0 && errno != EEXIST) ||
             (mkdirat(s1fd, "rkt/env", 0755) < 0 && errno != EEXIST) ||
             (mkdirat(s1fd, "rkt/confine", 0755) < 0 && errno != EEXIST))
-                return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_ROOTFS "/rkt: %m");
+                return rkt_error_set(reterr, negative_errno(), "creating " POD_STAGE1_ROOTFS "/rkt: %m");
         r = stage1_write_file_at(s1fd, env_path, env, 0644);
         if (r >= 0)
                 r = stage1_write_file_at(s1fd, confine_path, confine, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/{env,confine}/%s: %s", app,
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/{env,confine}/%s: %s", app,
                                      strerror(-r));
         return 0;
 }
@@ -342,12 +342,12 @@ static int write_pids(RktError **reterr) {
 
         /* pgid first: stage0 takes pid as the sign that the pod has started. */
         snprintf(line, sizeof(line), "%d\n", (int) getpgrp());
-        r = stage1_write_file_at(AT_FDCWD, STAGE1_PGID, line, 0644);
+        r = stage1_write_file_at(AT_FDCWD, POD_PGID, line, 0644);
         if (r >= 0) {
                 snprintf(line, sizeof(line), "%d\n", (int) getpid());
-                r = stage1_write_file_at(AT_FDCWD, STAGE1_PID, line, 0644);
+                r = stage1_write_file_at(AT_FDCWD, POD_PID, line, 0644);
         }
-        return r < 0 ? rkt_error_set(reterr, r, "writing " STAGE1_PID ": %s", strerror(-r)) : 0;
+        return r < 0 ? rkt_error_set(reterr, r, "writing " POD_PID ": %s", strerror(-r)) : 0;
 }
 
 /* Returns only on failure. */
@@ -385,28 +385,28 @@ static int run(const FlyArgs *a, RktError **reterr) {
         r = stage1_private_mount_namespace();
         if (r < 0)
                 return rkt_error_set(reterr, r, "making a mount namespace for the app: %s", strerror(-r));
-        s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        s1fd = open(POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s1fd < 0 || podfd < 0)
-                return rkt_error_set(reterr, negative_errno(), "opening " STAGE1_ROOTFS ": %m");
-        if (asprintf(&path, "opt/stage2/%s/manifest", ra->name) < 0)
+                return rkt_error_set(reterr, negative_errno(), "opening " POD_STAGE1_ROOTFS ": %m");
+        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
                 return -ENOMEM;
         json = mfree(json);
         r = read_full_file_at(s1fd, path, &json, &size);
         if (r < 0)
                 return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " STAGE1_ROOTFS "/%s: %s",
+                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
                                      ra->name, path, strerror(-r));
         r = appc_image_manifest_parse(json, size, &im, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
         free(path);
-        if (asprintf(&path, "opt/stage2/%s/rootfs", ra->name) < 0)
+        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
                 return -ENOMEM;
         rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (rootfd < 0)
                 return rkt_error_set(reterr, negative_errno(),
-                                     "app '%s': opening its rootfs " STAGE1_ROOTFS "/%s: %m", ra->name,
+                                     "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %m", ra->name,
                                      path);
         r = stage1_fd_path(rootfd, &root);
         if (r < 0)
@@ -466,8 +466,8 @@ static int run(const FlyArgs *a, RktError **reterr) {
                           f.exec[0]);
 fail:
         /* The pod never started: stage0 must not take it for running, nor stop signal a stale pid. */
-        (void) unlinkat(podfd, STAGE1_PID, 0);
-        (void) unlinkat(podfd, STAGE1_PGID, 0);
+        (void) unlinkat(podfd, POD_PID, 0);
+        (void) unlinkat(podfd, POD_PGID, 0);
         return r;
 }
 

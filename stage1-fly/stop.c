@@ -23,7 +23,7 @@ static int stop(bool force, RktError **reterr) {
         int sig = force ? SIGKILL : SIGTERM, r;
         pid_t pid, pgid;
 
-        r = read_pid(STAGE1_PID, &pid, reterr);
+        r = read_pid(POD_PID, &pid, reterr);
         if (r < 0)
                 return r;
         if (kill(pid, 0) >= 0) {
@@ -32,7 +32,7 @@ static int stop(bool force, RktError **reterr) {
                                              (int) pid);
                 return 0;
         }
-        r = read_pid(STAGE1_PGID, &pgid, reterr);
+        r = read_pid(POD_PGID, &pgid, reterr);
         if (r < 0)
                 return r;
         if (kill(-pgid, sig) < 0)

@@ -37,7 +37,7 @@ int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRun
                 if (ra->mounts[i].path && same_path(ra->mounts[i].path, path))
                         return 1;
         if (!app) {
-                if (asprintf(&mpath, "opt/stage2/%s/manifest", ra->name) < 0)
+                if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &mpath) < 0)
                         return -ENOMEM;
                 r = read_full_file_at(s1fd, mpath, &json, &size);
                 if (r < 0)

@@ -266,7 +266,7 @@ static int load_confinement(const char *app, Stage1Confinement *ret, RktError **
         _cleanup_free_ char *path = NULL, *text = NULL;
         int r;
 
-        if (asprintf(&path, STAGE1_CONFINE_DIR "/%s", app) < 0)
+        if (asprintf(&path, POD_CONFINE_DIR "/%s", app) < 0)
                 return -ENOMEM;
         r = read_regular_file_at(AT_FDCWD, path, CONFINE_FILE_MAX, &text, NULL);
         if (r < 0)
@@ -612,7 +612,7 @@ static int enter(const EnterArgs *a, int *ret_status, RktError **reterr) {
         t.ns_pid = app_main_pid(a->pid, a->app);
         if (t.ns_pid == 0) {
                 t.ns_pid = a->pid;
-                if (asprintf(&chroot_dir, "opt/stage2/%s/rootfs", a->app) < 0)
+                if (stage2_path(NULL, a->app, STAGE2_ROOTFS, &chroot_dir) < 0)
                         return -ENOMEM;
                 t.chroot = chroot_dir;
         }

@@ -33,7 +33,7 @@ static int remove_journal_link(const char *uuid, RktError **reterr) {
 
         stage1_machine_id(uuid, mid);
         if (asprintf(&link, HOST_JOURNAL_DIR "/%s", mid) < 0 ||
-            asprintf(&suffix, "/" STAGE1_ROOTFS "/var/log/journal/%s", mid) < 0)
+            asprintf(&suffix, "/" POD_STAGE1_ROOTFS "/var/log/journal/%s", mid) < 0)
                 return -ENOMEM;
         n = readlink(link, target, sizeof(target) - 1);
         if (n < 0) {
@@ -138,11 +138,11 @@ static int remove_cgroups(const char *uuid, RktError **reterr) {
         CgroupHierarchy h[2];
         int n, r;
 
-        r = read_regular_file_at(AT_FDCWD, STAGE1_SUBCGROUP, PATH_MAX, &sub, NULL);
+        r = read_regular_file_at(AT_FDCWD, POD_SUBCGROUP, PATH_MAX, &sub, NULL);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return rkt_error_set(reterr, r, "reading " STAGE1_SUBCGROUP ": %s", strerror(-r));
+                return rkt_error_set(reterr, r, "reading " POD_SUBCGROUP ": %s", strerror(-r));
         sub[strcspn(sub, "\n")] = 0;
         r = stage1_scope_name(uuid, &scope);
         if (r < 0)

@@ -39,7 +39,7 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
         if (r >= 0)
                 r = stage1_syscall_groups_parse(groups, &pi->groups);
         if (r < 0 && r != -ENOENT)
-                return rkt_error_set(reterr, r, "reading " STAGE1_ROOTFS "/" STAGE1_SYSCALL_GROUPS ": %s",
+                return rkt_error_set(reterr, r, "reading " POD_STAGE1_ROOTFS "/" STAGE1_SYSCALL_GROUPS ": %s",
                                      strerror(-r));
         pi->options.groups = &pi->groups;
 
@@ -66,7 +66,7 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
                         return r;
                 r = stage1_write_file_at(s1fd, "rkt/sysctl", text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/sysctl: %s",
+                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/sysctl: %s",
                                              strerror(-r));
                 pi->sysctl = true;
         }
@@ -90,9 +90,9 @@ int pod_mount_namespace_enter(int *s1fd, int *ret_host_ns, RktError **reterr) {
         if (r < 0)
                 return rkt_error_set(reterr, r, "making a mount namespace for the pod: %s", strerror(-r));
         /* The stage1 rootfs as this namespace has it: the volumes are mounted below it, here. */
-        fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open(POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return rkt_error_set(reterr, negative_errno(), "opening " STAGE1_ROOTFS ": %m");
+                return rkt_error_set(reterr, negative_errno(), "opening " POD_STAGE1_ROOTFS ": %m");
         safe_close(*s1fd);
         *s1fd = TAKE_FD(fd);
         *ret_host_ns = TAKE_FD(host);
@@ -249,19 +249,19 @@ int app_isolation_write_confinement(int s1fd, const char *app, uid_t uid, gid_t 
         if (r < 0)
                 return r;
         if (mkdirat(s1fd, "rkt/confine", 0755) < 0 && errno != EEXIST)
-                return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_ROOTFS "/rkt/confine: %m");
+                return rkt_error_set(reterr, negative_errno(), "creating " POD_STAGE1_ROOTFS "/rkt/confine: %m");
         if (asprintf(&path, "rkt/confine/%s", app) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(s1fd, path, text, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
         /* enter reads this copy: the one in the stage1 rootfs is the pod's root's to rewrite, which would
          * let the pod hand the commands entered into it more than the app may do (all capabilities, no
          * seccomp filter). The pod directory (our working directory) is out of the pod's reach. */
-        if (mkdirat(AT_FDCWD, STAGE1_CONFINE_DIR, 0700) < 0 && errno != EEXIST)
-                return rkt_error_set(reterr, negative_errno(), "creating " STAGE1_CONFINE_DIR ": %m");
+        if (mkdirat(AT_FDCWD, POD_CONFINE_DIR, 0700) < 0 && errno != EEXIST)
+                return rkt_error_set(reterr, negative_errno(), "creating " POD_CONFINE_DIR ": %m");
         free(path);
-        if (asprintf(&path, STAGE1_CONFINE_DIR "/%s", app) < 0)
+        if (asprintf(&path, POD_CONFINE_DIR "/%s", app) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(AT_FDCWD, path, text, 0600);
         if (r < 0)

@@ -46,7 +46,7 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
                        RktError **reterr);
 void pod_isolation_done(PodIsolation *pi);
 /* Moves us into a mount namespace of the pod's own (the host's mounts its slaves: the volumes mounted there
- * stay there, and go with it when the pod ends), reopens *s1fd (STAGE1_ROOTFS of the cwd) there; the
+ * stay there, and go with it when the pod ends), reopens *s1fd (POD_STAGE1_ROOTFS of the cwd) there; the
  * host's namespace in *ret_host_ns. nspawn, our child, starts from it and binds the stage1 rootfs with what
  * is mounted below it. After the network is set up (its namespace is mounted on the host). */
 int pod_mount_namespace_enter(int *s1fd, int *ret_host_ns, RktError **reterr);

@@ -33,6 +33,7 @@
 #include "net.h"
 #include "nspawn-args.h"
 #include "path.h"
+#include "process.h"
 #include "pod-process.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
@@ -340,24 +341,24 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
 
         if (stage1_unit_name_reserved(ra->name))
                 return rkt_error_set(reterr, -EINVAL, "app name '%s' is reserved by the stage1", ra->name);
-        if (asprintf(&path, "opt/stage2/%s/manifest", ra->name) < 0)
+        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
                 return -ENOMEM;
         r = read_full_file_at(s1fd, path, &json, &size);
         if (r < 0)
                 return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " STAGE1_ROOTFS "/%s: %s",
+                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
                                      ra->name, path, strerror(-r));
         r = appc_image_manifest_parse(json, size, &im, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
 
         free(path);
-        if (asprintf(&path, "opt/stage2/%s/rootfs", ra->name) < 0)
+        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
                 return -ENOMEM;
         rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (rootfd < 0) {
                 r = negative_errno();
-                return rkt_error_set(reterr, r, "app '%s': opening its rootfs " STAGE1_ROOTFS "/%s: %s",
+                return rkt_error_set(reterr, r, "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %s",
                                      ra->name, path, strerror(-r));
         }
 
@@ -461,26 +462,26 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 return r;
         r = stage1_write_exec_record(s1fd, p->name, p->exec[0]);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/rkt/exec/%s: %s", p->name,
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/exec/%s: %s", p->name,
                                      strerror(-r));
 
         if (asprintf(&path, "rkt/env/%s", p->name) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(s1fd, path, env, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
         free(path);
         if (asprintf(&path, "etc/systemd/system/%s.service", p->name) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(s1fd, path, unit, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
         if (asprintf(&link, "etc/systemd/system/default.target.wants/%s.service", p->name) < 0 ||
             asprintf(&target, "../%s.service", p->name) < 0)
                 return -ENOMEM;
         r = stage1_symlink_at(s1fd, target, link);
         if (r < 0)
-                return rkt_error_set(reterr, r, "linking " STAGE1_ROOTFS "/%s: %s", link, strerror(-r));
+                return rkt_error_set(reterr, r, "linking " POD_STAGE1_ROOTFS "/%s: %s", link, strerror(-r));
         return 0;
 }
 
@@ -538,7 +539,7 @@ static int write_users(int s1fd, const AppPlan *plans, size_t n, RktError **rete
         if (r >= 0)
                 r = stage1_write_file_at(s1fd, "etc/group", group, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/passwd and group: %s",
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/passwd and group: %s",
                                      strerror(-r));
         return 0;
 }
@@ -557,13 +558,13 @@ static int write_identity(int s1fd, const InitArgs *a, RktError **reterr) {
         }
         r = stage1_write_file_at(s1fd, "etc/hostname", hostname, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/hostname: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/hostname: %s", strerror(-r));
         /* The pod's journal is /var/log/journal/<machine-id>: what journalctl -M and --link-journal find. */
         stage1_machine_id(a->uuid, mid);
         snprintf(line, sizeof(line), "%s\n", mid);
         r = stage1_write_file_at(s1fd, "etc/machine-id", line, 0444);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " STAGE1_ROOTFS "/etc/machine-id: %s",
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/machine-id: %s",
                                      strerror(-r));
         return 0;
 }
@@ -685,26 +686,21 @@ static int start_stop_guard(pid_t nspawn, int *ret_fd, RktError **reterr) {
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return rkt_error_set(reterr, negative_errno(), "creating the stop guard's pipe: %m");
-        guard = fork();
+        guard = safe_fork();
         if (guard < 0) {
-                int r = negative_errno();
+                int r = guard;
                 safe_close(p[0]);
                 safe_close(p[1]);
                 return rkt_error_set(reterr, r, "forking the stop guard: %s", strerror(-r));
         }
         if (guard == 0) {
                 _cleanup_error_ RktError *error = NULL;
-                sigset_t none;
                 char c;
                 int r;
 
+                /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM): safe_fork()
+                 * gave it the default actions. */
                 (void) close_all_fds_except(&p[0], 1);
-                /* Stopped with the rest of the process group or the service (SIGINT, SIGTERM). */
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
                 while (read(p[0], &c, 1) < 0 && errno == EINTR)
                         ;
                 r = pod_poweroff(nspawn, GUARD_READY_TIMEOUT_MS, &error);
@@ -804,25 +800,20 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool
 static int supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_killed, RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
         _cleanup_close_ int guard_fd = -1;
-        sigset_t all, none;
+        sigset_t all;
         pid_t self = getpid(), child;
         int r;
 
         sigfillset(&all);
-        sigemptyset(&none);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
                 return rkt_error_set(reterr, negative_errno(), "becoming a subreaper: %m");
         sigprocmask(SIG_SETMASK, &all, NULL);
-        child = fork();
+        /* Whatever the caller ignored (a shell's background job ignores INT and QUIT) must not stick to
+         * nspawn: an ignored signal is dropped even where nspawn waits for it (safe_fork() resets them). */
+        child = safe_fork();
         if (child < 0)
-                return rkt_error_set(reterr, negative_errno(), "forking: %m");
+                return rkt_error_set(reterr, child, "forking: %s", strerror(-child));
         if (child == 0) {
-                /* Whatever the caller ignored (a shell's background job ignores INT and QUIT) must not stick
-                 * to nspawn: an ignored signal is dropped even where nspawn waits for it. */
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
-                sigprocmask(SIG_SETMASK, &none, NULL);
                 if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self ||
                     stage1_close_fds_but_lock() < 0)
                         _exit(STAGE1_EXIT_FAILURE);
@@ -835,9 +826,9 @@ static int supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_ki
                 return -ENOMEM;
         r = start_stop_guard(child, &guard_fd, reterr);
         if (r >= 0) {
-                r = stage1_write_file_at(AT_FDCWD, STAGE1_PPID, ppid, 0644);
+                r = stage1_write_file_at(AT_FDCWD, POD_PPID, ppid, 0644);
                 if (r < 0)
-                        rkt_error_set(reterr, r, "writing " STAGE1_PPID ": %s", strerror(-r));
+                        rkt_error_set(reterr, r, "writing " POD_PPID ": %s", strerror(-r));
         }
         if (r < 0) {
                 (void) kill(child, SIGKILL);
@@ -878,7 +869,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         size_t size, n = 0;
         NspawnOptions o = {
                 .uuid = a->uuid,
-                .directory = STAGE1_ROOTFS,
+                .directory = POD_STAGE1_ROOTFS,
                 .debug = a->debug,
                 .private_network = a->net_none,
                 .interactive = a->interactive,
@@ -900,10 +891,10 @@ static int run(const InitArgs *a, RktError **reterr) {
                 return rkt_error_prefix(reterr, r, "pod manifest");
         if (pod->n_apps == 0)
                 return rkt_error_set(reterr, -EINVAL, "the pod manifest has no apps");
-        s1fd = open(STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        s1fd = open(POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s1fd < 0 || podfd < 0) {
                 r = negative_errno();
-                return rkt_error_set(reterr, r, "opening " STAGE1_ROOTFS ": %s", strerror(-r));
+                return rkt_error_set(reterr, r, "opening " POD_STAGE1_ROOTFS ": %s", strerror(-r));
         }
 
         /* Before the pod gets a cgroup of its own: the plugins' processes belong to the caller. Before the
@@ -1001,9 +992,9 @@ static int run(const InitArgs *a, RktError **reterr) {
                         r = -ENOMEM;
                         goto finish;
                 }
-                r = stage1_write_file_at(AT_FDCWD, STAGE1_SUBCGROUP, line, 0644);
+                r = stage1_write_file_at(AT_FDCWD, POD_SUBCGROUP, line, 0644);
                 if (r < 0) {
-                        r = rkt_error_set(reterr, r, "writing " STAGE1_SUBCGROUP ": %s", strerror(-r));
+                        r = rkt_error_set(reterr, r, "writing " POD_SUBCGROUP ": %s", strerror(-r));
                         goto finish;
                 }
         }
@@ -1013,7 +1004,7 @@ static int run(const InitArgs *a, RktError **reterr) {
         if (o.private_users) {
                 r = uid_range_chown_tree(s1fd, o.private_users);
                 if (r < 0) {
-                        r = rkt_error_set(reterr, r, "giving " STAGE1_ROOTFS " to the pod's user namespace: %s",
+                        r = rkt_error_set(reterr, r, "giving " POD_STAGE1_ROOTFS " to the pod's user namespace: %s",
                                           strerror(-r));
                         goto finish;
                 }
@@ -1043,8 +1034,8 @@ static int run(const InitArgs *a, RktError **reterr) {
         (void) fflush(NULL);
         r = supervise_nspawn(argv, env, notify_fd, &nspawn_killed, reterr);
         if (r < 0) {
-                (void) unlink(STAGE1_PPID);
-                (void) unlink(STAGE1_SUBCGROUP);
+                (void) unlink(POD_PPID);
+                (void) unlink(POD_SUBCGROUP);
         }
         /* A machine whose nspawn was killed while registering it can outlive the pod in machined. */
         if (nspawn_killed && o.register_machine)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stage1-manifest FLAVOR VERSION: prints the manifest of the stage1 image of FLAVOR (nspawn or fly; build
- * time only). The entrypoint annotations are the stage0 <-> stage1 contract of README.md; the flavors differ
+ * time only). The entrypoint annotations are the stage0 <-> stage1 contract (stage1-contract.h); the flavors differ
  * in their name and their run entrypoint only. */
 #include <stdio.h>
 
 #include "appc.h"
 #include "error.h"
+#include "stage1-contract.h"
 #include "stage1.h"
 
 static const struct {
@@ -16,10 +17,10 @@ static const struct {
 };
 
 static const char *const annotations[][2] = {
-        {"coreos.com/rkt/stage1/enter", "/enter"},
-        {"coreos.com/rkt/stage1/gc", "/gc"},
-        {"coreos.com/rkt/stage1/stop", "/stop"},
-        {"coreos.com/rkt/stage1/interface-version", "6"},
+        {STAGE1_ENTER, "/enter"},
+        {STAGE1_GC, "/gc"},
+        {STAGE1_STOP, "/stop"},
+        {STAGE1_INTERFACE_VERSION, "6"},
 };
 
 int main(int argc, char **argv) {
@@ -53,8 +54,7 @@ int main(int argc, char **argv) {
         if (r >= 0)
                 r = appc_kv_set(&m->labels, &m->n_labels, "arch", arch);
         if (r >= 0)
-                r = appc_kv_set(&m->annotations, &m->n_annotations, "coreos.com/rkt/stage1/run",
-                                flavors[f].run);
+                r = appc_kv_set(&m->annotations, &m->n_annotations, STAGE1_RUN, flavors[f].run);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(annotations); i++)
                 r = appc_kv_set(&m->annotations, &m->n_annotations, annotations[i][0], annotations[i][1]);
         if (r < 0)

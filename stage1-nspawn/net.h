@@ -25,30 +25,12 @@
 #include "appc.h"
 #include "error.h"
 #include "macro.h"
+#include "net-options.h"
+#include "stage1-dns.h"
 
-#define NET_DEFAULT "default"
-#define NET_DEFAULT_RESTRICTED "default-restricted"
 #define NET_NETNS_DIR "/run/netns"
-
-/* --- --net=NAME[:ARGS],… --- */
-
-typedef struct NetRequest {
-        char *name;
-        char *args; /* CNI_ARGS ("IP=172.16.28.9;K=V"), NULL when none */
-} NetRequest;
-
-typedef struct NetList {
-        NetRequest *items;
-        size_t n;
-} NetList;
-
-/* Appends the networks of s (empty or NULL: "default") to l. host, none and all are special: host and
- * none stand alone and take no arguments, all takes none either; a name given twice is an error. */
-int net_list_parse(const char *s, NetList *l, RktError **reterr);
-void net_list_done(NetList *l);
-bool net_list_has(const NetList *l, const char *name);
-/* The pod gets a network namespace of its own with CNI networks in it (not host, not none). */
-bool net_list_contained(const NetList *l);
+/* The PATH of a plugin (and of iptables) when stage1's environment has none. */
+#define NET_PLUGIN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* --- network configurations (the .conf files of net.d) --- */
 
@@ -80,57 +62,6 @@ int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t
  * naming the networks that are not defined. */
 int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **ret, size_t *ret_n,
                RktError **reterr);
-
-/* --- DNS --- */
-
-typedef struct NetDns {
-        char **nameservers;
-        char **search;
-        char **options;
-        char *domain;
-} NetDns;
-
-void net_dns_done(NetDns *d);
-bool net_dns_is_empty(const NetDns *d);
-/* resolv.conf: "# COMMENT" and a blank line, then search, nameserver lines, options and domain. */
-int net_resolv_conf(const NetDns *d, const char *comment, char **ret);
-
-typedef enum NetResolvMode {
-        NET_RESOLV_DEFAULT, /* the networks' DNS (the first that has some), else the host's file (else the
-                             * image's, when the host has none) */
-        NET_RESOLV_FLAGS,   /* --dns IP…, --dns-search, --dns-opt, --dns-domain */
-        NET_RESOLV_HOST,    /* --dns=host: the host's /etc/resolv.conf (an error when it has none) */
-        NET_RESOLV_NONE,    /* --dns=none: the image's file, whatever the networks say */
-} NetResolvMode;
-
-typedef enum NetHostsMode {
-        NET_HOSTS_DEFAULT, /* the image's /etc/hosts, or a fallback when it has none */
-        NET_HOSTS_FLAGS,   /* --hosts-entry: the fallback plus the entries, for every app */
-        NET_HOSTS_HOST,    /* --hosts-entry=host: the host's /etc/hosts */
-} NetHostsMode;
-
-typedef struct NetDnsConfig {
-        NetResolvMode resolv_mode;
-        NetDns dns;
-        NetHostsMode hosts_mode;
-        char **hosts; /* --hosts-entry IP=NAME pairs as "IP", "NAME", "IP", "NAME", … */
-        /* what the flags said, until net_dns_config_finish() */
-        char *dns_special; /* --dns=host or --dns=none */
-        unsigned n_dns_flags;
-        bool hosts_from_host; /* --hosts-entry=host */
-} NetDnsConfig;
-
-/* Adds one flag: flag is "dns" (IP[,IP…], host or none), "dns-search", "dns-opt", "dns-domain" or
- * "hosts-entry" (IP=NAME[,IP=NAME…] or host). */
-int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, RktError **reterr);
-/* Checks the combination (as rkt 1.30: host and none stand alone, search/opt/domain need nameservers of
- * our own, hosts-entry=host with other entries is an error) and settles the modes. */
-int net_dns_config_finish(NetDnsConfig *c, RktError **reterr);
-void net_dns_config_done(NetDnsConfig *c);
-
-/* An /etc/hosts: base (NULL: rkt's fallback), hostname added to the 127.0.0.1 line (or a new one), then
- * the entries ("IP", "NAME" pairs; names of one IP on one line, in the order given). */
-int net_hosts_file(const char *base, char *const *entries, const char *hostname, char **ret);
 
 /* --- CNI plugins --- */
 
@@ -216,17 +147,6 @@ typedef struct NetPodConfig {
         const AppcPodManifest *pod;
         int s1fd; /* the stage1 rootfs */
 } NetPodConfig;
-
-/* Where the pod's stage1 sees the host's /etc/resolv.conf: nspawn binds it there, read-only, and the apps
- * get it bound over their own, so that they see the host's changes to it. */
-#define NET_HOST_RESOLV_CONF "/etc/rkt-host-resolv.conf"
-/* The servers systemd-resolved itself uses, when it runs. */
-#define NET_RESOLVED_RESOLV_CONF "/run/systemd/resolve/resolv.conf"
-
-/* Whether a resolv.conf text names nameservers and all of them are on the loopback (127.0.0.0/8, ::1), like
- * systemd-resolved's stub (127.0.0.53): a pod on a network of its own cannot reach those, and gets the
- * servers of NET_RESOLVED_RESOLV_CONF instead, as nspawn and podman do. */
-bool net_resolv_conf_local_only(const char *text);
 
 typedef struct NetPodSetup {
         char *netns;   /* the network namespace nspawn is to join; NULL for host and none */

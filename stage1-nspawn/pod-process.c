@@ -13,68 +13,6 @@
 
 #define POLL_INTERVAL_MS 10
 
-static int append_pids(const char *text, pid_t **pids, size_t *n) {
-        for (const char *p = text; *p;) {
-                char *end;
-                long v = strtol(p, &end, 10);
-                pid_t *grown;
-
-                if (end == p)
-                        break;
-                grown = reallocarray(*pids, *n + 1, sizeof(pid_t));
-                if (!grown)
-                        return -ENOMEM;
-                *pids = grown;
-                (*pids)[(*n)++] = (pid_t) v;
-                p = end + strspn(end, " \n");
-        }
-        return 0;
-}
-
-int pod_process_children(pid_t pid, pid_t **ret, size_t *ret_n) {
-        _cleanup_free_ pid_t *pids = NULL;
-        struct dirent *de;
-        char path[64];
-        size_t n = 0;
-        int r = 0;
-        DIR *d;
-
-        snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
-        d = opendir(path);
-        if (!d)
-                return negative_errno();
-        while (r >= 0 && (de = readdir(d))) {
-                _cleanup_free_ char *text = NULL, *file = NULL;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                if (asprintf(&file, "%s/%s/children", path, de->d_name) < 0)
-                        r = -ENOMEM;
-                else if (read_full_file_at(AT_FDCWD, file, &text, NULL) >= 0)
-                        r = append_pids(text, &pids, &n);
-        }
-        closedir(d);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(pids);
-        *ret_n = n;
-        return 0;
-}
-
-int pod_process_leader(pid_t nspawn, pid_t *ret) {
-        _cleanup_free_ pid_t *kids = NULL;
-        size_t n = 0;
-        int r = pod_process_children(nspawn, &kids, &n);
-
-        if (r < 0)
-                return r == -ENOENT ? -ESRCH : r;
-        /* Several while nspawn's helpers run at start: not settled yet. */
-        if (n != 1)
-                return n == 0 ? -ESRCH : -EAGAIN;
-        *ret = kids[0];
-        return 0;
-}
-
 bool pod_process_is(pid_t pid, const char *comm) {
         _cleanup_free_ char *text = NULL;
         char path[64];

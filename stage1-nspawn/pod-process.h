@@ -9,14 +9,13 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "stage1-contract.h"
 
 /* The signal a pod's systemd powers off on (machinectl poweroff sends the same). */
 #define POD_POWEROFF_SIGNAL (SIGRTMIN + 4)
 
-/* The children of pid, from /proc/<pid>/task/<tid>/children of all its threads. */
-int pod_process_children(pid_t pid, pid_t **ret, size_t *ret_n);
-/* The pod's PID 1: nspawn's only child. -ESRCH while there is none (nspawn starting or gone). */
-int pod_process_leader(pid_t nspawn, pid_t *ret);
+/* The children of a pid and the pod's PID 1 (pod_process_children(), pod_process_leader()) are
+ * stage0's too: stage1-contract.h. */
 /* Whether /proc/<pid>/comm is comm. */
 bool pod_process_is(pid_t pid, const char *comm);
 /* The process's start time (field 22 of /proc/<pid>/stat, in clock ticks since boot); 0 when it is gone

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "reaper-diag.h"
+#include "stage1-contract.h"
 
 static int open_in_app(int rootfd, const char *path) {
         struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
@@ -78,7 +79,7 @@ void reaper_diagnose_exec(const char *app) {
         if (n <= 0)
                 return;
         path[n] = 0;
-        snprintf(root, sizeof(root), "/opt/stage2/%s/rootfs", app);
+        snprintf(root, sizeof(root), "/" STAGE2_DIR "/%s/" STAGE2_ROOTFS, app);
         rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return;

@@ -24,9 +24,9 @@ static int nspawn_pid(pid_t *ret, RktError **reterr) {
         pid_t pid;
         int r;
 
-        r = stage1_read_pid_at(AT_FDCWD, STAGE1_PPID, &pid);
+        r = stage1_read_pid_at(AT_FDCWD, POD_PPID, &pid);
         if (r < 0)
-                return rkt_error_set(reterr, r, "reading '" STAGE1_PPID "' of the pod: %s%s", strerror(-r),
+                return rkt_error_set(reterr, r, "reading '" POD_PPID "' of the pod: %s%s", strerror(-r),
                                      r == -ENOENT ? " (has the pod started?)" : "");
         if (!pod_process_is(pid, "systemd-nspawn"))
                 return rkt_error_set(reterr, -ESRCH,

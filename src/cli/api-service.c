@@ -42,7 +42,7 @@ int verb_api_service(CliArgs *a) {
         }
         insecure = insecure_to_string(a->globals->insecure);
         if (!insecure)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         config = (ApiConfig){
                 .data_dir = a->globals->dir,
                 .system_config = a->globals->system_config,

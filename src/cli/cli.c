@@ -183,7 +183,7 @@ static const Option *find_option(const Option *table, const char *name, size_t l
 int cli_args_push_option(CliArgs *a, const Option *o, const char *value) {
         ParsedOption *n = realloc(a->options, sizeof(ParsedOption) * (a->n_options + 1));
         if (!n)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         a->options = n;
         a->options[a->n_options++] = (ParsedOption) { o, value };
         return 0;
@@ -192,7 +192,7 @@ int cli_args_push_option(CliArgs *a, const Option *o, const char *value) {
 static int push_arg(CliArgs *a, char *arg) {
         char **n = realloc(a->args, sizeof(char *) * (a->n_args + 2));
         if (!n)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         a->args = n;
         a->args[a->n_args++] = arg;
         a->args[a->n_args] = NULL;

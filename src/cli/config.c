@@ -91,7 +91,7 @@ static int stage1_entry(const RktGlobals *g, json_object **ret) {
                 return log_error_errno(r, "cannot get configuration: %s", rkt_error_message(err, r));
         o = entry("stage1");
         if (!o)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         json_object_object_add(o, "name", json_object_new_string(name));
         json_object_object_add(o, "version", json_object_new_string(version));
         json_object_object_add(o, "location", json_object_new_string(location));
@@ -111,7 +111,7 @@ int verb_config(CliArgs *a) {
 
         if (!top || !stage0) {
                 json_object_put(stage0);
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         }
         json_object_object_add(top, "stage0", stage0);
         r = option_bool(a, OPT_PRETTY, true, &pretty);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "output.h"
 #include "pod-common.h"
+#include "stage1-contract.h"
 #include "stage1-exec.h"
 #include "strv.h"
 #include "verbs.h"
@@ -31,7 +32,7 @@ static int wait_pid(Pod *p, pid_t *ret) {
                 int r = pod_pid(p, ret);
                 if (r >= 0)
                         return 0;
-                if (r != -ESRCH)
+                if (r != -ESRCH && r != -EAGAIN)
                         return log_error_errno(r, "unable to determine the pid for pod \"%s\": %m", p->uuid);
                 (void) nanosleep(&ts, NULL);
                 r = pod_refresh(p);
@@ -103,7 +104,7 @@ static const char *default_command(const Pod *p, pid_t pid, const char *app) {
 
         if (asprintf(&via_proc, "/proc/%d/root", (int) pid) < 0 ||
             asprintf(&via_pod, "%s/" POD_STAGE1_ROOTFS, p->path) < 0 ||
-            asprintf(&rootfs, "opt/stage2/%s/rootfs", app) < 0)
+            stage2_path(NULL, app, STAGE2_ROOTFS, &rootfs) < 0)
                 return "/bin/bash";
         roots[0] = via_proc;
         roots[1] = via_pod;
@@ -165,7 +166,7 @@ int verb_enter(CliArgs *a) {
         argv = calloc(n_cmd + 6, sizeof(char *));
         if (!argv || asprintf(&pid_arg, "--pid=%d", (int) pid) < 0 ||
             asprintf(&app_arg, "--appname=%s", app) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         argv[k++] = ep;
         argv[k++] = pid_arg;
         argv[k++] = app_arg;

@@ -16,6 +16,7 @@
 #include "path.h"
 #include "pod-common.h"
 #include "pod-prepare.h"
+#include "stage1-contract.h"
 #include "verbs.h"
 
 enum { OPT_APP = 1, OPT_OVERWRITE };
@@ -41,11 +42,11 @@ static int pick_app(const Pod *p, const char *name, char **ret) {
                 return log_error_errno(r, "problem getting the pod's manifest: %s", rkt_error_message(err, r));
         for (size_t i = 0; name && i < m->n_apps; i++)
                 if (streq(m->apps[i].name, name))
-                        return (*ret = strdup(name)) ? 0 : log_error_errno(-ENOMEM, "Out of memory");
+                        return (*ret = strdup(name)) ? 0 : log_oom();
         if (name)
                 return log_error_errno(-ENOENT, "unable to find app: app %s is not present in pod", name);
         if (m->n_apps == 1)
-                return (*ret = strdup(m->apps[0].name)) ? 0 : log_error_errno(-ENOMEM, "Out of memory");
+                return (*ret = strdup(m->apps[0].name)) ? 0 : log_oom();
         log_error("pod contains multiple apps:");
         for (size_t i = 0; i < m->n_apps; i++)
                 log_error("\t%s", m->apps[i].name);
@@ -89,8 +90,8 @@ static int write_aci(const Pod *p, const char *app, const char *out, bool overwr
         int r;
 
         if (asprintf(&manifest_path, "appsinfo/%s/manifest", app) < 0 ||
-            asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS "/opt/stage2/%s/rootfs", p->path, app) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+            asprintf(&rootfs, "%s/" POD_STAGE1_ROOTFS "/" STAGE2_DIR "/%s/" STAGE2_ROOTFS, p->path, app) < 0)
+                return log_oom();
         r = pod_read_file(p, manifest_path, &manifest, &size);
         if (r < 0)
                 return log_error_errno(r, "unable to read the image manifest of app %s: %m", app);

@@ -94,7 +94,7 @@ int verb_fetch(CliArgs *a) {
                 }
                 shown = full ? strdup(id) : image_id_short(id, 32);
                 if (!shown)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 printf("%s\n", shown);
                 fflush(stdout);
         }

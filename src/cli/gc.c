@@ -84,7 +84,7 @@ int verb_gc(CliArgs *a) {
         }
         grace_str = format_go_duration(grace);
         if (!grace_str)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
 
         r = pod_list(a->globals->dir, &pods, &n, &err);
         if (r < 0)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
+#include <string.h>
 
+#include "appc.h"
 #include "image-common.h"
 #include "log.h"
-#include "output.h"
 #include "verbs.h"
 
 enum { OPT_PRETTY = 1 };
@@ -16,8 +17,8 @@ const Option image_cat_manifest_options[] = {
 int verb_image_cat_manifest(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        _cleanup_free_ char *id = NULL, *text = NULL;
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_free_ char *id = NULL, *text = NULL, *out = NULL;
         size_t size;
         bool pretty;
         int r;
@@ -34,8 +35,16 @@ int verb_image_cat_manifest(CliArgs *a) {
         r = store_read_manifest(s, id, &text, &size, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
-        o = json_tokener_parse(text);
-        if (!o)
-                return log_error_errno(-EBADMSG, "the manifest of image '%s' is not valid JSON", id);
-        return output_json(o, pretty ? OUTPUT_JSON_PRETTY : OUTPUT_JSON, stdout);
+        /* Re-encoded as rkt 1.30 did (the reference encoder's field order, empty lists left out), not the
+         * bytes in the store. */
+        r = appc_image_manifest_parse(text, size, &m, &err);
+        if (r < 0)
+                return log_error_errno(r, "the manifest of image '%s': %s", id, rkt_error_message(err, r));
+        r = (pretty ? appc_image_manifest_to_json_pretty : appc_image_manifest_to_json)(m, &out, &err);
+        if (r < 0)
+                return log_error_errno(r, "the manifest of image '%s': %s", id, rkt_error_message(err, r));
+        fputs(out, stdout);
+        if (!*out || out[strlen(out) - 1] != '\n')
+                fputc('\n', stdout);
+        return 0;
 }

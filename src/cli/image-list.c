@@ -41,7 +41,7 @@ static int parse_fields(const char *s, bool sortable, Field *ret, size_t *ret_n)
         size_t n = 0;
 
         if (strv_split(s, ",", &l) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         if (!l[0])
                 return log_error_errno(-EINVAL, "--%s: no field given", sortable ? "sort" : "fields");
         STRV_FOREACH(w, l) {
@@ -178,7 +178,7 @@ int verb_image_list(CliArgs *a) {
         rows = calloc(n ? n : 1, sizeof(Row));
         if (!rows) {
                 image_records_free(recs, n);
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         }
         for (size_t i = 0; i < n; i++) {
                 const char *version = appc_kv_get(recs[i]->labels, recs[i]->n_labels, "version");
@@ -187,7 +187,7 @@ int verb_image_list(CliArgs *a) {
                 if (asprintf(&rows[i].name, "%s%s%s", recs[i]->name, version ? ":" : "", strempty(version)) < 0)
                         rows[i].name = NULL;
                 if (!rows[i].name) {
-                        r = log_error_errno(-ENOMEM, "Out of memory");
+                        r = log_oom();
                         goto finish;
                 }
         }
@@ -196,7 +196,7 @@ int verb_image_list(CliArgs *a) {
         if (format != OUTPUT_TABLE) {
                 _cleanup_(json_object_putp) json_object *arr = json_object_new_array();
                 if (!arr) {
-                        r = log_error_errno(-ENOMEM, "Out of memory");
+                        r = log_oom();
                         goto finish;
                 }
                 for (size_t i = 0; i < n; i++)
@@ -205,7 +205,7 @@ int verb_image_list(CliArgs *a) {
         } else {
                 _cleanup_(table_freep) Table *t = table_new(n_fields);
                 if (!t) {
-                        r = log_error_errno(-ENOMEM, "Out of memory");
+                        r = log_oom();
                         goto finish;
                 }
                 if (!no_legend) {

@@ -34,7 +34,7 @@ int verb_image_verify(CliArgs *a) {
                 }
                 short_id = image_id_short(id, 32);
                 if (!short_id)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 r = store_verify(s, id, geteuid() == 0, busy, &res, &e);
                 if (r == -EBADMSG)
                         log_error("image '%s' (%s): %s; remove it with 'rkt image rm %s' and fetch it again",

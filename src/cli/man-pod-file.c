@@ -139,7 +139,7 @@ int man_page_pod_file(const char *dir) {
         int r;
 
         if (asprintf(&path, "%s/rkt.pod.5", dir) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         f = fopen(path, "we");
         if (!f)
                 return log_error_errno(-errno, "Failed to create '%s': %m", path);

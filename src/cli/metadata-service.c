@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* rkt metadata-service: the appc metadata service (src/lib/mds.h says what it answers).
+/* rkt metadata-service: the appc metadata service (src/lib/mds/mds.h says what it answers).
  *
- * HTTP is libmicrohttpd's (src/lib/mds-server.c), not parsed here. Sockets come from systemd when the
+ * HTTP is libmicrohttpd's (src/lib/mds/mds-server.c), not parsed here. Sockets come from systemd when the
  * service is socket-activated (units/rkt-metadata.socket): the unix one is the registration socket, an
  * inet one (if the socket unit has it) the apps' side; whatever systemd did not pass is opened here, the
  * unix socket at /run/rkt/metadata-svc.sock (0600) and TCP --listen-port on all IPv4 addresses, as rkt
@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mds-server.h"
 #include "mds.h"
+#include "util.h"
 #include "verbs.h"
 
 enum { OPT_LISTEN_PORT = 1 };
@@ -34,12 +35,9 @@ static void log_request(void *userdata, bool registration, const char *method, c
 }
 
 static int parse_port(const char *s, uint16_t *ret) {
-        char *end = NULL;
-        unsigned long v;
+        uint64_t v;
 
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || !end || *end || end == s || s[0] == '-' || s[0] == '+' || v == 0 || v > 65535)
+        if (parse_uint_max(s, 65535, &v) < 0 || v == 0)
                 return -EINVAL;
         *ret = (uint16_t) v;
         return 0;

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "error.h"
 
@@ -31,8 +32,6 @@ int table_add_row(Table *t, char **cells);
 /* Adds a row of copies of the given strings. */
 int table_add_rowv(Table *t, ...);
 void table_print(const Table *t, FILE *f);
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
 /* Writes the file at path through a temporary file beside it, which fill() writes and which is fsynced and
  * renamed into place, so that path is never half-written. Without overwrite an existing path is kept:

@@ -48,12 +48,12 @@ int pod_uuids_from_args(const CliArgs *a, const char *uuid_file, bool many, bool
                 }
                 if (strv_push(&l, uuid) < 0) {
                         free(uuid);
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 }
         } else
                 for (size_t i = 0; i < a->n_args; i++)
                         if (strv_extend(&l, a->args[i]) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -312,7 +312,7 @@ static int run_entrypoint_fd(const Pod *p, int fd, char *ep, char *const *args, 
 
         argv = calloc(n + 2, sizeof(char *));
         if (!argv)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         argv[0] = ep;
         for (size_t i = 0; i < n; i++)
                 argv[i + 1] = args[i];

@@ -10,6 +10,7 @@
 #include "insecure.h"
 #include "log.h"
 #include "mds-client.h"
+#include "net-options.h"
 #include "pod-name.h"
 #include "pod-prepare.h"
 #include "rkt-config.h"
@@ -17,6 +18,7 @@
 #include "stage1-exec.h"
 #include "store.h"
 #include "strv.h"
+#include "util.h"
 
 enum {
         /* pod-level */
@@ -188,7 +190,7 @@ static int parse_kv(const char *flag, const char *s, AppcKV **kv, size_t *n) {
                 return log_error_errno(-EINVAL, "--%s '%s': expected NAME=VALUE", flag, s);
         name = strndup(s, eq - s);
         if (!name || appc_kv_set(kv, n, name, eq + 1) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         return 0;
 }
 
@@ -237,7 +239,7 @@ static int app_flags_table(const Option *pod, Option **ret) {
                 n++;
         t = calloc(n_app + n + 1, sizeof(Option));
         if (!t)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         memcpy(t, run_app_options, n_app * sizeof(Option));
         n = n_app;
         for (const Option *o = pod; o && o->name; o++) {
@@ -282,7 +284,7 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                         return log_error_errno(-EINVAL, "'%s' must follow an image", pos[i]);
                 apps = realloc(r->spec.apps, sizeof(AppSpec) * (r->spec.n_apps + 1));
                 if (!apps)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 r->spec.apps = apps;
                 app = &apps[r->spec.n_apps++];
                 *app = (AppSpec) { .image = pos[i++] };
@@ -309,7 +311,7 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                 if (i < n && streq(pos[i], "--")) {
                         for (i++; i < n && !streq(pos[i], "---"); i++)
                                 if (strv_extend(&app->args, pos[i]) < 0)
-                                        return log_error_errno(-ENOMEM, "Out of memory");
+                                        return log_oom();
                         if (i < n)
                                 i++; /* "---" */
                 }
@@ -330,90 +332,36 @@ static int read_env_file(RunArgs *r, const char *file) {
         return 0;
 }
 
-/* CNI network names: letters, digits, '_', '.', '-', starting with a letter or digit. */
-static bool net_name_ok(const char *s) {
-        if (isempty(s) || strlen(s) > 128)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) &&
-                    (p == s || !strchr("_.-", *p)))
-                        return false;
-        return true;
-}
-
 /* The --net values (each NAME[:ARGS],…; "" for a bare --net, which is "default"), checked as stage1 will
- * check them, joined into one list. */
+ * check them (net-options.h), joined into one list. */
 static int parse_net(char *const *values, char **ret) {
-        _cleanup_strv_free_ char **names = NULL, **items = NULL;
+        _cleanup_(net_list_done) NetList l = {};
+        _cleanup_error_ RktError *err = NULL;
+        int k;
 
         STRV_FOREACH(v, values) {
-                for (const char *p = isempty(*v) ? "default" : *v;;) {
-                        size_t len = strcspn(p, ",");
-                        _cleanup_free_ char *item = strndup(p, len), *name = NULL;
-                        const char *colon = item ? strchr(item, ':') : NULL;
-
-                        if (!item || !(name = strndup(item, colon ? (size_t) (colon - item) : len)))
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!net_name_ok(name))
-                                return log_error_errno(-EINVAL, "--net: invalid network name '%s'", name);
-                        if (colon && (strchr(colon + 1, ':') || (colon[1] && (streq(name, "host") || streq(name, "all")))))
-                                return log_error_errno(-EINVAL, "--net: invalid arguments '%s' for network '%s'",
-                                                       colon + 1, name);
-                        if (strv_contains(names, name))
-                                return log_error_errno(-EINVAL, "--net: network '%s' given twice", name);
-                        if (strv_extend(&names, name) < 0 || strv_extend(&items, item) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!p[len])
-                                break;
-                        p += len + 1;
-                }
+                k = net_list_parse(*v, &l, &err);
+                if (k < 0)
+                        return log_error_errno(k, "%s", rkt_error_message(err, k));
         }
-        if (!items && (strv_extend(&names, "default") < 0 || strv_extend(&items, "default") < 0))
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (strv_length(names) > 1 && (strv_contains(names, "host") || strv_contains(names, "none")))
-                return log_error_errno(-EINVAL, "--net=%s cannot be combined with other networks",
-                                       strv_contains(names, "host") ? "host" : "none");
-        *ret = strv_join(items, ",");
-        return *ret ? 0 : log_error_errno(-ENOMEM, "Out of memory");
+        if (l.n == 0 && (k = net_list_parse(NULL, &l, &err)) < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        k = net_list_format(&l, ret);
+        return k < 0 ? log_error_errno(k, "Out of memory") : 0;
 }
 
-static bool ip_ok(const char *s) {
-        unsigned char buf[16];
-        return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
+/* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: checked here as stage1 will check them
+ * (net-options.h), so that a mistake shows before the pod is prepared, then handed to stage1 as they
+ * are. */
+static int add_dns_arg(RunArgs *r, const Option *o, const char *v, NetDnsConfig *dns) {
+        _cleanup_error_ RktError *err = NULL;
+        int k;
 
-/* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: checked here (as rkt 1.30 did) so that a
- * mistake shows before the pod is prepared, then handed to stage1 as they are. */
-static int add_dns_arg(RunArgs *r, const Option *o, const char *v, const char **dns_special, bool *hosts_host,
-                       bool *hosts_entries) {
-        _cleanup_strv_free_ char **parts = NULL;
-        char *arg;
-
-        if (isempty(v) || strpbrk(v, " \t\n"))
-                return log_error_errno(-EINVAL, "--%s: invalid value '%s'", o->name, strempty(v));
-        if (o->id == OPT_DNS && (streq(v, "host") || streq(v, "none")))
-                *dns_special = v;
-        else if (o->id == OPT_HOSTS_ENTRY && streq(v, "host"))
-                *hosts_host = true;
-        else if (o->id == OPT_DNS || o->id == OPT_HOSTS_ENTRY) {
-                if (strv_split(v, ",", &parts) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-                STRV_FOREACH(p, parts) {
-                        _cleanup_free_ char *ip = NULL;
-                        const char *eq = strchr(*p, '=');
-                        if (o->id == OPT_HOSTS_ENTRY && (!eq || !eq[1]))
-                                return log_error_errno(-EINVAL, "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')", *p);
-                        ip = o->id == OPT_HOSTS_ENTRY ? strndup(*p, eq - *p) : strdup(*p);
-                        if (!ip)
-                                return log_error_errno(-ENOMEM, "Out of memory");
-                        if (!ip_ok(ip))
-                                return log_error_errno(-EINVAL, "--%s: invalid IP address '%s'", o->name, ip);
-                }
-                if (o->id == OPT_HOSTS_ENTRY)
-                        *hosts_entries = true;
-        }
-        if (asprintf(&arg, "--%s=%s", o->name, v) < 0 || strv_push(&r->dns_args, arg) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+        k = net_dns_config_add(dns, o->name, strempty(v), &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
+        if (strv_extendf(&r->dns_args, "--%s=%s", o->name, v) < 0)
+                return log_oom();
         return 0;
 }
 
@@ -424,8 +372,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         _cleanup_free_ char *name = NULL, *ip = NULL;
         const char *c1 = strchr(v, ':'), *rest = c1 ? c1 + 1 : NULL, *ip_end, *port;
         unsigned char buf[sizeof(struct in6_addr)];
-        unsigned long n;
-        char *end;
+        uint64_t n;
 
         if (!rest)
                 return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
@@ -442,7 +389,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         }
         name = strndup(v, c1 - v);
         if (!name || (ip_end && !ip))
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         if (!appc_ac_name_valid(name))
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
         if (ip && inet_pton(AF_INET6, ip, buf) == 1)
@@ -452,9 +399,7 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
                                        v, ip);
         if (ip && inet_pton(AF_INET, ip, buf) != 1)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
-        errno = 0;
-        n = strtoul(port, &end, 10);
-        if (errno != 0 || end == port || *end || n == 0 || n > 65535)
+        if (parse_uint_max(port, 65535, &n) < 0 || n == 0)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port number", v, port);
         *ret_name = TAKE_PTR(name);
         *ret_ip = TAKE_PTR(ip);
@@ -476,9 +421,8 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         AppcKV *set_env = NULL;
         size_t n_set_env = 0;
         _cleanup_strv_free_ char **nets = NULL;
-        const char *dns_special = NULL;
-        bool hosts_host = false, hosts_entries = false, dns_extra = false;
-        unsigned n_dns = 0;
+        _cleanup_(net_dns_config_done) NetDnsConfig dns = {};
+        _cleanup_error_ RktError *err = NULL;
         int k;
 
         for (size_t i = 0; i < a->n_options; i++) {
@@ -487,16 +431,14 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 switch (o->option->id) {
                 case OPT_NET:
                         if (strv_extend(&nets, strempty(v)) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_DNS:
                 case OPT_DNS_SEARCH:
                 case OPT_DNS_OPT:
                 case OPT_DNS_DOMAIN:
                 case OPT_HOSTS_ENTRY:
-                        n_dns += o->option->id == OPT_DNS;
-                        dns_extra |= o->option->id != OPT_DNS && o->option->id != OPT_HOSTS_ENTRY;
-                        if ((k = add_dns_arg(r, o->option, v, &dns_special, &hosts_host, &hosts_entries)) < 0)
+                        if ((k = add_dns_arg(r, o->option, v, &dns)) < 0)
                                 goto fail;
                         break;
                 case OPT_PORT: {
@@ -505,7 +447,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         if ((k = parse_port(v, &name, &ip, &port)) < 0)
                                 goto fail;
                         if (strv_extend(&r->ports, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 }
                 case OPT_HOSTNAME: r->hostname = v; break;
@@ -552,7 +494,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         break;
                 case OPT_SET_ENV_FILE:
                         if (strv_extend(&env_files, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_INHERIT_ENV: {
                         bool inherit = false;
@@ -563,11 +505,11 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 }
                 case OPT_VOLUME:
                         if (strv_extend(&r->spec.volumes, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 case OPT_POD_MOUNT:
                         if (strv_extend(&r->spec.mounts, v) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 }
         }
@@ -577,7 +519,7 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                         goto fail;
         for (size_t i = 0; i < n_set_env; i++)
                 if (appc_kv_set(&r->spec.set_env, &r->spec.n_set_env, set_env[i].name, set_env[i].value) < 0) {
-                        k = log_error_errno(-ENOMEM, "Out of memory");
+                        k = log_oom();
                         goto fail;
                 }
         k = 0;
@@ -585,15 +527,10 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 k = parse_net(nets, &r->net);
                 STRV_FOREACH(d, a->globals->net_plugins)
                         if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
-                                k = log_error_errno(-ENOMEM, "Out of memory");
+                                k = log_oom();
         }
-        if (k >= 0 && dns_special && n_dns > 1)
-                k = log_error_errno(-EINVAL, "no other --dns options allowed when --dns=%s is passed", dns_special);
-        if (k >= 0 && dns_special && dns_extra)
-                k = log_error_errno(-EINVAL, "--dns-search, --dns-opt and --dns-domain cannot be used with --dns=%s",
-                                    dns_special);
-        if (k >= 0 && hosts_host && hosts_entries)
-                k = log_error_errno(-EINVAL, "--hosts-entry=host cannot be combined with other hosts entries");
+        if (k >= 0 && (k = net_dns_config_finish(&dns, &err)) < 0)
+                k = log_error_errno(k, "%s", rkt_error_message(err, k));
         /* The ports go to a network of the pod's own. */
         if (k >= 0 && r->ports && (streq_ptr(r->net, "host") || streq_ptr(r->net, "none")))
                 k = log_error_errno(-EINVAL, "--port flag does not work with '%s' networking", r->net);
@@ -797,7 +734,7 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         if (r->uuid_file_save) {
                 _cleanup_free_ char *line = NULL;
                 if (asprintf(&line, "%s", p->uuid) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 k = write_file_atomic_at(AT_FDCWD, r->uuid_file_save, line, strlen(line), 0644);
                 if (k < 0)
                         return log_error_errno(k, "--uuid-file-save '%s': %m", r->uuid_file_save);
@@ -828,14 +765,13 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
         if (k < 0)
                 return k;
         if (uid_range_format(&range, &range_text) < 0 || asprintf(ret_arg, "--private-users=%s", range_text) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+                return log_oom();
         return 0;
 }
 
 int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
-        _cleanup_free_ char *entry = NULL, *net = NULL, *local = NULL, *hostname = NULL, *private_users = NULL,
-                            *ipc = NULL;
+        _cleanup_free_ char *entry = NULL, *private_users = NULL, *token = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
@@ -844,48 +780,10 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
-        if (asprintf(&net, "--net=%s", r->net) < 0 || asprintf(&local, "--local-config=%s", a->globals->local_config) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (strv_extend(&argv, entry) < 0 || (a->globals->debug && strv_extend(&argv, "--debug") < 0) ||
-            strv_extend(&argv, net) < 0 || (r->interactive && strv_extend(&argv, "--interactive") < 0) ||
-            strv_extend(&argv, local) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
         k = run_private_users(r, p, &private_users);
         if (k < 0)
                 return k;
-        if (private_users && strv_extend(&argv, private_users) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
-        if (r->hostname) {
-                if (asprintf(&hostname, "--hostname=%s", r->hostname) < 0 || strv_extend(&argv, hostname) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        /* Stage1 interface 6 takes --ipc; an older stage1 decides the IPC namespace itself (fly's is the
-         * host's). */
-        if (r->ipc && pod_stage1_interface_version(p) >= 6) {
-                if (asprintf(&ipc, "--ipc=%s", r->ipc) < 0 || strv_extend(&argv, ipc) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        /* The networks of net.d come from both config dirs; DNS flags are stage1's to apply. */
-        if (a->globals->system_config) {
-                _cleanup_free_ char *sys = NULL;
-                if (asprintf(&sys, "--system-config=%s", a->globals->system_config) < 0 || strv_extend(&argv, sys) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        if (r->net_plugin_dirs) {
-                _cleanup_free_ char *joined = strv_join(r->net_plugin_dirs, ":"), *opt = NULL;
-                if (!joined || asprintf(&opt, "--net-plugin-dirs=%s", joined) < 0 || strv_extend(&argv, opt) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        }
-        STRV_FOREACH(d, r->dns_args)
-                if (strv_extend(&argv, *d) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
-        if (((a->globals->insecure & INSECURE_CAPABILITIES) && strv_extend(&argv, "--disable-capabilities-restriction") < 0) ||
-            ((a->globals->insecure & INSECURE_PATHS) && strv_extend(&argv, "--disable-paths") < 0) ||
-            ((a->globals->insecure & INSECURE_SECCOMP) && strv_extend(&argv, "--disable-seccomp") < 0))
-                return log_error_errno(-ENOMEM, "Out of memory");
-
         if (r->mds_register) {
-                _cleanup_free_ char *token = NULL, *opt = NULL;
                 _cleanup_close_ int podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 k = mds_token_new(&token);
                 if (k >= 0)
@@ -893,11 +791,31 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 if (k < 0)
                         return log_error_errno(k, "registering pod %s with the metadata service: %s", p->uuid,
                                                rkt_error_message(err, k));
-                if (asprintf(&opt, "--mds-token=%s", token) < 0 || strv_extend(&argv, opt) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory");
         }
-        if (strv_extend(&argv, p->uuid) < 0)
-                return log_error_errno(-ENOMEM, "Out of memory");
+        k = stage1_run_argv(
+                &(Stage1RunArgs){
+                        .entrypoint = entry,
+                        .uuid = p->uuid,
+                        .debug = a->globals->debug,
+                        .net = r->net,
+                        .interactive = r->interactive,
+                        .local_config = a->globals->local_config,
+                        .private_users = private_users,
+                        .hostname = r->hostname,
+                        /* Stage1 interface 6 takes --ipc; an older stage1 decides the IPC namespace itself
+                         * (fly's is the host's). */
+                        .ipc = r->ipc && pod_stage1_interface_version(p) >= 6 ? r->ipc : NULL,
+                        .system_config = a->globals->system_config,
+                        .net_plugin_dirs = r->net_plugin_dirs,
+                        .dns_args = r->dns_args,
+                        .disable_capabilities = a->globals->insecure & INSECURE_CAPABILITIES,
+                        .disable_paths = a->globals->insecure & INSECURE_PATHS,
+                        .disable_seccomp = a->globals->insecure & INSECURE_SECCOMP,
+                        .mds_token = token,
+                },
+                &argv);
+        if (k < 0)
+                return log_error_errno(k, "pod %s: the stage1 command line: %m", p->uuid);
 
         fd = pod_lock_fd_for_exec(p);
         if (fd < 0)

@@ -217,7 +217,7 @@ int verb_status(CliArgs *a) {
                 nets = pod_nets_json(p);
                 o = pod_api_json(p, manifest, nets);
                 if (!o)
-                        return log_error_errno(-ENOMEM, "Out of memory");
+                        return log_oom();
                 return output_json(o, format, stdout);
         }
         return print_status(p);

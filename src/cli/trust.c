@@ -85,7 +85,7 @@ static int parse_args(CliArgs *a, TrustArgs *t) {
                         break;
                 case OPT_REMOVE:
                         if (strv_extend(&t->remove, o->value) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory");
+                                return log_oom();
                         break;
                 }
                 if (r < 0)

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "error.h"
 
-_printf_(1, 0) static char *vformat(const char *fmt, va_list ap) {
+/* %m in fmt is the error being reported (code), never whatever errno happens to hold. */
+_printf_(2, 0) static char *vformat(int code, const char *fmt, va_list ap) {
+        int saved = errno;
         char *s = NULL;
+
+        errno = code < 0 ? -code : code;
         if (vasprintf(&s, fmt, ap) < 0)
-                return NULL;
+                s = NULL;
+        errno = saved;
         return s;
 }
 
@@ -24,7 +30,7 @@ int rkt_error_set(RktError **reterr, int code, const char *fmt, ...) {
                 return code;
         e->code = code;
         va_start(ap, fmt);
-        e->message = vformat(fmt, ap);
+        e->message = vformat(code, fmt, ap);
         va_end(ap);
         *reterr = e;
         return code;
@@ -40,7 +46,7 @@ int rkt_error_prefix(RktError **reterr, int code, const char *fmt, ...) {
         if (!reterr)
                 return code;
         va_start(ap, fmt);
-        ctx = vformat(fmt, ap);
+        ctx = vformat(code, fmt, ap);
         va_end(ap);
         if (!ctx)
                 return code;

@@ -11,7 +11,8 @@ typedef struct RktError {
         char *message;
 } RktError;
 
-/* Sets *reterr (when reterr is not NULL and not already set) and returns code (negative errno). */
+/* Sets *reterr (when reterr is not NULL and not already set) and returns code (negative errno). %m in fmt
+ * is strerror(-code), as in log_error_errno(). */
 int rkt_error_set(RktError **reterr, int code, const char *fmt, ...) _printf_(3, 4);
 /* Prepends "context: " to an existing message (or creates one from the errno). Returns the code. */
 int rkt_error_prefix(RktError **reterr, int code, const char *fmt, ...) _printf_(3, 4);

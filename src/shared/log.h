@@ -31,3 +31,5 @@ int log_internal(LogLevel level, int error, const char *fmt, ...) _printf_(3, 4)
 #define log_warning(...) (void) log_internal(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
 #define log_info(...) (void) log_internal(LOG_LEVEL_INFO, 0, __VA_ARGS__)
 #define log_debug(...) (void) log_internal(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
+/* The one message for a failed allocation; returns -ENOMEM. */
+#define log_oom() log_error_errno(-ENOMEM, "Out of memory")

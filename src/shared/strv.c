@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "strv.h"
 
 char **strv_free(char **l) {
@@ -26,6 +29,22 @@ int strv_push(char ***l, char *value) {
         c[n + 1] = NULL;
         *l = c;
         return 0;
+}
+
+int strv_extendf(char ***l, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = strv_push(l, s);
+        if (r < 0)
+                free(s);
+        return r;
 }
 
 int strv_extend(char ***l, const char *value) {

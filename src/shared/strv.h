@@ -15,6 +15,8 @@ size_t strv_length(char *const *l);
 int strv_extend(char ***l, const char *value);
 /* Appends value itself (takes ownership on success). */
 int strv_push(char ***l, char *value);
+/* Appends a formatted string. Returns 0 or -ENOMEM; *l is unchanged on failure. */
+int strv_extendf(char ***l, const char *fmt, ...) _printf_(2, 3);
 bool strv_contains(char *const *l, const char *s);
 /* Splits s at any character of separators; empty fields are dropped. */
 int strv_split(const char *s, const char *separators, char ***ret);

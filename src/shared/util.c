@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
-#include <math.h>
 #include <strings.h>
 
 #include "util.h"
@@ -23,16 +22,65 @@ int parse_boolean(const char *v) {
         return -EINVAL;
 }
 
+/* Digits at p into *ret (at most UINT64_MAX); the end in *end. -ERANGE on overflow. */
+static int parse_digits(const char *p, const char **end, uint64_t *ret) {
+        uint64_t n = 0;
+
+        for (; isdigit((unsigned char) *p); p++) {
+                unsigned d = (unsigned) (*p - '0');
+                if (n > (UINT64_MAX - d) / 10)
+                        return -ERANGE;
+                n = n * 10 + d;
+        }
+        *end = p;
+        *ret = n;
+        return 0;
+}
+
+int parse_uint64(const char *v, uint64_t *ret) {
+        const char *end;
+        uint64_t n;
+        int r;
+
+        if (isempty(v) || !isdigit((unsigned char) *v))
+                return -EINVAL;
+        r = parse_digits(v, &end, &n);
+        if (r < 0)
+                return r;
+        if (*end)
+                return -EINVAL;
+        *ret = n;
+        return 0;
+}
+
+int parse_uint_max(const char *v, uint64_t max, uint64_t *ret) {
+        uint64_t n;
+        int r = parse_uint64(v, &n);
+
+        if (r < 0)
+                return r;
+        if (n > max)
+                return -ERANGE;
+        *ret = n;
+        return 0;
+}
+
 int parse_duration_usec(const char *v, uint64_t *ret) {
         static const struct {
                 const char *suffix;
-                double usec;
+                uint64_t nsec;
         } units[] = {
-                { "ns", 1e-3 }, { "us", 1 }, { "µs", 1 }, { "ms", 1e3 },
-                { "s", 1e6 },   { "m", 60e6 }, { "h", 3600e6 },
+                { "ns", 1 },
+                { "us", 1000 },
+                { "µs", 1000 },
+                { "ms", 1000000 },
+                { "s", 1000000000 },
+                { "m", 60ULL * 1000000000 },
+                { "h", 3600ULL * 1000000000 },
         };
+        /* Exact integer arithmetic: every value a uint64_t of microseconds holds is read as written. */
+        unsigned __int128 total = 0, limit = (unsigned __int128) UINT64_MAX * 1000 + 499;
         const char *p = v;
-        double total = 0;
 
         if (isempty(v))
                 return -EINVAL;
@@ -41,17 +89,30 @@ int parse_duration_usec(const char *v, uint64_t *ret) {
                 return 0;
         }
         while (*p) {
-                char *end;
-                double n;
+                uint64_t whole = 0, frac = 0, scale = 1;
                 size_t best = 0, bestlen = 0;
+                const char *end = p;
+                bool digits = false;
+                int r;
 
-                if (!isdigit((unsigned char) *p) && *p != '.')
-                        return -EINVAL;
-                errno = 0;
-                n = strtod(p, &end);
-                if (errno != 0 || end == p || n < 0)
+                if (isdigit((unsigned char) *p)) {
+                        r = parse_digits(p, &end, &whole);
+                        if (r < 0)
+                                return r;
+                        digits = true;
+                }
+                if (*end == '.') {
+                        /* Digits beyond nanoseconds cannot change the result: they are read and dropped. */
+                        for (end++; isdigit((unsigned char) *end); end++, digits = true)
+                                if (scale < 1000000000000000000ULL) {
+                                        frac = frac * 10 + (uint64_t) (*end - '0');
+                                        scale *= 10;
+                                }
+                }
+                if (!digits)
                         return -EINVAL;
                 p = end;
+                /* "m" must not swallow the "m" of "ms": the longest suffix wins. */
                 for (size_t i = 0; i < ELEMENTSOF(units); i++) {
                         size_t l = strlen(units[i].suffix);
                         if (strncmp(p, units[i].suffix, l) == 0 && l > bestlen) {
@@ -61,14 +122,14 @@ int parse_duration_usec(const char *v, uint64_t *ret) {
                 }
                 if (bestlen == 0)
                         return -EINVAL;
-                /* "m" must not swallow the "m" of "ms": the longest suffix wins above. */
-                total += n * units[best].usec;
                 p += bestlen;
+                total += (unsigned __int128) whole * units[best].nsec +
+                         (unsigned __int128) frac * units[best].nsec / scale;
+                if (total > limit)
+                        return -ERANGE;
         }
-        /* (double) UINT64_MAX rounds up to 2^64, which does not fit; llround() stops at INT64_MAX. */
-        if (!(total < 18446744073709551616.0))
-                return -ERANGE;
-        *ret = total >= 9007199254740992.0 /* 2^53: integral already */ ? (uint64_t) total : (uint64_t) llround(total);
+        /* Nanoseconds to microseconds, half a microsecond rounded up. */
+        *ret = (uint64_t) ((total + 500) / 1000);
         return 0;
 }
 

@@ -7,7 +7,7 @@ readme=$src/README.md
 [ -f "$readme" ] || { echo "1..1"; echo "not ok 1 - README.md is in the tree"; exit 0; }
 # Paths under the tree's top directories, as they appear in commands and text (a trailing ':' or ','
 # dropped). tests/unit/test-x names a program built from tests/unit/test-x.c.
-mapfile -t paths < <(grep -oE '(^|[ `(=])(\.ci|dist|bench|docs|tests|units|stage1-nspawn|stage1-fly|src)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]' "$readme" |
+mapfile -t paths < <(grep -oE '(^|[ `(=])(\.ci|dist|bench|docs|tests|units|stage1-common|stage1-nspawn|stage1-fly|src)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]' "$readme" |
 	sed -E 's/^[ `(=]//' | sort -u)
 echo "1..$(( ${#paths[@]} + 1 ))"
 n=1

@@ -163,6 +163,20 @@ image_count() {
         [ "$(echo "$output" | tr -d '\t ' | tr '\n' ' ')" = "example.com/c example.com/b example.com/a " ]
 }
 
+@test "image cat-manifest re-encodes the manifest as rkt 1.30: empty lists left out" {
+        mkdir -p "$RKT_TEST_DIR/empty/rootfs"
+        printf '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/empty","labels":[],"annotations":[]}' \
+                >"$RKT_TEST_DIR/empty/manifest"
+        tar -C "$RKT_TEST_DIR/empty" -cf "$RKT_TEST_DIR/empty.aci" manifest rootfs
+        id=$(fetch --full "$RKT_TEST_DIR/empty.aci")
+        run rkt image cat-manifest "$id"
+        assert_status 0
+        [ "$output" = "$(printf '{\n\t"acKind": "ImageManifest",\n\t"acVersion": "0.8.11",\n\t"name": "example.com/empty"\n}')" ]
+        run rkt image cat-manifest --pretty-print=false "$id"
+        assert_status 0
+        [ "$output" = '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/empty"}' ]
+}
+
 @test "image IDs resolve by unambiguous prefix and names by name, version and labels" {
         mkaci "$RKT_TEST_DIR/v1.aci" --name example.com/app --label version=1 --file /v=1
         mkaci "$RKT_TEST_DIR/v2.aci" --name example.com/app --label version=2 --file /v=2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # rkt metadata-service: registration on /run/rkt/metadata-svc.sock, the appc API on TCP for apps, started
 # directly and socket-activated through units/rkt-metadata.{socket,service}. Pods are registered the way
-# stage0 does it (plain HTTP on the unix socket, as documented in src/lib/mds-client.h), then every endpoint
+# stage0 does it (plain HTTP on the unix socket, as documented in src/lib/mds/mds-client.h), then every endpoint
 # is asked with curl as an app would; the ACE validator's own metadata checks run against it too.
 
 load helpers

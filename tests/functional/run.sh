@@ -3,7 +3,7 @@
 #
 # Runs all tests/functional/*.bats in a single `bats --tap` invocation (one TAP plan):
 # directly when PID 1 is systemd, otherwise inside a test host booted with
-# tests/testhost/testhost.sh (see /work/shared/TESTHOST.md).
+# tests/testhost/testhost.sh (see tests/testhost/README.md).
 #
 # Environment (all optional):
 #   abs_top_srcdir, abs_top_builddir  source and build trees (defaults: computed from

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+
 #include "error.h"
 #include "unit.h"
 
@@ -36,5 +38,18 @@ static void test_prefix_without_message(void **state) {
         assert_int_equal(rkt_error_set(NULL, -E2BIG, "x"), -E2BIG);
 }
 
+/* %m is the error reported, not what errno holds when it is formatted; errno is left as it was. */
+static void test_percent_m_is_the_code(void **state) {
+        _cleanup_error_ RktError *e = NULL, *f = NULL;
+
+        errno = EPERM;
+        assert_int_equal(rkt_error_set(&e, -ENOENT, "opening 'x': %m"), -ENOENT);
+        assert_string_equal(e->message, "opening 'x': No such file or directory");
+        assert_int_equal(errno, EPERM);
+        errno = 0;
+        assert_int_equal(rkt_error_prefix(&f, -EACCES, "reading %s (%m)", "y"), -EACCES);
+        assert_string_equal(f->message, "reading y (Permission denied): Permission denied");
+}
+
 RUN_TESTS(cmocka_unit_test(test_wrap), cmocka_unit_test(test_first_error_wins),
-          cmocka_unit_test(test_prefix_without_message))
+          cmocka_unit_test(test_prefix_without_message), cmocka_unit_test(test_percent_m_is_the_code))

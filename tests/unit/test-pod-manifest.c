@@ -128,6 +128,16 @@ static void test_errors(void **state) {
         assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
         assert_non_null(strstr(e->message, "not an integer"));
         e = rkt_error_free(e);
+        /* The integer rules of every flag: no blanks around the digits. */
+        apps[0].cpu_shares = " 5";
+        assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
+        e = rkt_error_free(e);
+        apps[0].cpu_shares = NULL;
+        apps[0].supplementary_gids = "10, 20";
+        assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
+        assert_non_null(strstr(e->message, "is not a group ID"));
+        e = rkt_error_free(e);
+        apps[0].supplementary_gids = NULL;
         spec.n_apps = 0;
         assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
 }

@@ -38,6 +38,10 @@ static void test_net_list(void **state) {
         assert_int_equal(net_list_parse("x:", &l, NULL), 0);
         assert_int_equal(l.n, 4);
         assert_null(l.items[3].args);
+        /* What stage0 hands to stage1: one --net value that parses to the same list. */
+        _cleanup_free_ char *joined = NULL;
+        assert_int_equal(net_list_format(&l, &joined), 0);
+        assert_string_equal(joined, "default:IP=172.16.28.9,my-net.2,other:K=V;IgnoreUnknown=1,x");
         assert_int_equal(net_list_parse("x", &l, &err), -EINVAL);
         assert_non_null(strstr(rkt_error_message(err, -EINVAL), "'x' given twice"));
         net_list_done(&l);

@@ -95,6 +95,20 @@ static void test_import_list_resolve(void **state) {
         e = rkt_error_free(e);
         assert_int_equal(store_resolve(s, "sha512-a", &r, &e), -EINVAL);
         assert_non_null(strstr(e->message, "image ID too short"));
+        e = rkt_error_free(e);
+
+        /* By name, with os and arch defaulted (as fetching and rendering dependencies look images up): the
+         * image's own os must match a default; a label asked for wins over it. */
+        const ImageRef two = { .name = "example.com/two" };
+        const ImageRef two_linux = { .name = "example.com/two", .labels = &(AppcKV){"os", "linux"}, .n_labels = 1 };
+        assert_int_equal(store_find_by_name(s, &two, "linux", NULL, &r, NULL), 0);
+        assert_string_equal(r, id2);
+        r = mfree(r);
+        assert_int_equal(store_find_by_name(s, &two, NULL, NULL, &r, NULL), 0);
+        r = mfree(r);
+        assert_int_equal(store_find_by_name(s, &two, "freebsd", NULL, &r, NULL), -ENOENT);
+        assert_int_equal(store_find_by_name(s, &two_linux, "freebsd", NULL, &r, NULL), 0);
+        assert_string_equal(r, id2);
 }
 
 static void test_touch_and_manifest(void **state) {

@@ -31,6 +31,9 @@ static void test_extend_contains(void **state) {
         assert_true(strv_contains(l, "y"));
         assert_false(strv_contains(l, "z"));
         assert_null(l[2]);
+        assert_int_equal(strv_extendf(&l, "--%s=%d", "n", 5), 0);
+        assert_string_equal(l[2], "--n=5");
+        assert_null(l[3]);
 }
 
 RUN_TESTS(cmocka_unit_test(test_split_join), cmocka_unit_test(test_split_empty),

@@ -35,9 +35,40 @@ static void test_duration(void **state) {
         /* What does not fit in 64 bits of microseconds is out of range, never a wrapped value. */
         assert_int_equal(parse_duration_usec("18446744073709551616us", &u), -ERANGE);
         assert_int_equal(parse_duration_usec("99999999999999999999h", &u), -ERANGE);
-        assert_int_equal(parse_duration_usec("1e300h", &u), -ERANGE);
+        assert_int_equal(parse_duration_usec("1e300h", &u), -EINVAL);
         assert_int_equal(parse_duration_usec("9223372036854775807us9223372036854775807us9us", &u), -ERANGE);
         check_duration("10000000000000000000us", 10000000000000000000ULL);
+        /* Exact above 2^53 and up to the last microsecond of 64 bits: no rounding through a double. */
+        check_duration("10000000000000000001us", 10000000000000000001ULL);
+        check_duration("18446744073709551615us", UINT64_MAX);
+        check_duration("9223372036854775808us", 9223372036854775808ULL);
+        check_duration("1h0.5us", 3600ULL * 1000000 + 1);
+        check_duration(".5s", 500000);
+        check_duration("1500ns", 2);
+        check_duration("1.0000000000000000000001s", 1000000);
+        /* Go's grammar: no exponent, no sign, a unit on every number. */
+        assert_int_equal(parse_duration_usec("1e3s", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec("+5s", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec(" 5s", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec(".s", &u), -EINVAL);
+        assert_int_equal(parse_duration_usec("5s5", &u), -EINVAL);
+}
+
+static void test_uint(void **state) {
+        uint64_t v;
+
+        assert_int_equal(parse_uint64("0", &v), 0);
+        assert_true(v == 0);
+        assert_int_equal(parse_uint64("18446744073709551615", &v), 0);
+        assert_true(v == UINT64_MAX);
+        assert_int_equal(parse_uint64("18446744073709551616", &v), -ERANGE);
+        const char *bad[] = {"", " 5", "+5", "-5", "5 ", "0x10", "5\n", "1e3"};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(parse_uint64(bad[i], &v), -EINVAL);
+        assert_int_equal(parse_uint_max("65535", 65535, &v), 0);
+        assert_true(v == 65535);
+        assert_int_equal(parse_uint_max("65536", 65535, &v), -ERANGE);
+        assert_int_equal(parse_uint_max("+1", 65535, &v), -EINVAL);
 }
 
 static void test_int64(void **state) {
@@ -98,5 +129,5 @@ static void test_endswith(void **state) {
         assert_string_equal(startswith("--dir=/x", "--dir="), "/x");
 }
 
-RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_int64), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
+RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_uint), cmocka_unit_test(test_int64), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
           cmocka_unit_test(test_endswith))

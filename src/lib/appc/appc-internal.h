@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Shared by the files of src/lib/appc only: JSON reading and writing helpers, and the pieces the image
+ * and pod manifests have in common. */
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "appc.h"
+#include "cleanup.h"
+#include "strv.h"
+
+#define APPC_PATH_MAX 256
+#define APPC_QUOTE_MAX 128
+
+/* Formats a field path ("apps[1].app.exec[0]") into a buffer that lives as long as the enclosing block. */
+#define APPC_PATH(...) appc_pathf((char[APPC_PATH_MAX]){0}, APPC_PATH_MAX, __VA_ARGS__)
+const char *appc_pathf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/* 'value' for a message: quoted, control characters escaped, long values shortened. */
+#define APPC_QUOTE(s) appc_quote((char[APPC_QUOTE_MAX]){0}, APPC_QUOTE_MAX, (s))
+const char *appc_quote(char *buf, size_t size, const char *s);
+
+/* rkt_error_set() with -EINVAL. */
+int appc_fail(RktError **reterr, const char *fmt, ...) _printf_(2, 3);
+
+/* Why a value is not valid, or NULL when it is (appc-types.c). */
+const char *appc_ac_identifier_problem(const char *s);
+const char *appc_ac_name_problem(const char *s);
+const char *appc_semver_problem(const char *s);
+const char *appc_image_id_problem(const char *s, bool full);
+const char *appc_quantity_problem(const char *s);
+int appc_os_arch_problem(const char *os, const char *arch, char *buf, size_t size);
+bool appc_ip_valid(const char *s);
+
+/* Field checks that name the field: "PATH: must be set", "PATH 'x': not a valid AC Name (...)". */
+int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr);
+int appc_check_ac_name(const char *s, const char *path, RktError **reterr);
+int appc_check_image_id(const char *s, const char *path, RktError **reterr);
+int appc_check_semver(const char *s, const char *path, RktError **reterr);
+int appc_check_absolute_path(const char *s, const char *path, RktError **reterr);
+int appc_check_set(const char *s, const char *path, RktError **reterr);
+
+/* --- reading JSON (json-c) --- */
+
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
+/* Parses strict RFC 8259 JSON of any type (a document, or an isolator's value). */
+int appc_json_parse_value(const char *json, size_t size, const char *what, json_object **ret,
+                          RktError **reterr);
+/* Parses strict RFC 8259 JSON whose top-level value is an object. what names the document in messages. */
+int appc_json_parse(const char *json, size_t size, const char *what, json_object **ret, RktError **reterr);
+/* A member looked up the way Go's encoding/json does: ASCII case-insensitively, the last match winning.
+ * NULL when absent or null. */
+json_object *appc_json_member(json_object *o, const char *key);
+/* Each reads v, which may be NULL (absent or null: nothing is written). */
+int appc_json_expect(json_object *v, json_type type, const char *path, RktError **reterr);
+int appc_json_string(json_object *v, const char *path, char **ret, RktError **reterr);
+int appc_json_bool(json_object *v, const char *path, bool *ret, RktError **reterr);
+int appc_json_int(json_object *v, const char *path, int64_t min, int64_t max, int64_t *ret,
+                  RktError **reterr);
+int appc_json_uint64(json_object *v, const char *path, uint64_t *ret, RktError **reterr);
+int appc_json_strv(json_object *v, const char *path, char ***ret, RktError **reterr);
+/* [{"name": …, "value": …}]; a missing value reads as "". */
+int appc_json_kv_array(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr);
+/* {"k": "v", …}, sorted by key (it is a map: order carries nothing). */
+int appc_json_kv_map(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr);
+/* Compact JSON text of v ("null" for NULL). */
+char *appc_json_text(json_object *v);
+
+/* --- writing JSON --- */
+
+typedef struct AppcJsonWriter {
+        char *buf;
+        size_t len, cap;
+        bool comma; /* the next value needs a separator */
+        bool oom;
+} AppcJsonWriter;
+
+void appc_jw_begin_object(AppcJsonWriter *w);
+void appc_jw_end_object(AppcJsonWriter *w);
+void appc_jw_begin_array(AppcJsonWriter *w);
+void appc_jw_end_array(AppcJsonWriter *w);
+void appc_jw_key(AppcJsonWriter *w, const char *key);
+void appc_jw_string(AppcJsonWriter *w, const char *s);
+void appc_jw_bool(AppcJsonWriter *w, bool b);
+void appc_jw_int(AppcJsonWriter *w, int64_t v);
+void appc_jw_uint(AppcJsonWriter *w, uint64_t v);
+void appc_jw_raw_value(AppcJsonWriter *w, const char *json);
+void appc_jw_strv(AppcJsonWriter *w, char *const *l);
+void appc_jw_kv_array(AppcJsonWriter *w, const AppcKV *kv, size_t n);
+void appc_jw_kv_map(AppcJsonWriter *w, const AppcKV *kv, size_t n);
+/* Hands the text out, compact or indented with tabs like Go's json.MarshalIndent(v, "", "\t"). */
+int appc_jw_finish(AppcJsonWriter *w, bool pretty, char **ret);
+void appc_jw_done(AppcJsonWriter *w);
+
+/* --- records described by field tables (appc-fields.c) --- */
+
+typedef enum AppcFieldType {
+        APPC_FIELD_STRING, /* char *; written always */
+        APPC_FIELD_STRV,   /* char **; written always */
+        APPC_FIELD_BOOL,   /* bool; written only when true (omitempty) */
+} AppcFieldType;
+
+/* One member of a JSON object and where it lives in the C struct; a table ends with { NULL }. */
+typedef struct AppcField {
+        const char *key;
+        AppcFieldType type;
+        size_t offset;
+} AppcField;
+
+int appc_record_from_json(json_object *o, const char *path, const AppcField *fields, void *base,
+                          RktError **reterr);
+void appc_record_done(const AppcField *fields, void *base);
+int appc_record_copy(const AppcField *fields, const void *src, void *dst);
+bool appc_record_equal(const AppcField *fields, const void *a, const void *b);
+void appc_jw_record(AppcJsonWriter *w, const AppcField *fields, const void *base);
+/* Arrays of records of size bytes each: an absent array (v NULL) is empty. */
+int appc_records_from_json(json_object *v, const char *path, const AppcField *fields, size_t size,
+                           void *array_ptr, size_t *n, RktError **reterr);
+void appc_records_free(const AppcField *fields, size_t size, void *array, size_t n);
+int appc_records_copy(const AppcField *fields, size_t size, const void *array, size_t n, void *ret_ptr,
+                      size_t *ret_n);
+bool appc_records_equal(const AppcField *fields, size_t size, const void *a, size_t na, const void *b,
+                        size_t nb);
+void appc_jw_records(AppcJsonWriter *w, const AppcField *fields, size_t size, const void *array, size_t n);
+
+/* --- shared pieces --- */
+
+void appc_kv_array_free(AppcKV *kv, size_t n);
+int appc_kv_array_copy(const AppcKV *kv, size_t n, AppcKV **ret, size_t *ret_n);
+bool appc_kv_array_equal(const AppcKV *a, size_t na, const AppcKV *b, size_t nb);
+int appc_strv_copy(char *const *l, char ***ret);
+bool appc_strv_equal(char *const *a, char *const *b);
+/* Grows an array of n elements of size size by one zeroed element; returns it or NULL. */
+void *appc_array_append(void *array_ptr, size_t *n, size_t size);
+
+/* prefix is the path of the containing object with a trailing dot ("" at the top), field the key. */
+int appc_labels_validate(const AppcKV *l, size_t n, const char *prefix, const char *field,
+                         RktError **reterr);
+int appc_annotations_validate(const AppcKV *a, size_t n, const char *prefix, const char *field,
+                              RktError **reterr);
+int appc_user_kv_validate(const AppcKV *kv, size_t n, const char *prefix, const char *field,
+                          RktError **reterr);
+
+int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **ret, size_t *ret_n,
+                             RktError **reterr);
+/* app_rules: the set rules appc applies to an app's isolators (one seccomp set, one cpu-shares, …). */
+int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix, bool app_rules,
+                            RktError **reterr);
+void appc_isolators_free(AppcIsolator *is, size_t n);
+int appc_isolators_copy(const AppcIsolator *is, size_t n, AppcIsolator **ret, size_t *ret_n);
+bool appc_isolators_equal(const AppcIsolator *a, size_t na, const AppcIsolator *b, size_t nb);
+void appc_jw_isolators(AppcJsonWriter *w, const AppcIsolator *is, size_t n);
+
+int appc_port_from_json(json_object *v, const char *path, AppcPort *ret, RktError **reterr);
+int appc_port_validate(const AppcPort *p, const char *prefix, RktError **reterr);
+void appc_port_done(AppcPort *p);
+int appc_port_copy(const AppcPort *p, AppcPort *ret);
+bool appc_port_equal(const AppcPort *a, const AppcPort *b);
+void appc_jw_port(AppcJsonWriter *w, const AppcPort *p);
+
+int appc_app_from_json(json_object *v, const char *path, AppcApp **ret, RktError **reterr);
+int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr);
+void appc_jw_app(AppcJsonWriter *w, const AppcApp *a);
+
+/* The acKind check shared by both manifests. */
+int appc_check_kind(json_object *root, const char *expected, RktError **reterr);

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "rkt-config.h"
+#include "escape.h"
+#include "fs.h"
+#include "json-field.h"
+#include "path.h"
+#include "strv.h"
+
+static void free_secret(char *s) {
+        if (s) {
+                explicit_bzero(s, strlen(s));
+                free(s);
+        }
+}
+
+static void auth_entry_done(AuthEntry *a) {
+        free(a->domain);
+        free(a->user);
+        free_secret(a->password);
+        free_secret(a->token);
+        free(a->source);
+}
+
+static void docker_auth_entry_done(DockerAuthEntry *a) {
+        free(a->registry);
+        free(a->user);
+        free_secret(a->password);
+        free(a->source);
+}
+
+RktConfig *rkt_config_free(RktConfig *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_auth; i++)
+                auth_entry_done(&c->auth[i]);
+        free(c->auth);
+        for (size_t i = 0; i < c->n_docker_auth; i++)
+                docker_auth_entry_done(&c->docker_auth[i]);
+        free(c->docker_auth);
+        free(c);
+        return NULL;
+}
+
+/* A non-empty string member, or NULL. */
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string_len(v) > 0 ? json_object_get_string(v) : NULL;
+}
+
+/* A string member that must be a string when present (null included): *ret is NULL when absent or empty. */
+static int field_string(json_object *o, const char *key, const char *path, const char **ret, RktError **reterr) {
+        const char *v = NULL;
+        int r = json_field_string(o, key, "configuration", path, &v, reterr);
+
+        if (r < 0)
+                return r;
+        *ret = r > 0 && *v ? v : NULL;
+        return 0;
+}
+
+/* The typed members of an auth.d file, checked before any is interpreted. */
+static int check_fields(json_object *o, const char *path, RktError **reterr) {
+        static const struct {
+                const char *key;
+                json_type type;
+        } fields[] = {
+                { "rktKind", json_type_string },    { "rktVersion", json_type_string },
+                { "type", json_type_string },       { "domains", json_type_array },
+                { "registries", json_type_array },  { "credentials", json_type_object },
+        };
+        static const char *const creds_keys[] = { "user", "password", "token", "accessKeyID", "secretAccessKey" };
+        json_object *v, *creds = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *sv;
+
+                if (fields[i].type == json_type_string) {
+                        r = json_field_string(o, fields[i].key, "configuration", path, &sv, reterr);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                r = json_field(o, fields[i].key, fields[i].type, "configuration", path, &v, reterr);
+                if (r < 0)
+                        return r;
+                if (r > 0 && streq(fields[i].key, "credentials"))
+                        creds = v;
+        }
+        for (size_t i = 0; creds && i < ELEMENTSOF(creds_keys); i++) {
+                const char *sv;
+                r = json_field_string(creds, creds_keys[i], "configuration", path, &sv, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int dup_or_null(const char *s, char **ret) {
+        *ret = NULL;
+        if (!s)
+                return 0;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Adds or replaces (replace: an entry from an earlier dir) the entry for domain. */
+static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthType type, json_object *creds,
+                    const char *path, RktError **reterr) {
+        AuthEntry e = { .type = type };
+        size_t i;
+        int r;
+
+        for (i = 0; i < c->n_auth; i++)
+                if (strcasecmp(c->auth[i].domain, domain) == 0)
+                        break;
+        if (i < c->n_auth && i >= first_of_dir)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': domain '%s' is already configured in '%s'",
+                                     path, domain, c->auth[i].source);
+        r = dup_or_null(domain, &e.domain);
+        if (r >= 0)
+                r = dup_or_null(path, &e.source);
+        if (r >= 0 && type == AUTH_BASIC) {
+                r = dup_or_null(get_string(creds, "user"), &e.user);
+                if (r >= 0)
+                        r = dup_or_null(get_string(creds, "password"), &e.password);
+        } else if (r >= 0 && type == AUTH_OAUTH)
+                r = dup_or_null(get_string(creds, "token"), &e.token);
+        if (r < 0) {
+                auth_entry_done(&e);
+                return r;
+        }
+        if (i < c->n_auth) {
+                auth_entry_done(&c->auth[i]);
+                c->auth[i] = e;
+                return 0;
+        }
+        AuthEntry *n = realloc(c->auth, sizeof(AuthEntry) * (c->n_auth + 1));
+        if (!n) {
+                auth_entry_done(&e);
+                return -ENOMEM;
+        }
+        c->auth = n;
+        c->auth[c->n_auth++] = e;
+        return 0;
+}
+
+static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+        json_object *domains, *creds = NULL;
+        const char *type = get_string(o, "type");
+        AuthType t;
+        size_t n;
+        int r;
+
+        if (!json_object_object_get_ex(o, "domains", &domains) || !json_object_is_type(domains, json_type_array) ||
+            json_object_array_length(domains) == 0)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no domains specified", path);
+        if (!type)
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no auth type specified", path);
+        if (streq(type, "basic"))
+                t = AUTH_BASIC;
+        else if (streq(type, "oauth"))
+                t = AUTH_OAUTH;
+        else if (streq(type, "aws"))
+                t = AUTH_AWS;
+        else
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': unknown auth type '%s' (known: basic, oauth, aws)", path,
+                                     type);
+        if (!json_object_object_get_ex(o, "credentials", &creds) || !json_object_is_type(creds, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no credentials", path);
+        if (t == AUTH_BASIC && !get_string(creds, "user"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': user not specified", path);
+        if (t == AUTH_BASIC && !get_string(creds, "password"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': password not specified", path);
+        if (t == AUTH_OAUTH && !get_string(creds, "token"))
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no oauth bearer token specified", path);
+        if (t == AUTH_AWS && (!get_string(creds, "accessKeyID") || !get_string(creds, "secretAccessKey")))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': aws needs accessKeyID and secretAccessKey", path);
+        n = json_object_array_length(domains);
+        for (size_t i = 0; i < n; i++) {
+                json_object *d = json_object_array_get_idx(domains, i);
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
+                    strpbrk(json_object_get_string(d), "/ \t\r\n@"))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "auth configuration '%s': domains must be host names (host or host:port)",
+                                             path);
+                r = add_auth(c, first_of_dir, json_object_get_string(d), t, creds, path, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+        json_object *regs, *creds;
+        size_t n;
+
+        if (!json_object_object_get_ex(o, "registries", &regs) || !json_object_is_type(regs, json_type_array) ||
+            json_object_array_length(regs) == 0)
+                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': no registries specified", path);
+        if (!json_object_object_get_ex(o, "credentials", &creds) || !get_string(creds, "user") ||
+            !get_string(creds, "password"))
+                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': user and password are required",
+                                     path);
+        n = json_object_array_length(regs);
+        for (size_t i = 0; i < n; i++) {
+                json_object *d = json_object_array_get_idx(regs, i);
+                DockerAuthEntry e = {}, *nl;
+                size_t k;
+
+                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
+                    string_has_control(json_object_get_string(d)))
+                        return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry", path);
+                for (k = 0; k < c->n_docker_auth; k++)
+                        if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
+                                break;
+                if (k < c->n_docker_auth && k >= first_of_dir)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "dockerAuth configuration '%s': registry '%s' is already configured in '%s'",
+                                             path, json_object_get_string(d), c->docker_auth[k].source);
+                if (dup_or_null(json_object_get_string(d), &e.registry) < 0 ||
+                    dup_or_null(get_string(creds, "user"), &e.user) < 0 ||
+                    dup_or_null(get_string(creds, "password"), &e.password) < 0 || dup_or_null(path, &e.source) < 0) {
+                        docker_auth_entry_done(&e);
+                        return -ENOMEM;
+                }
+                if (k < c->n_docker_auth) {
+                        docker_auth_entry_done(&c->docker_auth[k]);
+                        c->docker_auth[k] = e;
+                        continue;
+                }
+                nl = realloc(c->docker_auth, sizeof(DockerAuthEntry) * (c->n_docker_auth + 1));
+                if (!nl) {
+                        docker_auth_entry_done(&e);
+                        return -ENOMEM;
+                }
+                c->docker_auth = nl;
+                c->docker_auth[c->n_docker_auth++] = e;
+        }
+        return 0;
+}
+
+static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, const char *path, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *kind, *version;
+        size_t size = 0;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        /* The text holds the secrets: wipe it now that json-c has its own copy. */
+        explicit_bzero(text, size);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        r = check_fields(o, path, reterr);
+        if (r < 0)
+                return r;
+        kind = get_string(o, "rktKind");
+        version = get_string(o, "rktVersion");
+        if (!kind)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktKind specified", path);
+        if (!version)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktVersion specified", path);
+        if (!streq(kind, "auth") && !streq(kind, "dockerAuth"))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': auth.d holds files of kind \"auth\" or \"dockerAuth\", not \"%s\"",
+                                     path, kind);
+        if (!streq(version, "v1"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no parser for kind \"%s\" and version \"%s\"",
+                                     path, kind, version);
+        if (streq(kind, "auth"))
+                return parse_auth(c, first_auth, o, path, reterr);
+        return parse_docker_auth(c, first_docker, o, path, reterr);
+}
+
+/* The regular `*.json` files of dir/sub, sorted by name; none when dir/sub is missing. */
+static int config_files(const char *dir, const char *sub, char ***ret, RktError **reterr) {
+        _cleanup_free_ char *d = path_join(dir, sub);
+        _cleanup_strv_free_ char **files = NULL;
+        struct dirent **list = NULL;
+        struct stat st;
+        int n, r = 0;
+
+        if (!d)
+                return -ENOMEM;
+        if (stat(d, &st) < 0) {
+                if (errno != ENOENT)
+                        return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
+                *ret = NULL;
+                return 0;
+        }
+        if (!S_ISDIR(st.st_mode))
+                return rkt_error_set(reterr, -ENOTDIR, "expected '%s' to be a directory", d);
+        n = scandir(d, &list, NULL, alphasort);
+        if (n < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot read '%s': %m", d);
+        for (int i = 0; i < n; i++) {
+                if (r >= 0 && list[i]->d_name[0] != '.' && endswith(list[i]->d_name, ".json")) {
+                        char *f = path_join(d, list[i]->d_name);
+                        if (!f)
+                                r = -ENOMEM;
+                        else if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
+                                r = strv_push(&files, f);
+                        else
+                                free(f);
+                }
+                free(list[i]);
+        }
+        free(list);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+static int load_dir(RktConfig *c, const char *dir, RktError **reterr) {
+        _cleanup_strv_free_ char **files = NULL;
+        size_t first_auth = c->n_auth, first_docker = c->n_docker_auth;
+        int r = config_files(dir, "auth.d", &files, reterr);
+
+        STRV_FOREACH(f, files) {
+                if (r < 0)
+                        break;
+                r = parse_file(c, first_auth, first_docker, *f, reterr);
+        }
+        return r;
+}
+
+int rkt_config_load(const char *const *dirs, size_t n, RktConfig **ret, RktError **reterr) {
+        _cleanup_(rkt_config_freep) RktConfig *c = calloc(1, sizeof(RktConfig));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (isempty(dirs[i]))
+                        continue;
+                r = load_dir(c, dirs[i], reterr);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+const AuthEntry *rkt_config_find_auth(const RktConfig *c, const char *hostport) {
+        if (!c || !hostport)
+                return NULL;
+        for (size_t i = 0; i < c->n_auth; i++)
+                if (strcasecmp(c->auth[i].domain, hostport) == 0)
+                        return &c->auth[i];
+        return NULL;
+}
+
+int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) {
+        _cleanup_free_ char *plain = NULL, *b64 = NULL;
+        size_t n;
+        int r;
+
+        switch (a->type) {
+        case AUTH_BASIC:
+                if (asprintf(&plain, "%s:%s", a->user, a->password) < 0)
+                        return -ENOMEM;
+                n = strlen(plain);
+                b64 = malloc(4 * ((n + 2) / 3) + 1);
+                if (!b64) {
+                        free_secret(TAKE_PTR(plain));
+                        return -ENOMEM;
+                }
+                EVP_EncodeBlock((unsigned char *) b64, (const unsigned char *) plain, (int) n);
+                free_secret(TAKE_PTR(plain));
+                r = asprintf(ret_header, "Authorization: Basic %s", b64);
+                free_secret(TAKE_PTR(b64));
+                return r < 0 ? -ENOMEM : 0;
+        case AUTH_OAUTH:
+                return asprintf(ret_header, "Authorization: Bearer %s", a->token) < 0 ? -ENOMEM : 0;
+        case AUTH_AWS:
+        default:
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "credentials of type 'aws' for '%s' (from '%s') are not supported by this rkt",
+                                     a->domain, a->source);
+        }
+}
+
+void rkt_paths_done(RktPaths *p) {
+        p->net_plugins = strv_free(p->net_plugins);
+        p->data = mfree(p->data);
+        p->stage1_images = mfree(p->stage1_images);
+}
+
+static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktError **reterr) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n;
+
+        if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) == 0)
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field 'net-plugins': not a list of directories", path);
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+                if (d && string_has_control(d))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': an entry holds control "
+                                             "characters", path);
+                if (!d || !path_is_absolute(d) || strchr(d, ':'))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
+                                             "path without ':'",
+                                             path, d ? "'" : "", d ?: json_object_to_json_string(e), d ? "'" : "");
+                if (strv_extend(&l, d) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* A directory given as a string: an absolute path. */
+static int parse_dir(json_object *v, const char *path, const char *field, char **ret, RktError **reterr) {
+        const char *d = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+        if (!d)
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': %s is not a directory", path,
+                                     field, json_object_to_json_string(v));
+        if (string_has_control(d))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': must not contain control "
+                                     "characters", path, field);
+        if (!path_is_absolute(d))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': '%s' is not an absolute path",
+                                     path, field, d);
+        *ret = strdup(d);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The keys of paths.d and, for each, the file of the current dir that set it. */
+enum { PATHS_NET_PLUGINS, PATHS_DATA, PATHS_STAGE1_IMAGES, _PATHS_MAX };
+static const char *const paths_keys[_PATHS_MAX] = { "net-plugins", "data", "stage1-images" };
+
+/* One file of paths.d; set_by[k] is the file of this dir that set key k, if one did. */
+static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_MAX], RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *kind, *version;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        r = field_string(o, "rktKind", path, &kind, reterr);
+        if (r >= 0)
+                r = field_string(o, "rktVersion", path, &version, reterr);
+        if (r < 0)
+                return r;
+        if (!streq_ptr(kind, "paths"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktKind': paths.d holds files "
+                                     "of kind \"paths\", not %s%s%s", path, kind ? "\"" : "", kind ?: "none",
+                                     kind ? "\"" : "");
+        if (!streq_ptr(version, "v1"))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktVersion': no parser for kind "
+                                     "\"paths\" and version %s%s%s", path, version ? "\"" : "", version ?: "none",
+                                     version ? "\"" : "");
+        for (int k = 0; k < _PATHS_MAX; k++) {
+                json_object *v;
+
+                if (!json_object_object_get_ex(o, paths_keys[k], &v))
+                        continue;
+                if (set_by[k])
+                        return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': already set in '%s'",
+                                             path, paths_keys[k], set_by[k]);
+                switch (k) {
+                case PATHS_NET_PLUGINS:
+                        p->net_plugins = strv_free(p->net_plugins);
+                        r = parse_net_plugins(v, path, &p->net_plugins, reterr);
+                        break;
+                case PATHS_DATA:
+                        p->data = mfree(p->data);
+                        r = parse_dir(v, path, paths_keys[k], &p->data, reterr);
+                        break;
+                default:
+                        p->stage1_images = mfree(p->stage1_images);
+                        r = parse_dir(v, path, paths_keys[k], &p->stage1_images, reterr);
+                        break;
+                }
+                if (r < 0)
+                        return r;
+                set_by[k] = strdup(path);
+                if (!set_by[k])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int rkt_paths_load(const char *const *dirs, size_t n, RktPaths *ret, RktError **reterr) {
+        _cleanup_(rkt_paths_done) RktPaths p = {};
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_strv_free_ char **files = NULL;
+                char *set_by[_PATHS_MAX] = {};
+                int r;
+
+                if (isempty(dirs[i]))
+                        continue;
+                r = config_files(dirs[i], "paths.d", &files, reterr);
+                STRV_FOREACH(f, files) {
+                        if (r < 0)
+                                break;
+                        r = parse_paths_file(&p, *f, set_by, reterr);
+                }
+                for (int k = 0; k < _PATHS_MAX; k++)
+                        free(set_by[k]);
+                if (r < 0)
+                        return r;
+        }
+        *ret = p;
+        p = (RktPaths){};
+        return 0;
+}

@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "aci-extract.h"
+#include "aci-read.h"
+#include "cleanup.h"
+#include "fs.h"
+#include "format.h"
+#include "image-deps.h"
+#include "image-ref.h"
+#include "lock.h"
+#include "path.h"
+#include "store.h"
+#include "store-internal.h"
+#include "strv.h"
+#include "tree-hash.h"
+
+bool store_id_valid(const char *id) {
+        return id && strlen(id) == ID_LEN && image_ref_is_id(id);
+}
+
+char *image_id_short(const char *id, size_t hex_digits) {
+        return strndup(id, 7 + hex_digits);
+}
+
+/* cas/ itself must be root's or ours, and nobody else may rename what is in it: the sticky bit where its
+ * group may write (root adds it to a store made before it mattered). */
+static int check_cas(Store *s, RktError **reterr) {
+        struct stat st;
+
+        if (fstat(s->dir_fd, &st) < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot examine the store '%s': %m", s->cas);
+        s->shared = st.st_mode & S_IWGRP;
+        if (store_stat_trusted(s, &st))
+                return 0;
+        if (st.st_uid == s->uid && fchmod(s->dir_fd, (st.st_mode & 07777) | S_ISVTX) >= 0)
+                return 0;
+        return rkt_error_set(reterr, -EPERM,
+                             "the store '%s' belongs to uid %u and may be changed by others: refusing to use it",
+                             s->cas, (unsigned) st.st_uid);
+}
+
+int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **reterr) {
+        _cleanup_free_ char *cas = path_join(data_dir, "cas");
+        Store *s;
+        int r;
+
+        if (!cas)
+                return -ENOMEM;
+        if (flags & STORE_WRITABLE) {
+                r = mkdir_p(cas, DIR_MODE);
+                if (r < 0)
+                        return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas, strerror(-r));
+        }
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->lock_fd = -1;
+        s->writable = flags & STORE_WRITABLE;
+        s->cas = TAKE_PTR(cas);
+        s->uid = geteuid();
+        s->dir_fd = open(s->cas, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (s->dir_fd < 0) {
+                r = negative_errno();
+                if (r == -ENOENT && !s->writable) {
+                        *ret = s;
+                        return 0;
+                }
+                store_close(s);
+                return rkt_error_set(reterr, r, "cannot open the store: %s", strerror(-r));
+        }
+        r = check_cas(s, reterr);
+        if (r >= 0 && s->writable) {
+                _cleanup_free_ char *bad = NULL;
+                r = store_ensure_layout(s, &bad);
+                if (r < 0)
+                        rkt_error_set(reterr, r, "cannot create '%s/%s': %s", s->cas, strna(bad),
+                                      r == -EPERM ? "someone else owns it or can change it" : strerror(-r));
+        }
+        if (r < 0) {
+                store_close(s);
+                return r;
+        }
+        s->lock_fd = lock_path_at(s->dir_fd, "lock", (flags & STORE_EXCLUSIVE) ? LOCK_EX : LOCK_SH, s->writable);
+        if (s->lock_fd < 0 && (s->writable || (s->lock_fd != -ENOENT && s->lock_fd != -EACCES))) {
+                r = s->lock_fd;
+                s->lock_fd = -1;
+                store_close(s);
+                return rkt_error_set(reterr, r, "cannot lock the store: %s", strerror(-r));
+        }
+        *ret = s;
+        return 0;
+}
+
+Store *store_close(Store *s) {
+        if (!s)
+                return NULL;
+        safe_close(s->dir_fd);
+        safe_close(s->lock_fd);
+        free(s->cas);
+        free(s);
+        return NULL;
+}
+
+char *store_blob_path(const char *kind, const char *id) {
+        char *p;
+        if (asprintf(&p, "%s/sha512/%.2s/%s", kind, id + 7, id) < 0)
+                return NULL;
+        return p;
+}
+
+char *store_record_path(const char *id) {
+        char *p;
+        if (asprintf(&p, "images/%s.json", id) < 0)
+                return NULL;
+        return p;
+}
+
+/* --- records --- */
+
+ImageRecord *image_record_free(ImageRecord *r) {
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_labels; i++) {
+                free(r->labels[i].name);
+                free(r->labels[i].value);
+        }
+        free(r->labels);
+        free(r->id);
+        free(r->name);
+        free(r->origin);
+        free(r);
+        return NULL;
+}
+
+void image_records_free(ImageRecord **l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                image_record_free(l[i]);
+        free(l);
+}
+
+static int record_to_json(const ImageRecord *r, char **ret) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object(), *labels = json_object_new_array();
+        const char *s;
+
+        if (!o || !labels)
+                return -ENOMEM;
+        for (size_t i = 0; i < r->n_labels; i++) {
+                json_object *l = json_object_new_object();
+                if (!l)
+                        return -ENOMEM;
+                json_object_object_add(l, "name", json_object_new_string(r->labels[i].name));
+                json_object_object_add(l, "value", json_object_new_string(r->labels[i].value));
+                json_object_array_add(labels, l);
+        }
+        json_object_object_add(o, "id", json_object_new_string(r->id));
+        json_object_object_add(o, "name", json_object_new_string(r->name));
+        json_object_object_add(o, "labels", TAKE_PTR(labels));
+        json_object_object_add(o, "importTime", json_object_new_int64((int64_t) r->import_time));
+        json_object_object_add(o, "lastUsed", json_object_new_int64((int64_t) r->last_used));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) r->size));
+        if (r->origin)
+                json_object_object_add(o, "origin", json_object_new_string(r->origin));
+        if (r->latest)
+                json_object_object_add(o, "latest", json_object_new_boolean(true));
+        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        *ret = s ? strdup(s) : NULL;
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int record_from_json(const char *text, ImageRecord **ret) {
+        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
+        _cleanup_(image_record_freep) ImageRecord *r = NULL;
+        json_object *v, *labels;
+
+        if (!o || !json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        if (!json_object_object_get_ex(o, "id", &v) || !store_id_valid(json_object_get_string(v)))
+                return -EBADMSG;
+        r->id = strdup(json_object_get_string(v));
+        if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        r->name = strdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "importTime", &v))
+                r->import_time = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "lastUsed", &v))
+                r->last_used = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "size", &v))
+                r->size = (uint64_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "origin", &v) && json_object_is_type(v, json_type_string))
+                r->origin = strdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "latest", &v))
+                r->latest = json_object_get_boolean(v);
+        if (json_object_object_get_ex(o, "labels", &labels) && json_object_is_type(labels, json_type_array)) {
+                size_t n = json_object_array_length(labels);
+                r->labels = calloc(n ? n : 1, sizeof(AppcKV));
+                if (!r->labels)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        json_object *l = json_object_array_get_idx(labels, i), *ln, *lv;
+                        if (!json_object_object_get_ex(l, "name", &ln) || !json_object_object_get_ex(l, "value", &lv))
+                                return -EBADMSG;
+                        r->labels[i].name = strdup(json_object_get_string(ln));
+                        r->labels[i].value = strdup(json_object_get_string(lv));
+                        r->n_labels++;
+                        if (!r->labels[i].name || !r->labels[i].value)
+                                return -ENOMEM;
+                }
+        }
+        if (!r->id || !r->name)
+                return -ENOMEM;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int store_write_record(Store *s, const ImageRecord *r) {
+        _cleanup_free_ char *json = NULL, *path = store_record_path(r->id);
+        struct timespec ts[2];
+        int k;
+
+        if (!path)
+                return -ENOMEM;
+        k = record_to_json(r, &json);
+        if (k < 0)
+                return k;
+        k = write_file_atomic_at(s->dir_fd, path, json, strlen(json), 0640);
+        if (k < 0)
+                return k;
+        /* The mtime is the last use (store_touch); written, the record says it itself. */
+        ts[0] = ts[1] = (struct timespec){.tv_sec = (time_t) (r->last_used / 1000000),
+                                          .tv_nsec = (long) (r->last_used % 1000000) * 1000};
+        (void) utimensat(s->dir_fd, path, ts, 0);
+        return 0;
+}
+
+int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
+        _cleanup_free_ char *path = store_record_path(id), *text = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        fd = store_open_trusted(s, path, O_RDONLY);
+        if (fd == -ENOENT)
+                return rkt_error_set(reterr, fd, "image '%s' is not in the store", id);
+        if (fd == -EPERM)
+                return rkt_error_set(reterr, fd,
+                                     "image '%s' was stored by another user, whom this one does not trust: fetch "
+                                     "it again",
+                                     id);
+        if (fd < 0)
+                return rkt_error_set(reterr, fd, "reading the record of image '%s': %s", id, strerror(-fd));
+        r = read_full_fd(fd, RECORD_MAX, &text, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading the record of image '%s': %s", id, strerror(-r));
+        r = record_from_json(text, ret);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
+        /* Use is recorded in the record's mtime (store_touch), not in its content. */
+        if (fstat(fd, &st) >= 0) {
+                uint64_t mtime = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
+                (*ret)->last_used = MAX((*ret)->last_used, mtime);
+        }
+        return 0;
+}
+
+/* Calls f for every image ID that has a record. */
+int store_for_each_id(Store *s, int (*f)(const char *id, void *userdata), void *userdata) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        if (s->dir_fd < 0)
+                return 0;
+        r = opendir_at(s->dir_fd, "images", &d);
+        if (r < 0 || !d)
+                return r;
+        while ((de = readdir(d))) {
+                char id[ID_LEN + 1];
+                const char *ext = endswith(de->d_name, ".json");
+
+                if (!ext || ext - de->d_name != ID_LEN)
+                        continue;
+                memcpy(id, de->d_name, ID_LEN);
+                id[ID_LEN] = 0;
+                if (!store_id_valid(id))
+                        continue;
+                r = f(id, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct ListState {
+        Store *s;
+        ImageRecord **l;
+        size_t n;
+} ListState;
+
+static int list_one(const char *id, void *userdata) {
+        ListState *st = userdata;
+        ImageRecord *r = NULL, **n;
+
+        /* A record removed meanwhile, or unreadable, is not an image we can show. */
+        if (store_get_record(st->s, id, &r, NULL) < 0)
+                return 0;
+        n = realloc(st->l, sizeof(*n) * (st->n + 1));
+        if (!n) {
+                image_record_free(r);
+                return -ENOMEM;
+        }
+        st->l = n;
+        st->l[st->n++] = r;
+        return 0;
+}
+
+int store_list(Store *s, ImageRecord ***ret, size_t *ret_n, RktError **reterr) {
+        ListState st = { .s = s };
+        int r = store_for_each_id(s, list_one, &st);
+
+        if (r < 0) {
+                image_records_free(st.l, st.n);
+                return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
+        }
+        *ret = st.l;
+        *ret_n = st.n;
+        return 0;
+}
+
+/* --- import --- */
+
+static int open_tmpfile(Store *s, char **ret_name) {
+        _cleanup_free_ char *name = NULL;
+        int fd;
+
+        /* An unnamed file vanishes by itself when we are killed mid-import. */
+        fd = openat(s->dir_fd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0640);
+        if (fd >= 0) {
+                *ret_name = NULL;
+                return fd;
+        }
+        if (asprintf(&name, "tmp/import-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) < 0)
+                return -ENOMEM;
+        fd = openat(s->dir_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0640);
+        if (fd < 0)
+                return negative_errno();
+        *ret_name = TAKE_PTR(name);
+        return fd;
+}
+
+/* Gives the import's file its final name, replacing whatever has it: an earlier copy (the same bytes) or
+ * something another user put there, which this process does not use. */
+static int link_tmpfile(Store *s, int fd, char **tmpname, const char *path) {
+        char proc[64];
+        int r;
+
+        if (!*tmpname) {
+                if (asprintf(tmpname, "tmp/link-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) < 0)
+                        return -ENOMEM;
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+                if (linkat(AT_FDCWD, proc, s->dir_fd, *tmpname, AT_SYMLINK_FOLLOW) < 0) {
+                        r = negative_errno();
+                        *tmpname = mfree(*tmpname);
+                        return r;
+                }
+        }
+        if (renameat(s->dir_fd, *tmpname, s->dir_fd, path) < 0)
+                return negative_errno();
+        *tmpname = mfree(*tmpname);
+        return 0;
+}
+
+/* The directories above path (relative to cas/), trusted. */
+static int ensure_parents(Store *s, const char *path) {
+        _cleanup_free_ char *dir = path_dirname(path);
+
+        if (!dir)
+                return -ENOMEM;
+        return store_ensure_path(s, dir, false);
+}
+
+/* Whether the image is in the store whole, in entries this process may use. */
+static bool image_complete(Store *s, const char *bpath, const char *mpath, const char *rpath) {
+        const char *const paths[] = { bpath, mpath, rpath };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_close_ int fd = store_open_trusted(s, paths[i], O_PATH);
+                if (fd < 0)
+                        return false;
+        }
+        return true;
+}
+
+int store_lock_image(Store *s, const char *id, int op) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "imagelocks/%s", id) < 0)
+                return -ENOMEM;
+        return lock_path_at(s->dir_fd, p, op, true);
+}
+
+static int record_from_manifest(const char *id, const AppcImageManifest *m, uint64_t size, const char *origin,
+                                ImageRecord **ret) {
+        _cleanup_(image_record_freep) ImageRecord *r = calloc(1, sizeof(ImageRecord));
+
+        if (!r)
+                return -ENOMEM;
+        r->id = strdup(id);
+        r->name = strdup(m->name);
+        r->origin = origin ? strdup(origin) : NULL;
+        r->labels = calloc(m->n_labels ? m->n_labels : 1, sizeof(AppcKV));
+        if (!r->id || !r->name || !r->labels || (origin && !r->origin))
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_labels; i++) {
+                r->labels[i].name = strdup(m->labels[i].name);
+                r->labels[i].value = strdup(m->labels[i].value);
+                r->n_labels++;
+                if (!r->labels[i].name || !r->labels[i].value)
+                        return -ENOMEM;
+        }
+        r->size = size;
+        r->import_time = r->last_used = now_usec();
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
+        return store_import_fd_gated(s, fd, origin, NULL, NULL, ret_id, ret_new, reterr);
+}
+
+int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata, char **ret_id,
+                          bool *ret_new, RktError **reterr) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_free_ char *tmpname = NULL, *bpath = NULL, *mpath = NULL, *rpath = NULL, *id = NULL;
+        _cleanup_close_ int tmpfd = -1, lockfd = -1;
+        AciStreamInfo info = {};
+        bool created = false;
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        tmpfd = open_tmpfile(s, &tmpname);
+        if (tmpfd < 0)
+                return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas, strerror(-tmpfd));
+
+        r = aci_read_stream_limited(fd, tmpfd, &s->limits, &info, reterr);
+        if (r < 0)
+                goto finish;
+        r = appc_image_manifest_parse(info.manifest, info.manifest_size, &m, reterr);
+        if (r < 0) {
+                rkt_error_prefix(reterr, r, "invalid image manifest");
+                goto finish;
+        }
+        /* The last word before anything of the image becomes visible (signature checks). */
+        if (gate) {
+                r = gate(info.id, m, userdata, reterr);
+                if (r < 0)
+                        goto finish;
+        }
+        id = strdup(info.id);
+        bpath = store_blob_path("blob", info.id);
+        mpath = store_blob_path("manifest", info.id);
+        rpath = store_record_path(info.id);
+        if (!id || !bpath || !mpath || !rpath) {
+                r = -ENOMEM;
+                goto finish;
+        }
+
+        lockfd = store_lock_image(s, id, LOCK_EX);
+        if (lockfd < 0) {
+                r = rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+                goto finish;
+        }
+        if (image_complete(s, bpath, mpath, rpath))
+                goto done; /* already there: same bytes, same ID */
+
+        /* Blob, then manifest, then the record that makes them an image. */
+        if (fsync(tmpfd) < 0) {
+                r = rkt_error_set(reterr, negative_errno(), "writing the image: %m");
+                goto finish;
+        }
+        r = ensure_parents(s, bpath);
+        if (r >= 0)
+                r = link_tmpfile(s, tmpfd, &tmpname, bpath);
+        if (r >= 0)
+                r = fsync_directory_of(s->dir_fd, bpath);
+        if (r >= 0)
+                r = ensure_parents(s, mpath);
+        if (r >= 0)
+                r = write_file_atomic_at(s->dir_fd, mpath, info.manifest, info.manifest_size, 0640);
+        if (r >= 0)
+                r = record_from_manifest(id, m, info.size, origin, &rec);
+        if (r >= 0)
+                r = store_write_record(s, rec);
+        if (r < 0) {
+                rkt_error_set(reterr, r, "storing image '%s': %s", id,
+                              r == -EPERM ? "another user stored it, and this one may not replace it" : strerror(-r));
+                goto finish;
+        }
+        created = true;
+done:
+        *ret_id = TAKE_PTR(id);
+        if (ret_new)
+                *ret_new = created;
+        r = 0;
+finish:
+        if (tmpname)
+                (void) unlinkat(s->dir_fd, tmpname, 0);
+        aci_stream_info_done(&info);
+        return r;
+}
+
+/* --- the file cache --- */
+
+static int file_cache_path(const char *abs_path, char **ret) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned dl = 0;
+        char hex[2 * 32 + 1];
+
+        if (EVP_Digest(abs_path, strlen(abs_path), d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
+                return -EIO;
+        for (unsigned i = 0; i < dl; i++)
+                sprintf(hex + 2 * i, "%02x", d[i]);
+        return asprintf(ret, "files/%s.json", hex) < 0 ? -ENOMEM : 0;
+}
+
+static json_object *file_cache_entry(const char *abs_path, const struct stat *st, const char *id) {
+        json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "path", json_object_new_string(abs_path));
+        json_object_object_add(o, "dev", json_object_new_int64((int64_t) st->st_dev));
+        json_object_object_add(o, "ino", json_object_new_int64((int64_t) st->st_ino));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) st->st_size));
+        json_object_object_add(o, "mtime", json_object_new_int64((int64_t) st->st_mtim.tv_sec * 1000000000 +
+                                                                 st->st_mtim.tv_nsec));
+        if (id)
+                json_object_object_add(o, "id", json_object_new_string(id));
+        return o;
+}
+
+int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *st, char **ret_id) {
+        _cleanup_free_ char *p = NULL, *text = NULL, *rpath = NULL;
+        _cleanup_(json_object_putp) json_object *saved = NULL, *now = NULL;
+        json_object *id;
+        int r;
+
+        if (s->dir_fd < 0)
+                return -ENOENT;
+        r = file_cache_path(abs_path, &p);
+        if (r < 0)
+                return r;
+        r = store_read_trusted(s, p, &text, NULL);
+        if (r < 0)
+                return r;
+        saved = json_tokener_parse(text);
+        now = file_cache_entry(abs_path, st, NULL);
+        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) || !store_id_valid(json_object_get_string(id)))
+                return -ENOENT;
+        json_object_object_foreach(now, key, value) {
+                json_object *v;
+                if (!json_object_object_get_ex(saved, key, &v) || !json_object_equal(v, value))
+                        return -ENOENT;
+        }
+        rpath = store_record_path(json_object_get_string(id));
+        if (!rpath)
+                return -ENOMEM;
+        r = store_open_trusted(s, rpath, O_PATH);
+        if (r < 0)
+                return -ENOENT;
+        safe_close(r);
+        *ret_id = strdup(json_object_get_string(id));
+        return *ret_id ? 0 : -ENOMEM;
+}
+
+int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st, const char *id) {
+        _cleanup_(json_object_putp) json_object *o = file_cache_entry(abs_path, st, id);
+        _cleanup_free_ char *p = NULL;
+        const char *text;
+        int r;
+
+        if (!s->writable || !o)
+                return -EROFS;
+        r = file_cache_path(abs_path, &p);
+        if (r < 0)
+                return r;
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        return write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
+}
+
+/* --- lookup --- */
+
+typedef struct PrefixState {
+        const char *prefix;
+        char *match;
+        size_t n;
+} PrefixState;
+
+static int prefix_one(const char *id, void *userdata) {
+        PrefixState *st = userdata;
+
+        if (!startswith(id, st->prefix))
+                return 0;
+        if (st->n++ == 0) {
+                st->match = strdup(id);
+                if (!st->match)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool record_matches(const ImageRecord *r, const ImageRef *ref, const char *os, const char *arch) {
+        const char *v;
+
+        if (!streq(r->name, ref->name))
+                return false;
+        for (size_t i = 0; i < ref->n_labels; i++) {
+                v = appc_kv_get(r->labels, r->n_labels, ref->labels[i].name);
+                if (!v || !streq(v, ref->labels[i].value))
+                        return false;
+        }
+        if (os && !image_ref_label(ref, "os") && (v = appc_kv_get(r->labels, r->n_labels, "os")) && !streq(v, os))
+                return false;
+        if (arch && !image_ref_label(ref, "arch") && (v = appc_kv_get(r->labels, r->n_labels, "arch")) &&
+            !streq(v, arch))
+                return false;
+        return true;
+}
+
+bool image_record_preferred(const ImageRecord *a, const ImageRecord *b, bool version_requested) {
+        if (!version_requested && a->latest != b->latest)
+                return a->latest;
+        if (a->import_time != b->import_time)
+                return a->import_time > b->import_time;
+        return strcmp(a->id, b->id) > 0;
+}
+
+int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char *arch, char **ret_id,
+                       RktError **reterr) {
+        bool version = image_ref_label(ref, "version");
+        ImageRecord **l = NULL;
+        const ImageRecord *best = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_list(s, &l, &n, reterr);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (record_matches(l[i], ref, os, arch) && (!best || image_record_preferred(l[i], best, version)))
+                        best = l[i];
+        if (!best)
+                r = -ENOENT;
+        else {
+                *ret_id = strdup(best->id);
+                r = *ret_id ? 0 : -ENOMEM;
+        }
+        image_records_free(l, n);
+        return r;
+}
+
+int store_resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
+                        char **ret_id, RktError **reterr) {
+        int r = store_find_by_name(s, ref, os, arch, ret_id, reterr);
+
+        if (r == -ENOENT)
+                return rkt_error_set(reterr, -ENOENT, "no image named '%s' in the store", text);
+        return r;
+}
+
+int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
+        ImageRef parsed;
+        int r;
+
+        if (image_ref_is_id(ref)) {
+                PrefixState st = { .prefix = ref };
+                if (strlen(ref) > ID_LEN)
+                        return rkt_error_set(reterr, -EINVAL, "image ID '%s' is too long", ref);
+                /* rkt 1.30's words for both, which scripts match on. */
+                if (strlen(ref) < strlen("sha512-") + 2)
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "image ID too short: '%s' (give 2 hex digits after 'sha512-' at least)",
+                                             ref);
+                r = store_for_each_id(s, prefix_one, &st);
+                if (r < 0) {
+                        free(st.match);
+                        return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
+                }
+                if (st.n == 0)
+                        return rkt_error_set(reterr, -ENOENT, "no image IDs found: no image with ID '%s' in the store", ref);
+                if (st.n > 1) {
+                        free(st.match);
+                        return rkt_error_set(reterr, -ENOTUNIQ, "ambiguous image ID: '%s' matches %zu images", ref, st.n);
+                }
+                *ret_id = st.match;
+                return 0;
+        }
+        r = image_ref_parse(ref, &parsed, reterr);
+        if (r < 0)
+                return r;
+        r = store_resolve_name(s, &parsed, NULL, NULL, ref, ret_id, reterr);
+        image_ref_done(&parsed);
+        return r;
+}
+
+int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, RktError **reterr) {
+        _cleanup_free_ char *p = store_blob_path("manifest", id);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        if (s->dir_fd < 0)
+                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+        r = store_read_trusted(s, p, ret, ret_size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "reading the manifest of image '%s': %s", id, strerror(-r));
+        return 0;
+}
+
+int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = store_read_manifest(s, id, &text, &size, reterr);
+        if (r < 0)
+                return r;
+        r = appc_image_manifest_parse(text, size, ret, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "the manifest of image '%s'", id);
+        return 0;
+}
+
+int store_open_blob(Store *s, const char *id, RktError **reterr) {
+        _cleanup_free_ char *p = store_blob_path("blob", id);
+        int fd;
+
+        if (!p)
+                return -ENOMEM;
+        if (s->dir_fd < 0)
+                return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+        fd = store_open_trusted(s, p, O_RDONLY);
+        if (fd < 0)
+                return rkt_error_set(reterr, fd, "opening the blob of image '%s': %s", id,
+                                     fd == -EPERM ? "another user stored it, whom this one does not trust"
+                                                  : strerror(-fd));
+        return fd;
+}
+
+int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **reterr) {
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = malloc(256 * 1024);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned dlen = 0;
+
+        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+                return -ENOMEM;
+        fd = store_open_blob(s, id, reterr);
+        if (fd < 0)
+                return fd;
+        for (;;) {
+                ssize_t n = read(fd, buf, 256 * 1024);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return rkt_error_set(reterr, negative_errno(), "reading image '%s': %m", id);
+                if (n == 0)
+                        break;
+                if (verify && EVP_DigestUpdate(md, buf, n) != 1)
+                        return -EIO;
+                if (out_fd < 0)
+                        continue;
+                int w = loop_write(out_fd, buf, n);
+                if (w < 0)
+                        return rkt_error_set(reterr, w, "writing image '%s': %s", id, strerror(-w));
+        }
+        if (verify) {
+                char hex[129];
+                if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64)
+                        return -EIO;
+                for (unsigned i = 0; i < dlen; i++)
+                        sprintf(hex + 2 * i, "%02x", digest[i]);
+                if (!streq(hex, id + 7))
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "image '%s' in the store is damaged: its content no longer matches its ID",
+                                             id);
+        }
+        return 0;
+}
+
+/* The record's mtime is the image's last use: a metadata update, no rewrite of the commit point and no
+ * fsync (a power loss can only make the image look used a little earlier). */
+int store_touch(Store *s, const char *id, RktError **reterr) {
+        _cleanup_free_ char *path = store_record_path(id);
+        _cleanup_close_ int lockfd = -1;
+
+        if (!path)
+                return -ENOMEM;
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        lockfd = store_lock_image(s, id, LOCK_SH);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+        if (utimensat(s->dir_fd, path, NULL, 0) < 0) {
+                int r = negative_errno();
+                return rkt_error_set(reterr, r, "updating the last use of image '%s': %s", id, strerror(-r));
+        }
+        return 0;
+}
+
+int store_set_latest(Store *s, const char *id, RktError **reterr) {
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_close_ int lockfd = -1;
+        int r;
+
+        if (!s->writable)
+                return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        lockfd = store_lock_image(s, id, LOCK_EX);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
+        r = store_get_record(s, id, &rec, reterr);
+        if (r < 0 || rec->latest)
+                return r;
+        rec->latest = true;
+        r = store_write_record(s, rec);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "marking image '%s' as latest: %s", id, strerror(-r));
+        return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "process.h"
+
+pid_t safe_fork(void) {
+        sigset_t none;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return -errno;
+        if (pid > 0)
+                return pid;
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+        return 0;
+}

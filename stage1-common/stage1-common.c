@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/magic.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+
+#include "appc.h"
+#include "fd-util.h"
+#include "fs.h"
+#include "log.h"
+#include "pod-name.h"
+#include "stage1-common.h"
+#include "strv.h"
+
+bool stage1_uuid_valid(const char *s) {
+        if (!s || strlen(s) != 36)
+                return false;
+        for (size_t i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                return false;
+                } else if (!isdigit((unsigned char) s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+                        return false;
+        }
+        return true;
+}
+
+void stage1_machine_id(const char *uuid, char ret[static 33]) {
+        size_t n = 0;
+
+        for (const char *p = uuid; *p && n < 32; p++)
+                if (*p != '-')
+                        ret[n++] = *p;
+        ret[n] = 0;
+}
+
+int stage1_machine_name(const char *uuid, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+
+        /* Written by stage0 when it claimed the name; checked again, as any file of the pod. */
+        if (read_regular_file_at(AT_FDCWD, POD_NAME_FILE, POD_NAME_MAX + 2, &text, &n) >= 0) {
+                while (n > 0 && text[n - 1] == '\n')
+                        text[--n] = 0;
+                if (pod_name_valid(text)) {
+                        *ret = TAKE_PTR(text);
+                        return 0;
+                }
+        }
+        return asprintf(ret, "rkt-%s", uuid) < 0 ? -ENOMEM : 0;
+}
+
+int stage1_scope_name(const char *uuid, char **ret) {
+        _cleanup_free_ char *name = NULL;
+        char *s, *p;
+        int r = stage1_machine_name(uuid, &name);
+
+        if (r < 0)
+                return r;
+        /* systemd's unit name escaping of the machine name: of its characters, only the dashes need it. */
+        s = malloc(STRLEN("machine-") + 4 * strlen(name) + STRLEN(".scope") + 1);
+        if (!s)
+                return -ENOMEM;
+        p = stpcpy(s, "machine-");
+        for (const char *u = name; *u; u++) {
+                if (*u == '-')
+                        p = stpcpy(p, "\\x2d");
+                else
+                        *p++ = *u;
+        }
+        strcpy(p, ".scope");
+        *ret = s;
+        return 0;
+}
+
+/* The implementations are shared with stage0 (fd-util.h), which reads pod trees the same way. */
+int stage1_open_in_root_walk(int rootfd, const char *path, int flags) {
+        return open_in_root_walk(rootfd, path, flags);
+}
+
+int stage1_open_in_root(int rootfd, const char *path, int flags) {
+        return open_in_root(rootfd, path, flags);
+}
+
+int stage1_read_in_root(int rootfd, const char *path, char **ret) {
+        return read_file_in_root(rootfd, path, 64 * 1024 * 1024, ret, NULL);
+}
+
+int stage1_write_file_at(int dirfd, const char *path, const char *text, mode_t mode) {
+        return write_file_replace_at(dirfd, path, text, strlen(text), mode);
+}
+
+int stage1_symlink_at(int dirfd, const char *target, const char *path) {
+        if (symlinkat(target, dirfd, path) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return negative_errno();
+        if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
+                return negative_errno();
+        return symlinkat(target, dirfd, path) < 0 ? negative_errno() : 0;
+}
+
+static bool is_fs_type(const char *path, long type) {
+        struct statfs s;
+        return statfs(path, &s) >= 0 && s.f_type == type;
+}
+
+bool stage1_cgroup_unified(void) {
+        return is_fs_type("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
+}
+
+int stage1_cgroup_hierarchies(CgroupHierarchy ret[static 2]) {
+        int n = 0;
+
+        if (is_fs_type("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup", true};
+                return n;
+        }
+        if (is_fs_type("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup/unified", true};
+        if (is_fs_type("/sys/fs/cgroup/systemd", CGROUP_SUPER_MAGIC))
+                ret[n++] = (CgroupHierarchy){"/sys/fs/cgroup/systemd", false};
+        return n;
+}
+
+int stage1_cgroup_parse(const char *text, bool unified, char **ret) {
+        for (const char *p = text; p && *p;) {
+                const char *nl = strchr(p, '\n'), *rest;
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+
+                /* "ID:CONTROLLERS:PATH" */
+                rest = memchr(p, ':', len);
+                if (rest) {
+                        const char *ctl = rest + 1, *path = memchr(ctl, ':', len - (ctl - p));
+                        if (path) {
+                                size_t ctl_len = path - ctl;
+                                bool match = unified ? (rest - p == 1 && p[0] == '0' && ctl_len == 0)
+                                                     : (ctl_len == STRLEN("name=systemd") &&
+                                                        strncmp(ctl, "name=systemd", ctl_len) == 0);
+                                if (match) {
+                                        char *s = strndup(path + 1, len - (path + 1 - p));
+                                        if (!s)
+                                                return -ENOMEM;
+                                        *ret = s;
+                                        return 0;
+                                }
+                        }
+                }
+                p = nl ? nl + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        int r;
+
+        if (pid == 0)
+                snprintf(path, sizeof(path), "/proc/self/cgroup");
+        else
+                snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        if (r < 0)
+                return r;
+        return stage1_cgroup_parse(text, unified, ret);
+}
+
+int stage1_terminate_machine(const char *uuid) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
+                return 0;
+        if (stage1_machine_name(uuid, &name) < 0)
+                return -ENOMEM;
+        r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                               "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s", name);
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **ret_app, char ***ret_cmd,
+                            RktError **reterr) {
+        pid_t pid = 0;
+        const char *app = NULL;
+        static const struct option options[] = {
+                {"pid", required_argument, NULL, 'p'},
+                {"appname", required_argument, NULL, 'a'},
+                {},
+        };
+        int c;
+
+        opterr = 0;
+        /* "+": stop at the first non-option, CMD's own options are not ours. */
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
+                switch (c) {
+                case 'p':
+                        if (stage1_parse_pid(optarg, &pid) < 0)
+                                return rkt_error_set(reterr, -EINVAL, "invalid --pid='%s'", optarg);
+                        break;
+                case 'a':
+                        if (!appc_ac_name_valid(optarg))
+                                return rkt_error_set(reterr, -EINVAL, "invalid --appname='%s'", optarg);
+                        app = optarg;
+                        break;
+                default:
+                        return rkt_error_set(reterr, -EINVAL, "unknown or incomplete option '%s'",
+                                             argv[optind - 1]);
+                }
+        }
+        if (pid == 0 || !app)
+                return rkt_error_set(reterr, -EINVAL, "--pid= and --appname= are required");
+        if (optind >= argc)
+                return rkt_error_set(reterr, -EINVAL, "no command given");
+        *ret_pid = pid;
+        *ret_app = app;
+        *ret_cmd = argv + optind;
+        return 0;
+}
+
+int stage1_stop_args(int argc, char **argv, bool *ret_force) {
+        static const struct option options[] = {
+                {"force", no_argument, NULL, 'f'},
+                {},
+        };
+        bool force = false;
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c != 'f') {
+                        log_error("stop: unknown option '%s'; usage: stop [--force] UUID", argv[optind - 1]);
+                        return -EINVAL;
+                }
+                force = true;
+        }
+        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
+                log_error("stop: usage: stop [--force] UUID");
+                return -EINVAL;
+        }
+        *ret_force = force;
+        return 0;
+}
+
+int stage1_close_fds_but_lock(void) {
+        const char *v = getenv("RKT_LOCK_FD");
+        pid_t fd;
+        int keep = v && stage1_parse_pid(v, &fd) >= 0 ? (int) fd : -1;
+
+        return close_all_fds_except(&keep, 1);
+}

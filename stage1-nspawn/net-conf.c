@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "json-field.h"
+#include "net.h"
+#include "path.h"
+#include "strv.h"
+#include "util.h"
+
+/* The CNI version of the built-in networks: plugins from 0.8 on speak it, and its results name the
+ * interfaces. */
+#define BUILTIN_CNI_VERSION "0.4.0"
+#define BUILTIN_DIR "(built-in)"
+#define MAX_CONF_SIZE (1024 * 1024)
+
+/* --- configurations --- */
+
+static const struct {
+        const char *file_name;
+        const char *json;
+} builtin_confs[] = {
+        {"99-default.conf", "{\n"
+                            "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+                            "\t\"name\": \"" NET_DEFAULT "\",\n"
+                            "\t\"type\": \"ptp\",\n"
+                            "\t\"ipMasq\": true,\n"
+                            "\t\"ipam\": {\n"
+                            "\t\t\"type\": \"host-local\",\n"
+                            "\t\t\"subnet\": \"172.16.28.0/24\",\n"
+                            "\t\t\"routes\": [{\"dst\": \"0.0.0.0/0\"}]\n"
+                            "\t}\n"
+                            "}\n"},
+        {"99-default-restricted.conf", "{\n"
+                                       "\t\"cniVersion\": \"" BUILTIN_CNI_VERSION "\",\n"
+                                       "\t\"name\": \"" NET_DEFAULT_RESTRICTED "\",\n"
+                                       "\t\"type\": \"ptp\",\n"
+                                       "\t\"ipMasq\": false,\n"
+                                       "\t\"ipam\": {\n"
+                                       "\t\t\"type\": \"host-local\",\n"
+                                       "\t\t\"subnet\": \"172.31.0.0/16\"\n"
+                                       "\t}\n"
+                                       "}\n"},
+};
+
+void net_conf_done(NetConf *c) {
+        free(c->name);
+        free(c->type);
+        free(c->cni_version);
+        free(c->path);
+        free(c->file_name);
+        free(c->json);
+        *c = (NetConf){};
+}
+
+void net_confs_free(NetConf *c, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                net_conf_done(&c[i]);
+        free(c);
+}
+
+/* The key of o that stands for key: key itself, else one equal to it ignoring case. rkt 1.30 (and the CNI
+ * plugins) decoded these files with Go's encoding/json, which matches keys that way: {"Name":…,"Type":…}
+ * worked there. */
+static const char *conf_key(json_object *o, const char *key) {
+        if (json_object_object_get_ex(o, key, NULL))
+                return key;
+        json_object_object_foreach(o, k, v) {
+                (void) v;
+                if (strcasecmp(k, key) == 0)
+                        return k;
+        }
+        return key;
+}
+
+/* A string field: -ENOENT when absent, -EINVAL (with an error) when of another type, null included. */
+static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
+                       RktError **reterr) {
+        int r = json_field_string(o, conf_key(o, key), "network configuration", path, ret, reterr);
+        return r == 0 ? -ENOENT : r < 0 ? r : 0;
+}
+
+int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr) {
+        enum json_tokener_error jerr;
+        json_object *root = json_tokener_parse_verbose(json, &jerr), *v;
+        _cleanup_(net_conf_done) NetConf c = {};
+        const char *name = NULL, *type = NULL, *version = NULL, *base;
+        int r;
+
+        if (!root)
+                return rkt_error_set(reterr, -EINVAL, "network configuration '%s': invalid JSON: %s", path,
+                                     json_tokener_error_desc(jerr));
+        if (!json_object_is_type(root, json_type_object)) {
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': not a JSON object", path);
+                goto finish;
+        }
+        r = conf_string(root, "name", path, &name, reterr);
+        if (r == -ENOENT || (r >= 0 && isempty(name)))
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'name': missing",
+                                  path);
+        else if (r >= 0 && !net_name_valid(name))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'name': invalid network name '%s' "
+                                  "(letters, digits, '_', '.', '-')",
+                                  path, name);
+        else if (r >= 0 && net_name_special(name))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'name': '%s' is reserved (--net=%s "
+                                  "has a meaning of its own)",
+                                  path, name, name);
+        if (r < 0)
+                goto finish;
+        r = conf_string(root, "type", path, &type, reterr);
+        if (r == -ENOENT || (r >= 0 && isempty(type)))
+                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'type': missing",
+                                  path);
+        /* The type names a plugin file in the plugin directories, nothing else. */
+        else if (r >= 0 && (strchr(type, '/') || streq(type, ".") || streq(type, "..")))
+                r = rkt_error_set(reterr, -EINVAL,
+                                  "network configuration '%s': field 'type': '%s' is not a plugin name",
+                                  path, type);
+        if (r < 0)
+                goto finish;
+        r = conf_string(root, "cniVersion", path, &version, reterr);
+        if (r < 0 && r != -ENOENT)
+                goto finish;
+        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v, reterr);
+        if (r < 0)
+                goto finish;
+        if (r > 0)
+                c.ip_masq = json_object_get_boolean(v);
+        base = strrchr(path, '/');
+        c.name = strdup(name);
+        c.type = strdup(type);
+        c.cni_version = version ? strdup(version) : NULL;
+        c.path = strdup(path);
+        c.file_name = strdup(base ? base + 1 : path);
+        c.json = strdup(json);
+        if (!c.name || !c.type || (version && !c.cni_version) || !c.path || !c.file_name || !c.json) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        *ret = c;
+        c = (NetConf){};
+        r = 0;
+finish:
+        json_object_put(root);
+        return r;
+}
+
+static int conf_cmp(const void *a, const void *b) {
+        const NetConf *x = a, *y = b;
+        int c = strcmp(x->file_name, y->file_name);
+        return c ?: strcmp(x->name, y->name);
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The *.conf files of dir (regular files, symlinks to them included), sorted. */
+static int list_conf_files(const char *dir, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        r = opendir_at(AT_FDCWD, dir, &d);
+        if (r < 0)
+                return r;
+        if (!d) {
+                *ret = NULL;
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                r = strv_extend(&l, de->d_name);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), str_cmp);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int confs_append(NetConf **confs, size_t *n, NetConf *c) {
+        NetConf *a = reallocarray(*confs, *n + 1, sizeof(NetConf));
+        if (!a)
+                return -ENOMEM;
+        *confs = a;
+        a[(*n)++] = *c;
+        *c = (NetConf){};
+        return 0;
+}
+
+static ssize_t confs_find(const NetConf *confs, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(confs[i].name, name))
+                        return (ssize_t) i;
+        return -1;
+}
+
+int net_confs_load(const char *const *dirs, size_t n_dirs, NetConf **ret, size_t *ret_n,
+                   char ***ret_warnings, RktError **reterr) {
+        _cleanup_strv_free_ char **warnings = NULL;
+        NetConf *confs = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(builtin_confs); i++) {
+                _cleanup_(net_conf_done) NetConf c = {};
+                _cleanup_free_ char *path = path_join(BUILTIN_DIR, builtin_confs[i].file_name);
+                if (!path) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = net_conf_parse(builtin_confs[i].json, path, &c, reterr);
+                if (r >= 0)
+                        r = confs_append(&confs, &n, &c);
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t d = 0; d < n_dirs; d++) {
+                _cleanup_strv_free_ char **files = NULL, **seen = NULL;
+
+                if (!dirs[d])
+                        continue;
+                r = list_conf_files(dirs[d], &files);
+                if (r < 0) {
+                        r = rkt_error_set(reterr, r, "reading network configurations in '%s': %s", dirs[d],
+                                          strerror(-r));
+                        goto fail;
+                }
+                STRV_FOREACH(f, files) {
+                        _cleanup_(net_conf_done) NetConf c = {};
+                        _cleanup_free_ char *path = path_join(dirs[d], *f), *text = NULL;
+                        size_t size;
+                        ssize_t k;
+
+                        if (!path) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+                        if (r >= 0 && size > MAX_CONF_SIZE)
+                                r = -EFBIG;
+                        if (r < 0) {
+                                r = rkt_error_set(reterr, r, "reading network configuration '%s': %s", path,
+                                                  strerror(-r));
+                                goto fail;
+                        }
+                        r = net_conf_parse(text, path, &c, reterr);
+                        if (r < 0)
+                                goto fail;
+                        if (strv_contains(seen, c.name)) {
+                                char *w;
+                                if (asprintf(&w,
+                                             "network '%s' is defined more than once in '%s': '%s' ignored",
+                                             c.name, dirs[d], *f) < 0 ||
+                                    strv_push(&warnings, w) < 0) {
+                                        r = -ENOMEM;
+                                        goto fail;
+                                }
+                                continue;
+                        }
+                        r = strv_extend(&seen, c.name);
+                        if (r < 0)
+                                goto fail;
+                        k = confs_find(confs, n, c.name);
+                        if (k >= 0) {
+                                net_conf_done(&confs[k]);
+                                confs[k] = c;
+                                c = (NetConf){};
+                        } else {
+                                r = confs_append(&confs, &n, &c);
+                                if (r < 0)
+                                        goto fail;
+                        }
+                }
+        }
+        qsort(confs, n, sizeof(NetConf), conf_cmp);
+        *ret = confs;
+        *ret_n = n;
+        if (ret_warnings)
+                *ret_warnings = TAKE_PTR(warnings);
+        return 0;
+fail:
+        net_confs_free(confs, n);
+        return r < 0 ? r : -ENOMEM;
+}
+
+int net_select(const NetConf *confs, size_t n_confs, const NetList *l, size_t **ret, size_t *ret_n,
+               RktError **reterr) {
+        _cleanup_free_ size_t *idx = calloc(n_confs + 1, sizeof(size_t));
+        _cleanup_strv_free_ char **missing = NULL;
+        bool all = net_list_has(l, "all");
+        size_t n = 0;
+
+        if (!idx)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_confs; i++)
+                if (all || net_list_has(l, confs[i].name))
+                        idx[n++] = i;
+        for (size_t i = 0; i < l->n; i++)
+                if (!net_name_special(l->items[i].name) &&
+                    confs_find(confs, n_confs, l->items[i].name) < 0 &&
+                    strv_extend(&missing, l->items[i].name) < 0)
+                        return -ENOMEM;
+        if (missing) {
+                _cleanup_free_ char *j = strv_join(missing, ", ");
+                return rkt_error_set(reterr, -ENOENT, "networks not found: %s", strna(j));
+        }
+        *ret = TAKE_PTR(idx);
+        *ret_n = n;
+        return 0;
+}
