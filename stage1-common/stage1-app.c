@@ -320,8 +320,9 @@ int stage1_mount_volume(int rootfd, const char *app, const Stage1MountSpec *m, c
         if (m->fill && m->source) {
                 r = fill_volume(fd, m->source);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "app '%s': copying the image's '%s' into volume '%s': %s",
-                                             app, inside, strna(m->volume), strerror(-r));
+                        return rkt_error_set(reterr, r,
+                                             "app '%s': copying the image's '%s' into volume '%s': %s", app,
+                                             inside, strna(m->volume), strerror(-r));
         }
         r = stage1_bind_at(fd, m->source, m->recursive, m->read_only);
         if (r < 0)
@@ -366,7 +367,8 @@ int stage1_shared_volume(const char *pod_dir, const Stage1Mount *m, const UidRan
         if (errno || *end || mode > 07777)
                 return rkt_error_set(reterr, -EINVAL, "volume '%s': invalid mode '%s'", m->volume, m->mode);
         if (users && (uid_range_shift(users, m->uid, &uid) < 0 || uid_range_shift(users, m->gid, &gid) < 0))
-                return rkt_error_set(reterr, -ERANGE, "volume '%s': owner %u:%u is outside the pod's user namespace",
+                return rkt_error_set(reterr, -ERANGE,
+                                     "volume '%s': owner %u:%u is outside the pod's user namespace",
                                      m->volume, (unsigned) m->uid, (unsigned) m->gid);
         dir = path_join(pod_dir, STAGE1_SHARED_VOLUMES);
         path = dir ? path_join(dir, m->volume) : NULL;
@@ -394,8 +396,8 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
                 return stage1_shared_volume(pod_dir, m, users, ret, reterr);
         }
         if (!m->source || !path_is_absolute(m->source))
-                return rkt_error_set(reterr, -EINVAL, "volume '%s': host path '%s' is not absolute", m->volume,
-                                     strna(m->source));
+                return rkt_error_set(reterr, -EINVAL, "volume '%s': host path '%s' is not absolute",
+                                     m->volume, strna(m->source));
         if (stat(m->source, ret_st) < 0) {
                 int r = negative_errno();
                 return rkt_error_set(reterr, r, "volume '%s': host path '%s' does not exist", m->volume,

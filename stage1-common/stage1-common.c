@@ -188,7 +188,8 @@ int stage1_terminate_machine(const char *uuid) {
         if (stage1_machine_name(uuid, &name) < 0)
                 return -ENOMEM;
         r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                               "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s", name);
+                               "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s",
+                               name);
         if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                 return 0;
         return r < 0 ? r : 1;

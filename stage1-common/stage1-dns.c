@@ -106,7 +106,8 @@ int net_hosts_file(const char *base, char *const *entries, const char *hostname,
 bool net_resolv_conf_local_only(const char *text) {
         bool any = false;
 
-        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        for (const char *line = text; line && *line;
+             line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
                 const char *p = line + strspn(line, " \t");
                 struct in_addr a4;
                 struct in6_addr a6;

@@ -704,7 +704,8 @@ int stage1_sysctl_check(const char *name, const char *value, bool private_networ
         /* The reaper prints what it sets to the pod's console: no terminal control of any kind (C0, DEL,
          * C1 in UTF-8). */
         for (const unsigned char *p = (const unsigned char *) value; *p; p++)
-                if ((*p < 0x20 && *p != '\t') || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+                if ((*p < 0x20 && *p != '\t') || *p == 0x7f ||
+                    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
                         return rkt_error_set(reterr, -EINVAL, "os/unix/sysctl: invalid value for '%s'",
                                              name);
         for (size_t i = 0; i < ELEMENTSOF(ipc); i++)

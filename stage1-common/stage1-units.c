@@ -337,8 +337,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                                         app->name, hidden_paths[i]);
                 for (size_t i = 0; i < ELEMENTSOF(read_only_paths); i++)
                         if (!app->own_sys || !startswith(read_only_paths[i], "/sys/"))
-                                fprintf(f, "ReadOnlyPaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n", app->name,
-                                        read_only_paths[i]);
+                                fprintf(f, "ReadOnlyPaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n",
+                                        app->name, read_only_paths[i]);
         }
         if (app->read_only_rootfs) {
                 fprintf(f, "ReadOnlyPaths=/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "\n", app->name);

@@ -35,7 +35,8 @@ typedef struct Stage1App {
         /* rkt's kernel protection: /proc and /sys files hidden or read-only (and /proc/sys read-only, as
          * nspawn leaves it for the pod), devices closed. False with --disable-paths. */
         bool protect_paths;
-        char *const *device_allow; /* with protect_paths: the device volumes, stage1_device_allow() entries */
+        char *const
+                *device_allow; /* with protect_paths: the device volumes, stage1_device_allow() entries */
         bool read_only_rootfs;
         char *const *writable_paths; /* with read_only_rootfs: what stays writable (read-write volumes) */
         bool after_sysctl;           /* the pod sets sysctls first (rkt-sysctl.service) */

@@ -85,9 +85,10 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                                                      argv[optind - 1], optarg);
                         break;
                 case ARG_PRIVATE_USERS:
-                        return rkt_error_set(reterr, -EOPNOTSUPP,
-                                             "--private-users: the fly stage1 runs the app in the host's user "
-                                             "namespace");
+                        return rkt_error_set(
+                                reterr, -EOPNOTSUPP,
+                                "--private-users: the fly stage1 runs the app in the host's user "
+                                "namespace");
                 case ARG_IGNORED:
                         break;
                 case ARG_DNS:
@@ -253,7 +254,8 @@ static int plan_dns(const NetDnsConfig *dns, int s1fd, int rootfd, const char *p
                 if (r >= 0)
                         r = stage1_write_file_at(s1fd, "etc/rkt-resolv.conf", text, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
+                        return rkt_error_set(reterr, r,
+                                             "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
                                              strerror(-r));
                 *ret_resolv = path_join(pod_dir, POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf");
         }
@@ -331,8 +333,8 @@ static int write_app_state(int s1fd, const char *app, const FlyApp *f, RktError 
         if (r >= 0)
                 r = stage1_write_file_at(s1fd, confine_path, confine, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/{env,confine}/%s: %s", app,
-                                     strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/{env,confine}/%s: %s",
+                                     app, strerror(-r));
         return 0;
 }
 

@@ -23,7 +23,8 @@ static bool same_path(const char *a, const char *b) {
         return na && nb && streq(na, nb);
 }
 
-int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRuntimeApp *ra, const char *path) {
+int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
+                             const char *path) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
         _cleanup_error_ RktError *error = NULL;
         _cleanup_free_ char *mpath = NULL, *json = NULL;

@@ -6,7 +6,8 @@
 /* Does the app have a volume mounted at path (an absolute path inside the app, compared lexically)?
  * s1fd: the stage1 rootfs, where the app's image manifest is (opt/stage2/<app>/manifest). Returns 1, 0, or
  * a negative errno when the app's mounts cannot be worked out. */
-int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRuntimeApp *ra, const char *path);
+int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
+                             const char *path);
 
 /* rkt/exec/<app> in the stage1 rootfs: the app's exec[0] as resolved, which /reaper (inside the pod) reads
  * when the app could not be executed (status 203) to print rkt 1.30's diagnostic

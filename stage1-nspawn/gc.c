@@ -126,7 +126,8 @@ static int empty_cgroup(const char *path) {
         for (int round = 0; r == -EBUSY && round < 100; round++) {
                 int n = kill_cgroup_processes(path);
                 if (round == 0 && n > 0)
-                        log_info("killed %d leftover process%s of the pod in %s", n, n == 1 ? "" : "es", path);
+                        log_info("killed %d leftover process%s of the pod in %s", n, n == 1 ? "" : "es",
+                                 path);
                 (void) nanosleep(&(struct timespec){.tv_nsec = 20 * 1000000L}, NULL);
                 r = rmdir_cgroup(path);
         }

@@ -39,7 +39,8 @@ int pod_isolation_init(PodIsolation *pi, int s1fd, const AppcPodManifest *pod, c
         if (r >= 0)
                 r = stage1_syscall_groups_parse(groups, &pi->groups);
         if (r < 0 && r != -ENOENT)
-                return rkt_error_set(reterr, r, "reading " POD_STAGE1_ROOTFS "/" STAGE1_SYSCALL_GROUPS ": %s",
+                return rkt_error_set(reterr, r,
+                                     "reading " POD_STAGE1_ROOTFS "/" STAGE1_SYSCALL_GROUPS ": %s",
                                      strerror(-r));
         pi->options.groups = &pi->groups;
 
@@ -182,8 +183,8 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                 }
                 if (ai.own_sys && !at_sys && (r = stage1_bind_self(rootfd, "/sys")) < 0) {
                         stage1_mounts_free(mounts, n_mounts);
-                        return rkt_error_set(reterr, r, "app '%s': making its /sys a mount point: %s", ra->name,
-                                             strerror(-r));
+                        return rkt_error_set(reterr, r, "app '%s': making its /sys a mount point: %s",
+                                             ra->name, strerror(-r));
                 }
         }
         /* In manifest order, each target resolved as it is mounted, after the mounts before it (a mount
@@ -249,7 +250,8 @@ int app_isolation_write_confinement(int s1fd, const char *app, uid_t uid, gid_t 
         if (r < 0)
                 return r;
         if (mkdirat(s1fd, "rkt/confine", 0755) < 0 && errno != EEXIST)
-                return rkt_error_set(reterr, negative_errno(), "creating " POD_STAGE1_ROOTFS "/rkt/confine: %m");
+                return rkt_error_set(reterr, negative_errno(),
+                                     "creating " POD_STAGE1_ROOTFS "/rkt/confine: %m");
         if (asprintf(&path, "rkt/confine/%s", app) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(s1fd, path, text, 0644);

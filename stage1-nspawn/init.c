@@ -92,8 +92,8 @@ static int parse_plugin_dirs(const char *v, char ***ret, RktError **reterr) {
                 return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: no directory given");
         STRV_FOREACH(d, l) {
                 if (!path_is_absolute(*d))
-                        return rkt_error_set(reterr, -EINVAL, "--net-plugin-dirs: '%s' is not an absolute path",
-                                             *d);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--net-plugin-dirs: '%s' is not an absolute path", *d);
         }
         strv_free(*ret);
         *ret = TAKE_PTR(l);
@@ -216,8 +216,10 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                         a->private_users = true;
                         r = uid_range_parse(optarg, &a->users);
                         if (r < 0)
-                                return rkt_error_set(reterr, r, "--private-users: invalid range '%s' (expected "
-                                                     "SHIFT:COUNT below 2^31)", optarg);
+                                return rkt_error_set(reterr, r,
+                                                     "--private-users: invalid range '%s' (expected "
+                                                     "SHIFT:COUNT below 2^31)",
+                                                     optarg);
                         break;
                 case ARG_IPC:
                         /* auto and private: an IPC namespace of the pod's own, nspawn's default. */
@@ -242,7 +244,8 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
         if (!net_given)
                 return rkt_error_set(reterr, -EINVAL, "--net= is required");
         if (a->private_users && net_list_has(&a->nets, "host"))
-                return rkt_error_set(reterr, -EINVAL, "--private-users needs a network of the pod's own, not --net=host");
+                return rkt_error_set(reterr, -EINVAL,
+                                     "--private-users needs a network of the pod's own, not --net=host");
         r = net_dns_config_finish(&a->dns, reterr);
         if (r < 0)
                 return r;
@@ -364,7 +367,8 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
 
         r = stage1_app_ensure_mtab(rootfd);
         if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': making its /etc/mtab: %s", ra->name, strerror(-r));
+                return rkt_error_set(reterr, r, "app '%s': making its /etc/mtab: %s", ra->name,
+                                     strerror(-r));
         app = ra->app ?: im->app;
         if (!app || !app->exec || !app->exec[0])
                 return rkt_error_set(reterr, -EINVAL, "app '%s': nothing to execute (no app.exec)",
@@ -558,7 +562,8 @@ static int write_identity(int s1fd, const InitArgs *a, RktError **reterr) {
         }
         r = stage1_write_file_at(s1fd, "etc/hostname", hostname, 0644);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/hostname: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/hostname: %s",
+                                     strerror(-r));
         /* The pod's journal is /var/log/journal/<machine-id>: what journalctl -M and --link-journal find. */
         stage1_machine_id(a->uuid, mid);
         snprintf(line, sizeof(line), "%s\n", mid);
@@ -749,7 +754,8 @@ static void notify_relay_forward(int fd) {
 }
 
 /* Until nspawn exits: signals that would stop a pod are passed on to it, its notifications relayed. */
-static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool *ret_killed, RktError **reterr) {
+static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool *ret_killed,
+                       RktError **reterr) {
         _cleanup_close_ int sfd = signalfd(-1, signals, SFD_CLOEXEC);
 
         *ret_killed = false;
@@ -925,15 +931,17 @@ static int run(const InitArgs *a, RktError **reterr) {
                         goto finish;
         }
         /* After the network, whose namespace is mounted on the host; the volumes are the pod's alone. */
-        r = pod_mount_namespace_enter(&s1fd, &host_ns, reterr) ?: pod_isolation_init(
-                &pi, s1fd, pod,
-                &(InitIsolationArgs){.disable_capabilities = a->disable_capabilities,
-                                     .disable_paths = a->disable_paths,
-                                     .disable_seccomp = a->disable_seccomp,
-                                     .private_network = a->net_none || net_list_contained(&a->nets),
-                                     .metadata_url = mds_url,
-                                     .private_users = o.private_users},
-                reterr);
+        r = pod_mount_namespace_enter(&s1fd, &host_ns, reterr)
+                    ?: pod_isolation_init(
+                               &pi, s1fd, pod,
+                               &(InitIsolationArgs){.disable_capabilities = a->disable_capabilities,
+                                                    .disable_paths = a->disable_paths,
+                                                    .disable_seccomp = a->disable_seccomp,
+                                                    .private_network =
+                                                            a->net_none || net_list_contained(&a->nets),
+                                                    .metadata_url = mds_url,
+                                                    .private_users = o.private_users},
+                               reterr);
         if (r < 0)
                 goto finish;
 
@@ -1004,7 +1012,8 @@ static int run(const InitArgs *a, RktError **reterr) {
         if (o.private_users) {
                 r = uid_range_chown_tree(s1fd, o.private_users);
                 if (r < 0) {
-                        r = rkt_error_set(reterr, r, "giving " POD_STAGE1_ROOTFS " to the pod's user namespace: %s",
+                        r = rkt_error_set(reterr, r,
+                                          "giving " POD_STAGE1_ROOTFS " to the pod's user namespace: %s",
                                           strerror(-r));
                         goto finish;
                 }

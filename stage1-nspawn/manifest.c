@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stage1-manifest FLAVOR VERSION: prints the manifest of the stage1 image of FLAVOR (nspawn or fly; build
- * time only). The entrypoint annotations are the stage0 <-> stage1 contract (stage1-contract.h); the flavors differ
- * in their name and their run entrypoint only. */
+ * time only). The entrypoint annotations are the stage0 <-> stage1 contract (stage1-contract.h); the flavors
+ * differ in their name and their run entrypoint only. */
 #include <stdio.h>
 
 #include "appc.h"

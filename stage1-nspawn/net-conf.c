@@ -128,7 +128,8 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
         r = conf_string(root, "cniVersion", path, &version, reterr);
         if (r < 0 && r != -ENOENT)
                 goto finish;
-        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v, reterr);
+        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v,
+                       reterr);
         if (r < 0)
                 goto finish;
         if (r > 0)

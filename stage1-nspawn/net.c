@@ -813,8 +813,8 @@ static const char *host_resolv_conf(bool contained) {
         return "/etc/resolv.conf";
 }
 
-/* What the apps get as /etc/resolv.conf: a file generated here (*ret_resolv), a host file (bound by nspawn at
- * NET_HOST_RESOLV_CONF: *ret_host), or neither (the image's own). */
+/* What the apps get as /etc/resolv.conf: a file generated here (*ret_resolv), a host file (bound by nspawn
+ * at NET_HOST_RESOLV_CONF: *ret_host), or neither (the image's own). */
 static int choose_resolv_conf(const NetPodConfig *c, const NetDns *cni_dns, const char *cni_dns_net,
                               char **ret_resolv, const char **ret_host, RktError **reterr) {
         _cleanup_free_ char *comment = NULL;
@@ -882,7 +882,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
         if (resolv) {
                 r = stage1_write_file_at(c->s1fd, "etc/rkt-resolv.conf", resolv, 0644);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
+                        return rkt_error_set(reterr, r,
+                                             "writing " POD_STAGE1_ROOTFS "/etc/rkt-resolv.conf: %s",
                                              strerror(-r));
         }
         r = stage1_write_file_at(c->s1fd, hosts_file, hosts, 0644);
@@ -914,7 +915,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                 /* A volume the user mounted at either file wins over what rkt generates (rkt 1.30). */
                 if (bind_hosts || app_resolv) {
                         int h = stage1_app_has_volume_at(c->s1fd, c->pod, &c->pod->apps[i], "/etc/hosts");
-                        int v = stage1_app_has_volume_at(c->s1fd, c->pod, &c->pod->apps[i], "/etc/resolv.conf");
+                        int v = stage1_app_has_volume_at(c->s1fd, c->pod, &c->pod->apps[i],
+                                                         "/etc/resolv.conf");
                         if (h < 0 || v < 0)
                                 return rkt_error_set(reterr, h < 0 ? h : v,
                                                      "app '%s': working out its volumes: %s", app,
@@ -936,8 +938,8 @@ static int write_dns_files(const NetPodConfig *c, const NetDns *cni_dns, const c
                     asprintf(&dropin, "%s/10-rkt-dns.conf", dropin_dir) < 0)
                         return -ENOMEM;
                 if (mkdirat(c->s1fd, dropin_dir, 0755) < 0 && errno != EEXIST)
-                        return rkt_error_set(reterr, negative_errno(), "creating " POD_STAGE1_ROOTFS "/%s: %m",
-                                             dropin_dir);
+                        return rkt_error_set(reterr, negative_errno(),
+                                             "creating " POD_STAGE1_ROOTFS "/%s: %m", dropin_dir);
                 r = stage1_write_file_at(c->s1fd, dropin, text, 0644);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", dropin,

@@ -54,8 +54,9 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         if (!o->debug)
                 r = r ?: add(&l, "--quiet");
         r = r ?: add_kv(&l, "--uuid=", o->uuid);
-        r = r ?: (o->machine_name ? add_kv(&l, "--machine=", o->machine_name)
-                                  : add_kv(&l, "--machine=rkt-", o->uuid));
+        r = r
+                    ?: (o->machine_name ? add_kv(&l, "--machine=", o->machine_name)
+                                        : add_kv(&l, "--machine=rkt-", o->uuid));
         r = r ?: add_kv(&l, "--directory=", o->directory);
         /* The pod's journal lives in the pod; the host gets /var/log/journal/<machine-id> linked to it. */
         r = r ?: add(&l, "--link-journal=try-guest");

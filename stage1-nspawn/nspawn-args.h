@@ -21,9 +21,9 @@ typedef struct NspawnBind {
 } NspawnBind;
 
 typedef struct NspawnOptions {
-        const char *uuid;      /* the pod's UUID, lower case with dashes */
+        const char *uuid;         /* the pod's UUID, lower case with dashes */
         const char *machine_name; /* the pod's name (rkt run --name); NULL: rkt-<uuid> */
-        const char *directory; /* the stage1 rootfs, relative to the pod dir ("stage1/rootfs") */
+        const char *directory;    /* the stage1 rootfs, relative to the pod dir ("stage1/rootfs") */
         bool debug;            /* nspawn and the pod's systemd talk: status lines and logs on the console */
         bool register_machine; /* register with machined (machinectl, journalctl -M) */
         bool keep_unit;        /* stay in the caller's unit (a service, or no systemd to make a scope) */

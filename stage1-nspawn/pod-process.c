@@ -106,7 +106,8 @@ int pod_poweroff(pid_t nspawn, unsigned timeout_ms, RktError **reterr) {
         for (;;) {
                 if (started == 0 || pod_process_start_time(nspawn) != started ||
                     !pod_process_is(nspawn, "systemd-nspawn"))
-                        return rkt_error_set(reterr, -ESRCH, "the pod is not running (systemd-nspawn pid %d is gone)",
+                        return rkt_error_set(reterr, -ESRCH,
+                                             "the pod is not running (systemd-nspawn pid %d is gone)",
                                              (int) nspawn);
                 r = ready_leader(nspawn, POD_POWEROFF_SIGNAL, &leader);
                 if (r == 0)
@@ -114,9 +115,10 @@ int pod_poweroff(pid_t nspawn, unsigned timeout_ms, RktError **reterr) {
                 if (r != -EAGAIN)
                         return rkt_error_set(reterr, r, "finding the pod's systemd: %s", strerror(-r));
                 if (now_ms() >= deadline)
-                        return rkt_error_set(reterr, -ETIMEDOUT,
-                                             "the pod's systemd did not get ready for a poweroff within %u ms",
-                                             timeout_ms);
+                        return rkt_error_set(
+                                reterr, -ETIMEDOUT,
+                                "the pod's systemd did not get ready for a poweroff within %u ms",
+                                timeout_ms);
                 (void) nanosleep(&(struct timespec){.tv_nsec = POLL_INTERVAL_MS * 1000000L}, NULL);
         }
         if (kill(leader, POD_POWEROFF_SIGNAL) < 0) {

@@ -14,7 +14,8 @@
 #include "stage1-contract.h"
 
 static int open_in_app(int rootfd, const char *path) {
-        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
+                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 
         return (int) syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 }
@@ -39,18 +40,20 @@ static int interpreter_of(int fd, char *buf, size_t size) {
                 size_t i = 2, k = 0;
                 while (i < (size_t) n && (head[i] == ' ' || head[i] == '\t'))
                         i++;
-                while (i < (size_t) n && k + 1 < size && head[i] != ' ' && head[i] != '\t' && head[i] != '\n')
+                while (i < (size_t) n && k + 1 < size && head[i] != ' ' && head[i] != '\t' &&
+                       head[i] != '\n')
                         buf[k++] = (char) head[i++];
                 buf[k] = 0;
                 return 0;
         }
-        if (n >= (ssize_t) sizeof(Elf64_Ehdr) && memcmp(head, ELFMAG, SELFMAG) == 0 && head[EI_CLASS] == ELFCLASS64) {
+        if (n >= (ssize_t) sizeof(Elf64_Ehdr) && memcmp(head, ELFMAG, SELFMAG) == 0 &&
+            head[EI_CLASS] == ELFCLASS64) {
                 Elf64_Ehdr eh;
                 memcpy(&eh, head, sizeof(eh));
                 for (unsigned i = 0; i < eh.e_phnum && i < 256; i++) {
                         Elf64_Phdr ph;
-                        if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (uint64_t) i * eh.e_phentsize)) !=
-                            sizeof(ph))
+                        if (pread(fd, &ph, sizeof(ph),
+                                  (off_t) (eh.e_phoff + (uint64_t) i * eh.e_phentsize)) != sizeof(ph))
                                 return -EIO;
                         if (ph.p_type != PT_INTERP)
                                 continue;

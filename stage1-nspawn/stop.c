@@ -46,7 +46,8 @@ static int kill_pod(pid_t pid, RktError **reterr) {
                         (void) kill(kids[i], SIGKILL);
         if (kill(pid, SIGKILL) < 0) {
                 r = negative_errno();
-                return rkt_error_set(reterr, r, "killing systemd-nspawn (pid %d): %s", (int) pid, strerror(-r));
+                return rkt_error_set(reterr, r, "killing systemd-nspawn (pid %d): %s", (int) pid,
+                                     strerror(-r));
         }
         return 0;
 }

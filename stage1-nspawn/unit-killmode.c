@@ -16,13 +16,14 @@ void stage1_warn_kill_mode(void) {
                 return;
         if (sd_bus_open_system(&bus) < 0 ||
             sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0 ||
-            sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
-                                       "KillMode", &error, &mode) < 0)
+            sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
+                                       "org.freedesktop.systemd1.Service", "KillMode", &error, &mode) < 0)
                 return;
         if (streq(mode, "control-group"))
-                log_warning("the pod stays in unit '%s', whose KillMode=control-group makes 'systemctl stop' "
-                            "signal the pod's own processes instead of stopping the pod in order (it ends "
-                            "with SIGKILL and a failed unit): set KillMode=mixed in the unit (systemd-run "
-                            "-p KillMode=mixed)",
-                            unit);
+                log_warning(
+                        "the pod stays in unit '%s', whose KillMode=control-group makes 'systemctl stop' "
+                        "signal the pod's own processes instead of stopping the pod in order (it ends "
+                        "with SIGKILL and a failed unit): set KillMode=mixed in the unit (systemd-run "
+                        "-p KillMode=mixed)",
+                        unit);
 }

@@ -23,27 +23,26 @@ enum {
 };
 
 const Option cli_global_options[] = {
-        { "debug", 0, GLOBAL_DEBUG, OPTION_BOOL, NULL, "false", "print out more debug information to stderr" },
-        { "dir", 0, GLOBAL_DIR, OPTION_REQUIRED, "DIR", "/var/lib/rkt", "rkt data directory" },
-        { "insecure-options", 0, GLOBAL_INSECURE, OPTION_REQUIRED, "OPTS", "none",
-          "comma-separated list of security features to disable: "
-          "none,image,tls,ondisk,http,pubkey,capabilities,paths,seccomp,all-fetch,all-run,all",
-          "none image tls ondisk http pubkey capabilities paths seccomp all-fetch all-run all" },
-        { "max-image-size", 0, GLOBAL_MAX_IMAGE_SIZE, OPTION_REQUIRED, "SIZE", "16GiB",
-          "refuse an image (ACI, or docker image being converted) that uncompresses to more than SIZE bytes "
-          "(K, M, G, T: powers of 1024)" },
-        { "local-config", 0, GLOBAL_LOCAL_CONFIG, OPTION_REQUIRED, "DIR", "/etc/rkt",
-          "local configuration directory" },
-        { "stall-timeout", 0, GLOBAL_STALL_TIMEOUT, OPTION_REQUIRED, "DURATION", "30s",
-          "give up a download (image, signature, discovery, key, registry) that brings no data, or less than "
-          "1 KiB, for this long" },
-        { "system-config", 0, GLOBAL_SYSTEM_CONFIG, OPTION_REQUIRED, "DIR", "/usr/lib/rkt",
-          "system configuration directory" },
-        { "trust-keys-from-https", 0, GLOBAL_TRUST_HTTPS, OPTION_BOOL, NULL, "false",
-          "automatically trust gpg keys fetched from https" },
-        { "user-config", 0, GLOBAL_USER_CONFIG, OPTION_REQUIRED, "DIR", "",
-          "user configuration directory" },
-        { "help", 'h', GLOBAL_HELP, OPTION_BOOL, NULL, NULL, "help for this command" },
+        {"debug", 0, GLOBAL_DEBUG, OPTION_BOOL, NULL, "false", "print out more debug information to stderr"},
+        {"dir", 0, GLOBAL_DIR, OPTION_REQUIRED, "DIR", "/var/lib/rkt", "rkt data directory"},
+        {"insecure-options", 0, GLOBAL_INSECURE, OPTION_REQUIRED, "OPTS", "none",
+         "comma-separated list of security features to disable: "
+         "none,image,tls,ondisk,http,pubkey,capabilities,paths,seccomp,all-fetch,all-run,all",
+         "none image tls ondisk http pubkey capabilities paths seccomp all-fetch all-run all"},
+        {"max-image-size", 0, GLOBAL_MAX_IMAGE_SIZE, OPTION_REQUIRED, "SIZE", "16GiB",
+         "refuse an image (ACI, or docker image being converted) that uncompresses to more than SIZE bytes "
+         "(K, M, G, T: powers of 1024)"},
+        {"local-config", 0, GLOBAL_LOCAL_CONFIG, OPTION_REQUIRED, "DIR", "/etc/rkt",
+         "local configuration directory"},
+        {"stall-timeout", 0, GLOBAL_STALL_TIMEOUT, OPTION_REQUIRED, "DURATION", "30s",
+         "give up a download (image, signature, discovery, key, registry) that brings no data, or less than "
+         "1 KiB, for this long"},
+        {"system-config", 0, GLOBAL_SYSTEM_CONFIG, OPTION_REQUIRED, "DIR", "/usr/lib/rkt",
+         "system configuration directory"},
+        {"trust-keys-from-https", 0, GLOBAL_TRUST_HTTPS, OPTION_BOOL, NULL, "false",
+         "automatically trust gpg keys fetched from https"},
+        {"user-config", 0, GLOBAL_USER_CONFIG, OPTION_REQUIRED, "DIR", "", "user configuration directory"},
+        {"help", 'h', GLOBAL_HELP, OPTION_BOOL, NULL, NULL, "help for this command"},
         {},
 };
 
@@ -95,7 +94,7 @@ static int resolve_dir(RktGlobals *g) {
 
 int cli_load_paths(RktGlobals *g) {
         _cleanup_error_ RktError *err = NULL;
-        const char *dirs[] = { g->system_config, g->local_config, g->user_config };
+        const char *dirs[] = {g->system_config, g->local_config, g->user_config};
         RktPaths paths;
         int r = rkt_paths_load(dirs, ELEMENTSOF(dirs), &paths, &err);
 
@@ -145,16 +144,18 @@ static int apply_global(RktGlobals *g, const ParsedOption *o) {
                 g->trust_keys_from_https = b;
                 return 0;
         case GLOBAL_STALL_TIMEOUT:
-                if (parse_duration_usec(o->value, &g->stall_timeout_usec) < 0 || g->stall_timeout_usec < 1000000)
-                        return log_error_errno(-EINVAL, "--stall-timeout '%s': must be a duration of 1s or more",
-                                               o->value);
+                if (parse_duration_usec(o->value, &g->stall_timeout_usec) < 0 ||
+                    g->stall_timeout_usec < 1000000)
+                        return log_error_errno(
+                                -EINVAL, "--stall-timeout '%s': must be a duration of 1s or more", o->value);
                 return 0;
         case GLOBAL_MAX_IMAGE_SIZE:
                 if (parse_size_bytes(o->value, &g->max_image_size) < 0 || g->max_image_size < 1024 * 1024)
-                        return log_error_errno(-EINVAL,
-                                               "--max-image-size '%s': must be a size of 1MiB or more (K, M, G, T: "
-                                               "powers of 1024)",
-                                               o->value);
+                        return log_error_errno(
+                                -EINVAL,
+                                "--max-image-size '%s': must be a size of 1MiB or more (K, M, G, T: "
+                                "powers of 1024)",
+                                o->value);
                 return 0;
         case GLOBAL_INSECURE: {
                 const char *bad = NULL;
@@ -185,7 +186,7 @@ int cli_args_push_option(CliArgs *a, const Option *o, const char *value) {
         if (!n)
                 return log_oom();
         a->options = n;
-        a->options[a->n_options++] = (ParsedOption) { o, value };
+        a->options[a->n_options++] = (ParsedOption){o, value};
         return 0;
 }
 
@@ -211,7 +212,7 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
         bool flags_done = false, help = false;
         int r;
 
-        *a = (CliArgs) { .verb = verb, .globals = g };
+        *a = (CliArgs){.verb = verb, .globals = g};
         r = push_arg(a, NULL); /* an empty, NULL-terminated list even when there are no arguments */
         if (r < 0)
                 return r;
@@ -270,8 +271,9 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                         }
                 }
                 if (!o && verb && verb->app_options) {
-                        const Option *late = arg[1] == '-' ? find_option(verb->app_options, name, len, 0)
-                                                           : find_option(verb->app_options, NULL, 0, name[0]);
+                        const Option *late = arg[1] == '-'
+                                                     ? find_option(verb->app_options, name, len, 0)
+                                                     : find_option(verb->app_options, NULL, 0, name[0]);
                         if (late) {
                                 log_error("--%s must follow an image\nUsage: %s %s", late->name, path,
                                           strempty(verb->usage));
@@ -279,13 +281,14 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                         }
                 }
                 if (!o) {
-                        log_error("unknown flag: %s%.*s\nRun '%s --help' for usage.", arg[1] == '-' ? "--" : "-",
-                                  (int) len, name, path);
+                        log_error("unknown flag: %s%.*s\nRun '%s --help' for usage.",
+                                  arg[1] == '-' ? "--" : "-", (int) len, name, path);
                         return -EINVAL;
                 }
                 if (o->arg == OPTION_REQUIRED && !value) {
                         if (i + 1 >= argc) {
-                                log_error("flag needs an argument: --%s\nRun '%s --help' for usage.", o->name, path);
+                                log_error("flag needs an argument: --%s\nRun '%s --help' for usage.",
+                                          o->name, path);
                                 return -EINVAL;
                         }
                         value = argv[++i];
@@ -295,7 +298,7 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                         continue;
                 }
                 if (global) {
-                        r = apply_global(g, &(ParsedOption) { o, value });
+                        r = apply_global(g, &(ParsedOption){o, value});
                         if (r < 0)
                                 return r;
                         continue;
@@ -315,8 +318,8 @@ int cli_parse(const Verb *verb, const char *path, int argc, char **argv, RktGlob
                 return 1;
         if (verb && !verb->subverbs && (a->n_args < verb->min_args || a->n_args > verb->max_args)) {
                 if (a->n_args < verb->min_args)
-                        log_error("missing argument%s\nUsage: %s %s", verb->min_args - a->n_args > 1 ? "s" : "", path,
-                                  strempty(verb->usage));
+                        log_error("missing argument%s\nUsage: %s %s",
+                                  verb->min_args - a->n_args > 1 ? "s" : "", path, strempty(verb->usage));
                 else
                         log_error("too many arguments: '%s'\nUsage: %s %s", a->args[verb->max_args], path,
                                   strempty(verb->usage));
@@ -337,7 +340,8 @@ static void print_options(const Option *table, FILE *f) {
                 if (o->arg == OPTION_BOOL)
                         strncat(left, "[=false]", sizeof(left) - strlen(left) - 1);
                 else if (o->arg == OPTION_OPTIONAL)
-                        snprintf(left + strlen(left), sizeof(left) - strlen(left), "[=%s]", strna(o->metavar));
+                        snprintf(left + strlen(left), sizeof(left) - strlen(left), "[=%s]",
+                                 strna(o->metavar));
                 else
                         snprintf(left + strlen(left), sizeof(left) - strlen(left), "=%s", strna(o->metavar));
                 fprintf(f, "%-40s %s", left, o->help);

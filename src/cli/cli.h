@@ -23,9 +23,10 @@ typedef struct RktGlobals {
         bool debug;
         unsigned insecure; /* InsecureFlags */
         bool trust_keys_from_https;
-        char **net_plugins;  /* paths.d "net-plugins"; NULL: stage1's defaults */
-        char *stage1_images; /* paths.d "stage1-images"; NULL: the build's default */
-        uint64_t stall_timeout_usec; /* --stall-timeout: a download bringing (almost) nothing this long fails */
+        char **net_plugins;          /* paths.d "net-plugins"; NULL: stage1's defaults */
+        char *stage1_images;         /* paths.d "stage1-images"; NULL: the build's default */
+        uint64_t stall_timeout_usec; /* --stall-timeout: a download bringing (almost) nothing this long fails
+                                      */
         uint64_t max_image_size;     /* --max-image-size: the uncompressed size an image may have */
 } RktGlobals;
 
@@ -68,7 +69,7 @@ typedef struct CliArgs {
 typedef int (*VerbFunction)(CliArgs *a);
 
 typedef enum VerbFlags {
-        VERB_ROOT_ONLY = 1 << 0,      /* refuses to run as another user */
+        VERB_ROOT_ONLY = 1 << 0,       /* refuses to run as another user */
         VERB_NO_INTERSPERSED = 1 << 1, /* flags end at the first positional argument */
         VERB_NO_CONFIG = 1 << 2,       /* needs no paths.d: a broken config does not stop it */
         VERB_HIDDEN = 1 << 3,          /* a build-time generator: not in help, man pages or completion, and
@@ -84,8 +85,8 @@ struct Verb {
         /* Flags that only follow an IMAGE (run, prepare): before one they are refused with "--X must follow
          * an image", not as unknown flags. */
         const Option *app_options;
-        VerbFunction run;        /* NULL for a verb that only groups sub-verbs */
-        const Verb *subverbs;    /* terminated by an entry with name == NULL */
+        VerbFunction run;     /* NULL for a verb that only groups sub-verbs */
+        const Verb *subverbs; /* terminated by an entry with name == NULL */
         unsigned flags;
         size_t min_args, max_args; /* max_args SIZE_MAX for unbounded */
 };

@@ -53,7 +53,8 @@ static void print_takes_value(FILE *f, const Option *table) {
                         fprintf(f, " --%s", o->name);
 }
 
-/* One assignment per option with a known set of values: _rkt_values[PATH --NAME]="v1 v2" (@files for paths). */
+/* One assignment per option with a known set of values: _rkt_values[PATH --NAME]="v1 v2" (@files for paths).
+ */
 static void print_values(FILE *f, const char *path, const Option *table) {
         for (const Option *o = table; o && o->name; o++) {
                 if (o->arg == OPTION_BOOL)

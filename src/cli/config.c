@@ -36,7 +36,8 @@ static json_object *string_array(const char *s) {
 }
 
 static json_object *auth_entry(const AuthEntry *e) {
-        static const char *const types[] = {[AUTH_BASIC] = "basic", [AUTH_OAUTH] = "oauth", [AUTH_AWS] = "aws"};
+        static const char *const types[] = {
+                [AUTH_BASIC] = "basic", [AUTH_OAUTH] = "oauth", [AUTH_AWS] = "aws"};
         json_object *o = entry("auth"), *c = json_object_new_object();
 
         if (!o || !c) {
@@ -75,7 +76,8 @@ static json_object *paths_entry(const RktGlobals *g) {
 
         if (o) {
                 json_object_object_add(o, "data", json_object_new_string(g->dir));
-                json_object_object_add(o, "stage1-images", json_object_new_string(g->stage1_images ?: STAGE1_IMAGES_DIR));
+                json_object_object_add(o, "stage1-images",
+                                       json_object_new_string(g->stage1_images ?: STAGE1_IMAGES_DIR));
         }
         return o;
 }
@@ -83,7 +85,8 @@ static json_object *paths_entry(const RktGlobals *g) {
 static int stage1_entry(const RktGlobals *g, json_object **ret) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
-        const Stage1Config cfg = {g->system_config, g->local_config, g->user_config, g->insecure, g->stage1_images};
+        const Stage1Config cfg = {g->system_config, g->local_config, g->user_config, g->insecure,
+                                  g->stage1_images};
         json_object *o;
         int r = stage1_config_effective(&cfg, &name, &version, &location, &err);
 

@@ -22,7 +22,8 @@
 enum { OPT_APP = 1, OPT_OVERWRITE };
 
 const Option export_options[] = {
-        {"app", 0, OPT_APP, OPTION_REQUIRED, "NAME", NULL, "name of the app to export within the specified pod"},
+        {"app", 0, OPT_APP, OPTION_REQUIRED, "NAME", NULL,
+         "name of the app to export within the specified pod"},
         {"overwrite", 0, OPT_OVERWRITE, OPTION_BOOL, NULL, "false", "overwrite output ACI"},
         {},
 };
@@ -39,7 +40,8 @@ static int pick_app(const Pod *p, const char *name, char **ret) {
         if (r >= 0)
                 r = appc_pod_manifest_parse(text, size, &m, &err);
         if (r < 0)
-                return log_error_errno(r, "problem getting the pod's manifest: %s", rkt_error_message(err, r));
+                return log_error_errno(r, "problem getting the pod's manifest: %s",
+                                       rkt_error_message(err, r));
         for (size_t i = 0; name && i < m->n_apps; i++)
                 if (streq(m->apps[i].name, name))
                         return (*ret = strdup(name)) ? 0 : log_oom();
@@ -66,7 +68,8 @@ static int mount_pod(const CliArgs *a, Pod *p) {
                 return r;
         r = pod_remount(p, s, &err);
         if (r < 0)
-                return log_error_errno(r, "couldn't mount the pod's file systems: %s", rkt_error_message(err, r));
+                return log_error_errno(r, "couldn't mount the pod's file systems: %s",
+                                       rkt_error_message(err, r));
         return 0;
 }
 
@@ -129,7 +132,8 @@ int verb_export(CliArgs *a) {
         if (r < 0)
                 return log_error_errno(r, "'%s': %m", a->args[1]);
         if (!overwrite && access(out, F_OK) == 0)
-                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it", a->args[1]);
+                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it",
+                                       a->args[1]);
         r = pod_open_logged(a, a->args[0], "problem retrieving pod", &p);
         if (r < 0)
                 return r;

@@ -41,7 +41,7 @@ static unsigned terminal_width(void) {
 
 /* "12.3 MB" with one decimal, SI units as rkt's progress bars used. */
 static void human(char *buf, size_t size, double v) {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
         size_t u = 0;
 
         while (v >= 1000 && u + 1 < ELEMENTSOF(units)) {
@@ -72,11 +72,12 @@ static void draw(FetchUi *ui, const char *raw_label, uint64_t done, uint64_t tot
                 if (rate > 0 && done < total) {
                         uint64_t left = (uint64_t) ((double) (total - done) / rate + 0.5);
                         if (left >= 3600)
-                                snprintf(eta, sizeof(eta), " ETA %lluh%02llum", (unsigned long long) (left / 3600),
+                                snprintf(eta, sizeof(eta), " ETA %lluh%02llum",
+                                         (unsigned long long) (left / 3600),
                                          (unsigned long long) (left % 3600 / 60));
                         else if (left >= 60)
-                                snprintf(eta, sizeof(eta), " ETA %llum%02llus", (unsigned long long) (left / 60),
-                                         (unsigned long long) (left % 60));
+                                snprintf(eta, sizeof(eta), " ETA %llum%02llus",
+                                         (unsigned long long) (left / 60), (unsigned long long) (left % 60));
                         else
                                 snprintf(eta, sizeof(eta), " ETA %llus", (unsigned long long) left);
                 }
@@ -86,7 +87,8 @@ static void draw(FetchUi *ui, const char *raw_label, uint64_t done, uint64_t tot
 
         room = (int) width - 1 - (int) strlen(label) - 2 - 2 - (int) strlen(tail);
         if (total > 0 && room >= 10) {
-                int n = MIN(room, (int) sizeof(bar) - 1), fill = (int) ((double) n * (double) done / (double) total);
+                int n = MIN(room, (int) sizeof(bar) - 1),
+                    fill = (int) ((double) n * (double) done / (double) total);
                 fill = MIN(MAX(fill, 0), n);
                 for (int i = 0; i < n; i++)
                         bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
@@ -136,7 +138,7 @@ void cli_print_key(FILE *f, const char *prefix, const char *location, const PgpK
                 fprintf(f, "\tSubkey fingerprint: %s\n", strna(p));
         }
         STRV_FOREACH(u, key->uids)
-                fprintf(f, "\t%s\n", *u);
+        fprintf(f, "\t%s\n", *u);
         fflush(f);
 }
 
@@ -167,7 +169,8 @@ static bool on_confirm_key(const char *prefix, const char *location, const PgpKe
                 ui->drawn = false;
         }
         if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-                log_info("key %s for prefix '%s' is offered at '%s'; to trust it, run 'rkt trust --prefix=%s' or pass "
+                log_info("key %s for prefix '%s' is offered at '%s'; to trust it, run 'rkt trust "
+                         "--prefix=%s' or pass "
                          "--trust-keys-from-https",
                          key->fingerprint, prefix, location, prefix);
                 return false;
@@ -182,7 +185,7 @@ static bool on_confirm_key(const char *prefix, const char *location, const PgpKe
 }
 
 void fetch_ui_setup(FetchUi *ui, FetchOptions *o, const RktGlobals *g) {
-        *ui = (FetchUi) { .tty = isatty(STDERR_FILENO) };
+        *ui = (FetchUi){.tty = isatty(STDERR_FILENO)};
         o->notice = on_notice;
         o->progress = on_progress;
         o->confirm_key = on_confirm_key;

@@ -13,24 +13,25 @@
 enum { OPT_FULL = 1, OPT_PULL_POLICY, OPT_SIGNATURE, OPT_NO_STORE, OPT_STORE_ONLY };
 
 const Option fetch_options[] = {
-        { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching" },
-        { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "update",
-          "when to fetch an image: new (only when not in the store), update (ask the server again; an unchanged "
-          "image is not downloaded again), never (store only)",
-          "new update never" },
-        { "signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
-          "a local signature file for the image (only with a single IMAGE)" },
-        { "no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false", "fetch the image again (--pull-policy=update)",
-          NULL, "please use --pull-policy=update" },
-        { "store-only", 0, OPT_STORE_ONLY, OPTION_BOOL, NULL, "false",
-          "use only the store (--pull-policy=never)", NULL, "please use --pull-policy=never" },
+        {"full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full image ID after fetching"},
+        {"pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "update",
+         "when to fetch an image: new (only when not in the store), update (ask the server again; an "
+         "unchanged "
+         "image is not downloaded again), never (store only)",
+         "new update never"},
+        {"signature", 0, OPT_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
+         "a local signature file for the image (only with a single IMAGE)"},
+        {"no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false",
+         "fetch the image again (--pull-policy=update)", NULL, "please use --pull-policy=update"},
+        {"store-only", 0, OPT_STORE_ONLY, OPTION_BOOL, NULL, "false",
+         "use only the store (--pull-policy=never)", NULL, "please use --pull-policy=never"},
         {},
 };
 
 int verb_fetch(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
-        FetchOptions o = { .pull_policy = PULL_UPDATE };
+        FetchOptions o = {.pull_policy = PULL_UPDATE};
         FetchUi ui;
         bool full = false, render;
         int r, ret = 0;
@@ -45,7 +46,8 @@ int verb_fetch(CliArgs *a) {
                         break;
                 case OPT_PULL_POLICY:
                         if (pull_policy_from_string(opt->value, &o.pull_policy) < 0)
-                                return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never",
+                                return log_error_errno(-EINVAL,
+                                                       "--pull-policy '%s': must be new, update or never",
                                                        opt->value);
                         break;
                 case OPT_SIGNATURE:
@@ -63,7 +65,8 @@ int verb_fetch(CliArgs *a) {
                 }
         }
         if (o.signature && a->n_args != 1)
-                return log_error_errno(-EINVAL, "--signature applies to a single image, but %zu were given", a->n_args);
+                return log_error_errno(-EINVAL, "--signature applies to a single image, but %zu were given",
+                                       a->n_args);
 
         r = store_open(a->globals->dir, STORE_WRITABLE, &s, &err);
         if (r < 0)

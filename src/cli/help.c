@@ -14,8 +14,9 @@ int verb_help(CliArgs *a) {
                 const Verb *found = list ? verb_lookup(list, a->args[i], &suggestion) : NULL;
 
                 if (!found) {
-                        log_error("unknown help topic '%s'%s%s%s", a->args[i], suggestion ? ", did you mean '" : "",
-                                  strempty(suggestion), suggestion ? "'?" : "");
+                        log_error("unknown help topic '%s'%s%s%s", a->args[i],
+                                  suggestion ? ", did you mean '" : "", strempty(suggestion),
+                                  suggestion ? "'?" : "");
                         return -EINVAL;
                 }
                 v = found;

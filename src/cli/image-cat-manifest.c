@@ -10,7 +10,8 @@
 enum { OPT_PRETTY = 1 };
 
 const Option image_cat_manifest_options[] = {
-        { "pretty-print", 0, OPT_PRETTY, OPTION_BOOL, NULL, "true", "apply indent to format the output (default true)" },
+        {"pretty-print", 0, OPT_PRETTY, OPTION_BOOL, NULL, "true",
+         "apply indent to format the output (default true)"},
         {},
 };
 

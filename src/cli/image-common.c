@@ -31,7 +31,8 @@ int image_target_dir(const char *dir, bool overwrite, int *ret_fd) {
 
         if (lstat(dir, &st) == 0) {
                 if (!overwrite)
-                        return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it", dir);
+                        return log_error_errno(-EEXIST,
+                                               "'%s' already exists; pass --overwrite to replace it", dir);
                 if (!S_ISDIR(st.st_mode))
                         return log_error_errno(-ENOTDIR, "'%s' exists and is not a directory", dir);
                 _cleanup_free_ char *busy = NULL;
@@ -55,9 +56,10 @@ int image_target_dir(const char *dir, bool overwrite, int *ret_fd) {
 enum { OPT_ROOTFS_ONLY = 1, OPT_OVERWRITE };
 
 const Option image_extract_options[] = {
-        { "overwrite", 0, OPT_OVERWRITE, OPTION_BOOL, NULL, "false", "overwrite the output directory if it exists" },
-        { "rootfs-only", 0, OPT_ROOTFS_ONLY, OPTION_BOOL, NULL, "false",
-          "extract the image's rootfs only, without its manifest" },
+        {"overwrite", 0, OPT_OVERWRITE, OPTION_BOOL, NULL, "false",
+         "overwrite the output directory if it exists"},
+        {"rootfs-only", 0, OPT_ROOTFS_ONLY, OPTION_BOOL, NULL, "false",
+         "extract the image's rootfs only, without its manifest"},
         {},
 };
 

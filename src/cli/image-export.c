@@ -13,7 +13,7 @@
 enum { OPT_OVERWRITE = 1 };
 
 const Option image_export_options[] = {
-        { "overwrite", 0, OPT_OVERWRITE, OPTION_BOOL, NULL, "false", "overwrite the output ACI if it exists" },
+        {"overwrite", 0, OPT_OVERWRITE, OPTION_BOOL, NULL, "false", "overwrite the output ACI if it exists"},
         {},
 };
 
@@ -43,7 +43,8 @@ int verb_image_export(CliArgs *a) {
         if (r < 0)
                 return log_error_errno(r, "'%s': %m", a->args[1]);
         if (!overwrite && access(out, F_OK) == 0)
-                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it", a->args[1]);
+                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it",
+                                       a->args[1]);
         r = image_store_open(a, 0, &s);
         if (r < 0)
                 return r;
@@ -52,7 +53,8 @@ int verb_image_export(CliArgs *a) {
                 return r;
         r = output_file_write(
                 out, overwrite, fill,
-                &(ExportImage){.store = s, .id = id, .verify = !(a->globals->insecure & INSECURE_ONDISK)}, &err);
+                &(ExportImage){.store = s, .id = id, .verify = !(a->globals->insecure & INSECURE_ONDISK)},
+                &err);
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
         return 0;

@@ -12,8 +12,8 @@
 enum { OPT_GRACE = 1 };
 
 const Option image_gc_options[] = {
-        { "grace-period", 0, OPT_GRACE, OPTION_REQUIRED, "DURATION", "24h0m0s",
-          "duration to wait since an image was last used before removing it" },
+        {"grace-period", 0, OPT_GRACE, OPTION_REQUIRED, "DURATION", "24h0m0s",
+         "duration to wait since an image was last used before removing it"},
         {},
 };
 
@@ -28,7 +28,8 @@ int verb_image_gc(CliArgs *a) {
         for (size_t i = 0; i < a->n_options; i++)
                 if (a->options[i].option->id == OPT_GRACE &&
                     parse_duration_usec(a->options[i].value, &grace) < 0)
-                        return log_error_errno(-EINVAL, "--grace-period '%s': not a duration (e.g. 30m, 24h, 0s)",
+                        return log_error_errno(-EINVAL,
+                                               "--grace-period '%s': not a duration (e.g. 30m, 24h, 0s)",
                                                a->options[i].value);
         /* The exclusive store lock waits for fetches and renders in flight and keeps new ones out. */
         r = image_store_open(a, STORE_WRITABLE | STORE_EXCLUSIVE, &s);
@@ -41,9 +42,9 @@ int verb_image_gc(CliArgs *a) {
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
         STRV_FOREACH(t, res.removed_trees)
-                printf("removed treestore \"%s\"\n", *t);
+        printf("removed treestore \"%s\"\n", *t);
         STRV_FOREACH(id, res.removed_images)
-                printf("successfully removed aci for image: \"%s\"\n", *id);
+        printf("successfully removed aci for image: \"%s\"\n", *id);
         log_info("%zu image(s) successfully removed", strv_length(res.removed_images));
         store_gc_result_done(&res);
         return 0;

@@ -12,27 +12,28 @@
 enum { OPT_FIELDS = 1, OPT_SORT, OPT_ORDER, OPT_FULL, OPT_NO_LEGEND, OPT_FORMAT };
 
 const Option image_list_options[] = {
-        { "fields", 0, OPT_FIELDS, OPTION_REQUIRED, "FIELDS", "id,name,size,importtime,lastused",
-          "comma-separated list of fields to display: id, name, size, importtime, lastused" },
-        { "format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL, "choose the output format: json, json-pretty",
-          "json json-pretty" },
-        { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "use long output format (full IDs, exact sizes and times)" },
-        { "no-legend", 0, OPT_NO_LEGEND, OPTION_BOOL, NULL, "false", "suppress a legend with the list" },
-        { "order", 0, OPT_ORDER, OPTION_REQUIRED, "ORDER", "asc",
-          "choose the sorting order if at least one sort field is provided (--sort): asc, desc", "asc desc" },
-        { "sort", 0, OPT_SORT, OPTION_REQUIRED, "FIELDS", "importtime",
-          "sort the output by the comma-separated fields: name, size, importtime, lastused" },
+        {"fields", 0, OPT_FIELDS, OPTION_REQUIRED, "FIELDS", "id,name,size,importtime,lastused",
+         "comma-separated list of fields to display: id, name, size, importtime, lastused"},
+        {"format", 0, OPT_FORMAT, OPTION_REQUIRED, "FORMAT", NULL,
+         "choose the output format: json, json-pretty", "json json-pretty"},
+        {"full", 0, OPT_FULL, OPTION_BOOL, NULL, "false",
+         "use long output format (full IDs, exact sizes and times)"},
+        {"no-legend", 0, OPT_NO_LEGEND, OPTION_BOOL, NULL, "false", "suppress a legend with the list"},
+        {"order", 0, OPT_ORDER, OPTION_REQUIRED, "ORDER", "asc",
+         "choose the sorting order if at least one sort field is provided (--sort): asc, desc", "asc desc"},
+        {"sort", 0, OPT_SORT, OPTION_REQUIRED, "FIELDS", "importtime",
+         "sort the output by the comma-separated fields: name, size, importtime, lastused"},
         {},
 };
 
 typedef enum Field { FIELD_ID, FIELD_NAME, FIELD_SIZE, FIELD_IMPORT, FIELD_LASTUSED, _FIELD_MAX } Field;
 
-static const char *const field_names[_FIELD_MAX] = { "id", "name", "size", "importtime", "lastused" };
-static const char *const field_headers[_FIELD_MAX] = { "ID", "NAME", "SIZE", "IMPORT TIME", "LAST USED" };
+static const char *const field_names[_FIELD_MAX] = {"id", "name", "size", "importtime", "lastused"};
+static const char *const field_headers[_FIELD_MAX] = {"ID", "NAME", "SIZE", "IMPORT TIME", "LAST USED"};
 
 typedef struct Row {
         ImageRecord *rec;
-        char *name; /* name:version */
+        char *name;    /* name:version */
         uint64_t size; /* image + rendered trees */
 } Row;
 
@@ -50,7 +51,8 @@ static int parse_fields(const char *s, bool sortable, Field *ret, size_t *ret_n)
                         if (strcasecmp(*w, field_names[f]) == 0)
                                 break;
                 if (f == _FIELD_MAX || (sortable && f == FIELD_ID))
-                        return log_error_errno(-EINVAL, "--%s: unknown field '%s' (valid: %s)", sortable ? "sort" : "fields", *w,
+                        return log_error_errno(-EINVAL, "--%s: unknown field '%s' (valid: %s)",
+                                               sortable ? "sort" : "fields", *w,
                                                sortable ? "name, size, importtime, lastused"
                                                         : "id, name, size, importtime, lastused");
                 for (size_t i = 0; i < n; i++)
@@ -80,10 +82,12 @@ static int compare_rows(const void *a, const void *b) {
                         c = (x->size > y->size) - (x->size < y->size);
                         break;
                 case FIELD_IMPORT:
-                        c = (x->rec->import_time > y->rec->import_time) - (x->rec->import_time < y->rec->import_time);
+                        c = (x->rec->import_time > y->rec->import_time) -
+                            (x->rec->import_time < y->rec->import_time);
                         break;
                 case FIELD_LASTUSED:
-                        c = (x->rec->last_used > y->rec->last_used) - (x->rec->last_used < y->rec->last_used);
+                        c = (x->rec->last_used > y->rec->last_used) -
+                            (x->rec->last_used < y->rec->last_used);
                         break;
                 default:
                         break;
@@ -106,9 +110,11 @@ static char *cell(const Row *row, Field f, bool full, uint64_t now) {
                         return asprintf(&s, "%llu", (unsigned long long) row->size) < 0 ? NULL : s;
                 return format_bytes(row->size);
         case FIELD_IMPORT:
-                return full ? format_time_full(row->rec->import_time) : format_time_ago(row->rec->import_time, now);
+                return full ? format_time_full(row->rec->import_time)
+                            : format_time_ago(row->rec->import_time, now);
         case FIELD_LASTUSED:
-                return full ? format_time_full(row->rec->last_used) : format_time_ago(row->rec->last_used, now);
+                return full ? format_time_full(row->rec->last_used)
+                            : format_time_ago(row->rec->last_used, now);
         default:
                 return NULL;
         }
@@ -122,8 +128,10 @@ static json_object *row_json(const Row *row) {
         json_object_object_add(o, "id", json_object_new_string(row->rec->id));
         json_object_object_add(o, "name", json_object_new_string(row->name));
         /* Times in nanoseconds since the epoch, as rkt's API types carry them. */
-        json_object_object_add(o, "import_time", json_object_new_int64((int64_t) row->rec->import_time * 1000));
-        json_object_object_add(o, "last_used_time", json_object_new_int64((int64_t) row->rec->last_used * 1000));
+        json_object_object_add(o, "import_time",
+                               json_object_new_int64((int64_t) row->rec->import_time * 1000));
+        json_object_object_add(o, "last_used_time",
+                               json_object_new_int64((int64_t) row->rec->last_used * 1000));
         json_object_object_add(o, "size", json_object_new_int64((int64_t) row->size));
         return o;
 }
@@ -132,7 +140,7 @@ int verb_image_list(CliArgs *a) {
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
         _cleanup_free_ Row *rows = NULL;
-        Field fields[_FIELD_MAX] = { FIELD_ID, FIELD_NAME, FIELD_SIZE, FIELD_IMPORT, FIELD_LASTUSED };
+        Field fields[_FIELD_MAX] = {FIELD_ID, FIELD_NAME, FIELD_SIZE, FIELD_IMPORT, FIELD_LASTUSED};
         size_t n_fields = _FIELD_MAX, n = 0;
         ImageRecord **recs = NULL;
         OutputFormat format = OUTPUT_TABLE;
@@ -184,7 +192,8 @@ int verb_image_list(CliArgs *a) {
                 const char *version = appc_kv_get(recs[i]->labels, recs[i]->n_labels, "version");
                 rows[i].rec = recs[i];
                 rows[i].size = recs[i]->size + store_tree_size(s, recs[i]->id);
-                if (asprintf(&rows[i].name, "%s%s%s", recs[i]->name, version ? ":" : "", strempty(version)) < 0)
+                if (asprintf(&rows[i].name, "%s%s%s", recs[i]->name, version ? ":" : "", strempty(version)) <
+                    0)
                         rows[i].name = NULL;
                 if (!rows[i].name) {
                         r = log_oom();

@@ -206,7 +206,8 @@ static int verb_page(const char *dir, const Verb *v, const char *path, const cha
                 print_options(f, v->options);
         }
         if (v->app_options) {
-                fputs(".SH APP OPTIONS\nThese follow an IMAGE and apply to that image's app only (the OPTIONS above "
+                fputs(".SH APP OPTIONS\nThese follow an IMAGE and apply to that image's app only (the "
+                      "OPTIONS above "
                       "may follow an image too, and still apply to the pod).\n",
                       f);
                 print_options(f, v->app_options);

@@ -130,7 +130,8 @@ int output_file_write(const char *path, bool overwrite, OutputFill fill, void *u
         if (r >= 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, overwrite ? 0 : RENAME_NOREPLACE) < 0) {
                 r = negative_errno();
                 if (r == -EEXIST)
-                        rkt_error_set(reterr, r, "'%s' already exists; pass --overwrite to replace it", path);
+                        rkt_error_set(reterr, r, "'%s' already exists; pass --overwrite to replace it",
+                                      path);
                 else
                         rkt_error_set(reterr, r, "renaming to '%s': %s", path, strerror(-r));
         }

@@ -428,7 +428,8 @@ int pod_delete(const CliArgs *a, Pod *p) {
         if (ran) {
                 _cleanup_close_ int podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 /* A metadata service that is gone has nothing to forget. */
-                if (podfd >= 0 && (r = mds_unregister_pod_at(podfd, NULL, p->uuid, &err)) < 0 && r != -ECONNREFUSED)
+                if (podfd >= 0 && (r = mds_unregister_pod_at(podfd, NULL, p->uuid, &err)) < 0 &&
+                    r != -ECONNREFUSED)
                         log_warning("unregistering pod \"%s\" from the metadata service: %s", p->uuid,
                                     rkt_error_message(err, r));
                 rkt_error_free(TAKE_PTR(err));

@@ -9,7 +9,6 @@
 
 /* What the pod verbs (list, status, stop, rm, gc, cat-manifest, enter) share. Errors are logged here. */
 
-
 /* Finds the pod uuid (a UUID or an unambiguous prefix); logs "<what>: <cause>" when that fails. */
 int pod_open_logged(const CliArgs *a, const char *uuid, const char *what, Pod **ret);
 

@@ -37,13 +37,16 @@ int env_file_parse(const char *text, const char *filename, AppcKV **kv, size_t *
                         continue;
                 eq = strchr(s, '=');
                 if (!eq || eq == s)
-                        return rkt_error_set(reterr, -EINVAL, "'%s' line %u: expected KEY=VALUE", filename, line);
+                        return rkt_error_set(reterr, -EINVAL, "'%s' line %u: expected KEY=VALUE", filename,
+                                             line);
                 *eq = 0;
                 if (!appc_env_name_valid(s))
-                        return rkt_error_set(reterr, -EINVAL, "'%s' line %u: '%s' is not a valid variable name",
-                                             filename, line, s);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "'%s' line %u: '%s' is not a valid variable name", filename,
+                                             line, s);
                 if (strv_contains(seen, s))
-                        return rkt_error_set(reterr, -EINVAL, "'%s' line %u: '%s' is set twice", filename, line, s);
+                        return rkt_error_set(reterr, -EINVAL, "'%s' line %u: '%s' is set twice", filename,
+                                             line, s);
                 r = strv_extend(&seen, s);
                 if (r >= 0)
                         r = appc_kv_set(kv, n, s, eq + 1);
@@ -54,7 +57,8 @@ int env_file_parse(const char *text, const char *filename, AppcKV **kv, size_t *
 }
 
 /* "--memory=1G" -> resource/memory {"limit": "1G"}, and so on, as rkt 1.30 maps its isolator flags. */
-static int isolator_json(const char *flag, const char *value, char **ret_name, char **ret_json, RktError **reterr) {
+static int isolator_json(const char *flag, const char *value, char **ret_name, char **ret_json,
+                         RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         const char *name;
 
@@ -80,7 +84,8 @@ static int isolator_json(const char *flag, const char *value, char **ret_name, c
                 STRV_FOREACH(c, caps) {
                         _cleanup_free_ char *up = NULL;
                         /* rkt accepts "net_admin" and "CAP_NET_ADMIN" alike. */
-                        if (asprintf(&up, "%s%s", startswith(*c, "CAP_") || startswith(*c, "cap_") ? "" : "CAP_", *c) < 0)
+                        if (asprintf(&up, "%s%s",
+                                     startswith(*c, "CAP_") || startswith(*c, "cap_") ? "" : "CAP_", *c) < 0)
                                 return -ENOMEM;
                         for (char *q = up; *q; q++)
                                 *q = (char) toupper((unsigned char) *q);
@@ -106,7 +111,8 @@ static int isolator_json(const char *flag, const char *value, char **ret_name, c
                                 json_object_array_add(set, json_object_new_string(*w));
                 }
                 if (!mode || (!streq(mode, "retain") && !streq(mode, "remove")))
-                        return rkt_error_set(reterr, -EINVAL, "--seccomp '%s': needs mode=retain or mode=remove", value);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--seccomp '%s': needs mode=retain or mode=remove", value);
                 name = streq(mode, "retain") ? "os/linux/seccomp-retain-set" : "os/linux/seccomp-remove-set";
                 if (err)
                         json_object_object_add(o, "errno", json_object_new_string(err));
@@ -128,8 +134,10 @@ static int apply_isolator(AppcApp *app, const char *flag, const char *value, Rkt
                 return r;
         /* The retain and remove sets of a kind exclude each other: a flag replaces both. */
         if (startswith(name, "os/linux/capabilities-")) {
-                appc_isolators_remove(&app->isolators, &app->n_isolators, "os/linux/capabilities-retain-set");
-                appc_isolators_remove(&app->isolators, &app->n_isolators, "os/linux/capabilities-remove-set");
+                appc_isolators_remove(&app->isolators, &app->n_isolators,
+                                      "os/linux/capabilities-retain-set");
+                appc_isolators_remove(&app->isolators, &app->n_isolators,
+                                      "os/linux/capabilities-remove-set");
         } else if (startswith(name, "os/linux/seccomp-")) {
                 appc_isolators_remove(&app->isolators, &app->n_isolators, "os/linux/seccomp-retain-set");
                 appc_isolators_remove(&app->isolators, &app->n_isolators, "os/linux/seccomp-remove-set");
@@ -162,9 +170,10 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                 r = appc_app_copy(a->manifest->app, &app);
         else {
                 if (!a->exec)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "image '%s' has no app section: give the command to run with --exec",
-                                             a->image);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "image '%s' has no app section: give the command to run with --exec",
+                                a->image);
                 app = appc_app_new();
                 r = app ? 0 : -ENOMEM;
                 if (r >= 0)
@@ -180,11 +189,11 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                         return -ENOMEM;
         }
         STRV_FOREACH(arg, a->args)
-                if (strv_extend(&app->exec, *arg) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&app->exec, *arg) < 0)
+                return -ENOMEM;
         if (!app->exec || !app->exec[0])
-                return rkt_error_set(reterr, -EINVAL, "image '%s' has no command to run: give one with --exec",
-                                     a->image);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "image '%s' has no command to run: give one with --exec", a->image);
         if ((r = set_string(&app->user, a->user)) < 0 || (r = set_string(&app->group, a->group)) < 0 ||
             (r = set_string(&app->working_directory, a->working_dir)) < 0)
                 return r;
@@ -200,7 +209,8 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                 STRV_FOREACH(g, gids) {
                         uint64_t v;
                         if (parse_uint_max(*g, UINT32_MAX, &v) < 0)
-                                return rkt_error_set(reterr, -EINVAL, "--supplementary-gids '%s': '%s' is not a group ID",
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "--supplementary-gids '%s': '%s' is not a group ID",
                                                      a->supplementary_gids, *g);
                         app->supplementary_gids[app->n_supplementary_gids++] = (uint32_t) v;
                 }
@@ -220,17 +230,20 @@ static int effective_app(const AppSpec *a, const PodSpec *pod, AppcApp **ret, Rk
                         return -ENOMEM;
         }
         for (size_t i = 0; i < pod->n_set_env; i++)
-                if (appc_kv_set(&app->environment, &app->n_environment, pod->set_env[i].name, pod->set_env[i].value) < 0)
+                if (appc_kv_set(&app->environment, &app->n_environment, pod->set_env[i].name,
+                                pod->set_env[i].value) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < a->n_environment; i++)
-                if (appc_kv_set(&app->environment, &app->n_environment, a->environment[i].name, a->environment[i].value) < 0)
+                if (appc_kv_set(&app->environment, &app->n_environment, a->environment[i].name,
+                                a->environment[i].value) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < a->n_user_annotations; i++)
-                if (appc_kv_set(&app->user_annotations, &app->n_user_annotations, a->user_annotations[i].name,
-                                a->user_annotations[i].value) < 0)
+                if (appc_kv_set(&app->user_annotations, &app->n_user_annotations,
+                                a->user_annotations[i].name, a->user_annotations[i].value) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < a->n_user_labels; i++)
-                if (appc_kv_set(&app->user_labels, &app->n_user_labels, a->user_labels[i].name, a->user_labels[i].value) < 0)
+                if (appc_kv_set(&app->user_labels, &app->n_user_labels, a->user_labels[i].name,
+                                a->user_labels[i].value) < 0)
                         return -ENOMEM;
         if ((r = apply_isolator(app, "memory", a->memory, reterr)) < 0 ||
             (r = apply_isolator(app, "cpu", a->cpu, reterr)) < 0 ||
@@ -321,11 +334,15 @@ int pod_manifest_generate(const PodSpec *spec, AppcPodManifest **ret, RktError *
                 if (!name)
                         return -ENOMEM;
                 if (!appc_ac_name_valid(name))
-                        return rkt_error_set(reterr, -EINVAL, "--name '%s': not a valid app name (lower-case letters, "
-                                             "digits and '-')", name);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--name '%s': not a valid app name (lower-case letters, "
+                                             "digits and '-')",
+                                             name);
                 if (appc_pod_manifest_get_app(m, name))
-                        return rkt_error_set(reterr, -EINVAL, "app name '%s' is used twice in the pod; tell them apart "
-                                             "with --name", name);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "app name '%s' is used twice in the pod; tell them apart "
+                                             "with --name",
+                                             name);
                 r = effective_app(a, spec, &app, reterr);
                 if (r < 0)
                         return r;
@@ -336,7 +353,8 @@ int pod_manifest_generate(const PodSpec *spec, AppcPodManifest **ret, RktError *
                         r = appc_kv_set(&ra.image.labels, &ra.image.n_labels, a->manifest->labels[k].name,
                                         a->manifest->labels[k].value);
                 for (size_t k = 0; k < a->n_annotations && r >= 0; k++)
-                        r = appc_kv_set(&ra.annotations, &ra.n_annotations, a->annotations[k].name, a->annotations[k].value);
+                        r = appc_kv_set(&ra.annotations, &ra.n_annotations, a->annotations[k].name,
+                                        a->annotations[k].value);
                 ra.read_only_root_fs = a->readonly_rootfs;
                 if (r >= 0)
                         r = add_mounts(&ra, spec->mounts, reterr);
@@ -350,14 +368,16 @@ int pod_manifest_generate(const PodSpec *spec, AppcPodManifest **ret, RktError *
                 }
         }
         for (size_t i = 0; i < spec->n_annotations; i++)
-                if (appc_kv_set(&m->annotations, &m->n_annotations, spec->annotations[i].name, spec->annotations[i].value) < 0)
+                if (appc_kv_set(&m->annotations, &m->n_annotations, spec->annotations[i].name,
+                                spec->annotations[i].value) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < spec->n_user_annotations; i++)
                 if (appc_kv_set(&m->user_annotations, &m->n_user_annotations, spec->user_annotations[i].name,
                                 spec->user_annotations[i].value) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < spec->n_user_labels; i++)
-                if (appc_kv_set(&m->user_labels, &m->n_user_labels, spec->user_labels[i].name, spec->user_labels[i].value) < 0)
+                if (appc_kv_set(&m->user_labels, &m->n_user_labels, spec->user_labels[i].name,
+                                spec->user_labels[i].value) < 0)
                         return -ENOMEM;
         r = appc_pod_manifest_validate(m, reterr);
         if (r < 0)

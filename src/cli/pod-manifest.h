@@ -6,23 +6,23 @@
 
 /* What the command line says about one app of a pod: its image and the flags that followed it. */
 typedef struct AppSpec {
-        const char *image;                  /* as the user wrote it, for messages */
-        const char *image_id;               /* resolved */
-        const AppcImageManifest *manifest;  /* the image's */
-        const char *name;                   /* --name */
-        const char *exec;                   /* --exec: replaces the image's exec */
-        char **args;                        /* after "--": appended to the exec */
-        const char *user, *group;           /* --user, --group */
-        const char *working_dir;            /* --working-dir */
-        const char *signature;              /* --signature: the image's signature file (stage0 only) */
-        const char *supplementary_gids;     /* --supplementary-gids=1,2 */
-        AppcKV *environment;                /* --environment */
+        const char *image;                 /* as the user wrote it, for messages */
+        const char *image_id;              /* resolved */
+        const AppcImageManifest *manifest; /* the image's */
+        const char *name;                  /* --name */
+        const char *exec;                  /* --exec: replaces the image's exec */
+        char **args;                       /* after "--": appended to the exec */
+        const char *user, *group;          /* --user, --group */
+        const char *working_dir;           /* --working-dir */
+        const char *signature;             /* --signature: the image's signature file (stage0 only) */
+        const char *supplementary_gids;    /* --supplementary-gids=1,2 */
+        AppcKV *environment;               /* --environment */
         size_t n_environment;
-        AppcKV *annotations;                /* --annotation */
+        AppcKV *annotations; /* --annotation */
         size_t n_annotations;
         AppcKV *user_annotations, *user_labels; /* --user-annotation, --user-label */
         size_t n_user_annotations, n_user_labels;
-        char **mounts;                      /* --mount volume=NAME,target=PATH */
+        char **mounts; /* --mount volume=NAME,target=PATH */
         bool readonly_rootfs;
         /* isolator overrides; NULL when not given */
         const char *memory, *cpu, *cpu_shares, *oom_score_adj, *caps_retain, *caps_remove, *seccomp;
@@ -33,9 +33,10 @@ typedef struct PodSpec {
         size_t n_apps;
         AppcKV *set_env; /* --set-env-file then --set-env, later entries winning */
         size_t n_set_env;
-        char *const *inherit_env; /* --inherit-env: rkt's own environment (KEY=VALUE), borrowed; NULL: none */
-        char **volumes;  /* --volume */
-        char **mounts;   /* --mount given before the first image: applies to every app */
+        char *const
+                *inherit_env; /* --inherit-env: rkt's own environment (KEY=VALUE), borrowed; NULL: none */
+        char **volumes;       /* --volume */
+        char **mounts;        /* --mount given before the first image: applies to every app */
         AppcKV *annotations, *user_annotations, *user_labels;
         size_t n_annotations, n_user_annotations, n_user_labels;
 } PodSpec;

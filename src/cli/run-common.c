@@ -75,110 +75,253 @@ enum {
         APP_SIGNATURE,
 };
 
-#define NET_OPTIONS                                                                                      \
-        { "net", 0, OPT_NET, OPTION_OPTIONAL, "NAME[:ARGS],...", "default",                                  \
-          "the pod's networks: default, default-restricted or networks of net.d (ARGS: CNI_ARGS, e.g. "    \
-          "default:IP=172.16.28.9), host (the host's) or none (loopback only)",                          \
-          "default default-restricted host none" },                                                       \
-        { "dns", 0, OPT_DNS, OPTION_REQUIRED, "IP[,IP...]|host|none", NULL,                                  \
-          "name servers for the pod's /etc/resolv.conf; host: the host's file; none: ignore the "         \
-          "networks' DNS" },                                                                              \
-        { "dns-search", 0, OPT_DNS_SEARCH, OPTION_REQUIRED, "DOMAIN", NULL,                               \
-          "a search domain for the pod's /etc/resolv.conf (repeatable)" },                                \
-        { "dns-opt", 0, OPT_DNS_OPT, OPTION_REQUIRED, "OPTION", NULL,                                     \
-          "an option for the pod's /etc/resolv.conf (repeatable)" },                                      \
-        { "dns-domain", 0, OPT_DNS_DOMAIN, OPTION_REQUIRED, "DOMAIN", NULL,                               \
-          "the domain of the pod's /etc/resolv.conf" },                                                   \
-        { "hosts-entry", 0, OPT_HOSTS_ENTRY, OPTION_REQUIRED, "IP=HOST[,...]|host", NULL,                   \
-          "entries of the pod's /etc/hosts (repeatable); host: the host's /etc/hosts" },                  \
-        { "hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname" },     \
-        { "interactive", 0, OPT_INTERACTIVE, OPTION_BOOL, NULL, "false",                                  \
-          "run the (single) app interactively, on this terminal" },                                      \
-        { "ipc", 0, OPT_IPC, OPTION_REQUIRED, "auto|private|parent", "auto",                               \
-          "the pod's IPC namespace: auto or private (its own); parent (the host's) is refused by this "   \
-          "stage1", "auto private parent" },                                                              \
-        { "mds-register", 0, OPT_MDS_REGISTER, OPTION_BOOL, NULL, "false",                                \
-          "register the pod with the metadata service (rkt metadata-service) and give its apps "          \
-          "AC_METADATA_URL" }
+#define NET_OPTIONS                                                                                         \
+        {"net",                                                                                             \
+         0,                                                                                                 \
+         OPT_NET,                                                                                           \
+         OPTION_OPTIONAL,                                                                                   \
+         "NAME[:ARGS],...",                                                                                 \
+         "default",                                                                                         \
+         "the pod's networks: default, default-restricted or networks of net.d (ARGS: CNI_ARGS, e.g. "      \
+         "default:IP=172.16.28.9), host (the host's) or none (loopback only)",                              \
+         "default default-restricted host none"},                                                           \
+                {"dns",                                                                                     \
+                 0,                                                                                         \
+                 OPT_DNS,                                                                                   \
+                 OPTION_REQUIRED,                                                                           \
+                 "IP[,IP...]|host|none",                                                                    \
+                 NULL,                                                                                      \
+                 "name servers for the pod's /etc/resolv.conf; host: the host's file; none: ignore the "    \
+                 "networks' DNS"},                                                                          \
+                {"dns-search",                                                                              \
+                 0,                                                                                         \
+                 OPT_DNS_SEARCH,                                                                            \
+                 OPTION_REQUIRED,                                                                           \
+                 "DOMAIN",                                                                                  \
+                 NULL,                                                                                      \
+                 "a search domain for the pod's /etc/resolv.conf (repeatable)"},                            \
+                {"dns-opt",                                                                                 \
+                 0,                                                                                         \
+                 OPT_DNS_OPT,                                                                               \
+                 OPTION_REQUIRED,                                                                           \
+                 "OPTION",                                                                                  \
+                 NULL,                                                                                      \
+                 "an option for the pod's /etc/resolv.conf (repeatable)"},                                  \
+                {"dns-domain",                                                                              \
+                 0,                                                                                         \
+                 OPT_DNS_DOMAIN,                                                                            \
+                 OPTION_REQUIRED,                                                                           \
+                 "DOMAIN",                                                                                  \
+                 NULL,                                                                                      \
+                 "the domain of the pod's /etc/resolv.conf"},                                               \
+                {"hosts-entry",                                                                             \
+                 0,                                                                                         \
+                 OPT_HOSTS_ENTRY,                                                                           \
+                 OPTION_REQUIRED,                                                                           \
+                 "IP=HOST[,...]|host",                                                                      \
+                 NULL,                                                                                      \
+                 "entries of the pod's /etc/hosts (repeatable); host: the host's /etc/hosts"},              \
+                {"hostname", 0, OPT_HOSTNAME, OPTION_REQUIRED, "NAME", "rkt-$UUID", "the pod's hostname"},  \
+                {"interactive",                                                                             \
+                 0,                                                                                         \
+                 OPT_INTERACTIVE,                                                                           \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "run the (single) app interactively, on this terminal"},                                   \
+                {"ipc",                                                                                     \
+                 0,                                                                                         \
+                 OPT_IPC,                                                                                   \
+                 OPTION_REQUIRED,                                                                           \
+                 "auto|private|parent",                                                                     \
+                 "auto",                                                                                    \
+                 "the pod's IPC namespace: auto or private (its own); parent (the host's) is refused by "   \
+                 "this "                                                                                    \
+                 "stage1",                                                                                  \
+                 "auto private parent"},                                                                    \
+        {                                                                                                   \
+                "mds-register", 0, OPT_MDS_REGISTER, OPTION_BOOL, NULL, "false",                            \
+                        "register the pod with the metadata service (rkt metadata-service) and give its "   \
+                        "apps "                                                                             \
+                        "AC_METADATA_URL"                                                                   \
+        }
 
-#define PREPARE_OPTIONS                                                                                  \
-        { "mount", 0, OPT_POD_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL,                     \
-          "mount a volume into every app (after an image: into that app)" },                             \
-        { "name", 0, OPT_POD_NAME, OPTION_REQUIRED, "NAME", NULL,                                          \
-          "the pod's name, unique among pods that are not garbage: pod verbs take it for the UUID, and "  \
-          "the pod is the machine NAME (after an image: the app's name)" },                              \
-        { "no-overlay", 0, OPT_NO_OVERLAY, OPTION_BOOL, NULL, "false",                                    \
-          "copy the images into the pod instead of mounting overlays" },                                 \
-        { "no-store", 0, OPT_NO_STORE, OPTION_BOOL, NULL, "false", "fetch the images again (--pull-policy=update)", \
-          NULL, "please use --pull-policy=update" },                                                      \
-        { "store-only", 0, OPT_STORE_ONLY, OPTION_BOOL, NULL, "false",                                    \
-          "use only images in the store (--pull-policy=never)", NULL, "please use --pull-policy=never" }, \
-        { "pod-manifest", 0, OPT_POD_MANIFEST, OPTION_REQUIRED, "FILE", NULL,                              \
-          "run the pod described by an appc pod manifest (no images or app flags then)" },              \
-        { "port", 0, OPT_PORT, OPTION_REQUIRED, "NAME:[HOSTIP:]HOSTPORT", NULL,                            \
-          "forward a port the image declares to the host (repeatable; needs a network of the pod's own)" }, \
-        { "private-users", 0, OPT_PRIVATE_USERS, OPTION_BOOL, NULL, "false",                              \
-          "run the pod in a user namespace with a random UID/GID shift (copies the images; needs a "      \
-          "network of the pod's own)" },                                                                  \
-        { "pull-policy", 0, OPT_PULL_POLICY, OPTION_REQUIRED, "POLICY", "new",                            \
-          "when to fetch an image: new (only when not in the store), update (always), never (store only)", \
-          "new update never" },                                                                           \
-        { "set-env", 0, OPT_SET_ENV, OPTION_REQUIRED, "NAME=VALUE", NULL,                                  \
-          "an environment variable for all apps (repeatable)" },                                          \
-        { "set-env-file", 0, OPT_SET_ENV_FILE, OPTION_REQUIRED, "FILE", NULL,                              \
-          "environment variables for all apps from a file of NAME=VALUE lines" },                         \
-        { "inherit-env", 0, OPT_INHERIT_ENV, OPTION_BOOL, NULL, "false",                                  \
-          "give the apps rkt's environment (below the image's and --set-env's)" },                        \
-        { "stage1-from-dir", 0, OPT_STAGE1_FROM_DIR, OPTION_REQUIRED, "FILE", NULL,                        \
-          "a stage1 image file from the stage1 images directory" },                                       \
-        { "stage1-hash", 0, OPT_STAGE1_HASH, OPTION_REQUIRED, "ID", NULL, "a stage1 image in the store, by ID" }, \
-        { "stage1-name", 0, OPT_STAGE1_NAME, OPTION_REQUIRED, "NAME", NULL,                                \
-          "a stage1 image in the store, by name[:version]" },                                             \
-        { "stage1-path", 0, OPT_STAGE1_PATH, OPTION_REQUIRED, "PATH", NULL, "a stage1 image file" },       \
-        { "stage1-url", 0, OPT_STAGE1_URL, OPTION_REQUIRED, "URL", NULL, "a stage1 image file:// URL" },   \
-        { "uuid-file-save", 0, OPT_UUID_FILE_SAVE, OPTION_REQUIRED, "FILE", NULL,                          \
-          "write the pod's UUID to FILE as soon as the pod exists" },                                    \
-        { "volume", 0, OPT_VOLUME, OPTION_REQUIRED, "NAME,kind=host|empty,…", NULL,                        \
-          "a pod volume: NAME,kind=host,source=PATH[,readOnly=BOOL][,recursive=BOOL] or "                  \
-          "NAME,kind=empty[,mode=0755][,uid=0][,gid=0]" }
+#define PREPARE_OPTIONS                                                                                     \
+        {"mount",                                                                                           \
+         0,                                                                                                 \
+         OPT_POD_MOUNT,                                                                                     \
+         OPTION_REQUIRED,                                                                                   \
+         "volume=NAME,target=PATH",                                                                         \
+         NULL,                                                                                              \
+         "mount a volume into every app (after an image: into that app)"},                                  \
+                {"name",                                                                                    \
+                 0,                                                                                         \
+                 OPT_POD_NAME,                                                                              \
+                 OPTION_REQUIRED,                                                                           \
+                 "NAME",                                                                                    \
+                 NULL,                                                                                      \
+                 "the pod's name, unique among pods that are not garbage: pod verbs take it for the UUID, " \
+                 "and "                                                                                     \
+                 "the pod is the machine NAME (after an image: the app's name)"},                           \
+                {"no-overlay",                                                                              \
+                 0,                                                                                         \
+                 OPT_NO_OVERLAY,                                                                            \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "copy the images into the pod instead of mounting overlays"},                              \
+                {"no-store",                                                                                \
+                 0,                                                                                         \
+                 OPT_NO_STORE,                                                                              \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "fetch the images again (--pull-policy=update)",                                           \
+                 NULL,                                                                                      \
+                 "please use --pull-policy=update"},                                                        \
+                {"store-only",                                                                              \
+                 0,                                                                                         \
+                 OPT_STORE_ONLY,                                                                            \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "use only images in the store (--pull-policy=never)",                                      \
+                 NULL,                                                                                      \
+                 "please use --pull-policy=never"},                                                         \
+                {"pod-manifest",                                                                            \
+                 0,                                                                                         \
+                 OPT_POD_MANIFEST,                                                                          \
+                 OPTION_REQUIRED,                                                                           \
+                 "FILE",                                                                                    \
+                 NULL,                                                                                      \
+                 "run the pod described by an appc pod manifest (no images or app flags then)"},            \
+                {"port",                                                                                    \
+                 0,                                                                                         \
+                 OPT_PORT,                                                                                  \
+                 OPTION_REQUIRED,                                                                           \
+                 "NAME:[HOSTIP:]HOSTPORT",                                                                  \
+                 NULL,                                                                                      \
+                 "forward a port the image declares to the host (repeatable; needs a network of the pod's " \
+                 "own)"},                                                                                   \
+                {"private-users",                                                                           \
+                 0,                                                                                         \
+                 OPT_PRIVATE_USERS,                                                                         \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "run the pod in a user namespace with a random UID/GID shift (copies the images; needs a " \
+                 "network of the pod's own)"},                                                              \
+                {"pull-policy",                                                                             \
+                 0,                                                                                         \
+                 OPT_PULL_POLICY,                                                                           \
+                 OPTION_REQUIRED,                                                                           \
+                 "POLICY",                                                                                  \
+                 "new",                                                                                     \
+                 "when to fetch an image: new (only when not in the store), update (always), never (store " \
+                 "only)",                                                                                   \
+                 "new update never"},                                                                       \
+                {"set-env",                                                                                 \
+                 0,                                                                                         \
+                 OPT_SET_ENV,                                                                               \
+                 OPTION_REQUIRED,                                                                           \
+                 "NAME=VALUE",                                                                              \
+                 NULL,                                                                                      \
+                 "an environment variable for all apps (repeatable)"},                                      \
+                {"set-env-file",                                                                            \
+                 0,                                                                                         \
+                 OPT_SET_ENV_FILE,                                                                          \
+                 OPTION_REQUIRED,                                                                           \
+                 "FILE",                                                                                    \
+                 NULL,                                                                                      \
+                 "environment variables for all apps from a file of NAME=VALUE lines"},                     \
+                {"inherit-env",                                                                             \
+                 0,                                                                                         \
+                 OPT_INHERIT_ENV,                                                                           \
+                 OPTION_BOOL,                                                                               \
+                 NULL,                                                                                      \
+                 "false",                                                                                   \
+                 "give the apps rkt's environment (below the image's and --set-env's)"},                    \
+                {"stage1-from-dir",                                                                         \
+                 0,                                                                                         \
+                 OPT_STAGE1_FROM_DIR,                                                                       \
+                 OPTION_REQUIRED,                                                                           \
+                 "FILE",                                                                                    \
+                 NULL,                                                                                      \
+                 "a stage1 image file from the stage1 images directory"},                                   \
+                {"stage1-hash",                                                                             \
+                 0,                                                                                         \
+                 OPT_STAGE1_HASH,                                                                           \
+                 OPTION_REQUIRED,                                                                           \
+                 "ID",                                                                                      \
+                 NULL,                                                                                      \
+                 "a stage1 image in the store, by ID"},                                                     \
+                {"stage1-name",                                                                             \
+                 0,                                                                                         \
+                 OPT_STAGE1_NAME,                                                                           \
+                 OPTION_REQUIRED,                                                                           \
+                 "NAME",                                                                                    \
+                 NULL,                                                                                      \
+                 "a stage1 image in the store, by name[:version]"},                                         \
+                {"stage1-path", 0, OPT_STAGE1_PATH, OPTION_REQUIRED, "PATH", NULL, "a stage1 image file"},  \
+                {"stage1-url",                                                                              \
+                 0,                                                                                         \
+                 OPT_STAGE1_URL,                                                                            \
+                 OPTION_REQUIRED,                                                                           \
+                 "URL",                                                                                     \
+                 NULL,                                                                                      \
+                 "a stage1 image file:// URL"},                                                             \
+                {"uuid-file-save",                                                                          \
+                 0,                                                                                         \
+                 OPT_UUID_FILE_SAVE,                                                                        \
+                 OPTION_REQUIRED,                                                                           \
+                 "FILE",                                                                                    \
+                 NULL,                                                                                      \
+                 "write the pod's UUID to FILE as soon as the pod exists"},                                 \
+        {                                                                                                   \
+                "volume", 0, OPT_VOLUME, OPTION_REQUIRED, "NAME,kind=host|empty,…", NULL,                   \
+                        "a pod volume: NAME,kind=host,source=PATH[,readOnly=BOOL][,recursive=BOOL] or "     \
+                        "NAME,kind=empty[,mode=0755][,uid=0][,gid=0]"                                       \
+        }
 
-const Option run_options[] = { NET_OPTIONS, PREPARE_OPTIONS, {} };
+const Option run_options[] = {NET_OPTIONS, PREPARE_OPTIONS, {}};
 
 const Option prepare_options[] = {
         PREPARE_OPTIONS,
-        { "quiet", 0, OPT_QUIET, OPTION_BOOL, NULL, "false", "print nothing but the pod's UUID" },
+        {"quiet", 0, OPT_QUIET, OPTION_BOOL, NULL, "false", "print nothing but the pod's UUID"},
         {},
 };
 
-const Option run_prepared_options[] = { NET_OPTIONS, {} };
+const Option run_prepared_options[] = {NET_OPTIONS, {}};
 
 /* The flags that follow an IMAGE and apply to it. */
 const Option run_app_options[] = {
-        { "annotation", 0, APP_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "an app annotation" },
-        { "caps-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove" },
-        { "caps-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep" },
-        { "cap-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove", NULL,
-          "use --caps-remove instead" },
-        { "cap-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep", NULL,
-          "use --caps-retain instead" },
-        { "cpu", 0, APP_CPU, OPTION_REQUIRED, "QUANTITY", NULL, "CPU limit (e.g. 500m)" },
-        { "cpu-shares", 0, APP_CPU_SHARES, OPTION_REQUIRED, "N", NULL, "CPU shares" },
-        { "environment", 0, APP_ENVIRONMENT, OPTION_REQUIRED, "NAME=VALUE", NULL, "an environment variable" },
-        { "exec", 0, APP_EXEC, OPTION_REQUIRED, "PATH", NULL, "the command to run instead of the image's" },
-        { "group", 0, APP_GROUP, OPTION_REQUIRED, "GROUP", NULL, "group to run the app as" },
-        { "memory", 0, APP_MEMORY, OPTION_REQUIRED, "QUANTITY", NULL, "memory limit (e.g. 512M)" },
-        { "mount", 0, APP_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL, "mount a volume" },
-        { "name", 0, APP_NAME, OPTION_REQUIRED, "NAME", NULL, "the app's name" },
-        { "oom-score-adj", 0, APP_OOM_SCORE_ADJ, OPTION_REQUIRED, "N", NULL, "OOM score adjustment" },
-        { "readonly-rootfs", 0, APP_READONLY_ROOTFS, OPTION_BOOL, NULL, "false", "mount the app's rootfs read-only" },
-        { "seccomp", 0, APP_SECCOMP, OPTION_REQUIRED, "mode=retain|remove,…", NULL, "seccomp filter" },
-        { "signature", 0, APP_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
-          "a local signature file for the image (instead of the one beside it)" },
-        { "supplementary-gids", 0, APP_SUPP_GIDS, OPTION_REQUIRED, "GIDS", NULL, "supplementary group IDs" },
-        { "user", 0, APP_USER, OPTION_REQUIRED, "USER", NULL, "user to run the app as" },
-        { "user-annotation", 0, APP_USER_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user annotation" },
-        { "user-label", 0, APP_USER_LABEL, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user label" },
-        { "working-dir", 0, APP_WORKING_DIR, OPTION_REQUIRED, "DIR", NULL, "the app's working directory" },
+        {"annotation", 0, APP_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL, "an app annotation"},
+        {"caps-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove"},
+        {"caps-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep"},
+        {"cap-remove", 0, APP_CAPS_REMOVE, OPTION_REQUIRED, "CAPS", NULL, "capabilities to remove", NULL,
+         "use --caps-remove instead"},
+        {"cap-retain", 0, APP_CAPS_RETAIN, OPTION_REQUIRED, "CAPS", NULL, "capabilities to keep", NULL,
+         "use --caps-retain instead"},
+        {"cpu", 0, APP_CPU, OPTION_REQUIRED, "QUANTITY", NULL, "CPU limit (e.g. 500m)"},
+        {"cpu-shares", 0, APP_CPU_SHARES, OPTION_REQUIRED, "N", NULL, "CPU shares"},
+        {"environment", 0, APP_ENVIRONMENT, OPTION_REQUIRED, "NAME=VALUE", NULL, "an environment variable"},
+        {"exec", 0, APP_EXEC, OPTION_REQUIRED, "PATH", NULL, "the command to run instead of the image's"},
+        {"group", 0, APP_GROUP, OPTION_REQUIRED, "GROUP", NULL, "group to run the app as"},
+        {"memory", 0, APP_MEMORY, OPTION_REQUIRED, "QUANTITY", NULL, "memory limit (e.g. 512M)"},
+        {"mount", 0, APP_MOUNT, OPTION_REQUIRED, "volume=NAME,target=PATH", NULL, "mount a volume"},
+        {"name", 0, APP_NAME, OPTION_REQUIRED, "NAME", NULL, "the app's name"},
+        {"oom-score-adj", 0, APP_OOM_SCORE_ADJ, OPTION_REQUIRED, "N", NULL, "OOM score adjustment"},
+        {"readonly-rootfs", 0, APP_READONLY_ROOTFS, OPTION_BOOL, NULL, "false",
+         "mount the app's rootfs read-only"},
+        {"seccomp", 0, APP_SECCOMP, OPTION_REQUIRED, "mode=retain|remove,…", NULL, "seccomp filter"},
+        {"signature", 0, APP_SIGNATURE, OPTION_REQUIRED, "FILE", NULL,
+         "a local signature file for the image (instead of the one beside it)"},
+        {"supplementary-gids", 0, APP_SUPP_GIDS, OPTION_REQUIRED, "GIDS", NULL, "supplementary group IDs"},
+        {"user", 0, APP_USER, OPTION_REQUIRED, "USER", NULL, "user to run the app as"},
+        {"user-annotation", 0, APP_USER_ANNOTATION, OPTION_REQUIRED, "NAME=VALUE", NULL,
+         "a user annotation"},
+        {"user-label", 0, APP_USER_LABEL, OPTION_REQUIRED, "NAME=VALUE", NULL, "a user label"},
+        {"working-dir", 0, APP_WORKING_DIR, OPTION_REQUIRED, "DIR", NULL, "the app's working directory"},
         {},
 };
 
@@ -199,26 +342,58 @@ static int add_app_option(AppSpec *app, const ParsedOption *o) {
         int r;
 
         switch (o->option->id) {
-        case APP_NAME: app->name = v; break;
-        case APP_EXEC: app->exec = v; break;
-        case APP_WORKING_DIR: app->working_dir = v; break;
-        case APP_USER: app->user = v; break;
-        case APP_GROUP: app->group = v; break;
-        case APP_SUPP_GIDS: app->supplementary_gids = v; break;
-        case APP_MEMORY: app->memory = v; break;
-        case APP_CPU: app->cpu = v; break;
-        case APP_CPU_SHARES: app->cpu_shares = v; break;
-        case APP_OOM_SCORE_ADJ: app->oom_score_adj = v; break;
-        case APP_CAPS_RETAIN: app->caps_retain = v; break;
-        case APP_CAPS_REMOVE: app->caps_remove = v; break;
-        case APP_SECCOMP: app->seccomp = v; break;
-        case APP_SIGNATURE: app->signature = v; break;
-        case APP_READONLY_ROOTFS: return cli_bool(o, &app->readonly_rootfs);
-        case APP_ENVIRONMENT: return parse_kv("environment", v, &app->environment, &app->n_environment);
-        case APP_ANNOTATION: return parse_kv("annotation", v, &app->annotations, &app->n_annotations);
+        case APP_NAME:
+                app->name = v;
+                break;
+        case APP_EXEC:
+                app->exec = v;
+                break;
+        case APP_WORKING_DIR:
+                app->working_dir = v;
+                break;
+        case APP_USER:
+                app->user = v;
+                break;
+        case APP_GROUP:
+                app->group = v;
+                break;
+        case APP_SUPP_GIDS:
+                app->supplementary_gids = v;
+                break;
+        case APP_MEMORY:
+                app->memory = v;
+                break;
+        case APP_CPU:
+                app->cpu = v;
+                break;
+        case APP_CPU_SHARES:
+                app->cpu_shares = v;
+                break;
+        case APP_OOM_SCORE_ADJ:
+                app->oom_score_adj = v;
+                break;
+        case APP_CAPS_RETAIN:
+                app->caps_retain = v;
+                break;
+        case APP_CAPS_REMOVE:
+                app->caps_remove = v;
+                break;
+        case APP_SECCOMP:
+                app->seccomp = v;
+                break;
+        case APP_SIGNATURE:
+                app->signature = v;
+                break;
+        case APP_READONLY_ROOTFS:
+                return cli_bool(o, &app->readonly_rootfs);
+        case APP_ENVIRONMENT:
+                return parse_kv("environment", v, &app->environment, &app->n_environment);
+        case APP_ANNOTATION:
+                return parse_kv("annotation", v, &app->annotations, &app->n_annotations);
         case APP_USER_ANNOTATION:
                 return parse_kv("user-annotation", v, &app->user_annotations, &app->n_user_annotations);
-        case APP_USER_LABEL: return parse_kv("user-label", v, &app->user_labels, &app->n_user_labels);
+        case APP_USER_LABEL:
+                return parse_kv("user-label", v, &app->user_labels, &app->n_user_labels);
         case APP_MOUNT:
                 r = strv_extend(&app->mounts, v);
                 return r < 0 ? log_error_errno(r, "Out of memory") : 0;
@@ -264,7 +439,7 @@ static const Option *pod_option_by_id(const Option *table, int id) {
  * options, so parse the apps before the pod options. */
 static int parse_apps(CliArgs *a, RunArgs *r) {
         _cleanup_free_ Option *table = NULL;
-        Verb flags_verb = { .name = a->verb->name, .flags = VERB_NO_INTERSPERSED, .max_args = SIZE_MAX };
+        Verb flags_verb = {.name = a->verb->name, .flags = VERB_NO_INTERSPERSED, .max_args = SIZE_MAX};
         char path[64];
         char **pos = a->args;
         size_t n = a->n_args, i = 0;
@@ -287,17 +462,20 @@ static int parse_apps(CliArgs *a, RunArgs *r) {
                         return log_oom();
                 r->spec.apps = apps;
                 app = &apps[r->spec.n_apps++];
-                *app = (AppSpec) { .image = pos[i++] };
+                *app = (AppSpec){.image = pos[i++]};
 
                 k = cli_parse(&flags_verb, path, (int) (n - i), pos + i, a->globals, &sub);
                 if (k != 0) {
                         cli_args_done(&sub);
-                        return k < 0 ? k : log_error_errno(-EINVAL, "--help after an image: see '%s --help'", path);
+                        return k < 0 ? k
+                                     : log_error_errno(-EINVAL, "--help after an image: see '%s --help'",
+                                                       path);
                 }
                 for (size_t o = 0; o < sub.n_options; o++) {
-                        const Option *pod = sub.options[o].option->id < APP_NAME
-                                                    ? pod_option_by_id(a->verb->options, sub.options[o].option->id)
-                                                    : NULL;
+                        const Option *pod =
+                                sub.options[o].option->id < APP_NAME
+                                        ? pod_option_by_id(a->verb->options, sub.options[o].option->id)
+                                        : NULL;
                         k = pod ? cli_args_push_option(a, pod, sub.options[o].value)
                                 : add_app_option(app, &sub.options[o]);
                         if (k < 0) {
@@ -366,8 +544,8 @@ static int add_dns_arg(RunArgs *r, const Option *o, const char *v, NetDnsConfig 
 }
 
 /* NAME:[HOSTIP:]HOSTPORT; an IPv6 HOSTIP in brackets, as rkt 1.30 parsed it ("http:[::1]:8080"). Ports are
- * forwarded with iptables to the pod's IPv4 address (the built-in networks give IPv4 only), so an IPv6 HOSTIP
- * is refused here rather than ignored. */
+ * forwarded with iptables to the pod's IPv4 address (the built-in networks give IPv4 only), so an IPv6
+ * HOSTIP is refused here rather than ignored. */
 static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *ret_port) {
         _cleanup_free_ char *name = NULL, *ip = NULL;
         const char *c1 = strchr(v, ':'), *rest = c1 ? c1 + 1 : NULL, *ip_end, *port;
@@ -379,7 +557,8 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         if (*rest == '[') {
                 ip_end = strchr(rest, ']');
                 if (!ip_end || ip_end[1] != ':')
-                        return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format", v);
+                        return log_error_errno(-EINVAL, "--port '%s': not in NAME:[HOSTIP:]HOSTPORT format",
+                                               v);
                 ip = strndup(rest + 1, ip_end - rest - 1);
                 port = ip_end + 2;
         } else {
@@ -393,10 +572,11 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
         if (!appc_ac_name_valid(name))
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid port name", v, name);
         if (ip && inet_pton(AF_INET6, ip, buf) == 1)
-                return log_error_errno(-EOPNOTSUPP,
-                                       "--port '%s': IPv6 host address '%s' is not supported: ports are forwarded "
-                                       "over IPv4 only",
-                                       v, ip);
+                return log_error_errno(
+                        -EOPNOTSUPP,
+                        "--port '%s': IPv6 host address '%s' is not supported: ports are forwarded "
+                        "over IPv4 only",
+                        v, ip);
         if (ip && inet_pton(AF_INET, ip, buf) != 1)
                 return log_error_errno(-EINVAL, "--port '%s': '%s' is not a valid IP address", v, ip);
         if (parse_uint_max(port, 65535, &n) < 0 || n == 0)
@@ -411,7 +591,8 @@ static int parse_port(const char *v, char **ret_name, char **ret_ip, unsigned *r
  * network for user namespaces too). */
 static int check_private_users_net(const char *net) {
         if (streq_ptr(net, "host"))
-                return log_error_errno(-EINVAL, "--private-users needs a network of the pod's own: it cannot be "
+                return log_error_errno(-EINVAL,
+                                       "--private-users needs a network of the pod's own: it cannot be "
                                        "used with --net=host");
         return 0;
 }
@@ -450,24 +631,54 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                                 return log_oom();
                         break;
                 }
-                case OPT_HOSTNAME: r->hostname = v; break;
-                case OPT_INTERACTIVE: if ((k = cli_bool(o, &r->interactive)) < 0) return k; break;
+                case OPT_HOSTNAME:
+                        r->hostname = v;
+                        break;
+                case OPT_INTERACTIVE:
+                        if ((k = cli_bool(o, &r->interactive)) < 0)
+                                return k;
+                        break;
                 case OPT_NO_OVERLAY:
                         if ((k = cli_bool(o, &r->no_overlay)) < 0)
                                 return k;
                         r->overlay_asked = !r->no_overlay;
                         break;
-                case OPT_PRIVATE_USERS: if ((k = cli_bool(o, &r->private_users)) < 0) return k; break;
-                case OPT_QUIET: if ((k = cli_bool(o, &r->quiet)) < 0) return k; break;
-                case OPT_MDS_REGISTER: if ((k = cli_bool(o, &r->mds_register)) < 0) return k; break;
-                case OPT_UUID_FILE_SAVE: r->uuid_file_save = v; break;
-                case OPT_POD_NAME: r->name = v; break;
-                case OPT_POD_MANIFEST: r->pod_manifest = v; break;
-                case OPT_STAGE1_PATH: r->stage1.path = v; break;
-                case OPT_STAGE1_URL: r->stage1.url = v; break;
-                case OPT_STAGE1_NAME: r->stage1.name = v; break;
-                case OPT_STAGE1_HASH: r->stage1.hash = v; break;
-                case OPT_STAGE1_FROM_DIR: r->stage1.from_dir = v; break;
+                case OPT_PRIVATE_USERS:
+                        if ((k = cli_bool(o, &r->private_users)) < 0)
+                                return k;
+                        break;
+                case OPT_QUIET:
+                        if ((k = cli_bool(o, &r->quiet)) < 0)
+                                return k;
+                        break;
+                case OPT_MDS_REGISTER:
+                        if ((k = cli_bool(o, &r->mds_register)) < 0)
+                                return k;
+                        break;
+                case OPT_UUID_FILE_SAVE:
+                        r->uuid_file_save = v;
+                        break;
+                case OPT_POD_NAME:
+                        r->name = v;
+                        break;
+                case OPT_POD_MANIFEST:
+                        r->pod_manifest = v;
+                        break;
+                case OPT_STAGE1_PATH:
+                        r->stage1.path = v;
+                        break;
+                case OPT_STAGE1_URL:
+                        r->stage1.url = v;
+                        break;
+                case OPT_STAGE1_NAME:
+                        r->stage1.name = v;
+                        break;
+                case OPT_STAGE1_HASH:
+                        r->stage1.hash = v;
+                        break;
+                case OPT_STAGE1_FROM_DIR:
+                        r->stage1.from_dir = v;
+                        break;
                 case OPT_NO_STORE:
                 case OPT_STORE_ONLY: {
                         bool b = false;
@@ -480,13 +691,15 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 }
                 case OPT_IPC:
                         if (!streq(v, "auto") && !streq(v, "private") && !streq(v, "parent"))
-                                return log_error_errno(-EINVAL, "--ipc '%s': must be auto, private or parent", v);
+                                return log_error_errno(-EINVAL,
+                                                       "--ipc '%s': must be auto, private or parent", v);
                         r->ipc = v;
                         break;
                 case OPT_PULL_POLICY:
                         r->pull_policy_set = true;
                         if (pull_policy_from_string(v, &r->pull_policy) < 0)
-                                return log_error_errno(-EINVAL, "--pull-policy '%s': must be new, update or never", v);
+                                return log_error_errno(
+                                        -EINVAL, "--pull-policy '%s': must be new, update or never", v);
                         break;
                 case OPT_SET_ENV:
                         if ((k = parse_kv("set-env", v, &set_env, &n_set_env)) < 0)
@@ -515,10 +728,11 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         }
         /* Files first, so that --set-env wins over them. */
         STRV_FOREACH(f, env_files)
-                if ((k = read_env_file(r, *f)) < 0)
-                        goto fail;
+        if ((k = read_env_file(r, *f)) < 0)
+                goto fail;
         for (size_t i = 0; i < n_set_env; i++)
-                if (appc_kv_set(&r->spec.set_env, &r->spec.n_set_env, set_env[i].name, set_env[i].value) < 0) {
+                if (appc_kv_set(&r->spec.set_env, &r->spec.n_set_env, set_env[i].name, set_env[i].value) <
+                    0) {
                         k = log_oom();
                         goto fail;
                 }
@@ -526,8 +740,8 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
         if (a->verb->options != prepare_options) {
                 k = parse_net(nets, &r->net);
                 STRV_FOREACH(d, a->globals->net_plugins)
-                        if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
-                                k = log_oom();
+                if (k >= 0 && strv_extend(&r->net_plugin_dirs, *d) < 0)
+                        k = log_oom();
         }
         if (k >= 0 && (k = net_dns_config_finish(&dns, &err)) < 0)
                 k = log_error_errno(k, "%s", rkt_error_message(err, k));
@@ -538,10 +752,13 @@ static int parse_pod_options(CliArgs *a, RunArgs *r) {
                 k = check_private_users_net(r->net);
         /* Its files must get owners of the user namespace's range: overlayfs would keep the tree store's. */
         if (k >= 0 && r->private_users && r->overlay_asked)
-                k = log_error_errno(-EINVAL, "--private-users cannot be used with overlay (--no-overlay=false): "
-                                    "the images are copied into the pod to give their files the shifted owners");
+                k = log_error_errno(
+                        -EINVAL,
+                        "--private-users cannot be used with overlay (--no-overlay=false): "
+                        "the images are copied into the pod to give their files the shifted owners");
         if (k >= 0 && r->mds_register && streq_ptr(r->net, "none"))
-                k = log_error_errno(-EINVAL, "--mds-register needs a network: the apps reach the metadata service "
+                k = log_error_errno(-EINVAL,
+                                    "--mds-register needs a network: the apps reach the metadata service "
                                     "over it (not --net=none)");
 fail:
         for (size_t i = 0; i < n_set_env; i++) {
@@ -555,7 +772,7 @@ fail:
 int run_args_parse(CliArgs *a, RunArgs *r) {
         int k;
 
-        *r = (RunArgs) { .pull_policy = PULL_NEW };
+        *r = (RunArgs){.pull_policy = PULL_NEW};
         k = parse_apps(a, r);
         if (k < 0)
                 return k;
@@ -563,12 +780,13 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
         if (k < 0)
                 return k;
         if (r->pod_manifest) {
-                if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 || r->ports ||
-                    r->spec.inherit_env || r->pull_policy_set)
-                        return log_error_errno(-EINVAL, "conflicting flags set with --pod-manifest (see --help): "
-                                               "images, --volume, --mount, --set-env, --inherit-env, --port and "
-                                               "--pull-policy "
-                                               "cannot be combined with it");
+                if (r->spec.n_apps > 0 || r->spec.volumes || r->spec.mounts || r->spec.n_set_env > 0 ||
+                    r->ports || r->spec.inherit_env || r->pull_policy_set)
+                        return log_error_errno(
+                                -EINVAL, "conflicting flags set with --pod-manifest (see --help): "
+                                         "images, --volume, --mount, --set-env, --inherit-env, --port and "
+                                         "--pull-policy "
+                                         "cannot be combined with it");
         } else if (r->spec.n_apps == 0)
                 return log_error_errno(-EINVAL, "no image given\nUsage: %s", a->verb->usage);
         if (r->interactive && r->spec.n_apps > 1)
@@ -577,15 +795,17 @@ int run_args_parse(CliArgs *a, RunArgs *r) {
 }
 
 int run_prepared_args_parse(CliArgs *a, RunArgs *r) {
-        *r = (RunArgs) { .pull_policy = PULL_NEW };
+        *r = (RunArgs){.pull_policy = PULL_NEW};
         return parse_pod_options(a, r);
 }
 
 void run_args_done(RunArgs *r) {
         for (size_t i = 0; i < r->spec.n_apps; i++) {
                 AppSpec *app = &r->spec.apps[i];
-                AppcKV *lists[] = { app->environment, app->annotations, app->user_annotations, app->user_labels };
-                size_t ns[] = { app->n_environment, app->n_annotations, app->n_user_annotations, app->n_user_labels };
+                AppcKV *lists[] = {app->environment, app->annotations, app->user_annotations,
+                                   app->user_labels};
+                size_t ns[] = {app->n_environment, app->n_annotations, app->n_user_annotations,
+                               app->n_user_labels};
                 for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
                         for (size_t k = 0; k < ns[l]; k++) {
                                 free(lists[l][k].name);
@@ -610,7 +830,7 @@ void run_args_done(RunArgs *r) {
         strv_free(r->dns_args);
         strv_free(r->net_plugin_dirs);
         free(r->net);
-        *r = (RunArgs) {};
+        *r = (RunArgs){};
 }
 
 /* --port: the pod manifest's ports, each one a port some app declares. */
@@ -628,7 +848,8 @@ static int add_ports(const RunArgs *r, AppcPodManifest *m) {
                         for (size_t j = 0; m->apps[i].app && j < m->apps[i].app->n_ports; j++)
                                 declared = declared || streq(m->apps[i].app->ports[j].name, name);
                 if (!declared)
-                        return log_error_errno(-ENOENT, "--port '%s': no app of the pod declares a port named '%s'",
+                        return log_error_errno(-ENOENT,
+                                               "--port '%s': no app of the pod declares a port named '%s'",
                                                *v, name);
                 k = appc_pod_manifest_add_port(m, name, port, ip, &err);
                 if (k < 0)
@@ -640,7 +861,7 @@ static int add_ports(const RunArgs *r, AppcPodManifest *m) {
 /* The pod manifest from --pod-manifest, or generated from the images and flags. */
 static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodManifest **ret) {
         _cleanup_error_ RktError *err = NULL;
-        FetchOptions fo = { .pull_policy = r->pull_policy };
+        FetchOptions fo = {.pull_policy = r->pull_policy};
         FetchUi ui;
         int k;
 
@@ -655,16 +876,21 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
                         return log_error_errno(k, "--pod-manifest '%s': %m", r->pod_manifest);
                 k = appc_pod_manifest_parse(text, size, ret, &err);
                 if (k < 0)
-                        return log_error_errno(k, "--pod-manifest '%s': %s", r->pod_manifest, rkt_error_message(err, k));
+                        return log_error_errno(k, "--pod-manifest '%s': %s", r->pod_manifest,
+                                               rkt_error_message(err, k));
                 if ((*ret)->n_apps == 0)
-                        return log_error_errno(-EINVAL, "pod must contain at least one application: --pod-manifest '%s' "
-                                               "has no apps", r->pod_manifest);
+                        return log_error_errno(
+                                -EINVAL,
+                                "pod must contain at least one application: --pod-manifest '%s' "
+                                "has no apps",
+                                r->pod_manifest);
                 /* Its images must be in the store, by ID. */
                 for (size_t i = 0; i < (*ret)->n_apps; i++) {
                         _cleanup_free_ char *id = NULL;
                         k = store_resolve(s, (*ret)->apps[i].image.id, &id, &err);
                         if (k < 0)
-                                return log_error_errno(k, "app '%s': %s", (*ret)->apps[i].name, rkt_error_message(err, k));
+                                return log_error_errno(k, "app '%s': %s", (*ret)->apps[i].name,
+                                                       rkt_error_message(err, k));
                         free((*ret)->apps[i].image.id);
                         (*ret)->apps[i].image.id = TAKE_PTR(id);
                 }
@@ -702,7 +928,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         const RktGlobals *g = a->globals;
         FetchOptions ui_fo = {};
         FetchUi ui;
-        Stage1Config cfg = { g->system_config, g->local_config, g->user_config, g->insecure, g->stage1_images };
+        Stage1Config cfg = {g->system_config, g->local_config, g->user_config, g->insecure,
+                            g->stage1_images};
         UidRange range;
         bool overlay;
         int k;
@@ -741,7 +968,8 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         }
         /* rkt 1.30's --debug line, which scripts wait for. */
         log_debug("Writing pod manifest");
-        k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, r->private_users ? &range : NULL, &overlay, &err);
+        k = pod_prepare(p, s, stage1_id, m, !r->no_overlay, r->private_users ? &range : NULL, &overlay,
+                        &err);
         if (k < 0)
                 return log_error_errno(k, "preparing pod %s: %s", p->uuid, rkt_error_message(err, k));
         if (!r->no_overlay && !r->private_users && !overlay && !r->quiet)
@@ -764,7 +992,8 @@ int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
         k = check_private_users_net(r->net);
         if (k < 0)
                 return k;
-        if (uid_range_format(&range, &range_text) < 0 || asprintf(ret_arg, "--private-users=%s", range_text) < 0)
+        if (uid_range_format(&range, &range_text) < 0 ||
+            asprintf(ret_arg, "--private-users=%s", range_text) < 0)
                 return log_oom();
         return 0;
 }
@@ -789,8 +1018,8 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                 if (k >= 0)
                         k = mds_register_pod_at(podfd, NULL, p->uuid, token, NULL, &err);
                 if (k < 0)
-                        return log_error_errno(k, "registering pod %s with the metadata service: %s", p->uuid,
-                                               rkt_error_message(err, k));
+                        return log_error_errno(k, "registering pod %s with the metadata service: %s",
+                                               p->uuid, rkt_error_message(err, k));
         }
         k = stage1_run_argv(
                 &(Stage1RunArgs){

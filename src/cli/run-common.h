@@ -18,9 +18,10 @@ typedef struct RunArgs {
         PodSpec spec;
         Stage1Choice stage1;
         PullPolicy pull_policy;
-        bool pull_policy_set; /* --pull-policy, --no-store or --store-only given: conflicts with --pod-manifest */
+        bool pull_policy_set; /* --pull-policy, --no-store or --store-only given: conflicts with
+                                 --pod-manifest */
         const char *uuid_file_save;
-        const char *name; /* --name before the images: the pod's name (pod-name.h) */
+        const char *name;         /* --name before the images: the pod's name (pod-name.h) */
         const char *pod_manifest; /* --pod-manifest FILE */
         bool no_overlay;
         bool overlay_asked; /* --no-overlay=false */
@@ -28,8 +29,8 @@ typedef struct RunArgs {
         bool quiet;
         char **ports; /* --port NAME:[HOSTIP:]HOSTPORT (run, prepare): into the pod manifest */
         /* run and run-prepared */
-        char *net;          /* --net, checked and joined ("default" when not given) */
-        char **dns_args;    /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: for stage1 */
+        char *net;       /* --net, checked and joined ("default" when not given) */
+        char **dns_args; /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry: for stage1 */
         const char *hostname;
         const char *ipc; /* --ipc: auto, private or parent (NULL: not given) */
         bool interactive;

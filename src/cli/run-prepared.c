@@ -22,7 +22,8 @@ int verb_run_prepared(CliArgs *a) {
                 goto finish;
         }
         if (p->state != POD_PREPARED) {
-                k = log_error_errno(-EINVAL, "pod %s is %s, not prepared", p->uuid, pod_state_to_string(p->state));
+                k = log_error_errno(-EINVAL, "pod %s is %s, not prepared", p->uuid,
+                                    pod_state_to_string(p->state));
                 goto finish;
         }
         {

@@ -4,7 +4,8 @@
 #include "dl.h"
 
 #define DL_DEFINE(name) typeof(name) *sym_##name
-#define DL_SYM(name) {#name, (void **) &sym_##name}
+#define DL_SYM(name)                                                                                        \
+        { #name, (void **) &sym_##name }
 
 typedef struct DlSym {
         const char *name;
@@ -25,8 +26,9 @@ static int dl_open(DlLibrary *l, RktError **reterr) {
                 return 0;
         h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
         if (!h)
-                return rkt_error_set(reterr, -EOPNOTSUPP, "cannot load %s (install the Debian package '%s'): %s",
-                                     l->soname, l->package, dlerror());
+                return rkt_error_set(reterr, -EOPNOTSUPP,
+                                     "cannot load %s (install the Debian package '%s'): %s", l->soname,
+                                     l->package, dlerror());
         for (const DlSym *s = l->syms; s->name; s++) {
                 *s->ptr = dlsym(h, s->name);
                 if (!*s->ptr) {
@@ -56,12 +58,14 @@ DL_DEFINE(curl_url_get);
 DL_DEFINE(curl_url_set);
 
 static const DlSym curl_syms[] = {
-        DL_SYM(curl_easy_cleanup), DL_SYM(curl_easy_escape),   DL_SYM(curl_easy_getinfo),
-        DL_SYM(curl_easy_init),    DL_SYM(curl_easy_perform),  DL_SYM(curl_easy_reset),
-        DL_SYM(curl_easy_setopt),  DL_SYM(curl_easy_strerror), DL_SYM(curl_free),
-        DL_SYM(curl_slist_append), DL_SYM(curl_slist_free_all), DL_SYM(curl_url),
-        DL_SYM(curl_url_cleanup),  DL_SYM(curl_url_get),       DL_SYM(curl_url_set),
-        {},
+        DL_SYM(curl_easy_cleanup),   DL_SYM(curl_easy_escape),
+        DL_SYM(curl_easy_getinfo),   DL_SYM(curl_easy_init),
+        DL_SYM(curl_easy_perform),   DL_SYM(curl_easy_reset),
+        DL_SYM(curl_easy_setopt),    DL_SYM(curl_easy_strerror),
+        DL_SYM(curl_free),           DL_SYM(curl_slist_append),
+        DL_SYM(curl_slist_free_all), DL_SYM(curl_url),
+        DL_SYM(curl_url_cleanup),    DL_SYM(curl_url_get),
+        DL_SYM(curl_url_set),        {},
 };
 static DlLibrary curl_library = {LIBCURL_SONAME, "libcurl4", curl_syms, NULL};
 

@@ -5,7 +5,7 @@
 #include "format.h"
 
 char *format_bytes(uint64_t bytes) {
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
         double v = (double) bytes;
         size_t u = 0;
         char *r;
@@ -28,9 +28,8 @@ char *format_time_ago(uint64_t t_usec, uint64_t now) {
                 uint64_t seconds;
                 const char *unit;
         } steps[] = {
-                { 365ULL * 86400, "year" }, { 30ULL * 86400, "month" }, { 7 * 86400, "week" },
-                { 86400, "day" },           { 3600, "hour" },           { 60, "minute" },
-                { 1, "second" },
+                {365ULL * 86400, "year"}, {30ULL * 86400, "month"}, {7 * 86400, "week"}, {86400, "day"},
+                {3600, "hour"},           {60, "minute"},           {1, "second"},
         };
         uint64_t d = now > t_usec ? (now - t_usec) / 1000000 : 0;
         bool future = t_usec > now + 1000000;

@@ -12,7 +12,8 @@ int lock_path_at(int dirfd, const char *path, int operation, bool create) {
 
         /* Lock files may sit in directories others can write to: never follow a symlink (O_CREAT would
          * create its target), never block on a FIFO, never lock anything but a file. */
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | (create ? O_CREAT : 0),
+        fd = openat(dirfd, path,
+                    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | (create ? O_CREAT : 0),
                     0640);
         if (fd < 0)
                 return errno == ELOOP ? -EPERM : negative_errno();

@@ -20,24 +20,24 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Hands ownership out of a cleanup-managed variable. */
-#define TAKE_PTR(p)                                                                                      \
-        ({                                                                                               \
-                __typeof__(p) _p_ = (p);                                                                 \
-                (p) = NULL;                                                                              \
-                _p_;                                                                                     \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p_ = (p);                                                                    \
+                (p) = NULL;                                                                                 \
+                _p_;                                                                                        \
         })
-#define TAKE_FD(fd)                                                                                      \
-        ({                                                                                               \
-                int _fd_ = (fd);                                                                         \
-                (fd) = -1;                                                                               \
-                _fd_;                                                                                    \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -1;                                                                                  \
+                _fd_;                                                                                       \
         })
 
 /* Defines a pointer-to-pointer destructor suitable for _cleanup_(). */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                          \
-        static inline void func##p(type *p) {                                                            \
-                if (*p)                                                                                  \
-                        func(*p);                                                                        \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
+        static inline void func##p(type *p) {                                                               \
+                if (*p)                                                                                     \
+                        func(*p);                                                                           \
         }
 
 static inline void freep(void *p) {

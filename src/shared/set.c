@@ -104,5 +104,5 @@ void strset_done(StrSet *set) {
                 if (set->slots[i] != TOMBSTONE)
                         free(set->slots[i]);
         free(set->slots);
-        *set = (StrSet) {};
+        *set = (StrSet){};
 }

@@ -61,8 +61,8 @@ int strv_extend(char ***l, const char *value) {
 
 bool strv_contains(char *const *l, const char *s) {
         STRV_FOREACH(i, l)
-                if (streq(*i, s))
-                        return true;
+        if (streq(*i, s))
+                return true;
         return false;
 }
 
@@ -95,7 +95,7 @@ char *strv_join(char *const *l, const char *separator) {
         char *r, *p;
 
         STRV_FOREACH(i, l)
-                len += strlen(*i) + seplen;
+        len += strlen(*i) + seplen;
         r = p = malloc(len);
         if (!r)
                 return NULL;

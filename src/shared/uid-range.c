@@ -14,7 +14,7 @@
 #define UID_RANGE_LIMIT UINT64_C(0x80000000)
 
 UidRange uid_range_from_random(uint32_t random) {
-        return (UidRange){ .shift = (random % 0x7FFF + 1) << 16, .count = UID_RANGE_COUNT };
+        return (UidRange){.shift = (random % 0x7FFF + 1) << 16, .count = UID_RANGE_COUNT};
 }
 
 int uid_range_random(UidRange *ret) {
@@ -145,7 +145,8 @@ static int chown_children(int fd, dev_t dev, uint64_t mnt_id, const UidRange *r)
                         continue; /* a mount point: not ours to change */
                 k = chown_entry(dirfd(d), de->d_name, &st, r);
                 if (k >= 0 && S_ISDIR(st.st_mode)) {
-                        int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        int sub = openat(dirfd(d), de->d_name,
+                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         k = sub < 0 ? negative_errno() : chown_children(sub, dev, mnt_id, r);
                 }
         }

@@ -10,8 +10,8 @@ const char *endswith(const char *s, const char *suffix) {
 }
 
 int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "t", "true", "yes", "y", "on" };
-        static const char *const no[] = { "0", "f", "false", "no", "n", "off" };
+        static const char *const yes[] = {"1", "t", "true", "yes", "y", "on"};
+        static const char *const no[] = {"0", "f", "false", "no", "n", "off"};
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++)
                 if (strcasecmp(v, yes[i]) == 0)
@@ -70,13 +70,13 @@ int parse_duration_usec(const char *v, uint64_t *ret) {
                 const char *suffix;
                 uint64_t nsec;
         } units[] = {
-                { "ns", 1 },
-                { "us", 1000 },
-                { "µs", 1000 },
-                { "ms", 1000000 },
-                { "s", 1000000000 },
-                { "m", 60ULL * 1000000000 },
-                { "h", 3600ULL * 1000000000 },
+                {"ns", 1},
+                {"us", 1000},
+                {"µs", 1000},
+                {"ms", 1000000},
+                {"s", 1000000000},
+                {"m", 60ULL * 1000000000},
+                {"h", 3600ULL * 1000000000},
         };
         /* Exact integer arithmetic: every value a uint64_t of microseconds holds is read as written. */
         unsigned __int128 total = 0, limit = (unsigned __int128) UINT64_MAX * 1000 + 499;

@@ -24,8 +24,8 @@ TarBuilder *tar_builder_new(const char *path, int filter) {
         return b;
 }
 
-static void add(TarBuilder *b, const char *name, mode_t type, mode_t mode, const char *content, const char *symlink,
-                const char *hardlink) {
+static void add(TarBuilder *b, const char *name, mode_t type, mode_t mode, const char *content,
+                const char *symlink, const char *hardlink) {
         struct archive_entry *e = archive_entry_new();
         size_t len = content ? strlen(content) : 0;
 

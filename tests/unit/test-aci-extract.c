@@ -1084,11 +1084,13 @@ static bool exists_in(Env *env, const char *p) {
 static void test_layer_whiteouts(void **state) {
         Env *env = *state;
 
-        write_tar(env, ENTS(DIR_("dir"), FILE_("dir/a", "a"), DIR_("dir/sub"), FILE_("dir/sub/x", "x"), DIR_("etc"),
-                            FILE_("etc/gone", "1"), FILE_("etc/keep", "2"), FILE_("etc/replaced", "old")));
+        write_tar(env, ENTS(DIR_("dir"), FILE_("dir/a", "a"), DIR_("dir/sub"), FILE_("dir/sub/x", "x"),
+                            DIR_("etc"), FILE_("etc/gone", "1"), FILE_("etc/keep", "2"),
+                            FILE_("etc/replaced", "old")));
         assert_layer_extracts(env);
-        write_tar_keep(env, ENTS(FILE_("dir/b", "b"), FILE_("dir/.wh..wh..opq", ""), FILE_("etc/.wh.gone", ""),
-                                 FILE_("etc/replaced", "new"), FILE_("etc/.wh.never-there", "")));
+        write_tar_keep(env,
+                       ENTS(FILE_("dir/b", "b"), FILE_("dir/.wh..wh..opq", ""), FILE_("etc/.wh.gone", ""),
+                            FILE_("etc/replaced", "new"), FILE_("etc/.wh.never-there", "")));
         assert_layer_extracts(env);
         assert_true(exists_in(env, "dir/b"));
         assert_false(exists_in(env, "dir/a"));
@@ -1113,7 +1115,7 @@ static void test_layer_whiteouts(void **state) {
  * (whiteout) pass, from the headers, before any of its files is written. */
 static void test_layer_budget(void **state) {
         Env *env = *state;
-        ImageBudget budget = { .limits = { .max_size = 10, .max_entries = 100 } };
+        ImageBudget budget = {.limits = {.max_size = 10, .max_entries = 100}};
         _cleanup_error_ RktError *err = NULL;
         int fd;
 
@@ -1131,7 +1133,7 @@ static void test_layer_budget(void **state) {
         assert_false(exists_in(env, "etc/b"));
         err = rkt_error_free(err);
         /* Too many entries, however small. */
-        budget = (ImageBudget) { .limits = { .max_size = 1000, .max_entries = 2 } };
+        budget = (ImageBudget){.limits = {.max_size = 1000, .max_entries = 2}};
         write_tar_keep(env, ENTS(FILE_("x", ""), FILE_("y", ""), FILE_("z", "")));
         fd = open(env->tar, O_RDONLY | O_CLOEXEC);
         assert_int_equal(aci_extract_layer_fd_budget(fd, env->target_fd, 0, &budget, &err), -EFBIG);
@@ -1148,7 +1150,8 @@ static void test_layer_whiteout_hostile(void **state) {
 
         write_tar(env, ENTS(LINK_("out", env->dir), LINK_("up", "..")));
         assert_layer_extracts(env);
-        write_tar_keep(env, ENTS(FILE_("out/.wh.victim", ""), FILE_("up/.wh.victim", ""), FILE_("out/.wh..wh..opq", "")));
+        write_tar_keep(env, ENTS(FILE_("out/.wh.victim", ""), FILE_("up/.wh.victim", ""),
+                                 FILE_("out/.wh..wh..opq", "")));
         assert_layer_extracts(env);
         assert_int_equal(access(env->victim, F_OK), 0);
         assert_int_equal(access(env->sentinel, F_OK), 0);
@@ -1164,7 +1167,8 @@ static void test_layer_whiteout_hostile(void **state) {
         assert_non_null(strstr(err->message, "invalid whiteout"));
 }
 
-RUN_TESTS(T(test_layer_budget), T(test_layer_whiteouts), T(test_layer_whiteout_hostile), T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
+RUN_TESTS(T(test_layer_budget), T(test_layer_whiteouts), T(test_layer_whiteout_hostile),
+          T(test_extract_image), T(test_extract_rootfs_only), T(test_filter),
           T(test_filter_hardlink_target_dropped), T(test_formats_and_compressions), T(test_reject_dotdot),
           T(test_reject_absolute), T(test_reject_write_through_symlink), T(test_reject_symlink_to_parent),
           T(test_reject_hardlink_outside), T(test_hardlink_to_symlink_is_not_followed), T(test_duplicates),

@@ -54,8 +54,9 @@ static int read_file(const char *path, const char *copy, AciStreamInfo *info, Rk
 }
 
 static void test_id_and_copy(void **state) {
-        static const char *const files[] = { "etc/hello=world", "bin/x=yyyy", NULL };
-        static const int filters[] = { ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_BZIP2, ARCHIVE_FILTER_XZ, ARCHIVE_FILTER_ZSTD };
+        static const char *const files[] = {"etc/hello=world", "bin/x=yyyy", NULL};
+        static const int filters[] = {ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_BZIP2, ARCHIVE_FILTER_XZ,
+                                      ARCHIVE_FILTER_ZSTD};
         _cleanup_free_ char *plain = tmp("plain.aci"), *copy = tmp("copy.tar");
         char want[136], got[136];
         AciStreamInfo info;
@@ -161,11 +162,13 @@ static void test_hostile(void **state) {
         expect_rejected(b_hardlink_abs, true, "outside the image");
         expect_rejected(b_stray, true, "only 'manifest' and 'rootfs/'");
         expect_rejected(b_manifest_dir, false, "no 'manifest'");
-        expect_rejected(b_dir_then_file, true,
-                        "entry 'rootfs/x': a non-directory where an earlier entry made the directory 'rootfs/x'");
+        expect_rejected(
+                b_dir_then_file, true,
+                "entry 'rootfs/x': a non-directory where an earlier entry made the directory 'rootfs/x'");
         expect_rejected(b_implied_dir_then_file, true, "the directory 'rootfs/d'");
         expect_rejected(b_file_then_below, true, "entry 'rootfs/f/g': parent 'rootfs/f' is not a directory");
-        expect_rejected(b_hardlink_to_dir, true, "hard link to 'rootfs/d', which no earlier entry made a file");
+        expect_rejected(b_hardlink_to_dir, true,
+                        "hard link to 'rootfs/d', which no earlier entry made a file");
         expect_rejected(b_hardlink_to_nothing, true, "hard link to 'rootfs/missing'");
 }
 
@@ -204,7 +207,7 @@ static void test_accepted_extracts(void **state) {
 static void test_not_an_archive(void **state) {
         _cleanup_free_ char *p = tmp("garbage"), *t = tmp("trunc.aci"), *full = NULL;
         _cleanup_error_ RktError *e = NULL;
-        static const char *const files[] = { "big=0123456789012345678901234567890123456789", NULL };
+        static const char *const files[] = {"big=0123456789012345678901234567890123456789", NULL};
         AciStreamInfo info;
         size_t n;
 
@@ -223,12 +226,12 @@ static void test_not_an_archive(void **state) {
 static void test_cut_at_entry_boundary(void **state) {
         _cleanup_free_ char *p = tmp("cut.aci"), *data = NULL;
         _cleanup_error_ RktError *e = NULL;
-        static const char *const files[] = { "f=x", NULL };
+        static const char *const files[] = {"f=x", NULL};
         AciStreamInfo info;
         size_t n;
 
-        /* pax_restricted without pax headers: manifest (512 + 512), rootfs (512), rootfs/f (512 + 512), then the
-         * end marker. Cutting right after the last entry leaves a well-formed but unterminated tar. */
+        /* pax_restricted without pax headers: manifest (512 + 512), rootfs (512), rootfs/f (512 + 512), then
+         * the end marker. Cutting right after the last entry leaves a well-formed but unterminated tar. */
         write_test_aci(p, ARCHIVE_FILTER_NONE, "example.com/a", files);
         assert_int_equal(read_full_file_at(AT_FDCWD, p, &data, &n), 0);
         assert_int_equal(write_file_atomic_at(AT_FDCWD, p, data, 5 * 512, 0644), 0);
@@ -255,8 +258,8 @@ static void test_symlink_replaced_by_dir(void **state) {
 /* The limits hold while the image streams: what passes them is what gets copied, never more. */
 static void test_limits(void **state) {
         _cleanup_free_ char *p = tmp("big.aci"), *copy = tmp("big.tar"), *data = NULL, *big = NULL;
-        static const char *const files[] = { "f=x", NULL };
-        ImageLimits limits = { .max_size = 1024 * 1024 };
+        static const char *const files[] = {"f=x", NULL};
+        ImageLimits limits = {.max_size = 1024 * 1024};
         AciStreamInfo info;
         struct stat st;
         size_t n;
@@ -297,12 +300,13 @@ static void test_limits(void **state) {
                 tar_builder_close(b);
                 fd = open(p, O_RDONLY | O_CLOEXEC);
                 assert_int_equal(aci_read_stream_limited(fd, -1, &limits, &info, &e), -EFBIG);
-                assert_non_null(strstr(rkt_error_message(e, -EFBIG), "the image expands to more than the limit"));
+                assert_non_null(
+                        strstr(rkt_error_message(e, -EFBIG), "the image expands to more than the limit"));
         }
         /* Entries are counted. */
         {
-                static const char *const many[] = { "a=", "b=", "c=", "d=", NULL };
-                ImageLimits few = { .max_entries = 4 };
+                static const char *const many[] = {"a=", "b=", "c=", "d=", NULL};
+                ImageLimits few = {.max_entries = 4};
                 _cleanup_close_ int fd = -1;
                 _cleanup_error_ RktError *e = NULL;
 

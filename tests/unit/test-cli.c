@@ -7,23 +7,24 @@
 enum { OPT_FULL = 1, OPT_NAME };
 
 static const Option opts[] = {
-        { "full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full hash" },
-        { "name", 'n', OPT_NAME, OPTION_REQUIRED, "NAME", NULL, "the name" },
+        {"full", 0, OPT_FULL, OPTION_BOOL, NULL, "false", "print the full hash"},
+        {"name", 'n', OPT_NAME, OPTION_REQUIRED, "NAME", NULL, "the name"},
         {},
 };
 
 static const Verb verbs[] = {
-        { .name = "fetch", .summary = "fetch", .options = opts, .max_args = 8 },
-        { .name = "run", .summary = "run", .options = opts, .flags = VERB_NO_INTERSPERSED, .max_args = 8 },
-        { .name = "run-prepared", .summary = "run prepared", .max_args = 1 },
+        {.name = "fetch", .summary = "fetch", .options = opts, .max_args = 8},
+        {.name = "run", .summary = "run", .options = opts, .flags = VERB_NO_INTERSPERSED, .max_args = 8},
+        {.name = "run-prepared", .summary = "run prepared", .max_args = 1},
         {},
 };
 
 static RktGlobals g;
 
 static int setup(void **state) {
-        g = (RktGlobals) { .dir = strdup("/var/lib/rkt"), .local_config = strdup("/etc/rkt"),
-                           .system_config = strdup("/usr/lib/rkt") };
+        g = (RktGlobals){.dir = strdup("/var/lib/rkt"),
+                         .local_config = strdup("/etc/rkt"),
+                         .system_config = strdup("/usr/lib/rkt")};
         return 0;
 }
 
@@ -35,17 +36,17 @@ static int teardown(void **state) {
         return 0;
 }
 
-#define PARSE(verb, a, ...)                                                                              \
-        ({                                                                                               \
-                char *argv_[] = { __VA_ARGS__ };                                                         \
-                cli_parse((verb), "rkt x", ELEMENTSOF(argv_), argv_, &g, (a));                          \
+#define PARSE(verb, a, ...)                                                                                 \
+        ({                                                                                                  \
+                char *argv_[] = {__VA_ARGS__};                                                              \
+                cli_parse((verb), "rkt x", ELEMENTSOF(argv_), argv_, &g, (a));                              \
         })
 
 static void test_flags_and_globals(void **state) {
         CliArgs a;
 
-        assert_int_equal(PARSE(&verbs[0], &a, "--full", "img1", "--insecure-options=image,tls", "--dir", "/tmp/../srv/x", "img2",
-                               "--name", "n1", "-n=n2"),
+        assert_int_equal(PARSE(&verbs[0], &a, "--full", "img1", "--insecure-options=image,tls", "--dir",
+                               "/tmp/../srv/x", "img2", "--name", "n1", "-n=n2"),
                          0);
         assert_int_equal(a.n_args, 2);
         assert_string_equal(a.args[0], "img1");

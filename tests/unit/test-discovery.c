@@ -14,7 +14,8 @@ static void test_meta_basic(void **state) {
         size_t n = 0;
 
         parse("<html><head>\n"
-              "<meta name=\"ac-discovery\" content=\"example.com https://example.com/{name}-{version}.{ext}\">\n"
+              "<meta name=\"ac-discovery\" content=\"example.com "
+              "https://example.com/{name}-{version}.{ext}\">\n"
               "<META NAME='ac-discovery-pubkeys' CONTENT='example.com https://example.com/pubkeys.gpg'/>\n"
               "<meta name=\"go-import\" content=\"example.com git https://x\">\n"
               "<meta name=description content=\"not ours\">\n"
@@ -54,7 +55,8 @@ static void test_meta_attribute_forms(void **state) {
          * attributes, attributes in any order. */
         parse("<meta content = \"p1\thttps://a/{name}?x=1&amp;y=2\" name = ac-discovery>"
               "<meta name=ac-discovery name=ignored content='p2\n https://b/&#123;name&#x7d;.&#x7B;ext}'>"
-              "<meta data-x=1 name=\"ac-discovery\" content=\"  p3   https://c/x  \" content=\"p9 https://no\">",
+              "<meta data-x=1 name=\"ac-discovery\" content=\"  p3   https://c/x  \" content=\"p9 "
+              "https://no\">",
               &m, &n);
         assert_int_equal(n, 3);
         assert_string_equal(m[0].prefix, "p1");
@@ -72,9 +74,9 @@ static void test_meta_malformed(void **state) {
                 "<meta name=\"ac-discovery\" content=\"\">",
                 "<meta name=\"ac-discovery\">",
                 "<meta content=\"a https://x\">",
-                "<meta name=\"ac-discovery\" content=\"a https://x",        /* unterminated value */
-                "<meta name=\"ac-discovery\" content='a https://x' ",       /* unterminated tag */
-                "<meta name=\"ac-discovery\" content=\"a https://x\"",      /* no '>' */
+                "<meta name=\"ac-discovery\" content=\"a https://x",         /* unterminated value */
+                "<meta name=\"ac-discovery\" content='a https://x' ",        /* unterminated tag */
+                "<meta name=\"ac-discovery\" content=\"a https://x\"",       /* no '>' */
                 "<!-- <meta name=\"ac-discovery\" content=\"a https://x\">", /* unterminated comment */
                 "<script><meta name=\"ac-discovery\" content=\"a https://x\">",
                 "<",
@@ -100,15 +102,18 @@ static void test_meta_entities_never_overflow(void **state) {
         /* Numeric references that decode to 4 bytes, U+FFFD for NUL and surrogates. */
         parse("<meta name=ac-discovery content='p https://x/&#x1F600;&#0;&#xD800;&#65;&#9;z'>", &m, &n);
         assert_int_equal(n, 1);
-        assert_string_equal(m[0].uri, "https://x/\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD" "A\tz");
+        assert_string_equal(m[0].uri, "https://x/\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD"
+                                      "A\tz");
         discovery_meta_free(m, n);
 }
 
 static void test_meta_random_input(void **state) {
         /* Untrusted pages: random bytes and random mixes of HTML fragments never crash or leak. */
-        static const char *const frags[] = { "<", ">", "meta", " name=", "ac-discovery", "'", "\"", " content=",
-                                             "a https://x", "<!--", "-->", "<script>", "</script>", "&#", "&amp;",
-                                             ";", "/", "=", " ", "\n", "{", "}" };
+        static const char *const frags[] = {"<",   ">",        "meta",      " name=",      "ac-discovery",
+                                            "'",   "\"",       " content=", "a https://x", "<!--",
+                                            "-->", "<script>", "</script>", "&#",          "&amp;",
+                                            ";",   "/",        "=",         " ",           "\n",
+                                            "{",   "}"};
         unsigned seed = 12345;
         for (int round = 0; round < 2000; round++) {
                 char buf[512];
@@ -151,14 +156,14 @@ static void test_meta_cap(void **state) {
 }
 
 static void test_render(void **state) {
-        const AppcKV labels[] = { { .name = (char *) "version", .value = (char *) "1.0" },
-                                  { .name = (char *) "os", .value = (char *) "linux" },
-                                  { .name = (char *) "arch", .value = (char *) "amd64" },
-                                  { .name = (char *) "evil", .value = (char *) "{ext}" } };
+        const AppcKV labels[] = {{.name = (char *) "version", .value = (char *) "1.0"},
+                                 {.name = (char *) "os", .value = (char *) "linux"},
+                                 {.name = (char *) "arch", .value = (char *) "amd64"},
+                                 {.name = (char *) "evil", .value = (char *) "{ext}"}};
         char *out = NULL;
 
-        assert_int_equal(discovery_render("https://example.com/{name}-{version}-{os}-{arch}.{ext}", "example.com/app",
-                                          labels, 3, "aci", &out),
+        assert_int_equal(discovery_render("https://example.com/{name}-{version}-{os}-{arch}.{ext}",
+                                          "example.com/app", labels, 3, "aci", &out),
                          0);
         assert_string_equal(out, "https://example.com/example.com/app-1.0-linux-amd64.aci");
         free(out);
@@ -167,7 +172,8 @@ static void test_render(void **state) {
         assert_string_equal(out, "https://x/{ext}.aci.asc");
         free(out);
         /* An unknown placeholder: the template does not apply. */
-        assert_int_equal(discovery_render("https://x/{name}/{channel}.{ext}", "n", labels, 3, "aci", &out), -ENOENT);
+        assert_int_equal(discovery_render("https://x/{name}/{channel}.{ext}", "n", labels, 3, "aci", &out),
+                         -ENOENT);
         /* Braces that are no placeholder stay. */
         assert_int_equal(discovery_render("https://x/}{name}{", "n", labels, 3, "aci", &out), 0);
         assert_string_equal(out, "https://x/}n{");
@@ -178,8 +184,8 @@ static void test_render(void **state) {
 }
 
 static void test_from_meta(void **state) {
-        const AppcKV labels[] = { { .name = (char *) "os", .value = (char *) "linux" },
-                                  { .name = (char *) "arch", .value = (char *) "amd64" } };
+        const AppcKV labels[] = {{.name = (char *) "os", .value = (char *) "linux"},
+                                 {.name = (char *) "arch", .value = (char *) "amd64"}};
         DiscoveryMeta *m = NULL;
         DiscoveryResult r = {};
         size_t n = 0;
@@ -218,12 +224,13 @@ static void test_from_meta(void **state) {
 static void test_discover_refuses_http(void **state) {
         _cleanup_(http_client_freep) HttpClient *c = NULL;
         _cleanup_error_ RktError *e = NULL;
-        HttpClientOptions o = { .connect_timeout_usec = 1000000 };
+        HttpClientOptions o = {.connect_timeout_usec = 1000000};
         DiscoveryResult r = {};
 
         /* Port 9 on loopback refuses connections: every level fails, and the error lists them all. */
         assert_int_equal(http_client_new(&o, &c, NULL), 0);
-        assert_int_equal(discover(c, false, "127.0.0.1:9/a/b", NULL, 0, DISCOVER_ENDPOINTS, &r, &e), -ENOENT);
+        assert_int_equal(discover(c, false, "127.0.0.1:9/a/b", NULL, 0, DISCOVER_ENDPOINTS, &r, &e),
+                         -ENOENT);
         assert_non_null(strstr(e->message, "discovery found no image for '127.0.0.1:9/a/b'"));
         assert_non_null(strstr(e->message, "https://127.0.0.1:9/a/b?ac-discovery=1"));
         assert_non_null(strstr(e->message, "https://127.0.0.1:9/a?ac-discovery=1"));

@@ -16,7 +16,8 @@ static void test_wrap(void **state) {
         assert_int_equal(r, -ENOENT);
         r = rkt_error_prefix(&e, r, "fetching '%s'", "example.com/app");
         assert_int_equal(r, -ENOENT);
-        assert_string_equal(rkt_error_message(e, r), "fetching 'example.com/app': HTTP 404 from 'https://example.com/app.aci'");
+        assert_string_equal(rkt_error_message(e, r),
+                            "fetching 'example.com/app': HTTP 404 from 'https://example.com/app.aci'");
 }
 
 static void test_first_error_wins(void **state) {

@@ -19,7 +19,8 @@ static void test_max_age(void **state) {
         assert_int_equal(http_parse_max_age("max-age=60"), 60);
         assert_int_equal(http_parse_max_age("public, MAX-AGE=3600 , must-revalidate"), 3600);
         assert_int_equal(http_parse_max_age("max-age=60, no-cache"), 0);
-        assert_int_equal(http_parse_max_age("no-store, max-age=60"), 60); /* the later directive counts, as in rkt */
+        assert_int_equal(http_parse_max_age("no-store, max-age=60"),
+                         60); /* the later directive counts, as in rkt */
         assert_int_equal(http_parse_max_age("max-age=-5"), 0);
         assert_int_equal(http_parse_max_age("max-age=05"), 0);
         assert_int_equal(http_parse_max_age("max-age=0"), 0);
@@ -82,7 +83,8 @@ static void *serve(void *userdata) {
                                 break;
                 }
                 s->n_requests++;
-                snprintf(hdr, sizeof(hdr), "%s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", r->head, body);
+                snprintf(hdr, sizeof(hdr), "%s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", r->head,
+                         body);
                 (void) loop_write(c, hdr, strlen(hdr));
                 (void) loop_write(c, r->body, MIN(body, r->send));
                 close(c);
@@ -91,10 +93,10 @@ static void *serve(void *userdata) {
 }
 
 static void server_start(Server *s, const Reply *replies, size_t n) {
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t l = sizeof(a);
 
-        *s = (Server) { .replies = replies, .n_replies = n };
+        *s = (Server){.replies = replies, .n_replies = n};
         s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         assert_true(s->fd >= 0);
         assert_int_equal(bind(s->fd, (struct sockaddr *) &a, sizeof(a)), 0);
@@ -111,7 +113,7 @@ static void server_stop(Server *s) {
 }
 
 static HttpClient *client(bool allow_http) {
-        HttpClientOptions o = { .allow_http = allow_http, .stall_timeout_usec = 2000000 };
+        HttpClientOptions o = {.allow_http = allow_http, .stall_timeout_usec = 2000000};
         HttpClient *c = NULL;
         assert_int_equal(http_client_new(&o, &c, NULL), 0);
         return c;
@@ -142,7 +144,7 @@ static char *contents(int fd) {
 static void test_plain_http_refused(void **state) {
         _cleanup_(http_client_freep) HttpClient *c = client(false);
         _cleanup_error_ RktError *e = NULL;
-        HttpRequest rq = { .url = "http://127.0.0.1:9/x.aci", .fd = -1, .max_size = 10 };
+        HttpRequest rq = {.url = "http://127.0.0.1:9/x.aci", .fd = -1, .max_size = 10};
         HttpResponse r = {};
 
         assert_int_equal(http_get(c, &rq, &r, &e), -EPERM);
@@ -154,12 +156,12 @@ static void test_plain_http_refused(void **state) {
 
 static void test_memory_body_and_errors(void **state) {
         static const Reply replies[] = {
-                { "HTTP/1.1 200 OK\r\nCache-Control: max-age=30\r\nETag: \"e1\"", "hello", SIZE_MAX },
-                { "HTTP/1.1 404 Not Found", "nope", SIZE_MAX },
-                { "HTTP/1.1 200 OK", "far too large", SIZE_MAX },
-                { "HTTP/1.1 302 Found\r\nLocation: /moved", "", SIZE_MAX },
-                { "HTTP/1.1 200 OK", "moved here", SIZE_MAX },
-                { "HTTP/1.1 401 Unauthorized", "", SIZE_MAX },
+                {"HTTP/1.1 200 OK\r\nCache-Control: max-age=30\r\nETag: \"e1\"", "hello", SIZE_MAX},
+                {"HTTP/1.1 404 Not Found", "nope", SIZE_MAX},
+                {"HTTP/1.1 200 OK", "far too large", SIZE_MAX},
+                {"HTTP/1.1 302 Found\r\nLocation: /moved", "", SIZE_MAX},
+                {"HTTP/1.1 200 OK", "moved here", SIZE_MAX},
+                {"HTTP/1.1 401 Unauthorized", "", SIZE_MAX},
         };
         _cleanup_(http_client_freep) HttpClient *c = client(true);
         _cleanup_free_ char *u = NULL;
@@ -169,7 +171,7 @@ static void test_memory_body_and_errors(void **state) {
 
         server_start(&s, replies, ELEMENTSOF(replies));
         u = url(&s, "/a");
-        HttpRequest rq = { .url = u, .fd = -1, .max_size = 10 };
+        HttpRequest rq = {.url = u, .fd = -1, .max_size = 10};
         assert_int_equal(http_get(c, &rq, &r, NULL), 0);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "hello");
@@ -203,9 +205,9 @@ static int record_validators(const char *etag, const char *lm, void *userdata) {
 
 static void test_resume_after_drop(void **state) {
         static const Reply replies[] = {
-                { "HTTP/1.1 200 OK\r\nETag: \"v1\"", "0123456789abcdefghij", 8 },
-                { "HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes 8-19/20", "89abcdefghij",
-                  SIZE_MAX },
+                {"HTTP/1.1 200 OK\r\nETag: \"v1\"", "0123456789abcdefghij", 8},
+                {"HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes 8-19/20",
+                 "89abcdefghij", SIZE_MAX},
         };
         _cleanup_(http_client_freep) HttpClient *c = client(true);
         _cleanup_free_ char *u = NULL, *got = NULL, *seen = NULL;
@@ -215,7 +217,8 @@ static void test_resume_after_drop(void **state) {
 
         server_start(&s, replies, ELEMENTSOF(replies));
         u = url(&s, "/img.aci");
-        HttpRequest rq = { .url = u, .fd = fd, .on_validators = record_validators, .validators_userdata = &seen };
+        HttpRequest rq = {
+                .url = u, .fd = fd, .on_validators = record_validators, .validators_userdata = &seen};
         assert_int_equal(http_get(c, &rq, &r, NULL), 0);
         server_stop(&s);
         assert_int_equal(r.status, 200);
@@ -232,9 +235,9 @@ static void test_resume_after_drop(void **state) {
 static void test_resume_from_file_and_restart(void **state) {
         static const Reply replies[] = {
                 /* The resource changed: the server ignores If-Range and sends it whole. */
-                { "HTTP/1.1 200 OK\r\nETag: \"v2\"", "NEW CONTENT", SIZE_MAX },
+                {"HTTP/1.1 200 OK\r\nETag: \"v2\"", "NEW CONTENT", SIZE_MAX},
                 /* 304 for a conditional request. */
-                { "HTTP/1.1 304 Not Modified\r\nETag: \"v2\"", "", SIZE_MAX },
+                {"HTTP/1.1 304 Not Modified\r\nETag: \"v2\"", "", SIZE_MAX},
         };
         _cleanup_(http_client_freep) HttpClient *c = client(true);
         _cleanup_free_ char *u = NULL, *got = NULL;
@@ -245,13 +248,13 @@ static void test_resume_from_file_and_restart(void **state) {
         assert_int_equal(loop_write(fd, "old partial", 11), 0);
         server_start(&s, replies, ELEMENTSOF(replies));
         u = url(&s, "/img.aci");
-        HttpRequest rq = { .url = u, .fd = fd, .resume_etag = "\"v1\"" };
+        HttpRequest rq = {.url = u, .fd = fd, .resume_etag = "\"v1\""};
         assert_int_equal(http_get(c, &rq, &r, NULL), 0);
         assert_int_equal(r.resumed_bytes, 0);
         got = contents(fd);
         assert_string_equal(got, "NEW CONTENT");
         http_response_done(&r);
-        HttpRequest rq2 = { .url = u, .fd = fd, .if_none_match = "\"v2\"" };
+        HttpRequest rq2 = {.url = u, .fd = fd, .if_none_match = "\"v2\""};
         assert_int_equal(http_get(c, &rq2, &r, NULL), 0);
         assert_int_equal(r.status, 304);
         http_response_done(&r);
@@ -263,9 +266,9 @@ static void test_resume_from_file_and_restart(void **state) {
 
 static void test_drop_without_validator(void **state) {
         static const Reply replies[] = {
-                { "HTTP/1.1 200 OK", "0123456789", 4 }, { "HTTP/1.1 200 OK", "0123456789", 4 },
-                { "HTTP/1.1 200 OK", "0123456789", 4 }, { "HTTP/1.1 200 OK", "0123456789", 4 },
-                { "HTTP/1.1 200 OK", "0123456789", 4 },
+                {"HTTP/1.1 200 OK", "0123456789", 4}, {"HTTP/1.1 200 OK", "0123456789", 4},
+                {"HTTP/1.1 200 OK", "0123456789", 4}, {"HTTP/1.1 200 OK", "0123456789", 4},
+                {"HTTP/1.1 200 OK", "0123456789", 4},
         };
         _cleanup_(http_client_freep) HttpClient *c = client(true);
         _cleanup_free_ char *u = NULL;
@@ -276,7 +279,7 @@ static void test_drop_without_validator(void **state) {
 
         server_start(&s, replies, ELEMENTSOF(replies));
         u = url(&s, "/img.aci");
-        HttpRequest rq = { .url = u, .fd = fd };
+        HttpRequest rq = {.url = u, .fd = fd};
         assert_int_equal(http_get(c, &rq, &r, &e), -ECONNRESET);
         server_stop(&s);
         assert_non_null(strstr(e->message, "was closed after 4 of 10 bytes (5 attempts)"));
@@ -285,11 +288,11 @@ static void test_drop_without_validator(void **state) {
 }
 
 static void test_auth_only_over_https(void **state) {
-        static const Reply replies[] = { { "HTTP/1.1 200 OK", "x", SIZE_MAX } };
+        static const Reply replies[] = {{"HTTP/1.1 200 OK", "x", SIZE_MAX}};
         _cleanup_(rkt_config_freep) RktConfig *cfg = calloc(1, sizeof(RktConfig));
         _cleanup_(http_client_freep) HttpClient *c = NULL;
         _cleanup_free_ char *u = NULL;
-        HttpClientOptions o = { .allow_http = true };
+        HttpClientOptions o = {.allow_http = true};
         HttpResponse r = {};
         Server s;
 
@@ -302,7 +305,7 @@ static void test_auth_only_over_https(void **state) {
         o.config = cfg;
         assert_int_equal(http_client_new(&o, &c, NULL), 0);
         u = url(&s, "/x");
-        HttpRequest rq = { .url = u, .fd = -1, .max_size = 10 };
+        HttpRequest rq = {.url = u, .fd = -1, .max_size = 10};
         assert_int_equal(http_get(c, &rq, &r, NULL), 0);
         http_response_done(&r);
         server_stop(&s);
@@ -321,7 +324,7 @@ static void *trickle(void *userdata) {
         (void) read(c, req, sizeof(req));
         (void) send(c, hdr, strlen(hdr), MSG_NOSIGNAL);
         for (unsigned i = 0; i < 100; i++) {
-                struct timespec ts = { .tv_nsec = 200 * 1000 * 1000 };
+                struct timespec ts = {.tv_nsec = 200 * 1000 * 1000};
                 if (send(c, "x", 1, MSG_NOSIGNAL) != 1)
                         break;
                 nanosleep(&ts, NULL);
@@ -331,7 +334,7 @@ static void *trickle(void *userdata) {
 }
 
 static int listener(unsigned *ret_port) {
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t l = sizeof(a);
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -345,7 +348,7 @@ static int listener(unsigned *ret_port) {
 
 static void test_stall_trickle_and_silence(void **state) {
         _cleanup_(http_client_freep) HttpClient *c = NULL;
-        HttpClientOptions o = { .allow_http = true, .stall_timeout_usec = 1000000 };
+        HttpClientOptions o = {.allow_http = true, .stall_timeout_usec = 1000000};
         HttpResponse resp = {};
         RktError *err = NULL;
         pthread_t th;
@@ -359,7 +362,7 @@ static void test_stall_trickle_and_silence(void **state) {
         lfd = listener(&port);
         assert_int_equal(pthread_create(&th, NULL, trickle, &lfd), 0);
         snprintf(u, sizeof(u), "http://127.0.0.1:%u/slow.aci", port);
-        assert_int_equal(http_get(c, &(HttpRequest) { .url = u, .fd = -1, .max_size = 1 << 20 }, &resp, &err),
+        assert_int_equal(http_get(c, &(HttpRequest){.url = u, .fd = -1, .max_size = 1 << 20}, &resp, &err),
                          -ETIMEDOUT);
         assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), "stalled: less than 1024 bytes in 1 s"));
         assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), u));
@@ -370,14 +373,16 @@ static void test_stall_trickle_and_silence(void **state) {
         /* The connection is accepted (by the kernel's backlog) and never answered. */
         lfd = listener(&port);
         snprintf(u, sizeof(u), "http://127.0.0.1:%u/silent.aci", port);
-        assert_int_equal(http_get(c, &(HttpRequest) { .url = u, .fd = -1, .max_size = 1 << 20 }, &resp, &err),
+        assert_int_equal(http_get(c, &(HttpRequest){.url = u, .fd = -1, .max_size = 1 << 20}, &resp, &err),
                          -ETIMEDOUT);
-        assert_non_null(strstr(rkt_error_message(err, -ETIMEDOUT), "stalled: no data for 1 s (after 0 bytes)"));
+        assert_non_null(
+                strstr(rkt_error_message(err, -ETIMEDOUT), "stalled: no data for 1 s (after 0 bytes)"));
         err = rkt_error_free(err);
         close(lfd);
 }
 
-RUN_TESTS(cmocka_unit_test(test_max_age), cmocka_unit_test(test_url_split), cmocka_unit_test(test_plain_http_refused),
-          cmocka_unit_test(test_memory_body_and_errors), cmocka_unit_test(test_resume_after_drop),
-          cmocka_unit_test(test_resume_from_file_and_restart), cmocka_unit_test(test_drop_without_validator),
-          cmocka_unit_test(test_auth_only_over_https), cmocka_unit_test(test_stall_trickle_and_silence))
+RUN_TESTS(cmocka_unit_test(test_max_age), cmocka_unit_test(test_url_split),
+          cmocka_unit_test(test_plain_http_refused), cmocka_unit_test(test_memory_body_and_errors),
+          cmocka_unit_test(test_resume_after_drop), cmocka_unit_test(test_resume_from_file_and_restart),
+          cmocka_unit_test(test_drop_without_validator), cmocka_unit_test(test_auth_only_over_https),
+          cmocka_unit_test(test_stall_trickle_and_silence))

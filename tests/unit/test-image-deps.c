@@ -4,8 +4,9 @@
 #include "unit.h"
 
 static void test_labels_default_os_arch(void **state) {
-        AppcKV given[] = { { (char *) "version", (char *) "1.0" } }, with_os[] = { { (char *) "os", (char *) "freebsd" } };
-        AppcDependency d = { .image_name = (char *) "example.com/b", .labels = given, .n_labels = 1 };
+        AppcKV given[] = {{(char *) "version", (char *) "1.0"}},
+               with_os[] = {{(char *) "os", (char *) "freebsd"}};
+        AppcDependency d = {.image_name = (char *) "example.com/b", .labels = given, .n_labels = 1};
         _cleanup_free_ AppcKV *l = NULL, *l2 = NULL;
         size_t n = 0;
 
@@ -16,7 +17,7 @@ static void test_labels_default_os_arch(void **state) {
         assert_string_equal(appc_kv_get(l, n, "arch"), "amd64");
 
         /* What the dependency gives is kept. */
-        d = (AppcDependency) { .image_name = (char *) "example.com/b", .labels = with_os, .n_labels = 1 };
+        d = (AppcDependency){.image_name = (char *) "example.com/b", .labels = with_os, .n_labels = 1};
         assert_int_equal(dependency_labels(&d, "linux", "amd64", &l2, &n), 0);
         assert_int_equal(n, 2);
         assert_string_equal(appc_kv_get(l2, n, "os"), "freebsd");
@@ -24,15 +25,18 @@ static void test_labels_default_os_arch(void **state) {
 }
 
 static void test_cycle(void **state) {
-        AppcKV la[] = { { (char *) "version", (char *) "1" }, { (char *) "os", (char *) "linux" } };
-        AppcKV want1[] = { { (char *) "version", (char *) "1" } }, want2[] = { { (char *) "version", (char *) "2" } };
-        AppcImageManifest a = { .name = (char *) "example.com/a", .labels = la, .n_labels = 2 };
-        AppcImageManifest b = { .name = (char *) "example.com/b" };
-        DependencyLink chain[] = { { "sha512-aaaa1111", &a }, { "sha512-bbbb2222", &b } };
-        AppcDependency to_a = { .image_name = (char *) "example.com/a" };
-        AppcDependency to_c = { .image_name = (char *) "example.com/c" };
-        AppcDependency by_id = { .image_name = (char *) "example.com/renamed", .image_id = (char *) "sha512-bbbb" };
-        AppcDependency other_id = { .image_name = (char *) "example.com/b", .image_id = (char *) "sha512-cccc" };
+        AppcKV la[] = {{(char *) "version", (char *) "1"}, {(char *) "os", (char *) "linux"}};
+        AppcKV want1[] = {{(char *) "version", (char *) "1"}},
+               want2[] = {{(char *) "version", (char *) "2"}};
+        AppcImageManifest a = {.name = (char *) "example.com/a", .labels = la, .n_labels = 2};
+        AppcImageManifest b = {.name = (char *) "example.com/b"};
+        DependencyLink chain[] = {{"sha512-aaaa1111", &a}, {"sha512-bbbb2222", &b}};
+        AppcDependency to_a = {.image_name = (char *) "example.com/a"};
+        AppcDependency to_c = {.image_name = (char *) "example.com/c"};
+        AppcDependency by_id = {.image_name = (char *) "example.com/renamed",
+                                .image_id = (char *) "sha512-bbbb"};
+        AppcDependency other_id = {.image_name = (char *) "example.com/b",
+                                   .image_id = (char *) "sha512-cccc"};
         _cleanup_free_ char *text = NULL;
 
         assert_int_equal(dependency_cycle(chain, 2, &to_a, want1, 1), 0);
@@ -50,9 +54,9 @@ static void test_cycle(void **state) {
 }
 
 static void test_preferred(void **state) {
-        ImageRecord old_latest = { .id = (char *) "sha512-1", .import_time = 100, .latest = true };
-        ImageRecord newer = { .id = (char *) "sha512-2", .import_time = 200 };
-        ImageRecord twin = { .id = (char *) "sha512-3", .import_time = 200 };
+        ImageRecord old_latest = {.id = (char *) "sha512-1", .import_time = 100, .latest = true};
+        ImageRecord newer = {.id = (char *) "sha512-2", .import_time = 200};
+        ImageRecord twin = {.id = (char *) "sha512-3", .import_time = 200};
 
         /* Without a version asked for, latest wins over newer imports. */
         assert_true(image_record_preferred(&old_latest, &newer, false));
@@ -65,4 +69,5 @@ static void test_preferred(void **state) {
         assert_false(image_record_preferred(&newer, &twin, false));
 }
 
-RUN_TESTS(cmocka_unit_test(test_labels_default_os_arch), cmocka_unit_test(test_cycle), cmocka_unit_test(test_preferred))
+RUN_TESTS(cmocka_unit_test(test_labels_default_os_arch), cmocka_unit_test(test_cycle),
+          cmocka_unit_test(test_preferred))

@@ -45,4 +45,5 @@ static void test_is_id(void **state) {
         assert_false(image_ref_is_id("example.com/sha512-1"));
 }
 
-RUN_TESTS(cmocka_unit_test(test_name_version_labels), cmocka_unit_test(test_errors), cmocka_unit_test(test_is_id))
+RUN_TESTS(cmocka_unit_test(test_name_version_labels), cmocka_unit_test(test_errors),
+          cmocka_unit_test(test_is_id))

@@ -27,7 +27,8 @@ static void test_parse(void **state) {
 }
 
 static void test_to_string(void **state) {
-        _cleanup_free_ char *a = insecure_to_string(0), *b = insecure_to_string(INSECURE_IMAGE | INSECURE_SECCOMP);
+        _cleanup_free_ char *a = insecure_to_string(0),
+                            *b = insecure_to_string(INSECURE_IMAGE | INSECURE_SECCOMP);
         _cleanup_free_ char *c = insecure_to_string(INSECURE_ALL);
 
         assert_string_equal(a, "none");

@@ -79,7 +79,8 @@ static void test_prefix_covers(void **state) {
 static void test_fingerprints(void **state) {
         char *f = NULL;
 
-        assert_int_equal(fingerprint_normalize("0xB5B1 A45A 9AD8 2C1A 5270  83B4 438A D4DB 391C BA7B", &f), 0);
+        assert_int_equal(fingerprint_normalize("0xB5B1 A45A 9AD8 2C1A 5270  83B4 438A D4DB 391C BA7B", &f),
+                         0);
         assert_string_equal(f, "b5b1a45a9ad82c1a527083b4438ad4db391cba7b");
         free(f);
         assert_int_equal(fingerprint_normalize("b5b1a45a9ad82c1a527083b4438ad4db391cba7", &f), -EINVAL);
@@ -170,7 +171,8 @@ static void test_junk_is_ignored(void **state) {
 }
 
 static void test_parse_keys(void **state) {
-        _cleanup_free_ char *a = NULL, *b = NULL, *both = NULL, *signer = fpr("signer"), *other = fpr("other");
+        _cleanup_free_ char *a = NULL, *b = NULL, *both = NULL, *signer = fpr("signer"),
+                            *other = fpr("other");
         _cleanup_error_ RktError *e = NULL;
         size_t as = 0, bs = 0, n = 0;
         PgpKey *k = NULL;
@@ -216,8 +218,8 @@ static void test_parse_keys(void **state) {
         assert_non_null(e);
 }
 
-static int verify(Keystore *ks, const char *name, const char *data_path, const char *sig_file, SignatureInfo *si,
-                  RktError **e) {
+static int verify(Keystore *ks, const char *name, const char *data_path, const char *sig_file,
+                  SignatureInfo *si, RktError **e) {
         _cleanup_free_ char *sig = NULL, *p = NULL;
         _cleanup_close_ int fd = -1;
         size_t size = 0;
@@ -262,7 +264,8 @@ static void test_verify(void **state) {
 
         /* Modified data. */
         modified = path_join(dir, "modified");
-        assert_int_equal(write_file_atomic_at(AT_FDCWD, modified, "The data the unit tests sign!\n", 30, 0644), 0);
+        assert_int_equal(
+                write_file_atomic_at(AT_FDCWD, modified, "The data the unit tests sign!\n", 30, 0644), 0);
         assert_int_equal(verify(ks, "example.com/app", modified, "data.signer.asc", &si, &e), -EKEYREJECTED);
         assert_non_null(strstr(e->message, "image was modified or signature does not match"));
         assert_non_null(strstr(e->message, signer));
@@ -271,19 +274,23 @@ static void test_verify(void **state) {
         /* A key trusted for other prefixes. */
         assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.other.asc", &si, &e), -ENOKEY);
         assert_non_null(strstr(e->message, other));
-        assert_non_null(strstr(e->message, "trusted for prefix 'example.com/other' but not for 'example.com/app'"));
+        assert_non_null(
+                strstr(e->message, "trusted for prefix 'example.com/other' but not for 'example.com/app'"));
         assert_non_null(strstr(e->message, "rkt trust --prefix=example.com/app"));
         e = rkt_error_free(e);
         assert_int_equal(verify(ks, "example.org/x", KEYS "data", "data.signer.asc", &si, &e), -ENOKEY);
-        assert_non_null(strstr(e->message, "trusted for prefix 'example.com/app' but not for 'example.org/x'"));
+        assert_non_null(
+                strstr(e->message, "trusted for prefix 'example.com/app' but not for 'example.org/x'"));
         e = rkt_error_free(e);
 
         /* Expired and revoked keys. */
-        assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.expired.asc", &si, &e), -EKEYEXPIRED);
+        assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.expired.asc", &si, &e),
+                         -EKEYEXPIRED);
         assert_non_null(strstr(e->message, expired));
         assert_non_null(strstr(e->message, "expired on 2020-01-02"));
         e = rkt_error_free(e);
-        assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.revoked.asc", &si, &e), -EKEYREVOKED);
+        assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.revoked.asc", &si, &e),
+                         -EKEYREVOKED);
         assert_non_null(strstr(e->message, revoked));
         assert_non_null(strstr(e->message, "has been revoked"));
         e = rkt_error_free(e);
@@ -357,8 +364,9 @@ static void test_add_remove_list(void **state) {
         assert_true(info[0].masked);
         trusted_key_infos_free(info, n);
         /* Nothing left to remove. */
-        assert_int_equal(keystore_remove(ks, signer, KEYSTORE_SCOPE_PREFIX, "example.com/app", &removed, &masked, &e),
-                         -ENOENT);
+        assert_int_equal(
+                keystore_remove(ks, signer, KEYSTORE_SCOPE_PREFIX, "example.com/app", &removed, &masked, &e),
+                -ENOENT);
 }
 
 RUN_TESTS(cmocka_unit_test(test_prefix_covers), cmocka_unit_test(test_fingerprints),

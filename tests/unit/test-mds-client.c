@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The registration client against the real server (libmicrohttpd on a temporary unix socket and an
- * ephemeral loopback port, in a thread), and the public side through real HTTP: what src/lib/mds/mds.c decides,
- * as it reaches a client over the wire. Needs no root. */
+ * ephemeral loopback port, in a thread), and the public side through real HTTP: what src/lib/mds/mds.c
+ * decides, as it reaches a client over the wire. Needs no root. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <pthread.h>

@@ -3,8 +3,14 @@
 #include "strv.h"
 #include "unit.h"
 
-#define ID_A "sha512-" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define ID_B "sha512-" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define ID_A                                                                                                \
+        "sha512-"                                                                                           \
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B                                                                                                \
+        "sha512-"                                                                                           \
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" \
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static AppcImageManifest *image(const char *json) {
         AppcImageManifest *m = NULL;
@@ -26,11 +32,17 @@ static void test_defaults_and_overrides(void **state) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app);
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
         _cleanup_strv_free_ char **args = NULL;
-        AppcKV set_env[] = { { "B", "set-env" }, { "C", "set-env" } };
-        AppcKV env[] = { { "C", "environment" } };
-        AppSpec app = { .image = "example.com/my_app", .image_id = ID_A, .manifest = im, .environment = env,
-                        .n_environment = 1, .memory = "512M", .cpu = "500m", .user = "0" };
-        PodSpec spec = { .apps = &app, .n_apps = 1, .set_env = set_env, .n_set_env = 2 };
+        AppcKV set_env[] = {{"B", "set-env"}, {"C", "set-env"}};
+        AppcKV env[] = {{"C", "environment"}};
+        AppSpec app = {.image = "example.com/my_app",
+                       .image_id = ID_A,
+                       .manifest = im,
+                       .environment = env,
+                       .n_environment = 1,
+                       .memory = "512M",
+                       .cpu = "500m",
+                       .user = "0"};
+        PodSpec spec = {.apps = &app, .n_apps = 1, .set_env = set_env, .n_set_env = 2};
         const AppcApp *a;
 
         assert_int_equal(strv_extend(&args, "--verbose"), 0);
@@ -54,17 +66,21 @@ static void test_defaults_and_overrides(void **state) {
         assert_string_equal(appc_kv_get(a->environment, a->n_environment, "C"), "environment");
         /* --memory replaces the image's memory isolator */
         assert_int_equal(a->n_isolators, 2);
-        assert_string_equal(appc_isolator_get(a->isolators, a->n_isolators, "resource/memory")->resource.limit, "512M");
-        assert_string_equal(appc_isolator_get(a->isolators, a->n_isolators, "resource/cpu")->resource.limit, "500m");
+        assert_string_equal(
+                appc_isolator_get(a->isolators, a->n_isolators, "resource/memory")->resource.limit, "512M");
+        assert_string_equal(appc_isolator_get(a->isolators, a->n_isolators, "resource/cpu")->resource.limit,
+                            "500m");
 }
 
 static void test_inherit_env(void **state) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app);
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
-        char *parent[] = { "A=parent", "B=parent", "D=parent", "E=parent", "BASH_FUNC_x%%=() {}", "NOEQUALS", NULL };
-        AppcKV set_env[] = { { "B", "set-env" }, { "E", "set-env" } };
-        AppSpec app = { .image = "example.com/my_app", .image_id = ID_A, .manifest = im };
-        PodSpec spec = { .apps = &app, .n_apps = 1, .set_env = set_env, .n_set_env = 2, .inherit_env = parent };
+        char *parent[] = {"A=parent", "B=parent", "D=parent", "E=parent", "BASH_FUNC_x%%=() {}",
+                          "NOEQUALS", NULL};
+        AppcKV set_env[] = {{"B", "set-env"}, {"E", "set-env"}};
+        AppSpec app = {.image = "example.com/my_app", .image_id = ID_A, .manifest = im};
+        PodSpec spec = {
+                .apps = &app, .n_apps = 1, .set_env = set_env, .n_set_env = 2, .inherit_env = parent};
         const AppcApp *a;
 
         assert_int_equal(pod_manifest_generate(&spec, &m, NULL), 0);
@@ -81,14 +97,15 @@ static void test_inherit_env(void **state) {
 }
 
 static void test_exec_override_and_no_app(void **state) {
-        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app), *base = image(without_app);
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app),
+                                                               *base = image(without_app);
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
         _cleanup_error_ RktError *e = NULL;
         AppSpec apps[] = {
-                { .image = "a", .image_id = ID_A, .manifest = im, .exec = "/bin/sh", .name = "first" },
-                { .image = "b", .image_id = ID_B, .manifest = base },
+                {.image = "a", .image_id = ID_A, .manifest = im, .exec = "/bin/sh", .name = "first"},
+                {.image = "b", .image_id = ID_B, .manifest = base},
         };
-        PodSpec spec = { .apps = apps, .n_apps = 2 };
+        PodSpec spec = {.apps = apps, .n_apps = 2};
 
         assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
         assert_non_null(strstr(e->message, "has no app section"));
@@ -106,10 +123,10 @@ static void test_errors(void **state) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
         _cleanup_error_ RktError *e = NULL;
         AppSpec apps[] = {
-                { .image = "a", .image_id = ID_A, .manifest = im },
-                { .image = "a", .image_id = ID_A, .manifest = im },
+                {.image = "a", .image_id = ID_A, .manifest = im},
+                {.image = "a", .image_id = ID_A, .manifest = im},
         };
-        PodSpec spec = { .apps = apps, .n_apps = 2 };
+        PodSpec spec = {.apps = apps, .n_apps = 2};
 
         assert_int_equal(pod_manifest_generate(&spec, &m, &e), -EINVAL);
         assert_non_null(strstr(e->message, "used twice"));
@@ -146,8 +163,8 @@ static void test_volumes_and_mounts(void **state) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = image(with_app);
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
         _cleanup_strv_free_ char **volumes = NULL, **pod_mounts = NULL, **app_mounts = NULL;
-        AppSpec app = { .image = "a", .image_id = ID_A, .manifest = im, .caps_retain = "net_admin,CAP_CHOWN" };
-        PodSpec spec = { .apps = &app, .n_apps = 1 };
+        AppSpec app = {.image = "a", .image_id = ID_A, .manifest = im, .caps_retain = "net_admin,CAP_CHOWN"};
+        PodSpec spec = {.apps = &app, .n_apps = 1};
         const AppcIsolator *caps;
 
         assert_int_equal(strv_extend(&volumes, "data,kind=host,source=/srv/data,readOnly=true"), 0);
@@ -178,7 +195,9 @@ static void test_env_file(void **state) {
         AppcKV *kv = NULL;
         size_t n = 0;
 
-        assert_int_equal(env_file_parse("# comment\n; also\n\nFOO=bar\n  BAZ=x=y  \nEMPTY=\n", "f", &kv, &n, NULL), 0);
+        assert_int_equal(
+                env_file_parse("# comment\n; also\n\nFOO=bar\n  BAZ=x=y  \nEMPTY=\n", "f", &kv, &n, NULL),
+                0);
         assert_int_equal(n, 3);
         assert_string_equal(appc_kv_get(kv, n, "FOO"), "bar");
         assert_string_equal(appc_kv_get(kv, n, "BAZ"), "x=y");
@@ -195,5 +214,5 @@ static void test_env_file(void **state) {
 }
 
 RUN_TESTS(cmocka_unit_test(test_defaults_and_overrides), cmocka_unit_test(test_inherit_env),
-          cmocka_unit_test(test_exec_override_and_no_app),
-          cmocka_unit_test(test_errors), cmocka_unit_test(test_volumes_and_mounts), cmocka_unit_test(test_env_file))
+          cmocka_unit_test(test_exec_override_and_no_app), cmocka_unit_test(test_errors),
+          cmocka_unit_test(test_volumes_and_mounts), cmocka_unit_test(test_env_file))

@@ -7,9 +7,9 @@
 #include "pod-process.h"
 #include "unit.h"
 
-#define STATUS(blk, cgt)                                                                                 \
-        "Name:\tsystemd\nState:\tS (sleeping)\nSigQ:\t0/95174\nSigPnd:\t0000000000000000\n"              \
-        "ShdPnd:\t0000000000000000\nSigBlk:\t" blk "\nSigIgn:\t0000000000001000\nSigCgt:\t" cgt "\n"     \
+#define STATUS(blk, cgt)                                                                                    \
+        "Name:\tsystemd\nState:\tS (sleeping)\nSigQ:\t0/95174\nSigPnd:\t0000000000000000\n"                 \
+        "ShdPnd:\t0000000000000000\nSigBlk:\t" blk "\nSigIgn:\t0000000000001000\nSigCgt:\t" cgt "\n"        \
         "CapInh:\t0000000000000000\n"
 
 static void test_status_masks(void **state) {

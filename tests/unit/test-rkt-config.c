@@ -46,7 +46,7 @@ static int load(RktConfig **c, RktError **e) {
 
 static void test_empty(void **state) {
         _cleanup_(rkt_config_freep) RktConfig *c = NULL;
-        const char *dirs[] = { "/nonexistent-rkt-config", NULL };
+        const char *dirs[] = {"/nonexistent-rkt-config", NULL};
 
         assert_int_equal(rkt_config_load(dirs, 2, &c, NULL), 0);
         assert_int_equal(c->n_auth, 0);
@@ -96,42 +96,45 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
                 const char *json;
                 const char *message;
         } cases[] = {
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
-                  "\"credentials\":{\"user\":\"u\"}}",
-                  "password not specified" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[],\"type\":\"basic\","
-                  "\"credentials\":{\"user\":\"u\",\"password\":\"hunter2\"}}",
-                  "no domains specified" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"kerberos\","
-                  "\"credentials\":{}}",
-                  "unknown auth type 'kerberos'" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"oauth\","
-                  "\"credentials\":{}}",
-                  "no oauth bearer token specified" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}", "auth.d holds files of kind" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v2\"}", "no parser for kind \"auth\" and version \"v2\"" },
-                { "{\"rktVersion\":\"v1\"}", "no rktKind specified" },
-                { "{\"password\":\"hunter2\"", "not a JSON object" },
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
+                 "\"credentials\":{\"user\":\"u\"}}",
+                 "password not specified"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[],\"type\":\"basic\","
+                 "\"credentials\":{\"user\":\"u\",\"password\":\"hunter2\"}}",
+                 "no domains specified"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"kerberos\","
+                 "\"credentials\":{}}",
+                 "unknown auth type 'kerberos'"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"oauth\","
+                 "\"credentials\":{}}",
+                 "no oauth bearer token specified"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}",
+                 "auth.d holds files of kind"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v2\"}",
+                 "no parser for kind \"auth\" and version \"v2\""},
+                {"{\"rktVersion\":\"v1\"}", "no rktKind specified"},
+                {"{\"password\":\"hunter2\"", "not a JSON object"},
                 /* A value of the wrong type is the file's error, naming the key. */
-                { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "field 'rktKind': must be a string, not null" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":1}", "field 'rktVersion': must be a string, not an integer" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":null,\"type\":\"basic\"}",
-                  "field 'domains': must be an array, not null" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":{},"
-                  "\"credentials\":{}}",
-                  "field 'type': must be a string, not an object" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
-                  "\"credentials\":{\"user\":\"u\",\"password\":null}}",
-                  "field 'password': must be a string, not null" },
+                {"{\"rktKind\":null,\"rktVersion\":\"v1\"}", "field 'rktKind': must be a string, not null"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":1}",
+                 "field 'rktVersion': must be a string, not an integer"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":null,\"type\":\"basic\"}",
+                 "field 'domains': must be an array, not null"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":{},"
+                 "\"credentials\":{}}",
+                 "field 'type': must be a string, not an object"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
+                 "\"credentials\":{\"user\":\"u\",\"password\":null}}",
+                 "field 'password': must be a string, not null"},
                 /* Found by fuzz-config: auth.d quoted a kind with a newline in it. */
-                { "{\"rktKind\":\"dockerAut\\n\",\"rktVersion\":\"v1\"}",
-                  "field 'rktKind': must not contain control characters" },
-                { "{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"q\"],"
-                  "\"credentials\":[]}",
-                  "field 'credentials': must be an object, not an array" },
-                { "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a/b\"],\"type\":\"oauth\","
-                  "\"credentials\":{\"token\":\"hunter2\"}}",
-                  "domains must be host names" },
+                {"{\"rktKind\":\"dockerAut\\n\",\"rktVersion\":\"v1\"}",
+                 "field 'rktKind': must not contain control characters"},
+                {"{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"q\"],"
+                 "\"credentials\":[]}",
+                 "field 'credentials': must be an object, not an array"},
+                {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a/b\"],\"type\":\"oauth\","
+                 "\"credentials\":{\"token\":\"hunter2\"}}",
+                 "domains must be host names"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(rkt_config_freep) RktConfig *c = NULL;
@@ -153,7 +156,8 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
 static void test_duplicates(void **state) {
         _cleanup_(rkt_config_freep) RktConfig *c = NULL;
         _cleanup_error_ RktError *e = NULL;
-        const char *basic = "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"example.com\"],\"type\":\"basic\","
+        const char *basic = "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"example.com\"],"
+                            "\"type\":\"basic\","
                             "\"credentials\":{\"user\":\"u\",\"password\":\"p\"}}";
 
         /* The same domain twice in one dir is an error; across dirs, the later one wins. */
@@ -169,10 +173,12 @@ static void test_aws_is_refused_when_used(void **state) {
         char *h = NULL;
 
         put("local", "aws.json",
-            "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"s3.amazonaws.com\"],\"type\":\"aws\","
+            "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"s3.amazonaws.com\"],\"type\":"
+            "\"aws\","
             "\"credentials\":{\"accessKeyID\":\"AK\",\"secretAccessKey\":\"SECRETKEY123\"}}");
         assert_int_equal(load(&c, NULL), 0);
-        assert_int_equal(auth_entry_header(rkt_config_find_auth(c, "s3.amazonaws.com"), &h, &e), -EOPNOTSUPP);
+        assert_int_equal(auth_entry_header(rkt_config_find_auth(c, "s3.amazonaws.com"), &h, &e),
+                         -EOPNOTSUPP);
         assert_non_null(strstr(e->message, "'aws'"));
         assert_null(strstr(e->message, "SECRETKEY123"));
 }
@@ -211,7 +217,8 @@ static void test_paths_net_plugins(void **state) {
         assert_string_equal(joined, "/opt/a");
         rkt_paths_done(&p);
         put_paths("local", "b.json",
-                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\",\"/usr/lib/cni\"]}");
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\",\"/usr/lib/"
+                  "cni\"]}");
         assert_int_equal(load_paths(&p, NULL), 0);
         free(joined);
         joined = strv_join(p.net_plugins, ":");
@@ -251,8 +258,10 @@ static void test_paths_net_plugins(void **state) {
 
         /* Twice in one dir. */
         _cleanup_error_ RktError *err = NULL;
-        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\"]}");
-        put_paths("local", "c.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/c\"]}");
+        put_paths("local", "b.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/b\"]}");
+        put_paths("local", "c.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/c\"]}");
         int r = load_paths(&p, &err);
         assert_int_equal(r, -EINVAL);
         assert_non_null(strstr(rkt_error_message(err, r), "c.json': field 'net-plugins': already set in '"));
@@ -276,8 +285,10 @@ static void test_paths_data_and_stage1_images(void **state) {
 
         /* Per key: local overrides data, the system's stage1-images stays. Keys in other files of one dir
          * combine. */
-        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/var/lib/other\"}");
-        put_paths("local", "c.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/cni\"]}");
+        put_paths("local", "b.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/var/lib/other\"}");
+        put_paths("local", "c.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"net-plugins\":[\"/opt/cni\"]}");
         assert_int_equal(load_paths(&p, NULL), 0);
         assert_string_equal(p.data, "/var/lib/other");
         assert_string_equal(p.stage1_images, "/opt/stage1");
@@ -287,34 +298,36 @@ static void test_paths_data_and_stage1_images(void **state) {
         const struct {
                 const char *json, *expect;
         } bad[] = {
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"var/lib/rkt\"}",
-                  "c.json': field 'data': 'var/lib/rkt' is not an absolute path" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"\"}",
-                  "c.json': field 'data': '' is not an absolute path" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":[\"/x\"]}",
-                  "c.json': field 'data': [ \"\\/x\" ] is not a directory" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":7}",
-                  "c.json': field 'stage1-images': 7 is not a directory" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"./s\"}",
-                  "c.json': field 'stage1-images': './s' is not an absolute path" },
-                { "{\"rktKind\":null,\"rktVersion\":\"v1\"}", "c.json': field 'rktKind': must be a string, not null" },
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"var/lib/rkt\"}",
+                 "c.json': field 'data': 'var/lib/rkt' is not an absolute path"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"\"}",
+                 "c.json': field 'data': '' is not an absolute path"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":[\"/x\"]}",
+                 "c.json': field 'data': [ \"\\/x\" ] is not a directory"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":7}",
+                 "c.json': field 'stage1-images': 7 is not a directory"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"./s\"}",
+                 "c.json': field 'stage1-images': './s' is not an absolute path"},
+                {"{\"rktKind\":null,\"rktVersion\":\"v1\"}",
+                 "c.json': field 'rktKind': must be a string, not null"},
                 /* Found by fuzz-config: a quoted value broke the message into two lines. */
-                { "{\"rktKind\":\"pat1\\nhs\",\"rktVersion\":\"v1\"}",
-                  "c.json': field 'rktKind': must not contain control characters" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\\n/y\"}",
-                  "c.json': field 'data': must not contain control characters" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":{}}",
-                  "c.json': field 'rktVersion': must be a string, not an object" },
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":null}",
-                  "c.json': field 'data': null is not a directory" },
+                {"{\"rktKind\":\"pat1\\nhs\",\"rktVersion\":\"v1\"}",
+                 "c.json': field 'rktKind': must not contain control characters"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\\n/y\"}",
+                 "c.json': field 'data': must not contain control characters"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":{}}",
+                 "c.json': field 'rktVersion': must be a string, not an object"},
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":null}",
+                 "c.json': field 'data': null is not a directory"},
                 /* b.json of the same dir sets it too */
-                { "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}",
-                  "c.json': field 'data': already set in '" },
+                {"{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/x\"}",
+                 "c.json': field 'data': already set in '"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 put_paths("local", "b.json",
-                          i == ELEMENTSOF(bad) - 1 ? "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/b\"}"
-                                                   : "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\"}");
+                          i == ELEMENTSOF(bad) - 1
+                                  ? "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/b\"}"
+                                  : "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\"}");
                 _cleanup_error_ RktError *err = NULL;
                 int r;
                 put_paths("local", "c.json", bad[i].json);
@@ -327,15 +340,18 @@ static void test_paths_data_and_stage1_images(void **state) {
         /* The same key in two dirs is no error: the later wins. */
         assert_true(asprintf(&a, "%s/local/paths.d/c.json", dir) > 0);
         assert_int_equal(unlink(a), 0);
-        put_paths("local", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"/s2\"}");
+        put_paths("local", "b.json",
+                  "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"stage1-images\":\"/s2\"}");
         assert_int_equal(load_paths(&p, NULL), 0);
         assert_string_equal(p.stage1_images, "/s2");
         assert_string_equal(p.data, "/srv/rkt");
         rkt_paths_done(&p);
 }
 
-RUN_TESTS(cmocka_unit_test(test_empty), cmocka_unit_test_setup_teardown(test_paths_net_plugins, setup, teardown),
-          cmocka_unit_test_setup_teardown(test_paths_data_and_stage1_images, setup, teardown), cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
+RUN_TESTS(cmocka_unit_test(test_empty),
+          cmocka_unit_test_setup_teardown(test_paths_net_plugins, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_paths_data_and_stage1_images, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_merge_and_headers, setup, teardown),
           cmocka_unit_test_setup_teardown(test_errors_name_the_file_not_the_secret, setup, teardown),
           cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
           cmocka_unit_test_setup_teardown(test_aws_is_refused_when_used, setup, teardown))

@@ -35,7 +35,8 @@ static void test_parse_pid(void **state) {
         assert_int_equal(pid, 4242);
         assert_int_equal(stage1_parse_pid("2147483647", &pid), 0);
         /* One set of rules: digits only, no sign, no blanks, no zero, fits pid_t. */
-        const char *bad[] = {"", " 5", "+5", "-5", "0", "5 ", "5\n", "0x10", "2147483648", "99999999999999999999"};
+        const char *bad[] = {"",   " 5",  "+5",   "-5",         "0",
+                             "5 ", "5\n", "0x10", "2147483648", "99999999999999999999"};
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 assert_int_equal(stage1_parse_pid(bad[i], &pid), -EINVAL);
         assert_int_equal(stage1_parse_pid(NULL, &pid), -EINVAL);
@@ -117,41 +118,43 @@ static void test_run_argv(void **state) {
         char *dns[] = {"--dns=8.8.8.8", "--hosts-entry=10.0.0.1=db", NULL};
 
         assert_int_equal(stage1_run_argv(&(Stage1RunArgs){.entrypoint = "/init",
-                                                         .uuid = "u",
-                                                         .net = "default",
-                                                         .local_config = "/etc/rkt"},
+                                                          .uuid = "u",
+                                                          .net = "default",
+                                                          .local_config = "/etc/rkt"},
                                          &minimal),
                          0);
-        assert_argv(minimal, (const char *const[]){"/init", "--net=default", "--local-config=/etc/rkt", "u"}, 4);
+        assert_argv(minimal, (const char *const[]){"/init", "--net=default", "--local-config=/etc/rkt", "u"},
+                    4);
 
         assert_int_equal(stage1_run_argv(&(Stage1RunArgs){.entrypoint = "/init",
-                                                         .uuid = "u",
-                                                         .debug = true,
-                                                         .net = "a:IP=1.2.3.4,b",
-                                                         .interactive = true,
-                                                         .local_config = "/etc/rkt",
-                                                         .private_users = "--private-users=65536:65536",
-                                                         .hostname = "h",
-                                                         .system_config = "/usr/lib/rkt",
-                                                         .net_plugin_dirs = dirs,
-                                                         .dns_args = dns,
-                                                         .disable_capabilities = true,
-                                                         .disable_paths = true,
-                                                         .disable_seccomp = true,
-                                                         .mds_token = "t0k"},
+                                                          .uuid = "u",
+                                                          .debug = true,
+                                                          .net = "a:IP=1.2.3.4,b",
+                                                          .interactive = true,
+                                                          .local_config = "/etc/rkt",
+                                                          .private_users = "--private-users=65536:65536",
+                                                          .hostname = "h",
+                                                          .system_config = "/usr/lib/rkt",
+                                                          .net_plugin_dirs = dirs,
+                                                          .dns_args = dns,
+                                                          .disable_capabilities = true,
+                                                          .disable_paths = true,
+                                                          .disable_seccomp = true,
+                                                          .mds_token = "t0k"},
                                          &full),
                          0);
         assert_argv(full,
                     (const char *const[]){"/init", "--debug", "--net=a:IP=1.2.3.4,b", "--interactive",
-                                          "--local-config=/etc/rkt", "--private-users=65536:65536", "--hostname=h",
-                                          "--system-config=/usr/lib/rkt", "--net-plugin-dirs=/usr/lib/cni:/opt/cni/bin",
-                                          "--dns=8.8.8.8", "--hosts-entry=10.0.0.1=db",
-                                          "--disable-capabilities-restriction", "--disable-paths", "--disable-seccomp",
-                                          "--mds-token=t0k", "u"},
+                                          "--local-config=/etc/rkt", "--private-users=65536:65536",
+                                          "--hostname=h", "--system-config=/usr/lib/rkt",
+                                          "--net-plugin-dirs=/usr/lib/cni:/opt/cni/bin", "--dns=8.8.8.8",
+                                          "--hosts-entry=10.0.0.1=db", "--disable-capabilities-restriction",
+                                          "--disable-paths", "--disable-seccomp", "--mds-token=t0k", "u"},
                     16);
 
         /* What stage1 cannot do without is not left out silently. */
-        assert_int_equal(stage1_run_argv(&(Stage1RunArgs){.entrypoint = "/init", .uuid = "u"}, &none), -EINVAL);
+        assert_int_equal(stage1_run_argv(&(Stage1RunArgs){.entrypoint = "/init", .uuid = "u"}, &none),
+                         -EINVAL);
         assert_null(none);
 }
 
@@ -170,6 +173,6 @@ static void test_manifest_annotation(void **state) {
         assert_int_equal(stage1_manifest_annotation("{", STAGE1_GC, &v), -EBADMSG);
 }
 
-RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_parse_pid), cmocka_unit_test(test_read_pid),
-          cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv),
+RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_parse_pid),
+          cmocka_unit_test(test_read_pid), cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv),
           cmocka_unit_test(test_manifest_annotation))

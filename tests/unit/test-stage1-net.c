@@ -101,28 +101,33 @@ static void test_conf_parse(void **state) {
         assert_false(c.ip_masq);
         net_conf_done(&c);
         /* Keys in any case, as rkt 1.30 decoded them (Go's encoding/json); an exact key wins. */
-        assert_int_equal(net_conf_parse("{\"Name\":\"up\",\"TYPE\":\"ptp\",\"IPMasq\":true,\"CNIVersion\":\"0.3.1\"}",
-                                        "up.conf", &c, NULL), 0);
+        assert_int_equal(
+                net_conf_parse("{\"Name\":\"up\",\"TYPE\":\"ptp\",\"IPMasq\":true,\"CNIVersion\":\"0.3.1\"}",
+                               "up.conf", &c, NULL),
+                0);
         assert_string_equal(c.name, "up");
         assert_string_equal(c.type, "ptp");
         assert_string_equal(c.cni_version, "0.3.1");
         assert_true(c.ip_masq);
         net_conf_done(&c);
-        assert_int_equal(net_conf_parse("{\"NAME\":\"a\",\"name\":\"b\",\"type\":\"ptp\"}", "b.conf", &c, NULL), 0);
+        assert_int_equal(
+                net_conf_parse("{\"NAME\":\"a\",\"name\":\"b\",\"type\":\"ptp\"}", "b.conf", &c, NULL), 0);
         assert_string_equal(c.name, "b");
 
         assert_conf_error("{\"name\": \"x\", \"type\": ", "invalid JSON");
         assert_conf_error("[1]", "not a JSON object");
         /* null is a value of the wrong type, not an absent field. */
         assert_conf_error("{\"name\": null, \"type\": \"ptp\"}", "field 'name': must be a string, not null");
-        assert_conf_error("{\"name\": \"n\", \"type\": 5}", "field 'type': must be a string, not an integer");
+        assert_conf_error("{\"name\": \"n\", \"type\": 5}",
+                          "field 'type': must be a string, not an integer");
         assert_conf_error("{\"name\": \"n\", \"type\": \"ptp\", \"cniVersion\": null}",
                           "field 'cniVersion': must be a string, not null");
         assert_conf_error("{\"name\": \"n\", \"type\": \"ptp\", \"ipMasq\": null}",
                           "field 'ipMasq': must be a boolean, not null");
         assert_conf_error("{\"type\": \"ptp\"}", "field 'name': missing");
         assert_conf_error("{\"name\": \"\", \"type\": \"ptp\"}", "field 'name': missing");
-        assert_conf_error("{\"name\": 3, \"type\": \"ptp\"}", "field 'name': must be a string, not an integer");
+        assert_conf_error("{\"name\": 3, \"type\": \"ptp\"}",
+                          "field 'name': must be a string, not an integer");
         assert_conf_error("{\"name\": \"a b\", \"type\": \"ptp\"}", "field 'name': invalid network name");
         assert_conf_error("{\"name\": \"host\", \"type\": \"ptp\"}", "field 'name': 'host' is reserved");
         assert_conf_error("{\"name\": \"x\"}", "field 'type': missing");
@@ -476,7 +481,8 @@ static void test_resolv_conf(void **state) {
 
 static void test_resolv_conf_local_only(void **state) {
         /* systemd-resolved's stub, other loopback resolvers */
-        assert_true(net_resolv_conf_local_only("# stub\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n"));
+        assert_true(net_resolv_conf_local_only(
+                "# stub\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n"));
         assert_true(net_resolv_conf_local_only("nameserver 127.0.0.1\n  nameserver\t::1\n"));
         /* one server the pod can reach is enough to keep the file */
         assert_false(net_resolv_conf_local_only("nameserver 127.0.0.53\nnameserver 10.0.0.53\n"));
@@ -696,6 +702,6 @@ RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
           cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
           cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
           cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf),
-          cmocka_unit_test(test_resolv_conf_local_only),
-          cmocka_unit_test(test_hosts_file), cmocka_unit_test(test_ports),
-          cmocka_unit_test(test_teardown_nothing), cmocka_unit_test(test_nspawn_netns))
+          cmocka_unit_test(test_resolv_conf_local_only), cmocka_unit_test(test_hosts_file),
+          cmocka_unit_test(test_ports), cmocka_unit_test(test_teardown_nothing),
+          cmocka_unit_test(test_nspawn_netns))

@@ -171,10 +171,13 @@ static void test_host_resolv_conf(void **state) {
         _cleanup_free_ char *without = joined(&o), *with = NULL;
 
         assert_null(strstr(without, "resolv.conf"));
-        o.host_resolv_conf = (NspawnBind){
-                .source = "/run/systemd/resolve/resolv.conf", .destination = "/etc/rkt-host-resolv.conf", .read_only = true};
+        o.host_resolv_conf = (NspawnBind){.source = "/run/systemd/resolve/resolv.conf",
+                                          .destination = "/etc/rkt-host-resolv.conf",
+                                          .read_only = true};
         with = joined(&o);
-        assert_non_null(strstr(with, " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind --setenv="));
+        assert_non_null(strstr(
+                with,
+                " --bind-ro=/run/systemd/resolve/resolv.conf:/etc/rkt-host-resolv.conf:norbind --setenv="));
         /* paths nspawn cannot carry, relative paths */
         {
                 _cleanup_strv_free_ char **argv = NULL;
@@ -204,11 +207,9 @@ static void test_private_users(void **state) {
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
 }
 
-RUN_TESTS(cmocka_unit_test(test_register),
-                cmocka_unit_test(test_machine_name), cmocka_unit_test(test_private_users),
-          cmocka_unit_test(test_no_register), cmocka_unit_test(test_capabilities_no_volume_binds),
-          cmocka_unit_test(test_host_resolv_conf), cmocka_unit_test(test_keep_unit_registered),
-          cmocka_unit_test(test_net_none_interactive_caps), cmocka_unit_test(test_debug),
-          cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
-          cmocka_unit_test(test_environment_cgroup),
-          cmocka_unit_test(test_notify_socket))
+RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_machine_name),
+          cmocka_unit_test(test_private_users), cmocka_unit_test(test_no_register),
+          cmocka_unit_test(test_capabilities_no_volume_binds), cmocka_unit_test(test_host_resolv_conf),
+          cmocka_unit_test(test_keep_unit_registered), cmocka_unit_test(test_net_none_interactive_caps),
+          cmocka_unit_test(test_debug), cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
+          cmocka_unit_test(test_environment_cgroup), cmocka_unit_test(test_notify_socket))

@@ -803,8 +803,8 @@ static void test_app_mounts(void **state) {
         size_t n = 0;
 
         assert_int_equal(appc_pod_manifest_parse(pod_json, strlen(pod_json), &pod, NULL), 0);
-        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, true, &m,
-                                           &n, NULL),
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes,
+                                           true, &m, &n, NULL),
                          0);
         assert_int_equal(n, 5);
         /* the runtime app's mounts first; read-only from the mountPoint of the volume's name */
@@ -841,9 +841,9 @@ static void test_app_mounts(void **state) {
         /* a mount of a volume the pod does not have */
         free(pod->apps[0].mounts[1].volume);
         pod->apps[0].mounts[1].volume = strdup("gone");
-        assert_int_equal(
-                stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes, true, &m, &n, &e),
-                -ENOENT);
+        assert_int_equal(stage1_app_mounts(&pod->apps[0], pod->apps[0].app, pod->volumes, pod->n_volumes,
+                                           true, &m, &n, &e),
+                         -ENOENT);
         assert_non_null(strstr(rkt_error_message(e, -ENOENT), "volume 'gone'"));
 }
 

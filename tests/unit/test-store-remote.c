@@ -29,7 +29,7 @@ static Store *open_store(void) {
 }
 
 static char *import(Store *s, const char *name) {
-        static const char *const files[] = { "a=1", NULL };
+        static const char *const files[] = {"a=1", NULL};
         _cleanup_free_ char *p = path_join(dir, "in.aci");
         _cleanup_close_ int fd = -1;
         char *id = NULL;
@@ -43,8 +43,11 @@ static char *import(Store *s, const char *name) {
 static void test_records(void **state) {
         _cleanup_(store_closep) Store *s = open_store();
         _cleanup_free_ char *id = import(s, "example.com/a");
-        RemoteRecord rec = { .url = (char *) "https://example.com/a.aci", .sig_url = (char *) "https://example.com/a.aci.asc",
-                             .etag = (char *) "\"abc\"", .download_time = 1000000, .max_age = 60 };
+        RemoteRecord rec = {.url = (char *) "https://example.com/a.aci",
+                            .sig_url = (char *) "https://example.com/a.aci.asc",
+                            .etag = (char *) "\"abc\"",
+                            .download_time = 1000000,
+                            .max_age = 60};
         RemoteRecord *got = NULL;
 
         rec.id = id;
@@ -80,14 +83,15 @@ static void test_records(void **state) {
 static void test_downloads(void **state) {
         _cleanup_(store_closep) Store *s = open_store();
         const char *url = "https://example.com/big.aci";
-        StoreDownload d = { .fd = -1 };
+        StoreDownload d = {.fd = -1};
         struct stat st;
         int fd;
 
         assert_int_equal(store_download_open(s, url, &d, NULL), 0);
         assert_null(d.etag);
         assert_int_equal(loop_write(d.fd, "partial", 7), 0);
-        assert_int_equal(store_download_set_validators(s, &d, url, "\"e\"", "Mon, 01 Jan 2024 00:00:00 GMT"), 0);
+        assert_int_equal(store_download_set_validators(s, &d, url, "\"e\"", "Mon, 01 Jan 2024 00:00:00 GMT"),
+                         0);
         store_download_done(&d);
 
         /* Kept, with its validators, for a resume. */
@@ -107,7 +111,7 @@ static void test_downloads(void **state) {
          * error, not a wait for ourselves. */
         {
                 _cleanup_error_ RktError *e = NULL;
-                StoreDownload again = { .fd = -1 };
+                StoreDownload again = {.fd = -1};
                 assert_int_equal(store_download_open(s, url, &again, &e), -EDEADLK);
                 assert_non_null(strstr(rkt_error_message(e, -EDEADLK), "being downloaded by this fetch"));
                 assert_int_equal(again.fd, -1);
@@ -128,7 +132,7 @@ static void test_downloads(void **state) {
 static void test_layer_partial(void **state) {
         _cleanup_(store_closep) Store *s = open_store();
         const char *digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        StoreLayerWrite w = { .fd = -1 }, other = { .fd = -1 };
+        StoreLayerWrite w = {.fd = -1}, other = {.fd = -1};
         struct stat st;
         int fd;
 
@@ -158,13 +162,18 @@ static void test_layer_partial(void **state) {
         assert_int_equal(st.st_size, 10);
         close(fd);
         /* Dropped (wrong content): nothing is left to resume from. */
-        assert_int_equal(store_layer_begin(s, "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                                           &w, NULL), 0);
+        assert_int_equal(
+                store_layer_begin(s,
+                                  "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                  &w, NULL),
+                0);
         assert_int_equal(loop_write(w.fd, "x", 1), 0);
         store_layer_abort(s, &w);
         {
                 _cleanup_free_ char *cmd = NULL;
-                assert_true(asprintf(&cmd, "test -z \"$(ls -A '%s/cas/docker/blobs/sha256' | grep -v '^0123')\"", dir) > 0);
+                assert_true(asprintf(&cmd,
+                                     "test -z \"$(ls -A '%s/cas/docker/blobs/sha256' | grep -v '^0123')\"",
+                                     dir) > 0);
                 assert_int_equal(system(cmd), 0);
         }
 }

@@ -45,14 +45,15 @@ static size_t count_files(const char *sub) {
         _cleanup_free_ char *cmd = NULL, *out = path_join(dir, "count");
         _cleanup_free_ char *text = NULL;
 
-        assert_true(asprintf(&cmd, "find '%s/cas/%s' -type f 2>/dev/null | wc -l > '%s'", dir, sub, out) > 0);
+        assert_true(asprintf(&cmd, "find '%s/cas/%s' -type f 2>/dev/null | wc -l > '%s'", dir, sub, out) >
+                    0);
         assert_int_equal(system(cmd), 0);
         assert_int_equal(read_full_file_at(AT_FDCWD, out, &text, NULL), 0);
         return (size_t) atoi(text);
 }
 
 static void test_import_list_resolve(void **state) {
-        static const char *const f1[] = { "a=1", NULL }, *const f2[] = { "a=2", NULL };
+        static const char *const f1[] = {"a=1", NULL}, *const f2[] = {"a=2", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id1 = NULL, *id1b = NULL, *id2 = NULL, *r = NULL, *prefix = NULL;
         _cleanup_(image_record_freep) ImageRecord *rec = NULL;
@@ -99,8 +100,9 @@ static void test_import_list_resolve(void **state) {
 
         /* By name, with os and arch defaulted (as fetching and rendering dependencies look images up): the
          * image's own os must match a default; a label asked for wins over it. */
-        const ImageRef two = { .name = "example.com/two" };
-        const ImageRef two_linux = { .name = "example.com/two", .labels = &(AppcKV){"os", "linux"}, .n_labels = 1 };
+        const ImageRef two = {.name = "example.com/two"};
+        const ImageRef two_linux = {
+                .name = "example.com/two", .labels = &(AppcKV){"os", "linux"}, .n_labels = 1};
         assert_int_equal(store_find_by_name(s, &two, "linux", NULL, &r, NULL), 0);
         assert_string_equal(r, id2);
         r = mfree(r);
@@ -112,7 +114,7 @@ static void test_import_list_resolve(void **state) {
 }
 
 static void test_touch_and_manifest(void **state) {
-        static const char *const f[] = { "x=1", NULL };
+        static const char *const f[] = {"x=1", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id = import(s, "example.com/t", f, NULL), *m = NULL, *rec = NULL;
         _cleanup_free_ char *text_before = NULL, *text_after = NULL;
@@ -122,8 +124,8 @@ static void test_touch_and_manifest(void **state) {
         assert_int_equal(store_get_record(s, id, &before, NULL), 0);
         assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
         assert_int_equal(read_full_file_at(AT_FDCWD, rec, &text_before, NULL), 0);
-        /* The touch stamps the file system's clock (the coarse real-time clock, one tick granular): wait until
-         * it has moved past the import's stamp, however long that takes on a loaded machine. */
+        /* The touch stamps the file system's clock (the coarse real-time clock, one tick granular): wait
+         * until it has moved past the import's stamp, however long that takes on a loaded machine. */
         for (;;) {
                 struct timespec now;
                 assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
@@ -143,7 +145,7 @@ static void test_touch_and_manifest(void **state) {
 }
 
 static void test_crash_leftovers_are_invisible_and_swept(void **state) {
-        static const char *const f[] = { "y=1", NULL };
+        static const char *const f[] = {"y=1", NULL};
         _cleanup_free_ char *id = NULL, *rec = NULL, *cmd = NULL;
         _cleanup_strv_free_ char **none = NULL;
         StoreGcResult res;
@@ -161,8 +163,9 @@ static void test_crash_leftovers_are_invisible_and_swept(void **state) {
                 free(l);
         }
         /* And what killed imports and renders leave. */
-        assert_true(asprintf(&cmd, "touch '%s/cas/tmp/import-1-2' && mkdir -p '%s/cas/tree/.tmp-deps-1/rootfs' "
-                                   "'%s/cas/tree/deps-sha512-unfinished/rootfs'",
+        assert_true(asprintf(&cmd,
+                             "touch '%s/cas/tmp/import-1-2' && mkdir -p '%s/cas/tree/.tmp-deps-1/rootfs' "
+                             "'%s/cas/tree/deps-sha512-unfinished/rootfs'",
                              dir, dir, dir) > 0);
         assert_int_equal(system(cmd), 0);
         assert_int_equal(count_files("blob"), 1);
@@ -178,7 +181,7 @@ static void test_crash_leftovers_are_invisible_and_swept(void **state) {
 }
 
 static void test_tree_render_once_and_gc(void **state) {
-        static const char *const f[] = { "etc/z=1", NULL };
+        static const char *const f[] = {"etc/z=1", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
         _cleanup_free_ char *t1 = NULL, *d1 = NULL, *t2 = NULL, *d2 = NULL, *file = NULL, *m = NULL;
@@ -220,7 +223,7 @@ static void test_tree_render_once_and_gc(void **state) {
 /* What a removal killed halfway through leaves (the marker there, the manifest gone) is not used as is:
  * the next render makes the tree again. */
 static void test_half_removed_tree_is_rendered_again(void **state) {
-        static const char *const f[] = { "etc/z=1", NULL };
+        static const char *const f[] = {"etc/z=1", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id = import(s, "example.com/tree", f, NULL);
         _cleanup_free_ char *t = NULL, *d = NULL, *t2 = NULL, *d2 = NULL, *m = NULL;
@@ -245,7 +248,7 @@ static void tree_file_write(const char *tree_dir, const char *name, const char *
 }
 
 static void test_verify_and_repair(void **state) {
-        static const char *const f[] = { "etc/v=value", NULL };
+        static const char *const f[] = {"etc/v=value", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id = import(s, "example.com/verify", f, NULL);
         _cleanup_free_ char *t = NULL, *d = NULL, *file = NULL, *marker = NULL, *text = NULL, *blob = NULL;
@@ -331,7 +334,7 @@ static void test_verify_and_repair(void **state) {
 }
 
 static void test_remove_and_export(void **state) {
-        static const char *const f[] = { "q=1", NULL };
+        static const char *const f[] = {"q=1", NULL};
         _cleanup_(store_closep) Store *s = open_store(0);
         _cleanup_free_ char *id = import(s, "example.com/rm", f, NULL), *out = path_join(dir, "out.aci");
         _cleanup_error_ RktError *e = NULL;
@@ -360,8 +363,9 @@ static char *cas_blob(const char *id, bool bucket_only) {
 
 /* Entries another user made (or could change) are not used; root replaces them on import. */
 static void test_untrusted_entries(void **state) {
-        static const char *const f1[] = { "a=1", NULL };
-        _cleanup_free_ char *id = NULL, *id2 = NULL, *rec = NULL, *blob = NULL, *bucket = NULL, *found = NULL;
+        static const char *const f1[] = {"a=1", NULL};
+        _cleanup_free_ char *id = NULL, *id2 = NULL, *rec = NULL, *blob = NULL, *bucket = NULL,
+                            *found = NULL;
         _cleanup_free_ char *cas = NULL, *tree = NULL;
         _cleanup_(image_record_freep) ImageRecord *r = NULL;
         ImageRecord **l = NULL;
@@ -434,11 +438,12 @@ static void test_untrusted_entries(void **state) {
         }
         {
                 _cleanup_free_ char *cmd = NULL;
-                assert_true(asprintf(&cmd, "test -n \"$(ls -d '%s'/cas/untrusted-* 2>/dev/null)\"", dir) > 0);
+                assert_true(asprintf(&cmd, "test -n \"$(ls -d '%s'/cas/untrusted-* 2>/dev/null)\"", dir) >
+                            0);
                 assert_int_equal(system(cmd), 0);
                 _cleanup_(store_closep) Store *s = open_store(STORE_EXCLUSIVE);
                 StoreGcResult res = {};
-                char *keep[] = { id, NULL };
+                char *keep[] = {id, NULL};
                 assert_int_equal(store_gc(s, 0, keep, NULL, &res, NULL), 0);
                 store_gc_result_done(&res);
                 assert_int_not_equal(system(cmd), 0);
@@ -479,7 +484,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_import_list_resolve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_half_removed_tree_is_rendered_again, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_verify_and_repair, setup, teardown),

@@ -9,7 +9,7 @@
 #include "unit.h"
 
 static void test_from_random(void **state) {
-        uint32_t samples[] = { 0, 1, 0x7FFE, 0x7FFF, 0x12345678, UINT32_MAX };
+        uint32_t samples[] = {0, 1, 0x7FFE, 0x7FFF, 0x12345678, UINT32_MAX};
 
         assert_int_equal(uid_range_from_random(0).shift, 0x10000);
         assert_int_equal(uid_range_from_random(0x7FFE).shift, 0x7FFF0000);
@@ -33,9 +33,20 @@ static void test_random(void **state) {
 }
 
 static void test_parse_format(void **state) {
-        const char *bad[] = { "", ":", "65536", "65536:", ":65536", "0:65536", "65536:0", "065536:65536",
-                              "65536:65536x", "-65536:65536", "65536: 65536", "2147418112:65537",
-                              "4294967296:1", "65536:65536\n\n" };
+        const char *bad[] = {"",
+                             ":",
+                             "65536",
+                             "65536:",
+                             ":65536",
+                             "0:65536",
+                             "65536:0",
+                             "065536:65536",
+                             "65536:65536x",
+                             "-65536:65536",
+                             "65536: 65536",
+                             "2147418112:65537",
+                             "4294967296:1",
+                             "65536:65536\n\n"};
         _cleanup_free_ char *s = NULL;
         UidRange r = {};
 
@@ -47,14 +58,14 @@ static void test_parse_format(void **state) {
         assert_int_equal(uid_range_format(&r, &s), 0);
         assert_string_equal(s, "2147418112:65536");
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                r = (UidRange){ 1, 1 };
+                r = (UidRange){1, 1};
                 assert_int_equal(uid_range_parse(bad[i], &r), -EINVAL);
                 assert_int_equal(r.shift, 1); /* untouched on failure */
         }
 }
 
 static void test_shift_unshift(void **state) {
-        UidRange r = { .shift = 0x30000, .count = 0x10000 };
+        UidRange r = {.shift = 0x30000, .count = 0x10000};
         uint32_t id = 7;
 
         assert_int_equal(uid_range_shift(&r, 0, &id), 0);
@@ -75,7 +86,7 @@ static void test_chown_tree(void **state) {
         char t[] = "/tmp/rkt-test-uid-range-XXXXXX";
         _cleanup_free_ char *outside = NULL, *root = NULL, *bin = NULL;
         _cleanup_close_ int dfd = -1, ofd = -1;
-        UidRange r = { .shift = 0x50000, .count = 0x10000 };
+        UidRange r = {.shift = 0x50000, .count = 0x10000};
         struct stat st;
 
         if (geteuid() != 0)
@@ -119,5 +130,6 @@ static void test_chown_tree(void **state) {
         assert_int_equal(rm_rf_at(AT_FDCWD, t), 0);
 }
 
-RUN_TESTS(cmocka_unit_test(test_from_random), cmocka_unit_test(test_random), cmocka_unit_test(test_parse_format),
-          cmocka_unit_test(test_shift_unshift), cmocka_unit_test(test_chown_tree))
+RUN_TESTS(cmocka_unit_test(test_from_random), cmocka_unit_test(test_random),
+          cmocka_unit_test(test_parse_format), cmocka_unit_test(test_shift_unshift),
+          cmocka_unit_test(test_chown_tree))

@@ -129,5 +129,6 @@ static void test_endswith(void **state) {
         assert_string_equal(startswith("--dir=/x", "--dir="), "/x");
 }
 
-RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_uint), cmocka_unit_test(test_int64), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
+RUN_TESTS(cmocka_unit_test(test_boolean), cmocka_unit_test(test_duration), cmocka_unit_test(test_uint),
+          cmocka_unit_test(test_int64), cmocka_unit_test(test_size), cmocka_unit_test(test_levenshtein),
           cmocka_unit_test(test_endswith))

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 /* Each test binary is one group, so its TAP output has one plan. */
-#define RUN_TESTS(...)                                                                                   \
-        int main(void) {                                                                                 \
-                const struct CMUnitTest tests[] = { __VA_ARGS__ };                                       \
-                return cmocka_run_group_tests(tests, NULL, NULL);                                        \
+#define RUN_TESTS(...)                                                                                      \
+        int main(void) {                                                                                    \
+                const struct CMUnitTest tests[] = {__VA_ARGS__};                                            \
+                return cmocka_run_group_tests(tests, NULL, NULL);                                           \
         }

@@ -86,7 +86,7 @@ typedef struct Extractor {
         size_t n_cache;
         int deep_fd;
 
-        ImageBudget *budget; /* NULL: no limits */
+        ImageBudget *budget;              /* NULL: no limits */
         uint64_t pass_size, pass_entries; /* charged by this pass, on top of budget's */
 
         DirFixup *fixups;

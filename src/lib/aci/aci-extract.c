@@ -445,8 +445,8 @@ static int apply_xattrs(Extractor *x, struct archive_entry *e, int fd, int dirfd
 }
 
 static bool needs_chown(Extractor *x, struct archive_entry *e, const struct stat *st) {
-        return x->set_owners &&
-               (st->st_uid != (uid_t) sym_archive_entry_uid(e) || st->st_gid != (gid_t) sym_archive_entry_gid(e));
+        return x->set_owners && (st->st_uid != (uid_t) sym_archive_entry_uid(e) ||
+                                 st->st_gid != (gid_t) sym_archive_entry_gid(e));
 }
 
 /* st: the new file, which has no setuid/setgid bits yet, so chown leaves its mode alone. fd: an open file
@@ -460,7 +460,8 @@ static int apply_owner(Extractor *x, struct archive_entry *e, const struct stat 
         if (fd >= 0)
                 r = fchown(fd, sym_archive_entry_uid(e), sym_archive_entry_gid(e));
         else
-                r = fchownat(dirfd, name, sym_archive_entry_uid(e), sym_archive_entry_gid(e), AT_SYMLINK_NOFOLLOW);
+                r = fchownat(dirfd, name, sym_archive_entry_uid(e), sym_archive_entry_gid(e),
+                             AT_SYMLINK_NOFOLLOW);
         if (r < 0)
                 return aci_entry_error(x, negative_errno(), "setting the owner: %m");
         return 0;
@@ -717,7 +718,8 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         case PATH_ESCAPES:
                 return aci_entry_error(x, -EXDEV, "hardlink target '%s' is outside the image", strna(t));
         case PATH_DOTDOT:
-                return aci_entry_error(x, -EINVAL, "hardlink target '%s' contains a '..' component", strna(t));
+                return aci_entry_error(x, -EINVAL, "hardlink target '%s' contains a '..' component",
+                                       strna(t));
         case PATH_TOO_LONG:
         case PATH_COMPONENT_TOO_LONG:
                 return aci_entry_error(x, -ENAMETOOLONG, "hardlink target '%s' is too long", strna(t));
@@ -727,7 +729,7 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
                         return aci_entry_error(x, -EINVAL, "hardlink to the layer's root");
         } else if (x->link.n_comps < 2 || !streq(x->link.comps[0], "rootfs"))
                 return aci_entry_error(x, -EXDEV, "hardlink target '%s' is outside the image's rootfs",
-                                   strna(t));
+                                       strna(t));
         if (streq(x->link.norm, x->path.norm))
                 return aci_entry_error(x, -EINVAL, "hardlink to itself");
         tcomps = x->link.comps + x->offset;
@@ -746,9 +748,9 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
         else {
                 p = path_prefix(&x->link, x->offset + failed);
                 return aci_entry_error(x, r, "hardlink target '%s': parent '%s' %s", strna(t), strna(p),
-                                   r == -ELOOP     ? "is a symlink"
-                                   : r == -ENOTDIR ? "is not a directory"
-                                                   : strerror(-r));
+                                       r == -ELOOP     ? "is a symlink"
+                                       : r == -ENOTDIR ? "is not a directory"
+                                                       : strerror(-r));
         }
         if (fstatat(target_parent, tcomps[tn - 1], &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
@@ -954,7 +956,7 @@ static int apply_fixups(Extractor *x) {
 }
 
 int aci_extract_archive_budget(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
-                           void *userdata, ImageBudget *budget, RktError **reterr) {
+                               void *userdata, ImageBudget *budget, RktError **reterr) {
         _cleanup_(aci_extractor_done) Extractor x = {
                 .budget = budget,
                 .archive = a,

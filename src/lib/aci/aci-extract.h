@@ -86,4 +86,5 @@ int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **re
  * of one image share: a layer that would take the image over budget->limits fails (-EFBIG) in the whiteout
  * pass, from its headers, before any of its files is written (whiteouts before the failing entry may have
  * been applied: the target is scratch space to throw away then). */
-int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget, RktError **reterr);
+int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget,
+                                RktError **reterr);

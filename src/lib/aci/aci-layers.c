@@ -73,7 +73,7 @@ static int apply_whiteouts(Extractor *x) {
                         return r;
                 if (problem != PATH_OK)
                         return aci_entry_error(x, problem == PATH_DOTDOT ? -EINVAL : -EXDEV,
-                                           "whiteout or entry path leaves the layer");
+                                               "whiteout or entry path leaves the layer");
                 if (x->path.n_comps == 0)
                         continue;
                 base = x->path.comps[x->path.n_comps - 1];
@@ -101,7 +101,8 @@ static int apply_whiteouts(Extractor *x) {
 static int open_layer_reader(int fd, struct archive **ret, RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         Extractor x = {.reterr = reterr};
-        int r = archive_reader_new(ARCHIVE_READER_GZIP | ARCHIVE_READER_ZSTD | ARCHIVE_READER_TAR, &a, reterr);
+        int r = archive_reader_new(ARCHIVE_READER_GZIP | ARCHIVE_READER_ZSTD | ARCHIVE_READER_TAR, &a,
+                                   reterr);
 
         if (r < 0)
                 return r;
@@ -118,7 +119,8 @@ int aci_extract_layer_fd(int fd, int target_dirfd, unsigned flags, RktError **re
         return aci_extract_layer_fd_budget(fd, target_dirfd, flags, NULL, reterr);
 }
 
-int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget, RktError **reterr) {
+int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageBudget *budget,
+                                RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         int r = archive_dl_open(reterr);
 
@@ -144,6 +146,6 @@ int aci_extract_layer_fd_budget(int fd, int target_dirfd, unsigned flags, ImageB
         r = open_layer_reader(fd, &a, reterr);
         if (r < 0)
                 return r;
-        return aci_extract_archive_budget(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE, NULL, NULL,
-                               budget, reterr);
+        return aci_extract_archive_budget(a, target_dirfd, flags | ACI_EXTRACT_LAYER | ACI_EXTRACT_OVERWRITE,
+                                          NULL, NULL, budget, reterr);
 }

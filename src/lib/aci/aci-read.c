@@ -25,7 +25,7 @@ typedef struct Pipe {
         int out_fd;
         uint64_t size;
         uint64_t max_size;
-        int error;           /* negative errno of a write or hash failure; -EFBIG: over max_size */
+        int error;                 /* negative errno of a write or hash failure; -EFBIG: over max_size */
         const char *archive_error; /* set when the decompressor failed */
 } Pipe;
 
@@ -85,7 +85,8 @@ static int read_manifest(struct archive *tar, AciStreamInfo *info, RktError **re
                         break;
                 size += n;
                 if (size > MANIFEST_MAX)
-                        return rkt_error_set(reterr, -EFBIG, "'manifest' is larger than %u bytes", MANIFEST_MAX);
+                        return rkt_error_set(reterr, -EFBIG, "'manifest' is larger than %u bytes",
+                                             MANIFEST_MAX);
         }
         buf[size] = 0;
         info->manifest = TAKE_PTR(buf);
@@ -116,13 +117,14 @@ static int check_parents(Layout *l, const char *name, const char *norm, RktError
                 int r;
 
                 if (strset_containsn(&l->symlinks, norm, len))
-                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': parent '%.*s' is a symlink", name,
-                                             (int) len, norm);
-                if (strset_containsn(&l->others, norm, len))
-                        return rkt_error_set(reterr, -EBADMSG,
-                                             "entry '%s': parent '%.*s' is not a directory (an earlier entry made it "
-                                             "a file)",
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': parent '%.*s' is a symlink",
                                              name, (int) len, norm);
+                if (strset_containsn(&l->others, norm, len))
+                        return rkt_error_set(
+                                reterr, -EBADMSG,
+                                "entry '%s': parent '%.*s' is not a directory (an earlier entry made it "
+                                "a file)",
+                                name, (int) len, norm);
                 r = strset_addn(&l->dirs, norm, len);
                 if (r < 0)
                         return r;
@@ -138,7 +140,8 @@ static int layout_add(Layout *l, const char *name, const char *norm, mode_t type
         /* A hard link's target is an earlier entry, and linkat() links no directory. */
         if (link && !strset_contains(&l->others, link))
                 return rkt_error_set(reterr, -EBADMSG,
-                                     "entry '%s': hard link to '%s', which no earlier entry made a file", name, link);
+                                     "entry '%s': hard link to '%s', which no earlier entry made a file",
+                                     name, link);
         if (type == AE_IFDIR && !link) {
                 strset_remove(&l->others, norm);
                 strset_remove(&l->symlinks, norm);
@@ -146,9 +149,10 @@ static int layout_add(Layout *l, const char *name, const char *norm, mode_t type
                 return r < 0 ? r : 0;
         }
         if (strset_contains(&l->dirs, norm))
-                return rkt_error_set(reterr, -EBADMSG,
-                                     "entry '%s': a non-directory where an earlier entry made the directory '%s'",
-                                     name, norm);
+                return rkt_error_set(
+                        reterr, -EBADMSG,
+                        "entry '%s': a non-directory where an earlier entry made the directory '%s'", name,
+                        norm);
         r = strset_add(&l->others, norm);
         if (r >= 0 && type == AE_IFLNK && !link)
                 r = strset_add(&l->symlinks, norm);
@@ -174,20 +178,24 @@ static int check_entry(struct archive_entry *e, Layout *layout, bool *seen_manif
         if (link) {
                 ln = path_is_absolute(link) ? NULL : path_normalize_inside(link);
                 if (!ln || !(streq(ln, "rootfs") || startswith(ln, "rootfs/")))
-                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': hardlink target '%s' is outside the image",
-                                             name, link);
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "entry '%s': hardlink target '%s' is outside the image", name,
+                                             link);
         }
         if (streq(norm, "manifest")) {
                 if (*seen_manifest)
-                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': second 'manifest' in the image", name);
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': second 'manifest' in the image",
+                                             name);
                 if (type != AE_IFREG || link)
-                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'manifest' must be a regular file", name);
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "entry '%s': 'manifest' must be a regular file", name);
                 *seen_manifest = true;
                 return 1; /* the caller reads it */
         }
         if (streq(norm, "rootfs")) {
                 if (type != AE_IFDIR || link)
-                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'rootfs' must be a directory", name);
+                        return rkt_error_set(reterr, -EBADMSG, "entry '%s': 'rootfs' must be a directory",
+                                             name);
                 *seen_rootfs = true;
                 return 0;
         }
@@ -203,15 +211,17 @@ static int check_entry(struct archive_entry *e, Layout *layout, bool *seen_manif
         }
         if (streq(norm, "")) /* "./" */
                 return 0;
-        return rkt_error_set(reterr, -EBADMSG, "entry '%s': an ACI holds only 'manifest' and 'rootfs/'", name);
+        return rkt_error_set(reterr, -EBADMSG, "entry '%s': an ACI holds only 'manifest' and 'rootfs/'",
+                             name);
 }
 
 int image_limit_error(RktError **reterr, const char *what, uint64_t max_size) {
         _cleanup_free_ char *limit = format_bytes(max_size);
 
-        return rkt_error_set(reterr, -EFBIG,
-                             "%s expands to more than the limit of %s uncompressed (--max-image-size raises it)", what,
-                             strna(limit));
+        return rkt_error_set(
+                reterr, -EFBIG,
+                "%s expands to more than the limit of %s uncompressed (--max-image-size raises it)", what,
+                strna(limit));
 }
 
 int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr) {
@@ -227,7 +237,7 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         bool seen_manifest = false, seen_rootfs = false;
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned dlen = 0;
-        Pipe p = { .out_fd = out_fd, .max_size = image_limits_max_size(limits) };
+        Pipe p = {.out_fd = out_fd, .max_size = image_limits_max_size(limits)};
         uint64_t max_entries = image_limits_max_entries(limits), entries = 0, declared = 0;
         la_int64_t end;
         int r;
@@ -316,7 +326,9 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
          * blocks) after the last entry tells a whole archive from a truncated one. */
         if (end < 0 || p.size < (uint64_t) end + 512) {
                 aci_stream_info_done(&info);
-                return rkt_error_set(reterr, -EBADMSG, "the image is truncated: it ends without the tar end-of-archive marker");
+                return rkt_error_set(
+                        reterr, -EBADMSG,
+                        "the image is truncated: it ends without the tar end-of-archive marker");
         }
         if (!seen_manifest) {
                 aci_stream_info_done(&info);
@@ -345,7 +357,8 @@ tar_error:
         if (p.error < 0)
                 return rkt_error_set(reterr, p.error, "writing the image: %s", strerror(-p.error));
         if (p.archive_error)
-                return rkt_error_set(reterr, -EBADMSG, "the image is damaged or truncated: %s", p.archive_error);
+                return rkt_error_set(reterr, -EBADMSG, "the image is damaged or truncated: %s",
+                                     p.archive_error);
         return rkt_error_set(reterr, -EBADMSG, "not a valid ACI (tar) archive: %s",
                              strempty(sym_archive_error_string(tar)));
 }

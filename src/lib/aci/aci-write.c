@@ -10,7 +10,6 @@
 
 #define COPY_BLOCK_SIZE (128U * 1024U)
 
-
 static int write_manifest(struct archive *w, const char *manifest, size_t size, RktError **reterr) {
         _cleanup_(archive_entry_freep) struct archive_entry *e = sym_archive_entry_new();
 
@@ -21,7 +20,8 @@ static int write_manifest(struct archive *w, const char *manifest, size_t size, 
         sym_archive_entry_set_perm(e, 0644);
         sym_archive_entry_set_size(e, (la_int64_t) size);
         sym_archive_entry_set_mtime(e, time(NULL), 0);
-        if (sym_archive_write_header(w, e) != ARCHIVE_OK || sym_archive_write_data(w, manifest, size) != (la_ssize_t) size)
+        if (sym_archive_write_header(w, e) != ARCHIVE_OK ||
+            sym_archive_write_data(w, manifest, size) != (la_ssize_t) size)
                 return rkt_error_set(reterr, -EIO, "writing the manifest: %s", sym_archive_error_string(w));
         return 0;
 }
@@ -33,7 +33,8 @@ static int copy_data(struct archive *disk, struct archive *w, const char *name, 
 
         while ((n = sym_archive_read_data(disk, buf, sizeof(buf))) > 0)
                 if (sym_archive_write_data(w, buf, (size_t) n) != n)
-                        return rkt_error_set(reterr, -EIO, "writing '%s': %s", name, sym_archive_error_string(w));
+                        return rkt_error_set(reterr, -EIO, "writing '%s': %s", name,
+                                             sym_archive_error_string(w));
         if (n < 0)
                 return rkt_error_set(reterr, -EIO, "reading '%s': %s", name, sym_archive_error_string(disk));
         return 0;
@@ -76,11 +77,12 @@ static int write_entry(struct archive *disk, struct archive *w, struct archive_e
 static int unshift_entry(struct archive_entry *e, const UidRange *unshift, RktError **reterr) {
         uint32_t uid, gid;
 
-        if (sym_archive_entry_uid(e) < 0 || sym_archive_entry_uid(e) > UINT32_MAX || sym_archive_entry_gid(e) < 0 ||
-            sym_archive_entry_gid(e) > UINT32_MAX ||
+        if (sym_archive_entry_uid(e) < 0 || sym_archive_entry_uid(e) > UINT32_MAX ||
+            sym_archive_entry_gid(e) < 0 || sym_archive_entry_gid(e) > UINT32_MAX ||
             uid_range_unshift(unshift, (uint32_t) sym_archive_entry_uid(e), &uid) < 0 ||
             uid_range_unshift(unshift, (uint32_t) sym_archive_entry_gid(e), &gid) < 0)
-                return rkt_error_set(reterr, -ERANGE, "'%s': owner %lld:%lld is outside the pod's user namespace",
+                return rkt_error_set(reterr, -ERANGE,
+                                     "'%s': owner %lld:%lld is outside the pod's user namespace",
                                      sym_archive_entry_pathname(e), (long long) sym_archive_entry_uid(e),
                                      (long long) sym_archive_entry_gid(e));
         sym_archive_entry_set_uid(e, uid);
@@ -88,7 +90,8 @@ static int unshift_entry(struct archive_entry *e, const UidRange *unshift, RktEr
         return 0;
 }
 
-static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRange *unshift, RktError **reterr) {
+static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRange *unshift,
+                        RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *disk = sym_archive_read_disk_new();
         _cleanup_(archive_entry_linkresolver_freep) struct archive_entry_linkresolver *links =
                 sym_archive_entry_linkresolver_new();
@@ -100,7 +103,8 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRan
         sym_archive_read_disk_set_symlink_physical(disk);
         if (sym_archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK ||
             sym_archive_read_disk_open(disk, rootfs_path) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EIO, "reading '%s': %s", rootfs_path, sym_archive_error_string(disk));
+                return rkt_error_set(reterr, -EIO, "reading '%s': %s", rootfs_path,
+                                     sym_archive_error_string(disk));
         for (;;) {
                 _cleanup_(archive_entry_freep) struct archive_entry *e = sym_archive_entry_new();
                 struct archive_entry *spare = NULL;
@@ -118,8 +122,8 @@ static int write_rootfs(struct archive *w, const char *rootfs_path, const UidRan
                         (void) sym_archive_read_disk_descend(disk);
                 r = rename_entry(e, rootfs_path);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "'%s' is outside '%s'", sym_archive_entry_pathname(e),
-                                             rootfs_path);
+                        return rkt_error_set(reterr, r, "'%s' is outside '%s'",
+                                             sym_archive_entry_pathname(e), rootfs_path);
                 if (unshift && (r = unshift_entry(e, unshift, reterr)) < 0)
                         return r;
                 /* The second and later names of a file become hard links to the first. */

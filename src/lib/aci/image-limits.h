@@ -15,7 +15,8 @@
 #define IMAGE_DEFAULT_MAX_ENTRIES (4ULL * 1024 * 1024)
 
 typedef struct ImageLimits {
-        uint64_t max_size;    /* bytes: of the uncompressed tar, and of the sizes its entries declare; 0: default */
+        uint64_t max_size;    /* bytes: of the uncompressed tar, and of the sizes its entries declare; 0:
+                                 default */
         uint64_t max_entries; /* 0: default */
 } ImageLimits;
 

@@ -119,8 +119,8 @@ int appc_records_from_json(json_object *v, const char *path, const AppcField *fi
                 void *e = appc_array_append(array_ptr, n, size);
                 if (!e)
                         return -ENOMEM;
-                r = appc_record_from_json(json_object_array_get_idx(v, i), APPC_PATH("%s[%zu]", path, i), fields,
-                                          e, reterr);
+                r = appc_record_from_json(json_object_array_get_idx(v, i), APPC_PATH("%s[%zu]", path, i),
+                                          fields, e, reterr);
         }
         return r;
 }

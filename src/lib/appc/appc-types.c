@@ -412,7 +412,8 @@ static int quantity_scaled(const char *s, int scale, int64_t *ret) {
                 memcpy(digits + q.num_len, q.denom, q.denom_len);
         n = q.num_len + q.denom_len;
         /* Any exponent beyond ±QUANTITY_MAX_EXP makes a non-zero value too large for 64 bits or smaller than
-         * 10^-(QUANTITY_MAX_EXP - 64 - 3) (rounded up below); clamping keeps the sums below from overflowing. */
+         * 10^-(QUANTITY_MAX_EXP - 64 - 3) (rounded up below); clamping keeps the sums below from
+         * overflowing. */
         e10 = scale - (int64_t) q.denom_len +
               (q.base == 10 ? MIN(MAX(q.exponent, -QUANTITY_MAX_EXP), QUANTITY_MAX_EXP) : 0);
         shift = q.base == 2 ? (unsigned) q.exponent : 0;

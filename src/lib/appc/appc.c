@@ -314,7 +314,8 @@ AppcApp *appc_app_free(AppcApp *a) {
         free(a->user);
         free(a->group);
         free(a->supplementary_gids);
-        appc_records_free(event_handler_fields, sizeof(AppcEventHandler), a->event_handlers, a->n_event_handlers);
+        appc_records_free(event_handler_fields, sizeof(AppcEventHandler), a->event_handlers,
+                          a->n_event_handlers);
         free(a->working_directory);
         appc_kv_array_free(a->environment, a->n_environment);
         appc_isolators_free(a->isolators, a->n_isolators);
@@ -558,7 +559,8 @@ void appc_jw_app(AppcJsonWriter *w, const AppcApp *a) {
         }
         if (a->n_mount_points > 0) {
                 appc_jw_key(w, "mountPoints");
-                appc_jw_records(w, mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points);
+                appc_jw_records(w, mount_point_fields, sizeof(AppcMountPoint), a->mount_points,
+                                a->n_mount_points);
         }
         if (a->n_ports > 0) {
                 appc_jw_key(w, "ports");
@@ -655,8 +657,8 @@ bool appc_app_equal(const AppcApp *a, const AppcApp *b) {
                                 a->n_event_handlers, b->event_handlers, b->n_event_handlers) ||
             !appc_kv_array_equal(a->environment, a->n_environment, b->environment, b->n_environment) ||
             !appc_isolators_equal(a->isolators, a->n_isolators, b->isolators, b->n_isolators) ||
-            !appc_records_equal(mount_point_fields, sizeof(AppcMountPoint), a->mount_points, a->n_mount_points,
-                                b->mount_points, b->n_mount_points))
+            !appc_records_equal(mount_point_fields, sizeof(AppcMountPoint), a->mount_points,
+                                a->n_mount_points, b->mount_points, b->n_mount_points))
                 return false;
         if (a->n_ports != b->n_ports)
                 return false;

@@ -8,18 +8,18 @@ static const struct {
         const char *name;
         unsigned flags;
 } table[] = {
-        { "none", 0 },
-        { "image", INSECURE_IMAGE },
-        { "tls", INSECURE_TLS },
-        { "ondisk", INSECURE_ONDISK },
-        { "http", INSECURE_HTTP },
-        { "pubkey", INSECURE_PUBKEY },
-        { "capabilities", INSECURE_CAPABILITIES },
-        { "paths", INSECURE_PATHS },
-        { "seccomp", INSECURE_SECCOMP },
-        { "all-fetch", INSECURE_ALL_FETCH },
-        { "all-run", INSECURE_ALL_RUN },
-        { "all", INSECURE_ALL },
+        {"none", 0},
+        {"image", INSECURE_IMAGE},
+        {"tls", INSECURE_TLS},
+        {"ondisk", INSECURE_ONDISK},
+        {"http", INSECURE_HTTP},
+        {"pubkey", INSECURE_PUBKEY},
+        {"capabilities", INSECURE_CAPABILITIES},
+        {"paths", INSECURE_PATHS},
+        {"seccomp", INSECURE_SECCOMP},
+        {"all-fetch", INSECURE_ALL_FETCH},
+        {"all-run", INSECURE_ALL_RUN},
+        {"all", INSECURE_ALL},
 };
 
 int insecure_parse(const char *value, unsigned *ret, const char **ret_bad, size_t *ret_bad_len) {
@@ -63,7 +63,8 @@ char *insecure_to_string(unsigned f) {
         if (!m)
                 return NULL;
         /* Only the single flags (rows 1..8), not the groups. */
-        for (size_t i = 1; i < ELEMENTSOF(table) && table[i].flags && !(table[i].flags & (table[i].flags - 1)); i++)
+        for (size_t i = 1;
+             i < ELEMENTSOF(table) && table[i].flags && !(table[i].flags & (table[i].flags - 1)); i++)
                 if (f & table[i].flags) {
                         fprintf(m, "%s%s", first ? "" : ",", table[i].name);
                         first = false;

@@ -60,7 +60,8 @@ static const char *get_string(json_object *o, const char *key) {
 }
 
 /* A string member that must be a string when present (null included): *ret is NULL when absent or empty. */
-static int field_string(json_object *o, const char *key, const char *path, const char **ret, RktError **reterr) {
+static int field_string(json_object *o, const char *key, const char *path, const char **ret,
+                        RktError **reterr) {
         const char *v = NULL;
         int r = json_field_string(o, key, "configuration", path, &v, reterr);
 
@@ -76,11 +77,12 @@ static int check_fields(json_object *o, const char *path, RktError **reterr) {
                 const char *key;
                 json_type type;
         } fields[] = {
-                { "rktKind", json_type_string },    { "rktVersion", json_type_string },
-                { "type", json_type_string },       { "domains", json_type_array },
-                { "registries", json_type_array },  { "credentials", json_type_object },
+                {"rktKind", json_type_string},   {"rktVersion", json_type_string},
+                {"type", json_type_string},      {"domains", json_type_array},
+                {"registries", json_type_array}, {"credentials", json_type_object},
         };
-        static const char *const creds_keys[] = { "user", "password", "token", "accessKeyID", "secretAccessKey" };
+        static const char *const creds_keys[] = {"user", "password", "token", "accessKeyID",
+                                                 "secretAccessKey"};
         json_object *v, *creds = NULL;
         int r;
 
@@ -119,7 +121,7 @@ static int dup_or_null(const char *s, char **ret) {
 /* Adds or replaces (replace: an entry from an earlier dir) the entry for domain. */
 static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthType type, json_object *creds,
                     const char *path, RktError **reterr) {
-        AuthEntry e = { .type = type };
+        AuthEntry e = {.type = type};
         size_t i;
         int r;
 
@@ -127,7 +129,8 @@ static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthT
                 if (strcasecmp(c->auth[i].domain, domain) == 0)
                         break;
         if (i < c->n_auth && i >= first_of_dir)
-                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': domain '%s' is already configured in '%s'",
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': domain '%s' is already configured in '%s'",
                                      path, domain, c->auth[i].source);
         r = dup_or_null(domain, &e.domain);
         if (r >= 0)
@@ -157,18 +160,20 @@ static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthT
         return 0;
 }
 
-static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path,
+                      RktError **reterr) {
         json_object *domains, *creds = NULL;
         const char *type = get_string(o, "type");
         AuthType t;
         size_t n;
         int r;
 
-        if (!json_object_object_get_ex(o, "domains", &domains) || !json_object_is_type(domains, json_type_array) ||
-            json_object_array_length(domains) == 0)
+        if (!json_object_object_get_ex(o, "domains", &domains) ||
+            !json_object_is_type(domains, json_type_array) || json_object_array_length(domains) == 0)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no domains specified", path);
         if (!type)
-                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no auth type specified", path);
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no auth type specified",
+                                     path);
         if (streq(type, "basic"))
                 t = AUTH_BASIC;
         else if (streq(type, "oauth"))
@@ -176,28 +181,34 @@ static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const c
         else if (streq(type, "aws"))
                 t = AUTH_AWS;
         else
-                return rkt_error_set(reterr, -EINVAL,
-                                     "auth configuration '%s': unknown auth type '%s' (known: basic, oauth, aws)", path,
-                                     type);
-        if (!json_object_object_get_ex(o, "credentials", &creds) || !json_object_is_type(creds, json_type_object))
+                return rkt_error_set(
+                        reterr, -EINVAL,
+                        "auth configuration '%s': unknown auth type '%s' (known: basic, oauth, aws)", path,
+                        type);
+        if (!json_object_object_get_ex(o, "credentials", &creds) ||
+            !json_object_is_type(creds, json_type_object))
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no credentials", path);
         if (t == AUTH_BASIC && !get_string(creds, "user"))
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': user not specified", path);
         if (t == AUTH_BASIC && !get_string(creds, "password"))
-                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': password not specified", path);
+                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': password not specified",
+                                     path);
         if (t == AUTH_OAUTH && !get_string(creds, "token"))
-                return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no oauth bearer token specified", path);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "auth configuration '%s': no oauth bearer token specified", path);
         if (t == AUTH_AWS && (!get_string(creds, "accessKeyID") || !get_string(creds, "secretAccessKey")))
                 return rkt_error_set(reterr, -EINVAL,
-                                     "auth configuration '%s': aws needs accessKeyID and secretAccessKey", path);
+                                     "auth configuration '%s': aws needs accessKeyID and secretAccessKey",
+                                     path);
         n = json_object_array_length(domains);
         for (size_t i = 0; i < n; i++) {
                 json_object *d = json_object_array_get_idx(domains, i);
                 if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
                     strpbrk(json_object_get_string(d), "/ \t\r\n@"))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "auth configuration '%s': domains must be host names (host or host:port)",
-                                             path);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "auth configuration '%s': domains must be host names (host or host:port)",
+                                path);
                 r = add_auth(c, first_of_dir, json_object_get_string(d), t, creds, path, reterr);
                 if (r < 0)
                         return r;
@@ -205,17 +216,19 @@ static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const c
         return 0;
 }
 
-static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path, RktError **reterr) {
+static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path,
+                             RktError **reterr) {
         json_object *regs, *creds;
         size_t n;
 
-        if (!json_object_object_get_ex(o, "registries", &regs) || !json_object_is_type(regs, json_type_array) ||
-            json_object_array_length(regs) == 0)
-                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': no registries specified", path);
+        if (!json_object_object_get_ex(o, "registries", &regs) ||
+            !json_object_is_type(regs, json_type_array) || json_object_array_length(regs) == 0)
+                return rkt_error_set(reterr, -EINVAL,
+                                     "dockerAuth configuration '%s': no registries specified", path);
         if (!json_object_object_get_ex(o, "credentials", &creds) || !get_string(creds, "user") ||
             !get_string(creds, "password"))
-                return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': user and password are required",
-                                     path);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "dockerAuth configuration '%s': user and password are required", path);
         n = json_object_array_length(regs);
         for (size_t i = 0; i < n; i++) {
                 json_object *d = json_object_array_get_idx(regs, i);
@@ -224,17 +237,20 @@ static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, 
 
                 if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
                     string_has_control(json_object_get_string(d)))
-                        return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry", path);
+                        return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry",
+                                             path);
                 for (k = 0; k < c->n_docker_auth; k++)
                         if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
                                 break;
                 if (k < c->n_docker_auth && k >= first_of_dir)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "dockerAuth configuration '%s': registry '%s' is already configured in '%s'",
-                                             path, json_object_get_string(d), c->docker_auth[k].source);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "dockerAuth configuration '%s': registry '%s' is already configured in '%s'",
+                                path, json_object_get_string(d), c->docker_auth[k].source);
                 if (dup_or_null(json_object_get_string(d), &e.registry) < 0 ||
                     dup_or_null(get_string(creds, "user"), &e.user) < 0 ||
-                    dup_or_null(get_string(creds, "password"), &e.password) < 0 || dup_or_null(path, &e.source) < 0) {
+                    dup_or_null(get_string(creds, "password"), &e.password) < 0 ||
+                    dup_or_null(path, &e.source) < 0) {
                         docker_auth_entry_done(&e);
                         return -ENOMEM;
                 }
@@ -254,7 +270,8 @@ static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, 
         return 0;
 }
 
-static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, const char *path, RktError **reterr) {
+static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, const char *path,
+                      RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_free_ char *text = NULL;
         const char *kind, *version;
@@ -280,10 +297,12 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktVersion specified", path);
         if (!streq(kind, "auth") && !streq(kind, "dockerAuth"))
                 return rkt_error_set(reterr, -EINVAL,
-                                     "configuration '%s': auth.d holds files of kind \"auth\" or \"dockerAuth\", not \"%s\"",
+                                     "configuration '%s': auth.d holds files of kind \"auth\" or "
+                                     "\"dockerAuth\", not \"%s\"",
                                      path, kind);
         if (!streq(version, "v1"))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': no parser for kind \"%s\" and version \"%s\"",
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': no parser for kind \"%s\" and version \"%s\"",
                                      path, kind, version);
         if (streq(kind, "auth"))
                 return parse_auth(c, first_auth, o, path, reterr);
@@ -393,9 +412,10 @@ int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) 
                 return asprintf(ret_header, "Authorization: Bearer %s", a->token) < 0 ? -ENOMEM : 0;
         case AUTH_AWS:
         default:
-                return rkt_error_set(reterr, -EOPNOTSUPP,
-                                     "credentials of type 'aws' for '%s' (from '%s') are not supported by this rkt",
-                                     a->domain, a->source);
+                return rkt_error_set(
+                        reterr, -EOPNOTSUPP,
+                        "credentials of type 'aws' for '%s' (from '%s') are not supported by this rkt",
+                        a->domain, a->source);
         }
 }
 
@@ -411,19 +431,23 @@ static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktE
 
         if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) == 0)
                 return rkt_error_set(reterr, -EINVAL,
-                                     "configuration '%s': field 'net-plugins': not a list of directories", path);
+                                     "configuration '%s': field 'net-plugins': not a list of directories",
+                                     path);
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(v, i);
                 const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
                 if (d && string_has_control(d))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "configuration '%s': field 'net-plugins': an entry holds control "
-                                             "characters", path);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "configuration '%s': field 'net-plugins': an entry holds control "
+                                "characters",
+                                path);
                 if (!d || !path_is_absolute(d) || strchr(d, ':'))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
-                                             "path without ':'",
-                                             path, d ? "'" : "", d ?: json_object_to_json_string(e), d ? "'" : "");
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
+                                "path without ':'",
+                                path, d ? "'" : "", d ?: json_object_to_json_string(e), d ? "'" : "");
                 if (strv_extend(&l, d) < 0)
                         return -ENOMEM;
         }
@@ -436,21 +460,25 @@ static int parse_dir(json_object *v, const char *path, const char *field, char *
         const char *d = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 
         if (!d)
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': %s is not a directory", path,
-                                     field, json_object_to_json_string(v));
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field '%s': %s is not a directory", path, field,
+                                     json_object_to_json_string(v));
         if (string_has_control(d))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': must not contain control "
-                                     "characters", path, field);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field '%s': must not contain control "
+                                     "characters",
+                                     path, field);
         if (!path_is_absolute(d))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': '%s' is not an absolute path",
-                                     path, field, d);
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field '%s': '%s' is not an absolute path", path,
+                                     field, d);
         *ret = strdup(d);
         return *ret ? 0 : -ENOMEM;
 }
 
 /* The keys of paths.d and, for each, the file of the current dir that set it. */
 enum { PATHS_NET_PLUGINS, PATHS_DATA, PATHS_STAGE1_IMAGES, _PATHS_MAX };
-static const char *const paths_keys[_PATHS_MAX] = { "net-plugins", "data", "stage1-images" };
+static const char *const paths_keys[_PATHS_MAX] = {"net-plugins", "data", "stage1-images"};
 
 /* One file of paths.d; set_by[k] is the file of this dir that set key k, if one did. */
 static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_MAX], RktError **reterr) {
@@ -471,21 +499,24 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
         if (r < 0)
                 return r;
         if (!streq_ptr(kind, "paths"))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktKind': paths.d holds files "
-                                     "of kind \"paths\", not %s%s%s", path, kind ? "\"" : "", kind ?: "none",
-                                     kind ? "\"" : "");
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field 'rktKind': paths.d holds files "
+                                     "of kind \"paths\", not %s%s%s",
+                                     path, kind ? "\"" : "", kind ?: "none", kind ? "\"" : "");
         if (!streq_ptr(version, "v1"))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': field 'rktVersion': no parser for kind "
-                                     "\"paths\" and version %s%s%s", path, version ? "\"" : "", version ?: "none",
-                                     version ? "\"" : "");
+                return rkt_error_set(reterr, -EINVAL,
+                                     "configuration '%s': field 'rktVersion': no parser for kind "
+                                     "\"paths\" and version %s%s%s",
+                                     path, version ? "\"" : "", version ?: "none", version ? "\"" : "");
         for (int k = 0; k < _PATHS_MAX; k++) {
                 json_object *v;
 
                 if (!json_object_object_get_ex(o, paths_keys[k], &v))
                         continue;
                 if (set_by[k])
-                        return rkt_error_set(reterr, -EINVAL, "configuration '%s': field '%s': already set in '%s'",
-                                             path, paths_keys[k], set_by[k]);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field '%s': already set in '%s'", path,
+                                             paths_keys[k], set_by[k]);
                 switch (k) {
                 case PATHS_NET_PLUGINS:
                         p->net_plugins = strv_free(p->net_plugins);

@@ -58,7 +58,7 @@ int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr);
  * images (--stage1-from-dir and the default stage1), instead of <libdir>/rkt/stage1-images. Both are
  * absolute paths. Within one dir a key may be set once; a later dir overrides an earlier one per key. */
 typedef struct RktPaths {
-        char **net_plugins;  /* NULL: not configured (and so below) */
+        char **net_plugins; /* NULL: not configured (and so below) */
         char *data;
         char *stage1_images;
 } RktPaths;

@@ -90,7 +90,7 @@ static const DockerAuthEntry *find_docker_auth(const RktConfig *c, const char *r
 }
 
 static int basic_header(const DockerAuthEntry *a, char **ret) {
-        AuthEntry e = { .type = AUTH_BASIC, .user = a->user, .password = a->password };
+        AuthEntry e = {.type = AUTH_BASIC, .user = a->user, .password = a->password};
         return auth_entry_header(&e, ret, NULL);
 }
 
@@ -101,21 +101,22 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
         _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL;
         const DockerAuthEntry *a = find_docker_auth(g->config, g->ref->registry);
         HttpResponse resp = {};
-        HttpRequest rq = { .fd = -1, .max_size = 1024 * 1024 };
+        HttpRequest rq = {.fd = -1, .max_size = 1024 * 1024};
         json_object *v;
         const char *token;
         char *esc_service = NULL, *esc_scope = NULL;
         int r;
 
         if (!ch->realm)
-                return rkt_error_set(reterr, -EPROTO, "registry '%s' asked for a token without naming a realm",
+                return rkt_error_set(reterr, -EPROTO,
+                                     "registry '%s' asked for a token without naming a realm",
                                      g->ref->registry);
         if (!ch->scope && asprintf(&scope, "repository:%s:pull", g->ref->repository) < 0)
                 return -ENOMEM;
         esc_scope = sym_curl_easy_escape(NULL, ch->scope ?: scope, 0);
         esc_service = ch->service ? sym_curl_easy_escape(NULL, ch->service, 0) : NULL;
-        r = asprintf(&url, "%s%sscope=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", strempty(esc_scope),
-                     esc_service ? "&service=" : "", strempty(esc_service));
+        r = asprintf(&url, "%s%sscope=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
+                     strempty(esc_scope), esc_service ? "&service=" : "", strempty(esc_service));
         sym_curl_free(esc_scope);
         sym_curl_free(esc_service);
         if (r < 0)
@@ -133,11 +134,13 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
         http_response_done(&resp);
         token = o && json_object_object_get_ex(o, "token", &v) && json_object_is_type(v, json_type_string)
                         ? json_object_get_string(v)
-                : o && json_object_object_get_ex(o, "access_token", &v) && json_object_is_type(v, json_type_string)
+                : o && json_object_object_get_ex(o, "access_token", &v) &&
+                                json_object_is_type(v, json_type_string)
                         ? json_object_get_string(v)
                         : NULL;
         if (isempty(token))
-                return rkt_error_set(reterr, -EPROTO, "the token server '%s' answered without a token", ch->realm);
+                return rkt_error_set(reterr, -EPROTO, "the token server '%s' answered without a token",
+                                     ch->realm);
         registry_done(g);
         g->authorization = NULL;
         return asprintf(&g->authorization, "Authorization: Bearer %s", token) < 0 ? -ENOMEM : 0;
@@ -150,17 +153,20 @@ static int authenticate(Registry *g, const char *www_authenticate, RktError **re
         int r;
 
         if (!www_authenticate || docker_challenge_parse(www_authenticate, &ch) < 0)
-                return rkt_error_set(reterr, -EACCES, "registry '%s' refused access without saying how to authenticate",
+                return rkt_error_set(reterr, -EACCES,
+                                     "registry '%s' refused access without saying how to authenticate",
                                      g->ref->registry);
         if (streq(ch.scheme, "bearer"))
                 return get_token(g, &ch, reterr);
         if (!streq(ch.scheme, "basic"))
-                return rkt_error_set(reterr, -EACCES, "registry '%s' asks for unsupported authentication '%s'",
+                return rkt_error_set(reterr, -EACCES,
+                                     "registry '%s' asks for unsupported authentication '%s'",
                                      g->ref->registry, ch.scheme);
         if (!a)
-                return rkt_error_set(reterr, -EACCES,
-                                     "registry '%s' needs credentials: configure them in a 'dockerAuth' file in auth.d",
-                                     g->ref->registry);
+                return rkt_error_set(
+                        reterr, -EACCES,
+                        "registry '%s' needs credentials: configure them in a 'dockerAuth' file in auth.d",
+                        g->ref->registry);
         registry_done(g);
         g->authorization = NULL;
         r = basic_header(a, &g->authorization);
@@ -181,8 +187,8 @@ static int registry_get(Registry *g, HttpRequest *rq, HttpResponse *ret, RktErro
                         return 0;
                 if (attempt > 0) {
                         http_response_done(ret);
-                        return rkt_error_set(reterr, -EACCES, "bad HTTP status code: 401 (Unauthorized) from '%s'%s",
-                                             rq->url,
+                        return rkt_error_set(reterr, -EACCES,
+                                             "bad HTTP status code: 401 (Unauthorized) from '%s'%s", rq->url,
                                              find_docker_auth(g->config, g->ref->registry)
                                                      ? ": the dockerAuth credentials were refused"
                                                      : "; credentials go in a 'dockerAuth' file in auth.d");
@@ -194,14 +200,14 @@ static int registry_get(Registry *g, HttpRequest *rq, HttpResponse *ret, RktErro
         }
 }
 
-static int get_manifest(Registry *g, const char *reference, char **ret_body, size_t *ret_size, char **ret_type,
-                        char ret_digest[static 7 + 64 + 1], RktError **reterr) {
-        static char *const accept[] = { "Accept: " DOCKER_MEDIA_MANIFEST ", " OCI_MEDIA_MANIFEST ", "
-                                        DOCKER_MEDIA_MANIFEST_LIST ", " OCI_MEDIA_INDEX,
-                                        NULL };
+static int get_manifest(Registry *g, const char *reference, char **ret_body, size_t *ret_size,
+                        char **ret_type, char ret_digest[static 7 + 64 + 1], RktError **reterr) {
+        static char *const accept[] = {"Accept: " DOCKER_MEDIA_MANIFEST ", " OCI_MEDIA_MANIFEST
+                                       ", " DOCKER_MEDIA_MANIFEST_LIST ", " OCI_MEDIA_INDEX,
+                                       NULL};
         _cleanup_free_ char *url = NULL;
         HttpResponse resp = {};
-        HttpRequest rq = { .fd = -1, .max_size = MANIFEST_MAX, .headers = accept };
+        HttpRequest rq = {.fd = -1, .max_size = MANIFEST_MAX, .headers = accept};
         int r;
 
         if (asprintf(&url, "%s://%s/v2/%s/manifests/%s", g->scheme, g->ref->registry, g->ref->repository,
@@ -213,8 +219,9 @@ static int get_manifest(Registry *g, const char *reference, char **ret_body, siz
                 return r;
         r = sha256_mem(resp.body, resp.size, ret_digest);
         if (r >= 0 && startswith(reference, "sha256:") && !streq(reference, ret_digest))
-                r = rkt_error_set(reterr, -EBADMSG, "manifest '%s': the registry sent content with digest '%s'",
-                                  reference, ret_digest);
+                r = rkt_error_set(reterr, -EBADMSG,
+                                  "manifest '%s': the registry sent content with digest '%s'", reference,
+                                  ret_digest);
         if (r < 0) {
                 http_response_done(&resp);
                 return r;
@@ -230,10 +237,11 @@ static int get_config(Registry *g, const char *digest, char **ret, size_t *ret_s
         _cleanup_free_ char *url = NULL;
         char got[7 + 64 + 1];
         HttpResponse resp = {};
-        HttpRequest rq = { .fd = -1, .max_size = CONFIG_MAX };
+        HttpRequest rq = {.fd = -1, .max_size = CONFIG_MAX};
         int r;
 
-        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository, digest) < 0)
+        if (asprintf(&url, "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repository,
+                     digest) < 0)
                 return -ENOMEM;
         rq.url = url;
         r = registry_get(g, &rq, &resp, reterr);
@@ -241,8 +249,8 @@ static int get_config(Registry *g, const char *digest, char **ret, size_t *ret_s
                 return rkt_error_prefix(reterr, r, "image config '%s'", digest);
         r = sha256_mem(resp.body, resp.size, got);
         if (r >= 0 && !streq(got, digest))
-                r = rkt_error_set(reterr, -EBADMSG, "image config '%s': digest mismatch (the content is '%s')", digest,
-                                  got);
+                r = rkt_error_set(reterr, -EBADMSG,
+                                  "image config '%s': digest mismatch (the content is '%s')", digest, got);
         if (r < 0) {
                 http_response_done(&resp);
                 return r;
@@ -283,11 +291,11 @@ static void layer_progress(uint64_t done, uint64_t total, void *userdata) {
 
 typedef struct LayerJob {
         const DockerDescriptor *l;
-        int fd;             /* the cached layer, or -1 */
-        StoreLayerWrite w;  /* the download, when not cached */
+        int fd;            /* the cached layer, or -1 */
+        StoreLayerWrite w; /* the download, when not cached */
         int r;
-        bool attempted;     /* a worker took it */
-        bool bad;           /* the content is wrong: do not keep it to resume */
+        bool attempted; /* a worker took it */
+        bool bad;       /* the content is wrong: do not keep it to resume */
         RktError *err;
         LayerProgress p;
 } LayerJob;
@@ -303,11 +311,13 @@ static int layer_check(LayerJob *j) {
                                      strerror(-r));
         j->bad = true;
         if (!streq(got, j->l->digest))
-                return rkt_error_set(&j->err, -EBADMSG, "layer '%s': digest mismatch (the downloaded content is '%s')",
+                return rkt_error_set(&j->err, -EBADMSG,
+                                     "layer '%s': digest mismatch (the downloaded content is '%s')",
                                      j->l->digest, got);
         if (j->l->size > 0 && size != j->l->size)
                 return rkt_error_set(&j->err, -EBADMSG, "layer '%s': %llu bytes, the manifest says %llu",
-                                     j->l->digest, (unsigned long long) size, (unsigned long long) j->l->size);
+                                     j->l->digest, (unsigned long long) size,
+                                     (unsigned long long) j->l->size);
         j->bad = false;
         return 0;
 }
@@ -322,7 +332,8 @@ static int layer_download(Registry *g, LayerJob *j) {
         int r;
 
         /* Left complete by a fetch that was stopped before it stored it. */
-        if (j->w.resumable && j->l->size > 0 && fstat(j->w.fd, &st) == 0 && (uint64_t) st.st_size == j->l->size) {
+        if (j->w.resumable && j->l->size > 0 && fstat(j->w.fd, &st) == 0 &&
+            (uint64_t) st.st_size == j->l->size) {
                 if (layer_check(j) >= 0)
                         return 0;
                 j->err = rkt_error_free(j->err);
@@ -339,12 +350,16 @@ static int layer_download(Registry *g, LayerJob *j) {
         for (unsigned attempt = 0;; attempt++) {
                 uint64_t resumed;
 
-                resp = (HttpResponse) {};
-                rq = (HttpRequest) { .url = url, .fd = j->w.fd, .resume_etag = validator,
-                                     .progress = g->o->progress ? layer_progress : NULL, .progress_userdata = &j->p };
+                resp = (HttpResponse){};
+                rq = (HttpRequest){.url = url,
+                                   .fd = j->w.fd,
+                                   .resume_etag = validator,
+                                   .progress = g->o->progress ? layer_progress : NULL,
+                                   .progress_userdata = &j->p};
                 r = registry_get(g, &rq, &resp, &j->err);
                 if (j->p.started)
-                        progress_call(&j->p, r >= 0 ? resp.size : j->p.done, r >= 0 ? resp.size : j->p.total, true);
+                        progress_call(&j->p, r >= 0 ? resp.size : j->p.done, r >= 0 ? resp.size : j->p.total,
+                                      true);
                 resumed = resp.resumed_bytes;
                 http_response_done(&resp);
                 if (r < 0)
@@ -376,7 +391,8 @@ static void *layer_worker(void *userdata) {
         int r;
 
         g.authorization = q->g->authorization ? strdup(q->g->authorization) : NULL;
-        r = (q->g->authorization && !g.authorization) ? -ENOMEM : http_client_clone(q->g->http, &g.http, &err);
+        r = (q->g->authorization && !g.authorization) ? -ENOMEM
+                                                      : http_client_clone(q->g->http, &g.http, &err);
         for (;;) {
                 LayerJob *j = NULL;
 
@@ -421,7 +437,7 @@ static unsigned parallel_layers(const FetchOptions *o) {
 /* Every layer of the manifest as an fd, in its order: from the cache, or downloaded (several at once) and
  * checked, then put into the cache. A download that fails keeps its partial file for the next fetch. */
 static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, RktError **reterr) {
-        LayerQueue q = { .g = g, .n = m->n_layers };
+        LayerQueue q = {.g = g, .n = m->n_layers};
         pthread_t threads[PARALLEL_LAYERS_MAX];
         size_t n_threads = 0, missing = 0;
         int r = 0;
@@ -431,8 +447,8 @@ static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, 
                 return -ENOMEM;
         pthread_mutex_init(&q.lock, NULL);
         for (size_t i = 0; i < m->n_layers; i++)
-                q.jobs[i] = (LayerJob) { .l = &m->layers[i], .fd = -1, .w = { .fd = -1 },
-                                         .p = { .o = g->o, .lock = &q.lock } };
+                q.jobs[i] = (LayerJob){
+                        .l = &m->layers[i], .fd = -1, .w = {.fd = -1}, .p = {.o = g->o, .lock = &q.lock}};
         for (size_t i = 0; i < m->n_layers && r >= 0; i++) {
                 LayerJob *j = &q.jobs[i];
                 bool dup = false;
@@ -446,8 +462,8 @@ static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, 
                 if (j->fd >= 0)
                         continue;
                 if (j->fd != -ENOENT) {
-                        r = rkt_error_set(reterr, j->fd, "layer '%s': cannot open the cached copy: %s", j->l->digest,
-                                          strerror(-j->fd));
+                        r = rkt_error_set(reterr, j->fd, "layer '%s': cannot open the cached copy: %s",
+                                          j->l->digest, strerror(-j->fd));
                         j->fd = -1;
                         break;
                 }
@@ -466,7 +482,8 @@ static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, 
                         pthread_join(threads[t], NULL);
         }
         /* In the manifest's order: the first failure is the one reported. A checked download is stored even
-         * then, wrong content is dropped, and what an interrupted (or never started) download holds is kept. */
+         * then, wrong content is dropped, and what an interrupted (or never started) download holds is kept.
+         */
         for (size_t i = 0; i < m->n_layers; i++) {
                 LayerJob *j = &q.jobs[i];
 
@@ -477,8 +494,9 @@ static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, 
                 if (j->w.fd >= 0 && j->attempted && j->r >= 0) {
                         int k;
                         j->fd = fcntl(j->w.fd, F_DUPFD_CLOEXEC, 3);
-                        k = j->fd < 0 ? rkt_error_set(reterr, negative_errno(), "layer '%s': %m", j->l->digest)
-                                      : store_layer_commit(s, &j->w, reterr);
+                        k = j->fd < 0
+                                    ? rkt_error_set(reterr, negative_errno(), "layer '%s': %m", j->l->digest)
+                                    : store_layer_commit(s, &j->w, reterr);
                         if (k < 0) {
                                 j->fd = safe_close(j->fd);
                                 store_layer_suspend(s, &j->w);
@@ -509,18 +527,19 @@ static int get_layers(Registry *g, Store *s, const DockerManifest *m, int *fds, 
 }
 
 /* Squashes the layers into rootfs/ of a scratch directory, writes the ACI and imports it. */
-static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcImageManifest *am, const char *origin,
-                   char **ret_id, RktError **reterr) {
+static int convert(Registry *g, Store *s, const DockerManifest *m, const AppcImageManifest *am,
+                   const char *origin, char **ret_id, RktError **reterr) {
         _cleanup_free_ char *work = NULL, *rootfs = NULL, *json = NULL;
         _cleanup_close_ int rootfs_fd = -1, aci = -1;
-        ImageBudget budget = { .limits = { .max_size = g->o->max_image_size } };
+        ImageBudget budget = {.limits = {.max_size = g->o->max_image_size}};
         int *fds;
         int r;
 
         /* Unprivileged, the extracted files would belong to the caller and the ACI would say so. */
         if (geteuid() != 0)
-                return rkt_error_set(reterr, -EPERM,
-                                     "converting a docker image needs root, to keep the owners of its files");
+                return rkt_error_set(
+                        reterr, -EPERM,
+                        "converting a docker image needs root, to keep the owners of its files");
         /* All layers are fetched and checked before any of them is applied. */
         fds = calloc(m->n_layers + 1, sizeof(int));
         if (!fds)
@@ -588,7 +607,8 @@ static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char *
         if (rem && o->pull_policy != PULL_UPDATE)
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         if (o->pull_policy == PULL_NEVER)
-                return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching it");
+                return rkt_error_set(reterr, -ENOENT,
+                                     "not in the store, and --pull-policy=never forbids fetching it");
 
         r = get_manifest(g, g->ref->digest ?: g->ref->tag, &body, &size, &type, digest, reterr);
         if (r < 0)
@@ -612,7 +632,8 @@ static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char *
                 if (r < 0)
                         return rkt_error_prefix(reterr, r, "manifest '%s'", digest);
                 if (m->is_list)
-                        return rkt_error_set(reterr, -EBADMSG, "manifest '%s' is a list inside a list", digest);
+                        return rkt_error_set(reterr, -EBADMSG, "manifest '%s' is a list inside a list",
+                                             digest);
         }
         /* The same manifest as last time: the stored image is it. */
         if (rem && streq_ptr(rem->etag, digest)) {
@@ -630,7 +651,8 @@ static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char *
         if (r < 0)
                 return r;
 
-        nrem = (RemoteRecord) { .url = (char *) canonical, .etag = digest, .id = id, .download_time = now_usec() };
+        nrem = (RemoteRecord){
+                .url = (char *) canonical, .etag = digest, .id = id, .download_time = now_usec()};
         for (size_t i = 0; i < m->n_layers; i++)
                 if (strv_extend(&nrem.layers, m->layers[i].digest) < 0) {
                         strv_free(nrem.layers);
@@ -643,11 +665,11 @@ static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char *
         return 0;
 }
 
-int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const FetchOptions *o, const char *image,
-                 char **ret_id, RktError **reterr) {
+int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const FetchOptions *o,
+                 const char *image, char **ret_id, RktError **reterr) {
         _cleanup_(docker_ref_done) DockerRef ref = {};
         _cleanup_free_ char *canonical = NULL;
-        Registry g = { .http = http, .config = config, .o = o, .ref = &ref };
+        Registry g = {.http = http, .config = config, .o = o, .ref = &ref};
         int r;
 
         if (!(o->insecure & INSECURE_IMAGE))

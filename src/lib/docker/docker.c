@@ -8,7 +8,6 @@
 #include "docker.h"
 #include "strv.h"
 
-
 /* --- references --- */
 
 bool docker_digest_valid(const char *d) {
@@ -105,7 +104,7 @@ void docker_ref_done(DockerRef *r) {
         free(r->repository);
         free(r->tag);
         free(r->digest);
-        *r = (DockerRef) {};
+        *r = (DockerRef){};
 }
 
 int docker_ref_parse(const char *s, DockerRef *ret, RktError **reterr) {
@@ -146,7 +145,8 @@ int docker_ref_parse(const char *s, DockerRef *ret, RktError **reterr) {
         if (at) {
                 *at = 0;
                 if (!docker_digest_valid(at + 1)) {
-                        k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid digest (sha256:<64 hex> is)", at + 1);
+                        k = rkt_error_set(reterr, -EINVAL, "'%s' is not a valid digest (sha256:<64 hex> is)",
+                                          at + 1);
                         goto fail;
                 }
                 if (!(r.digest = strdup(at + 1)))
@@ -169,10 +169,11 @@ int docker_ref_parse(const char *s, DockerRef *ret, RktError **reterr) {
         for (const char *c = rest; *c;) {
                 size_t n = strcspn(c, "/");
                 if (!repo_component_valid(c, n)) {
-                        k = rkt_error_set(reterr, -EINVAL,
-                                          "'%s' is not a valid repository name (lowercase letters, digits and "
-                                          "separators)",
-                                          rest);
+                        k = rkt_error_set(
+                                reterr, -EINVAL,
+                                "'%s' is not a valid repository name (lowercase letters, digits and "
+                                "separators)",
+                                rest);
                         goto fail;
                 }
                 c += n;
@@ -243,7 +244,7 @@ static void descriptor_done(DockerDescriptor *d) {
         free(d->os);
         free(d->arch);
         free(d->variant);
-        *d = (DockerDescriptor) {};
+        *d = (DockerDescriptor){};
 }
 
 DockerManifest *docker_manifest_free(DockerManifest *m) {
@@ -342,8 +343,9 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
         if (r < 0)
                 return r;
         if (json_object_object_get_ex(o, "schemaVersion", &v) && json_object_get_int(v) == 1)
-                return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                     "Docker image manifests of schema 1 are not supported (schema 2 and OCI are)");
+                return rkt_error_set(
+                        reterr, -EPROTONOSUPPORT,
+                        "Docker image manifests of schema 1 are not supported (schema 2 and OCI are)");
         if (content_type) {
                 ct = strndup(content_type, strcspn(content_type, "; "));
                 if (!ct)
@@ -354,11 +356,12 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
         if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
                        streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
                 type = json_object_object_get_ex(o, "manifests", NULL) ? OCI_MEDIA_INDEX
-                       : json_object_object_get_ex(o, "layers", NULL) ? OCI_MEDIA_MANIFEST
+                       : json_object_object_get_ex(o, "layers", NULL)  ? OCI_MEDIA_MANIFEST
                                                                        : type;
         if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
                        streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
-                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type '%s'", strna(type));
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type '%s'",
+                                     strna(type));
 
         m = calloc(1, sizeof(*m));
         if (!m)
@@ -381,8 +384,9 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
                 return r;
         for (size_t i = 0; i < m->n_layers; i++)
                 if (!layer_type_supported(m->layers[i].media_type))
-                        return rkt_error_set(reterr, -EPROTONOSUPPORT, "layer '%s' has the unsupported type '%s'",
-                                             m->layers[i].digest, m->layers[i].media_type);
+                        return rkt_error_set(reterr, -EPROTONOSUPPORT,
+                                             "layer '%s' has the unsupported type '%s'", m->layers[i].digest,
+                                             m->layers[i].media_type);
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -391,9 +395,9 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
 static const struct {
         const char *appc, *go, *variant;
 } arch_table[] = {
-        { "amd64", "amd64", NULL },     { "i386", "386", NULL },       { "aarch64", "arm64", NULL },
-        { "armv7l", "arm", "v7" },      { "armv6l", "arm", "v6" },     { "ppc64le", "ppc64le", NULL },
-        { "s390x", "s390x", NULL },     { "ppc64", "ppc64", NULL },
+        {"amd64", "amd64", NULL}, {"i386", "386", NULL},    {"aarch64", "arm64", NULL},
+        {"armv7l", "arm", "v7"},  {"armv6l", "arm", "v6"},  {"ppc64le", "ppc64le", NULL},
+        {"s390x", "s390x", NULL}, {"ppc64", "ppc64", NULL},
 };
 
 int docker_manifest_pick(const DockerManifest *list, const char *os, const char *arch,
@@ -463,7 +467,8 @@ static int convert_ports(json_object *exposed, AppcApp *app, RktError **reterr) 
                 errno = 0;
                 port = strtoul(key, &end, 10);
                 if (errno || end == key || (slash ? end != slash : *end) || port == 0 || port > 65535)
-                        return rkt_error_set(reterr, -EBADMSG, "exposed port '%s' is not a port number", key);
+                        return rkt_error_set(reterr, -EBADMSG, "exposed port '%s' is not a port number",
+                                             key);
                 p->protocol = strdup(slash ? slash + 1 : "tcp");
                 if (!p->protocol || appc_sanitize_ac_name(key, &p->name) < 0)
                         return -ENOMEM;
@@ -532,8 +537,9 @@ static int strv_to_json(char **l, char **ret) {
         if (!a)
                 return -ENOMEM;
         STRV_FOREACH(s, l)
-                json_object_array_add(a, json_object_new_string(*s));
-        *ret = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_array_add(a, json_object_new_string(*s));
+        *ret = strdup(
+                json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -547,16 +553,17 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
 
         if (json_strv(c, "Entrypoint", &entrypoint) < 0 || json_strv(c, "Cmd", &cmd) < 0 ||
             json_strv(c, "Env", &env) < 0)
-                return rkt_error_set(reterr, -EBADMSG, "the image config's Entrypoint, Cmd or Env is not a string list");
+                return rkt_error_set(reterr, -EBADMSG,
+                                     "the image config's Entrypoint, Cmd or Env is not a string list");
         app = m->app = calloc(1, sizeof(AppcApp));
         if (!app)
                 return -ENOMEM;
         STRV_FOREACH(s, entrypoint)
-                if (strv_extend(&app->exec, *s) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&app->exec, *s) < 0)
+                return -ENOMEM;
         STRV_FOREACH(s, cmd)
-                if (strv_extend(&app->exec, *s) < 0)
-                        return -ENOMEM;
+        if (strv_extend(&app->exec, *s) < 0)
+                return -ENOMEM;
         if (isempty(user)) {
                 app->user = strdup("0");
                 app->group = strdup("0");
@@ -586,7 +593,8 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
         r = convert_volumes(volumes, app, reterr);
         if (r < 0)
                 return r;
-        if ((entrypoint && strv_to_json(entrypoint, &ep_json) < 0) || (cmd && strv_to_json(cmd, &cmd_json) < 0))
+        if ((entrypoint && strv_to_json(entrypoint, &ep_json) < 0) ||
+            (cmd && strv_to_json(cmd, &cmd_json) < 0))
                 return -ENOMEM;
         if (add_annotation(m, "appc.io/docker/entrypoint", ep_json) < 0 ||
             add_annotation(m, "appc.io/docker/cmd", cmd_json) < 0)
@@ -622,7 +630,8 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
                 return -ENOMEM;
         r = docker_ref_image_name(ref, &m->name);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot name the image after '%s/%s'", ref->registry, ref->repository);
+                return rkt_error_set(reterr, r, "cannot name the image after '%s/%s'", ref->registry,
+                                     ref->repository);
         if ((ref->tag && appc_kv_set(&m->labels, &m->n_labels, "version", ref->tag) < 0) ||
             appc_kv_set(&m->labels, &m->n_labels, "os", os) < 0 ||
             appc_kv_set(&m->labels, &m->n_labels, "arch", appc_arch) < 0)
@@ -653,7 +662,7 @@ void docker_challenge_done(DockerChallenge *c) {
         free(c->realm);
         free(c->service);
         free(c->scope);
-        *c = (DockerChallenge) {};
+        *c = (DockerChallenge){};
 }
 
 int docker_challenge_parse(const char *header, DockerChallenge *ret) {

@@ -88,5 +88,5 @@ bool docker_digest_valid(const char *d);
  * http allows it), verifies every blob's sha256, caches layers by digest in the store, squashes the
  * layers into one ACI and imports it. PULL_NEW and PULL_NEVER use what the store remembers for the
  * reference; PULL_UPDATE asks the registry and reuses the stored image when the manifest is unchanged. */
-int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const FetchOptions *o, const char *image,
-                 char **ret_id, RktError **reterr);
+int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const FetchOptions *o,
+                 const char *image, char **ret_id, RktError **reterr);

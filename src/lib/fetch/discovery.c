@@ -84,7 +84,7 @@ static char *decode_entities(const char *s, size_t n) {
         static const struct {
                 const char *name;
                 char c;
-        } named[] = { { "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' } };
+        } named[] = {{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
         char *out = malloc(n + 4);
         size_t len = 0;
 
@@ -110,11 +110,15 @@ static char *decode_entities(const char *s, size_t n) {
 
                                 if (hex)
                                         j++;
-                                for (; j < n && digits < 8 && (hex ? isxdigit((unsigned char) s[j]) : isdigit((unsigned char) s[j]));
+                                for (;
+                                     j < n && digits < 8 &&
+                                     (hex ? isxdigit((unsigned char) s[j]) : isdigit((unsigned char) s[j]));
                                      j++, digits++)
                                         cp = cp * (hex ? 16 : 10) +
-                                             (unsigned long) (isdigit((unsigned char) s[j]) ? s[j] - '0'
-                                                                                          : (tolower((unsigned char) s[j]) - 'a' + 10));
+                                             (unsigned long) (isdigit((unsigned char) s[j])
+                                                                      ? s[j] - '0'
+                                                                      : (tolower((unsigned char) s[j]) -
+                                                                         'a' + 10));
                                 if (digits > 0 && j < n && s[j] == ';' && j + 1 - i >= 4) {
                                         append_utf8(&out, &len, cp);
                                         i = j + 1;
@@ -158,7 +162,7 @@ static bool next_attr(Scanner *sc, Attr *a, bool *ret_self_closing, bool *ret_cl
                 }
                 break;
         }
-        *a = (Attr) { .name = p };
+        *a = (Attr){.name = p};
         /* A name ends at a blank, '/', '>' or '=' (a leading '=' belongs to the name, as in HTML). */
         p++;
         while (p < end && !is_space(*p) && *p != '/' && *p != '>' && *p != '=')
@@ -192,8 +196,8 @@ static bool next_attr(Scanner *sc, Attr *a, bool *ret_self_closing, bool *ret_cl
 }
 
 static bool is_raw_text(const char *tag, size_t n) {
-        static const char *const raw[] = { "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                                           "noframes", "noscript", "plaintext" };
+        static const char *const raw[] = {"script", "style",   "textarea", "title",    "xmp",
+                                          "iframe", "noembed", "noframes", "noscript", "plaintext"};
         for (size_t i = 0; i < ELEMENTSOF(raw); i++)
                 if (strlen(raw[i]) == n && strncasecmp(tag, raw[i], n) == 0)
                         return true;
@@ -230,7 +234,7 @@ static int add_meta(DiscoveryMeta **l, size_t *n, const Attr *name, const Attr *
         if (!nl)
                 return -ENOMEM;
         *l = nl;
-        nl[*n] = (DiscoveryMeta) { .name = TAKE_PTR(nm), .prefix = strndup(s, (size_t) (sp - s)) };
+        nl[*n] = (DiscoveryMeta){.name = TAKE_PTR(nm), .prefix = strndup(s, (size_t) (sp - s))};
         {
                 size_t len = strlen(e);
                 while (len > 0 && is_space(e[len - 1]))
@@ -244,7 +248,7 @@ static int add_meta(DiscoveryMeta **l, size_t *n, const Attr *name, const Attr *
 }
 
 int discovery_parse_meta(const char *html, size_t size, DiscoveryMeta **ret, size_t *ret_n) {
-        Scanner sc = { .p = html, .end = html + size };
+        Scanner sc = {.p = html, .end = html + size};
         DiscoveryMeta *l = NULL;
         size_t n = 0;
         int r = 0;
@@ -309,8 +313,8 @@ int discovery_parse_meta(const char *html, size_t size, DiscoveryMeta **ret, siz
 
 /* --- templates --- */
 
-int discovery_render(const char *tpl, const char *name, const AppcKV *labels, size_t n_labels, const char *ext,
-                     char **ret) {
+int discovery_render(const char *tpl, const char *name, const AppcKV *labels, size_t n_labels,
+                     const char *ext, char **ret) {
         size_t cap = strlen(tpl) + 1, len = 0;
         char *out = malloc(cap);
 
@@ -334,7 +338,8 @@ int discovery_render(const char *tpl, const char *name, const AppcKV *labels, si
                                 value = ext;
                         else
                                 for (size_t i = 0; i < n_labels; i++)
-                                        if (strlen(labels[i].name) == klen && strncmp(labels[i].name, key, klen) == 0) {
+                                        if (strlen(labels[i].name) == klen &&
+                                            strncmp(labels[i].name, key, klen) == 0) {
                                                 value = labels[i].value;
                                                 break;
                                         }
@@ -372,15 +377,15 @@ void discovery_result_done(DiscoveryResult *r) {
         free(r->endpoints);
         strv_free(r->pubkeys);
         free(r->page);
-        *r = (DiscoveryResult) {};
+        *r = (DiscoveryResult){};
 }
 
 static bool is_http_url(const char *s) {
         return strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0;
 }
 
-int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, const AppcKV *labels, size_t n_labels,
-                        DiscoveryResult *ret) {
+int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, const AppcKV *labels,
+                        size_t n_labels, DiscoveryResult *ret) {
         _cleanup_free_ AppcKV *vars = calloc(n_labels + 1, sizeof(AppcKV));
         DiscoveryResult res = {};
         size_t n_vars = 0;
@@ -391,7 +396,7 @@ int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, cons
         for (size_t i = 0; i < n_labels; i++)
                 vars[n_vars++] = labels[i];
         if (!appc_kv_get(labels, n_labels, "version"))
-                vars[n_vars++] = (AppcKV) { .name = (char *) "version", .value = (char *) "latest" };
+                vars[n_vars++] = (AppcKV){.name = (char *) "version", .value = (char *) "latest"};
 
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!startswith(name, m[i].prefix))
@@ -401,8 +406,8 @@ int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, cons
                         DiscoveryEndpoint *nl;
 
                         if (discovery_render(m[i].uri, name, vars, n_vars, "aci", &aci) < 0 ||
-                            discovery_render(m[i].uri, name, vars, n_vars, "aci.asc", &asc) < 0 || !is_http_url(aci) ||
-                            !is_http_url(asc))
+                            discovery_render(m[i].uri, name, vars, n_vars, "aci.asc", &asc) < 0 ||
+                            !is_http_url(aci) || !is_http_url(asc))
                                 continue;
                         nl = realloc(res.endpoints, sizeof(DiscoveryEndpoint) * (res.n_endpoints + 1));
                         if (!nl) {
@@ -410,7 +415,8 @@ int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, cons
                                 break;
                         }
                         res.endpoints = nl;
-                        nl[res.n_endpoints++] = (DiscoveryEndpoint) { .aci = TAKE_PTR(aci), .asc = TAKE_PTR(asc) };
+                        nl[res.n_endpoints++] =
+                                (DiscoveryEndpoint){.aci = TAKE_PTR(aci), .asc = TAKE_PTR(asc)};
                 } else if (streq(m[i].name, "ac-discovery-pubkeys") && is_http_url(m[i].uri))
                         r = strv_extend(&res.pubkeys, m[i].uri);
         }
@@ -424,9 +430,10 @@ int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, cons
 
 /* --- the walk --- */
 
-static int fetch_page(HttpClient *c, const char *scheme, const char *prefix, HttpResponse *ret, RktError **reterr) {
+static int fetch_page(HttpClient *c, const char *scheme, const char *prefix, HttpResponse *ret,
+                      RktError **reterr) {
         _cleanup_free_ char *url = NULL;
-        HttpRequest rq = { .fd = -1, .max_size = PAGE_MAX };
+        HttpRequest rq = {.fd = -1, .max_size = PAGE_MAX};
 
         if (asprintf(&url, "%s://%s?ac-discovery=1", scheme, prefix) < 0)
                 return -ENOMEM;
@@ -480,7 +487,8 @@ int discover(HttpClient *c, bool allow_http, const char *name, const AppcKV *lab
                         }
                         discovery_result_done(&res);
                         if (asprintf(&line, "%s: no matching '%s' meta tag", page.url,
-                                     what == DISCOVER_ENDPOINTS ? "ac-discovery" : "ac-discovery-pubkeys") < 0)
+                                     what == DISCOVER_ENDPOINTS ? "ac-discovery" : "ac-discovery-pubkeys") <
+                            0)
                                 line = NULL;
                         http_response_done(&page);
                 } else

@@ -28,8 +28,8 @@ void discovery_meta_free(DiscoveryMeta *m, size_t n);
 /* Expands the {NAME} placeholders of tpl in one pass: "name" is name, "ext" is ext, anything else a label
  * ({version}, {os}, {arch}, …). Values are inserted as they are and never expanded again. -ENOENT when a
  * placeholder has no value (such a template does not apply). */
-int discovery_render(const char *tpl, const char *name, const AppcKV *labels, size_t n_labels, const char *ext,
-                     char **ret);
+int discovery_render(const char *tpl, const char *name, const AppcKV *labels, size_t n_labels,
+                     const char *ext, char **ret);
 
 typedef struct DiscoveryEndpoint {
         char *aci;
@@ -48,8 +48,8 @@ void discovery_result_done(DiscoveryResult *r);
 /* What one page's tags say for name + labels: endpoints from the "ac-discovery" tags whose prefix is a
  * prefix of name and whose template expands fully (the version label defaults to "latest"), keys from the
  * matching "ac-discovery-pubkeys" tags. Only http(s) URLs are kept. */
-int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, const AppcKV *labels, size_t n_labels,
-                        DiscoveryResult *ret);
+int discovery_from_meta(const DiscoveryMeta *m, size_t n, const char *name, const AppcKV *labels,
+                        size_t n_labels, DiscoveryResult *ret);
 
 typedef enum DiscoverWhat {
         DISCOVER_ENDPOINTS,

@@ -30,7 +30,6 @@
 #define KEY_MAX (1024 * 1024)
 #define MANIFEST_MAX (4u * 1024 * 1024)
 
-
 int pull_policy_from_string(const char *s, PullPolicy *ret) {
         if (streq(s, "new"))
                 *ret = PULL_NEW;
@@ -69,11 +68,11 @@ typedef struct Fetch {
         Keystore *ks; /* NULL: no signature is checked */
         RktConfig *config;
         HttpClient *http;
-        char **imported;        /* images this fetch added to the store: removed again if it fails */
-        char **resolved;        /* images whose dependencies are all in the store */
-        DependencyLink *chain;  /* the images whose dependencies are being resolved, outermost first */
+        char **imported;       /* images this fetch added to the store: removed again if it fails */
+        char **resolved;       /* images whose dependencies are all in the store */
+        DependencyLink *chain; /* the images whose dependencies are being resolved, outermost first */
         size_t n_chain;
-        bool named_url;         /* the image's URL is the user's own (rkt 1.30 fetched it even over plain http) */
+        bool named_url; /* the image's URL is the user's own (rkt 1.30 fetched it even over plain http) */
 } Fetch;
 
 static void fetch_done(Fetch *f) {
@@ -100,7 +99,7 @@ _printf_(3, 4) static void notice(Fetch *f, FetchNoticeLevel level, const char *
 }
 
 static int fetch_init(Fetch *f, Store *s, const FetchOptions *o) {
-        *f = (Fetch) { .s = s, .o = o };
+        *f = (Fetch){.s = s, .o = o};
         if ((o->insecure & INSECURE_IMAGE) || o->trusted_location)
                 return 0;
         return keystore_new(o->system_config, o->local_config, &f->ks);
@@ -108,8 +107,8 @@ static int fetch_init(Fetch *f, Store *s, const FetchOptions *o) {
 
 /* The network side, set up on first use: credentials and the HTTP client. */
 static int fetch_http(Fetch *f, RktError **reterr) {
-        const char *dirs[] = { f->o->system_config ?: "/usr/lib/rkt", f->o->local_config ?: "/etc/rkt",
-                               f->o->user_config };
+        const char *dirs[] = {f->o->system_config ?: "/usr/lib/rkt", f->o->local_config ?: "/etc/rkt",
+                              f->o->user_config};
         HttpClientOptions ho = {
                 .insecure_tls = f->o->insecure & INSECURE_TLS,
                 .allow_http = f->o->insecure & INSECURE_HTTP,
@@ -141,7 +140,7 @@ static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, Rkt
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         _cleanup_free_ char *buf = NULL;
         struct archive_entry *e;
-        const ImageLimits limits = { .max_size = max_size };
+        const ImageLimits limits = {.max_size = max_size};
         uint64_t declared = 0;
         size_t size = 0;
         int r = archive_reader_new(ARCHIVE_READER_ACI_FILTERS | ARCHIVE_READER_TAR, &a, reterr);
@@ -151,20 +150,23 @@ static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, Rkt
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot rewind the image: %m");
         if (sym_archive_read_open_fd(a, fd, 128 * 1024) != ARCHIVE_OK)
-                return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
+                return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s",
+                                     strempty(sym_archive_error_string(a)));
         for (;;) {
                 _cleanup_free_ char *norm = NULL;
                 r = sym_archive_read_next_header(a, &e);
                 if (r == ARCHIVE_EOF)
                         return rkt_error_set(reterr, -EBADMSG, "the image has no 'manifest'");
                 if (r < ARCHIVE_WARN)
-                        return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s", strempty(sym_archive_error_string(a)));
+                        return rkt_error_set(reterr, -EBADMSG, "not an ACI: %s",
+                                             strempty(sym_archive_error_string(a)));
                 /* Reading up to a manifest placed last decompresses what comes before it. */
                 if (sym_archive_entry_size_is_set(e) && sym_archive_entry_size(e) > 0)
                         declared += (uint64_t) sym_archive_entry_size(e);
                 if (declared > image_limits_max_size(&limits))
                         return image_limit_error(reterr, "the image", image_limits_max_size(&limits));
-                norm = sym_archive_entry_pathname(e) ? path_normalize_inside(sym_archive_entry_pathname(e)) : NULL;
+                norm = sym_archive_entry_pathname(e) ? path_normalize_inside(sym_archive_entry_pathname(e))
+                                                     : NULL;
                 if (norm && streq(norm, "manifest") && sym_archive_entry_filetype(e) == AE_IFREG)
                         break;
         }
@@ -180,7 +182,8 @@ static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, Rkt
                         break;
                 size += (size_t) n;
                 if (size > MANIFEST_MAX)
-                        return rkt_error_set(reterr, -EFBIG, "'manifest' is larger than %u bytes", MANIFEST_MAX);
+                        return rkt_error_set(reterr, -EFBIG, "'manifest' is larger than %u bytes",
+                                             MANIFEST_MAX);
         }
         r = appc_image_manifest_parse(buf, size, ret, reterr);
         if (r < 0)
@@ -189,21 +192,24 @@ static int read_manifest(int fd, uint64_t max_size, AppcImageManifest **ret, Rkt
 }
 
 /* What a fetch by name asked for must be what came (rkt 1.30's validator). */
-static int check_name_and_labels(const AppcImageManifest *m, const char *name, const AppcKV *labels, size_t n,
-                                 RktError **reterr) {
+static int check_name_and_labels(const AppcImageManifest *m, const char *name, const AppcKV *labels,
+                                 size_t n, RktError **reterr) {
         if (!streq(m->name, name))
-                return rkt_error_set(reterr, -EBADMSG, "the image found for '%s' is named '%s'", name, m->name);
+                return rkt_error_set(reterr, -EBADMSG, "the image found for '%s' is named '%s'", name,
+                                     m->name);
         for (size_t i = 0; i < n; i++) {
                 const char *v = appc_kv_get(m->labels, m->n_labels, labels[i].name);
                 if (!v)
-                        return rkt_error_set(reterr, -EBADMSG, "requested label \"%s\" not provided by the image manifest",
+                        return rkt_error_set(reterr, -EBADMSG,
+                                             "requested label \"%s\" not provided by the image manifest",
                                              labels[i].name);
                 /* rkt 1.30's words, which scripts match on. */
                 if (!streq(v, labels[i].value))
-                        return rkt_error_set(reterr, -EBADMSG,
-                                             "requested value for label \"%s\": \"%s\" differs from fetched aci "
-                                             "label value: \"%s\"",
-                                             labels[i].name, labels[i].value, v);
+                        return rkt_error_set(
+                                reterr, -EBADMSG,
+                                "requested value for label \"%s\": \"%s\" differs from fetched aci "
+                                "label value: \"%s\"",
+                                labels[i].name, labels[i].value, v);
         }
         return 0;
 }
@@ -217,8 +223,8 @@ typedef struct Wanted {
 
 static int check_image_id(const char *want, const char *id, RktError **reterr) {
         if (want && !startswith(id, want))
-                return rkt_error_set(reterr, -EBADMSG, "the image fetched has ID '%s', not the '%s' required", id,
-                                     want);
+                return rkt_error_set(reterr, -EBADMSG,
+                                     "the image fetched has ID '%s', not the '%s' required", id, want);
         return 0;
 }
 
@@ -247,19 +253,20 @@ static void *verify_thread(void *userdata) {
         return NULL;
 }
 
-static int verify_job_start(VerifyJob *j, Fetch *f, int fd, const char *name, const void *sig, size_t sig_size,
-                            RktError **reterr) {
+static int verify_job_start(VerifyJob *j, Fetch *f, int fd, const char *name, const void *sig,
+                            size_t sig_size, RktError **reterr) {
         char proc[64];
         int r;
 
-        *j = (VerifyJob) { .ks = f->ks, .fd = -1, .sig = sig, .sig_size = sig_size };
+        *j = (VerifyJob){.ks = f->ks, .fd = -1, .sig = sig, .sig_size = sig_size};
         j->name = strdup(name);
         if (!j->name)
                 return -ENOMEM;
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
         j->fd = open(proc, O_RDONLY | O_CLOEXEC);
         if (j->fd < 0)
-                return rkt_error_set(reterr, negative_errno(), "cannot reopen the image for verification: %m");
+                return rkt_error_set(reterr, negative_errno(),
+                                     "cannot reopen the image for verification: %m");
         r = -pthread_create(&j->thread, NULL, verify_thread, j);
         if (r < 0)
                 return rkt_error_set(reterr, r, "cannot start the signature check: %s", strerror(-r));
@@ -281,7 +288,7 @@ static void verify_job_done(VerifyJob *j) {
         free(j->name);
         rkt_error_free(j->err);
         signature_info_done(&j->si);
-        *j = (VerifyJob) { .fd = -1 };
+        *j = (VerifyJob){.fd = -1};
 }
 
 typedef struct ImportGate {
@@ -297,8 +304,9 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
         int r;
 
         if (g->name && !streq(m->name, g->name))
-                return rkt_error_set(reterr, -EBADMSG, "the image changed while it was read ('%s', then '%s')",
-                                     g->name, m->name);
+                return rkt_error_set(reterr, -EBADMSG,
+                                     "the image changed while it was read ('%s', then '%s')", g->name,
+                                     m->name);
         if (g->w) {
                 r = check_name_and_labels(m, g->w->name, g->w->labels, g->w->n_labels, reterr);
                 if (r >= 0)
@@ -321,12 +329,12 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
 /* Imports the image in fd (which the caller owns exclusively: a private copy or a download), checking
  * first what a fetch by name asked for and, unless signatures are off, the signature — which is checked
  * while the import pass runs, and decides before the import becomes visible. */
-static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w, const void *sig, size_t sig_size,
-                          char **ret_id, RktError **reterr) {
+static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w, const void *sig,
+                          size_t sig_size, char **ret_id, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_error_ RktError *ie = NULL;
-        VerifyJob job = { .fd = -1 };
-        ImportGate gate = { .f = f, .w = w };
+        VerifyJob job = {.fd = -1};
+        ImportGate gate = {.f = f, .w = w};
         bool created = false;
         int r;
 
@@ -400,11 +408,13 @@ static int read_local_signature(const char *path, char **ret, size_t *ret_size, 
         int r;
 
         if (stat(path, &st) < 0)
-                return rkt_error_set(reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
-                                     "error opening signature file: no signature found at '%s'; sign the image and trust the signer with 'rkt trust "
-                                     "--prefix=IMAGE_NAME KEY', or pass --insecure-options=image to use it without "
-                                     "verification",
-                                     path);
+                return rkt_error_set(
+                        reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
+                        "error opening signature file: no signature found at '%s'; sign the image and trust "
+                        "the signer with 'rkt trust "
+                        "--prefix=IMAGE_NAME KEY', or pass --insecure-options=image to use it without "
+                        "verification",
+                        path);
         if (st.st_size > SIGNATURE_MAX)
                 return rkt_error_set(reterr, -EFBIG, "'%s' is too large to be a signature", path);
         r = read_full_file_at(AT_FDCWD, path, ret, ret_size);
@@ -487,7 +497,7 @@ static void on_progress(uint64_t done, uint64_t total, void *userdata) {
  * answer leaves *ret->status 304 and nothing downloaded. */
 static int download(Fetch *f, const char *url, const char *etag, StoreDownload *d, HttpResponse *ret,
                     RktError **reterr) {
-        DownloadState st = { .f = f, .d = d, .url = url };
+        DownloadState st = {.f = f, .d = d, .url = url};
         HttpRequest rq = {
                 .url = url,
                 .if_none_match = etag,
@@ -507,13 +517,14 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
         rq.resume_last_modified = d->last_modified;
         r = http_get(f->http, &rq, ret, reterr);
         if (st.started)
-                f->o->progress("Downloading ACI", r >= 0 ? ret->size : st.done, r >= 0 ? ret->size : st.total, true,
-                               f->o->userdata);
+                f->o->progress("Downloading ACI", r >= 0 ? ret->size : st.done,
+                               r >= 0 ? ret->size : st.total, true, f->o->userdata);
         if (r < 0) {
                 struct stat fst;
                 /* Keep what came for a later resume only when the server let us validate it, and when it is
                  * worth resuming: a server that trickled leaves a few bytes, which go. */
-                if ((d->etag || d->last_modified) && fstat(d->fd, &fst) == 0 && fst.st_size >= PARTIAL_KEEP_MIN)
+                if ((d->etag || d->last_modified) && fstat(d->fd, &fst) == 0 &&
+                    fst.st_size >= PARTIAL_KEEP_MIN)
                         store_download_done(d);
                 else
                         store_download_discard(f->s, d);
@@ -531,8 +542,11 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                          RktError **reterr) {
         _cleanup_error_ RktError *e = NULL;
         HttpResponse resp = {};
-        HttpRequest rq = { .url = asc_url, .fd = -1, .max_size = SIGNATURE_MAX, .accept_deferred = true,
-                           .plain_http_ok = f->named_url };
+        HttpRequest rq = {.url = asc_url,
+                          .fd = -1,
+                          .max_size = SIGNATURE_MAX,
+                          .accept_deferred = true,
+                          .plain_http_ok = f->named_url};
         int r;
 
         *ret_deferred = false;
@@ -540,12 +554,14 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                 return read_local_signature(f->o->signature, ret, ret_size, reterr);
         r = http_get(f->http, &rq, &resp, &e);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, -ENOKEY,
-                                     "no signature at '%s' (%s); the image must be signed by a trusted key, or pass "
-                                     "--insecure-options=image to fetch it without verification",
-                                     asc_url, rkt_error_message(e, r));
+                return rkt_error_set(
+                        reterr, -ENOKEY,
+                        "no signature at '%s' (%s); the image must be signed by a trusted key, or pass "
+                        "--insecure-options=image to fetch it without verification",
+                        asc_url, rkt_error_message(e, r));
         if (r < 0)
-                return rkt_error_set(reterr, r, "error downloading the signature file: %s", rkt_error_message(e, r));
+                return rkt_error_set(reterr, r, "error downloading the signature file: %s",
+                                     rkt_error_message(e, r));
         if (resp.status == 202) {
                 notice(f, FETCH_NOTICE_INFO, "server requested deferring the signature download");
                 *ret_deferred = true;
@@ -563,7 +579,7 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                         RktError **reterr) {
         _cleanup_(remote_record_freep) RemoteRecord *rem = NULL;
         _cleanup_free_ char *sig = NULL, *id = NULL;
-        StoreDownload d = { .fd = -1 };
+        StoreDownload d = {.fd = -1};
         HttpResponse resp = {};
         RemoteRecord nrem;
         size_t sig_size = 0;
@@ -584,7 +600,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         }
         if (f->o->pull_policy == PULL_NEVER)
-                return rkt_error_set(reterr, -ENOENT, "not in the store, and --pull-policy=never forbids fetching '%s'",
+                return rkt_error_set(reterr, -ENOENT,
+                                     "not in the store, and --pull-policy=never forbids fetching '%s'",
                                      aci_url);
         if (rem && remote_record_fresh(rem, now_usec())) {
                 notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
@@ -629,7 +646,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         if (f->ks && deferred) {
                 r = get_signature(f, asc_url, &sig, &sig_size, &deferred, reterr);
                 if (r >= 0 && deferred)
-                        r = rkt_error_set(reterr, -EAGAIN, "the server deferred the signature '%s' again", asc_url);
+                        r = rkt_error_set(reterr, -EAGAIN, "the server deferred the signature '%s' again",
+                                          asc_url);
                 if (r < 0)
                         goto fail;
         }
@@ -638,8 +656,12 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                 goto fail;
         store_download_discard(f->s, &d);
 
-        nrem = (RemoteRecord) { .url = (char *) aci_url, .sig_url = f->ks ? (char *) asc_url : NULL,
-                                .etag = resp.etag, .id = id, .download_time = now_usec(), .max_age = resp.max_age };
+        nrem = (RemoteRecord){.url = (char *) aci_url,
+                              .sig_url = f->ks ? (char *) asc_url : NULL,
+                              .etag = resp.etag,
+                              .id = id,
+                              .download_time = now_usec(),
+                              .max_age = resp.max_age};
         /* The image is in; a missing record only costs a download next time. */
         (void) store_put_remote(f->s, &nrem, NULL);
         http_response_done(&resp);
@@ -665,7 +687,7 @@ static int fetch_url(Fetch *f, const char *url, char **ret_id, RktError **reterr
 static int fetch_key(Fetch *f, const char *location, bool allow_http, char **ret, size_t *ret_size,
                      RktError **reterr) {
         HttpResponse resp = {};
-        HttpRequest rq = { .url = location, .fd = -1, .max_size = KEY_MAX };
+        HttpRequest rq = {.url = location, .fd = -1, .max_size = KEY_MAX};
         int r;
 
         if (startswith(location, "http://") && !allow_http)
@@ -725,7 +747,8 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
                                 accept = f->o->confirm_key(name, *loc, &keys[i], f->o->userdata);
                         else
                                 notice(f, FETCH_NOTICE_INFO,
-                                       "key %s for '%s' is offered at '%s'; trust it with 'rkt trust --prefix=%s' or "
+                                       "key %s for '%s' is offered at '%s'; trust it with 'rkt trust "
+                                       "--prefix=%s' or "
                                        "pass --trust-keys-from-https",
                                        keys[i].fingerprint, name, *loc, name);
                         if (!accept)
@@ -746,13 +769,14 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
 static int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, size_t n, const char *image_id,
                             char **ret_id, RktError **reterr) {
         _cleanup_(discovery_result_done) DiscoveryResult dr = {};
-        Wanted w = { .name = name, .labels = labels, .n_labels = n, .image_id = image_id };
+        Wanted w = {.name = name, .labels = labels, .n_labels = n, .image_id = image_id};
         int r;
 
         r = fetch_http(f, reterr);
         if (r < 0)
                 return r;
-        r = discover(f->http, f->o->insecure & INSECURE_HTTP, name, labels, n, DISCOVER_ENDPOINTS, &dr, reterr);
+        r = discover(f->http, f->o->insecure & INSECURE_HTTP, name, labels, n, DISCOVER_ENDPOINTS, &dr,
+                     reterr);
         if (r < 0)
                 return r;
         if (f->ks)
@@ -769,9 +793,9 @@ static int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, si
 /* --- dependencies --- */
 
 /* A dependency in the store: by its imageID when it gives one, else by name and labels. */
-static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, const char *arch, char **ret_id,
-                             RktError **reterr) {
-        const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
+static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, const char *arch,
+                             char **ret_id, RktError **reterr) {
+        const ImageRef ref = {.name = d->image_name, .labels = d->labels, .n_labels = d->n_labels};
         _cleanup_error_ RktError *e = NULL;
         int r;
 
@@ -787,7 +811,8 @@ static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr);
 
 /* Makes sure dependency d of parent (the last image on f->chain) is in the store, with what it depends on
  * in turn: from the store when it is there, else by appc discovery of its name and labels. */
-static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d, RktError **reterr) {
+static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d,
+                            RktError **reterr) {
         _cleanup_free_ AppcKV *labels = NULL;
         _cleanup_free_ char *id = NULL, *cycle = NULL;
         const char *os = NULL, *arch = NULL;
@@ -806,11 +831,13 @@ static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const App
         }
         r = lookup_dependency(f->s, d, os, arch, &id, reterr);
         if (r >= 0)
-                notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s", d->image_name);
+                notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
+                       d->image_name);
         if (r == -ENOENT && f->o->pull_policy == PULL_NEVER)
                 r = rkt_error_set(reterr, -ENOENT, "not in the store (--pull-policy=never)");
         else if (r == -ENOENT) {
-                notice(f, FETCH_NOTICE_INFO, "fetching dependency '%s' of '%s'", d->image_name, parent->name);
+                notice(f, FETCH_NOTICE_INFO, "fetching dependency '%s' of '%s'", d->image_name,
+                       parent->name);
                 r = fetch_discovered(f, d->image_name, labels, n, d->image_id, &id, reterr);
         }
         if (r >= 0)
@@ -838,7 +865,7 @@ static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest
         if (!chain)
                 return -ENOMEM;
         f->chain = chain;
-        f->chain[f->n_chain++] = (DependencyLink) { .id = id, .m = m };
+        f->chain[f->n_chain++] = (DependencyLink){.id = id, .m = m};
         for (size_t i = 0; r >= 0 && i < m->n_dependencies; i++)
                 r = fetch_dependency(f, m, &m->dependencies[i], reterr);
         f->n_chain--;
@@ -889,7 +916,8 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (f->o->pull_policy != PULL_UPDATE) {
                 r = store_find_by_name(f->s, &ref, os, arch, ret_id, NULL);
                 if (r >= 0)
-                        notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s", image);
+                        notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
+                               image);
                 if (r != -ENOENT)
                         goto finish;
                 if (f->o->pull_policy == PULL_NEVER) {
@@ -907,9 +935,9 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         for (size_t i = 0; i < ref.n_labels; i++)
                 labels[n++] = ref.labels[i];
         if (!image_ref_label(&ref, "os"))
-                labels[n++] = (AppcKV) { .name = (char *) "os", .value = (char *) os };
+                labels[n++] = (AppcKV){.name = (char *) "os", .value = (char *) os};
         if (!image_ref_label(&ref, "arch"))
-                labels[n++] = (AppcKV) { .name = (char *) "arch", .value = (char *) arch };
+                labels[n++] = (AppcKV){.name = (char *) "arch", .value = (char *) arch};
 
         notice(f, FETCH_NOTICE_INFO, "searching for app image %s", ref.name);
         r = fetch_discovered(f, ref.name, labels, n, NULL, ret_id, reterr);
@@ -924,7 +952,8 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
 
         if (image_ref_is_id(image)) {
                 r = store_resolve(s, image, ret_id, reterr);
-                /* With --debug only, as rkt 1.30: scripts read a pod's UUID from the output of `prepare ID`. */
+                /* With --debug only, as rkt 1.30: scripts read a pod's UUID from the output of `prepare ID`.
+                 */
                 if (r >= 0 && o->notice) {
                         _cleanup_free_ char *m = NULL;
                         if (asprintf(&m, "using image from the store with hash %s", *ret_id) >= 0)
@@ -932,7 +961,7 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
                 }
                 return r;
         }
-        store_set_image_limits(s, &(ImageLimits) { .max_size = o->max_image_size });
+        store_set_image_limits(s, &(ImageLimits){.max_size = o->max_image_size});
         r = fetch_init(&f, s, o);
         if (r < 0)
                 return r;
@@ -946,7 +975,8 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
                 r = fetch_url(&f, image, ret_id, reterr);
         else if (strstr(image, "://"))
                 r = rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                  "unsupported URL scheme; rkt fetches ACIs from files, file://, http:// and https:// URLs, "
+                                  "unsupported URL scheme; rkt fetches ACIs from files, file://, http:// "
+                                  "and https:// URLs, "
                                   "and docker:// images");
         else
                 r = fetch_name(&f, image, ret_id, reterr);

@@ -27,10 +27,12 @@ typedef enum FetchNoticeLevel {
 typedef void (*FetchNoticeFn)(FetchNoticeLevel level, const char *message, void *userdata);
 /* Download progress of an image: label says what ("Downloading ACI"), total 0 when unknown; called a last
  * time with finished set. */
-typedef void (*FetchProgressFn)(const char *label, uint64_t done, uint64_t total, bool finished, void *userdata);
+typedef void (*FetchProgressFn)(const char *label, uint64_t done, uint64_t total, bool finished,
+                                void *userdata);
 /* Whether to trust key, discovered at location for prefix while fetching an image by name (rkt 1.30 asks
  * the user). Without a callback such keys are trusted only with trust_keys_from_https. */
-typedef bool (*FetchConfirmKeyFn)(const char *prefix, const char *location, const PgpKey *key, void *userdata);
+typedef bool (*FetchConfirmKeyFn)(const char *prefix, const char *location, const PgpKey *key,
+                                  void *userdata);
 
 typedef struct FetchOptions {
         unsigned insecure; /* InsecureFlags */
@@ -41,12 +43,13 @@ typedef struct FetchOptions {
         const char *system_config;
         const char *local_config;
         const char *user_config;
-        bool trust_keys_from_https; /* --trust-keys-from-https: trust keys discovered over https */
-        const char *signature;      /* a signature file to use instead of the one beside the image */
+        bool trust_keys_from_https;    /* --trust-keys-from-https: trust keys discovered over https */
+        const char *signature;         /* a signature file to use instead of the one beside the image */
         uint64_t connect_timeout_usec; /* 0: 30 s */
         uint64_t stall_timeout_usec;   /* 0: 30 s */
-        uint64_t max_image_size;       /* of an image uncompressed (and of a docker image's layers); 0: 16 GiB */
-        unsigned parallel_layers;      /* docker layers downloaded at once; 0: $RKT_DOCKER_PARALLEL_LAYERS, else 3 */
+        uint64_t max_image_size;  /* of an image uncompressed (and of a docker image's layers); 0: 16 GiB */
+        unsigned parallel_layers; /* docker layers downloaded at once; 0: $RKT_DOCKER_PARALLEL_LAYERS, else 3
+                                   */
         FetchNoticeFn notice;
         FetchProgressFn progress;
         FetchConfirmKeyFn confirm_key;

@@ -80,7 +80,7 @@ void http_response_done(HttpResponse *r) {
         free(r->content_type);
         free(r->www_authenticate);
         free(r->body);
-        *r = (HttpResponse) {};
+        *r = (HttpResponse){};
 }
 
 uint64_t http_parse_max_age(const char *v) {
@@ -174,20 +174,20 @@ typedef struct Transfer {
         bool have_range;
         uint64_t range_start;
         /* the body */
-        bool accept_body;   /* a 200/206 whose body we keep */
-        uint64_t offset;    /* bytes the file held before this response's body */
-        uint64_t written;   /* bytes of this response's body */
+        bool accept_body; /* a 200/206 whose body we keep */
+        uint64_t offset;  /* bytes the file held before this response's body */
+        uint64_t written; /* bytes of this response's body */
         char *mem;
         size_t mem_size;
-        char *if_range;     /* the validator of the content at offset, for a resumed request */
+        char *if_range;              /* the validator of the content at offset, for a resumed request */
         uint64_t last_activity_usec; /* when bytes last arrived (0: not connected yet) */
         uint64_t received;           /* bytes of headers and bodies, redirects and errors included */
         uint64_t window_start_usec;  /* the progress window: since when ... */
         uint64_t window_received;    /* ... and what received was then */
         bool stalled;
-        bool trickled; /* stalled with some bytes, but too few */
-        bool restarted;     /* a 200 replaced content we had */
-        int error;          /* set by the callbacks; wins over curl's code */
+        bool trickled;  /* stalled with some bytes, but too few */
+        bool restarted; /* a 200 replaced content we had */
+        int error;      /* set by the callbacks; wins over curl's code */
         const char *error_text;
 } Transfer;
 
@@ -359,7 +359,8 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata) {
         return n;
 }
 
-static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
         Transfer *t = userdata;
         uint64_t now = now_usec();
 
@@ -395,29 +396,45 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         }
 
         if (t->accept_body && t->rq->progress)
-                t->rq->progress(t->offset + (uint64_t) dlnow, dltotal > 0 ? t->offset + (uint64_t) dltotal : 0,
-                                t->rq->progress_userdata);
+                t->rq->progress(t->offset + (uint64_t) dlnow,
+                                dltotal > 0 ? t->offset + (uint64_t) dltotal : 0, t->rq->progress_userdata);
         return 0;
 }
 
 static const char *status_text(long status) {
         switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 406: return "Not Acceptable";
-        case 408: return "Request Timeout";
-        case 410: return "Gone";
-        case 416: return "Range Not Satisfiable";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 501: return "Not Implemented";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return NULL;
+        case 400:
+                return "Bad Request";
+        case 401:
+                return "Unauthorized";
+        case 403:
+                return "Forbidden";
+        case 404:
+                return "Not Found";
+        case 405:
+                return "Method Not Allowed";
+        case 406:
+                return "Not Acceptable";
+        case 408:
+                return "Request Timeout";
+        case 410:
+                return "Gone";
+        case 416:
+                return "Range Not Satisfiable";
+        case 429:
+                return "Too Many Requests";
+        case 500:
+                return "Internal Server Error";
+        case 501:
+                return "Not Implemented";
+        case 502:
+                return "Bad Gateway";
+        case 503:
+                return "Service Unavailable";
+        case 504:
+                return "Gateway Timeout";
+        default:
+                return NULL;
         }
 }
 
@@ -447,13 +464,15 @@ static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool
                         return 0;
                 if (redirect)
                         return rkt_error_set(reterr, -EPERM,
-                                             "refusing the redirect to plain HTTP '%s' (--insecure-options=http allows it)",
+                                             "refusing the redirect to plain HTTP '%s' "
+                                             "(--insecure-options=http allows it)",
                                              url);
-                return rkt_error_set(reterr, -EPERM,
-                                     "refusing plain HTTP for '%s': use https, or pass --insecure-options=http", url);
+                return rkt_error_set(
+                        reterr, -EPERM,
+                        "refusing plain HTTP for '%s': use https, or pass --insecure-options=http", url);
         }
-        return rkt_error_set(reterr, -EPROTONOSUPPORT, "'%s': unsupported URL scheme '%s' (http and https are)", url,
-                             scheme);
+        return rkt_error_set(reterr, -EPROTONOSUPPORT,
+                             "'%s': unsupported URL scheme '%s' (http and https are)", url, scheme);
 }
 
 static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url, uint64_t total_known,
@@ -467,34 +486,40 @@ static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url
         case CURLE_SSL_CACERT:
 #endif
         case CURLE_SSL_CACERT_BADFILE:
-                return rkt_error_set(reterr, -ECONNABORTED,
-                                     "TLS certificate verification failed for '%s': %s (--insecure-options=tls skips "
-                                     "this check)",
-                                     url, detail);
+                return rkt_error_set(
+                        reterr, -ECONNABORTED,
+                        "TLS certificate verification failed for '%s': %s (--insecure-options=tls skips "
+                        "this check)",
+                        url, detail);
         case CURLE_OPERATION_TIMEDOUT:
         case CURLE_ABORTED_BY_CALLBACK:
                 if (t->trickled)
-                        return rkt_error_set(reterr, -ETIMEDOUT,
-                                             "the transfer from '%s' stalled: less than %u bytes in %llu s (after "
-                                             "%llu bytes)",
-                                             url, STALL_MIN_BYTES,
-                                             (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
-                                             (unsigned long long) have);
+                        return rkt_error_set(
+                                reterr, -ETIMEDOUT,
+                                "the transfer from '%s' stalled: less than %u bytes in %llu s (after "
+                                "%llu bytes)",
+                                url, STALL_MIN_BYTES,
+                                (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
+                                (unsigned long long) have);
                 if (!t->stalled)
-                        return rkt_error_set(reterr, -ETIMEDOUT, "cannot connect to '%s' within %llu s: %s", url,
-                                             (unsigned long long) (c->o.connect_timeout_usec / 1000000), detail);
+                        return rkt_error_set(reterr, -ETIMEDOUT, "cannot connect to '%s' within %llu s: %s",
+                                             url, (unsigned long long) (c->o.connect_timeout_usec / 1000000),
+                                             detail);
                 if (total_known > 0)
-                        return rkt_error_set(reterr, -ETIMEDOUT,
-                                             "the transfer from '%s' stalled: no data for %llu s (after %llu of %llu "
-                                             "bytes)",
-                                             url, (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
-                                             (unsigned long long) have, (unsigned long long) total_known);
+                        return rkt_error_set(
+                                reterr, -ETIMEDOUT,
+                                "the transfer from '%s' stalled: no data for %llu s (after %llu of %llu "
+                                "bytes)",
+                                url, (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
+                                (unsigned long long) have, (unsigned long long) total_known);
                 return rkt_error_set(reterr, -ETIMEDOUT,
-                                     "the transfer from '%s' stalled: no data for %llu s (after %llu bytes)", url,
+                                     "the transfer from '%s' stalled: no data for %llu s (after %llu bytes)",
+                                     url,
                                      (unsigned long long) ((c->o.stall_timeout_usec + 999999) / 1000000),
                                      (unsigned long long) have);
         case CURLE_COULDNT_RESOLVE_HOST:
-                return rkt_error_set(reterr, -EHOSTUNREACH, "cannot resolve the host of '%s': %s", url, detail);
+                return rkt_error_set(reterr, -EHOSTUNREACH, "cannot resolve the host of '%s': %s", url,
+                                     detail);
         case CURLE_COULDNT_CONNECT:
                 return rkt_error_set(reterr, -ECONNREFUSED, "cannot connect to '%s': %s", url, detail);
         default:
@@ -512,8 +537,9 @@ static bool retryable(CURLcode code) {
                 ;
 }
 
-static int setup_request(HttpClient *c, Transfer *t, const char *url, const char *scheme, const char *hostport,
-                         bool same_origin, struct curl_slist **headers, RktError **reterr) {
+static int setup_request(HttpClient *c, Transfer *t, const char *url, const char *scheme,
+                         const char *hostport, bool same_origin, struct curl_slist **headers,
+                         RktError **reterr) {
         const HttpRequest *rq = t->rq;
         _cleanup_free_ char *ua = NULL;
         CURL *h = c->curl;
@@ -529,7 +555,8 @@ static int setup_request(HttpClient *c, Transfer *t, const char *url, const char
         r = add_header(headers, ua);
         if (r >= 0 && rq->if_none_match) {
                 _cleanup_free_ char *v = NULL;
-                r = asprintf(&v, "If-None-Match: %s", rq->if_none_match) < 0 ? -ENOMEM : add_header(headers, v);
+                r = asprintf(&v, "If-None-Match: %s", rq->if_none_match) < 0 ? -ENOMEM
+                                                                             : add_header(headers, v);
         }
         if (r >= 0 && t->offset > 0 && t->if_range) {
                 _cleanup_free_ char *range = NULL, *ifr = NULL;
@@ -608,18 +635,18 @@ static const char *range_validator(const char *etag, const char *last_modified) 
 /* rkt 1.30's wording ("bad HTTP status code: 401"), which scripts match on, then the reason and the URL. */
 static int http_error_status(Transfer *t, const char *url, RktError **reterr) {
         const char *text = status_text(t->status);
-        int code = (t->status == 404 || t->status == 410) ? -ENOENT
+        int code = (t->status == 404 || t->status == 410)   ? -ENOENT
                    : (t->status == 401 || t->status == 403) ? -EACCES
-                                                             : -EPROTO;
+                                                            : -EPROTO;
 
         if (text)
-                return rkt_error_set(reterr, code, "bad HTTP status code: %ld (%s) from '%s'", t->status, text,
-                                     url);
+                return rkt_error_set(reterr, code, "bad HTTP status code: %ld (%s) from '%s'", t->status,
+                                     text, url);
         return rkt_error_set(reterr, code, "bad HTTP status code: %ld from '%s'", t->status, url);
 }
 
 int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError **reterr) {
-        Transfer t = { .c = c, .rq = rq };
+        Transfer t = {.c = c, .rq = rq};
         _cleanup_free_ char *url = strdup(rq->url), *origin = NULL;
         unsigned attempts = 0, hops = 0;
         uint64_t total_known = 0, initial = 0;
@@ -631,12 +658,14 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                 const char *v = range_validator(rq->resume_etag, rq->resume_last_modified);
                 r = file_size(rq->fd, &t.offset);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "cannot examine the download file: %s", strerror(-r));
+                        return rkt_error_set(reterr, r, "cannot examine the download file: %s",
+                                             strerror(-r));
                 if (t.offset > 0 && v && !(t.if_range = strdup(v)))
                         return -ENOMEM;
                 if (t.offset > 0 && !v) {
                         if (ftruncate(rq->fd, 0) < 0)
-                                return rkt_error_set(reterr, negative_errno(), "cannot truncate the download file: %m");
+                                return rkt_error_set(reterr, negative_errno(),
+                                                     "cannot truncate the download file: %m");
                         t.offset = 0;
                 }
         }
@@ -682,7 +711,8 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                 }
                 if (t.error) {
                         if (t.error == -EFBIG)
-                                r = rkt_error_set(reterr, -EFBIG, "the answer from '%s' is larger than %zu bytes", url,
+                                r = rkt_error_set(reterr, -EFBIG,
+                                                  "the answer from '%s' is larger than %zu bytes", url,
                                                   rq->max_size);
                         else
                                 r = rkt_error_set(reterr, t.error, "fetching '%s': %s", url,
@@ -694,8 +724,8 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                         const char *v = range_validator(t.etag, t.last_modified);
 
                         if (retryable(code) && t.accept_body && t.written > 0 && attempts < MAX_ATTEMPTS) {
-                                /* The connection dropped mid-body. With a validator the next request continues
-                                 * where this one stopped; without one it starts over. */
+                                /* The connection dropped mid-body. With a validator the next request
+                                 * continues where this one stopped; without one it starts over. */
                                 free(t.if_range);
                                 t.if_range = NULL;
                                 if (rq->fd >= 0 && v) {
@@ -713,15 +743,18 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                                 continue;
                         }
                         if (retryable(code) && total_known > 0)
-                                r = rkt_error_set(reterr, -ECONNRESET,
-                                                  "the connection to '%s' was closed after %llu of %llu bytes (%u "
-                                                  "attempt%s)",
-                                                  url, (unsigned long long) have, (unsigned long long) total_known,
-                                                  attempts, attempts == 1 ? "" : "s");
+                                r = rkt_error_set(
+                                        reterr, -ECONNRESET,
+                                        "the connection to '%s' was closed after %llu of %llu bytes (%u "
+                                        "attempt%s)",
+                                        url, (unsigned long long) have, (unsigned long long) total_known,
+                                        attempts, attempts == 1 ? "" : "s");
                         else if (retryable(code))
                                 r = rkt_error_set(reterr, -ECONNRESET,
-                                                  "the connection to '%s' was closed after %llu bytes (%u attempt%s): %s",
-                                                  url, (unsigned long long) have, attempts, attempts == 1 ? "" : "s",
+                                                  "the connection to '%s' was closed after %llu bytes (%u "
+                                                  "attempt%s): %s",
+                                                  url, (unsigned long long) have, attempts,
+                                                  attempts == 1 ? "" : "s",
                                                   c->errbuf[0] ? c->errbuf : sym_curl_easy_strerror(code));
                         else
                                 r = curl_error(c, &t, code, url, total_known, reterr);
@@ -757,12 +790,14 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                 case 308: {
                         char *next = NULL;
                         if (++hops > MAX_REDIRECTS) {
-                                r = rkt_error_set(reterr, -ELOOP, "too many redirects fetching '%s'", rq->url);
+                                r = rkt_error_set(reterr, -ELOOP, "too many redirects fetching '%s'",
+                                                  rq->url);
                                 goto finish;
                         }
-                        if (sym_curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || !next) {
-                                r = rkt_error_set(reterr, -EPROTO, "HTTP %ld from '%s' without a Location", t.status,
-                                                  url);
+                        if (sym_curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK ||
+                            !next) {
+                                r = rkt_error_set(reterr, -EPROTO, "HTTP %ld from '%s' without a Location",
+                                                  t.status, url);
                                 goto finish;
                         }
                         free(url);
@@ -781,7 +816,8 @@ int http_get(HttpClient *c, const HttpRequest *rq, HttpResponse *ret, RktError *
                                 t.restarted = true;
                                 t.if_range = mfree(t.if_range);
                                 if (ftruncate(rq->fd, 0) < 0) {
-                                        r = rkt_error_set(reterr, negative_errno(), "cannot truncate the download file: %m");
+                                        r = rkt_error_set(reterr, negative_errno(),
+                                                          "cannot truncate the download file: %m");
                                         goto finish;
                                 }
                                 continue;

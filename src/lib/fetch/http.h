@@ -44,12 +44,12 @@ typedef struct HttpRequest {
         /* url itself may be plain http (the user named it); a redirect to plain http still needs
          * allow_http. Credentials never go over plain http. */
         bool plain_http_ok;
-        char *const *headers;      /* more header lines ("Accept: …"); NULL: none */
+        char *const *headers; /* more header lines ("Accept: …"); NULL: none */
         /* An "Authorization: …" line for this request, sent instead of auth.d's credentials and only to
          * the host[:port] of url — never to a redirect target elsewhere (registries redirect blobs to
          * storage that must not see them). */
         const char *authorization;
-        int fd;                    /* the body goes here; -1: into memory, up to max_size bytes */
+        int fd; /* the body goes here; -1: into memory, up to max_size bytes */
         size_t max_size;
         /* The validators of what fd already holds. With one of them, its content is resumed (Range +
          * If-Range); without, fd is truncated first. */

@@ -5,7 +5,8 @@
 #include "image-deps.h"
 #include "util.h"
 
-int dependency_labels(const AppcDependency *d, const char *os, const char *arch, AppcKV **ret, size_t *ret_n) {
+int dependency_labels(const AppcDependency *d, const char *os, const char *arch, AppcKV **ret,
+                      size_t *ret_n) {
         AppcKV *l = calloc(d->n_labels + 2, sizeof(AppcKV));
         size_t n = 0;
 
@@ -14,9 +15,9 @@ int dependency_labels(const AppcDependency *d, const char *os, const char *arch,
         for (size_t i = 0; i < d->n_labels; i++)
                 l[n++] = d->labels[i];
         if (!appc_kv_get(d->labels, d->n_labels, "os"))
-                l[n++] = (AppcKV) { .name = (char *) "os", .value = (char *) os };
+                l[n++] = (AppcKV){.name = (char *) "os", .value = (char *) os};
         if (!appc_kv_get(d->labels, d->n_labels, "arch"))
-                l[n++] = (AppcKV) { .name = (char *) "arch", .value = (char *) arch };
+                l[n++] = (AppcKV){.name = (char *) "arch", .value = (char *) arch};
         *ret = l;
         *ret_n = n;
         return 0;
@@ -36,8 +37,8 @@ static bool link_satisfies(const DependencyLink *link, const AppcDependency *d, 
         return true;
 }
 
-ssize_t dependency_cycle(const DependencyLink *chain, size_t n, const AppcDependency *d, const AppcKV *labels,
-                         size_t n_labels) {
+ssize_t dependency_cycle(const DependencyLink *chain, size_t n, const AppcDependency *d,
+                         const AppcKV *labels, size_t n_labels) {
         for (size_t i = 0; i < n; i++)
                 if (link_satisfies(&chain[i], d, labels, n_labels))
                         return (ssize_t) i;

@@ -68,8 +68,8 @@ int image_ref_parse(const char *s, ImageRef *ret, RktError **reterr) {
                 eq = memchr(item, '=', len);
                 if (!eq || eq == item || eq == item + len - 1) {
                         image_ref_done(&ref);
-                        return rkt_error_set(reterr, -EINVAL, "image '%s': label '%.*s' is not NAME=VALUE", s,
-                                             (int) len, item);
+                        return rkt_error_set(reterr, -EINVAL, "image '%s': label '%.*s' is not NAME=VALUE",
+                                             s, (int) len, item);
                 }
                 r = add_label(&ref, item, eq - item, eq + 1, len - (eq + 1 - item));
                 if (r == -EEXIST) {
@@ -93,7 +93,7 @@ void image_ref_done(ImageRef *ref) {
         }
         free(ref->labels);
         free(ref->name);
-        *ref = (ImageRef) {};
+        *ref = (ImageRef){};
 }
 
 const char *image_ref_label(const ImageRef *ref, const char *name) {

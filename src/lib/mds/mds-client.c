@@ -94,9 +94,10 @@ static int request(const char *socket_path, const char *method, const char *path
             sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write) != CURLE_OK ||
             sym_curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply) != CURLE_OK)
                 return -ENOMEM;
-        if (body && (sym_curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
-                     sym_curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_size) != CURLE_OK ||
-                     sym_curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK))
+        if (body &&
+            (sym_curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+             sym_curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_size) != CURLE_OK ||
+             sym_curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK))
                 return -ENOMEM;
 
         log_debug("metadata service: %s %s", method, path);

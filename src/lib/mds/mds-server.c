@@ -76,8 +76,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const MdsResponse
         struct MHD_Response *m;
         enum MHD_Result ok;
 
-        m = sym_MHD_create_response_from_buffer(resp->body_size, resp->body_size > 0 ? resp->body : (void *) "",
-                                            MHD_RESPMEM_MUST_COPY);
+        m = sym_MHD_create_response_from_buffer(
+                resp->body_size, resp->body_size > 0 ? resp->body : (void *) "", MHD_RESPMEM_MUST_COPY);
         if (!m)
                 return MHD_NO;
         if ((resp->content_type &&
@@ -229,12 +229,12 @@ int mds_server_new(MdsRegistry *registry, int registration_fd, int public_fd, Md
                         goto fail;
                 }
                 /* Errors go to the logger first (it must be the first option to see start-up messages). */
-                l->daemon =
-                        sym_MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, l,
-                                         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
-                                         (MHD_socket) fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed,
-                                         NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30,
-                                         MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1024, MHD_OPTION_END);
+                l->daemon = sym_MHD_start_daemon(
+                        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, l,
+                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+                        (MHD_socket) fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT,
+                        (unsigned) 1024, MHD_OPTION_END);
                 if (!l->daemon) {
                         r = rkt_error_set(reterr, -EIO, "libmicrohttpd could not serve the %s socket",
                                           l->registration ? "registration" : "public");

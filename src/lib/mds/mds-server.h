@@ -3,9 +3,9 @@
 
 /* The metadata service's HTTP side: two libmicrohttpd daemons on already listening sockets (the
  * registration unix socket and the public TCP socket, made here or handed over by systemd), driven by one
- * thread that polls both daemons' epoll fds and a stop fd. What each request means is src/lib/mds/mds.c's; this
- * only collects the method, path, query, body and (for POSTs, through MHD's post processor, urlencoded or
- * multipart as Go's FormValue reads them) the form, and sends back the MdsResponse.
+ * thread that polls both daemons' epoll fds and a stop fd. What each request means is src/lib/mds/mds.c's;
+ * this only collects the method, path, query, body and (for POSTs, through MHD's post processor, urlencoded
+ * or multipart as Go's FormValue reads them) the form, and sends back the MdsResponse.
  *
  * One thread and no locks: the registry is touched only from mds_server_run()'s loop. Every answer comes
  * from memory, well inside the ACE validator's 100 ms. */

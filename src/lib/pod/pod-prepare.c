@@ -56,8 +56,8 @@ static int mount_overlay(const Pod *p, int podfd, const char *tree_dir, const ch
                 return -ENOMEM;
         if ((r = mkdirs_at(podfd, upper, 0755)) < 0 || (r = mkdirs_at(podfd, work, 0700)) < 0)
                 return r;
-        if (asprintf(&opts, "lowerdir=%s/rootfs,upperdir=%s/%s,workdir=%s/%s", tree_dir, p->path, upper, p->path,
-                     work) < 0)
+        if (asprintf(&opts, "lowerdir=%s/rootfs,upperdir=%s/%s,workdir=%s/%s", tree_dir, p->path, upper,
+                     p->path, work) < 0)
                 return -ENOMEM;
         abs_target = path_join(p->path, target);
         if (!abs_target)
@@ -75,7 +75,8 @@ static bool is_mounted(const char *path) {
         return parent && stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
 }
 
-static int render_copy(Store *s, const char *id, int podfd, const char *target, bool rootfs_only, RktError **reterr) {
+static int render_copy(Store *s, const char *id, int podfd, const char *target, bool rootfs_only,
+                       RktError **reterr) {
         _cleanup_close_ int fd = -1;
         int r = mkdirs_at(podfd, target, 0755);
 
@@ -87,7 +88,8 @@ static int render_copy(Store *s, const char *id, int podfd, const char *target, 
         return store_render(s, id, fd, rootfs_only, reterr);
 }
 
-static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bool *overlay, RktError **reterr) {
+static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bool *overlay,
+                          RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL, *tree_dir = NULL;
         _cleanup_close_ int treefd = -1;
         int r;
@@ -95,12 +97,14 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
         r = store_render_tree(s, stage1_id, &tree_id, &tree_dir, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "stage1");
-        if ((r = write_text(podfd, POD_STAGE1_ID, stage1_id)) < 0 || (r = write_text(podfd, POD_STAGE1_TREE, tree_id)) < 0 ||
+        if ((r = write_text(podfd, POD_STAGE1_ID, stage1_id)) < 0 ||
+            (r = write_text(podfd, POD_STAGE1_TREE, tree_id)) < 0 ||
             (r = mkdirs_at(podfd, POD_STAGE1_ROOTFS, 0755)) < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
         treefd = open(tree_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (treefd < 0 || (r = copy_file_at(treefd, "manifest", podfd, POD_STAGE1_MANIFEST)) < 0)
-                return rkt_error_set(reterr, treefd < 0 ? negative_errno() : r, "copying the stage1 manifest: %m");
+                return rkt_error_set(reterr, treefd < 0 ? negative_errno() : r,
+                                     "copying the stage1 manifest: %m");
         if (*overlay) {
                 r = mount_overlay(p, podfd, tree_dir, tree_id, NULL, POD_STAGE1_ROOTFS);
                 if (r == -EINVAL || r == -ENODEV || r == -EOPNOTSUPP) {
@@ -109,9 +113,9 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
                         *overlay = false;
                         (void) rm_rf_at(podfd, "overlay");
                         if (mkdirat(podfd, "overlay", 0700) < 0 && errno != EEXIST)
-                                return rkt_error_set(reterr, negative_errno(), "writing the pod directory: %m");
-                }
-                else if (r < 0)
+                                return rkt_error_set(reterr, negative_errno(),
+                                                     "writing the pod directory: %m");
+                } else if (r < 0)
                         return rkt_error_set(reterr, r, "mounting the stage1 overlay: %s", strerror(-r));
         }
         if (!*overlay)
@@ -119,7 +123,8 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
         return 0;
 }
 
-static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bool overlay, RktError **reterr) {
+static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bool overlay,
+                       RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL, *tree_dir = NULL, *root = NULL, *mpath = NULL, *info = NULL;
         _cleanup_close_ int treefd = -1;
         int r;
@@ -132,7 +137,8 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "app '%s'", ra->name);
         if ((r = mkdirs_at(podfd, root, 0755)) < 0 || (r = mkdirs_at(podfd, info, 0755)) < 0)
-                return rkt_error_set(reterr, r, "app '%s': creating its directories: %s", ra->name, strerror(-r));
+                return rkt_error_set(reterr, r, "app '%s': creating its directories: %s", ra->name,
+                                     strerror(-r));
         treefd = open(tree_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (treefd < 0)
                 return rkt_error_set(reterr, negative_errno(), "app '%s': opening its tree: %m", ra->name);
@@ -141,14 +147,17 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
                 if (asprintf(&m, "%s/manifest", info) < 0 || asprintf(&t, "%s/treeStoreID", info) < 0)
                         return -ENOMEM;
                 if ((r = copy_file_at(treefd, "manifest", podfd, mpath)) < 0 ||
-                    (r = copy_file_at(treefd, "manifest", podfd, m)) < 0 || (r = write_text(podfd, t, tree_id)) < 0)
-                        return rkt_error_set(reterr, r, "app '%s': writing its manifests: %s", ra->name, strerror(-r));
+                    (r = copy_file_at(treefd, "manifest", podfd, m)) < 0 ||
+                    (r = write_text(podfd, t, tree_id)) < 0)
+                        return rkt_error_set(reterr, r, "app '%s': writing its manifests: %s", ra->name,
+                                             strerror(-r));
         }
         if (!overlay)
                 return render_copy(s, ra->image.id, podfd, root, true, reterr);
         r = mount_overlay(p, podfd, tree_dir, tree_id, ra->name, root);
         if (r < 0)
-                return rkt_error_set(reterr, r, "app '%s': mounting its overlay: %s", ra->name, strerror(-r));
+                return rkt_error_set(reterr, r, "app '%s': mounting its overlay: %s", ra->name,
+                                     strerror(-r));
         return 0;
 }
 
@@ -156,14 +165,16 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
  * its file systems: the apps' roots and the overlay upper dirs hold world-writable directories (/tmp)
  * that anyone who can reach them could write into. Root alone (and the pod's own root) passes here. */
 static int seal_pod(int podfd, RktError **reterr) {
-        static const char *const private_dirs[] = { "overlay", POD_STAGE1_ROOTFS "/" STAGE2_DIR };
+        static const char *const private_dirs[] = {"overlay", POD_STAGE1_ROOTFS "/" STAGE2_DIR};
 
         for (size_t i = 0; i < ELEMENTSOF(private_dirs); i++) {
                 _cleanup_close_ int fd = -1;
                 if (mkdirs_at(podfd, private_dirs[i], 0700) < 0 ||
-                    (fd = openat(podfd, private_dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+                    (fd = openat(podfd, private_dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) <
+                            0 ||
                     fchmod(fd, 0700) < 0)
-                        return rkt_error_set(reterr, negative_errno(), "making '%s' private: %m", private_dirs[i]);
+                        return rkt_error_set(reterr, negative_errno(), "making '%s' private: %m",
+                                             private_dirs[i]);
         }
         return 0;
 }
@@ -171,14 +182,18 @@ static int seal_pod(int podfd, RktError **reterr) {
 /* The pod's files to owners of its user namespace range: overlayfs would keep the tree store's owners. */
 static int shift_pod(int podfd, const UidRange *range, RktError **reterr) {
         _cleanup_free_ char *text = NULL;
-        _cleanup_close_ int fd = openat(podfd, POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd =
+                openat(podfd, POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         int r = fd < 0 ? negative_errno() : uid_range_chown_tree(fd, range);
 
         if (r == -ERANGE)
-                return rkt_error_set(reterr, r, "an image has a file whose owner or group is %" PRIu32
-                                     " or above, which a user namespace cannot map", range->count);
+                return rkt_error_set(reterr, r,
+                                     "an image has a file whose owner or group is %" PRIu32
+                                     " or above, which a user namespace cannot map",
+                                     range->count);
         if (r < 0)
-                return rkt_error_set(reterr, r, "giving the pod's files to its user namespace: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "giving the pod's files to its user namespace: %s",
+                                     strerror(-r));
         r = uid_range_format(range, &text);
         if (r >= 0)
                 r = write_text(podfd, POD_PRIVATE_USERS, text);
@@ -240,8 +255,8 @@ static int read_line_at(int dirfd, const char *path, char **ret) {
 /* The tree the pod was prepared with (its ID in the pod file tree_file), when it is still complete in the
  * store: `rkt image rm` keeps the trees of pods, but the image itself may be gone, as in rkt 1.30. Else the
  * image rendered again (gc took the tree). */
-static int pod_tree(const Pod *p, int podfd, Store *s, const char *image_id, const char *tree_file, char **ret_tree,
-                    char **ret_dir, RktError **reterr) {
+static int pod_tree(const Pod *p, int podfd, Store *s, const char *image_id, const char *tree_file,
+                    char **ret_tree, char **ret_dir, RktError **reterr) {
         _cleanup_free_ char *tree = NULL, *dir = NULL, *marker = NULL;
         const char *hex;
 
@@ -272,7 +287,8 @@ int pod_remount(Pod *p, Store *s, RktError **reterr) {
                 return -ENOMEM;
         if (is_mounted(abs))
                 return 0;
-        if ((r = read_line_at(podfd, POD_STAGE1_ID, &s1)) < 0 || (r = read_full_file_at(podfd, POD_MANIFEST, &text, &size)) < 0)
+        if ((r = read_line_at(podfd, POD_STAGE1_ID, &s1)) < 0 ||
+            (r = read_full_file_at(podfd, POD_MANIFEST, &text, &size)) < 0)
                 return rkt_error_set(reterr, r, "reading pod '%s': %s", p->uuid, strerror(-r));
         r = appc_pod_manifest_parse(text, size, &m, reterr);
         if (r < 0)
@@ -294,8 +310,8 @@ int pod_remount(Pod *p, Store *s, RktError **reterr) {
                         return r;
                 r = mount_overlay(p, podfd, dir, tree, m->apps[i].name, root);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "app '%s': mounting its overlay: %s", m->apps[i].name,
-                                             strerror(-r));
+                        return rkt_error_set(reterr, r, "app '%s': mounting its overlay: %s",
+                                             m->apps[i].name, strerror(-r));
         }
         return 0;
 }

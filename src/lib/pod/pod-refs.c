@@ -11,7 +11,8 @@
 #include "pod-refs.h"
 #include "strv.h"
 
-static const char *const pod_states[] = { "embryo", "prepare", "prepared", "run", "exited-garbage", "garbage" };
+static const char *const pod_states[] = {"embryo", "prepare",        "prepared",
+                                         "run",    "exited-garbage", "garbage"};
 
 static void add_file_line(int dirfd, const char *path, char ***l) {
         _cleanup_free_ char *text = NULL;
@@ -34,7 +35,8 @@ static void add_manifest_images(int podfd, char ***l) {
                 for (size_t i = 0; i < json_object_array_length(apps); i++) {
                         json_object *image, *id;
                         if (json_object_object_get_ex(json_object_array_get_idx(apps, i), "image", &image) &&
-                            json_object_object_get_ex(image, "id", &id) && json_object_is_type(id, json_type_string) &&
+                            json_object_object_get_ex(image, "id", &id) &&
+                            json_object_is_type(id, json_type_string) &&
                             !strv_contains(*l, json_object_get_string(id)))
                                 (void) strv_extend(l, json_object_get_string(id));
                 }
@@ -124,7 +126,8 @@ int pod_refs_collect(const char *data_dir, char ***ret_image_ids, char ***ret_tr
                         _cleanup_close_ int podfd = -1;
                         if (de->d_name[0] == '.')
                                 continue;
-                        podfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        podfd = openat(dirfd(d), de->d_name,
+                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         if (podfd >= 0)
                                 scan_pod(podfd, live, &images, &trees);
                 }

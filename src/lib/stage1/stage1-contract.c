@@ -39,7 +39,8 @@ int stage1_manifest_annotation(const char *json, const char *name, char **ret) {
                 return -ENODATA;
         for (size_t i = 0; i < json_object_array_length(annotations); i++) {
                 json_object *a = json_object_array_get_idx(annotations, i), *n, *v;
-                if (!json_object_object_get_ex(a, "name", &n) || !json_object_object_get_ex(a, "value", &v) ||
+                if (!json_object_object_get_ex(a, "name", &n) ||
+                    !json_object_object_get_ex(a, "value", &v) ||
                     !json_object_is_type(n, json_type_string) || !json_object_is_type(v, json_type_string) ||
                     !streq(json_object_get_string(n), name))
                         continue;
@@ -208,8 +209,8 @@ int stage1_run_argv(const Stage1RunArgs *a, char ***ret) {
         if (r >= 0 && dirs)
                 r = strv_extendf(&argv, "--net-plugin-dirs=%s", dirs);
         STRV_FOREACH(d, a->dns_args)
-                if (r >= 0)
-                        r = strv_extend(&argv, *d);
+        if (r >= 0)
+                r = strv_extend(&argv, *d);
         if (r >= 0 && a->disable_capabilities)
                 r = strv_extend(&argv, "--disable-capabilities-restriction");
         if (r >= 0 && a->disable_paths)

@@ -27,14 +27,14 @@ static int choose_one(const Stage1Choice *c, RktError **reterr) {
 
 static int import_file(Store *s, const char *path, bool trusted, const Stage1Config *cfg, char **ret_id,
                        RktError **reterr) {
-        const FetchOptions o = { .insecure = cfg->insecure,
-                                 .pull_policy = PULL_NEW,
-                                 .trusted_location = trusted,
-                                 .system_config = cfg->system_config,
-                                 .local_config = cfg->local_config,
-                                 .user_config = cfg->user_config,
-                                 .notice = cfg->notice,
-                                 .userdata = cfg->userdata };
+        const FetchOptions o = {.insecure = cfg->insecure,
+                                .pull_policy = PULL_NEW,
+                                .trusted_location = trusted,
+                                .system_config = cfg->system_config,
+                                .local_config = cfg->local_config,
+                                .user_config = cfg->user_config,
+                                .notice = cfg->notice,
+                                .userdata = cfg->userdata};
         int r = fetch_image(s, path, &o, ret_id, reterr);
 
         if (r < 0)
@@ -70,8 +70,8 @@ static int default_stage1_path(const Stage1Config *cfg, char **ret) {
 /* One stage1.d file: a later file's name, version and location replace an earlier one's. */
 static int stage1_config_file(json_object *o, const char *f, char **name, char **version, char **location,
                               RktError **reterr) {
-        static const char *const keys[] = { "name", "version", "location" };
-        char **dest[] = { name, version, location };
+        static const char *const keys[] = {"name", "version", "location"};
+        char **dest[] = {name, version, location};
         const char *kind = NULL;
         int r;
 
@@ -99,9 +99,9 @@ static int stage1_config_file(json_object *o, const char *f, char **name, char *
 }
 
 /* The stage1.d JSON files of the system, local and user config dirs; later dirs override earlier ones. */
-static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
-                              RktError **reterr) {
-        const char *dirs[] = { cfg->system_config, cfg->local_config, cfg->user_config };
+static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **ret_version,
+                              char **ret_location, RktError **reterr) {
+        const char *dirs[] = {cfg->system_config, cfg->local_config, cfg->user_config};
         _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
@@ -122,7 +122,8 @@ static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **r
                                 for (; k < n; k++)
                                         free(list[k]);
                                 free(list);
-                                return rkt_error_set(reterr, -EINVAL, "stage1 configuration '%s': not valid JSON", f);
+                                return rkt_error_set(reterr, -EINVAL,
+                                                     "stage1 configuration '%s': not valid JSON", f);
                         }
                         if (o) {
                                 int r = stage1_config_file(o, f, &name, &version, &location, reterr);
@@ -140,15 +141,16 @@ static int read_stage1_config(const Stage1Config *cfg, char **ret_name, char **r
                 free(list);
         }
         if (!!name != !!version)
-                return rkt_error_set(reterr, -EINVAL, "stage1 configuration: name and version must be given together");
+                return rkt_error_set(reterr, -EINVAL,
+                                     "stage1 configuration: name and version must be given together");
         *ret_name = TAKE_PTR(name);
         *ret_version = TAKE_PTR(version);
         *ret_location = TAKE_PTR(location);
         return 0;
 }
 
-int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
-                            RktError **reterr) {
+int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version,
+                            char **ret_location, RktError **reterr) {
         _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL;
         int r = read_stage1_config(cfg, &name, &version, &location, reterr);
 
@@ -164,7 +166,8 @@ int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret
         return 0;
 }
 
-int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, char **ret_id, RktError **reterr) {
+int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, char **ret_id,
+                   RktError **reterr) {
         _cleanup_free_ char *name = NULL, *version = NULL, *location = NULL, *def = NULL;
         int r;
 
@@ -179,15 +182,16 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         if (c->url) {
                 if (!startswith(c->url, "file://") && !startswith(c->url, "http://") &&
                     !startswith(c->url, "https://"))
-                        return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                             "--stage1-url '%s': a file://, http:// or https:// URL is needed", c->url);
+                        return rkt_error_set(
+                                reterr, -EPROTONOSUPPORT,
+                                "--stage1-url '%s': a file://, http:// or https:// URL is needed", c->url);
                 return import_file(s, c->url, false, cfg, ret_id, reterr);
         }
         if (c->from_dir) {
                 _cleanup_free_ char *p = NULL;
                 if (strchr(c->from_dir, '/'))
-                        return rkt_error_set(reterr, -EINVAL, "--stage1-from-dir '%s': a file name, not a path",
-                                             c->from_dir);
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "--stage1-from-dir '%s': a file name, not a path", c->from_dir);
                 p = path_join(cfg->images_dir ?: STAGE1_IMAGES_DIR, c->from_dir);
                 return p ? import_file(s, p, true, cfg, ret_id, reterr) : -ENOMEM;
         }
@@ -211,10 +215,12 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                 const char *file = startswith(location, "file://") ?: location;
                 bool remote = startswith(location, "http://") || startswith(location, "https://");
                 if (!remote && !path_is_absolute(file))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "default stage1 image location is either a relative path or a URL without "
-                                             "scheme: '%s' (an absolute path, file://, http:// or https:// URL is needed)",
-                                             location);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "default stage1 image location is either a relative path or a URL without "
+                                "scheme: '%s' (an absolute path, file://, http:// or https:// URL is "
+                                "needed)",
+                                location);
                 /* As rkt 1.30: a configured file that is not there falls back to the build's default. */
                 if (remote || access(file, F_OK) >= 0)
                         return import_file(s, location, !remote, cfg, ret_id, reterr);
@@ -223,6 +229,7 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         if (r < 0)
                 return r;
         if (access(def, R_OK) < 0)
-                return rkt_error_set(reterr, -ENOENT, "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
+                return rkt_error_set(reterr, -ENOENT,
+                                     "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
         return import_file(s, def, true, cfg, ret_id, reterr);
 }

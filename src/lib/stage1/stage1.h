@@ -20,7 +20,7 @@ typedef struct Stage1Config {
         const char *system_config, *local_config, *user_config; /* for the stage1.d JSON files */
         unsigned insecure;
         const char *images_dir; /* paths.d "stage1-images"; NULL: STAGE1_IMAGES_DIR */
-        FetchNoticeFn notice;   /* what fetching the stage1 says ("using image from file …"); may be NULL */
+        FetchNoticeFn notice; /* what fetching the stage1 says ("using image from file …"); may be NULL */
         void *userdata;
 } Stage1Config;
 
@@ -29,11 +29,12 @@ typedef struct Stage1Config {
 
 /* The stage1 rkt would pick without a --stage1-* flag, as `rkt config` shows it: stage1.d's name, version
  * and location, the build's defaults for what it does not say. */
-int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version, char **ret_location,
-                            RktError **reterr);
+int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret_version,
+                            char **ret_location, RktError **reterr);
 
 /* Picks the stage1 image, imports it into the store when needed (an unchanged file is not read again),
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
  * location), else stage1-nspawn.aci in the configured stage1 images directory, else beside the rkt binary,
  * else in the build's stage1 images directory. */
-int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id, RktError **reterr);
+int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id,
+                   RktError **reterr);

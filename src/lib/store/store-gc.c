@@ -38,9 +38,11 @@ static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
 
         if (strv_contains(st->keep, tree_id))
                 return 0;
-        if (st->id && (store_read_tree_marker(s->dir_fd, tree_id, &images, NULL, NULL) < 0 || !strv_contains(images, st->id)))
+        if (st->id && (store_read_tree_marker(s->dir_fd, tree_id, &images, NULL, NULL) < 0 ||
+                       !strv_contains(images, st->id)))
                 return 0;
-        if (asprintf(&p, "tree/%s", tree_id) < 0 || asprintf(&aside, "tree/.rm-%s-%d", tree_id, (int) getpid()) < 0)
+        if (asprintf(&p, "tree/%s", tree_id) < 0 ||
+            asprintf(&aside, "tree/.rm-%s-%d", tree_id, (int) getpid()) < 0)
                 return -ENOMEM;
         /* Out of its name first, in one step: a removal killed halfway must not leave a tree that still
          * looks complete (its marker there, files gone); gc sweeps what is left aside. */
@@ -57,9 +59,10 @@ static int tree_remove_one(Store *s, const char *tree_id, void *userdata) {
 }
 
 int store_remove(Store *s, const char *id, char *const *keep_trees, RktError **reterr) {
-        _cleanup_free_ char *rpath = store_record_path(id), *bpath = store_blob_path("blob", id), *mpath = store_blob_path("manifest", id);
+        _cleanup_free_ char *rpath = store_record_path(id), *bpath = store_blob_path("blob", id),
+                            *mpath = store_blob_path("manifest", id);
         _cleanup_close_ int lockfd = -1;
-        TreeRemoveState st = { .id = id, .keep = keep_trees };
+        TreeRemoveState st = {.id = id, .keep = keep_trees};
 
         if (!rpath || !bpath || !mpath)
                 return -ENOMEM;
@@ -154,7 +157,7 @@ int store_gc(Store *s, uint64_t cutoff, char *const *keep_ids, char *const *keep
         StoreGcResult res = {};
         ImageRecord **l = NULL;
         size_t n = 0;
-        TreeRemoveState st = { .keep = keep_trees, .removed = &res.removed_trees };
+        TreeRemoveState st = {.keep = keep_trees, .removed = &res.removed_trees};
         int r;
 
         if (!s->writable || s->lock_fd < 0)

@@ -15,8 +15,8 @@ struct Store {
         int dir_fd; /* -1: read-only and the store does not exist yet */
         int lock_fd;
         bool writable;
-        bool shared; /* cas/ is writable by its group: its directories are made for sharing */
-        uid_t uid;   /* whose entries, besides root's, this process uses (store-trust.c) */
+        bool shared;        /* cas/ is writable by its group: its directories are made for sharing */
+        uid_t uid;          /* whose entries, besides root's, this process uses (store-trust.c) */
         ImageLimits limits; /* of imports; zeros: the defaults */
 };
 

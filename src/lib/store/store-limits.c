@@ -3,5 +3,5 @@
 #include "store.h"
 
 void store_set_image_limits(Store *s, const ImageLimits *limits) {
-        s->limits = limits ? *limits : (ImageLimits) {};
+        s->limits = limits ? *limits : (ImageLimits){};
 }

@@ -116,7 +116,8 @@ static int remote_from_json(const char *text, RemoteRecord **ret) {
                         return -EBADMSG;
                 for (size_t i = 0; i < json_object_array_length(n); i++) {
                         json_object *e = json_object_array_get_idx(n, i);
-                        if (!json_object_is_type(e, json_type_string) || !layer_digest_valid(json_object_get_string(e)))
+                        if (!json_object_is_type(e, json_type_string) ||
+                            !layer_digest_valid(json_object_get_string(e)))
                                 return -EBADMSG;
                         if (strv_extend(&r->layers, json_object_get_string(e)) < 0)
                                 return -ENOMEM;
@@ -176,14 +177,15 @@ int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
                         return -ENOMEM;
                 json_object_object_add(o, "layers", a);
                 STRV_FOREACH(l, r->layers)
-                        json_object_array_add(a, json_object_new_string(*l));
+                json_object_array_add(a, json_object_new_string(*l));
         }
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!text)
                 return -ENOMEM;
         k = write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
         if (k < 0)
-                return rkt_error_set(reterr, k, "writing the remote record for '%s': %s", r->url, strerror(-k));
+                return rkt_error_set(reterr, k, "writing the remote record for '%s': %s", r->url,
+                                     strerror(-k));
         return 0;
 }
 
@@ -213,8 +215,8 @@ int store_remote_gc(Store *s) {
                         continue;
                 }
                 STRV_FOREACH(l, rec->layers)
-                        if (strv_extend(&used, *l + strlen("sha256:")) < 0)
-                                return -ENOMEM;
+                if (strv_extend(&used, *l + strlen("sha256:")) < 0)
+                        return -ENOMEM;
         }
         /* Layers only speed up later fetches: those no current image was made of go. */
         r = opendir_at(s->dir_fd, LAYER_DIR, &ld);
@@ -263,14 +265,17 @@ int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktErr
         /* Layers are root's alone: only root converts docker images. */
         r = store_ensure_path(s, LAYER_DIR, true);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot create '%s/" LAYER_DIR "': %s", s->cas, strerror(-r));
+                return rkt_error_set(reterr, r, "cannot create '%s/" LAYER_DIR "': %s", s->cas,
+                                     strerror(-r));
         /* The partial file, to resume, unless another fetch of the same layer is writing it. */
         fd = openat(s->dir_fd, tmp, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd >= 0) {
                 struct stat st;
                 if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-                        *ret = (StoreLayerWrite) { .fd = fd, .tmp_name = TAKE_PTR(tmp), .name = TAKE_PTR(name),
-                                                   .resumable = true };
+                        *ret = (StoreLayerWrite){.fd = fd,
+                                                 .tmp_name = TAKE_PTR(tmp),
+                                                 .name = TAKE_PTR(name),
+                                                 .resumable = true};
                         return 0;
                 }
                 fd = safe_close(fd);
@@ -281,7 +286,7 @@ int store_layer_begin(Store *s, const char *digest, StoreLayerWrite *ret, RktErr
         fd = openat(s->dir_fd, tmp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot create '%s/%s': %m", s->cas, tmp);
-        *ret = (StoreLayerWrite) { .fd = fd, .tmp_name = TAKE_PTR(tmp), .name = TAKE_PTR(name) };
+        *ret = (StoreLayerWrite){.fd = fd, .tmp_name = TAKE_PTR(tmp), .name = TAKE_PTR(name)};
         return 0;
 }
 
@@ -295,7 +300,8 @@ int store_layer_commit(Store *s, StoreLayerWrite *w, RktError **reterr) {
         int r = 0;
 
         if (fsync(w->fd) < 0 || renameat(s->dir_fd, w->tmp_name, s->dir_fd, w->name) < 0)
-                r = rkt_error_set(reterr, negative_errno(), "cannot store the layer '%s/%s': %m", s->cas, w->name);
+                r = rkt_error_set(reterr, negative_errno(), "cannot store the layer '%s/%s': %m", s->cas,
+                                  w->name);
         else
                 (void) fsync_directory_of(s->dir_fd, w->name);
         if (r < 0)
@@ -326,7 +332,8 @@ int store_mkdtemp(Store *s, char **ret_path, RktError **reterr) {
         if (asprintf(&p, "%s/tmp/work-XXXXXX", s->cas) < 0)
                 return -ENOMEM;
         if (!mkdtemp(p))
-                return rkt_error_set(reterr, negative_errno(), "cannot create a directory in '%s/tmp': %m", s->cas);
+                return rkt_error_set(reterr, negative_errno(), "cannot create a directory in '%s/tmp': %m",
+                                     s->cas);
         *ret_path = TAKE_PTR(p);
         return 0;
 }
@@ -370,14 +377,15 @@ static bool locked_by_us(int fd) {
                 int pid;
 
                 if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%llu", &pid, &maj, &min, &ino) == 4 &&
-                    pid == getpid() && ino == (unsigned long long) st.st_ino && makedev(maj, min) == st.st_dev)
+                    pid == getpid() && ino == (unsigned long long) st.st_ino &&
+                    makedev(maj, min) == st.st_dev)
                         return true;
         }
         return false;
 }
 
 int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError **reterr) {
-        StoreDownload d = { .fd = -1 };
+        StoreDownload d = {.fd = -1};
         char key[65];
         int r;
 
@@ -401,16 +409,17 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
                 if (d.fd < 0) {
                         r = negative_errno();
                         download_free_names(&d);
-                        return rkt_error_set(reterr, r, "cannot create a download file in '%s/tmp': %s", s->cas,
-                                             strerror(-r));
+                        return rkt_error_set(reterr, r, "cannot create a download file in '%s/tmp': %s",
+                                             s->cas, strerror(-r));
                 }
                 if (flock(d.fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK && locked_by_us(d.fd)) {
                         safe_close(d.fd);
                         download_free_names(&d);
-                        return rkt_error_set(reterr, -EDEADLK,
-                                             "'%s' is being downloaded by this fetch already (an image and one of "
-                                             "its dependencies at one URL)",
-                                             url);
+                        return rkt_error_set(
+                                reterr, -EDEADLK,
+                                "'%s' is being downloaded by this fetch already (an image and one of "
+                                "its dependencies at one URL)",
+                                url);
                 }
                 if (flock(d.fd, LOCK_EX) < 0) {
                         r = negative_errno();
@@ -424,7 +433,8 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
                                 r = negative_errno();
                                 safe_close(d.fd);
                                 download_free_names(&d);
-                                return rkt_error_set(reterr, r, "cannot remove the download file of another user: %s",
+                                return rkt_error_set(reterr, r,
+                                                     "cannot remove the download file of another user: %s",
                                                      strerror(-r));
                         }
                         d.fd = safe_close(d.fd);
@@ -477,7 +487,8 @@ int store_download_set_validators(Store *s, StoreDownload *d, const char *url, c
 
 void store_download_discard(Store *s, StoreDownload *d) {
         if (d->name) {
-                /* Names first, lock last: whoever waits on the lock then sees the name gone and starts anew. */
+                /* Names first, lock last: whoever waits on the lock then sees the name gone and starts anew.
+                 */
                 (void) unlinkat(s->dir_fd, d->meta_name, 0);
                 (void) unlinkat(s->dir_fd, d->name, 0);
         }
@@ -501,7 +512,8 @@ int store_tmpfile(Store *s, RktError **reterr) {
         /* No O_TMPFILE on this file system: a named file, unlinked at once. */
         for (unsigned i = 0; i < 100; i++) {
                 _cleanup_free_ char *name = NULL;
-                if (asprintf(&name, "tmp/copy-%d-%llu-%u", (int) getpid(), (unsigned long long) now_usec(), i) < 0)
+                if (asprintf(&name, "tmp/copy-%d-%llu-%u", (int) getpid(), (unsigned long long) now_usec(),
+                             i) < 0)
                         return -ENOMEM;
                 fd = openat(s->dir_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600);
                 if (fd >= 0) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Rendering images into the tree store: a pod's images with their dependencies, each tree once, verified by its hash. */
+/* Rendering images into the tree store: a pod's images with their dependencies, each tree once, verified by
+ * its hash. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -42,11 +43,11 @@ static void render_list_done(RenderList *l) {
                 appc_image_manifest_free(l->items[i].manifest);
         }
         free(l->items);
-        *l = (RenderList) {};
+        *l = (RenderList){};
 }
 
 static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, RktError **reterr) {
-        const ImageRef ref = { .name = d->image_name, .labels = d->labels, .n_labels = d->n_labels };
+        const ImageRef ref = {.name = d->image_name, .labels = d->labels, .n_labels = d->n_labels};
         const char *os = NULL, *arch = NULL;
 
         if (d->image_id)
@@ -64,7 +65,8 @@ static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t pare
         int r;
 
         if (depth > DEPENDENCY_DEPTH_MAX)
-                return rkt_error_set(reterr, -ELOOP, "image '%s': dependencies nest deeper than %d (a cycle?)", id,
+                return rkt_error_set(reterr, -ELOOP,
+                                     "image '%s': dependencies nest deeper than %d (a cycle?)", id,
                                      DEPENDENCY_DEPTH_MAX);
         r = store_read_manifest_parsed(s, id, &m, reterr);
         if (r < 0)
@@ -76,7 +78,7 @@ static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t pare
         }
         l->items = n;
         self = l->n;
-        l->items[l->n++] = (RenderImage) { strdup(id), m, parent };
+        l->items[l->n++] = (RenderImage){strdup(id), m, parent};
         if (!l->items[self].id)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_dependencies; i++) {
@@ -96,8 +98,8 @@ static bool whitelisted(char *const *whitelist, const char *path) {
         if (!whitelist || !*whitelist)
                 return true;
         STRV_FOREACH(w, whitelist)
-                if (streq(*w + (**w == '/'), path))
-                        return true;
+        if (streq(*w + (**w == '/'), path))
+                return true;
         return false;
 }
 
@@ -130,7 +132,8 @@ static bool render_filter(const char *path, mode_t type, void *userdata) {
         return true;
 }
 
-static int render_into(Store *s, const RenderList *l, int target_dirfd, bool rootfs_only, RktError **reterr) {
+static int render_into(Store *s, const RenderList *l, int target_dirfd, bool rootfs_only,
+                       RktError **reterr) {
         _cleanup_close_ int rootfs_fd = -1;
         int r;
 
@@ -153,16 +156,19 @@ static int render_into(Store *s, const RenderList *l, int target_dirfd, bool roo
                 return rkt_error_set(reterr, negative_errno(), "opening the target: %m");
         for (size_t i = 0; i < l->n; i++) {
                 _cleanup_close_ int blob = -1;
-                FilterState st = { l, i, rootfs_fd };
-                bool plain = i == 0 && !(l->items[0].manifest->path_whitelist && l->items[0].manifest->path_whitelist[0]);
+                FilterState st = {l, i, rootfs_fd};
+                bool plain = i == 0 && !(l->items[0].manifest->path_whitelist &&
+                                         l->items[0].manifest->path_whitelist[0]);
 
                 blob = store_open_blob(s, l->items[i].id, reterr);
                 if (blob < 0)
                         return blob;
-                r = aci_extract_fd(blob, rootfs_fd, ACI_EXTRACT_ROOTFS_ONLY | (geteuid() == 0 ? 0 : ACI_EXTRACT_NO_OWNERS),
+                r = aci_extract_fd(blob, rootfs_fd,
+                                   ACI_EXTRACT_ROOTFS_ONLY | (geteuid() == 0 ? 0 : ACI_EXTRACT_NO_OWNERS),
                                    plain ? NULL : render_filter, &st, reterr);
                 if (r < 0)
-                        return rkt_error_prefix(reterr, r, "rendering image '%s'", l->items[i].manifest->name);
+                        return rkt_error_prefix(reterr, r, "rendering image '%s'",
+                                                l->items[i].manifest->name);
         }
         return 0;
 }
@@ -225,7 +231,7 @@ static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th
 /* Reads a tree's marker; -ENOENT for an incomplete tree, -EBADMSG for a damaged marker. *ret_hash is NULL
  * for a tree whose marker records no digest. */
 int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
-                            char **ret_hash) {
+                           char **ret_hash) {
         _cleanup_free_ char *p = NULL, *text = NULL;
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_strv_free_ char **images = NULL;
@@ -253,7 +259,8 @@ int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, u
                         return -ENOMEM;
         }
         if (ret_size)
-                *ret_size = json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
+                *ret_size =
+                        json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
         if (ret_images)
                 *ret_images = TAKE_PTR(images);
         return 0;
@@ -261,7 +268,8 @@ int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, u
 
 /* The flattened dependency list of id, the ID of its tree and the tree's lock, taken exclusively: renders
  * of the same tree wait for each other, and the second finds the first's result. */
-static int tree_open(Store *s, const char *id, RenderList *l, char **ret_tree_id, int *ret_lock, RktError **reterr) {
+static int tree_open(Store *s, const char *id, RenderList *l, char **ret_tree_id, int *ret_lock,
+                     RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL, *lock = NULL;
         int r, fd;
 
@@ -333,7 +341,8 @@ static bool tree_usable(Store *s, const char *tree_id) {
         _cleanup_free_ char *manifest = NULL, *rootfs = NULL;
         struct stat st;
 
-        if (asprintf(&manifest, "tree/%s/manifest", tree_id) < 0 || asprintf(&rootfs, "tree/%s/rootfs", tree_id) < 0)
+        if (asprintf(&manifest, "tree/%s/manifest", tree_id) < 0 ||
+            asprintf(&rootfs, "tree/%s/rootfs", tree_id) < 0)
                 return false;
         return store_read_tree_marker(s->dir_fd, tree_id, NULL, NULL, NULL) >= 0 &&
                fstatat(s->dir_fd, manifest, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode) &&
@@ -364,7 +373,8 @@ int store_render_tree(Store *s, const char *id, char **ret_tree_id, char **ret_t
         return r < 0 ? r : 0;
 }
 
-/* Why tree_id (locked) is not what was rendered, in *ret_cause, or NULL when it is. -ENOENT: never rendered. */
+/* Why tree_id (locked) is not what was rendered, in *ret_cause, or NULL when it is. -ENOENT: never rendered.
+ */
 static int tree_check(Store *s, const char *tree_id, char **ret_cause) {
         _cleanup_free_ char *tree_path = NULL, *recorded = NULL;
         _cleanup_close_ int fd = -1;
@@ -408,16 +418,18 @@ int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees,
         /* Held shared, so that the image is not removed while it is checked. */
         image_lock = store_lock_image(s, id, LOCK_SH);
         if (image_lock < 0)
-                return rkt_error_set(reterr, image_lock, "cannot lock image '%s': %s", id, strerror(-image_lock));
+                return rkt_error_set(reterr, image_lock, "cannot lock image '%s': %s", id,
+                                     strerror(-image_lock));
         r = tree_open(s, id, &l, &tree_id, &tree_lock, reterr);
         if (r < 0)
                 goto finish;
-        /* The tree is rendered from these blobs: they must be sound before it is checked or rendered again. */
+        /* The tree is rendered from these blobs: they must be sound before it is checked or rendered again.
+         */
         for (size_t i = 0; i < l.n; i++) {
                 _cleanup_error_ RktError *e = NULL;
                 r = store_export(s, l.items[i].id, -1, true, &e);
                 if (r < 0) {
-                        const char *why = r == -EBADMSG ? "its content no longer matches its ID"
+                        const char *why = r == -EBADMSG  ? "its content no longer matches its ID"
                                           : r == -ENOENT ? "its data is missing"
                                                          : rkt_error_message(e, r);
                         if (i == 0)
@@ -431,7 +443,7 @@ int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees,
         }
         r = tree_check(s, tree_id, &cause);
         if (r == -ENOENT) {
-                *ret = (StoreVerifyResult) { .tree = STORE_TREE_NONE };
+                *ret = (StoreVerifyResult){.tree = STORE_TREE_NONE};
                 r = 0;
                 goto finish;
         }
@@ -440,7 +452,7 @@ int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees,
                 goto finish;
         }
         if (!cause) {
-                *ret = (StoreVerifyResult) { .tree = STORE_TREE_OK };
+                *ret = (StoreVerifyResult){.tree = STORE_TREE_OK};
                 goto finish;
         }
         if (!repair) {
@@ -449,9 +461,10 @@ int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees,
                 goto finish;
         }
         if (strv_contains(busy_trees, tree_id)) {
-                r = rkt_error_set(reterr, -EBUSY,
-                                  "tree '%s' is damaged (%s) and running pods use it; stop them and verify again",
-                                  tree_id, cause);
+                r = rkt_error_set(
+                        reterr, -EBUSY,
+                        "tree '%s' is damaged (%s) and running pods use it; stop them and verify again",
+                        tree_id, cause);
                 goto finish;
         }
         r = render_tree_locked(s, &l, tree_id, reterr);
@@ -459,7 +472,7 @@ int store_verify(Store *s, const char *id, bool repair, char *const *busy_trees,
                 rkt_error_prefix(reterr, r, "rendering the tree again (%s)", cause);
                 goto finish;
         }
-        *ret = (StoreVerifyResult) { .tree = STORE_TREE_REPAIRED, .cause = TAKE_PTR(cause) };
+        *ret = (StoreVerifyResult){.tree = STORE_TREE_REPAIRED, .cause = TAKE_PTR(cause)};
 finish:
         render_list_done(&l);
         return r;
@@ -500,13 +513,14 @@ static int tree_size_one(Store *s, const char *tree_id, void *userdata) {
         _cleanup_strv_free_ char **images = NULL;
         uint64_t size = 0;
 
-        if (store_read_tree_marker(s->dir_fd, tree_id, &images, &size, NULL) == 0 && images[0] && streq(images[0], st->id))
+        if (store_read_tree_marker(s->dir_fd, tree_id, &images, &size, NULL) == 0 && images[0] &&
+            streq(images[0], st->id))
                 st->total += size;
         return 0;
 }
 
 uint64_t store_tree_size(Store *s, const char *id) {
-        TreeSizeState st = { id, 0 };
+        TreeSizeState st = {id, 0};
         (void) store_for_each_tree(s, tree_size_one, &st);
         return st.total;
 }

@@ -82,8 +82,8 @@ static int evict(const Store *s, int dirfd, const char *name) {
         static unsigned counter;
         char aside[96];
 
-        snprintf(aside, sizeof(aside), "%s%llu-%d-%u", STORE_UNTRUSTED_PREFIX, (unsigned long long) now_usec(),
-                 (int) getpid(), counter++);
+        snprintf(aside, sizeof(aside), "%s%llu-%d-%u", STORE_UNTRUSTED_PREFIX,
+                 (unsigned long long) now_usec(), (int) getpid(), counter++);
         return renameat(dirfd, name, s->dir_fd, aside) < 0 ? negative_errno() : 0;
 }
 
@@ -170,11 +170,18 @@ int store_ensure_layout(const Store *s, char **ret_bad) {
                 const char *path;
                 bool private;
         } dirs[] = {
-                { "tmp", false },         { "blob", false },       { "blob/sha512", false },
-                { "manifest", false },    { "manifest/sha512", false },
-                { "images", false },      { "files", false },      { "imagelocks", false },
-                { "remote", false },      { "tree", true },        { "treelocks", true },
-                { "docker", true },
+                {"tmp", false},
+                {"blob", false},
+                {"blob/sha512", false},
+                {"manifest", false},
+                {"manifest/sha512", false},
+                {"images", false},
+                {"files", false},
+                {"imagelocks", false},
+                {"remote", false},
+                {"tree", true},
+                {"treelocks", true},
+                {"docker", true},
         };
         struct stat st;
         bool changed = fstatat(s->dir_fd, "blob/sha512/ff", &st, AT_SYMLINK_NOFOLLOW) < 0;

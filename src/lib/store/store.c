@@ -40,9 +40,10 @@ static int check_cas(Store *s, RktError **reterr) {
                 return 0;
         if (st.st_uid == s->uid && fchmod(s->dir_fd, (st.st_mode & 07777) | S_ISVTX) >= 0)
                 return 0;
-        return rkt_error_set(reterr, -EPERM,
-                             "the store '%s' belongs to uid %u and may be changed by others: refusing to use it",
-                             s->cas, (unsigned) st.st_uid);
+        return rkt_error_set(
+                reterr, -EPERM,
+                "the store '%s' belongs to uid %u and may be changed by others: refusing to use it", s->cas,
+                (unsigned) st.st_uid);
 }
 
 int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **reterr) {
@@ -55,7 +56,8 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
         if (flags & STORE_WRITABLE) {
                 r = mkdir_p(cas, DIR_MODE);
                 if (r < 0)
-                        return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas, strerror(-r));
+                        return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas,
+                                             strerror(-r));
         }
         s = calloc(1, sizeof(*s));
         if (!s)
@@ -86,7 +88,8 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
                 store_close(s);
                 return r;
         }
-        s->lock_fd = lock_path_at(s->dir_fd, "lock", (flags & STORE_EXCLUSIVE) ? LOCK_EX : LOCK_SH, s->writable);
+        s->lock_fd =
+                lock_path_at(s->dir_fd, "lock", (flags & STORE_EXCLUSIVE) ? LOCK_EX : LOCK_SH, s->writable);
         if (s->lock_fd < 0 && (s->writable || (s->lock_fd != -ENOENT && s->lock_fd != -EACCES))) {
                 r = s->lock_fd;
                 s->lock_fd = -1;
@@ -145,7 +148,8 @@ void image_records_free(ImageRecord **l, size_t n) {
 }
 
 static int record_to_json(const ImageRecord *r, char **ret) {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object(), *labels = json_object_new_array();
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object(),
+                                                *labels = json_object_new_array();
         const char *s;
 
         if (!o || !labels)
@@ -199,14 +203,16 @@ static int record_from_json(const char *text, ImageRecord **ret) {
                 r->origin = strdup(json_object_get_string(v));
         if (json_object_object_get_ex(o, "latest", &v))
                 r->latest = json_object_get_boolean(v);
-        if (json_object_object_get_ex(o, "labels", &labels) && json_object_is_type(labels, json_type_array)) {
+        if (json_object_object_get_ex(o, "labels", &labels) &&
+            json_object_is_type(labels, json_type_array)) {
                 size_t n = json_object_array_length(labels);
                 r->labels = calloc(n ? n : 1, sizeof(AppcKV));
                 if (!r->labels)
                         return -ENOMEM;
                 for (size_t i = 0; i < n; i++) {
                         json_object *l = json_object_array_get_idx(labels, i), *ln, *lv;
-                        if (!json_object_object_get_ex(l, "name", &ln) || !json_object_object_get_ex(l, "value", &lv))
+                        if (!json_object_object_get_ex(l, "name", &ln) ||
+                            !json_object_object_get_ex(l, "value", &lv))
                                 return -EBADMSG;
                         r->labels[i].name = strdup(json_object_get_string(ln));
                         r->labels[i].value = strdup(json_object_get_string(lv));
@@ -253,10 +259,11 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
         if (fd == -ENOENT)
                 return rkt_error_set(reterr, fd, "image '%s' is not in the store", id);
         if (fd == -EPERM)
-                return rkt_error_set(reterr, fd,
-                                     "image '%s' was stored by another user, whom this one does not trust: fetch "
-                                     "it again",
-                                     id);
+                return rkt_error_set(
+                        reterr, fd,
+                        "image '%s' was stored by another user, whom this one does not trust: fetch "
+                        "it again",
+                        id);
         if (fd < 0)
                 return rkt_error_set(reterr, fd, "reading the record of image '%s': %s", id, strerror(-fd));
         r = read_full_fd(fd, RECORD_MAX, &text, NULL);
@@ -267,7 +274,8 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
                 return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
         /* Use is recorded in the record's mtime (store_touch), not in its content. */
         if (fstat(fd, &st) >= 0) {
-                uint64_t mtime = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
+                uint64_t mtime =
+                        (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
                 (*ret)->last_used = MAX((*ret)->last_used, mtime);
         }
         return 0;
@@ -325,7 +333,7 @@ static int list_one(const char *id, void *userdata) {
 }
 
 int store_list(Store *s, ImageRecord ***ret, size_t *ret_n, RktError **reterr) {
-        ListState st = { .s = s };
+        ListState st = {.s = s};
         int r = store_for_each_id(s, list_one, &st);
 
         if (r < 0) {
@@ -365,7 +373,8 @@ static int link_tmpfile(Store *s, int fd, char **tmpname, const char *path) {
         int r;
 
         if (!*tmpname) {
-                if (asprintf(tmpname, "tmp/link-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) < 0)
+                if (asprintf(tmpname, "tmp/link-%d-%llu", (int) getpid(), (unsigned long long) now_usec()) <
+                    0)
                         return -ENOMEM;
                 snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
                 if (linkat(AT_FDCWD, proc, s->dir_fd, *tmpname, AT_SYMLINK_FOLLOW) < 0) {
@@ -391,7 +400,7 @@ static int ensure_parents(Store *s, const char *path) {
 
 /* Whether the image is in the store whole, in entries this process may use. */
 static bool image_complete(Store *s, const char *bpath, const char *mpath, const char *rpath) {
-        const char *const paths[] = { bpath, mpath, rpath };
+        const char *const paths[] = {bpath, mpath, rpath};
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 _cleanup_close_ int fd = store_open_trusted(s, paths[i], O_PATH);
@@ -409,8 +418,8 @@ int store_lock_image(Store *s, const char *id, int op) {
         return lock_path_at(s->dir_fd, p, op, true);
 }
 
-static int record_from_manifest(const char *id, const AppcImageManifest *m, uint64_t size, const char *origin,
-                                ImageRecord **ret) {
+static int record_from_manifest(const char *id, const AppcImageManifest *m, uint64_t size,
+                                const char *origin, ImageRecord **ret) {
         _cleanup_(image_record_freep) ImageRecord *r = calloc(1, sizeof(ImageRecord));
 
         if (!r)
@@ -438,8 +447,8 @@ int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *r
         return store_import_fd_gated(s, fd, origin, NULL, NULL, ret_id, ret_new, reterr);
 }
 
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata, char **ret_id,
-                          bool *ret_new, RktError **reterr) {
+int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
+                          char **ret_id, bool *ret_new, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_(image_record_freep) ImageRecord *rec = NULL;
         _cleanup_free_ char *tmpname = NULL, *bpath = NULL, *mpath = NULL, *rpath = NULL, *id = NULL;
@@ -452,7 +461,8 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
         tmpfd = open_tmpfile(s, &tmpname);
         if (tmpfd < 0)
-                return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas, strerror(-tmpfd));
+                return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas,
+                                     strerror(-tmpfd));
 
         r = aci_read_stream_limited(fd, tmpfd, &s->limits, &info, reterr);
         if (r < 0)
@@ -505,7 +515,8 @@ int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate 
                 r = store_write_record(s, rec);
         if (r < 0) {
                 rkt_error_set(reterr, r, "storing image '%s': %s", id,
-                              r == -EPERM ? "another user stored it, and this one may not replace it" : strerror(-r));
+                              r == -EPERM ? "another user stored it, and this one may not replace it"
+                                          : strerror(-r));
                 goto finish;
         }
         created = true;
@@ -544,8 +555,9 @@ static json_object *file_cache_entry(const char *abs_path, const struct stat *st
         json_object_object_add(o, "dev", json_object_new_int64((int64_t) st->st_dev));
         json_object_object_add(o, "ino", json_object_new_int64((int64_t) st->st_ino));
         json_object_object_add(o, "size", json_object_new_int64((int64_t) st->st_size));
-        json_object_object_add(o, "mtime", json_object_new_int64((int64_t) st->st_mtim.tv_sec * 1000000000 +
-                                                                 st->st_mtim.tv_nsec));
+        json_object_object_add(
+                o, "mtime",
+                json_object_new_int64((int64_t) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec));
         if (id)
                 json_object_object_add(o, "id", json_object_new_string(id));
         return o;
@@ -567,7 +579,8 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
                 return r;
         saved = json_tokener_parse(text);
         now = file_cache_entry(abs_path, st, NULL);
-        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) || !store_id_valid(json_object_get_string(id)))
+        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) ||
+            !store_id_valid(json_object_get_string(id)))
                 return -ENOENT;
         json_object_object_foreach(now, key, value) {
                 json_object *v;
@@ -631,7 +644,8 @@ static bool record_matches(const ImageRecord *r, const ImageRef *ref, const char
                 if (!v || !streq(v, ref->labels[i].value))
                         return false;
         }
-        if (os && !image_ref_label(ref, "os") && (v = appc_kv_get(r->labels, r->n_labels, "os")) && !streq(v, os))
+        if (os && !image_ref_label(ref, "os") && (v = appc_kv_get(r->labels, r->n_labels, "os")) &&
+            !streq(v, os))
                 return false;
         if (arch && !image_ref_label(ref, "arch") && (v = appc_kv_get(r->labels, r->n_labels, "arch")) &&
             !streq(v, arch))
@@ -659,7 +673,8 @@ int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++)
-                if (record_matches(l[i], ref, os, arch) && (!best || image_record_preferred(l[i], best, version)))
+                if (record_matches(l[i], ref, os, arch) &&
+                    (!best || image_record_preferred(l[i], best, version)))
                         best = l[i];
         if (!best)
                 r = -ENOENT;
@@ -672,7 +687,7 @@ int store_find_by_name(Store *s, const ImageRef *ref, const char *os, const char
 }
 
 int store_resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
-                        char **ret_id, RktError **reterr) {
+                       char **ret_id, RktError **reterr) {
         int r = store_find_by_name(s, ref, os, arch, ret_id, reterr);
 
         if (r == -ENOENT)
@@ -685,24 +700,27 @@ int store_resolve(Store *s, const char *ref, char **ret_id, RktError **reterr) {
         int r;
 
         if (image_ref_is_id(ref)) {
-                PrefixState st = { .prefix = ref };
+                PrefixState st = {.prefix = ref};
                 if (strlen(ref) > ID_LEN)
                         return rkt_error_set(reterr, -EINVAL, "image ID '%s' is too long", ref);
                 /* rkt 1.30's words for both, which scripts match on. */
                 if (strlen(ref) < strlen("sha512-") + 2)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "image ID too short: '%s' (give 2 hex digits after 'sha512-' at least)",
-                                             ref);
+                        return rkt_error_set(
+                                reterr, -EINVAL,
+                                "image ID too short: '%s' (give 2 hex digits after 'sha512-' at least)",
+                                ref);
                 r = store_for_each_id(s, prefix_one, &st);
                 if (r < 0) {
                         free(st.match);
                         return rkt_error_set(reterr, r, "listing the store: %s", strerror(-r));
                 }
                 if (st.n == 0)
-                        return rkt_error_set(reterr, -ENOENT, "no image IDs found: no image with ID '%s' in the store", ref);
+                        return rkt_error_set(reterr, -ENOENT,
+                                             "no image IDs found: no image with ID '%s' in the store", ref);
                 if (st.n > 1) {
                         free(st.match);
-                        return rkt_error_set(reterr, -ENOTUNIQ, "ambiguous image ID: '%s' matches %zu images", ref, st.n);
+                        return rkt_error_set(reterr, -ENOTUNIQ,
+                                             "ambiguous image ID: '%s' matches %zu images", ref, st.n);
                 }
                 *ret_id = st.match;
                 return 0;
@@ -794,9 +812,10 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
                 for (unsigned i = 0; i < dlen; i++)
                         sprintf(hex + 2 * i, "%02x", digest[i]);
                 if (!streq(hex, id + 7))
-                        return rkt_error_set(reterr, -EBADMSG,
-                                             "image '%s' in the store is damaged: its content no longer matches its ID",
-                                             id);
+                        return rkt_error_set(
+                                reterr, -EBADMSG,
+                                "image '%s' in the store is damaged: its content no longer matches its ID",
+                                id);
         }
         return 0;
 }

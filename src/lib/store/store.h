@@ -24,7 +24,7 @@ typedef struct ImageRecord {
         uint64_t last_used;   /* µs since the epoch */
         uint64_t size;        /* of the uncompressed ACI */
         char *origin;         /* where it came from: a file:// or http(s):// URL */
-        bool latest;          /* fetched by discovery without asking for a version (rkt 1.30's latest flag) */
+        bool latest; /* fetched by discovery without asking for a version (rkt 1.30's latest flag) */
 } ImageRecord;
 
 typedef enum StoreOpenFlags {
@@ -44,9 +44,10 @@ int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *r
 /* The same, with gate called once the image has been read and checked but before anything of it is visible
  * in the store (also when the store has it already): a negative return abandons the import without a
  * trace. Fetching verifies the signature in parallel with the import pass and decides here. */
-typedef int (*StoreImportGate)(const char *id, const AppcImageManifest *m, void *userdata, RktError **reterr);
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata, char **ret_id,
-                          bool *ret_new, RktError **reterr);
+typedef int (*StoreImportGate)(const char *id, const AppcImageManifest *m, void *userdata,
+                               RktError **reterr);
+int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
+                          char **ret_id, bool *ret_new, RktError **reterr);
 
 /* Remembers that the file at abs_path (as st describes it) holds image id, so that an unchanged file need
  * not be read and hashed again (rkt's stage1, used on every run, is 10s of MB). lookup fails with -ENOENT
@@ -170,7 +171,8 @@ typedef struct StoreLayerWrite {
         int fd;
         char *tmp_name; /* relative to the cas dir */
         char *name;
-        bool resumable; /* tmp_name is the layer's own partial file, which outlives an interrupted download */
+        bool resumable; /* tmp_name is the layer's own partial file, which outlives an interrupted download
+                         */
 } StoreLayerWrite;
 
 /* An fd of the cached layer (digest "sha256:<hex>"), or -ENOENT. */
@@ -195,9 +197,9 @@ int store_mkdtemp(Store *s, char **ret_path, RktError **reterr);
  * where it stopped. The fd holds an exclusive flock: two rkt fetching one URL take turns. */
 typedef struct StoreDownload {
         int fd;
-        char *name;      /* relative to the cas dir */
+        char *name; /* relative to the cas dir */
         char *meta_name;
-        char *etag;          /* validators of what fd holds; NULL when unknown */
+        char *etag; /* validators of what fd holds; NULL when unknown */
         char *last_modified;
 } StoreDownload;
 

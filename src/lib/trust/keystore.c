@@ -117,14 +117,18 @@ typedef struct FileList {
         size_t n;
 } FileList;
 
-static int file_list_add(FileList *fl, const char *path, const char *fpr, const char *prefix, bool system, bool mask) {
+static int file_list_add(FileList *fl, const char *path, const char *fpr, const char *prefix, bool system,
+                         bool mask) {
         TrustedKeyFile *n = realloc(fl->l, sizeof(TrustedKeyFile) * (fl->n + 1));
 
         if (!n)
                 return -ENOMEM;
         fl->l = n;
-        n[fl->n] = (TrustedKeyFile) { .path = strdup(path), .fingerprint = strdup(fpr),
-                                      .prefix = prefix ? strdup(prefix) : NULL, .system = system, .mask = mask };
+        n[fl->n] = (TrustedKeyFile){.path = strdup(path),
+                                    .fingerprint = strdup(fpr),
+                                    .prefix = prefix ? strdup(prefix) : NULL,
+                                    .system = system,
+                                    .mask = mask};
         fl->n++;
         if (!n[fl->n - 1].path || !n[fl->n - 1].fingerprint || (prefix && !n[fl->n - 1].prefix))
                 return -ENOMEM;
@@ -137,7 +141,8 @@ static int compare_names(const void *a, const void *b) {
 
 /* The key files directly in dir (prefix NULL: root.d), and with recurse the dirs below it as longer
  * prefixes. Directories are never followed through symlinks; files may be symlinks. */
-static int scan_dir(FileList *fl, const char *dir, const char *prefix, bool system, bool recurse, unsigned depth) {
+static int scan_dir(FileList *fl, const char *dir, const char *prefix, bool system, bool recurse,
+                    unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         _cleanup_strv_free_ char **names = NULL;
         struct dirent *de;
@@ -185,11 +190,12 @@ static int scan_dir(FileList *fl, const char *dir, const char *prefix, bool syst
 
 int keystore_list_files(const Keystore *ks, TrustedKeyFile **ret, size_t *ret_n, RktError **reterr) {
         FileList fl = {};
-        const char *const tops[] = { ks->system_dir, ks->local_dir };
+        const char *const tops[] = {ks->system_dir, ks->local_dir};
         int r = 0;
 
         for (size_t i = 0; i < 2 && r >= 0; i++) {
-                _cleanup_free_ char *root = path_join(tops[i], "root.d"), *pre = path_join(tops[i], "prefix.d");
+                _cleanup_free_ char *root = path_join(tops[i], "root.d"),
+                                    *pre = path_join(tops[i], "prefix.d");
                 if (!root || !pre) {
                         r = -ENOMEM;
                         break;
@@ -276,7 +282,8 @@ int keystore_keyring_files(const Keystore *ks, const char *name, TrustedKeyFile 
         /* Local decisions win: a local key file trusts, a local empty file masks the system's. */
         for (size_t i = 0; i < loc.n && r >= 0; i++)
                 if (!loc.l[i].mask)
-                        r = file_list_add(&out, loc.l[i].path, loc.l[i].fingerprint, loc.l[i].prefix, false, false);
+                        r = file_list_add(&out, loc.l[i].path, loc.l[i].fingerprint, loc.l[i].prefix, false,
+                                          false);
         for (size_t i = 0; i < sys.n && r >= 0; i++) {
                 bool local_has = false;
                 if (sys.l[i].mask)
@@ -285,7 +292,8 @@ int keystore_keyring_files(const Keystore *ks, const char *name, TrustedKeyFile 
                         if (streq(loc.l[k].fingerprint, sys.l[i].fingerprint))
                                 local_has = true; /* trusted locally (already in) or masked */
                 if (!local_has)
-                        r = file_list_add(&out, sys.l[i].path, sys.l[i].fingerprint, sys.l[i].prefix, true, false);
+                        r = file_list_add(&out, sys.l[i].path, sys.l[i].fingerprint, sys.l[i].prefix, true,
+                                          false);
         }
         trusted_key_files_free(sys.l, sys.n);
         trusted_key_files_free(loc.l, loc.n);
@@ -336,7 +344,7 @@ static void gpg_session_done(GpgSession *s) {
         if (s->home)
                 (void) rm_rf_at(AT_FDCWD, s->home);
         free(s->home);
-        *s = (GpgSession) {};
+        *s = (GpgSession){};
 }
 
 static int gpg_error_to_errno(gpgme_error_t e) {
@@ -353,7 +361,8 @@ static int gpg_session_new(GpgSession *ret, RktError **reterr) {
 
         (void) pthread_once(&gpgme_once, gpgme_init);
         if (gpgme_engine_error)
-                return rkt_error_set(reterr, -ENOPKG, "GnuPG is needed to verify signatures, but gpg is not usable: %s",
+                return rkt_error_set(reterr, -ENOPKG,
+                                     "GnuPG is needed to verify signatures, but gpg is not usable: %s",
                                      gpgme_strerror(gpgme_engine_error));
         if (asprintf(&s.home, "%s/rkt-gpg-XXXXXX", isempty(tmp) ? "/tmp" : tmp) < 0)
                 return -ENOMEM;
@@ -368,15 +377,18 @@ static int gpg_session_new(GpgSession *ret, RktError **reterr) {
                 gpg_session_done(&s);
                 return -ENOMEM;
         }
-        static const char gpg_conf[] = "no-autostart\nno-auto-key-retrieve\nno-auto-key-locate\nno-greeting\n";
+        static const char gpg_conf[] =
+                "no-autostart\nno-auto-key-retrieve\nno-auto-key-locate\nno-greeting\n";
         /* A throwaway file: no need for write-temp + fsync + rename. */
         {
-                _cleanup_close_ int cfd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                _cleanup_close_ int cfd =
+                        open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
                 r = cfd < 0 ? negative_errno() : loop_write(cfd, gpg_conf, strlen(gpg_conf));
         }
         if (r < 0) {
                 gpg_session_done(&s);
-                return rkt_error_set(reterr, r, "cannot write a temporary GnuPG configuration: %s", strerror(-r));
+                return rkt_error_set(reterr, r, "cannot write a temporary GnuPG configuration: %s",
+                                     strerror(-r));
         }
         e = gpgme_new(&s.ctx);
         if (!e)
@@ -385,7 +397,8 @@ static int gpg_session_new(GpgSession *ret, RktError **reterr) {
                 e = gpgme_ctx_set_engine_info(s.ctx, GPGME_PROTOCOL_OpenPGP, NULL, s.home);
         if (e) {
                 gpg_session_done(&s);
-                return rkt_error_set(reterr, gpg_error_to_errno(e), "cannot set up gpgme: %s", gpgme_strerror(e));
+                return rkt_error_set(reterr, gpg_error_to_errno(e), "cannot set up gpgme: %s",
+                                     gpgme_strerror(e));
         }
         gpgme_set_offline(s.ctx, 1);
         *ret = s;
@@ -498,9 +511,13 @@ int pgp_keys_parse(const void *data, size_t size, PgpKey **ret, size_t *ret_n, R
                         break;
                 }
                 l = nl;
-                l[n] = (PgpKey) { .fingerprint = strdup(*f), .expired = k->expired, .revoked = k->revoked,
-                                  .disabled = k->disabled, .invalid = k->invalid, .can_sign = k->can_sign,
-                                  .expires = k->subkeys ? k->subkeys->expires : 0 };
+                l[n] = (PgpKey){.fingerprint = strdup(*f),
+                                .expired = k->expired,
+                                .revoked = k->revoked,
+                                .disabled = k->disabled,
+                                .invalid = k->invalid,
+                                .can_sign = k->can_sign,
+                                .expires = k->subkeys ? k->subkeys->expires : 0};
                 n++;
                 r = l[n - 1].fingerprint ? 0 : -ENOMEM;
                 if (r >= 0)
@@ -539,12 +556,14 @@ static bool prefix_valid(const char *prefix) {
         return appc_ac_identifier_valid(prefix);
 }
 
-int keystore_add(const Keystore *ks, const char *prefix, const PgpKey *key, char **ret_path, RktError **reterr) {
+int keystore_add(const Keystore *ks, const char *prefix, const PgpKey *key, char **ret_path,
+                 RktError **reterr) {
         _cleanup_free_ char *dir = NULL, *path = NULL;
         int r;
 
         if (prefix && !prefix_valid(prefix))
-                return rkt_error_set(reterr, -EINVAL, "prefix '%s' is not a valid image name prefix", prefix);
+                return rkt_error_set(reterr, -EINVAL, "prefix '%s' is not a valid image name prefix",
+                                     prefix);
         r = key_dir(ks->local_dir, prefix, &dir);
         if (r < 0)
                 return r;
@@ -580,7 +599,8 @@ int keystore_remove(const Keystore *ks, const char *fingerprint, KeystoreScope s
                         continue;
                 if (!f->system) {
                         if (unlink(f->path) < 0 && errno != ENOENT)
-                                r = rkt_error_set(reterr, negative_errno(), "cannot remove '%s': %m", f->path);
+                                r = rkt_error_set(reterr, negative_errno(), "cannot remove '%s': %m",
+                                                  f->path);
                         else
                                 r = strv_extend(&removed, f->path);
                 } else {
@@ -600,8 +620,8 @@ int keystore_remove(const Keystore *ks, const char *fingerprint, KeystoreScope s
         if (r < 0)
                 return r;
         if (!removed && !masked)
-                return rkt_error_set(reterr, -ENOENT, "no trusted key with fingerprint %s%s%s%s", fingerprint,
-                                     scope == KEYSTORE_SCOPE_ROOT ? " in root.d" : "",
+                return rkt_error_set(reterr, -ENOENT, "no trusted key with fingerprint %s%s%s%s",
+                                     fingerprint, scope == KEYSTORE_SCOPE_ROOT ? " in root.d" : "",
                                      scope == KEYSTORE_SCOPE_PREFIX ? " for prefix '" : "",
                                      scope == KEYSTORE_SCOPE_PREFIX ? prefix : "");
         *ret_removed = TAKE_PTR(removed);
@@ -632,19 +652,23 @@ static int import_key_file(GpgSession *s, const TrustedKeyFile *f, RktError **re
         int r;
 
         if (stat(f->path, &st) == 0 && st.st_size > KEY_FILE_MAX)
-                return rkt_error_set(reterr, -EUCLEAN, "trusted key file '%s' is too large to be a key", f->path);
+                return rkt_error_set(reterr, -EUCLEAN, "trusted key file '%s' is too large to be a key",
+                                     f->path);
         r = read_full_file_at(AT_FDCWD, f->path, &data, &size);
         if (r < 0)
-                return rkt_error_set(reterr, -EUCLEAN, "cannot read trusted key file '%s': %s", f->path, strerror(-r));
+                return rkt_error_set(reterr, -EUCLEAN, "cannot read trusted key file '%s': %s", f->path,
+                                     strerror(-r));
         r = gpg_import(s, data, size, &fprs, &e);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return rkt_error_set(reterr, -EUCLEAN, "trusted key file '%s': %s", f->path, rkt_error_message(e, r));
+                return rkt_error_set(reterr, -EUCLEAN, "trusted key file '%s': %s", f->path,
+                                     rkt_error_message(e, r));
         if (strv_length(fprs) != 1 || !streq(fprs[0], f->fingerprint))
-                return rkt_error_set(reterr, -EUCLEAN,
-                                     "trusted key file '%s' does not hold exactly the key its name says (it holds %s)",
-                                     f->path, fprs[0]);
+                return rkt_error_set(
+                        reterr, -EUCLEAN,
+                        "trusted key file '%s' does not hold exactly the key its name says (it holds %s)",
+                        f->path, fprs[0]);
         return 0;
 }
 
@@ -668,10 +692,11 @@ int keystore_list_keys(const Keystore *ks, TrustedKeyInfo **ret, size_t *ret_n, 
                         continue;
                 t = &out[m++];
                 t->file = l[i];
-                l[i] = (TrustedKeyFile) {};
+                l[i] = (TrustedKeyFile){};
                 if (t->file.system)
                         for (size_t k = 0; k < n; k++)
-                                if (l[k].mask && !l[k].system && streq(l[k].fingerprint, t->file.fingerprint) &&
+                                if (l[k].mask && !l[k].system &&
+                                    streq(l[k].fingerprint, t->file.fingerprint) &&
                                     streq_ptr(l[k].prefix, t->file.prefix))
                                         t->masked = true;
         }
@@ -712,7 +737,7 @@ void signature_info_done(SignatureInfo *s) {
         free(s->fingerprint);
         free(s->key_file);
         strv_free(s->uids);
-        *s = (SignatureInfo) {};
+        *s = (SignatureInfo){};
 }
 
 /* "<primary fingerprint> '<first user ID>'" of the key holding the (sub)key fpr. */
@@ -796,12 +821,13 @@ static int explain_unknown_key(const Keystore *ks, const char *name, const char 
         shown = fingerprint_pretty(primary ?: signer);
         /* "openpgp: …": rkt 1.30's words (its OpenPGP library's), which scripts match on. */
         if (primary && where)
-                return rkt_error_set(reterr, -ENOKEY,
-                                     "openpgp: signature made by unknown entity: signature made by key %s, which is "
-                                     "trusted for prefix '%s' but not for '%s' "
-                                     "(or is masked for it); to trust it for this image, run 'rkt trust --prefix=%s' "
-                                     "with the key",
-                                     primary, where, name, name);
+                return rkt_error_set(
+                        reterr, -ENOKEY,
+                        "openpgp: signature made by unknown entity: signature made by key %s, which is "
+                        "trusted for prefix '%s' but not for '%s' "
+                        "(or is masked for it); to trust it for this image, run 'rkt trust --prefix=%s' "
+                        "with the key",
+                        primary, where, name, name);
         return rkt_error_set(reterr, -ENOKEY,
                              "openpgp: signature made by unknown entity: signature made by unknown key %s "
                              "(fingerprint %s); if you trust it for '%s', run 'rkt "
@@ -859,7 +885,8 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
                 goto finish;
         }
         if (e) {
-                r = rkt_error_set(reterr, gpg_error_to_errno(e), "verifying the signature: %s", gpgme_strerror(e));
+                r = rkt_error_set(reterr, gpg_error_to_errno(e), "verifying the signature: %s",
+                                  gpgme_strerror(e));
                 goto finish;
         }
         for (gpgme_signature_t g = res->signatures; g; g = g->next) {
@@ -902,7 +929,7 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
         if (good) {
                 gpgme_key_t k = NULL;
 
-                *ret = (SignatureInfo) {};
+                *ret = (SignatureInfo){};
                 /* One key listing gives both the primary fingerprint (the signature may name a subkey)
                  * and the user IDs: each listing is a gpg run. */
                 if (gpg_get_key(&s, good->fpr, &k) >= 0) {
@@ -926,13 +953,15 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
         }
         if (bad) {
                 _cleanup_free_ char *who = bad->fpr ? describe_key(&s, bad->fpr) : NULL;
-                r = rkt_error_set(reterr, -EKEYREJECTED,
-                                  "image was modified or signature does not match (the signature names key %s)",
-                                  strna(who));
+                r = rkt_error_set(
+                        reterr, -EKEYREJECTED,
+                        "image was modified or signature does not match (the signature names key %s)",
+                        strna(who));
         } else if (revoked) {
                 _cleanup_free_ char *who = revoked->fpr ? describe_key(&s, revoked->fpr) : NULL;
                 r = rkt_error_set(reterr, -EKEYREVOKED,
-                                  "the signing key %s has been revoked: its signatures are not accepted", strna(who));
+                                  "the signing key %s has been revoked: its signatures are not accepted",
+                                  strna(who));
         } else if (expired) {
                 _cleanup_free_ char *who = expired->fpr ? describe_key(&s, expired->fpr) : NULL;
                 gpgme_key_t k = NULL;
@@ -946,13 +975,14 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
                 }
                 if (gpgme_err_code(expired->status) == GPG_ERR_SIG_EXPIRED && when == 0) {
                         _cleanup_free_ char *date = format_date(expired->exp_timestamp);
-                        r = rkt_error_set(reterr, -EKEYEXPIRED, "the signature by key %s expired on %s", strna(who),
-                                          strna(date));
+                        r = rkt_error_set(reterr, -EKEYEXPIRED, "the signature by key %s expired on %s",
+                                          strna(who), strna(date));
                 } else {
                         _cleanup_free_ char *date = format_date(when);
-                        r = rkt_error_set(reterr, -EKEYEXPIRED,
-                                          "the signing key %s expired on %s: its signatures are not accepted",
-                                          strna(who), strna(date));
+                        r = rkt_error_set(
+                                reterr, -EKEYEXPIRED,
+                                "the signing key %s expired on %s: its signatures are not accepted",
+                                strna(who), strna(date));
                 }
         } else if (unknown)
                 r = explain_unknown_key(ks, name, unknown, reterr);

@@ -64,8 +64,8 @@ typedef struct PgpKey {
         char **uids;       /* NULL-terminated, may be NULL */
         bool expired, revoked, disabled, invalid;
         bool can_sign;
-        int64_t expires;   /* seconds since the epoch; 0: never */
-        char *armored;     /* this key alone, as an armored export (what the store keeps) */
+        int64_t expires; /* seconds since the epoch; 0: never */
+        char *armored;   /* this key alone, as an armored export (what the store keeps) */
 } PgpKey;
 
 void pgp_keys_free(PgpKey *k, size_t n);
@@ -75,7 +75,8 @@ int pgp_keys_parse(const void *data, size_t size, PgpKey **ret, size_t *ret_n, R
 
 /* Writes key into the local store for prefix (NULL: root.d) — replacing a mask of the same name — and
  * returns the file's path. */
-int keystore_add(const Keystore *ks, const char *prefix, const PgpKey *key, char **ret_path, RktError **reterr);
+int keystore_add(const Keystore *ks, const char *prefix, const PgpKey *key, char **ret_path,
+                 RktError **reterr);
 
 typedef enum KeystoreScope {
         KEYSTORE_SCOPE_ALL,    /* root.d and every prefix */
@@ -90,10 +91,10 @@ int keystore_remove(const Keystore *ks, const char *fingerprint, KeystoreScope s
 
 typedef struct TrustedKeyInfo {
         TrustedKeyFile file;
-        char **uids;  /* NULL-terminated, may be NULL */
+        char **uids; /* NULL-terminated, may be NULL */
         bool expired, revoked;
-        bool masked;  /* a system key masked by a local file */
-        char *error;  /* the file is unusable (not a key, wrong fingerprint): why */
+        bool masked; /* a system key masked by a local file */
+        char *error; /* the file is unusable (not a key, wrong fingerprint): why */
 } TrustedKeyInfo;
 
 void trusted_key_infos_free(TrustedKeyInfo *l, size_t n);
