@@ -134,6 +134,7 @@ static void test_run_argv(void **state) {
                                                           .local_config = "/etc/rkt",
                                                           .private_users = "--private-users=65536:65536",
                                                           .hostname = "h",
+                                                          .ipc = "parent",
                                                           .system_config = "/usr/lib/rkt",
                                                           .net_plugin_dirs = dirs,
                                                           .dns_args = dns,
@@ -146,11 +147,11 @@ static void test_run_argv(void **state) {
         assert_argv(full,
                     (const char *const[]){"/init", "--debug", "--net=a:IP=1.2.3.4,b", "--interactive",
                                           "--local-config=/etc/rkt", "--private-users=65536:65536",
-                                          "--hostname=h", "--system-config=/usr/lib/rkt",
+                                          "--hostname=h", "--ipc=parent", "--system-config=/usr/lib/rkt",
                                           "--net-plugin-dirs=/usr/lib/cni:/opt/cni/bin", "--dns=8.8.8.8",
                                           "--hosts-entry=10.0.0.1=db", "--disable-capabilities-restriction",
                                           "--disable-paths", "--disable-seccomp", "--mds-token=t0k", "u"},
-                    16);
+                    17);
 
         /* What stage1 cannot do without is not left out silently. */
         assert_int_equal(stage1_run_argv(&(Stage1RunArgs){.entrypoint = "/init", .uuid = "u"}, &none),
