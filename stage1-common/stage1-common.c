@@ -22,6 +22,7 @@
 #include "pod-name.h"
 #include "stage1-common.h"
 #include "strv.h"
+#include "util.h"
 
 bool stage1_uuid_valid(const char *s) {
         if (!s || strlen(s) != 36)
@@ -255,6 +256,51 @@ int stage1_stop_args(int argc, char **argv, bool *ret_force) {
                 return -EINVAL;
         }
         *ret_force = force;
+        return 0;
+}
+
+int stage1_stop_main(int argc, char **argv, int (*stop)(bool force, RktError **reterr),
+                     const char *error_prefix) {
+        _cleanup_error_ RktError *error = NULL;
+        bool force;
+        int r;
+
+        log_set_prefix("stage1");
+        if (stage1_stop_args(argc, argv, &force) < 0)
+                return STAGE1_EXIT_FAILURE;
+        r = stop(force, &error);
+        if (r < 0) {
+                log_error("%s%s", error_prefix, rkt_error_message(error, r));
+                return STAGE1_EXIT_FAILURE;
+        }
+        return 0;
+}
+
+int stage1_gc_args(int argc, char **argv, const char **ret_uuid) {
+        static const struct option options[] = {
+                {"debug", optional_argument, NULL, 'd'},
+                {"local-config", required_argument, NULL, 'l'},
+                {},
+        };
+        int c;
+
+        log_set_prefix("stage1");
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c == 'd') {
+                        if (!optarg || parse_boolean(optarg) > 0)
+                                log_set_max_level(LOG_LEVEL_DEBUG);
+                } else if (c != 'l') {
+                        log_error("gc: unknown option '%s'; usage: gc [--debug] [--local-config=DIR] UUID",
+                                  argv[optind - 1]);
+                        return -EINVAL;
+                }
+        }
+        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
+                log_error("gc: usage: gc [--debug] [--local-config=DIR] UUID");
+                return -EINVAL;
+        }
+        *ret_uuid = argv[optind];
         return 0;
 }
 

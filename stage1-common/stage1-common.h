@@ -47,6 +47,16 @@ int stage1_close_fds_but_lock(void);
  * returns -EINVAL. */
 int stage1_stop_args(int argc, char **argv, bool *ret_force);
 
+/* The whole main() of a stop entrypoint: sets the log prefix, parses "[--force] UUID" and runs stop; a
+ * failure is logged as error_prefix followed by its message. Returns the exit status. */
+int stage1_stop_main(int argc, char **argv, int (*stop)(bool force, RktError **reterr),
+                     const char *error_prefix);
+
+/* The gc entrypoint's start, the same for every flavour: sets the log prefix and parses
+ * "[--debug[=BOOL]] [--local-config=DIR] UUID" (--debug turns on debug messages). Logs what is wrong and
+ * returns -EINVAL; *ret_uuid points into argv. */
+int stage1_gc_args(int argc, char **argv, const char **ret_uuid);
+
 /* Asks machined to terminate the machine rkt-<uuid>: what is left in its scope is killed and the machine is
  * forgotten. For a pod whose nspawn was killed: machined can keep a machine whose registration was under
  * way when nspawn died. 0 when there is no such machine (or no machined). */

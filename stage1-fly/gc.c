@@ -3,30 +3,10 @@
  * exited pod. The app's mounts lived in its own mount namespace and went with it; the pod's overlays are
  * stage0's to unmount, and nothing else of the pod is on the host (no network, cgroup or machine). So gc
  * checks its arguments, as every stage1's gc takes them, and has nothing to remove. */
-#include <getopt.h>
-
-#include "log.h"
 #include "stage1-common.h"
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                {"debug", optional_argument, NULL, 'd'},
-                {"local-config", required_argument, NULL, 'l'},
-                {},
-        };
-        int c;
+        const char *uuid;
 
-        log_set_prefix("stage1");
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
-                if (c != 'd' && c != 'l') {
-                        log_error("gc: unknown option '%s'; usage: gc [--debug] [--local-config=DIR] UUID",
-                                  argv[optind - 1]);
-                        return STAGE1_EXIT_FAILURE;
-                }
-        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
-                log_error("gc: usage: gc [--debug] [--local-config=DIR] UUID");
-                return STAGE1_EXIT_FAILURE;
-        }
-        return 0;
+        return stage1_gc_args(argc, argv, &uuid) < 0 ? STAGE1_EXIT_FAILURE : 0;
 }

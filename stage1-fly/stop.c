@@ -42,17 +42,5 @@ static int stop(bool force, RktError **reterr) {
 }
 
 int main(int argc, char **argv) {
-        _cleanup_error_ RktError *error = NULL;
-        bool force;
-        int r;
-
-        log_set_prefix("stage1");
-        if (stage1_stop_args(argc, argv, &force) < 0)
-                return STAGE1_EXIT_FAILURE;
-        r = stop(force, &error);
-        if (r < 0) {
-                log_error("%s", rkt_error_message(error, r));
-                return STAGE1_EXIT_FAILURE;
-        }
-        return 0;
+        return stage1_stop_main(argc, argv, stop, "");
 }

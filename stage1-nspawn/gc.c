@@ -9,7 +9,6 @@
  * 0 when nothing is left. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -170,32 +169,12 @@ static int remove_cgroups(const char *uuid, RktError **reterr) {
 }
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                {"debug", optional_argument, NULL, 'd'},
-                {"local-config", required_argument, NULL, 'l'},
-                {},
-        };
         _cleanup_error_ RktError *error = NULL;
         const char *uuid;
-        int c, r, k;
+        int r, k;
 
-        log_set_prefix("stage1");
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-                if (c == 'd') {
-                        if (!optarg || parse_boolean(optarg) > 0)
-                                log_set_max_level(LOG_LEVEL_DEBUG);
-                } else if (c != 'l') {
-                        log_error("gc: unknown option '%s'; usage: gc [--debug] [--local-config=DIR] UUID",
-                                  argv[optind - 1]);
-                        return STAGE1_EXIT_FAILURE;
-                }
-        }
-        if (optind != argc - 1 || !stage1_uuid_valid(argv[optind])) {
-                log_error("gc: usage: gc [--debug] [--local-config=DIR] UUID");
+        if (stage1_gc_args(argc, argv, &uuid) < 0)
                 return STAGE1_EXIT_FAILURE;
-        }
-        uuid = argv[optind];
         /* Each part on its own: one that fails does not keep the others from being removed. Processes
          * first, so that nothing uses the network while it goes. */
         r = remove_cgroups(uuid, &error);

@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -106,6 +107,19 @@ int aci_archive_failure(Extractor *x, bool first, bool in_data);
 int aci_extract_parse_path(EntryPath *p, const char *raw, PathProblem *ret_problem);
 /* A borrowed fd of the directory comps[0..n) below the target, reusing the cached directories. */
 int aci_extract_walk(Extractor *x, char **comps, size_t n, bool create, int *ret_fd, size_t *ret_failed);
+/* The escaped archive path of p up to and including component i, for messages. */
+char *aci_path_prefix(const EntryPath *p, size_t i);
+/* Grows the array *p of *size elements of elem bytes to hold need of them. */
+int aci_grow(void **p, size_t *size, size_t need, size_t elem);
+/* Records st's inode as made by this extraction; NULL when out of memory. */
+InodeSlot *aci_inode_add(Extractor *x, const struct stat *st);
+/* Records the inode just created as name in dirfd; *ret_st is its stat. */
+int aci_remember_at(Extractor *x, int dirfd, const char *name, struct stat *ret_st);
+/* Resolves the parent of the current entry (target components comps[0..n-1)), creating it. */
+int aci_open_parent(Extractor *x, char **comps, size_t n, int *ret_fd);
+/* Makes room for the entry's name in parent_fd after EEXIST: 1 when an existing directory stays (dir),
+ * 0 when the name is free now. */
+int aci_prepare_slot(Extractor *x, int parent_fd, const char *name, bool dir);
 /* Counts the entry against the budget before anything of it is written. */
 int aci_budget_entry(Extractor *x, struct archive_entry *e);
 /* aci_extract_archive() charging budget (NULL: no limits). */

@@ -167,3 +167,9 @@ void appc_jw_app(AppcJsonWriter *w, const AppcApp *a);
 
 /* The acKind check shared by both manifests. */
 int appc_check_kind(json_object *root, const char *expected, RktError **reterr);
+
+/* A pod's volumes (appc-volume.c), used by the pod manifest. */
+int appc_volume_from_json(json_object *v, const char *path, AppcVolume *ret, RktError **reterr);
+int appc_volume_validate(const AppcVolume *v, const char *prefix, RktError **reterr);
+bool appc_volume_equal(const AppcVolume *a, const AppcVolume *b);
+void appc_jw_volume(AppcJsonWriter *w, const AppcVolume *v);

@@ -1,340 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The appc PodManifest (schema/pod.go) and its volumes (schema/types/volume.go). */
+/* The appc PodManifest (schema/pod.go): its runtime apps, exposed ports and the manifest itself. */
 #include <inttypes.h>
 
 #include "appc-internal.h"
 #include "util.h"
 
 #define POD_MANIFEST_KIND "PodManifest"
-#define EMPTY_VOLUME_DEFAULT_MODE "0755"
-
-/* --- volumes --- */
-
-const char *appc_volume_kind_to_string(AppcVolumeKind k) {
-        switch (k) {
-        case APPC_VOLUME_HOST:
-                return "host";
-        case APPC_VOLUME_EMPTY:
-                return "empty";
-        default:
-                return NULL;
-        }
-}
-
-static AppcVolumeKind volume_kind_from_string(const char *s) {
-        if (streq_ptr(s, "host"))
-                return APPC_VOLUME_HOST;
-        if (streq_ptr(s, "empty"))
-                return APPC_VOLUME_EMPTY;
-        return _APPC_VOLUME_KIND_INVALID;
-}
-
-void appc_volume_done(AppcVolume *v) {
-        free(v->name);
-        free(v->source);
-        free(v->mode);
-        *v = (AppcVolume){
-                .kind = _APPC_VOLUME_KIND_INVALID, .read_only = APPC_UNSET, .recursive = APPC_UNSET};
-}
-
-int appc_volume_copy(const AppcVolume *v, AppcVolume *ret) {
-        AppcVolume c = *v;
-
-        c.name = v->name ? strdup(v->name) : NULL;
-        c.source = v->source ? strdup(v->source) : NULL;
-        c.mode = v->mode ? strdup(v->mode) : NULL;
-        if ((v->name && !c.name) || (v->source && !c.source) || (v->mode && !c.mode)) {
-                appc_volume_done(&c);
-                return -ENOMEM;
-        }
-        *ret = c;
-        return 0;
-}
-
-static bool volume_equal(const AppcVolume *a, const AppcVolume *b) {
-        if (!a || !b)
-                return a == b;
-        if (!streq_ptr(a->name, b->name) || a->kind != b->kind || !streq_ptr(a->source, b->source) ||
-            a->read_only != b->read_only || a->recursive != b->recursive || !streq_ptr(a->mode, b->mode))
-                return false;
-        return a->kind != APPC_VOLUME_EMPTY || (a->uid == b->uid && a->gid == b->gid);
-}
-
-/* appc fills these in when a volume is read (maybeSetDefaults). */
-static int volume_set_defaults(AppcVolume *v) {
-        if (v->kind != APPC_VOLUME_EMPTY || v->mode)
-                return 0;
-        v->mode = strdup(EMPTY_VOLUME_DEFAULT_MODE);
-        return v->mode ? 0 : -ENOMEM;
-}
-
-static int volume_validate(const AppcVolume *v, const char *prefix, RktError **reterr) {
-        int r;
-
-        r = appc_check_ac_name(v->name, APPC_PATH("%sname", prefix), reterr);
-        if (r < 0)
-                return r;
-        switch (v->kind) {
-        case APPC_VOLUME_EMPTY:
-                if (!isempty(v->source))
-                        return appc_fail(reterr, "%ssource %s: must not be set for an empty volume", prefix,
-                                         APPC_QUOTE(v->source));
-                if (isempty(v->mode))
-                        return appc_fail(reterr, "%smode: must be set for an empty volume", prefix);
-                return 0;
-        case APPC_VOLUME_HOST:
-                if (isempty(v->source))
-                        return appc_fail(reterr, "%ssource: must be set for a host volume", prefix);
-                r = appc_check_absolute_path(v->source, APPC_PATH("%ssource", prefix), reterr);
-                if (r < 0)
-                        return r;
-                if (v->mode)
-                        return appc_fail(reterr, "%smode: must not be set for a host volume", prefix);
-                return 0;
-        default:
-                return appc_fail(reterr, "%skind: must be \"empty\" or \"host\"", prefix);
-        }
-}
-
-static int volume_from_json(json_object *v, const char *path, AppcVolume *ret, RktError **reterr) {
-        _cleanup_free_ char *kind = NULL;
-        AppcVolume vol = {
-                .kind = _APPC_VOLUME_KIND_INVALID, .read_only = APPC_UNSET, .recursive = APPC_UNSET};
-        json_object *ro, *rec, *uid, *gid;
-        bool b = false;
-        int64_t id = 0;
-        int r;
-
-        r = appc_json_expect(v, json_type_object, path, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_string(appc_json_member(v, "name"), APPC_PATH("%s.name", path), &vol.name, reterr);
-        if (r < 0)
-                goto fail;
-        r = appc_json_string(appc_json_member(v, "kind"), APPC_PATH("%s.kind", path), &kind, reterr);
-        if (r < 0)
-                goto fail;
-        vol.kind = volume_kind_from_string(kind);
-        if (vol.kind == _APPC_VOLUME_KIND_INVALID) {
-                if (kind)
-                        r = appc_fail(reterr, "%s.kind %s: must be \"empty\" or \"host\"", path,
-                                      APPC_QUOTE(kind));
-                else
-                        r = appc_fail(reterr, "%s.kind: must be \"empty\" or \"host\"", path);
-                goto fail;
-        }
-        r = appc_json_string(appc_json_member(v, "source"), APPC_PATH("%s.source", path), &vol.source,
-                             reterr);
-        if (r < 0)
-                goto fail;
-        if (vol.source && vol.source[0] == '\0')
-                vol.source = mfree(vol.source);
-
-        ro = appc_json_member(v, "readOnly");
-        r = appc_json_bool(ro, APPC_PATH("%s.readOnly", path), &b, reterr);
-        if (r < 0)
-                goto fail;
-        if (ro)
-                vol.read_only = b ? APPC_TRUE : APPC_FALSE;
-        rec = appc_json_member(v, "recursive");
-        r = appc_json_bool(rec, APPC_PATH("%s.recursive", path), &b, reterr);
-        if (r < 0)
-                goto fail;
-        if (rec)
-                vol.recursive = b ? APPC_TRUE : APPC_FALSE;
-
-        r = appc_json_string(appc_json_member(v, "mode"), APPC_PATH("%s.mode", path), &vol.mode, reterr);
-        if (r < 0)
-                goto fail;
-        uid = appc_json_member(v, "uid");
-        gid = appc_json_member(v, "gid");
-        if (vol.kind == APPC_VOLUME_HOST && (vol.mode || uid || gid)) {
-                r = appc_fail(reterr, "%s.%s: must not be set for a host volume", path,
-                              vol.mode ? "mode"
-                              : uid    ? "uid"
-                                       : "gid");
-                goto fail;
-        }
-        r = appc_json_int(uid, APPC_PATH("%s.uid", path), 0, UINT32_MAX, &id, reterr);
-        if (r < 0)
-                goto fail;
-        vol.uid = (uint32_t) id;
-        id = 0;
-        r = appc_json_int(gid, APPC_PATH("%s.gid", path), 0, UINT32_MAX, &id, reterr);
-        if (r < 0)
-                goto fail;
-        vol.gid = (uint32_t) id;
-        r = volume_set_defaults(&vol);
-        if (r < 0)
-                goto fail;
-        *ret = vol;
-        return 0;
-fail:
-        appc_volume_done(&vol);
-        return r;
-}
-
-static void jw_volume(AppcJsonWriter *w, const AppcVolume *v) {
-        appc_jw_begin_object(w);
-        appc_jw_key(w, "name");
-        appc_jw_string(w, v->name);
-        appc_jw_key(w, "kind");
-        appc_jw_string(w, appc_volume_kind_to_string(v->kind));
-        if (v->source) {
-                appc_jw_key(w, "source");
-                appc_jw_string(w, v->source);
-        }
-        if (v->read_only != APPC_UNSET) {
-                appc_jw_key(w, "readOnly");
-                appc_jw_bool(w, v->read_only == APPC_TRUE);
-        }
-        if (v->recursive != APPC_UNSET) {
-                appc_jw_key(w, "recursive");
-                appc_jw_bool(w, v->recursive == APPC_TRUE);
-        }
-        if (v->kind == APPC_VOLUME_EMPTY) {
-                appc_jw_key(w, "mode");
-                appc_jw_string(w, v->mode);
-                appc_jw_key(w, "uid");
-                appc_jw_uint(w, v->uid);
-                appc_jw_key(w, "gid");
-                appc_jw_uint(w, v->gid);
-        }
-        appc_jw_end_object(w);
-}
-
-/* strconv.ParseBool */
-static int parse_go_bool(const char *s, bool *ret) {
-        static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-        static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (streq(s, yes[i])) {
-                        *ret = true;
-                        return 0;
-                }
-                if (streq(s, no[i])) {
-                        *ret = false;
-                        return 0;
-                }
-        }
-        return -EINVAL;
-}
-
-static int parse_id(const char *s, uint32_t *ret) {
-        uint64_t v;
-
-        if (parse_uint_max(s, UINT32_MAX, &v) < 0)
-                return -EINVAL;
-        *ret = (uint32_t) v;
-        return 0;
-}
-
-int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
-        _cleanup_strv_free_ char **fields = NULL;
-        AppcVolume v = {.kind = _APPC_VOLUME_KIND_INVALID, .read_only = APPC_UNSET, .recursive = APPC_UNSET};
-        bool seen[8] = {}, b;
-        int r;
-
-        r = strv_split(s, ",", &fields);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; fields[i]; i++) {
-                static const char *const keys[] = {"name",      "kind", "source", "readOnly",
-                                                   "recursive", "mode", "uid",    "gid"};
-                _cleanup_free_ char *key = NULL;
-                const char *eq, *value;
-                size_t k;
-
-                /* as appc's VolumeFromString, the first field is always the name */
-                if (i == 0) {
-                        key = strdup("name");
-                        value = fields[i];
-                } else {
-                        eq = strchr(fields[i], '=');
-                        if (!eq) {
-                                r = appc_fail(reterr, "volume %s: parameter %s has no value", APPC_QUOTE(s),
-                                              APPC_QUOTE(fields[i]));
-                                goto fail;
-                        }
-                        key = strndup(fields[i], (size_t) (eq - fields[i]));
-                        value = eq + 1;
-                }
-                if (!key) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                for (k = 0; k < ELEMENTSOF(keys); k++)
-                        if (streq(key, keys[k]))
-                                break;
-                if (k == ELEMENTSOF(keys)) {
-                        r = appc_fail(reterr, "volume %s: unknown parameter %s", APPC_QUOTE(s),
-                                      APPC_QUOTE(key));
-                        goto fail;
-                }
-                if (seen[k]) {
-                        r = appc_fail(reterr, "volume %s: parameter %s given more than once", APPC_QUOTE(s),
-                                      key);
-                        goto fail;
-                }
-                seen[k] = true;
-                switch (k) {
-                case 0:
-                case 2:
-                case 5: {
-                        char **target = k == 0 ? &v.name : k == 2 ? &v.source : &v.mode;
-
-                        *target = strdup(value);
-                        if (!*target) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        break;
-                }
-                case 1:
-                        v.kind = volume_kind_from_string(value);
-                        if (v.kind == _APPC_VOLUME_KIND_INVALID) {
-                                r = appc_fail(reterr, "volume %s: kind %s: must be \"empty\" or \"host\"",
-                                              APPC_QUOTE(s), APPC_QUOTE(value));
-                                goto fail;
-                        }
-                        break;
-                case 3:
-                case 4:
-                        if (parse_go_bool(value, &b) < 0) {
-                                r = appc_fail(reterr, "volume %s: %s %s: not a boolean", APPC_QUOTE(s), key,
-                                              APPC_QUOTE(value));
-                                goto fail;
-                        }
-                        *(k == 3 ? &v.read_only : &v.recursive) = b ? APPC_TRUE : APPC_FALSE;
-                        break;
-                default:
-                        if (parse_id(value, k == 6 ? &v.uid : &v.gid) < 0) {
-                                r = appc_fail(reterr, "volume %s: %s %s: not a valid id", APPC_QUOTE(s), key,
-                                              APPC_QUOTE(value));
-                                goto fail;
-                        }
-                }
-        }
-        if (v.kind == APPC_VOLUME_HOST && (seen[6] || seen[7])) {
-                r = appc_fail(reterr, "volume %s: %s: must not be set for a host volume", APPC_QUOTE(s),
-                              seen[6] ? "uid" : "gid");
-                goto fail;
-        }
-        if (v.source && v.source[0] == '\0')
-                v.source = mfree(v.source);
-        r = volume_set_defaults(&v);
-        if (r < 0)
-                goto fail;
-        r = volume_validate(&v, APPC_PATH("volume %s: ", APPC_QUOTE(s)), reterr);
-        if (r < 0)
-                goto fail;
-        *ret = v;
-        return 0;
-fail:
-        appc_volume_done(&v);
-        return r;
-}
 
 /* --- runtime apps --- */
 
@@ -429,8 +100,8 @@ static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, Rk
                 if (r < 0)
                         return r;
                 if (m->app_volume) {
-                        r = volume_validate(m->app_volume, APPC_PATH("%smounts[%zu].appVolume.", prefix, i),
-                                            reterr);
+                        r = appc_volume_validate(m->app_volume,
+                                                 APPC_PATH("%smounts[%zu].appVolume.", prefix, i), reterr);
                         if (r < 0)
                                 return r;
                 }
@@ -470,7 +141,7 @@ static int mounts_from_json(AppcRuntimeApp *ra, json_object *v, const char *path
                 if (av) {
                         AppcVolume vol;
 
-                        r = volume_from_json(av, APPC_PATH("%s.appVolume", p), &vol, reterr);
+                        r = appc_volume_from_json(av, APPC_PATH("%s.appVolume", p), &vol, reterr);
                         if (r < 0)
                                 return r;
                         m->app_volume = malloc(sizeof(AppcVolume));
@@ -565,7 +236,7 @@ static void jw_runtime_app(AppcJsonWriter *w, const AppcRuntimeApp *ra) {
                         appc_jw_string(w, ra->mounts[i].path);
                         if (ra->mounts[i].app_volume) {
                                 appc_jw_key(w, "appVolume");
-                                jw_volume(w, ra->mounts[i].app_volume);
+                                appc_jw_volume(w, ra->mounts[i].app_volume);
                         }
                         appc_jw_end_object(w);
                 }
@@ -589,7 +260,7 @@ static bool runtime_app_equal(const AppcRuntimeApp *a, const AppcRuntimeApp *b) 
         for (size_t i = 0; i < a->n_mounts; i++)
                 if (!streq_ptr(a->mounts[i].volume, b->mounts[i].volume) ||
                     !streq_ptr(a->mounts[i].path, b->mounts[i].path) ||
-                    !volume_equal(a->mounts[i].app_volume, b->mounts[i].app_volume))
+                    !appc_volume_equal(a->mounts[i].app_volume, b->mounts[i].app_volume))
                         return false;
         return true;
 }
@@ -720,7 +391,7 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         for (size_t i = 0; i < m->n_volumes; i++) {
                 const char *prefix = APPC_PATH("volumes[%zu].", i);
 
-                r = volume_validate(&m->volumes[i], prefix, reterr);
+                r = appc_volume_validate(&m->volumes[i], prefix, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
@@ -791,8 +462,8 @@ int appc_pod_manifest_parse(const char *json, size_t size, AppcPodManifest **ret
                 for (size_t i = 0; i < len; i++) {
                         AppcVolume vol, *e;
 
-                        r = volume_from_json(json_object_array_get_idx(v, i), APPC_PATH("volumes[%zu]", i),
-                                             &vol, reterr);
+                        r = appc_volume_from_json(json_object_array_get_idx(v, i),
+                                                  APPC_PATH("volumes[%zu]", i), &vol, reterr);
                         if (r < 0)
                                 return r;
                         e = appc_array_append(&m->volumes, &m->n_volumes, sizeof(*e));
@@ -864,7 +535,7 @@ static int pod_manifest_write(const AppcPodManifest *m, bool pretty, char **ret,
         appc_jw_key(&w, "volumes");
         appc_jw_begin_array(&w);
         for (size_t i = 0; i < m->n_volumes; i++)
-                jw_volume(&w, &m->volumes[i]);
+                appc_jw_volume(&w, &m->volumes[i]);
         appc_jw_end_array(&w);
         appc_jw_key(&w, "isolators");
         appc_jw_isolators(&w, m->isolators, m->n_isolators);
@@ -929,7 +600,7 @@ bool appc_pod_manifest_equal(const AppcPodManifest *a, const AppcPodManifest *b)
                 if (!runtime_app_equal(&a->apps[i], &b->apps[i]))
                         return false;
         for (size_t i = 0; i < a->n_volumes; i++)
-                if (!volume_equal(&a->volumes[i], &b->volumes[i]))
+                if (!appc_volume_equal(&a->volumes[i], &b->volumes[i]))
                         return false;
         for (size_t i = 0; i < a->n_ports; i++)
                 if (!exposed_port_equal(&a->ports[i], &b->ports[i]))
@@ -976,7 +647,7 @@ int appc_pod_manifest_add_volume(AppcPodManifest *m, const AppcVolume *v, RktErr
         AppcVolume c, *e;
         int r;
 
-        r = volume_validate(v, prefix, reterr);
+        r = appc_volume_validate(v, prefix, reterr);
         if (r < 0)
                 return r;
         if (appc_pod_manifest_get_volume(m, v->name))
