@@ -166,3 +166,26 @@ mkbb() {
 	assert_status 0
 	[ ! -e "$RKT_DATA_DIR/pods/garbage/$kept" ] || fail "the pod was not removed once it could be: $output"
 }
+
+@test "a configured stage1 file that is not there is taken under its name from the rkt binary's directory" {
+	local here="$RKT_TEST_DIR/rktdir" s1
+	mkdir -p "$here" "$RKT_LOCAL_CONFIG_DIR/stage1.d"
+	cp "$RKT" "$here/rkt"
+	cp "$RKT_BUILDDIR/stage1-nspawn.aci" "$here/my-stage1.aci"
+	echo '{"rktKind":"stage1","rktVersion":"v1","name":"example.com/my-stage1","version":"1","location":"'"$RKT_TEST_DIR"'/gone/my-stage1.aci"}' \
+		>"$RKT_LOCAL_CONFIG_DIR/stage1.d/s.json"
+	mkbb "$RKT_TEST_DIR/v.aci"
+	run "$here/rkt" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 0
+	assert_output_contains "image: using image from file $RKT_TEST_DIR/gone/my-stage1.aci"
+	s1=$(realpath "$here/my-stage1.aci")
+	assert_output_contains "image: using image from file $s1"
+	# Neither there: both are named in one error line.
+	rm "$here/my-stage1.aci"
+	run "$here/rkt" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 254
+	assert_output_contains "failed to fall back to stage1 image in the rkt directory"
+	assert_output_contains "$s1"
+}
