@@ -89,6 +89,9 @@ struct Verb {
         const Verb *subverbs; /* terminated by an entry with name == NULL */
         unsigned flags;
         size_t min_args, max_args; /* max_args SIZE_MAX for unbounded */
+        /* For a VERB_ROOT_ONLY verb rkt 1.30 did not refuse up front: the words its failure began with,
+         * put before the refusal so that scripts matching them still match. */
+        const char *refusal_text;
 };
 
 /* Parses argv (flags of the verb and the global flags) into a. Returns 0, 1 when help was requested and

@@ -29,8 +29,9 @@ static bool older_than(uint64_t t, uint64_t age, uint64_t now) {
 }
 
 /* Deletes p if nobody else holds its lock (another gc or rm is deleting it then, or — for a prepared pod
- * that gc just moved — a run-prepared got hold of it first). */
-static void collect(const CliArgs *a, Pod *p) {
+ * that gc just moved — a run-prepared got hold of it first). Returns < 0 when p stays behind for a reason
+ * other than that, after one error line naming it. */
+static int collect(const CliArgs *a, Pod *p) {
         _cleanup_error_ RktError *err = NULL;
         int r;
 
@@ -44,16 +45,15 @@ static void collect(const CliArgs *a, Pod *p) {
                 (void) nanosleep(&ts, NULL);
         }
         if (r == -EWOULDBLOCK || r == -ENOENT)
-                return;
-        if (r < 0) {
-                log_error("unable to lock pod \"%s\": %s", p->uuid, rkt_error_message(err, r));
-                return;
-        }
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "unable to lock pod \"%s\": %s", p->uuid,
+                                       rkt_error_message(err, r));
         if (p->state != POD_EXITED_DELETING && p->state != POD_DELETING)
-                return;
+                return 0;
         printf("Garbage collecting pod \"%s\"\n", p->uuid);
         fflush(stdout);
-        (void) pod_delete(a, p);
+        return pod_delete(a, p);
 }
 
 int verb_gc(CliArgs *a) {
@@ -62,7 +62,7 @@ int verb_gc(CliArgs *a) {
         uint64_t grace = 30ULL * 60 * 1000000, expire = 24ULL * 3600 * 1000000, now;
         bool mark_only = false;
         Pod **pods = NULL;
-        size_t n = 0;
+        size_t n = 0, failed = 0;
         int r;
 
         for (size_t i = 0; i < a->n_options; i++) {
@@ -130,14 +130,14 @@ int verb_gc(CliArgs *a) {
                 if (p->state != POD_EXITED_GARBAGE)
                         continue;
                 if (grace == 0 || older_than(pod_dir_ctime(p), grace, now))
-                        collect(a, p);
+                        failed += collect(a, p) < 0;
                 else
                         log_info("pod \"%s\" not removed: still within grace period (%s)", p->uuid,
                                  grace_str);
         }
         for (size_t i = 0; i < n; i++)
                 if (pods[i]->state == POD_GARBAGE)
-                        collect(a, pods[i]);
+                        failed += collect(a, pods[i]) < 0;
 
         /* An embryo lives for the instant between its mkdir and its move to prepare/ (under its lock): an
          * old, unlocked one is what a killed rkt left behind. */
@@ -148,9 +148,11 @@ int verb_gc(CliArgs *a) {
                 if (pod_lock(p, false, NULL) < 0 || p->state != POD_EMBRYO)
                         continue;
                 log_info("removing stale embryo \"%s\"", p->uuid);
-                (void) pod_delete(a, p);
+                failed += pod_delete(a, p) < 0;
         }
 finish:
         pods_free(pods, n);
-        return 0;
+        /* The others were still removed; each pod left behind had its own error line. A timer or script
+         * learns from the exit status that the garbage is not empty. */
+        return failed > 0 ? -EIO : 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # rkt 1.30's behaviour that scripts and images rely on: implicit volumes start with the image's files
 # (docker volume semantics), volumes at /sys replace sysfs, a prepared pod holds no mounts, --uuid-file
-# of a one-pod verb, --ipc=parent.
+# of a one-pod verb, --ipc=parent, gc's exit status when a pod stays behind.
 
 load helpers
 
@@ -22,8 +22,21 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${PINNED:-}" ]; then immutable "$PINNED" off || true; fi
 	rkt gc --grace-period=0s >/dev/null 2>&1 || true
 	rkt_teardown
+}
+
+# immutable FILE on|off - set or clear the file's immutable attribute (root cannot unlink it then).
+immutable() {
+	python3 - "$1" "$2" <<'PY'
+import array, fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NOFOLLOW)
+flags = array.array("i", [0])
+fcntl.ioctl(fd, 0x80086601, flags, True)  # FS_IOC_GETFLAGS
+flags[0] = flags[0] | 0x10 if sys.argv[2] == "on" else flags[0] & ~0x10  # FS_IMMUTABLE_FL
+fcntl.ioctl(fd, 0x40086602, flags, True)  # FS_IOC_SETFLAGS
+PY
 }
 
 # mkbb OUT MOUNT-POINT... - the busybox image with these mount points (NAME:PATH).
@@ -126,4 +139,53 @@ mkbb() {
 	run rkt --insecure-options=image run --net=host "$RKT_TEST_DIR/at.aci" --exec /bin/ls -- -A /sys
 	assert_status 0
 	[[ $output != *class* ]] || fail "sysfs over the app's empty /sys volume: $output"
+}
+
+@test "gc removes the pods it can, names each one it cannot and exits 254" {
+	local kept gone
+	mkbb "$RKT_TEST_DIR/v.aci"
+	run rkt --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 0
+	kept=${lines[${#lines[@]} - 1]}
+	run rkt --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 0
+	gone=${lines[${#lines[@]} - 1]}
+	[[ $kept =~ ^[0-9a-f-]{36}$ ]] || fail "no UUID from prepare: $kept"
+	PINNED="$RKT_DATA_DIR/pods/prepared/$kept/pod"
+	immutable "$PINNED" on
+	PINNED="$RKT_DATA_DIR/pods/garbage/$kept/pod"
+	run rkt gc --expire-prepared=0s --grace-period=0s
+	assert_status 254
+	assert_output_contains "unable to remove pod \"$kept\""
+	[ "$(grep -c "unable to remove pod" <<<"$output")" = 1 ] || fail "not one line per failure: $output"
+	[ ! -e "$RKT_DATA_DIR/pods/garbage/$gone" ] || fail "the other pod was not removed: $output"
+	[ -e "$RKT_DATA_DIR/pods/garbage/$kept" ] || fail "the pinned pod vanished"
+	immutable "$PINNED" off
+	PINNED=
+	run rkt gc --grace-period=0s
+	assert_status 0
+	[ ! -e "$RKT_DATA_DIR/pods/garbage/$kept" ] || fail "the pod was not removed once it could be: $output"
+}
+
+@test "a configured stage1 file that is not there is taken under its name from the rkt binary's directory" {
+	local here="$RKT_TEST_DIR/rktdir" s1
+	mkdir -p "$here" "$RKT_LOCAL_CONFIG_DIR/stage1.d"
+	cp "$RKT" "$here/rkt"
+	cp "$RKT_BUILDDIR/stage1-nspawn.aci" "$here/my-stage1.aci"
+	echo '{"rktKind":"stage1","rktVersion":"v1","name":"example.com/my-stage1","version":"1","location":"'"$RKT_TEST_DIR"'/gone/my-stage1.aci"}' \
+		>"$RKT_LOCAL_CONFIG_DIR/stage1.d/s.json"
+	mkbb "$RKT_TEST_DIR/v.aci"
+	run "$here/rkt" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 0
+	assert_output_contains "image: using image from file $RKT_TEST_DIR/gone/my-stage1.aci"
+	s1=$(realpath "$here/my-stage1.aci")
+	assert_output_contains "image: using image from file $s1"
+	# Neither there: both are named in one error line.
+	rm "$here/my-stage1.aci"
+	run "$here/rkt" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image prepare "$RKT_TEST_DIR/v.aci"
+	assert_status 254
+	assert_output_contains "failed to fall back to stage1 image in the rkt directory"
+	assert_output_contains "$s1"
 }

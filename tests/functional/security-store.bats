@@ -90,6 +90,15 @@ image_id() {
 	assert_output_contains "legit image"
 }
 
+@test "image gc refuses a member with rkt 1.30's permission denied first, and removes nothing" {
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	run rkt_member image gc --grace-period=0s
+	assert_status 254
+	[ "$output" = "gc: permission denied: cannot run as unprivileged user" ] || fail "$output"
+	[ -e "$D/cas/images/$(image_id legit.aci).json" ] || fail "the image was removed"
+}
+
 @test "an image a member stored is not root's: root neither lists nor runs it, whatever it is named" {
 	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
 	assert_status 0

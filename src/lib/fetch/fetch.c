@@ -434,6 +434,8 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
         r = path_make_absolute_cwd(path, &abs);
         if (r < 0)
                 return rkt_error_set(reterr, r, "%s", strerror(-r));
+        /* Said before the open, as rkt 1.30 did: a script sees which file was tried when it is not there. */
+        notice(f, FETCH_NOTICE_INFO, "using image from file %s", abs);
         fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot open '%s': %m", abs);
@@ -441,7 +443,6 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
                 return rkt_error_set(reterr, -EINVAL, "'%s' is not a regular file", abs);
         if (asprintf(&origin, "file://%s", abs) < 0)
                 return -ENOMEM;
-        notice(f, FETCH_NOTICE_INFO, "using image from file %s", abs);
 
         if (!f->ks) {
                 if (f->o->pull_policy != PULL_UPDATE && store_file_cache_lookup(f->s, abs, &st, ret_id) >= 0)

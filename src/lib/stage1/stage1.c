@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fetch.h"
 #include "fs.h"
@@ -42,29 +43,63 @@ static int import_file(Store *s, const char *path, bool trusted, const Stage1Con
         return 0;
 }
 
+/* NAME in the directory of the running rkt binary; NULL when that cannot be known (or out of memory). */
+static char *beside_rkt(const char *name) {
+        _cleanup_free_ char *dir = NULL;
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n <= 0)
+                return NULL;
+        exe[n] = 0;
+        dir = path_dirname(exe);
+        return dir ? path_join(dir, name) : NULL;
+}
+
 /* Where the configuration, the build tree or the installation keeps the default stage1 image. A configured
  * directory is the one place looked at: the administrator chose it. */
 static int default_stage1_path(const Stage1Config *cfg, char **ret) {
-        char exe[PATH_MAX];
-        ssize_t n;
+        _cleanup_free_ char *p = NULL;
 
         if (cfg->images_dir) {
                 *ret = path_join(cfg->images_dir, STAGE1_DEFAULT_FILE);
                 return *ret ? 0 : -ENOMEM;
         }
-        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n > 0) {
-                _cleanup_free_ char *dir = NULL, *p = NULL;
-                exe[n] = 0;
-                dir = path_dirname(exe);
-                p = dir ? path_join(dir, STAGE1_DEFAULT_FILE) : NULL;
-                if (p && access(p, R_OK) == 0) {
-                        *ret = TAKE_PTR(p);
-                        return 0;
-                }
+        p = beside_rkt(STAGE1_DEFAULT_FILE);
+        if (p && access(p, R_OK) == 0) {
+                *ret = TAKE_PTR(p);
+                return 0;
         }
         *ret = path_join(STAGE1_IMAGES_DIR, STAGE1_DEFAULT_FILE);
         return *ret ? 0 : -ENOMEM;
+}
+
+/* As rkt 1.30: a configured stage1 file that cannot be fetched is looked for under its own name in the
+ * directory of the rkt binary (trusted as the build's own). Each is opened once, by the fetch itself: no
+ * check of the path first that the open could disagree with. */
+static int import_configured_file(Store *s, const char *location, const char *file, const Stage1Config *cfg,
+                                  char **ret_id, RktError **reterr) {
+        _cleanup_error_ RktError *first = NULL, *second = NULL;
+        _cleanup_free_ char *beside = NULL;
+        const char *base = strrchr(file, '/');
+        int r, q;
+
+        r = import_file(s, location, true, cfg, ret_id, &first);
+        if (r >= 0)
+                return 0;
+        if (base && base[1])
+                beside = beside_rkt(base + 1);
+        if (!beside)
+                return rkt_error_set(reterr, r, "failed to fetch stage1 image: %s",
+                                     rkt_error_message(first, r));
+        q = import_file(s, beside, true, cfg, ret_id, &second);
+        if (q >= 0)
+                return 0;
+        return rkt_error_set(
+                reterr, q,
+                "failed to fetch stage1 image and failed to fall back to stage1 image in the rkt "
+                "directory: %s; %s",
+                rkt_error_message(first, r), rkt_error_message(second, q));
 }
 
 /* One stage1.d file: a later file's name, version and location replace an earlier one's. */
@@ -221,9 +256,9 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                                 "scheme: '%s' (an absolute path, file://, http:// or https:// URL is "
                                 "needed)",
                                 location);
-                /* As rkt 1.30: a configured file that is not there falls back to the build's default. */
-                if (remote || access(file, F_OK) >= 0)
-                        return import_file(s, location, !remote, cfg, ret_id, reterr);
+                if (remote)
+                        return import_file(s, location, false, cfg, ret_id, reterr);
+                return import_configured_file(s, location, file, cfg, ret_id, reterr);
         }
         r = default_stage1_path(cfg, &def);
         if (r < 0)

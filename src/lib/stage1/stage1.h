@@ -34,7 +34,8 @@ int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret
 
 /* Picks the stage1 image, imports it into the store when needed (an unchanged file is not read again),
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
- * location), else stage1-nspawn.aci in the configured stage1 images directory, else beside the rkt binary,
- * else in the build's stage1 images directory. */
+ * location, else a file of the location's name beside the rkt binary), else stage1-nspawn.aci in the
+ * configured stage1 images directory, else beside the rkt binary, else in the build's stage1 images
+ * directory. */
 int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id,
                    RktError **reterr);
