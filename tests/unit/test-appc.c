@@ -712,8 +712,9 @@ static void test_error_messages(void **state) {
 
 static void test_json_strictness(void **state) {
         static const char *const bad[] = {
-                "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\",\"app\":{\"user\":1.}"
-                "}",
+                ("{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\",\"app\":{\"user\":1."
+                 "}"
+                 "}"),
                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\\u0000y\"}",
                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\xff\"}",
                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\",\"labels\":Infinity}",
