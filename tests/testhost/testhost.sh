@@ -5,8 +5,7 @@
 # The functional tests need a real systemd PID 1 (machined, journald, systemctl,
 # nested systemd-nspawn pods, CNI).  On machines whose PID 1 is not systemd
 # (the development VMs and CI) they run inside such a test host instead.
-# See /work/shared/TESTHOST.md for the verified recipe this script implements
-# and tests/testhost/README.md for the interface.
+# See tests/testhost/README.md for the interface.
 #
 # Usage: testhost.sh build | root | start NAME | exec NAME CMD... | stop NAME | run CMD...
 #
