@@ -141,3 +141,21 @@ ExecStopPost=$(rkt_cmdline) gc --mark-only"
 	assert_output_contains "$uuid"
 	[ -d "$RKT_DATA_DIR/pods/exited-garbage/$uuid" ] || fail "pod not marked: $(ls "$RKT_DATA_DIR"/pods/*)"
 }
+
+@test "Container Linux's stage1 names, stage1-coreos.aci and coreos.com/rkt/stage1-coreos, are the default stage1" {
+	version=$("$RKT" version | sed -n 's/^rkt Version: //p')
+	run rkt --insecure-options=image run --stage1-name="coreos.com/rkt/stage1-coreos:$version" \
+		"$RKT_TEST_DIR/bb.aci" --exec /bin/sh -- -c 'exit 7'
+	assert_status 7
+	run rkt --insecure-options=image run --stage1-from-dir=stage1-coreos.aci \
+		"$RKT_TEST_DIR/bb.aci" --exec /bin/sh -- -c 'exit 8'
+	assert_status 8
+	# both ran the one default stage1: a single stage1 image in the store
+	run rkt image list --no-legend --fields=name
+	[ "$(grep -c 'stage1' <<<"$output")" -eq 1 ] || fail "stage1 images: $output"
+	assert_output_contains "coreos.com/rkt/stage1-nspawn"
+	# only that name falls back: another file that is not there is an error naming it
+	run rkt --insecure-options=image run --stage1-from-dir=stage1-nothere.aci "$RKT_TEST_DIR/bb.aci"
+	assert_status 254
+	assert_output_contains "stage1-nothere.aci"
+}

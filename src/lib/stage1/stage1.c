@@ -16,6 +16,11 @@
 
 #define STAGE1_DEFAULT_FILE "stage1-nspawn.aci"
 
+/* Container Linux shipped rkt with the systemd-nspawn stage1 under the "coreos" flavour's names, and its
+ * wrappers and units name them: this build's default stage1 is that flavour. */
+#define STAGE1_COREOS_FILE "stage1-coreos.aci"
+#define STAGE1_COREOS_NAME "coreos.com/rkt/stage1-coreos"
+
 static int choose_one(const Stage1Choice *c, RktError **reterr) {
         unsigned n = !!c->path + !!c->url + !!c->name + !!c->hash + !!c->from_dir;
 
@@ -100,6 +105,13 @@ static int import_configured_file(Store *s, const char *location, const char *fi
                 "failed to fetch stage1 image and failed to fall back to stage1 image in the rkt "
                 "directory: %s; %s",
                 rkt_error_message(first, r), rkt_error_message(second, q));
+}
+
+/* "coreos.com/rkt/stage1-coreos" at this build's version, with or without the version. */
+static bool is_coreos_name(const char *name) {
+        const char *v = startswith(name, STAGE1_COREOS_NAME);
+
+        return v && (!*v || (*v == ':' && streq(v + 1, PACKAGE_VERSION)));
 }
 
 /* One stage1.d file: a later file's name, version and location replace an earlier one's. */
@@ -209,6 +221,14 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         r = choose_one(c, reterr);
         if (r < 0)
                 return r;
+        /* Container Linux's name for this version's stage1: the store's image of that name if there is one,
+         * else the default stage1 file (a name of another version is discovered as any other). */
+        if (c->name && is_coreos_name(c->name)) {
+                if (store_resolve(s, c->name, ret_id, NULL) >= 0)
+                        return 0;
+                r = default_stage1_path(cfg, &def);
+                return r < 0 ? r : import_file(s, def, true, cfg, ret_id, reterr);
+        }
         /* As an app image: from the store, a name by discovery when it is not there (rkt 1.30). */
         if (c->hash || c->name)
                 return import_file(s, c->hash ?: c->name, false, cfg, ret_id, reterr);
@@ -228,7 +248,16 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
                         return rkt_error_set(reterr, -EINVAL,
                                              "--stage1-from-dir '%s': a file name, not a path", c->from_dir);
                 p = path_join(cfg->images_dir ?: STAGE1_IMAGES_DIR, c->from_dir);
-                return p ? import_file(s, p, true, cfg, ret_id, reterr) : -ENOMEM;
+                if (!p)
+                        return -ENOMEM;
+                /* stage1-coreos.aci is the default stage1 where no file of that name was installed. */
+                if (streq(c->from_dir, STAGE1_COREOS_FILE) && access(p, F_OK) < 0 && errno == ENOENT) {
+                        free(p);
+                        r = default_stage1_path(cfg, &p);
+                        if (r < 0)
+                                return r;
+                }
+                return import_file(s, p, true, cfg, ret_id, reterr);
         }
         r = read_stage1_config(cfg, &name, &version, &location, reterr);
         if (r < 0)

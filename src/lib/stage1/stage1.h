@@ -36,6 +36,7 @@ int stage1_config_effective(const Stage1Config *cfg, char **ret_name, char **ret
  * and returns its ID. Without a choice: stage1.d configuration (name + version from the store, else its
  * location, else a file of the location's name beside the rkt binary), else stage1-nspawn.aci in the
  * configured stage1 images directory, else beside the rkt binary, else in the build's stage1 images
- * directory. */
+ * directory. Container Linux's names of the default stage1 (stage1-coreos.aci, coreos.com/rkt/stage1-coreos
+ * at this version) resolve to it when no image of that file or name exists. */
 int stage1_resolve(Store *s, const Stage1Choice *choice, const Stage1Config *cfg, char **ret_id,
                    RktError **reterr);
