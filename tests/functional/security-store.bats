@@ -203,3 +203,29 @@ image_id() {
 		[[ $output == *"ermission denied"* ]] || fail "$verb: $output"
 	done
 }
+
+@test "a member's rkt passes over configuration directories only root can read, and says so with --debug" {
+	mkdir -p "$RKT_SYSTEM_CONFIG_DIR/paths.d" "$RKT_LOCAL_CONFIG_DIR/auth.d"
+	chmod 0700 "$RKT_SYSTEM_CONFIG_DIR" "$RKT_LOCAL_CONFIG_DIR"
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	run rkt_member --debug image list --no-legend
+	assert_status 0
+	assert_output_contains "skipping configuration directory '$RKT_SYSTEM_CONFIG_DIR/paths.d': not readable by this user"
+	assert_output_contains "example.com/db:1.0"
+	assert_output_contains "skipping configuration directory '$RKT_LOCAL_CONFIG_DIR/paths.d': not readable by this user"
+	# auth.d too: a download reads it for credentials.
+	run rkt_member --debug --insecure-options=image,http fetch http://localhost:1/evil.aci
+	assert_output_contains "skipping configuration directory '$RKT_LOCAL_CONFIG_DIR/auth.d': not readable by this user"
+	# Without --debug nothing is said.
+	run rkt_member image list --no-legend
+	assert_status 0
+	[[ "$output" != *skipping* ]] || fail "$output"
+	# A file she cannot read inside a directory she can is still an error, not passed over.
+	chmod 0755 "$RKT_SYSTEM_CONFIG_DIR"
+	echo '{"rktKind":"paths","rktVersion":"v1"}' >"$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
+	chmod 0600 "$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
+	run rkt_member image list --no-legend
+	assert_status 254
+	assert_output_contains "$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
+}
