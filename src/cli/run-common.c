@@ -953,6 +953,9 @@ int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         k = build_manifest(s, r, g, &m);
         if (k < 0)
                 return k;
+        k = pod_check_app_images(s, m, &err);
+        if (k < 0)
+                return log_error_errno(k, "%s", rkt_error_message(err, k));
         k = pod_new(g->dir, &p, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));

@@ -135,3 +135,42 @@ UNITFILE
 		[ -d "$RKT_DATA_DIR/pods/$d" ] || fail "pods/$d missing"
 	done
 }
+
+# no_pods - fails when the data directory holds a pod in any state.
+no_pods() {
+	local left
+	# No pods/ at all is fine: the first prepare makes it.
+	left=$(find "$RKT_DATA_DIR/pods" -mindepth 2 -maxdepth 2 2>/dev/null || true)
+	[ -z "$left" ] || fail "pods left: $left"
+}
+
+@test "an image without an os or arch label, or made for another os, is fetched but never run" {
+	local spec want id
+	for spec in "os|missing os label in the image manifest" \
+		"arch|missing arch label in the image manifest" \
+		"freebsd|bad os \"freebsd\" (must be one of: [linux])"; do
+		want=${spec#*|}
+		case ${spec%%|*} in
+		freebsd) python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/odd.aci" --name example.com/odd \
+			--label os=freebsd --dir "$RKT_TEST_DIR/bb" --exec /bin/true ;;
+		*) python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/odd.aci" --name example.com/odd \
+			--no-label "${spec%%|*}" --dir "$RKT_TEST_DIR/bb" --exec /bin/true ;;
+		esac
+		run rkt --insecure-options=image fetch "$RKT_TEST_DIR/odd.aci"
+		assert_status 0
+		id=${lines[${#lines[@]} - 1]}
+		run rkt --insecure-options=image prepare "$RKT_TEST_DIR/odd.aci"
+		assert_status 254
+		assert_output_contains "$want: app 'odd', image 'example.com/odd' (${id:0:19})"
+		run rkt run --net=host "$id"
+		assert_status 254
+		assert_output_contains "$want"
+		no_pods
+		run rkt image rm "$id"
+		assert_status 0
+	done
+	# The same image with both labels runs.
+	run rkt --insecure-options=image run --net=host "$BB"
+	assert_status 0
+	assert_output_contains hello
+}

@@ -84,6 +84,10 @@ image_id() {
 	[ "$status" -ne 0 ] || fail "mallory wrote root's record"
 	run as_member mv "$D/cas/images/$(image_id evil.aci).json" "$D/cas/images/$legit.json"
 	[ "$status" -ne 0 ] || fail "mallory renamed her record over root's"
+	run rkt_member image rm "$legit"
+	assert_status 254
+	assert_output_contains "Operation not permitted: another user stored it, and only that user or root may remove it"
+	assert_output_contains "0 image(s) successfully removed, 1 failed"
 
 	run rkt run --net=host --pull-policy=never "$legit"
 	assert_status 0
@@ -202,4 +206,36 @@ image_id() {
 		[ "${#lines[@]}" -eq 1 ] || fail "$verb: more than one line: $output"
 		[[ $output == *"ermission denied"* ]] || fail "$verb: $output"
 	done
+}
+
+@test "a member's rkt passes over configuration directories only root can read, and says so with --debug" {
+	mkdir -p "$RKT_SYSTEM_CONFIG_DIR/paths.d" "$RKT_LOCAL_CONFIG_DIR/auth.d"
+	chmod 0700 "$RKT_SYSTEM_CONFIG_DIR" "$RKT_LOCAL_CONFIG_DIR"
+	run rkt --insecure-options=image fetch "$RKT_TEST_DIR/legit.aci"
+	assert_status 0
+	run rkt_member --debug image list --no-legend
+	assert_status 0
+	assert_output_contains "skipping configuration directory '$RKT_SYSTEM_CONFIG_DIR/paths.d': not readable by this user"
+	assert_output_contains "example.com/db:1.0"
+	assert_output_contains "skipping configuration directory '$RKT_LOCAL_CONFIG_DIR/paths.d': not readable by this user"
+	# auth.d too: a download reads it for credentials.
+	run rkt_member --debug --insecure-options=image,http fetch http://localhost:1/evil.aci
+	assert_output_contains "skipping configuration directory '$RKT_LOCAL_CONFIG_DIR/auth.d': not readable by this user"
+	# She fetches, and removes what she stored herself (as rkt 1.30's members of group rkt did).
+	run rkt_member --insecure-options=image fetch "$RKT_TEST_DIR/evil.aci"
+	assert_status 0
+	run rkt_member image rm "$(image_id evil.aci)"
+	assert_status 0
+	assert_output_contains "successfully removed aci for image"
+	# Without --debug nothing is said.
+	run rkt_member image list --no-legend
+	assert_status 0
+	[[ "$output" != *skipping* ]] || fail "$output"
+	# A file she cannot read inside a directory she can is still an error, not passed over.
+	chmod 0755 "$RKT_SYSTEM_CONFIG_DIR"
+	echo '{"rktKind":"paths","rktVersion":"v1"}' >"$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
+	chmod 0600 "$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
+	run rkt_member image list --no-legend
+	assert_status 254
+	assert_output_contains "$RKT_SYSTEM_CONFIG_DIR/paths.d/data.json"
 }

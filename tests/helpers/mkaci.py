@@ -2,7 +2,7 @@
 """Builds ACI files for rkt's tests: valid images with chosen manifests and files, and hostile or broken
 ones for the error paths.
 
-  mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--file PATH=CONTENT] [--dir SRC]
+  mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--no-label os] [--file PATH=CONTENT] [--dir SRC]
            [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec "/bin/sh -c 'echo hi'"]
            [--port NAME:PROTOCOL:PORT[:COUNT]] [--mount-point NAME:PATH[:ro]]
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
@@ -55,6 +55,8 @@ def manifest(args):
     labels = dict(kv.split("=", 1) for kv in args.label)
     labels.setdefault("os", "linux")
     labels.setdefault("arch", "amd64")
+    for name in args.no_label:
+        labels.pop(name, None)
     m["labels"] = [{"name": k, "value": v} for k, v in labels.items()]
     if args.exec:
         m["app"] = {"exec": shlex.split(args.exec), "user": "0", "group": "0"}
@@ -153,6 +155,7 @@ def main():
     p.add_argument("--label", action="append", default=[])
     p.add_argument("--file", action="append", default=[])
     p.add_argument("--dir")
+    p.add_argument("--no-label", action="append", default=[], help="leave out a label set by default (os, arch)")
     p.add_argument("--dep", action="append", default=[])
     p.add_argument("--dep-id", action="append", default=[])
     p.add_argument("--whitelist", action="append", default=[])

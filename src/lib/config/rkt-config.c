@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "rkt-config.h"
 #include "escape.h"
 #include "fs.h"
 #include "json-field.h"
+#include "log.h"
 #include "path.h"
 #include "strv.h"
 
@@ -309,7 +311,16 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
         return parse_docker_auth(c, first_docker, o, path, reterr);
 }
 
-/* The regular `*.json` files of dir/sub, sorted by name; none when dir/sub is missing. */
+/* A configuration directory root keeps to itself (its auth.d holds credentials) is not an error for
+ * another user: what she cannot read does not apply to her. */
+static int skip_unreadable(const char *d) {
+        log_debug("skipping configuration directory '%s': not readable by this user (%s)", d,
+                  strerror(EACCES));
+        return 0;
+}
+
+/* The regular `*.json` files of dir/sub, sorted by name; none when dir/sub is missing, or when it is
+ * unreadable to a user other than root. */
 static int config_files(const char *dir, const char *sub, char ***ret, RktError **reterr) {
         _cleanup_free_ char *d = path_join(dir, sub);
         _cleanup_strv_free_ char **files = NULL;
@@ -319,15 +330,19 @@ static int config_files(const char *dir, const char *sub, char ***ret, RktError 
 
         if (!d)
                 return -ENOMEM;
+        *ret = NULL;
         if (stat(d, &st) < 0) {
-                if (errno != ENOENT)
-                        return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
-                *ret = NULL;
-                return 0;
+                if (errno == ENOENT)
+                        return 0;
+                if (errno == EACCES && geteuid() != 0)
+                        return skip_unreadable(d);
+                return rkt_error_set(reterr, negative_errno(), "cannot access '%s': %m", d);
         }
         if (!S_ISDIR(st.st_mode))
                 return rkt_error_set(reterr, -ENOTDIR, "expected '%s' to be a directory", d);
         n = scandir(d, &list, NULL, alphasort);
+        if (n < 0 && errno == EACCES && geteuid() != 0)
+                return skip_unreadable(d);
         if (n < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot read '%s': %m", d);
         for (int i = 0; i < n; i++) {

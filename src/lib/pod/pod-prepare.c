@@ -202,6 +202,44 @@ static int shift_pod(int podfd, const UidRange *range, RktError **reterr) {
         return 0;
 }
 
+static int check_app_image(Store *s, const AppcRuntimeApp *ra, RktError **reterr) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *os, *arch, *problem = NULL;
+        size_t size;
+        int r;
+
+        r = store_read_manifest(s, ra->image.id, &text, &size, reterr);
+        if (r >= 0)
+                r = appc_image_manifest_parse(text, size, &im, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "app '%s'", ra->name);
+        os = appc_kv_get(im->labels, im->n_labels, "os");
+        arch = appc_kv_get(im->labels, im->n_labels, "arch");
+        if (!os)
+                problem = "missing os label in the image manifest";
+        else if (!arch)
+                problem = "missing arch label in the image manifest";
+        if (problem)
+                return rkt_error_set(reterr, -EINVAL, "%s: app '%s', image '%s' (%.19s)", problem, ra->name,
+                                     im->name, ra->image.id);
+        /* The manifest's parser has checked the arch against the os. */
+        if (!streq(os, "linux"))
+                return rkt_error_set(reterr, -EINVAL,
+                                     "bad os \"%s\" (must be one of: [linux]): app '%s', image '%s' (%.19s)",
+                                     os, ra->name, im->name, ra->image.id);
+        return 0;
+}
+
+int pod_check_app_images(Store *s, const AppcPodManifest *m, RktError **reterr) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                int r = check_app_image(s, &m->apps[i], reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *m, bool overlay,
                 const UidRange *private_users, bool *ret_overlay, RktError **reterr) {
         _cleanup_free_ char *json = NULL;

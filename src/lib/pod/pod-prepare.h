@@ -15,5 +15,10 @@
 int pod_prepare(Pod *p, Store *s, const char *stage1_id, const AppcPodManifest *m, bool overlay,
                 const UidRange *private_users, bool *ret_overlay, RktError **reterr);
 
+/* Refuses an app whose image cannot run here, as rkt 1.30 did (its texts first): an image manifest
+ * without an "os" or an "arch" label, or one made for another os than linux. Reads each app's manifest
+ * from the store; run before the pod is made, so that nothing is left behind. */
+int pod_check_app_images(Store *s, const AppcPodManifest *m, RktError **reterr);
+
 /* Mounts a prepared pod's overlays again when they are gone (after a reboot). */
 int pod_remount(Pod *p, Store *s, RktError **reterr);

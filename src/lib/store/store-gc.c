@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aci-extract.h"
 #include "aci-read.h"
@@ -74,6 +75,13 @@ int store_remove(Store *s, const char *id, char *const *keep_trees, RktError **r
         if (unlinkat(s->dir_fd, rpath, 0) < 0) {
                 if (errno == ENOENT)
                         return rkt_error_set(reterr, -ENOENT, "image '%s' is not in the store", id);
+                /* The store's directories are sticky (docs/security.md): a member of group rkt removes
+                 * only the images she stored herself. */
+                if (errno == EPERM && geteuid() != 0)
+                        return rkt_error_set(reterr, -EPERM,
+                                             "removing image '%s': %m: another user stored it, and only "
+                                             "that user or root may remove it",
+                                             id);
                 return rkt_error_set(reterr, negative_errno(), "removing image '%s': %m", id);
         }
         (void) fsync_directory_of(s->dir_fd, rpath);
