@@ -120,7 +120,7 @@ int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) 
 
 int appc_image_manifest_parse(const char *json, size_t size, AppcImageManifest **ret, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_(json_object_putp) json_object *root = NULL;
         json_object *app;
         int r;
 

@@ -42,9 +42,7 @@ int appc_check_semver(const char *s, const char *path, RktError **reterr);
 int appc_check_absolute_path(const char *s, const char *path, RktError **reterr);
 int appc_check_set(const char *s, const char *path, RktError **reterr);
 
-/* --- reading JSON (json-c) --- */
-
-#define _cleanup_json_ _cleanup_(json_object_putp)
+/* --- reading JSON (json-c; json_object_putp of cleanup.h frees it) --- */
 
 /* Parses strict RFC 8259 JSON of any type (a document, or an isolator's value). */
 int appc_json_parse_value(const char *json, size_t size, const char *what, json_object **ret,

@@ -301,7 +301,7 @@ static int isolator_fill(AppcIsolator *i, const char *name, json_object *value, 
 /* Re-reads value_json: the typed union is derived from it, so this also deep-copies and validates. */
 static int isolator_from_text(AppcIsolator *i, const char *name, const char *value_json, const char *path,
                               RktError **reterr) {
-        _cleanup_json_ json_object *v = NULL;
+        _cleanup_(json_object_putp) json_object *v = NULL;
         int r;
 
         if (!value_json)
@@ -453,7 +453,7 @@ void appc_jw_isolators(AppcJsonWriter *w, const AppcIsolator *is, size_t n) {
 
 int appc_isolators_add(AppcIsolator **isolators, size_t *n, const char *name, const char *value_json,
                        RktError **reterr) {
-        _cleanup_json_ json_object *v = NULL;
+        _cleanup_(json_object_putp) json_object *v = NULL;
         AppcIsolator i = {}, *e;
         const char *what = APPC_PATH("isolator %s", APPC_QUOTE(name));
         int r;

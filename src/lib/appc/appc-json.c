@@ -194,7 +194,7 @@ static const char *strict_scan(const char *s, size_t n, size_t *ret_offset) {
 int appc_json_parse_value(const char *json, size_t size, const char *what, json_object **ret,
                           RktError **reterr) {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
         enum json_tokener_error e;
         const char *nul, *problem;
         json_tokener *tok;
@@ -241,7 +241,7 @@ int appc_json_parse_value(const char *json, size_t size, const char *what, json_
 }
 
 int appc_json_parse(const char *json, size_t size, const char *what, json_object **ret, RktError **reterr) {
-        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
         int r;
 
         r = appc_json_parse_value(json, size, what, &o, reterr);
@@ -512,7 +512,7 @@ int appc_check_kind(json_object *root, const char *expected, RktError **reterr) 
 }
 
 int appc_manifest_kind(const char *json, size_t size, char **ret_kind, RktError **reterr) {
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_(json_object_putp) json_object *root = NULL;
         _cleanup_free_ char *kind = NULL;
         int r;
 

@@ -418,7 +418,7 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
 
 int appc_pod_manifest_parse(const char *json, size_t size, AppcPodManifest **ret, RktError **reterr) {
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_(json_object_putp) json_object *root = NULL;
         json_object *v;
         size_t len;
         int r;
