@@ -78,50 +78,37 @@ int appc_check_set(const char *s, const char *path, RktError **reterr) {
         return 0;
 }
 
-int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr) {
+/* "PATH: must be set", or "PATH 'value': not a valid WHAT (why)" when problem_of finds something wrong. */
+static int check_format(const char *s, const char *path, const char *(*problem_of)(const char *),
+                        const char *what, RktError **reterr) {
         const char *problem;
 
         if (isempty(s))
                 return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_ac_identifier_problem(s);
+        problem = problem_of(s);
         if (problem)
-                return appc_fail(reterr, "%s %s: not a valid AC Identifier (%s)", path, APPC_QUOTE(s),
-                                 problem);
+                return appc_fail(reterr, "%s %s: not a valid %s (%s)", path, APPC_QUOTE(s), what, problem);
         return 0;
+}
+
+static const char *image_id_prefix_problem(const char *s) {
+        return appc_image_id_problem(s, false);
+}
+
+int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr) {
+        return check_format(s, path, appc_ac_identifier_problem, "AC Identifier", reterr);
 }
 
 int appc_check_ac_name(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_ac_name_problem(s);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid AC Name (%s)", path, APPC_QUOTE(s), problem);
-        return 0;
+        return check_format(s, path, appc_ac_name_problem, "AC Name", reterr);
 }
 
 int appc_check_image_id(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_image_id_problem(s, false);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid image ID (%s)", path, APPC_QUOTE(s), problem);
-        return 0;
+        return check_format(s, path, image_id_prefix_problem, "image ID", reterr);
 }
 
 int appc_check_semver(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_semver_problem(s);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid semantic version (%s)", path, APPC_QUOTE(s),
-                                 problem);
-        return 0;
+        return check_format(s, path, appc_semver_problem, "semantic version", reterr);
 }
 
 int appc_check_absolute_path(const char *s, const char *path, RktError **reterr) {
