@@ -378,52 +378,45 @@ int appc_json_strv(json_object *v, const char *path, char ***ret, RktError **ret
         return 0;
 }
 
-int appc_json_kv_array(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr) {
-        AppcKV *kv = NULL;
-        size_t n = 0, len;
+int appc_json_array(json_object *v, const char *path, size_t size, AppcElementParser parse,
+                    const void *userdata, void *array_ptr, size_t *n, RktError **reterr) {
         int r;
 
         if (!v)
                 return 0;
         r = appc_json_expect(v, json_type_array, path, reterr);
+        for (size_t i = 0; r >= 0 && i < json_object_array_length(v); i++) {
+                void *e = appc_array_append(array_ptr, n, size);
+
+                if (!e)
+                        return -ENOMEM;
+                r = parse(json_object_array_get_idx(v, i), APPC_PATH("%s[%zu]", path, i), e, userdata,
+                          reterr);
+        }
+        return r;
+}
+
+static int kv_from_json(json_object *e, const char *path, void *elem, const void *userdata,
+                        RktError **reterr) {
+        AppcKV *k = elem;
+        int r;
+
+        r = appc_json_expect(e, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                AppcKV *k;
-
-                r = appc_json_expect(e, json_type_object, APPC_PATH("%s[%zu]", path, i), reterr);
-                if (r < 0)
-                        goto fail;
-                k = appc_array_append(&kv, &n, sizeof(*kv));
-                if (!k) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s[%zu].name", path, i),
-                                     &k->name, reterr);
-                if (r < 0)
-                        goto fail;
-                r = appc_json_string(appc_json_member(e, "value"), APPC_PATH("%s[%zu].value", path, i),
-                                     &k->value, reterr);
-                if (r < 0)
-                        goto fail;
-                if (!k->value) {
-                        k->value = strdup("");
-                        if (!k->value) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                }
-        }
-        appc_kv_array_free(*ret, *ret_n);
-        *ret = kv;
-        *ret_n = n;
+        r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", path), &k->name, reterr);
+        if (r < 0)
+                return r;
+        r = appc_json_string(appc_json_member(e, "value"), APPC_PATH("%s.value", path), &k->value, reterr);
+        if (r < 0)
+                return r;
+        if (!k->value && !(k->value = strdup("")))
+                return -ENOMEM;
         return 0;
-fail:
-        appc_kv_array_free(kv, n);
-        return r;
+}
+
+int appc_json_kv_array(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr) {
+        return appc_json_array(v, path, sizeof(AppcKV), kv_from_json, NULL, ret, ret_n, reterr);
 }
 
 static int kv_compare(const void *a, const void *b) {
