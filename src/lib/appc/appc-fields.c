@@ -406,6 +406,17 @@ void appc_jw_type(AppcJsonWriter *w, const AppcType *t, const void *p) {
 
 /* --- documents --- */
 
+void *appc_document_new(const AppcType *t) {
+        void *p = calloc(1, t->size);
+
+        if (!p)
+                return NULL;
+        for (const AppcField *f = t->fields; f->key; f++)
+                if (streq(f->key, "acVersion") && !(PTR(p, f) = strdup(APPC_SPEC_VERSION)))
+                        return mfree(p);
+        return p;
+}
+
 void *appc_document_free(const AppcType *t, void *p) {
         if (p) {
                 appc_type_done(t, p);

@@ -4,17 +4,6 @@
 
 #define IMAGE_MANIFEST_KIND "ImageManifest"
 
-AppcImageManifest *appc_image_manifest_new(void) {
-        AppcImageManifest *m = calloc(1, sizeof(*m));
-
-        if (!m)
-                return NULL;
-        m->ac_version = strdup(APPC_SPEC_VERSION);
-        if (!m->ac_version)
-                return mfree(m);
-        return m;
-}
-
 static const AppcField dependency_fields[] = {
         APPC_FIELD("imageName", STRING, AppcDependency, image_name),
         APPC_FIELD("imageID", STRING, AppcDependency, image_id, .flags = APPC_OMITEMPTY),
@@ -46,10 +35,6 @@ static int image_manifest_validate(const void *p, RktError **reterr) {
 static const AppcType image_manifest_type = {.size = sizeof(AppcImageManifest),
                                              .fields = image_manifest_fields,
                                              .validate = image_manifest_validate};
-
-AppcImageManifest *appc_image_manifest_free(AppcImageManifest *m) {
-        return appc_document_free(&image_manifest_type, m);
-}
 
 int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) {
         int r;
@@ -95,18 +80,4 @@ int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) 
         return appc_annotations_validate(m->annotations, m->n_annotations, "", "annotations", reterr);
 }
 
-int appc_image_manifest_parse(const char *json, size_t size, AppcImageManifest **ret, RktError **reterr) {
-        return appc_document_parse(json, size, "manifest", &image_manifest_type, ret, reterr);
-}
-
-int appc_image_manifest_to_json(const AppcImageManifest *m, char **ret_json, RktError **reterr) {
-        return appc_document_write(&image_manifest_type, m, false, ret_json, reterr);
-}
-
-int appc_image_manifest_to_json_pretty(const AppcImageManifest *m, char **ret_json, RktError **reterr) {
-        return appc_document_write(&image_manifest_type, m, true, ret_json, reterr);
-}
-
-bool appc_image_manifest_equal(const AppcImageManifest *a, const AppcImageManifest *b) {
-        return appc_document_equal(&image_manifest_type, a, b);
-}
+APPC_DEFINE_DOCUMENT(image_manifest, AppcImageManifest, "manifest", image_manifest_type);

@@ -94,6 +94,8 @@ void appc_jw_int(AppcJsonWriter *w, int64_t v);
 void appc_jw_uint(AppcJsonWriter *w, uint64_t v);
 void appc_jw_raw_value(AppcJsonWriter *w, const char *json);
 void appc_jw_strv(AppcJsonWriter *w, char *const *l);
+/* {"name": name, "value": value}: value a string, or with raw JSON text (NULL: null). */
+void appc_jw_name_value(AppcJsonWriter *w, const char *name, const char *value, bool raw);
 void appc_jw_kv_array(AppcJsonWriter *w, const AppcKV *kv, size_t n);
 void appc_jw_kv_map(AppcJsonWriter *w, const AppcKV *kv, size_t n);
 /* Hands the text out, compact or indented with tabs like Go's json.MarshalIndent(v, "", "\t"). */
@@ -175,6 +177,31 @@ int appc_document_write(const AppcType *t, const void *p, bool pretty, char **re
 void *appc_document_free(const AppcType *t, void *p);
 /* NULL equals only NULL. */
 bool appc_document_equal(const AppcType *t, const void *a, const void *b);
+
+/* A new document with acVersion set to the spec version this implements and nothing else. */
+void *appc_document_new(const AppcType *t);
+
+/* The public functions of a manifest, appc_NAME_new, _parse, _to_json, _to_json_pretty, _equal and _free,
+ * over the document of type t. */
+#define APPC_DEFINE_DOCUMENT(name, Type, what, t)                                                           \
+        Type *appc_##name##_new(void) {                                                                     \
+                return appc_document_new(&(t));                                                             \
+        }                                                                                                   \
+        int appc_##name##_parse(const char *json, size_t size, Type **ret, RktError **reterr) {             \
+                return appc_document_parse(json, size, what, &(t), ret, reterr);                            \
+        }                                                                                                   \
+        int appc_##name##_to_json(const Type *m, char **ret_json, RktError **reterr) {                      \
+                return appc_document_write(&(t), m, false, ret_json, reterr);                               \
+        }                                                                                                   \
+        int appc_##name##_to_json_pretty(const Type *m, char **ret_json, RktError **reterr) {               \
+                return appc_document_write(&(t), m, true, ret_json, reterr);                                \
+        }                                                                                                   \
+        bool appc_##name##_equal(const Type *a, const Type *b) {                                            \
+                return appc_document_equal(&(t), a, b);                                                     \
+        }                                                                                                   \
+        Type *appc_##name##_free(Type *m) {                                                                 \
+                return appc_document_free(&(t), m);                                                         \
+        }
 
 extern const AppcType appc_app_type, appc_port_type, appc_volume_type;
 

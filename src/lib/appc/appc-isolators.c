@@ -417,14 +417,8 @@ bool appc_isolators_equal(const AppcIsolator *a, size_t na, const AppcIsolator *
 
 void appc_jw_isolators(AppcJsonWriter *w, const AppcIsolator *is, size_t n) {
         appc_jw_begin_array(w);
-        for (size_t i = 0; i < n; i++) {
-                appc_jw_begin_object(w);
-                appc_jw_key(w, "name");
-                appc_jw_string(w, is[i].name);
-                appc_jw_key(w, "value");
-                appc_jw_raw_value(w, is[i].value_json);
-                appc_jw_end_object(w);
-        }
+        for (size_t i = 0; i < n; i++)
+                appc_jw_name_value(w, is[i].name, is[i].value_json, true);
         appc_jw_end_array(w);
 }
 

@@ -639,16 +639,22 @@ void appc_jw_strv(AppcJsonWriter *w, char *const *l) {
         appc_jw_end_array(w);
 }
 
+void appc_jw_name_value(AppcJsonWriter *w, const char *name, const char *value, bool raw) {
+        appc_jw_begin_object(w);
+        appc_jw_key(w, "name");
+        appc_jw_string(w, name);
+        appc_jw_key(w, "value");
+        if (raw)
+                appc_jw_raw_value(w, value);
+        else
+                appc_jw_string(w, value);
+        appc_jw_end_object(w);
+}
+
 void appc_jw_kv_array(AppcJsonWriter *w, const AppcKV *kv, size_t n) {
         appc_jw_begin_array(w);
-        for (size_t i = 0; i < n; i++) {
-                appc_jw_begin_object(w);
-                appc_jw_key(w, "name");
-                appc_jw_string(w, kv[i].name);
-                appc_jw_key(w, "value");
-                appc_jw_string(w, kv[i].value);
-                appc_jw_end_object(w);
-        }
+        for (size_t i = 0; i < n; i++)
+                appc_jw_name_value(w, kv[i].name, kv[i].value, false);
         appc_jw_end_array(w);
 }
 

@@ -180,21 +180,6 @@ static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, R
 
 /* --- the pod manifest --- */
 
-AppcPodManifest *appc_pod_manifest_new(void) {
-        AppcPodManifest *m = calloc(1, sizeof(*m));
-
-        if (!m)
-                return NULL;
-        m->ac_version = strdup(APPC_SPEC_VERSION);
-        if (!m->ac_version)
-                return mfree(m);
-        return m;
-}
-
-AppcPodManifest *appc_pod_manifest_free(AppcPodManifest *m) {
-        return appc_document_free(&pod_manifest_type, m);
-}
-
 int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         int r;
 
@@ -240,21 +225,7 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         return appc_user_kv_validate(m->user_labels, m->n_user_labels, "", "userLabels", reterr);
 }
 
-int appc_pod_manifest_parse(const char *json, size_t size, AppcPodManifest **ret, RktError **reterr) {
-        return appc_document_parse(json, size, "pod manifest", &pod_manifest_type, ret, reterr);
-}
-
-int appc_pod_manifest_to_json(const AppcPodManifest *m, char **ret_json, RktError **reterr) {
-        return appc_document_write(&pod_manifest_type, m, false, ret_json, reterr);
-}
-
-int appc_pod_manifest_to_json_pretty(const AppcPodManifest *m, char **ret_json, RktError **reterr) {
-        return appc_document_write(&pod_manifest_type, m, true, ret_json, reterr);
-}
-
-bool appc_pod_manifest_equal(const AppcPodManifest *a, const AppcPodManifest *b) {
-        return appc_document_equal(&pod_manifest_type, a, b);
-}
+APPC_DEFINE_DOCUMENT(pod_manifest, AppcPodManifest, "pod manifest", pod_manifest_type);
 
 const AppcRuntimeApp *appc_pod_manifest_get_app(const AppcPodManifest *m, const char *name) {
         for (size_t i = 0; i < m->n_apps; i++)
