@@ -301,7 +301,7 @@ static int isolator_fill(AppcIsolator *i, const char *name, json_object *value, 
 /* Re-reads value_json: the typed union is derived from it, so this also deep-copies and validates. */
 static int isolator_from_text(AppcIsolator *i, const char *name, const char *value_json, const char *path,
                               RktError **reterr) {
-        _cleanup_json_ json_object *v = NULL;
+        _cleanup_(json_object_putp) json_object *v = NULL;
         int r;
 
         if (!value_json)
@@ -312,46 +312,23 @@ static int isolator_from_text(AppcIsolator *i, const char *name, const char *val
         return isolator_fill(i, name, v, path, reterr);
 }
 
-int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **ret, size_t *ret_n,
-                             RktError **reterr) {
-        AppcIsolator *is = NULL;
-        size_t n = 0, len;
+static int isolator_from_json(json_object *e, const char *path, void *elem, const void *userdata,
+                              RktError **reterr) {
+        _cleanup_free_ char *name = NULL;
         int r;
 
-        if (!v)
-                return 0;
-        r = appc_json_expect(v, json_type_array, path, reterr);
+        r = appc_json_expect(e, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                _cleanup_free_ char *name = NULL;
-                json_object *e = json_object_array_get_idx(v, i);
-                const char *p = APPC_PATH("%s[%zu]", path, i);
-                AppcIsolator *iso;
+        r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", path), &name, reterr);
+        if (r < 0)
+                return r;
+        return isolator_fill(elem, name, appc_json_member(e, "value"), path, reterr);
+}
 
-                r = appc_json_expect(e, json_type_object, p, reterr);
-                if (r < 0)
-                        goto fail;
-                r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", p), &name, reterr);
-                if (r < 0)
-                        goto fail;
-                iso = appc_array_append(&is, &n, sizeof(*is));
-                if (!iso) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                r = isolator_fill(iso, name, appc_json_member(e, "value"), p, reterr);
-                if (r < 0)
-                        goto fail;
-        }
-        appc_isolators_free(*ret, *ret_n);
-        *ret = is;
-        *ret_n = n;
-        return 0;
-fail:
-        appc_isolators_free(is, n);
-        return r;
+int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **ret, size_t *ret_n,
+                             RktError **reterr) {
+        return appc_json_array(v, path, sizeof(AppcIsolator), isolator_from_json, NULL, ret, ret_n, reterr);
 }
 
 int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix, bool app_rules,
@@ -440,20 +417,14 @@ bool appc_isolators_equal(const AppcIsolator *a, size_t na, const AppcIsolator *
 
 void appc_jw_isolators(AppcJsonWriter *w, const AppcIsolator *is, size_t n) {
         appc_jw_begin_array(w);
-        for (size_t i = 0; i < n; i++) {
-                appc_jw_begin_object(w);
-                appc_jw_key(w, "name");
-                appc_jw_string(w, is[i].name);
-                appc_jw_key(w, "value");
-                appc_jw_raw_value(w, is[i].value_json);
-                appc_jw_end_object(w);
-        }
+        for (size_t i = 0; i < n; i++)
+                appc_jw_name_value(w, is[i].name, is[i].value_json, true);
         appc_jw_end_array(w);
 }
 
 int appc_isolators_add(AppcIsolator **isolators, size_t *n, const char *name, const char *value_json,
                        RktError **reterr) {
-        _cleanup_json_ json_object *v = NULL;
+        _cleanup_(json_object_putp) json_object *v = NULL;
         AppcIsolator i = {}, *e;
         const char *what = APPC_PATH("isolator %s", APPC_QUOTE(name));
         int r;

@@ -78,50 +78,37 @@ int appc_check_set(const char *s, const char *path, RktError **reterr) {
         return 0;
 }
 
-int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr) {
+/* "PATH: must be set", or "PATH 'value': not a valid WHAT (why)" when problem_of finds something wrong. */
+static int check_format(const char *s, const char *path, const char *(*problem_of)(const char *),
+                        const char *what, RktError **reterr) {
         const char *problem;
 
         if (isempty(s))
                 return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_ac_identifier_problem(s);
+        problem = problem_of(s);
         if (problem)
-                return appc_fail(reterr, "%s %s: not a valid AC Identifier (%s)", path, APPC_QUOTE(s),
-                                 problem);
+                return appc_fail(reterr, "%s %s: not a valid %s (%s)", path, APPC_QUOTE(s), what, problem);
         return 0;
+}
+
+static const char *image_id_prefix_problem(const char *s) {
+        return appc_image_id_problem(s, false);
+}
+
+int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr) {
+        return check_format(s, path, appc_ac_identifier_problem, "AC Identifier", reterr);
 }
 
 int appc_check_ac_name(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_ac_name_problem(s);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid AC Name (%s)", path, APPC_QUOTE(s), problem);
-        return 0;
+        return check_format(s, path, appc_ac_name_problem, "AC Name", reterr);
 }
 
 int appc_check_image_id(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_image_id_problem(s, false);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid image ID (%s)", path, APPC_QUOTE(s), problem);
-        return 0;
+        return check_format(s, path, image_id_prefix_problem, "image ID", reterr);
 }
 
 int appc_check_semver(const char *s, const char *path, RktError **reterr) {
-        const char *problem;
-
-        if (isempty(s))
-                return appc_fail(reterr, "%s: must be set", path);
-        problem = appc_semver_problem(s);
-        if (problem)
-                return appc_fail(reterr, "%s %s: not a valid semantic version (%s)", path, APPC_QUOTE(s),
-                                 problem);
-        return 0;
+        return check_format(s, path, appc_semver_problem, "semantic version", reterr);
 }
 
 int appc_check_absolute_path(const char *s, const char *path, RktError **reterr) {
@@ -194,7 +181,7 @@ static const char *strict_scan(const char *s, size_t n, size_t *ret_offset) {
 int appc_json_parse_value(const char *json, size_t size, const char *what, json_object **ret,
                           RktError **reterr) {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
         enum json_tokener_error e;
         const char *nul, *problem;
         json_tokener *tok;
@@ -241,7 +228,7 @@ int appc_json_parse_value(const char *json, size_t size, const char *what, json_
 }
 
 int appc_json_parse(const char *json, size_t size, const char *what, json_object **ret, RktError **reterr) {
-        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(json_object_putp) json_object *o = NULL;
         int r;
 
         r = appc_json_parse_value(json, size, what, &o, reterr);
@@ -391,52 +378,45 @@ int appc_json_strv(json_object *v, const char *path, char ***ret, RktError **ret
         return 0;
 }
 
-int appc_json_kv_array(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr) {
-        AppcKV *kv = NULL;
-        size_t n = 0, len;
+int appc_json_array(json_object *v, const char *path, size_t size, AppcElementParser parse,
+                    const void *userdata, void *array_ptr, size_t *n, RktError **reterr) {
         int r;
 
         if (!v)
                 return 0;
         r = appc_json_expect(v, json_type_array, path, reterr);
+        for (size_t i = 0; r >= 0 && i < json_object_array_length(v); i++) {
+                void *e = appc_array_append(array_ptr, n, size);
+
+                if (!e)
+                        return -ENOMEM;
+                r = parse(json_object_array_get_idx(v, i), APPC_PATH("%s[%zu]", path, i), e, userdata,
+                          reterr);
+        }
+        return r;
+}
+
+static int kv_from_json(json_object *e, const char *path, void *elem, const void *userdata,
+                        RktError **reterr) {
+        AppcKV *k = elem;
+        int r;
+
+        r = appc_json_expect(e, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                AppcKV *k;
-
-                r = appc_json_expect(e, json_type_object, APPC_PATH("%s[%zu]", path, i), reterr);
-                if (r < 0)
-                        goto fail;
-                k = appc_array_append(&kv, &n, sizeof(*kv));
-                if (!k) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s[%zu].name", path, i),
-                                     &k->name, reterr);
-                if (r < 0)
-                        goto fail;
-                r = appc_json_string(appc_json_member(e, "value"), APPC_PATH("%s[%zu].value", path, i),
-                                     &k->value, reterr);
-                if (r < 0)
-                        goto fail;
-                if (!k->value) {
-                        k->value = strdup("");
-                        if (!k->value) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                }
-        }
-        appc_kv_array_free(*ret, *ret_n);
-        *ret = kv;
-        *ret_n = n;
+        r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", path), &k->name, reterr);
+        if (r < 0)
+                return r;
+        r = appc_json_string(appc_json_member(e, "value"), APPC_PATH("%s.value", path), &k->value, reterr);
+        if (r < 0)
+                return r;
+        if (!k->value && !(k->value = strdup("")))
+                return -ENOMEM;
         return 0;
-fail:
-        appc_kv_array_free(kv, n);
-        return r;
+}
+
+int appc_json_kv_array(json_object *v, const char *path, AppcKV **ret, size_t *ret_n, RktError **reterr) {
+        return appc_json_array(v, path, sizeof(AppcKV), kv_from_json, NULL, ret, ret_n, reterr);
 }
 
 static int kv_compare(const void *a, const void *b) {
@@ -512,7 +492,7 @@ int appc_check_kind(json_object *root, const char *expected, RktError **reterr) 
 }
 
 int appc_manifest_kind(const char *json, size_t size, char **ret_kind, RktError **reterr) {
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_(json_object_putp) json_object *root = NULL;
         _cleanup_free_ char *kind = NULL;
         int r;
 
@@ -659,16 +639,22 @@ void appc_jw_strv(AppcJsonWriter *w, char *const *l) {
         appc_jw_end_array(w);
 }
 
+void appc_jw_name_value(AppcJsonWriter *w, const char *name, const char *value, bool raw) {
+        appc_jw_begin_object(w);
+        appc_jw_key(w, "name");
+        appc_jw_string(w, name);
+        appc_jw_key(w, "value");
+        if (raw)
+                appc_jw_raw_value(w, value);
+        else
+                appc_jw_string(w, value);
+        appc_jw_end_object(w);
+}
+
 void appc_jw_kv_array(AppcJsonWriter *w, const AppcKV *kv, size_t n) {
         appc_jw_begin_array(w);
-        for (size_t i = 0; i < n; i++) {
-                appc_jw_begin_object(w);
-                appc_jw_key(w, "name");
-                appc_jw_string(w, kv[i].name);
-                appc_jw_key(w, "value");
-                appc_jw_string(w, kv[i].value);
-                appc_jw_end_object(w);
-        }
+        for (size_t i = 0; i < n; i++)
+                appc_jw_name_value(w, kv[i].name, kv[i].value, false);
         appc_jw_end_array(w);
 }
 

@@ -7,25 +7,75 @@
 
 #define POD_MANIFEST_KIND "PodManifest"
 
+/* --- the tables, in the order of the reference encoder --- */
+
+static const AppcField runtime_image_fields[] = {
+        APPC_FIELD("name", STRING, AppcRuntimeImage, name, .flags = APPC_OMITEMPTY),
+        APPC_FIELD("id", STRING, AppcRuntimeImage, id),
+        APPC_LIST("labels", KV_ARRAY, AppcRuntimeImage, labels, .flags = APPC_OMITEMPTY),
+        {},
+};
+
+static const AppcType runtime_image_type = {.size = sizeof(AppcRuntimeImage),
+                                            .fields = runtime_image_fields};
+
+static const AppcField mount_fields[] = {
+        APPC_FIELD("volume", STRING, AppcMount, volume),
+        APPC_FIELD("path", STRING, AppcMount, path),
+        APPC_FIELD("appVolume", OBJECT_PTR, AppcMount, app_volume, .elem = &appc_volume_type),
+        {},
+};
+
+static const AppcType mount_type = {.size = sizeof(AppcMount), .fields = mount_fields};
+
+static const AppcField runtime_app_fields[] = {
+        APPC_FIELD("name", STRING, AppcRuntimeApp, name),
+        APPC_FIELD("image", OBJECT, AppcRuntimeApp, image, .flags = APPC_REQUIRED,
+                   .elem = &runtime_image_type),
+        APPC_FIELD("app", OBJECT_PTR, AppcRuntimeApp, app, .elem = &appc_app_type),
+        APPC_FIELD("readOnlyRootFS", BOOL, AppcRuntimeApp, read_only_root_fs, .flags = APPC_OMITEMPTY),
+        APPC_LIST("mounts", ARRAY, AppcRuntimeApp, mounts, .flags = APPC_OMITEMPTY, .elem = &mount_type),
+        APPC_LIST("annotations", KV_ARRAY, AppcRuntimeApp, annotations, .flags = APPC_OMITEMPTY),
+        {},
+};
+
+static const AppcType runtime_app_type = {.size = sizeof(AppcRuntimeApp), .fields = runtime_app_fields};
+
+static const AppcField exposed_port_fields[] = {
+        APPC_FIELD("name", STRING, AppcExposedPort, name),
+        APPC_FIELD("hostPort", UINT, AppcExposedPort, host_port, .max = 65535),
+        APPC_FIELD("hostIP", STRING, AppcExposedPort, host_ip, .flags = APPC_OMITEMPTY | APPC_EMPTY_IS_NULL),
+        APPC_FIELD("podPort", OBJECT_PTR, AppcExposedPort, pod_port, .elem = &appc_port_type),
+        {},
+};
+
+static const AppcType exposed_port_type = {.size = sizeof(AppcExposedPort), .fields = exposed_port_fields};
+
+/* The pod-level lists are never left out (see appc_pod_manifest_to_json()). */
+static const AppcField pod_manifest_fields[] = {
+        APPC_FIELD("acVersion", STRING, AppcPodManifest, ac_version),
+        {.key = "acKind", .type = APPC_FIELD_KIND, .kind = POD_MANIFEST_KIND},
+        APPC_LIST("apps", ARRAY, AppcPodManifest, apps, .elem = &runtime_app_type),
+        APPC_LIST("volumes", ARRAY, AppcPodManifest, volumes, .elem = &appc_volume_type),
+        APPC_LIST("isolators", ISOLATORS, AppcPodManifest, isolators),
+        APPC_LIST("annotations", KV_ARRAY, AppcPodManifest, annotations),
+        APPC_LIST("ports", ARRAY, AppcPodManifest, ports, .elem = &exposed_port_type),
+        APPC_LIST("userAnnotations", KV_MAP, AppcPodManifest, user_annotations, .flags = APPC_OMITEMPTY),
+        APPC_LIST("userLabels", KV_MAP, AppcPodManifest, user_labels, .flags = APPC_OMITEMPTY),
+        {},
+};
+
+static int pod_manifest_validate(const void *p, RktError **reterr) {
+        return appc_pod_manifest_validate(p, reterr);
+}
+
+static const AppcType pod_manifest_type = {
+        .size = sizeof(AppcPodManifest), .fields = pod_manifest_fields, .validate = pod_manifest_validate};
+
 /* --- runtime apps --- */
 
 void appc_runtime_app_done(AppcRuntimeApp *ra) {
-        free(ra->name);
-        free(ra->image.name);
-        free(ra->image.id);
-        appc_kv_array_free(ra->image.labels, ra->image.n_labels);
-        appc_app_free(ra->app);
-        for (size_t i = 0; i < ra->n_mounts; i++) {
-                free(ra->mounts[i].volume);
-                free(ra->mounts[i].path);
-                if (ra->mounts[i].app_volume) {
-                        appc_volume_done(ra->mounts[i].app_volume);
-                        free(ra->mounts[i].app_volume);
-                }
-        }
-        free(ra->mounts);
-        appc_kv_array_free(ra->annotations, ra->n_annotations);
-        *ra = (AppcRuntimeApp){};
+        appc_type_done(&runtime_app_type, ra);
 }
 
 int appc_runtime_app_init(AppcRuntimeApp *ra, const char *name, const char *image_id, const char *image_name,
@@ -109,207 +159,7 @@ static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, Rk
         return appc_annotations_validate(ra->annotations, ra->n_annotations, prefix, "annotations", reterr);
 }
 
-static int mounts_from_json(AppcRuntimeApp *ra, json_object *v, const char *path, RktError **reterr) {
-        size_t len;
-        int r;
-
-        if (!v)
-                return 0;
-        r = appc_json_expect(v, json_type_array, path, reterr);
-        if (r < 0)
-                return r;
-        len = json_object_array_length(v);
-        for (size_t i = 0; i < len; i++) {
-                json_object *e = json_object_array_get_idx(v, i), *av;
-                const char *p = APPC_PATH("%s[%zu]", path, i);
-                AppcMount *m;
-
-                r = appc_json_expect(e, json_type_object, p, reterr);
-                if (r < 0)
-                        return r;
-                m = appc_array_append(&ra->mounts, &ra->n_mounts, sizeof(*m));
-                if (!m)
-                        return -ENOMEM;
-                r = appc_json_string(appc_json_member(e, "volume"), APPC_PATH("%s.volume", p), &m->volume,
-                                     reterr);
-                if (r < 0)
-                        return r;
-                r = appc_json_string(appc_json_member(e, "path"), APPC_PATH("%s.path", p), &m->path, reterr);
-                if (r < 0)
-                        return r;
-                av = appc_json_member(e, "appVolume");
-                if (av) {
-                        AppcVolume vol;
-
-                        r = appc_volume_from_json(av, APPC_PATH("%s.appVolume", p), &vol, reterr);
-                        if (r < 0)
-                                return r;
-                        m->app_volume = malloc(sizeof(AppcVolume));
-                        if (!m->app_volume) {
-                                appc_volume_done(&vol);
-                                return -ENOMEM;
-                        }
-                        *m->app_volume = vol;
-                }
-        }
-        return 0;
-}
-
-static int runtime_app_from_json(json_object *v, const char *path, AppcRuntimeApp *ra, RktError **reterr) {
-        json_object *image, *app;
-        int r;
-
-        r = appc_json_expect(v, json_type_object, path, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_string(appc_json_member(v, "name"), APPC_PATH("%s.name", path), &ra->name, reterr);
-        if (r < 0)
-                return r;
-        image = appc_json_member(v, "image");
-        if (!image)
-                return appc_fail(reterr, "%s.image: must be set", path);
-        r = appc_json_expect(image, json_type_object, APPC_PATH("%s.image", path), reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_string(appc_json_member(image, "name"), APPC_PATH("%s.image.name", path),
-                             &ra->image.name, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_string(appc_json_member(image, "id"), APPC_PATH("%s.image.id", path), &ra->image.id,
-                             reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_kv_array(appc_json_member(image, "labels"), APPC_PATH("%s.image.labels", path),
-                               &ra->image.labels, &ra->image.n_labels, reterr);
-        if (r < 0)
-                return r;
-        app = appc_json_member(v, "app");
-        if (app) {
-                r = appc_app_from_json(app, APPC_PATH("%s.app", path), &ra->app, reterr);
-                if (r < 0)
-                        return r;
-        }
-        r = appc_json_bool(appc_json_member(v, "readOnlyRootFS"), APPC_PATH("%s.readOnlyRootFS", path),
-                           &ra->read_only_root_fs, reterr);
-        if (r < 0)
-                return r;
-        r = mounts_from_json(ra, appc_json_member(v, "mounts"), APPC_PATH("%s.mounts", path), reterr);
-        if (r < 0)
-                return r;
-        return appc_json_kv_array(appc_json_member(v, "annotations"), APPC_PATH("%s.annotations", path),
-                                  &ra->annotations, &ra->n_annotations, reterr);
-}
-
-static void jw_runtime_app(AppcJsonWriter *w, const AppcRuntimeApp *ra) {
-        appc_jw_begin_object(w);
-        appc_jw_key(w, "name");
-        appc_jw_string(w, ra->name);
-        appc_jw_key(w, "image");
-        appc_jw_begin_object(w);
-        if (ra->image.name) {
-                appc_jw_key(w, "name");
-                appc_jw_string(w, ra->image.name);
-        }
-        appc_jw_key(w, "id");
-        appc_jw_string(w, ra->image.id);
-        if (ra->image.n_labels > 0) {
-                appc_jw_key(w, "labels");
-                appc_jw_kv_array(w, ra->image.labels, ra->image.n_labels);
-        }
-        appc_jw_end_object(w);
-        if (ra->app) {
-                appc_jw_key(w, "app");
-                appc_jw_app(w, ra->app);
-        }
-        if (ra->read_only_root_fs) {
-                appc_jw_key(w, "readOnlyRootFS");
-                appc_jw_bool(w, true);
-        }
-        if (ra->n_mounts > 0) {
-                appc_jw_key(w, "mounts");
-                appc_jw_begin_array(w);
-                for (size_t i = 0; i < ra->n_mounts; i++) {
-                        appc_jw_begin_object(w);
-                        appc_jw_key(w, "volume");
-                        appc_jw_string(w, ra->mounts[i].volume);
-                        appc_jw_key(w, "path");
-                        appc_jw_string(w, ra->mounts[i].path);
-                        if (ra->mounts[i].app_volume) {
-                                appc_jw_key(w, "appVolume");
-                                appc_jw_volume(w, ra->mounts[i].app_volume);
-                        }
-                        appc_jw_end_object(w);
-                }
-                appc_jw_end_array(w);
-        }
-        if (ra->n_annotations > 0) {
-                appc_jw_key(w, "annotations");
-                appc_jw_kv_array(w, ra->annotations, ra->n_annotations);
-        }
-        appc_jw_end_object(w);
-}
-
-static bool runtime_app_equal(const AppcRuntimeApp *a, const AppcRuntimeApp *b) {
-        if (!streq_ptr(a->name, b->name) || !streq_ptr(a->image.name, b->image.name) ||
-            !streq_ptr(a->image.id, b->image.id) ||
-            !appc_kv_array_equal(a->image.labels, a->image.n_labels, b->image.labels, b->image.n_labels) ||
-            !appc_app_equal(a->app, b->app) || a->read_only_root_fs != b->read_only_root_fs ||
-            !appc_kv_array_equal(a->annotations, a->n_annotations, b->annotations, b->n_annotations) ||
-            a->n_mounts != b->n_mounts)
-                return false;
-        for (size_t i = 0; i < a->n_mounts; i++)
-                if (!streq_ptr(a->mounts[i].volume, b->mounts[i].volume) ||
-                    !streq_ptr(a->mounts[i].path, b->mounts[i].path) ||
-                    !appc_volume_equal(a->mounts[i].app_volume, b->mounts[i].app_volume))
-                        return false;
-        return true;
-}
-
 /* --- exposed ports --- */
-
-static void exposed_port_done(AppcExposedPort *p) {
-        free(p->name);
-        free(p->host_ip);
-        if (p->pod_port) {
-                appc_port_done(p->pod_port);
-                free(p->pod_port);
-        }
-        *p = (AppcExposedPort){};
-}
-
-static int exposed_port_from_json(json_object *v, const char *path, AppcExposedPort *p, RktError **reterr) {
-        json_object *pp;
-        int64_t hp = 0;
-        int r;
-
-        r = appc_json_expect(v, json_type_object, path, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_string(appc_json_member(v, "name"), APPC_PATH("%s.name", path), &p->name, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_int(appc_json_member(v, "hostPort"), APPC_PATH("%s.hostPort", path), 0, 65535, &hp,
-                          reterr);
-        if (r < 0)
-                return r;
-        p->host_port = (unsigned) hp;
-        r = appc_json_string(appc_json_member(v, "hostIP"), APPC_PATH("%s.hostIP", path), &p->host_ip,
-                             reterr);
-        if (r < 0)
-                return r;
-        if (p->host_ip && p->host_ip[0] == '\0')
-                p->host_ip = mfree(p->host_ip);
-        pp = appc_json_member(v, "podPort");
-        if (pp) {
-                p->pod_port = calloc(1, sizeof(AppcPort));
-                if (!p->pod_port)
-                        return -ENOMEM;
-                r = appc_port_from_json(pp, APPC_PATH("%s.podPort", path), p->pod_port, reterr);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
 
 static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, RktError **reterr) {
         int r;
@@ -328,48 +178,7 @@ static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, R
         return 0;
 }
 
-static bool exposed_port_equal(const AppcExposedPort *a, const AppcExposedPort *b) {
-        if (!streq_ptr(a->name, b->name) || a->host_port != b->host_port ||
-            !streq_ptr(a->host_ip, b->host_ip))
-                return false;
-        if (!a->pod_port || !b->pod_port)
-                return a->pod_port == b->pod_port;
-        return appc_port_equal(a->pod_port, b->pod_port);
-}
-
 /* --- the pod manifest --- */
-
-AppcPodManifest *appc_pod_manifest_new(void) {
-        AppcPodManifest *m = calloc(1, sizeof(*m));
-
-        if (!m)
-                return NULL;
-        m->ac_version = strdup(APPC_SPEC_VERSION);
-        if (!m->ac_version)
-                return mfree(m);
-        return m;
-}
-
-AppcPodManifest *appc_pod_manifest_free(AppcPodManifest *m) {
-        if (!m)
-                return NULL;
-        free(m->ac_version);
-        for (size_t i = 0; i < m->n_apps; i++)
-                appc_runtime_app_done(&m->apps[i]);
-        free(m->apps);
-        for (size_t i = 0; i < m->n_volumes; i++)
-                appc_volume_done(&m->volumes[i]);
-        free(m->volumes);
-        appc_isolators_free(m->isolators, m->n_isolators);
-        appc_kv_array_free(m->annotations, m->n_annotations);
-        for (size_t i = 0; i < m->n_ports; i++)
-                exposed_port_done(&m->ports[i]);
-        free(m->ports);
-        appc_kv_array_free(m->user_annotations, m->n_user_annotations);
-        appc_kv_array_free(m->user_labels, m->n_user_labels);
-        free(m);
-        return NULL;
-}
 
 int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         int r;
@@ -416,197 +225,7 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         return appc_user_kv_validate(m->user_labels, m->n_user_labels, "", "userLabels", reterr);
 }
 
-int appc_pod_manifest_parse(const char *json, size_t size, AppcPodManifest **ret, RktError **reterr) {
-        _cleanup_(appc_pod_manifest_freep) AppcPodManifest *m = NULL;
-        _cleanup_json_ json_object *root = NULL;
-        json_object *v;
-        size_t len;
-        int r;
-
-        r = appc_json_parse(json, size, "pod manifest", &root, reterr);
-        if (r < 0)
-                return r;
-        r = appc_check_kind(root, POD_MANIFEST_KIND, reterr);
-        if (r < 0)
-                return r;
-        m = calloc(1, sizeof(*m));
-        if (!m)
-                return -ENOMEM;
-        r = appc_json_string(appc_json_member(root, "acVersion"), "acVersion", &m->ac_version, reterr);
-        if (r < 0)
-                return r;
-
-        v = appc_json_member(root, "apps");
-        if (v) {
-                r = appc_json_expect(v, json_type_array, "apps", reterr);
-                if (r < 0)
-                        return r;
-                len = json_object_array_length(v);
-                for (size_t i = 0; i < len; i++) {
-                        AppcRuntimeApp *ra = appc_array_append(&m->apps, &m->n_apps, sizeof(*ra));
-
-                        if (!ra)
-                                return -ENOMEM;
-                        r = runtime_app_from_json(json_object_array_get_idx(v, i), APPC_PATH("apps[%zu]", i),
-                                                  ra, reterr);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        v = appc_json_member(root, "volumes");
-        if (v) {
-                r = appc_json_expect(v, json_type_array, "volumes", reterr);
-                if (r < 0)
-                        return r;
-                len = json_object_array_length(v);
-                for (size_t i = 0; i < len; i++) {
-                        AppcVolume vol, *e;
-
-                        r = appc_volume_from_json(json_object_array_get_idx(v, i),
-                                                  APPC_PATH("volumes[%zu]", i), &vol, reterr);
-                        if (r < 0)
-                                return r;
-                        e = appc_array_append(&m->volumes, &m->n_volumes, sizeof(*e));
-                        if (!e) {
-                                appc_volume_done(&vol);
-                                return -ENOMEM;
-                        }
-                        *e = vol;
-                }
-        }
-        r = appc_isolators_from_json(appc_json_member(root, "isolators"), "isolators", &m->isolators,
-                                     &m->n_isolators, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_kv_array(appc_json_member(root, "annotations"), "annotations", &m->annotations,
-                               &m->n_annotations, reterr);
-        if (r < 0)
-                return r;
-        v = appc_json_member(root, "ports");
-        if (v) {
-                r = appc_json_expect(v, json_type_array, "ports", reterr);
-                if (r < 0)
-                        return r;
-                len = json_object_array_length(v);
-                for (size_t i = 0; i < len; i++) {
-                        AppcExposedPort *p = appc_array_append(&m->ports, &m->n_ports, sizeof(*p));
-
-                        if (!p)
-                                return -ENOMEM;
-                        r = exposed_port_from_json(json_object_array_get_idx(v, i),
-                                                   APPC_PATH("ports[%zu]", i), p, reterr);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        r = appc_json_kv_map(appc_json_member(root, "userAnnotations"), "userAnnotations",
-                             &m->user_annotations, &m->n_user_annotations, reterr);
-        if (r < 0)
-                return r;
-        r = appc_json_kv_map(appc_json_member(root, "userLabels"), "userLabels", &m->user_labels,
-                             &m->n_user_labels, reterr);
-        if (r < 0)
-                return r;
-        r = appc_pod_manifest_validate(m, reterr);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(m);
-        return 0;
-}
-
-static int pod_manifest_write(const AppcPodManifest *m, bool pretty, char **ret, RktError **reterr) {
-        AppcJsonWriter w = {};
-        int r;
-
-        r = appc_pod_manifest_validate(m, reterr);
-        if (r < 0)
-                return r;
-        /* the order of the reference encoder; the pod-level lists are never left out */
-        appc_jw_begin_object(&w);
-        appc_jw_key(&w, "acVersion");
-        appc_jw_string(&w, m->ac_version);
-        appc_jw_key(&w, "acKind");
-        appc_jw_string(&w, POD_MANIFEST_KIND);
-        appc_jw_key(&w, "apps");
-        appc_jw_begin_array(&w);
-        for (size_t i = 0; i < m->n_apps; i++)
-                jw_runtime_app(&w, &m->apps[i]);
-        appc_jw_end_array(&w);
-        appc_jw_key(&w, "volumes");
-        appc_jw_begin_array(&w);
-        for (size_t i = 0; i < m->n_volumes; i++)
-                appc_jw_volume(&w, &m->volumes[i]);
-        appc_jw_end_array(&w);
-        appc_jw_key(&w, "isolators");
-        appc_jw_isolators(&w, m->isolators, m->n_isolators);
-        appc_jw_key(&w, "annotations");
-        appc_jw_kv_array(&w, m->annotations, m->n_annotations);
-        appc_jw_key(&w, "ports");
-        appc_jw_begin_array(&w);
-        for (size_t i = 0; i < m->n_ports; i++) {
-                const AppcExposedPort *p = &m->ports[i];
-
-                appc_jw_begin_object(&w);
-                appc_jw_key(&w, "name");
-                appc_jw_string(&w, p->name);
-                appc_jw_key(&w, "hostPort");
-                appc_jw_uint(&w, p->host_port);
-                if (p->host_ip) {
-                        appc_jw_key(&w, "hostIP");
-                        appc_jw_string(&w, p->host_ip);
-                }
-                if (p->pod_port) {
-                        appc_jw_key(&w, "podPort");
-                        appc_jw_port(&w, p->pod_port);
-                }
-                appc_jw_end_object(&w);
-        }
-        appc_jw_end_array(&w);
-        if (m->n_user_annotations > 0) {
-                appc_jw_key(&w, "userAnnotations");
-                appc_jw_kv_map(&w, m->user_annotations, m->n_user_annotations);
-        }
-        if (m->n_user_labels > 0) {
-                appc_jw_key(&w, "userLabels");
-                appc_jw_kv_map(&w, m->user_labels, m->n_user_labels);
-        }
-        appc_jw_end_object(&w);
-
-        r = appc_jw_finish(&w, pretty, ret);
-        appc_jw_done(&w);
-        return r;
-}
-
-int appc_pod_manifest_to_json(const AppcPodManifest *m, char **ret_json, RktError **reterr) {
-        return pod_manifest_write(m, false, ret_json, reterr);
-}
-
-int appc_pod_manifest_to_json_pretty(const AppcPodManifest *m, char **ret_json, RktError **reterr) {
-        return pod_manifest_write(m, true, ret_json, reterr);
-}
-
-bool appc_pod_manifest_equal(const AppcPodManifest *a, const AppcPodManifest *b) {
-        if (!a || !b)
-                return a == b;
-        if (!streq_ptr(a->ac_version, b->ac_version) || a->n_apps != b->n_apps ||
-            a->n_volumes != b->n_volumes || a->n_ports != b->n_ports ||
-            !appc_isolators_equal(a->isolators, a->n_isolators, b->isolators, b->n_isolators) ||
-            !appc_kv_array_equal(a->annotations, a->n_annotations, b->annotations, b->n_annotations) ||
-            !appc_kv_array_equal(a->user_annotations, a->n_user_annotations, b->user_annotations,
-                                 b->n_user_annotations) ||
-            !appc_kv_array_equal(a->user_labels, a->n_user_labels, b->user_labels, b->n_user_labels))
-                return false;
-        for (size_t i = 0; i < a->n_apps; i++)
-                if (!runtime_app_equal(&a->apps[i], &b->apps[i]))
-                        return false;
-        for (size_t i = 0; i < a->n_volumes; i++)
-                if (!appc_volume_equal(&a->volumes[i], &b->volumes[i]))
-                        return false;
-        for (size_t i = 0; i < a->n_ports; i++)
-                if (!exposed_port_equal(&a->ports[i], &b->ports[i]))
-                        return false;
-        return true;
-}
+APPC_DEFINE_DOCUMENT(pod_manifest, AppcPodManifest, "pod manifest", pod_manifest_type);
 
 const AppcRuntimeApp *appc_pod_manifest_get_app(const AppcPodManifest *m, const char *name) {
         for (size_t i = 0; i < m->n_apps; i++)
@@ -673,17 +292,17 @@ int appc_pod_manifest_add_port(AppcPodManifest *m, const char *name, unsigned ho
         p.host_port = host_port;
         p.host_ip = host_ip ? strdup(host_ip) : NULL;
         if (!p.name || (host_ip && !p.host_ip)) {
-                exposed_port_done(&p);
+                appc_type_done(&exposed_port_type, &p);
                 return -ENOMEM;
         }
         r = exposed_port_validate(&p, APPC_PATH("ports[%zu].", m->n_ports), reterr);
         if (r < 0) {
-                exposed_port_done(&p);
+                appc_type_done(&exposed_port_type, &p);
                 return r;
         }
         e = appc_array_append(&m->ports, &m->n_ports, sizeof(*e));
         if (!e) {
-                exposed_port_done(&p);
+                appc_type_done(&exposed_port_type, &p);
                 return -ENOMEM;
         }
         *e = p;

@@ -48,9 +48,9 @@ int appc_volume_copy(const AppcVolume *v, AppcVolume *ret) {
         return 0;
 }
 
-bool appc_volume_equal(const AppcVolume *a, const AppcVolume *b) {
-        if (!a || !b)
-                return a == b;
+static bool volume_equal(const void *x, const void *y) {
+        const AppcVolume *a = x, *b = y;
+
         if (!streq_ptr(a->name, b->name) || a->kind != b->kind || !streq_ptr(a->source, b->source) ||
             a->read_only != b->read_only || a->recursive != b->recursive || !streq_ptr(a->mode, b->mode))
                 return false;
@@ -93,12 +93,24 @@ int appc_volume_validate(const AppcVolume *v, const char *prefix, RktError **ret
         }
 }
 
-int appc_volume_from_json(json_object *v, const char *path, AppcVolume *ret, RktError **reterr) {
+/* The member key of o, left APPC_UNSET when absent. */
+static int opt_bool_from_json(json_object *o, const char *key, const char *path, AppcOptBool *ret,
+                              RktError **reterr) {
+        json_object *v = appc_json_member(o, key);
+        bool b = false;
+        int r;
+
+        r = appc_json_bool(v, APPC_PATH("%s.%s", path, key), &b, reterr);
+        if (r >= 0 && v)
+                *ret = b ? APPC_TRUE : APPC_FALSE;
+        return r;
+}
+
+static int volume_from_json(json_object *v, const char *path, void *ret, RktError **reterr) {
         _cleanup_free_ char *kind = NULL;
         AppcVolume vol = {
                 .kind = _APPC_VOLUME_KIND_INVALID, .read_only = APPC_UNSET, .recursive = APPC_UNSET};
-        json_object *ro, *rec, *uid, *gid;
-        bool b = false;
+        json_object *uid, *gid;
         int64_t id = 0;
         int r;
 
@@ -127,18 +139,12 @@ int appc_volume_from_json(json_object *v, const char *path, AppcVolume *ret, Rkt
         if (vol.source && vol.source[0] == '\0')
                 vol.source = mfree(vol.source);
 
-        ro = appc_json_member(v, "readOnly");
-        r = appc_json_bool(ro, APPC_PATH("%s.readOnly", path), &b, reterr);
+        r = opt_bool_from_json(v, "readOnly", path, &vol.read_only, reterr);
         if (r < 0)
                 goto fail;
-        if (ro)
-                vol.read_only = b ? APPC_TRUE : APPC_FALSE;
-        rec = appc_json_member(v, "recursive");
-        r = appc_json_bool(rec, APPC_PATH("%s.recursive", path), &b, reterr);
+        r = opt_bool_from_json(v, "recursive", path, &vol.recursive, reterr);
         if (r < 0)
                 goto fail;
-        if (rec)
-                vol.recursive = b ? APPC_TRUE : APPC_FALSE;
 
         r = appc_json_string(appc_json_member(v, "mode"), APPC_PATH("%s.mode", path), &vol.mode, reterr);
         if (r < 0)
@@ -164,14 +170,16 @@ int appc_volume_from_json(json_object *v, const char *path, AppcVolume *ret, Rkt
         r = volume_set_defaults(&vol);
         if (r < 0)
                 goto fail;
-        *ret = vol;
+        *(AppcVolume *) ret = vol;
         return 0;
 fail:
         appc_volume_done(&vol);
         return r;
 }
 
-void appc_jw_volume(AppcJsonWriter *w, const AppcVolume *v) {
+static void volume_write(AppcJsonWriter *w, const void *p) {
+        const AppcVolume *v = p;
+
         appc_jw_begin_object(w);
         appc_jw_key(w, "name");
         appc_jw_string(w, v->name);
@@ -199,6 +207,24 @@ void appc_jw_volume(AppcJsonWriter *w, const AppcVolume *v) {
         }
         appc_jw_end_object(w);
 }
+
+static void volume_done(void *p) {
+        appc_volume_done(p);
+}
+
+static int volume_copy(const void *src, void *dst) {
+        return appc_volume_copy(src, dst);
+}
+
+/* Which members a volume has depends on its kind: hooks rather than a table. */
+const AppcType appc_volume_type = {
+        .size = sizeof(AppcVolume),
+        .from_json = volume_from_json,
+        .done = volume_done,
+        .copy = volume_copy,
+        .equal = volume_equal,
+        .write = volume_write,
+};
 
 /* strconv.ParseBool */
 static int parse_go_bool(const char *s, bool *ret) {
