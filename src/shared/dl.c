@@ -109,6 +109,88 @@ int mhd_dl_open(RktError **reterr) {
         return dl_open(&mhd_library, reterr);
 }
 
+DL_DEFINE(sd_event_add_defer);
+DL_DEFINE(sd_event_add_io);
+DL_DEFINE(sd_event_add_signal);
+DL_DEFINE(sd_event_add_time);
+DL_DEFINE(sd_event_add_time_relative);
+DL_DEFINE(sd_event_exit);
+DL_DEFINE(sd_event_loop);
+DL_DEFINE(sd_event_new);
+DL_DEFINE(sd_event_now);
+DL_DEFINE(sd_event_ref);
+DL_DEFINE(sd_event_source_disable_unref);
+DL_DEFINE(sd_event_source_get_event);
+DL_DEFINE(sd_event_source_set_enabled);
+DL_DEFINE(sd_event_source_set_io_events);
+DL_DEFINE(sd_event_source_set_io_fd_own);
+DL_DEFINE(sd_event_source_set_time);
+DL_DEFINE(sd_event_source_set_time_relative);
+DL_DEFINE(sd_event_unref);
+DL_DEFINE(sd_is_socket);
+DL_DEFINE(sd_is_socket_inet);
+DL_DEFINE(sd_is_socket_unix);
+DL_DEFINE(sd_journal_add_match);
+DL_DEFINE(sd_journal_close);
+DL_DEFINE(sd_journal_get_data);
+DL_DEFINE(sd_journal_get_realtime_usec);
+DL_DEFINE(sd_journal_next);
+DL_DEFINE(sd_journal_open_directory_fd);
+DL_DEFINE(sd_journal_previous);
+DL_DEFINE(sd_journal_previous_skip);
+DL_DEFINE(sd_journal_process);
+DL_DEFINE(sd_journal_seek_head);
+DL_DEFINE(sd_journal_seek_realtime_usec);
+DL_DEFINE(sd_journal_seek_tail);
+DL_DEFINE(sd_journal_send);
+DL_DEFINE(sd_listen_fds);
+DL_DEFINE(sd_notify);
+
+static const DlSym systemd_syms[] = {
+        DL_SYM(sd_event_add_defer),
+        DL_SYM(sd_event_add_io),
+        DL_SYM(sd_event_add_signal),
+        DL_SYM(sd_event_add_time),
+        DL_SYM(sd_event_add_time_relative),
+        DL_SYM(sd_event_exit),
+        DL_SYM(sd_event_loop),
+        DL_SYM(sd_event_new),
+        DL_SYM(sd_event_now),
+        DL_SYM(sd_event_ref),
+        DL_SYM(sd_event_source_disable_unref),
+        DL_SYM(sd_event_source_get_event),
+        DL_SYM(sd_event_source_set_enabled),
+        DL_SYM(sd_event_source_set_io_events),
+        DL_SYM(sd_event_source_set_io_fd_own),
+        DL_SYM(sd_event_source_set_time),
+        DL_SYM(sd_event_source_set_time_relative),
+        DL_SYM(sd_event_unref),
+        DL_SYM(sd_is_socket),
+        DL_SYM(sd_is_socket_inet),
+        DL_SYM(sd_is_socket_unix),
+        DL_SYM(sd_journal_add_match),
+        DL_SYM(sd_journal_close),
+        DL_SYM(sd_journal_get_data),
+        DL_SYM(sd_journal_get_realtime_usec),
+        DL_SYM(sd_journal_next),
+        DL_SYM(sd_journal_open_directory_fd),
+        DL_SYM(sd_journal_previous),
+        DL_SYM(sd_journal_previous_skip),
+        DL_SYM(sd_journal_process),
+        DL_SYM(sd_journal_seek_head),
+        DL_SYM(sd_journal_seek_realtime_usec),
+        DL_SYM(sd_journal_seek_tail),
+        DL_SYM(sd_journal_send),
+        DL_SYM(sd_listen_fds),
+        DL_SYM(sd_notify),
+        {},
+};
+static DlLibrary systemd_library = {LIBSYSTEMD_SONAME, "libsystemd0", systemd_syms, NULL};
+
+int systemd_dl_open(RktError **reterr) {
+        return dl_open(&systemd_library, reterr);
+}
+
 DL_DEFINE(archive_entry_atime);
 DL_DEFINE(archive_entry_atime_is_set);
 DL_DEFINE(archive_entry_atime_nsec);

@@ -128,3 +128,25 @@
         [[ "$output" == *"broken.json"* ]] || fail "$output"
         rkt_teardown
 }
+
+@test "rkt loads libsystemd only in the verbs that use it, and names it when it cannot" {
+        load helpers
+        rkt_setup
+        local lib
+        lib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && /x86-64/ { print $NF; exit }')
+        [ -n "$lib" ] || fail "libsystemd.so.0 is not in ld.so's cache"
+        # without CMD...: CMD with an empty file in the library's place, in a mount namespace of its own.
+        # shellcheck disable=SC2016 # expanded by the inner sh
+        without() { unshare -m --propagation private -- sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" "$@"; }
+        run without "$RKT" --dir="$RKT_DATA_DIR" list
+        assert_status 0
+        run without "$RKT" version
+        assert_status 0
+        run without timeout 60 "$RKT" --dir="$RKT_DATA_DIR" api-service --listen=127.0.0.1:0
+        assert_status 254
+        assert_output_contains "cannot load libsystemd.so.0 (install the Debian package 'libsystemd0')"
+        run without timeout 60 "$RKT" --dir="$RKT_DATA_DIR" metadata-service --listen-port=18777
+        assert_status 254
+        assert_output_contains "cannot load libsystemd.so.0 (install the Debian package 'libsystemd0')"
+        rkt_teardown
+}
