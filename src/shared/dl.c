@@ -191,6 +191,64 @@ int systemd_dl_open(RktError **reterr) {
         return dl_open(&systemd_library, reterr);
 }
 
+DL_DEFINE(gpgme_check_version);
+DL_DEFINE(gpgme_ctx_set_engine_info);
+DL_DEFINE(gpgme_data_new);
+DL_DEFINE(gpgme_data_new_from_fd);
+DL_DEFINE(gpgme_data_new_from_mem);
+DL_DEFINE(gpgme_data_release);
+DL_DEFINE(gpgme_data_release_and_get_mem);
+DL_DEFINE(gpgme_data_set_flag);
+DL_DEFINE(gpgme_engine_check_version);
+DL_DEFINE(gpgme_err_code_to_errno);
+DL_DEFINE(gpgme_free);
+DL_DEFINE(gpgme_get_key);
+DL_DEFINE(gpgme_key_unref);
+DL_DEFINE(gpgme_new);
+DL_DEFINE(gpgme_op_export);
+DL_DEFINE(gpgme_op_import);
+DL_DEFINE(gpgme_op_import_result);
+DL_DEFINE(gpgme_op_verify);
+DL_DEFINE(gpgme_op_verify_result);
+DL_DEFINE(gpgme_release);
+DL_DEFINE(gpgme_set_armor);
+DL_DEFINE(gpgme_set_offline);
+DL_DEFINE(gpgme_set_protocol);
+DL_DEFINE(gpgme_strerror);
+
+static const DlSym gpgme_syms[] = {
+        DL_SYM(gpgme_check_version),
+        DL_SYM(gpgme_ctx_set_engine_info),
+        DL_SYM(gpgme_data_new),
+        DL_SYM(gpgme_data_new_from_fd),
+        DL_SYM(gpgme_data_new_from_mem),
+        DL_SYM(gpgme_data_release),
+        DL_SYM(gpgme_data_release_and_get_mem),
+        DL_SYM(gpgme_data_set_flag),
+        DL_SYM(gpgme_engine_check_version),
+        DL_SYM(gpgme_err_code_to_errno),
+        DL_SYM(gpgme_free),
+        DL_SYM(gpgme_get_key),
+        DL_SYM(gpgme_key_unref),
+        DL_SYM(gpgme_new),
+        DL_SYM(gpgme_op_export),
+        DL_SYM(gpgme_op_import),
+        DL_SYM(gpgme_op_import_result),
+        DL_SYM(gpgme_op_verify),
+        DL_SYM(gpgme_op_verify_result),
+        DL_SYM(gpgme_release),
+        DL_SYM(gpgme_set_armor),
+        DL_SYM(gpgme_set_offline),
+        DL_SYM(gpgme_set_protocol),
+        DL_SYM(gpgme_strerror),
+        {},
+};
+static DlLibrary gpgme_library = {LIBGPGME_SONAME, "libgpgme11", gpgme_syms, NULL};
+
+int gpgme_dl_open(RktError **reterr) {
+        return dl_open(&gpgme_library, reterr);
+}
+
 DL_DEFINE(archive_entry_atime);
 DL_DEFINE(archive_entry_atime_is_set);
 DL_DEFINE(archive_entry_atime_nsec);

@@ -6,12 +6,14 @@
  * rendering and exporting images) with what they pull in are ~50 shared objects and most of the time
  * `rkt list` or `rkt status` would take otherwise; libsystemd (the event loop and journal of the API
  * service, socket activation, the generator's log) and the seven libraries it pulls in were ~1 MB of
- * every rkt's memory and a quarter of `rkt run`'s stage0 instructions. Their functions are called through
+ * every rkt's memory and a quarter of `rkt run`'s stage0 instructions; gpgme (verifying signatures) and
+ * libassuan likewise. Their functions are called through
  * sym_<name> pointers, resolved all at once by the library's *_dl_open(). */
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
+#include <gpgme.h>
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -98,6 +100,33 @@ static inline void sym_sd_event_unrefp(sd_event **e) {
         if (*e)
                 sym_sd_event_unref(*e);
 }
+
+DL_DECLARE(gpgme_check_version);
+DL_DECLARE(gpgme_ctx_set_engine_info);
+DL_DECLARE(gpgme_data_new);
+DL_DECLARE(gpgme_data_new_from_fd);
+DL_DECLARE(gpgme_data_new_from_mem);
+DL_DECLARE(gpgme_data_release);
+DL_DECLARE(gpgme_data_release_and_get_mem);
+DL_DECLARE(gpgme_data_set_flag);
+DL_DECLARE(gpgme_engine_check_version);
+DL_DECLARE(gpgme_err_code_to_errno);
+DL_DECLARE(gpgme_free);
+DL_DECLARE(gpgme_get_key);
+DL_DECLARE(gpgme_key_unref);
+DL_DECLARE(gpgme_new);
+DL_DECLARE(gpgme_op_export);
+DL_DECLARE(gpgme_op_import);
+DL_DECLARE(gpgme_op_import_result);
+DL_DECLARE(gpgme_op_verify);
+DL_DECLARE(gpgme_op_verify_result);
+DL_DECLARE(gpgme_release);
+DL_DECLARE(gpgme_set_armor);
+DL_DECLARE(gpgme_set_offline);
+DL_DECLARE(gpgme_set_protocol);
+DL_DECLARE(gpgme_strerror);
+/* Loads gpgme once, likewise. */
+int gpgme_dl_open(RktError **reterr);
 
 DL_DECLARE(archive_entry_atime);
 DL_DECLARE(archive_entry_atime_is_set);
