@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include "dl.h"
 
@@ -19,7 +20,7 @@ typedef struct DlLibrary {
         void *handle;
 } DlLibrary;
 
-static int dl_open(DlLibrary *l, RktError **reterr) {
+static int dl_open_locked(DlLibrary *l, RktError **reterr) {
         void *h;
 
         if (l->handle)
@@ -39,6 +40,17 @@ static int dl_open(DlLibrary *l, RktError **reterr) {
         }
         l->handle = h;
         return 0;
+}
+
+/* Serialised: a signature is checked in a thread of its own (gpgme) while the image is imported. */
+static int dl_open(DlLibrary *l, RktError **reterr) {
+        static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+        int r;
+
+        (void) pthread_mutex_lock(&lock);
+        r = dl_open_locked(l, reterr);
+        (void) pthread_mutex_unlock(&lock);
+        return r;
 }
 
 DL_DEFINE(curl_easy_cleanup);
