@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dl.h"
 #include "appc.h"
 #include "filter.h"
 #include "macro.h"
@@ -290,8 +291,8 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *userdata) {
                 }
         arena_done(&arena);
         if (e->streams) {
-                (void) sd_event_source_set_time_relative(e->timer, API_POLL_USEC);
-                (void) sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
+                (void) sym_sd_event_source_set_time_relative(e->timer, API_POLL_USEC);
+                (void) sym_sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
         }
         return 0;
 }
@@ -310,7 +311,7 @@ static void stream_closed(GrpcCall *call, void *userdata) {
         e->ctx->n_streams--;
         if (!e->streams) {
                 /* Nobody listens: forget the snapshot, stop polling. */
-                (void) sd_event_source_set_enabled(e->timer, SD_EVENT_OFF);
+                (void) sym_sd_event_source_set_enabled(e->timer, SD_EVENT_OFF);
                 free(e->pods);
                 e->pods = NULL;
                 e->n_pods = 0;
@@ -323,7 +324,7 @@ static void stream_closed(GrpcCall *call, void *userdata) {
 void api_events_free(ApiEvents *e) {
         if (!e)
                 return;
-        sd_event_source_disable_unref(e->timer);
+        sym_sd_event_source_disable_unref(e->timer);
         free(e->pods);
         images_free(e->images, e->n_images);
         free(e);
@@ -352,8 +353,8 @@ void api_listen_events(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *
         }
         if (!e) {
                 e = calloc(1, sizeof(ApiEvents));
-                if (!e || sd_event_add_time_relative(ctx->event, &e->timer, CLOCK_MONOTONIC, API_POLL_USEC,
-                                                     0, on_tick, e) < 0) {
+                if (!e || sym_sd_event_add_time_relative(ctx->event, &e->timer, CLOCK_MONOTONIC,
+                                                         API_POLL_USEC, 0, on_tick, e) < 0) {
                         free(e);
                         grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
                         return;
@@ -378,8 +379,8 @@ void api_listen_events(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *
                         grpc_call_finish(call, GRPC_INTERNAL, "reading the pods and images failed");
                         return;
                 }
-                (void) sd_event_source_set_time_relative(e->timer, API_POLL_USEC);
-                (void) sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
+                (void) sym_sd_event_source_set_time_relative(e->timer, API_POLL_USEC);
+                (void) sym_sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
         }
         s->events = e;
         s->call = call;

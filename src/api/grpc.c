@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "grpc.h"
 #include "macro.h"
 
@@ -148,7 +149,7 @@ int grpc_unframe(const uint8_t *body, size_t size, const uint8_t **ret_msg, size
 
 static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         GrpcServer *srv = userdata;
-        return sd_event_exit(srv->event, 0);
+        return sym_sd_event_exit(srv->event, 0);
 }
 
 static void idle_update(GrpcServer *s) {
@@ -158,19 +159,19 @@ static void idle_update(GrpcServer *s) {
                 return;
         if (s->n_calls > 0) {
                 if (s->idle_timer)
-                        (void) sd_event_source_set_enabled(s->idle_timer, SD_EVENT_OFF);
+                        (void) sym_sd_event_source_set_enabled(s->idle_timer, SD_EVENT_OFF);
                 return;
         }
-        if (sd_event_now(s->event, CLOCK_MONOTONIC, &now) < 0)
+        if (sym_sd_event_now(s->event, CLOCK_MONOTONIC, &now) < 0)
                 return;
         if (!s->idle_timer) {
-                if (sd_event_add_time(s->event, &s->idle_timer, CLOCK_MONOTONIC, now + s->idle_usec, 0,
-                                      on_idle, s) < 0)
+                if (sym_sd_event_add_time(s->event, &s->idle_timer, CLOCK_MONOTONIC, now + s->idle_usec, 0,
+                                          on_idle, s) < 0)
                         s->idle_timer = NULL;
                 return;
         }
-        (void) sd_event_source_set_time(s->idle_timer, now + s->idle_usec);
-        (void) sd_event_source_set_enabled(s->idle_timer, SD_EVENT_ONESHOT);
+        (void) sym_sd_event_source_set_time(s->idle_timer, now + s->idle_usec);
+        (void) sym_sd_event_source_set_enabled(s->idle_timer, SD_EVENT_ONESHOT);
 }
 
 void grpc_server_set_idle_exit(GrpcServer *s, uint64_t usec) {
@@ -203,17 +204,17 @@ static void conn_idle_update(GrpcConn *c) {
                 return;
         if (c->n_calls > 0) {
                 if (c->idle)
-                        (void) sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
+                        (void) sym_sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
                 return;
         }
         if (!c->idle) {
-                if (sd_event_add_time_relative(c->server->event, &c->idle, CLOCK_MONOTONIC,
-                                               GRPC_CONN_IDLE_USEC, 0, on_conn_idle, c) < 0)
+                if (sym_sd_event_add_time_relative(c->server->event, &c->idle, CLOCK_MONOTONIC,
+                                                   GRPC_CONN_IDLE_USEC, 0, on_conn_idle, c) < 0)
                         c->idle = NULL;
                 return;
         }
-        (void) sd_event_source_set_time_relative(c->idle, GRPC_CONN_IDLE_USEC);
-        (void) sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+        (void) sym_sd_event_source_set_time_relative(c->idle, GRPC_CONN_IDLE_USEC);
+        (void) sym_sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
 }
 
 /* --- calls --- */
@@ -441,7 +442,7 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
                 memcpy(buf, value, valuelen);
                 buf[valuelen] = 0;
                 if (grpc_parse_timeout(buf, &t) < 0 ||
-                    sd_event_now(call->conn->server->event, CLOCK_MONOTONIC, &now) < 0)
+                    sym_sd_event_now(call->conn->server->event, CLOCK_MONOTONIC, &now) < 0)
                         call->bad_header = true;
                 else
                         call->deadline = now + MAX(t, 1U);
@@ -507,10 +508,10 @@ static void conn_free(GrpcConn *c) {
                 call_free(call);
         }
         nghttp2_session_del(c->session);
-        sd_event_source_disable_unref(c->io);
-        sd_event_source_disable_unref(c->defer);
-        sd_event_source_disable_unref(c->flush);
-        sd_event_source_disable_unref(c->idle);
+        sym_sd_event_source_disable_unref(c->io);
+        sym_sd_event_source_disable_unref(c->defer);
+        sym_sd_event_source_disable_unref(c->flush);
+        sym_sd_event_source_disable_unref(c->idle);
         safe_close(c->fd);
         free(c->pending);
         if (c->prev)
@@ -533,8 +534,8 @@ static void conn_kill(GrpcConn *c) {
         if (c->dead)
                 return;
         c->dead = true;
-        (void) sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
-        if (sd_event_add_defer(c->server->event, &c->defer, on_conn_dead, c) < 0)
+        (void) sym_sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+        if (sym_sd_event_add_defer(c->server->event, &c->defer, on_conn_dead, c) < 0)
                 conn_free(c); /* out of memory: nothing can be holding on safely anyway */
 }
 
@@ -592,7 +593,7 @@ static void conn_flush(GrpcConn *c) {
                 conn_kill(c);
                 return;
         }
-        (void) sd_event_source_set_io_events(c->io, c->n_pending > 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+        (void) sym_sd_event_source_set_io_events(c->io, c->n_pending > 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
 static int on_flush(sd_event_source *es, void *userdata) {
@@ -606,11 +607,11 @@ static void conn_schedule_flush(GrpcConn *c) {
         if (c->dead)
                 return;
         if (!c->flush) {
-                if (sd_event_add_defer(c->server->event, &c->flush, on_flush, c) < 0)
+                if (sym_sd_event_add_defer(c->server->event, &c->flush, on_flush, c) < 0)
                         conn_kill(c);
                 return;
         }
-        (void) sd_event_source_set_enabled(c->flush, SD_EVENT_ONESHOT);
+        (void) sym_sd_event_source_set_enabled(c->flush, SD_EVENT_ONESHOT);
 }
 
 static int on_conn_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
@@ -681,7 +682,7 @@ static int conn_new(GrpcServer *s, int fd) {
                 r = -EIO;
                 goto fail;
         }
-        r = sd_event_add_io(s->event, &c->io, fd, EPOLLIN, on_conn_io, c);
+        r = sym_sd_event_add_io(s->event, &c->io, fd, EPOLLIN, on_conn_io, c);
         if (r < 0)
                 goto fail;
         c->next = s->conns;
@@ -718,10 +719,10 @@ int grpc_server_add_listener(GrpcServer *s, int fd) {
         if (!l)
                 return -ENOMEM;
         s->listeners = l;
-        r = sd_event_add_io(s->event, &l[s->n_listeners], fd, EPOLLIN, on_accept, s);
+        r = sym_sd_event_add_io(s->event, &l[s->n_listeners], fd, EPOLLIN, on_accept, s);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_io_fd_own(l[s->n_listeners], 1);
+        (void) sym_sd_event_source_set_io_fd_own(l[s->n_listeners], 1);
         s->n_listeners++;
         return 0;
 }
@@ -731,7 +732,7 @@ int grpc_server_new(sd_event *event, GrpcDispatchFn dispatch, void *userdata, Gr
 
         if (!s)
                 return -ENOMEM;
-        s->event = sd_event_ref(event);
+        s->event = sym_sd_event_ref(event);
         s->dispatch = dispatch;
         s->userdata = userdata;
         *ret = s;
@@ -750,10 +751,10 @@ GrpcServer *grpc_server_free(GrpcServer *s) {
         while (s->conns)
                 conn_free(s->conns);
         for (size_t i = 0; i < s->n_listeners; i++)
-                sd_event_source_disable_unref(s->listeners[i]);
+                sym_sd_event_source_disable_unref(s->listeners[i]);
         free(s->listeners);
-        sd_event_source_disable_unref(s->idle_timer);
-        sd_event_unref(s->event);
+        sym_sd_event_source_disable_unref(s->idle_timer);
+        sym_sd_event_unref(s->event);
         free(s);
         return NULL;
 }

@@ -13,6 +13,7 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include "dl.h"
 #include "appc.h"
 #include "fd-util.h"
 #include "macro.h"
@@ -35,9 +36,9 @@ typedef struct LogStream {
 static void log_stream_free(LogStream *s) {
         if (!s)
                 return;
-        sd_event_source_disable_unref(s->timer);
+        sym_sd_event_source_disable_unref(s->timer);
         if (s->j)
-                sd_journal_close(s->j);
+                sym_sd_journal_close(s->j);
         free(s);
 }
 
@@ -49,11 +50,11 @@ static char *format_line(Arena *a, sd_journal *j) {
         struct tm tm;
         time_t t;
 
-        if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
+        if (sym_sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
                 return NULL;
         data = (const char *) data + 8;
         len = MIN(len - 8, LOG_LINE_MAX);
-        if (sd_journal_get_realtime_usec(j, &usec) < 0)
+        if (sym_sd_journal_get_realtime_usec(j, &usec) < 0)
                 usec = 0;
         t = (time_t) (usec / 1000000U);
         if (!gmtime_r(&t, &tm) || strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
@@ -83,10 +84,10 @@ static int send_entries(LogStream *s) {
                 while (reply.n_lines < API_LOG_LINES_PER_MESSAGE) {
                         uint64_t usec;
                         char *line;
-                        r = sd_journal_next(s->j);
+                        r = sym_sd_journal_next(s->j);
                         if (r <= 0)
                                 break;
-                        if (s->until_usec > 0 && sd_journal_get_realtime_usec(s->j, &usec) >= 0 &&
+                        if (s->until_usec > 0 && sym_sd_journal_get_realtime_usec(s->j, &usec) >= 0 &&
                             usec > s->until_usec) {
                                 until = true;
                                 break;
@@ -113,7 +114,7 @@ static int on_follow(sd_event_source *es, uint64_t usec, void *userdata) {
         Pod *p = NULL;
         int r;
 
-        (void) sd_journal_process(s->j);
+        (void) sym_sd_journal_process(s->j);
         r = send_entries(s);
         if (r < 0) {
                 grpc_call_finish(s->call, GRPC_RESOURCE_EXHAUSTED, "the client does not read its logs");
@@ -133,8 +134,8 @@ static int on_follow(sd_event_source *es, uint64_t usec, void *userdata) {
                 return 0;
         }
         pod_free(p);
-        (void) sd_event_source_set_time_relative(s->timer, API_POLL_USEC);
-        (void) sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+        (void) sym_sd_event_source_set_time_relative(s->timer, API_POLL_USEC);
+        (void) sym_sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
         return 0;
 }
 
@@ -149,20 +150,20 @@ static int seek(sd_journal *j, const V1alpha__GetLogsRequest *r) {
         int k;
 
         if (r->lines > 0) {
-                k = sd_journal_seek_tail(j);
+                k = sym_sd_journal_seek_tail(j);
                 if (k < 0)
                         return k;
-                k = sd_journal_previous_skip(j, (uint64_t) r->lines);
+                k = sym_sd_journal_previous_skip(j, (uint64_t) r->lines);
                 if (k < 0)
                         return k;
                 /* Now on the first entry to send: step back one, as send_entries() starts with next. */
-                if (k > 0 && sd_journal_previous(j) == 0)
-                        return sd_journal_seek_head(j);
+                if (k > 0 && sym_sd_journal_previous(j) == 0)
+                        return sym_sd_journal_seek_head(j);
                 return 0;
         }
         if (r->since_time > 0)
-                return sd_journal_seek_realtime_usec(j, (uint64_t) r->since_time * 1000000U);
-        return sd_journal_seek_head(j);
+                return sym_sd_journal_seek_realtime_usec(j, (uint64_t) r->since_time * 1000000U);
+        return sym_sd_journal_seek_head(j);
 }
 
 void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) {
@@ -220,7 +221,7 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         s->until_usec = (uint64_t) r->until_time * 1000000U;
         memcpy(s->uuid, p->uuid, sizeof(s->uuid));
         /* sd-journal takes the fd over only on success. */
-        k = sd_journal_open_directory_fd(&s->j, dfd, 0);
+        k = sym_sd_journal_open_directory_fd(&s->j, dfd, 0);
         if (k >= 0)
                 dfd = -1;
         if (k >= 0 && !isempty(r->app_name)) {
@@ -228,7 +229,7 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
                 if (asprintf(&match, "SYSLOG_IDENTIFIER=%s", r->app_name) < 0)
                         k = -ENOMEM;
                 else
-                        k = sd_journal_add_match(s->j, match, 0);
+                        k = sym_sd_journal_add_match(s->j, match, 0);
         }
         if (k >= 0)
                 k = seek(s->j, r);
@@ -249,8 +250,8 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
                 log_stream_free(s);
                 return;
         }
-        if (sd_event_add_time_relative(ctx->event, &s->timer, CLOCK_MONOTONIC, API_POLL_USEC, 0, on_follow,
-                                       s) < 0) {
+        if (sym_sd_event_add_time_relative(ctx->event, &s->timer, CLOCK_MONOTONIC, API_POLL_USEC, 0,
+                                           on_follow, s) < 0) {
                 grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
                 log_stream_free(s);
                 return;

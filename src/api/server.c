@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "log.h"
 #include "macro.h"
 #include "server.h"
@@ -93,18 +94,22 @@ static int listen_address(GrpcServer *srv, const char *addr) {
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        return sd_event_exit(sd_event_source_get_event(s), 0);
+        return sym_sd_event_exit(sym_sd_event_source_get_event(s), 0);
 }
 
 int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t idle_usec) {
-        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sym_sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_error_ RktError *err = NULL;
         ApiContext ctx = {.config = config};
         GrpcServer *srv = NULL;
         sigset_t mask;
         int r, n;
 
         log_info("API service starting...");
-        n = sd_listen_fds(1);
+        r = systemd_dl_open(&err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        n = sym_sd_listen_fds(1);
         if (n < 0)
                 return log_error_errno(n, "Failed to get the sockets passed by systemd: %m");
         if (n > 0 && listen_addr)
@@ -116,11 +121,11 @@ int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t i
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(negative_errno(), "Failed to block signals: %m");
         (void) signal(SIGPIPE, SIG_IGN);
-        r = sd_event_new(&event);
+        r = sym_sd_event_new(&event);
         if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
+                r = sym_sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
         if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
+                r = sym_sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop: %m");
         ctx.event = event;
@@ -130,7 +135,7 @@ int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t i
 
         if (n > 0) {
                 for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n && r >= 0; fd++) {
-                        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+                        if (sym_sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
                                 r = log_error_errno(-EINVAL,
                                                     "systemd passed fd %d, which is not a listening "
                                                     "stream socket",
@@ -159,9 +164,9 @@ int api_service_run(const ApiConfig *config, const char *listen_addr, uint64_t i
 
         grpc_server_set_idle_exit(srv, idle_usec);
         log_info("API service running");
-        (void) sd_notify(0, "READY=1");
-        r = sd_event_loop(event);
-        (void) sd_notify(0, "STOPPING=1");
+        (void) sym_sd_notify(0, "READY=1");
+        r = sym_sd_event_loop(event);
+        (void) sym_sd_notify(0, "STOPPING=1");
         log_info("API service exiting...");
         grpc_server_free(srv);
         api_context_done(&ctx);

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 
+#include "dl.h"
 #include "log.h"
 #include "mds-server.h"
 #include "mds.h"
@@ -62,13 +63,13 @@ static int random_key(uint8_t *key, size_t size) {
 static int activation_sockets(int *ret_unix, int *ret_inet) {
         int n, u = -1, in = -1;
 
-        n = sd_listen_fds(1);
+        n = sym_sd_listen_fds(1);
         if (n < 0)
                 return log_error_errno(n, "Failed to get the sockets passed by systemd: %m");
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
-                if (u < 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
+                if (u < 0 && sym_sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
                         u = fd;
-                else if (in < 0 && sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0)
+                else if (in < 0 && sym_sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0)
                         in = fd;
                 else {
                         log_error(
@@ -113,6 +114,9 @@ int verb_metadata_service(CliArgs *a) {
         }
 
         log_info("metadata service starting...");
+        r = systemd_dl_open(&err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
 
         /* SIGTERM and SIGINT end the loop through a signalfd, so they never interrupt a request half-way. */
         sigemptyset(&mask);
@@ -166,10 +170,10 @@ int verb_metadata_service(CliArgs *a) {
         else
                 log_info("metadata service running (registrations on %s, apps on TCP port %u)...",
                          MDS_SOCKET_PATH, port);
-        (void) sd_notify(0, "READY=1");
+        (void) sym_sd_notify(0, "READY=1");
 
         r = mds_server_run(server, sigfd);
-        (void) sd_notify(0, "STOPPING=1");
+        (void) sym_sd_notify(0, "STOPPING=1");
         log_info("metadata service exiting...");
         server = mds_server_free(server);
         if (own_socket)

@@ -15,6 +15,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "fd-util.h"
 #include "fs.h"
 #include "path.h"
@@ -40,8 +41,9 @@ static void gen_log(int priority, const char *fmt, ...) {
         if (r < 0)
                 return;
         fprintf(stderr, "rkt-pod-generator: %s\n", msg);
-        if (sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
-                            "SYSLOG_IDENTIFIER=rkt-pod-generator", NULL) < 0) {
+        if (systemd_dl_open(NULL) < 0 ||
+            sym_sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+                                "SYSLOG_IDENTIFIER=rkt-pod-generator", NULL) < 0) {
                 _cleanup_close_ int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
                 if (kmsg >= 0)
                         (void) dprintf(kmsg, "<%d>rkt-pod-generator: %s\n", priority, msg);

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Cleanup helpers for the types of libc and the linked libraries (json-c, OpenSSL), for
+/* Cleanup helpers for the types of libc and the linked libraries (json-c), for
  * _cleanup_(closedirp) DIR *d = …: one definition each. libarchive's are in dl.h, with its loader. */
 
 #include <dirent.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -14,4 +13,3 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);

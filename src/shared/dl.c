@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include "dl.h"
 
@@ -19,7 +20,7 @@ typedef struct DlLibrary {
         void *handle;
 } DlLibrary;
 
-static int dl_open(DlLibrary *l, RktError **reterr) {
+static int dl_open_locked(DlLibrary *l, RktError **reterr) {
         void *h;
 
         if (l->handle)
@@ -39,6 +40,17 @@ static int dl_open(DlLibrary *l, RktError **reterr) {
         }
         l->handle = h;
         return 0;
+}
+
+/* Serialised: a signature is checked in a thread of its own (gpgme) while the image is imported. */
+static int dl_open(DlLibrary *l, RktError **reterr) {
+        static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+        int r;
+
+        (void) pthread_mutex_lock(&lock);
+        r = dl_open_locked(l, reterr);
+        (void) pthread_mutex_unlock(&lock);
+        return r;
 }
 
 DL_DEFINE(curl_easy_cleanup);
@@ -107,6 +119,146 @@ static DlLibrary mhd_library = {LIBMICROHTTPD_SONAME, "libmicrohttpd12", mhd_sym
 
 int mhd_dl_open(RktError **reterr) {
         return dl_open(&mhd_library, reterr);
+}
+
+DL_DEFINE(sd_event_add_defer);
+DL_DEFINE(sd_event_add_io);
+DL_DEFINE(sd_event_add_signal);
+DL_DEFINE(sd_event_add_time);
+DL_DEFINE(sd_event_add_time_relative);
+DL_DEFINE(sd_event_exit);
+DL_DEFINE(sd_event_loop);
+DL_DEFINE(sd_event_new);
+DL_DEFINE(sd_event_now);
+DL_DEFINE(sd_event_ref);
+DL_DEFINE(sd_event_source_disable_unref);
+DL_DEFINE(sd_event_source_get_event);
+DL_DEFINE(sd_event_source_set_enabled);
+DL_DEFINE(sd_event_source_set_io_events);
+DL_DEFINE(sd_event_source_set_io_fd_own);
+DL_DEFINE(sd_event_source_set_time);
+DL_DEFINE(sd_event_source_set_time_relative);
+DL_DEFINE(sd_event_unref);
+DL_DEFINE(sd_is_socket);
+DL_DEFINE(sd_is_socket_inet);
+DL_DEFINE(sd_is_socket_unix);
+DL_DEFINE(sd_journal_add_match);
+DL_DEFINE(sd_journal_close);
+DL_DEFINE(sd_journal_get_data);
+DL_DEFINE(sd_journal_get_realtime_usec);
+DL_DEFINE(sd_journal_next);
+DL_DEFINE(sd_journal_open_directory_fd);
+DL_DEFINE(sd_journal_previous);
+DL_DEFINE(sd_journal_previous_skip);
+DL_DEFINE(sd_journal_process);
+DL_DEFINE(sd_journal_seek_head);
+DL_DEFINE(sd_journal_seek_realtime_usec);
+DL_DEFINE(sd_journal_seek_tail);
+DL_DEFINE(sd_journal_send);
+DL_DEFINE(sd_listen_fds);
+DL_DEFINE(sd_notify);
+
+static const DlSym systemd_syms[] = {
+        DL_SYM(sd_event_add_defer),
+        DL_SYM(sd_event_add_io),
+        DL_SYM(sd_event_add_signal),
+        DL_SYM(sd_event_add_time),
+        DL_SYM(sd_event_add_time_relative),
+        DL_SYM(sd_event_exit),
+        DL_SYM(sd_event_loop),
+        DL_SYM(sd_event_new),
+        DL_SYM(sd_event_now),
+        DL_SYM(sd_event_ref),
+        DL_SYM(sd_event_source_disable_unref),
+        DL_SYM(sd_event_source_get_event),
+        DL_SYM(sd_event_source_set_enabled),
+        DL_SYM(sd_event_source_set_io_events),
+        DL_SYM(sd_event_source_set_io_fd_own),
+        DL_SYM(sd_event_source_set_time),
+        DL_SYM(sd_event_source_set_time_relative),
+        DL_SYM(sd_event_unref),
+        DL_SYM(sd_is_socket),
+        DL_SYM(sd_is_socket_inet),
+        DL_SYM(sd_is_socket_unix),
+        DL_SYM(sd_journal_add_match),
+        DL_SYM(sd_journal_close),
+        DL_SYM(sd_journal_get_data),
+        DL_SYM(sd_journal_get_realtime_usec),
+        DL_SYM(sd_journal_next),
+        DL_SYM(sd_journal_open_directory_fd),
+        DL_SYM(sd_journal_previous),
+        DL_SYM(sd_journal_previous_skip),
+        DL_SYM(sd_journal_process),
+        DL_SYM(sd_journal_seek_head),
+        DL_SYM(sd_journal_seek_realtime_usec),
+        DL_SYM(sd_journal_seek_tail),
+        DL_SYM(sd_journal_send),
+        DL_SYM(sd_listen_fds),
+        DL_SYM(sd_notify),
+        {},
+};
+static DlLibrary systemd_library = {LIBSYSTEMD_SONAME, "libsystemd0", systemd_syms, NULL};
+
+int systemd_dl_open(RktError **reterr) {
+        return dl_open(&systemd_library, reterr);
+}
+
+DL_DEFINE(gpgme_check_version);
+DL_DEFINE(gpgme_ctx_set_engine_info);
+DL_DEFINE(gpgme_data_new);
+DL_DEFINE(gpgme_data_new_from_fd);
+DL_DEFINE(gpgme_data_new_from_mem);
+DL_DEFINE(gpgme_data_release);
+DL_DEFINE(gpgme_data_release_and_get_mem);
+DL_DEFINE(gpgme_data_set_flag);
+DL_DEFINE(gpgme_engine_check_version);
+DL_DEFINE(gpgme_err_code_to_errno);
+DL_DEFINE(gpgme_free);
+DL_DEFINE(gpgme_get_key);
+DL_DEFINE(gpgme_key_unref);
+DL_DEFINE(gpgme_new);
+DL_DEFINE(gpgme_op_export);
+DL_DEFINE(gpgme_op_import);
+DL_DEFINE(gpgme_op_import_result);
+DL_DEFINE(gpgme_op_verify);
+DL_DEFINE(gpgme_op_verify_result);
+DL_DEFINE(gpgme_release);
+DL_DEFINE(gpgme_set_armor);
+DL_DEFINE(gpgme_set_offline);
+DL_DEFINE(gpgme_set_protocol);
+DL_DEFINE(gpgme_strerror);
+
+static const DlSym gpgme_syms[] = {
+        DL_SYM(gpgme_check_version),
+        DL_SYM(gpgme_ctx_set_engine_info),
+        DL_SYM(gpgme_data_new),
+        DL_SYM(gpgme_data_new_from_fd),
+        DL_SYM(gpgme_data_new_from_mem),
+        DL_SYM(gpgme_data_release),
+        DL_SYM(gpgme_data_release_and_get_mem),
+        DL_SYM(gpgme_data_set_flag),
+        DL_SYM(gpgme_engine_check_version),
+        DL_SYM(gpgme_err_code_to_errno),
+        DL_SYM(gpgme_free),
+        DL_SYM(gpgme_get_key),
+        DL_SYM(gpgme_key_unref),
+        DL_SYM(gpgme_new),
+        DL_SYM(gpgme_op_export),
+        DL_SYM(gpgme_op_import),
+        DL_SYM(gpgme_op_import_result),
+        DL_SYM(gpgme_op_verify),
+        DL_SYM(gpgme_op_verify_result),
+        DL_SYM(gpgme_release),
+        DL_SYM(gpgme_set_armor),
+        DL_SYM(gpgme_set_offline),
+        DL_SYM(gpgme_set_protocol),
+        DL_SYM(gpgme_strerror),
+        {},
+};
+static DlLibrary gpgme_library = {LIBGPGME_SONAME, "libgpgme11", gpgme_syms, NULL};
+
+int gpgme_dl_open(RktError **reterr) {
+        return dl_open(&gpgme_library, reterr);
 }
 
 DL_DEFINE(archive_entry_atime);

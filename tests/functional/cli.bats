@@ -128,3 +128,36 @@
         [[ "$output" == *"broken.json"* ]] || fail "$output"
         rkt_teardown
 }
+
+@test "rkt loads libsystemd and gpgme only in the verbs that use them, and names them when it cannot" {
+        load helpers
+        rkt_setup
+        local systemd gpgme
+        systemd=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && /x86-64/ { print $NF; exit }')
+        gpgme=$(ldconfig -p | awk '$1 == "libgpgme.so.11" && /x86-64/ { print $NF; exit }')
+        [ -n "$systemd" ] && [ -n "$gpgme" ] || fail "libsystemd.so.0 or libgpgme.so.11 is not in ld.so's cache"
+        # without CMD...: CMD with empty files in the libraries' places, in a mount namespace of its own.
+        # shellcheck disable=SC2016 # expanded by the inner sh
+        without() {
+                unshare -m --propagation private -- \
+                        sh -c 'mount --bind /dev/null "$1" && mount --bind /dev/null "$2" && shift 2 && exec "$@"' \
+                        sh "$systemd" "$gpgme" "$@"
+        }
+        run without "$RKT" --dir="$RKT_DATA_DIR" list
+        assert_status 0
+        run without "$RKT" version
+        assert_status 0
+        run without timeout 60 "$RKT" --dir="$RKT_DATA_DIR" api-service --listen=127.0.0.1:0
+        assert_status 254
+        assert_output_contains "cannot load libsystemd.so.0 (install the Debian package 'libsystemd0')"
+        run without timeout 60 "$RKT" --dir="$RKT_DATA_DIR" metadata-service --listen-port=18777
+        assert_status 254
+        assert_output_contains "cannot load libsystemd.so.0 (install the Debian package 'libsystemd0')"
+        echo junk >"$RKT_TEST_DIR/key.gpg"
+        run without "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" trust --prefix=example.com/app --skip-fingerprint-review \
+                "$RKT_TEST_DIR/key.gpg"
+        assert_status 254
+        assert_output_contains "cannot load libgpgme.so.11 (install the Debian package 'libgpgme11')"
+        rkt_teardown
+}

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "digest.h"
 #include "dl.h"
 #include "aci-read.h"
 #include "format.h"
@@ -21,7 +21,7 @@
  * and copies every uncompressed byte: one read of the input does it all. */
 typedef struct Pipe {
         struct archive *raw;
-        EVP_MD_CTX *md;
+        Digest *md;
         int out_fd;
         uint64_t size;
         uint64_t max_size;
@@ -35,8 +35,7 @@ static int pipe_consume(Pipe *p, const void *buf, size_t n) {
         /* Checked before the bytes are written: a decompression bomb stops at the limit. */
         if (p->size + n > p->max_size)
                 return -EFBIG;
-        if (EVP_DigestUpdate(p->md, buf, n) != 1)
-                return -EIO;
+        digest_update(p->md, buf, n);
         if (p->out_fd >= 0) {
                 r = loop_write(p->out_fd, buf, n);
                 if (r < 0)
@@ -231,12 +230,10 @@ int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr
 int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, AciStreamInfo *ret,
                             RktError **reterr) {
         _cleanup_(archive_read_freep) struct archive *raw = NULL, *tar = NULL;
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
         AciStreamInfo info = {};
         Layout layout = {};
         bool seen_manifest = false, seen_rootfs = false;
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned dlen = 0;
+        Digest md;
         Pipe p = {.out_fd = out_fd, .max_size = image_limits_max_size(limits)};
         uint64_t max_entries = image_limits_max_entries(limits), entries = 0, declared = 0;
         la_int64_t end;
@@ -245,10 +242,8 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         r = archive_dl_open(reterr);
         if (r < 0)
                 return r;
-        md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
-                return rkt_error_set(reterr, -ENOMEM, "cannot set up sha512");
-        p.md = md;
+        digest_init(&md, DIGEST_SHA512);
+        p.md = &md;
 
         /* The compressed stream decompressed as one raw entry, read by a tar reader in turn. */
         r = archive_reader_new(ARCHIVE_READER_ACI_FILTERS | ARCHIVE_READER_RAW, &raw, reterr);
@@ -338,13 +333,8 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
                 aci_stream_info_done(&info);
                 return rkt_error_set(reterr, -EBADMSG, "the image has no 'rootfs' directory");
         }
-        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64) {
-                aci_stream_info_done(&info);
-                return rkt_error_set(reterr, -EIO, "sha512 failed");
-        }
         strcpy(info.id, "sha512-");
-        for (unsigned i = 0; i < dlen; i++)
-                sprintf(info.id + 7 + 2 * i, "%02x", digest[i]);
+        digest_final_hex(&md, info.id + 7);
         info.size = p.size;
         *ret = info;
         return 0;

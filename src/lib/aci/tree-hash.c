@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/xattr.h>
 
 #include "cleanup.h"
+#include "digest.h"
 #include "fs.h"
 #include "macro.h"
 #include "tree-hash.h"
@@ -17,13 +17,14 @@
 #define READ_CHUNK (256 * 1024)
 
 typedef struct HashWalk {
-        EVP_MD_CTX *md;
+        Digest *md;
         char *buf; /* READ_CHUNK bytes */
         uint64_t size;
 } HashWalk;
 
 static int update(HashWalk *w, const void *data, size_t len) {
-        return EVP_DigestUpdate(w->md, data, len) == 1 ? 0 : -EIO;
+        digest_update(w->md, data, len);
+        return 0;
 }
 
 /* A string and its terminating NUL, so that no two sequences of fields hash alike. */
@@ -217,24 +218,20 @@ static int walk(HashWalk *w, int dirfd, const char *prefix, const char *skip) {
 }
 
 int tree_hash_at(int dirfd, const char *skip, TreeHash *ret) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
         _cleanup_free_ char *buf = malloc(READ_CHUNK);
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned dlen = 0;
-        HashWalk w = {.md = NULL};
+        HashWalk w;
+        Digest md;
         int r;
 
-        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+        if (!buf)
                 return -ENOMEM;
-        w = (HashWalk){.md = md, .buf = buf};
+        digest_init(&md, DIGEST_SHA512);
+        w = (HashWalk){.md = &md, .buf = buf};
         r = walk(&w, dirfd, "", skip);
         if (r < 0)
                 return r;
-        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64)
-                return -EIO;
         memcpy(ret->hash, "sha512-", 7);
-        for (unsigned i = 0; i < dlen; i++)
-                sprintf(ret->hash + 7 + 2 * i, "%02x", digest[i]);
+        digest_final_hex(&md, ret->hash + 7);
         ret->size = w.size;
         return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include "aci-extract.h"
 #include "aci-write.h"
 #include "cleanup.h"
+#include "digest.h"
 #include "dl.h"
 #include "docker.h"
 #include "format.h"
@@ -36,33 +36,25 @@ static void registry_done(Registry *g) {
         }
 }
 
-static void digest_hex(const unsigned char *d, char ret[static 7 + 64 + 1]) {
-        strcpy(ret, "sha256:");
-        for (unsigned i = 0; i < 32; i++)
-                sprintf(ret + 7 + 2 * i, "%02x", d[i]);
-}
-
 static int sha256_mem(const void *p, size_t n, char ret[static 7 + 64 + 1]) {
-        unsigned char d[EVP_MAX_MD_SIZE];
-        unsigned dl = 0;
+        char hex[DIGEST_HEX_MAX];
 
-        if (EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
-                return -EIO;
-        digest_hex(d, ret);
+        digest_buffer_hex(DIGEST_SHA256, p, n, hex);
+        strcpy(stpcpy(ret, "sha256:"), hex);
         return 0;
 }
 
 static int sha256_fd(int fd, char ret[static 7 + 64 + 1], uint64_t *ret_size) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
         _cleanup_free_ char *buf = malloc(256 * 1024);
-        unsigned char d[EVP_MAX_MD_SIZE];
+        char hex[DIGEST_HEX_MAX];
         uint64_t size = 0;
-        unsigned dl = 0;
+        Digest md;
 
-        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        if (!buf)
                 return -ENOMEM;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return negative_errno();
+        digest_init(&md, DIGEST_SHA256);
         for (;;) {
                 ssize_t n = read(fd, buf, 256 * 1024);
                 if (n < 0 && errno == EINTR)
@@ -71,13 +63,11 @@ static int sha256_fd(int fd, char ret[static 7 + 64 + 1], uint64_t *ret_size) {
                         return negative_errno();
                 if (n == 0)
                         break;
-                if (EVP_DigestUpdate(md, buf, (size_t) n) != 1)
-                        return -EIO;
+                digest_update(&md, buf, (size_t) n);
                 size += (uint64_t) n;
         }
-        if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32)
-                return -EIO;
-        digest_hex(d, ret);
+        digest_final_hex(&md, hex);
+        strcpy(stpcpy(ret, "sha256:"), hex);
         *ret_size = size;
         return 0;
 }

@@ -2,13 +2,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "cleanup.h"
+#include "digest.h"
 #include "format.h"
 #include "fs.h"
 #include "store-internal.h"
@@ -19,23 +19,14 @@
 
 /* File names derive from a hash of the URL: URLs are long and hold '/' and other characters that do
  * not belong in a file name. The record itself carries the URL, which lookups compare. */
-static int url_key(const char *url, char ret[static 65]) {
-        unsigned char d[EVP_MAX_MD_SIZE];
-        unsigned dl = 0;
-
-        if (EVP_Digest(url, strlen(url), d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
-                return -EIO;
-        for (unsigned i = 0; i < dl; i++)
-                sprintf(ret + 2 * i, "%02x", d[i]);
-        return 0;
+static void url_key(const char *url, char ret[static DIGEST_HEX_MAX]) {
+        digest_buffer_hex(DIGEST_SHA256, url, strlen(url), ret);
 }
 
 static int remote_path(const char *url, char **ret) {
-        char key[65];
-        int r = url_key(url, key);
+        char key[DIGEST_HEX_MAX];
 
-        if (r < 0)
-                return r;
+        url_key(url, key);
         return asprintf(ret, REMOTE_DIR "/%s.json", key) < 0 ? -ENOMEM : 0;
 }
 
@@ -386,14 +377,12 @@ static bool locked_by_us(int fd) {
 
 int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError **reterr) {
         StoreDownload d = {.fd = -1};
-        char key[65];
+        char key[DIGEST_HEX_MAX];
         int r;
 
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        r = url_key(url, key);
-        if (r < 0)
-                return r;
+        url_key(url, key);
         /* One download file per user: nobody resumes (or changes) what another user downloaded. */
         if (asprintf(&d.name, "tmp/download-%u-%s", (unsigned) s->uid, key) < 0 ||
             asprintf(&d.meta_name, "tmp/download-%u-%s.json", (unsigned) s->uid, key) < 0) {

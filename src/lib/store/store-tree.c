@@ -4,13 +4,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "aci-extract.h"
 #include "aci-read.h"
 #include "cleanup.h"
+#include "digest.h"
 #include "fs.h"
 #include "format.h"
 #include "image-deps.h"
@@ -185,25 +185,18 @@ int store_render(Store *s, const char *id, int target_dirfd, bool rootfs_only, R
 }
 
 static int tree_id_of(const RenderList *l, char **ret) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned dlen = 0;
-        char *id;
+        char *id = malloc(strlen("deps-sha512-") + DIGEST_HEX_MAX);
+        Digest md;
 
-        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
-                return -ENOMEM;
-        for (size_t i = 0; i < l->n; i++)
-                if ((i > 0 && EVP_DigestUpdate(md, ",", 1) != 1) ||
-                    EVP_DigestUpdate(md, l->items[i].id, strlen(l->items[i].id)) != 1)
-                        return -EIO;
-        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1)
-                return -EIO;
-        id = malloc(5 + 7 + 2 * dlen + 1);
         if (!id)
                 return -ENOMEM;
-        strcpy(id, "deps-sha512-");
-        for (unsigned i = 0; i < dlen; i++)
-                sprintf(id + 12 + 2 * i, "%02x", digest[i]);
+        digest_init(&md, DIGEST_SHA512);
+        for (size_t i = 0; i < l->n; i++) {
+                if (i > 0)
+                        digest_update(&md, ",", 1);
+                digest_update(&md, l->items[i].id, strlen(l->items[i].id));
+        }
+        digest_final_hex(&md, stpcpy(id, "deps-sha512-"));
         *ret = id;
         return 0;
 }

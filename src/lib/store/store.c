@@ -2,13 +2,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "aci-extract.h"
 #include "aci-read.h"
 #include "cleanup.h"
+#include "digest.h"
 #include "fs.h"
 #include "format.h"
 #include "image-deps.h"
@@ -535,14 +535,9 @@ finish:
 /* --- the file cache --- */
 
 static int file_cache_path(const char *abs_path, char **ret) {
-        unsigned char d[EVP_MAX_MD_SIZE];
-        unsigned dl = 0;
-        char hex[2 * 32 + 1];
+        char hex[DIGEST_HEX_MAX];
 
-        if (EVP_Digest(abs_path, strlen(abs_path), d, &dl, EVP_sha256(), NULL) != 1 || dl != 32)
-                return -EIO;
-        for (unsigned i = 0; i < dl; i++)
-                sprintf(hex + 2 * i, "%02x", d[i]);
+        digest_buffer_hex(DIGEST_SHA256, abs_path, strlen(abs_path), hex);
         return asprintf(ret, "files/%s.json", hex) < 0 ? -ENOMEM : 0;
 }
 
@@ -778,14 +773,13 @@ int store_open_blob(Store *s, const char *id, RktError **reterr) {
 }
 
 int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **reterr) {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = malloc(256 * 1024);
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned dlen = 0;
+        Digest md;
 
-        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1)
+        if (!buf)
                 return -ENOMEM;
+        digest_init(&md, DIGEST_SHA512);
         fd = store_open_blob(s, id, reterr);
         if (fd < 0)
                 return fd;
@@ -797,8 +791,8 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
                         return rkt_error_set(reterr, negative_errno(), "reading image '%s': %m", id);
                 if (n == 0)
                         break;
-                if (verify && EVP_DigestUpdate(md, buf, n) != 1)
-                        return -EIO;
+                if (verify)
+                        digest_update(&md, buf, n);
                 if (out_fd < 0)
                         continue;
                 int w = loop_write(out_fd, buf, n);
@@ -806,11 +800,8 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
                         return rkt_error_set(reterr, w, "writing image '%s': %s", id, strerror(-w));
         }
         if (verify) {
-                char hex[129];
-                if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 64)
-                        return -EIO;
-                for (unsigned i = 0; i < dlen; i++)
-                        sprintf(hex + 2 * i, "%02x", digest[i]);
+                char hex[DIGEST_HEX_MAX];
+                digest_final_hex(&md, hex);
                 if (!streq(hex, id + 7))
                         return rkt_error_set(
                                 reterr, -EBADMSG,

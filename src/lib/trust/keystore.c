@@ -10,6 +10,7 @@
 
 #include "appc.h"
 #include "cleanup.h"
+#include "dl.h"
 #include "fs.h"
 #include "keystore.h"
 #include "path.h"
@@ -326,11 +327,11 @@ static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
 static gpgme_error_t gpgme_engine_error;
 
 static void gpgme_init(void) {
-        (void) gpgme_check_version(NULL);
-        gpgme_engine_error = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
+        (void) sym_gpgme_check_version(NULL);
+        gpgme_engine_error = sym_gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(gpgme_data_t, gpgme_data_release);
+DEFINE_TRIVIAL_CLEANUP_FUNC(gpgme_data_t, sym_gpgme_data_release);
 
 /* A throwaway GnuPG home with its own context: keys imported here exist only for one operation. */
 typedef struct GpgSession {
@@ -340,7 +341,7 @@ typedef struct GpgSession {
 
 static void gpg_session_done(GpgSession *s) {
         if (s->ctx)
-                gpgme_release(s->ctx);
+                sym_gpgme_release(s->ctx);
         if (s->home)
                 (void) rm_rf_at(AT_FDCWD, s->home);
         free(s->home);
@@ -348,7 +349,7 @@ static void gpg_session_done(GpgSession *s) {
 }
 
 static int gpg_error_to_errno(gpgme_error_t e) {
-        int r = gpgme_err_code_to_errno(gpgme_err_code(e));
+        int r = sym_gpgme_err_code_to_errno(gpgme_err_code(e));
         return r > 0 ? -r : -EIO;
 }
 
@@ -359,11 +360,14 @@ static int gpg_session_new(GpgSession *ret, RktError **reterr) {
         gpgme_error_t e;
         int r;
 
+        r = gpgme_dl_open(reterr);
+        if (r < 0)
+                return r;
         (void) pthread_once(&gpgme_once, gpgme_init);
         if (gpgme_engine_error)
                 return rkt_error_set(reterr, -ENOPKG,
                                      "GnuPG is needed to verify signatures, but gpg is not usable: %s",
-                                     gpgme_strerror(gpgme_engine_error));
+                                     sym_gpgme_strerror(gpgme_engine_error));
         if (asprintf(&s.home, "%s/rkt-gpg-XXXXXX", isempty(tmp) ? "/tmp" : tmp) < 0)
                 return -ENOMEM;
         if (!mkdtemp(s.home)) {
@@ -390,35 +394,36 @@ static int gpg_session_new(GpgSession *ret, RktError **reterr) {
                 return rkt_error_set(reterr, r, "cannot write a temporary GnuPG configuration: %s",
                                      strerror(-r));
         }
-        e = gpgme_new(&s.ctx);
+        e = sym_gpgme_new(&s.ctx);
         if (!e)
-                e = gpgme_set_protocol(s.ctx, GPGME_PROTOCOL_OpenPGP);
+                e = sym_gpgme_set_protocol(s.ctx, GPGME_PROTOCOL_OpenPGP);
         if (!e)
-                e = gpgme_ctx_set_engine_info(s.ctx, GPGME_PROTOCOL_OpenPGP, NULL, s.home);
+                e = sym_gpgme_ctx_set_engine_info(s.ctx, GPGME_PROTOCOL_OpenPGP, NULL, s.home);
         if (e) {
                 gpg_session_done(&s);
                 return rkt_error_set(reterr, gpg_error_to_errno(e), "cannot set up gpgme: %s",
-                                     gpgme_strerror(e));
+                                     sym_gpgme_strerror(e));
         }
-        gpgme_set_offline(s.ctx, 1);
+        sym_gpgme_set_offline(s.ctx, 1);
         *ret = s;
         return 0;
 }
 
 /* Imports data; returns the fingerprints (lowercase) of the keys it held. */
 static int gpg_import(GpgSession *s, const void *data, size_t size, char ***ret_fprs, RktError **reterr) {
-        _cleanup_(gpgme_data_releasep) gpgme_data_t d = NULL;
+        _cleanup_(sym_gpgme_data_releasep) gpgme_data_t d = NULL;
         _cleanup_strv_free_ char **fprs = NULL;
         gpgme_import_result_t res;
         gpgme_error_t e;
 
-        e = gpgme_data_new_from_mem(&d, data, size, 0);
+        e = sym_gpgme_data_new_from_mem(&d, data, size, 0);
         if (e)
-                return rkt_error_set(reterr, gpg_error_to_errno(e), "gpgme: %s", gpgme_strerror(e));
-        e = gpgme_op_import(s->ctx, d);
+                return rkt_error_set(reterr, gpg_error_to_errno(e), "gpgme: %s", sym_gpgme_strerror(e));
+        e = sym_gpgme_op_import(s->ctx, d);
         if (e)
-                return rkt_error_set(reterr, -EBADMSG, "not an OpenPGP public key: %s", gpgme_strerror(e));
-        res = gpgme_op_import_result(s->ctx);
+                return rkt_error_set(reterr, -EBADMSG, "not an OpenPGP public key: %s",
+                                     sym_gpgme_strerror(e));
+        res = sym_gpgme_op_import_result(s->ctx);
         for (gpgme_import_status_t i = res ? res->imports : NULL; i; i = i->next) {
                 _cleanup_free_ char *f = NULL;
                 if (i->result || !i->fpr)
@@ -445,7 +450,7 @@ static int key_uids(gpgme_key_t k, char ***ret) {
 }
 
 static int gpg_get_key(GpgSession *s, const char *fpr, gpgme_key_t *ret) {
-        gpgme_error_t e = gpgme_get_key(s->ctx, fpr, ret, 0);
+        gpgme_error_t e = sym_gpgme_get_key(s->ctx, fpr, ret, 0);
         return e ? gpg_error_to_errno(e) : 0;
 }
 
@@ -460,25 +465,25 @@ void pgp_keys_free(PgpKey *k, size_t n) {
 }
 
 static int export_armored(GpgSession *s, const char *fpr, char **ret) {
-        _cleanup_(gpgme_data_releasep) gpgme_data_t d = NULL;
+        _cleanup_(sym_gpgme_data_releasep) gpgme_data_t d = NULL;
         gpgme_error_t e;
         size_t len = 0;
         char *buf;
 
-        e = gpgme_data_new(&d);
+        e = sym_gpgme_data_new(&d);
         if (e)
                 return gpg_error_to_errno(e);
-        gpgme_set_armor(s->ctx, 1);
-        e = gpgme_op_export(s->ctx, fpr, GPGME_EXPORT_MODE_MINIMAL, d);
+        sym_gpgme_set_armor(s->ctx, 1);
+        e = sym_gpgme_op_export(s->ctx, fpr, GPGME_EXPORT_MODE_MINIMAL, d);
         if (e)
                 return gpg_error_to_errno(e);
-        buf = gpgme_data_release_and_get_mem(TAKE_PTR(d), &len);
+        buf = sym_gpgme_data_release_and_get_mem(TAKE_PTR(d), &len);
         if (!buf || len == 0) {
-                gpgme_free(buf);
+                sym_gpgme_free(buf);
                 return -EIO;
         }
         *ret = strndup(buf, len);
-        gpgme_free(buf);
+        sym_gpgme_free(buf);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -506,7 +511,7 @@ int pgp_keys_parse(const void *data, size_t size, PgpKey **ret, size_t *ret_n, R
                 }
                 nl = realloc(l, sizeof(PgpKey) * (n + 1));
                 if (!nl) {
-                        gpgme_key_unref(k);
+                        sym_gpgme_key_unref(k);
                         r = -ENOMEM;
                         break;
                 }
@@ -527,7 +532,7 @@ int pgp_keys_parse(const void *data, size_t size, PgpKey **ret, size_t *ret_n, R
                         if (sk->fpr && fingerprint_normalize(sk->fpr, &sf) >= 0)
                                 r = strv_push(&l[n - 1].subkeys, TAKE_PTR(sf));
                 }
-                gpgme_key_unref(k);
+                sym_gpgme_key_unref(k);
                 if (r >= 0)
                         r = export_armored(&s, *f, &l[n - 1].armored);
                 if (r < 0 && !(reterr && *reterr))
@@ -714,7 +719,7 @@ int keystore_list_keys(const Keystore *ks, TrustedKeyInfo **ret, size_t *ret_n, 
                         out[i].expired = k->expired;
                         out[i].revoked = k->revoked;
                         r = key_uids(k, &out[i].uids);
-                        gpgme_key_unref(k);
+                        sym_gpgme_key_unref(k);
                 } else if (r != -ENOMEM) {
                         out[i].error = strdup(rkt_error_message(e, r));
                         r = out[i].error ? 0 : -ENOMEM;
@@ -757,7 +762,7 @@ static char *describe_key(GpgSession *s, const char *fpr) {
                 (void) asprintf(&d, "%s '%s'", primary, k->uids->uid);
         else
                 d = TAKE_PTR(primary);
-        gpgme_key_unref(k);
+        sym_gpgme_key_unref(k);
         return d;
 }
 
@@ -769,7 +774,7 @@ static char *primary_of(GpgSession *s, const char *fpr) {
                 return NULL;
         if (k->subkeys && k->subkeys->fpr)
                 (void) fingerprint_normalize(k->subkeys->fpr, &p);
-        gpgme_key_unref(k);
+        sym_gpgme_key_unref(k);
         return p;
 }
 
@@ -837,7 +842,7 @@ static int explain_unknown_key(const Keystore *ks, const char *name, const char 
 
 int keystore_verify(const Keystore *ks, const char *name, int data_fd, const void *sig, size_t sig_size,
                     SignatureInfo *ret, RktError **reterr) {
-        _cleanup_(gpgme_data_releasep) gpgme_data_t sigd = NULL, datad = NULL;
+        _cleanup_(sym_gpgme_data_releasep) gpgme_data_t sigd = NULL, datad = NULL;
         _cleanup_free_ char *unknown = NULL;
         TrustedKeyFile *files = NULL;
         size_t n_files = 0;
@@ -856,37 +861,37 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
         if (r < 0)
                 goto finish;
 
-        e = gpgme_data_new_from_mem(&sigd, sig, sig_size, 0);
+        e = sym_gpgme_data_new_from_mem(&sigd, sig, sig_size, 0);
         if (!e) {
                 if (data_fd >= 0) {
                         if (lseek(data_fd, 0, SEEK_SET) < 0) {
                                 r = rkt_error_set(reterr, negative_errno(), "cannot rewind the image: %m");
                                 goto finish;
                         }
-                        e = gpgme_data_new_from_fd(&datad, data_fd);
+                        e = sym_gpgme_data_new_from_fd(&datad, data_fd);
                         /* gpgme moves data to gpg in PIPE_BUF pieces by default, a syscall storm for an
                          * image of hundreds of MB; pieces larger than the pipe's capacity make gpgme shift
                          * its buffer after every partial write (measured: 256 MB took 2 s with either,
                          * 0.45 s with 64 KiB). Unknown to gpgme < 1.17, which keeps its default. */
                         if (!e)
-                                (void) gpgme_data_set_flag(datad, "io-buffer-size", "65536");
+                                (void) sym_gpgme_data_set_flag(datad, "io-buffer-size", "65536");
                 } else
-                        e = gpgme_data_new_from_mem(&datad, "", 0, 0);
+                        e = sym_gpgme_data_new_from_mem(&datad, "", 0, 0);
         }
         if (e) {
-                r = rkt_error_set(reterr, gpg_error_to_errno(e), "gpgme: %s", gpgme_strerror(e));
+                r = rkt_error_set(reterr, gpg_error_to_errno(e), "gpgme: %s", sym_gpgme_strerror(e));
                 goto finish;
         }
-        e = gpgme_op_verify(s.ctx, sigd, datad, NULL);
-        res = gpgme_op_verify_result(s.ctx);
+        e = sym_gpgme_op_verify(s.ctx, sigd, datad, NULL);
+        res = sym_gpgme_op_verify_result(s.ctx);
         if ((e && gpgme_err_code(e) == GPG_ERR_NO_DATA) || !res || !res->signatures) {
                 r = rkt_error_set(reterr, -EBADMSG, "the signature is not a valid OpenPGP signature%s%s",
-                                  e ? ": " : "", e ? gpgme_strerror(e) : "");
+                                  e ? ": " : "", e ? sym_gpgme_strerror(e) : "");
                 goto finish;
         }
         if (e) {
                 r = rkt_error_set(reterr, gpg_error_to_errno(e), "verifying the signature: %s",
-                                  gpgme_strerror(e));
+                                  sym_gpgme_strerror(e));
                 goto finish;
         }
         for (gpgme_signature_t g = res->signatures; g; g = g->next) {
@@ -936,7 +941,7 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
                         if (k->subkeys && k->subkeys->fpr)
                                 (void) fingerprint_normalize(k->subkeys->fpr, &ret->fingerprint);
                         r = key_uids(k, &ret->uids);
-                        gpgme_key_unref(k);
+                        sym_gpgme_key_unref(k);
                 }
                 if (r >= 0 && !ret->fingerprint && fingerprint_normalize(good->fpr, &ret->fingerprint) < 0)
                         ret->fingerprint = strdup(good->fpr);
@@ -971,7 +976,7 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
                         for (gpgme_subkey_t sk = k->subkeys; sk; sk = sk->next)
                                 if (sk->expired && sk->expires > 0 && (when == 0 || sk->expires < when))
                                         when = sk->expires;
-                        gpgme_key_unref(k);
+                        sym_gpgme_key_unref(k);
                 }
                 if (gpgme_err_code(expired->status) == GPG_ERR_SIG_EXPIRED && when == 0) {
                         _cleanup_free_ char *date = format_date(expired->exp_timestamp);
@@ -989,7 +994,7 @@ int keystore_verify(const Keystore *ks, const char *name, int data_fd, const voi
         else
                 r = rkt_error_set(reterr, -EKEYREJECTED, "image was modified or signature does not match");
 finish:
-        gpgme_data_release(TAKE_PTR(datad));
+        sym_gpgme_data_release(TAKE_PTR(datad));
         gpg_session_done(&s);
         trusted_key_files_free(files, n_files);
         return r;
