@@ -12,9 +12,7 @@ int verb_prepare(CliArgs *a) {
         RunArgs r;
         int k;
 
-        k = run_args_parse(a, &r);
-        if (k >= 0)
-                k = run_prepare_pod(a, &r, &p);
+        k = run_new_pod(a, &r, &p);
         if (k >= 0) {
                 k = pod_mark_prepared(p, &err);
                 /* As in rkt 1.30, a prepared pod holds no mounts: run-prepared mounts its overlays, and

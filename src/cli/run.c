@@ -10,9 +10,7 @@ int verb_run(CliArgs *a) {
         RunArgs r;
         int k;
 
-        k = run_args_parse(a, &r);
-        if (k >= 0)
-                k = run_prepare_pod(a, &r, &p);
+        k = run_new_pod(a, &r, &p);
         if (k >= 0) {
                 k = pod_mark_running(p, &err);
                 if (k < 0)
