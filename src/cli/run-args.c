@@ -520,4 +520,3 @@ void run_args_done(RunArgs *r) {
         free(r->net);
         *r = (RunArgs){};
 }
-

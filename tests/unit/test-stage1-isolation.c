@@ -419,7 +419,6 @@ static void test_sysctl(void **state) {
         assert_string_equal(text, "kernel.shmmni=1234\nnet.ipv4.ip_forward=1\n");
 }
 
-
 static size_t check_deny_lines(const char *text) {
         size_t n = 0;
         for (const char *line = text; line && *line;
@@ -570,7 +569,6 @@ static void test_unit_isolation(void **state) {
         assert_int_equal(stage1_app_unit(&a, &u), -EINVAL);
         assert_null(u);
 }
-
 
 RUN_TESTS(cmocka_unit_test(test_capability_names), cmocka_unit_test(test_syscall_groups),
           cmocka_unit_test(test_errno_names), cmocka_unit_test(test_isolation_defaults),
