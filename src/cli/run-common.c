@@ -161,10 +161,20 @@ static int prepare_pod(CliArgs *a, RunArgs *r, Pod **ret) {
         return 0;
 }
 
-int run_new_pod(CliArgs *a, RunArgs *r, Pod **ret) {
+int run_new_pod(CliArgs *a, RunArgs *r, int (*mark)(Pod *p, RktError **reterr), Pod **ret) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_error_ RktError *err = NULL;
         int k = run_args_parse(a, r);
 
-        return k < 0 ? k : prepare_pod(a, r, ret);
+        if (k >= 0)
+                k = prepare_pod(a, r, &p);
+        if (k < 0)
+                return k;
+        k = mark(p, &err);
+        if (k < 0)
+                return log_error_errno(k, "pod %s: %s", p->uuid, rkt_error_message(err, k));
+        *ret = TAKE_PTR(p);
+        return 0;
 }
 
 int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg) {
