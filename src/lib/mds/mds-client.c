@@ -104,12 +104,9 @@ static int request(const char *socket_path, const char *method, const char *path
         cc = sym_curl_easy_perform(c);
         if (cc == CURLE_COULDNT_CONNECT) {
                 (void) sym_curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-                return rkt_error_set(reterr, -ECONNREFUSED,
-                                     "could not reach the metadata service at '%s' (%s): start it with "
-                                     "'rkt metadata-service' or 'systemctl start rkt-metadata.socket', or "
-                                     "run the pod without --mds-register",
-                                     socket_path,
-                                     os_errno > 0 ? strerror((int) os_errno) : "connection failed");
+                return rkt_error_set_hint(reterr, -ECONNREFUSED, RKT_HINT_MDS_UNREACHABLE, NULL,
+                                          "could not reach the metadata service at '%s' (%s)", socket_path,
+                                          os_errno > 0 ? strerror((int) os_errno) : "connection failed");
         }
         if (cc != CURLE_OK)
                 return rkt_error_set(reterr, -EIO, "%s %s on the metadata service: %s", method, path,
