@@ -25,6 +25,15 @@ typedef enum RktHint {
         RKT_HINT_STAGE1_URL,         /* a stage1 URL of an unknown scheme */
         RKT_HINT_STAGE1_FROM_DIR,    /* a stage1 file name that is a path */
         RKT_HINT_STAGE1_MISSING,     /* no stage1 image where the default is */
+        RKT_HINT_HTTP_REDIRECT,      /* a redirect to plain HTTP refused */
+        RKT_HINT_HTTP,               /* plain HTTP refused */
+        RKT_HINT_TLS,                /* a server certificate that does not verify */
+        RKT_HINT_NET_VALUE,          /* a bad network in a list of networks */
+        RKT_HINT_NET_ALONE,          /* host or none with other networks; arg: which */
+        RKT_HINT_DNS_VALUE,          /* a bad DNS setting; arg: the setting (dns, dns-search, …) */
+        RKT_HINT_DNS_ALONE,          /* DNS host or none with other DNS settings; arg: which */
+        RKT_HINT_DNS_RESOLV,         /* search, options or domain with DNS host or none; arg: which */
+        RKT_HINT_HOSTS_ALONE,        /* the host's hosts file with other hosts entries */
 } RktHint;
 
 typedef struct RktError {
