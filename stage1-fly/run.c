@@ -343,8 +343,7 @@ static int run(const void *args, RktError **reterr) {
         const FlyArgs *a = args;
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
-        _cleanup_free_ char *json = NULL, *path = NULL, *pod_dir = NULL, *root = NULL, *resolv = NULL,
-                            *hosts = NULL;
+        _cleanup_free_ char *json = NULL, *pod_dir = NULL, *root = NULL, *resolv = NULL, *hosts = NULL;
         _cleanup_strv_free_ char **sources = NULL;
         _cleanup_free_ FlyVolume *volumes = NULL;
         _cleanup_free_ FlyMount *plan = NULL;
@@ -378,25 +377,9 @@ static int run(const void *args, RktError **reterr) {
         podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s1fd < 0 || podfd < 0)
                 return rkt_error_set(reterr, negative_errno(), "opening " POD_STAGE1_ROOTFS ": %m");
-        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
-                return -ENOMEM;
-        json = mfree(json);
-        r = read_full_file_at(s1fd, path, &json, &size);
+        r = stage1_app_image_open(s1fd, ra->name, &im, &rootfd, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        r = appc_image_manifest_parse(json, size, &im, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
-        free(path);
-        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
-                return -ENOMEM;
-        rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (rootfd < 0)
-                return rkt_error_set(reterr, negative_errno(),
-                                     "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %m", ra->name,
-                                     path);
+                return r;
         r = stage1_fd_path(rootfd, &root);
         if (r < 0)
                 return r;

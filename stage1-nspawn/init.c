@@ -309,34 +309,16 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
                     AppPlan *ret, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
         _cleanup_(app_plan_done) AppPlan p = {.name = ra->name};
-        _cleanup_free_ char *path = NULL, *json = NULL, *exec0 = NULL;
+        _cleanup_free_ char *exec0 = NULL;
         _cleanup_close_ int rootfd = -1;
         const AppcApp *app;
-        size_t size;
         int r;
 
         if (stage1_unit_name_reserved(ra->name))
                 return rkt_error_set(reterr, -EINVAL, "app name '%s' is reserved by the stage1", ra->name);
-        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
-                return -ENOMEM;
-        r = read_full_file_at(s1fd, path, &json, &size);
+        r = stage1_app_image_open(s1fd, ra->name, &im, &rootfd, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        r = appc_image_manifest_parse(json, size, &im, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
-
-        free(path);
-        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
-                return -ENOMEM;
-        rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (rootfd < 0) {
-                r = negative_errno();
-                return rkt_error_set(reterr, r, "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        }
+                return r;
 
         r = stage1_app_ensure_mtab(rootfd);
         if (r < 0)
