@@ -1,30 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/random.h>
 
 #include "dl.h"
 #include "fs.h"
 #include "log.h"
 #include "mds-client.h"
 #include "pod.h"
+#include "util.h"
 
 #define REPLY_MAX 4096
 
 int mds_token_new(char **ret) {
         uint8_t b[16];
-        size_t got = 0;
         char *s;
+        int r = random_bytes(b, sizeof(b));
 
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                got += (size_t) n;
-        }
+        if (r < 0)
+                return r;
         s = malloc(sizeof(b) * 2 + 1);
         if (!s)
                 return -ENOMEM;
