@@ -476,6 +476,7 @@ int main(int argc, char *argv[]) {
         const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
         int r;
 
+        rkt_error_hints_set(cli_hint);
         /* Installed as a symlink in systemd's generator directory, rkt is its pod file generator. */
         if (argc > 0 && streq(base ? base + 1 : argv[0], POD_GENERATOR_NAME))
                 return pod_generator_main(argc, argv);

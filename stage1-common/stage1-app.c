@@ -420,3 +420,32 @@ int stage1_keep_lock_fd(RktError **reterr) {
                 return rkt_error_set(reterr, negative_errno(), "RKT_LOCK_FD: cannot clear FD_CLOEXEC");
         return 0;
 }
+
+int stage1_app_image_open(int s1fd, const char *app, AppcImageManifest **ret_manifest, int *ret_rootfd,
+                          RktError **reterr) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
+        _cleanup_free_ char *path = NULL, *json = NULL;
+        size_t size;
+        int rootfd, r;
+
+        if (stage2_path(NULL, app, STAGE2_MANIFEST, &path) < 0)
+                return -ENOMEM;
+        r = read_full_file_at(s1fd, path, &json, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r,
+                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
+                                     app, path, strerror(-r));
+        r = appc_image_manifest_parse(json, size, &im, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "app '%s': image manifest", app);
+        free(path);
+        if (stage2_path(NULL, app, STAGE2_ROOTFS, &path) < 0)
+                return -ENOMEM;
+        rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rootfd < 0)
+                return rkt_error_set(reterr, negative_errno(),
+                                     "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %m", app, path);
+        *ret_manifest = TAKE_PTR(im);
+        *ret_rootfd = rootfd;
+        return 0;
+}

@@ -86,3 +86,8 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
 /* Clears FD_CLOEXEC on RKT_LOCK_FD (when set): what the entrypoint execs inherits the pod's lock and holds
  * it, hence keeps the pod running, until it is gone. */
 int stage1_keep_lock_fd(RktError **reterr);
+
+/* An app's image as stage0 left it in the stage1 rootfs (s1fd): its image manifest, parsed, and a directory
+ * fd of its rootfs (never a symlink). */
+int stage1_app_image_open(int s1fd, const char *app, AppcImageManifest **ret_manifest, int *ret_rootfd,
+                          RktError **reterr);

@@ -276,6 +276,54 @@ int stage1_stop_main(int argc, char **argv, int (*stop)(bool force, RktError **r
         return 0;
 }
 
+int stage1_flag_bool(const char *name, const char *v, bool *ret, RktError **reterr) {
+        int b;
+
+        if (!v) {
+                *ret = true;
+                return 0;
+        }
+        b = parse_boolean(v);
+        if (b < 0)
+                return rkt_error_set(reterr, -EINVAL, "--%s: invalid boolean '%s'", name, v);
+        *ret = b;
+        return 0;
+}
+
+int stage1_run_args_finish(int argc, char **argv, NetDnsConfig *dns, const char **ret_uuid,
+                           RktError **reterr) {
+        int r = net_dns_config_finish(dns, reterr);
+
+        if (r < 0)
+                return r;
+        if (optind != argc - 1)
+                return rkt_error_set(reterr, -EINVAL, "expected exactly one argument, the pod's UUID");
+        if (!stage1_uuid_valid(argv[optind]))
+                return rkt_error_set(reterr, -EINVAL, "invalid pod UUID '%s'", argv[optind]);
+        *ret_uuid = argv[optind];
+        return 0;
+}
+
+int stage1_run_main(int argc, char **argv, void *args, const bool *debug,
+                    int (*parse)(int argc, char **argv, void *args, RktError **reterr),
+                    int (*run)(const void *args, RktError **reterr)) {
+        _cleanup_error_ RktError *error = NULL;
+        int r;
+
+        log_set_prefix("stage1");
+        r = parse(argc, argv, args, &error);
+        if (r >= 0) {
+                if (*debug)
+                        log_set_max_level(LOG_LEVEL_DEBUG);
+                r = run(args, &error);
+        }
+        if (r < 0) {
+                log_error("%s", rkt_error_message(error, r));
+                return STAGE1_EXIT_FAILURE;
+        }
+        return r;
+}
+
 int stage1_gc_args(int argc, char **argv, const char **ret_uuid) {
         static const struct option options[] = {
                 {"debug", optional_argument, NULL, 'd'},

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "macro.h"
+#include "net-options.h"
 #include "stage1-contract.h"
 
 /* The files of the pod directory (the entrypoints' working directory): stage1-contract.h. */
@@ -51,6 +52,21 @@ int stage1_stop_args(int argc, char **argv, bool *ret_force);
  * failure is logged as error_prefix followed by its message. Returns the exit status. */
 int stage1_stop_main(int argc, char **argv, int (*stop)(bool force, RktError **reterr),
                      const char *error_prefix);
+
+/* A boolean flag of stage0's, bare or "--NAME=BOOL" as stage0 (pflag) may write it. */
+int stage1_flag_bool(const char *name, const char *v, bool *ret, RktError **reterr);
+
+/* The end of a run entrypoint's command line, after its flags: the DNS flags checked together
+ * (net_dns_config_finish()) and exactly one argument left, the pod's UUID (*ret_uuid points into argv). */
+int stage1_run_args_finish(int argc, char **argv, NetDnsConfig *dns, const char **ret_uuid,
+                           RktError **reterr);
+
+/* The main() of a run entrypoint around its parse and run, which share args: sets the log prefix, turns on
+ * debug messages when parse set *debug, and returns the exit status: run's (the pod's) or, on failure,
+ * STAGE1_EXIT_FAILURE with the error logged. */
+int stage1_run_main(int argc, char **argv, void *args, const bool *debug,
+                    int (*parse)(int argc, char **argv, void *args, RktError **reterr),
+                    int (*run)(const void *args, RktError **reterr));
 
 /* The gc entrypoint's start, the same for every flavour: sets the log prefix and parses
  * "[--debug[=BOOL]] [--local-config=DIR] UUID" (--debug turns on debug messages). Logs what is wrong and

@@ -47,7 +47,7 @@ enum {
 
 /* stage0 passes the flags of every stage1; fly has no network, hostname, metadata service or isolation of
  * its own, so it takes them and ignores them, as rkt's fly did. */
-static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
+static int parse_args(int argc, char **argv, void *args, RktError **reterr) {
         static const struct option options[] = {
                 {"debug", optional_argument, NULL, ARG_DEBUG},
                 {"net", required_argument, NULL, ARG_IGNORED},
@@ -68,16 +68,16 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                 {"private-users", required_argument, NULL, ARG_PRIVATE_USERS},
                 {},
         };
-        int c, r = 0;
+        FlyArgs *a = args;
+        int c, i, r = 0;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "", options, &i)) >= 0) {
                 switch (c) {
                 case ARG_DEBUG:
-                        if (optarg && parse_boolean(optarg) < 0)
-                                return rkt_error_set(reterr, -EINVAL, "--debug: invalid boolean '%s'",
-                                                     optarg);
-                        a->debug = !optarg || parse_boolean(optarg) > 0;
+                        r = stage1_flag_bool("debug", optarg, &a->debug, reterr);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_IGNORED_BOOL:
                         if (optarg && parse_boolean(optarg) < 0)
@@ -96,13 +96,7 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                 case ARG_DNS_OPT:
                 case ARG_DNS_DOMAIN:
                 case ARG_HOSTS_ENTRY:
-                        r = net_dns_config_add(&a->dns,
-                                               c == ARG_DNS          ? "dns"
-                                               : c == ARG_DNS_SEARCH ? "dns-search"
-                                               : c == ARG_DNS_OPT    ? "dns-opt"
-                                               : c == ARG_DNS_DOMAIN ? "dns-domain"
-                                                                     : "hosts-entry",
-                                               optarg, reterr);
+                        r = net_dns_config_add(&a->dns, options[i].name, optarg, reterr);
                         if (r < 0)
                                 return r;
                         break;
@@ -111,15 +105,7 @@ static int parse_args(int argc, char **argv, FlyArgs *a, RktError **reterr) {
                                              argv[optind - 1]);
                 }
         }
-        r = net_dns_config_finish(&a->dns, reterr);
-        if (r < 0)
-                return r;
-        if (optind != argc - 1)
-                return rkt_error_set(reterr, -EINVAL, "expected exactly one argument, the pod's UUID");
-        a->uuid = argv[optind];
-        if (!stage1_uuid_valid(a->uuid))
-                return rkt_error_set(reterr, -EINVAL, "invalid pod UUID '%s'", a->uuid);
-        return 0;
+        return stage1_run_args_finish(argc, argv, &a->dns, &a->uuid, reterr);
 }
 
 /* The app as run execs it. Strings are owned. */
@@ -353,11 +339,11 @@ static int write_pids(RktError **reterr) {
 }
 
 /* Returns only on failure. */
-static int run(const FlyArgs *a, RktError **reterr) {
+static int run(const void *args, RktError **reterr) {
+        const FlyArgs *a = args;
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
-        _cleanup_free_ char *json = NULL, *path = NULL, *pod_dir = NULL, *root = NULL, *resolv = NULL,
-                            *hosts = NULL;
+        _cleanup_free_ char *json = NULL, *pod_dir = NULL, *root = NULL, *resolv = NULL, *hosts = NULL;
         _cleanup_strv_free_ char **sources = NULL;
         _cleanup_free_ FlyVolume *volumes = NULL;
         _cleanup_free_ FlyMount *plan = NULL;
@@ -391,25 +377,9 @@ static int run(const FlyArgs *a, RktError **reterr) {
         podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s1fd < 0 || podfd < 0)
                 return rkt_error_set(reterr, negative_errno(), "opening " POD_STAGE1_ROOTFS ": %m");
-        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
-                return -ENOMEM;
-        json = mfree(json);
-        r = read_full_file_at(s1fd, path, &json, &size);
+        r = stage1_app_image_open(s1fd, ra->name, &im, &rootfd, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        r = appc_image_manifest_parse(json, size, &im, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
-        free(path);
-        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
-                return -ENOMEM;
-        rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (rootfd < 0)
-                return rkt_error_set(reterr, negative_errno(),
-                                     "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %m", ra->name,
-                                     path);
+                return r;
         r = stage1_fd_path(rootfd, &root);
         if (r < 0)
                 return r;
@@ -474,18 +444,9 @@ fail:
 }
 
 int main(int argc, char **argv) {
-        _cleanup_error_ RktError *error = NULL;
         FlyArgs a = {};
-        int r;
+        int r = stage1_run_main(argc, argv, &a, &a.debug, parse_args, run);
 
-        log_set_prefix("stage1");
-        r = parse_args(argc, argv, &a, &error);
-        if (r >= 0) {
-                if (a.debug)
-                        log_set_max_level(LOG_LEVEL_DEBUG);
-                r = run(&a, &error);
-        }
         net_dns_config_done(&a.dns);
-        log_error("%s", rkt_error_message(error, r));
-        return STAGE1_EXIT_FAILURE;
+        return r;
 }

@@ -101,21 +101,6 @@ static int parse_plugin_dirs(const char *v, char ***ret, RktError **reterr) {
         return 0;
 }
 
-/* A boolean flag, bare or "--flag=BOOL" as stage0 (pflag) may write it. */
-static int flag_value(const char *name, const char *v, bool *ret, RktError **reterr) {
-        int b;
-
-        if (!v) {
-                *ret = true;
-                return 0;
-        }
-        b = parse_boolean(v);
-        if (b < 0)
-                return rkt_error_set(reterr, -EINVAL, "--%s: invalid boolean '%s'", name, v);
-        *ret = b;
-        return 0;
-}
-
 static bool hostname_valid(const char *s) {
         size_t l = strlen(s);
 
@@ -128,7 +113,7 @@ static bool hostname_valid(const char *s) {
         return true;
 }
 
-static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
+static int parse_args(int argc, char **argv, void *args, RktError **reterr) {
         static const struct option options[] = {
                 {"debug", optional_argument, NULL, ARG_DEBUG},
                 {"net", required_argument, NULL, ARG_NET},
@@ -150,27 +135,28 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 {"ipc", required_argument, NULL, ARG_IPC},
                 {},
         };
+        InitArgs *a = args;
         bool net_given = false;
-        int c, r;
+        int c, i, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "", options, &i)) >= 0) {
                 switch (c) {
                 case ARG_DEBUG:
-                        r = flag_value("debug", optarg, &a->debug, reterr);
+                        r = stage1_flag_bool("debug", optarg, &a->debug, reterr);
                         break;
                 case ARG_INTERACTIVE:
-                        r = flag_value("interactive", optarg, &a->interactive, reterr);
+                        r = stage1_flag_bool("interactive", optarg, &a->interactive, reterr);
                         break;
                 case ARG_DISABLE_CAPS:
-                        r = flag_value("disable-capabilities-restriction", optarg, &a->disable_capabilities,
-                                       reterr);
+                        r = stage1_flag_bool("disable-capabilities-restriction", optarg,
+                                             &a->disable_capabilities, reterr);
                         break;
                 case ARG_DISABLE_PATHS:
-                        r = flag_value("disable-paths", optarg, &a->disable_paths, reterr);
+                        r = stage1_flag_bool("disable-paths", optarg, &a->disable_paths, reterr);
                         break;
                 case ARG_DISABLE_SECCOMP:
-                        r = flag_value("disable-seccomp", optarg, &a->disable_seccomp, reterr);
+                        r = stage1_flag_bool("disable-seccomp", optarg, &a->disable_seccomp, reterr);
                         break;
                 case ARG_LOCAL_CONFIG:
                         a->local_config = optarg;
@@ -188,13 +174,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
                 case ARG_DNS_OPT:
                 case ARG_DNS_DOMAIN:
                 case ARG_HOSTS_ENTRY:
-                        r = net_dns_config_add(&a->dns,
-                                               c == ARG_DNS          ? "dns"
-                                               : c == ARG_DNS_SEARCH ? "dns-search"
-                                               : c == ARG_DNS_OPT    ? "dns-opt"
-                                               : c == ARG_DNS_DOMAIN ? "dns-domain"
-                                                                     : "hosts-entry",
-                                               optarg, reterr);
+                        r = net_dns_config_add(&a->dns, options[i].name, optarg, reterr);
                         break;
                 case ARG_MDS_TOKEN:
                         /* It becomes the last component of AC_METADATA_URL. */
@@ -247,15 +227,7 @@ static int parse_args(int argc, char **argv, InitArgs *a, RktError **reterr) {
         if (a->private_users && net_list_has(&a->nets, "host"))
                 return rkt_error_set(reterr, -EINVAL,
                                      "--private-users needs a network of the pod's own, not --net=host");
-        r = net_dns_config_finish(&a->dns, reterr);
-        if (r < 0)
-                return r;
-        if (optind != argc - 1)
-                return rkt_error_set(reterr, -EINVAL, "expected exactly one argument, the pod's UUID");
-        a->uuid = argv[optind];
-        if (!stage1_uuid_valid(a->uuid))
-                return rkt_error_set(reterr, -EINVAL, "invalid pod UUID '%s'", a->uuid);
-        return 0;
+        return stage1_run_args_finish(argc, argv, &a->dns, &a->uuid, reterr);
 }
 
 /* One app as init prepares it. name is borrowed from the pod manifest; the rest is owned. */
@@ -337,34 +309,16 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
                     AppPlan *ret, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
         _cleanup_(app_plan_done) AppPlan p = {.name = ra->name};
-        _cleanup_free_ char *path = NULL, *json = NULL, *exec0 = NULL;
+        _cleanup_free_ char *exec0 = NULL;
         _cleanup_close_ int rootfd = -1;
         const AppcApp *app;
-        size_t size;
         int r;
 
         if (stage1_unit_name_reserved(ra->name))
                 return rkt_error_set(reterr, -EINVAL, "app name '%s' is reserved by the stage1", ra->name);
-        if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0)
-                return -ENOMEM;
-        r = read_full_file_at(s1fd, path, &json, &size);
+        r = stage1_app_image_open(s1fd, ra->name, &im, &rootfd, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        r = appc_image_manifest_parse(json, size, &im, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
-
-        free(path);
-        if (stage2_path(NULL, ra->name, STAGE2_ROOTFS, &path) < 0)
-                return -ENOMEM;
-        rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (rootfd < 0) {
-                r = negative_errno();
-                return rkt_error_set(reterr, r, "app '%s': opening its rootfs " POD_STAGE1_ROOTFS "/%s: %s",
-                                     ra->name, path, strerror(-r));
-        }
+                return r;
 
         r = stage1_app_ensure_mtab(rootfd);
         if (r < 0)
@@ -591,7 +545,8 @@ static int metadata_url(const InitArgs *a, const NetPodSetup *net, char **ret, R
         return stage1_metadata_url(net->gateway, MDS_DEFAULT_PORT, a->mds_token, ret);
 }
 
-static int run(const InitArgs *a, RktError **reterr) {
+static int run(const void *args, RktError **reterr) {
+        const InitArgs *a = args;
         _cleanup_(appc_pod_manifest_freep) AppcPodManifest *pod = NULL;
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_free_ char *json = NULL, *subcgroup = NULL, *hostname = NULL;
@@ -792,23 +747,11 @@ finish:
 }
 
 int main(int argc, char **argv) {
-        _cleanup_error_ RktError *error = NULL;
         InitArgs a = {};
-        int r;
+        int r = stage1_run_main(argc, argv, &a, &a.debug, parse_args, run);
 
-        log_set_prefix("stage1");
-        r = parse_args(argc, argv, &a, &error);
-        if (r >= 0) {
-                if (a.debug)
-                        log_set_max_level(LOG_LEVEL_DEBUG);
-                r = run(&a, &error);
-        }
         net_list_done(&a.nets);
         net_dns_config_done(&a.dns);
         strv_free(a.net_plugin_dirs);
-        if (r < 0) {
-                log_error("%s", rkt_error_message(error, r));
-                return STAGE1_EXIT_FAILURE;
-        }
         return r; /* the pod's exit status */
 }

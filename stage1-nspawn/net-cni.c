@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "json-field.h"
 #include "net.h"
 #include "stage1-contract.h"
 #include "strv.h"
@@ -247,7 +248,7 @@ void net_infos_free(NetInfo *n, size_t count) {
 
 int net_info_json(const NetInfo *n, size_t count, char **ret) {
         json_object *a = json_object_new_array();
-        char *s;
+        int r;
 
         if (!a)
                 return -ENOMEM;
@@ -270,13 +271,9 @@ int net_info_json(const NetInfo *n, size_t count, char **ret) {
                 for (size_t k = 0; k < ELEMENTSOF(kv); k++)
                         json_object_object_add(o, kv[k][0], json_object_new_string(strempty(kv[k][1])));
         }
-        s = strdup(
-                json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        r = json_to_plain_string(a, ret);
         json_object_put(a);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
+        return r;
 }
 
 int net_info_parse(const char *json, NetInfo **ret, size_t *ret_n, RktError **reterr) {

@@ -104,10 +104,7 @@ GrpcStatus api_list_images(ApiContext *ctx, Arena *a, const ProtobufCMessage *re
                 }
                 if (!api_image_filters_match(img, r->filters, r->n_filters))
                         continue;
-                if (!r->detail) {
-                        img->manifest.data = NULL;
-                        img->manifest.len = 0;
-                }
+                api_manifest_keep(&img->manifest, r->detail);
                 reply->images[reply->n_images++] = img;
         }
         image_records_free(recs, n);
@@ -137,10 +134,8 @@ GrpcStatus api_inspect_image(ApiContext *ctx, Arena *a, const ProtobufCMessage *
         if (k < 0)
                 return store_error(k, err, errmsg, errsize);
         k = store_get_record(s, r->id, &rec, &err);
-        if (k < 0) {
-                snprintf(errmsg, errsize, "%s", rkt_error_message(err, k));
-                return k == -ENOENT ? GRPC_NOT_FOUND : GRPC_INTERNAL;
-        }
+        if (k < 0)
+                return api_lookup_error(k, err, errmsg, errsize);
         reply = arena_alloc(a, sizeof(*reply));
         if (!reply)
                 return GRPC_RESOURCE_EXHAUSTED;

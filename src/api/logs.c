@@ -197,8 +197,7 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         }
         k = pod_open(ctx->config->data_dir, r->pod_id, &p, &err);
         if (k < 0) {
-                snprintf(msg, sizeof(msg), "%s", rkt_error_message(err, k));
-                grpc_call_finish(call, k == -ENOENT ? GRPC_NOT_FOUND : GRPC_INTERNAL, msg);
+                grpc_call_finish(call, api_lookup_error(k, err, msg, sizeof(msg)), msg);
                 return;
         }
         podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

@@ -299,10 +299,7 @@ GrpcStatus api_list_pods(ApiContext *ctx, Arena *a, const ProtobufCMessage *req,
                 }
                 if (!api_pod_filters_match(v, r->filters, r->n_filters))
                         continue;
-                if (!r->detail) {
-                        v->manifest.data = NULL;
-                        v->manifest.len = 0;
-                }
+                api_manifest_keep(&v->manifest, r->detail);
                 reply->pods[reply->n_pods++] = v;
         }
         pods_free(pods, n);
@@ -324,10 +321,8 @@ GrpcStatus api_inspect_pod(ApiContext *ctx, Arena *a, const ProtobufCMessage *re
                 return GRPC_INVALID_ARGUMENT;
         }
         k = pod_open(ctx->config->data_dir, r->id, &p, &err);
-        if (k < 0) {
-                snprintf(errmsg, errsize, "%s", rkt_error_message(err, k));
-                return k == -ENOENT ? GRPC_NOT_FOUND : GRPC_INTERNAL;
-        }
+        if (k < 0)
+                return api_lookup_error(k, err, errmsg, errsize);
         reply = arena_alloc(a, sizeof(*reply));
         if (!reply)
                 return GRPC_RESOURCE_EXHAUSTED;

@@ -102,3 +102,15 @@ void api_context_done(ApiContext *ctx) {
         api_events_free(ctx->events);
         ctx->events = NULL;
 }
+
+GrpcStatus api_lookup_error(int k, const RktError *err, char *errmsg, size_t errsize) {
+        snprintf(errmsg, errsize, "%s", rkt_error_message(err, k));
+        return k == -ENOENT ? GRPC_NOT_FOUND : GRPC_INTERNAL;
+}
+
+void api_manifest_keep(ProtobufCBinaryData *manifest, bool detail) {
+        if (!detail) {
+                manifest->data = NULL;
+                manifest->len = 0;
+        }
+}

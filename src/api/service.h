@@ -60,7 +60,15 @@ void api_listen_events(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *
 void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req);
 void api_events_free(ApiEvents *e);
 
+/* A pod or image looked up by the id a client gave, not there or not readable: the message in errmsg, and
+ * NOT_FOUND for -ENOENT, INTERNAL for the rest. */
+GrpcStatus api_lookup_error(int k, const RktError *err, char *errmsg, size_t errsize);
+
 /* --- building messages (pods.c, images.c) --- */
+
+/* List replies build each message with its manifest, which the filters read; without detail it is
+ * dropped then. */
+void api_manifest_keep(ProtobufCBinaryData *manifest, bool detail);
 
 /* A copy of s that is valid UTF-8 (proto3 strings must be; pod files and journals need not be): invalid
  * bytes become U+FFFD. NULL s gives "". */

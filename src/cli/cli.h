@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "error.h"
 #include "macro.h"
 
 /* rkt 1.30's exit codes: 254 for every error of rkt's own, so that low codes stay free for the app's
@@ -120,3 +121,7 @@ const char *option_value(const CliArgs *a, int id);
 /* Looks up name among verbs: an exact name or an unambiguous prefix, as rkt 1.30 accepts. Sets
  * *ret_suggestion to a close name (or NULL) when nothing matches. */
 const Verb *verb_lookup(const Verb *verbs, const char *name, const char **ret_suggestion);
+
+/* rkt's words for the remedies of librkt's errors (RktHint, installed with rkt_error_hints_set()): the
+ * flag or command that helps, which the library does not know. */
+char *cli_hint(RktHint hint, const char *arg, const char *message);

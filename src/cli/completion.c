@@ -156,14 +156,17 @@ static void print_common(FILE *f, Shell sh) {
 /* The shell code is the same for every table: it walks the words typed so far to the verb path (skipping
  * flags and the values of flags that take one), then completes a flag, a flag's value, a subverb, or a
  * positional argument (pods and images from the store, which rkt lists for members of group rkt). */
-static const char bash_code[] =
-        "\n"
-        "_rkt_store() {\n"
-        "\tcase $1 in\n"
-        "\tp) rkt list --no-legend --full 2>/dev/null | awk '{print $1}' ;;\n"
-        "\ti) rkt image list --no-legend --fields=name 2>/dev/null ;;\n"
-        "\tesac\n"
+/* _rkt_store p|i: the pods or the images, for both shells. */
+#define STORE_FUNCTION                                                                                      \
+        "\n"                                                                                                \
+        "_rkt_store() {\n"                                                                                  \
+        "\tcase $1 in\n"                                                                                    \
+        "\tp) rkt list --no-legend --full 2>/dev/null | awk '{print $1}' ;;\n"                              \
+        "\ti) rkt image list --no-legend --fields=name 2>/dev/null ;;\n"                                    \
+        "\tesac\n"                                                                                          \
         "}\n"
+
+static const char bash_code[] = STORE_FUNCTION
         "\n"
         "_rkt() {\n"
         "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path=rkt w i k n=0 opt='' "
@@ -232,14 +235,7 @@ static const char bash_code[] =
         "}\n"
         "complete -F _rkt rkt\n";
 
-static const char zsh_code[] =
-        "\n"
-        "_rkt_store() {\n"
-        "\tcase $1 in\n"
-        "\tp) rkt list --no-legend --full 2>/dev/null | awk '{print $1}' ;;\n"
-        "\ti) rkt image list --no-legend --fields=name 2>/dev/null ;;\n"
-        "\tesac\n"
-        "}\n"
+static const char zsh_code[] = STORE_FUNCTION
         "\n"
         "_rkt() {\n"
         "\tlocal cur=${words[CURRENT]} path=rkt w k opt='' vals i n=0\n"

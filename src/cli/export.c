@@ -13,7 +13,6 @@
 #include "image-common.h"
 #include "log.h"
 #include "output.h"
-#include "path.h"
 #include "pod-common.h"
 #include "pod-prepare.h"
 #include "stage1-contract.h"
@@ -128,12 +127,9 @@ int verb_export(CliArgs *a) {
         app_name = option_value(a, OPT_APP);
         if (!endswith(a->args[1], ".aci"))
                 return log_error_errno(-EINVAL, "extension must be .aci (given %s)", a->args[1]);
-        r = path_make_absolute_cwd(a->args[1], &out);
+        r = output_path_new(a->args[1], overwrite, &out);
         if (r < 0)
-                return log_error_errno(r, "'%s': %m", a->args[1]);
-        if (!overwrite && access(out, F_OK) == 0)
-                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it",
-                                       a->args[1]);
+                return r;
         r = pod_open_logged(a, a->args[0], "problem retrieving pod", &p);
         if (r < 0)
                 return r;

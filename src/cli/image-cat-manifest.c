@@ -27,10 +27,7 @@ int verb_image_cat_manifest(CliArgs *a) {
         r = option_bool(a, OPT_PRETTY, true, &pretty);
         if (r < 0)
                 return r;
-        r = image_store_open(a, 0, &s);
-        if (r < 0)
-                return r;
-        r = image_resolve(s, a->args[0], &id);
+        r = image_open_resolved(a, 0, a->args[0], &s, &id);
         if (r < 0)
                 return r;
         r = store_read_manifest(s, id, &text, &size, &err);

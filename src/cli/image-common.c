@@ -6,6 +6,7 @@
 #include "fs.h"
 #include "image-common.h"
 #include "log.h"
+#include "pod-refs.h"
 
 int image_store_open(const CliArgs *a, unsigned flags, Store **ret) {
         _cleanup_error_ RktError *err = NULL;
@@ -22,6 +23,34 @@ int image_resolve(Store *s, const char *ref, char **ret_id) {
 
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
+        return 0;
+}
+
+int image_open_resolved(const CliArgs *a, unsigned flags, const char *ref, Store **ret_store,
+                        char **ret_id) {
+        _cleanup_(store_closep) Store *s = NULL;
+        int r = image_store_open(a, flags, &s);
+
+        if (r >= 0)
+                r = image_resolve(s, ref, ret_id);
+        if (r < 0)
+                return r;
+        *ret_store = TAKE_PTR(s);
+        return 0;
+}
+
+int image_store_open_for_removal(const CliArgs *a, Store **ret_store, char ***ret_pod_images,
+                                 char ***ret_pod_trees) {
+        _cleanup_(store_closep) Store *s = NULL;
+        _cleanup_error_ RktError *err = NULL;
+        int r = image_store_open(a, STORE_WRITABLE | STORE_EXCLUSIVE, &s);
+
+        if (r < 0)
+                return r;
+        r = pod_refs_collect(a->globals->dir, ret_pod_images, ret_pod_trees, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", rkt_error_message(err, r));
+        *ret_store = TAKE_PTR(s);
         return 0;
 }
 
@@ -74,10 +103,7 @@ int image_extract_to_dir(CliArgs *a, bool render) {
         if ((r = option_bool(a, OPT_OVERWRITE, false, &overwrite)) < 0 ||
             (r = option_bool(a, OPT_ROOTFS_ONLY, false, &rootfs_only)) < 0)
                 return r;
-        r = image_store_open(a, 0, &s);
-        if (r < 0)
-                return r;
-        r = image_resolve(s, a->args[0], &id);
+        r = image_open_resolved(a, 0, a->args[0], &s, &id);
         if (r < 0)
                 return r;
         r = image_target_dir(a->args[1], overwrite, &dirfd);

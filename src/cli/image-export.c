@@ -7,7 +7,6 @@
 #include "insecure.h"
 #include "log.h"
 #include "output.h"
-#include "path.h"
 #include "verbs.h"
 
 enum { OPT_OVERWRITE = 1 };
@@ -39,16 +38,10 @@ int verb_image_export(CliArgs *a) {
         r = option_bool(a, OPT_OVERWRITE, false, &overwrite);
         if (r < 0)
                 return r;
-        r = path_make_absolute_cwd(a->args[1], &out);
-        if (r < 0)
-                return log_error_errno(r, "'%s': %m", a->args[1]);
-        if (!overwrite && access(out, F_OK) == 0)
-                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it",
-                                       a->args[1]);
-        r = image_store_open(a, 0, &s);
+        r = output_path_new(a->args[1], overwrite, &out);
         if (r < 0)
                 return r;
-        r = image_resolve(s, a->args[0], &id);
+        r = image_open_resolved(a, 0, a->args[0], &s, &id);
         if (r < 0)
                 return r;
         r = output_file_write(

@@ -4,7 +4,6 @@
 #include "format.h"
 #include "image-common.h"
 #include "log.h"
-#include "pod-refs.h"
 #include "strv.h"
 #include "util.h"
 #include "verbs.h"
@@ -32,12 +31,9 @@ int verb_image_gc(CliArgs *a) {
                                                "--grace-period '%s': not a duration (e.g. 30m, 24h, 0s)",
                                                a->options[i].value);
         /* The exclusive store lock waits for fetches and renders in flight and keeps new ones out. */
-        r = image_store_open(a, STORE_WRITABLE | STORE_EXCLUSIVE, &s);
+        r = image_store_open_for_removal(a, &s, &pod_images, &pod_trees);
         if (r < 0)
                 return r;
-        r = pod_refs_collect(a->globals->dir, &pod_images, &pod_trees, &err);
-        if (r < 0)
-                return log_error_errno(r, "%s", rkt_error_message(err, r));
         r = store_gc(s, now > grace ? now - grace : 0, pod_images, pod_trees, &res, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));

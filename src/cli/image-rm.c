@@ -4,14 +4,12 @@
 
 #include "image-common.h"
 #include "log.h"
-#include "pod-refs.h"
 #include "strv.h"
 #include "verbs.h"
 
 /* `rkt image rm IMAGE…`: each image by ID (prefix) or name; a failure does not stop the others. Arguments
  * that name an image removed already (its ID and its name) remove it once, as in rkt 1.30. */
 int verb_image_rm(CliArgs *a) {
-        _cleanup_error_ RktError *err = NULL;
         _cleanup_(store_closep) Store *s = NULL;
         _cleanup_strv_free_ char **pod_images = NULL, **pod_trees = NULL, **done = NULL, **ids = NULL;
         size_t removed = 0, failed = 0;
@@ -20,12 +18,9 @@ int verb_image_rm(CliArgs *a) {
         /* The store to ourselves: a fetch or a pod being prepared holds it shared while it resolves,
          * reads and renders its images, so nothing is removed under them, and the pods we then see are
          * all those whose trees must stay. */
-        r = image_store_open(a, STORE_WRITABLE | STORE_EXCLUSIVE, &s);
+        r = image_store_open_for_removal(a, &s, &pod_images, &pod_trees);
         if (r < 0)
                 return r;
-        r = pod_refs_collect(a->globals->dir, &pod_images, &pod_trees, &err);
-        if (r < 0)
-                return log_error_errno(r, "%s", rkt_error_message(err, r));
         /* All names resolved before anything goes: a name resolves no more once its image is removed. */
         ids = calloc(a->n_args + 1, sizeof(char *));
         if (!ids)

@@ -8,7 +8,6 @@
  * did. The HMAC key is 64 fresh random bytes at each start. */
 #include <signal.h>
 #include <stdio.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 
@@ -41,21 +40,6 @@ static int parse_port(const char *s, uint16_t *ret) {
         if (parse_uint_max(s, 65535, &v) < 0 || v == 0)
                 return -EINVAL;
         *ret = (uint16_t) v;
-        return 0;
-}
-
-static int random_key(uint8_t *key, size_t size) {
-        size_t got = 0;
-
-        while (got < size) {
-                ssize_t n = getrandom(key + got, size - got, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                got += (size_t) n;
-        }
         return 0;
 }
 
@@ -150,7 +134,7 @@ int verb_metadata_service(CliArgs *a) {
         } else if (a->n_options > 0)
                 log_warning("--listen-port is ignored: systemd passed the socket for apps");
 
-        r = random_key(key, sizeof(key));
+        r = random_bytes(key, sizeof(key));
         if (r >= 0)
                 r = mds_registry_new(key, sizeof(key), &registry);
         explicit_bzero(key, sizeof(key));

@@ -2,9 +2,11 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "output.h"
+#include "path.h"
 
 int output_format_parse(const char *s, OutputFormat *ret) {
         if (isempty(s))
@@ -149,4 +151,16 @@ int output_listing_options(const CliArgs *a, int full_id, int no_legend_id, int 
         if (r >= 0)
                 r = output_format_parse(option_value(a, format_id), ret_format);
         return r;
+}
+
+int output_path_new(const char *arg, bool overwrite, char **ret) {
+        _cleanup_free_ char *out = NULL;
+        int r = path_make_absolute_cwd(arg, &out);
+
+        if (r < 0)
+                return log_error_errno(r, "'%s': %m", arg);
+        if (!overwrite && access(out, F_OK) == 0)
+                return log_error_errno(-EEXIST, "'%s' already exists; pass --overwrite to replace it", arg);
+        *ret = TAKE_PTR(out);
+        return 0;
 }

@@ -36,5 +36,7 @@ void table_print(const Table *t, FILE *f);
 /* Writes the file at path through a temporary file beside it, which fill() writes and which is fsynced and
  * renamed into place, so that path is never half-written. Without overwrite an existing path is kept:
  * -EEXIST. */
+/* The absolute path of the output file arg names; without overwrite it must not exist yet (logged). */
+int output_path_new(const char *arg, bool overwrite, char **ret);
 typedef int (*OutputFill)(int fd, void *userdata, RktError **reterr);
 int output_file_write(const char *path, bool overwrite, OutputFill fill, void *userdata, RktError **reterr);

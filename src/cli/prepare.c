@@ -12,15 +12,11 @@ int verb_prepare(CliArgs *a) {
         RunArgs r;
         int k;
 
-        k = run_args_parse(a, &r);
-        if (k >= 0)
-                k = run_prepare_pod(a, &r, &p);
+        k = run_new_pod(a, &r, pod_mark_prepared, &p);
+        /* As in rkt 1.30, a prepared pod holds no mounts: run-prepared mounts its overlays, and removing the
+         * pod directory (by hand, or its data directory) needs no unmounting. */
         if (k >= 0) {
-                k = pod_mark_prepared(p, &err);
-                /* As in rkt 1.30, a prepared pod holds no mounts: run-prepared mounts its overlays, and
-                 * removing the pod directory (by hand, or its data directory) needs no unmounting. */
-                if (k >= 0)
-                        k = pod_unmount_all(p, &err);
+                k = pod_unmount_all(p, &err);
                 if (k < 0)
                         log_error("pod %s: %s", p->uuid, rkt_error_message(err, k));
                 else

@@ -44,9 +44,11 @@ int run_args_parse(CliArgs *a, RunArgs *ret);
 int run_prepared_args_parse(CliArgs *a, RunArgs *ret);
 void run_args_done(RunArgs *r);
 
-/* Fetches the images and the stage1, writes the pod manifest and prepares a new pod, left locked in the
- * preparing state. */
-int run_prepare_pod(CliArgs *a, RunArgs *r, Pod **ret);
+/* What run and prepare share: parses the flags and images (run_args_parse()), fetches the images and the
+ * stage1, writes the pod manifest and prepares a new pod, left locked, then moves it on with mark
+ * (pod_mark_running() or pod_mark_prepared()). *r is to be released with run_args_done() whatever this
+ * returns. */
+int run_new_pod(CliArgs *a, RunArgs *r, int (*mark)(Pod *p, RktError **reterr), Pod **ret);
 /* stage1's --private-users=SHIFT:COUNT argument for a prepared pod (NULL when it has no user namespace),
  * after checking that the pod's network (r->net) can go with it. */
 int run_private_users(const RunArgs *r, const Pod *p, char **ret_arg);

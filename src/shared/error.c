@@ -17,9 +17,20 @@ _printf_(2, 0) static char *vformat(int code, const char *fmt, va_list ap) {
         return s;
 }
 
-int rkt_error_set(RktError **reterr, int code, const char *fmt, ...) {
-        va_list ap;
+static RktHintFn hint_fn;
+
+void rkt_error_hints_set(RktHintFn fn) {
+        hint_fn = fn;
+}
+
+char *rkt_error_hint_render(RktHint hint, const char *arg, const char *message) {
+        return hint_fn && hint != RKT_HINT_NONE ? hint_fn(hint, arg, message) : NULL;
+}
+
+_printf_(5, 0) static int error_setv(RktError **reterr, int code, RktHint hint, const char *arg,
+                                     const char *fmt, va_list ap) {
         RktError *e;
+        char *worded;
 
         if (code >= 0)
                 code = -EINVAL;
@@ -29,10 +40,32 @@ int rkt_error_set(RktError **reterr, int code, const char *fmt, ...) {
         if (!e)
                 return code;
         e->code = code;
-        va_start(ap, fmt);
+        e->hint = hint;
         e->message = vformat(code, fmt, ap);
-        va_end(ap);
+        worded = e->message ? rkt_error_hint_render(hint, arg, e->message) : NULL;
+        if (worded) {
+                free(e->message);
+                e->message = worded;
+        }
         *reterr = e;
+        return code;
+}
+
+int rkt_error_set(RktError **reterr, int code, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        code = error_setv(reterr, code, RKT_HINT_NONE, NULL, fmt, ap);
+        va_end(ap);
+        return code;
+}
+
+int rkt_error_set_hint(RktError **reterr, int code, RktHint hint, const char *arg, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        code = error_setv(reterr, code, hint, arg, fmt, ap);
+        va_end(ap);
         return code;
 }
 

@@ -59,3 +59,13 @@ int json_field_string(json_object *o, const char *key, const char *what, const c
         *ret = json_object_get_string(v);
         return 1;
 }
+
+int json_to_plain_string(json_object *o, char **ret) {
+        char *s = strdup(
+                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}

@@ -20,3 +20,6 @@ int json_field_string(json_object *o, const char *key, const char *what, const c
                       RktError **reterr);
 /* The name of the type of v as the messages above say it ("a string", "null"). */
 const char *json_type_describe(json_object *v);
+
+/* o as one line of JSON with '/' left alone, as rkt writes its JSON files: a copy in *ret. */
+int json_to_plain_string(json_object *o, char **ret);

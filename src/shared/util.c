@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "util.h"
 
@@ -211,4 +212,20 @@ unsigned levenshtein(const char *a, const char *b) {
         r = row[lb];
         free(row);
         return r;
+}
+
+int random_bytes(void *p, size_t n) {
+        uint8_t *b = p;
+        size_t got = 0;
+
+        while (got < n) {
+                ssize_t k = getrandom(b + got, n - got, 0);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                got += (size_t) k;
+        }
+        return 0;
 }

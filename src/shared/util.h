@@ -23,3 +23,6 @@ int parse_uint_max(const char *v, uint64_t max, uint64_t *ret);
 int parse_size_bytes(const char *v, uint64_t *ret);
 /* Edit distance, for "did you mean" suggestions. */
 unsigned levenshtein(const char *a, const char *b);
+
+/* n bytes from the kernel's random pool (getrandom(), blocking until it is seeded). */
+int random_bytes(void *p, size_t n);

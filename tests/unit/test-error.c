@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "unit.h"
@@ -52,5 +53,40 @@ static void test_percent_m_is_the_code(void **state) {
         assert_string_equal(f->message, "reading y (Permission denied): Permission denied");
 }
 
+static char *words(RktHint hint, const char *arg, const char *message) {
+        char *s = NULL;
+
+        if (hint != RKT_HINT_PULL_NEVER_FORBIDS)
+                return NULL;
+        return asprintf(&s, "%s, and the policy forbids fetching '%s'", message, arg) < 0 ? NULL : s;
+}
+
+/* The library's message stands alone until the program words the remedy; the words come before any
+ * context, and the case is kept for the program either way. */
+static void test_hints(void **state) {
+        _cleanup_error_ RktError *e = NULL, *f = NULL, *g = NULL;
+
+        assert_int_equal(
+                rkt_error_set_hint(&e, -ENOENT, RKT_HINT_PULL_NEVER_FORBIDS, "x", "not in the %s", "store"),
+                -ENOENT);
+        assert_string_equal(e->message, "not in the store");
+        assert_int_equal(e->hint, RKT_HINT_PULL_NEVER_FORBIDS);
+        rkt_error_hints_set(words);
+        assert_int_equal(
+                rkt_error_set_hint(&f, -ENOENT, RKT_HINT_PULL_NEVER_FORBIDS, "x", "not in the store"),
+                -ENOENT);
+        assert_int_equal(rkt_error_prefix(&f, -ENOENT, "fetching 'x'"), -ENOENT);
+        assert_string_equal(f->message,
+                            "fetching 'x': not in the store, and the policy forbids fetching 'x'");
+        /* A case the program has no words for keeps the library's message. */
+        assert_int_equal(rkt_error_set_hint(&g, -EINVAL, RKT_HINT_STAGE1_URL, NULL, "'%s': bad", "u"),
+                         -EINVAL);
+        assert_string_equal(g->message, "'u': bad");
+        assert_int_equal(g->hint, RKT_HINT_STAGE1_URL);
+        assert_null(rkt_error_hint_render(RKT_HINT_NONE, NULL, "m"));
+        rkt_error_hints_set(NULL);
+}
+
 RUN_TESTS(cmocka_unit_test(test_wrap), cmocka_unit_test(test_first_error_wins),
-          cmocka_unit_test(test_prefix_without_message), cmocka_unit_test(test_percent_m_is_the_code))
+          cmocka_unit_test(test_prefix_without_message), cmocka_unit_test(test_percent_m_is_the_code),
+          cmocka_unit_test(test_hints))

@@ -148,7 +148,8 @@ static void test_plain_http_refused(void **state) {
         HttpResponse r = {};
 
         assert_int_equal(http_get(c, &rq, &r, &e), -EPERM);
-        assert_non_null(strstr(e->message, "--insecure-options=http"));
+        assert_non_null(strstr(e->message, "refusing plain HTTP"));
+        assert_int_equal(e->hint, RKT_HINT_HTTP);
         e = rkt_error_free(e);
         rq.url = "ftp://127.0.0.1/x";
         assert_int_equal(http_get(c, &rq, &r, &e), -EPROTONOSUPPORT);

@@ -233,6 +233,12 @@ static int verify(Keystore *ks, const char *name, const char *data_path, const c
         return keystore_verify(ks, name, fd, sig, size, si, e);
 }
 
+/* The remedy is the program's to word (RktHint): the test's words show which remedy and for what. */
+static char *hint_words(RktHint hint, const char *arg, const char *message) {
+        char *s = NULL;
+        return asprintf(&s, "%s [remedy %d for %s]", message, (int) hint, strna(arg)) < 0 ? NULL : s;
+}
+
 static void test_verify(void **state) {
         _cleanup_(keystore_freep) Keystore *ks = ks_new();
         _cleanup_free_ char *signer = fpr("signer"), *other = fpr("other"), *expired = fpr("expired"),
@@ -241,12 +247,14 @@ static void test_verify(void **state) {
         RktError *e = NULL;
 
         put(loc_dir, "example.com/app", "signer", "signer");
+        rkt_error_hints_set(hint_words);
 
         /* A key trusted nowhere. */
         assert_int_equal(verify(ks, "example.com/app", KEYS "data", "data.other.asc", &si, &e), -ENOKEY);
         assert_non_null(strstr(e->message, "signature made by unknown key"));
         assert_non_null(strstr(e->message, other));
-        assert_non_null(strstr(e->message, "rkt trust --prefix=example.com/app"));
+        assert_int_equal(e->hint, RKT_HINT_TRUST);
+        assert_non_null(strstr(e->message, "[remedy 8 for example.com/app]"));
         e = rkt_error_free(e);
 
         put(loc_dir, "example.com/other", "other", "other");
@@ -276,7 +284,8 @@ static void test_verify(void **state) {
         assert_non_null(strstr(e->message, other));
         assert_non_null(
                 strstr(e->message, "trusted for prefix 'example.com/other' but not for 'example.com/app'"));
-        assert_non_null(strstr(e->message, "rkt trust --prefix=example.com/app"));
+        assert_int_equal(e->hint, RKT_HINT_TRUST_MASKED);
+        assert_non_null(strstr(e->message, "[remedy 7 for example.com/app]"));
         e = rkt_error_free(e);
         assert_int_equal(verify(ks, "example.org/x", KEYS "data", "data.signer.asc", &si, &e), -ENOKEY);
         assert_non_null(

@@ -450,8 +450,8 @@ static void test_dns_config(void **state) {
                 const char *expect;
         } bad[] = {
                 {{"dns", "8.8.8.300"}, "invalid IP address '8.8.8.300'"},
-                {{"dns", "host", "dns", "8.8.8.8"}, "no other --dns options allowed when --dns=host"},
-                {{"dns", "none", "dns-search", "x"}, "cannot be used with --dns=none"},
+                {{"dns", "host", "dns", "8.8.8.8"}, "DNS 'host' allows no other DNS setting"},
+                {{"dns", "none", "dns-search", "x"}, "cannot be used with DNS 'none'"},
                 {{"dns-domain", "a b"}, "invalid value"},
                 {{"hosts-entry", "10.0.0.1"}, "is not IP=HOSTNAME"},
                 {{"hosts-entry", "nope=x"}, "invalid IP address 'nope'"},

@@ -120,8 +120,9 @@ int aci_open_parent(Extractor *x, char **comps, size_t n, int *ret_fd);
 /* Makes room for the entry's name in parent_fd after EEXIST: 1 when an existing directory stays (dir),
  * 0 when the name is free now. */
 int aci_prepare_slot(Extractor *x, int parent_fd, const char *name, bool dir);
-/* Counts the entry against the budget before anything of it is written. */
-int aci_budget_entry(Extractor *x, struct archive_entry *e);
+/* The start of every entry: its name into x->raw, counted against the budget before anything of it is
+ * written, and normalized into x->path (aci_extract_parse_path()). */
+int aci_entry_begin(Extractor *x, struct archive_entry *e, PathProblem *ret_problem);
 /* aci_extract_archive() charging budget (NULL: no limits). */
 int aci_extract_archive_budget(struct archive *a, int target_dirfd, unsigned flags, AciEntryFilter filter,
                                void *userdata, ImageBudget *budget, RktError **reterr);

@@ -341,10 +341,35 @@ static int extract_dir(Extractor *x, struct archive_entry *e, int parent_fd, cha
         return 0;
 }
 
-static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
-        const char *target = sym_archive_entry_symlink(e);
+/* What a symlink or a node just made as name in parent_fd gets, through that name (neither is opened: a
+ * symlink is never followed, opening a fifo blocks and opening a device talks to its driver): it is
+ * remembered, then its owner, its mode (a node's: set_mode), its xattrs and its times. */
+static int finish_at(Extractor *x, struct archive_entry *e, int parent_fd, const char *name, bool set_mode) {
+        mode_t perm = sym_archive_entry_perm(e);
         struct timespec ts[2];
         struct stat st;
+        int r;
+
+        r = aci_remember_at(x, parent_fd, name, &st);
+        if (r < 0)
+                return r;
+        r = apply_owner(x, e, &st, -1, parent_fd, name);
+        if (r < 0)
+                return r;
+        if (set_mode && (st.st_mode & 07777) != perm &&
+            fchmodat(parent_fd, name, perm, AT_SYMLINK_NOFOLLOW) < 0)
+                return aci_entry_error(x, negative_errno(), "setting the mode: %m");
+        r = apply_xattrs(x, e, -1, parent_fd, name);
+        if (r < 0)
+                return r;
+        entry_times(e, ts);
+        if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                return aci_entry_error(x, negative_errno(), "setting the times: %m");
+        return 0;
+}
+
+static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
+        const char *target = sym_archive_entry_symlink(e);
         int r;
 
         /* The target is data: it is resolved later, inside the container's root, never here. */
@@ -359,25 +384,11 @@ static int extract_symlink(Extractor *x, struct archive_entry *e, int parent_fd,
                 if (r < 0)
                         return r;
         }
-        r = aci_remember_at(x, parent_fd, name, &st);
-        if (r < 0)
-                return r;
-        r = apply_owner(x, e, &st, -1, parent_fd, name);
-        if (r < 0)
-                return r;
-        r = apply_xattrs(x, e, -1, parent_fd, name);
-        if (r < 0)
-                return r;
-        entry_times(e, ts);
-        if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return aci_entry_error(x, negative_errno(), "setting the times: %m");
-        return 0;
+        return finish_at(x, e, parent_fd, name, false);
 }
 
 static int extract_node(Extractor *x, struct archive_entry *e, int parent_fd, const char *name) {
         mode_t type = sym_archive_entry_filetype(e), perm = sym_archive_entry_perm(e);
-        struct timespec ts[2];
-        struct stat st;
         int r;
 
         for (unsigned attempt = 0;; attempt++) {
@@ -391,22 +402,7 @@ static int extract_node(Extractor *x, struct archive_entry *e, int parent_fd, co
                 if (r < 0)
                         return r;
         }
-        r = aci_remember_at(x, parent_fd, name, &st);
-        if (r < 0)
-                return r;
-        r = apply_owner(x, e, &st, -1, parent_fd, name);
-        if (r < 0)
-                return r;
-        /* Not opened: opening a fifo blocks and opening a device talks to its driver. */
-        if ((st.st_mode & 07777) != perm && fchmodat(parent_fd, name, perm, AT_SYMLINK_NOFOLLOW) < 0)
-                return aci_entry_error(x, negative_errno(), "setting the mode: %m");
-        r = apply_xattrs(x, e, -1, parent_fd, name);
-        if (r < 0)
-                return r;
-        entry_times(e, ts);
-        if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return aci_entry_error(x, negative_errno(), "setting the times: %m");
-        return 0;
+        return finish_at(x, e, parent_fd, name, true);
 }
 
 static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *target, char **comps,
@@ -500,7 +496,7 @@ static int extract_hardlink(Extractor *x, struct archive_entry *e, const char *t
 }
 
 /* Counts the entry against the budget before anything of it is written. */
-int aci_budget_entry(Extractor *x, struct archive_entry *e) {
+static int budget_entry(Extractor *x, struct archive_entry *e) {
         const ImageBudget *b = x->budget;
 
         if (!b)
@@ -516,6 +512,18 @@ int aci_budget_entry(Extractor *x, struct archive_entry *e) {
         return 0;
 }
 
+int aci_entry_begin(Extractor *x, struct archive_entry *e, PathProblem *ret_problem) {
+        int r;
+
+        x->raw = sym_archive_entry_pathname(e);
+        if (!x->raw)
+                return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
+        r = budget_entry(x, e);
+        if (r < 0)
+                return r;
+        return aci_extract_parse_path(&x->path, x->raw, ret_problem);
+}
+
 static int extract_entry(Extractor *x, struct archive_entry *e) {
         const char *hardlink = sym_archive_entry_hardlink(e);
         mode_t type = hardlink ? AE_IFREG : sym_archive_entry_filetype(e);
@@ -524,13 +532,7 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         size_t n;
         int parent_fd = x->root_fd, r;
 
-        x->raw = sym_archive_entry_pathname(e);
-        if (!x->raw)
-                return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
-        r = aci_budget_entry(x, e);
-        if (r < 0)
-                return r;
-        r = aci_extract_parse_path(&x->path, x->raw, &problem);
+        r = aci_entry_begin(x, e, &problem);
         if (r < 0)
                 return r;
         switch (problem) {

@@ -60,15 +60,9 @@ static int apply_whiteouts(Extractor *x) {
                         return 0;
                 if (r < ARCHIVE_WARN)
                         return aci_archive_failure(x, first, false);
-                x->raw = sym_archive_entry_pathname(e);
-                if (!x->raw)
-                        return rkt_error_set(x->reterr, -EBADMSG, "archive entry without a name");
                 /* Over budget is known from the headers: the layer fails before any of its files is
                  * written (and before the extraction pass decompresses it again). */
-                r = aci_budget_entry(x, e);
-                if (r < 0)
-                        return r;
-                r = aci_extract_parse_path(&x->path, x->raw, &problem);
+                r = aci_entry_begin(x, e, &problem);
                 if (r < 0)
                         return r;
                 if (problem != PATH_OK)

@@ -217,10 +217,9 @@ static int check_entry(struct archive_entry *e, Layout *layout, bool *seen_manif
 int image_limit_error(RktError **reterr, const char *what, uint64_t max_size) {
         _cleanup_free_ char *limit = format_bytes(max_size);
 
-        return rkt_error_set(
-                reterr, -EFBIG,
-                "%s expands to more than the limit of %s uncompressed (--max-image-size raises it)", what,
-                strna(limit));
+        return rkt_error_set_hint(reterr, -EFBIG, RKT_HINT_IMAGE_SIZE, NULL,
+                                  "%s expands to more than the limit of %s uncompressed", what,
+                                  strna(limit));
 }
 
 int aci_read_stream(int in_fd, int out_fd, AciStreamInfo *ret, RktError **reterr) {

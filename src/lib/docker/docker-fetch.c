@@ -597,8 +597,8 @@ static int docker_fetch_ref(Store *s, Registry *g, const char *canonical, char *
         if (rem && o->pull_policy != PULL_UPDATE)
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         if (o->pull_policy == PULL_NEVER)
-                return rkt_error_set(reterr, -ENOENT,
-                                     "not in the store, and --pull-policy=never forbids fetching it");
+                return rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER_FORBIDS, NULL,
+                                          "not in the store");
 
         r = get_manifest(g, g->ref->digest ?: g->ref->tag, &body, &size, &type, digest, reterr);
         if (r < 0)
@@ -663,9 +663,8 @@ int docker_fetch(Store *s, HttpClient *http, const RktConfig *config, const Fetc
         int r;
 
         if (!(o->insecure & INSECURE_IMAGE))
-                return rkt_error_set(reterr, -EPERM,
-                                     "signature verification for docker images is not supported (try "
-                                     "--insecure-options=image)");
+                return rkt_error_set_hint(reterr, -EPERM, RKT_HINT_DOCKER_UNSIGNED, NULL,
+                                          "signature verification for docker images is not supported");
         r = docker_ref_parse(image, &ref, reterr);
         if (r < 0)
                 return r;

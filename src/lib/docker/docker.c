@@ -6,6 +6,7 @@
 
 #include "appc-internal.h"
 #include "docker.h"
+#include "json-field.h"
 #include "strv.h"
 
 /* --- references --- */
@@ -538,9 +539,7 @@ static int strv_to_json(char **l, char **ret) {
                 return -ENOMEM;
         STRV_FOREACH(s, l)
         json_object_array_add(a, json_object_new_string(*s));
-        *ret = strdup(
-                json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-        return *ret ? 0 : -ENOMEM;
+        return json_to_plain_string(a, ret);
 }
 
 static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr) {

@@ -408,13 +408,9 @@ static int read_local_signature(const char *path, char **ret, size_t *ret_size, 
         int r;
 
         if (stat(path, &st) < 0)
-                return rkt_error_set(
-                        reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
-                        "error opening signature file: no signature found at '%s'; sign the image and trust "
-                        "the signer with 'rkt trust "
-                        "--prefix=IMAGE_NAME KEY', or pass --insecure-options=image to use it without "
-                        "verification",
-                        path);
+                return rkt_error_set_hint(reterr, errno == ENOENT ? -ENOKEY : negative_errno(),
+                                          RKT_HINT_SIGNATURE_FILE, NULL,
+                                          "error opening signature file: no signature found at '%s'", path);
         if (st.st_size > SIGNATURE_MAX)
                 return rkt_error_set(reterr, -EFBIG, "'%s' is too large to be a signature", path);
         r = read_full_file_at(AT_FDCWD, path, ret, ret_size);
@@ -555,11 +551,8 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                 return read_local_signature(f->o->signature, ret, ret_size, reterr);
         r = http_get(f->http, &rq, &resp, &e);
         if (r == -ENOENT)
-                return rkt_error_set(
-                        reterr, -ENOKEY,
-                        "no signature at '%s' (%s); the image must be signed by a trusted key, or pass "
-                        "--insecure-options=image to fetch it without verification",
-                        asc_url, rkt_error_message(e, r));
+                return rkt_error_set_hint(reterr, -ENOKEY, RKT_HINT_SIGNATURE, NULL,
+                                          "no signature at '%s' (%s)", asc_url, rkt_error_message(e, r));
         if (r < 0)
                 return rkt_error_set(reterr, r, "error downloading the signature file: %s",
                                      rkt_error_message(e, r));
@@ -601,9 +594,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         }
         if (f->o->pull_policy == PULL_NEVER)
-                return rkt_error_set(reterr, -ENOENT,
-                                     "not in the store, and --pull-policy=never forbids fetching '%s'",
-                                     aci_url);
+                return rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER_FORBIDS, aci_url,
+                                          "not in the store");
         if (rem && remote_record_fresh(rem, now_usec())) {
                 notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
@@ -705,6 +697,17 @@ static int fetch_key(Fetch *f, const char *location, bool allow_http, char **ret
 /* rkt 1.30: when no key is trusted for the name yet, look for its keys by discovery, and trust them
  * after asking (or at once with --trust-keys-from-https, for keys that came over https). Failing here is
  * not fatal: the verification that follows says what is missing. */
+/* A key discovery found and nothing trusts: the user is told where it is, and the program how to trust it.
+ */
+static void key_offered_notice(Fetch *f, const PgpKey *key, const char *name, const char *loc) {
+        _cleanup_free_ char *m = NULL, *worded = NULL;
+
+        if (asprintf(&m, "key %s for '%s' is offered at '%s'", key->fingerprint, name, loc) < 0)
+                return;
+        worded = rkt_error_hint_render(RKT_HINT_KEY_OFFERED, name, m);
+        notice(f, FETCH_NOTICE_INFO, "%s", worded ?: m);
+}
+
 static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered) {
         _cleanup_(discovery_result_done) DiscoveryResult dr = {};
         _cleanup_error_ RktError *e = NULL;
@@ -747,11 +750,7 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
                         else if (f->o->confirm_key)
                                 accept = f->o->confirm_key(name, *loc, &keys[i], f->o->userdata);
                         else
-                                notice(f, FETCH_NOTICE_INFO,
-                                       "key %s for '%s' is offered at '%s'; trust it with 'rkt trust "
-                                       "--prefix=%s' or "
-                                       "pass --trust-keys-from-https",
-                                       keys[i].fingerprint, name, *loc, name);
+                                key_offered_notice(f, &keys[i], name, *loc);
                         if (!accept)
                                 continue;
                         if (keystore_add(f->ks, name, &keys[i], &path, &ke) < 0) {
@@ -835,7 +834,7 @@ static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const App
                 notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
                        d->image_name);
         if (r == -ENOENT && f->o->pull_policy == PULL_NEVER)
-                r = rkt_error_set(reterr, -ENOENT, "not in the store (--pull-policy=never)");
+                r = rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER, NULL, "not in the store");
         else if (r == -ENOENT) {
                 notice(f, FETCH_NOTICE_INFO, "fetching dependency '%s' of '%s'", d->image_name,
                        parent->name);
@@ -922,7 +921,8 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
                 if (r != -ENOENT)
                         goto finish;
                 if (f->o->pull_policy == PULL_NEVER) {
-                        r = rkt_error_set(reterr, -ENOENT, "not in the store (--pull-policy=never)");
+                        r = rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER, NULL,
+                                               "not in the store");
                         goto finish;
                 }
         }

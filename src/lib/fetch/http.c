@@ -463,13 +463,10 @@ static int check_scheme(HttpClient *c, const char *url, const char *scheme, bool
                 if (c->o.allow_http || (named && !redirect))
                         return 0;
                 if (redirect)
-                        return rkt_error_set(reterr, -EPERM,
-                                             "refusing the redirect to plain HTTP '%s' "
-                                             "(--insecure-options=http allows it)",
-                                             url);
-                return rkt_error_set(
-                        reterr, -EPERM,
-                        "refusing plain HTTP for '%s': use https, or pass --insecure-options=http", url);
+                        return rkt_error_set_hint(reterr, -EPERM, RKT_HINT_HTTP_REDIRECT, NULL,
+                                                  "refusing the redirect to plain HTTP '%s'", url);
+                return rkt_error_set_hint(reterr, -EPERM, RKT_HINT_HTTP, NULL,
+                                          "refusing plain HTTP for '%s': use https", url);
         }
         return rkt_error_set(reterr, -EPROTONOSUPPORT,
                              "'%s': unsupported URL scheme '%s' (http and https are)", url, scheme);
@@ -486,11 +483,8 @@ static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url
         case CURLE_SSL_CACERT:
 #endif
         case CURLE_SSL_CACERT_BADFILE:
-                return rkt_error_set(
-                        reterr, -ECONNABORTED,
-                        "TLS certificate verification failed for '%s': %s (--insecure-options=tls skips "
-                        "this check)",
-                        url, detail);
+                return rkt_error_set_hint(reterr, -ECONNABORTED, RKT_HINT_TLS, NULL,
+                                          "TLS certificate verification failed for '%s': %s", url, detail);
         case CURLE_OPERATION_TIMEDOUT:
         case CURLE_ABORTED_BY_CALLBACK:
                 if (t->trickled)

@@ -1,30 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/random.h>
 
 #include "dl.h"
 #include "fs.h"
 #include "log.h"
 #include "mds-client.h"
 #include "pod.h"
+#include "util.h"
 
 #define REPLY_MAX 4096
 
 int mds_token_new(char **ret) {
         uint8_t b[16];
-        size_t got = 0;
         char *s;
+        int r = random_bytes(b, sizeof(b));
 
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                got += (size_t) n;
-        }
+        if (r < 0)
+                return r;
         s = malloc(sizeof(b) * 2 + 1);
         if (!s)
                 return -ENOMEM;
@@ -104,12 +97,9 @@ static int request(const char *socket_path, const char *method, const char *path
         cc = sym_curl_easy_perform(c);
         if (cc == CURLE_COULDNT_CONNECT) {
                 (void) sym_curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-                return rkt_error_set(reterr, -ECONNREFUSED,
-                                     "could not reach the metadata service at '%s' (%s): start it with "
-                                     "'rkt metadata-service' or 'systemctl start rkt-metadata.socket', or "
-                                     "run the pod without --mds-register",
-                                     socket_path,
-                                     os_errno > 0 ? strerror((int) os_errno) : "connection failed");
+                return rkt_error_set_hint(reterr, -ECONNREFUSED, RKT_HINT_MDS_UNREACHABLE, NULL,
+                                          "could not reach the metadata service at '%s' (%s)", socket_path,
+                                          os_errno > 0 ? strerror((int) os_errno) : "connection failed");
         }
         if (cc != CURLE_OK)
                 return rkt_error_set(reterr, -EIO, "%s %s on the metadata service: %s", method, path,

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "json-field.h"
 #include "mds.h"
 
 /* --- values --- */
@@ -216,7 +217,7 @@ static void kv_array_free(AppcKV *kv, size_t n) {
 
 int mds_render_annotations(const AppcKV *annotations, size_t n, char **ret_json) {
         json_object *a;
-        char *s;
+        int r;
 
         a = json_object_new_array();
         if (!a)
@@ -235,13 +236,9 @@ int mds_render_annotations(const AppcKV *annotations, size_t n, char **ret_json)
                         return -ENOMEM;
                 }
         }
-        s = strdup(
-                json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        r = json_to_plain_string(a, ret_json);
         json_object_put(a);
-        if (!s)
-                return -ENOMEM;
-        *ret_json = s;
-        return 0;
+        return r;
 }
 
 int mds_merge_app_annotations(const AppcImageManifest *im, const AppcRuntimeApp *ra, AppcKV **ret,

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -108,17 +107,10 @@ static bool uuid_valid(const char *s) {
 
 static int uuid_random(char ret[static 37]) {
         uint8_t b[16];
-        size_t got = 0;
+        int r = random_bytes(b, sizeof(b));
 
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                got += n;
-        }
+        if (r < 0)
+                return r;
         b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
         b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
         snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],

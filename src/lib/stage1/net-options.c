@@ -59,10 +59,10 @@ static int net_list_add(NetList *l, const char *item, size_t len, RktError **ret
         if (colon) {
                 *colon = 0;
                 if (strchr(colon + 1, ':'))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--net: network '%s' has invalid arguments '%s' (expected "
-                                             "NAME:KEY=VALUE[;KEY=VALUE…])",
-                                             s, colon + 1);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_VALUE, NULL,
+                                                  "network '%s' has invalid arguments '%s' (expected "
+                                                  "NAME:KEY=VALUE[;KEY=VALUE…])",
+                                                  s, colon + 1);
                 if (colon[1]) {
                         args = strdup(colon + 1);
                         if (!args)
@@ -70,13 +70,17 @@ static int net_list_add(NetList *l, const char *item, size_t len, RktError **ret
                 }
         }
         if (isempty(s))
-                return rkt_error_set(reterr, -EINVAL, "--net: a network name must not be empty");
+                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_VALUE, NULL,
+                                          "a network name must not be empty");
         if (!net_name_valid(s))
-                return rkt_error_set(reterr, -EINVAL, "--net: invalid network name '%s'", s);
+                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_VALUE, NULL,
+                                          "invalid network name '%s'", s);
         if (args && (streq(s, "host") || streq(s, "all")))
-                return rkt_error_set(reterr, -EINVAL, "--net: '%s' takes no arguments", s);
+                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_VALUE, NULL,
+                                          "'%s' takes no arguments", s);
         if (net_list_has(l, s))
-                return rkt_error_set(reterr, -EINVAL, "--net: network '%s' given twice", s);
+                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_VALUE, NULL,
+                                          "network '%s' given twice", s);
         name = TAKE_PTR(s);
         items = reallocarray(l->items, l->n + 1, sizeof(NetRequest));
         if (!items)
@@ -102,9 +106,9 @@ int net_list_parse(const char *s, NetList *l, RktError **reterr) {
         }
         for (size_t i = 0; i < l->n; i++)
                 if ((streq(l->items[i].name, "host") || streq(l->items[i].name, "none")) && l->n > 1)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--net=%s cannot be combined with other networks",
-                                             l->items[i].name);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_NET_ALONE, l->items[i].name,
+                                                  "network '%s' cannot be combined with other networks",
+                                                  l->items[i].name);
         return 0;
 }
 
@@ -176,10 +180,11 @@ int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, Rkt
                 if (r < 0)
                         return r;
                 if (!parts)
-                        return rkt_error_set(reterr, -EINVAL, "--dns: empty value");
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag, "empty value");
                 STRV_FOREACH(p, parts) {
                         if (!net_ip_valid(*p, true))
-                                return rkt_error_set(reterr, -EINVAL, "--dns: invalid IP address '%s'", *p);
+                                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                          "invalid IP address '%s'", *p);
                         r = strv_extend(&c->dns.nameservers, *p);
                         if (r < 0)
                                 return r;
@@ -188,12 +193,14 @@ int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, Rkt
         }
         if (streq(flag, "dns-search") || streq(flag, "dns-opt")) {
                 if (!net_word_valid(value))
-                        return rkt_error_set(reterr, -EINVAL, "--%s: invalid value '%s'", flag, value);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                  "invalid value '%s'", value);
                 return strv_extend(streq(flag, "dns-search") ? &c->dns.search : &c->dns.options, value);
         }
         if (streq(flag, "dns-domain")) {
                 if (!net_word_valid(value))
-                        return rkt_error_set(reterr, -EINVAL, "--dns-domain: invalid value '%s'", value);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                  "invalid value '%s'", value);
                 free(c->dns.domain);
                 c->dns.domain = strdup(value);
                 return c->dns.domain ? 0 : -ENOMEM;
@@ -207,54 +214,52 @@ int net_dns_config_add(NetDnsConfig *c, const char *flag, const char *value, Rkt
                 if (r < 0)
                         return r;
                 if (!parts)
-                        return rkt_error_set(reterr, -EINVAL, "--hosts-entry: empty value");
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag, "empty value");
                 STRV_FOREACH(p, parts) {
                         _cleanup_free_ char *ip = NULL;
                         const char *eq = strchr(*p, '=');
                         if (!eq)
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: '%s' is not IP=HOSTNAME (or 'host')",
-                                                     *p);
+                                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                          "'%s' is not IP=HOSTNAME (or 'host')", *p);
                         ip = strndup(*p, eq - *p);
                         if (!ip)
                                 return -ENOMEM;
                         if (!net_ip_valid(ip, true))
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: invalid IP address '%s'", ip);
+                                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                          "invalid IP address '%s'", ip);
                         if (!net_word_valid(eq + 1))
-                                return rkt_error_set(reterr, -EINVAL,
-                                                     "--hosts-entry: invalid host name '%s'", eq + 1);
+                                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_VALUE, flag,
+                                                          "invalid host name '%s'", eq + 1);
                         if (strv_extend(&c->hosts, ip) < 0 || strv_extend(&c->hosts, eq + 1) < 0)
                                 return -ENOMEM;
                 }
                 return 0;
         }
-        return rkt_error_set(reterr, -EINVAL, "unknown DNS flag '--%s'", flag);
+        return rkt_error_set(reterr, -EINVAL, "unknown DNS setting '%s'", flag);
 }
 
 int net_dns_config_finish(NetDnsConfig *c, RktError **reterr) {
         c->resolv_mode = NET_RESOLV_DEFAULT;
         if (c->dns_special) {
                 if (c->n_dns_flags > 1)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "no other --dns options allowed when --dns=%s is passed",
-                                             c->dns_special);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_ALONE, c->dns_special,
+                                                  "DNS '%s' allows no other DNS setting", c->dns_special);
                 c->resolv_mode = streq(c->dns_special, "host") ? NET_RESOLV_HOST : NET_RESOLV_NONE;
         }
         if (!net_dns_is_empty(&c->dns)) {
                 if (c->resolv_mode != NET_RESOLV_DEFAULT)
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--dns-search, --dns-opt and --dns-domain cannot be used with "
-                                             "--dns=%s",
-                                             c->dns_special);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_DNS_RESOLV, c->dns_special,
+                                                  "search domains, options and a domain cannot be used with "
+                                                  "DNS '%s'",
+                                                  c->dns_special);
                 c->resolv_mode = NET_RESOLV_FLAGS;
         }
         c->hosts_mode = NET_HOSTS_DEFAULT;
         if (c->hosts) {
                 if (c->hosts_from_host)
-                        return rkt_error_set(
-                                reterr, -EINVAL,
-                                "--hosts-entry=host cannot be combined with other hosts entries");
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_HOSTS_ALONE, NULL,
+                                                  "the host's hosts entries cannot be combined with other "
+                                                  "hosts entries");
                 c->hosts_mode = NET_HOSTS_FLAGS;
         } else if (c->hosts_from_host)
                 c->hosts_mode = NET_HOSTS_HOST;

@@ -25,9 +25,8 @@ static int choose_one(const Stage1Choice *c, RktError **reterr) {
         unsigned n = !!c->path + !!c->url + !!c->name + !!c->hash + !!c->from_dir;
 
         if (n > 1)
-                return rkt_error_set(reterr, -EINVAL,
-                                     "--stage1-path, --stage1-url, --stage1-name, --stage1-hash and "
-                                     "--stage1-from-dir are mutually exclusive");
+                return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_STAGE1_CHOICE, NULL,
+                                          "more than one stage1 image chosen");
         return n;
 }
 
@@ -237,16 +236,16 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         if (c->url) {
                 if (!startswith(c->url, "file://") && !startswith(c->url, "http://") &&
                     !startswith(c->url, "https://"))
-                        return rkt_error_set(
-                                reterr, -EPROTONOSUPPORT,
-                                "--stage1-url '%s': a file://, http:// or https:// URL is needed", c->url);
+                        return rkt_error_set_hint(reterr, -EPROTONOSUPPORT, RKT_HINT_STAGE1_URL, NULL,
+                                                  "'%s': a file://, http:// or https:// URL is needed",
+                                                  c->url);
                 return import_file(s, c->url, false, cfg, ret_id, reterr);
         }
         if (c->from_dir) {
                 _cleanup_free_ char *p = NULL;
                 if (strchr(c->from_dir, '/'))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             "--stage1-from-dir '%s': a file name, not a path", c->from_dir);
+                        return rkt_error_set_hint(reterr, -EINVAL, RKT_HINT_STAGE1_FROM_DIR, NULL,
+                                                  "'%s': a file name, not a path", c->from_dir);
                 p = path_join(cfg->images_dir ?: STAGE1_IMAGES_DIR, c->from_dir);
                 if (!p)
                         return -ENOMEM;
@@ -293,7 +292,7 @@ int stage1_resolve(Store *s, const Stage1Choice *c, const Stage1Config *cfg, cha
         if (r < 0)
                 return r;
         if (access(def, R_OK) < 0)
-                return rkt_error_set(reterr, -ENOENT,
-                                     "stage1: no stage1 image at '%s'; pass --stage1-path=FILE", def);
+                return rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_STAGE1_MISSING, NULL,
+                                          "stage1: no stage1 image at '%s'", def);
         return import_file(s, def, true, cfg, ret_id, reterr);
 }

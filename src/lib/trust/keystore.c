@@ -826,18 +826,16 @@ static int explain_unknown_key(const Keystore *ks, const char *name, const char 
         shown = fingerprint_pretty(primary ?: signer);
         /* "openpgp: …": rkt 1.30's words (its OpenPGP library's), which scripts match on. */
         if (primary && where)
-                return rkt_error_set(
-                        reterr, -ENOKEY,
-                        "openpgp: signature made by unknown entity: signature made by key %s, which is "
-                        "trusted for prefix '%s' but not for '%s' "
-                        "(or is masked for it); to trust it for this image, run 'rkt trust --prefix=%s' "
-                        "with the key",
-                        primary, where, name, name);
-        return rkt_error_set(reterr, -ENOKEY,
-                             "openpgp: signature made by unknown entity: signature made by unknown key %s "
-                             "(fingerprint %s); if you trust it for '%s', run 'rkt "
-                             "trust --prefix=%s'",
-                             primary ?: signer, strna(shown), name, name);
+                return rkt_error_set_hint(
+                        reterr, -ENOKEY, RKT_HINT_TRUST_MASKED, name,
+                        "openpgp: signature made by unknown entity: signature made by key %s, "
+                        "which is trusted for prefix '%s' but not for '%s' (or is masked for it)",
+                        primary, where, name);
+        return rkt_error_set_hint(
+                reterr, -ENOKEY, RKT_HINT_TRUST, name,
+                "openpgp: signature made by unknown entity: signature made by unknown key %s "
+                "(fingerprint %s)",
+                primary ?: signer, strna(shown));
 }
 
 int keystore_verify(const Keystore *ks, const char *name, int data_fd, const void *sig, size_t sig_size,
