@@ -119,6 +119,7 @@ static const char *const reserved_units[] = {
         "systemd-poweroff",
         "systemd-journald-dev-log",
         "rkt-sysctl",
+        "rkt-console",
 };
 
 bool stage1_unit_name_reserved(const char *app_name) {

@@ -654,6 +654,13 @@ static int run(const void *args, RktError **reterr) {
         r = write_users(s1fd, plans, n, reterr);
         if (r >= 0)
                 r = write_identity(s1fd, a, reterr);
+        /* rkt-console.service leaves an interactive pod's console as the pod's systemd set it. */
+        if (r >= 0 && a->interactive) {
+                r = stage1_write_file_at(s1fd, "rkt/interactive", "", 0644);
+                if (r < 0)
+                        r = rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/interactive: %s",
+                                          strerror(-r));
+        }
         if (r < 0)
                 goto finish;
 

@@ -294,6 +294,20 @@ kill_rkt_and_check() {
                 fail "marker not in the journal"
 }
 
+@test "an app's lines end CR LF on a terminal, as any program's, and LF in a pipe" {
+	local cmd
+	# script(1) gives rkt a terminal, which turns LF into CR LF itself: the pod's console must not as well.
+	cmd=$(printf '%q ' "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host "$BB" \
+		--exec /bin/echo -- tty-line)
+	script -qec "$cmd" /dev/null </dev/null >"$RKT_TEST_DIR/tty.out" || fail "rkt on a terminal: $(cat -A "$RKT_TEST_DIR/tty.out")"
+	grep -q $'tty-line\r$' "$RKT_TEST_DIR/tty.out" || fail "the app's line on a terminal: $(cat -A "$RKT_TEST_DIR/tty.out")"
+	run_pod "$BB" --exec /bin/echo -- pipe-line >"$RKT_TEST_DIR/pipe.out" || fail "rkt run into a pipe failed"
+	grep -q 'pipe-line$' "$RKT_TEST_DIR/pipe.out" || fail "no app line in: $(cat -A "$RKT_TEST_DIR/pipe.out")"
+	run grep -c $'\r' "$RKT_TEST_DIR/pipe.out"
+	[ "$output" = 0 ] || fail "CR in the app's output to a pipe: $(cat -A "$RKT_TEST_DIR/pipe.out")"
+}
+
 @test "images are rendered once: a second pod of the same image reuses the tree" {
         run_pod "$BB" --exec /bin/true
         trees=$(ls "$RKT_DATA_DIR/cas/tree" | wc -l)
