@@ -281,6 +281,10 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                 fputs("Requires=rkt-sysctl.service\n", f);
                 fputs("After=rkt-sysctl.service\n", f);
         }
+        if (app->socket_activated) {
+                fprintf(f, "Requires=%s.socket\n", app->name);
+                fprintf(f, "After=%s.socket\n", app->name);
+        }
 
         fputs("\n[Service]\n", f);
         /* exec: the start job completes once the binary has been executed (a missing binary fails it). */
