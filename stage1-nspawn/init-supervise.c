@@ -218,6 +218,15 @@ static void notify_relay_forward(int fd) {
         }
 }
 
+/* nspawn powers the pod off on its first SIGTERM and on its first SIGINT, and kills it at once on a second
+ * one of either. nspawn often gets the signal we got itself: systemd's SIGTERM to every process of a
+ * KillMode=control-group unit that 'systemctl stop' stops, a terminal's SIGINT to its foreground process
+ * group. So SIGTERM is passed on as SIGINT and SIGINT as SIGTERM: nspawn then gets at most one of each
+ * for one stop, however the two arrive, and a second stop of ours still kills the pod at once. */
+static int forwarded_signal(int sig) {
+        return sig == SIGTERM ? SIGINT : sig == SIGINT ? SIGTERM : sig;
+}
+
 /* Until nspawn exits: signals that would stop a pod are passed on to it, its notifications relayed. */
 static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool *ret_killed,
                        RktError **reterr) {
@@ -244,7 +253,7 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool
                 if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
                         continue;
                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGHUP) {
-                        (void) kill(child, (int) si.ssi_signo);
+                        (void) kill(child, forwarded_signal((int) si.ssi_signo));
                         continue;
                 }
                 if (si.ssi_signo != SIGCHLD)
