@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pod-name.h"
 #include "stage1-common.h"
+#include "stage1-exec.h"
 #include "strv.h"
 #include "util.h"
 
@@ -353,9 +354,18 @@ int stage1_gc_args(int argc, char **argv, const char **ret_uuid) {
 }
 
 int stage1_close_fds_but_lock(void) {
+        return stage1_close_fds_but_lock_and_listen(0);
+}
+
+int stage1_close_fds_but_lock_and_listen(int n_listen) {
         const char *v = getenv("RKT_LOCK_FD");
         pid_t fd;
-        int keep = v && stage1_parse_pid(v, &fd) >= 0 ? (int) fd : -1;
+        int keep[1 + STAGE1_LISTEN_FDS_MAX];
 
-        return close_all_fds_except(&keep, 1);
+        if (n_listen < 0 || n_listen > STAGE1_LISTEN_FDS_MAX)
+                return -E2BIG;
+        keep[0] = v && stage1_parse_pid(v, &fd) >= 0 ? (int) fd : -1;
+        for (int i = 0; i < n_listen; i++)
+                keep[1 + i] = SD_LISTEN_FDS_START + i;
+        return close_all_fds_except(keep, 1 + (size_t) n_listen);
 }

@@ -43,6 +43,8 @@ int stage1_symlink_at(int dirfd, const char *target, const char *path);
 /* Closes every fd but stdio and the pod's lock (RKT_LOCK_FD, when set), before an exec: nothing that
  * stage0's caller or we hold reaches nspawn (which hands what it inherits to the pod's PID 1) or an app. */
 int stage1_close_fds_but_lock(void);
+/* The same, and keeps fds 3 to 3+n_listen-1 too: the sockets of socket activation. */
+int stage1_close_fds_but_lock_and_listen(int n_listen);
 
 /* The stop entrypoint's command line, "[--force] UUID", the same for every flavour. Logs what is wrong and
  * returns -EINVAL. */

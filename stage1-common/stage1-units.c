@@ -119,6 +119,7 @@ static const char *const reserved_units[] = {
         "systemd-poweroff",
         "systemd-journald-dev-log",
         "rkt-sysctl",
+        "rkt-console",
 };
 
 bool stage1_unit_name_reserved(const char *app_name) {
@@ -279,6 +280,10 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
         if (app->after_sysctl) {
                 fputs("Requires=rkt-sysctl.service\n", f);
                 fputs("After=rkt-sysctl.service\n", f);
+        }
+        if (app->socket_activated) {
+                fprintf(f, "Requires=%s.socket\n", app->name);
+                fprintf(f, "After=%s.socket\n", app->name);
         }
 
         fputs("\n[Service]\n", f);

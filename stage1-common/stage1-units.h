@@ -40,6 +40,7 @@ typedef struct Stage1App {
         bool read_only_rootfs;
         char *const *writable_paths; /* with read_only_rootfs: what stays writable (read-write volumes) */
         bool after_sysctl;           /* the pod sets sysctls first (rkt-sysctl.service) */
+        bool socket_activated;       /* <name>.socket holds sockets for it (socket activation) */
         /* The app's /sys is its own volumes' (a mount point already, which systemd leaves alone): no
          * sysfs, so the protection of sysfs's files does not apply. */
         bool own_sys;

@@ -218,6 +218,15 @@ static void notify_relay_forward(int fd) {
         }
 }
 
+/* nspawn powers the pod off on its first SIGTERM and on its first SIGINT, and kills it at once on a second
+ * one of either. nspawn often gets the signal we got itself: systemd's SIGTERM to every process of a
+ * KillMode=control-group unit that 'systemctl stop' stops, a terminal's SIGINT to its foreground process
+ * group. So SIGTERM is passed on as SIGINT and SIGINT as SIGTERM: nspawn then gets at most one of each
+ * for one stop, however the two arrive, and a second stop of ours still kills the pod at once. */
+static int forwarded_signal(int sig) {
+        return sig == SIGTERM ? SIGINT : sig == SIGINT ? SIGTERM : sig;
+}
+
 /* Until nspawn exits: signals that would stop a pod are passed on to it, its notifications relayed. */
 static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool *ret_killed,
                        RktError **reterr) {
@@ -244,7 +253,7 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool
                 if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
                         continue;
                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGHUP) {
-                        (void) kill(child, (int) si.ssi_signo);
+                        (void) kill(child, forwarded_signal((int) si.ssi_signo));
                         continue;
                 }
                 if (si.ssi_signo != SIGCHLD)
@@ -268,7 +277,22 @@ static int wait_nspawn(pid_t child, const sigset_t *signals, int notify_fd, bool
  * nspawn and us). If we are killed, the pod powers off in order (nspawn's parent-death SIGTERM, and the
  * stop guard for a pod killed while it boots). Signals that
  * would stop a pod (TERM, INT, HUP) are passed on to nspawn. Returns nspawn's exit status, the pod's. */
-int init_supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_killed, RktError **reterr) {
+/* In nspawn's process, before its exec: the sockets of socket activation are nspawn's now (sd_listen_fds()
+ * checks LISTEN_PID), which hands them to the pod's systemd. No allocation: env has a LISTEN_PID entry
+ * whenever there are sockets (stage1_listen_fds_inherit() left our environment as systemd gave it). */
+static void listen_fds_to_child(char **env, int n_listen) {
+        static char pid[32];
+
+        if (n_listen <= 0)
+                return;
+        snprintf(pid, sizeof(pid), "LISTEN_PID=%d", (int) getpid());
+        for (char **e = env; e && *e; e++)
+                if (startswith(*e, "LISTEN_PID="))
+                        *e = pid;
+}
+
+int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, bool *ret_killed,
+                          RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
         _cleanup_close_ int guard_fd = -1;
         sigset_t all;
@@ -286,8 +310,9 @@ int init_supervise_nspawn(char **argv, char **env, int notify_fd, bool *ret_kill
                 return rkt_error_set(reterr, child, "forking: %s", strerror(-child));
         if (child == 0) {
                 if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self ||
-                    stage1_close_fds_but_lock() < 0)
+                    stage1_close_fds_but_lock_and_listen(n_listen) < 0)
                         _exit(STAGE1_EXIT_FAILURE);
+                listen_fds_to_child(env, n_listen);
                 execve(NSPAWN_PATH, argv, env);
                 log_error("executing " NSPAWN_PATH ": %m");
                 _exit(STAGE1_EXIT_FAILURE);

@@ -38,7 +38,9 @@
 #include "pod-process.h"
 #include "stage1-app.h"
 #include "stage1-common.h"
+#include "stage1-exec.h"
 #include "strv.h"
+#include "socket-units.h"
 #include "stage1-units.h"
 #include "unit-killmode.h"
 #include "util.h"
@@ -243,6 +245,7 @@ typedef struct AppPlan {
         char **env;
         char ***pre_start, ***post_stop; /* event handlers, exec[0] resolved */
         AppIsolation iso;
+        char *socket_unit; /* <name>.socket, NULL: no socket-activated port */
 } AppPlan;
 
 static void handlers_free(char ***h) {
@@ -261,6 +264,7 @@ static void app_plan_done(AppPlan *p) {
         handlers_free(p->pre_start);
         handlers_free(p->post_stop);
         app_isolation_done(&p->iso);
+        free(p->socket_unit);
         *p = (AppPlan){};
 }
 
@@ -374,6 +378,9 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         r = app_isolation_plan(pi, rootfd, pod, ra, app, p.user.uid, &p.iso, reterr);
         if (r < 0)
                 return r;
+        r = stage1_socket_unit_plan(ra->name, app, pod, &p.socket_unit, reterr);
+        if (r < 0)
+                return r;
         *ret = p;
         p = (AppPlan){};
         return 0;
@@ -401,6 +408,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .device_allow = p->iso.device_allow,
                 .after_sysctl = pi->sysctl,
                 .own_sys = p->iso.own_sys,
+                .socket_activated = p->socket_unit != NULL,
         };
         int r;
 
@@ -430,6 +438,11 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
         if (r < 0)
                 return rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", path, strerror(-r));
         free(path);
+        if (p->socket_unit) {
+                r = stage1_socket_unit_write(s1fd, p->name, p->socket_unit, reterr);
+                if (r < 0)
+                        return r;
+        }
         if (asprintf(&path, "etc/systemd/system/%s.service", p->name) < 0)
                 return -ENOMEM;
         r = stage1_write_file_at(s1fd, path, unit, 0644);
@@ -559,6 +572,7 @@ static int run(const void *args, RktError **reterr) {
         _cleanup_free_ char *machine_name = NULL;
         _cleanup_close_ int s1fd = -1, host_ns = -1, podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         size_t size, n = 0;
+        int n_listen;
         NspawnOptions o = {
                 .uuid = a->uuid,
                 .directory = POD_STAGE1_ROOTFS,
@@ -654,6 +668,13 @@ static int run(const void *args, RktError **reterr) {
         r = write_users(s1fd, plans, n, reterr);
         if (r >= 0)
                 r = write_identity(s1fd, a, reterr);
+        /* rkt-console.service leaves an interactive pod's console as the pod's systemd set it. */
+        if (r >= 0 && a->interactive) {
+                r = stage1_write_file_at(s1fd, "rkt/interactive", "", 0644);
+                if (r < 0)
+                        r = rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/rkt/interactive: %s",
+                                          strerror(-r));
+        }
         if (r < 0)
                 goto finish;
 
@@ -715,6 +736,13 @@ static int run(const void *args, RktError **reterr) {
         r = init_notify_relay_open(&notify_fd, &notify_socket, reterr);
         if (r < 0)
                 goto finish;
+        /* Before the environment is copied for nspawn: without sockets for us, no LISTEN_* reach it. */
+        n_listen = stage1_listen_fds_inherit();
+        if (n_listen < 0) {
+                r = rkt_error_set(reterr, n_listen, "the sockets passed by systemd (LISTEN_FDS): %s",
+                                  stage1_listen_fds_strerror(n_listen));
+                goto finish;
+        }
         o.notify_socket = notify_socket;
         r = nspawn_argv(&o, &argv);
         if (r >= 0)
@@ -727,7 +755,7 @@ static int run(const void *args, RktError **reterr) {
         }
 
         (void) fflush(NULL);
-        r = init_supervise_nspawn(argv, env, notify_fd, &nspawn_killed, reterr);
+        r = init_supervise_nspawn(argv, env, n_listen, notify_fd, &nspawn_killed, reterr);
         if (r < 0) {
                 (void) unlink(POD_PPID);
                 (void) unlink(POD_SUBCGROUP);

@@ -7,6 +7,8 @@
  *   reaper --supervisor-ready   from supervisor-ready.service: /rkt/supervisor-status -> ready.
  *   reaper --sysctl             from rkt-sysctl.service, before the apps: sets the pod's sysctls
  *                               (os/unix/sysctl, in /rkt/sysctl as init checked them: only the pod's own).
+ *   reaper --console            from rkt-console.service, before journald: the pod's console passes the
+ *                               apps' newlines on untranslated (see console_keep_newlines()).
  *
  * The exit status comes from MONITOR_SERVICE_RESULT, MONITOR_EXIT_CODE and MONITOR_EXIT_STATUS, which
  * systemd (>= 250) gives to units started by OnSuccess=/OnFailure=. The status recorded is the exit
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -208,6 +211,36 @@ static int set_sysctls(const char *file) {
         return ret;
 }
 
+/* The pod's console is nspawn's pseudo-terminal, and the pod's systemd sets it to turn "\n" into "\r\n"
+ * (ONLCR) when it boots. Unless the pod is interactive, nspawn forwards what it reads there to its stdout
+ * without touching the terminal that may be: that terminal translates "\n" too, and the apps' lines would
+ * end "\r\r\n". Without ONLCR here a terminal shows "\r\n" (its own translation, as for any program), and
+ * a file or pipe gets the apps' "\n". An interactive pod's terminal is raw (nspawn makes it so), and this
+ * unit does not run there. */
+static int console_keep_newlines(void) {
+        struct termios t;
+        int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC), r = 0;
+
+        if (fd < 0) {
+                fprintf(stderr, "reaper: opening /dev/console: %s\n", strerror(errno));
+                return 1;
+        }
+        if (tcgetattr(fd, &t) < 0) {
+                if (errno != ENOTTY) {
+                        fprintf(stderr, "reaper: reading the console's settings: %s\n", strerror(errno));
+                        r = 1;
+                }
+        } else if (t.c_oflag & ONLCR) {
+                t.c_oflag &= ~(tcflag_t) ONLCR;
+                if (tcsetattr(fd, TCSANOW, &t) < 0) {
+                        fprintf(stderr, "reaper: changing the console's settings: %s\n", strerror(errno));
+                        r = 1;
+                }
+        }
+        close(fd);
+        return r;
+}
+
 int main(int argc, char **argv) {
         bool failed;
         int status, r;
@@ -222,8 +255,11 @@ int main(int argc, char **argv) {
         }
         if (argc == 2 && streq(argv[1], "--sysctl"))
                 return set_sysctls("/rkt/sysctl");
+        if (argc == 2 && streq(argv[1], "--console"))
+                return console_keep_newlines();
         if (argc != 2 || !app_name_valid(argv[1])) {
-                fprintf(stderr, "usage: reaper APP | reaper --supervisor-ready | reaper --sysctl\n");
+                fprintf(stderr, "usage: reaper APP | reaper --supervisor-ready | reaper --sysctl | reaper "
+                                "--console\n");
                 return 1;
         }
 

@@ -22,8 +22,8 @@ void stage1_warn_kill_mode(void) {
         if (streq(mode, "control-group"))
                 log_warning(
                         "the pod stays in unit '%s', whose KillMode=control-group makes 'systemctl stop' "
-                        "signal the pod's own processes instead of stopping the pod in order (it ends "
-                        "with SIGKILL and a failed unit): set KillMode=mixed in the unit (systemd-run "
-                        "-p KillMode=mixed)",
+                        "signal the pod's apps and its systemd themselves, at once, rather than let the "
+                        "pod stop them in order: set KillMode=mixed in the unit (systemd-run -p "
+                        "KillMode=mixed)",
                         unit);
 }

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 
 #include "fd-util.h"
 #include "fetch-ui.h"
@@ -206,7 +207,7 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
-        int k, fd;
+        int k, fd, n_listen, keep[2 + STAGE1_LISTEN_FDS_MAX];
 
         k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &err);
         if (k < 0)
@@ -257,8 +258,17 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         fflush(stdout);
         fflush(stderr);
         /* The pod gets its lock and stdio, nothing else of ours or of our caller's: nspawn hands what it
-         * inherits to the pod's PID 1, where a directory fd of the host is a way out of the pod. */
-        k = close_all_fds_except((const int[]){fd, entry_fd}, 2);
+         * inherits to the pod's PID 1, where a directory fd of the host is a way out of the pod. And the
+         * sockets of a socket unit that started rkt, for the apps' socket-activated ports. */
+        n_listen = stage1_listen_fds_inherit();
+        if (n_listen < 0)
+                return log_error_errno(n_listen, "pod %s: the sockets passed by systemd (LISTEN_FDS): %s",
+                                       p->uuid, stage1_listen_fds_strerror(n_listen));
+        keep[0] = fd;
+        keep[1] = entry_fd;
+        for (int i = 0; i < n_listen; i++)
+                keep[2 + i] = SD_LISTEN_FDS_START + i;
+        k = close_all_fds_except(keep, 2 + (size_t) n_listen);
         if (k < 0)
                 return log_error_errno(k, "pod %s: closing file descriptors: %m", p->uuid);
         k = stage1_exec_fd(entry_fd, argv, environ);

@@ -10,8 +10,8 @@
 #include "fs.h"
 #include "strv.h"
 
-/* At most this many fds are kept: the callers pass one or two. */
-#define KEEP_MAX 16
+/* At most this many fds are kept: the callers pass one or two, and the sockets of socket activation. */
+#define KEEP_MAX 64
 
 struct linux_dirent64 {
         uint64_t d_ino;

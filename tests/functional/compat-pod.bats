@@ -81,7 +81,27 @@ UNITFILE
 	assert_stopped_in_order
 }
 
-@test "rkt run warns when its unit's KillMode=control-group would kill the pod" {
+@test "a unit with the default KillMode=control-group stops in order too" {
+	local i
+	# systemd signals nspawn itself then, and nspawn takes a second SIGTERM (rkt passing on its own) as a
+	# request to kill the pod at once: whether both arrived as one or not decided the unit's fate. Three
+	# stops, so that the race, were it back, would show.
+	for i in 1 2 3; do
+		UNIT=rkt-compat-cg-$$-$i.service
+		rm -f "$RKT_TEST_DIR/uuid"
+		# shellcheck disable=SC2046
+		systemd-run --quiet --unit="$UNIT" $(rkt_cmdline) --insecure-options=image run --net=host \
+			--uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sleep -- 300
+		wait_for 30 test -s "$RKT_TEST_DIR/uuid"
+		run rkt status --wait-ready=30s "$(cat "$RKT_TEST_DIR/uuid")"
+		assert_status 0
+		run timeout 60 systemctl stop "$UNIT"
+		assert_status 0
+		assert_stopped_in_order
+	done
+}
+
+@test "rkt run warns when its unit's KillMode=control-group signals the pod's apps itself" {
 	UNIT=rkt-compat-warn-$$.service
 	# shellcheck disable=SC2046
 	systemd-run --quiet --unit="$UNIT" -p RemainAfterExit=yes $(rkt_cmdline) --insecure-options=image run \

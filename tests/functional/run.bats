@@ -20,10 +20,11 @@ setup() {
 }
 
 teardown() {
-        if [ -n "$UNIT" ]; then
-                systemctl stop "$UNIT" 2>/dev/null || true
-                systemctl reset-failed "$UNIT" 2>/dev/null || true
-        fi
+        local u
+        for u in $UNIT; do
+                systemctl stop "$u" 2>/dev/null || true
+                systemctl reset-failed "$u" 2>/dev/null || true
+        done
         rkt gc --grace-period=0s >/dev/null 2>&1 || true
         rkt_teardown
 }
@@ -285,6 +286,27 @@ kill_rkt_and_check() {
         assert_output_contains "line-$$-hi"
 }
 
+@test "socket activation: the sockets of the socket unit that started rkt reach the app's socketActivated port" {
+        local port=18093
+        # The app accepts on the socket systemd gives it (LISTEN_FDS) and echoes a line: python3 from the
+        # host's /usr, mounted read-only. The pod is on the default network, so a socket the pod made
+        # itself would not be reachable at the host's loopback: the reply must come through the host's.
+        mkdir -p "$RKT_TEST_DIR/sa/usr"
+        for l in bin lib lib64; do ln -s "usr/$l" "$RKT_TEST_DIR/sa/$l"; done
+        python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/sa.aci" --name example.com/socket-activated \
+                --label version=1 --dir "$RKT_TEST_DIR/sa" --mount-point usr:/usr:ro \
+                --port echo:tcp:7:socket-activated \
+                --exec "/usr/bin/python3 -c 'import socket; c = socket.socket(fileno=3).accept()[0]; c.sendall(c.recv(64))'"
+        UNIT="rkt-test-sa-$$.socket rkt-test-sa-$$.service"
+        systemd-run --quiet --unit="rkt-test-sa-$$" --socket-property=ListenStream="$port" -p KillMode=mixed \
+                "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --port=echo:"$port" \
+                --volume=usr,kind=host,source=/usr,readOnly=true "$RKT_TEST_DIR/sa.aci"
+        run timeout 60 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "HELO-%s\n" "$2" >&3 && read -r line <&3 && echo "$line"' _ "$port" "$$"
+        assert_status 0
+        [ "$output" = "HELO-$$" ] || fail "reply: $output; $(journalctl -u "rkt-test-sa-$$.service" --no-pager | tail -20)"
+}
+
 @test "app output goes to the journal under the app's name" {
         run run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --name talker --exec /bin/sh -- -c "echo marker-$$-xyz"
         assert_status 0
@@ -292,6 +314,20 @@ kill_rkt_and_check() {
         machine_id=${uuid//-/}
         wait_for 10 sh -c "journalctl -q --no-pager -D /var/log/journal/$machine_id -t talker 2>/dev/null | grep -q marker-$$-xyz || journalctl -q --no-pager _MACHINE_ID=$machine_id -t talker 2>/dev/null | grep -q marker-$$-xyz" ||
                 fail "marker not in the journal"
+}
+
+@test "an app's lines end CR LF on a terminal, as any program's, and LF in a pipe" {
+        local cmd
+        # script(1) gives rkt a terminal, which turns LF into CR LF itself: the pod's console must not as well.
+        cmd=$(printf '%q ' "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+                --system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=image run --net=host "$BB" \
+                --exec /bin/echo -- tty-line)
+        script -qec "$cmd" /dev/null </dev/null >"$RKT_TEST_DIR/tty.out" || fail "rkt on a terminal: $(cat -A "$RKT_TEST_DIR/tty.out")"
+        grep -q $'tty-line\r$' "$RKT_TEST_DIR/tty.out" || fail "the app's line on a terminal: $(cat -A "$RKT_TEST_DIR/tty.out")"
+        run_pod "$BB" --exec /bin/echo -- pipe-line >"$RKT_TEST_DIR/pipe.out" || fail "rkt run into a pipe failed"
+        grep -q 'pipe-line$' "$RKT_TEST_DIR/pipe.out" || fail "no app line in: $(cat -A "$RKT_TEST_DIR/pipe.out")"
+        run grep -c $'\r' "$RKT_TEST_DIR/pipe.out"
+        [ "$output" = 0 ] || fail "CR in the app's output to a pipe: $(cat -A "$RKT_TEST_DIR/pipe.out")"
 }
 
 @test "images are rendered once: a second pod of the same image reuses the tree" {

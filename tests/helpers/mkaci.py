@@ -4,7 +4,7 @@ ones for the error paths.
 
   mkaci.py OUT.aci --name example.com/app [--label version=1.0] [--no-label os] [--file PATH=CONTENT] [--dir SRC]
            [--dep NAME[,label=value...]] [--dep-id ID] [--whitelist /PATH] [--exec "/bin/sh -c 'echo hi'"]
-           [--port NAME:PROTOCOL:PORT[:COUNT]] [--mount-point NAME:PATH[:ro]]
+           [--port NAME:PROTOCOL:PORT[:COUNT][:socket-activated]] [--mount-point NAME:PATH[:ro]]
            [--compress none|gzip|bzip2|xz|zstd] [--evil KIND]
 
 KIND is one of: dotdot, absolute, symlink-escape, hardlink-escape, two-manifests, no-manifest,
@@ -43,10 +43,13 @@ def mount_point_json(spec):
 
 
 def port_json(spec):
-    name, proto, port, *count = spec.split(":")
+    name, proto, port, *rest = spec.split(":")
     p = {"name": name, "protocol": proto, "port": int(port)}
-    if count:
-        p["count"] = int(count[0])
+    if rest and rest[-1] == "socket-activated":
+        p["socketActivated"] = True
+        rest.pop()
+    if rest:
+        p["count"] = int(rest[0])
     return p
 
 
@@ -160,7 +163,7 @@ def main():
     p.add_argument("--dep-id", action="append", default=[])
     p.add_argument("--whitelist", action="append", default=[])
     p.add_argument("--exec", help="the app's command line, split like a shell does")
-    p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT[:COUNT]")
+    p.add_argument("--port", action="append", default=[], help="a port the app declares: NAME:PROTOCOL:PORT[:COUNT][:socket-activated]")
     p.add_argument("--mount-point", action="append", default=[], help="a mount point the app declares: NAME:PATH[:ro]")
     p.add_argument("--compress", default="none", choices=["none", "gzip", "bzip2", "xz", "zstd"])
     p.add_argument("--evil")

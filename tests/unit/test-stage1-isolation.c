@@ -482,9 +482,12 @@ static void test_unit_isolation(void **state) {
                        .device_allow = (char *[]){"/dev/char/1:3 rw", NULL},
                        .read_only_rootfs = true,
                        .writable_paths = writable,
-                       .after_sysctl = true};
+                       .after_sysctl = true,
+                       .socket_activated = true};
         _cleanup_free_ char *u = unit_of(&a);
 
+        assert_has_line(u, "Requires=web.socket");
+        assert_has_line(u, "After=web.socket");
         assert_has_line(u, "Requires=rkt-sysctl.service");
         assert_has_line(u, "After=rkt-sysctl.service");
         assert_has_line(u, "ExecStartPre=!\"/bin/pre\" \"a b\"");
@@ -532,6 +535,7 @@ static void test_unit_isolation(void **state) {
         assert_no_key(u, "ReadWritePaths");
         assert_no_key(u, "ExecStartPre");
         assert_null(strstr(u, "rkt-sysctl"));
+        assert_null(strstr(u, "web.socket"));
         free(u);
 
         /* a long list is split over lines, every one a deny line */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "nspawn-args.h"
+#include "socket-units.h"
 #include "strv.h"
 #include "unit.h"
 
@@ -207,9 +208,45 @@ static void test_private_users(void **state) {
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
 }
 
+/* Socket activation: one Listen line per socket-activated port, at the port the pod exposes it on (the
+ * host's), else at the image's port (named for a warning); none for an app without such ports. */
+static void test_socket_unit(void **state) {
+        AppcPort ports[] = {
+                {.name = "web", .protocol = "tcp", .port = 80, .count = 1, .socket_activated = true},
+                {.name = "plain", .protocol = "tcp", .port = 81, .count = 1},
+                {.name = "dns", .protocol = "udp", .port = 53, .count = 1, .socket_activated = true},
+        };
+        AppcApp app = {.ports = ports, .n_ports = 3};
+        AppcExposedPort exposed[] = {{.name = "web", .host_port = 8080},
+                                     {.name = "plain", .host_port = 8081}};
+        AppcPodManifest pod = {.ports = exposed, .n_ports = 2};
+        _cleanup_free_ char *u = NULL;
+        const char *unexposed = NULL;
+
+        assert_int_equal(stage1_socket_unit("app", &app, &pod, &u, &unexposed), 0);
+        assert_string_equal(u, "[Unit]\nDescription=Application=app socket-activated ports\n"
+                               "DefaultDependencies=no\nConflicts=shutdown.target\nBefore=shutdown.target\n"
+                               "\n[Socket]\nService=app.service\nBindIPv6Only=both\n"
+                               "ListenStream=8080\nListenDatagram=53\n");
+        assert_string_equal(unexposed, "dns");
+        free(u);
+        u = NULL;
+
+        ports[0].socket_activated = ports[2].socket_activated = false;
+        assert_int_equal(stage1_socket_unit("app", &app, &pod, &u, &unexposed), 0);
+        assert_null(u);
+        assert_null(unexposed);
+
+        ports[1] =
+                (AppcPort){.name = "x", .protocol = "sctp", .port = 9, .count = 1, .socket_activated = true};
+        assert_int_equal(stage1_socket_unit("app", &app, NULL, &u, NULL), -EINVAL);
+        assert_null(u);
+}
+
 RUN_TESTS(cmocka_unit_test(test_register), cmocka_unit_test(test_machine_name),
           cmocka_unit_test(test_private_users), cmocka_unit_test(test_no_register),
           cmocka_unit_test(test_capabilities_no_volume_binds), cmocka_unit_test(test_host_resolv_conf),
           cmocka_unit_test(test_keep_unit_registered), cmocka_unit_test(test_net_none_interactive_caps),
           cmocka_unit_test(test_debug), cmocka_unit_test(test_invalid), cmocka_unit_test(test_environment),
-          cmocka_unit_test(test_environment_cgroup), cmocka_unit_test(test_notify_socket))
+          cmocka_unit_test(test_environment_cgroup), cmocka_unit_test(test_notify_socket),
+          cmocka_unit_test(test_socket_unit))

@@ -3,7 +3,13 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h> /* SD_LISTEN_FDS_START only: nothing of libsystemd is linked */
 
 #include "fd-util.h"
 #include "path.h"
@@ -14,6 +20,8 @@
 /* Bounds for what is read: an ID line, an image manifest. */
 #define TREE_ID_FILE_MAX 4096
 #define MANIFEST_MAX (1024 * 1024)
+#define STRINGIFY_LISTEN_MAX "32"
+_Static_assert(STAGE1_LISTEN_FDS_MAX == 32, "STRINGIFY_LISTEN_MAX");
 
 bool stage1_tree_id_valid(const char *id) {
         if (!id || strncmp(id, TREE_ID_PREFIX, STRLEN(TREE_ID_PREFIX)) != 0 ||
@@ -141,4 +149,53 @@ int stage1_exec_fd(int fd, char *const *argv, char *const *envp) {
                 return -ENOENT;
         (void) syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
         return negative_errno();
+}
+
+/* LISTEN_FDS when LISTEN_PID names us (sd_listen_fds()'s protocol, read here so that every user of this
+ * library need not link libsystemd): the count, 0 when there are none for us, -EINVAL when malformed. */
+static int listen_fds_count(void) {
+        const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+        char *end;
+        long p, n;
+
+        if (!pid || !fds)
+                return 0;
+        errno = 0;
+        p = strtol(pid, &end, 10);
+        if (errno || *end || end == pid || p != (long) getpid())
+                return 0;
+        n = strtol(fds, &end, 10);
+        if (errno || *end || end == fds || n < 0 || n > INT_MAX - SD_LISTEN_FDS_START)
+                return -EINVAL;
+        return (int) n;
+}
+
+int stage1_listen_fds_inherit(void) {
+        int n = listen_fds_count();
+
+        if (n <= 0) {
+                (void) unsetenv("LISTEN_PID");
+                (void) unsetenv("LISTEN_FDS");
+                (void) unsetenv("LISTEN_FDNAMES");
+                return n;
+        }
+        if (n > STAGE1_LISTEN_FDS_MAX)
+                return -E2BIG;
+        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
+                struct stat st;
+                int flags;
+
+                if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+                        return -EBADF;
+                flags = fcntl(fd, F_GETFD);
+                if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+                        return negative_errno();
+        }
+        return n;
+}
+
+const char *stage1_listen_fds_strerror(int r) {
+        return r == -E2BIG   ? "too many (at most " STRINGIFY_LISTEN_MAX ")"
+               : r == -EBADF ? "one of them is not a socket"
+                             : strerror(-r);
 }

@@ -42,3 +42,14 @@ int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, cha
  * a close-on-exec fd does not survive: then FD_CLOEXEC is cleared and the exec tried again. Returns only
  * on failure, a negative errno. */
 int stage1_exec_fd(int fd, char *const *argv, char *const *envp);
+
+/* Socket activation: at most this many sockets are passed on. */
+#define STAGE1_LISTEN_FDS_MAX 32
+/* The sockets systemd passed to this process (LISTEN_FDS, fds 3 to 3+n-1, when LISTEN_PID names us: rkt
+ * run started by a socket unit), made inheritable for the exec that passes them on (stage0 to stage1's
+ * init, in the same process, so that LISTEN_PID stays true). Returns n; 0, with LISTEN_PID, LISTEN_FDS and
+ * LISTEN_FDNAMES removed from the environment, when there are none for us. -EBADF when one of them is not a
+ * socket (a directory fd would be a way out of the pod), -E2BIG for more than STAGE1_LISTEN_FDS_MAX. */
+int stage1_listen_fds_inherit(void);
+/* What an error of stage1_listen_fds_inherit() means, for a message. */
+const char *stage1_listen_fds_strerror(int r);
