@@ -57,8 +57,7 @@ char *cli_hint(RktHint hint, const char *arg, const char *message) {
                 break;
         case RKT_HINT_STAGE1_CHOICE:
                 s = strdup("--stage1-path, --stage1-url, --stage1-name, --stage1-hash and --stage1-from-dir "
-                           "are "
-                           "mutually exclusive");
+                           "are mutually exclusive");
                 r = s ? 0 : -1;
                 break;
         case RKT_HINT_STAGE1_URL:
@@ -78,6 +77,12 @@ char *cli_hint(RktHint hint, const char *arg, const char *message) {
                 break;
         case RKT_HINT_TLS:
                 r = asprintf(&s, "%s (--insecure-options=tls skips this check)", m);
+                break;
+        case RKT_HINT_TLS_PLAIN_HTTP:
+                r = asprintf(&s,
+                             "%s (if the server speaks plain HTTP: --insecure-options=http uses http for "
+                             "registries and discovery; name an http:// URL otherwise)",
+                             m);
                 break;
         case RKT_HINT_NET_VALUE:
                 r = asprintf(&s, "--net: %s", m);

@@ -28,6 +28,7 @@ typedef enum RktHint {
         RKT_HINT_HTTP_REDIRECT,      /* a redirect to plain HTTP refused */
         RKT_HINT_HTTP,               /* plain HTTP refused */
         RKT_HINT_TLS,                /* a server certificate that does not verify */
+        RKT_HINT_TLS_PLAIN_HTTP,     /* a TLS handshake failed, as with a server that speaks plain HTTP */
         RKT_HINT_NET_VALUE,          /* a bad network in a list of networks */
         RKT_HINT_NET_ALONE,          /* host or none with other networks; arg: which */
         RKT_HINT_DNS_VALUE,          /* a bad DNS setting; arg: the setting (dns, dns-search, …) */

@@ -489,12 +489,8 @@ static int curl_error(HttpClient *c, Transfer *t, CURLcode code, const char *url
                 /* What a server that speaks plain HTTP on the port answers to a TLS hello looks like to
                  * OpenSSL ("wrong version number"): a registry on a developer's machine, most often. */
                 if (startswith(url, "https://"))
-                        return rkt_error_set(
-                                reterr, -ECONNABORTED,
-                                "TLS handshake with '%s' failed: %s (if the server speaks plain "
-                                "HTTP: --insecure-options=http uses http for registries and "
-                                "discovery; name an http:// URL otherwise)",
-                                url, detail);
+                        return rkt_error_set_hint(reterr, -ECONNABORTED, RKT_HINT_TLS_PLAIN_HTTP, NULL,
+                                                  "TLS handshake with '%s' failed: %s", url, detail);
                 return rkt_error_set(reterr, -EIO, "fetching '%s': %s", url, detail);
         case CURLE_OPERATION_TIMEDOUT:
         case CURLE_ABORTED_BY_CALLBACK:
