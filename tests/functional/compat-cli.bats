@@ -50,6 +50,41 @@ manifest_field() {
 	assert_output_contains "a1-web-secrets"
 }
 
+@test "Nomad's task lifecycle: prepare, run-prepared on the default network, status, cat-manifest, rm" {
+	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc" "$RKT_TEST_DIR/alloc"
+	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
+	for t in sh cat; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
+	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	python3 "$MKACI" "$RKT_TEST_DIR/task.aci" --name example.com/nomad-task --label version=1.0 \
+		--label os=linux --label arch="$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" \
+		--dir "$RKT_TEST_DIR/bb" --exec "/bin/true" --port http:tcp:80 >/dev/null
+	# the driver reads the UUID from prepare's stdout
+	# shellcheck disable=SC2016 # expanded by the task's shell
+	run rkt --insecure-options=all --debug=false prepare \
+		--volume=t-alloc,kind=host,source="$RKT_TEST_DIR/alloc" --mount=volume=t-alloc,target=/alloc \
+		--set-env=NOMAD_TASK_NAME=web "$RKT_TEST_DIR/task.aci" --exec=/bin/sh --memory=268435456 \
+		--cpu=500m --port=http:18080 -- -c 'echo "$NOMAD_TASK_NAME" >/alloc/ran; exit 3'
+	assert_status 0
+	uuid=${lines[${#lines[@]} - 1]}
+	[[ $uuid =~ ^[0-9a-f-]{36}$ ]] || fail "no UUID last on stdout: $output"
+	# run-prepared under the driver's executor: its status is the task's
+	run rkt --insecure-options=all --debug=false run-prepared --dns=host "$uuid"
+	assert_status 3
+	[ "$(cat "$RKT_TEST_DIR/alloc/ran")" = web ] || fail "the task did not run"
+	local json
+	json=$(rkt status --format=json "$uuid")
+	[ "$(jq -r .state <<<"$json")" = exited ] || fail "status: $json"
+	[ "$(jq -c '[.apps[].exit_code]' <<<"$json")" = "[3]" ] || fail "status: $json"
+	# the driver maps port names to ports through cat-manifest
+	run manifest_field "$uuid" 'm["ports"]'
+	assert_output_contains "'name': 'http', 'hostPort': 18080"
+	run rkt rm "$uuid"
+	assert_status 0
+	run rkt status "$uuid"
+	assert_status 254
+}
+
 @test "every pod-level flag may follow an image; --quiet there still prints only the UUID" {
 	run --separate-stderr rkt --insecure-options=image prepare "$APP" --set-env=A=B --port=http:8081 \
 		--volume=v,kind=empty --mount=volume=v,target=/v --quiet
