@@ -51,11 +51,8 @@ manifest_field() {
 }
 
 @test "Nomad's task lifecycle: prepare, run-prepared on the default network, status, cat-manifest, rm" {
-	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc" "$RKT_TEST_DIR/alloc"
-	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-	for t in sh cat; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
-	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	mkdir -p "$RKT_TEST_DIR/alloc"
+	busybox_rootfs "$RKT_TEST_DIR/bb" sh cat
 	python3 "$MKACI" "$RKT_TEST_DIR/task.aci" --name example.com/nomad-task --label version=1.0 \
 		--label os=linux --label arch="$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" \
 		--dir "$RKT_TEST_DIR/bb" --exec "/bin/true" --port http:tcp:80 >/dev/null

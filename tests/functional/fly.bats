@@ -9,11 +9,7 @@ setup() {
         require_root
         FLY=$RKT_BUILDDIR/stage1-fly.aci
         [ -f "$FLY" ] || fail "$FLY not found: build it with make"
-        mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
-        cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-        for t in sh sleep cat echo id ls readlink; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
-        echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
-        echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+        busybox_rootfs "$RKT_TEST_DIR/bb" sh sleep cat echo id ls readlink
         python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/busybox \
                 --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/sh -c 'echo hello from fly'"
         BB="$RKT_TEST_DIR/bb.aci"

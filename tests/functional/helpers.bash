@@ -74,6 +74,18 @@ rkt() {
 		"$@"
 }
 
+# busybox_rootfs DIR TOOL... - DIR/bin/busybox with each TOOL linked to it, and root in DIR/etc/passwd and
+# DIR/etc/group: the root filesystem of the tests' busybox images.
+busybox_rootfs() {
+	local dir=$1 t
+	shift
+	mkdir -p "$dir/bin" "$dir/etc"
+	cp /bin/busybox "$dir/bin/busybox"
+	for t in "$@"; do ln -s busybox "$dir/bin/$t"; done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
+	echo "root:x:0:" >"$dir/etc/group"
+}
+
 # fail MESSAGE... - fail the current test with a message.
 fail() {
 	printf '%s\n' "$*" >&2

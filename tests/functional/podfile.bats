@@ -10,11 +10,7 @@ setup() {
         require_root
         POD=pf$$-$BATS_TEST_NUMBER
         PODS=()
-        mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
-        cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-        for t in sh sleep cat echo true; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
-        echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
-        echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+        busybox_rootfs "$RKT_TEST_DIR/bb" sh sleep cat echo true
         python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/busybox \
                 --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/sh -c 'echo hello from the pod'"
         BB="$RKT_TEST_DIR/bb.aci"

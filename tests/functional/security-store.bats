@@ -19,11 +19,7 @@ setup() {
 	systemd-tmpfiles --create "$RKT_TEST_DIR/tmpfiles.conf"
 
 	# Images with one busybox app printing who they are, made readable for mallory too.
-	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
-	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-	for t in sh cat echo touch; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
-	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	busybox_rootfs "$RKT_TEST_DIR/bb" sh cat echo touch
 	mkaci legit.aci "echo legit image"
 	mkaci evil.aci "echo evil image"
 }

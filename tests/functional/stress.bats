@@ -8,11 +8,7 @@ setup() {
 	rkt_setup
 	require_systemd
 	require_root
-	mkdir -p "$RKT_TEST_DIR/bb/bin" "$RKT_TEST_DIR/bb/etc"
-	cp /bin/busybox "$RKT_TEST_DIR/bb/bin/busybox"
-	for t in sh sleep true; do ln -s busybox "$RKT_TEST_DIR/bb/bin/$t"; done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/bb/etc/passwd"
-	echo "root:x:0:" >"$RKT_TEST_DIR/bb/etc/group"
+	busybox_rootfs "$RKT_TEST_DIR/bb" sh sleep true
 	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/stress-bb \
 		--dir "$RKT_TEST_DIR/bb" --exec /bin/true
 	BB="$RKT_TEST_DIR/bb.aci"
