@@ -19,7 +19,7 @@ fi
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (a test host)"; exit 0; }
 name=rkt-deb-$$
 n=0
-echo "1..18"
+echo "1..19"
 # lintian on the build's .changes (the .deb and its build info), overrides in dist/debian/rkt.lintian-overrides.
 changes=$(ls "$(dirname -- "$deb")"/rkt_*.changes 2>/dev/null | head -1)
 if ! command -v lintian >/dev/null; then
@@ -33,6 +33,22 @@ else
 fi
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'; }
+# rkt loads some libraries with dlopen() (src/shared/dl.c), which dpkg-shlibdeps cannot see in its ELF
+# dependencies: Depends must name the package of each SONAME the build compiled in (config.h).
+depends=$(dpkg-deb -f "$deb" Depends)
+depends_names=" $(printf '%s\n' "$depends" | tr ',|' '\n\n' | sed 's/(.*//; s/ //g' | paste -sd' ') "
+config_h=$(dirname -- "$deb")/config.h
+missing=
+while read -r so; do
+	owner=$(dpkg -S "*/$so" 2>/dev/null | head -1 | cut -d: -f1)
+	[[ -n $owner && $depends_names == *" $owner "* ]] || missing+=" $so(${owner:-?})"
+done < <(sed -n 's/^#define LIB[A-Z0-9]*_SONAME "\(.*\)"$/\1/p' "$config_h" 2>/dev/null)
+if [ -s "$config_h" ] && [ -z "$missing" ]; then
+	ok "Depends names the package of every library rkt loads with dlopen()"
+else
+	not_ok "Depends names the package of every library rkt loads with dlopen()" \
+		"config.h: $config_h; missing:$missing; Depends: $depends"
+fi
 # check DESCRIPTION SHELL-COMMAND: runs the command in the test host (as root, cwd /), output shown on failure.
 check() {
 	local out
