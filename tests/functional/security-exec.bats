@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # $output, $stderr, $status and $lines come from bats' `run`
-# Issue 11, items 2 and 3, attacked on real pods: host-side rkt (gc, stop, enter) must never run stage1
-# code the pod can write (its stage1/rootfs), only the stage1 tree in the store; what it reads back from
-# the pod (the app's confinement and environment) must not let the pod reach further; and no file
-# descriptor of rkt's caller may reach a pod (nspawn, the pod's PID 1, the app, an entered command), the
-# fly stage1 included. The attacker is simulated by host root writing where the pod's root can write.
-# Runs in the systemd test host (tests/functional/run.sh).
+# The pod boundary (docs/security.md), attacked on real pods: host-side rkt (gc, stop, enter) must never run
+# stage1 code the pod can write (its stage1/rootfs), only the stage1 tree in the store; what it reads back
+# from the pod (the app's confinement and environment) must not let the pod reach further; and no file
+# descriptor of rkt's caller may reach a pod (nspawn, the pod's PID 1, the app, an entered command), the fly
+# stage1 included. The attacker is simulated by host root writing where the pod's root can write. Runs in
+# the systemd test host (tests/functional/run.sh).
 
 load helpers
 

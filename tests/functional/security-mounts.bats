@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# Issue 11, item 1: a volume or mount lands inside the app's rootfs or nowhere, whatever the image and the
-# volumes contain. Each mount target is resolved when it is mounted, after the mounts before it, inside the
-# app's rootfs (stage1-nspawn/README.md "Volumes"). Real pods in the systemd test host
-# (tests/functional/run.sh); what the pod's stage1 sees is read through its PID 1's root on the host.
+# Mounts against a hostile image (docs/security.md): a volume or mount lands inside the app's rootfs or
+# nowhere, whatever the image and the volumes contain. Each mount target is resolved when it is mounted,
+# after the mounts before it, inside the app's rootfs (stage1-nspawn/README.md "Volumes"). Real pods in the
+# systemd test host (tests/functional/run.sh); what the pod's stage1 sees is read through its PID 1's root
+# on the host.
 
 load helpers
 
