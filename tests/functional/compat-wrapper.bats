@@ -22,18 +22,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "$UNIT" ]; then
-		systemctl stop "$UNIT" 2>/dev/null || true
-		systemctl reset-failed "$UNIT" 2>/dev/null || true
-		rm -f "/run/systemd/system/$UNIT"
-		systemctl daemon-reload || true
-	fi
-	rkt gc --grace-period=0s >/dev/null 2>&1 || true
-	rkt_teardown
-}
-
-rkt_cmdline() {
-	echo "$RKT --dir=$RKT_DATA_DIR --local-config=$RKT_LOCAL_CONFIG_DIR --system-config=$RKT_SYSTEM_CONFIG_DIR"
+	unit_teardown
 }
 
 # write_wrapper STAGE1_FLAG - a wrapper script in the shape of Container Linux's kubelet-wrapper: global

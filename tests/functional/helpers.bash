@@ -74,6 +74,24 @@ rkt() {
 		"$@"
 }
 
+# rkt_cmdline - the rkt under test with this test's directories, as one line for a unit's ExecStart= or
+# systemd-run.
+rkt_cmdline() {
+	echo "$RKT --dir=$RKT_DATA_DIR --local-config=$RKT_LOCAL_CONFIG_DIR --system-config=$RKT_SYSTEM_CONFIG_DIR"
+}
+
+# unit_teardown - stops and removes the test's unit $UNIT (if set) and its pods, then rkt_teardown.
+unit_teardown() {
+	if [ -n "${UNIT:-}" ]; then
+		systemctl stop "$UNIT" 2>/dev/null || true
+		systemctl reset-failed "$UNIT" 2>/dev/null || true
+		rm -f "/run/systemd/system/$UNIT"
+		systemctl daemon-reload || true
+	fi
+	rkt gc --grace-period=0s >/dev/null 2>&1 || true
+	rkt_teardown
+}
+
 # busybox_rootfs DIR TOOL... - DIR/bin/busybox with each TOOL linked to it, and root in DIR/etc/passwd and
 # DIR/etc/group: the root filesystem of the tests' busybox images.
 busybox_rootfs() {
