@@ -568,15 +568,10 @@ int store_publish(Store *s, StoreStaged *st, bool *ret_new, RktError **reterr) {
 }
 
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
-        return store_import_fd_gated(s, fd, origin, NULL, NULL, ret_id, ret_new, reterr);
-}
-
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
-                          char **ret_id, bool *ret_new, RktError **reterr) {
         _cleanup_(store_staged_freep) StoreStaged *st = NULL;
         int r;
 
-        r = store_stage_fd(s, fd, origin, gate, userdata, &st, reterr);
+        r = store_stage_fd(s, fd, origin, NULL, NULL, &st, reterr);
         if (r >= 0)
                 r = store_publish(s, st, ret_new, reterr);
         if (r < 0)

@@ -58,9 +58,6 @@ const AppcImageManifest *store_staged_manifest(const StoreStaged *st);
 int store_publish(Store *s, StoreStaged *st, bool *ret_new, RktError **reterr);
 StoreStaged *store_staged_free(StoreStaged *st);
 DEFINE_TRIVIAL_CLEANUP_FUNC(StoreStaged *, store_staged_free);
-/* Both steps at once, with gate. */
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
-                          char **ret_id, bool *ret_new, RktError **reterr);
 
 /* Remembers that the file at abs_path (as st describes it) holds image id, so that an unchanged file need
  * not be read and hashed again (rkt's stage1, used on every run, is 10s of MB). lookup fails with -ENOENT
