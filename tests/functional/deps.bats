@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Image dependencies fetched by appc discovery from a real server on loopback: a chain A -> B (by name
-# and version) -> C (by imageID), each image signed and verified like any fetched image.
+# and version) -> C (by imageID), each image signed and verified like any fetched image; rkt 1.30's
+# breadth-first order; no image in the store before everything it needs.
 
 load helpers
 load fetch-helpers
@@ -46,8 +47,8 @@ chain() {
 	chain localhost/d1
 	run rkt fetch localhost/d1/a:1
 	assert_status 0
-	assert_output_contains "fetching dependency 'localhost/d1/b' of 'localhost/d1/a'"
-	assert_output_contains "fetching dependency 'localhost/d1/c' of 'localhost/d1/b'"
+	assert_output_contains "image: searching for app image localhost/d1/b"
+	assert_output_contains "image: searching for app image localhost/d1/c"
 	assert_output_contains "signature verified for 'localhost/d1/c'"
 	[ "$(image_count)" -eq 3 ]
 	[ "$(rkt_system_cas image list --format=json | jq -r '[.[].name] | sort | join(" ")')" = \
@@ -119,4 +120,85 @@ chain() {
 	run rkt fetch --insecure-options=image localhost/d5/a:1
 	assert_status 0
 	[ "$(image_count)" -eq 3 ]
+}
+
+# rkt 1.30's own scenario: a -> (b, c, d), c -> (b, e:1), d -> (b, e:1), e -> f; b and f in the store.
+@test "dependencies are fetched breadth first, with one line for each image, each image once" {
+	local p=localhost/d6 want
+	publish $p/a-linux-amd64.aci $p/a --dep $p/b --dep $p/c --dep $p/d
+	publish $p/b-linux-amd64.aci $p/b
+	publish $p/c-linux-amd64.aci $p/c --dep $p/b --dep "$p/e,version=1"
+	publish $p/d-linux-amd64.aci $p/d --dep $p/b --dep "$p/e,version=1"
+	publish $p/e-linux-amd64.aci $p/e --label version=1 --dep $p/f
+	publish $p/f-linux-amd64.aci $p/f
+	trust_key signer $p
+	for i in b f; do
+		run rkt fetch "$SRV/$p/$i-linux-amd64.aci"
+		assert_status 0
+	done
+	: >"$HTTPD_LOG"
+	run rkt fetch $p/a
+	assert_status 0
+	want="image: fetching image from https://localhost/$p/a-linux-amd64.aci
+image: using image from local store for image name $p/b
+image: fetching image from https://localhost/$p/c-linux-amd64.aci
+image: fetching image from https://localhost/$p/d-linux-amd64.aci
+image: fetching image from https://localhost/$p/e-linux-amd64.aci
+image: using image from local store for image name $p/f"
+	[ "$(grep -E '^image: (fetching image from|using image from local store)' <<<"$output")" = "$want" ] ||
+		fail "$output"
+	[ "$(jq -s -r '[.[] | select(.path | endswith(".aci")) | .path] | join(" ")' "$HTTPD_LOG")" = \
+		"/$p/a-linux-amd64.aci /$p/c-linux-amd64.aci /$p/d-linux-amd64.aci /$p/e-linux-amd64.aci" ]
+	[ "$(image_count)" -eq 6 ]
+	# Fetched again, every image is in the store: each is named once, in the same order.
+	run rkt fetch --pull-policy=new $p/a
+	assert_status 0
+	[ "$(grep -c -E '^image: using image from local store for image name' <<<"$output")" -eq 6 ] || fail "$output"
+	[ "$(grep -E '^image: using image from local store' <<<"$output" | sed 's/.* name //' | tr '\n' ' ')" = \
+		"$p/a $p/b $p/c $p/d $p/e:1 $p/f " ] || fail "$output"
+}
+
+# partial_c - whether the download of the stalled dependency has come half way.
+partial_c() {
+	[ -n "$(find "$RKT_DATA_DIR/cas/tmp" -name 'download-*' -size +90k)" ]
+}
+
+@test "no image of a fetch is in the store before all are: a missing dependency or a kill leaves none" {
+	local p=localhost/d7 pid
+	publish $p/a-linux-amd64.aci $p/a --dep $p/b --dep $p/c
+	publish $p/b-linux-amd64.aci $p/b
+	publish $p/c-linux-amd64.aci $p/c --dir "$(bigdir 300000)"
+	trust_key signer $p
+	# The last dependency is missing: a and b, downloaded and verified, never enter the store.
+	rules "{\"/$p/c-linux-amd64.aci\": {\"status\": 404}}"
+	run rkt fetch $p/a
+	assert_status 254
+	assert_output_contains "image '$p/a': dependency '$p/c' of '$p/a': "
+	[ "$(requests /$p/a-linux-amd64.aci 200)" -eq 1 ]
+	[ "$(requests /$p/b-linux-amd64.aci 200)" -eq 1 ]
+	assert_store_empty
+	# While the last one downloads, the others are not visible; killed there, rkt leaves none of them.
+	rules "{\"/$p/c-linux-amd64.aci\": {\"stall_after\": 100000}}"
+	# (rkt itself, to be killed: without the test CA, so with TLS unchecked; signatures are checked.)
+	"$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+		--system-config="$RKT_SYSTEM_CONFIG_DIR" --insecure-options=tls fetch $p/a \
+		>"$RKT_TEST_DIR/fetch.out" 2>&1 3>&- &
+	pid=$!
+	wait_for 30 partial_c || fail "$(cat "$RKT_TEST_DIR/fetch.out")"
+	[ "$(image_count)" -eq 0 ]
+	[ -z "$(find "$RKT_DATA_DIR/cas/blob" "$RKT_DATA_DIR/cas/images" -type f 2>/dev/null)" ] ||
+		fail "$(find "$RKT_DATA_DIR/cas" -type f)"
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(image_count)" -eq 0 ]
+	[ -z "$(find "$RKT_DATA_DIR/cas/blob" "$RKT_DATA_DIR/cas/images" "$RKT_DATA_DIR/cas/remote" -type f 2>/dev/null)" ] ||
+		fail "$(find "$RKT_DATA_DIR/cas" -type f)"
+	# Once c can be had, all three come in.
+	rules '{}'
+	run rkt fetch $p/a
+	assert_status 0
+	[ "$(image_count)" -eq 3 ]
+	run rkt_system_cas image render --rootfs-only $p/a "$RKT_TEST_DIR/r"
+	assert_status 0
+	[ -f "$RKT_TEST_DIR/r/payload" ]
 }

@@ -144,6 +144,53 @@ static void test_touch_and_manifest(void **state) {
         assert_string_equal(m, test_manifest("example.com/t"));
 }
 
+static int refuse_gate(const char *id, const AppcImageManifest *m, void *userdata, RktError **reterr) {
+        return rkt_error_set(reterr, -EBADMSG, "refused %s", m->name);
+}
+
+/* A staged image is nowhere to be seen until published; dropped, or refused by its gate, it leaves nothing.
+ */
+static void test_stage_then_publish(void **state) {
+        static const char *const f[] = {"s=1", NULL};
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *p = path_join(dir, "in.aci"), *found = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_close_ int fd = -1;
+        StoreStaged *st = NULL;
+        ImageRecord **l = NULL;
+        size_t n = 0;
+        bool created = false;
+
+        write_test_aci(p, ARCHIVE_FILTER_GZIP, "example.com/staged", f);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(store_stage_fd(s, fd, "file:///in.aci", refuse_gate, NULL, &st, &e), -EBADMSG);
+        assert_string_equal(rkt_error_message(e, 0), "refused example.com/staged");
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(store_stage_fd(s, fd, "file:///in.aci", NULL, NULL, &st, NULL), 0);
+        assert_string_equal(store_staged_manifest(st)->name, "example.com/staged");
+        assert_int_equal(store_resolve(s, store_staged_id(st), &found, NULL), -ENOENT);
+        assert_int_equal(store_list(s, &l, &n, NULL), 0);
+        assert_int_equal(n, 0);
+        free(l);
+        assert_int_equal(count_files("blob") + count_files("manifest") + count_files("images"), 0);
+
+        assert_int_equal(store_publish(s, st, &created, NULL), 0);
+        assert_true(created);
+        assert_int_equal(store_resolve(s, store_staged_id(st), &found, NULL), 0);
+        assert_int_equal(store_publish(s, st, &created, NULL), 0);
+        assert_false(created);
+        st = store_staged_free(st);
+
+        /* Staged and dropped: no trace. */
+        write_test_aci(p, ARCHIVE_FILTER_GZIP, "example.com/dropped", f);
+        fd = safe_close(fd);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_int_equal(store_stage_fd(s, fd, NULL, NULL, NULL, &st, NULL), 0);
+        st = store_staged_free(st);
+        assert_int_equal(count_files("tmp"), 0);
+        assert_int_equal(count_files("images"), 1);
+}
+
 static void test_crash_leftovers_are_invisible_and_swept(void **state) {
         static const char *const f[] = {"y=1", NULL};
         _cleanup_free_ char *id = NULL, *rec = NULL, *cmd = NULL;
@@ -484,6 +531,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_import_list_resolve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stage_then_publish, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),

@@ -14,7 +14,7 @@
 #include "rkt-config.h"
 #include "discovery.h"
 #include "docker.h"
-#include "fetch.h"
+#include "fetch-internal.h"
 #include "format.h"
 #include "fs.h"
 #include "http.h"
@@ -62,29 +62,16 @@ char *signature_location(const char *image) {
 
 /* --- the context of one fetch --- */
 
-typedef struct Fetch {
-        Store *s;
-        const FetchOptions *o;
-        Keystore *ks; /* NULL: no signature is checked */
-        RktConfig *config;
-        HttpClient *http;
-        char **imported;       /* images this fetch added to the store: removed again if it fails */
-        char **resolved;       /* images whose dependencies are all in the store */
-        DependencyLink *chain; /* the images whose dependencies are being resolved, outermost first */
-        size_t n_chain;
-        bool named_url; /* the image's URL is the user's own (rkt 1.30 fetched it even over plain http) */
-} Fetch;
-
 static void fetch_done(Fetch *f) {
-        strv_free(f->imported);
-        strv_free(f->resolved);
-        free(f->chain);
+        dependency_graph_done(&f->graph, fetched_image_free_void);
+        fetched_image_free(f->pending);
+        strv_free(f->published);
         keystore_free(f->ks);
         rkt_config_free(f->config);
         http_client_free(f->http);
 }
 
-_printf_(3, 4) static void notice(Fetch *f, FetchNoticeLevel level, const char *fmt, ...) {
+void fetch_notice(Fetch *f, FetchNoticeLevel level, const char *fmt, ...) {
         _cleanup_free_ char *m = NULL;
         va_list ap;
 
@@ -127,7 +114,7 @@ static int fetch_http(Fetch *f, RktError **reterr) {
         if (r < 0)
                 return r;
         if (ho.insecure_tls)
-                notice(f, FETCH_NOTICE_WARNING, "warning: TLS verification has been disabled");
+                fetch_notice(f, FETCH_NOTICE_WARNING, "warning: TLS verification has been disabled");
         return 0;
 }
 
@@ -221,14 +208,12 @@ typedef struct Wanted {
         const char *image_id; /* a dependency's imageID: the image must hash to it; NULL: any */
 } Wanted;
 
-static int check_image_id(const char *want, const char *id, RktError **reterr) {
+int fetch_check_image_id(const char *want, const char *id, RktError **reterr) {
         if (want && !startswith(id, want))
                 return rkt_error_set(reterr, -EBADMSG,
                                      "the image fetched has ID '%s', not the '%s' required", id, want);
         return 0;
 }
-
-static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest *m, RktError **reterr);
 
 /* The signature check of one image, run in its own thread while the import pass reads the same bytes:
  * gpg hashes while the store decompresses and hashes, and the import's gate waits for the verdict before
@@ -310,7 +295,7 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
         if (g->w) {
                 r = check_name_and_labels(m, g->w->name, g->w->labels, g->w->n_labels, reterr);
                 if (r >= 0)
-                        r = check_image_id(g->w->image_id, id, reterr);
+                        r = fetch_check_image_id(g->w->image_id, id, reterr);
                 if (r < 0)
                         return r;
         }
@@ -319,23 +304,23 @@ static int import_gate(const char *id, const AppcImageManifest *m, void *userdat
                 if (r < 0)
                         return rkt_error_set(reterr, r, "%s", rkt_error_message(g->job->err, r));
                 who = g->job->si.uids ? strv_join(g->job->si.uids, "\n  ") : strdup(g->job->si.fingerprint);
-                notice(g->f, FETCH_NOTICE_INFO, "signature verified for '%s':\n  %s", m->name, strna(who));
+                fetch_notice(g->f, FETCH_NOTICE_INFO, "signature verified for '%s':\n  %s", m->name,
+                             strna(who));
         }
-        /* Only a verified manifest says what else to fetch; the image itself becomes visible only once
-         * everything it needs is in the store. */
-        return ensure_dependencies(g->f, id, m, reterr);
+        return 0;
 }
 
-/* Imports the image in fd (which the caller owns exclusively: a private copy or a download), checking
- * first what a fetch by name asked for and, unless signatures are off, the signature — which is checked
- * while the import pass runs, and decides before the import becomes visible. */
+/* Stages the image in fd (which the caller owns exclusively: a private copy or a download) as f->pending,
+ * checking first what a fetch by name asked for and, unless signatures are off, the signature — which is
+ * checked while the import pass runs, and decides before the image is staged. Only a verified manifest
+ * says what else to fetch; the image enters the store with what it needs (fetch_publish()). */
 static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w, const void *sig,
                           size_t sig_size, char **ret_id, RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_error_ RktError *ie = NULL;
         VerifyJob job = {.fd = -1};
         ImportGate gate = {.f = f, .w = w};
-        bool created = false;
+        StoreStaged *staged = NULL;
         int r;
 
         /* Read ahead only when the manifest decides something before the import pass (keyring, name). */
@@ -358,9 +343,21 @@ static int import_checked(Fetch *f, int fd, const char *origin, const Wanted *w,
         if (lseek(fd, 0, SEEK_SET) < 0)
                 r = rkt_error_set(&ie, negative_errno(), "cannot rewind the image: %m");
         else
-                r = store_import_fd_gated(f->s, fd, origin, import_gate, &gate, ret_id, &created, &ie);
-        if (r >= 0 && created && strv_extend(&f->imported, *ret_id) < 0)
-                r = rkt_error_set(&ie, -ENOMEM, "out of memory");
+                r = store_stage_fd(f->s, fd, origin, import_gate, &gate, &staged, &ie);
+        if (r >= 0) {
+                FetchedImage *fi = calloc(1, sizeof(FetchedImage));
+                *ret_id = strdup(store_staged_id(staged));
+                if (!fi || !*ret_id) {
+                        free(fi);
+                        store_staged_free(staged);
+                        *ret_id = mfree(*ret_id);
+                        r = rkt_error_set(&ie, -ENOMEM, "out of memory");
+                } else {
+                        fi->staged = staged;
+                        fetched_image_free(f->pending);
+                        f->pending = fi;
+                }
+        }
         /* A broken image may fail the import before the gate: its signature says more about it. */
         if (r < 0 && gate.job && verify_job_wait(&job) < 0)
                 r = rkt_error_set(reterr, job.r, "%s", rkt_error_message(job.err, job.r));
@@ -431,7 +428,7 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (r < 0)
                 return rkt_error_set(reterr, r, "%s", strerror(-r));
         /* Said before the open, as rkt 1.30 did: a script sees which file was tried when it is not there. */
-        notice(f, FETCH_NOTICE_INFO, "using image from file %s", abs);
+        fetch_notice(f, FETCH_NOTICE_INFO, "using image from file %s", abs);
         fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return rkt_error_set(reterr, negative_errno(), "cannot open '%s': %m", abs);
@@ -446,8 +443,10 @@ static int fetch_file(Fetch *f, const char *image, char **ret_id, RktError **ret
                 r = import_checked(f, fd, origin, NULL, NULL, 0, ret_id, reterr);
                 if (r < 0)
                         return r;
-                /* Only an optimisation: an error here costs a re-read next time, nothing else. */
-                (void) store_file_cache_save(f->s, abs, &st, *ret_id);
+                /* Remembered once the image is in the store; only an optimisation: missing, it costs a
+                 * re-read next time, nothing else. */
+                f->pending->cache_path = strdup(abs);
+                f->pending->cache_st = st;
                 return 0;
         }
 
@@ -528,8 +527,8 @@ static int download(Fetch *f, const char *url, const char *etag, StoreDownload *
                 return r;
         }
         if (ret->resumed_bytes > 0)
-                notice(f, FETCH_NOTICE_INFO, "resumed the download of '%s' at byte %llu", url,
-                       (unsigned long long) ret->resumed_bytes);
+                fetch_notice(f, FETCH_NOTICE_INFO, "resumed the download of '%s' at byte %llu", url,
+                             (unsigned long long) ret->resumed_bytes);
         return 0;
 }
 
@@ -557,7 +556,7 @@ static int get_signature(Fetch *f, const char *asc_url, char **ret, size_t *ret_
                 return rkt_error_set(reterr, r, "error downloading the signature file: %s",
                                      rkt_error_message(e, r));
         if (resp.status == 202) {
-                notice(f, FETCH_NOTICE_INFO, "server requested deferring the signature download");
+                fetch_notice(f, FETCH_NOTICE_INFO, "server requested deferring the signature download");
                 *ret_deferred = true;
                 http_response_done(&resp);
                 return 0;
@@ -575,7 +574,6 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         _cleanup_free_ char *sig = NULL, *id = NULL;
         StoreDownload d = {.fd = -1};
         HttpResponse resp = {};
-        RemoteRecord nrem;
         size_t sig_size = 0;
         bool deferred = false;
         int r;
@@ -590,14 +588,15 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                 rem = remote_record_free(rem);
         if (rem && f->o->pull_policy != PULL_UPDATE) {
                 if (!w)
-                        notice(f, FETCH_NOTICE_INFO, "using image from local store for url %s", aci_url);
+                        fetch_notice(f, FETCH_NOTICE_INFO, "using image from local store for url %s",
+                                     aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         }
         if (f->o->pull_policy == PULL_NEVER)
                 return rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER_FORBIDS, aci_url,
                                           "not in the store");
         if (rem && remote_record_fresh(rem, now_usec())) {
-                notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
+                fetch_notice(f, FETCH_NOTICE_DEBUG, "image for %s isn't expired, not fetching.", aci_url);
                 return (*ret_id = strdup(rem->id)) ? 0 : -ENOMEM;
         }
 
@@ -607,8 +606,8 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
         /* rkt 1.30's words: its discovery fetcher and its URL fetcher said it differently, and the URL
          * fetcher the discovery fetcher's words too with --debug. */
         if (!w)
-                notice(f, FETCH_NOTICE_INFO, "remote fetching from URL \"%s\"", aci_url);
-        notice(f, w ? FETCH_NOTICE_INFO : FETCH_NOTICE_DEBUG, "fetching image from %s", aci_url);
+                fetch_notice(f, FETCH_NOTICE_INFO, "remote fetching from URL \"%s\"", aci_url);
+        fetch_notice(f, w ? FETCH_NOTICE_INFO : FETCH_NOTICE_DEBUG, "fetching image from %s", aci_url);
         if (f->ks) {
                 r = get_signature(f, asc_url, &sig, &sig_size, &deferred, reterr);
                 if (r < 0)
@@ -649,14 +648,19 @@ static int fetch_remote(Fetch *f, const char *aci_url, const char *asc_url, cons
                 goto fail;
         store_download_discard(f->s, &d);
 
-        nrem = (RemoteRecord){.url = (char *) aci_url,
-                              .sig_url = f->ks ? (char *) asc_url : NULL,
-                              .etag = resp.etag,
-                              .id = id,
-                              .download_time = now_usec(),
-                              .max_age = resp.max_age};
-        /* The image is in; a missing record only costs a download next time. */
-        (void) store_put_remote(f->s, &nrem, NULL);
+        /* Recorded once the image is in the store; missing, it only costs a download next time. */
+        f->pending->remote = calloc(1, sizeof(RemoteRecord));
+        if (f->pending->remote) {
+                RemoteRecord *nrem = f->pending->remote;
+                *nrem = (RemoteRecord){.url = strdup(aci_url),
+                                       .sig_url = f->ks ? strdup(asc_url) : NULL,
+                                       .etag = TAKE_PTR(resp.etag),
+                                       .id = strdup(id),
+                                       .download_time = now_usec(),
+                                       .max_age = resp.max_age};
+                if (!nrem->url || !nrem->id || (f->ks && !nrem->sig_url))
+                        f->pending->remote = remote_record_free(nrem);
+        }
         http_response_done(&resp);
         *ret_id = TAKE_PTR(id);
         return 0;
@@ -705,7 +709,7 @@ static void key_offered_notice(Fetch *f, const PgpKey *key, const char *name, co
         if (asprintf(&m, "key %s for '%s' is offered at '%s'", key->fingerprint, name, loc) < 0)
                 return;
         worded = rkt_error_hint_render(RKT_HINT_KEY_OFFERED, name, m);
-        notice(f, FETCH_NOTICE_INFO, "%s", worded ?: m);
+        fetch_notice(f, FETCH_NOTICE_INFO, "%s", worded ?: m);
 }
 
 static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered) {
@@ -735,8 +739,8 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
 
                 if (fetch_key(f, *loc, allow_http, &data, &size, &ke) < 0 ||
                     pgp_keys_parse(data, size, &keys, &n, &ke) < 0) {
-                        notice(f, FETCH_NOTICE_WARNING, "cannot use the key at '%s': %s", *loc,
-                               rkt_error_message(ke, -EIO));
+                        fetch_notice(f, FETCH_NOTICE_WARNING, "cannot use the key at '%s': %s", *loc,
+                                     rkt_error_message(ke, -EIO));
                         continue;
                 }
                 for (size_t i = 0; i < n; i++) {
@@ -754,24 +758,25 @@ static void maybe_discover_keys(Fetch *f, const char *name, char *const *offered
                         if (!accept)
                                 continue;
                         if (keystore_add(f->ks, name, &keys[i], &path, &ke) < 0) {
-                                notice(f, FETCH_NOTICE_WARNING, "cannot add key %s: %s", keys[i].fingerprint,
-                                       rkt_error_message(ke, -EIO));
+                                fetch_notice(f, FETCH_NOTICE_WARNING, "cannot add key %s: %s",
+                                             keys[i].fingerprint, rkt_error_message(ke, -EIO));
                                 continue;
                         }
-                        notice(f, FETCH_NOTICE_INFO, "Added key for prefix \"%s\" at \"%s\"", name, path);
+                        fetch_notice(f, FETCH_NOTICE_INFO, "Added key for prefix \"%s\" at \"%s\"", name,
+                                     path);
                 }
                 pgp_keys_free(keys, n);
         }
 }
 
-/* Finds name with labels (os and arch included) by appc discovery and fetches it. An image asked for
- * without a version is recorded as the latest of its name (rkt 1.30). */
-static int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, size_t n, const char *image_id,
-                            char **ret_id, RktError **reterr) {
+/* An image asked for without a version is recorded as the latest of its name (rkt 1.30). */
+int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, size_t n, const char *image_id,
+                     char **ret_id, RktError **reterr) {
         _cleanup_(discovery_result_done) DiscoveryResult dr = {};
         Wanted w = {.name = name, .labels = labels, .n_labels = n, .image_id = image_id};
         int r;
 
+        fetch_notice(f, FETCH_NOTICE_INFO, "searching for app image %s", name);
         r = fetch_http(f, reterr);
         if (r < 0)
                 return r;
@@ -785,110 +790,13 @@ static int fetch_discovered(Fetch *f, const char *name, const AppcKV *labels, si
         if (r < 0)
                 return r;
         /* A failure only loses the preference among images of the same name. */
-        if (!appc_kv_get(labels, n, "version"))
+        if (appc_kv_get(labels, n, "version"))
+                return 0;
+        if (f->pending)
+                f->pending->latest = true;
+        else
                 (void) store_set_latest(f->s, *ret_id, NULL);
         return 0;
-}
-
-/* --- dependencies --- */
-
-/* A dependency in the store: by its imageID when it gives one, else by name and labels. */
-static int lookup_dependency(Store *s, const AppcDependency *d, const char *os, const char *arch,
-                             char **ret_id, RktError **reterr) {
-        const ImageRef ref = {.name = d->image_name, .labels = d->labels, .n_labels = d->n_labels};
-        _cleanup_error_ RktError *e = NULL;
-        int r;
-
-        if (!d->image_id)
-                return store_find_by_name(s, &ref, os, arch, ret_id, NULL);
-        r = store_resolve(s, d->image_id, ret_id, &e);
-        if (r < 0 && r != -ENOENT)
-                return rkt_error_set(reterr, r, "%s", rkt_error_message(e, r));
-        return r;
-}
-
-static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr);
-
-/* Makes sure dependency d of parent (the last image on f->chain) is in the store, with what it depends on
- * in turn: from the store when it is there, else by appc discovery of its name and labels. */
-static int fetch_dependency(Fetch *f, const AppcImageManifest *parent, const AppcDependency *d,
-                            RktError **reterr) {
-        _cleanup_free_ AppcKV *labels = NULL;
-        _cleanup_free_ char *id = NULL, *cycle = NULL;
-        const char *os = NULL, *arch = NULL;
-        size_t n = 0;
-        ssize_t k;
-        int r;
-
-        (void) appc_host_os_arch(&os, &arch);
-        r = dependency_labels(d, os, arch, &labels, &n);
-        if (r < 0)
-                return r;
-        k = dependency_cycle(f->chain, f->n_chain, d, labels, n);
-        if (k >= 0) {
-                cycle = dependency_cycle_format(f->chain, f->n_chain, (size_t) k, d->image_name);
-                return rkt_error_set(reterr, -ELOOP, "dependency cycle: %s", strna(cycle));
-        }
-        r = lookup_dependency(f->s, d, os, arch, &id, reterr);
-        if (r >= 0)
-                notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
-                       d->image_name);
-        if (r == -ENOENT && f->o->pull_policy == PULL_NEVER)
-                r = rkt_error_set_hint(reterr, -ENOENT, RKT_HINT_PULL_NEVER, NULL, "not in the store");
-        else if (r == -ENOENT) {
-                notice(f, FETCH_NOTICE_INFO, "fetching dependency '%s' of '%s'", d->image_name,
-                       parent->name);
-                r = fetch_discovered(f, d->image_name, labels, n, d->image_id, &id, reterr);
-        }
-        if (r >= 0)
-                r = check_image_id(d->image_id, id, reterr);
-        if (r >= 0)
-                r = ensure_dependencies_of(f, id, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "dependency '%s' of '%s'", d->image_name, parent->name);
-        return 0;
-}
-
-/* Brings what image id (manifest m, already verified) depends on into the store, recursively (rkt 1.30's
- * fetchImageDeps, which also defaulted os and arch to the host's). A cycle, or nesting deeper than
- * DEPENDENCY_DEPTH_MAX, is refused. */
-static int ensure_dependencies(Fetch *f, const char *id, const AppcImageManifest *m, RktError **reterr) {
-        DependencyLink *chain;
-        int r = 0;
-
-        if (m->n_dependencies == 0 || strv_contains(f->resolved, id))
-                return 0;
-        if (f->n_chain >= DEPENDENCY_DEPTH_MAX)
-                return rkt_error_set(reterr, -ELOOP, "dependencies nest deeper than %d images",
-                                     DEPENDENCY_DEPTH_MAX);
-        chain = realloc(f->chain, sizeof(*chain) * (f->n_chain + 1));
-        if (!chain)
-                return -ENOMEM;
-        f->chain = chain;
-        f->chain[f->n_chain++] = (DependencyLink){.id = id, .m = m};
-        for (size_t i = 0; r >= 0 && i < m->n_dependencies; i++)
-                r = fetch_dependency(f, m, &m->dependencies[i], reterr);
-        f->n_chain--;
-        if (r >= 0)
-                r = strv_extend(&f->resolved, id);
-        return r;
-}
-
-/* The same for an image already in the store. */
-static int ensure_dependencies_of(Fetch *f, const char *id, RktError **reterr) {
-        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
-        _cleanup_free_ char *text = NULL;
-        size_t size = 0;
-        int r;
-
-        if (strv_contains(f->resolved, id))
-                return 0;
-        r = store_read_manifest(f->s, id, &text, &size, reterr);
-        if (r >= 0)
-                r = appc_image_manifest_parse(text, size, &m, reterr);
-        if (r < 0)
-                return r;
-        return ensure_dependencies(f, id, m, reterr);
 }
 
 static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **reterr) {
@@ -916,8 +824,8 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (f->o->pull_policy != PULL_UPDATE) {
                 r = store_find_by_name(f->s, &ref, os, arch, ret_id, NULL);
                 if (r >= 0)
-                        notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
-                               image);
+                        fetch_notice(f, FETCH_NOTICE_INFO, "using image from local store for image name %s",
+                                     image);
                 if (r != -ENOENT)
                         goto finish;
                 if (f->o->pull_policy == PULL_NEVER) {
@@ -940,7 +848,6 @@ static int fetch_name(Fetch *f, const char *image, char **ret_id, RktError **ret
         if (!image_ref_label(&ref, "arch"))
                 labels[n++] = (AppcKV){.name = (char *) "arch", .value = (char *) arch};
 
-        notice(f, FETCH_NOTICE_INFO, "searching for app image %s", ref.name);
         r = fetch_discovered(f, ref.name, labels, n, NULL, ret_id, reterr);
 finish:
         image_ref_done(&ref);
@@ -982,16 +889,22 @@ int fetch_image(Store *s, const char *image, const FetchOptions *o, char **ret_i
         else
                 r = fetch_name(&f, image, ret_id, reterr);
         /* An image that came from the store (or unchanged from its server) may have lost a dependency
-         * since it was fetched. */
+         * since it was fetched: its dependencies are resolved all the same. */
         if (r >= 0 && !startswith(image, "docker:")) {
-                r = ensure_dependencies_of(&f, *ret_id, reterr);
+                size_t root;
+                r = fetch_graph_add(&f, *ret_id, -1, NULL, &root, reterr);
+                if (r >= 0)
+                        r = fetch_dependencies(&f, reterr);
+                if (r >= 0)
+                        r = fetch_publish(&f, reterr);
                 if (r < 0)
                         *ret_id = mfree(*ret_id);
         }
-        /* What this fetch added must not stay behind when it failed. */
+        /* What this fetch added must not stay behind when it failed; removed top down, as published
+         * bottom up, no image is ever without what it needs. */
         if (r < 0)
-                for (size_t i = strv_length(f.imported); i > 0; i--)
-                        (void) store_remove(s, f.imported[i - 1], NULL, NULL);
+                for (size_t i = strv_length(f.published); i > 0; i--)
+                        (void) store_remove(s, f.published[i - 1], NULL, NULL);
         fetch_done(&f);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "image '%s'", image);

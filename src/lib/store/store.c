@@ -443,93 +443,141 @@ static int record_from_manifest(const char *id, const AppcImageManifest *m, uint
         return 0;
 }
 
-int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
-        return store_import_fd_gated(s, fd, origin, NULL, NULL, ret_id, ret_new, reterr);
+struct StoreStaged {
+        Store *s;
+        int fd;        /* the uncompressed ACI */
+        char *tmpname; /* its name in tmp/ when the file system has no unnamed files; NULL: none */
+        char *id;
+        char *origin;
+        AppcImageManifest *m;
+        char *manifest; /* its bytes */
+        size_t manifest_size;
+        uint64_t size;
+};
+
+StoreStaged *store_staged_free(StoreStaged *st) {
+        if (!st)
+                return NULL;
+        if (st->tmpname)
+                (void) unlinkat(st->s->dir_fd, st->tmpname, 0);
+        safe_close(st->fd);
+        free(st->tmpname);
+        free(st->id);
+        free(st->origin);
+        appc_image_manifest_free(st->m);
+        free(st->manifest);
+        free(st);
+        return NULL;
 }
 
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
-                          char **ret_id, bool *ret_new, RktError **reterr) {
-        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
-        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
-        _cleanup_free_ char *tmpname = NULL, *bpath = NULL, *mpath = NULL, *rpath = NULL, *id = NULL;
-        _cleanup_close_ int tmpfd = -1, lockfd = -1;
+const char *store_staged_id(const StoreStaged *st) {
+        return st->id;
+}
+
+const AppcImageManifest *store_staged_manifest(const StoreStaged *st) {
+        return st->m;
+}
+
+int store_stage_fd(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
+                   StoreStaged **ret, RktError **reterr) {
+        _cleanup_(store_staged_freep) StoreStaged *st = NULL;
         AciStreamInfo info = {};
-        bool created = false;
         int r;
 
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        tmpfd = open_tmpfile(s, &tmpname);
-        if (tmpfd < 0)
-                return rkt_error_set(reterr, tmpfd, "cannot create a file in '%s/tmp': %s", s->cas,
-                                     strerror(-tmpfd));
+        st = calloc(1, sizeof(StoreStaged));
+        if (!st)
+                return -ENOMEM;
+        *st = (StoreStaged){.s = s, .fd = -1};
+        if (origin && !(st->origin = strdup(origin)))
+                return -ENOMEM;
+        st->fd = open_tmpfile(s, &st->tmpname);
+        if (st->fd < 0)
+                return rkt_error_set(reterr, st->fd, "cannot create a file in '%s/tmp': %s", s->cas,
+                                     strerror(-st->fd));
 
-        r = aci_read_stream_limited(fd, tmpfd, &s->limits, &info, reterr);
-        if (r < 0)
-                goto finish;
-        r = appc_image_manifest_parse(info.manifest, info.manifest_size, &m, reterr);
-        if (r < 0) {
-                rkt_error_prefix(reterr, r, "invalid image manifest");
-                goto finish;
-        }
-        /* The last word before anything of the image becomes visible (signature checks). */
-        if (gate) {
-                r = gate(info.id, m, userdata, reterr);
+        r = aci_read_stream_limited(fd, st->fd, &s->limits, &info, reterr);
+        if (r >= 0) {
+                r = appc_image_manifest_parse(info.manifest, info.manifest_size, &st->m, reterr);
                 if (r < 0)
-                        goto finish;
+                        rkt_error_prefix(reterr, r, "invalid image manifest");
         }
-        id = strdup(info.id);
-        bpath = store_blob_path("blob", info.id);
-        mpath = store_blob_path("manifest", info.id);
-        rpath = store_record_path(info.id);
-        if (!id || !bpath || !mpath || !rpath) {
-                r = -ENOMEM;
-                goto finish;
+        /* The last word before the image may become visible (signature checks). */
+        if (r >= 0 && gate)
+                r = gate(info.id, st->m, userdata, reterr);
+        if (r >= 0) {
+                st->id = strdup(info.id);
+                st->manifest = TAKE_PTR(info.manifest);
+                st->manifest_size = info.manifest_size;
+                st->size = info.size;
+                if (!st->id)
+                        r = -ENOMEM;
         }
+        aci_stream_info_done(&info);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(st);
+        return 0;
+}
 
-        lockfd = store_lock_image(s, id, LOCK_EX);
-        if (lockfd < 0) {
-                r = rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));
-                goto finish;
-        }
+int store_publish(Store *s, StoreStaged *st, bool *ret_new, RktError **reterr) {
+        _cleanup_(image_record_freep) ImageRecord *rec = NULL;
+        _cleanup_free_ char *bpath = NULL, *mpath = NULL, *rpath = NULL;
+        _cleanup_close_ int lockfd = -1;
+        int r;
+
+        if (ret_new)
+                *ret_new = false;
+        bpath = store_blob_path("blob", st->id);
+        mpath = store_blob_path("manifest", st->id);
+        rpath = store_record_path(st->id);
+        if (!bpath || !mpath || !rpath)
+                return -ENOMEM;
+
+        lockfd = store_lock_image(s, st->id, LOCK_EX);
+        if (lockfd < 0)
+                return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", st->id,
+                                     strerror(-lockfd));
         if (image_complete(s, bpath, mpath, rpath))
-                goto done; /* already there: same bytes, same ID */
+                return 0; /* already there: same bytes, same ID */
 
         /* Blob, then manifest, then the record that makes them an image. */
-        if (fsync(tmpfd) < 0) {
-                r = rkt_error_set(reterr, negative_errno(), "writing the image: %m");
-                goto finish;
-        }
+        if (fsync(st->fd) < 0)
+                return rkt_error_set(reterr, negative_errno(), "writing the image: %m");
         r = ensure_parents(s, bpath);
         if (r >= 0)
-                r = link_tmpfile(s, tmpfd, &tmpname, bpath);
+                r = link_tmpfile(s, st->fd, &st->tmpname, bpath);
         if (r >= 0)
                 r = fsync_directory_of(s->dir_fd, bpath);
         if (r >= 0)
                 r = ensure_parents(s, mpath);
         if (r >= 0)
-                r = write_file_atomic_at(s->dir_fd, mpath, info.manifest, info.manifest_size, 0640);
+                r = write_file_atomic_at(s->dir_fd, mpath, st->manifest, st->manifest_size, 0640);
         if (r >= 0)
-                r = record_from_manifest(id, m, info.size, origin, &rec);
+                r = record_from_manifest(st->id, st->m, st->size, st->origin, &rec);
         if (r >= 0)
                 r = store_write_record(s, rec);
-        if (r < 0) {
-                rkt_error_set(reterr, r, "storing image '%s': %s", id,
-                              r == -EPERM ? "another user stored it, and this one may not replace it"
-                                          : strerror(-r));
-                goto finish;
-        }
-        created = true;
-done:
-        *ret_id = TAKE_PTR(id);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "storing image '%s': %s", st->id,
+                                     r == -EPERM ? "another user stored it, and this one may not replace it"
+                                                 : strerror(-r));
         if (ret_new)
-                *ret_new = created;
-        r = 0;
-finish:
-        if (tmpname)
-                (void) unlinkat(s->dir_fd, tmpname, 0);
-        aci_stream_info_done(&info);
-        return r;
+                *ret_new = true;
+        return 0;
+}
+
+int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr) {
+        _cleanup_(store_staged_freep) StoreStaged *st = NULL;
+        int r;
+
+        r = store_stage_fd(s, fd, origin, NULL, NULL, &st, reterr);
+        if (r >= 0)
+                r = store_publish(s, st, ret_new, reterr);
+        if (r < 0)
+                return r;
+        *ret_id = TAKE_PTR(st->id);
+        return 0;
 }
 
 /* --- the file cache --- */

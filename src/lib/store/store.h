@@ -41,13 +41,23 @@ void store_set_image_limits(Store *s, const ImageLimits *limits);
 
 /* Imports an ACI read from fd (compressed or not) in one pass. *ret_new tells whether it was new. */
 int store_import_fd(Store *s, int fd, const char *origin, char **ret_id, bool *ret_new, RktError **reterr);
-/* The same, with gate called once the image has been read and checked but before anything of it is visible
- * in the store (also when the store has it already): a negative return abandons the import without a
- * trace. Fetching verifies the signature in parallel with the import pass and decides here. */
+
+/* The same in two steps, for images that may appear only together (an image and the ones it depends on).
+ * store_stage_fd() reads and checks the image into an unnamed file in the store's tmp dir, nothing of it
+ * visible; gate is called once the image has been read and checked: a negative return abandons it.
+ * store_publish() then makes it an image of the store (a no-op when the store has it already), and
+ * store_staged_free() drops what was not published. A process killed in between leaves no trace (or a
+ * tmp/ file gc removes). Fetching verifies the signature in parallel with the read and decides in gate. */
+typedef struct StoreStaged StoreStaged;
 typedef int (*StoreImportGate)(const char *id, const AppcImageManifest *m, void *userdata,
                                RktError **reterr);
-int store_import_fd_gated(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
-                          char **ret_id, bool *ret_new, RktError **reterr);
+int store_stage_fd(Store *s, int fd, const char *origin, StoreImportGate gate, void *userdata,
+                   StoreStaged **ret, RktError **reterr);
+const char *store_staged_id(const StoreStaged *st);
+const AppcImageManifest *store_staged_manifest(const StoreStaged *st);
+int store_publish(Store *s, StoreStaged *st, bool *ret_new, RktError **reterr);
+StoreStaged *store_staged_free(StoreStaged *st);
+DEFINE_TRIVIAL_CLEANUP_FUNC(StoreStaged *, store_staged_free);
 
 /* Remembers that the file at abs_path (as st describes it) holds image id, so that an unchanged file need
  * not be read and hashed again (rkt's stage1, used on every run, is 10s of MB). lookup fails with -ENOENT
