@@ -34,6 +34,11 @@
 #   - stdout: rkt and nspawn relay the app's output through the pod's console (a pty), podman through conmon,
 #     crun passes its own stdout through.
 #   - cleanup: podman --rm and crun run remove the container; rkt leaves the exited pod to `rkt gc`.
+#   - podman runs with its defaults: conmon sends the container's output to journald (-l journald), events go
+#     to journald, and --rm starts a second podman (`podman container cleanup`) as conmon's exit command.
+# The header gives the cost of one page fault (a fresh anonymous page, best of 5). On some VMs it is ~50 us,
+# ~100x bare metal, and then it sets the figures: a Go program of podman's size takes ~2,500 faults to start,
+# `rkt run` ~130 before its stage1; figures from machines whose fault costs differ do not compare.
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
         sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
@@ -199,6 +204,20 @@ done
 stats() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
         p = int(0.9 * NR); if (p < 0.9 * NR) p++; printf "%d %d\n", m, a[p] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+fault_us() {
+        python3 -c '
+import mmap, time
+n, best = 5000, None
+for _ in range(5):
+    m = mmap.mmap(-1, n * 4096)
+    t = time.perf_counter()
+    for i in range(0, n * 4096, 4096):
+        m[i] = 1
+    t = time.perf_counter() - t
+    best = t if best is None else min(best, t)
+    m.close()
+print("%.1f" % (best / n * 1e6))'
+}
 declare -A MED P90
 for f in "${usable[@]}"; do
         for c in true echo; do
@@ -208,7 +227,7 @@ done
 
 echo "pod start to exit, $N rounds, contenders alternated; ms; ratio = contender / rkt run --net=host"
 echo "$(nproc) CPUs, $(uname -sr), systemd $(systemctl --version | awk 'NR == 1 { print $2 }');" \
-        "load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+        "load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg); page fault $(fault_us) us"
 printf '%-27s %23s   %23s\n' "" "/bin/true" "echo a line"
 printf '%-27s %7s %7s %7s   %7s %7s %7s\n' contender median p90 ratio median p90 ratio
 for f in "${usable[@]}"; do

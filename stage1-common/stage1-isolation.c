@@ -138,66 +138,63 @@ const char *const stage1_seccomp_default_blacklist[] = {
 /* clang-format on */
 
 void stage1_syscall_groups_done(Stage1SyscallGroups *g) {
-        for (size_t i = 0; i < g->n; i++)
-                strv_free(g->members[i]);
         free(g->members);
-        strv_free(g->names);
+        free(g->names);
+        free(g->entries);
+        free(g->text);
         *g = (Stage1SyscallGroups){};
 }
 
+/* One pass to count, one to fill: the names and members point into a copy of text, split in place. The
+ * file has ~1,200 lines; appending them one at a time to growing arrays took most of init's instructions. */
 int stage1_syscall_groups_parse(const char *text, Stage1SyscallGroups *ret) {
-        _cleanup_strv_free_ char **lines = NULL;
         Stage1SyscallGroups g = {};
+        size_t n_groups = 0, n_lines = 0, k = 0;
+        char *line, *next;
         int r;
 
-        r = strv_split(text, "\n", &lines);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(l, lines) {
-                const char *s = *l + strspn(*l, " \t");
-                size_t len = strcspn(s, " \t#");
+        for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                n_lines++;
+                if (*p == '@')
+                        n_groups++;
+        }
+        g.text = strdup(text);
+        g.names = calloc(n_groups + 1, sizeof(char *));
+        g.members = calloc(n_groups + 1, sizeof(char **));
+        /* every line an entry at most, and each group's terminating NULL */
+        g.entries = calloc(n_lines + n_groups + 1, sizeof(char *));
+        if (!g.text || !g.names || !g.members || !g.entries) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        for (line = g.text; line; line = next) {
+                char *s = line + strspn(line, " \t");
+                size_t len;
 
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                len = strcspn(s, " \t#");
                 if (*s == '#' || len == 0)
                         continue;
-                if (s == *l) {
+                s[len] = '\0';
+                if (s == line) {
                         /* "@group" at the start of a line begins a group */
-                        char ***m;
                         if (s[0] != '@') {
                                 r = -EINVAL;
                                 goto fail;
                         }
-                        m = realloc(g.members, (g.n + 1) * sizeof(char **));
-                        if (!m) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        g.members = m;
-                        g.members[g.n] = NULL;
-                        char *group = strndup(s, len);
-                        if (!group) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        r = strv_push(&g.names, group);
-                        if (r < 0) {
-                                free(group);
-                                goto fail;
-                        }
-                        g.n++;
+                        if (g.n > 0)
+                                g.entries[k++] = NULL;
+                        g.names[g.n] = s;
+                        g.members[g.n++] = &g.entries[k];
                         continue;
                 }
                 if (g.n == 0) {
                         r = -EINVAL;
                         goto fail;
                 }
-                _cleanup_free_ char *name = strndup(s, len);
-                if (!name) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                r = strv_extend(&g.members[g.n - 1], name);
-                if (r < 0)
-                        goto fail;
+                g.entries[k++] = s;
         }
         *ret = g;
         return 0;
@@ -280,11 +277,22 @@ static void strv_sort_unique(char **l) {
         l[k + 1] = NULL;
 }
 
+/* One allocation for all of names (~350 for the default whitelist), not one scan and one per name. */
 static int extend_static(char ***l, const char *const *names) {
-        for (; *names; names++) {
-                int r = strv_extend(l, *names);
-                if (r < 0)
-                        return r;
+        size_t n = strv_length(*l), m = 0;
+        char **c;
+
+        while (names[m])
+                m++;
+        c = realloc(*l, (n + m + 1) * sizeof(char *));
+        if (!c)
+                return -ENOMEM;
+        *l = c;
+        for (size_t i = 0; i < m; i++) {
+                c[n + i] = strdup(names[i]);
+                c[n + i + 1] = NULL;
+                if (!c[n + i])
+                        return -ENOMEM;
         }
         return 0;
 }

@@ -42,8 +42,10 @@ int stage1_capabilities_format(uint64_t caps, const char *separator, char **ret)
  * enter exactly what they mean to the pod's systemd. */
 typedef struct Stage1SyscallGroups {
         char **names;    /* "@default", ... */
-        char ***members; /* members[i]: strv of names[i]'s entries, as listed */
+        char ***members; /* members[i]: names[i]'s entries as listed, NULL-terminated */
         size_t n;
+        char *text;     /* what names and members point into */
+        char **entries; /* what members point into */
 } Stage1SyscallGroups;
 int stage1_syscall_groups_parse(const char *text, Stage1SyscallGroups *ret);
 void stage1_syscall_groups_done(Stage1SyscallGroups *g);

@@ -134,7 +134,9 @@ int verb_metadata_service(CliArgs *a) {
         } else if (a->n_options > 0)
                 log_warning("--listen-port is ignored: systemd passed the socket for apps");
 
-        r = random_bytes(key, sizeof(key));
+        r = crypto_dl_open(&err);
+        if (r >= 0)
+                r = random_bytes(key, sizeof(key));
         if (r >= 0)
                 r = mds_registry_new(key, sizeof(key), &registry);
         explicit_bzero(key, sizeof(key));

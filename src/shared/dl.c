@@ -203,6 +203,36 @@ int systemd_dl_open(RktError **reterr) {
         return dl_open(&systemd_library, reterr);
 }
 
+int (*sym_SHA256_Init)(SHA256_CTX *c);
+int (*sym_SHA256_Update)(SHA256_CTX *c, const void *data, size_t size);
+int (*sym_SHA256_Final)(unsigned char *md, SHA256_CTX *c);
+int (*sym_SHA512_Init)(SHA512_CTX *c);
+int (*sym_SHA512_Update)(SHA512_CTX *c, const void *data, size_t size);
+int (*sym_SHA512_Final)(unsigned char *md, SHA512_CTX *c);
+DL_DEFINE(CRYPTO_memcmp);
+DL_DEFINE(EVP_sha512);
+DL_DEFINE(HMAC);
+DL_DEFINE(OPENSSL_cleanse);
+
+static const DlSym crypto_syms[] = {
+        DL_SYM(SHA256_Init),
+        DL_SYM(SHA256_Update),
+        DL_SYM(SHA256_Final),
+        DL_SYM(SHA512_Init),
+        DL_SYM(SHA512_Update),
+        DL_SYM(SHA512_Final),
+        DL_SYM(CRYPTO_memcmp),
+        DL_SYM(EVP_sha512),
+        DL_SYM(HMAC),
+        DL_SYM(OPENSSL_cleanse),
+        {},
+};
+static DlLibrary crypto_library = {LIBCRYPTO_SONAME, "libssl3", crypto_syms, NULL};
+
+int crypto_dl_open(RktError **reterr) {
+        return dl_open(&crypto_library, reterr);
+}
+
 DL_DEFINE(gpgme_check_version);
 DL_DEFINE(gpgme_ctx_set_engine_info);
 DL_DEFINE(gpgme_data_new);

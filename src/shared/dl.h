@@ -7,7 +7,8 @@
  * `rkt list` or `rkt status` would take otherwise; libsystemd (the event loop and journal of the API
  * service, socket activation, the generator's log) and the seven libraries it pulls in were ~1 MB of
  * every rkt's memory and a quarter of `rkt run`'s stage0 instructions; gpgme (verifying signatures) and
- * libassuan likewise. Their functions are called through
+ * libassuan likewise; libcrypto (hashing long data, the metadata service's HMAC) more than half of what
+ * was left. Their functions are called through
  * sym_<name> pointers, resolved all at once by the library's *_dl_open(). */
 
 #include <archive.h>
@@ -15,6 +16,10 @@
 #include <curl/curl.h>
 #include <gpgme.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <systemd/sd-journal.h>
@@ -100,6 +105,20 @@ static inline void sym_sd_event_unrefp(sd_event **e) {
         if (*e)
                 sym_sd_event_unref(*e);
 }
+
+/* libcrypto: digest.h says why the SHA*_ functions, which OpenSSL 3 marks deprecated (so not by typeof). */
+extern int (*sym_SHA256_Init)(SHA256_CTX *c);
+extern int (*sym_SHA256_Update)(SHA256_CTX *c, const void *data, size_t size);
+extern int (*sym_SHA256_Final)(unsigned char *md, SHA256_CTX *c);
+extern int (*sym_SHA512_Init)(SHA512_CTX *c);
+extern int (*sym_SHA512_Update)(SHA512_CTX *c, const void *data, size_t size);
+extern int (*sym_SHA512_Final)(unsigned char *md, SHA512_CTX *c);
+DL_DECLARE(CRYPTO_memcmp);
+DL_DECLARE(EVP_sha512);
+DL_DECLARE(HMAC);
+DL_DECLARE(OPENSSL_cleanse);
+/* Loads libcrypto once, likewise. */
+int crypto_dl_open(RktError **reterr);
 
 DL_DECLARE(gpgme_check_version);
 DL_DECLARE(gpgme_ctx_set_engine_info);

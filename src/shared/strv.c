@@ -66,25 +66,24 @@ bool strv_contains(char *const *l, const char *s) {
         return false;
 }
 
+/* Counts the fields first: appending them one at a time would scan the list for its end each time. */
 int strv_split(const char *s, const char *separators, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        const char *p = s;
+        size_t n = 0, k = 0;
 
-        l = calloc(1, sizeof(char *));
+        for (const char *p = s + strspn(s, separators); *p; p += strspn(p, separators)) {
+                n++;
+                p += strcspn(p, separators);
+        }
+        l = calloc(n + 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
-        while (*p) {
-                size_t n = strcspn(p, separators);
-                if (n > 0) {
-                        char *w = strndup(p, n);
-                        if (!w || strv_push(&l, w) < 0) {
-                                free(w);
-                                return -ENOMEM;
-                        }
-                }
-                p += n;
-                if (*p)
-                        p++;
+        for (const char *p = s + strspn(s, separators); *p; p += strspn(p, separators)) {
+                size_t len = strcspn(p, separators);
+                l[k] = strndup(p, len);
+                if (!l[k++])
+                        return -ENOMEM;
+                p += len;
         }
         *ret = TAKE_PTR(l);
         return 0;

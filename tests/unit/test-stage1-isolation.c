@@ -87,6 +87,22 @@ static void test_syscall_groups(void **state) {
         assert_int_equal(stage1_syscall_groups_parse("@a\n    @b\n@b\n    @a\n", &g), 0);
         assert_int_equal(stage1_syscall_groups_expand(&g, "@a", &l), -ELOOP);
         stage1_syscall_groups_done(&g);
+        /* a group without members, a comment after a name, no newline at the end */
+        l = strv_free(l);
+        assert_int_equal(
+                stage1_syscall_groups_parse("@empty\n@b # note\n\tkill # x\n    @empty\n  read", &g), 0);
+        assert_int_equal(g.n, 2);
+        assert_string_equal(g.names[1], "@b");
+        assert_int_equal(stage1_syscall_groups_expand(&g, "@empty", &l), 0);
+        assert_null(l);
+        assert_int_equal(stage1_syscall_groups_expand(&g, "@b", &l), 0);
+        assert_int_equal(strv_length(l), 2);
+        assert_string_equal(l[0], "kill");
+        assert_string_equal(l[1], "read");
+        stage1_syscall_groups_done(&g);
+        assert_int_equal(stage1_syscall_groups_parse("", &g), 0);
+        assert_int_equal(g.n, 0);
+        stage1_syscall_groups_done(&g);
 }
 
 static void test_errno_names(void **state) {

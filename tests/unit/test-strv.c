@@ -20,6 +20,15 @@ static void test_split_empty(void **state) {
         assert_int_equal(strv_split("", ",", &l), 0);
         assert_non_null(l);
         assert_int_equal(strv_length(l), 0);
+        l = strv_free(l);
+        /* separators only; runs of separators at both ends and between fields */
+        assert_int_equal(strv_split(",,\n,", ",\n", &l), 0);
+        assert_int_equal(strv_length(l), 0);
+        l = strv_free(l);
+        assert_int_equal(strv_split("\n\na\n\n\nbc\n", "\n", &l), 0);
+        assert_int_equal(strv_length(l), 2);
+        assert_string_equal(l[0], "a");
+        assert_string_equal(l[1], "bc");
 }
 
 static void test_extend_contains(void **state) {

@@ -241,7 +241,9 @@ int aci_read_stream_limited(int in_fd, int out_fd, const ImageLimits *limits, Ac
         r = archive_dl_open(reterr);
         if (r < 0)
                 return r;
-        digest_init(&md, DIGEST_SHA512);
+        r = digest_init(&md, DIGEST_SHA512, reterr);
+        if (r < 0)
+                return r;
         p.md = &md;
 
         /* The compressed stream decompressed as one raw entry, read by a tar reader in turn. */

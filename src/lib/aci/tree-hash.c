@@ -225,7 +225,9 @@ int tree_hash_at(int dirfd, const char *skip, TreeHash *ret) {
 
         if (!buf)
                 return -ENOMEM;
-        digest_init(&md, DIGEST_SHA512);
+        r = digest_init(&md, DIGEST_SHA512, NULL);
+        if (r < 0)
+                return r;
         w = (HashWalk){.md = &md, .buf = buf};
         r = walk(&w, dirfd, "", skip);
         if (r < 0)

@@ -125,8 +125,8 @@ int appc_type_from_json(const AppcType *t, json_object *v, const char *path, voi
                 return t->from_json(v, path, p, reterr);
         r = appc_json_expect(v, json_type_object, path, reterr);
         for (const AppcField *f = t->fields; r >= 0 && f->key; f++)
-                r = field_from_json(f, appc_json_member(v, f->key),
-                                    APPC_PATH("%s%s%s", path, *path ? "." : "", f->key), p, reterr);
+                r = field_from_json(f, appc_json_member(v, f->key), APPC_PATH_MEMBER(path, f->key), p,
+                                    reterr);
         if (r >= 0 && t->finish)
                 r = t->finish(p);
         return r;

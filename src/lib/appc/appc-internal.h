@@ -17,6 +17,10 @@
 /* Formats a field path ("apps[1].app.exec[0]") into a buffer that lives as long as the enclosing block. */
 #define APPC_PATH(...) appc_pathf((char[APPC_PATH_MAX]){0}, APPC_PATH_MAX, __VA_ARGS__)
 const char *appc_pathf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+/* "path.key" ("key" when path is empty), as APPC_PATH("%s%s%s", path, *path ? "." : "", key) would
+ * format it, without printf: it is made for every field of every manifest read. */
+#define APPC_PATH_MEMBER(path, key) appc_path_member((char[APPC_PATH_MAX]){0}, APPC_PATH_MAX, (path), (key))
+const char *appc_path_member(char *buf, size_t size, const char *path, const char *key);
 
 /* 'value' for a message: quoted, control characters escaped, long values shortened. */
 #define APPC_QUOTE(s) appc_quote((char[APPC_QUOTE_MAX]){0}, APPC_QUOTE_MAX, (s))

@@ -20,6 +20,25 @@ const char *appc_pathf(char *buf, size_t size, const char *fmt, ...) {
         return buf;
 }
 
+static size_t copy_truncated(char *buf, size_t o, size_t size, const char *s) {
+        size_t n = strlen(s);
+
+        if (n > size - 1 - o)
+                n = size - 1 - o;
+        memcpy(buf + o, s, n);
+        return o + n;
+}
+
+const char *appc_path_member(char *buf, size_t size, const char *path, const char *key) {
+        size_t o = copy_truncated(buf, 0, size, path);
+
+        if (*path)
+                o = copy_truncated(buf, o, size, ".");
+        o = copy_truncated(buf, o, size, key);
+        buf[o] = '\0';
+        return buf;
+}
+
 const char *appc_quote(char *buf, size_t size, const char *s) {
         size_t o = 0;
 

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include "fs.h"
 #include "json-field.h"
 #include "log.h"
+#include "mds.h"
 #include "path.h"
 #include "strv.h"
 
@@ -413,13 +413,10 @@ int auth_entry_header(const AuthEntry *a, char **ret_header, RktError **reterr) 
                 if (asprintf(&plain, "%s:%s", a->user, a->password) < 0)
                         return -ENOMEM;
                 n = strlen(plain);
-                b64 = malloc(4 * ((n + 2) / 3) + 1);
-                if (!b64) {
-                        free_secret(TAKE_PTR(plain));
-                        return -ENOMEM;
-                }
-                EVP_EncodeBlock((unsigned char *) b64, (const unsigned char *) plain, (int) n);
+                b64 = mds_base64_encode(plain, n);
                 free_secret(TAKE_PTR(plain));
+                if (!b64)
+                        return -ENOMEM;
                 r = asprintf(ret_header, "Authorization: Basic %s", b64);
                 free_secret(TAKE_PTR(b64));
                 return r < 0 ? -ENOMEM : 0;

@@ -49,12 +49,15 @@ static int sha256_fd(int fd, char ret[static 7 + 64 + 1], uint64_t *ret_size) {
         char hex[DIGEST_HEX_MAX];
         uint64_t size = 0;
         Digest md;
+        int r;
 
         if (!buf)
                 return -ENOMEM;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return negative_errno();
-        digest_init(&md, DIGEST_SHA256);
+        r = digest_init(&md, DIGEST_SHA256, NULL);
+        if (r < 0)
+                return r;
         for (;;) {
                 ssize_t n = read(fd, buf, 256 * 1024);
                 if (n < 0 && errno == EINTR)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "dl.h"
 #include "json-field.h"
 #include "mds.h"
 
@@ -156,14 +157,17 @@ static int hmac_raw(const uint8_t *key, size_t key_size, const uint8_t uuid[MDS_
                     const void *content, size_t content_size, uint8_t md[static EVP_MAX_MD_SIZE],
                     unsigned *md_len) {
         _cleanup_free_ uint8_t *msg = NULL;
+        int r = crypto_dl_open(NULL);
 
+        if (r < 0)
+                return r;
         msg = malloc(MDS_UUID_SIZE + content_size);
         if (!msg)
                 return -ENOMEM;
         memcpy(msg, uuid, MDS_UUID_SIZE);
         if (content_size > 0)
                 memcpy(msg + MDS_UUID_SIZE, content, content_size);
-        if (!HMAC(EVP_sha512(), key, (int) key_size, msg, MDS_UUID_SIZE + content_size, md, md_len))
+        if (!sym_HMAC(sym_EVP_sha512(), key, (int) key_size, msg, MDS_UUID_SIZE + content_size, md, md_len))
                 return -EIO;
         return 0;
 }
@@ -179,7 +183,7 @@ int mds_hmac_sign(const uint8_t *key, size_t key_size, const uint8_t uuid[MDS_UU
         if (r < 0)
                 return r;
         s = mds_base64_encode(md, md_len);
-        OPENSSL_cleanse(md, sizeof(md));
+        explicit_bzero(md, sizeof(md));
         if (!s)
                 return -ENOMEM;
         *ret_signature = s;
@@ -200,8 +204,8 @@ int mds_hmac_verify(const uint8_t *key, size_t key_size, const uint8_t uuid[MDS_
         r = hmac_raw(key, key_size, uuid, content, content_size, md, &md_len);
         if (r < 0)
                 return r;
-        r = sig_size == md_len && CRYPTO_memcmp(sig, md, md_len) == 0;
-        OPENSSL_cleanse(md, sizeof(md));
+        r = sig_size == md_len && sym_CRYPTO_memcmp(sig, md, md_len) == 0;
+        explicit_bzero(md, sizeof(md));
         return r;
 }
 
@@ -305,9 +309,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(MdsPod *, pod_free);
 
 int mds_registry_new(const uint8_t *key, size_t key_size, MdsRegistry **ret) {
         MdsRegistry *r;
+        int e;
 
         if (!key || key_size != MDS_HMAC_KEY_SIZE)
                 return -EINVAL;
+        /* libcrypto, for the HMAC and the tokens' comparison (dl.h) */
+        e = crypto_dl_open(NULL);
+        if (e < 0)
+                return e;
         r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
@@ -322,7 +331,7 @@ MdsRegistry *mds_registry_free(MdsRegistry *r) {
         for (size_t i = 0; i < r->n_pods; i++)
                 pod_free(r->pods[i]);
         free(r->pods);
-        OPENSSL_cleanse(r->key, sizeof(r->key));
+        explicit_bzero(r->key, sizeof(r->key));
         return mfree(r);
 }
 
@@ -345,7 +354,7 @@ static MdsPod *find_token(const MdsRegistry *r, const char *token) {
 
         for (size_t i = 0; i < r->n_pods; i++) {
                 MdsPod *p = r->pods[i];
-                if (strlen(p->token) == n && CRYPTO_memcmp(p->token, token, n) == 0)
+                if (strlen(p->token) == n && sym_CRYPTO_memcmp(p->token, token, n) == 0)
                         found = p;
         }
         return found;

@@ -184,19 +184,23 @@ int store_render(Store *s, const char *id, int target_dirfd, bool rootfs_only, R
         return r;
 }
 
+/* sha512 of the images' IDs joined by ",". */
 static int tree_id_of(const RenderList *l, char **ret) {
-        char *id = malloc(strlen("deps-sha512-") + DIGEST_HEX_MAX);
-        Digest md;
+        _cleanup_free_ char *joined = NULL;
+        char *id = malloc(strlen("deps-sha512-") + DIGEST_HEX_MAX), *p;
+        size_t size = 1;
 
-        if (!id)
+        for (size_t i = 0; i < l->n; i++)
+                size += strlen(l->items[i].id) + 1;
+        joined = p = malloc(size);
+        if (!id || !joined) {
+                free(id);
                 return -ENOMEM;
-        digest_init(&md, DIGEST_SHA512);
-        for (size_t i = 0; i < l->n; i++) {
-                if (i > 0)
-                        digest_update(&md, ",", 1);
-                digest_update(&md, l->items[i].id, strlen(l->items[i].id));
         }
-        digest_final_hex(&md, stpcpy(id, "deps-sha512-"));
+        *p = '\0';
+        for (size_t i = 0; i < l->n; i++)
+                p = stpcpy(i > 0 ? stpcpy(p, ",") : p, l->items[i].id);
+        digest_buffer_hex(DIGEST_SHA512, joined, (size_t) (p - joined), stpcpy(id, "deps-sha512-"));
         *ret = id;
         return 0;
 }

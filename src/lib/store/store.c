@@ -824,10 +824,15 @@ int store_export(Store *s, const char *id, int out_fd, bool verify, RktError **r
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = malloc(256 * 1024);
         Digest md;
+        int r;
 
         if (!buf)
                 return -ENOMEM;
-        digest_init(&md, DIGEST_SHA512);
+        if (verify) {
+                r = digest_init(&md, DIGEST_SHA512, reterr);
+                if (r < 0)
+                        return r;
+        }
         fd = store_open_blob(s, id, reterr);
         if (fd < 0)
                 return fd;
