@@ -188,7 +188,7 @@ static const char *strict_scan(const char *s, size_t n, size_t *ret_offset) {
 }
 
 int json_parse_strict_value(const char *json, size_t size, const char *what, json_object **ret,
-                          RktError **reterr) {
+                            RktError **reterr) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_(json_object_putp) json_object *o = NULL;
         enum json_tokener_error e;
@@ -236,7 +236,8 @@ int json_parse_strict_value(const char *json, size_t size, const char *what, jso
         return 0;
 }
 
-int json_parse_strict(const char *json, size_t size, const char *what, json_object **ret, RktError **reterr) {
+int json_parse_strict(const char *json, size_t size, const char *what, json_object **ret,
+                      RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         int r;
 

@@ -154,10 +154,10 @@ static const char *type_name(json_type t) {
         return (size_t) t < ELEMENTSOF(names) && names[t] ? names[t] : "unknown";
 }
 
-/* A member of a strict table: present (null included) with the type the field wants, strings without
- * control characters. *ret is NULL when the member is absent. */
-static int strict_member(const JsonField *f, json_object *o, const char *path, json_object **ret,
-                         RktError **reterr) {
+/* A member of a strict table: present (null included) with the type the field wants, strings without NUL
+ * (and without control characters in a single_line table). *ret is NULL when the member is absent. */
+static int strict_member(const JsonTable *t, const JsonField *f, json_object *o, const char *path,
+                         json_object **ret, RktError **reterr) {
         json_type want = field_json_type(f);
         json_object *v = NULL;
         const char *s;
@@ -175,8 +175,7 @@ static int strict_member(const JsonField *f, json_object *o, const char *path, j
                 s = json_object_get_string(v);
                 if (strlen(s) != (size_t) json_object_get_string_len(v))
                         return json_fail(reterr, "field '%s': must not contain NUL characters", path);
-                /* Messages quote these values on one line. */
-                if (string_has_control(s))
+                if (t->single_line && string_has_control(s))
                         return json_fail(reterr, "field '%s': must not contain control characters", path);
         }
         *ret = v;
@@ -205,11 +204,11 @@ int json_table_from_json(const JsonTable *t, json_object *v, const char *path, v
                         r = field_from_json(f, json_member(v, f->key), fp, p, reterr);
                         continue;
                 }
-                r = strict_member(f, v, fp, &m, reterr);
+                r = strict_member(t, f, v, fp, &m, reterr);
                 if (r >= 0)
-                        r = field_from_json(f, m, strict_path(f, fp, (char[JSON_PATH_MAX + 16]){0},
-                                                              JSON_PATH_MAX + 16),
-                                            p, reterr);
+                        r = field_from_json(
+                                f, m, strict_path(f, fp, (char[JSON_PATH_MAX + 16]){0}, JSON_PATH_MAX + 16),
+                                p, reterr);
         }
         if (r >= 0 && t->finish)
                 r = t->finish(p);
@@ -308,7 +307,8 @@ static int field_copy(const JsonField *f, const void *src, void *dst) {
                 return 0;
         case JSON_FIELD_KV_ARRAY:
         case JSON_FIELD_KV_MAP:
-                return name_value_array_copy(s, CCOUNT(src, f), (NameValue **) FIELD(dst, f), &COUNT(dst, f));
+                return name_value_array_copy(s, CCOUNT(src, f), (NameValue **) FIELD(dst, f),
+                                             &COUNT(dst, f));
         case JSON_FIELD_CUSTOM:
                 return f->ops->copy(s, CCOUNT(src, f), FIELD(dst, f), &COUNT(dst, f));
         case JSON_FIELD_ARRAY:
@@ -498,7 +498,7 @@ void *json_table_free(const JsonTable *t, void *p) {
 }
 
 int json_table_parse(const char *json, size_t size, const char *what, const JsonTable *t, void *ret_ptr,
-                        RktError **reterr) {
+                     RktError **reterr) {
         _cleanup_(json_object_putp) json_object *root = NULL;
         void *p;
         int r;
@@ -554,7 +554,8 @@ static int read_failed(const JsonTable *t, const char *what, void *p, int r, Rkt
         return rkt_error_prefix(reterr, r, "%s", what);
 }
 
-int json_table_read_object(const JsonTable *t, json_object *o, const char *what, void *p, RktError **reterr) {
+int json_table_read_object(const JsonTable *t, json_object *o, const char *what, void *p,
+                           RktError **reterr) {
         int r;
 
         if (!json_object_is_type(o, json_type_object))
@@ -567,21 +568,33 @@ int json_table_read_object(const JsonTable *t, json_object *o, const char *what,
         return 0;
 }
 
+/* A file of rkt's whose content is wrong is damaged: -EBADMSG. */
+static int damaged(RktError **reterr, int r) {
+        if (r == -ENOMEM)
+                return r;
+        if (reterr && *reterr)
+                (*reterr)->code = -EBADMSG;
+        return -EBADMSG;
+}
+
 int json_table_read(const JsonTable *t, const char *json, size_t size, const char *what, void *p,
                     RktError **reterr) {
         _cleanup_(json_object_putp) json_object *root = NULL;
         int r;
 
         r = json_parse_strict(json, size, what, &root, reterr);
-        if (r < 0)
-                return r;
+        if (r < 0) {
+                json_table_done(t, p);
+                return damaged(reterr, r);
+        }
         for (const JsonField *f = t->fields; f->key; f++)
                 if (f->type == JSON_FIELD_CONST) {
                         r = json_check_const(root, f->key, f->constant, reterr);
                         if (r < 0)
-                                return read_failed(t, what, p, r, reterr);
+                                return damaged(reterr, read_failed(t, what, p, r, reterr));
                 }
-        return json_table_read_object(t, root, what, p, reterr);
+        r = json_table_read_object(t, root, what, p, reterr);
+        return r < 0 ? damaged(reterr, r) : 0;
 }
 
 int json_table_to_text(const JsonTable *t, const void *p, char **ret) {

@@ -51,10 +51,10 @@ struct JsonField {
         JsonFieldType type;
         JsonFieldFlags flags;
         size_t offset;
-        size_t n_offset;        /* arrays: where their size_t count lives */
-        const JsonTable *elem;  /* ARRAY, OBJECT, OBJECT_PTR */
-        int64_t min, max;       /* UINT */
-        const char *constant;   /* CONST */
+        size_t n_offset;         /* arrays: where their size_t count lives */
+        const JsonTable *elem;   /* ARRAY, OBJECT, OBJECT_PTR */
+        int64_t min, max;        /* UINT */
+        const char *constant;    /* CONST */
         const JsonFieldOps *ops; /* CUSTOM */
 };
 
@@ -69,12 +69,12 @@ struct JsonField {
  *
  * A strict table is one of rkt's own files or of a configuration file, not a document of a Go-era format:
  * its keys are matched exactly, null is a wrong type rather than an absent member, strings must hold no
- * control characters, and a wrong type says what it found: "field 'size': must be an integer, not a
- * string". */
+ * NUL (single_line: no control character either, for values messages quote on one line), and a wrong
+ * type says what it found: "field 'size': must be an integer, not a string". */
 struct JsonTable {
         size_t size;
         const JsonField *fields;
-        bool strict;
+        bool strict, single_line;
         int (*finish)(void *p);
         int (*validate)(const void *p, RktError **reterr);
         int (*from_json)(json_object *v, const char *path, void *p, RktError **reterr);
@@ -102,8 +102,8 @@ void *json_table_free(const JsonTable *t, void *p);
 bool json_table_equal_ptr(const JsonTable *t, const void *a, const void *b);
 
 /* One of rkt's files (a strict table): json_table_parse() into the zeroed struct p, every error prefixed
- * with what ("image record 'FILE': field 'size': must be an integer, not a string"). On failure p is
- * emptied. */
+ * with what ("the record of image 'ID': field 'size': must be an integer, not a string") and -EBADMSG (the
+ * file is damaged). On failure p is emptied. */
 int json_table_read(const JsonTable *t, const char *json, size_t size, const char *what, void *p,
                     RktError **reterr);
 /* json_table_from_json() of the object o read some other way (configuration files are parsed leniently),
