@@ -606,3 +606,47 @@ int json_table_to_text(const JsonTable *t, const void *p, char **ret) {
         jw_done(&w);
         return r;
 }
+
+static int element_parse(json_object *e, const char *path, void *elem, const void *userdata,
+                         RktError **reterr) {
+        return json_table_from_json(userdata, e, path, elem, reterr);
+}
+
+int json_table_read_array(const JsonTable *t, const char *json, size_t size, const char *what,
+                          void *ret_array_ptr, size_t *ret_n, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *root = NULL;
+        void *array = NULL;
+        size_t n = 0;
+        int r;
+
+        r = json_parse_strict_value(json, size, what, &root, reterr);
+        if (r < 0)
+                return damaged(reterr, r);
+        if (!json_object_is_type(root, json_type_array))
+                return damaged(reterr, json_fail(reterr, "%s is not a JSON array", what));
+        r = json_read_array(root, "", t->size, element_parse, t, &array, &n, reterr);
+        if (r < 0) {
+                json_table_array_free(t, array, n);
+                return damaged(reterr, r == -ENOMEM ? r : rkt_error_prefix(reterr, r, "%s", what));
+        }
+        *(void **) ret_array_ptr = array;
+        *ret_n = n;
+        return 0;
+}
+
+void json_table_array_free(const JsonTable *t, void *array, size_t n) {
+        array_free(t, array, n);
+}
+
+int json_table_array_to_text(const JsonTable *t, const void *array, size_t n, char **ret) {
+        JsonWriter w = {};
+        int r;
+
+        jw_begin_array(&w);
+        for (size_t i = 0; i < n; i++)
+                jw_table(&w, t, (const char *) array + i * t->size);
+        jw_end_array(&w);
+        r = jw_finish(&w, false, ret);
+        jw_done(&w);
+        return r;
+}

@@ -111,3 +111,10 @@ int json_table_read(const JsonTable *t, const char *json, size_t size, const cha
 int json_table_read_object(const JsonTable *t, json_object *o, const char *what, void *p, RktError **reterr);
 /* The compact text of p (no validation). */
 int json_table_to_text(const JsonTable *t, const void *p, char **ret);
+
+/* A file of rkt's that holds an array of records (a pod's net-info.json): each element read with the strict
+ * table t, as json_table_read() does. */
+int json_table_read_array(const JsonTable *t, const char *json, size_t size, const char *what,
+                          void *ret_array_ptr, size_t *ret_n, RktError **reterr);
+void json_table_array_free(const JsonTable *t, void *array, size_t n);
+int json_table_array_to_text(const JsonTable *t, const void *array, size_t n, char **ret);
