@@ -25,11 +25,12 @@ static int net_info_finish(void *p) {
         return 0;
 }
 
+/* Not single_line: a network's args come from --net as the user wrote them, and the teardown must read back
+ * whatever stage1 wrote. */
 static const JsonTable net_info_table = {
         .size = sizeof(NetInfo),
         .fields = net_info_fields,
         .strict = true,
-        .single_line = true,
         .finish = net_info_finish,
 };
 
