@@ -171,6 +171,17 @@ static int strict_member(const JsonTable *t, const JsonField *f, json_object *o,
         if (want != json_type_null && !json_object_is_type(v, want))
                 return json_fail(reterr, "field '%s': must be %s, not %s", path, type_name(want),
                                  type_name(json_object_get_type(v)));
+        /* the elements of a list of strings, named like the member ("field 'domains[1]'") */
+        for (size_t i = 0; f->type == JSON_FIELD_STRV && i < json_object_array_length(v); i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+
+                if (!json_object_is_type(e, json_type_string))
+                        return json_fail(reterr, "field '%s[%zu]': must be a string, not %s", path, i,
+                                         type_name(json_object_get_type(e)));
+                if (strlen(json_object_get_string(e)) != (size_t) json_object_get_string_len(e))
+                        return json_fail(reterr, "field '%s[%zu]': must not contain NUL characters", path,
+                                         i);
+        }
         if (want == json_type_string) {
                 s = json_object_get_string(v);
                 if (strlen(s) != (size_t) json_object_get_string_len(v))
