@@ -99,7 +99,8 @@ static void test_round_trip(void **state) {
 
 static void test_omitempty_and_go_rules(void **state) {
         /* Keys in any case, the last one winning; null reads as absent; "" as absent with EMPTY_IS_NULL. */
-        static const char in[] = "{\"KIND\":\"Test\",\"S\":\"\",\"b\":null,\"One\":{\"NAME\":\"a\",\"name\":\"b\"}}";
+        static const char in[] =
+                "{\"KIND\":\"Test\",\"S\":\"\",\"b\":null,\"One\":{\"NAME\":\"a\",\"name\":\"b\"}}";
         Outer *o = NULL;
         _cleanup_free_ char *text = NULL;
 
@@ -137,7 +138,8 @@ static void test_errors_name_the_field(void **state) {
         expect_error("{\"kind\":\"Test\",\"inners\":[{},{\"port\":\"80\"}]}",
                      "inners[1].port: must be an integer between 0 and 65535");
         expect_error("{\"kind\":\"Test\",\"one\":{},\"opt\":[]}", "opt: must be an object");
-        expect_error("{\"kind\":\"Test\",\"s\":\"a\\u0000b\",\"one\":{}}", "test is not valid JSON: NUL character in string at offset 21");
+        expect_error("{\"kind\":\"Test\",\"s\":\"a\\u0000b\",\"one\":{}}",
+                     "test is not valid JSON: NUL character in string at offset 21");
         expect_error("[]", "test is not a JSON object");
 }
 
@@ -182,7 +184,8 @@ static void expect_record_error(const char *json, const char *message) {
 }
 
 static void test_strict(void **state) {
-        static const char in[] = "{\"id\":\"a/b\",\"tags\":[\"t\"],\"size\":7,\"items\":[{\"name\":\"n\"}],\"x\":1}";
+        static const char in[] =
+                "{\"id\":\"a/b\",\"tags\":[\"t\"],\"size\":7,\"items\":[{\"name\":\"n\"}],\"x\":1}";
         _cleanup_free_ char *text = NULL;
         Record r = {};
 
@@ -191,16 +194,23 @@ static void test_strict(void **state) {
         assert_int_equal(r.size, 7);
         assert_int_equal(json_table_to_text(&record_table, &r, &text), 0);
         /* '/' is not escaped; unknown members are not kept */
-        assert_string_equal(text, "{\"id\":\"a/b\",\"tags\":[\"t\"],\"size\":7,\"items\":[{\"name\":\"n\",\"port\":0}]}");
+        assert_string_equal(
+                text,
+                "{\"id\":\"a/b\",\"tags\":[\"t\"],\"size\":7,\"items\":[{\"name\":\"n\",\"port\":0}]}");
         json_table_done(&record_table, &r);
 
         expect_record_error("{\"ID\":\"a\"}", "record 'f': field 'id': must be set");
         expect_record_error("{\"id\":null}", "record 'f': field 'id': must be a string, not null");
         expect_record_error("{\"id\":\"a\",\"size\":\"7\"}",
                             "record 'f': field 'size': must be an integer, not a string");
-        expect_record_error("{\"id\":\"a\",\"size\":-7}", "record 'f': field 'size': must be a non-negative integer");
-        expect_record_error("{\"id\":\"a\\tb\"}", "record 'f': field 'id': must not contain control characters");
-        expect_record_error("{\"id\":\"a\",\"tags\":{}}", "record 'f': field 'tags': must be an array, not an object");
+        expect_record_error("{\"id\":\"a\",\"size\":-7}",
+                            "record 'f': field 'size': must be a non-negative integer");
+        expect_record_error("{\"id\":\"a\\tb\"}",
+                            "record 'f': field 'id': must not contain control characters");
+        expect_record_error("{\"id\":\"a\",\"tags\":[\"t\",1]}",
+                            "record 'f': field 'tags[1]': must be a string, not an integer");
+        expect_record_error("{\"id\":\"a\",\"tags\":{}}",
+                            "record 'f': field 'tags': must be an array, not an object");
         expect_record_error("{\"id\":\"a\",\"items\":[{\"name\":\"n\"},{\"port\":1}]}",
                             "record 'f': field 'items[1].name': must be set");
         expect_record_error("{\"id\":\"a\",\"items\":[{\"name\":\"n\",\"port\":true}]}",
@@ -226,9 +236,11 @@ static void test_strict_arrays(void **state) {
 
         items = NULL;
         n = 0;
-        assert_int_equal(json_table_read_array(&item_table, bad, strlen(bad), "list", &items, &n, &e), -EBADMSG);
+        assert_int_equal(json_table_read_array(&item_table, bad, strlen(bad), "list", &items, &n, &e),
+                         -EBADMSG);
         assert_null(items);
-        assert_string_equal(rkt_error_message(e, -EBADMSG), "list: field '[1].name': must be a string, not an integer");
+        assert_string_equal(rkt_error_message(e, -EBADMSG),
+                            "list: field '[1].name': must be a string, not an integer");
         e = rkt_error_free(e);
         assert_int_equal(json_table_read_array(&item_table, "{}", 2, "list", &items, &n, &e), -EBADMSG);
         assert_string_equal(rkt_error_message(e, -EBADMSG), "list is not a JSON array");
