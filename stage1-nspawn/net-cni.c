@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "json-field.h"
+#include "json-io.h"
 #include "net.h"
 #include "stage1-contract.h"
 #include "strv.h"

@@ -21,7 +21,7 @@
 #include "app-compat.h"
 #include "fd-util.h"
 #include "fs.h"
-#include "json-field.h"
+#include "json-io.h"
 #include "log.h"
 #include "net.h"
 #include "path.h"

@@ -480,6 +480,16 @@ fail:
         return r;
 }
 
+int json_to_plain_string(json_object *o, char **ret) {
+        char *s = strdup(
+                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 char *json_text(json_object *v) {
         return strdup(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
                                                                     JSON_C_TO_STRING_NOSLASHESCAPE)

@@ -65,6 +65,8 @@ int json_read_kv_array(json_object *v, const char *path, NameValue **ret, size_t
 int json_read_kv_map(json_object *v, const char *path, NameValue **ret, size_t *ret_n, RktError **reterr);
 /* Compact JSON text of v ("null" for NULL). */
 char *json_text(json_object *v);
+/* o as one line of JSON with '/' left alone, as rkt writes its JSON files: a copy in *ret. */
+int json_to_plain_string(json_object *o, char **ret);
 /* The member key of o must be the string expected: "KEY: must be \"EXPECTED\"" otherwise. */
 int json_check_const(json_object *o, const char *key, const char *expected, RktError **reterr);
 

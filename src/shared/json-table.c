@@ -3,6 +3,7 @@
  * drives parsing, freeing, copying, comparing and writing, instead of a hand-written walker for each. */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 #include "escape.h"
 #include "json-table.h"
@@ -154,6 +155,24 @@ static const char *type_name(json_type t) {
         return (size_t) t < ELEMENTSOF(names) && names[t] ? names[t] : "unknown";
 }
 
+/* The member key of o (null included): exactly, else (any_case) the first one equal ignoring case. */
+static bool strict_lookup(const JsonTable *t, json_object *o, const char *key, json_object **ret) {
+        struct json_object_iterator it, end;
+
+        if (json_object_object_get_ex(o, key, ret))
+                return true;
+        if (!t->any_case)
+                return false;
+        it = json_object_iter_begin(o);
+        end = json_object_iter_end(o);
+        for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+                if (strcasecmp(json_object_iter_peek_name(&it), key) == 0) {
+                        *ret = json_object_iter_peek_value(&it);
+                        return true;
+                }
+        return false;
+}
+
 /* A member of a strict table: present (null included) with the type the field wants, strings without NUL
  * (and without control characters in a single_line table). *ret is NULL when the member is absent. */
 static int strict_member(const JsonTable *t, const JsonField *f, json_object *o, const char *path,
@@ -163,7 +182,7 @@ static int strict_member(const JsonTable *t, const JsonField *f, json_object *o,
         const char *s;
 
         *ret = NULL;
-        if (!json_object_object_get_ex(o, f->key, &v)) {
+        if (!strict_lookup(t, o, f->key, &v)) {
                 if (f->flags & JSON_REQUIRED)
                         return json_fail(reterr, "field '%s': must be set", path);
                 return 0;

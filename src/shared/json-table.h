@@ -70,11 +70,13 @@ struct JsonField {
  * A strict table is one of rkt's own files or of a configuration file, not a document of a Go-era format:
  * its keys are matched exactly, null is a wrong type rather than an absent member, strings must hold no
  * NUL (single_line: no control character either, for values messages quote on one line), and a wrong
- * type says what it found: "field 'size': must be an integer, not a string". */
+ * type says what it found: "field 'size': must be an integer, not a string". any_case: a key is also
+ * matched ignoring ASCII case when it is not there exactly (Go's rule: the exact key first), for the
+ * files Go programs read (CNI network configurations). */
 struct JsonTable {
         size_t size;
         const JsonField *fields;
-        bool strict, single_line;
+        bool strict, single_line, any_case;
         int (*finish)(void *p);
         int (*validate)(const void *p, RktError **reterr);
         int (*from_json)(json_object *v, const char *path, void *p, RktError **reterr);

@@ -6,7 +6,6 @@
 
 #include "json-io.h"
 #include "docker.h"
-#include "json-field.h"
 #include "strv.h"
 
 /* --- references --- */

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "json-field.h"
+#include "json-io.h"
 #include "mds.h"
 
 /* --- values --- */
