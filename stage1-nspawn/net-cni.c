@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "json-field.h"
+#include "json-io.h"
 #include "net.h"
 #include "stage1-contract.h"
 #include "strv.h"
@@ -228,85 +228,5 @@ int net_plugin_env(char *const *environ_in, const char *command, const char *uui
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(env);
-        return 0;
-}
-
-/* --- net-info.json --- */
-
-void net_infos_free(NetInfo *n, size_t count) {
-        for (size_t i = 0; n && i < count; i++) {
-                free(n[i].net_name);
-                free(n[i].conf_path);
-                free(n[i].plugin_path);
-                free(n[i].if_name);
-                free(n[i].ip);
-                free(n[i].args);
-                free(n[i].mask);
-        }
-        free(n);
-}
-
-int net_info_json(const NetInfo *n, size_t count, char **ret) {
-        json_object *a = json_object_new_array();
-        int r;
-
-        if (!a)
-                return -ENOMEM;
-        for (size_t i = 0; i < count; i++) {
-                const char *const kv[][2] = {
-                        {"netName", n[i].net_name},
-                        {"netConf", n[i].conf_path},
-                        {"pluginPath", n[i].plugin_path},
-                        {"ifName", n[i].if_name},
-                        {"ip", n[i].ip},
-                        {"args", n[i].args},
-                        {"mask", n[i].mask},
-                };
-                json_object *o = json_object_new_object();
-                if (!o || json_object_array_add(a, o) < 0) {
-                        json_object_put(o);
-                        json_object_put(a);
-                        return -ENOMEM;
-                }
-                for (size_t k = 0; k < ELEMENTSOF(kv); k++)
-                        json_object_object_add(o, kv[k][0], json_object_new_string(strempty(kv[k][1])));
-        }
-        r = json_to_plain_string(a, ret);
-        json_object_put(a);
-        return r;
-}
-
-int net_info_parse(const char *json, NetInfo **ret, size_t *ret_n, RktError **reterr) {
-        json_object *root = json_tokener_parse(json);
-        NetInfo *n = NULL;
-        size_t count;
-
-        if (!root || !json_object_is_type(root, json_type_array)) {
-                json_object_put(root);
-                return rkt_error_set(reterr, -EINVAL, POD_NET_INFO ": not a JSON array");
-        }
-        count = json_object_array_length(root);
-        n = calloc(count + 1, sizeof(NetInfo));
-        if (!n) {
-                json_object_put(root);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < count; i++) {
-                json_object *o = json_object_array_get_idx(root, i);
-                char **fields[] = {&n[i].net_name, &n[i].conf_path, &n[i].plugin_path, &n[i].if_name,
-                                   &n[i].ip,       &n[i].args,      &n[i].mask};
-                const char *keys[] = {"netName", "netConf", "pluginPath", "ifName", "ip", "args", "mask"};
-                for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                        *fields[k] = strdup(strempty(json_str(o, keys[k])));
-                        if (!*fields[k]) {
-                                net_infos_free(n, count);
-                                json_object_put(root);
-                                return -ENOMEM;
-                        }
-                }
-        }
-        json_object_put(root);
-        *ret = n;
-        *ret_n = count;
         return 0;
 }

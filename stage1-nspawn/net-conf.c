@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "fs.h"
-#include "json-field.h"
+#include "json-table.h"
 #include "net.h"
 #include "path.h"
 #include "strv.h"
@@ -63,85 +63,87 @@ void net_confs_free(NetConf *c, size_t n) {
         free(c);
 }
 
-/* The key of o that stands for key: key itself, else one equal to it ignoring case. rkt 1.30 (and the CNI
- * plugins) decoded these files with Go's encoding/json, which matches keys that way: {"Name":…,"Type":…}
- * worked there. */
-static const char *conf_key(json_object *o, const char *key) {
-        if (json_object_object_get_ex(o, key, NULL))
-                return key;
-        json_object_object_foreach(o, k, v) {
-                (void) v;
-                if (strcasecmp(k, key) == 0)
-                        return k;
-        }
-        return key;
-}
+/* The members rkt reads; the plugin gets the whole file. rkt 1.30 (and the CNI plugins) decoded these
+ * files with Go's encoding/json, which matches keys ignoring case when they are not there exactly:
+ * {"Name":…,"Type":…} worked there. */
+typedef struct ConfFields {
+        char *name, *type, *cni_version;
+        bool ip_masq;
+} ConfFields;
 
-/* A string field: -ENOENT when absent, -EINVAL (with an error) when of another type, null included. */
-static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
-                       RktError **reterr) {
-        int r = json_field_string(o, conf_key(o, key), "network configuration", path, ret, reterr);
-        return r == 0 ? -ENOENT : r < 0 ? r : 0;
+static const JsonField conf_fields[] = {
+        JSON_FIELD("name", STRING, ConfFields, name),
+        JSON_FIELD("type", STRING, ConfFields, type),
+        JSON_FIELD("cniVersion", STRING, ConfFields, cni_version),
+        JSON_FIELD("ipMasq", BOOL, ConfFields, ip_masq),
+        {},
+};
+
+static const JsonTable conf_table = {.size = sizeof(ConfFields),
+                                     .fields = conf_fields,
+                                     .strict = true,
+                                     .single_line = true,
+                                     .any_case = true};
+
+static void conf_fields_done(ConfFields *f) {
+        json_table_done(&conf_table, f);
 }
 
 int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr) {
         enum json_tokener_error jerr;
-        json_object *root = json_tokener_parse_verbose(json, &jerr), *v;
+        json_object *root = json_tokener_parse_verbose(json, &jerr);
         _cleanup_(net_conf_done) NetConf c = {};
-        const char *name = NULL, *type = NULL, *version = NULL, *base;
+        _cleanup_(conf_fields_done) ConfFields f = {};
+        _cleanup_free_ char *what = NULL;
+        const char *name, *type, *base;
         int r;
 
         if (!root)
                 return rkt_error_set(reterr, -EINVAL, "network configuration '%s': invalid JSON: %s", path,
                                      json_tokener_error_desc(jerr));
-        if (!json_object_is_type(root, json_type_object)) {
-                r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': not a JSON object", path);
+        if (asprintf(&what, "network configuration '%s'", path) < 0) {
+                r = -ENOMEM;
                 goto finish;
         }
-        r = conf_string(root, "name", path, &name, reterr);
-        if (r == -ENOENT || (r >= 0 && isempty(name)))
+        r = json_table_read_object(&conf_table, root, what, &f, reterr);
+        if (r < 0)
+                goto finish;
+        name = f.name;
+        type = f.type;
+        if (isempty(name))
                 r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'name': missing",
                                   path);
-        else if (r >= 0 && !net_name_valid(name))
+        else if (!net_name_valid(name))
                 r = rkt_error_set(reterr, -EINVAL,
                                   "network configuration '%s': field 'name': invalid network name '%s' "
                                   "(letters, digits, '_', '.', '-')",
                                   path, name);
-        else if (r >= 0 && net_name_special(name))
+        else if (net_name_special(name))
                 r = rkt_error_set(reterr, -EINVAL,
                                   "network configuration '%s': field 'name': '%s' is reserved (--net=%s "
                                   "has a meaning of its own)",
                                   path, name, name);
         if (r < 0)
                 goto finish;
-        r = conf_string(root, "type", path, &type, reterr);
-        if (r == -ENOENT || (r >= 0 && isempty(type)))
+        if (isempty(type))
                 r = rkt_error_set(reterr, -EINVAL, "network configuration '%s': field 'type': missing",
                                   path);
         /* The type names a plugin file in the plugin directories, nothing else. */
-        else if (r >= 0 && (strchr(type, '/') || streq(type, ".") || streq(type, "..")))
+        else if (strchr(type, '/') || streq(type, ".") || streq(type, ".."))
                 r = rkt_error_set(reterr, -EINVAL,
                                   "network configuration '%s': field 'type': '%s' is not a plugin name",
                                   path, type);
         if (r < 0)
                 goto finish;
-        r = conf_string(root, "cniVersion", path, &version, reterr);
-        if (r < 0 && r != -ENOENT)
-                goto finish;
-        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v,
-                       reterr);
-        if (r < 0)
-                goto finish;
-        if (r > 0)
-                c.ip_masq = json_object_get_boolean(v);
+        c.ip_masq = f.ip_masq;
         base = strrchr(path, '/');
-        c.name = strdup(name);
-        c.type = strdup(type);
-        c.cni_version = version ? strdup(version) : NULL;
+        c.name = TAKE_PTR(f.name);
+        c.type = TAKE_PTR(f.type);
+        c.cni_version = TAKE_PTR(f.cni_version);
         c.path = strdup(path);
         c.file_name = strdup(base ? base + 1 : path);
         c.json = strdup(json);
-        if (!c.name || !c.type || (version && !c.cni_version) || !c.path || !c.file_name || !c.json) {
+        if (!c.path || !c.file_name || !c.json) {
                 r = -ENOMEM;
                 goto finish;
         }

@@ -21,7 +21,7 @@
 #include "app-compat.h"
 #include "fd-util.h"
 #include "fs.h"
-#include "json-field.h"
+#include "json-io.h"
 #include "log.h"
 #include "net.h"
 #include "path.h"
@@ -416,7 +416,7 @@ static bool netns_path_ours(const char *path, const char *uuid) {
 int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr) {
         _cleanup_free_ char *netns = NULL, *text = NULL;
         NetInfo *infos = NULL;
-        size_t n = 0;
+        size_t n = 0, size = 0;
         bool failed = false, netns_there;
         int r, ret = 0;
 
@@ -440,11 +440,13 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
         }
         netns_there = netns && access(netns, F_OK) == 0;
 
-        r = read_full_file_at(podfd, POD_NET_INFO, &text, NULL);
-        if (r >= 0)
-                r = net_info_parse(text, &infos, &n, reterr);
+        r = read_full_file_at(podfd, POD_NET_INFO, &text, &size);
+        if (r < 0 && r != -ENOENT)
+                r = rkt_error_prefix(reterr, r, "reading " POD_NET_INFO);
+        else if (r >= 0)
+                r = net_info_parse(text, size, &infos, &n, reterr);
         if (r < 0 && r != -ENOENT) {
-                ret = ret ?: rkt_error_prefix(reterr, r, "reading " POD_NET_INFO);
+                ret = ret ?: r;
                 failed = true;
         }
         /* In reverse order of setup; a network whose configuration copy is gone was removed already. */

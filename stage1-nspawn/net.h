@@ -24,6 +24,7 @@
 
 #include "appc.h"
 #include "error.h"
+#include "net-info.h"
 #include "macro.h"
 #include "net-options.h"
 #include "stage1-dns.h"
@@ -86,22 +87,6 @@ int net_mask_string(bool ipv6, unsigned prefix, char **ret);
  * say otherwise) and CNI_PATH. */
 int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,
                    const char *ifname, const char *args, const char *cni_path, char ***ret);
-
-/* --- net-info.json --- */
-
-typedef struct NetInfo {
-        char *net_name;
-        char *conf_path; /* relative to the pod dir: net/<ifname>.conf */
-        char *plugin_path;
-        char *if_name;
-        char *ip;   /* "" until the plugin answered */
-        char *args; /* "" when none */
-        char *mask; /* "" until the plugin answered */
-} NetInfo;
-
-int net_info_json(const NetInfo *n, size_t count, char **ret);
-int net_info_parse(const char *json, NetInfo **ret, size_t *ret_n, RktError **reterr);
-void net_infos_free(NetInfo *n, size_t count);
 
 /* --- port forwarding --- */
 

@@ -11,6 +11,7 @@
 #include "appc.h"
 #include "filter.h"
 #include "macro.h"
+#include "net-info.h"
 #include "service.h"
 
 /* --- strings --- */
@@ -149,39 +150,33 @@ static V1alpha__App *app_message(Arena *a, const Pod *p, const AppcRuntimeApp *r
         return app;
 }
 
-/* net-info.json: [{"netName": …, "ip": …}, …], as `rkt status` shows it. */
+/* net-info.json: [{"netName": …, "ip": …}, …], as `rkt status` shows it; none when it is damaged. */
 static int networks(Arena *a, const Pod *p, V1alpha__Pod *v) {
         _cleanup_free_ char *text = NULL;
-        json_object *o;
-        size_t n;
+        NetInfo *infos = NULL;
+        size_t n_infos = 0, n, size = 0;
 
         /* rkt 1.30 reported networks of running and exited pods only, not of collected ones. */
         if (p->state != POD_RUNNING && p->state != POD_EXITED)
                 return 0;
-        if (pod_read_file(p, POD_NET_INFO, &text, NULL) < 0)
+        if (pod_read_file(p, POD_NET_INFO, &text, &size) < 0)
                 return 0; /* --net=host, or no networking yet */
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_array)) {
-                json_object_put(o);
+        if (net_info_parse(text, size, &infos, &n_infos, NULL) < 0)
                 return 0;
-        }
-        n = MIN(json_object_array_length(o), 64U);
+        n = MIN(n_infos, 64U);
         v->networks = arena_alloc_array(a, n + 1, sizeof(V1alpha__Network *));
         for (size_t i = 0; v->networks && i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i), *x;
                 V1alpha__Network *net = arena_alloc(a, sizeof(V1alpha__Network));
                 if (!net)
                         break;
                 v1alpha__network__init(net);
-                if (json_object_object_get_ex(e, "netName", &x) && json_object_is_type(x, json_type_string))
-                        net->name = api_string(a, json_object_get_string(x));
-                if (json_object_object_get_ex(e, "ip", &x) && json_object_is_type(x, json_type_string))
-                        net->ipv4 = api_string(a, json_object_get_string(x));
+                net->name = api_string(a, infos[i].net_name);
+                net->ipv4 = api_string(a, infos[i].ip);
                 if (!net->name || !net->ipv4)
                         break;
                 v->networks[v->n_networks++] = net;
         }
-        json_object_put(o);
+        net_infos_free(infos, n_infos);
         return v->networks && v->n_networks == n ? 0 : -ENOMEM;
 }
 

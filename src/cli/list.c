@@ -86,14 +86,14 @@ static char *time_cell(uint64_t t, bool full, uint64_t now) {
 }
 
 static int add_rows(Table *t, const Pod *p, json_object *manifest, bool full, bool named, uint64_t now) {
-        _cleanup_(json_object_putp) json_object *nets = pod_nets_json(p);
+        _cleanup_(pod_nets_done) PodNets nets = pod_nets(p);
         bool started_applies = p->state == POD_RUNNING || pod_state_is_after_run(p->state);
         size_t n_apps = pod_manifest_n_apps(manifest), ncol = (full ? 8 : 7) + named;
         char *uuid = full ? strdup(p->uuid) : strndup(p->uuid, 8);
         char *state = strdup(pod_state_to_string(p->state));
         char *created = time_cell(pod_created_time(p), full, now);
         char *started = time_cell(started_applies ? pod_started_time(p) : 0, full, now);
-        char *networks = pod_nets_string(nets);
+        char *networks = pod_nets_string(&nets);
         json_object *apps = NULL;
         int r = 0;
 
@@ -149,13 +149,14 @@ int verb_list(CliArgs *a) {
         if (format != OUTPUT_TABLE) {
                 _cleanup_(json_object_putp) json_object *arr = json_object_new_array();
                 for (size_t i = 0; arr && i < n; i++) {
-                        _cleanup_(json_object_putp) json_object *manifest = NULL, *nets = NULL;
+                        _cleanup_(json_object_putp) json_object *manifest = NULL;
+                        _cleanup_(pod_nets_done) PodNets nets = {};
                         if (!listed(pods[i]->state))
                                 continue;
                         if (pod_manifest_available(pods[i]))
                                 (void) pod_manifest_json(pods[i], &manifest);
-                        nets = pod_nets_json(pods[i]);
-                        json_object_array_add(arr, pod_api_json(pods[i], manifest, nets));
+                        nets = pod_nets(pods[i]);
+                        json_object_array_add(arr, pod_api_json(pods[i], manifest, &nets));
                 }
                 r = arr ? output_json(arr, format, stdout) : -ENOMEM;
         } else {

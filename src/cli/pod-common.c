@@ -114,29 +114,34 @@ static bool nets_apply(const Pod *p) {
                p->state == POD_EXITED_DELETING;
 }
 
-json_object *pod_nets_json(const Pod *p) {
+PodNets pod_nets(const Pod *p) {
         _cleanup_free_ char *text = NULL;
-        json_object *o;
+        _cleanup_error_ RktError *e = NULL;
+        PodNets n = {};
+        size_t size = 0;
+        int r;
 
         /* Without net-info.json the pod runs with --net=host (or has no networking yet). */
-        if (!nets_apply(p) || pod_read_file(p, POD_NET_INFO, &text, NULL) < 0)
-                return NULL;
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_array) || json_object_array_length(o) == 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
+        if (!nets_apply(p) || pod_read_file(p, POD_NET_INFO, &text, &size) < 0)
+                return n;
+        r = net_info_parse(text, size, &n.nets, &n.n, &e);
+        if (r < 0)
+                log_warning("pod %s: %s", p->uuid, rkt_error_message(e, r));
+        return n;
 }
 
-char *pod_nets_string(json_object *nets) {
+void pod_nets_done(PodNets *n) {
+        net_infos_free(n->nets, n->n);
+        *n = (PodNets){};
+}
+
+char *pod_nets_string(const PodNets *n) {
         char *s = strdup("");
 
-        for (size_t i = 0; s && nets && i < json_object_array_length(nets); i++) {
-                json_object *n = json_object_array_get_idx(nets, i);
+        for (size_t i = 0; s && i < n->n; i++) {
                 char *ns;
-                if (asprintf(&ns, "%s%s%s:ip4=%s", s, i > 0 ? ", " : "", strempty(get_string(n, "netName")),
-                             strempty(get_string(n, "ip"))) < 0)
+                if (asprintf(&ns, "%s%s%s:ip4=%s", s, i > 0 ? ", " : "", n->nets[i].net_name,
+                             n->nets[i].ip) < 0)
                         ns = NULL;
                 free(s);
                 s = ns;
@@ -144,16 +149,21 @@ char *pod_nets_string(json_object *nets) {
         return s;
 }
 
-/* net-info.json entries in the field order of rkt's NetInfo. */
-static json_object *net_entry_json(json_object *n) {
-        static const char *const keys[] = {"netName", "netConf", "pluginPath", "ifName",
-                                           "ip",      "args",    "mask"};
+/* A net-info.json entry in the field order of rkt's NetInfo. */
+static json_object *net_entry_json(const NetInfo *n) {
+        const char *const kv[][2] = {
+                {"netName", n->net_name},
+                {"netConf", n->conf_path},
+                {"pluginPath", n->plugin_path},
+                {"ifName", n->if_name},
+                {"ip", n->ip},
+                {"args", n->args},
+                {"mask", n->mask},
+        };
         json_object *o = json_object_new_object();
 
-        for (size_t i = 0; o && i < ELEMENTSOF(keys); i++) {
-                json_object *v = get(n, keys[i]);
-                json_object_object_add(o, keys[i], v ? json_object_get(v) : json_object_new_string(""));
-        }
+        for (size_t i = 0; o && i < ELEMENTSOF(kv); i++)
+                json_object_object_add(o, kv[i][0], json_object_new_string(strempty(kv[i][1])));
         return o;
 }
 
@@ -255,7 +265,7 @@ static json_object *app_json(const Pod *p, json_object *manifest, json_object *r
         return o;
 }
 
-json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets) {
+json_object *pod_api_json(const Pod *p, json_object *manifest, const PodNets *nets) {
         json_object *o = json_object_new_object(), *x;
         bool started_applies = p->state == POD_RUNNING || pod_state_is_after_run(p->state);
         uint64_t created = pod_created_time(p), started = started_applies ? pod_started_time(p) : 0,
@@ -274,10 +284,10 @@ json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets
                         json_object_object_add(o, "pod_name", json_object_new_string(pod_name));
         }
         json_object_object_add(o, "state", json_object_new_string(pod_state_to_string(p->state)));
-        if (nets && json_object_array_length(nets) > 0) {
+        if (nets->n > 0) {
                 x = json_object_new_array();
-                for (size_t i = 0; i < json_object_array_length(nets); i++)
-                        json_object_array_add(x, net_entry_json(json_object_array_get_idx(nets, i)));
+                for (size_t i = 0; i < nets->n; i++)
+                        json_object_array_add(x, net_entry_json(&nets->nets[i]));
                 json_object_object_add(o, "networks", x);
         }
         if (manifest && pod_manifest_n_apps(manifest) > 0) {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "net-info.h"
 #include "pod.h"
 
 /* What the pod verbs (list, status, stop, rm, gc, cat-manifest, enter) share. Errors are logged here. */
@@ -27,13 +28,19 @@ bool pod_manifest_available(const Pod *p);
 const char *pod_manifest_app_name(json_object *manifest, size_t i);
 size_t pod_manifest_n_apps(json_object *manifest);
 
-/* net-info.json of a running or exited pod (an array), or NULL. */
-json_object *pod_nets_json(const Pod *p);
+/* net-info.json of a running or exited pod: none without the file (--net=host), and none with a warning
+ * naming the file and the field when it is damaged. */
+typedef struct PodNets {
+        NetInfo *nets;
+        size_t n;
+} PodNets;
+PodNets pod_nets(const Pod *p);
+void pod_nets_done(PodNets *n);
 /* "default:ip4=172.16.28.7, other:ip4=…" as rkt list and status print networks. */
-char *pod_nets_string(json_object *nets);
+char *pod_nets_string(const PodNets *n);
 
 /* The pod as rkt's api/v1 Pod JSON object (what list and status print with --format=json). */
-json_object *pod_api_json(const Pod *p, json_object *manifest, json_object *nets);
+json_object *pod_api_json(const Pod *p, json_object *manifest, const PodNets *nets);
 
 /* Runs the stage1 entrypoint named by annotation with args (argv[1]…, NULL-terminated), cwd = the pod
  * directory, and waits for it: the file from the pod's stage1 tree in the store, never from the pod

@@ -115,7 +115,8 @@ static int wait_ready(Pod *p, uint64_t timeout) {
 }
 
 static int print_status(Pod *p) {
-        _cleanup_(json_object_putp) json_object *nets = pod_nets_json(p), *manifest = NULL;
+        _cleanup_(json_object_putp) json_object *manifest = NULL;
+        _cleanup_(pod_nets_done) PodNets nets = {};
         _cleanup_free_ char *created = NULL, *started = NULL, *networks = NULL;
         uint64_t t;
         pid_t pid;
@@ -138,7 +139,8 @@ static int print_status(Pod *p) {
                 }
         }
         if (p->state == POD_RUNNING || p->state == POD_EXITED) {
-                networks = pod_nets_string(nets);
+                nets = pod_nets(p);
+                networks = pod_nets_string(&nets);
                 printf("networks=%s\n", strempty(networks));
         }
         if (!(p->state == POD_RUNNING || p->state == POD_DELETING || p->state == POD_EXITED_DELETING ||
@@ -211,11 +213,12 @@ int verb_status(CliArgs *a) {
                 return r;
 
         if (format != OUTPUT_TABLE) {
-                _cleanup_(json_object_putp) json_object *manifest = NULL, *nets = NULL, *o = NULL;
+                _cleanup_(json_object_putp) json_object *manifest = NULL, *o = NULL;
+                _cleanup_(pod_nets_done) PodNets nets = {};
                 if (pod_manifest_available(p))
                         (void) pod_manifest_json(p, &manifest);
-                nets = pod_nets_json(p);
-                o = pod_api_json(p, manifest, nets);
+                nets = pod_nets(p);
+                o = pod_api_json(p, manifest, &nets);
                 if (!o)
                         return log_oom();
                 return output_json(o, format, stdout);

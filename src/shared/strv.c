@@ -106,3 +106,24 @@ char *strv_join(char *const *l, const char *separator) {
         }
         return r;
 }
+
+int strv_copy(char *const *l, char ***ret) {
+        _cleanup_strv_free_ char **c = NULL;
+
+        STRV_FOREACH(s, l)
+        if (strv_extend(&c, *s) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+bool strv_equal(char *const *a, char *const *b) {
+        size_t n = strv_length(a);
+
+        if (n != strv_length(b))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!streq(a[i], b[i]))
+                        return false;
+        return true;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -21,5 +22,9 @@ bool strv_contains(char *const *l, const char *s);
 /* Splits s at any character of separators; empty fields are dropped. */
 int strv_split(const char *s, const char *separators, char ***ret);
 char *strv_join(char *const *l, const char *separator);
+/* A copy of l (NULL for NULL or empty). Returns 0 or -ENOMEM. */
+int strv_copy(char *const *l, char ***ret);
+/* The same strings in the same order (NULL equals an empty list). */
+bool strv_equal(char *const *a, char *const *b);
 
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)

@@ -149,6 +149,18 @@ column_of() {
 	assert_line_exact "networks=default:ip4=172.16.28.7, lan:ip4=10.1.0.2"
 }
 
+@test "a net-info.json of the wrong shape is a warning naming the file and the field, and no networks" {
+	mkpod "$DATA" running "$U1" web
+	echo '[{"netName":"default","ip":7}]' >"$(pod_path run "$U1")/net-info.json"
+	run --separate-stderr rkt list --no-legend
+	assert_status 0
+	[[ $stderr == *"pod $U1: net-info.json: field '[0].ip': must be a string, not an integer"* ]] || fail "$stderr"
+	[ "${#lines[@]}" -eq 1 ] && [[ ${lines[0]} == 11111111* ]] || fail "$output"
+	run --separate-stderr rkt status "$U1"
+	assert_status 0
+	assert_line_exact "networks="
+}
+
 @test "list --format=json: api/v1 pods with apps, exit codes and times" {
 	mkpod "$DATA" exited "$U1" web=0 db=3
 	mkpod "$DATA" running "$U2" api

@@ -63,7 +63,7 @@ assert_one_line_error() {
 	echo '{"rktKind":"auth","rktVersion":"v1","domains":["a"],"type":"basic","credentials":{"user":"u","password":null}}' \
 		>"$RKT_LOCAL_CONFIG_DIR/auth.d/a.json"
 	run rkt config
-	assert_one_line_error "'$RKT_LOCAL_CONFIG_DIR/auth.d/a.json': field 'password': must be a string, not null"
+	assert_one_line_error "'$RKT_LOCAL_CONFIG_DIR/auth.d/a.json': field 'credentials.password': must be a string, not null"
 }
 
 @test "control bytes an image's manifest quotes reach the terminal escaped" {

@@ -729,24 +729,9 @@ static void test_image_builder(void **state) {
         assert_false(appc_image_manifest_equal(m, back));
 }
 
-/* A member's path is what the printf form gives, truncated alike. */
-static void test_path_member(void **state) {
-        char want[APPC_PATH_MAX], path[400];
-
-        assert_string_equal(APPC_PATH_MEMBER("", "app"), "app");
-        assert_string_equal(APPC_PATH_MEMBER("apps[1].app", "exec"), "apps[1].app.exec");
-        for (size_t n = 240; n < sizeof(path); n += 3) {
-                memset(path, 'p', n);
-                path[n] = '\0';
-                snprintf(want, sizeof(want), "%s%s%s", path, ".", "member");
-                assert_string_equal(APPC_PATH_MEMBER(path, "member"), want);
-        }
-}
-
-RUN_TESTS(cmocka_unit_test(test_path_member), cmocka_unit_test(test_spec_image_example),
-          cmocka_unit_test(test_spec_pod_example), cmocka_unit_test(test_valid_corpus_round_trip),
-          cmocka_unit_test(test_invalid_corpus), cmocka_unit_test(test_error_messages),
-          cmocka_unit_test(test_json_strictness), cmocka_unit_test(test_go_decoding_rules),
-          cmocka_unit_test(test_pretty_print), cmocka_unit_test(test_to_json_validates),
-          cmocka_unit_test(test_pod_builder), cmocka_unit_test(test_app_copy),
-          cmocka_unit_test(test_image_builder))
+RUN_TESTS(cmocka_unit_test(test_spec_image_example), cmocka_unit_test(test_spec_pod_example),
+          cmocka_unit_test(test_valid_corpus_round_trip), cmocka_unit_test(test_invalid_corpus),
+          cmocka_unit_test(test_error_messages), cmocka_unit_test(test_json_strictness),
+          cmocka_unit_test(test_go_decoding_rules), cmocka_unit_test(test_pretty_print),
+          cmocka_unit_test(test_to_json_validates), cmocka_unit_test(test_pod_builder),
+          cmocka_unit_test(test_app_copy), cmocka_unit_test(test_image_builder))

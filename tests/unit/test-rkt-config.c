@@ -125,7 +125,7 @@ static void test_errors_name_the_file_not_the_secret(void **state) {
                  "field 'type': must be a string, not an object"},
                 {"{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":[\"a\"],\"type\":\"basic\","
                  "\"credentials\":{\"user\":\"u\",\"password\":null}}",
-                 "field 'password': must be a string, not null"},
+                 "field 'credentials.password': must be a string, not null"},
                 /* Found by fuzz-config: auth.d quoted a kind with a newline in it. */
                 {"{\"rktKind\":\"dockerAut\\n\",\"rktVersion\":\"v1\"}",
                  "field 'rktKind': must not contain control characters"},

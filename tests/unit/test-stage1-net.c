@@ -377,7 +377,7 @@ static void test_net_info(void **state) {
                 strstr(json, "{\"netName\":\"default\",\"netConf\":\"net/eth0.conf\",\"pluginPath\":"
                              "\"/usr/lib/cni/ptp\",\"ifName\":\"eth0\",\"ip\":\"172.16.28.5\",\"args\":\"\","
                              "\"mask\":\"255.255.255.0\"}"));
-        assert_int_equal(net_info_parse(json, &out, &n, NULL), 0);
+        assert_int_equal(net_info_parse(json, strlen(json), &out, &n, NULL), 0);
         assert_int_equal(n, 2);
         assert_string_equal(out[1].net_name, "my\"net");
         assert_string_equal(out[1].args, "IP=10.1.0.9");
@@ -387,10 +387,43 @@ static void test_net_info(void **state) {
         json = mfree(json);
         assert_int_equal(net_info_json(NULL, 0, &json), 0);
         assert_string_equal(json, "[]");
-        assert_int_equal(net_info_parse("{}", &out, &n, NULL), -EINVAL);
-        assert_int_equal(net_info_parse("[{\"netName\": 5}]", &out, &n, NULL), 0);
+        json = mfree(json);
+        json = strdup("[{\"ip\": \"1.2.3.4\"}]");
+        assert_int_equal(net_info_parse(json, strlen(json), &out, &n, NULL), 0);
+        assert_int_equal(n, 1);
         assert_string_equal(out[0].net_name, "");
+        assert_string_equal(out[0].ip, "1.2.3.4");
         net_infos_free(out, n);
+        /* args as the user gave them to --net, read back for the teardown */
+        json = mfree(json);
+        json = strdup("[{\"args\": \"IP=1\\n\"}]");
+        assert_int_equal(net_info_parse(json, strlen(json), &out, &n, NULL), 0);
+        assert_string_equal(out[0].args, "IP=1\n");
+        net_infos_free(out, n);
+
+        /* hostile files: one message naming the file and the field, nothing read */
+        static const struct {
+                const char *json, *message;
+        } bad[] = {
+                {"{}", "net-info.json is not a JSON array"},
+                {"[{\"netName\": 5}]",
+                 "net-info.json: field '[0].netName': must be a string, not an integer"},
+                {"[{\"ip\": \"a\"}, {\"ip\": null}]",
+                 "net-info.json: field '[1].ip': must be a string, not null"},
+                {"[{\"args\": \"a\\u0000b\"}]", "net-info.json is not valid JSON: NUL character in string"},
+                {"[7]", "[0]: must be an object"},
+                {"[{", "net-info.json is not valid JSON"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_error_ RktError *e = NULL;
+
+                out = NULL;
+                n = 0;
+                assert_int_equal(net_info_parse(bad[i].json, strlen(bad[i].json), &out, &n, &e), -EBADMSG);
+                assert_null(out);
+                assert_int_equal(n, 0);
+                assert_non_null(strstr(rkt_error_message(e, -EBADMSG), bad[i].message));
+        }
 }
 
 /* --- DNS --- */

@@ -191,6 +191,45 @@ static void test_stage_then_publish(void **state) {
         assert_int_equal(count_files("images"), 1);
 }
 
+/* A record of the wrong shape is a damaged record: one message naming it and the field, never a crash. */
+static void test_hostile_record(void **state) {
+        static const char *const f[] = {"x=1", NULL};
+        static const struct {
+                const char *json, *message;
+        } cases[] = {
+                {"{\"id\":\"%s\",\"name\":\"n\",\"size\":\"7\"}",
+                 "field 'size': must be an integer, not a string"},
+                {"{\"id\":\"%s\",\"name\":null}", "field 'name': must be a string, not null"},
+                {"{\"id\":\"%s\"}", "field 'name': must be set"},
+                {"{\"id\":\"%s\",\"name\":\"n\",\"labels\":[{\"name\":\"a\",\"value\":[]}]}",
+                 "field 'labels[0].value': must be a string, not an array"},
+                {"{\"id\":\"%s\",\"name\":\"n\",\"labels\":{}}",
+                 "field 'labels': must be an array, not an object"},
+                {"{\"id\":\"%s\",\"name\":\"n\",\"importTime\":-1}",
+                 "field 'importTime': must be a non-negative integer"},
+                {"{\"id\":\"sha512-1%s\",\"name\":\"n\"}", "field 'id': not an image ID"},
+                {"[\"%s\"]", "not a JSON object"},
+                {"{\"id\":\"%s\",", "is not valid JSON"},
+        };
+        _cleanup_(store_closep) Store *s = open_store(0);
+        _cleanup_free_ char *id = import(s, "example.com/t", f, NULL), *rec = NULL;
+
+        assert_true(asprintf(&rec, "%s/cas/images/%s.json", dir, id) > 0);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(image_record_freep) ImageRecord *r = NULL;
+                _cleanup_error_ RktError *e = NULL;
+                _cleanup_free_ char *text = NULL, *where = NULL;
+
+                assert_true(asprintf(&text, cases[i].json, id) > 0);
+                assert_int_equal(write_file_atomic_at(AT_FDCWD, rec, text, strlen(text), 0640), 0);
+                assert_int_equal(store_get_record(s, id, &r, &e), -EBADMSG);
+                assert_null(r);
+                assert_true(asprintf(&where, "the record of image '%s'", id) > 0);
+                assert_non_null(strstr(rkt_error_message(e, -EBADMSG), where));
+                assert_non_null(strstr(rkt_error_message(e, -EBADMSG), cases[i].message));
+        }
+}
+
 static void test_crash_leftovers_are_invisible_and_swept(void **state) {
         static const char *const f[] = {"y=1", NULL};
         _cleanup_free_ char *id = NULL, *rec = NULL, *cmd = NULL;
@@ -532,6 +571,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_import_list_resolve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stage_then_publish, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hostile_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_tree_render_once_and_gc, setup, teardown),

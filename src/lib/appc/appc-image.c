@@ -4,27 +4,27 @@
 
 #define IMAGE_MANIFEST_KIND "ImageManifest"
 
-static const AppcField dependency_fields[] = {
-        APPC_FIELD("imageName", STRING, AppcDependency, image_name),
-        APPC_FIELD("imageID", STRING, AppcDependency, image_id, .flags = APPC_OMITEMPTY),
-        APPC_LIST("labels", KV_ARRAY, AppcDependency, labels, .flags = APPC_OMITEMPTY),
-        APPC_FIELD("size", UINT64, AppcDependency, size, .flags = APPC_OMITEMPTY),
+static const JsonField dependency_fields[] = {
+        JSON_FIELD("imageName", STRING, AppcDependency, image_name),
+        JSON_FIELD("imageID", STRING, AppcDependency, image_id, .flags = JSON_OMITEMPTY),
+        JSON_LIST("labels", KV_ARRAY, AppcDependency, labels, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("size", UINT64, AppcDependency, size, .flags = JSON_OMITEMPTY),
         {},
 };
 
-static const AppcType dependency_type = {.size = sizeof(AppcDependency), .fields = dependency_fields};
+static const JsonTable dependency_type = {.size = sizeof(AppcDependency), .fields = dependency_fields};
 
 /* the order of the reference encoder */
-static const AppcField image_manifest_fields[] = {
-        {.key = "acKind", .type = APPC_FIELD_KIND, .kind = IMAGE_MANIFEST_KIND},
-        APPC_FIELD("acVersion", STRING, AppcImageManifest, ac_version),
-        APPC_FIELD("name", STRING, AppcImageManifest, name),
-        APPC_LIST("labels", KV_ARRAY, AppcImageManifest, labels, .flags = APPC_OMITEMPTY),
-        APPC_FIELD("app", OBJECT_PTR, AppcImageManifest, app, .elem = &appc_app_type),
-        APPC_LIST("annotations", KV_ARRAY, AppcImageManifest, annotations, .flags = APPC_OMITEMPTY),
-        APPC_LIST("dependencies", ARRAY, AppcImageManifest, dependencies, .flags = APPC_OMITEMPTY,
+static const JsonField image_manifest_fields[] = {
+        {.key = "acKind", .type = JSON_FIELD_CONST, .constant = IMAGE_MANIFEST_KIND},
+        JSON_FIELD("acVersion", STRING, AppcImageManifest, ac_version),
+        JSON_FIELD("name", STRING, AppcImageManifest, name),
+        JSON_LIST("labels", KV_ARRAY, AppcImageManifest, labels, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("app", OBJECT_PTR, AppcImageManifest, app, .elem = &appc_app_type),
+        JSON_LIST("annotations", KV_ARRAY, AppcImageManifest, annotations, .flags = JSON_OMITEMPTY),
+        JSON_LIST("dependencies", ARRAY, AppcImageManifest, dependencies, .flags = JSON_OMITEMPTY,
                   .elem = &dependency_type),
-        APPC_FIELD("pathWhitelist", STRV, AppcImageManifest, path_whitelist, .flags = APPC_OMITEMPTY),
+        JSON_FIELD("pathWhitelist", STRV, AppcImageManifest, path_whitelist, .flags = JSON_OMITEMPTY),
         {},
 };
 
@@ -32,9 +32,9 @@ static int image_manifest_validate(const void *p, RktError **reterr) {
         return appc_image_manifest_validate(p, reterr);
 }
 
-static const AppcType image_manifest_type = {.size = sizeof(AppcImageManifest),
-                                             .fields = image_manifest_fields,
-                                             .validate = image_manifest_validate};
+static const JsonTable image_manifest_type = {.size = sizeof(AppcImageManifest),
+                                              .fields = image_manifest_fields,
+                                              .validate = image_manifest_validate};
 
 int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) {
         int r;
@@ -56,23 +56,23 @@ int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) 
         for (size_t i = 0; i < m->n_dependencies; i++) {
                 const AppcDependency *d = &m->dependencies[i];
 
-                r = appc_check_ac_identifier(d->image_name, APPC_PATH("dependencies[%zu].imageName", i),
+                r = appc_check_ac_identifier(d->image_name, JSON_PATH("dependencies[%zu].imageName", i),
                                              reterr);
                 if (r < 0)
                         return r;
                 if (d->image_id) {
-                        r = appc_check_image_id(d->image_id, APPC_PATH("dependencies[%zu].imageID", i),
+                        r = appc_check_image_id(d->image_id, JSON_PATH("dependencies[%zu].imageID", i),
                                                 reterr);
                         if (r < 0)
                                 return r;
                 }
-                r = appc_labels_validate(d->labels, d->n_labels, APPC_PATH("dependencies[%zu].", i),
+                r = appc_labels_validate(d->labels, d->n_labels, JSON_PATH("dependencies[%zu].", i),
                                          "labels", reterr);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; m->path_whitelist && m->path_whitelist[i]; i++) {
-                r = appc_check_absolute_path(m->path_whitelist[i], APPC_PATH("pathWhitelist[%zu]", i),
+                r = appc_check_absolute_path(m->path_whitelist[i], JSON_PATH("pathWhitelist[%zu]", i),
                                              reterr);
                 if (r < 0)
                         return r;

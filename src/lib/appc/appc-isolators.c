@@ -91,7 +91,7 @@ static void isolator_value_done(AppcIsolator *i) {
                 free(i->apparmor_profile);
                 break;
         case APPC_ISOLATOR_UNIX_SYSCTL:
-                appc_kv_array_free(i->sysctl.entries, i->sysctl.n_entries);
+                name_value_array_free(i->sysctl.entries, i->sysctl.n_entries);
                 break;
         default:
                 break;
@@ -117,7 +117,7 @@ static int read_quantity(json_object *v, const char *path, char **ret, RktError 
         else if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
                 s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
         else
-                return appc_fail(reterr, "%s: must be a quantity string such as \"500m\" or \"1Gi\"", path);
+                return json_fail(reterr, "%s: must be a quantity string such as \"500m\" or \"1Gi\"", path);
         s += strspn(s, " \t\n\v\f\r");
         len = strlen(s);
         while (len > 0 && strchr(" \t\n\v\f\r", s[len - 1]))
@@ -127,23 +127,23 @@ static int read_quantity(json_object *v, const char *path, char **ret, RktError 
                 return -ENOMEM;
         problem = appc_quantity_problem(*ret);
         if (problem)
-                return appc_fail(reterr, "%s %s: not a valid quantity (%s)", path, APPC_QUOTE(*ret),
+                return json_fail(reterr, "%s %s: not a valid quantity (%s)", path, JSON_QUOTE(*ret),
                                  problem);
         return 0;
 }
 
 static int read_selinux_part(json_object *o, const char *key, const char *path, bool colon_ok, char **ret,
                              RktError **reterr) {
-        const char *p = APPC_PATH("%s.%s", path, key);
+        const char *p = JSON_PATH("%s.%s", path, key);
         int r;
 
-        r = appc_json_string(appc_json_member(o, key), p, ret, reterr);
+        r = json_read_string(json_member(o, key), p, ret, reterr);
         if (r < 0)
                 return r;
         if (isempty(*ret))
-                return appc_fail(reterr, "%s: must be set", p);
+                return json_fail(reterr, "%s: must be set", p);
         if (!colon_ok && strchr(*ret, ':'))
-                return appc_fail(reterr, "%s %s: must not contain ':'", p, APPC_QUOTE(*ret));
+                return json_fail(reterr, "%s %s: must not contain ':'", p, JSON_QUOTE(*ret));
         return 0;
 }
 
@@ -157,7 +157,7 @@ static int isolator_interpret(AppcIsolator *i, json_object *v, const char *path,
         if (i->type == APPC_ISOLATOR_UNKNOWN)
                 return 0;
         if (!v)
-                return appc_fail(reterr, "%s: must be set for %s", path, name);
+                return json_fail(reterr, "%s: must be set for %s", path, name);
 
         switch (i->type) {
         case APPC_ISOLATOR_RESOURCE_CPU:
@@ -168,56 +168,56 @@ static int isolator_interpret(AppcIsolator *i, json_object *v, const char *path,
                 bool default_required =
                         i->type != APPC_ISOLATOR_RESOURCE_CPU && i->type != APPC_ISOLATOR_RESOURCE_MEMORY;
 
-                r = appc_json_expect(v, json_type_object, path, reterr);
+                r = json_expect(v, json_type_object, path, reterr);
                 if (r < 0)
                         return r;
-                r = appc_json_bool(appc_json_member(v, "default"), APPC_PATH("%s.default", path),
+                r = json_read_bool(json_member(v, "default"), JSON_PATH("%s.default", path),
                                    &i->resource.is_default, reterr);
                 if (r < 0)
                         return r;
-                r = read_quantity(appc_json_member(v, "request"), APPC_PATH("%s.request", path),
+                r = read_quantity(json_member(v, "request"), JSON_PATH("%s.request", path),
                                   &i->resource.request, reterr);
                 if (r < 0)
                         return r;
-                r = read_quantity(appc_json_member(v, "limit"), APPC_PATH("%s.limit", path),
-                                  &i->resource.limit, reterr);
+                r = read_quantity(json_member(v, "limit"), JSON_PATH("%s.limit", path), &i->resource.limit,
+                                  reterr);
                 if (r < 0)
                         return r;
                 if (!default_required && i->resource.is_default)
-                        return appc_fail(reterr, "%s.default: must be false for %s", path, name);
+                        return json_fail(reterr, "%s.default: must be false for %s", path, name);
                 if (default_required && !i->resource.is_default)
-                        return appc_fail(reterr, "%s.default: must be true for %s", path, name);
+                        return json_fail(reterr, "%s.default: must be true for %s", path, name);
                 if (default_required && i->resource.request)
-                        return appc_fail(reterr, "%s.request: not supported by %s", path, name);
+                        return json_fail(reterr, "%s.request: not supported by %s", path, name);
                 return 0;
         }
         case APPC_ISOLATOR_CAPABILITIES_RETAIN_SET:
         case APPC_ISOLATOR_CAPABILITIES_REMOVE_SET:
-                r = appc_json_expect(v, json_type_object, path, reterr);
+                r = json_expect(v, json_type_object, path, reterr);
                 if (r < 0)
                         return r;
-                r = appc_json_strv(appc_json_member(v, "set"), APPC_PATH("%s.set", path), &i->caps, reterr);
+                r = json_read_strv(json_member(v, "set"), JSON_PATH("%s.set", path), &i->caps, reterr);
                 if (r < 0)
                         return r;
                 if (strv_length(i->caps) == 0)
-                        return appc_fail(reterr, "%s.set: must not be empty for %s", path, name);
+                        return json_fail(reterr, "%s.set: must not be empty for %s", path, name);
                 return 0;
         case APPC_ISOLATOR_NO_NEW_PRIVILEGES:
-                return appc_json_bool(v, path, &i->no_new_privileges, reterr);
+                return json_read_bool(v, path, &i->no_new_privileges, reterr);
         case APPC_ISOLATOR_SECCOMP_RETAIN_SET:
         case APPC_ISOLATOR_SECCOMP_REMOVE_SET: {
                 const char *e;
 
-                r = appc_json_expect(v, json_type_object, path, reterr);
+                r = json_expect(v, json_type_object, path, reterr);
                 if (r < 0)
                         return r;
-                r = appc_json_strv(appc_json_member(v, "set"), APPC_PATH("%s.set", path), &i->seccomp.set,
+                r = json_read_strv(json_member(v, "set"), JSON_PATH("%s.set", path), &i->seccomp.set,
                                    reterr);
                 if (r < 0)
                         return r;
                 if (strv_length(i->seccomp.set) == 0)
-                        return appc_fail(reterr, "%s.set: must not be empty for %s", path, name);
-                r = appc_json_string(appc_json_member(v, "errno"), APPC_PATH("%s.errno", path),
+                        return json_fail(reterr, "%s.set: must not be empty for %s", path, name);
+                r = json_read_string(json_member(v, "errno"), JSON_PATH("%s.errno", path),
                                      &i->seccomp.errno_name, reterr);
                 if (r < 0)
                         return r;
@@ -227,26 +227,26 @@ static int isolator_interpret(AppcIsolator *i, json_object *v, const char *path,
                         return 0;
                 }
                 if (e[0] != 'E' || strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(e))
-                        return appc_fail(
+                        return json_fail(
                                 reterr,
                                 "%s.errno %s: must be an errno name: 'E' and upper case letters or digits",
-                                path, APPC_QUOTE(e));
+                                path, JSON_QUOTE(e));
                 return 0;
         }
         case APPC_ISOLATOR_OOM_SCORE_ADJ:
-                r = appc_json_int(v, path, -1000, 1000, &n, reterr);
+                r = json_read_int(v, path, -1000, 1000, &n, reterr);
                 if (r < 0)
                         return r;
                 i->oom_score_adj = (int) n;
                 return 0;
         case APPC_ISOLATOR_CPU_SHARES:
-                r = appc_json_int(v, path, 2, 262144, &n, reterr);
+                r = json_read_int(v, path, 2, 262144, &n, reterr);
                 if (r < 0)
                         return r;
                 i->cpu_shares = (int) n;
                 return 0;
         case APPC_ISOLATOR_SELINUX_CONTEXT:
-                r = appc_json_expect(v, json_type_object, path, reterr);
+                r = json_expect(v, json_type_object, path, reterr);
                 if (r < 0)
                         return r;
                 r = read_selinux_part(v, "user", path, false, &i->selinux.user, reterr);
@@ -260,18 +260,18 @@ static int isolator_interpret(AppcIsolator *i, json_object *v, const char *path,
                         return r;
                 return read_selinux_part(v, "level", path, true, &i->selinux.level, reterr);
         case APPC_ISOLATOR_APPARMOR_PROFILE:
-                r = appc_json_expect(v, json_type_object, path, reterr);
+                r = json_expect(v, json_type_object, path, reterr);
                 if (r < 0)
                         return r;
-                r = appc_json_string(appc_json_member(v, "profile"), APPC_PATH("%s.profile", path),
+                r = json_read_string(json_member(v, "profile"), JSON_PATH("%s.profile", path),
                                      &i->apparmor_profile, reterr);
                 if (r < 0)
                         return r;
                 if (isempty(i->apparmor_profile))
-                        return appc_fail(reterr, "%s.profile: must be set for %s", path, name);
+                        return json_fail(reterr, "%s.profile: must be set for %s", path, name);
                 return 0;
         case APPC_ISOLATOR_UNIX_SYSCTL:
-                return appc_json_kv_map(v, path, &i->sysctl.entries, &i->sysctl.n_entries, reterr);
+                return json_read_kv_map(v, path, &i->sysctl.entries, &i->sysctl.n_entries, reterr);
         default:
                 return 0;
         }
@@ -283,7 +283,7 @@ static int isolator_fill(AppcIsolator *i, const char *name, json_object *value, 
                          RktError **reterr) {
         int r;
 
-        r = appc_check_ac_identifier(name, APPC_PATH("%s.name", path), reterr);
+        r = appc_check_ac_identifier(name, JSON_PATH("%s.name", path), reterr);
         if (r < 0)
                 return r;
         if (!i->name) {
@@ -291,11 +291,11 @@ static int isolator_fill(AppcIsolator *i, const char *name, json_object *value, 
                 if (!i->name)
                         return -ENOMEM;
         }
-        i->value_json = appc_json_text(value);
+        i->value_json = json_text(value);
         if (!i->value_json)
                 return -ENOMEM;
         i->type = appc_isolator_type_from_name(name);
-        return isolator_interpret(i, value, APPC_PATH("%s.value", path), reterr);
+        return isolator_interpret(i, value, JSON_PATH("%s.value", path), reterr);
 }
 
 /* Re-reads value_json: the typed union is derived from it, so this also deep-copies and validates. */
@@ -305,8 +305,8 @@ static int isolator_from_text(AppcIsolator *i, const char *name, const char *val
         int r;
 
         if (!value_json)
-                return appc_fail(reterr, "%s.value: must be set", path);
-        r = appc_json_parse_value(value_json, strlen(value_json), APPC_PATH("%s.value", path), &v, reterr);
+                return json_fail(reterr, "%s.value: must be set", path);
+        r = json_parse_strict_value(value_json, strlen(value_json), JSON_PATH("%s.value", path), &v, reterr);
         if (r < 0)
                 return r;
         return isolator_fill(i, name, v, path, reterr);
@@ -317,18 +317,18 @@ static int isolator_from_json(json_object *e, const char *path, void *elem, cons
         _cleanup_free_ char *name = NULL;
         int r;
 
-        r = appc_json_expect(e, json_type_object, path, reterr);
+        r = json_expect(e, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        r = appc_json_string(appc_json_member(e, "name"), APPC_PATH("%s.name", path), &name, reterr);
+        r = json_read_string(json_member(e, "name"), JSON_PATH("%s.name", path), &name, reterr);
         if (r < 0)
                 return r;
-        return isolator_fill(elem, name, appc_json_member(e, "value"), path, reterr);
+        return isolator_fill(elem, name, json_member(e, "value"), path, reterr);
 }
 
 int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **ret, size_t *ret_n,
                              RktError **reterr) {
-        return appc_json_array(v, path, sizeof(AppcIsolator), isolator_from_json, NULL, ret, ret_n, reterr);
+        return json_read_array(v, path, sizeof(AppcIsolator), isolator_from_json, NULL, ret, ret_n, reterr);
 }
 
 int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix, bool app_rules,
@@ -336,7 +336,7 @@ int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                const char *p = APPC_PATH("%sisolators[%zu]", prefix, i);
+                const char *p = JSON_PATH("%sisolators[%zu]", prefix, i);
                 AppcIsolator scratch = {};
                 AppcIsolatorType t;
 
@@ -346,19 +346,19 @@ int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix
                         return r;
                 t = appc_isolator_type_from_name(is[i].name);
                 if (t != is[i].type)
-                        return appc_fail(reterr, "%s.name %s: does not match the isolator's type", p,
-                                         APPC_QUOTE(is[i].name));
+                        return json_fail(reterr, "%s.name %s: does not match the isolator's type", p,
+                                         JSON_QUOTE(is[i].name));
                 if (!app_rules)
                         continue;
                 for (size_t j = 0; j < i; j++) {
                         if (!isolator_multiple_allowed(t) && streq(is[j].name, is[i].name))
-                                return appc_fail(reterr,
+                                return json_fail(reterr,
                                                  "%s.name %s: only one such isolator is allowed in an app",
-                                                 p, APPC_QUOTE(is[i].name));
+                                                 p, JSON_QUOTE(is[i].name));
                         if (isolator_conflict(t) != APPC_ISOLATOR_UNKNOWN &&
                             is[j].type == isolator_conflict(t))
-                                return appc_fail(reterr, "%s.name %s: conflicts with %s in %sisolators[%zu]",
-                                                 p, APPC_QUOTE(is[i].name), APPC_QUOTE(is[j].name), prefix,
+                                return json_fail(reterr, "%s.name %s: conflicts with %s in %sisolators[%zu]",
+                                                 p, JSON_QUOTE(is[i].name), JSON_QUOTE(is[j].name), prefix,
                                                  j);
                 }
         }
@@ -415,21 +415,21 @@ bool appc_isolators_equal(const AppcIsolator *a, size_t na, const AppcIsolator *
         return true;
 }
 
-void appc_jw_isolators(AppcJsonWriter *w, const AppcIsolator *is, size_t n) {
-        appc_jw_begin_array(w);
+void appc_jw_isolators(JsonWriter *w, const AppcIsolator *is, size_t n) {
+        jw_begin_array(w);
         for (size_t i = 0; i < n; i++)
-                appc_jw_name_value(w, is[i].name, is[i].value_json, true);
-        appc_jw_end_array(w);
+                jw_name_value(w, is[i].name, is[i].value_json, true);
+        jw_end_array(w);
 }
 
 int appc_isolators_add(AppcIsolator **isolators, size_t *n, const char *name, const char *value_json,
                        RktError **reterr) {
         _cleanup_(json_object_putp) json_object *v = NULL;
         AppcIsolator i = {}, *e;
-        const char *what = APPC_PATH("isolator %s", APPC_QUOTE(name));
+        const char *what = JSON_PATH("isolator %s", JSON_QUOTE(name));
         int r;
 
-        r = appc_json_parse_value(value_json, strlen(value_json), APPC_PATH("%s value", what), &v, reterr);
+        r = json_parse_strict_value(value_json, strlen(value_json), JSON_PATH("%s value", what), &v, reterr);
         if (r < 0)
                 return r;
         r = isolator_fill(&i, name, v, what, reterr);
@@ -437,7 +437,7 @@ int appc_isolators_add(AppcIsolator **isolators, size_t *n, const char *name, co
                 isolator_done(&i);
                 return r;
         }
-        e = appc_array_append(isolators, n, sizeof(**isolators));
+        e = array_append_zero(isolators, n, sizeof(**isolators));
         if (!e) {
                 isolator_done(&i);
                 return -ENOMEM;
@@ -452,3 +452,31 @@ const AppcIsolator *appc_isolator_get(const AppcIsolator *isolators, size_t n, c
                         return &isolators[i - 1];
         return NULL;
 }
+
+static int isolators_parse(json_object *v, const char *path, void *array_ptr, size_t *n, RktError **reterr) {
+        return appc_isolators_from_json(v, path, array_ptr, n, reterr);
+}
+
+static void isolators_done(void *array, size_t n) {
+        appc_isolators_free(array, n);
+}
+
+static int isolators_copy(const void *array, size_t n, void *ret_array_ptr, size_t *ret_n) {
+        return appc_isolators_copy(array, n, ret_array_ptr, ret_n);
+}
+
+static bool isolators_equal(const void *a, size_t na, const void *b, size_t nb) {
+        return appc_isolators_equal(a, na, b, nb);
+}
+
+static void isolators_write(JsonWriter *w, const void *array, size_t n) {
+        appc_jw_isolators(w, array, n);
+}
+
+const JsonFieldOps appc_isolators_ops = {
+        .parse = isolators_parse,
+        .done = isolators_done,
+        .copy = isolators_copy,
+        .equal = isolators_equal,
+        .write = isolators_write,
+};

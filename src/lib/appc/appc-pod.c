@@ -9,59 +9,59 @@
 
 /* --- the tables, in the order of the reference encoder --- */
 
-static const AppcField runtime_image_fields[] = {
-        APPC_FIELD("name", STRING, AppcRuntimeImage, name, .flags = APPC_OMITEMPTY),
-        APPC_FIELD("id", STRING, AppcRuntimeImage, id),
-        APPC_LIST("labels", KV_ARRAY, AppcRuntimeImage, labels, .flags = APPC_OMITEMPTY),
+static const JsonField runtime_image_fields[] = {
+        JSON_FIELD("name", STRING, AppcRuntimeImage, name, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("id", STRING, AppcRuntimeImage, id),
+        JSON_LIST("labels", KV_ARRAY, AppcRuntimeImage, labels, .flags = JSON_OMITEMPTY),
         {},
 };
 
-static const AppcType runtime_image_type = {.size = sizeof(AppcRuntimeImage),
-                                            .fields = runtime_image_fields};
+static const JsonTable runtime_image_type = {.size = sizeof(AppcRuntimeImage),
+                                             .fields = runtime_image_fields};
 
-static const AppcField mount_fields[] = {
-        APPC_FIELD("volume", STRING, AppcMount, volume),
-        APPC_FIELD("path", STRING, AppcMount, path),
-        APPC_FIELD("appVolume", OBJECT_PTR, AppcMount, app_volume, .elem = &appc_volume_type),
+static const JsonField mount_fields[] = {
+        JSON_FIELD("volume", STRING, AppcMount, volume),
+        JSON_FIELD("path", STRING, AppcMount, path),
+        JSON_FIELD("appVolume", OBJECT_PTR, AppcMount, app_volume, .elem = &appc_volume_type),
         {},
 };
 
-static const AppcType mount_type = {.size = sizeof(AppcMount), .fields = mount_fields};
+static const JsonTable mount_type = {.size = sizeof(AppcMount), .fields = mount_fields};
 
-static const AppcField runtime_app_fields[] = {
-        APPC_FIELD("name", STRING, AppcRuntimeApp, name),
-        APPC_FIELD("image", OBJECT, AppcRuntimeApp, image, .flags = APPC_REQUIRED,
+static const JsonField runtime_app_fields[] = {
+        JSON_FIELD("name", STRING, AppcRuntimeApp, name),
+        JSON_FIELD("image", OBJECT, AppcRuntimeApp, image, .flags = JSON_REQUIRED,
                    .elem = &runtime_image_type),
-        APPC_FIELD("app", OBJECT_PTR, AppcRuntimeApp, app, .elem = &appc_app_type),
-        APPC_FIELD("readOnlyRootFS", BOOL, AppcRuntimeApp, read_only_root_fs, .flags = APPC_OMITEMPTY),
-        APPC_LIST("mounts", ARRAY, AppcRuntimeApp, mounts, .flags = APPC_OMITEMPTY, .elem = &mount_type),
-        APPC_LIST("annotations", KV_ARRAY, AppcRuntimeApp, annotations, .flags = APPC_OMITEMPTY),
+        JSON_FIELD("app", OBJECT_PTR, AppcRuntimeApp, app, .elem = &appc_app_type),
+        JSON_FIELD("readOnlyRootFS", BOOL, AppcRuntimeApp, read_only_root_fs, .flags = JSON_OMITEMPTY),
+        JSON_LIST("mounts", ARRAY, AppcRuntimeApp, mounts, .flags = JSON_OMITEMPTY, .elem = &mount_type),
+        JSON_LIST("annotations", KV_ARRAY, AppcRuntimeApp, annotations, .flags = JSON_OMITEMPTY),
         {},
 };
 
-static const AppcType runtime_app_type = {.size = sizeof(AppcRuntimeApp), .fields = runtime_app_fields};
+static const JsonTable runtime_app_type = {.size = sizeof(AppcRuntimeApp), .fields = runtime_app_fields};
 
-static const AppcField exposed_port_fields[] = {
-        APPC_FIELD("name", STRING, AppcExposedPort, name),
-        APPC_FIELD("hostPort", UINT, AppcExposedPort, host_port, .max = 65535),
-        APPC_FIELD("hostIP", STRING, AppcExposedPort, host_ip, .flags = APPC_OMITEMPTY | APPC_EMPTY_IS_NULL),
-        APPC_FIELD("podPort", OBJECT_PTR, AppcExposedPort, pod_port, .elem = &appc_port_type),
+static const JsonField exposed_port_fields[] = {
+        JSON_FIELD("name", STRING, AppcExposedPort, name),
+        JSON_FIELD("hostPort", UINT, AppcExposedPort, host_port, .max = 65535),
+        JSON_FIELD("hostIP", STRING, AppcExposedPort, host_ip, .flags = JSON_OMITEMPTY | JSON_EMPTY_IS_NULL),
+        JSON_FIELD("podPort", OBJECT_PTR, AppcExposedPort, pod_port, .elem = &appc_port_type),
         {},
 };
 
-static const AppcType exposed_port_type = {.size = sizeof(AppcExposedPort), .fields = exposed_port_fields};
+static const JsonTable exposed_port_type = {.size = sizeof(AppcExposedPort), .fields = exposed_port_fields};
 
 /* The pod-level lists are never left out (see appc_pod_manifest_to_json()). */
-static const AppcField pod_manifest_fields[] = {
-        APPC_FIELD("acVersion", STRING, AppcPodManifest, ac_version),
-        {.key = "acKind", .type = APPC_FIELD_KIND, .kind = POD_MANIFEST_KIND},
-        APPC_LIST("apps", ARRAY, AppcPodManifest, apps, .elem = &runtime_app_type),
-        APPC_LIST("volumes", ARRAY, AppcPodManifest, volumes, .elem = &appc_volume_type),
-        APPC_LIST("isolators", ISOLATORS, AppcPodManifest, isolators),
-        APPC_LIST("annotations", KV_ARRAY, AppcPodManifest, annotations),
-        APPC_LIST("ports", ARRAY, AppcPodManifest, ports, .elem = &exposed_port_type),
-        APPC_LIST("userAnnotations", KV_MAP, AppcPodManifest, user_annotations, .flags = APPC_OMITEMPTY),
-        APPC_LIST("userLabels", KV_MAP, AppcPodManifest, user_labels, .flags = APPC_OMITEMPTY),
+static const JsonField pod_manifest_fields[] = {
+        JSON_FIELD("acVersion", STRING, AppcPodManifest, ac_version),
+        {.key = "acKind", .type = JSON_FIELD_CONST, .constant = POD_MANIFEST_KIND},
+        JSON_LIST("apps", ARRAY, AppcPodManifest, apps, .elem = &runtime_app_type),
+        JSON_LIST("volumes", ARRAY, AppcPodManifest, volumes, .elem = &appc_volume_type),
+        JSON_LIST("isolators", CUSTOM, AppcPodManifest, isolators, .ops = &appc_isolators_ops),
+        JSON_LIST("annotations", KV_ARRAY, AppcPodManifest, annotations),
+        JSON_LIST("ports", ARRAY, AppcPodManifest, ports, .elem = &exposed_port_type),
+        JSON_LIST("userAnnotations", KV_MAP, AppcPodManifest, user_annotations, .flags = JSON_OMITEMPTY),
+        JSON_LIST("userLabels", KV_MAP, AppcPodManifest, user_labels, .flags = JSON_OMITEMPTY),
         {},
 };
 
@@ -69,13 +69,13 @@ static int pod_manifest_validate(const void *p, RktError **reterr) {
         return appc_pod_manifest_validate(p, reterr);
 }
 
-static const AppcType pod_manifest_type = {
+static const JsonTable pod_manifest_type = {
         .size = sizeof(AppcPodManifest), .fields = pod_manifest_fields, .validate = pod_manifest_validate};
 
 /* --- runtime apps --- */
 
 void appc_runtime_app_done(AppcRuntimeApp *ra) {
-        appc_type_done(&runtime_app_type, ra);
+        json_table_done(&runtime_app_type, ra);
 }
 
 int appc_runtime_app_init(AppcRuntimeApp *ra, const char *name, const char *image_id, const char *image_name,
@@ -109,7 +109,7 @@ int appc_runtime_app_add_mount(AppcRuntimeApp *ra, const char *volume, const cha
         p = strdup(path);
         if (!v || !p)
                 return -ENOMEM;
-        m = appc_array_append(&ra->mounts, &ra->n_mounts, sizeof(*m));
+        m = array_append_zero(&ra->mounts, &ra->n_mounts, sizeof(*m));
         if (!m)
                 return -ENOMEM;
         m->volume = TAKE_PTR(v);
@@ -120,38 +120,38 @@ int appc_runtime_app_add_mount(AppcRuntimeApp *ra, const char *volume, const cha
 static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(ra->name, APPC_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(ra->name, JSON_PATH("%sname", prefix), reterr);
         if (r < 0)
                 return r;
         if (ra->image.name) {
-                r = appc_check_ac_identifier(ra->image.name, APPC_PATH("%simage.name", prefix), reterr);
+                r = appc_check_ac_identifier(ra->image.name, JSON_PATH("%simage.name", prefix), reterr);
                 if (r < 0)
                         return r;
         }
-        r = appc_check_image_id(ra->image.id, APPC_PATH("%simage.id", prefix), reterr);
+        r = appc_check_image_id(ra->image.id, JSON_PATH("%simage.id", prefix), reterr);
         if (r < 0)
                 return r;
-        r = appc_labels_validate(ra->image.labels, ra->image.n_labels, APPC_PATH("%simage.", prefix),
+        r = appc_labels_validate(ra->image.labels, ra->image.n_labels, JSON_PATH("%simage.", prefix),
                                  "labels", reterr);
         if (r < 0)
                 return r;
         if (ra->app) {
-                r = appc_app_validate_at(ra->app, APPC_PATH("%sapp.", prefix), reterr);
+                r = appc_app_validate_at(ra->app, JSON_PATH("%sapp.", prefix), reterr);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; i < ra->n_mounts; i++) {
                 const AppcMount *m = &ra->mounts[i];
 
-                r = appc_check_ac_name(m->volume, APPC_PATH("%smounts[%zu].volume", prefix, i), reterr);
+                r = appc_check_ac_name(m->volume, JSON_PATH("%smounts[%zu].volume", prefix, i), reterr);
                 if (r < 0)
                         return r;
-                r = appc_check_set(m->path, APPC_PATH("%smounts[%zu].path", prefix, i), reterr);
+                r = appc_check_set(m->path, JSON_PATH("%smounts[%zu].path", prefix, i), reterr);
                 if (r < 0)
                         return r;
                 if (m->app_volume) {
                         r = appc_volume_validate(m->app_volume,
-                                                 APPC_PATH("%smounts[%zu].appVolume.", prefix, i), reterr);
+                                                 JSON_PATH("%smounts[%zu].appVolume.", prefix, i), reterr);
                         if (r < 0)
                                 return r;
                 }
@@ -164,17 +164,17 @@ static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, Rk
 static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(p->name, APPC_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(p->name, JSON_PATH("%sname", prefix), reterr);
         if (r < 0)
                 return r;
         if (p->host_port > 65535)
-                return appc_fail(reterr, "%shostPort: must be between 0 and 65535, got %u", prefix,
+                return json_fail(reterr, "%shostPort: must be between 0 and 65535, got %u", prefix,
                                  p->host_port);
         if (p->host_ip && !appc_ip_valid(p->host_ip))
-                return appc_fail(reterr, "%shostIP %s: not a valid IP address", prefix,
-                                 APPC_QUOTE(p->host_ip));
+                return json_fail(reterr, "%shostIP %s: not a valid IP address", prefix,
+                                 JSON_QUOTE(p->host_ip));
         if (p->pod_port)
-                return appc_port_validate(p->pod_port, APPC_PATH("%spodPort.", prefix), reterr);
+                return appc_port_validate(p->pod_port, JSON_PATH("%spodPort.", prefix), reterr);
         return 0;
 }
 
@@ -187,26 +187,26 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_apps; i++) {
-                const char *prefix = APPC_PATH("apps[%zu].", i);
+                const char *prefix = JSON_PATH("apps[%zu].", i);
 
                 r = runtime_app_validate(&m->apps[i], prefix, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(m->apps[i].name, m->apps[j].name))
-                                return appc_fail(reterr, "%sname %s: duplicate app name", prefix,
-                                                 APPC_QUOTE(m->apps[i].name));
+                                return json_fail(reterr, "%sname %s: duplicate app name", prefix,
+                                                 JSON_QUOTE(m->apps[i].name));
         }
         for (size_t i = 0; i < m->n_volumes; i++) {
-                const char *prefix = APPC_PATH("volumes[%zu].", i);
+                const char *prefix = JSON_PATH("volumes[%zu].", i);
 
                 r = appc_volume_validate(&m->volumes[i], prefix, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(m->volumes[i].name, m->volumes[j].name))
-                                return appc_fail(reterr, "%sname %s: duplicate volume name", prefix,
-                                                 APPC_QUOTE(m->volumes[i].name));
+                                return json_fail(reterr, "%sname %s: duplicate volume name", prefix,
+                                                 JSON_QUOTE(m->volumes[i].name));
         }
         r = appc_isolators_validate(m->isolators, m->n_isolators, "", false, reterr);
         if (r < 0)
@@ -215,7 +215,7 @@ int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_ports; i++) {
-                r = exposed_port_validate(&m->ports[i], APPC_PATH("ports[%zu].", i), reterr);
+                r = exposed_port_validate(&m->ports[i], JSON_PATH("ports[%zu].", i), reterr);
                 if (r < 0)
                         return r;
         }
@@ -245,15 +245,15 @@ const AppcVolume *appc_pod_manifest_get_volume(const AppcPodManifest *m, const c
 
 int appc_pod_manifest_add_app(AppcPodManifest *m, AppcRuntimeApp *ra, RktError **reterr) {
         AppcRuntimeApp *e;
-        const char *prefix = APPC_PATH("apps[%zu].", m->n_apps);
+        const char *prefix = JSON_PATH("apps[%zu].", m->n_apps);
         int r;
 
         r = runtime_app_validate(ra, prefix, reterr);
         if (r < 0)
                 return r;
         if (appc_pod_manifest_get_app(m, ra->name))
-                return appc_fail(reterr, "%sname %s: duplicate app name", prefix, APPC_QUOTE(ra->name));
-        e = appc_array_append(&m->apps, &m->n_apps, sizeof(*e));
+                return json_fail(reterr, "%sname %s: duplicate app name", prefix, JSON_QUOTE(ra->name));
+        e = array_append_zero(&m->apps, &m->n_apps, sizeof(*e));
         if (!e)
                 return -ENOMEM;
         *e = *ra;
@@ -262,7 +262,7 @@ int appc_pod_manifest_add_app(AppcPodManifest *m, AppcRuntimeApp *ra, RktError *
 }
 
 int appc_pod_manifest_add_volume(AppcPodManifest *m, const AppcVolume *v, RktError **reterr) {
-        const char *prefix = APPC_PATH("volumes[%zu].", m->n_volumes);
+        const char *prefix = JSON_PATH("volumes[%zu].", m->n_volumes);
         AppcVolume c, *e;
         int r;
 
@@ -270,11 +270,11 @@ int appc_pod_manifest_add_volume(AppcPodManifest *m, const AppcVolume *v, RktErr
         if (r < 0)
                 return r;
         if (appc_pod_manifest_get_volume(m, v->name))
-                return appc_fail(reterr, "%sname %s: duplicate volume name", prefix, APPC_QUOTE(v->name));
+                return json_fail(reterr, "%sname %s: duplicate volume name", prefix, JSON_QUOTE(v->name));
         r = appc_volume_copy(v, &c);
         if (r < 0)
                 return r;
-        e = appc_array_append(&m->volumes, &m->n_volumes, sizeof(*e));
+        e = array_append_zero(&m->volumes, &m->n_volumes, sizeof(*e));
         if (!e) {
                 appc_volume_done(&c);
                 return -ENOMEM;
@@ -292,17 +292,17 @@ int appc_pod_manifest_add_port(AppcPodManifest *m, const char *name, unsigned ho
         p.host_port = host_port;
         p.host_ip = host_ip ? strdup(host_ip) : NULL;
         if (!p.name || (host_ip && !p.host_ip)) {
-                appc_type_done(&exposed_port_type, &p);
+                json_table_done(&exposed_port_type, &p);
                 return -ENOMEM;
         }
-        r = exposed_port_validate(&p, APPC_PATH("ports[%zu].", m->n_ports), reterr);
+        r = exposed_port_validate(&p, JSON_PATH("ports[%zu].", m->n_ports), reterr);
         if (r < 0) {
-                appc_type_done(&exposed_port_type, &p);
+                json_table_done(&exposed_port_type, &p);
                 return r;
         }
-        e = appc_array_append(&m->ports, &m->n_ports, sizeof(*e));
+        e = array_append_zero(&m->ports, &m->n_ports, sizeof(*e));
         if (!e) {
-                appc_type_done(&exposed_port_type, &p);
+                json_table_done(&exposed_port_type, &p);
                 return -ENOMEM;
         }
         *e = p;

@@ -68,39 +68,39 @@ static int volume_set_defaults(AppcVolume *v) {
 int appc_volume_validate(const AppcVolume *v, const char *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(v->name, APPC_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(v->name, JSON_PATH("%sname", prefix), reterr);
         if (r < 0)
                 return r;
         switch (v->kind) {
         case APPC_VOLUME_EMPTY:
                 if (!isempty(v->source))
-                        return appc_fail(reterr, "%ssource %s: must not be set for an empty volume", prefix,
-                                         APPC_QUOTE(v->source));
+                        return json_fail(reterr, "%ssource %s: must not be set for an empty volume", prefix,
+                                         JSON_QUOTE(v->source));
                 if (isempty(v->mode))
-                        return appc_fail(reterr, "%smode: must be set for an empty volume", prefix);
+                        return json_fail(reterr, "%smode: must be set for an empty volume", prefix);
                 return 0;
         case APPC_VOLUME_HOST:
                 if (isempty(v->source))
-                        return appc_fail(reterr, "%ssource: must be set for a host volume", prefix);
-                r = appc_check_absolute_path(v->source, APPC_PATH("%ssource", prefix), reterr);
+                        return json_fail(reterr, "%ssource: must be set for a host volume", prefix);
+                r = appc_check_absolute_path(v->source, JSON_PATH("%ssource", prefix), reterr);
                 if (r < 0)
                         return r;
                 if (v->mode)
-                        return appc_fail(reterr, "%smode: must not be set for a host volume", prefix);
+                        return json_fail(reterr, "%smode: must not be set for a host volume", prefix);
                 return 0;
         default:
-                return appc_fail(reterr, "%skind: must be \"empty\" or \"host\"", prefix);
+                return json_fail(reterr, "%skind: must be \"empty\" or \"host\"", prefix);
         }
 }
 
 /* The member key of o, left APPC_UNSET when absent. */
 static int opt_bool_from_json(json_object *o, const char *key, const char *path, AppcOptBool *ret,
                               RktError **reterr) {
-        json_object *v = appc_json_member(o, key);
+        json_object *v = json_member(o, key);
         bool b = false;
         int r;
 
-        r = appc_json_bool(v, APPC_PATH("%s.%s", path, key), &b, reterr);
+        r = json_read_bool(v, JSON_PATH("%s.%s", path, key), &b, reterr);
         if (r >= 0 && v)
                 *ret = b ? APPC_TRUE : APPC_FALSE;
         return r;
@@ -114,26 +114,25 @@ static int volume_from_json(json_object *v, const char *path, void *ret, RktErro
         int64_t id = 0;
         int r;
 
-        r = appc_json_expect(v, json_type_object, path, reterr);
+        r = json_expect(v, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        r = appc_json_string(appc_json_member(v, "name"), APPC_PATH("%s.name", path), &vol.name, reterr);
+        r = json_read_string(json_member(v, "name"), JSON_PATH("%s.name", path), &vol.name, reterr);
         if (r < 0)
                 goto fail;
-        r = appc_json_string(appc_json_member(v, "kind"), APPC_PATH("%s.kind", path), &kind, reterr);
+        r = json_read_string(json_member(v, "kind"), JSON_PATH("%s.kind", path), &kind, reterr);
         if (r < 0)
                 goto fail;
         vol.kind = volume_kind_from_string(kind);
         if (vol.kind == _APPC_VOLUME_KIND_INVALID) {
                 if (kind)
-                        r = appc_fail(reterr, "%s.kind %s: must be \"empty\" or \"host\"", path,
-                                      APPC_QUOTE(kind));
+                        r = json_fail(reterr, "%s.kind %s: must be \"empty\" or \"host\"", path,
+                                      JSON_QUOTE(kind));
                 else
-                        r = appc_fail(reterr, "%s.kind: must be \"empty\" or \"host\"", path);
+                        r = json_fail(reterr, "%s.kind: must be \"empty\" or \"host\"", path);
                 goto fail;
         }
-        r = appc_json_string(appc_json_member(v, "source"), APPC_PATH("%s.source", path), &vol.source,
-                             reterr);
+        r = json_read_string(json_member(v, "source"), JSON_PATH("%s.source", path), &vol.source, reterr);
         if (r < 0)
                 goto fail;
         if (vol.source && vol.source[0] == '\0')
@@ -146,24 +145,24 @@ static int volume_from_json(json_object *v, const char *path, void *ret, RktErro
         if (r < 0)
                 goto fail;
 
-        r = appc_json_string(appc_json_member(v, "mode"), APPC_PATH("%s.mode", path), &vol.mode, reterr);
+        r = json_read_string(json_member(v, "mode"), JSON_PATH("%s.mode", path), &vol.mode, reterr);
         if (r < 0)
                 goto fail;
-        uid = appc_json_member(v, "uid");
-        gid = appc_json_member(v, "gid");
+        uid = json_member(v, "uid");
+        gid = json_member(v, "gid");
         if (vol.kind == APPC_VOLUME_HOST && (vol.mode || uid || gid)) {
-                r = appc_fail(reterr, "%s.%s: must not be set for a host volume", path,
+                r = json_fail(reterr, "%s.%s: must not be set for a host volume", path,
                               vol.mode ? "mode"
                               : uid    ? "uid"
                                        : "gid");
                 goto fail;
         }
-        r = appc_json_int(uid, APPC_PATH("%s.uid", path), 0, UINT32_MAX, &id, reterr);
+        r = json_read_int(uid, JSON_PATH("%s.uid", path), 0, UINT32_MAX, &id, reterr);
         if (r < 0)
                 goto fail;
         vol.uid = (uint32_t) id;
         id = 0;
-        r = appc_json_int(gid, APPC_PATH("%s.gid", path), 0, UINT32_MAX, &id, reterr);
+        r = json_read_int(gid, JSON_PATH("%s.gid", path), 0, UINT32_MAX, &id, reterr);
         if (r < 0)
                 goto fail;
         vol.gid = (uint32_t) id;
@@ -177,35 +176,35 @@ fail:
         return r;
 }
 
-static void volume_write(AppcJsonWriter *w, const void *p) {
+static void volume_write(JsonWriter *w, const void *p) {
         const AppcVolume *v = p;
 
-        appc_jw_begin_object(w);
-        appc_jw_key(w, "name");
-        appc_jw_string(w, v->name);
-        appc_jw_key(w, "kind");
-        appc_jw_string(w, appc_volume_kind_to_string(v->kind));
+        jw_begin_object(w);
+        jw_key(w, "name");
+        jw_string(w, v->name);
+        jw_key(w, "kind");
+        jw_string(w, appc_volume_kind_to_string(v->kind));
         if (v->source) {
-                appc_jw_key(w, "source");
-                appc_jw_string(w, v->source);
+                jw_key(w, "source");
+                jw_string(w, v->source);
         }
         if (v->read_only != APPC_UNSET) {
-                appc_jw_key(w, "readOnly");
-                appc_jw_bool(w, v->read_only == APPC_TRUE);
+                jw_key(w, "readOnly");
+                jw_bool(w, v->read_only == APPC_TRUE);
         }
         if (v->recursive != APPC_UNSET) {
-                appc_jw_key(w, "recursive");
-                appc_jw_bool(w, v->recursive == APPC_TRUE);
+                jw_key(w, "recursive");
+                jw_bool(w, v->recursive == APPC_TRUE);
         }
         if (v->kind == APPC_VOLUME_EMPTY) {
-                appc_jw_key(w, "mode");
-                appc_jw_string(w, v->mode);
-                appc_jw_key(w, "uid");
-                appc_jw_uint(w, v->uid);
-                appc_jw_key(w, "gid");
-                appc_jw_uint(w, v->gid);
+                jw_key(w, "mode");
+                jw_string(w, v->mode);
+                jw_key(w, "uid");
+                jw_uint(w, v->uid);
+                jw_key(w, "gid");
+                jw_uint(w, v->gid);
         }
-        appc_jw_end_object(w);
+        jw_end_object(w);
 }
 
 static void volume_done(void *p) {
@@ -217,7 +216,7 @@ static int volume_copy(const void *src, void *dst) {
 }
 
 /* Which members a volume has depends on its kind: hooks rather than a table. */
-const AppcType appc_volume_type = {
+const JsonTable appc_volume_type = {
         .size = sizeof(AppcVolume),
         .from_json = volume_from_json,
         .done = volume_done,
@@ -276,8 +275,8 @@ int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
                 } else {
                         eq = strchr(fields[i], '=');
                         if (!eq) {
-                                r = appc_fail(reterr, "volume %s: parameter %s has no value", APPC_QUOTE(s),
-                                              APPC_QUOTE(fields[i]));
+                                r = json_fail(reterr, "volume %s: parameter %s has no value", JSON_QUOTE(s),
+                                              JSON_QUOTE(fields[i]));
                                 goto fail;
                         }
                         key = strndup(fields[i], (size_t) (eq - fields[i]));
@@ -291,12 +290,12 @@ int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
                         if (streq(key, keys[k]))
                                 break;
                 if (k == ELEMENTSOF(keys)) {
-                        r = appc_fail(reterr, "volume %s: unknown parameter %s", APPC_QUOTE(s),
-                                      APPC_QUOTE(key));
+                        r = json_fail(reterr, "volume %s: unknown parameter %s", JSON_QUOTE(s),
+                                      JSON_QUOTE(key));
                         goto fail;
                 }
                 if (seen[k]) {
-                        r = appc_fail(reterr, "volume %s: parameter %s given more than once", APPC_QUOTE(s),
+                        r = json_fail(reterr, "volume %s: parameter %s given more than once", JSON_QUOTE(s),
                                       key);
                         goto fail;
                 }
@@ -317,30 +316,30 @@ int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
                 case 1:
                         v.kind = volume_kind_from_string(value);
                         if (v.kind == _APPC_VOLUME_KIND_INVALID) {
-                                r = appc_fail(reterr, "volume %s: kind %s: must be \"empty\" or \"host\"",
-                                              APPC_QUOTE(s), APPC_QUOTE(value));
+                                r = json_fail(reterr, "volume %s: kind %s: must be \"empty\" or \"host\"",
+                                              JSON_QUOTE(s), JSON_QUOTE(value));
                                 goto fail;
                         }
                         break;
                 case 3:
                 case 4:
                         if (parse_go_bool(value, &b) < 0) {
-                                r = appc_fail(reterr, "volume %s: %s %s: not a boolean", APPC_QUOTE(s), key,
-                                              APPC_QUOTE(value));
+                                r = json_fail(reterr, "volume %s: %s %s: not a boolean", JSON_QUOTE(s), key,
+                                              JSON_QUOTE(value));
                                 goto fail;
                         }
                         *(k == 3 ? &v.read_only : &v.recursive) = b ? APPC_TRUE : APPC_FALSE;
                         break;
                 default:
                         if (parse_id(value, k == 6 ? &v.uid : &v.gid) < 0) {
-                                r = appc_fail(reterr, "volume %s: %s %s: not a valid id", APPC_QUOTE(s), key,
-                                              APPC_QUOTE(value));
+                                r = json_fail(reterr, "volume %s: %s %s: not a valid id", JSON_QUOTE(s), key,
+                                              JSON_QUOTE(value));
                                 goto fail;
                         }
                 }
         }
         if (v.kind == APPC_VOLUME_HOST && (seen[6] || seen[7])) {
-                r = appc_fail(reterr, "volume %s: %s: must not be set for a host volume", APPC_QUOTE(s),
+                r = json_fail(reterr, "volume %s: %s: must not be set for a host volume", JSON_QUOTE(s),
                               seen[6] ? "uid" : "gid");
                 goto fail;
         }
@@ -349,7 +348,7 @@ int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
         r = volume_set_defaults(&v);
         if (r < 0)
                 goto fail;
-        r = appc_volume_validate(&v, APPC_PATH("volume %s: ", APPC_QUOTE(s)), reterr);
+        r = appc_volume_validate(&v, JSON_PATH("volume %s: ", JSON_QUOTE(s)), reterr);
         if (r < 0)
                 goto fail;
         *ret = v;

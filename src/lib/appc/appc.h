@@ -34,15 +34,13 @@
 
 #include "error.h"
 #include "macro.h"
+#include "name-value.h"
 
 #define APPC_IMAGE_ID_PREFIX "sha512-"
 #define APPC_IMAGE_ID_HEX_LEN 128
 
 /* labels, annotations, environment, userAnnotations, userLabels, sysctl entries */
-typedef struct AppcKV {
-        char *name;
-        char *value;
-} AppcKV;
+typedef NameValue AppcKV;
 
 typedef enum AppcIsolatorType {
         APPC_ISOLATOR_UNKNOWN = 0, /* kept as raw JSON, not interpreted */

@@ -11,7 +11,7 @@
 #include "rkt-config.h"
 #include "escape.h"
 #include "fs.h"
-#include "json-field.h"
+#include "json-table.h"
 #include "log.h"
 #include "mds.h"
 #include "path.h"
@@ -52,64 +52,78 @@ RktConfig *rkt_config_free(RktConfig *c) {
         return NULL;
 }
 
-/* A non-empty string member, or NULL. */
-static const char *get_string(json_object *o, const char *key) {
-        json_object *v;
+/* The members every configuration file has. */
+typedef struct ConfigHeader {
+        char *kind, *version;
+} ConfigHeader;
 
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string_len(v) > 0 ? json_object_get_string(v) : NULL;
+static const JsonField header_fields[] = {
+        JSON_FIELD("rktKind", STRING, ConfigHeader, kind, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("rktVersion", STRING, ConfigHeader, version, .flags = JSON_EMPTY_IS_NULL),
+        {},
+};
+
+static const JsonTable header_table = {
+        .size = sizeof(ConfigHeader), .fields = header_fields, .strict = true, .single_line = true};
+
+/* auth.d: kinds "auth" and "dockerAuth". Empty strings read as absent. */
+typedef struct AuthCredentials {
+        char *user, *password, *token, *access_key_id, *secret_access_key;
+} AuthCredentials;
+
+typedef struct AuthFile {
+        ConfigHeader header;
+        char *type;
+        char **domains, **registries;
+        AuthCredentials *credentials;
+} AuthFile;
+
+static const JsonField credentials_fields[] = {
+        JSON_FIELD("user", STRING, AuthCredentials, user, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("password", STRING, AuthCredentials, password, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("token", STRING, AuthCredentials, token, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("accessKeyID", STRING, AuthCredentials, access_key_id, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("secretAccessKey", STRING, AuthCredentials, secret_access_key,
+                   .flags = JSON_EMPTY_IS_NULL),
+        {},
+};
+
+static const JsonTable credentials_table = {
+        .size = sizeof(AuthCredentials), .fields = credentials_fields, .strict = true, .single_line = true};
+
+static const JsonField auth_fields[] = {
+        JSON_FIELD("rktKind", STRING, AuthFile, header.kind, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("rktVersion", STRING, AuthFile, header.version, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("type", STRING, AuthFile, type, .flags = JSON_EMPTY_IS_NULL),
+        JSON_FIELD("domains", STRV, AuthFile, domains),
+        JSON_FIELD("registries", STRV, AuthFile, registries),
+        JSON_FIELD("credentials", OBJECT_PTR, AuthFile, credentials, .elem = &credentials_table),
+        {},
+};
+
+static const JsonTable auth_table = {
+        .size = sizeof(AuthFile), .fields = auth_fields, .strict = true, .single_line = true};
+
+static void config_header_done(ConfigHeader *h) {
+        json_table_done(&header_table, h);
 }
 
-/* A string member that must be a string when present (null included): *ret is NULL when absent or empty. */
-static int field_string(json_object *o, const char *key, const char *path, const char **ret,
-                        RktError **reterr) {
-        const char *v = NULL;
-        int r = json_field_string(o, key, "configuration", path, &v, reterr);
-
-        if (r < 0)
-                return r;
-        *ret = r > 0 && *v ? v : NULL;
-        return 0;
+static void auth_file_done(AuthFile *f) {
+        if (f->credentials) {
+                free_secret(TAKE_PTR(f->credentials->password));
+                free_secret(TAKE_PTR(f->credentials->token));
+                free_secret(TAKE_PTR(f->credentials->secret_access_key));
+        }
+        json_table_done(&auth_table, f);
 }
 
-/* The typed members of an auth.d file, checked before any is interpreted. */
-static int check_fields(json_object *o, const char *path, RktError **reterr) {
-        static const struct {
-                const char *key;
-                json_type type;
-        } fields[] = {
-                {"rktKind", json_type_string},   {"rktVersion", json_type_string},
-                {"type", json_type_string},      {"domains", json_type_array},
-                {"registries", json_type_array}, {"credentials", json_type_object},
-        };
-        static const char *const creds_keys[] = {"user", "password", "token", "accessKeyID",
-                                                 "secretAccessKey"};
-        json_object *v, *creds = NULL;
-        int r;
+/* Reads o, parsed from file, into p with the table t: errors name the file and the member. */
+static int read_config(const JsonTable *t, json_object *o, const char *file, void *p, RktError **reterr) {
+        _cleanup_free_ char *what = NULL;
 
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-                const char *sv;
-
-                if (fields[i].type == json_type_string) {
-                        r = json_field_string(o, fields[i].key, "configuration", path, &sv, reterr);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                r = json_field(o, fields[i].key, fields[i].type, "configuration", path, &v, reterr);
-                if (r < 0)
-                        return r;
-                if (r > 0 && streq(fields[i].key, "credentials"))
-                        creds = v;
-        }
-        for (size_t i = 0; creds && i < ELEMENTSOF(creds_keys); i++) {
-                const char *sv;
-                r = json_field_string(creds, creds_keys[i], "configuration", path, &sv, reterr);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        if (asprintf(&what, "configuration '%s'", file) < 0)
+                return -ENOMEM;
+        return json_table_read_object(t, o, what, p, reterr);
 }
 
 static int dup_or_null(const char *s, char **ret) {
@@ -121,8 +135,8 @@ static int dup_or_null(const char *s, char **ret) {
 }
 
 /* Adds or replaces (replace: an entry from an earlier dir) the entry for domain. */
-static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthType type, json_object *creds,
-                    const char *path, RktError **reterr) {
+static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthType type,
+                    const AuthCredentials *creds, const char *path, RktError **reterr) {
         AuthEntry e = {.type = type};
         size_t i;
         int r;
@@ -138,11 +152,11 @@ static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthT
         if (r >= 0)
                 r = dup_or_null(path, &e.source);
         if (r >= 0 && type == AUTH_BASIC) {
-                r = dup_or_null(get_string(creds, "user"), &e.user);
+                r = dup_or_null(creds->user, &e.user);
                 if (r >= 0)
-                        r = dup_or_null(get_string(creds, "password"), &e.password);
+                        r = dup_or_null(creds->password, &e.password);
         } else if (r >= 0 && type == AUTH_OAUTH)
-                r = dup_or_null(get_string(creds, "token"), &e.token);
+                r = dup_or_null(creds->token, &e.token);
         if (r < 0) {
                 auth_entry_done(&e);
                 return r;
@@ -162,16 +176,14 @@ static int add_auth(RktConfig *c, size_t first_of_dir, const char *domain, AuthT
         return 0;
 }
 
-static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path,
+static int parse_auth(RktConfig *c, size_t first_of_dir, const AuthFile *f, const char *path,
                       RktError **reterr) {
-        json_object *domains, *creds = NULL;
-        const char *type = get_string(o, "type");
+        const AuthCredentials *creds = f->credentials;
+        const char *type = f->type;
         AuthType t;
-        size_t n;
         int r;
 
-        if (!json_object_object_get_ex(o, "domains", &domains) ||
-            !json_object_is_type(domains, json_type_array) || json_object_array_length(domains) == 0)
+        if (!f->domains)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no domains specified", path);
         if (!type)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no auth type specified",
@@ -187,72 +199,60 @@ static int parse_auth(RktConfig *c, size_t first_of_dir, json_object *o, const c
                         reterr, -EINVAL,
                         "auth configuration '%s': unknown auth type '%s' (known: basic, oauth, aws)", path,
                         type);
-        if (!json_object_object_get_ex(o, "credentials", &creds) ||
-            !json_object_is_type(creds, json_type_object))
+        if (!creds)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': no credentials", path);
-        if (t == AUTH_BASIC && !get_string(creds, "user"))
+        if (t == AUTH_BASIC && !creds->user)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': user not specified", path);
-        if (t == AUTH_BASIC && !get_string(creds, "password"))
+        if (t == AUTH_BASIC && !creds->password)
                 return rkt_error_set(reterr, -EINVAL, "auth configuration '%s': password not specified",
                                      path);
-        if (t == AUTH_OAUTH && !get_string(creds, "token"))
+        if (t == AUTH_OAUTH && !creds->token)
                 return rkt_error_set(reterr, -EINVAL,
                                      "auth configuration '%s': no oauth bearer token specified", path);
-        if (t == AUTH_AWS && (!get_string(creds, "accessKeyID") || !get_string(creds, "secretAccessKey")))
+        if (t == AUTH_AWS && (!creds->access_key_id || !creds->secret_access_key))
                 return rkt_error_set(reterr, -EINVAL,
                                      "auth configuration '%s': aws needs accessKeyID and secretAccessKey",
                                      path);
-        n = json_object_array_length(domains);
-        for (size_t i = 0; i < n; i++) {
-                json_object *d = json_object_array_get_idx(domains, i);
-                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
-                    strpbrk(json_object_get_string(d), "/ \t\r\n@"))
+        STRV_FOREACH(d, f->domains) {
+                if (isempty(*d) || strpbrk(*d, "/ \t\r\n@"))
                         return rkt_error_set(
                                 reterr, -EINVAL,
                                 "auth configuration '%s': domains must be host names (host or host:port)",
                                 path);
-                r = add_auth(c, first_of_dir, json_object_get_string(d), t, creds, path, reterr);
+                r = add_auth(c, first_of_dir, *d, t, creds, path, reterr);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, const char *path,
+static int parse_docker_auth(RktConfig *c, size_t first_of_dir, const AuthFile *f, const char *path,
                              RktError **reterr) {
-        json_object *regs, *creds;
-        size_t n;
+        const AuthCredentials *creds = f->credentials;
 
-        if (!json_object_object_get_ex(o, "registries", &regs) ||
-            !json_object_is_type(regs, json_type_array) || json_object_array_length(regs) == 0)
+        if (!f->registries)
                 return rkt_error_set(reterr, -EINVAL,
                                      "dockerAuth configuration '%s': no registries specified", path);
-        if (!json_object_object_get_ex(o, "credentials", &creds) || !get_string(creds, "user") ||
-            !get_string(creds, "password"))
+        if (!creds || !creds->user || !creds->password)
                 return rkt_error_set(reterr, -EINVAL,
                                      "dockerAuth configuration '%s': user and password are required", path);
-        n = json_object_array_length(regs);
-        for (size_t i = 0; i < n; i++) {
-                json_object *d = json_object_array_get_idx(regs, i);
+        STRV_FOREACH(d, f->registries) {
                 DockerAuthEntry e = {}, *nl;
                 size_t k;
 
-                if (!json_object_is_type(d, json_type_string) || json_object_get_string_len(d) == 0 ||
-                    string_has_control(json_object_get_string(d)))
+                if (isempty(*d) || string_has_control(*d))
                         return rkt_error_set(reterr, -EINVAL, "dockerAuth configuration '%s': bad registry",
                                              path);
                 for (k = 0; k < c->n_docker_auth; k++)
-                        if (streq(c->docker_auth[k].registry, json_object_get_string(d)))
+                        if (streq(c->docker_auth[k].registry, *d))
                                 break;
                 if (k < c->n_docker_auth && k >= first_of_dir)
                         return rkt_error_set(
                                 reterr, -EINVAL,
                                 "dockerAuth configuration '%s': registry '%s' is already configured in '%s'",
-                                path, json_object_get_string(d), c->docker_auth[k].source);
-                if (dup_or_null(json_object_get_string(d), &e.registry) < 0 ||
-                    dup_or_null(get_string(creds, "user"), &e.user) < 0 ||
-                    dup_or_null(get_string(creds, "password"), &e.password) < 0 ||
-                    dup_or_null(path, &e.source) < 0) {
+                                path, *d, c->docker_auth[k].source);
+                if (dup_or_null(*d, &e.registry) < 0 || dup_or_null(creds->user, &e.user) < 0 ||
+                    dup_or_null(creds->password, &e.password) < 0 || dup_or_null(path, &e.source) < 0) {
                         docker_auth_entry_done(&e);
                         return -ENOMEM;
                 }
@@ -275,6 +275,7 @@ static int parse_docker_auth(RktConfig *c, size_t first_of_dir, json_object *o, 
 static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, const char *path,
                       RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(auth_file_done) AuthFile f = {};
         _cleanup_free_ char *text = NULL;
         const char *kind, *version;
         size_t size = 0;
@@ -288,11 +289,11 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
         explicit_bzero(text, size);
         if (!o || !json_object_is_type(o, json_type_object))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
-        r = check_fields(o, path, reterr);
+        r = read_config(&auth_table, o, path, &f, reterr);
         if (r < 0)
                 return r;
-        kind = get_string(o, "rktKind");
-        version = get_string(o, "rktVersion");
+        kind = f.header.kind;
+        version = f.header.version;
         if (!kind)
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': no rktKind specified", path);
         if (!version)
@@ -307,8 +308,8 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
                                      "configuration '%s': no parser for kind \"%s\" and version \"%s\"",
                                      path, kind, version);
         if (streq(kind, "auth"))
-                return parse_auth(c, first_auth, o, path, reterr);
-        return parse_docker_auth(c, first_docker, o, path, reterr);
+                return parse_auth(c, first_auth, &f, path, reterr);
+        return parse_docker_auth(c, first_docker, &f, path, reterr);
 }
 
 /* A configuration directory root keeps to itself (its auth.d holds credentials) is not an error for
@@ -495,6 +496,7 @@ static const char *const paths_keys[_PATHS_MAX] = {"net-plugins", "data", "stage
 /* One file of paths.d; set_by[k] is the file of this dir that set key k, if one did. */
 static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_MAX], RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(config_header_done) ConfigHeader h = {};
         _cleanup_free_ char *text = NULL;
         const char *kind, *version;
         int r;
@@ -505,11 +507,11 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
         o = json_tokener_parse(text);
         if (!o || !json_object_is_type(o, json_type_object))
                 return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
-        r = field_string(o, "rktKind", path, &kind, reterr);
-        if (r >= 0)
-                r = field_string(o, "rktVersion", path, &version, reterr);
+        r = read_config(&header_table, o, path, &h, reterr);
         if (r < 0)
                 return r;
+        kind = h.kind;
+        version = h.version;
         if (!streq_ptr(kind, "paths"))
                 return rkt_error_set(reterr, -EINVAL,
                                      "configuration '%s': field 'rktKind': paths.d holds files "

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "appc-internal.h"
+#include "json-io.h"
 #include "docker.h"
-#include "json-field.h"
 #include "strv.h"
 
 /* --- references --- */
@@ -321,7 +320,7 @@ static int parse_descriptors(json_object *o, const char *key, DockerDescriptor *
 static int json_object_parse(const char *json, size_t size, const char *what, json_object **ret,
                              RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
-        int r = appc_json_parse(json, size, what, &o, reterr);
+        int r = json_parse_strict(json, size, what, &o, reterr);
 
         if (r < 0)
                 return r;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "dl.h"
-#include "json-field.h"
+#include "json-io.h"
 #include "mds.h"
 
 /* --- values --- */

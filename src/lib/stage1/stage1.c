@@ -9,7 +9,7 @@
 
 #include "fetch.h"
 #include "fs.h"
-#include "json-field.h"
+#include "json-table.h"
 #include "path.h"
 #include "stage1.h"
 #include "strv.h"
@@ -113,34 +113,56 @@ static bool is_coreos_name(const char *name) {
         return v && (!*v || (*v == ':' && streq(v + 1, PACKAGE_VERSION)));
 }
 
+/* stage1.d files: those of kind "stage1" name the default stage1 image; files of other kinds are not
+ * looked into further. */
+typedef struct Stage1File {
+        char *kind, *name, *version, *location;
+} Stage1File;
+
+static const JsonField stage1_kind_fields[] = {
+        JSON_FIELD("rktKind", STRING, Stage1File, kind),
+        {},
+};
+
+static const JsonField stage1_file_fields[] = {
+        JSON_FIELD("name", STRING, Stage1File, name),
+        JSON_FIELD("version", STRING, Stage1File, version),
+        JSON_FIELD("location", STRING, Stage1File, location),
+        {},
+};
+
+static const JsonTable stage1_kind_table = {
+        .size = sizeof(Stage1File), .fields = stage1_kind_fields, .strict = true, .single_line = true};
+static const JsonTable stage1_file_table = {
+        .size = sizeof(Stage1File), .fields = stage1_file_fields, .strict = true, .single_line = true};
+
+static void stage1_file_done(Stage1File *f) {
+        free(f->kind);
+        json_table_done(&stage1_file_table, f);
+}
+
 /* One stage1.d file: a later file's name, version and location replace an earlier one's. */
 static int stage1_config_file(json_object *o, const char *f, char **name, char **version, char **location,
                               RktError **reterr) {
-        static const char *const keys[] = {"name", "version", "location"};
-        char **dest[] = {name, version, location};
-        const char *kind = NULL;
+        _cleanup_(stage1_file_done) Stage1File sf = {};
+        _cleanup_free_ char *what = NULL;
+        char **dest[] = {name, version, location}, **src[] = {&sf.name, &sf.version, &sf.location};
         int r;
 
-        if (!json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EINVAL, "stage1 configuration '%s': not a JSON object", f);
-        r = json_field_string(o, "rktKind", "stage1 configuration", f, &kind, reterr);
-        if (r <= 0 || !streq(kind, "stage1"))
+        if (asprintf(&what, "stage1 configuration '%s'", f) < 0)
+                return -ENOMEM;
+        r = json_table_read_object(&stage1_kind_table, o, what, &sf, reterr);
+        if (r < 0 || !streq_ptr(sf.kind, "stage1"))
                 return r;
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                const char *v;
-                char *c;
-
-                r = json_field_string(o, keys[i], "stage1 configuration", f, &v, reterr);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                c = strdup(v);
-                if (!c)
-                        return -ENOMEM;
-                free(*dest[i]);
-                *dest[i] = c;
-        }
+        sf.kind = mfree(sf.kind); /* the next table's failure empties the struct */
+        r = json_table_read_object(&stage1_file_table, o, what, &sf, reterr);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(dest); i++)
+                if (*src[i]) {
+                        free(*dest[i]);
+                        *dest[i] = TAKE_PTR(*src[i]);
+                }
         return 0;
 }
 

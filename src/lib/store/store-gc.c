@@ -2,7 +2,6 @@
 /* Removing images and trees, and the garbage collection of the store. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,14 +122,12 @@ static bool has_record(Store *s, const char *name) {
 }
 
 static bool file_cache_valid(Store *s, const char *name) {
-        _cleanup_free_ char *p = NULL, *text = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        json_object *id;
+        _cleanup_free_ char *p = NULL, *text = NULL, *id = NULL;
+        size_t size = 0;
 
-        if (asprintf(&p, "files/%s", name) < 0 || read_full_file_at(s->dir_fd, p, &text, NULL) < 0)
+        if (asprintf(&p, "files/%s", name) < 0 || read_full_file_at(s->dir_fd, p, &text, &size) < 0)
                 return false;
-        o = json_tokener_parse(text);
-        return o && json_object_object_get_ex(o, "id", &id) && has_record(s, json_object_get_string(id));
+        return store_file_cache_id(text, size, p, &id) >= 0 && has_record(s, id);
 }
 
 static bool is_complete_tree(Store *s, const char *name) {

@@ -63,5 +63,8 @@ int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret
 /* A rendered tree's marker: the images it holds, its size and its hash. */
 int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
                            char **ret_hash);
+/* The image ID an entry of the local files' cache (files/, text read from file) holds; -EBADMSG when it is
+ * damaged. */
+int store_file_cache_id(const char *text, size_t size, const char *file, char **ret_id);
 /* Calls f for every rendered tree; stops at the first negative return. */
 int store_for_each_tree(Store *s, int (*f)(Store *s, const char *tree_id, void *userdata), void *userdata);

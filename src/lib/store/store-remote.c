@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include "digest.h"
 #include "format.h"
 #include "fs.h"
+#include "json-table.h"
 #include "store-internal.h"
 #include "store.h"
 #include "strv.h"
@@ -30,30 +30,35 @@ static int remote_path(const char *url, char **ret) {
         return asprintf(ret, REMOTE_DIR "/%s.json", key) < 0 ? -ENOMEM : 0;
 }
 
+static int remote_validate(const void *p, RktError **reterr);
+
+/* cas/remote/<sha256 of the URL>.json */
+static const JsonField remote_fields[] = {
+        JSON_FIELD("url", STRING, RemoteRecord, url, .flags = JSON_REQUIRED),
+        JSON_FIELD("sigUrl", STRING, RemoteRecord, sig_url, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("etag", STRING, RemoteRecord, etag, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("id", STRING, RemoteRecord, id, .flags = JSON_REQUIRED),
+        JSON_FIELD("downloadTime", UINT64, RemoteRecord, download_time),
+        JSON_FIELD("maxAge", UINT64, RemoteRecord, max_age),
+        JSON_FIELD("layers", STRV, RemoteRecord, layers, .flags = JSON_OMITEMPTY),
+        {},
+};
+
+static const JsonTable remote_table = {
+        .size = sizeof(RemoteRecord),
+        .fields = remote_fields,
+        .strict = true,
+        .validate = remote_validate,
+};
+
 RemoteRecord *remote_record_free(RemoteRecord *r) {
-        if (!r)
-                return NULL;
-        free(r->url);
-        free(r->sig_url);
-        free(r->etag);
-        free(r->id);
-        strv_free(r->layers);
-        free(r);
-        return NULL;
+        return json_table_free(&remote_table, r);
 }
 
 bool remote_record_fresh(const RemoteRecord *r, uint64_t now) {
         if (r->max_age == 0 || now < r->download_time)
                 return false;
         return (now - r->download_time) / 1000000 < r->max_age;
-}
-
-static const char *json_string_or_null(json_object *o, const char *key) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
 }
 
 static int image_exists(Store *s, const char *id) {
@@ -79,41 +84,26 @@ static bool layer_digest_valid(const char *d) {
         return true;
 }
 
-static int remote_from_json(const char *text, RemoteRecord **ret) {
-        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
-        _cleanup_(remote_record_freep) RemoteRecord *r = NULL;
-        const char *url, *id, *v;
-        json_object *n;
+static int remote_validate(const void *p, RktError **reterr) {
+        const RemoteRecord *r = p;
 
-        if (!o || !json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-        url = json_string_or_null(o, "url");
-        id = json_string_or_null(o, "id");
-        if (!url || !id || !appc_image_id_valid(id, true) || strchr(id, '/'))
-                return -EBADMSG;
-        r = calloc(1, sizeof(*r));
-        if (!r || !(r->url = strdup(url)) || !(r->id = strdup(id)))
+        if (!appc_image_id_valid(r->id, true) || strchr(r->id, '/'))
+                return json_fail(reterr, "field 'id': not an image ID");
+        STRV_FOREACH(l, r->layers)
+        if (!layer_digest_valid(*l))
+                return json_fail(reterr, "field 'layers': %s is not a sha256 digest", JSON_QUOTE(*l));
+        return 0;
+}
+
+static int remote_from_json(const char *text, size_t size, const char *file, RemoteRecord **ret) {
+        _cleanup_(remote_record_freep) RemoteRecord *r = calloc(1, sizeof(RemoteRecord));
+        int k;
+
+        if (!r)
                 return -ENOMEM;
-        if ((v = json_string_or_null(o, "sigUrl")) && !(r->sig_url = strdup(v)))
-                return -ENOMEM;
-        if ((v = json_string_or_null(o, "etag")) && !(r->etag = strdup(v)))
-                return -ENOMEM;
-        if (json_object_object_get_ex(o, "downloadTime", &n))
-                r->download_time = (uint64_t) json_object_get_int64(n);
-        if (json_object_object_get_ex(o, "maxAge", &n) && json_object_get_int64(n) > 0)
-                r->max_age = (uint64_t) json_object_get_int64(n);
-        if (json_object_object_get_ex(o, "layers", &n)) {
-                if (!json_object_is_type(n, json_type_array))
-                        return -EBADMSG;
-                for (size_t i = 0; i < json_object_array_length(n); i++) {
-                        json_object *e = json_object_array_get_idx(n, i);
-                        if (!json_object_is_type(e, json_type_string) ||
-                            !layer_digest_valid(json_object_get_string(e)))
-                                return -EBADMSG;
-                        if (strv_extend(&r->layers, json_object_get_string(e)) < 0)
-                                return -ENOMEM;
-                }
-        }
+        k = json_table_read(&remote_table, text, size, file, r, NULL);
+        if (k < 0)
+                return k;
         *ret = TAKE_PTR(r);
         return 0;
 }
@@ -121,6 +111,7 @@ static int remote_from_json(const char *text, RemoteRecord **ret) {
 int store_get_remote(Store *s, const char *url, RemoteRecord **ret) {
         _cleanup_(remote_record_freep) RemoteRecord *r = NULL;
         _cleanup_free_ char *p = NULL, *text = NULL;
+        size_t size = 0;
         int k;
 
         if (s->dir_fd < 0)
@@ -129,11 +120,11 @@ int store_get_remote(Store *s, const char *url, RemoteRecord **ret) {
         if (k < 0)
                 return k;
         /* Another user's record only costs a download too. */
-        k = store_read_trusted(s, p, &text, NULL);
+        k = store_read_trusted(s, p, &text, &size);
         if (k < 0)
                 return -ENOENT;
         /* A damaged record only costs a download: treat it as absent. */
-        if (remote_from_json(text, &r) < 0 || !streq(r->url, url))
+        if (remote_from_json(text, size, p, &r) < 0 || !streq(r->url, url))
                 return -ENOENT;
         if (image_exists(s, r->id) < 0)
                 return -ENOENT;
@@ -142,37 +133,17 @@ int store_get_remote(Store *s, const char *url, RemoteRecord **ret) {
 }
 
 int store_put_remote(Store *s, const RemoteRecord *r, RktError **reterr) {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-        _cleanup_free_ char *p = NULL;
-        const char *text;
+        _cleanup_free_ char *p = NULL, *text = NULL;
         int k;
 
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
-        if (!o)
-                return -ENOMEM;
         k = remote_path(r->url, &p);
         if (k < 0)
                 return k;
-        json_object_object_add(o, "url", json_object_new_string(r->url));
-        if (r->sig_url)
-                json_object_object_add(o, "sigUrl", json_object_new_string(r->sig_url));
-        if (r->etag)
-                json_object_object_add(o, "etag", json_object_new_string(r->etag));
-        json_object_object_add(o, "id", json_object_new_string(r->id));
-        json_object_object_add(o, "downloadTime", json_object_new_int64((int64_t) r->download_time));
-        json_object_object_add(o, "maxAge", json_object_new_int64((int64_t) r->max_age));
-        if (r->layers) {
-                json_object *a = json_object_new_array();
-                if (!a)
-                        return -ENOMEM;
-                json_object_object_add(o, "layers", a);
-                STRV_FOREACH(l, r->layers)
-                json_object_array_add(a, json_object_new_string(*l));
-        }
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!text)
-                return -ENOMEM;
+        k = json_table_to_text(&remote_table, r, &text);
+        if (k < 0)
+                return k;
         k = write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
         if (k < 0)
                 return rkt_error_set(reterr, k, "writing the remote record for '%s': %s", r->url,
@@ -194,14 +165,15 @@ int store_remote_gc(Store *s) {
         while (d && (de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
                 _cleanup_(remote_record_freep) RemoteRecord *rec = NULL;
+                size_t size = 0;
 
                 if (de->d_name[0] == '.')
                         continue;
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, REMOTE_DIR "/%s", de->d_name) < 0)
                         return -ENOMEM;
-                if (!endswith(de->d_name, ".json") || store_read_trusted(s, p, &text, NULL) < 0 ||
-                    remote_from_json(text, &rec) < 0 || image_exists(s, rec->id) < 0) {
+                if (!endswith(de->d_name, ".json") || store_read_trusted(s, p, &text, &size) < 0 ||
+                    remote_from_json(text, size, p, &rec) < 0 || image_exists(s, rec->id) < 0) {
                         (void) unlinkat(dirfd(d), de->d_name, 0);
                         continue;
                 }
@@ -338,20 +310,34 @@ static void download_free_names(StoreDownload *d) {
         d->last_modified = mfree(d->last_modified);
 }
 
+/* A download's validators (cas/downloads/<name>.meta): what the server said of the partial file. */
+typedef struct Validators {
+        char *url, *etag, *last_modified;
+} Validators;
+
+static const JsonField validators_fields[] = {
+        JSON_FIELD("url", STRING, Validators, url, .flags = JSON_REQUIRED),
+        JSON_FIELD("etag", STRING, Validators, etag, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("lastModified", STRING, Validators, last_modified, .flags = JSON_OMITEMPTY),
+        {},
+};
+
+static const JsonTable validators_table = {
+        .size = sizeof(Validators), .fields = validators_fields, .strict = true};
+
 static void read_validators(Store *s, StoreDownload *d, const char *url) {
         _cleanup_free_ char *text = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        const char *u, *v;
+        Validators v = {};
+        size_t size = 0;
 
-        if (store_read_trusted(s, d->meta_name, &text, NULL) < 0)
+        if (store_read_trusted(s, d->meta_name, &text, &size) < 0 ||
+            json_table_read(&validators_table, text, size, d->meta_name, &v, NULL) < 0)
                 return;
-        o = json_tokener_parse(text);
-        if (!o || !(u = json_string_or_null(o, "url")) || !streq(u, url))
-                return;
-        if ((v = json_string_or_null(o, "etag")))
-                d->etag = strdup(v);
-        if ((v = json_string_or_null(o, "lastModified")))
-                d->last_modified = strdup(v);
+        if (streq(v.url, url)) {
+                d->etag = TAKE_PTR(v.etag);
+                d->last_modified = TAKE_PTR(v.last_modified);
+        }
+        json_table_done(&validators_table, &v);
 }
 
 /* Whether this process holds a flock on the file open at fd (through another open file): waiting for it
@@ -447,8 +433,9 @@ int store_download_open(Store *s, const char *url, StoreDownload *ret, RktError 
 
 int store_download_set_validators(Store *s, StoreDownload *d, const char *url, const char *etag,
                                   const char *last_modified) {
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        const char *text;
+        _cleanup_free_ char *text = NULL;
+        Validators v;
+        int r;
 
         free(d->etag);
         free(d->last_modified);
@@ -460,17 +447,11 @@ int store_download_set_validators(Store *s, StoreDownload *d, const char *url, c
                 (void) unlinkat(s->dir_fd, d->meta_name, 0);
                 return 0;
         }
-        o = json_object_new_object();
-        if (!o)
-                return -ENOMEM;
-        json_object_object_add(o, "url", json_object_new_string(url));
-        if (etag)
-                json_object_object_add(o, "etag", json_object_new_string(etag));
-        if (last_modified)
-                json_object_object_add(o, "lastModified", json_object_new_string(last_modified));
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!text)
-                return -ENOMEM;
+        v = (Validators){
+                .url = (char *) url, .etag = (char *) etag, .last_modified = (char *) last_modified};
+        r = json_table_to_text(&validators_table, &v, &text);
+        if (r < 0)
+                return r;
         return write_file_atomic_at(s->dir_fd, d->meta_name, text, strlen(text), 0640);
 }
 

@@ -3,7 +3,6 @@
  * its hash. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -12,6 +11,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "fs.h"
+#include "json-table.h"
 #include "format.h"
 #include "image-deps.h"
 #include "image-ref.h"
@@ -207,21 +207,54 @@ static int tree_id_of(const RenderList *l, char **ret) {
 
 /* The "rendered" file marks a complete tree and says which images it holds, its size and its digest
  * (tree-hash.h). Written last, after everything it describes is on disk, it is the tree's commit point. */
-static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th) {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-        json_object *ids = json_object_new_array();
-        const char *text;
+typedef struct TreeMarker {
+        char **images;
+        uint64_t size;
+        char *hash; /* NULL in a marker that records no digest */
+} TreeMarker;
 
-        if (!o || !ids) {
-                json_object_put(ids);
-                return -ENOMEM;
-        }
+static const JsonField tree_marker_fields[] = {
+        JSON_FIELD("images", STRV, TreeMarker, images, .flags = JSON_REQUIRED),
+        JSON_FIELD("size", UINT64, TreeMarker, size),
+        JSON_FIELD("hash", STRING, TreeMarker, hash, .flags = JSON_OMITEMPTY),
+        {},
+};
+
+static int tree_marker_validate(const void *p, RktError **reterr) {
+        const TreeMarker *m = p;
+
+        STRV_FOREACH(id, m->images)
+        if (!store_id_valid(*id))
+                return json_fail(reterr, "field 'images': %s is not an image ID", JSON_QUOTE(*id));
+        return 0;
+}
+
+static const JsonTable tree_marker_table = {
+        .size = sizeof(TreeMarker),
+        .fields = tree_marker_fields,
+        .strict = true,
+        .single_line = true,
+        .validate = tree_marker_validate,
+};
+
+static void tree_marker_done(TreeMarker *m) {
+        json_table_done(&tree_marker_table, m);
+}
+
+static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th) {
+        _cleanup_(tree_marker_done) TreeMarker m = {.size = th->size};
+        _cleanup_free_ char *text = NULL;
+        int r;
+
         for (size_t i = 0; i < l->n; i++)
-                json_object_array_add(ids, json_object_new_string(l->items[i].id));
-        json_object_object_add(o, "images", ids);
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) th->size));
-        json_object_object_add(o, "hash", json_object_new_string(th->hash));
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+                if (strv_extend(&m.images, l->items[i].id) < 0)
+                        return -ENOMEM;
+        m.hash = strdup(th->hash);
+        if (!m.hash)
+                return -ENOMEM;
+        r = json_table_to_text(&tree_marker_table, &m, &text);
+        if (r < 0)
+                return r;
         return write_file_atomic_at(treefd, "rendered", text, strlen(text), 0640);
 }
 
@@ -230,36 +263,28 @@ static int write_tree_marker(int treefd, const RenderList *l, const TreeHash *th
 int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
                            char **ret_hash) {
         _cleanup_free_ char *p = NULL, *text = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        _cleanup_strv_free_ char **images = NULL;
-        json_object *v;
+        _cleanup_(tree_marker_done) TreeMarker m = {};
+        size_t size = 0;
         int r;
 
         if (asprintf(&p, "tree/%s/rendered", tree_id) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(casfd, p, &text, NULL);
+        r = read_full_file_at(casfd, p, &text, &size);
         if (r < 0)
                 return r;
-        o = json_tokener_parse(text);
-        if (!o || !json_object_object_get_ex(o, "images", &v) || !json_object_is_type(v, json_type_array))
-                return -EBADMSG;
-        images = calloc(1, sizeof(char *));
-        if (!images)
-                return -ENOMEM;
-        for (size_t i = 0; i < json_object_array_length(v); i++)
-                if (strv_extend(&images, json_object_get_string(json_object_array_get_idx(v, i))) < 0)
-                        return -ENOMEM;
-        if (ret_hash) {
-                *ret_hash = NULL;
-                if (json_object_object_get_ex(o, "hash", &v) && json_object_is_type(v, json_type_string) &&
-                    !(*ret_hash = strdup(json_object_get_string(v))))
-                        return -ENOMEM;
-        }
+        r = json_table_read(&tree_marker_table, text, size, p, &m, NULL);
+        if (r < 0)
+                return r;
+        if (ret_hash)
+                *ret_hash = TAKE_PTR(m.hash);
         if (ret_size)
-                *ret_size =
-                        json_object_object_get_ex(o, "size", &v) ? (uint64_t) json_object_get_int64(v) : 0;
-        if (ret_images)
-                *ret_images = TAKE_PTR(images);
+                *ret_size = m.size;
+        if (ret_images) {
+                /* a marker of no images reads as an empty list, not NULL */
+                if (!m.images && !(m.images = calloc(1, sizeof(char *))))
+                        return -ENOMEM;
+                *ret_images = TAKE_PTR(m.images);
+        }
         return 0;
 }
 

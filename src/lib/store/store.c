@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -11,6 +10,7 @@
 #include "digest.h"
 #include "fs.h"
 #include "format.h"
+#include "json-table.h"
 #include "image-deps.h"
 #include "image-ref.h"
 #include "lock.h"
@@ -126,19 +126,44 @@ char *store_record_path(const char *id) {
 
 /* --- records --- */
 
+/* images/<id>.json. Labels are pairs of strings; the ID is checked by record_validate(). */
+static const JsonField label_fields[] = {
+        JSON_FIELD("name", STRING, NameValue, name, .flags = JSON_REQUIRED),
+        JSON_FIELD("value", STRING, NameValue, value, .flags = JSON_REQUIRED),
+        {},
+};
+
+static const JsonTable label_table = {.size = sizeof(NameValue), .fields = label_fields, .strict = true};
+
+static int record_validate(const void *p, RktError **reterr) {
+        const ImageRecord *r = p;
+
+        if (!store_id_valid(r->id))
+                return json_fail(reterr, "field 'id': not an image ID (sha512- and 128 hex digits)");
+        return 0;
+}
+
+static const JsonField record_fields[] = {
+        JSON_FIELD("id", STRING, ImageRecord, id, .flags = JSON_REQUIRED),
+        JSON_FIELD("name", STRING, ImageRecord, name, .flags = JSON_REQUIRED),
+        JSON_LIST("labels", ARRAY, ImageRecord, labels, .elem = &label_table),
+        JSON_FIELD("importTime", UINT64, ImageRecord, import_time),
+        JSON_FIELD("lastUsed", UINT64, ImageRecord, last_used),
+        JSON_FIELD("size", UINT64, ImageRecord, size),
+        JSON_FIELD("origin", STRING, ImageRecord, origin, .flags = JSON_OMITEMPTY),
+        JSON_FIELD("latest", BOOL, ImageRecord, latest, .flags = JSON_OMITEMPTY),
+        {},
+};
+
+static const JsonTable record_table = {
+        .size = sizeof(ImageRecord),
+        .fields = record_fields,
+        .strict = true,
+        .validate = record_validate,
+};
+
 ImageRecord *image_record_free(ImageRecord *r) {
-        if (!r)
-                return NULL;
-        for (size_t i = 0; i < r->n_labels; i++) {
-                free(r->labels[i].name);
-                free(r->labels[i].value);
-        }
-        free(r->labels);
-        free(r->id);
-        free(r->name);
-        free(r->origin);
-        free(r);
-        return NULL;
+        return json_table_free(&record_table, r);
 }
 
 void image_records_free(ImageRecord **l, size_t n) {
@@ -147,82 +172,18 @@ void image_records_free(ImageRecord **l, size_t n) {
         free(l);
 }
 
-static int record_to_json(const ImageRecord *r, char **ret) {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object(),
-                                                *labels = json_object_new_array();
-        const char *s;
+/* The record of image id, read from text; what names it in messages. */
+static int record_from_json(const char *text, size_t size, const char *id, ImageRecord **ret,
+                            RktError **reterr) {
+        _cleanup_(image_record_freep) ImageRecord *r = calloc(1, sizeof(ImageRecord));
+        _cleanup_free_ char *what = NULL;
+        int k;
 
-        if (!o || !labels)
+        if (!r || asprintf(&what, "the record of image '%s'", id) < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < r->n_labels; i++) {
-                json_object *l = json_object_new_object();
-                if (!l)
-                        return -ENOMEM;
-                json_object_object_add(l, "name", json_object_new_string(r->labels[i].name));
-                json_object_object_add(l, "value", json_object_new_string(r->labels[i].value));
-                json_object_array_add(labels, l);
-        }
-        json_object_object_add(o, "id", json_object_new_string(r->id));
-        json_object_object_add(o, "name", json_object_new_string(r->name));
-        json_object_object_add(o, "labels", TAKE_PTR(labels));
-        json_object_object_add(o, "importTime", json_object_new_int64((int64_t) r->import_time));
-        json_object_object_add(o, "lastUsed", json_object_new_int64((int64_t) r->last_used));
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) r->size));
-        if (r->origin)
-                json_object_object_add(o, "origin", json_object_new_string(r->origin));
-        if (r->latest)
-                json_object_object_add(o, "latest", json_object_new_boolean(true));
-        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        *ret = s ? strdup(s) : NULL;
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int record_from_json(const char *text, ImageRecord **ret) {
-        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(text);
-        _cleanup_(image_record_freep) ImageRecord *r = NULL;
-        json_object *v, *labels;
-
-        if (!o || !json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-        r = calloc(1, sizeof(*r));
-        if (!r)
-                return -ENOMEM;
-        if (!json_object_object_get_ex(o, "id", &v) || !store_id_valid(json_object_get_string(v)))
-                return -EBADMSG;
-        r->id = strdup(json_object_get_string(v));
-        if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
-                return -EBADMSG;
-        r->name = strdup(json_object_get_string(v));
-        if (json_object_object_get_ex(o, "importTime", &v))
-                r->import_time = (uint64_t) json_object_get_int64(v);
-        if (json_object_object_get_ex(o, "lastUsed", &v))
-                r->last_used = (uint64_t) json_object_get_int64(v);
-        if (json_object_object_get_ex(o, "size", &v))
-                r->size = (uint64_t) json_object_get_int64(v);
-        if (json_object_object_get_ex(o, "origin", &v) && json_object_is_type(v, json_type_string))
-                r->origin = strdup(json_object_get_string(v));
-        if (json_object_object_get_ex(o, "latest", &v))
-                r->latest = json_object_get_boolean(v);
-        if (json_object_object_get_ex(o, "labels", &labels) &&
-            json_object_is_type(labels, json_type_array)) {
-                size_t n = json_object_array_length(labels);
-                r->labels = calloc(n ? n : 1, sizeof(AppcKV));
-                if (!r->labels)
-                        return -ENOMEM;
-                for (size_t i = 0; i < n; i++) {
-                        json_object *l = json_object_array_get_idx(labels, i), *ln, *lv;
-                        if (!json_object_object_get_ex(l, "name", &ln) ||
-                            !json_object_object_get_ex(l, "value", &lv))
-                                return -EBADMSG;
-                        r->labels[i].name = strdup(json_object_get_string(ln));
-                        r->labels[i].value = strdup(json_object_get_string(lv));
-                        r->n_labels++;
-                        if (!r->labels[i].name || !r->labels[i].value)
-                                return -ENOMEM;
-                }
-        }
-        if (!r->id || !r->name)
-                return -ENOMEM;
+        k = json_table_read(&record_table, text, size, what, r, reterr);
+        if (k < 0)
+                return k;
         *ret = TAKE_PTR(r);
         return 0;
 }
@@ -234,7 +195,7 @@ int store_write_record(Store *s, const ImageRecord *r) {
 
         if (!path)
                 return -ENOMEM;
-        k = record_to_json(r, &json);
+        k = json_table_to_text(&record_table, r, &json);
         if (k < 0)
                 return k;
         k = write_file_atomic_at(s->dir_fd, path, json, strlen(json), 0640);
@@ -250,6 +211,7 @@ int store_write_record(Store *s, const ImageRecord *r) {
 int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **reterr) {
         _cleanup_free_ char *path = store_record_path(id), *text = NULL;
         _cleanup_close_ int fd = -1;
+        size_t size = 0;
         struct stat st;
         int r;
 
@@ -266,12 +228,12 @@ int store_get_record(Store *s, const char *id, ImageRecord **ret, RktError **ret
                         id);
         if (fd < 0)
                 return rkt_error_set(reterr, fd, "reading the record of image '%s': %s", id, strerror(-fd));
-        r = read_full_fd(fd, RECORD_MAX, &text, NULL);
+        r = read_full_fd(fd, RECORD_MAX, &text, &size);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the record of image '%s': %s", id, strerror(-r));
-        r = record_from_json(text, ret);
+        r = record_from_json(text, size, id, ret, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "the record of image '%s' is damaged", id);
+                return r;
         /* Use is recorded in the record's mtime (store_touch), not in its content. */
         if (fstat(fd, &st) >= 0) {
                 uint64_t mtime =
@@ -589,27 +551,67 @@ static int file_cache_path(const char *abs_path, char **ret) {
         return asprintf(ret, "files/%s.json", hex) < 0 ? -ENOMEM : 0;
 }
 
-static json_object *file_cache_entry(const char *abs_path, const struct stat *st, const char *id) {
-        json_object *o = json_object_new_object();
+/* files/<sha256 of the path>.json: the image a local file gave, while the file is unchanged. */
+typedef struct FileCacheEntry {
+        char *path;
+        uint64_t dev, ino, size, mtime; /* mtime in ns */
+        char *id;
+} FileCacheEntry;
 
-        if (!o)
-                return NULL;
-        json_object_object_add(o, "path", json_object_new_string(abs_path));
-        json_object_object_add(o, "dev", json_object_new_int64((int64_t) st->st_dev));
-        json_object_object_add(o, "ino", json_object_new_int64((int64_t) st->st_ino));
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) st->st_size));
-        json_object_object_add(
-                o, "mtime",
-                json_object_new_int64((int64_t) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec));
-        if (id)
-                json_object_object_add(o, "id", json_object_new_string(id));
-        return o;
+static const JsonField file_cache_fields[] = {
+        JSON_FIELD("path", STRING, FileCacheEntry, path, .flags = JSON_REQUIRED),
+        JSON_FIELD("dev", UINT64, FileCacheEntry, dev),
+        JSON_FIELD("ino", UINT64, FileCacheEntry, ino),
+        JSON_FIELD("size", UINT64, FileCacheEntry, size),
+        JSON_FIELD("mtime", UINT64, FileCacheEntry, mtime),
+        JSON_FIELD("id", STRING, FileCacheEntry, id, .flags = JSON_REQUIRED),
+        {},
+};
+
+static int file_cache_validate(const void *p, RktError **reterr) {
+        if (!store_id_valid(((const FileCacheEntry *) p)->id))
+                return json_fail(reterr, "field 'id': not an image ID");
+        return 0;
+}
+
+static const JsonTable file_cache_table = {
+        .size = sizeof(FileCacheEntry),
+        .fields = file_cache_fields,
+        .strict = true,
+        .validate = file_cache_validate,
+};
+
+static void file_cache_entry_done(FileCacheEntry *e) {
+        json_table_done(&file_cache_table, e);
+}
+
+int store_file_cache_id(const char *text, size_t size, const char *file, char **ret_id) {
+        _cleanup_(file_cache_entry_done) FileCacheEntry e = {};
+        int r;
+
+        r = json_table_read(&file_cache_table, text, size, file, &e, NULL);
+        if (r < 0)
+                return r;
+        *ret_id = TAKE_PTR(e.id);
+        return 0;
+}
+
+static FileCacheEntry file_cache_now(const char *abs_path, const struct stat *st, const char *id) {
+        return (FileCacheEntry){
+                .path = (char *) abs_path,
+                .dev = (uint64_t) st->st_dev,
+                .ino = (uint64_t) st->st_ino,
+                .size = (uint64_t) st->st_size,
+                .mtime = (uint64_t) ((int64_t) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec),
+                .id = (char *) id,
+        };
 }
 
 int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *st, char **ret_id) {
         _cleanup_free_ char *p = NULL, *text = NULL, *rpath = NULL;
-        _cleanup_(json_object_putp) json_object *saved = NULL, *now = NULL;
-        json_object *id;
+        _cleanup_(file_cache_entry_done) FileCacheEntry saved = {};
+        FileCacheEntry now;
+        size_t size = 0;
         int r;
 
         if (s->dir_fd < 0)
@@ -617,42 +619,39 @@ int store_file_cache_lookup(Store *s, const char *abs_path, const struct stat *s
         r = file_cache_path(abs_path, &p);
         if (r < 0)
                 return r;
-        r = store_read_trusted(s, p, &text, NULL);
+        r = store_read_trusted(s, p, &text, &size);
         if (r < 0)
                 return r;
-        saved = json_tokener_parse(text);
-        now = file_cache_entry(abs_path, st, NULL);
-        if (!saved || !now || !json_object_object_get_ex(saved, "id", &id) ||
-            !store_id_valid(json_object_get_string(id)))
+        /* A damaged entry only costs an import. */
+        if (json_table_read(&file_cache_table, text, size, p, &saved, NULL) < 0)
                 return -ENOENT;
-        json_object_object_foreach(now, key, value) {
-                json_object *v;
-                if (!json_object_object_get_ex(saved, key, &v) || !json_object_equal(v, value))
-                        return -ENOENT;
-        }
-        rpath = store_record_path(json_object_get_string(id));
+        now = file_cache_now(abs_path, st, saved.id);
+        if (!json_table_equal(&file_cache_table, &saved, &now))
+                return -ENOENT;
+        rpath = store_record_path(saved.id);
         if (!rpath)
                 return -ENOMEM;
         r = store_open_trusted(s, rpath, O_PATH);
         if (r < 0)
                 return -ENOENT;
         safe_close(r);
-        *ret_id = strdup(json_object_get_string(id));
-        return *ret_id ? 0 : -ENOMEM;
+        *ret_id = TAKE_PTR(saved.id);
+        return 0;
 }
 
 int store_file_cache_save(Store *s, const char *abs_path, const struct stat *st, const char *id) {
-        _cleanup_(json_object_putp) json_object *o = file_cache_entry(abs_path, st, id);
-        _cleanup_free_ char *p = NULL;
-        const char *text;
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        FileCacheEntry e = file_cache_now(abs_path, st, id);
         int r;
 
-        if (!s->writable || !o)
+        if (!s->writable)
                 return -EROFS;
         r = file_cache_path(abs_path, &p);
         if (r < 0)
                 return r;
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        r = json_table_to_text(&file_cache_table, &e, &text);
+        if (r < 0)
+                return r;
         return write_file_atomic_at(s->dir_fd, p, text, strlen(text), 0640);
 }
 
