@@ -566,7 +566,7 @@ static int run(const void *args, RktError **reterr) {
         _cleanup_free_ AppPlan *plans = NULL;
         _cleanup_free_ char *mds_url = NULL, *capabilities = NULL, *notify_socket = NULL;
         _cleanup_(net_pod_setup_done) NetPodSetup net = {};
-        _cleanup_close_ int notify_fd = -1;
+        _cleanup_close_ int notify_fd = -1, netns_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false, nspawn_killed = false;
         _cleanup_free_ char *machine_name = NULL;
@@ -754,8 +754,18 @@ static int run(const void *args, RktError **reterr) {
                 log_info("exec %s", strna(cmdline));
         }
 
+        /* See nspawn-args.c: a pod in a user namespace has nspawn started in its network namespace. */
+        if (o.private_users && o.network_namespace_path) {
+                netns_fd = open(o.network_namespace_path, O_RDONLY | O_CLOEXEC);
+                if (netns_fd < 0) {
+                        r = rkt_error_set(reterr, negative_errno(),
+                                          "opening the pod's network namespace %s: %m",
+                                          o.network_namespace_path);
+                        goto finish;
+                }
+        }
         (void) fflush(NULL);
-        r = init_supervise_nspawn(argv, env, n_listen, notify_fd, &nspawn_killed, reterr);
+        r = init_supervise_nspawn(argv, env, n_listen, notify_fd, netns_fd, &nspawn_killed, reterr);
         if (r < 0) {
                 (void) unlink(POD_PPID);
                 (void) unlink(POD_SUBCGROUP);
