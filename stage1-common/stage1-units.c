@@ -512,7 +512,8 @@ static int split_fields(const char *line, size_t len, char **ret_copy, char **fi
 
 int stage1_passwd_lookup(const char *passwd, const char *key, Stage1User *ret) {
         uint32_t want_uid = 0;
-        bool numeric = parse_id(key, strlen(key), &want_uid) >= 0;
+        /* "root" is uid 0 whatever the image's files say, as in rkt 1.30 (an image may have none). */
+        bool numeric = streq_ptr(key, "root") || parse_id(key, strlen(key), &want_uid) >= 0;
         const char *p = passwd;
 
         if (isempty(key))
@@ -559,7 +560,7 @@ int stage1_group_lookup(const char *group, const char *key, gid_t *ret) {
 
         if (isempty(key))
                 return -EINVAL;
-        if (parse_id(key, strlen(key), &want) >= 0) {
+        if (streq(key, "root") || parse_id(key, strlen(key), &want) >= 0) {
                 *ret = want;
                 return 0;
         }

@@ -79,11 +79,12 @@ typedef struct Stage1User {
 } Stage1User;
 void stage1_user_done(Stage1User *u);
 
-/* Looks a user up in the text of a passwd file, by name or, when key is numeric, by uid. A numeric key
- * without an entry still means that uid: then name, home and shell are NULL and gid equals the uid. -ENOENT
- * for an unknown name. */
+/* Looks a user up in the text of a passwd file, by name or, when key is numeric, by uid ("root" is uid 0).
+ * A numeric key without an entry still means that uid: then name, home and shell are NULL and gid equals
+ * the uid. -ENOENT for an unknown name. */
 int stage1_passwd_lookup(const char *passwd, const char *key, Stage1User *ret);
-/* Looks a group up in the text of a group file, by name or numeric gid. -ENOENT for an unknown name. */
+/* Looks a group up in the text of a group file, by name or numeric gid ("root" is gid 0). -ENOENT for an
+ * unknown name. */
 int stage1_group_lookup(const char *group, const char *key, gid_t *ret);
 
 /* The environment of an app (a KEY=VALUE strv): the manifest's variables in order (the first of a name

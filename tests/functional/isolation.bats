@@ -246,6 +246,18 @@ status_field() {
 	assert_output_contains "group 'no-such-group' not found in the image's /etc/group"
 }
 
+@test "isolation: user and group root are 0 in an image without /etc/passwd and /etc/group" {
+	mkimage nopw '{"user": "root", "group": "root"}'
+	rm "$RKT_TEST_DIR/img-nopw/rootfs/etc/passwd" "$RKT_TEST_DIR/img-nopw/rootfs/etc/group"
+	tar -C "$RKT_TEST_DIR/img-nopw" -cf "$RKT_TEST_DIR/nopw.aci" manifest rootfs
+	run_app "$RKT_TEST_DIR/nopw.aci" -- 'id -u > /out/id; id -g >> /out/id'
+	assert_status 0
+	[ "$(tr '\n' ' ' <"$OUT/id")" = "0 0 " ]
+	run_app "$RKT_TEST_DIR/nopw.aci" --user=user -- 'true'
+	assert_status 254
+	assert_output_contains "user 'user' not found in the image's /etc/passwd"
+}
+
 @test "isolation: pre-start and post-stop run in order around the app, in its rootfs, with its environment, as root" {
 	mkimage eh '{"user": "user", "group": "users", "environment": [{"name": "EH", "value": "env"}],
 		"mountPoints": [{"name": "out", "path": "/out"}],

@@ -209,6 +209,15 @@ static void test_passwd_lookup(void **state) {
         assert_int_equal(stage1_passwd_lookup("", "0", &u), 0);
         assert_int_equal(u.uid, 0);
         stage1_user_done(&u);
+        /* "root" is uid 0, with or without an entry (rkt 1.30). */
+        assert_int_equal(stage1_passwd_lookup("", "root", &u), 0);
+        assert_int_equal(u.uid, 0);
+        assert_int_equal(u.gid, 0);
+        assert_null(u.name);
+        stage1_user_done(&u);
+        assert_int_equal(stage1_passwd_lookup("toor:x:0:0::/toor:/bin/sh\n", "root", &u), 0);
+        assert_string_equal(u.home, "/toor");
+        stage1_user_done(&u);
 
         assert_int_equal(stage1_passwd_lookup(passwd, "nobody", &u), -ENOENT);
         assert_int_equal(stage1_passwd_lookup(passwd, "4294967295", &u), -ENOENT);
@@ -227,6 +236,9 @@ static void test_group_lookup(void **state) {
         assert_int_equal(g, 777);
         assert_int_equal(stage1_group_lookup(group, "nogroup", &g), -ENOENT);
         assert_int_equal(stage1_group_lookup("", "0", &g), 0);
+        assert_int_equal(g, 0);
+        g = 99;
+        assert_int_equal(stage1_group_lookup("", "root", &g), 0);
         assert_int_equal(g, 0);
 }
 
