@@ -593,7 +593,7 @@ static bool env_has(char *const *env, const char *name) {
         return false;
 }
 
-static int env_put(char ***env, const char *name, const char *value, bool replace) {
+int stage1_env_put(char ***env, const char *name, const char *value, bool replace) {
         _cleanup_free_ char *kv = NULL;
         size_t l = strlen(name);
         int r;
@@ -615,6 +615,22 @@ static int env_put(char ***env, const char *name, const char *value, bool replac
         return 0;
 }
 
+int stage1_enter_environment(const char *env_file, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        const char *term = getenv("TERM");
+        int r;
+
+        r = stage1_env_file_parse(env_file, &env);
+        if (r < 0)
+                return r;
+        /* What is entered is typically interactive, in the caller's terminal (rkt 1.30). */
+        r = stage1_env_put(&env, "TERM", !isempty(term) ? term : "vt100", true);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
 int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_name, const Stage1User *user,
                            const char *metadata_url, char ***ret) {
         _cleanup_strv_free_ char **env = NULL;
@@ -625,7 +641,7 @@ int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_n
                 /* A name given twice: the first wins, as the manifest's reader (appc's Get) sees it. */
                 if (env_has(env, env_in[i].name))
                         continue;
-                r = env_put(&env, env_in[i].name, env_in[i].value, false);
+                r = stage1_env_put(&env, env_in[i].name, env_in[i].value, false);
                 if (r < 0)
                         return r;
         }
@@ -639,19 +655,19 @@ int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_n
                 {"SHELL", known && !isempty(user->shell) ? user->shell : "/bin/sh"},
         };
         for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
-                r = env_put(&env, defaults[i].name, defaults[i].value, false);
+                r = stage1_env_put(&env, defaults[i].name, defaults[i].value, false);
                 if (r < 0)
                         return r;
         }
-        r = env_put(&env, "AC_APP_NAME", app_name, true);
+        r = stage1_env_put(&env, "AC_APP_NAME", app_name, true);
         if (r < 0)
                 return r;
         if (metadata_url) {
-                r = env_put(&env, "AC_METADATA_URL", metadata_url, true);
+                r = stage1_env_put(&env, "AC_METADATA_URL", metadata_url, true);
                 if (r < 0)
                         return r;
         }
-        r = env_put(&env, "container", "rkt", true);
+        r = stage1_env_put(&env, "container", "rkt", true);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(env);

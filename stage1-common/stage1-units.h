@@ -68,6 +68,11 @@ int stage1_env_file_format(char *const *env, char **ret);
 /* The inverse, for enter: parses exactly what stage1_env_file_format() writes (and plain KEY=VALUE lines)
  * into a KEY=VALUE strv. -EINVAL on malformed input. */
 int stage1_env_file_parse(const char *text, char ***ret);
+/* Sets name=value in env (a KEY=VALUE strv), in place of an existing one only when replace. */
+int stage1_env_put(char ***env, const char *name, const char *value, bool replace);
+/* The environment of a command `rkt enter` runs: the app's (env_file, as stage1_env_file_parse() reads it)
+ * with the caller's TERM, vt100 when the caller has none. */
+int stage1_enter_environment(const char *env_file, char ***ret);
 
 /* The user an app runs as, as its own /etc/passwd names it. Strings are owned. */
 typedef struct Stage1User {

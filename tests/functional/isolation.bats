@@ -526,6 +526,16 @@ devnum() {
 	[ "$status" -ne 0 ] # the pod's PID 1 is root's, the entered process is not root
 }
 
+@test "isolation: rkt enter runs the command with the app's environment and the caller's TERM (vt100 without one)" {
+	start_pod "$BB" --set-env=TERM=app-term --set-env=APPVAR=x
+	TERM=dumb run rkt enter "$UUID" /bin/sh -c 'echo "T=$TERM A=$APPVAR"'
+	assert_status 0
+	assert_output_contains "T=dumb A=x"
+	run env -u TERM "$RKT" --dir="$RKT_DATA_DIR" enter "$UUID" /bin/sh -c 'echo "T=$TERM"'
+	assert_status 0
+	assert_output_contains "T=vt100"
+}
+
 @test "isolation: rkt enter of a root app keeps the app's filter: a call outside the whitelist kills it, as it kills the app" {
 	start_pod "$BB"
 	local pid

@@ -168,6 +168,23 @@ static void test_env_file_parse(void **state) {
         assert_null(bad);
 }
 
+/* What enter runs gets the caller's TERM in place of the app's, vt100 when the caller has none. */
+static void test_enter_environment(void **state) {
+        _cleanup_strv_free_ char **l = NULL, **unset = NULL;
+        char **bad = NULL;
+
+        assert_int_equal(setenv("TERM", "dumb", 1), 0);
+        assert_int_equal(stage1_enter_environment("A=1\nTERM=xterm\n", &l), 0);
+        assert_int_equal(strv_length(l), 2);
+        assert_string_equal(l[0], "A=1");
+        assert_string_equal(l[1], "TERM=dumb");
+        assert_int_equal(unsetenv("TERM"), 0);
+        assert_int_equal(stage1_enter_environment("A=1\n", &unset), 0);
+        assert_true(strv_contains(unset, "TERM=vt100"));
+        assert_int_equal(stage1_enter_environment("NOEQUALS\n", &bad), -EINVAL);
+        assert_null(bad);
+}
+
 static void test_env_format_invalid(void **state) {
         char *env[] = {"NOVALUE", NULL};
         char *s = NULL;
@@ -449,8 +466,9 @@ RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_args_quoting)
           cmocka_unit_test(test_exec_quote), cmocka_unit_test(test_user_group_workdir),
           cmocka_unit_test(test_interactive), cmocka_unit_test(test_invalid),
           cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_env_file_roundtrip),
-          cmocka_unit_test(test_env_file_parse), cmocka_unit_test(test_env_format_invalid),
-          cmocka_unit_test(test_passwd_lookup), cmocka_unit_test(test_group_lookup),
-          cmocka_unit_test(test_app_environment), cmocka_unit_test(test_uuid_and_names),
-          cmocka_unit_test(test_cgroup_parse), cmocka_unit_test(test_open_in_root),
-          cmocka_unit_test(test_app_mounts), cmocka_unit_test(test_metadata_url))
+          cmocka_unit_test(test_env_file_parse), cmocka_unit_test(test_enter_environment),
+          cmocka_unit_test(test_env_format_invalid), cmocka_unit_test(test_passwd_lookup),
+          cmocka_unit_test(test_group_lookup), cmocka_unit_test(test_app_environment),
+          cmocka_unit_test(test_uuid_and_names), cmocka_unit_test(test_cgroup_parse),
+          cmocka_unit_test(test_open_in_root), cmocka_unit_test(test_app_mounts),
+          cmocka_unit_test(test_metadata_url))
