@@ -345,6 +345,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                                 fprintf(f, "ReadOnlyPaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n",
                                         app->name, read_only_paths[i]);
         }
+        if (app->bind_hostname)
+                fputs("BindReadOnlyPaths=/proc/sys/kernel/hostname:/etc/hostname\n", f);
         if (app->read_only_rootfs) {
                 fprintf(f, "ReadOnlyPaths=/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "\n", app->name);
                 /* What systemd mounts for the app stays writable (/dev/null, /dev/shm, /proc/self/...). */

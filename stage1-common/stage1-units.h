@@ -44,6 +44,9 @@ typedef struct Stage1App {
         /* The app's /sys is its own volumes' (a mount point already, which systemd leaves alone): no
          * sysfs, so the protection of sysfs's files does not apply. */
         bool own_sys;
+        /* The pod's hostname (/proc/sys/kernel/hostname) is bound read-only on the app's /etc/hostname,
+         * whose mount point init made. */
+        bool bind_hostname;
 } Stage1App;
 
 /* Units of the stage1 image an app unit must not replace; init refuses app names that would. */

@@ -246,6 +246,7 @@ typedef struct AppPlan {
         char ***pre_start, ***post_stop; /* event handlers, exec[0] resolved */
         AppIsolation iso;
         char *socket_unit; /* <name>.socket, NULL: no socket-activated port */
+        bool bind_hostname;
 } AppPlan;
 
 static void handlers_free(char ***h) {
@@ -328,6 +329,11 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': making its /etc/mtab: %s", ra->name,
                                      strerror(-r));
+        r = stage1_app_hostname_mount_point(s1fd, rootfd, pod, ra);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': making its /etc/hostname: %s", ra->name,
+                                     strerror(-r));
+        p.bind_hostname = r > 0;
         app = ra->app ?: im->app;
         if (!app || !app->exec || !app->exec[0])
                 return rkt_error_set(reterr, -EINVAL, "app '%s': nothing to execute (no app.exec)",
@@ -409,6 +415,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .after_sysctl = pi->sysctl,
                 .own_sys = p->iso.own_sys,
                 .socket_activated = p->socket_unit != NULL,
+                .bind_hostname = p->bind_hostname,
         };
         int r;
 

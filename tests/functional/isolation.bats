@@ -476,6 +476,25 @@ devnum() {
 	grep -q isolated "$OUT/hosts2"
 }
 
+@test "isolation: pod files: /etc/hostname is the pod's hostname, 0644 and read-only, made when the image has none; a volume there wins" {
+	run_app "$BB" -- 'cat /etc/hostname > /out/hn; stat -c %a /etc/hostname > /out/mode; echo x 2>/out/w >/etc/hostname; exit 0'
+	assert_status 0
+	[ "$(cat "$OUT/hn")" = "rkt-$(cat "$RKT_TEST_DIR/uuid")" ]
+	[ "$(cat "$OUT/mode")" = 644 ]
+	grep -q "Read-only file system" "$OUT/w"
+	[ ! -e "$RKT_TEST_DIR/img-bb/rootfs/etc/hostname" ] # the image has none
+
+	run_app --hostname=named "$BB" -- 'cat /etc/hostname > /out/hn2'
+	assert_status 0
+	[ "$(cat "$OUT/hn2")" = named ]
+
+	echo from-volume >"$RKT_TEST_DIR/hn"
+	run_app --volume "hn,kind=host,source=$RKT_TEST_DIR/hn" "$BB" --mount volume=hn,target=/etc/hostname -- \
+		'cat /etc/hostname > /out/hn3'
+	assert_status 0
+	[ "$(cat "$OUT/hn3")" = from-volume ]
+}
+
 @test "isolation: the apps of a pod share the network, IPC and UTS namespaces, each app has its own rootfs" {
 	mkimage one '{}'
 	mkimage two '{}'

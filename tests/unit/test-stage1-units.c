@@ -42,10 +42,20 @@ static void test_simple_app(void **state) {
         assert_has_line(u, "StandardError=journal+console");
         assert_has_line(u, "ExecStart=\"/bin/true\"");
         assert_no_key(u, "SupplementaryGroups");
+        assert_no_key(u, "BindReadOnlyPaths");
         /* [Unit] comes before [Service]. */
         assert_true(strstr(u, "[Unit]") < strstr(u, "[Service]"));
         assert_true(strstr(u, "OnFailure=") < strstr(u, "[Service]"));
         assert_true(strstr(u, "ExecStart=") > strstr(u, "[Service]"));
+}
+
+/* The pod's hostname on the app's /etc/hostname, read-only (rkt 1.30 bound it there). */
+static void test_hostname(void **state) {
+        char *exec[] = {"/bin/true", NULL};
+        Stage1App a = {.name = "h", .exec = exec, .bind_hostname = true};
+        _cleanup_free_ char *u = unit_of(&a);
+
+        assert_has_line(u, "BindReadOnlyPaths=/proc/sys/kernel/hostname:/etc/hostname");
 }
 
 static void test_args_quoting(void **state) {
@@ -462,13 +472,13 @@ static void test_metadata_url(void **state) {
         assert_false(strv_contains(env, "AC_METADATA_URL=http://evil/"));
 }
 
-RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_args_quoting),
-          cmocka_unit_test(test_exec_quote), cmocka_unit_test(test_user_group_workdir),
-          cmocka_unit_test(test_interactive), cmocka_unit_test(test_invalid),
-          cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_env_file_roundtrip),
-          cmocka_unit_test(test_env_file_parse), cmocka_unit_test(test_enter_environment),
-          cmocka_unit_test(test_env_format_invalid), cmocka_unit_test(test_passwd_lookup),
-          cmocka_unit_test(test_group_lookup), cmocka_unit_test(test_app_environment),
-          cmocka_unit_test(test_uuid_and_names), cmocka_unit_test(test_cgroup_parse),
-          cmocka_unit_test(test_open_in_root), cmocka_unit_test(test_app_mounts),
-          cmocka_unit_test(test_metadata_url))
+RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_hostname),
+          cmocka_unit_test(test_args_quoting), cmocka_unit_test(test_exec_quote),
+          cmocka_unit_test(test_user_group_workdir), cmocka_unit_test(test_interactive),
+          cmocka_unit_test(test_invalid), cmocka_unit_test(test_reserved_names),
+          cmocka_unit_test(test_env_file_roundtrip), cmocka_unit_test(test_env_file_parse),
+          cmocka_unit_test(test_enter_environment), cmocka_unit_test(test_env_format_invalid),
+          cmocka_unit_test(test_passwd_lookup), cmocka_unit_test(test_group_lookup),
+          cmocka_unit_test(test_app_environment), cmocka_unit_test(test_uuid_and_names),
+          cmocka_unit_test(test_cgroup_parse), cmocka_unit_test(test_open_in_root),
+          cmocka_unit_test(test_app_mounts), cmocka_unit_test(test_metadata_url))
