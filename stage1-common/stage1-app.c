@@ -29,7 +29,18 @@ static int read_optional(int rootfd, const char *path, char **ret) {
         return r;
 }
 
-int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User *ret, RktError **reterr) {
+/* The owner (or group) of a file of the app's rootfs as the app sees it: in a user namespace (users not
+ * NULL) the files are owned by the pod's range on the host. */
+static int owner_inside(const UidRange *users, uint32_t host_id, uint32_t *ret) {
+        if (!users) {
+                *ret = host_id;
+                return 0;
+        }
+        return uid_range_unshift(users, host_id, ret);
+}
+
+int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidRange *users, Stage1User *ret,
+                        RktError **reterr) {
         _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
         int r;
 
@@ -40,11 +51,18 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User
         if (path_is_absolute(key)) {
                 _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
                 struct stat st;
+                uint32_t uid;
                 if (fd < 0 || fstat(fd, &st) < 0)
                         return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
                                              "app '%s': user '%s': cannot stat that path in the image", app,
                                              key);
-                if (asprintf(&uid_key, "%u", (unsigned) st.st_uid) < 0)
+                r = owner_inside(users, st.st_uid, &uid);
+                if (r < 0)
+                        return rkt_error_set(reterr, r,
+                                             "app '%s': user '%s': the path's owner %u is outside the "
+                                             "pod's user namespace",
+                                             app, key, (unsigned) st.st_uid);
+                if (asprintf(&uid_key, "%u", (unsigned) uid) < 0)
                         return -ENOMEM;
                 key = uid_key;
         }
@@ -57,18 +75,26 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User
         return 0;
 }
 
-int stage1_resolve_group(int rootfd, const char *app, const char *key, gid_t *ret, RktError **reterr) {
+int stage1_resolve_group(int rootfd, const char *app, const char *key, const UidRange *users, gid_t *ret,
+                         RktError **reterr) {
         _cleanup_free_ char *group = NULL;
         int r;
 
         if (path_is_absolute(key)) {
                 _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
                 struct stat st;
+                uint32_t gid;
                 if (fd < 0 || fstat(fd, &st) < 0)
                         return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
                                              "app '%s': group '%s': cannot stat that path in the image", app,
                                              key);
-                *ret = st.st_gid;
+                r = owner_inside(users, st.st_gid, &gid);
+                if (r < 0)
+                        return rkt_error_set(reterr, r,
+                                             "app '%s': group '%s': the path's group %u is outside "
+                                             "the pod's user namespace",
+                                             app, key, (unsigned) st.st_gid);
+                *ret = gid;
                 return 0;
         }
         r = read_optional(rootfd, "/etc/group", &group);

@@ -346,10 +346,12 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         if (!p.image_name || (app->working_directory && !p.working_directory))
                 return -ENOMEM;
 
-        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, &p.user, reterr);
+        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, pi->private_users,
+                                &p.user, reterr);
         if (r < 0)
                 return r;
-        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, &p.gid, reterr);
+        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, pi->private_users,
+                                 &p.gid, reterr);
         if (r < 0)
                 return r;
         if (app->n_supplementary_gids > 0) {

@@ -68,6 +68,17 @@ shift_of() {
         assert_output_contains "networks=default:ip4=172.16.28."
 }
 
+@test "userns: --user and --group given as a path are its owner and group inside the pod" {
+        touch "$RKT_TEST_DIR/bb/owned"
+        chown 4242:4343 "$RKT_TEST_DIR/bb/owned"
+        python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/owned.aci" --name example.com/owned \
+                --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/true"
+        run rkt --insecure-options=image run --net=none --private-users "$RKT_TEST_DIR/owned.aci" \
+                --user=/owned --group=/owned --exec /bin/sh -- -c 'echo "ids: $(id -u) $(id -g)"'
+        assert_status 0
+        assert_output_contains "ids: 4242 4343"
+}
+
 @test "userns: the app's process runs as the shifted UID on the host" {
         rkt --insecure-options=image run --net=none --private-users --uuid-file-save="$RKT_TEST_DIR/uuid" \
                 "$BB" --exec /bin/sleep -- 301 >/dev/null 2>&1 &
