@@ -426,8 +426,11 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
                                      m->volume, strna(m->source));
         if (stat(m->source, ret_st) < 0) {
                 int r = negative_errno();
-                return rkt_error_set(reterr, r, "volume '%s': host path '%s' does not exist", m->volume,
-                                     m->source);
+                /* rkt 1.30's words (its nspawn's), which scripts match on, then ours. */
+                return rkt_error_set_hint(reterr, r, RKT_HINT_VOLUME_SOURCE, NULL,
+                                          "Failed to stat %s: %m (volume '%s': the source of a host volume "
+                                          "must exist)",
+                                          m->source, m->volume);
         }
         *ret = strdup(m->source);
         return *ret ? 0 : -ENOMEM;

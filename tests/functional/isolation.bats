@@ -175,6 +175,14 @@ status_field() {
 	grep -q ' /data/ro ro[, ]' "$OUT/mounts"
 }
 
+@test "isolation: host volumes: a missing source fails the run with rkt 1.30's message and status 1, no app started" {
+	run_app --volume "gone,kind=host,source=$RKT_TEST_DIR/does/not/exist" "$BB" --mount volume=gone,target=/gone -- \
+		'touch /out/started'
+	assert_status 1
+	assert_output_contains "Failed to stat $RKT_TEST_DIR/does/not/exist: No such file or directory (volume 'gone': "
+	[ ! -e "$OUT/started" ]
+}
+
 @test "isolation: host volumes: recursive (the default) brings the mounts below the source, recursive=false does not" {
 	mkdir -p "$RKT_TEST_DIR/rec/sub"
 	mount -t tmpfs tmpfs "$RKT_TEST_DIR/rec/sub"
