@@ -183,6 +183,17 @@ status_field() {
 	[ ! -e "$OUT/started" ]
 }
 
+@test "isolation: host volumes are mounted parents first, whatever their order on the command line" {
+	mkdir -p "$RKT_TEST_DIR/outer" "$RKT_TEST_DIR/inner"
+	echo outer >"$RKT_TEST_DIR/outer/o"
+	echo inner >"$RKT_TEST_DIR/inner/i"
+	run_app --volume "outer,kind=host,source=$RKT_TEST_DIR/outer" --volume "inner,kind=host,source=$RKT_TEST_DIR/inner" \
+		"$BB" --mount volume=inner,target=/data/sub/inner --mount volume=outer,target=/data/sub -- \
+		'cat /data/sub/o /data/sub/inner/i > /out/both'
+	assert_status 0
+	[ "$(tr '\n' ' ' <"$OUT/both")" = "outer inner " ]
+}
+
 @test "isolation: host volumes: recursive (the default) brings the mounts below the source, recursive=false does not" {
 	mkdir -p "$RKT_TEST_DIR/rec/sub"
 	mount -t tmpfs tmpfs "$RKT_TEST_DIR/rec/sub"
