@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/mount.h>
@@ -39,6 +40,17 @@ static int owner_inside(const UidRange *users, uint32_t host_id, uint32_t *ret) 
         return uid_range_unshift(users, host_id, ret);
 }
 
+/* A user or group given as a path of the image that cannot be looked at: rkt 1.30's words (Go's lower-case
+ * errno text, which scripts match on), then which app. */
+static int stat_error(RktError **reterr, int r, const char *app, const char *what, const char *path) {
+        char text[128];
+
+        snprintf(text, sizeof(text), "%s", strerror(-r));
+        text[0] = (char) tolower((unsigned char) text[0]);
+        return rkt_error_set(reterr, r, "app '%s': %s '%s': unable to stat file \"%s\": %s (in the image)",
+                             app, what, path, path, text);
+}
+
 int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidRange *users, Stage1User *ret,
                         RktError **reterr) {
         _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
@@ -53,9 +65,7 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidR
                 struct stat st;
                 uint32_t uid;
                 if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': user '%s': cannot stat that path in the image", app,
-                                             key);
+                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "user", key);
                 r = owner_inside(users, st.st_uid, &uid);
                 if (r < 0)
                         return rkt_error_set(reterr, r,
@@ -68,7 +78,7 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidR
         }
         r = stage1_passwd_lookup(passwd, key, ret);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': user '%s' not found in the image's /etc/passwd",
+                return rkt_error_set(reterr, r, "app '%s': \"%s\" user not found in the image's /etc/passwd",
                                      app, key);
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': user '%s': %s", app, key, strerror(-r));
@@ -85,9 +95,7 @@ int stage1_resolve_group(int rootfd, const char *app, const char *key, const Uid
                 struct stat st;
                 uint32_t gid;
                 if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': group '%s': cannot stat that path in the image", app,
-                                             key);
+                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "group", key);
                 r = owner_inside(users, st.st_gid, &gid);
                 if (r < 0)
                         return rkt_error_set(reterr, r,
@@ -103,7 +111,7 @@ int stage1_resolve_group(int rootfd, const char *app, const char *key, const Uid
                                      strerror(-r));
         r = stage1_group_lookup(group, key, ret);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': group '%s' not found in the image's /etc/group",
+                return rkt_error_set(reterr, r, "app '%s': \"%s\" group not found in the image's /etc/group",
                                      app, key);
         return r < 0 ? rkt_error_set(reterr, r, "app '%s': group '%s': %s", app, key, strerror(-r)) : 0;
 }

@@ -259,10 +259,13 @@ status_field() {
 
 	run_app "$BB" --user=no-such-user -- 'true'
 	assert_status 254
-	assert_output_contains "user 'no-such-user' not found in the image's /etc/passwd"
+	assert_output_contains "\"no-such-user\" user not found in the image's /etc/passwd"
 	run_app "$BB" --group=no-such-group -- 'true'
 	assert_status 254
-	assert_output_contains "group 'no-such-group' not found in the image's /etc/group"
+	assert_output_contains "\"no-such-group\" group not found in the image's /etc/group"
+	run_app "$BB" --user=/no/such/file -- 'true'
+	assert_status 254
+	assert_output_contains "user '/no/such/file': unable to stat file \"/no/such/file\": no such file or directory"
 }
 
 @test "isolation: user and group root are 0 in an image without /etc/passwd and /etc/group" {
@@ -274,7 +277,7 @@ status_field() {
 	[ "$(tr '\n' ' ' <"$OUT/id")" = "0 0 " ]
 	run_app "$RKT_TEST_DIR/nopw.aci" --user=user -- 'true'
 	assert_status 254
-	assert_output_contains "user 'user' not found in the image's /etc/passwd"
+	assert_output_contains "\"user\" user not found in the image's /etc/passwd"
 }
 
 @test "isolation: pre-start and post-stop run in order around the app, in its rootfs, with its environment, as root" {
