@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/mount.h>
@@ -29,7 +30,29 @@ static int read_optional(int rootfd, const char *path, char **ret) {
         return r;
 }
 
-int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User *ret, RktError **reterr) {
+/* The owner (or group) of a file of the app's rootfs as the app sees it: in a user namespace (users not
+ * NULL) the files are owned by the pod's range on the host. */
+static int owner_inside(const UidRange *users, uint32_t host_id, uint32_t *ret) {
+        if (!users) {
+                *ret = host_id;
+                return 0;
+        }
+        return uid_range_unshift(users, host_id, ret);
+}
+
+/* A user or group given as a path of the image that cannot be looked at: rkt 1.30's words (Go's lower-case
+ * errno text, which scripts match on), then which app. */
+static int stat_error(RktError **reterr, int r, const char *app, const char *what, const char *path) {
+        char text[128];
+
+        snprintf(text, sizeof(text), "%s", strerror(-r));
+        text[0] = (char) tolower((unsigned char) text[0]);
+        return rkt_error_set(reterr, r, "app '%s': %s '%s': unable to stat file \"%s\": %s (in the image)",
+                             app, what, path, path, text);
+}
+
+int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidRange *users, Stage1User *ret,
+                        RktError **reterr) {
         _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
         int r;
 
@@ -40,35 +63,46 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User
         if (path_is_absolute(key)) {
                 _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
                 struct stat st;
+                uint32_t uid;
                 if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': user '%s': cannot stat that path in the image", app,
-                                             key);
-                if (asprintf(&uid_key, "%u", (unsigned) st.st_uid) < 0)
+                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "user", key);
+                r = owner_inside(users, st.st_uid, &uid);
+                if (r < 0)
+                        return rkt_error_set(reterr, r,
+                                             "app '%s': user '%s': the path's owner %u is outside the "
+                                             "pod's user namespace",
+                                             app, key, (unsigned) st.st_uid);
+                if (asprintf(&uid_key, "%u", (unsigned) uid) < 0)
                         return -ENOMEM;
                 key = uid_key;
         }
         r = stage1_passwd_lookup(passwd, key, ret);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': user '%s' not found in the image's /etc/passwd",
+                return rkt_error_set(reterr, r, "app '%s': \"%s\" user not found in the image's /etc/passwd",
                                      app, key);
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': user '%s': %s", app, key, strerror(-r));
         return 0;
 }
 
-int stage1_resolve_group(int rootfd, const char *app, const char *key, gid_t *ret, RktError **reterr) {
+int stage1_resolve_group(int rootfd, const char *app, const char *key, const UidRange *users, gid_t *ret,
+                         RktError **reterr) {
         _cleanup_free_ char *group = NULL;
         int r;
 
         if (path_is_absolute(key)) {
                 _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
                 struct stat st;
+                uint32_t gid;
                 if (fd < 0 || fstat(fd, &st) < 0)
-                        return rkt_error_set(reterr, fd < 0 ? fd : negative_errno(),
-                                             "app '%s': group '%s': cannot stat that path in the image", app,
-                                             key);
-                *ret = st.st_gid;
+                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "group", key);
+                r = owner_inside(users, st.st_gid, &gid);
+                if (r < 0)
+                        return rkt_error_set(reterr, r,
+                                             "app '%s': group '%s': the path's group %u is outside "
+                                             "the pod's user namespace",
+                                             app, key, (unsigned) st.st_gid);
+                *ret = gid;
                 return 0;
         }
         r = read_optional(rootfd, "/etc/group", &group);
@@ -77,7 +111,7 @@ int stage1_resolve_group(int rootfd, const char *app, const char *key, gid_t *re
                                      strerror(-r));
         r = stage1_group_lookup(group, key, ret);
         if (r == -ENOENT)
-                return rkt_error_set(reterr, r, "app '%s': group '%s' not found in the image's /etc/group",
+                return rkt_error_set(reterr, r, "app '%s': \"%s\" group not found in the image's /etc/group",
                                      app, key);
         return r < 0 ? rkt_error_set(reterr, r, "app '%s': group '%s': %s", app, key, strerror(-r)) : 0;
 }
@@ -400,8 +434,11 @@ int stage1_mount_source(const char *pod_dir, const char *app, const Stage1Mount 
                                      m->volume, strna(m->source));
         if (stat(m->source, ret_st) < 0) {
                 int r = negative_errno();
-                return rkt_error_set(reterr, r, "volume '%s': host path '%s' does not exist", m->volume,
-                                     m->source);
+                /* rkt 1.30's words (its nspawn's), which scripts match on, then ours. */
+                return rkt_error_set_hint(reterr, r, RKT_HINT_VOLUME_SOURCE, NULL,
+                                          "Failed to stat %s: %m (volume '%s': the source of a host volume "
+                                          "must exist)",
+                                          m->source, m->volume);
         }
         *ret = strdup(m->source);
         return *ret ? 0 : -ENOMEM;

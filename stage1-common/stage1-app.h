@@ -19,9 +19,11 @@
 
 /* appc: the user is a name from the image's /etc/passwd (rootfd: the app's rootfs), a uid, or the path of
  * a file whose owner it is. Errors name the app and the user. */
-int stage1_resolve_user(int rootfd, const char *app, const char *key, Stage1User *ret, RktError **reterr);
+int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidRange *users, Stage1User *ret,
+                        RktError **reterr);
 /* The same for the group, from the image's /etc/group. */
-int stage1_resolve_group(int rootfd, const char *app, const char *key, gid_t *ret, RktError **reterr);
+int stage1_resolve_group(int rootfd, const char *app, const char *key, const UidRange *users, gid_t *ret,
+                         RktError **reterr);
 /* exec[0] as an absolute path inside the app: a bare name is searched in the app's PATH (env, a KEY=VALUE
  * strv) inside its rootfs, a relative path with a '/' is taken relative to wd. */
 int stage1_resolve_exec(int rootfd, const char *app, const char *wd, char *const *env, const char *name,

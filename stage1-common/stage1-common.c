@@ -320,7 +320,8 @@ int stage1_run_main(int argc, char **argv, void *args, const bool *debug,
         }
         if (r < 0) {
                 log_error("%s", rkt_error_message(error, r));
-                return STAGE1_EXIT_FAILURE;
+                /* rkt 1.30 left a missing volume source to nspawn, which exited 1. */
+                return error && error->hint == RKT_HINT_VOLUME_SOURCE ? 1 : STAGE1_EXIT_FAILURE;
         }
         return r;
 }

@@ -65,7 +65,7 @@ int stage1_run_args_finish(int argc, char **argv, NetDnsConfig *dns, const char 
 
 /* The main() of a run entrypoint around its parse and run, which share args: sets the log prefix, turns on
  * debug messages when parse set *debug, and returns the exit status: run's (the pod's) or, on failure,
- * STAGE1_EXIT_FAILURE with the error logged. */
+ * STAGE1_EXIT_FAILURE with the error logged (1 for a host volume's missing source, as in rkt 1.30). */
 int stage1_run_main(int argc, char **argv, void *args, const bool *debug,
                     int (*parse)(int argc, char **argv, void *args, RktError **reterr),
                     int (*run)(const void *args, RktError **reterr));

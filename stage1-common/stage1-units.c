@@ -345,6 +345,8 @@ int stage1_app_unit(const Stage1App *app, char **ret) {
                                 fprintf(f, "ReadOnlyPaths=-/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "%s\n",
                                         app->name, read_only_paths[i]);
         }
+        if (app->bind_hostname)
+                fputs("BindReadOnlyPaths=/proc/sys/kernel/hostname:/etc/hostname\n", f);
         if (app->read_only_rootfs) {
                 fprintf(f, "ReadOnlyPaths=/" STAGE2_DIR "/%s/" STAGE2_ROOTFS "\n", app->name);
                 /* What systemd mounts for the app stays writable (/dev/null, /dev/shm, /proc/self/...). */
@@ -512,7 +514,8 @@ static int split_fields(const char *line, size_t len, char **ret_copy, char **fi
 
 int stage1_passwd_lookup(const char *passwd, const char *key, Stage1User *ret) {
         uint32_t want_uid = 0;
-        bool numeric = parse_id(key, strlen(key), &want_uid) >= 0;
+        /* "root" is uid 0 whatever the image's files say, as in rkt 1.30 (an image may have none). */
+        bool numeric = streq_ptr(key, "root") || parse_id(key, strlen(key), &want_uid) >= 0;
         const char *p = passwd;
 
         if (isempty(key))
@@ -559,7 +562,7 @@ int stage1_group_lookup(const char *group, const char *key, gid_t *ret) {
 
         if (isempty(key))
                 return -EINVAL;
-        if (parse_id(key, strlen(key), &want) >= 0) {
+        if (streq(key, "root") || parse_id(key, strlen(key), &want) >= 0) {
                 *ret = want;
                 return 0;
         }
@@ -592,7 +595,7 @@ static bool env_has(char *const *env, const char *name) {
         return false;
 }
 
-static int env_put(char ***env, const char *name, const char *value, bool replace) {
+int stage1_env_put(char ***env, const char *name, const char *value, bool replace) {
         _cleanup_free_ char *kv = NULL;
         size_t l = strlen(name);
         int r;
@@ -614,6 +617,22 @@ static int env_put(char ***env, const char *name, const char *value, bool replac
         return 0;
 }
 
+int stage1_enter_environment(const char *env_file, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        const char *term = getenv("TERM");
+        int r;
+
+        r = stage1_env_file_parse(env_file, &env);
+        if (r < 0)
+                return r;
+        /* What is entered is typically interactive, in the caller's terminal (rkt 1.30). */
+        r = stage1_env_put(&env, "TERM", !isempty(term) ? term : "vt100", true);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
 int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_name, const Stage1User *user,
                            const char *metadata_url, char ***ret) {
         _cleanup_strv_free_ char **env = NULL;
@@ -624,7 +643,7 @@ int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_n
                 /* A name given twice: the first wins, as the manifest's reader (appc's Get) sees it. */
                 if (env_has(env, env_in[i].name))
                         continue;
-                r = env_put(&env, env_in[i].name, env_in[i].value, false);
+                r = stage1_env_put(&env, env_in[i].name, env_in[i].value, false);
                 if (r < 0)
                         return r;
         }
@@ -638,19 +657,19 @@ int stage1_app_environment(const AppcKV *env_in, size_t n_env, const char *app_n
                 {"SHELL", known && !isempty(user->shell) ? user->shell : "/bin/sh"},
         };
         for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
-                r = env_put(&env, defaults[i].name, defaults[i].value, false);
+                r = stage1_env_put(&env, defaults[i].name, defaults[i].value, false);
                 if (r < 0)
                         return r;
         }
-        r = env_put(&env, "AC_APP_NAME", app_name, true);
+        r = stage1_env_put(&env, "AC_APP_NAME", app_name, true);
         if (r < 0)
                 return r;
         if (metadata_url) {
-                r = env_put(&env, "AC_METADATA_URL", metadata_url, true);
+                r = stage1_env_put(&env, "AC_METADATA_URL", metadata_url, true);
                 if (r < 0)
                         return r;
         }
-        r = env_put(&env, "container", "rkt", true);
+        r = stage1_env_put(&env, "container", "rkt", true);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(env);

@@ -44,6 +44,9 @@ typedef struct Stage1App {
         /* The app's /sys is its own volumes' (a mount point already, which systemd leaves alone): no
          * sysfs, so the protection of sysfs's files does not apply. */
         bool own_sys;
+        /* The pod's hostname (/proc/sys/kernel/hostname) is bound read-only on the app's /etc/hostname,
+         * whose mount point init made. */
+        bool bind_hostname;
 } Stage1App;
 
 /* Units of the stage1 image an app unit must not replace; init refuses app names that would. */
@@ -68,6 +71,11 @@ int stage1_env_file_format(char *const *env, char **ret);
 /* The inverse, for enter: parses exactly what stage1_env_file_format() writes (and plain KEY=VALUE lines)
  * into a KEY=VALUE strv. -EINVAL on malformed input. */
 int stage1_env_file_parse(const char *text, char ***ret);
+/* Sets name=value in env (a KEY=VALUE strv), in place of an existing one only when replace. */
+int stage1_env_put(char ***env, const char *name, const char *value, bool replace);
+/* The environment of a command `rkt enter` runs: the app's (env_file, as stage1_env_file_parse() reads it)
+ * with the caller's TERM, vt100 when the caller has none. */
+int stage1_enter_environment(const char *env_file, char ***ret);
 
 /* The user an app runs as, as its own /etc/passwd names it. Strings are owned. */
 typedef struct Stage1User {
@@ -79,11 +87,12 @@ typedef struct Stage1User {
 } Stage1User;
 void stage1_user_done(Stage1User *u);
 
-/* Looks a user up in the text of a passwd file, by name or, when key is numeric, by uid. A numeric key
- * without an entry still means that uid: then name, home and shell are NULL and gid equals the uid. -ENOENT
- * for an unknown name. */
+/* Looks a user up in the text of a passwd file, by name or, when key is numeric, by uid ("root" is uid 0).
+ * A numeric key without an entry still means that uid: then name, home and shell are NULL and gid equals
+ * the uid. -ENOENT for an unknown name. */
 int stage1_passwd_lookup(const char *passwd, const char *key, Stage1User *ret);
-/* Looks a group up in the text of a group file, by name or numeric gid. -ENOENT for an unknown name. */
+/* Looks a group up in the text of a group file, by name or numeric gid ("root" is gid 0). -ENOENT for an
+ * unknown name. */
 int stage1_group_lookup(const char *group, const char *key, gid_t *ret);
 
 /* The environment of an app (a KEY=VALUE strv): the manifest's variables in order (the first of a name

@@ -46,7 +46,7 @@ static int enter(pid_t pid, const char *app, char **cmd, RktError **reterr) {
                 return -ENOMEM;
         r = read_file_in_root(s1fd, path, 4 * 1024 * 1024, &env_text, NULL);
         if (r >= 0)
-                r = stage1_env_file_parse(env_text, &env);
+                r = stage1_enter_environment(env_text, &env);
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': reading its environment %s: %s", app, path,
                                      strerror(-r));

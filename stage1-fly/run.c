@@ -143,10 +143,12 @@ static int plan_app(int rootfd, const AppcRuntimeApp *ra, const AppcApp *app, Fl
         f->working_directory = strdup(app->working_directory ?: "/");
         if (!f->working_directory)
                 return -ENOMEM;
-        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, &f->user, reterr);
+        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, NULL, &f->user,
+                                reterr);
         if (r < 0)
                 return r;
-        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, &gid, reterr);
+        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, NULL, &gid,
+                                 reterr);
         if (r < 0)
                 return r;
         f->groups = calloc(app->n_supplementary_gids + 1, sizeof(gid_t));

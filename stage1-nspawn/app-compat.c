@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Where an app's setup follows rkt 1.30 in ways the other files need not know about: what its volumes
- * cover (a volume the user mounted at /etc/hosts or /etc/resolv.conf wins over the file stage1 would bind
- * there), and the record of its executable that /reaper reads to say why it could not be run. */
+ * cover (a volume the user mounted at /etc/hosts, /etc/resolv.conf or /etc/hostname wins over the file
+ * stage1 would bind there), its /etc/mtab and /etc/hostname, and the record of its executable that
+ * /reaper reads to say why it could not be run. */
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "fd-util.h"
 #include "fs.h"
 #include "path.h"
+#include "stage1-app.h"
 #include "stage1-common.h"
 #include "stage1-isolation.h"
 #include "util.h"
@@ -86,4 +88,18 @@ int stage1_app_ensure_mtab(int rootfd) {
         if (symlinkat("../proc/self/mounts", etc, "mtab") < 0 && errno != EEXIST)
                 return negative_errno();
         return 0;
+}
+
+int stage1_app_hostname_mount_point(int s1fd, int rootfd, const AppcPodManifest *pod,
+                                    const AppcRuntimeApp *ra) {
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = stage1_app_has_volume_at(s1fd, pod, ra, "/etc/hostname");
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = stage1_mount_target(rootfd, "/etc/hostname", false, &fd);
+        if (r == -ENOLINK || r == -EISDIR || r == -ENOTDIR)
+                return 0;
+        return r < 0 ? r : 1;
 }

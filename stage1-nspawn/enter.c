@@ -12,7 +12,7 @@
  *     capability bounding set, user, groups, no_new_privs and seccomp filter, as init described them in
  *     rkt/confine/APP from the same isolators as the app's unit (stage1-isolation.h), applied in systemd's
  *     order: bounding set, user, no_new_privs, filter last;
- *   - with the app's environment (rkt/env/APP; CMD is searched in the app's PATH).
+ *   - with the app's environment (rkt/env/APP; CMD is searched in the app's PATH) and the caller's TERM.
  * When the app has no process (it exited), the pod's namespaces and a chroot into /opt/stage2/APP/rootfs
  * are used, and a cgroup of its own below the pod's. enter waits for CMD and exits with its status
  * (128 + n for a signal n). */
@@ -253,7 +253,7 @@ static int load_env(pid_t pod_pid, const char *app, char ***ret, RktError **rete
                 return rkt_error_set(reterr, r, "app '%s' not found in the pod (no %s/%s)", app, root, path);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading %s/%s: %s", root, path, strerror(-r));
-        r = stage1_env_file_parse(text, ret);
+        r = stage1_enter_environment(text, ret);
         if (r < 0)
                 return rkt_error_set(reterr, r, "parsing %s/%s: %s", root, path, strerror(-r));
         return 0;

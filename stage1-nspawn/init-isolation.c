@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +149,37 @@ static int sys_mount_point(const char *path) {
         return *p ? 1 : 2;
 }
 
+/* Mount points compared as nspawn compares paths: component by component ("/a" < "/a/b" < "/a-b"). */
+static int mount_path_cmp(const char *a, const char *b) {
+        for (;;) {
+                a += strspn(a, "/");
+                b += strspn(b, "/");
+                if (!*a || !*b)
+                        return (*a != 0) - (*b != 0);
+                size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+                int c = strncmp(a, b, la < lb ? la : lb);
+                if (c != 0)
+                        return c;
+                if (la != lb)
+                        return la < lb ? -1 : 1;
+                a += la;
+                b += lb;
+        }
+}
+
+/* rkt 1.30 handed an app's volumes to nspawn, which mounted them sorted by path, parents first: a volume
+ * at /a/b given before one at /a ends up inside it, not hidden by it. Stable: the same path keeps its order.
+ */
+static void sort_mounts(Stage1Mount *mounts, size_t n) {
+        for (size_t i = 1; i < n; i++) {
+                Stage1Mount m = mounts[i];
+                size_t j = i;
+                for (; j > 0 && mount_path_cmp(mounts[j - 1].path, m.path) > 0; j--)
+                        mounts[j] = mounts[j - 1];
+                mounts[j] = m;
+        }
+}
+
 int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod, const AppcRuntimeApp *ra,
                        const AppcApp *app, uid_t uid, AppIsolation *ret, RktError **reterr) {
         _cleanup_(app_isolation_done) AppIsolation ai = {.read_only_rootfs = ra->read_only_root_fs};
@@ -187,10 +219,11 @@ int app_isolation_plan(PodIsolation *pi, int rootfd, const AppcPodManifest *pod,
                                              ra->name, strerror(-r));
                 }
         }
-        /* In manifest order, each target resolved as it is mounted, after the mounts before it (a mount
+        /* In path order, each target resolved as it is mounted, after the mounts before it (a mount
          * point below another volume is looked up in that volume's content, still inside the app's root).
          * nspawn binds the stage1 rootfs recursively: the pod sees them where the app sees its rootfs
          * overlay. */
+        sort_mounts(mounts, n_mounts);
         for (size_t i = 0; i < n_mounts && r >= 0; i++) {
                 const Stage1Mount *m = &mounts[i];
                 _cleanup_free_ char *source = NULL, *target = NULL;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <poll.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -291,8 +292,8 @@ static void listen_fds_to_child(char **env, int n_listen) {
                         *e = pid;
 }
 
-int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, bool *ret_killed,
-                          RktError **reterr) {
+int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, int netns_fd,
+                          bool *ret_killed, RktError **reterr) {
         _cleanup_free_ char *ppid = NULL;
         _cleanup_close_ int guard_fd = -1;
         sigset_t all;
@@ -309,8 +310,13 @@ int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, 
         if (child < 0)
                 return rkt_error_set(reterr, child, "forking: %s", strerror(-child));
         if (child == 0) {
-                if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self ||
-                    stage1_close_fds_but_lock_and_listen(n_listen) < 0)
+                if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self)
+                        _exit(STAGE1_EXIT_FAILURE);
+                if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0) {
+                        log_error("joining the pod's network namespace: %m");
+                        _exit(STAGE1_EXIT_FAILURE);
+                }
+                if (stage1_close_fds_but_lock_and_listen(n_listen) < 0)
                         _exit(STAGE1_EXIT_FAILURE);
                 listen_fds_to_child(env, n_listen);
                 execve(NSPAWN_PATH, argv, env);

@@ -16,6 +16,7 @@ bool init_inside_service(void);
 int init_make_pod_cgroup(const char *uuid, char **ret);
 /* Opens the socket nspawn gets as NOTIFY_SOCKET when we have one to relay to; *ret_fd = -1 without. */
 int init_notify_relay_open(int *ret_fd, char **ret_name, RktError **reterr);
-/* Runs nspawn (argv, env) as our child, as a subreaper, until it exits; returns the pod's exit status. */
-int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, bool *ret_killed,
-                          RktError **reterr);
+/* Runs nspawn (argv, env) as our child, as a subreaper, until it exits; returns the pod's exit status.
+ * netns_fd >= 0: the network namespace nspawn is started in. */
+int init_supervise_nspawn(char **argv, char **env, int n_listen, int notify_fd, int netns_fd,
+                          bool *ret_killed, RktError **reterr);

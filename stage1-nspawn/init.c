@@ -246,6 +246,7 @@ typedef struct AppPlan {
         char ***pre_start, ***post_stop; /* event handlers, exec[0] resolved */
         AppIsolation iso;
         char *socket_unit; /* <name>.socket, NULL: no socket-activated port */
+        bool bind_hostname;
 } AppPlan;
 
 static void handlers_free(char ***h) {
@@ -328,6 +329,11 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         if (r < 0)
                 return rkt_error_set(reterr, r, "app '%s': making its /etc/mtab: %s", ra->name,
                                      strerror(-r));
+        r = stage1_app_hostname_mount_point(s1fd, rootfd, pod, ra);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "app '%s': making its /etc/hostname: %s", ra->name,
+                                     strerror(-r));
+        p.bind_hostname = r > 0;
         app = ra->app ?: im->app;
         if (!app || !app->exec || !app->exec[0])
                 return rkt_error_set(reterr, -EINVAL, "app '%s': nothing to execute (no app.exec)",
@@ -340,10 +346,12 @@ static int plan_app(int s1fd, PodIsolation *pi, const AppcPodManifest *pod, cons
         if (!p.image_name || (app->working_directory && !p.working_directory))
                 return -ENOMEM;
 
-        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, &p.user, reterr);
+        r = stage1_resolve_user(rootfd, ra->name, isempty(app->user) ? "0" : app->user, pi->private_users,
+                                &p.user, reterr);
         if (r < 0)
                 return r;
-        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, &p.gid, reterr);
+        r = stage1_resolve_group(rootfd, ra->name, isempty(app->group) ? "0" : app->group, pi->private_users,
+                                 &p.gid, reterr);
         if (r < 0)
                 return r;
         if (app->n_supplementary_gids > 0) {
@@ -409,6 +417,7 @@ static int write_app(int s1fd, const AppPlan *p, const PodIsolation *pi, bool in
                 .after_sysctl = pi->sysctl,
                 .own_sys = p->iso.own_sys,
                 .socket_activated = p->socket_unit != NULL,
+                .bind_hostname = p->bind_hostname,
         };
         int r;
 
@@ -566,7 +575,7 @@ static int run(const void *args, RktError **reterr) {
         _cleanup_free_ AppPlan *plans = NULL;
         _cleanup_free_ char *mds_url = NULL, *capabilities = NULL, *notify_socket = NULL;
         _cleanup_(net_pod_setup_done) NetPodSetup net = {};
-        _cleanup_close_ int notify_fd = -1;
+        _cleanup_close_ int notify_fd = -1, netns_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
         bool net_up = false, nspawn_killed = false;
         _cleanup_free_ char *machine_name = NULL;
@@ -754,8 +763,18 @@ static int run(const void *args, RktError **reterr) {
                 log_info("exec %s", strna(cmdline));
         }
 
+        /* See nspawn-args.c: a pod in a user namespace has nspawn started in its network namespace. */
+        if (o.private_users && o.network_namespace_path) {
+                netns_fd = open(o.network_namespace_path, O_RDONLY | O_CLOEXEC);
+                if (netns_fd < 0) {
+                        r = rkt_error_set(reterr, negative_errno(),
+                                          "opening the pod's network namespace %s: %m",
+                                          o.network_namespace_path);
+                        goto finish;
+                }
+        }
         (void) fflush(NULL);
-        r = init_supervise_nspawn(argv, env, n_listen, notify_fd, &nspawn_killed, reterr);
+        r = init_supervise_nspawn(argv, env, n_listen, notify_fd, netns_fd, &nspawn_killed, reterr);
         if (r < 0) {
                 (void) unlink(POD_PPID);
                 (void) unlink(POD_SUBCGROUP);

@@ -73,7 +73,10 @@ int nspawn_argv(const NspawnOptions *o, char ***ret) {
         }
         if (o->private_network)
                 r = r ?: add(&l, "--private-network");
-        else if (o->network_namespace_path)
+        /* nspawn joins the namespace after it has made the pod's user namespace, where that is no longer
+         * allowed (EPERM): a --private-users pod's nspawn is started inside it instead (init-supervise.c),
+         * as rkt 1.30 started every pod's. */
+        else if (o->network_namespace_path && !o->private_users)
                 r = r ?: add_kv(&l, "--network-namespace-path=", o->network_namespace_path);
         /* read-only: the apps' output reaches our stdout, while Ctrl-C stays with nspawn (which halts the
          * pod) instead of going to a console no app reads. */

@@ -28,10 +28,12 @@ typedef struct NspawnOptions {
         bool register_machine; /* register with machined (machinectl, journalctl -M) */
         bool keep_unit;        /* stay in the caller's unit (a service, or no systemd to make a scope) */
         bool private_network;  /* --net=none: only a loopback device */
-        const char *network_namespace_path; /* CNI networks: the namespace stage1 made, NULL otherwise */
-        bool interactive;                   /* the console is the terminal, input included */
-        bool all_capabilities;              /* --disable-capabilities-restriction */
-        bool share_ipc;                     /* --ipc=parent: the pod stays in the host's IPC namespace */
+        /* CNI networks: the namespace stage1 made, NULL otherwise. Not passed to nspawn with private_users:
+         * nspawn is then started inside it. */
+        const char *network_namespace_path;
+        bool interactive;      /* the console is the terminal, input included */
+        bool all_capabilities; /* --disable-capabilities-restriction */
+        bool share_ipc;        /* --ipc=parent: the pod stays in the host's IPC namespace */
         /* The host's resolv.conf for the apps, bound read-only into the stage1 (source NULL: none). */
         NspawnBind host_resolv_conf;
         /* Capabilities the pod needs beyond nspawn's default set, because an app retains them: "CAP_A,CAP_B"

@@ -35,6 +35,7 @@ typedef enum RktHint {
         RKT_HINT_DNS_ALONE,          /* DNS host or none with other DNS settings; arg: which */
         RKT_HINT_DNS_RESOLV,         /* search, options or domain with DNS host or none; arg: which */
         RKT_HINT_HOSTS_ALONE,        /* the host's hosts file with other hosts entries */
+        RKT_HINT_VOLUME_SOURCE,      /* a host volume's source that is not there (stage1 exits 1) */
 } RktHint;
 
 typedef struct RktError {

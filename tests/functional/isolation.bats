@@ -175,6 +175,25 @@ status_field() {
 	grep -q ' /data/ro ro[, ]' "$OUT/mounts"
 }
 
+@test "isolation: host volumes: a missing source fails the run with rkt 1.30's message and status 1, no app started" {
+	run_app --volume "gone,kind=host,source=$RKT_TEST_DIR/does/not/exist" "$BB" --mount volume=gone,target=/gone -- \
+		'touch /out/started'
+	assert_status 1
+	assert_output_contains "Failed to stat $RKT_TEST_DIR/does/not/exist: No such file or directory (volume 'gone': "
+	[ ! -e "$OUT/started" ]
+}
+
+@test "isolation: host volumes are mounted parents first, whatever their order on the command line" {
+	mkdir -p "$RKT_TEST_DIR/outer" "$RKT_TEST_DIR/inner"
+	echo outer >"$RKT_TEST_DIR/outer/o"
+	echo inner >"$RKT_TEST_DIR/inner/i"
+	run_app --volume "outer,kind=host,source=$RKT_TEST_DIR/outer" --volume "inner,kind=host,source=$RKT_TEST_DIR/inner" \
+		"$BB" --mount volume=inner,target=/data/sub/inner --mount volume=outer,target=/data/sub -- \
+		'cat /data/sub/o /data/sub/inner/i > /out/both'
+	assert_status 0
+	[ "$(tr '\n' ' ' <"$OUT/both")" = "outer inner " ]
+}
+
 @test "isolation: host volumes: recursive (the default) brings the mounts below the source, recursive=false does not" {
 	mkdir -p "$RKT_TEST_DIR/rec/sub"
 	mount -t tmpfs tmpfs "$RKT_TEST_DIR/rec/sub"
@@ -240,10 +259,25 @@ status_field() {
 
 	run_app "$BB" --user=no-such-user -- 'true'
 	assert_status 254
-	assert_output_contains "user 'no-such-user' not found in the image's /etc/passwd"
+	assert_output_contains "\"no-such-user\" user not found in the image's /etc/passwd"
 	run_app "$BB" --group=no-such-group -- 'true'
 	assert_status 254
-	assert_output_contains "group 'no-such-group' not found in the image's /etc/group"
+	assert_output_contains "\"no-such-group\" group not found in the image's /etc/group"
+	run_app "$BB" --user=/no/such/file -- 'true'
+	assert_status 254
+	assert_output_contains "user '/no/such/file': unable to stat file \"/no/such/file\": no such file or directory"
+}
+
+@test "isolation: user and group root are 0 in an image without /etc/passwd and /etc/group" {
+	mkimage nopw '{"user": "root", "group": "root"}'
+	rm "$RKT_TEST_DIR/img-nopw/rootfs/etc/passwd" "$RKT_TEST_DIR/img-nopw/rootfs/etc/group"
+	tar -C "$RKT_TEST_DIR/img-nopw" -cf "$RKT_TEST_DIR/nopw.aci" manifest rootfs
+	run_app "$RKT_TEST_DIR/nopw.aci" -- 'id -u > /out/id; id -g >> /out/id'
+	assert_status 0
+	[ "$(tr '\n' ' ' <"$OUT/id")" = "0 0 " ]
+	run_app "$RKT_TEST_DIR/nopw.aci" --user=user -- 'true'
+	assert_status 254
+	assert_output_contains "\"user\" user not found in the image's /etc/passwd"
 }
 
 @test "isolation: pre-start and post-stop run in order around the app, in its rootfs, with its environment, as root" {
@@ -464,6 +498,25 @@ devnum() {
 	grep -q isolated "$OUT/hosts2"
 }
 
+@test "isolation: pod files: /etc/hostname is the pod's hostname, 0644 and read-only, made when the image has none; a volume there wins" {
+	run_app "$BB" -- 'cat /etc/hostname > /out/hn; stat -c %a /etc/hostname > /out/mode; echo x 2>/out/w >/etc/hostname; exit 0'
+	assert_status 0
+	[ "$(cat "$OUT/hn")" = "rkt-$(cat "$RKT_TEST_DIR/uuid")" ]
+	[ "$(cat "$OUT/mode")" = 644 ]
+	grep -q "Read-only file system" "$OUT/w"
+	[ ! -e "$RKT_TEST_DIR/img-bb/rootfs/etc/hostname" ] # the image has none
+
+	run_app --hostname=named "$BB" -- 'cat /etc/hostname > /out/hn2'
+	assert_status 0
+	[ "$(cat "$OUT/hn2")" = named ]
+
+	echo from-volume >"$RKT_TEST_DIR/hn"
+	run_app --volume "hn,kind=host,source=$RKT_TEST_DIR/hn" "$BB" --mount volume=hn,target=/etc/hostname -- \
+		'cat /etc/hostname > /out/hn3'
+	assert_status 0
+	[ "$(cat "$OUT/hn3")" = from-volume ]
+}
+
 @test "isolation: the apps of a pod share the network, IPC and UTS namespaces, each app has its own rootfs" {
 	mkimage one '{}'
 	mkimage two '{}'
@@ -512,6 +565,16 @@ devnum() {
 	[ "$status" -ne 0 ]
 	run rkt enter "$UUID" /bin/sh -c 'cat /proc/1/environ'
 	[ "$status" -ne 0 ] # the pod's PID 1 is root's, the entered process is not root
+}
+
+@test "isolation: rkt enter runs the command with the app's environment and the caller's TERM (vt100 without one)" {
+	start_pod "$BB" --set-env=TERM=app-term --set-env=APPVAR=x
+	TERM=dumb run rkt enter "$UUID" /bin/sh -c 'echo "T=$TERM A=$APPVAR"'
+	assert_status 0
+	assert_output_contains "T=dumb A=x"
+	run env -u TERM "$RKT" --dir="$RKT_DATA_DIR" enter "$UUID" /bin/sh -c 'echo "T=$TERM"'
+	assert_status 0
+	assert_output_contains "T=vt100"
 }
 
 @test "isolation: rkt enter of a root app keeps the app's filter: a call outside the whitelist kills it, as it kills the app" {

@@ -441,7 +441,7 @@ line|ü|" ]
 	add_app app '["/bin/true"]' '{"user": "nobody-here"}'
 	run_pod --net=host
 	assert_status 254
-	assert_output_contains "user 'nobody-here' not found in the image's /etc/passwd"
+	assert_output_contains '"nobody-here" user not found in the image'"'"'s /etc/passwd'
 
 	new_pod "$RKT_TEST_DIR/pod3"
 	add_app app '["no-such-command"]'

@@ -7,7 +7,7 @@ load helpers
 setup() {
         rkt_setup
         require_systemd
-        busybox_rootfs "$RKT_TEST_DIR/bb" sh sleep cat echo id ls true
+        busybox_rootfs "$RKT_TEST_DIR/bb" sh sleep cat echo id ls true ip stat
         python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/bb.aci" --name example.com/userns \
                 --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/true"
         BB="$RKT_TEST_DIR/bb.aci"
@@ -55,6 +55,28 @@ shift_of() {
         run rkt --insecure-options=image run --net=none --private-users --uuid-file-save="$RKT_TEST_DIR/uuid2" "$BB"
         assert_status 0
         [ "$(shift_of "$(cat "$RKT_TEST_DIR/uuid2")")" != "$shift" ] || fail "two pods got the same shift"
+}
+
+@test "userns: a pod on the default network gets its address; its app's / is 0755 and root's inside" {
+        run rkt --insecure-options=image run --private-users --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" \
+                --exec /bin/sh -- -c 'ip -o -4 addr show eth0; echo "root: $(stat -c "%A %u %g" /)"'
+        assert_status 0
+        output=$(echo "$output" | tr -d '\r')
+        echo "$output" | grep -Eq 'eth0 +inet 172\.16\.28\.[0-9]+/24' || fail "no address on eth0: $output"
+        echo "$output" | grep -Eq 'root: drwxr-xr-x 0 0$' || fail "the app's / is not 0755 root's: $output"
+        run rkt status "$(cat "$RKT_TEST_DIR/uuid")"
+        assert_output_contains "networks=default:ip4=172.16.28."
+}
+
+@test "userns: --user and --group given as a path are its owner and group inside the pod" {
+        touch "$RKT_TEST_DIR/bb/owned"
+        chown 4242:4343 "$RKT_TEST_DIR/bb/owned"
+        python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/owned.aci" --name example.com/owned \
+                --label version=1 --dir "$RKT_TEST_DIR/bb" --exec "/bin/true"
+        run rkt --insecure-options=image run --net=none --private-users "$RKT_TEST_DIR/owned.aci" \
+                --user=/owned --group=/owned --exec /bin/sh -- -c 'echo "ids: $(id -u) $(id -g)"'
+        assert_status 0
+        assert_output_contains "ids: 4242 4343"
 }
 
 @test "userns: the app's process runs as the shifted UID on the host" {

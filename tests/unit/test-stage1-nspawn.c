@@ -206,6 +206,12 @@ static void test_private_users(void **state) {
         /* The ownership stays as stage0 made it: no chown, no ID-mapped mount on top. */
         assert_non_null(strstr(with, " --private-users=2147418112:65536 --private-users-ownership=off "));
         assert_true(strstr(with, "--private-users=") < strstr(with, " -- "));
+        /* nspawn could not join the pod's network namespace from the user namespace: it is started in it. */
+        o.network_namespace_path = "/run/netns/rkt-" UUID;
+        free(with);
+        with = joined(&o);
+        assert_null(strstr(with, "--network-namespace-path"));
+        assert_null(strstr(with, "--private-network"));
 }
 
 /* Socket activation: one Listen line per socket-activated port, at the port the pod exposes it on (the

@@ -42,10 +42,20 @@ static void test_simple_app(void **state) {
         assert_has_line(u, "StandardError=journal+console");
         assert_has_line(u, "ExecStart=\"/bin/true\"");
         assert_no_key(u, "SupplementaryGroups");
+        assert_no_key(u, "BindReadOnlyPaths");
         /* [Unit] comes before [Service]. */
         assert_true(strstr(u, "[Unit]") < strstr(u, "[Service]"));
         assert_true(strstr(u, "OnFailure=") < strstr(u, "[Service]"));
         assert_true(strstr(u, "ExecStart=") > strstr(u, "[Service]"));
+}
+
+/* The pod's hostname on the app's /etc/hostname, read-only (rkt 1.30 bound it there). */
+static void test_hostname(void **state) {
+        char *exec[] = {"/bin/true", NULL};
+        Stage1App a = {.name = "h", .exec = exec, .bind_hostname = true};
+        _cleanup_free_ char *u = unit_of(&a);
+
+        assert_has_line(u, "BindReadOnlyPaths=/proc/sys/kernel/hostname:/etc/hostname");
 }
 
 static void test_args_quoting(void **state) {
@@ -168,6 +178,23 @@ static void test_env_file_parse(void **state) {
         assert_null(bad);
 }
 
+/* What enter runs gets the caller's TERM in place of the app's, vt100 when the caller has none. */
+static void test_enter_environment(void **state) {
+        _cleanup_strv_free_ char **l = NULL, **unset = NULL;
+        char **bad = NULL;
+
+        assert_int_equal(setenv("TERM", "dumb", 1), 0);
+        assert_int_equal(stage1_enter_environment("A=1\nTERM=xterm\n", &l), 0);
+        assert_int_equal(strv_length(l), 2);
+        assert_string_equal(l[0], "A=1");
+        assert_string_equal(l[1], "TERM=dumb");
+        assert_int_equal(unsetenv("TERM"), 0);
+        assert_int_equal(stage1_enter_environment("A=1\n", &unset), 0);
+        assert_true(strv_contains(unset, "TERM=vt100"));
+        assert_int_equal(stage1_enter_environment("NOEQUALS\n", &bad), -EINVAL);
+        assert_null(bad);
+}
+
 static void test_env_format_invalid(void **state) {
         char *env[] = {"NOVALUE", NULL};
         char *s = NULL;
@@ -209,6 +236,15 @@ static void test_passwd_lookup(void **state) {
         assert_int_equal(stage1_passwd_lookup("", "0", &u), 0);
         assert_int_equal(u.uid, 0);
         stage1_user_done(&u);
+        /* "root" is uid 0, with or without an entry (rkt 1.30). */
+        assert_int_equal(stage1_passwd_lookup("", "root", &u), 0);
+        assert_int_equal(u.uid, 0);
+        assert_int_equal(u.gid, 0);
+        assert_null(u.name);
+        stage1_user_done(&u);
+        assert_int_equal(stage1_passwd_lookup("toor:x:0:0::/toor:/bin/sh\n", "root", &u), 0);
+        assert_string_equal(u.home, "/toor");
+        stage1_user_done(&u);
 
         assert_int_equal(stage1_passwd_lookup(passwd, "nobody", &u), -ENOENT);
         assert_int_equal(stage1_passwd_lookup(passwd, "4294967295", &u), -ENOENT);
@@ -227,6 +263,9 @@ static void test_group_lookup(void **state) {
         assert_int_equal(g, 777);
         assert_int_equal(stage1_group_lookup(group, "nogroup", &g), -ENOENT);
         assert_int_equal(stage1_group_lookup("", "0", &g), 0);
+        assert_int_equal(g, 0);
+        g = 99;
+        assert_int_equal(stage1_group_lookup("", "root", &g), 0);
         assert_int_equal(g, 0);
 }
 
@@ -433,11 +472,12 @@ static void test_metadata_url(void **state) {
         assert_false(strv_contains(env, "AC_METADATA_URL=http://evil/"));
 }
 
-RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_args_quoting),
-          cmocka_unit_test(test_exec_quote), cmocka_unit_test(test_user_group_workdir),
-          cmocka_unit_test(test_interactive), cmocka_unit_test(test_invalid),
-          cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_env_file_roundtrip),
-          cmocka_unit_test(test_env_file_parse), cmocka_unit_test(test_env_format_invalid),
+RUN_TESTS(cmocka_unit_test(test_simple_app), cmocka_unit_test(test_hostname),
+          cmocka_unit_test(test_args_quoting), cmocka_unit_test(test_exec_quote),
+          cmocka_unit_test(test_user_group_workdir), cmocka_unit_test(test_interactive),
+          cmocka_unit_test(test_invalid), cmocka_unit_test(test_reserved_names),
+          cmocka_unit_test(test_env_file_roundtrip), cmocka_unit_test(test_env_file_parse),
+          cmocka_unit_test(test_enter_environment), cmocka_unit_test(test_env_format_invalid),
           cmocka_unit_test(test_passwd_lookup), cmocka_unit_test(test_group_lookup),
           cmocka_unit_test(test_app_environment), cmocka_unit_test(test_uuid_and_names),
           cmocka_unit_test(test_cgroup_parse), cmocka_unit_test(test_open_in_root),
