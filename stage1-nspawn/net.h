@@ -6,12 +6,13 @@
  * A contained pod (--net=default, NAME,…) gets a network namespace bind-mounted at /run/netns/rkt-<uuid>
  * (what nspawn joins with --network-namespace-path=), one interface per network (eth0, eth1, … in the
  * order of the configuration files' names) made by the CNI plugins of the host, optional iptables port
- * forwarding, and its resolv.conf and hosts files. init tears it down when the pod has ended, gc when init
- * could not (it was killed). Everything set up on the host is recorded in the pod directory before it is
- * made, so that teardown can undo it after a crash at any point, and can run any number of times:
+ * forwarding, and its resolv.conf and hosts files. init tears it down when the pod has ended and gc again
+ * (CNI DEL is idempotent), which completes what init could not (it was killed). Everything set up on the
+ * host is recorded in the pod directory before it is made, so that teardown can undo it after a crash at any
+ * point, and can run any number of times:
  *
  *   netns                 the path of the network namespace
- *   net/<ifname>.conf     the configuration given to the plugin (removed once DEL succeeded)
+ *   net/<ifname>.conf     the configuration given to the plugin (for its DEL)
  *   net-info.json         the networks: [{netName, netConf, pluginPath, ifName, ip, args, mask}]
  *   net/port-forwarding   present while iptables rules may exist
  *   net/cni-path          the plugins' CNI_PATH, for their DEL
