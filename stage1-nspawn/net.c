@@ -629,6 +629,28 @@ static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward 
         return r < 0 ? r : 0;
 }
 
+/* An address requested with IP= that host-local has given to another container is refused before anything
+ * is made, in rkt 1.30's words (its host-local's; today's name the plugin's range instead). */
+static int check_requested_ip(const NetConf *conf, const NetInfo *ni, const char *uuid, RktError **reterr) {
+        _cleanup_free_ char *ip = NULL, *lease = NULL, *owner = NULL;
+        int r = net_conf_requested_ip(conf, ni->args, &ip, &lease);
+
+        if (r <= 0)
+                return r;
+        r = read_regular_file_at(AT_FDCWD, lease, 4096, &owner, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return rkt_error_set(reterr, r, "network '%s': reading %s: %s", ni->net_name, lease,
+                                     strerror(-r));
+        owner[strcspn(owner, "\r\n")] = 0;
+        if (streq(owner, uuid))
+                return 0;
+        return rkt_error_set(reterr, -EADDRINUSE,
+                             "requested IP address \"%s\" is not available in network: %s", ip,
+                             ni->net_name);
+}
+
 static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, NetDns *ret_dns,
                           char **ret_dns_net, RktError **reterr) {
         _cleanup_free_ char *sys_netd = path_join(c->system_config ?: "/usr/lib/rkt", "net.d"),
@@ -687,6 +709,9 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                         r = -ENOMEM;
                         goto finish;
                 }
+                r = check_requested_ip(sel[i], ni, c->uuid, reterr);
+                if (r < 0)
+                        goto finish;
         }
         r = resolve_ports(c, &fps, &n_fps, reterr);
         if (r < 0)

@@ -50,6 +50,12 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
 void net_conf_done(NetConf *c);
 void net_confs_free(NetConf *c, size_t n);
 
+/* host-local's record of a reservation: <dataDir>/<network name>/<address>, the container's ID inside. */
+#define NET_HOST_LOCAL_DIR "/var/lib/cni/networks"
+/* When args (CNI_ARGS) request an address (IP=) from c's host-local IPAM: 1, the address and the file of
+ * its reservation; 0 for another IPAM or no request. */
+int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, char **ret_lease);
+
 /* The built-in networks "default" (ptp, host-local 172.16.28.0/24, masquerading, a default route) and
  * "default-restricted" (ptp, 172.31.0.0/16, no route beyond the host), then the *.conf files of each of
  * dirs (NULL entries are skipped), lowest priority first: a network of a later dir replaces one of the

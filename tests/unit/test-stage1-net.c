@@ -154,6 +154,32 @@ static void rmtree(const char *d) {
         assert_int_equal(rm_rf_at(AT_FDCWD, d), 0);
 }
 
+static void test_requested_ip(void **state) {
+        NetConf c = {.name = (char *) "mynet"};
+        char *ip = NULL, *lease = NULL;
+
+        (void) state;
+        c.json = (char *) "{\"name\":\"mynet\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "X=1;IP=10.1.2.3", &ip, &lease), 1);
+        assert_string_equal(ip, "10.1.2.3");
+        assert_string_equal(lease, "/var/lib/cni/networks/mynet/10.1.2.3");
+        free(ip);
+        free(lease);
+        c.json = (char *) "{\"IPAM\":{\"Type\":\"host-local\",\"dataDir\":\"/srv/ipam\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=fd00::5", &ip, &lease), 1);
+        assert_string_equal(lease, "/srv/ipam/mynet/fd00::5");
+        free(ip);
+        free(lease);
+        /* No address (a path is not one), no request, another IPAM: nothing to check. */
+        assert_int_equal(net_conf_requested_ip(&c, "IP=../../etc/passwd", &ip, &lease), 0);
+        assert_null(lease);
+        assert_int_equal(net_conf_requested_ip(&c, "", &ip, &lease), 0);
+        c.json = (char *) "{\"ipam\":{\"type\":\"dhcp\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=10.1.2.3", &ip, &lease), 0);
+        c.json = (char *) "not json";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=10.1.2.3", &ip, &lease), 0);
+}
+
 static void test_confs_load(void **state) {
         _cleanup_free_ char *root = tmpdir(), *sys = path_join(root, "sys"),
                             *local = path_join(root, "local"), *missing = path_join(root, "missing");
@@ -698,9 +724,10 @@ static void test_nspawn_netns(void **state) {
 }
 
 RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
-          cmocka_unit_test(test_confs_load), cmocka_unit_test(test_result_v010),
-          cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
-          cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
+          cmocka_unit_test(test_requested_ip), cmocka_unit_test(test_confs_load),
+          cmocka_unit_test(test_result_v010), cmocka_unit_test(test_result_v040),
+          cmocka_unit_test(test_plugin_error), cmocka_unit_test(test_mask),
+          cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
           cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf),
           cmocka_unit_test(test_resolv_conf_local_only), cmocka_unit_test(test_hosts_file),
           cmocka_unit_test(test_ports), cmocka_unit_test(test_teardown_nothing),
