@@ -530,6 +530,44 @@ nameserver 10.0.0.99'
 	assert_status 0
 }
 
+@test "net: an address another pod holds (IP=) is refused in rkt 1.30's words, before anything is made" {
+	start_pod first "$BB"
+	wait_ready first
+	ip=$(pod_ip first)
+	before=$(net_state)
+	run rkt --insecure-options=image run --net="default:IP=$ip" "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "requested IP address \"$ip\" is not available in network: default"
+	assert_same_state "$before" "after the refused pod"
+	# A free address is given as requested.
+	run rkt --insecure-options=image run --net=default:IP=172.16.28.250 "$BB" --exec /bin/sh -- -c \
+		'ip -o -4 addr show eth0'
+	assert_status 0
+	assert_output_contains "inet 172.16.28.250/24"
+}
+
+@test "net: gc runs CNI DEL again for each network of an exited pod (rkt gc --debug shows it)" {
+	before=$(net_state)
+	start_pod leftover --net=default:IP=172.16.28.251 "$BB"
+	wait_ready leftover
+	uuid=$(pod_uuid leftover)
+	lease=/var/lib/cni/networks/default/172.16.28.251
+	[ -s "$lease" ] || fail "no host-local reservation at $lease"
+	cp "$lease" "$RKT_TEST_DIR/lease"
+	rkt stop "$(pod_uuid leftover)"
+	wait_pod leftover
+	assert_same_state "$before" "after rkt stop"
+	# What a DEL that failed half-way would leave: the reservation. gc's DEL releases it.
+	cp "$RKT_TEST_DIR/lease" "$lease"
+	run rkt gc --debug --grace-period=0s
+	assert_status 0
+	assert_output_contains "Garbage collecting pod \"$uuid\""
+	[[ "$(echo "$output" | tail -n 1)" == *"executing net-plugin /usr/lib/cni/ptp DEL eth0"* ]] ||
+		fail "the last line is not the plugin's DEL: $output"
+	[ ! -e "$lease" ] || fail "gc left the reservation $lease"
+	assert_same_state "$before" "after rkt gc"
+}
+
 @test "net: no leak after 50 start / kill -9 / gc cycles" {
 	before=$(net_state)
 	start=$(date +%s.%N)
