@@ -64,10 +64,8 @@ void net_confs_free(NetConf *c, size_t n) {
         free(c);
 }
 
-/* The key of o that stands for key: key itself, else one equal to it ignoring case. rkt 1.30 (and the CNI
- * plugins) decoded these files with Go's encoding/json, which matches keys that way: {"Name":…,"Type":…}
- * worked there. */
-static const char *conf_key(json_object *o, const char *key) {
+/* {"Name":…,"Type":…} worked in rkt 1.30. */
+const char *net_conf_key(json_object *o, const char *key) {
         if (json_object_object_get_ex(o, key, NULL))
                 return key;
         json_object_object_foreach(o, k, v) {
@@ -81,7 +79,7 @@ static const char *conf_key(json_object *o, const char *key) {
 /* A string field: -ENOENT when absent, -EINVAL (with an error) when of another type, null included. */
 static int conf_string(json_object *o, const char *key, const char *path, const char **ret,
                        RktError **reterr) {
-        int r = json_field_string(o, conf_key(o, key), "network configuration", path, ret, reterr);
+        int r = json_field_string(o, net_conf_key(o, key), "network configuration", path, ret, reterr);
         return r == 0 ? -ENOENT : r < 0 ? r : 0;
 }
 
@@ -129,8 +127,8 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
         r = conf_string(root, "cniVersion", path, &version, reterr);
         if (r < 0 && r != -ENOENT)
                 goto finish;
-        r = json_field(root, conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path, &v,
-                       reterr);
+        r = json_field(root, net_conf_key(root, "ipMasq"), json_type_boolean, "network configuration", path,
+                       &v, reterr);
         if (r < 0)
                 goto finish;
         if (r > 0)
@@ -174,12 +172,12 @@ int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, cha
         root = json_tokener_parse(c->json);
         r = 0;
         if (!root || !json_object_is_type(root, json_type_object) ||
-            !json_object_object_get_ex(root, conf_key(root, "ipam"), &ipam) ||
+            !json_object_object_get_ex(root, net_conf_key(root, "ipam"), &ipam) ||
             !json_object_is_type(ipam, json_type_object) ||
-            !json_object_object_get_ex(ipam, conf_key(ipam, "type"), &v) ||
+            !json_object_object_get_ex(ipam, net_conf_key(ipam, "type"), &v) ||
             !json_object_is_type(v, json_type_string) || !streq(json_object_get_string(v), "host-local"))
                 goto finish;
-        if (json_object_object_get_ex(ipam, conf_key(ipam, "dataDir"), &v) &&
+        if (json_object_object_get_ex(ipam, net_conf_key(ipam, "dataDir"), &v) &&
             json_object_is_type(v, json_type_string) && path_is_absolute(json_object_get_string(v)))
                 dir = json_object_get_string(v);
         if (!(*ret_ip = strdup(ip)) || asprintf(ret_lease, "%s/%s/%s", dir, c->name, ip) < 0) {

@@ -45,6 +45,10 @@ typedef struct NetConf {
         char *json;      /* the configuration as the plugin gets it (the file's bytes) */
 } NetConf;
 
+/* The key of object o that stands for key: key itself, else one equal to it ignoring case (rkt 1.30 and the
+ * CNI plugins read these files with Go's encoding/json, which matches keys that way). */
+struct json_object;
+const char *net_conf_key(struct json_object *o, const char *key);
 /* Parses a configuration file's text; errors name path and the field. */
 int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr);
 void net_conf_done(NetConf *c);
@@ -55,6 +59,18 @@ void net_confs_free(NetConf *c, size_t n);
 /* When args (CNI_ARGS) request an address (IP=) from c's host-local IPAM: 1, the address and the file of
  * its reservation; 0 for another IPAM or no request. */
 int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, char **ret_lease);
+
+/* A network of type "flannel" when the host has no such plugin: stage1 makes the configuration for its
+ * delegate (bridge unless 'delegate' says otherwise) from flanneld's subnet file, as rkt 1.30's flannel
+ * plugin did, and runs the delegate itself (the pod dir keeps that configuration for its DEL). */
+#define NET_FLANNEL_TYPE "flannel"
+#define NET_FLANNEL_SUBNET_FILE "/run/flannel/subnet.env"
+/* The subnet file c names ('subnetFile'), else the default one. */
+int net_flannel_subnet_file(const NetConf *c, char **ret);
+/* The delegate's configuration and type from c and the text of the subnet file (subnet_path names it in
+ * errors). */
+int net_flannel_delegate(const NetConf *c, const char *subnet_env, const char *subnet_path, char **ret_json,
+                         char **ret_type, RktError **reterr);
 
 /* The built-in networks "default" (ptp, host-local 172.16.28.0/24, masquerading, a default route) and
  * "default-restricted" (ptp, 172.31.0.0/16, no route beyond the host), then the *.conf files of each of

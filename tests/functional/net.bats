@@ -216,6 +216,34 @@ assert_same_state() {
 	[ ! -e /var/lib/cni/networks/br-test/10.99.0.42 ]
 }
 
+@test "net: a flannel network without a flannel plugin: stage1 delegates to bridge from flanneld's subnet file" {
+	[ ! -e /usr/lib/cni/flannel ] || skip "the host has a flannel plugin"
+	before=$(net_state)
+	printf 'FLANNEL_NETWORK=10.97.0.0/16\nFLANNEL_SUBNET=10.97.5.1/24\nFLANNEL_MTU=1400\nFLANNEL_IPMASQ=true\n' \
+		>"$RKT_TEST_DIR/subnet.env"
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/10-flannel.conf" <<-EOF
+		{ "name": "rkt.kubernetes.io", "type": "flannel", "subnetFile": "$RKT_TEST_DIR/subnet.env",
+		  "Delegate": { "bridge": "rkttestbr0", "isDefaultGateway": true } }
+	EOF
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/fl.uuid" --net=rkt.kubernetes.io "$BB" \
+		--exec /bin/sh -- -c 'ip -o -4 addr show eth0; ip route; ip -o link show eth0'
+	assert_status 0
+	assert_output_contains "inet 10.97.5."
+	assert_output_contains "default via 10.97.5.1 dev eth0"
+	assert_output_contains "10.97.0.0/16 via 10.97.5.1 dev eth0"
+	assert_output_contains "mtu 1400"
+	[ "$(rkt status --format=json "$(cat "$RKT_TEST_DIR/fl.uuid")" | jq -r '.networks[0].netName')" = rkt.kubernetes.io ]
+	ip link del rkttestbr0
+	assert_same_state "$before" "after the pod exited"
+	# A subnet file without a field is refused, naming it.
+	echo 'FLANNEL_NETWORK=10.97.0.0/16' >"$RKT_TEST_DIR/subnet.env"
+	run rkt --insecure-options=image run --net=rkt.kubernetes.io "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "$RKT_TEST_DIR/subnet.env is missing FLANNEL_SUBNET, FLANNEL_MTU, FLANNEL_IPMASQ"
+	assert_same_state "$before" "after the refused pod"
+}
+
 @test "net: net.d overrides the built-in default network; bad configurations and names are refused" {
 	mkdir -p "$RKT_SYSTEM_CONFIG_DIR/net.d" "$RKT_LOCAL_CONFIG_DIR/net.d"
 	cat >"$RKT_SYSTEM_CONFIG_DIR/net.d/50-default.conf" <<-'EOF'
