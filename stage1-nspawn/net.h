@@ -30,6 +30,8 @@
 #include "stage1-dns.h"
 
 #define NET_NETNS_DIR "/run/netns"
+/* CNI_VERSION in the plugins' environment, as rkt 1.30 set it. */
+#define NET_CNI_ENV_VERSION "0.1.0"
 /* The PATH of a plugin (and of iptables) when stage1's environment has none. */
 #define NET_PLUGIN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -104,7 +106,8 @@ char *net_plugin_error(const char *out);
 /* The netmask of a prefix length as rkt shows it ("255.255.255.0"; IPv6 in IPv6 notation). */
 int net_mask_string(bool ipv6, unsigned prefix, char **ret);
 
-/* The environment of a plugin: environ_in without CNI_* variables, PATH defaulted, then CNI_COMMAND,
+/* The environment of a plugin: environ_in without CNI_* variables, PATH defaulted, then CNI_VERSION (0.1.0,
+ * which rkt 1.30 gave its plugins; CNI itself defines none), CNI_COMMAND,
  * CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS (when args; with "IgnoreUnknown=1;" in front unless args
  * say otherwise) and CNI_PATH. */
 int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,

@@ -424,6 +424,7 @@ static void test_plugin_env(void **state) {
         assert_true(strv_contains(e, "LANG=C"));
         assert_false(strv_contains(e, "CNI_ARGS=stale"));
         assert_false(strv_contains(e, "CNI_COMMAND=VERSION"));
+        assert_true(strv_contains(e, "CNI_VERSION=0.1.0"));
         assert_true(strv_contains(e, "CNI_COMMAND=ADD"));
         assert_true(strv_contains(e, "CNI_CONTAINERID=" UUID));
         assert_true(strv_contains(e, "CNI_NETNS=/run/netns/rkt-" UUID));
@@ -436,7 +437,7 @@ static void test_plugin_env(void **state) {
         assert_int_equal(net_plugin_env(path_in, "DEL", UUID, NULL, "eth0", NULL, "/c", &p), 0);
         assert_true(strv_contains(p, "PATH=/opt/bin"));
         assert_true(strv_contains(p, "CNI_NETNS="));
-        assert_int_equal(strv_length(p), 6);
+        assert_int_equal(strv_length(p), 7);
         strv_free(p);
         assert_int_equal(
                 net_plugin_env(NULL, "ADD", UUID, "/n", "eth0", "IgnoreUnknown=0;IP=1.2.3.4", "/c", &p), 0);
