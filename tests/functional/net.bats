@@ -216,6 +216,44 @@ assert_same_state() {
 	[ ! -e /var/lib/cni/networks/br-test/10.99.0.42 ]
 }
 
+@test "net: a plugin gets the net.d file as it is and rkt 1.30's CNI environment, at run and again at gc" {
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	# A plugin beside the configurations (looked for there first, as rkt 1.30 did) that records what it
+	# gets and hands it to the host's ptp.
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/logptp" <<-EOF
+		#!/bin/sh
+		env | grep '^CNI_' | sort >"$RKT_TEST_DIR/env.\$CNI_COMMAND"
+		tee "$RKT_TEST_DIR/stdin.\$CNI_COMMAND" | /usr/lib/cni/ptp
+	EOF
+	chmod +x "$RKT_LOCAL_CONFIG_DIR/net.d/logptp"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "logged", "type": "logptp",
+		 "ipam": {"type": "host-local", "subnet": "10.82.0.0/24"}}
+	EOF
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/logged.uuid" --net=logged:X_MINE=1 "$BB" \
+		--exec /bin/true
+	assert_status 0
+	uuid=$(cat "$RKT_TEST_DIR/logged.uuid")
+	cmp "$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" "$RKT_TEST_DIR/stdin.ADD" || fail "the plugin got another stdin"
+	run cat "$RKT_TEST_DIR/env.ADD"
+	assert_output_contains "CNI_VERSION=0.1.0"
+	assert_output_contains "CNI_COMMAND=ADD"
+	assert_output_contains "CNI_CONTAINERID=$uuid"
+	assert_output_contains "CNI_NETNS=/run/netns/rkt-$uuid"
+	assert_output_contains "CNI_IFNAME=eth0"
+	assert_output_contains "CNI_ARGS=IgnoreUnknown=1;X_MINE=1"
+	assert_output_contains "CNI_PATH=$RKT_LOCAL_CONFIG_DIR/net.d:/usr/lib/rkt/plugins/net:/usr/lib/cni:/opt/cni/bin"
+	grep -q CNI_COMMAND=DEL "$RKT_TEST_DIR/env.DEL" || fail "no DEL when the pod exited"
+	rm "$RKT_TEST_DIR/env.DEL"
+	run rkt gc --grace-period=0s
+	assert_status 0
+	run cat "$RKT_TEST_DIR/env.DEL"
+	assert_output_contains "CNI_COMMAND=DEL"
+	assert_output_contains "CNI_CONTAINERID=$uuid"
+	assert_output_contains "CNI_ARGS=IgnoreUnknown=1;X_MINE=1"
+	cmp "$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" "$RKT_TEST_DIR/stdin.DEL" || fail "DEL got another stdin"
+}
+
 @test "net: a flannel network without a flannel plugin: stage1 delegates to bridge from flanneld's subnet file" {
 	[ ! -e /usr/lib/cni/flannel ] || skip "the host has a flannel plugin"
 	before=$(net_state)
