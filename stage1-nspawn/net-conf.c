@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "fs.h"
 #include "json-field.h"
 #include "net.h"
@@ -189,6 +190,25 @@ int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, cha
 finish:
         json_object_put(root);
         return r;
+}
+
+int net_conf_check_requested_ip(const NetConf *conf, const char *args, const char *uuid, RktError **reterr) {
+        _cleanup_free_ char *ip = NULL, *lease = NULL, *owner = NULL;
+        int r = net_conf_requested_ip(conf, args, &ip, &lease);
+
+        if (r <= 0)
+                return r;
+        r = read_regular_file_at(AT_FDCWD, lease, 4096, &owner, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return rkt_error_set(reterr, r, "network '%s': reading %s: %s", conf->name, lease,
+                                     strerror(-r));
+        owner[strcspn(owner, "\r\n")] = 0;
+        if (streq(owner, uuid))
+                return 0;
+        return rkt_error_set(reterr, -EADDRINUSE,
+                             "requested IP address \"%s\" is not available in network: %s", ip, conf->name);
 }
 
 static int conf_cmp(const void *a, const void *b) {

@@ -2,10 +2,13 @@
 /* Networks of type "flannel" without a flannel plugin on the host: the configuration its delegate gets,
  * made as rkt 1.30's (CNI's) flannel plugin made it from flanneld's subnet file. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdio.h>
 
+#include "fd-util.h"
+#include "log.h"
 #include "net.h"
 #include "strv.h"
 #include "util.h"
@@ -185,4 +188,28 @@ finish:
         json_object_put(d);
         json_object_put(root);
         return r;
+}
+
+int net_flannel_apply(NetConf *conf, RktError **reterr) {
+        _cleanup_free_ char *path = NULL, *text = NULL, *json = NULL, *type = NULL;
+        _cleanup_(net_conf_done) NetConf d = {};
+        int r = net_flannel_subnet_file(conf, &path);
+
+        if (r < 0)
+                return r;
+        r = read_regular_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "network '%s' ('%s'): reading flannel's subnet file %s: %s",
+                                     conf->name, conf->path, path, strerror(-r));
+        r = net_flannel_delegate(conf, text, path, &json, &type, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "network '%s'", conf->name);
+        log_debug("network '%s': flannel, delegating to '%s': %s", conf->name, type, json);
+        r = net_conf_parse(json, conf->path, &d, reterr);
+        if (r < 0)
+                return r;
+        net_conf_done(conf);
+        *conf = d;
+        d = (NetConf){};
+        return 0;
 }

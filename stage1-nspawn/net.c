@@ -629,53 +629,6 @@ static int forward_ports(const NetPodConfig *c, int podfd, const NetPortForward 
         return r < 0 ? r : 0;
 }
 
-/* A flannel network without a flannel plugin becomes its delegate's network (see net.h). */
-static int flannel_delegate(NetConf *conf, RktError **reterr) {
-        _cleanup_free_ char *path = NULL, *text = NULL, *json = NULL, *type = NULL;
-        _cleanup_(net_conf_done) NetConf d = {};
-        int r = net_flannel_subnet_file(conf, &path);
-
-        if (r < 0)
-                return r;
-        r = read_regular_file_at(AT_FDCWD, path, 65536, &text, NULL);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "network '%s' ('%s'): reading flannel's subnet file %s: %s",
-                                     conf->name, conf->path, path, strerror(-r));
-        r = net_flannel_delegate(conf, text, path, &json, &type, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "network '%s'", conf->name);
-        log_debug("network '%s': flannel, delegating to '%s': %s", conf->name, type, json);
-        r = net_conf_parse(json, conf->path, &d, reterr);
-        if (r < 0)
-                return r;
-        net_conf_done(conf);
-        *conf = d;
-        d = (NetConf){};
-        return 0;
-}
-
-/* An address requested with IP= that host-local has given to another container is refused before anything
- * is made, in rkt 1.30's words (its host-local's; today's name the plugin's range instead). */
-static int check_requested_ip(const NetConf *conf, const NetInfo *ni, const char *uuid, RktError **reterr) {
-        _cleanup_free_ char *ip = NULL, *lease = NULL, *owner = NULL;
-        int r = net_conf_requested_ip(conf, ni->args, &ip, &lease);
-
-        if (r <= 0)
-                return r;
-        r = read_regular_file_at(AT_FDCWD, lease, 4096, &owner, NULL);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return rkt_error_set(reterr, r, "network '%s': reading %s: %s", ni->net_name, lease,
-                                     strerror(-r));
-        owner[strcspn(owner, "\r\n")] = 0;
-        if (streq(owner, uuid))
-                return 0;
-        return rkt_error_set(reterr, -EADDRINUSE,
-                             "requested IP address \"%s\" is not available in network: %s", ip,
-                             ni->net_name);
-}
-
 static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, NetDns *ret_dns,
                           char **ret_dns_net, RktError **reterr) {
         _cleanup_free_ char *sys_netd = path_join(c->system_config ?: "/usr/lib/rkt", "net.d"),
@@ -718,7 +671,7 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                 sel[i] = &confs[sel_idx[i]];
                 r = find_plugin(dirs, sel[i]->type, &ni->plugin_path);
                 if (r == -ENOENT && streq(sel[i]->type, NET_FLANNEL_TYPE)) {
-                        r = flannel_delegate(&confs[sel_idx[i]], reterr);
+                        r = net_flannel_apply(&confs[sel_idx[i]], reterr);
                         if (r < 0)
                                 goto finish;
                         r = find_plugin(dirs, sel[i]->type, &ni->plugin_path);
@@ -740,7 +693,7 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                         r = -ENOMEM;
                         goto finish;
                 }
-                r = check_requested_ip(sel[i], ni, c->uuid, reterr);
+                r = net_conf_check_requested_ip(sel[i], ni->args, c->uuid, reterr);
                 if (r < 0)
                         goto finish;
         }

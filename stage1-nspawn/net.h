@@ -61,6 +61,9 @@ void net_confs_free(NetConf *c, size_t n);
 /* When args (CNI_ARGS) request an address (IP=) from c's host-local IPAM: 1, the address and the file of
  * its reservation; 0 for another IPAM or no request. */
 int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, char **ret_lease);
+/* An address args request that host-local has given to another container (not uuid) is refused before
+ * anything is made, in rkt 1.30's words (its host-local's; today's name the plugin's range instead). */
+int net_conf_check_requested_ip(const NetConf *c, const char *args, const char *uuid, RktError **reterr);
 
 /* A network of type "flannel" when the host has no such plugin: stage1 makes the configuration for its
  * delegate (bridge unless 'delegate' says otherwise) from flanneld's subnet file, as rkt 1.30's flannel
@@ -73,6 +76,8 @@ int net_flannel_subnet_file(const NetConf *c, char **ret);
  * errors). */
 int net_flannel_delegate(const NetConf *c, const char *subnet_env, const char *subnet_path, char **ret_json,
                          char **ret_type, RktError **reterr);
+/* Replaces a flannel network's configuration by its delegate's, made from the subnet file it names. */
+int net_flannel_apply(NetConf *conf, RktError **reterr);
 
 /* The built-in networks "default" (ptp, host-local 172.16.28.0/24, masquerading, a default route) and
  * "default-restricted" (ptp, 172.31.0.0/16, no route beyond the host), then the *.conf files of each of
