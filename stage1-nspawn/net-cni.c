@@ -214,6 +214,7 @@ int net_plugin_env(char *const *environ_in, const char *command, const char *uui
         /* Plugins run iptables and their IPAM plugins: they need a PATH. */
         if (!path)
                 r = strv_extend(&env, "PATH=" NET_PLUGIN_DEFAULT_PATH);
+        r = r ?: strv_extend(&env, "CNI_VERSION=" NET_CNI_ENV_VERSION);
         r = r ?: strv_extendf(&env, "CNI_COMMAND=%s", command);
         r = r ?: strv_extendf(&env, "CNI_CONTAINERID=%s", uuid);
         r = r ?: strv_extendf(&env, "CNI_NETNS=%s", strempty(netns));

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "fs.h"
 #include "json-table.h"
 #include "net.h"
@@ -153,6 +155,64 @@ int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **
 finish:
         json_object_put(root);
         return r;
+}
+
+int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, char **ret_lease) {
+        _cleanup_strv_free_ char **kv = NULL;
+        json_object *root = NULL, *ipam, *v;
+        const char *ip = NULL, *dir = NET_HOST_LOCAL_DIR;
+        unsigned char buf[16];
+        int r;
+
+        *ret_ip = *ret_lease = NULL;
+        r = strv_split(strempty(args), ";", &kv);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, kv)
+        if (startswith(*a, "IP="))
+                ip = *a + 3;
+        /* Only an address: it names a file. */
+        if (!ip || (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1))
+                return 0;
+        root = json_tokener_parse(c->json);
+        r = 0;
+        if (!root || !json_object_is_type(root, json_type_object) ||
+            !json_object_object_get_ex(root, net_conf_key(root, "ipam"), &ipam) ||
+            !json_object_is_type(ipam, json_type_object) ||
+            !json_object_object_get_ex(ipam, net_conf_key(ipam, "type"), &v) ||
+            !json_object_is_type(v, json_type_string) || !streq(json_object_get_string(v), "host-local"))
+                goto finish;
+        if (json_object_object_get_ex(ipam, net_conf_key(ipam, "dataDir"), &v) &&
+            json_object_is_type(v, json_type_string) && path_is_absolute(json_object_get_string(v)))
+                dir = json_object_get_string(v);
+        if (!(*ret_ip = strdup(ip)) || asprintf(ret_lease, "%s/%s/%s", dir, c->name, ip) < 0) {
+                *ret_ip = mfree(*ret_ip);
+                *ret_lease = NULL;
+                r = -ENOMEM;
+        } else
+                r = 1;
+finish:
+        json_object_put(root);
+        return r;
+}
+
+int net_conf_check_requested_ip(const NetConf *conf, const char *args, const char *uuid, RktError **reterr) {
+        _cleanup_free_ char *ip = NULL, *lease = NULL, *owner = NULL;
+        int r = net_conf_requested_ip(conf, args, &ip, &lease);
+
+        if (r <= 0)
+                return r;
+        r = read_regular_file_at(AT_FDCWD, lease, 4096, &owner, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return rkt_error_set(reterr, r, "network '%s': reading %s: %s", conf->name, lease,
+                                     strerror(-r));
+        owner[strcspn(owner, "\r\n")] = 0;
+        if (streq(owner, uuid))
+                return 0;
+        return rkt_error_set(reterr, -EADDRINUSE,
+                             "requested IP address \"%s\" is not available in network: %s", ip, conf->name);
 }
 
 static int conf_cmp(const void *a, const void *b) {

@@ -328,8 +328,8 @@ static int plugin_exec(const char *command, const NetInfo *ni, const char *conf,
         r = net_plugin_env(environ, command, uuid, netns, ni->if_name, ni->args, cni_path, &env);
         if (r < 0)
                 return r;
-        log_debug("network '%s': %s %s %s (CNI_NETNS=%s CNI_ARGS=%s)", ni->net_name, ni->plugin_path,
-                  command, ni->if_name, strempty(netns), strempty(ni->args));
+        log_debug("network '%s': executing net-plugin %s %s %s (CNI_NETNS=%s CNI_ARGS=%s)", ni->net_name,
+                  ni->plugin_path, command, ni->if_name, strempty(netns), strempty(ni->args));
         r = spawn(ni->plugin_path, argv, env, conf, STDERR_INHERIT, &out, &status);
         if (r < 0)
                 return rkt_error_set(reterr, r, "network '%s': running plugin '%s': %s", ni->net_name,
@@ -449,7 +449,8 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                 ret = ret ?: r;
                 failed = true;
         }
-        /* In reverse order of setup; a network whose configuration copy is gone was removed already. */
+        /* In reverse order of setup. DEL is idempotent (CNI), so every teardown runs it for each network
+         * recorded: gc's after init's releases what a DEL that init could not run or finish left. */
         for (size_t i = n; i-- > 0;) {
                 const NetInfo *ni = &infos[i];
                 _cleanup_free_ char *conf = NULL, *cni_path = NULL;
@@ -459,6 +460,7 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                     isempty(ni->plugin_path))
                         continue;
                 r = read_full_file_at(podfd, ni->conf_path, &conf, NULL);
+                /* Removed by hand (or setup crashed before writing it): nothing for DEL to go by. */
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0)
@@ -474,13 +476,17 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                                                 NULL, &err);
                         }
                 }
+                /* Without the netns record an earlier teardown completed: a plugin whose repeated DEL
+                 * fails anyway has nothing left to release. */
+                if (r < 0 && !netns) {
+                        log_warning("%s (the network was torn down already)", rkt_error_message(err, r));
+                        continue;
+                }
                 if (r < 0) {
                         if (ret == 0)
                                 ret = rkt_error_set(reterr, r, "%s", rkt_error_message(err, r));
                         failed = true;
-                        continue;
                 }
-                (void) unlinkat(podfd, ni->conf_path, 0);
         }
         net_infos_free(infos, n);
 
@@ -666,6 +672,12 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                 NetInfo *ni = &infos[i];
                 sel[i] = &confs[sel_idx[i]];
                 r = find_plugin(dirs, sel[i]->type, &ni->plugin_path);
+                if (r == -ENOENT && streq(sel[i]->type, NET_FLANNEL_TYPE)) {
+                        r = net_flannel_apply(&confs[sel_idx[i]], reterr);
+                        if (r < 0)
+                                goto finish;
+                        r = find_plugin(dirs, sel[i]->type, &ni->plugin_path);
+                }
                 if (r == -ENOENT) {
                         r = rkt_error_set(reterr, r, "network '%s' ('%s'): plugin '%s' not found in %s",
                                           sel[i]->name, sel[i]->path, sel[i]->type, cni_path);
@@ -683,6 +695,9 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                         r = -ENOMEM;
                         goto finish;
                 }
+                r = net_conf_check_requested_ip(sel[i], ni->args, c->uuid, reterr);
+                if (r < 0)
+                        goto finish;
         }
         r = resolve_ports(c, &fps, &n_fps, reterr);
         if (r < 0)

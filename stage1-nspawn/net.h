@@ -6,12 +6,13 @@
  * A contained pod (--net=default, NAME,…) gets a network namespace bind-mounted at /run/netns/rkt-<uuid>
  * (what nspawn joins with --network-namespace-path=), one interface per network (eth0, eth1, … in the
  * order of the configuration files' names) made by the CNI plugins of the host, optional iptables port
- * forwarding, and its resolv.conf and hosts files. init tears it down when the pod has ended, gc when init
- * could not (it was killed). Everything set up on the host is recorded in the pod directory before it is
- * made, so that teardown can undo it after a crash at any point, and can run any number of times:
+ * forwarding, and its resolv.conf and hosts files. init tears it down when the pod has ended and gc again
+ * (CNI DEL is idempotent), which completes what init could not (it was killed). Everything set up on the
+ * host is recorded in the pod directory before it is made, so that teardown can undo it after a crash at any
+ * point, and can run any number of times:
  *
  *   netns                 the path of the network namespace
- *   net/<ifname>.conf     the configuration given to the plugin (removed once DEL succeeded)
+ *   net/<ifname>.conf     the configuration given to the plugin (for its DEL)
  *   net-info.json         the networks: [{netName, netConf, pluginPath, ifName, ip, args, mask}]
  *   net/port-forwarding   present while iptables rules may exist
  *   net/cni-path          the plugins' CNI_PATH, for their DEL
@@ -30,6 +31,8 @@
 #include "stage1-dns.h"
 
 #define NET_NETNS_DIR "/run/netns"
+/* CNI_VERSION in the plugins' environment, as rkt 1.30 set it. */
+#define NET_CNI_ENV_VERSION "0.1.0"
 /* The PATH of a plugin (and of iptables) when stage1's environment has none. */
 #define NET_PLUGIN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -49,6 +52,29 @@ typedef struct NetConf {
 int net_conf_parse(const char *json, const char *path, NetConf *ret, RktError **reterr);
 void net_conf_done(NetConf *c);
 void net_confs_free(NetConf *c, size_t n);
+
+/* host-local's record of a reservation: <dataDir>/<network name>/<address>, the container's ID inside. */
+#define NET_HOST_LOCAL_DIR "/var/lib/cni/networks"
+/* When args (CNI_ARGS) request an address (IP=) from c's host-local IPAM: 1, the address and the file of
+ * its reservation; 0 for another IPAM or no request. */
+int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, char **ret_lease);
+/* An address args request that host-local has given to another container (not uuid) is refused before
+ * anything is made, in rkt 1.30's words (its host-local's; today's name the plugin's range instead). */
+int net_conf_check_requested_ip(const NetConf *c, const char *args, const char *uuid, RktError **reterr);
+
+/* A network of type "flannel" when the host has no such plugin: stage1 makes the configuration for its
+ * delegate (bridge unless 'delegate' says otherwise) from flanneld's subnet file, as rkt 1.30's flannel
+ * plugin did, and runs the delegate itself (the pod dir keeps that configuration for its DEL). */
+#define NET_FLANNEL_TYPE "flannel"
+#define NET_FLANNEL_SUBNET_FILE "/run/flannel/subnet.env"
+/* The subnet file c names ('subnetFile'), else the default one. */
+int net_flannel_subnet_file(const NetConf *c, char **ret);
+/* The delegate's configuration and type from c and the text of the subnet file (subnet_path names it in
+ * errors). */
+int net_flannel_delegate(const NetConf *c, const char *subnet_env, const char *subnet_path, char **ret_json,
+                         char **ret_type, RktError **reterr);
+/* Replaces a flannel network's configuration by its delegate's, made from the subnet file it names. */
+int net_flannel_apply(NetConf *conf, RktError **reterr);
 
 /* The built-in networks "default" (ptp, host-local 172.16.28.0/24, masquerading, a default route) and
  * "default-restricted" (ptp, 172.31.0.0/16, no route beyond the host), then the *.conf files of each of
@@ -82,7 +108,8 @@ char *net_plugin_error(const char *out);
 /* The netmask of a prefix length as rkt shows it ("255.255.255.0"; IPv6 in IPv6 notation). */
 int net_mask_string(bool ipv6, unsigned prefix, char **ret);
 
-/* The environment of a plugin: environ_in without CNI_* variables, PATH defaulted, then CNI_COMMAND,
+/* The environment of a plugin: environ_in without CNI_* variables, PATH defaulted, then CNI_VERSION (0.1.0,
+ * which rkt 1.30 gave its plugins; CNI itself defines none), CNI_COMMAND,
  * CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS (when args; with "IgnoreUnknown=1;" in front unless args
  * say otherwise) and CNI_PATH. */
 int net_plugin_env(char *const *environ_in, const char *command, const char *uuid, const char *netns,

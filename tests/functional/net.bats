@@ -216,6 +216,72 @@ assert_same_state() {
 	[ ! -e /var/lib/cni/networks/br-test/10.99.0.42 ]
 }
 
+@test "net: a plugin gets the net.d file as it is and rkt 1.30's CNI environment, at run and again at gc" {
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	# A plugin beside the configurations (looked for there first, as rkt 1.30 did) that records what it
+	# gets and hands it to the host's ptp.
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/logptp" <<-EOF
+		#!/bin/sh
+		env | grep '^CNI_' | sort >"$RKT_TEST_DIR/env.\$CNI_COMMAND"
+		tee "$RKT_TEST_DIR/stdin.\$CNI_COMMAND" | /usr/lib/cni/ptp
+	EOF
+	chmod +x "$RKT_LOCAL_CONFIG_DIR/net.d/logptp"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" <<-'EOF'
+		{"cniVersion": "0.4.0", "name": "logged", "type": "logptp",
+		 "ipam": {"type": "host-local", "subnet": "10.82.0.0/24"}}
+	EOF
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/logged.uuid" --net=logged:X_MINE=1 "$BB" \
+		--exec /bin/true
+	assert_status 0
+	uuid=$(cat "$RKT_TEST_DIR/logged.uuid")
+	cmp "$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" "$RKT_TEST_DIR/stdin.ADD" || fail "the plugin got another stdin"
+	run cat "$RKT_TEST_DIR/env.ADD"
+	assert_output_contains "CNI_VERSION=0.1.0"
+	assert_output_contains "CNI_COMMAND=ADD"
+	assert_output_contains "CNI_CONTAINERID=$uuid"
+	assert_output_contains "CNI_NETNS=/run/netns/rkt-$uuid"
+	assert_output_contains "CNI_IFNAME=eth0"
+	assert_output_contains "CNI_ARGS=IgnoreUnknown=1;X_MINE=1"
+	assert_output_contains "CNI_PATH=$RKT_LOCAL_CONFIG_DIR/net.d:/usr/lib/rkt/plugins/net:/usr/lib/cni:/opt/cni/bin"
+	grep -q CNI_COMMAND=DEL "$RKT_TEST_DIR/env.DEL" || fail "no DEL when the pod exited"
+	rm "$RKT_TEST_DIR/env.DEL"
+	run rkt gc --grace-period=0s
+	assert_status 0
+	run cat "$RKT_TEST_DIR/env.DEL"
+	assert_output_contains "CNI_COMMAND=DEL"
+	assert_output_contains "CNI_CONTAINERID=$uuid"
+	assert_output_contains "CNI_ARGS=IgnoreUnknown=1;X_MINE=1"
+	cmp "$RKT_LOCAL_CONFIG_DIR/net.d/30-logged.conf" "$RKT_TEST_DIR/stdin.DEL" || fail "DEL got another stdin"
+}
+
+@test "net: a flannel network without a flannel plugin: stage1 delegates to bridge from flanneld's subnet file" {
+	[ ! -e /usr/lib/cni/flannel ] || skip "the host has a flannel plugin"
+	before=$(net_state)
+	printf 'FLANNEL_NETWORK=10.97.0.0/16\nFLANNEL_SUBNET=10.97.5.1/24\nFLANNEL_MTU=1400\nFLANNEL_IPMASQ=true\n' \
+		>"$RKT_TEST_DIR/subnet.env"
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/net.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/net.d/10-flannel.conf" <<-EOF
+		{ "name": "rkt.kubernetes.io", "type": "flannel", "subnetFile": "$RKT_TEST_DIR/subnet.env",
+		  "Delegate": { "bridge": "rkttestbr0", "isDefaultGateway": true } }
+	EOF
+	run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/fl.uuid" --net=rkt.kubernetes.io "$BB" \
+		--exec /bin/sh -- -c 'ip -o -4 addr show eth0; ip route; ip -o link show eth0'
+	assert_status 0
+	assert_output_contains "inet 10.97.5."
+	assert_output_contains "default via 10.97.5.1 dev eth0"
+	assert_output_contains "10.97.0.0/16 via 10.97.5.1 dev eth0"
+	assert_output_contains "mtu 1400"
+	[ "$(rkt status --format=json "$(cat "$RKT_TEST_DIR/fl.uuid")" | jq -r '.networks[0].netName')" = rkt.kubernetes.io ]
+	ip link del rkttestbr0
+	assert_same_state "$before" "after the pod exited"
+	# A subnet file without a field is refused, naming it.
+	echo 'FLANNEL_NETWORK=10.97.0.0/16' >"$RKT_TEST_DIR/subnet.env"
+	run rkt --insecure-options=image run --net=rkt.kubernetes.io "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "$RKT_TEST_DIR/subnet.env is missing FLANNEL_SUBNET, FLANNEL_MTU, FLANNEL_IPMASQ"
+	assert_same_state "$before" "after the refused pod"
+}
+
 @test "net: net.d overrides the built-in default network; bad configurations and names are refused" {
 	mkdir -p "$RKT_SYSTEM_CONFIG_DIR/net.d" "$RKT_LOCAL_CONFIG_DIR/net.d"
 	cat >"$RKT_SYSTEM_CONFIG_DIR/net.d/50-default.conf" <<-'EOF'
@@ -528,6 +594,44 @@ nameserver 10.0.0.99'
 	# gc again: nothing to do, no error.
 	run rkt gc --grace-period=0s
 	assert_status 0
+}
+
+@test "net: an address another pod holds (IP=) is refused in rkt 1.30's words, before anything is made" {
+	start_pod first "$BB"
+	wait_ready first
+	ip=$(pod_ip first)
+	before=$(net_state)
+	run rkt --insecure-options=image run --net="default:IP=$ip" "$BB" --exec /bin/true
+	assert_status 254
+	assert_output_contains "requested IP address \"$ip\" is not available in network: default"
+	assert_same_state "$before" "after the refused pod"
+	# A free address is given as requested.
+	run rkt --insecure-options=image run --net=default:IP=172.16.28.250 "$BB" --exec /bin/sh -- -c \
+		'ip -o -4 addr show eth0'
+	assert_status 0
+	assert_output_contains "inet 172.16.28.250/24"
+}
+
+@test "net: gc runs CNI DEL again for each network of an exited pod (rkt gc --debug shows it)" {
+	before=$(net_state)
+	start_pod leftover --net=default:IP=172.16.28.251 "$BB"
+	wait_ready leftover
+	uuid=$(pod_uuid leftover)
+	lease=/var/lib/cni/networks/default/172.16.28.251
+	[ -s "$lease" ] || fail "no host-local reservation at $lease"
+	cp "$lease" "$RKT_TEST_DIR/lease"
+	rkt stop "$(pod_uuid leftover)"
+	wait_pod leftover
+	assert_same_state "$before" "after rkt stop"
+	# What a DEL that failed half-way would leave: the reservation. gc's DEL releases it.
+	cp "$RKT_TEST_DIR/lease" "$lease"
+	run rkt gc --debug --grace-period=0s
+	assert_status 0
+	assert_output_contains "Garbage collecting pod \"$uuid\""
+	[[ "$(echo "$output" | tail -n 1)" == *"executing net-plugin /usr/lib/cni/ptp DEL eth0"* ]] ||
+		fail "the last line is not the plugin's DEL: $output"
+	[ ! -e "$lease" ] || fail "gc left the reservation $lease"
+	assert_same_state "$before" "after rkt gc"
 }
 
 @test "net: no leak after 50 start / kill -9 / gc cycles" {

@@ -154,6 +154,87 @@ static void rmtree(const char *d) {
         assert_int_equal(rm_rf_at(AT_FDCWD, d), 0);
 }
 
+static void test_requested_ip(void **state) {
+        NetConf c = {.name = (char *) "mynet"};
+        char *ip = NULL, *lease = NULL;
+
+        (void) state;
+        c.json = (char *) "{\"name\":\"mynet\",\"type\":\"bridge\",\"ipam\":{\"type\":\"host-local\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "X=1;IP=10.1.2.3", &ip, &lease), 1);
+        assert_string_equal(ip, "10.1.2.3");
+        assert_string_equal(lease, "/var/lib/cni/networks/mynet/10.1.2.3");
+        free(ip);
+        free(lease);
+        c.json = (char *) "{\"IPAM\":{\"Type\":\"host-local\",\"dataDir\":\"/srv/ipam\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=fd00::5", &ip, &lease), 1);
+        assert_string_equal(lease, "/srv/ipam/mynet/fd00::5");
+        free(ip);
+        free(lease);
+        /* No address (a path is not one), no request, another IPAM: nothing to check. */
+        assert_int_equal(net_conf_requested_ip(&c, "IP=../../etc/passwd", &ip, &lease), 0);
+        assert_null(lease);
+        assert_int_equal(net_conf_requested_ip(&c, "", &ip, &lease), 0);
+        c.json = (char *) "{\"ipam\":{\"type\":\"dhcp\"}}";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=10.1.2.3", &ip, &lease), 0);
+        c.json = (char *) "not json";
+        assert_int_equal(net_conf_requested_ip(&c, "IP=10.1.2.3", &ip, &lease), 0);
+}
+
+static void test_flannel(void **state) {
+        NetConf c = {.name = (char *) "rkt.kubernetes.io", .path = (char *) "/etc/rkt/net.d/k8s.conf"};
+        const char *env = "FLANNEL_NETWORK=11.11.0.0/16\nFLANNEL_SUBNET=11.11.3.1/24\nFLANNEL_MTU=1472\n"
+                          "FLANNEL_IPMASQ=true\n";
+        _cleanup_error_ RktError *err = NULL;
+        char *json = NULL, *type = NULL;
+
+        (void) state;
+        c.json = (char *) "{\"name\":\"rkt.kubernetes.io\",\"type\":\"flannel\",\"subnetFile\":\"/x/"
+                          "subnet.env\","
+                          "\"Delegate\":{\"isDefaultGateway\":true}}";
+        assert_int_equal(net_flannel_subnet_file(&c, &json), 0);
+        assert_string_equal(json, "/x/subnet.env");
+        free(json);
+        assert_int_equal(net_flannel_delegate(&c, env, "/x/subnet.env", &json, &type, NULL), 0);
+        assert_string_equal(type, "bridge");
+        /* As rkt 1.30's flannel plugin made it: the subnet's network, a route to flannel's network, no
+         * masquerading when flannel does it, a gateway on the bridge. */
+        assert_string_equal(json,
+                            "{\"isDefaultGateway\":true,\"name\":\"rkt.kubernetes.io\",\"type\":\"bridge\","
+                            "\"ipMasq\":false,\"mtu\":1472,\"isGateway\":true,\"ipam\":{\"type\":"
+                            "\"host-local\",\"subnet\":\"11.11.3.0/24\",\"routes\":[{\"dst\":"
+                            "\"11.11.0.0/16\"}]}}");
+        free(json);
+        free(type);
+        c.json = (char *) "{\"name\":\"n\",\"type\":\"flannel\",\"cniVersion\":\"0.3.1\","
+                          "\"delegate\":{\"type\":\"ipvlan\",\"ipMasq\":true}}";
+        c.cni_version = (char *) "0.3.1";
+        assert_int_equal(net_flannel_subnet_file(&c, &json), 0);
+        assert_string_equal(json, "/run/flannel/subnet.env");
+        free(json);
+        assert_int_equal(net_flannel_delegate(&c, env, "s", &json, &type, NULL), 0);
+        assert_string_equal(type, "ipvlan");
+        assert_non_null(strstr(json, "\"ipMasq\":true,\"name\":\"rkt.kubernetes.io\",\"mtu\":1472,"
+                                     "\"cniVersion\":\"0.3.1\",\"ipam\""));
+        free(json);
+        free(type);
+        c.cni_version = NULL;
+        /* Refused: a subnet file without a field, a bad network, a delegate setting what flannel sets. */
+        assert_int_equal(net_flannel_delegate(&c, "FLANNEL_NETWORK=11.11.0.0/16\n", "s", &json, &type, &err),
+                         -EINVAL);
+        assert_string_equal(rkt_error_message(err, -EINVAL),
+                            "s is missing FLANNEL_SUBNET, FLANNEL_MTU, FLANNEL_IPMASQ");
+        err = rkt_error_free(err);
+        assert_int_equal(
+                net_flannel_delegate(&c, "FLANNEL_SUBNET=11.11.300.1/24\n", "s", &json, &type, NULL),
+                -EINVAL);
+        c.json = (char *) "{\"delegate\":{\"ipam\":{}}}";
+        assert_int_equal(net_flannel_delegate(&c, env, "s", &json, &type, &err), -EINVAL);
+        assert_non_null(strstr(rkt_error_message(err, -EINVAL), "must not have 'ipam' field"));
+        err = rkt_error_free(err);
+        c.json = (char *) "{\"delegate\":{\"type\":\"../x\"}}";
+        assert_int_equal(net_flannel_delegate(&c, env, "s", &json, &type, NULL), -EINVAL);
+}
+
 static void test_confs_load(void **state) {
         _cleanup_free_ char *root = tmpdir(), *sys = path_join(root, "sys"),
                             *local = path_join(root, "local"), *missing = path_join(root, "missing");
@@ -343,6 +424,7 @@ static void test_plugin_env(void **state) {
         assert_true(strv_contains(e, "LANG=C"));
         assert_false(strv_contains(e, "CNI_ARGS=stale"));
         assert_false(strv_contains(e, "CNI_COMMAND=VERSION"));
+        assert_true(strv_contains(e, "CNI_VERSION=0.1.0"));
         assert_true(strv_contains(e, "CNI_COMMAND=ADD"));
         assert_true(strv_contains(e, "CNI_CONTAINERID=" UUID));
         assert_true(strv_contains(e, "CNI_NETNS=/run/netns/rkt-" UUID));
@@ -355,7 +437,7 @@ static void test_plugin_env(void **state) {
         assert_int_equal(net_plugin_env(path_in, "DEL", UUID, NULL, "eth0", NULL, "/c", &p), 0);
         assert_true(strv_contains(p, "PATH=/opt/bin"));
         assert_true(strv_contains(p, "CNI_NETNS="));
-        assert_int_equal(strv_length(p), 6);
+        assert_int_equal(strv_length(p), 7);
         strv_free(p);
         assert_int_equal(
                 net_plugin_env(NULL, "ADD", UUID, "/n", "eth0", "IgnoreUnknown=0;IP=1.2.3.4", "/c", &p), 0);
@@ -731,6 +813,7 @@ static void test_nspawn_netns(void **state) {
 }
 
 RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
+          cmocka_unit_test(test_requested_ip), cmocka_unit_test(test_flannel),
           cmocka_unit_test(test_confs_load), cmocka_unit_test(test_result_v010),
           cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
           cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
