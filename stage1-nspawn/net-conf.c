@@ -8,6 +8,7 @@
 
 #include "fd-util.h"
 #include "fs.h"
+#include "json-io.h"
 #include "json-table.h"
 #include "net.h"
 #include "path.h"
@@ -176,14 +177,12 @@ int net_conf_requested_ip(const NetConf *c, const char *args, char **ret_ip, cha
                 return 0;
         root = json_tokener_parse(c->json);
         r = 0;
-        if (!root || !json_object_is_type(root, json_type_object) ||
-            !json_object_object_get_ex(root, net_conf_key(root, "ipam"), &ipam) ||
-            !json_object_is_type(ipam, json_type_object) ||
-            !json_object_object_get_ex(ipam, net_conf_key(ipam, "type"), &v) ||
+        if (!root || !json_object_is_type(root, json_type_object) || !(ipam = json_member(root, "ipam")) ||
+            !json_object_is_type(ipam, json_type_object) || !(v = json_member(ipam, "type")) ||
             !json_object_is_type(v, json_type_string) || !streq(json_object_get_string(v), "host-local"))
                 goto finish;
-        if (json_object_object_get_ex(ipam, net_conf_key(ipam, "dataDir"), &v) &&
-            json_object_is_type(v, json_type_string) && path_is_absolute(json_object_get_string(v)))
+        if ((v = json_member(ipam, "dataDir")) && json_object_is_type(v, json_type_string) &&
+            path_is_absolute(json_object_get_string(v)))
                 dir = json_object_get_string(v);
         if (!(*ret_ip = strdup(ip)) || asprintf(ret_lease, "%s/%s/%s", dir, c->name, ip) < 0) {
                 *ret_ip = mfree(*ret_ip);
