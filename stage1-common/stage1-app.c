@@ -51,6 +51,26 @@ static int stat_error(RktError **reterr, int r, const char *app, const char *wha
                              app, what, path, path, text);
 }
 
+/* The user (or group) that owns the image's file at path, as the pod sees it. */
+static int path_owner(int rootfd, const char *app, const char *path, bool group, const UidRange *users,
+                      uint32_t *ret, RktError **reterr) {
+        const char *what = group ? "group" : "user";
+        _cleanup_close_ int fd = stage1_open_in_root(rootfd, path, O_PATH);
+        struct stat st;
+        uint32_t host_id;
+        int r;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, what, path);
+        host_id = group ? st.st_gid : st.st_uid;
+        r = owner_inside(users, host_id, ret);
+        if (r < 0)
+                return rkt_error_set(
+                        reterr, r, "app '%s': %s '%s': the path's %s %u is outside the pod's user namespace",
+                        app, what, path, group ? "group" : "owner", (unsigned) host_id);
+        return 0;
+}
+
 int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidRange *users, Stage1User *ret,
                         RktError **reterr) {
         _cleanup_free_ char *passwd = NULL, *uid_key = NULL;
@@ -61,17 +81,11 @@ int stage1_resolve_user(int rootfd, const char *app, const char *key, const UidR
                 return rkt_error_set(reterr, r, "app '%s': reading the image's /etc/passwd: %s", app,
                                      strerror(-r));
         if (path_is_absolute(key)) {
-                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
-                struct stat st;
                 uint32_t uid;
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "user", key);
-                r = owner_inside(users, st.st_uid, &uid);
+
+                r = path_owner(rootfd, app, key, false, users, &uid, reterr);
                 if (r < 0)
-                        return rkt_error_set(reterr, r,
-                                             "app '%s': user '%s': the path's owner %u is outside the "
-                                             "pod's user namespace",
-                                             app, key, (unsigned) st.st_uid);
+                        return r;
                 if (asprintf(&uid_key, "%u", (unsigned) uid) < 0)
                         return -ENOMEM;
                 key = uid_key;
@@ -91,17 +105,11 @@ int stage1_resolve_group(int rootfd, const char *app, const char *key, const Uid
         int r;
 
         if (path_is_absolute(key)) {
-                _cleanup_close_ int fd = stage1_open_in_root(rootfd, key, O_PATH);
-                struct stat st;
                 uint32_t gid;
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return stat_error(reterr, fd < 0 ? fd : negative_errno(), app, "group", key);
-                r = owner_inside(users, st.st_gid, &gid);
+
+                r = path_owner(rootfd, app, key, true, users, &gid, reterr);
                 if (r < 0)
-                        return rkt_error_set(reterr, r,
-                                             "app '%s': group '%s': the path's group %u is outside "
-                                             "the pod's user namespace",
-                                             app, key, (unsigned) st.st_gid);
+                        return r;
                 *ret = gid;
                 return 0;
         }
