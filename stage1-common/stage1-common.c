@@ -9,11 +9,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
+#include <systemd/sd-daemon.h> /* SD_LISTEN_FDS_START only: nothing of libsystemd is linked */
 
 #include "appc.h"
 #include "fd-util.h"
@@ -23,6 +24,7 @@
 #include "stage1-common.h"
 #include "stage1-exec.h"
 #include "strv.h"
+#include "sysbus.h"
 #include "util.h"
 
 bool stage1_uuid_valid(const char *s) {
@@ -180,21 +182,82 @@ int stage1_cgroup_of_pid(pid_t pid, bool unified, char **ret) {
 }
 
 int stage1_terminate_machine(const char *uuid) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *name = NULL;
+        _cleanup_(sysbus_closep) SysBus *bus = NULL;
+        _cleanup_free_ char *name = NULL, *error = NULL;
+        SysBusMessage reply;
         int r;
 
-        if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
+        if (!stage1_systemd_booted() || sysbus_open_system(&bus) < 0)
                 return 0;
         if (stage1_machine_name(uuid, &name) < 0)
                 return -ENOMEM;
-        r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                               "org.freedesktop.machine1.Manager", "TerminateMachine", &error, NULL, "s",
-                               name);
-        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+        r = sysbus_call(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                        "org.freedesktop.machine1.Manager", "TerminateMachine", STRV_MAKE(name), &reply,
+                        &error);
+        if (r == -EREMOTEIO && streq_ptr(error, "org.freedesktop.machine1.NoSuchMachine"))
                 return 0;
         return r < 0 ? r : 1;
+}
+
+bool stage1_systemd_booted(void) {
+        struct stat st;
+
+        return lstat("/run/systemd/system/", &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+int stage1_cgroup_unit(const char *path, char **ret) {
+        const char *p = path, *end;
+        size_t len;
+
+        for (;; p = end) {
+                p += strspn(p, "/");
+                end = p + strcspn(p, "/");
+                len = (size_t) (end - p);
+                if (len <= STRLEN(".slice") ||
+                    strncmp(end - STRLEN(".slice"), ".slice", STRLEN(".slice")) != 0)
+                        break;
+        }
+        /* systemd escapes a cgroup name that could be taken for something else with a leading '_'. */
+        if (len > 0 && *p == '_') {
+                p++;
+                len--;
+        }
+        if (len == 0 || !memchr(p, '.', len) || *p == '.' || p[len - 1] == '.')
+                return -ENXIO;
+        *ret = strndup(p, len);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int stage1_own_unit(char **ret) {
+        _cleanup_free_ char *path = NULL;
+
+        /* systemd's own hierarchy: its named one where there is one, else the unified one. */
+        if (stage1_cgroup_of_pid(0, false, &path) < 0 && stage1_cgroup_of_pid(0, true, &path) < 0)
+                return -ENXIO;
+        return stage1_cgroup_unit(path, ret);
+}
+
+int stage1_notify(const char *message) {
+        const char *socket_path = getenv("NOTIFY_SOCKET");
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        _cleanup_close_ int fd = -1;
+        size_t len;
+
+        if (!socket_path)
+                return 0;
+        len = strlen(socket_path);
+        if ((socket_path[0] != '/' && socket_path[0] != '@') || len < 2 || len >= sizeof(sa.sun_path))
+                return -EAFNOSUPPORT;
+        memcpy(sa.sun_path, socket_path, len);
+        if (socket_path[0] == '@')
+                sa.sun_path[0] = 0;
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (sendto(fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *) &sa,
+                   (socklen_t) (offsetof(struct sockaddr_un, sun_path) + len + (socket_path[0] == '/'))) < 0)
+                return -errno;
+        return 1;
 }
 
 int stage1_enter_parse_args(int argc, char **argv, pid_t *ret_pid, const char **ret_app, char ***ret_cmd,

@@ -79,6 +79,15 @@ int stage1_gc_args(int argc, char **argv, const char **ret_uuid);
  * forgotten. For a pod whose nspawn was killed: machined can keep a machine whose registration was under
  * way when nspawn died. 0 when there is no such machine (or no machined). */
 int stage1_terminate_machine(const char *uuid);
+/* PID 1 is systemd (it made /run/systemd/system/). */
+bool stage1_systemd_booted(void);
+/* The unit a cgroup path belongs to: the first name below the slices ("/system.slice/x.service/y" ->
+ * "x.service"). -ENXIO when there is none ("/", a slice). */
+int stage1_cgroup_unit(const char *cgroup_path, char **ret);
+/* The unit we run in, from /proc/self/cgroup: systemd's hierarchy, as systemd itself reads it. */
+int stage1_own_unit(char **ret);
+/* Sends message to $NOTIFY_SOCKET (a path or an abstract "@name"): 1 when sent, 0 without NOTIFY_SOCKET. */
+int stage1_notify(const char *message);
 
 /* The cgroup hierarchies that matter for placing and finding a pod: the unified one (cgroup2) and, on
  * hybrid and legacy hosts, systemd's named v1 hierarchy. */

@@ -16,9 +16,6 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-login.h>
 
 #include "app-compat.h"
 #include "appc.h"
@@ -36,6 +33,7 @@
 #include "stage1-app.h"
 #include "stage1-common.h"
 #include "strv.h"
+#include "sysbus.h"
 #include "stage1-units.h"
 #include "unit-killmode.h"
 #include "util.h"
@@ -43,30 +41,21 @@
 /* machined registers the pod as a machine (machinectl, journalctl -M, a scope in machine.slice). It needs
  * systemd as PID 1 and systemd-machined on the system bus, running or activatable. */
 bool init_machined_available(void) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *name;
-        int owned = 0, r;
+        static const char name[] = "org.freedesktop.machine1";
+        _cleanup_(sysbus_closep) SysBus *bus = NULL;
+        _cleanup_strv_free_ char **activatable = NULL;
+        SysBusMessage reply;
+        bool owned = false;
 
-        if (sd_booted() <= 0)
+        if (!stage1_systemd_booted() || sysbus_open_system(&bus) < 0)
                 return false;
-        if (sd_bus_open_system(&bus) < 0)
-                return false;
-        r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner", &error, &reply, "s", "org.freedesktop.machine1");
-        if (r >= 0 && sd_bus_message_read(reply, "b", &owned) >= 0 && owned)
+        if (sysbus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                        "NameHasOwner", STRV_MAKE(name), &reply, NULL) >= 0 &&
+            sysbus_read_bool(&reply, &owned) >= 0 && owned)
                 return true;
-        reply = sd_bus_message_unref(reply);
-        sd_bus_error_free(&error);
-        r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "ListActivatableNames", &error, &reply, NULL);
-        if (r < 0 || sd_bus_message_enter_container(reply, 'a', "s") < 0)
-                return false;
-        while (sd_bus_message_read(reply, "s", &name) > 0)
-                if (streq(name, "org.freedesktop.machine1"))
-                        return true;
-        return false;
+        return sysbus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                           "ListActivatableNames", NULL, &reply, NULL) >= 0 &&
+               sysbus_read_strv(&reply, &activatable) >= 0 && strv_contains(activatable, name);
 }
 
 /* Run from a service (systemd-run, a unit file), the pod stays in that service's cgroup, so that the
@@ -74,7 +63,7 @@ bool init_machined_available(void) {
 bool init_inside_service(void) {
         _cleanup_free_ char *unit = NULL;
 
-        return sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service");
+        return stage1_own_unit(&unit) >= 0 && endswith(unit, ".service");
 }
 
 /* Without machined nobody makes a scope for the pod, and nspawn would put it into our own cgroup, shared
@@ -215,7 +204,7 @@ static void notify_relay_forward(int fd) {
 
         while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
                 buf[n] = 0;
-                (void) sd_notify(0, buf);
+                (void) stage1_notify(buf);
         }
 }
 

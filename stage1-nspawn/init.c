@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <poll.h>
@@ -18,9 +19,6 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-login.h>
 
 #include "app-compat.h"
 #include "appc.h"

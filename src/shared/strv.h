@@ -10,6 +10,8 @@
 char **strv_free(char **l);
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
+/* A NULL-terminated list of the arguments, for the duration of the enclosing block. */
+#define STRV_MAKE(...) ((char **) ((const char *[]){__VA_ARGS__, NULL}))
 
 size_t strv_length(char *const *l);
 /* Appends a copy of value. Returns 0 or -ENOMEM; *l is unchanged on failure. */
