@@ -448,6 +448,7 @@ struct SysBus {
         uint32_t serial;
         uint8_t *buf; /* received, from start to end */
         size_t start, end, cap;
+        bool authenticated; /* the server's answer to AUTH was read */
 };
 
 static uint64_t now_usec(void) {
@@ -518,33 +519,21 @@ static int bus_fill(SysBus *bus, size_t want, uint64_t deadline) {
         return 0;
 }
 
-/* The server's answer to AUTH, one line; nothing else comes before BEGIN. */
-static int bus_auth(SysBus *bus, uint64_t deadline) {
-        char line[64], uid[32];
-        size_t n;
-        int r;
-
-        snprintf(uid, sizeof(uid), "%u", (unsigned) geteuid());
-        n = (size_t) snprintf(line, sizeof(line), "%cAUTH EXTERNAL ", 0);
-        for (const char *c = uid; *c; c++)
-                n += (size_t) snprintf(line + n, sizeof(line) - n, "%02x", (unsigned char) *c);
-        n += (size_t) snprintf(line + n, sizeof(line) - n, "\r\n");
-        r = bus_send(bus, line, n, deadline);
-        if (r < 0)
-                return r;
-        for (size_t want = 1;; want++) {
-                if (want > AUTH_LINE_MAX)
-                        return -EBADMSG;
-                r = bus_fill(bus, want, deadline);
+/* The server's answer to AUTH, one line, before any message. */
+static int bus_read_auth(SysBus *bus, uint64_t deadline) {
+        for (size_t want = 1; want <= AUTH_LINE_MAX; want++) {
+                int r = bus_fill(bus, want, deadline);
                 if (r < 0)
                         return r;
                 if (want >= 2 && memcmp(bus->buf + want - 2, "\r\n", 2) == 0) {
                         if (want < 3 || memcmp(bus->buf, "OK ", 3) != 0)
                                 return -EPERM;
                         bus->start = want;
+                        bus->authenticated = true;
                         return 0;
                 }
         }
+        return -EBADMSG;
 }
 
 SysBus *sysbus_close(SysBus *bus) {
@@ -559,9 +548,9 @@ SysBus *sysbus_close(SysBus *bus) {
 
 int sysbus_open_fd(int fd, SysBus **ret) {
         _cleanup_(sysbus_closep) SysBus *bus = calloc(1, sizeof(SysBus));
-        _cleanup_free_ uint8_t *hello = NULL;
-        uint64_t deadline = now_usec() + SYSBUS_TIMEOUT_USEC;
-        size_t n;
+        _cleanup_free_ uint8_t *hello = NULL, *out = NULL;
+        char auth[64], uid[16];
+        size_t n, len;
         int r;
 
         if (!bus) {
@@ -569,18 +558,23 @@ int sysbus_open_fd(int fd, SysBus **ret) {
                 return -ENOMEM;
         }
         bus->fd = fd;
-        r = bus_auth(bus, deadline);
-        if (r < 0)
-                return r;
-        /* BEGIN and Hello go together; Hello's answer is skipped by the first call like any other. */
-        r = bus_send(bus, "BEGIN\r\n", STRLEN("BEGIN\r\n"), deadline);
-        if (r < 0)
-                return r;
+        /* Authentication, BEGIN and Hello go at once, without waiting for the server between them (as
+         * sd-bus does): the answers are read with the first call's. */
+        snprintf(uid, sizeof(uid), "%u", (unsigned) geteuid());
+        len = (size_t) snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
+        for (const char *c = uid; *c; c++)
+                len += (size_t) snprintf(auth + len, sizeof(auth) - len, "%02x", (unsigned char) *c);
+        len += (size_t) snprintf(auth + len, sizeof(auth) - len, "\r\nBEGIN\r\n");
         r = sysbus_message_build(++bus->serial, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                  "org.freedesktop.DBus", "Hello", NULL, &hello, &n);
         if (r < 0)
                 return r;
-        r = bus_send(bus, hello, n, deadline);
+        out = malloc(len + n);
+        if (!out)
+                return -ENOMEM;
+        memcpy(out, auth, len);
+        memcpy(out + len, hello, n);
+        r = bus_send(bus, out, len + n, now_usec() + SYSBUS_TIMEOUT_USEC);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(bus);
@@ -615,22 +609,34 @@ int sysbus_open_system(SysBus **ret) {
         return sysbus_open_fd(fd, ret);
 }
 
-int sysbus_call(SysBus *bus, const char *dest, const char *path, const char *iface, const char *member,
-                char *const *args, SysBusMessage *ret, char **ret_error) {
+int sysbus_call_start(SysBus *bus, const char *dest, const char *path, const char *iface, const char *member,
+                      char *const *args, uint32_t *ret_serial) {
         _cleanup_free_ uint8_t *call = NULL;
-        uint64_t deadline = now_usec() + SYSBUS_TIMEOUT_USEC;
         uint32_t serial = ++bus->serial;
         size_t n;
         int r;
 
-        if (ret_error)
-                *ret_error = NULL;
         r = sysbus_message_build(serial, dest, path, iface, member, args, &call, &n);
         if (r < 0)
                 return r;
-        r = bus_send(bus, call, n, deadline);
+        r = bus_send(bus, call, n, now_usec() + SYSBUS_TIMEOUT_USEC);
         if (r < 0)
                 return r;
+        *ret_serial = serial;
+        return 0;
+}
+
+int sysbus_call_finish(SysBus *bus, uint32_t serial, SysBusMessage *ret, char **ret_error) {
+        uint64_t deadline = now_usec() + SYSBUS_TIMEOUT_USEC;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (!bus->authenticated) {
+                r = bus_read_auth(bus, deadline);
+                if (r < 0)
+                        return r;
+        }
         for (unsigned skipped = 0; skipped < SKIPPED_MESSAGES_MAX; skipped++) {
                 SysBusMessage m;
                 size_t size;
@@ -661,4 +667,17 @@ int sysbus_call(SysBus *bus, const char *dest, const char *path, const char *ifa
                 return 0;
         }
         return -EBADMSG;
+}
+
+int sysbus_call(SysBus *bus, const char *dest, const char *path, const char *iface, const char *member,
+                char *const *args, SysBusMessage *ret, char **ret_error) {
+        uint32_t serial;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        r = sysbus_call_start(bus, dest, path, iface, member, args, &serial);
+        if (r < 0)
+                return r;
+        return sysbus_call_finish(bus, serial, ret, ret_error);
 }

@@ -68,7 +68,8 @@ int sysbus_unit_path(const char *unit, char **ret);
 typedef struct SysBus SysBus;
 
 /* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS, by default the socket of
- * SYSBUS_DEFAULT_ADDRESS), authenticates as our effective user (EXTERNAL) and says Hello. */
+ * SYSBUS_DEFAULT_ADDRESS) and sends, without waiting for answers, the authentication as our effective user
+ * (EXTERNAL), BEGIN and Hello. A server that refuses us fails the first call (-EPERM). */
 int sysbus_open_system(SysBus **ret);
 /* The same over a connected socket, which the result owns from then on (closed on failure too). */
 int sysbus_open_fd(int fd, SysBus **ret);
@@ -79,3 +80,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(SysBus *, sysbus_close);
  * its close), or -EREMOTEIO with the error's name in *ret_error (NULL if not wanted; to be freed). */
 int sysbus_call(SysBus *bus, const char *dest, const char *path, const char *iface, const char *member,
                 char *const *args, SysBusMessage *ret, char **ret_error);
+/* The same in two halves, so that the bus daemon answers while the caller does other work: start sends
+ * the call, finish waits for the answer to the call numbered serial (answers to other calls that come
+ * first are dropped, so finish calls in the order they were started). */
+int sysbus_call_start(SysBus *bus, const char *dest, const char *path, const char *iface, const char *member,
+                      char *const *args, uint32_t *ret_serial);
+int sysbus_call_finish(SysBus *bus, uint32_t serial, SysBusMessage *ret, char **ret_error);

@@ -38,24 +38,41 @@
 #include "unit-killmode.h"
 #include "util.h"
 
-/* machined registers the pod as a machine (machinectl, journalctl -M, a scope in machine.slice). It needs
- * systemd as PID 1 and systemd-machined on the system bus, running or activatable. */
-bool init_machined_available(void) {
-        static const char name[] = "org.freedesktop.machine1";
-        _cleanup_(sysbus_closep) SysBus *bus = NULL;
+void init_machined_query_start(MachinedQuery *q) {
+        static const char *const bus_name = "org.freedesktop.machine1";
+
+        *q = (MachinedQuery){};
+        if (!stage1_systemd_booted() || sysbus_open_system(&q->bus) < 0)
+                return;
+        /* Both questions at once: one round trip to the bus daemon, which answers while init works. */
+        if (sysbus_call_start(q->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "NameHasOwner", STRV_MAKE(bus_name),
+                              &q->has_owner) < 0 ||
+            sysbus_call_start(q->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "ListActivatableNames", NULL, &q->activatable) < 0)
+                q->bus = sysbus_close(q->bus);
+}
+
+bool init_machined_query_finish(MachinedQuery *q) {
         _cleanup_strv_free_ char **activatable = NULL;
         SysBusMessage reply;
-        bool owned = false;
+        bool owned = false, r;
 
-        if (!stage1_systemd_booted() || sysbus_open_system(&bus) < 0)
+        if (!q->bus)
                 return false;
-        if (sysbus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                        "NameHasOwner", STRV_MAKE(name), &reply, NULL) >= 0 &&
+        if (sysbus_call_finish(q->bus, q->has_owner, &reply, NULL) >= 0 &&
             sysbus_read_bool(&reply, &owned) >= 0 && owned)
-                return true;
-        return sysbus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                           "ListActivatableNames", NULL, &reply, NULL) >= 0 &&
-               sysbus_read_strv(&reply, &activatable) >= 0 && strv_contains(activatable, name);
+                r = true;
+        else
+                r = sysbus_call_finish(q->bus, q->activatable, &reply, NULL) >= 0 &&
+                    sysbus_read_strv(&reply, &activatable) >= 0 &&
+                    strv_contains(activatable, "org.freedesktop.machine1");
+        q->bus = sysbus_close(q->bus);
+        return r;
+}
+
+void init_machined_query_done(MachinedQuery *q) {
+        q->bus = sysbus_close(q->bus);
 }
 
 /* Run from a service (systemd-run, a unit file), the pod stays in that service's cgroup, so that the

@@ -6,9 +6,19 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "sysbus.h"
 
-/* systemd is PID 1 and systemd-machined runs or can be activated on the system bus. */
-bool init_machined_available(void);
+/* Whether systemd is PID 1 and systemd-machined runs or can be activated on the system bus, which it needs
+ * to register the pod as a machine (machinectl, journalctl -M, a scope in machine.slice). Asked early
+ * (start) and answered when init needs to know (finish), so that the bus daemon's answer costs init no
+ * time of its own. */
+typedef struct MachinedQuery {
+        SysBus *bus; /* NULL: not booted with systemd, or no bus */
+        uint32_t has_owner, activatable;
+} MachinedQuery;
+void init_machined_query_start(MachinedQuery *q);
+bool init_machined_query_finish(MachinedQuery *q);
+void init_machined_query_done(MachinedQuery *q);
 /* We run inside a .service unit (the pod then stays in its cgroup, nspawn --keep-unit). */
 bool init_inside_service(void);
 /* Without machined: makes the pod's own cgroup below ours, named like machined's scope, and moves us into

@@ -575,6 +575,7 @@ static int run(const void *args, RktError **reterr) {
         _cleanup_(net_pod_setup_done) NetPodSetup net = {};
         _cleanup_close_ int notify_fd = -1, netns_fd = -1;
         _cleanup_(pod_isolation_done) PodIsolation pi = {};
+        _cleanup_(init_machined_query_done) MachinedQuery machined = {};
         bool net_up = false, nspawn_killed = false;
         _cleanup_free_ char *machine_name = NULL;
         _cleanup_close_ int s1fd = -1, host_ns = -1, podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -592,6 +593,7 @@ static int run(const void *args, RktError **reterr) {
         };
         int r;
 
+        init_machined_query_start(&machined);
         r = stage1_machine_name(a->uuid, &machine_name);
         if (r < 0)
                 return -ENOMEM;
@@ -685,7 +687,7 @@ static int run(const void *args, RktError **reterr) {
         if (r < 0)
                 goto finish;
 
-        o.register_machine = init_machined_available();
+        o.register_machine = init_machined_query_finish(&machined);
         o.cgroup_unified = stage1_cgroup_unified();
         o.keep_unit = !o.register_machine || init_inside_service();
         if (o.register_machine && o.keep_unit)
