@@ -17,8 +17,11 @@
  *   net/port-forwarding   present while iptables rules may exist
  *   net/cni-path          the plugins' CNI_PATH, for their DEL
  *
- * The parsers and generators are pure functions of their arguments (unit-tested without root); the
- * functions at the end do the work on the host. */
+ * The parsers and generators are pure functions of their arguments (unit-tested without root): net-conf.c
+ * (configurations), net-cni.c (plugin results and environment), net-portfwd.c (ports, iptables rules),
+ * net-flannel.c (flannel's delegate). The functions at the end do the work on the host: net.c sets the
+ * network up and tears it down, with the steps of net-netns.c (the namespace), net-exec.c (plugins,
+ * iptables), net-portfwd-host.c (port forwarding) and net-dns.c (DNS files), which net-host.h joins. */
 
 #include <stdbool.h>
 #include <stddef.h>
