@@ -15,6 +15,11 @@
 #define PORTFWD_FILE NET_DIR "/port-forwarding"
 #define CNI_PATH_FILE NET_DIR "/cni-path"
 
+/* --- net.c --- */
+
+/* Writes the record path (relative to podfd) as one line, value and a newline; errors name the file. */
+int net_record_write(int podfd, const char *path, const char *value, RktError **reterr);
+
 /* --- net-exec.c: running the host's programs --- */
 
 /* The host's iptables; NULL when it has none. */

@@ -124,7 +124,6 @@ int net_portfwd_resolve(const NetPodConfig *c, NetPortForward **ret, size_t *ret
 int net_portfwd_apply(const NetPodConfig *c, int podfd, const NetPortForward *fps, size_t n_fps,
                       const NetConf *const *sel, const NetInfo *infos, char *const *host_ips, size_t n,
                       RktError **reterr) {
-        _cleanup_free_ char *line = NULL;
         char ***rules = NULL;
         size_t fwd = n - 1;
         int r, status;
@@ -157,11 +156,9 @@ int net_portfwd_apply(const NetPodConfig *c, int podfd, const NetPortForward *fp
                         return rkt_error_set(reterr, r, "enabling route_localnet for %s: %s", host_ips[fwd],
                                              strerror(-r));
         }
-        if (asprintf(&line, "%s\n", infos[fwd].ip) < 0)
-                return -ENOMEM;
-        r = stage1_write_file_at(podfd, PORTFWD_FILE, line, 0644);
+        r = net_record_write(podfd, PORTFWD_FILE, infos[fwd].ip, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "writing " PORTFWD_FILE ": %s", strerror(-r));
+                return r;
         r = net_portfwd_setup_rules(c->uuid, fps, n_fps, infos[fwd].ip, &rules);
         if (r < 0)
                 return r;
@@ -196,20 +193,17 @@ int net_portfwd_remove(const char *uuid, RktError **reterr) {
                         break;
         }
         net_rules_free(rules);
-        if (r < 0)
-                return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
-                                     strerror(-r));
         net_portfwd_chains(uuid, dnat, snat);
-        for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(chains); i++) {
                 char *args[] = {(char *) "-S", (char *) chains[i], NULL};
                 r = net_iptables_nat(args, &status, NULL);
-                if (r < 0)
-                        return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
-                                             strerror(-r));
-                if (status == 0)
+                if (r >= 0 && status == 0)
                         return rkt_error_set(reterr, -EBUSY,
                                              "removing the port forwarding: chain %s is still there",
                                              chains[i]);
         }
+        if (r < 0)
+                return rkt_error_set(reterr, r, "removing the port forwarding: running iptables: %s",
+                                     strerror(-r));
         return 0;
 }

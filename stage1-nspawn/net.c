@@ -14,20 +14,34 @@
 #include "strv.h"
 #include "util.h"
 
-/* CNI_PATH for DEL: the one ADD had, as setup recorded it; the plugin's own directory when it did not. */
-static int cni_path_for(int podfd, const char *plugin_path, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        int r = read_full_file_at(podfd, CNI_PATH_FILE, &text, NULL);
+int net_record_write(int podfd, const char *path, const char *value, RktError **reterr) {
+        _cleanup_free_ char *line = NULL;
+        int r = asprintf(&line, "%s\n", value) < 0 ? -ENOMEM : stage1_write_file_at(podfd, path, line, 0644);
 
-        if (r == -ENOENT) {
-                *ret = path_dirname(plugin_path);
-                return *ret ? 0 : -ENOMEM;
-        }
+        return r < 0 ? rkt_error_set(reterr, r, "writing %s: %s", path, strerror(-r)) : 0;
+}
+
+/* A record of the pod dir, its first line; -ENOENT when there is none. */
+static int record_read(int podfd, const char *path, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        int r = read_full_file_at(podfd, path, &text, NULL);
+
         if (r < 0)
                 return r;
         text[strcspn(text, "\n")] = 0;
         *ret = TAKE_PTR(text);
         return 0;
+}
+
+/* CNI_PATH for DEL: the one ADD had, as setup recorded it; the plugin's own directory when it did not. */
+static int cni_path_for(int podfd, const char *plugin_path, char **ret) {
+        int r = record_read(podfd, CNI_PATH_FILE, ret);
+
+        if (r == -ENOENT) {
+                *ret = path_dirname(plugin_path);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return r;
 }
 
 static int write_net_info(int podfd, const NetInfo *infos, size_t n, RktError **reterr) {
@@ -57,15 +71,12 @@ int net_pod_teardown(int podfd, const char *uuid, bool force, RktError **reterr)
                         (void) unlinkat(podfd, PORTFWD_FILE, 0);
         }
 
-        r = read_full_file_at(podfd, NETNS_FILE, &netns, NULL);
+        r = record_read(podfd, NETNS_FILE, &netns);
         if (r < 0 && r != -ENOENT)
                 return rkt_error_set(reterr, r, "reading " NETNS_FILE ": %s", strerror(-r));
-        if (netns) {
-                netns[strcspn(netns, "\n")] = 0;
-                if (!net_netns_path_ours(netns, uuid))
-                        return rkt_error_set(reterr, -EINVAL,
-                                             NETNS_FILE ": '%s' is not this pod's network namespace", netns);
-        }
+        if (netns && !net_netns_path_ours(netns, uuid))
+                return rkt_error_set(reterr, -EINVAL,
+                                     NETNS_FILE ": '%s' is not this pod's network namespace", netns);
         netns_there = netns && access(netns, F_OK) == 0;
 
         r = read_full_file_at(podfd, POD_NET_INFO, &text, &size);
@@ -209,16 +220,9 @@ static int setup_networks(const NetPodConfig *c, int podfd, NetPodSetup *ret, Ne
                 goto finish;
         }
         /* DEL gets the CNI_PATH that ADD got, whatever the configuration says by then. */
-        {
-                _cleanup_free_ char *line = NULL;
-                r = asprintf(&line, "%s\n", cni_path) < 0
-                            ? -ENOMEM
-                            : stage1_write_file_at(podfd, CNI_PATH_FILE, line, 0644);
-        }
-        if (r < 0) {
-                r = rkt_error_set(reterr, r, "writing " CNI_PATH_FILE ": %s", strerror(-r));
+        r = net_record_write(podfd, CNI_PATH_FILE, cni_path, reterr);
+        if (r < 0)
                 goto finish;
-        }
         if (asprintf(&netns, NET_NETNS_DIR "/rkt-%s", c->uuid) < 0) {
                 r = -ENOMEM;
                 goto finish;
