@@ -41,8 +41,7 @@ static int json_strv(json_object *o, const char *key, char ***ret) {
         return 0;
 }
 
-/* "10.1.2.3/24" into the address and the prefix length. */
-static int parse_cidr(const char *s, char **ret_ip, unsigned *ret_prefix, bool *ret_v6) {
+int net_cidr_parse(const char *s, char **ret_ip, unsigned *ret_prefix, bool *ret_v6) {
         _cleanup_free_ char *ip = NULL;
         const char *slash = strchr(s, '/');
         unsigned char buf[sizeof(struct in6_addr)];
@@ -91,7 +90,7 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                         bool v6, sandbox = false;
                         int rank;
 
-                        if (!addr || parse_cidr(addr, &ip, &prefix, &v6) < 0)
+                        if (!addr || net_cidr_parse(addr, &ip, &prefix, &v6) < 0)
                                 continue;
                         if (json_object_object_get_ex(e, "interface", &ifi) &&
                             json_object_is_type(ifi, json_type_int) && ifaces &&
@@ -111,7 +110,7 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                         json_object *e = json_object_array_get_idx(ips, best);
                         const char *gw = json_str(e, "gateway");
                         bool v6;
-                        if (parse_cidr(json_str(e, "address"), &res.ip, &res.prefix, &v6) < 0 ||
+                        if (net_cidr_parse(json_str(e, "address"), &res.ip, &res.prefix, &v6) < 0 ||
                             (gw && !(res.gateway = strdup(gw))))
                                 r = -ENOMEM;
                 }
@@ -124,7 +123,7 @@ int net_result_parse(const char *json, NetResult *ret, RktError **reterr) {
                         bool v6;
                         if (!json_object_object_get_ex(root, keys[k], &o) || !(addr = json_str(o, "ip")))
                                 continue;
-                        if (parse_cidr(addr, &res.ip, &res.prefix, &v6) < 0) {
+                        if (net_cidr_parse(addr, &res.ip, &res.prefix, &v6) < 0) {
                                 r = rkt_error_set(reterr, -EINVAL,
                                                   "the plugin's result has an invalid address '%s'", addr);
                                 break;

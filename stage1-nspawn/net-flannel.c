@@ -16,22 +16,17 @@
 
 /* addr/prefix, IPv4: the network's address (host bits cleared) and prefix; -EINVAL when not one. */
 static int parse_cidr4(const char *s, struct in_addr *ret_net, unsigned *ret_prefix) {
-        _cleanup_free_ char *a = strdup(s);
-        char *slash, *end;
-        unsigned long p;
+        _cleanup_free_ char *ip = NULL;
+        unsigned p;
+        bool v6;
+        int r = net_cidr_parse(s, &ip, &p, &v6);
 
-        if (!a)
-                return -ENOMEM;
-        slash = strchr(a, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = 0;
-        errno = 0;
-        p = strtoul(slash + 1, &end, 10);
-        if (errno || end == slash + 1 || *end || p > 32 || inet_pton(AF_INET, a, ret_net) != 1)
+        if (r < 0)
+                return r;
+        if (v6 || inet_pton(AF_INET, ip, ret_net) != 1)
                 return -EINVAL;
         ret_net->s_addr &= p == 0 ? 0 : htonl(~0u << (32 - p));
-        *ret_prefix = (unsigned) p;
+        *ret_prefix = p;
         return 0;
 }
 

@@ -17,8 +17,11 @@
  *   net/port-forwarding   present while iptables rules may exist
  *   net/cni-path          the plugins' CNI_PATH, for their DEL
  *
- * The parsers and generators are pure functions of their arguments (unit-tested without root); the
- * functions at the end do the work on the host. */
+ * The parsers and generators are pure functions of their arguments (unit-tested without root): net-conf.c
+ * (configurations), net-cni.c (plugin results and environment), net-portfwd.c (ports, iptables rules),
+ * net-flannel.c (flannel's delegate). The functions at the end do the work on the host: net.c sets the
+ * network up and tears it down, with the steps of net-netns.c (the namespace), net-exec.c (plugins,
+ * iptables), net-portfwd-host.c (port forwarding) and net-dns.c (DNS files), which net-host.h joins. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -105,6 +108,9 @@ void net_result_done(NetResult *r);
 /* A plugin's error output ({"code", "msg", "details"}) as one line; the trimmed text itself when it is not
  * such an object; NULL when it is empty. */
 char *net_plugin_error(const char *out);
+/* "10.1.2.3/24" (or an IPv6 one) into the address, the prefix length and whether it is IPv6; -EINVAL when
+ * it is not one. */
+int net_cidr_parse(const char *s, char **ret_ip, unsigned *ret_prefix, bool *ret_v6);
 /* The netmask of a prefix length as rkt shows it ("255.255.255.0"; IPv6 in IPv6 notation). */
 int net_mask_string(bool ipv6, unsigned prefix, char **ret);
 
