@@ -231,8 +231,10 @@ int stage1_cgroup_unit(const char *path, char **ret) {
 int stage1_own_unit(char **ret) {
         _cleanup_free_ char *path = NULL;
 
-        /* systemd's own hierarchy: its named one where there is one, else the unified one. */
-        if (stage1_cgroup_of_pid(0, false, &path) < 0 && stage1_cgroup_of_pid(0, true, &path) < 0)
+        /* The hierarchy systemd tracks units in: the unified one where it is the only one, else its named
+         * v1 one. The kernel lists a v1 hierarchy that exists anywhere on it, mounted here or not, so
+         * which line counts follows what is mounted at /sys/fs/cgroup, as systemd decides it. */
+        if (stage1_cgroup_of_pid(0, stage1_cgroup_unified(), &path) < 0)
                 return -ENXIO;
         return stage1_cgroup_unit(path, ret);
 }

@@ -84,7 +84,7 @@ bool stage1_systemd_booted(void);
 /* The unit a cgroup path belongs to: the first name below the slices ("/system.slice/x.service/y" ->
  * "x.service"). -ENXIO when there is none ("/", a slice). */
 int stage1_cgroup_unit(const char *cgroup_path, char **ret);
-/* The unit we run in, from /proc/self/cgroup: systemd's hierarchy, as systemd itself reads it. */
+/* The unit we run in, from /proc/self/cgroup: the line of the hierarchy systemd tracks units in. */
 int stage1_own_unit(char **ret);
 /* Sends message to $NOTIFY_SOCKET (a path or an abstract "@name"): 1 when sent, 0 without NOTIFY_SOCKET. */
 int stage1_notify(const char *message);
