@@ -53,7 +53,8 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
 
         if (!cas)
                 return -ENOMEM;
-        if (flags & STORE_WRITABLE) {
+        /* The parents of a store that exists are not made again. */
+        if ((flags & STORE_WRITABLE) && mkdir(cas, DIR_MODE) < 0 && errno != EEXIST) {
                 r = mkdir_p(cas, DIR_MODE);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas,
