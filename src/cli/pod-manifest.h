@@ -8,7 +8,7 @@
 typedef struct AppSpec {
         const char *image;                 /* as the user wrote it, for messages */
         const char *image_id;              /* resolved */
-        const AppcImageManifest *manifest; /* the image's */
+        const AppcImageManifest *manifest; /* the image's, the store's: valid while the store is open */
         const char *name;                  /* --name */
         const char *exec;                  /* --exec: replaces the image's exec */
         char **args;                       /* after "--": appended to the exec */

@@ -504,7 +504,6 @@ void run_args_done(RunArgs *r) {
                 strv_free(app->args);
                 strv_free(app->mounts);
                 free((char *) app->image_id);
-                appc_image_manifest_free((AppcImageManifest *) app->manifest);
         }
         free(r->spec.apps);
         for (size_t k = 0; k < r->spec.n_set_env; k++) {

@@ -82,20 +82,15 @@ static int build_manifest(Store *s, RunArgs *r, const RktGlobals *g, AppcPodMani
         }
         for (size_t i = 0; i < r->spec.n_apps; i++) {
                 AppSpec *app = &r->spec.apps[i];
-                _cleanup_free_ char *id = NULL, *text = NULL;
-                AppcImageManifest *m = NULL;
-                size_t size;
+                _cleanup_free_ char *id = NULL;
 
                 fo.signature = app->signature;
                 k = fetch_image(s, app->image, &fo, &id, &err);
                 if (k >= 0)
-                        k = store_read_manifest(s, id, &text, &size, &err);
-                if (k >= 0)
-                        k = appc_image_manifest_parse(text, size, &m, &err);
+                        k = store_manifest(s, id, &app->manifest, &err);
                 if (k < 0)
                         return log_error_errno(k, "%s", rkt_error_message(err, k));
                 app->image_id = TAKE_PTR(id);
-                app->manifest = m;
         }
         k = pod_manifest_generate(&r->spec, ret, &err);
         if (k < 0)

@@ -144,6 +144,54 @@ static void test_touch_and_manifest(void **state) {
         assert_string_equal(m, test_manifest("example.com/t"));
 }
 
+/* cas/manifest/sha512/<2 hex>/<id>, removed, then replaced by text (NULL: left removed). */
+static void replace_manifest(const char *id, const char *text) {
+        _cleanup_free_ char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/cas/manifest/sha512/%.2s/%s", dir, id + 7, id) > 0);
+        if (unlink(p) < 0)
+                assert_int_equal(errno, ENOENT);
+        if (text)
+                assert_int_equal(write_file_atomic_at(AT_FDCWD, p, text, strlen(text), 0644), 0);
+}
+
+/* A store handle reads and parses each manifest once: what it imported itself not at all, and a manifest
+ * that does not parse gives its error each time it is asked for. */
+static void test_manifest_read_once(void **state) {
+        static const char *const f[] = {"x=1", NULL};
+        _cleanup_(store_closep) Store *s = open_store(0), *other = NULL, *third = NULL;
+        _cleanup_free_ char *id = import(s, "example.com/once", f, NULL), *first = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        const AppcImageManifest *m = NULL, *again = NULL;
+        const char *text;
+        size_t size;
+
+        other = open_store(0);
+        assert_int_equal(store_manifest(other, id, &m, NULL), 0);
+        assert_string_equal(m->name, "example.com/once");
+        replace_manifest(id, NULL);
+        assert_int_equal(store_manifest(s, id, &again, NULL), 0);
+        assert_string_equal(again->name, "example.com/once");
+        assert_int_equal(store_manifest(other, id, &again, NULL), 0);
+        assert_ptr_equal(again, m);
+        assert_int_equal(store_manifest_text(other, id, &text, &size, NULL), 0);
+        assert_int_equal(size, strlen(test_manifest("example.com/once")));
+        assert_memory_equal(text, test_manifest("example.com/once"), size);
+
+        replace_manifest(id, "{\"acKind\":\"ImageManifest\"");
+        third = open_store(0);
+        assert_int_equal(store_manifest(third, id, &m, &e), -EINVAL);
+        assert_non_null(first = strdup(rkt_error_message(e, 0)));
+        e = rkt_error_free(e);
+        assert_int_equal(store_manifest(third, id, &m, &e), -EINVAL);
+        assert_string_equal(rkt_error_message(e, 0), first);
+        e = rkt_error_free(e);
+
+        /* A removed image's manifest is gone from the handle that removed it. */
+        assert_int_equal(store_remove(s, id, NULL, NULL), 0);
+        assert_int_equal(store_manifest(s, id, &m, &e), -ENOENT);
+}
+
 static int refuse_gate(const char *id, const AppcImageManifest *m, void *userdata, RktError **reterr) {
         return rkt_error_set(reterr, -EBADMSG, "refused %s", m->name);
 }
@@ -573,6 +621,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_import_list_resolve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_touch_and_manifest, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_manifest_read_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stage_then_publish, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hostile_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_leftovers_are_invisible_and_swept, setup,

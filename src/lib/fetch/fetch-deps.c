@@ -9,7 +9,6 @@ FetchedImage *fetched_image_free(FetchedImage *fi) {
         if (!fi)
                 return NULL;
         store_staged_free(fi->staged);
-        appc_image_manifest_free(fi->manifest);
         remote_record_free(fi->remote);
         free(fi->cache_path);
         free(fi);
@@ -38,15 +37,10 @@ int fetch_graph_add(Fetch *f, const char *id, ssize_t parent, const char *dep_na
                 return 0;
         }
         if (!fi) {
-                _cleanup_free_ char *text = NULL;
-                size_t size = 0;
-
                 fi = calloc(1, sizeof(FetchedImage));
                 if (!fi)
                         return -ENOMEM;
-                r = store_read_manifest(f->s, id, &text, &size, reterr);
-                if (r >= 0)
-                        r = appc_image_manifest_parse(text, size, &fi->manifest, reterr);
+                r = store_manifest(f->s, id, &fi->manifest, reterr);
                 if (r < 0)
                         return r;
         }

@@ -10,8 +10,8 @@
 
 /* An image of one fetch, the data of its node in Fetch.graph. */
 typedef struct FetchedImage {
-        StoreStaged *staged;         /* read and verified, not yet in the store; NULL: it was there */
-        AppcImageManifest *manifest; /* of an image that was in the store */
+        StoreStaged *staged;               /* read and verified, not yet in the store; NULL: it was there */
+        const AppcImageManifest *manifest; /* of an image that was in the store: the store's */
         /* What is recorded about a staged image once it is published: */
         RemoteRecord *remote; /* the URL it came from */
         bool latest;          /* discovered without a version */

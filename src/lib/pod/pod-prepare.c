@@ -20,14 +20,6 @@ static int write_text(int dirfd, const char *path, const char *text) {
         return write_file_replace_at(dirfd, path, text, strlen(text), 0640);
 }
 
-static int copy_file_at(int from_dirfd, const char *from, int to_dirfd, const char *to) {
-        _cleanup_free_ char *data = NULL;
-        size_t n;
-        int r = read_full_file_at(from_dirfd, from, &data, &n);
-
-        return r < 0 ? r : write_file_replace_at(to_dirfd, to, data, n, 0644);
-}
-
 static int mkdirs_at(int dirfd, const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
 
@@ -91,7 +83,8 @@ static int render_copy(Store *s, const char *id, int podfd, const char *target, 
 static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bool *overlay,
                           RktError **reterr) {
         _cleanup_free_ char *tree_id = NULL, *tree_dir = NULL;
-        _cleanup_close_ int treefd = -1;
+        const char *manifest;
+        size_t size;
         int r;
 
         r = store_render_tree(s, stage1_id, &tree_id, &tree_dir, reterr);
@@ -101,10 +94,12 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
             (r = write_text(podfd, POD_STAGE1_TREE, tree_id)) < 0 ||
             (r = mkdirs_at(podfd, POD_STAGE1_ROOTFS, 0755)) < 0)
                 return rkt_error_set(reterr, r, "writing the pod directory: %s", strerror(-r));
-        treefd = open(tree_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (treefd < 0 || (r = copy_file_at(treefd, "manifest", podfd, POD_STAGE1_MANIFEST)) < 0)
-                return rkt_error_set(reterr, treefd < 0 ? negative_errno() : r,
-                                     "copying the stage1 manifest: %m");
+        r = store_manifest_text(s, stage1_id, &manifest, &size, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "stage1");
+        r = write_file_replace_at(podfd, POD_STAGE1_MANIFEST, manifest, size, 0644);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "copying the stage1 manifest: %s", strerror(-r));
         if (*overlay) {
                 r = mount_overlay(p, podfd, tree_dir, tree_id, NULL, POD_STAGE1_ROOTFS);
                 if (r == -EINVAL || r == -ENODEV || r == -EOPNOTSUPP) {
@@ -125,13 +120,17 @@ static int prepare_stage1(Pod *p, int podfd, Store *s, const char *stage1_id, bo
 
 static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bool overlay,
                        RktError **reterr) {
-        _cleanup_free_ char *tree_id = NULL, *tree_dir = NULL, *root = NULL, *mpath = NULL, *info = NULL;
-        _cleanup_close_ int treefd = -1;
+        _cleanup_free_ char *tree_id = NULL, *tree_dir = NULL, *root = NULL, *mpath = NULL, *info = NULL,
+                            *info_manifest = NULL, *info_tree = NULL;
+        const char *manifest;
+        size_t size;
         int r;
 
         if (stage2_path(POD_STAGE1_ROOTFS, ra->name, STAGE2_ROOTFS, &root) < 0 ||
             stage2_path(POD_STAGE1_ROOTFS, ra->name, STAGE2_MANIFEST, &mpath) < 0 ||
-            asprintf(&info, "appsinfo/%s", ra->name) < 0)
+            asprintf(&info, "appsinfo/%s", ra->name) < 0 ||
+            asprintf(&info_manifest, "%s/manifest", info) < 0 ||
+            asprintf(&info_tree, "%s/treeStoreID", info) < 0)
                 return -ENOMEM;
         r = store_render_tree(s, ra->image.id, &tree_id, &tree_dir, reterr);
         if (r < 0)
@@ -139,19 +138,14 @@ static int prepare_app(Pod *p, int podfd, Store *s, const AppcRuntimeApp *ra, bo
         if ((r = mkdirs_at(podfd, root, 0755)) < 0 || (r = mkdirs_at(podfd, info, 0755)) < 0)
                 return rkt_error_set(reterr, r, "app '%s': creating its directories: %s", ra->name,
                                      strerror(-r));
-        treefd = open(tree_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (treefd < 0)
-                return rkt_error_set(reterr, negative_errno(), "app '%s': opening its tree: %m", ra->name);
-        {
-                _cleanup_free_ char *m = NULL, *t = NULL;
-                if (asprintf(&m, "%s/manifest", info) < 0 || asprintf(&t, "%s/treeStoreID", info) < 0)
-                        return -ENOMEM;
-                if ((r = copy_file_at(treefd, "manifest", podfd, mpath)) < 0 ||
-                    (r = copy_file_at(treefd, "manifest", podfd, m)) < 0 ||
-                    (r = write_text(podfd, t, tree_id)) < 0)
-                        return rkt_error_set(reterr, r, "app '%s': writing its manifests: %s", ra->name,
-                                             strerror(-r));
-        }
+        r = store_manifest_text(s, ra->image.id, &manifest, &size, reterr);
+        if (r < 0)
+                return rkt_error_prefix(reterr, r, "app '%s'", ra->name);
+        if ((r = write_file_replace_at(podfd, mpath, manifest, size, 0644)) < 0 ||
+            (r = write_file_replace_at(podfd, info_manifest, manifest, size, 0644)) < 0 ||
+            (r = write_text(podfd, info_tree, tree_id)) < 0)
+                return rkt_error_set(reterr, r, "app '%s': writing its manifests: %s", ra->name,
+                                     strerror(-r));
         if (!overlay)
                 return render_copy(s, ra->image.id, podfd, root, true, reterr);
         r = mount_overlay(p, podfd, tree_dir, tree_id, ra->name, root);
@@ -203,15 +197,11 @@ static int shift_pod(int podfd, const UidRange *range, RktError **reterr) {
 }
 
 static int check_app_image(Store *s, const AppcRuntimeApp *ra, RktError **reterr) {
-        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
-        _cleanup_free_ char *text = NULL;
+        const AppcImageManifest *im;
         const char *os, *arch, *problem = NULL;
-        size_t size;
         int r;
 
-        r = store_read_manifest(s, ra->image.id, &text, &size, reterr);
-        if (r >= 0)
-                r = appc_image_manifest_parse(text, size, &im, reterr);
+        r = store_manifest(s, ra->image.id, &im, reterr);
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "app '%s'", ra->name);
         os = appc_kv_get(im->labels, im->n_labels, "os");

@@ -67,6 +67,7 @@ int store_remove(Store *s, const char *id, char *const *keep_trees, RktError **r
                 return -ENOMEM;
         if (!s->writable)
                 return rkt_error_set(reterr, -EROFS, "the store is open read-only");
+        store_manifest_forget(s, id);
         lockfd = store_lock_image(s, id, LOCK_EX);
         if (lockfd < 0)
                 return rkt_error_set(reterr, lockfd, "cannot lock image '%s': %s", id, strerror(-lockfd));

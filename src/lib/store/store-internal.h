@@ -8,6 +8,8 @@
 #include "image-limits.h"
 #include "store.h"
 
+typedef struct StoreManifest StoreManifest;
+
 /* The store's innards, shared by the files that implement it (src/lib/store/). Nothing outside them
  * includes this. */
 struct Store {
@@ -15,9 +17,11 @@ struct Store {
         int dir_fd; /* -1: read-only and the store does not exist yet */
         int lock_fd;
         bool writable;
-        bool shared;        /* cas/ is writable by its group: its directories are made for sharing */
-        uid_t uid;          /* whose entries, besides root's, this process uses (store-trust.c) */
-        ImageLimits limits; /* of imports; zeros: the defaults */
+        bool shared;              /* cas/ is writable by its group: its directories are made for sharing */
+        uid_t uid;                /* whose entries, besides root's, this process uses (store-trust.c) */
+        ImageLimits limits;       /* of imports; zeros: the defaults */
+        StoreManifest *manifests; /* read so far (store-manifest.c) */
+        size_t n_manifests;
 };
 
 /* What root moved out of the way because someone else made it (store-trust.c); gc removes it. */
@@ -59,7 +63,14 @@ int store_lock_image(Store *s, const char *id, int op);
 /* store_find_by_name() with a message naming text when nothing matches. */
 int store_resolve_name(Store *s, const ImageRef *ref, const char *os, const char *arch, const char *text,
                        char **ret_id, RktError **reterr);
-int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr);
+/* store_manifest() with a parse error naming the image. */
+int store_read_manifest_parsed(Store *s, const char *id, const AppcImageManifest **ret, RktError **reterr);
+/* Hands an image's manifest (bytes and parsed) to the store's manifests, which then own them (1), unless
+ * they hold it already (0: the caller keeps them). */
+int store_manifest_keep(Store *s, const char *id, char **text, size_t size, AppcImageManifest *m);
+/* Drops a removed image's manifest. */
+void store_manifest_forget(Store *s, const char *id);
+void store_manifests_free(Store *s);
 /* A rendered tree's marker: the images it holds, its size and its hash. */
 int store_read_tree_marker(int casfd, const char *tree_id, char ***ret_images, uint64_t *ret_size,
                            char **ret_hash);

@@ -28,8 +28,8 @@
  * dependency right after the image that needs it, so that the first image providing a path wins. */
 typedef struct RenderImage {
         char *id;
-        AppcImageManifest *manifest;
-        ssize_t parent; /* index of the image that pulled this one in, -1 for the top */
+        const AppcImageManifest *manifest; /* the store's */
+        ssize_t parent;                    /* index of the image that pulled this one in, -1 for the top */
 } RenderImage;
 
 typedef struct RenderList {
@@ -38,10 +38,8 @@ typedef struct RenderList {
 } RenderList;
 
 static void render_list_done(RenderList *l) {
-        for (size_t i = 0; i < l->n; i++) {
+        for (size_t i = 0; i < l->n; i++)
                 free(l->items[i].id);
-                appc_image_manifest_free(l->items[i].manifest);
-        }
         free(l->items);
         *l = (RenderList){};
 }
@@ -59,7 +57,7 @@ static int resolve_dependency(Store *s, const AppcDependency *d, char **ret_id, 
 
 static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t parent, unsigned depth,
                            RktError **reterr) {
-        AppcImageManifest *m = NULL;
+        const AppcImageManifest *m = NULL;
         RenderImage *n;
         size_t self;
         int r;
@@ -72,10 +70,8 @@ static int render_list_add(Store *s, RenderList *l, const char *id, ssize_t pare
         if (r < 0)
                 return r;
         n = realloc(l->items, sizeof(*n) * (l->n + 1));
-        if (!n) {
-                appc_image_manifest_free(m);
+        if (!n)
                 return -ENOMEM;
-        }
         l->items = n;
         self = l->n;
         l->items[l->n++] = (RenderImage){strdup(id), m, parent};
@@ -140,12 +136,12 @@ static int render_into(Store *s, const RenderList *l, int target_dirfd, bool roo
         if (rootfs_only)
                 rootfs_fd = fcntl(target_dirfd, F_DUPFD_CLOEXEC, 3);
         else {
-                _cleanup_free_ char *manifest = NULL;
+                const char *manifest;
                 size_t size;
                 if (mkdirat(target_dirfd, "rootfs", 0755) < 0 && errno != EEXIST)
                         return rkt_error_set(reterr, negative_errno(), "creating 'rootfs': %m");
                 rootfs_fd = openat(target_dirfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                r = store_read_manifest(s, l->items[0].id, &manifest, &size, reterr);
+                r = store_manifest_text(s, l->items[0].id, &manifest, &size, reterr);
                 if (r < 0)
                         return r;
                 r = write_file_atomic_at(target_dirfd, "manifest", manifest, size, 0644);

@@ -87,7 +87,8 @@ static int evict(const Store *s, int dirfd, const char *name) {
         return renameat(dirfd, name, s->dir_fd, aside) < 0 ? negative_errno() : 0;
 }
 
-int store_ensure_dir(const Store *s, int dirfd, const char *name, mode_t mode) {
+/* store_ensure_dir() for a directory that is likely not there yet. */
+static int make_dir(const Store *s, int dirfd, const char *name, mode_t mode) {
         for (unsigned attempt = 0; attempt < 3; attempt++) {
                 _cleanup_close_ int fd = -1;
                 struct stat st;
@@ -126,6 +127,17 @@ int store_ensure_dir(const Store *s, int dirfd, const char *name, mode_t mode) {
         return -EPERM;
 }
 
+int store_ensure_dir(const Store *s, int dirfd, const char *name, mode_t mode) {
+        struct stat st;
+
+        /* Every store open looks at every directory: the usual answer, a directory as it should be, costs
+         * one look. Anything else takes make_dir(), which decides the same for it. */
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISDIR(st.st_mode) &&
+            (st.st_uid == s->uid ? (st.st_mode & 07777) == mode : store_stat_trusted(s, &st)))
+                return 0;
+        return make_dir(s, dirfd, name, mode);
+}
+
 static mode_t shared_mode(const Store *s) {
         /* cas/ writable by its group (tmpfiles.d makes it so for group rkt): members may fetch. */
         return s->shared ? 03770 : 0750;
@@ -158,7 +170,7 @@ static int ensure_buckets(const Store *s, const char *top) {
                 char name[3];
                 int r;
                 snprintf(name, sizeof(name), "%02x", i);
-                r = store_ensure_dir(s, fd, name, mode);
+                r = make_dir(s, fd, name, mode);
                 if (r < 0)
                         return r;
         }
@@ -171,9 +183,7 @@ int store_ensure_layout(const Store *s, char **ret_bad) {
                 bool private;
         } dirs[] = {
                 {"tmp", false},
-                {"blob", false},
-                {"blob/sha512", false},
-                {"manifest", false},
+                {"blob/sha512", false}, /* blob/ first, as each of a path's directories */
                 {"manifest/sha512", false},
                 {"images", false},
                 {"files", false},

@@ -53,7 +53,8 @@ int store_open(const char *data_dir, unsigned flags, Store **ret, RktError **ret
 
         if (!cas)
                 return -ENOMEM;
-        if (flags & STORE_WRITABLE) {
+        /* The parents of a store that exists are not made again. */
+        if ((flags & STORE_WRITABLE) && mkdir(cas, DIR_MODE) < 0 && errno != EEXIST) {
                 r = mkdir_p(cas, DIR_MODE);
                 if (r < 0)
                         return rkt_error_set(reterr, r, "cannot create the store '%s': %s", cas,
@@ -105,6 +106,7 @@ Store *store_close(Store *s) {
                 return NULL;
         safe_close(s->dir_fd);
         safe_close(s->lock_fd);
+        store_manifests_free(s);
         free(s->cas);
         free(s);
         return NULL;
@@ -411,7 +413,8 @@ struct StoreStaged {
         char *tmpname; /* its name in tmp/ when the file system has no unnamed files; NULL: none */
         char *id;
         char *origin;
-        AppcImageManifest *m;
+        AppcImageManifest *m; /* owned by the store's manifests once kept there (m_kept) */
+        bool m_kept;
         char *manifest; /* its bytes */
         size_t manifest_size;
         uint64_t size;
@@ -426,7 +429,8 @@ StoreStaged *store_staged_free(StoreStaged *st) {
         free(st->tmpname);
         free(st->id);
         free(st->origin);
-        appc_image_manifest_free(st->m);
+        if (!st->m_kept)
+                appc_image_manifest_free(st->m);
         free(st->manifest);
         free(st);
         return NULL;
@@ -524,6 +528,9 @@ int store_publish(Store *s, StoreStaged *st, bool *ret_new, RktError **reterr) {
                 return rkt_error_set(reterr, r, "storing image '%s': %s", st->id,
                                      r == -EPERM ? "another user stored it, and this one may not replace it"
                                                  : strerror(-r));
+        /* What this process wrote is the manifest later steps read: they need not read it again (when
+         * there is no memory to keep it, they do). */
+        st->m_kept = store_manifest_keep(s, st->id, &st->manifest, st->manifest_size, st->m) > 0;
         if (ret_new)
                 *ret_new = true;
         return 0;
@@ -786,20 +793,6 @@ int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, 
         r = store_read_trusted(s, p, ret, ret_size);
         if (r < 0)
                 return rkt_error_set(reterr, r, "reading the manifest of image '%s': %s", id, strerror(-r));
-        return 0;
-}
-
-int store_read_manifest_parsed(Store *s, const char *id, AppcImageManifest **ret, RktError **reterr) {
-        _cleanup_free_ char *text = NULL;
-        size_t size;
-        int r;
-
-        r = store_read_manifest(s, id, &text, &size, reterr);
-        if (r < 0)
-                return r;
-        r = appc_image_manifest_parse(text, size, ret, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "the manifest of image '%s'", id);
         return 0;
 }
 

@@ -89,6 +89,11 @@ void image_records_free(ImageRecord **l, size_t n);
 
 /* The manifest bytes as the image carries them. */
 int store_read_manifest(Store *s, const char *id, char **ret, size_t *ret_size, RktError **reterr);
+/* The same, read once per store handle and then shared: the bytes, and the manifest parsed (once) by
+ * appc_image_manifest_parse(), whose error a manifest that does not parse gives each time. Both belong to
+ * s and live until store_close(). */
+int store_manifest_text(Store *s, const char *id, const char **ret, size_t *ret_size, RktError **reterr);
+int store_manifest(Store *s, const char *id, const AppcImageManifest **ret, RktError **reterr);
 /* Opens the uncompressed ACI blob for reading. With verify, the caller must hash what it reads. */
 int store_open_blob(Store *s, const char *id, RktError **reterr);
 /* Copies the blob to fd (-1: only reads it), checking that its content still hashes to id unless verify is
