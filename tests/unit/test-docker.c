@@ -313,6 +313,11 @@ static void test_manifest_hostile(void **state) {
                 {"{\"mediaType\":7}", "mediaType: must be a string", -EBADMSG},
                 {"{\"mediaType\":\"text/html\"}", "unsupported manifest type 'text/html'", -EPROTONOSUPPORT},
                 {"{}", "unsupported manifest type 'n/a'", -EPROTONOSUPPORT},
+                /* what the server says is quoted on one line */
+                {"{\"mediaType\":\"a\\nb\"}", "unsupported manifest type 'a\\nb'", -EPROTONOSUPPORT},
+                {SCHEMA2_HEAD CONFIG_OK
+                 ",\"layers\":[{\"size\":1,\"mediaType\":\"x\\r\",\"digest\":\"sha256:" D64 "\"}]}",
+                 "layer 'sha256:" D64 "' has the unsupported type 'x\\x0d'", -EPROTONOSUPPORT},
                 {"{\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}",
                  "the manifest has no 'manifests' list", -EBADMSG},
                 {"{\"manifests\":[{\"size\":1,\"digest\":\"sha256:" D64 "\",\"platform\":[]}]}",
@@ -389,6 +394,8 @@ static void test_config_hostile(void **state) {
         } bad[] = {
                 {"7", "the image config is not a JSON object", -EBADMSG},
                 {"{\"architecture\":1}", "architecture: must be a string", -EBADMSG},
+                {"{\"architecture\":\"mips\\n\"}", "unsupported image architecture 'mips\\n'",
+                 -EPROTONOSUPPORT},
                 {"{\"os\":[]}", "os: must be a string", -EBADMSG},
                 {"{\"created\":{}}", "created: must be a string", -EBADMSG},
                 {"{\"config\":[]}", "config: must be an object", -EBADMSG},

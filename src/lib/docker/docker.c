@@ -320,8 +320,8 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
         if (!manifest_type_known(type))
                 type = m->has_manifests ? OCI_MEDIA_INDEX : m->has_layers ? OCI_MEDIA_MANIFEST : type;
         if (!manifest_type_known(type))
-                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type '%s'",
-                                     strna(type));
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type %s",
+                                     type ? JSON_QUOTE(type) : "'n/a'");
 
         if (streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)) {
                 if (!m->has_manifests)
@@ -350,8 +350,8 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
         for (size_t i = 0; i < m->n_layers; i++)
                 if (!layer_type_supported(m->layers[i].media_type))
                         return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                             "layer '%s' has the unsupported type '%s'", m->layers[i].digest,
-                                             m->layers[i].media_type);
+                                             "layer '%s' has the unsupported type %s", m->layers[i].digest,
+                                             JSON_QUOTE(m->layers[i].media_type));
         json_table_array_free(&descriptor_table, TAKE_PTR(m->manifests), m->n_manifests);
         m->n_manifests = 0;
         *ret = TAKE_PTR(m);
@@ -597,7 +597,8 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
                         break;
                 }
         if (!appc_arch)
-                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported image architecture '%s'", arch);
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported image architecture %s",
+                                     JSON_QUOTE(arch));
 
         m = appc_image_manifest_new();
         if (!m)
