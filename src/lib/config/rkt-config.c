@@ -126,6 +126,25 @@ static int read_config(const JsonTable *t, json_object *o, const char *file, voi
         return json_table_read_object(t, o, what, p, reterr);
 }
 
+/* A configuration file's JSON object (parsed leniently, as the configuration files always were). Its text is
+ * wiped once json-c has its own copy: auth.d's files hold secrets. */
+static int load_config_object(const char *path, json_object **ret, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        explicit_bzero(text, size);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 static int dup_or_null(const char *s, char **ret) {
         *ret = NULL;
         if (!s)
@@ -276,19 +295,12 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
                       RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(auth_file_done) AuthFile f = {};
-        _cleanup_free_ char *text = NULL;
         const char *kind, *version;
-        size_t size = 0;
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        r = load_config_object(path, &o, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
-        o = json_tokener_parse(text);
-        /* The text holds the secrets: wipe it now that json-c has its own copy. */
-        explicit_bzero(text, size);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+                return r;
         r = read_config(&auth_table, o, path, &f, reterr);
         if (r < 0)
                 return r;
@@ -500,16 +512,12 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(config_header_done) ConfigHeader h = {};
         _cleanup_(paths_file_done) PathsFile f = {};
-        _cleanup_free_ char *text = NULL;
         const char *kind, *version;
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        r = load_config_object(path, &o, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+                return r;
         r = read_config(&header_table, o, path, &h, reterr);
         if (r < 0)
                 return r;
