@@ -70,11 +70,37 @@ static int object_ptr_from_json(const JsonTable *t, json_object *v, const char *
         return 0;
 }
 
+/* The member names of the object v, whose values are objects or null. */
+static int keys_from_json(json_object *v, const char *path, char ***ret, RktError **reterr) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        if (!v)
+                return 0;
+        r = json_expect(v, json_type_object, path, reterr);
+        if (r < 0)
+                return r;
+        json_object_object_foreach(v, key, val) {
+                if (val && !json_object_is_type(val, json_type_object))
+                        return json_fail(reterr, "%s: %s: must be an object", path, JSON_QUOTE(key));
+                r = strv_extend(&l, key);
+                if (r < 0)
+                        return r;
+        }
+        strv_free(*ret);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int field_from_json(const JsonField *f, json_object *v, const char *path, void *base,
                            RktError **reterr) {
         int64_t i;
         int r;
 
+        if (v && (f->flags & JSON_PRESENT))
+                *(bool *) ((char *) base + f->present_offset) = true;
+        if (!v && (f->flags & JSON_REQUIRED))
+                return json_fail(reterr, "%s: must be set", path);
         switch (f->type) {
         case JSON_FIELD_STRING: {
                 char **s = (char **) FIELD(base, f);
@@ -86,6 +112,8 @@ static int field_from_json(const JsonField *f, json_object *v, const char *path,
         }
         case JSON_FIELD_STRV:
                 return json_read_strv(v, path, (char ***) FIELD(base, f), reterr);
+        case JSON_FIELD_KEYS:
+                return keys_from_json(v, path, (char ***) FIELD(base, f), reterr);
         case JSON_FIELD_BOOL:
                 return json_read_bool(v, path, (bool *) FIELD(base, f), reterr);
         case JSON_FIELD_UINT:
@@ -108,8 +136,6 @@ static int field_from_json(const JsonField *f, json_object *v, const char *path,
                 return json_read_array(v, path, f->elem->size, element_from_json, f->elem, FIELD(base, f),
                                        &COUNT(base, f), reterr);
         case JSON_FIELD_OBJECT:
-                if (!v && (f->flags & JSON_REQUIRED))
-                        return json_fail(reterr, "%s: must be set", path);
                 return v ? json_table_from_json(f->elem, v, path, FIELD(base, f), reterr) : 0;
         case JSON_FIELD_OBJECT_PTR:
                 return v ? object_ptr_from_json(f->elem, v, path, (void **) FIELD(base, f), reterr) : 0;
@@ -136,6 +162,7 @@ static json_type field_json_type(const JsonField *f) {
         case JSON_FIELD_ARRAY:
                 return json_type_array;
         case JSON_FIELD_KV_MAP:
+        case JSON_FIELD_KEYS:
         case JSON_FIELD_OBJECT:
         case JSON_FIELD_OBJECT_PTR:
                 return json_type_object;
@@ -265,6 +292,7 @@ void json_table_done(const JsonTable *t, void *p) {
                         free(PTR(p, f));
                         break;
                 case JSON_FIELD_STRV:
+                case JSON_FIELD_KEYS:
                         strv_free(PTR(p, f));
                         break;
                 case JSON_FIELD_KV_ARRAY:
@@ -316,6 +344,7 @@ static int field_copy(const JsonField *f, const void *src, void *dst) {
                         return -ENOMEM;
                 return 0;
         case JSON_FIELD_STRV:
+        case JSON_FIELD_KEYS:
                 return strv_copy(s, (char ***) FIELD(dst, f));
         case JSON_FIELD_BOOL:
                 *(bool *) FIELD(dst, f) = *(const bool *) CFIELD(src, f);
@@ -385,6 +414,7 @@ static bool field_equal(const JsonField *f, const void *a, const void *b) {
         case JSON_FIELD_STRING:
                 return streq_ptr(x, y);
         case JSON_FIELD_STRV:
+        case JSON_FIELD_KEYS:
                 return strv_equal(x, y);
         case JSON_FIELD_BOOL:
                 return *(const bool *) CFIELD(a, f) == *(const bool *) CFIELD(b, f);
@@ -434,6 +464,7 @@ static bool field_empty(const JsonField *f, const void *p) {
         case JSON_FIELD_OBJECT_PTR:
                 return !v;
         case JSON_FIELD_STRV:
+        case JSON_FIELD_KEYS:
                 return !v || !((char *const *) v)[0];
         case JSON_FIELD_BOOL:
                 return !*(const bool *) CFIELD(p, f);
@@ -462,6 +493,15 @@ static void field_write(JsonWriter *w, const JsonField *f, const void *p) {
                 break;
         case JSON_FIELD_STRV:
                 jw_strv(w, v);
+                break;
+        case JSON_FIELD_KEYS:
+                jw_begin_object(w);
+                for (char *const *k = v; k && *k; k++) {
+                        jw_key(w, *k);
+                        jw_begin_object(w);
+                        jw_end_object(w);
+                }
+                jw_end_object(w);
                 break;
         case JSON_FIELD_BOOL:
                 jw_bool(w, *(const bool *) CFIELD(p, f));

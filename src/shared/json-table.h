@@ -27,12 +27,17 @@ typedef enum JsonFieldType {
         JSON_FIELD_OBJECT_PTR,   /* a pointer to a struct of type elem, NULL when absent */
         JSON_FIELD_CONST,        /* the string constant: checked before anything else is read (acKind) */
         JSON_FIELD_CUSTOM,       /* a pointer and its count, read and written by ops */
+        JSON_FIELD_KEYS,         /* char **, NULL when empty: the names of {"80/tcp": {}, …} (Go's
+                                  * map[string]struct{}), in order; values objects or null */
 } JsonFieldType;
 
 typedef enum JsonFieldFlags {
         JSON_OMITEMPTY = 1 << 0,     /* Go's omitempty: written only when set, true, not zero, not empty */
-        JSON_REQUIRED = 1 << 1,      /* objects, and strings of strict tables: an absent one is refused */
+        JSON_REQUIRED = 1 << 1,      /* an absent member is refused ("PATH: must be set"; null is absent in
+                                      * tables that are not strict) */
         JSON_EMPTY_IS_NULL = 1 << 2, /* strings: "" reads as absent */
+        JSON_PRESENT = 1 << 3,       /* the bool at present_offset is set when the member is there: what
+                                      * tells an empty list ([]) from an absent one */
 } JsonFieldFlags;
 
 /* A list the table cannot describe (appc's isolators): a pointer and its count, at offset and n_offset. */
@@ -56,12 +61,17 @@ struct JsonField {
         int64_t min, max;        /* UINT */
         const char *constant;    /* CONST */
         const JsonFieldOps *ops; /* CUSTOM */
+        size_t present_offset;   /* JSON_PRESENT: a bool, set when the member is there (null is absent in
+                                  * tables that are not strict) */
 };
 
 #define JSON_FIELD(k, t, T, m, ...)                                                                         \
         { .key = (k), .type = JSON_FIELD_##t, .offset = offsetof(T, m), __VA_ARGS__ }
 /* An array member m and its count n_m. */
 #define JSON_LIST(k, t, T, m, ...) JSON_FIELD(k, t, T, m, .n_offset = offsetof(T, n_##m), __VA_ARGS__)
+/* The flag and the bool of JSON_PRESENT, for JSON_FIELD()'s arguments: JSON_PRESENT_AT(T, has_m). Other
+ * flags are given as .flags = JSON_PRESENT | …, .present_offset = offsetof(T, has_m). */
+#define JSON_PRESENT_AT(T, m) .flags = JSON_PRESENT, .present_offset = offsetof(T, m)
 
 /* A C struct and its JSON form: a field table, or hooks for the types a table cannot describe (appc's
  * volumes). finish, when set, completes a record read from a table (defaults); validate, of a document,

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+
 #include "docker.h"
 #include "unit.h"
 
@@ -261,6 +263,236 @@ static void test_challenge_parse(void **state) {
         assert_int_equal(docker_challenge_parse("Bearer =x", &c), -EBADMSG);
 }
 
+/* A registry's documents are hostile: each bad one is refused with one line naming the member, and none
+ * leaks or crashes. */
+static void expect_manifest_error(const char *json, int code, const char *message) {
+        _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        int r = docker_manifest_parse(json, strlen(json), NULL, &m, &e);
+
+        if (r != code || !e || !streq(e->message, message))
+                fail_msg("%s: got %d '%s', not %d '%s'", json, r, e ? e->message : "", code, message);
+        assert_null(m);
+}
+
+#define SCHEMA2_HEAD                                                                                        \
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+#define CONFIG_OK "\"config\":{\"size\":1,\"digest\":\"sha256:" D64 "\"}"
+#define LAYER_OK "{\"size\":1,\"digest\":\"sha256:" D64 "\"}"
+
+static void test_manifest_hostile(void **state) {
+        static const struct {
+                const char *json, *message;
+                int code;
+        } bad[] = {
+                {"[]", "the manifest is not a JSON object", -EBADMSG},
+                {"{\"schemaVersion\":\"2\"}", "schemaVersion: must be an integer between 0 and 2147483647",
+                 -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK "}", "the manifest has no 'layers' list", -EBADMSG},
+                {SCHEMA2_HEAD "\"layers\":[]}", "the manifest has no 'config'", -EBADMSG},
+                {SCHEMA2_HEAD "\"config\":null,\"layers\":[]}", "the manifest has no 'config'", -EBADMSG},
+                {SCHEMA2_HEAD "\"config\":\"x\",\"layers\":[]}", "config: must be an object", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":{}}", "layers: must be an array", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[" LAYER_OK ",7]}", "layers[1]: must be an object",
+                 -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"digest\":\"sha256:" D64 "\"}]}",
+                 "layers[0].size: must be set", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":-1,\"digest\":\"sha256:" D64 "\"}]}",
+                 "layers[0].size: must be a non-negative integer", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1.5,\"digest\":\"sha256:" D64 "\"}]}",
+                 "layers[0].size: must be a non-negative integer", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1,\"digest\":7}]}",
+                 "layers[0].digest: must be a string", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1}]}", "layers[0] has no sha256 digest",
+                 -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1,\"digest\":\"sha256:../../x\"}]}",
+                 "layers[0] has no sha256 digest", -EBADMSG},
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1,\"mediaType\":[],\"digest\":\"sha256:" D64
+                                        "\"}]}",
+                 "layers[0].mediaType: must be a string", -EBADMSG},
+                {"{\"mediaType\":7}", "mediaType: must be a string", -EBADMSG},
+                {"{\"mediaType\":\"text/html\"}", "unsupported manifest type 'text/html'", -EPROTONOSUPPORT},
+                {"{}", "unsupported manifest type 'n/a'", -EPROTONOSUPPORT},
+                /* what the server says is quoted on one line */
+                {"{\"mediaType\":\"a\\nb\"}", "unsupported manifest type 'a\\nb'", -EPROTONOSUPPORT},
+                {SCHEMA2_HEAD CONFIG_OK
+                 ",\"layers\":[{\"size\":1,\"mediaType\":\"x\\r\",\"digest\":\"sha256:" D64 "\"}]}",
+                 "layer 'sha256:" D64 "' has the unsupported type 'x\\x0d'", -EPROTONOSUPPORT},
+                {"{\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}",
+                 "the manifest has no 'manifests' list", -EBADMSG},
+                {"{\"manifests\":[{\"size\":1,\"digest\":\"sha256:" D64 "\",\"platform\":[]}]}",
+                 "manifests[0].platform: must be an object", -EBADMSG},
+                {"{\"manifests\":[{\"size\":1,\"digest\":\"sha256:" D64 "\",\"platform\":{\"os\":1}}]}",
+                 "manifests[0].platform.os: must be a string", -EBADMSG},
+                {"{\"manifests\":[{\"size\":1,\"digest\":\"sha256:x\"}]}",
+                 "manifests[0] has no sha256 digest", -EBADMSG},
+                /* NUL in a string, escaped or raw */
+                {SCHEMA2_HEAD CONFIG_OK ",\"layers\":[{\"size\":1,\"mediaType\":\"a\\u0000b\"}]}",
+                 "the manifest is not valid JSON: NUL character in string at offset 223", -EBADMSG},
+                {"{\"mediaType\":\"x", "the manifest is not valid JSON: unexpected end of data at offset 15",
+                 -EBADMSG},
+        };
+        _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_free_ char *huge = NULL;
+        size_t n = 30000, len;
+        char *p;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                expect_manifest_error(bad[i].json, bad[i].code, bad[i].message);
+        /* a raw NUL byte */
+        assert_int_equal(docker_manifest_parse("{\"a\":\"\0\"}", 9, NULL, &m, &e), -EBADMSG);
+        assert_string_equal(e->message, "the manifest is not valid JSON: NUL byte at offset 6");
+        e = rkt_error_free(e);
+
+        /* Keys are Go's: matched ignoring case. */
+        {
+                const char *upper = "{\"MEDIATYPE\":\"application/vnd.oci.image.manifest.v1+json\","
+                                    "\"Config\":{\"Size\":3,\"Digest\":\"sha256:" D64 "\"},\"Layers\":[]}";
+                assert_int_equal(docker_manifest_parse(upper, strlen(upper), NULL, &m, NULL), 0);
+                assert_int_equal(m->config.size, 3);
+                assert_int_equal(m->n_layers, 0);
+                m = docker_manifest_free(m);
+        }
+
+        /* A huge list of layers (what fits in the 4 MiB a manifest may have) is read whole; a bad
+         * element at its end is named. */
+        len = strlen(SCHEMA2_HEAD CONFIG_OK ",\"layers\":[]}") + n * (strlen(LAYER_OK) + 1) + 1;
+        huge = malloc(len);
+        assert_non_null(huge);
+        p = stpcpy(huge, SCHEMA2_HEAD CONFIG_OK ",\"layers\":[");
+        for (size_t i = 0; i < n; i++)
+                p = stpcpy(stpcpy(p, i ? "," : ""), LAYER_OK);
+        strcpy(p, "]}");
+        assert_true(strlen(huge) < 4u * 1024 * 1024);
+        assert_int_equal(docker_manifest_parse(huge, strlen(huge), NULL, &m, NULL), 0);
+        assert_int_equal(m->n_layers, n);
+        m = docker_manifest_free(m);
+        strcpy(p - strlen(LAYER_OK), "null]}");
+        assert_int_equal(docker_manifest_parse(huge, strlen(huge), NULL, &m, &e), -EBADMSG);
+        assert_string_equal(e->message, "layers[29999]: must be an object");
+}
+
+static void expect_config_error(const char *json, int code, const char *message) {
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        DockerRef ref;
+        int r;
+
+        assert_int_equal(docker_ref_parse("docker://127.0.0.1:5000/test/app:1.0", &ref, NULL), 0);
+        r = docker_config_to_manifest(json, strlen(json), &ref, "d", "m", &m, &e);
+        docker_ref_done(&ref);
+        if (r != code || !e || !streq(e->message, message))
+                fail_msg("%s: got %d '%s', not %d '%s'", json, r, e ? e->message : "", code, message);
+        assert_null(m);
+}
+
+static void test_config_hostile(void **state) {
+        static const struct {
+                const char *json, *message;
+                int code;
+        } bad[] = {
+                {"7", "the image config is not a JSON object", -EBADMSG},
+                {"{\"architecture\":1}", "architecture: must be a string", -EBADMSG},
+                {"{\"architecture\":\"mips\\n\"}", "unsupported image architecture 'mips\\n'",
+                 -EPROTONOSUPPORT},
+                {"{\"os\":[]}", "os: must be a string", -EBADMSG},
+                {"{\"created\":{}}", "created: must be a string", -EBADMSG},
+                {"{\"config\":[]}", "config: must be an object", -EBADMSG},
+                {"{\"config\":{\"User\":0}}", "config.User: must be a string", -EBADMSG},
+                {"{\"config\":{\"Entrypoint\":\"/bin/sh\"}}", "config.Entrypoint: must be an array",
+                 -EBADMSG},
+                {"{\"config\":{\"Cmd\":[\"a\",null]}}", "config.Cmd[1]: must be a string", -EBADMSG},
+                {"{\"config\":{\"Env\":[1]}}", "config.Env[0]: must be a string", -EBADMSG},
+                {"{\"config\":{\"ExposedPorts\":[\"80\"]}}", "config.ExposedPorts: must be an object",
+                 -EBADMSG},
+                {"{\"config\":{\"ExposedPorts\":{\"80\":1}}}",
+                 "config.ExposedPorts: '80': must be an object", -EBADMSG},
+                {"{\"config\":{\"ExposedPorts\":{\"99999/tcp\":{}}}}",
+                 "exposed port '99999/tcp' is not a port number", -EBADMSG},
+                {"{\"config\":{\"Volumes\":\"/data\"}}", "config.Volumes: must be an object", -EBADMSG},
+                {"{\"config\":{\"Volumes\":{\"/a\\nb\":{},\"x\":{}}}}", "volume 'x' is not an absolute path",
+                 -EBADMSG},
+                {"{\"config\":{\"WorkingDir\":\"/\\u0000\"}}",
+                 "the image config is not valid JSON: NUL character in string at offset 26", -EBADMSG},
+        };
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
+        _cleanup_free_ char *huge = NULL;
+        const size_t n = 20000;
+        DockerRef ref;
+        char *p;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                expect_config_error(bad[i].json, bad[i].code, bad[i].message);
+
+        /* null is absent, as for Go: no entrypoint, no volumes, the default os */
+        {
+                const char *nulls = "{\"os\":null,\"config\":{\"Entrypoint\":null,\"Cmd\":[\"x\"],"
+                                    "\"Volumes\":null,\"ExposedPorts\":{\"80/tcp\":null},\"Env\":null}}";
+                assert_int_equal(docker_ref_parse("docker://127.0.0.1:5000/test/app:1.0", &ref, NULL), 0);
+                assert_int_equal(docker_config_to_manifest(nulls, strlen(nulls), &ref, "d", "m", &m, NULL),
+                                 0);
+                assert_string_equal(appc_kv_get(m->labels, m->n_labels, "os"), "linux");
+                assert_string_equal(m->app->exec[0], "x");
+                assert_int_equal(m->app->n_ports, 1);
+                assert_int_equal(m->app->n_mount_points, 0);
+                assert_null(appc_kv_get(m->annotations, m->n_annotations, "appc.io/docker/entrypoint"));
+                m = appc_image_manifest_free(m);
+        }
+
+        /* Huge lists: every environment variable and exposed port is kept. */
+        huge = malloc(64 + n * 40);
+        assert_non_null(huge);
+        p = stpcpy(huge, "{\"config\":{\"Env\":[");
+        for (size_t i = 0; i < n; i++)
+                p += sprintf(p, "%s\"V%zu=x\"", i ? "," : "", i);
+        p = stpcpy(p, "],\"ExposedPorts\":{");
+        for (size_t i = 0; i < n; i++)
+                p += sprintf(p, "%s\"%zu/tcp\":{}", i ? "," : "", i + 1);
+        strcpy(p, "}}}");
+        assert_int_equal(docker_config_to_manifest(huge, strlen(huge), &ref, "d", "m", &m, NULL), 0);
+        assert_int_equal(m->app->n_environment, n);
+        assert_int_equal(m->app->n_ports, n);
+        docker_ref_done(&ref);
+}
+
+static void test_token_parse(void **state) {
+        static const struct {
+                const char *json, *message;
+                int code;
+        } bad[] = {
+                {"", "the answer is not valid JSON: unexpected end of data at offset 0", -EBADMSG},
+                {"token", "the answer is not valid JSON: boolean expected at offset 1", -EBADMSG},
+                {"[\"t\"]", "the answer is not a JSON object", -EBADMSG},
+                {"{}", "the answer has no token", -EPROTO},
+                {"{\"token\":\"\"}", "the answer has no token", -EPROTO},
+                {"{\"token\":7}", "token: must be a string", -EBADMSG},
+                {"{\"token\":null,\"access_token\":{}}", "access_token: must be a string", -EBADMSG},
+                {"{\"token\":\"a\\r\\nX-Evil: 1\"}", "token: must not contain control characters", -EPROTO},
+                {"{\"token\":\"a\\u0000b\"}",
+                 "the answer is not valid JSON: NUL character in string at offset 11", -EBADMSG},
+        };
+        static const char ok[] = "{\"token\":\"abc\",\"expires_in\":300}",
+                          ok2[] = "{\"access_token\":\"xyz\"}";
+        char *t = NULL;
+
+        assert_int_equal(docker_token_parse(ok, strlen(ok), &t, NULL), 0);
+        assert_string_equal(t, "abc");
+        t = mfree(t);
+        assert_int_equal(docker_token_parse(ok2, strlen(ok2), &t, NULL), 0);
+        assert_string_equal(t, "xyz");
+        t = mfree(t);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_error_ RktError *e = NULL;
+                int r = docker_token_parse(bad[i].json, strlen(bad[i].json), &t, &e);
+
+                if (r != bad[i].code || !e || !streq(e->message, bad[i].message))
+                        fail_msg("%s: got %d '%s'", bad[i].json, r, e ? e->message : "");
+                assert_null(t);
+        }
+}
+
 RUN_TESTS(cmocka_unit_test(test_ref_parse), cmocka_unit_test(test_ref_errors),
           cmocka_unit_test(test_manifest_parse), cmocka_unit_test(test_config_to_manifest),
-          cmocka_unit_test(test_challenge_parse))
+          cmocka_unit_test(test_challenge_parse), cmocka_unit_test(test_manifest_hostile),
+          cmocka_unit_test(test_config_hostile), cmocka_unit_test(test_token_parse))

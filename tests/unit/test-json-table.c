@@ -263,6 +263,83 @@ static void test_read_object(void **state) {
                             "configuration 'c': field 'id': must be a string, not an array");
 }
 
+/* JSON_PRESENT tells an empty list from an absent one; JSON_REQUIRED refuses an absent scalar of a lenient
+ * table; JSON_FIELD_KEYS reads the names of an object of objects (Go's map[string]struct{}). */
+typedef struct Presence {
+        char **dirs;
+        bool has_dirs;
+        uint64_t size;
+        char **ports;
+} Presence;
+
+static const JsonField presence_fields[] = {
+        JSON_FIELD("dirs", STRV, Presence, dirs, JSON_PRESENT_AT(Presence, has_dirs)),
+        JSON_FIELD("size", UINT64, Presence, size, .flags = JSON_REQUIRED),
+        JSON_FIELD("ports", KEYS, Presence, ports, .flags = JSON_OMITEMPTY),
+        {},
+};
+
+static const JsonTable presence_table = {.size = sizeof(Presence), .fields = presence_fields};
+static const JsonTable strict_presence_table = {
+        .size = sizeof(Presence), .fields = presence_fields, .strict = true};
+
+static void test_presence_required_keys(void **state) {
+        static const struct {
+                const JsonTable *t;
+                const char *json, *error;
+        } bad[] = {
+                {&presence_table, "{}", "size: must be set"},
+                {&presence_table, "{\"size\":null}", "size: must be set"},
+                {&strict_presence_table, "{}", "field 'size': must be set"},
+                {&presence_table, "{\"size\":1,\"ports\":{\"80\":\"x\"}}", "ports: '80': must be an object"},
+                {&presence_table, "{\"size\":1,\"ports\":[]}", "ports: must be an object"},
+                {&strict_presence_table, "{\"size\":1,\"ports\":[]}",
+                 "field 'ports': must be an object, not an array"},
+        };
+        _cleanup_free_ char *text = NULL;
+        Presence *p = NULL, *q = NULL;
+
+        assert_int_equal(json_table_parse("{\"size\":1}", 10, "d", &presence_table, &p, NULL), 0);
+        assert_false(p->has_dirs);
+        assert_null(p->ports);
+        p = json_table_free(&presence_table, p);
+        /* null is absent in a lenient table */
+        assert_int_equal(json_table_parse("{\"size\":1,\"dirs\":null}", 22, "d", &presence_table, &p, NULL),
+                         0);
+        assert_false(p->has_dirs);
+        p = json_table_free(&presence_table, p);
+        assert_int_equal(
+                json_table_parse("{\"size\":1,\"dirs\":[]}", 20, "d", &strict_presence_table, &p, NULL), 0);
+        assert_true(p->has_dirs);
+        assert_null(p->dirs);
+        p = json_table_free(&presence_table, p);
+
+        static const char keys[] = "{\"size\":2,\"ports\":{\"80/tcp\":{},\"53/udp\":null,\"1\":{\"x\":1}}}";
+        assert_int_equal(json_table_parse(keys, strlen(keys), "d", &presence_table, &p, NULL), 0);
+        assert_int_equal(strv_length(p->ports), 3);
+        /* in the document's order */
+        assert_string_equal(p->ports[0], "80/tcp");
+        assert_string_equal(p->ports[2], "1");
+        assert_int_equal(json_table_to_text(&presence_table, p, &text), 0);
+        assert_string_equal(text,
+                            "{\"dirs\":[],\"size\":2,\"ports\":{\"80/tcp\":{},\"53/udp\":{},\"1\":{}}}");
+        q = calloc(1, sizeof(Presence));
+        assert_non_null(q);
+        assert_int_equal(json_table_copy(&presence_table, p, q), 0);
+        assert_true(json_table_equal(&presence_table, p, q));
+        p = json_table_free(&presence_table, p);
+        q = json_table_free(&presence_table, q);
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_error_ RktError *e = NULL;
+                int r = json_table_parse(bad[i].json, strlen(bad[i].json), "d", bad[i].t, &p, &e);
+
+                assert_int_equal(r, -EINVAL);
+                assert_null(p);
+                assert_string_equal(rkt_error_message(e, r), bad[i].error);
+        }
+}
+
 /* A member's path is what the printf form gives, truncated alike. */
 static void test_path_member(void **state) {
         char want[JSON_PATH_MAX], path[400];
@@ -280,4 +357,4 @@ static void test_path_member(void **state) {
 RUN_TESTS(cmocka_unit_test(test_path_member), cmocka_unit_test(test_round_trip),
           cmocka_unit_test(test_omitempty_and_go_rules), cmocka_unit_test(test_errors_name_the_field),
           cmocka_unit_test(test_strict), cmocka_unit_test(test_strict_arrays),
-          cmocka_unit_test(test_read_object))
+          cmocka_unit_test(test_read_object), cmocka_unit_test(test_presence_required_keys))

@@ -126,6 +126,25 @@ static int read_config(const JsonTable *t, json_object *o, const char *file, voi
         return json_table_read_object(t, o, what, p, reterr);
 }
 
+/* A configuration file's JSON object (parsed leniently, as the configuration files always were). Its text is
+ * wiped once json-c has its own copy: auth.d's files hold secrets. */
+static int load_config_object(const char *path, json_object **ret, RktError **reterr) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        if (r < 0)
+                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
+        o = json_tokener_parse(text);
+        explicit_bzero(text, size);
+        if (!o || !json_object_is_type(o, json_type_object))
+                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 static int dup_or_null(const char *s, char **ret) {
         *ret = NULL;
         if (!s)
@@ -276,19 +295,12 @@ static int parse_file(RktConfig *c, size_t first_auth, size_t first_docker, cons
                       RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(auth_file_done) AuthFile f = {};
-        _cleanup_free_ char *text = NULL;
         const char *kind, *version;
-        size_t size = 0;
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        r = load_config_object(path, &o, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
-        o = json_tokener_parse(text);
-        /* The text holds the secrets: wipe it now that json-c has its own copy. */
-        explicit_bzero(text, size);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+                return r;
         r = read_config(&auth_table, o, path, &f, reterr);
         if (r < 0)
                 return r;
@@ -438,55 +450,57 @@ void rkt_paths_done(RktPaths *p) {
         p->stage1_images = mfree(p->stage1_images);
 }
 
-static int parse_net_plugins(json_object *v, const char *path, char ***ret, RktError **reterr) {
-        _cleanup_strv_free_ char **l = NULL;
-        size_t n;
+/* paths.d: the keys of a file, read after its header said it is of kind "paths". JSON_PRESENT tells an
+ * empty net-plugins list, which is refused, from an absent one. */
+typedef struct PathsFile {
+        char **net_plugins;
+        bool has_net_plugins;
+        char *data, *stage1_images;
+} PathsFile;
 
-        if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) == 0)
+static const JsonField paths_fields[] = {
+        JSON_FIELD("net-plugins", STRV, PathsFile, net_plugins, JSON_PRESENT_AT(PathsFile, has_net_plugins)),
+        JSON_FIELD("data", STRING, PathsFile, data),
+        JSON_FIELD("stage1-images", STRING, PathsFile, stage1_images),
+        {},
+};
+
+static const JsonTable paths_table = {
+        .size = sizeof(PathsFile), .fields = paths_fields, .strict = true, .single_line = true};
+
+static void paths_file_done(PathsFile *f) {
+        json_table_done(&paths_table, f);
+}
+
+/* The directories searched for CNI plugins: absolute paths without ':' (the search path's separator). */
+static int check_net_plugins(char **l, const char *path, RktError **reterr) {
+        if (!l || !*l)
                 return rkt_error_set(reterr, -EINVAL,
                                      "configuration '%s': field 'net-plugins': not a list of directories",
                                      path);
-        for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                const char *d = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
-                if (d && string_has_control(d))
+        STRV_FOREACH(d, l) {
+                if (string_has_control(*d))
                         return rkt_error_set(
                                 reterr, -EINVAL,
                                 "configuration '%s': field 'net-plugins': an entry holds control "
                                 "characters",
                                 path);
-                if (!d || !path_is_absolute(d) || strchr(d, ':'))
-                        return rkt_error_set(
-                                reterr, -EINVAL,
-                                "configuration '%s': field 'net-plugins': %s%s%s is not an absolute "
-                                "path without ':'",
-                                path, d ? "'" : "", d ?: json_object_to_json_string(e), d ? "'" : "");
-                if (strv_extend(&l, d) < 0)
-                        return -ENOMEM;
+                if (!path_is_absolute(*d) || strchr(*d, ':'))
+                        return rkt_error_set(reterr, -EINVAL,
+                                             "configuration '%s': field 'net-plugins': '%s' is not an "
+                                             "absolute path without ':'",
+                                             path, *d);
         }
-        *ret = TAKE_PTR(l);
         return 0;
 }
 
-/* A directory given as a string: an absolute path. */
-static int parse_dir(json_object *v, const char *path, const char *field, char **ret, RktError **reterr) {
-        const char *d = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-
-        if (!d)
-                return rkt_error_set(reterr, -EINVAL,
-                                     "configuration '%s': field '%s': %s is not a directory", path, field,
-                                     json_object_to_json_string(v));
-        if (string_has_control(d))
-                return rkt_error_set(reterr, -EINVAL,
-                                     "configuration '%s': field '%s': must not contain control "
-                                     "characters",
-                                     path, field);
+/* A directory: an absolute path (the table refused control characters). */
+static int check_dir(const char *d, const char *path, const char *field, RktError **reterr) {
         if (!path_is_absolute(d))
                 return rkt_error_set(reterr, -EINVAL,
                                      "configuration '%s': field '%s': '%s' is not an absolute path", path,
                                      field, d);
-        *ret = strdup(d);
-        return *ret ? 0 : -ENOMEM;
+        return 0;
 }
 
 /* The keys of paths.d and, for each, the file of the current dir that set it. */
@@ -497,16 +511,13 @@ static const char *const paths_keys[_PATHS_MAX] = {"net-plugins", "data", "stage
 static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_MAX], RktError **reterr) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(config_header_done) ConfigHeader h = {};
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(paths_file_done) PathsFile f = {};
         const char *kind, *version;
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
+        r = load_config_object(path, &o, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r, "cannot read '%s': %s", path, strerror(-r));
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EINVAL, "configuration '%s': not a JSON object", path);
+                return r;
         r = read_config(&header_table, o, path, &h, reterr);
         if (r < 0)
                 return r;
@@ -522,10 +533,13 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
                                      "configuration '%s': field 'rktVersion': no parser for kind "
                                      "\"paths\" and version %s%s%s",
                                      path, version ? "\"" : "", version ?: "none", version ? "\"" : "");
+        r = read_config(&paths_table, o, path, &f, reterr);
+        if (r < 0)
+                return r;
         for (int k = 0; k < _PATHS_MAX; k++) {
-                json_object *v;
-
-                if (!json_object_object_get_ex(o, paths_keys[k], &v))
+                if (!(k == PATHS_NET_PLUGINS ? f.has_net_plugins
+                      : k == PATHS_DATA      ? !!f.data
+                                             : !!f.stage1_images))
                         continue;
                 if (set_by[k])
                         return rkt_error_set(reterr, -EINVAL,
@@ -533,16 +547,25 @@ static int parse_paths_file(RktPaths *p, const char *path, char *set_by[_PATHS_M
                                              paths_keys[k], set_by[k]);
                 switch (k) {
                 case PATHS_NET_PLUGINS:
-                        p->net_plugins = strv_free(p->net_plugins);
-                        r = parse_net_plugins(v, path, &p->net_plugins, reterr);
+                        r = check_net_plugins(f.net_plugins, path, reterr);
+                        if (r >= 0) {
+                                strv_free(p->net_plugins);
+                                p->net_plugins = TAKE_PTR(f.net_plugins);
+                        }
                         break;
                 case PATHS_DATA:
-                        p->data = mfree(p->data);
-                        r = parse_dir(v, path, paths_keys[k], &p->data, reterr);
+                        r = check_dir(f.data, path, paths_keys[k], reterr);
+                        if (r >= 0) {
+                                free(p->data);
+                                p->data = TAKE_PTR(f.data);
+                        }
                         break;
                 default:
-                        p->stage1_images = mfree(p->stage1_images);
-                        r = parse_dir(v, path, paths_keys[k], &p->stage1_images, reterr);
+                        r = check_dir(f.stage1_images, path, paths_keys[k], reterr);
+                        if (r >= 0) {
+                                free(p->stage1_images);
+                                p->stage1_images = TAKE_PTR(f.stage1_images);
+                        }
                         break;
                 }
                 if (r < 0)

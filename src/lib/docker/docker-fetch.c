@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -90,13 +89,10 @@ static int basic_header(const DockerAuthEntry *a, char **ret) {
 /* The token dance of the Docker Registry API: ask the realm of the challenge for a token for the scope,
  * with the registry's dockerAuth credentials when there are any (anonymous otherwise). */
 static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) {
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL;
+        _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL, *token = NULL;
         const DockerAuthEntry *a = find_docker_auth(g->config, g->ref->registry);
         HttpResponse resp = {};
         HttpRequest rq = {.fd = -1, .max_size = 1024 * 1024};
-        json_object *v;
-        const char *token;
         char *esc_service = NULL, *esc_scope = NULL;
         int r;
 
@@ -123,20 +119,18 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
                 explicit_bzero(basic, strlen(basic));
         if (r < 0)
                 return rkt_error_prefix(reterr, r, "getting a token for '%s'", g->ref->repository);
-        o = json_tokener_parse(resp.body);
+        r = docker_token_parse(resp.body ?: "", resp.body ? resp.size : 0, &token, reterr);
+        if (resp.body)
+                explicit_bzero(resp.body, resp.size);
         http_response_done(&resp);
-        token = o && json_object_object_get_ex(o, "token", &v) && json_object_is_type(v, json_type_string)
-                        ? json_object_get_string(v)
-                : o && json_object_object_get_ex(o, "access_token", &v) &&
-                                json_object_is_type(v, json_type_string)
-                        ? json_object_get_string(v)
-                        : NULL;
-        if (isempty(token))
-                return rkt_error_set(reterr, -EPROTO, "the token server '%s' answered without a token",
-                                     ch->realm);
+        if (r < 0)
+                return r == -ENOMEM ? r
+                                    : rkt_error_prefix(reterr, -EPROTO, "the token server '%s'", ch->realm);
         registry_done(g);
         g->authorization = NULL;
-        return asprintf(&g->authorization, "Authorization: Bearer %s", token) < 0 ? -ENOMEM : 0;
+        r = asprintf(&g->authorization, "Authorization: Bearer %s", token) < 0 ? -ENOMEM : 0;
+        explicit_bzero(token, strlen(token));
+        return r;
 }
 
 /* Answers a 401: a token for Bearer, the dockerAuth credentials for Basic. */

@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "json-io.h"
+#include "escape.h"
+#include "json-table.h"
 #include "docker.h"
 #include "strv.h"
 
@@ -221,66 +222,65 @@ int docker_ref_image_name(const DockerRef *r, char **ret) {
 
 /* --- manifests --- */
 
-static const char *get_str(json_object *o, const char *key) {
-        json_object *v;
+/* Registry documents are Go's: members matched ignoring case, null as absent (lenient tables). Every
+ * field is read with its type checked; an error names the member ("layers[2].size: must be set"). */
+static const JsonField platform_fields[] = {
+        JSON_FIELD("os", STRING, DockerPlatform, os),
+        JSON_FIELD("architecture", STRING, DockerPlatform, architecture),
+        JSON_FIELD("variant", STRING, DockerPlatform, variant),
+        {},
+};
 
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
+static const JsonTable platform_table = {.size = sizeof(DockerPlatform), .fields = platform_fields};
 
-static int dup_opt(const char *s, char **ret) {
-        if (!s) {
-                *ret = NULL;
-                return 0;
-        }
-        *ret = strdup(s);
-        return *ret ? 0 : -ENOMEM;
-}
+static const JsonField descriptor_fields[] = {
+        JSON_FIELD("mediaType", STRING, DockerDescriptor, media_type),
+        JSON_FIELD("digest", STRING, DockerDescriptor, digest),
+        JSON_FIELD("size", UINT64, DockerDescriptor, size, .flags = JSON_REQUIRED),
+        JSON_FIELD("platform", OBJECT, DockerDescriptor, platform, .elem = &platform_table),
+        {},
+};
 
-static void descriptor_done(DockerDescriptor *d) {
-        free(d->media_type);
-        free(d->digest);
-        free(d->os);
-        free(d->arch);
-        free(d->variant);
-        *d = (DockerDescriptor){};
-}
+static const JsonTable descriptor_table = {.size = sizeof(DockerDescriptor), .fields = descriptor_fields};
+
+static const JsonField manifest_fields[] = {
+        JSON_FIELD("schemaVersion", UINT, DockerManifest, schema_version, .max = INT32_MAX),
+        JSON_FIELD("mediaType", STRING, DockerManifest, media_type),
+        JSON_FIELD("config", OBJECT, DockerManifest, config, .elem = &descriptor_table,
+                   JSON_PRESENT_AT(DockerManifest, has_config)),
+        JSON_LIST("layers", ARRAY, DockerManifest, layers, .elem = &descriptor_table,
+                  JSON_PRESENT_AT(DockerManifest, has_layers)),
+        JSON_LIST("manifests", ARRAY, DockerManifest, manifests, .elem = &descriptor_table,
+                  JSON_PRESENT_AT(DockerManifest, has_manifests)),
+        {},
+};
+
+static const JsonTable manifest_table = {.size = sizeof(DockerManifest), .fields = manifest_fields};
 
 DockerManifest *docker_manifest_free(DockerManifest *m) {
-        if (!m)
-                return NULL;
-        descriptor_done(&m->config);
-        for (size_t i = 0; i < m->n_layers; i++)
-                descriptor_done(&m->layers[i]);
-        free(m->layers);
-        for (size_t i = 0; i < m->n_manifests; i++)
-                descriptor_done(&m->manifests[i]);
-        free(m->manifests);
-        free(m);
-        return NULL;
+        return json_table_free(&manifest_table, m);
 }
 
-static int parse_descriptor(json_object *o, const char *what, DockerDescriptor *ret, RktError **reterr) {
-        json_object *v, *platform;
-        const char *digest = get_str(o, "digest");
-        int64_t size;
+/* A registry's JSON document read with the table t: strict JSON (depth limit, no NUL, RFC 8259 syntax)
+ * whose top level is an object, every member checked. A bad one is -EBADMSG. */
+static int registry_json_parse(const char *json, size_t size, const char *what, const JsonTable *t,
+                               void *ret_ptr, RktError **reterr) {
+        int r = json_table_parse(json, size, what, t, ret_ptr, reterr);
 
-        if (!json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "%s is not an object", what);
-        if (!digest || !docker_digest_valid(digest))
-                return rkt_error_set(reterr, -EBADMSG, "%s has no sha256 digest", what);
-        if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
-            (size = json_object_get_int64(v)) < 0)
-                return rkt_error_set(reterr, -EBADMSG, "%s has no size", what);
-        ret->size = (uint64_t) size;
-        if (dup_opt(digest, &ret->digest) < 0 || dup_opt(get_str(o, "mediaType"), &ret->media_type) < 0)
-                return -ENOMEM;
-        if (json_object_object_get_ex(o, "platform", &platform) &&
-            (dup_opt(get_str(platform, "os"), &ret->os) < 0 ||
-             dup_opt(get_str(platform, "architecture"), &ret->arch) < 0 ||
-             dup_opt(get_str(platform, "variant"), &ret->variant) < 0))
-                return -ENOMEM;
+        if (r < 0 && r != -ENOMEM) {
+                if (reterr && *reterr)
+                        (*reterr)->code = -EBADMSG;
+                return -EBADMSG;
+        }
+        return r;
+}
+
+/* The descriptors of a manifest name their blobs by sha256 digest. */
+static int check_descriptors(const DockerDescriptor *d, size_t n, const char *key, RktError **reterr) {
+        for (size_t i = 0; i < n; i++)
+                if (!d[i].digest || !docker_digest_valid(d[i].digest))
+                        return rkt_error_set(reterr, -EBADMSG, "%s has no sha256 digest",
+                                             key ? JSON_PATH("%s[%zu]", key, i) : "config");
         return 0;
 }
 
@@ -291,58 +291,22 @@ static bool layer_type_supported(const char *t) {
                streq(t, "application/vnd.oci.image.layer.v1.tar+zstd");
 }
 
-static int parse_descriptors(json_object *o, const char *key, DockerDescriptor **ret, size_t *ret_n,
-                             RktError **reterr) {
-        json_object *a;
-        size_t n;
-        int r;
-
-        if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
-                return rkt_error_set(reterr, -EBADMSG, "the manifest has no '%s' list", key);
-        n = json_object_array_length(a);
-        *ret = calloc(n ?: 1, sizeof(DockerDescriptor));
-        if (!*ret)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char what[64];
-                snprintf(what, sizeof(what), "%s[%zu]", key, i);
-                r = parse_descriptor(json_object_array_get_idx(a, i), what, &(*ret)[i], reterr);
-                *ret_n = i + 1;
-                if (r < 0)
-                        return r;
-        }
-        *ret_n = n;
-        return 0;
-}
-
-/* A registry's JSON document, which must be an object: parsed as strictly as image manifests are (depth
- * limit, no NUL bytes, RFC 8259 syntax), since it comes from the network. */
-static int json_object_parse(const char *json, size_t size, const char *what, json_object **ret,
-                             RktError **reterr) {
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        int r = json_parse_strict(json, size, what, &o, reterr);
-
-        if (r < 0)
-                return r;
-        if (!json_object_is_type(o, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "%s is not a JSON object", what);
-        *ret = TAKE_PTR(o);
-        return 0;
+static bool manifest_type_known(const char *t) {
+        return t && (streq(t, DOCKER_MEDIA_MANIFEST) || streq(t, OCI_MEDIA_MANIFEST) ||
+                     streq(t, DOCKER_MEDIA_MANIFEST_LIST) || streq(t, OCI_MEDIA_INDEX));
 }
 
 int docker_manifest_parse(const char *json, size_t size, const char *content_type, DockerManifest **ret,
                           RktError **reterr) {
-        _cleanup_(json_object_putp) json_object *o = NULL;
         _cleanup_(docker_manifest_freep) DockerManifest *m = NULL;
-        json_object *v;
         const char *type;
         _cleanup_free_ char *ct = NULL;
         int r;
 
-        r = json_object_parse(json, size, "the manifest", &o, reterr);
+        r = registry_json_parse(json, size, "the manifest", &manifest_table, &m, reterr);
         if (r < 0)
                 return r;
-        if (json_object_object_get_ex(o, "schemaVersion", &v) && json_object_get_int(v) == 1)
+        if (m->schema_version == 1)
                 return rkt_error_set(
                         reterr, -EPROTONOSUPPORT,
                         "Docker image manifests of schema 1 are not supported (schema 2 and OCI are)");
@@ -351,42 +315,45 @@ int docker_manifest_parse(const char *json, size_t size, const char *content_typ
                 if (!ct)
                         return -ENOMEM;
         }
-        type = get_str(o, "mediaType") ?: ct;
+        type = m->media_type ?: ct;
         /* An OCI manifest may leave out its mediaType (and a registry may answer with a generic type). */
-        if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
-                       streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
-                type = json_object_object_get_ex(o, "manifests", NULL) ? OCI_MEDIA_INDEX
-                       : json_object_object_get_ex(o, "layers", NULL)  ? OCI_MEDIA_MANIFEST
-                                                                       : type;
-        if (!type || !(streq(type, DOCKER_MEDIA_MANIFEST) || streq(type, OCI_MEDIA_MANIFEST) ||
-                       streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)))
-                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type '%s'",
-                                     strna(type));
+        if (!manifest_type_known(type))
+                type = m->has_manifests ? OCI_MEDIA_INDEX : m->has_layers ? OCI_MEDIA_MANIFEST : type;
+        if (!manifest_type_known(type))
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported manifest type %s",
+                                     type ? JSON_QUOTE(type) : "'n/a'");
 
-        m = calloc(1, sizeof(*m));
-        if (!m)
-                return -ENOMEM;
         if (streq(type, DOCKER_MEDIA_MANIFEST_LIST) || streq(type, OCI_MEDIA_INDEX)) {
-                m->is_list = true;
-                r = parse_descriptors(o, "manifests", &m->manifests, &m->n_manifests, reterr);
+                if (!m->has_manifests)
+                        return rkt_error_set(reterr, -EBADMSG, "the manifest has no 'manifests' list");
+                r = check_descriptors(m->manifests, m->n_manifests, "manifests", reterr);
                 if (r < 0)
                         return r;
+                /* what a list has besides its manifests is not an image */
+                json_table_done(&descriptor_table, &m->config);
+                json_table_array_free(&descriptor_table, TAKE_PTR(m->layers), m->n_layers);
+                m->n_layers = 0;
+                m->is_list = true;
                 *ret = TAKE_PTR(m);
                 return 0;
         }
-        if (!json_object_object_get_ex(o, "config", &v))
+        if (!m->has_config)
                 return rkt_error_set(reterr, -EBADMSG, "the manifest has no 'config'");
-        r = parse_descriptor(v, "config", &m->config, reterr);
+        r = check_descriptors(&m->config, 1, NULL, reterr);
         if (r < 0)
                 return r;
-        r = parse_descriptors(o, "layers", &m->layers, &m->n_layers, reterr);
+        if (!m->has_layers)
+                return rkt_error_set(reterr, -EBADMSG, "the manifest has no 'layers' list");
+        r = check_descriptors(m->layers, m->n_layers, "layers", reterr);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_layers; i++)
                 if (!layer_type_supported(m->layers[i].media_type))
                         return rkt_error_set(reterr, -EPROTONOSUPPORT,
-                                             "layer '%s' has the unsupported type '%s'", m->layers[i].digest,
-                                             m->layers[i].media_type);
+                                             "layer '%s' has the unsupported type %s", m->layers[i].digest,
+                                             JSON_QUOTE(m->layers[i].media_type));
+        json_table_array_free(&descriptor_table, TAKE_PTR(m->manifests), m->n_manifests);
+        m->n_manifests = 0;
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -412,8 +379,8 @@ int docker_manifest_pick(const DockerManifest *list, const char *os, const char 
                 }
         for (size_t i = 0; goarch && i < list->n_manifests; i++) {
                 const DockerDescriptor *d = &list->manifests[i];
-                if (streq_ptr(d->os, os) && streq_ptr(d->arch, goarch) &&
-                    (!variant || !d->variant || streq(d->variant, variant))) {
+                if (streq_ptr(d->platform.os, os) && streq_ptr(d->platform.architecture, goarch) &&
+                    (!variant || !d->platform.variant || streq(d->platform.variant, variant))) {
                         *ret = d;
                         return 0;
                 }
@@ -423,54 +390,74 @@ int docker_manifest_pick(const DockerManifest *list, const char *os, const char 
 
 /* --- image configs --- */
 
-static int json_strv(json_object *o, const char *key, char ***ret) {
-        json_object *a;
-        size_t n;
+/* The members of an image config docker2aci used. */
+typedef struct DockerContainerConfig {
+        char *user, *working_dir;
+        char **entrypoint, **cmd, **env;
+        char **exposed_ports, **volumes; /* the names of {"80/tcp": {}} and {"/data": {}} */
+} DockerContainerConfig;
 
-        *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &a) || json_object_is_type(a, json_type_null))
-                return 0;
-        if (!json_object_is_type(a, json_type_array))
-                return -EBADMSG;
-        n = json_object_array_length(a);
-        for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(a, i);
-                if (!json_object_is_type(e, json_type_string))
-                        return -EBADMSG;
-                if (strv_extend(ret, json_object_get_string(e)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
+typedef struct DockerImageConfig {
+        char *os, *architecture, *variant, *author, *created;
+        DockerContainerConfig *config;
+} DockerImageConfig;
+
+static const JsonField container_config_fields[] = {
+        JSON_FIELD("User", STRING, DockerContainerConfig, user),
+        JSON_FIELD("WorkingDir", STRING, DockerContainerConfig, working_dir),
+        JSON_FIELD("Entrypoint", STRV, DockerContainerConfig, entrypoint),
+        JSON_FIELD("Cmd", STRV, DockerContainerConfig, cmd),
+        JSON_FIELD("Env", STRV, DockerContainerConfig, env),
+        JSON_FIELD("ExposedPorts", KEYS, DockerContainerConfig, exposed_ports),
+        JSON_FIELD("Volumes", KEYS, DockerContainerConfig, volumes),
+        {},
+};
+
+static const JsonTable container_config_table = {.size = sizeof(DockerContainerConfig),
+                                                 .fields = container_config_fields};
+
+static const JsonField image_config_fields[] = {
+        JSON_FIELD("os", STRING, DockerImageConfig, os),
+        JSON_FIELD("architecture", STRING, DockerImageConfig, architecture),
+        JSON_FIELD("variant", STRING, DockerImageConfig, variant),
+        JSON_FIELD("author", STRING, DockerImageConfig, author),
+        JSON_FIELD("created", STRING, DockerImageConfig, created),
+        JSON_FIELD("config", OBJECT_PTR, DockerImageConfig, config, .elem = &container_config_table),
+        {},
+};
+
+static const JsonTable image_config_table = {.size = sizeof(DockerImageConfig),
+                                             .fields = image_config_fields};
+
+static void image_config_freep(DockerImageConfig **c) {
+        json_table_free(&image_config_table, *c);
 }
 
 static int compare_ports(const void *a, const void *b) {
         return strcmp(((const AppcPort *) a)->name, ((const AppcPort *) b)->name);
 }
 
-static int convert_ports(json_object *exposed, AppcApp *app, RktError **reterr) {
+static int convert_ports(char **exposed, AppcApp *app, RktError **reterr) {
         size_t n = 0;
 
-        if (!exposed || json_object_is_type(exposed, json_type_null))
+        if (!exposed)
                 return 0;
-        if (!json_object_is_type(exposed, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "'ExposedPorts' is not an object");
-        app->ports = calloc((size_t) json_object_object_length(exposed) + 1, sizeof(AppcPort));
+        app->ports = calloc(strv_length(exposed) + 1, sizeof(AppcPort));
         if (!app->ports)
                 return -ENOMEM;
-        json_object_object_foreach(exposed, key, val) {
+        STRV_FOREACH(key, exposed) {
                 AppcPort *p = &app->ports[n];
-                const char *slash = strchr(key, '/');
+                const char *slash = strchr(*key, '/');
                 char *end = NULL;
                 unsigned long port;
 
-                (void) val;
                 errno = 0;
-                port = strtoul(key, &end, 10);
-                if (errno || end == key || (slash ? end != slash : *end) || port == 0 || port > 65535)
-                        return rkt_error_set(reterr, -EBADMSG, "exposed port '%s' is not a port number",
-                                             key);
+                port = strtoul(*key, &end, 10);
+                if (errno || end == *key || (slash ? end != slash : *end) || port == 0 || port > 65535)
+                        return rkt_error_set(reterr, -EBADMSG, "exposed port %s is not a port number",
+                                             JSON_QUOTE(*key));
                 p->protocol = strdup(slash ? slash + 1 : "tcp");
-                if (!p->protocol || appc_sanitize_ac_name(key, &p->name) < 0)
+                if (!p->protocol || appc_sanitize_ac_name(*key, &p->name) < 0)
                         return -ENOMEM;
                 p->port = (unsigned) port;
                 p->count = 1;
@@ -487,26 +474,24 @@ static int compare_mount_points(const void *a, const void *b) {
 /* Volumes {"/var/lib/db": {}} become mount points named as docker2aci named them ("volume-var-lib-db"; a
  * name taken already gets "-1", "-2"…), sorted by name; rkt run fills each with an empty volume unless the
  * user mounts one there. */
-static int convert_volumes(json_object *volumes, AppcApp *app, RktError **reterr) {
+static int convert_volumes(char **volumes, AppcApp *app, RktError **reterr) {
         _cleanup_strv_free_ char **bases = NULL;
         size_t n = 0;
 
-        if (!volumes || json_object_is_type(volumes, json_type_null))
+        if (!volumes)
                 return 0;
-        if (!json_object_is_type(volumes, json_type_object))
-                return rkt_error_set(reterr, -EBADMSG, "'Volumes' is not an object");
-        app->mount_points = calloc((size_t) json_object_object_length(volumes) + 1, sizeof(AppcMountPoint));
+        app->mount_points = calloc(strv_length(volumes) + 1, sizeof(AppcMountPoint));
         if (!app->mount_points)
                 return -ENOMEM;
-        json_object_object_foreach(volumes, path, val) {
+        STRV_FOREACH(path, volumes) {
                 AppcMountPoint *mp = &app->mount_points[n];
                 _cleanup_free_ char *raw = NULL, *name = NULL;
                 unsigned taken = 0;
 
-                (void) val;
-                if (path[0] != '/')
-                        return rkt_error_set(reterr, -EBADMSG, "volume '%s' is not an absolute path", path);
-                if (asprintf(&raw, "volume%s", path) < 0 || appc_sanitize_ac_name(raw, &name) < 0)
+                if ((*path)[0] != '/')
+                        return rkt_error_set(reterr, -EBADMSG, "volume %s is not an absolute path",
+                                             JSON_QUOTE(*path));
+                if (asprintf(&raw, "volume%s", *path) < 0 || appc_sanitize_ac_name(raw, &name) < 0)
                         return -ENOMEM;
                 STRV_FOREACH(b, bases) {
                         if (streq(*b, name))
@@ -516,7 +501,7 @@ static int convert_volumes(json_object *volumes, AppcApp *app, RktError **reterr
                         return -ENOMEM;
                 if (strv_extend(&bases, name) < 0)
                         return -ENOMEM;
-                mp->path = strdup(path);
+                mp->path = strdup(*path);
                 if (!mp->path)
                         return -ENOMEM;
                 app->n_mount_points = ++n;
@@ -541,25 +526,19 @@ static int strv_to_json(char **l, char **ret) {
         return json_to_plain_string(a, ret);
 }
 
-static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr) {
-        _cleanup_strv_free_ char **entrypoint = NULL, **cmd = NULL, **env = NULL;
+static int config_to_app(const DockerContainerConfig *c, AppcImageManifest *m, RktError **reterr) {
         _cleanup_free_ char *ep_json = NULL, *cmd_json = NULL;
-        const char *user = get_str(c, "User"), *wd = get_str(c, "WorkingDir");
-        json_object *exposed = NULL, *volumes = NULL;
+        const char *user = c->user;
         AppcApp *app;
         int r;
 
-        if (json_strv(c, "Entrypoint", &entrypoint) < 0 || json_strv(c, "Cmd", &cmd) < 0 ||
-            json_strv(c, "Env", &env) < 0)
-                return rkt_error_set(reterr, -EBADMSG,
-                                     "the image config's Entrypoint, Cmd or Env is not a string list");
         app = m->app = calloc(1, sizeof(AppcApp));
         if (!app)
                 return -ENOMEM;
-        STRV_FOREACH(s, entrypoint)
+        STRV_FOREACH(s, c->entrypoint)
         if (strv_extend(&app->exec, *s) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(s, cmd)
+        STRV_FOREACH(s, c->cmd)
         if (strv_extend(&app->exec, *s) < 0)
                 return -ENOMEM;
         if (isempty(user)) {
@@ -572,9 +551,9 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
         }
         if (!app->user || !app->group)
                 return -ENOMEM;
-        if (!isempty(wd) && !(app->working_directory = strdup(wd)))
+        if (!isempty(c->working_dir) && !(app->working_directory = strdup(c->working_dir)))
                 return -ENOMEM;
-        STRV_FOREACH(s, env) {
+        STRV_FOREACH(s, c->env) {
                 _cleanup_free_ char *name = NULL;
                 const char *eq = strchr(*s, '=');
                 if (!eq)
@@ -583,16 +562,14 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
                 if (!name || appc_kv_set(&app->environment, &app->n_environment, name, eq + 1) < 0)
                         return -ENOMEM;
         }
-        (void) json_object_object_get_ex(c, "ExposedPorts", &exposed);
-        r = convert_ports(exposed, app, reterr);
+        r = convert_ports(c->exposed_ports, app, reterr);
         if (r < 0)
                 return r;
-        (void) json_object_object_get_ex(c, "Volumes", &volumes);
-        r = convert_volumes(volumes, app, reterr);
+        r = convert_volumes(c->volumes, app, reterr);
         if (r < 0)
                 return r;
-        if ((entrypoint && strv_to_json(entrypoint, &ep_json) < 0) ||
-            (cmd && strv_to_json(cmd, &cmd_json) < 0))
+        if ((c->entrypoint && strv_to_json(c->entrypoint, &ep_json) < 0) ||
+            (c->cmd && strv_to_json(c->cmd, &cmd_json) < 0))
                 return -ENOMEM;
         if (add_annotation(m, "appc.io/docker/entrypoint", ep_json) < 0 ||
             add_annotation(m, "appc.io/docker/cmd", cmd_json) < 0)
@@ -602,18 +579,17 @@ static int config_to_app(json_object *c, AppcImageManifest *m, RktError **reterr
 
 int docker_config_to_manifest(const char *json, size_t size, const DockerRef *ref, const char *config_digest,
                               const char *manifest_digest, AppcImageManifest **ret, RktError **reterr) {
-        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(image_config_freep) DockerImageConfig *o = NULL;
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         const char *os, *arch, *variant, *appc_arch = NULL;
-        json_object *c;
         int r;
 
-        r = json_object_parse(json, size, "the image config", &o, reterr);
+        r = registry_json_parse(json, size, "the image config", &image_config_table, &o, reterr);
         if (r < 0)
                 return r;
-        os = get_str(o, "os") ?: "linux";
-        arch = get_str(o, "architecture") ?: "amd64";
-        variant = get_str(o, "variant");
+        os = o->os ?: "linux";
+        arch = o->architecture ?: "amd64";
+        variant = o->variant;
         for (size_t i = 0; i < ELEMENTSOF(arch_table); i++)
                 if (streq(arch_table[i].go, arch) &&
                     (!arch_table[i].variant || !variant || streq(arch_table[i].variant, variant))) {
@@ -621,7 +597,8 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
                         break;
                 }
         if (!appc_arch)
-                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported image architecture '%s'", arch);
+                return rkt_error_set(reterr, -EPROTONOSUPPORT, "unsupported image architecture %s",
+                                     JSON_QUOTE(arch));
 
         m = appc_image_manifest_new();
         if (!m)
@@ -638,11 +615,10 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
             add_annotation(m, "appc.io/docker/repository", ref->repository) < 0 ||
             add_annotation(m, "appc.io/docker/imageid", config_digest) < 0 ||
             add_annotation(m, "appc.io/docker/manifesthash", manifest_digest) < 0 ||
-            add_annotation(m, "author", get_str(o, "author")) < 0 ||
-            add_annotation(m, "created", get_str(o, "created")) < 0)
+            add_annotation(m, "author", o->author) < 0 || add_annotation(m, "created", o->created) < 0)
                 return -ENOMEM;
-        if (json_object_object_get_ex(o, "config", &c) && json_object_is_type(c, json_type_object)) {
-                r = config_to_app(c, m, reterr);
+        if (o->config) {
+                r = config_to_app(o->config, m, reterr);
                 if (r < 0)
                         return r;
         }
@@ -651,6 +627,49 @@ int docker_config_to_manifest(const char *json, size_t size, const DockerRef *re
                 return rkt_error_prefix(reterr, r, "the converted manifest is invalid");
         *ret = TAKE_PTR(m);
         return 0;
+}
+
+/* --- token responses --- */
+
+typedef struct DockerTokenReply {
+        char *token, *access_token;
+} DockerTokenReply;
+
+static const JsonField token_reply_fields[] = {
+        JSON_FIELD("token", STRING, DockerTokenReply, token),
+        JSON_FIELD("access_token", STRING, DockerTokenReply, access_token),
+        {},
+};
+
+static const JsonTable token_reply_table = {.size = sizeof(DockerTokenReply), .fields = token_reply_fields};
+
+static void token_reply_freep(DockerTokenReply **t) {
+        if (*t) {
+                if ((*t)->token)
+                        explicit_bzero((*t)->token, strlen((*t)->token));
+                if ((*t)->access_token)
+                        explicit_bzero((*t)->access_token, strlen((*t)->access_token));
+        }
+        json_table_free(&token_reply_table, *t);
+}
+
+int docker_token_parse(const char *json, size_t size, char **ret, RktError **reterr) {
+        _cleanup_(token_reply_freep) DockerTokenReply *t = NULL;
+        const char *token;
+        int r;
+
+        r = registry_json_parse(json, size, "the answer", &token_reply_table, &t, reterr);
+        if (r < 0)
+                return r;
+        token = t->token ?: t->access_token;
+        if (isempty(token))
+                return rkt_error_set(reterr, -EPROTO, "the answer has no token");
+        /* it goes into a header line */
+        if (string_has_control(token))
+                return rkt_error_set(reterr, -EPROTO, "%s: must not contain control characters",
+                                     t->token ? "token" : "access_token");
+        *ret = strdup(token);
+        return *ret ? 0 : -ENOMEM;
 }
 
 /* --- challenges --- */

@@ -37,11 +37,15 @@ char *docker_ref_canonical(const DockerRef *r);
  * "127.0.0.1_5000/a"). */
 int docker_ref_image_name(const DockerRef *r, char **ret);
 
+typedef struct DockerPlatform {
+        char *os, *architecture, *variant;
+} DockerPlatform;
+
 typedef struct DockerDescriptor {
         char *media_type;
         char *digest; /* "sha256:<64 hex>" */
         uint64_t size;
-        char *os, *arch, *variant; /* platform, in manifest lists only */
+        DockerPlatform platform; /* in manifest lists only */
 } DockerDescriptor;
 
 typedef struct DockerManifest {
@@ -51,6 +55,10 @@ typedef struct DockerManifest {
         size_t n_layers;
         DockerDescriptor *manifests;
         size_t n_manifests;
+        /* the document as read, for docker_manifest_parse() */
+        unsigned schema_version;
+        char *media_type;
+        bool has_config, has_layers, has_manifests;
 } DockerManifest;
 
 /* Parses an image manifest (Docker schema 2, OCI) or a manifest list (Docker, OCI index). The kind comes
@@ -71,6 +79,10 @@ int docker_manifest_pick(const DockerManifest *list, const char *os, const char 
  * repository, imageid, manifesthash, entrypoint, cmd}, created and author. */
 int docker_config_to_manifest(const char *json, size_t size, const DockerRef *ref, const char *config_digest,
                               const char *manifest_digest, AppcImageManifest **ret, RktError **reterr);
+
+/* The token of a token server's answer, {"token": "…"} or {"access_token": "…"} (one without a token, or
+ * with control characters in it, is refused). The caller wipes it. */
+int docker_token_parse(const char *json, size_t size, char **ret, RktError **reterr);
 
 /* A WWW-Authenticate challenge: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
 typedef struct DockerChallenge {
