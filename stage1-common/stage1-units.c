@@ -126,7 +126,7 @@ bool stage1_unit_name_reserved(const char *app_name) {
         for (size_t i = 0; i < ELEMENTSOF(reserved_units); i++)
                 if (streq(app_name, reserved_units[i]))
                         return true;
-        /* The reaper templates: reaper-success@.service, reaper-failure@.service. */
+        /* The reapers: reaper-success@.service, reaper-failure@.service, reaper-exit.service. */
         return startswith(app_name, "reaper-") != NULL;
 }
 

@@ -15,10 +15,14 @@
  * code, or 128 + the signal number for an app killed by a signal (as a shell reports it), except that an
  * app stopped by SIGTERM, which systemd counts as a success, is 0 (as in rkt 1.30).
  *
- * The pod ends with its first failing app's status, or with 0 once all its apps have exited successfully
- * (stopping the others: exit.target conflicts with shutdown.target, which app units conflict with). The
- * reaper that takes that decision claims it in /run (only one can), and exits non-zero: its unit has
- * FailureAction=exit, with the reaper's status as the pod's (reaper-failure@) or 0 (reaper-success@). */
+ * The pod ends with its first failing app's status, or with 0 once all its apps have exited successfully.
+ * The reaper that takes that decision claims it in /run (only one can); no unit fails for it:
+ *   - reaper-failure@ units have SuccessAction=exit (exit.target stops the other apps, which conflict with
+ *     shutdown.target, and their reapers record them): each exits with the pod's status, the first
+ *     failing app's, which the unit counts as a success (ExecStart=-) and passes on to the pod's end;
+ *   - after the last app, the reaper creates /run/rkt/exit-force, the condition of reaper-exit.service,
+ *     which every reaper-success@ unit starts when it is done (OnSuccess=): SuccessAction=exit-force, 0.
+ * A reaper-success@ that cannot do that fails, and its unit's FailureAction=exit ends the pod. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +43,7 @@
 #define APPS_DIR "/etc/systemd/system/default.target.wants"
 #define CLAIM_DIR "/run/rkt"
 #define CLAIM CLAIM_DIR "/pod-exit"
+#define EXIT_FORCE CLAIM_DIR "/exit-force"
 
 static const struct {
         const char *name;
@@ -107,22 +112,49 @@ static int app_status(bool *ret_failed) {
         return v;
 }
 
-static int write_status(const char *app, int status) {
-        char path[PATH_MAX], tmp[PATH_MAX], text[16];
-        int fd, n, len;
+/* Writes VALUE to PATH whole: to TMP first, then renamed over PATH, or, if EXCLUSIVE, linked to PATH, which
+ * fails with -EEXIST when PATH exists. */
+static int write_number(const char *tmp, const char *path, int value, bool exclusive) {
+        char text[16];
+        int fd, len, r;
+        ssize_t n;
 
-        snprintf(path, sizeof(path), STATUS_DIR "/%s", app);
-        snprintf(tmp, sizeof(tmp), STATUS_DIR "/.%s.tmp", app);
-        len = snprintf(text, sizeof(text), "%d", status);
+        len = snprintf(text, sizeof(text), "%d", value);
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
         n = write(fd, text, len);
-        if (n != len || close(fd) < 0) {
+        r = n == len ? 0 : n < 0 ? -errno : -EIO;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && (exclusive ? link(tmp, path) : rename(tmp, path)) < 0)
+                r = -errno;
+        if (r < 0 || exclusive)
                 (void) unlink(tmp);
-                return n < 0 ? -errno : -EIO;
-        }
-        return rename(tmp, path) < 0 ? -errno : 0;
+        return r;
+}
+
+static int read_number(const char *path) {
+        char text[16];
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        ssize_t n;
+
+        if (fd < 0)
+                return -1;
+        n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0)
+                return -1;
+        text[n] = 0;
+        return parse_number(text);
+}
+
+static int write_status(const char *app, int status) {
+        char path[PATH_MAX], tmp[PATH_MAX];
+
+        snprintf(path, sizeof(path), STATUS_DIR "/%s", app);
+        snprintf(tmp, sizeof(tmp), STATUS_DIR "/.%s.tmp", app);
+        return write_number(tmp, path, status, false);
 }
 
 /* Have all apps of the pod (the units init linked into default.target.wants) recorded a status? */
@@ -147,16 +179,16 @@ static bool all_apps_exited(void) {
         return all;
 }
 
-/* Only the first reaper to decide that the pod ends may set its exit status. */
-static bool claim_pod_exit(void) {
-        int fd;
+/* Only the first reaper to decide that the pod ends may set its exit status, which CLAIM holds. Returns 1 if
+ * this one did, 0 if another one had. */
+static int claim_pod_exit(int status) {
+        char tmp[PATH_MAX];
+        int r;
 
         (void) mkdir(CLAIM_DIR, 0755);
-        fd = open(CLAIM, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return false;
-        close(fd);
-        return true;
+        snprintf(tmp, sizeof(tmp), CLAIM_DIR "/.pod-exit.%d", (int) getpid());
+        r = write_number(tmp, CLAIM, status, true);
+        return r == -EEXIST ? 0 : r < 0 ? r : 1;
 }
 
 static bool app_name_valid(const char *s) {
@@ -243,7 +275,7 @@ static int console_keep_newlines(void) {
 
 int main(int argc, char **argv) {
         bool failed;
-        int status, r;
+        int status, pod_status = 0, claimed, r;
 
         if (argc == 2 && streq(argv[1], "--supervisor-ready")) {
                 (void) unlink("/rkt/supervisor-status");
@@ -267,17 +299,33 @@ int main(int argc, char **argv) {
         /* systemd's EXIT_EXEC: the app's program could not be run. */
         if (failed && status == 203)
                 reaper_diagnose_exec(argv[1]);
+        /* A failing app's claim comes before its status: the reaper that sees every app's status, and would
+         * end the pod with 0, sees the claim too. The pod's status is this app's, or that of the reaper that
+         * claimed the exit before. */
+        if (failed) {
+                pod_status = status != 0 ? status : 1;
+                r = claim_pod_exit(pod_status);
+                if (r < 0)
+                        fprintf(stderr, "reaper: claiming the pod's exit: %s\n", strerror(-r));
+                else if (r == 0 && (claimed = read_number(CLAIM)) >= 0)
+                        pod_status = claimed;
+        }
         r = write_status(argv[1], status);
         if (r < 0)
                 fprintf(stderr, "reaper: recording the exit status of app '%s': %s\n", argv[1],
                         strerror(-r));
+        /* reaper-failure@: its unit passes the status on (SuccessAction=exit). */
+        if (failed)
+                return pod_status;
 
-        if (failed) {
-                if (!claim_pod_exit())
-                        return 0;
-                return status != 0 ? status : 1;
+        if (!all_apps_exited())
+                return 0;
+        r = claim_pod_exit(0);
+        if (r > 0)
+                r = write_number(CLAIM_DIR "/.exit-force.tmp", EXIT_FORCE, 0, false);
+        if (r < 0) {
+                fprintf(stderr, "reaper: ending the pod: %s\n", strerror(-r));
+                return 1;
         }
-        if (all_apps_exited() && claim_pod_exit())
-                return 1; /* reaper-success@: FailureActionExitStatus=0 */
         return 0;
 }

@@ -68,6 +68,40 @@ run_pod() {
         assert_output_contains "app-bad=7"
 }
 
+# assert_no_unit_failure [WORD] - $output (from `run`, a pod's systemd with --debug) has none of systemd's
+# words for a unit that failed: a failed start (the status line ellipsizes long unit names), or a unit's
+# failed result or main process, on a line with WORD if given.
+assert_no_unit_failure() {
+        local l
+        for l in "${lines[@]}"; do
+                case $l in
+                *FAILED* | *"Failed to start"*) fail "a unit failure in the pod's log: $l" ;;
+                *"${1:-}"*"Failed with result"* | *"${1:-}"*"/FAILURE"*) fail "a unit failure in the pod's log: $l" ;;
+                esac
+        done
+}
+
+@test "rkt --debug run: a pod ends with no unit failure in its log, and with its app's status" {
+        run rkt --debug --insecure-options=image run --net=host "$BB" --exec /bin/true
+        assert_status 0
+        assert_output_contains "Reached target"
+        assert_no_unit_failure
+        run rkt --debug --insecure-options=image run --net=host \
+                "$BB" --name one --exec /bin/true "$BB" --name two --exec /bin/sh -- -c "sleep 1" ---
+        assert_status 0
+        assert_no_unit_failure
+        # The app's own failure is one; its reaper, which ends the pod with the app's status, has none.
+        run rkt --debug --insecure-options=image run --net=host --uuid-file-save="$RKT_TEST_DIR/uuid" \
+                "$BB" --exec /bin/sh -- -c "echo five; exit 5"
+        assert_status 5
+        assert_output_contains "five"
+        assert_output_contains "busybox.service: Failed with result 'exit-code'"
+        assert_no_unit_failure reaper-
+        run rkt status "$(cat "$RKT_TEST_DIR/uuid")"
+        assert_status 0
+        assert_output_contains "app-busybox=5"
+}
+
 @test "without --net the pod is on the default network: eth0 on 172.16.28.0/24, a default route, not the host's" {
         run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c \
                 'ip -o -4 addr show eth0 | grep -q "inet 172\.16\.28\." && ip route | grep -q "^default via 172\.16\.28\.1 dev eth0" && test "$(readlink /proc/self/ns/net)" != "$0"' \

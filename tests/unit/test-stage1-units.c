@@ -136,6 +136,7 @@ static void test_reserved_names(void **state) {
         assert_true(stage1_unit_name_reserved("systemd-journald"));
         assert_true(stage1_unit_name_reserved("default"));
         assert_true(stage1_unit_name_reserved("reaper-success"));
+        assert_true(stage1_unit_name_reserved("reaper-exit"));
         assert_false(stage1_unit_name_reserved("nginx"));
         assert_false(stage1_unit_name_reserved("reaper"));
 }
