@@ -23,26 +23,14 @@
 /* --- building a message --- */
 
 typedef struct Out {
-        uint8_t *p;
+        char *p;
         size_t n, cap;
         bool failed;
 } Out;
 
 static void out_bytes(Out *o, const void *data, size_t n) {
-        if (o->failed)
-                return;
-        if (o->n + n > o->cap) {
-                size_t cap = MAX(o->cap * 2, o->n + n + 64);
-                uint8_t *p = realloc(o->p, cap);
-                if (!p) {
-                        o->failed = true;
-                        return;
-                }
-                o->p = p;
-                o->cap = cap;
-        }
-        memcpy(o->p + o->n, data, n);
-        o->n += n;
+        if (!o->failed && buf_append(&o->p, &o->n, &o->cap, data, n) < 0)
+                o->failed = true;
 }
 
 static void out_align(Out *o, size_t a) {
@@ -54,7 +42,7 @@ static void out_u32_at(Out *o, size_t at, uint32_t v) {
         if (o->failed)
                 return;
         for (size_t i = 0; i < 4; i++)
-                o->p[at + i] = (uint8_t) (v >> (8 * i));
+                o->p[at + i] = (char) (uint8_t) (v >> (8 * i));
 }
 
 static void out_u32(Out *o, uint32_t v) {
@@ -126,7 +114,7 @@ int sysbus_message_build(uint32_t serial, const char *dest, const char *path, co
                 free(o.p);
                 return o.failed ? -ENOMEM : -E2BIG;
         }
-        *ret = o.p;
+        *ret = (uint8_t *) o.p;
         *ret_size = o.n;
         return 0;
 }

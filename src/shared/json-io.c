@@ -533,22 +533,8 @@ int json_check_const(json_object *o, const char *key, const char *expected, RktE
 /* --- writing JSON --- */
 
 static void w_put(JsonWriter *w, const char *s, size_t n) {
-        if (w->oom)
-                return;
-        if (w->len + n + 1 > w->cap) {
-                size_t cap = MAX(w->cap * 2, w->len + n + 256);
-                char *b = realloc(w->buf, cap);
-
-                if (!b) {
-                        w->oom = true;
-                        return;
-                }
-                w->buf = b;
-                w->cap = cap;
-        }
-        memcpy(w->buf + w->len, s, n);
-        w->len += n;
-        w->buf[w->len] = '\0';
+        if (!w->oom && buf_append(&w->buf, &w->len, &w->cap, s, n) < 0)
+                w->oom = true;
 }
 
 static void w_puts(JsonWriter *w, const char *s) {

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <sys/random.h>
 
@@ -227,5 +230,22 @@ int random_bytes(void *p, size_t n) {
                 }
                 got += (size_t) k;
         }
+        return 0;
+}
+
+int buf_append(char **buf, size_t *len, size_t *cap, const void *data, size_t n) {
+        if (n >= SIZE_MAX / 2 - *len)
+                return -ENOMEM;
+        if (*len + n + 1 > *cap) {
+                size_t c = MAX(*cap * 2, *len + n + 256);
+                char *b = realloc(*buf, c);
+                if (!b)
+                        return -ENOMEM;
+                *buf = b;
+                *cap = c;
+        }
+        memcpy(*buf + *len, data, n);
+        *len += n;
+        (*buf)[*len] = 0;
         return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "macro.h"
@@ -26,3 +27,7 @@ unsigned levenshtein(const char *a, const char *b);
 
 /* n bytes from the kernel's random pool (getrandom(), blocking until it is seeded). */
 int random_bytes(void *p, size_t n);
+
+/* Appends n bytes to the growing buffer *buf (*len bytes used of *cap), keeping a NUL after them:
+ * -ENOMEM, the buffer as it was, when it cannot grow. */
+int buf_append(char **buf, size_t *len, size_t *cap, const void *data, size_t n);
