@@ -102,6 +102,13 @@ assert_no_unit_failure() {
         assert_output_contains "app-busybox=5"
 }
 
+@test "rkt --debug run: the app's unit parses without a warning (every system call it names is known)" {
+        run rkt --debug --insecure-options=image run --net=host "$BB" --exec /bin/true
+        assert_status 0
+        assert_output_contains "Reached target"
+        [[ $output != *"Failed to parse"* ]] || fail "$output"
+}
+
 @test "without --net the pod is on the default network: eth0 on 172.16.28.0/24, a default route, not the host's" {
         run rkt --insecure-options=image run --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --exec /bin/sh -- -c \
                 'ip -o -4 addr show eth0 | grep -q "inet 172\.16\.28\." && ip route | grep -q "^default via 172\.16\.28\.1 dev eth0" && test "$(readlink /proc/self/ns/net)" != "$0"' \
