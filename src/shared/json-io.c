@@ -43,6 +43,22 @@ const char *json_path_member(char *buf, size_t size, const char *path, const cha
         return buf;
 }
 
+const char *json_path_index(char *buf, size_t size, const char *path, size_t i) {
+        char digits[3 * sizeof(size_t) + 3];
+        size_t d = sizeof(digits) - 1, o;
+
+        digits[d] = '\0';
+        digits[--d] = ']';
+        do
+                digits[--d] = (char) ('0' + i % 10);
+        while ((i /= 10) > 0);
+        digits[--d] = '[';
+        o = copy_truncated(buf, 0, size, path);
+        o = copy_truncated(buf, o, size, digits + d);
+        buf[o] = '\0';
+        return buf;
+}
+
 const char *json_quote(char *buf, size_t size, const char *s) {
         size_t o = 0;
 
@@ -389,7 +405,7 @@ int json_read_strv(json_object *v, const char *path, char ***ret, RktError **ret
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *s = NULL;
                 json_object *e = json_object_array_get_idx(v, i);
-                const char *p = JSON_PATH("%s[%zu]", path, i);
+                const char *p = JSON_PATH_INDEX(path, i);
 
                 r = json_expect(e, json_type_string, p, reterr);
                 if (r < 0)
@@ -419,8 +435,7 @@ int json_read_array(json_object *v, const char *path, size_t size, JsonElementPa
 
                 if (!e)
                         return -ENOMEM;
-                r = parse(json_object_array_get_idx(v, i), JSON_PATH("%s[%zu]", path, i), e, userdata,
-                          reterr);
+                r = parse(json_object_array_get_idx(v, i), JSON_PATH_INDEX(path, i), e, userdata, reterr);
         }
         return r;
 }
@@ -433,10 +448,10 @@ static int kv_from_json(json_object *e, const char *path, void *elem, const void
         r = json_expect(e, json_type_object, path, reterr);
         if (r < 0)
                 return r;
-        r = json_read_string(json_member(e, "name"), JSON_PATH("%s.name", path), &k->name, reterr);
+        r = json_read_string(json_member(e, "name"), JSON_PATH_MEMBER(path, "name"), &k->name, reterr);
         if (r < 0)
                 return r;
-        r = json_read_string(json_member(e, "value"), JSON_PATH("%s.value", path), &k->value, reterr);
+        r = json_read_string(json_member(e, "value"), JSON_PATH_MEMBER(path, "value"), &k->value, reterr);
         if (r < 0)
                 return r;
         if (!k->value && !(k->value = strdup("")))
@@ -467,7 +482,7 @@ int json_read_kv_map(json_object *v, const char *path, NameValue **ret, size_t *
         end = json_object_iter_end(v);
         for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
                 const char *key = json_object_iter_peek_name(&it);
-                const char *p = JSON_PATH("%s.%s", path, key);
+                const char *p = JSON_PATH_MEMBER(path, key);
                 json_object *e = json_object_iter_peek_value(&it);
                 NameValue *k;
 

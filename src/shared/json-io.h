@@ -24,6 +24,9 @@ const char *json_pathf(char *buf, size_t size, const char *fmt, ...) _printf_(3,
  * it, without printf: it is made for every field of every document read. */
 #define JSON_PATH_MEMBER(path, key) json_path_member((char[JSON_PATH_MAX]){0}, JSON_PATH_MAX, (path), (key))
 const char *json_path_member(char *buf, size_t size, const char *path, const char *key);
+/* "path[i]", likewise. */
+#define JSON_PATH_INDEX(path, i) json_path_index((char[JSON_PATH_MAX]){0}, JSON_PATH_MAX, (path), (i))
+const char *json_path_index(char *buf, size_t size, const char *path, size_t i);
 
 /* 'value' for a message: quoted, control characters escaped, long values shortened. */
 #define JSON_QUOTE(s) json_quote((char[JSON_QUOTE_MAX]){0}, JSON_QUOTE_MAX, (s))

@@ -242,9 +242,18 @@ static int strict_member(const JsonTable *t, const JsonField *f, json_object *o,
 /* The path a strict table's field gives its reader: "field 'PATH'" for a value, the bare path for an
  * object or an array of objects (their own fields say "field '…'"). */
 static const char *strict_path(const JsonField *f, const char *path, char *buf, size_t size) {
+        static const char prefix[] = "field '";
+        size_t n = strlen(path);
+
         if (f->type == JSON_FIELD_ARRAY || f->type == JSON_FIELD_OBJECT || f->type == JSON_FIELD_OBJECT_PTR)
                 return path;
-        return json_pathf(buf, size, "field '%s'", path);
+        /* By hand: every field of every record read pays for it, and printf was most of that. */
+        n = MIN(n, size - STRLEN(prefix) - 2);
+        memcpy(buf, prefix, STRLEN(prefix));
+        memcpy(buf + STRLEN(prefix), path, n);
+        buf[STRLEN(prefix) + n] = '\'';
+        buf[STRLEN(prefix) + n + 1] = 0;
+        return buf;
 }
 
 int json_table_from_json(const JsonTable *t, json_object *v, const char *path, void *p, RktError **reterr) {

@@ -352,6 +352,16 @@ static void test_path_member(void **state) {
                 snprintf(want, sizeof(want), "%s%s%s", path, ".", "member");
                 assert_string_equal(JSON_PATH_MEMBER(path, "member"), want);
         }
+        /* An index, as "%s[%zu]" would format it, truncated the same way. */
+        assert_string_equal(JSON_PATH_INDEX("apps", 0), "apps[0]");
+        assert_string_equal(JSON_PATH_INDEX("a.exec", 1234567), "a.exec[1234567]");
+        assert_string_equal(JSON_PATH_INDEX("", SIZE_MAX), "[18446744073709551615]");
+        for (size_t n = 240; n < sizeof(path); n += 3) {
+                memset(path, 'p', n);
+                path[n] = '\0';
+                snprintf(want, sizeof(want), "%s[%zu]", path, n);
+                assert_string_equal(JSON_PATH_INDEX(path, n), want);
+        }
 }
 
 RUN_TESTS(cmocka_unit_test(test_path_member), cmocka_unit_test(test_round_trip),
