@@ -314,22 +314,26 @@ int sysbus_read_bool(const SysBusMessage *m, bool *ret) {
 int sysbus_read_strv(const SysBusMessage *m, char ***ret) {
         _cleanup_(strv_freep) char **l = NULL;
         const char *s;
+        size_t n = 0;
         uint32_t len;
-        In in;
-        int r;
+        In in, start;
 
         if (body_open(m, "as", &in) < 0 || in_u32(&in, &len) < 0 || len > in.size - in.off)
                 return -EBADMSG;
         in.size = in.off + len;
-        while (in.off < in.size) {
-                if (in_string(&in, &s) < 0)
+        /* Checked and counted first, then copied into one allocation. */
+        for (start = in; in.off < in.size; n++)
+                if (n >= SYSBUS_STRV_MAX)
+                        return -E2BIG;
+                else if (in_string(&in, &s) < 0)
                         return -EBADMSG;
-                r = strv_extend(&l, s);
-                if (r < 0)
-                        return r;
-        }
-        if (!l && !(l = calloc(1, sizeof(char *))))
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
                 return -ENOMEM;
+        in = start;
+        for (size_t i = 0; i < n; i++)
+                if (in_string(&in, &s) < 0 || !(l[i] = strdup(s)))
+                        return -ENOMEM;
         *ret = TAKE_PTR(l);
         return 0;
 }

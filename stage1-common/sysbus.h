@@ -19,6 +19,8 @@
 #define SYSBUS_MESSAGE_MAX (4U * 1024 * 1024)
 #define SYSBUS_TIMEOUT_USEC (25ULL * 1000 * 1000)
 #define SYSBUS_DEFAULT_ADDRESS "unix:path=/run/dbus/system_bus_socket"
+/* Names in a list we read (a system has a few hundred bus names; a message could hold ~500,000). */
+#define SYSBUS_STRV_MAX 16384U
 
 enum {
         SYSBUS_METHOD_CALL = 1,

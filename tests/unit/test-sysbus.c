@@ -284,6 +284,32 @@ static void test_hostile(void **state) {
         assert_int_equal(sysbus_message_size(msg.b, &size), -E2BIG);
 }
 
+/* A list of more names than any bus has is refused, not copied name by name. */
+static void test_strv_limit(void **state) {
+        _cleanup_strv_free_ char **l = NULL;
+        Msg head = {};
+        SysBusMessage m;
+
+        for (uint32_t n = SYSBUS_STRV_MAX; n <= SYSBUS_STRV_MAX + 1; n++) {
+                /* each name "": its length, its NUL, padding to 4 but after the last */
+                size_t body = start(&head, SYSBUS_METHOD_RETURN, 2, NULL, "as"), len = 8 * (size_t) n - 3,
+                       size = body + 4 + len;
+                _cleanup_free_ uint8_t *p = calloc(1, size);
+
+                assert_non_null(p);
+                memcpy(p, head.b, body);
+                for (int i = 0; i < 4; i++) {
+                        p[4 + i] = (uint8_t) ((size - body) >> (8 * i));
+                        p[body + i] = (uint8_t) (len >> (8 * i));
+                }
+                assert_int_equal(sysbus_message_parse(p, size, &m), 0);
+                assert_int_equal(sysbus_read_strv(&m, &l), n == SYSBUS_STRV_MAX ? 0 : -E2BIG);
+                if (l)
+                        assert_int_equal(strv_length(l), n);
+                l = strv_free(l);
+        }
+}
+
 static void test_address(void **state) {
         const struct {
                 const char *address, *path;
@@ -555,6 +581,7 @@ static void test_notify(void **state) {
 }
 
 RUN_TESTS(cmocka_unit_test(test_build_roundtrip), cmocka_unit_test(test_read_values),
-          cmocka_unit_test(test_hostile), cmocka_unit_test(test_address), cmocka_unit_test(test_unit_path),
-          cmocka_unit_test(test_cgroup_unit), cmocka_unit_test(test_conversation),
-          cmocka_unit_test(test_rejected), cmocka_unit_test(test_notify))
+          cmocka_unit_test(test_hostile), cmocka_unit_test(test_strv_limit), cmocka_unit_test(test_address),
+          cmocka_unit_test(test_unit_path), cmocka_unit_test(test_cgroup_unit),
+          cmocka_unit_test(test_conversation), cmocka_unit_test(test_rejected),
+          cmocka_unit_test(test_notify))
