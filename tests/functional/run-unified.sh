@@ -13,7 +13,7 @@ set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 
-default_tests='cgroups.bats run.bats isolation.bats stage1.bats podfile.bats userns.bats security-exec.bats security-mounts.bats'
+default_tests='cgroups.bats run.bats isolation.bats stage1.bats podfile.bats userns.bats security-exec.bats security-mounts.bats cgroup2-*.bats'
 list=${RKT_FUNCTIONAL_UNIFIED_TESTS:-${RKT_FUNCTIONAL_TESTS:-$default_tests}}
 
 # Globs are expanded against tests/functional/ (names as run.sh takes them).

@@ -363,8 +363,10 @@ cmd_start() {
 		mkdir -p -- "$cg"
 	done
 
+	# bpf(): the test host's systemd applies device policies (DevicePolicy=, DeviceAllow=) on cgroup2 with
+	# BPF programs, as a real host's does; nspawn's filter would refuse it the call.
 	args=(-q -D "$root" --boot --volatile=overlay --keep-unit --register=no -M "$name"
-		--capability=all --private-network --console=read-only
+		--capability=all --system-call-filter=bpf --private-network --console=read-only
 		--bind="$scratch/tmp:/tmp" --bind="$scratch/var-tmp:/var/tmp")
 	for p in "${binds[@]}"; do
 		args+=(--bind="$p")
