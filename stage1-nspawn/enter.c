@@ -41,6 +41,7 @@
 #include "log.h"
 #include "path.h"
 #include "pod-process.h"
+#include "process.h"
 #include "stage1-common.h"
 #include "stage1-isolation.h"
 #include "stage1-units.h"
@@ -379,11 +380,7 @@ static int copy_pod_filters(pid_t pod_pid, Filters *ret, RktError **reterr) {
                                      "attaching to the pod's PID 1 to copy its seccomp filter: %s",
                                      strerror(-r));
         }
-        while (waitpid(pod_pid, &st, __WALL) < 0)
-                if (errno != EINTR) {
-                        r = negative_errno();
-                        break;
-                }
+        r = wait_pid(pod_pid, &st, __WALL);
         for (unsigned long i = 0; r >= 0; i++) {
                 long len = ptrace(PTRACE_SECCOMP_GET_FILTER, pod_pid, (void *) i, NULL);
                 struct sock_filter *prog, **progs;
@@ -676,9 +673,9 @@ static int enter(const EnterArgs *a, int *ret_status, RktError **reterr) {
                                      strerror(-ce.error));
         }
         safe_close(pipefd[0]);
-        while (waitpid(child, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
+        r = wait_pid(child, &status, 0);
+        if (r < 0)
+                return r;
         *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         return 0;
 }

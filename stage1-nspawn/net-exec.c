@@ -35,7 +35,7 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
         _cleanup_close_ int in = -1, out_r = -1, out_w = -1, devnull = -1;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
-        int pipefd[2], status, r;
+        int pipefd[2], status, r, k;
         pid_t pid;
 
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -94,9 +94,9 @@ static int spawn(const char *path, char *const *argv, char *const *env, const ch
                 size += n;
         }
         out_r = safe_close(out_r);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return negative_errno();
+        k = wait_pid(pid, &status, 0);
+        if (k < 0)
+                return k;
         if (r < 0)
                 return r;
         buf[size] = 0;

@@ -13,6 +13,7 @@
 #include "fd-util.h"
 #include "fs.h"
 #include "net-host.h"
+#include "process.h"
 #include "util.h"
 
 /* As "ip netns add" does: /run/netns is a shared mount point, so that the namespaces' bind mounts reach the
@@ -59,7 +60,7 @@ static int loopback_up(void) {
 
 int net_netns_create(const char *path) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0);
-        int status;
+        int status, r;
         pid_t pid;
 
         if (fd < 0)
@@ -77,9 +78,9 @@ int net_netns_create(const char *path) {
                         _exit(errno);
                 _exit(0);
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return negative_errno();
+        r = wait_pid(pid, &status, 0);
+        if (r < 0)
+                return r;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 (void) unlink(path);
                 return WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;

@@ -10,6 +10,7 @@
 #include "path.h"
 #include "pod-common.h"
 #include "pod-name.h"
+#include "process.h"
 #include "stage1-exec.h"
 #include "strv.h"
 
@@ -352,9 +353,9 @@ static int run_entrypoint_fd(const Pod *p, int fd, char *ep, char *const *args, 
                 fprintf(stderr, "cannot execute '%s': %s\n", ep, strerror(-r));
                 _exit(EXIT_RKT_ERROR);
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for '%s': %m", ep);
+        r = wait_pid(pid, &status, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for '%s': %m", ep);
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return log_error_errno(-ECHILD, "'%s' was killed by signal %d", ep, WTERMSIG(status));

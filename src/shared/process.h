@@ -9,3 +9,5 @@
  * and be dropped where the program we run waits for it. Returns what fork() returns, or a negative errno.
  * The parent should block signals around the call when its handlers must not run in the child. */
 pid_t safe_fork(void);
+/* waitpid(pid, ret_status, flags), again when a signal interrupts it: 0, or a negative errno. */
+int wait_pid(pid_t pid, int *ret_status, int flags);
