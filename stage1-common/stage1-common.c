@@ -241,23 +241,20 @@ int stage1_own_unit(char **ret) {
 
 int stage1_notify(const char *message) {
         const char *socket_path = getenv("NOTIFY_SOCKET");
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sockaddr_un sa;
         _cleanup_close_ int fd = -1;
-        size_t len;
+        socklen_t len;
+        int r;
 
         if (!socket_path)
                 return 0;
-        len = strlen(socket_path);
-        if ((socket_path[0] != '/' && socket_path[0] != '@') || len < 2 || len >= sizeof(sa.sun_path))
-                return -EAFNOSUPPORT;
-        memcpy(sa.sun_path, socket_path, len);
-        if (socket_path[0] == '@')
-                sa.sun_path[0] = 0;
+        r = sockaddr_un_from(socket_path, &sa, &len);
+        if (r < 0)
+                return r;
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        if (sendto(fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *) &sa,
-                   (socklen_t) (offsetof(struct sockaddr_un, sun_path) + len + (socket_path[0] == '/'))) < 0)
+        if (sendto(fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *) &sa, len) < 0)
                 return -errno;
         return 1;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "strv.h"
 #include "sysbus.h"
 #include "util.h"
@@ -450,11 +451,16 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
-static int wait_fd(int fd, short events, uint64_t deadline) {
+/* After a send() or recv() that failed with errno: the error, or once the call can go on (the socket is
+ * ready, or a signal came), 0 to try again; -ETIMEDOUT past the deadline. */
+static int wait_again(int fd, short events, uint64_t deadline) {
         struct pollfd p = {.fd = fd, .events = events};
-        uint64_t now = now_usec();
+        uint64_t now;
         int r;
 
+        if (errno != EAGAIN && errno != EINTR)
+                return -errno;
+        now = now_usec();
         if (now >= deadline)
                 return -ETIMEDOUT;
         r = poll(&p, 1, (int) ((deadline - now + 999) / 1000));
@@ -470,9 +476,7 @@ static int bus_send(SysBus *bus, const void *data, size_t n, uint64_t deadline) 
                         done += (size_t) k;
                         continue;
                 }
-                if (errno != EAGAIN && errno != EINTR)
-                        return -errno;
-                int r = wait_fd(bus->fd, POLLOUT, deadline);
+                int r = wait_again(bus->fd, POLLOUT, deadline);
                 if (r < 0)
                         return r;
         }
@@ -502,9 +506,7 @@ static int bus_fill(SysBus *bus, size_t want, uint64_t deadline) {
                 }
                 if (k == 0)
                         return -ECONNRESET;
-                if (errno != EAGAIN && errno != EINTR)
-                        return -errno;
-                int r = wait_fd(bus->fd, POLLIN, deadline);
+                int r = wait_again(bus->fd, POLLIN, deadline);
                 if (r < 0)
                         return r;
         }
@@ -575,25 +577,20 @@ int sysbus_open_fd(int fd, SysBus **ret) {
 
 int sysbus_open_system(SysBus **ret) {
         const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_free_ char *path = NULL;
-        size_t len;
+        struct sockaddr_un sa;
+        socklen_t len;
         int fd, r;
 
         r = sysbus_address_path(address ?: SYSBUS_DEFAULT_ADDRESS, &path);
+        if (r >= 0)
+                r = sockaddr_un_from(path, &sa, &len);
         if (r < 0)
                 return r;
-        len = strlen(path);
-        if (len >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        memcpy(sa.sun_path, path, len);
-        if (path[0] == '@')
-                sa.sun_path[0] = 0;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (connect(fd, (struct sockaddr *) &sa,
-                    (socklen_t) (offsetof(struct sockaddr_un, sun_path) + len + (path[0] != '@'))) < 0) {
+        if (connect(fd, (struct sockaddr *) &sa, len) < 0) {
                 r = -errno;
                 close(fd);
                 return r;
@@ -667,7 +664,7 @@ int sysbus_call(SysBus *bus, const char *dest, const char *path, const char *ifa
         int r;
 
         if (ret_error)
-                *ret_error = NULL;
+                *ret_error = NULL; /* also when the call cannot be sent */
         r = sysbus_call_start(bus, dest, path, iface, member, args, &serial);
         if (r < 0)
                 return r;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -196,4 +198,20 @@ int read_regular_file_at(int dirfd, const char *path, size_t max, char **ret, si
         if (fd < 0)
                 return errno == ELOOP ? -ELOOP : negative_errno();
         return read_regular_fd(fd, max, ret, ret_size);
+}
+
+int sockaddr_un_from(const char *path, struct sockaddr_un *ret, socklen_t *ret_len) {
+        size_t len = strlen(path);
+
+        if ((path[0] != '/' && path[0] != '@') || len < 2)
+                return -EAFNOSUPPORT;
+        if (len >= sizeof(ret->sun_path))
+                return -ENAMETOOLONG;
+        *ret = (struct sockaddr_un){.sun_family = AF_UNIX};
+        memcpy(ret->sun_path, path, len);
+        if (path[0] == '@')
+                ret->sun_path[0] = 0;
+        /* A path's NUL counts, an abstract name has none. */
+        *ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '/'));
+        return 0;
 }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "macro.h"
 
@@ -28,3 +30,7 @@ int read_file_in_root(int rootfd, const char *path, size_t max, char **ret, size
 /* Reads dirfd/path, which must be a regular file and not a symlink, bounded by max bytes. For files that
  * rkt's own processes wrote but that are read by host root later (a pod directory's pid files, records). */
 int read_regular_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* The address of an AF_UNIX socket named as systemd and D-Bus name them: "/path", or "@name" for an
+ * abstract one. -EAFNOSUPPORT for anything else, -ENAMETOOLONG when it does not fit. */
+int sockaddr_un_from(const char *path, struct sockaddr_un *ret, socklen_t *ret_len);
