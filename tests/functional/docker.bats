@@ -10,23 +10,25 @@ DOCKER_CONFIG='{"Env":["PATH=/bin","GREETING=hello from docker"],"Entrypoint":["
  "Cmd":["echo \"$GREETING\"; pwd; id -u; test ! -e /etc/gone && echo gone-is-gone; ls /data; echo x >/cache/x && grep -q \" /cache \" /proc/self/mountinfo && echo cache-is-a-volume"],
  "WorkingDir":"/data","User":"0:0","ExposedPorts":{"80/tcp":{}},"Volumes":{"/cache":{}}}'
 
-# start_registry NAME [AUTH-YAML] - a registry on $REG whose access log is $SHARED/NAME.log.
+# start_registry NAME [AUTH-YAML [DATA]] - a registry on $REG whose access log is $SHARED/NAME.log, storing
+# in DATA ($SHARED/NAME-data).
 start_registry() {
-	local name=$1 auth=${2:-}
+	local name=$1 auth=${2:-} data=${3:-$SHARED/$1-data}
 	cat >"$SHARED/$name.yml" <<-YML
 	version: 0.1
 	log:
 	  level: info
 	storage:
 	  filesystem:
-	    rootdirectory: $SHARED/$name-data
+	    rootdirectory: $data
 	http:
 	  addr: $REG
 	$auth
 	YML
 	docker-registry serve "$SHARED/$name.yml" >"$SHARED/$name.log" 2>&1 &
 	echo $! >"$SHARED/registry.pid"
-	wait_for 20 curl -sf -o /dev/null "http://$REG/v2/" -u user:secret
+	# Any answer will do: with token auth, /v2/ answers 401.
+	wait_for 20 curl -s -o /dev/null "http://$REG/v2/"
 }
 
 stop_registry() {
@@ -66,6 +68,7 @@ setup_file() {
 }
 
 teardown_file() {
+	stop_token
 	stop_registry
 }
 
@@ -242,4 +245,137 @@ dfetch() {
 	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/private:1.0" ]
 	stop_registry
 	start_registry plain
+}
+
+# Token auth: the registry answers 401 with a Bearer challenge naming the token server of
+# tests/helpers/token-server.py, which signs its JWTs with a key whose certificate the registry trusts.
+TOKEN_SERVER="$RKT_SRCDIR/tests/helpers/token-server.py"
+
+# start_token HOST [ARGS...] - a token server on HOST:5001 (ARGS: --user USER:PASSWORD) logging its
+# requests to $SHARED/tokens.log and misbehaving as $SHARED/tokens.mode says; and the registry on $REG
+# (its access log $SHARED/token.log), its realm http://HOST:5001/token, serving what setup_file pushed.
+start_token() {
+	local host=$1
+	shift
+	stop_registry
+	stop_token
+	if [ ! -f "$SHARED/token.crt" ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test-token-issuer -days 2 \
+			-keyout "$SHARED/token.key" -out "$SHARED/token.crt" 2>/dev/null
+	fi
+	: >"$SHARED/tokens.log"
+	rm -f "$SHARED/tokens.mode" "$SHARED/tokens.ready"
+	python3 "$TOKEN_SERVER" --listen "$host" --port 5001 --key "$SHARED/token.key" --cert "$SHARED/token.crt" \
+		--issuer test-issuer --service test-registry --log "$SHARED/tokens.log" \
+		--mode-file "$SHARED/tokens.mode" --ready "$SHARED/tokens.ready" "$@" >"$SHARED/tokens.out" 2>&1 &
+	echo $! >"$SHARED/tokens.pid"
+	wait_for 20 test -s "$SHARED/tokens.ready"
+	start_registry token "$(printf 'auth:\n  token:\n    realm: http://%s:5001/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: %s' \
+		"$host" "$SHARED/token.crt")" "$SHARED/plain-data"
+}
+
+stop_token() {
+	[ -f "$SHARED/tokens.pid" ] && kill "$(cat "$SHARED/tokens.pid")" 2>/dev/null
+	rm -f "$SHARED/tokens.pid"
+}
+
+# docker_auth REGISTRIES-JSON PASSWORD - the dockerAuth file of auth.d, for user "user".
+docker_auth() {
+	mkdir -p "$RKT_LOCAL_CONFIG_DIR/auth.d"
+	cat >"$RKT_LOCAL_CONFIG_DIR/auth.d/docker.json" <<-JSON
+	{"rktKind":"dockerAuth","rktVersion":"v1","registries":$1,"credentials":{"user":"user","password":"$2"}}
+	JSON
+}
+
+# token_users - the user of each request the token server got, one a line ("null": no credentials).
+token_users() {
+	jq -r '.user' "$SHARED/tokens.log" | sort -u | tr '\n' ' '
+}
+
+assert_store_empty() {
+	[ "$(rkt image list --format=json | jq length)" -eq 0 ] || fail "images stored: $(rkt image list)"
+	[ -z "$(find "$RKT_DATA_DIR/cas" -path '*blobs*' -type f 2>/dev/null)" ] || fail "layers left"
+}
+
+@test "docker: token auth: an anonymous pull gets its token from the registry's token server" {
+	start_token 127.0.0.1
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	[[ ${lines[-1]} == sha512-* ]] || fail "$output"
+	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/app:1.0" ]
+	# The registry refused the manifest without a token, then served it to the bearer of one.
+	grep -q '"GET /v2/test/app/manifests/1.0 HTTP/1.1" 401 ' "$SHARED/token.log" || fail "no 401"
+	grep -q '"GET /v2/test/app/manifests/1.0 HTTP/1.1" 200 ' "$SHARED/token.log" || fail "no 200"
+	[ "$(token_users)" = "null " ] || fail "token requests: $(cat "$SHARED/tokens.log")"
+	[ "$(jq -r 'select(.status == 200) | .query' "$SHARED/tokens.log" | sort -u)" = \
+		"scope=repository%3Atest%2Fapp%3Apull&service=test-registry" ] || fail "$(cat "$SHARED/tokens.log")"
+}
+
+@test "docker: token auth: the dockerAuth credentials go to the token server; missing or wrong ones fail cleanly" {
+	start_token 127.0.0.1 --user user:secret
+	# No credentials: the token grants nothing, and the registry refuses it.
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 254
+	assert_one_error_line
+	assert_output_contains "bad HTTP status code: 401 (Unauthorized) from 'http://$REG/v2/test/app/manifests/1.0'; credentials go in a 'dockerAuth' file in auth.d"
+	assert_store_empty
+	[ "$(token_users)" = "null " ] || fail "token requests: $(cat "$SHARED/tokens.log")"
+
+	docker_auth "[\"$REG\"]" wrong
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 254
+	assert_one_error_line
+	assert_output_contains "the token server 'http://127.0.0.1:5001/token' refused the dockerAuth credentials for '$REG'"
+	assert_store_empty
+
+	# The token server is on the registry's host (another port): the credentials go to it.
+	docker_auth "[\"$REG\"]" secret
+	: >"$SHARED/tokens.log"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	[ "$(rkt image list --format=json | jq -r '.[0].name')" = "127.0.0.1_5000/test/app:1.0" ]
+	[ "$(token_users)" = "user " ] || fail "token requests: $(cat "$SHARED/tokens.log")"
+}
+
+@test "docker: token auth: a hostile token server fails the fetch with one line and leaves the store as it was" {
+	local mode expect
+	start_token 127.0.0.1
+	for mode in notjson huge control silent; do
+		case $mode in
+		notjson) expect="the token server 'http://127.0.0.1:5001/token': the answer is not valid JSON" ;;
+		huge) expect="the token server 'http://127.0.0.1:5001/token': the answer from 'http://127.0.0.1:5001/token?" ;;
+		control) expect="the token server 'http://127.0.0.1:5001/token': token: must not contain control characters" ;;
+		silent) expect="stalled: no data for 2 s" ;;
+		esac
+		echo "$mode" >"$SHARED/tokens.mode"
+		# The silent server never answers: the stall timeout ends the fetch (timeout is only a backstop).
+		run timeout 120 "$RKT" --dir="$RKT_DATA_DIR" --local-config="$RKT_LOCAL_CONFIG_DIR" \
+			--system-config="$RKT_SYSTEM_CONFIG_DIR" --stall-timeout=2s \
+			--insecure-options=image,http fetch docker://$REG/test/app:1.0
+		assert_status 254
+		assert_one_error_line
+		assert_output_contains "$expect"
+		[[ $output != *X-Evil* ]] || fail "the token's bytes reached the message: $output"
+		assert_store_empty
+	done
+	[ "$(jq -s 'length' "$SHARED/tokens.log")" -eq 4 ] || fail "token requests: $(cat "$SHARED/tokens.log")"
+}
+
+@test "docker: token auth: a registry's credentials do not go to a token server on another host" {
+	# The realm is on 127.0.0.2, another host than the registry's 127.0.0.1.
+	start_token 127.0.0.2 --user user:secret
+	docker_auth "[\"$REG\"]" secret
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 254
+	assert_one_error_line
+	assert_output_contains "the dockerAuth credentials for '$REG' were not sent to its token server on another host, '127.0.0.2:5001'"
+	assert_store_empty
+	[ "$(token_users)" = "null " ] || fail "credentials went to the foreign realm: $(cat "$SHARED/tokens.log")"
+
+	# Named among the registries of the credentials, the token server's host gets them.
+	docker_auth "[\"$REG\", \"127.0.0.2:5001\"]" secret
+	: >"$SHARED/tokens.log"
+	run dfetch docker://$REG/test/app:1.0
+	assert_status 0
+	[ "$(token_users)" = "user " ] || fail "token requests: $(cat "$SHARED/tokens.log")"
 }

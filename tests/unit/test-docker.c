@@ -263,6 +263,26 @@ static void test_challenge_parse(void **state) {
         assert_int_equal(docker_challenge_parse("Bearer =x", &c), -EBADMSG);
 }
 
+/* The registry's credentials go to a token server on its own host only (any port), and Docker Hub's to
+ * its token server. */
+static void test_realm_is_registry_host(void **state) {
+        (void) state;
+        assert_true(docker_realm_is_registry_host("127.0.0.1:5000", "127.0.0.1"));
+        assert_true(docker_realm_is_registry_host("reg.example.com", "reg.example.com"));
+        assert_true(docker_realm_is_registry_host("Reg.Example.com:443", "reg.example.com"));
+        assert_true(docker_realm_is_registry_host("[::1]:5000", "[::1]"));
+        assert_true(docker_realm_is_registry_host(DOCKER_HUB_REGISTRY, "auth.docker.io"));
+
+        assert_false(docker_realm_is_registry_host("127.0.0.1:5000", "127.0.0.2"));
+        assert_false(docker_realm_is_registry_host("reg.example.com", "reg.example.com.evil.org"));
+        assert_false(docker_realm_is_registry_host("reg.example.com", "eg.example.com"));
+        assert_false(docker_realm_is_registry_host("reg.example.com:5000", "reg.example.co"));
+        assert_false(docker_realm_is_registry_host("[::1]:5000", "[::2]"));
+        assert_false(docker_realm_is_registry_host("[::1", "[::1"));
+        assert_false(docker_realm_is_registry_host("quay.io", "auth.docker.io"));
+        assert_false(docker_realm_is_registry_host(DOCKER_HUB_REGISTRY, "docker.io"));
+}
+
 /* A registry's documents are hostile: each bad one is refused with one line naming the member, and none
  * leaks or crashes. */
 static void expect_manifest_error(const char *json, int code, const char *message) {
@@ -494,5 +514,6 @@ static void test_token_parse(void **state) {
 
 RUN_TESTS(cmocka_unit_test(test_ref_parse), cmocka_unit_test(test_ref_errors),
           cmocka_unit_test(test_manifest_parse), cmocka_unit_test(test_config_to_manifest),
-          cmocka_unit_test(test_challenge_parse), cmocka_unit_test(test_manifest_hostile),
-          cmocka_unit_test(test_config_hostile), cmocka_unit_test(test_token_parse))
+          cmocka_unit_test(test_challenge_parse), cmocka_unit_test(test_realm_is_registry_host),
+          cmocka_unit_test(test_manifest_hostile), cmocka_unit_test(test_config_hostile),
+          cmocka_unit_test(test_token_parse))

@@ -26,13 +26,21 @@ typedef struct Registry {
         const DockerRef *ref;
         const char *scheme;
         char *authorization; /* the "Authorization: …" line that the registry accepted last */
+        /* the host[:port] of the token server that the registry's credentials were kept from, if they
+         * were: another host than the registry's (for the message when the registry refuses the token) */
+        char *withheld_from;
 } Registry;
 
-static void registry_done(Registry *g) {
+static void drop_authorization(Registry *g) {
         if (g->authorization) {
                 explicit_bzero(g->authorization, strlen(g->authorization));
-                free(g->authorization);
+                g->authorization = mfree(g->authorization);
         }
+}
+
+static void registry_done(Registry *g) {
+        drop_authorization(g);
+        g->withheld_from = mfree(g->withheld_from);
 }
 
 static int sha256_mem(const void *p, size_t n, char ret[static 7 + 64 + 1]) {
@@ -86,13 +94,24 @@ static int basic_header(const DockerAuthEntry *a, char **ret) {
         return auth_entry_header(&e, ret, NULL);
 }
 
+/* The credentials for the token server on realm_host[port]: the registry's own when it is the registry's
+ * host (docker_realm_is_registry_host), otherwise those auth.d configures for the token server's
+ * host[:port] itself, if any. The registry's credentials never go to another host than the one they are
+ * configured for: a registry could otherwise name any server as its realm and have them sent there. */
+static const DockerAuthEntry *token_auth(Registry *g, const char *realm_host, const char *realm_hostport) {
+        if (docker_realm_is_registry_host(g->ref->registry, realm_host))
+                return find_docker_auth(g->config, g->ref->registry);
+        return find_docker_auth(g->config, realm_hostport);
+}
+
 /* The token dance of the Docker Registry API: ask the realm of the challenge for a token for the scope,
- * with the registry's dockerAuth credentials when there are any (anonymous otherwise). */
+ * with the dockerAuth credentials token_auth() picks (anonymous without any). */
 static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) {
-        _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL, *token = NULL;
-        const DockerAuthEntry *a = find_docker_auth(g->config, g->ref->registry);
+        _cleanup_free_ char *url = NULL, *scope = NULL, *basic = NULL, *token = NULL, *host = NULL,
+                            *hostport = NULL;
+        const DockerAuthEntry *a;
         HttpResponse resp = {};
-        HttpRequest rq = {.fd = -1, .max_size = 1024 * 1024};
+        HttpRequest rq = {.fd = -1, .max_size = 1024 * 1024, .accept_unauthorized = true};
         char *esc_service = NULL, *esc_scope = NULL;
         int r;
 
@@ -100,6 +119,16 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
                 return rkt_error_set(reterr, -EPROTO,
                                      "registry '%s' asked for a token without naming a realm",
                                      g->ref->registry);
+        r = http_url_split(ch->realm, NULL, &host, &hostport);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return rkt_error_set(reterr, -EPROTO, "registry '%s' named a token server that is not a URL",
+                                     g->ref->registry);
+        a = token_auth(g, host, hostport);
+        g->withheld_from = mfree(g->withheld_from);
+        if (!a && find_docker_auth(g->config, g->ref->registry) && !(g->withheld_from = strdup(hostport)))
+                return -ENOMEM;
         if (!ch->scope && asprintf(&scope, "repository:%s:pull", g->ref->repository) < 0)
                 return -ENOMEM;
         esc_scope = sym_curl_easy_escape(NULL, ch->scope ?: scope, 0);
@@ -118,7 +147,19 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
         if (basic)
                 explicit_bzero(basic, strlen(basic));
         if (r < 0)
-                return rkt_error_prefix(reterr, r, "getting a token for '%s'", g->ref->repository);
+                return rkt_error_prefix(reterr, r, "the token server '%s'", ch->realm);
+        if (resp.status == 401) {
+                http_response_done(&resp);
+                if (a)
+                        return rkt_error_set(
+                                reterr, -EACCES,
+                                "the token server '%s' refused the dockerAuth credentials for '%s'",
+                                ch->realm, a->registry);
+                return rkt_error_set(reterr, -EACCES,
+                                     "the token server '%s' needs credentials: configure them in a "
+                                     "'dockerAuth' file in auth.d",
+                                     ch->realm);
+        }
         r = docker_token_parse(resp.body ?: "", resp.body ? resp.size : 0, &token, reterr);
         if (resp.body)
                 explicit_bzero(resp.body, resp.size);
@@ -126,8 +167,7 @@ static int get_token(Registry *g, const DockerChallenge *ch, RktError **reterr) 
         if (r < 0)
                 return r == -ENOMEM ? r
                                     : rkt_error_prefix(reterr, -EPROTO, "the token server '%s'", ch->realm);
-        registry_done(g);
-        g->authorization = NULL;
+        drop_authorization(g);
         r = asprintf(&g->authorization, "Authorization: Bearer %s", token) < 0 ? -ENOMEM : 0;
         explicit_bzero(token, strlen(token));
         return r;
@@ -154,8 +194,7 @@ static int authenticate(Registry *g, const char *www_authenticate, RktError **re
                         reterr, -EACCES,
                         "registry '%s' needs credentials: configure them in a 'dockerAuth' file in auth.d",
                         g->ref->registry);
-        registry_done(g);
-        g->authorization = NULL;
+        drop_authorization(g);
         r = basic_header(a, &g->authorization);
         return r;
 }
@@ -174,6 +213,13 @@ static int registry_get(Registry *g, HttpRequest *rq, HttpResponse *ret, RktErro
                         return 0;
                 if (attempt > 0) {
                         http_response_done(ret);
+                        if (g->withheld_from)
+                                return rkt_error_set(
+                                        reterr, -EACCES,
+                                        "bad HTTP status code: 401 (Unauthorized) from '%s': the dockerAuth "
+                                        "credentials for '%s' were not sent to its token server on another "
+                                        "host, '%s' (name '%s' among their registries to send them there)",
+                                        rq->url, g->ref->registry, g->withheld_from, g->withheld_from);
                         return rkt_error_set(reterr, -EACCES,
                                              "bad HTTP status code: 401 (Unauthorized) from '%s'%s", rq->url,
                                              find_docker_auth(g->config, g->ref->registry)

@@ -682,6 +682,22 @@ void docker_challenge_done(DockerChallenge *c) {
         *c = (DockerChallenge){};
 }
 
+bool docker_realm_is_registry_host(const char *registry, const char *realm_host) {
+        size_t n;
+
+        if (streq(registry, DOCKER_HUB_REGISTRY) && streq(realm_host, DOCKER_HUB_TOKEN_HOST))
+                return true;
+        /* registry is host[:port], the host an IPv6 literal in brackets or a name without ':' */
+        if (registry[0] == '[') {
+                const char *end = strchr(registry, ']');
+                if (!end)
+                        return false;
+                n = (size_t) (end - registry) + 1;
+        } else
+                n = strcspn(registry, ":");
+        return strlen(realm_host) == n && strncasecmp(registry, realm_host, n) == 0;
+}
+
 int docker_challenge_parse(const char *header, DockerChallenge *ret) {
         DockerChallenge c = {};
         const char *p = header;

@@ -15,6 +15,8 @@
  * unit-tested; the registry client and the conversion are in docker-fetch.c. */
 
 #define DOCKER_HUB_REGISTRY "registry-1.docker.io"
+/* Docker Hub's token server: part of Docker Hub, it gets Docker Hub's dockerAuth credentials */
+#define DOCKER_HUB_TOKEN_HOST "auth.docker.io"
 
 #define DOCKER_MEDIA_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define DOCKER_MEDIA_MANIFEST_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -92,6 +94,11 @@ typedef struct DockerChallenge {
 
 int docker_challenge_parse(const char *header, DockerChallenge *ret);
 void docker_challenge_done(DockerChallenge *c);
+
+/* Whether the token server on realm_host (lowercase; an IPv6 literal in brackets) is the registry's own,
+ * so that the registry's dockerAuth credentials may go to it: the registry's host, on any port, or
+ * Docker Hub's token server for Docker Hub. */
+bool docker_realm_is_registry_host(const char *registry, const char *realm_host);
 
 /* True for "sha256:" + 64 lowercase hex. */
 bool docker_digest_valid(const char *d);
