@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,16 +165,41 @@ static void test_manifest_annotation(void **state) {
         const char *m = "{\"acKind\":\"ImageManifest\",\"annotations\":[{\"name\":\"x\",\"value\":\"1\"},"
                         "{\"name\":\"" STAGE1_RUN "\",\"value\":\"/init\"},{\"name\":\"n\",\"value\":5}]}";
 
-        assert_int_equal(stage1_manifest_annotation(m, STAGE1_RUN, &v), 0);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_RUN, &v, NULL), 0);
         assert_string_equal(v, "/init");
         /* Only strings count; a missing annotation and a manifest without any are told from bad JSON. */
-        assert_int_equal(stage1_manifest_annotation(m, "n", &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation(m, STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{}", STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{\"annotations\": {}}", STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{", STAGE1_GC, &v), -EBADMSG);
+        assert_int_equal(stage1_manifest_entrypoint(m, "n", &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{}", STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{\"annotations\": {}}", STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{", STAGE1_GC, &v, NULL), -EBADMSG);
+}
+
+static int version_of(const char *value) {
+        _cleanup_free_ char *m = NULL, *v = NULL;
+        int version = -1;
+
+        assert_true(asprintf(&m,
+                             "{\"annotations\":[{\"name\":\"" STAGE1_RUN "\",\"value\":\"/init\"}%s%s%s]}",
+                             value ? ",{\"name\":\"" STAGE1_INTERFACE_VERSION "\",\"value\":" : "",
+                             value ?: "", value ? "}" : "") > 0);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_RUN, &v, &version), 0);
+        assert_string_equal(v, "/init");
+        return version;
+}
+
+static void test_manifest_interface_version(void **state) {
+        assert_int_equal(version_of("\"6\""), 6);
+        assert_int_equal(version_of("\"5\""), 5);
+        /* Not given, or not a version: 1, as rkt 1.30. */
+        assert_int_equal(version_of(NULL), 1);
+        assert_int_equal(version_of("\"0\""), 1);
+        assert_int_equal(version_of("\"-6\""), 1);
+        assert_int_equal(version_of("\"six\""), 1);
+        assert_int_equal(version_of("\"99999999999\""), 1);
+        assert_int_equal(version_of("6"), 1);
 }
 
 RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_parse_pid),
           cmocka_unit_test(test_read_pid), cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv),
-          cmocka_unit_test(test_manifest_annotation))
+          cmocka_unit_test(test_manifest_annotation), cmocka_unit_test(test_manifest_interface_version))

@@ -44,9 +44,11 @@
 /* The interface version the image implements; 1 when not given (as rkt 1.30). */
 #define STAGE1_INTERFACE_VERSION "coreos.com/rkt/stage1/interface-version"
 
-/* The value of annotation name in the JSON text of a stage1 image manifest (the tree store's copy, or the
- * pod's stage1/manifest). -ENODATA when it has no such annotation, -EBADMSG when the text is not JSON. */
-int stage1_manifest_annotation(const char *json, const char *name, char **ret);
+/* The value of annotation name in the JSON text of a stage1 image manifest (the tree store's copy: the pod's
+ * stage1/manifest is the pod's to write) and, when ret_version is not NULL, the image's interface version
+ * (STAGE1_INTERFACE_VERSION; 1 when not given or not a number from 1 to INT_MAX), from one parse. -ENODATA
+ * when it has no such annotation, -EBADMSG when the text is not JSON. */
+int stage1_manifest_entrypoint(const char *json, const char *name, char **ret, int *ret_version);
 
 /* --- the apps inside the stage1 rootfs --- */
 
