@@ -35,6 +35,33 @@ static int interface_version(const char *value) {
         return !value || parse_uint_max(value, INT_MAX, &v) < 0 || v < 1 ? 1 : (int) v;
 }
 
+int stage2_manifest_read(int s1fd, const char *app, char **ret, size_t *ret_size, RktError **reterr) {
+        _cleanup_free_ char *path = NULL;
+        int r = stage2_path(NULL, app, STAGE2_MANIFEST, &path);
+
+        if (r == -EINVAL)
+                return rkt_error_set(reterr, r, "app '%s': not an app name", app);
+        if (r < 0)
+                return r;
+        r = read_file_in_root(s1fd, path, STAGE2_MANIFEST_MAX, ret, ret_size);
+        if (r < 0)
+                return rkt_error_set(reterr, r,
+                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
+                                     app, path, strerror(-r));
+        return 0;
+}
+
+int stage2_manifest_load(int s1fd, const char *app, AppcImageManifest **ret, RktError **reterr) {
+        _cleanup_free_ char *json = NULL;
+        size_t size;
+        int r = stage2_manifest_read(s1fd, app, &json, &size, reterr);
+
+        if (r < 0)
+                return r;
+        r = appc_image_manifest_parse(json, size, ret, reterr);
+        return r < 0 ? rkt_error_prefix(reterr, r, "app '%s': image manifest", app) : 0;
+}
+
 int stage1_manifest_entrypoint(const char *json, const char *name, char **ret, int *ret_version) {
         _cleanup_(json_object_putp) json_object *m = json_tokener_parse(json);
         const char *value = NULL, *version = NULL;
