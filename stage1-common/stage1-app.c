@@ -469,21 +469,12 @@ int stage1_keep_lock_fd(RktError **reterr) {
 int stage1_app_image_open(int s1fd, const char *app, AppcImageManifest **ret_manifest, int *ret_rootfd,
                           RktError **reterr) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
-        _cleanup_free_ char *path = NULL, *json = NULL;
-        size_t size;
+        _cleanup_free_ char *path = NULL;
         int rootfd, r;
 
-        if (stage2_path(NULL, app, STAGE2_MANIFEST, &path) < 0)
-                return -ENOMEM;
-        r = read_full_file_at(s1fd, path, &json, &size);
+        r = stage2_manifest_load(s1fd, app, &im, reterr);
         if (r < 0)
-                return rkt_error_set(reterr, r,
-                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
-                                     app, path, strerror(-r));
-        r = appc_image_manifest_parse(json, size, &im, reterr);
-        if (r < 0)
-                return rkt_error_prefix(reterr, r, "app '%s': image manifest", app);
-        free(path);
+                return r;
         if (stage2_path(NULL, app, STAGE2_ROOTFS, &path) < 0)
                 return -ENOMEM;
         rootfd = openat(s1fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

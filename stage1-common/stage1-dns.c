@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
+#include "stage1-common.h"
+#include "stage1-contract.h"
 #include "stage1-dns.h"
 #include "strv.h"
 #include "util.h"
@@ -36,6 +38,13 @@ int net_resolv_conf(const NetDns *d, const char *comment, char **ret) {
                 return -ENOMEM;
         *ret = TAKE_PTR(text);
         return 0;
+}
+
+int net_pod_dns_file_write(int s1fd, const char *name, const char *text, RktError **reterr) {
+        int r = stage1_write_file_at(s1fd, name, text, 0644);
+
+        return r < 0 ? rkt_error_set(reterr, r, "writing " POD_STAGE1_ROOTFS "/%s: %s", name, strerror(-r))
+                     : 0;
 }
 
 /* rkt 1.30's fallback, "localhost.domain" included: what its pods had and its tests look for. */

@@ -29,10 +29,9 @@ int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRun
                              const char *path) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
         _cleanup_error_ RktError *error = NULL;
-        _cleanup_free_ char *mpath = NULL, *json = NULL;
         Stage1Mount *mounts = NULL;
         const AppcApp *app = ra->app;
-        size_t n = 0, size;
+        size_t n = 0;
         int r, found = 0;
 
         /* The runtime app's own mounts need no manifest. */
@@ -40,12 +39,7 @@ int stage1_app_has_volume_at(int s1fd, const AppcPodManifest *pod, const AppcRun
                 if (ra->mounts[i].path && same_path(ra->mounts[i].path, path))
                         return 1;
         if (!app) {
-                if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &mpath) < 0)
-                        return -ENOMEM;
-                r = read_full_file_at(s1fd, mpath, &json, &size);
-                if (r < 0)
-                        return r;
-                r = appc_image_manifest_parse(json, size, &im, &error);
+                r = stage2_manifest_load(s1fd, ra->name, &im, NULL);
                 if (r < 0)
                         return r;
                 app = im->app;

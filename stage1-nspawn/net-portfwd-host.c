@@ -66,28 +66,14 @@ static int effective_apps(const NetPodConfig *c, AppcImageManifest ***ret_images
         }
         for (size_t i = 0; i < c->pod->n_apps; i++) {
                 const AppcRuntimeApp *ra = &c->pod->apps[i];
-                _cleanup_free_ char *path = NULL, *json = NULL;
-                size_t size;
 
                 if (ra->app) {
                         apps[i] = ra->app;
                         continue;
                 }
-                if (stage2_path(NULL, ra->name, STAGE2_MANIFEST, &path) < 0) {
-                        r = -ENOMEM;
+                r = stage2_manifest_load(c->s1fd, ra->name, &images[i], reterr);
+                if (r < 0)
                         goto fail;
-                }
-                r = read_full_file_at(c->s1fd, path, &json, &size);
-                if (r < 0) {
-                        r = rkt_error_set(reterr, r, "app '%s': reading its image manifest: %s", ra->name,
-                                          strerror(-r));
-                        goto fail;
-                }
-                r = appc_image_manifest_parse(json, size, &images[i], reterr);
-                if (r < 0) {
-                        r = rkt_error_prefix(reterr, r, "app '%s': image manifest", ra->name);
-                        goto fail;
-                }
                 apps[i] = images[i]->app;
         }
         *ret_images = images;

@@ -159,7 +159,7 @@ int verb_enter(CliArgs *a) {
                 def = default_command(p, pid, app);
                 log_info("no command specified, assuming \"%s\"", def);
         }
-        r = pod_stage1_entrypoint_open(p, STAGE1_ENTER, &ep_fd, &ep, &err);
+        r = pod_stage1_entrypoint_open(p, STAGE1_ENTER, &ep_fd, &ep, NULL, &err);
         if (r < 0)
                 return log_error_errno(r, "enter failed: %s", rkt_error_message(err, r));
 

@@ -367,7 +367,7 @@ int pod_run_entrypoint(const Pod *p, const char *annotation, char *const *args, 
         _cleanup_close_ int fd = -1;
         int r;
 
-        r = pod_stage1_entrypoint_open(p, annotation, &fd, &ep, &err);
+        r = pod_stage1_entrypoint_open(p, annotation, &fd, &ep, NULL, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", rkt_error_message(err, r));
         return run_entrypoint_fd(p, fd, ep, args, stdout_to_null);
@@ -400,13 +400,14 @@ int pod_delete(const CliArgs *a, Pod *p) {
                 _cleanup_free_ char *probe = NULL;
                 _cleanup_close_ int probe_fd = -1;
                 bool mounted = false;
+                int version = 1;
 
                 /* The stage1 undoes what it set up on the host (networking, cgroups, journal link): its
                  * rootfs must be there for that, mounted again after a reboot. */
                 r = pod_mount_stage1(p, &mounted, &err);
                 if (r >= 0) {
                         rkt_error_free(TAKE_PTR(err));
-                        r = pod_stage1_entrypoint_open(p, STAGE1_GC, &probe_fd, &probe, &err);
+                        r = pod_stage1_entrypoint_open(p, STAGE1_GC, &probe_fd, &probe, &version, &err);
                 }
                 if (r == -ENODATA)
                         /* A stage1 without gc: nothing of it to run. */
@@ -423,7 +424,7 @@ int pod_delete(const CliArgs *a, Pod *p) {
 
                         if (a->globals->debug)
                                 args[n++] = (char *) "--debug";
-                        if (pod_stage1_interface_version(p) >= 5 && a->globals->local_config &&
+                        if (version >= 5 && a->globals->local_config &&
                             asprintf(&local_config, "--local-config=%s", a->globals->local_config) >= 0)
                                 args[n++] = local_config;
                         args[n++] = p->uuid;

@@ -202,9 +202,9 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int entry_fd = -1;
         char fdstr[16];
-        int k, fd, n_listen, keep[2 + STAGE1_LISTEN_FDS_MAX];
+        int k, fd, n_listen, version, keep[2 + STAGE1_LISTEN_FDS_MAX];
 
-        k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &err);
+        k = pod_stage1_entrypoint_open(p, STAGE1_RUN, &entry_fd, &entry, &version, &err);
         if (k < 0)
                 return log_error_errno(k, "%s", rkt_error_message(err, k));
         k = run_private_users(r, p, &private_users);
@@ -231,7 +231,7 @@ int run_exec_stage1(CliArgs *a, const RunArgs *r, Pod *p) {
                         .hostname = r->hostname,
                         /* Stage1 interface 6 takes --ipc; an older stage1 decides the IPC namespace itself
                          * (fly's is the host's). */
-                        .ipc = r->ipc && pod_stage1_interface_version(p) >= 6 ? r->ipc : NULL,
+                        .ipc = r->ipc && version >= 6 ? r->ipc : NULL,
                         .system_config = a->globals->system_config,
                         .net_plugin_dirs = r->net_plugin_dirs,
                         .dns_args = r->dns_args,

@@ -80,6 +80,24 @@ static void assert_image_error(const char *json, const char *message) {
 
 /* --- the spec's examples --- */
 
+/* A message's field path is formatted from its parts only when the message is made. */
+static void test_field_path(void **state) {
+        const AppcPath *app = APPC_PATH_AT(NULL, "apps", 1, ".");
+        const AppcPath *port = APPC_PATH_AT(APPC_PATH(app, "app."), "ports", 0, ".");
+        char long_text[400];
+
+        assert_string_equal(APPC_PATH_TEXT(NULL), "");
+        assert_string_equal(APPC_PATH_TEXT(APPC_PATH(port, "name")), "apps[1].app.ports[0].name");
+        assert_string_equal(APPC_PATH_TEXT(APPC_PATH_AT(NULL, "pathWhitelist", 12, NULL)),
+                            "pathWhitelist[12]");
+        /* Cut where JSON_PATH() cuts: JSON_PATH_MAX - 1 characters. */
+        memset(long_text, 'x', sizeof(long_text) - 1);
+        long_text[sizeof(long_text) - 1] = 0;
+        assert_int_equal(strlen(APPC_PATH_TEXT(APPC_PATH_AT(APPC_PATH(NULL, long_text), "a", 1, ".b"))),
+                         JSON_PATH_MAX - 1);
+        assert_int_equal(strlen(APPC_PATH_TEXT(APPC_PATH_AT(NULL, "a", 1, long_text))), JSON_PATH_MAX - 1);
+}
+
 static void test_spec_image_example(void **state) {
         _cleanup_(appc_image_manifest_freep) AppcImageManifest *m = NULL;
         _cleanup_free_ char *json = NULL;
@@ -729,9 +747,10 @@ static void test_image_builder(void **state) {
         assert_false(appc_image_manifest_equal(m, back));
 }
 
-RUN_TESTS(cmocka_unit_test(test_spec_image_example), cmocka_unit_test(test_spec_pod_example),
-          cmocka_unit_test(test_valid_corpus_round_trip), cmocka_unit_test(test_invalid_corpus),
-          cmocka_unit_test(test_error_messages), cmocka_unit_test(test_json_strictness),
-          cmocka_unit_test(test_go_decoding_rules), cmocka_unit_test(test_pretty_print),
-          cmocka_unit_test(test_to_json_validates), cmocka_unit_test(test_pod_builder),
-          cmocka_unit_test(test_app_copy), cmocka_unit_test(test_image_builder))
+RUN_TESTS(cmocka_unit_test(test_field_path), cmocka_unit_test(test_spec_image_example),
+          cmocka_unit_test(test_spec_pod_example), cmocka_unit_test(test_valid_corpus_round_trip),
+          cmocka_unit_test(test_invalid_corpus), cmocka_unit_test(test_error_messages),
+          cmocka_unit_test(test_json_strictness), cmocka_unit_test(test_go_decoding_rules),
+          cmocka_unit_test(test_pretty_print), cmocka_unit_test(test_to_json_validates),
+          cmocka_unit_test(test_pod_builder), cmocka_unit_test(test_app_copy),
+          cmocka_unit_test(test_image_builder))

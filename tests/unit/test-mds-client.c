@@ -307,7 +307,9 @@ static void test_pod_dir(void **state) {
 
         assert_int_equal(write_file_atomic_at(dfd, "pod", pod_manifest, strlen(pod_manifest), 0644), 0);
         assert_int_equal(mds_register_pod_at(dfd, f->sock, UUID, TOKEN, NULL, &err), -ENOENT);
-        assert_non_null(strstr(err->message, "image manifest of app 'main'"));
+        assert_non_null(
+                strstr(err->message,
+                       "app 'main': reading its image manifest stage1/rootfs/opt/stage2/main/manifest"));
         err = rkt_error_free(err);
         assert_int_equal(faccessat(dfd, MDS_REGISTERED_FILE, F_OK, 0), -1);
 

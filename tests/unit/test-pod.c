@@ -409,20 +409,6 @@ static void test_times_pid_exit_codes(void **state) {
         assert_true(pod_supervisor_ready(p));
 }
 
-static void test_stage1_manifest(void **state) {
-        _cleanup_(pod_freep) Pod *p = NULL;
-        _cleanup_free_ char *path = pod_dir("run", "f1000000-0000-4000-8000-000000000001");
-
-        make_pod("run", "f1000000-0000-4000-8000-000000000001");
-        assert_int_equal(pod_open(dir, "f1000000", &p, NULL), 0);
-        assert_int_equal(pod_stage1_interface_version(p), 1);
-        write_file(path, "stage1/manifest",
-                   "{\"acKind\":\"ImageManifest\",\"name\":\"stub\",\"annotations\":["
-                   "{\"name\":\"coreos.com/rkt/stage1/stop\",\"value\":\"/bin/stop\"},"
-                   "{\"name\":\"coreos.com/rkt/stage1/interface-version\",\"value\":\"5\"}]}");
-        assert_int_equal(pod_stage1_interface_version(p), 5);
-}
-
 static void test_remove(void **state) {
         _cleanup_(pod_freep) Pod *p = NULL;
         _cleanup_free_ char *path = pod_dir("garbage", "f2000000-0000-4000-8000-000000000001");
@@ -513,7 +499,6 @@ RUN_TESTS(cmocka_unit_test_setup_teardown(test_state_strings, setup, teardown),
           cmocka_unit_test_setup_teardown(test_list, setup, teardown),
           cmocka_unit_test_setup_teardown(test_transitions_and_races, setup, teardown),
           cmocka_unit_test_setup_teardown(test_times_pid_exit_codes, setup, teardown),
-          cmocka_unit_test_setup_teardown(test_stage1_manifest, setup, teardown),
           cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
           cmocka_unit_test_setup_teardown(test_remove_refuses_mounts, setup, teardown),
           cmocka_unit_test_setup_teardown(test_mount_stage1_copied_pod, setup, teardown))

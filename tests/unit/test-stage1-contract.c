@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "fs.h"
 #include "macro.h"
 #include "stage1-contract.h"
@@ -26,6 +28,56 @@ static void test_stage2_path(void **state) {
         assert_int_equal(stage2_path(NULL, "a/b", STAGE2_ROOTFS, &c), -EINVAL);
         assert_int_equal(stage2_path(NULL, "", STAGE2_ROOTFS, &c), -EINVAL);
         assert_null(c);
+}
+
+static void test_stage2_manifest(void **state) {
+        char dir[] = "/tmp/test-stage1-contract-XXXXXX";
+        const char *json =
+                "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/web\"}";
+        _cleanup_(appc_image_manifest_freep) AppcImageManifest *im = NULL;
+        _cleanup_error_ RktError *e = NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int s1fd = -1;
+        size_t size = 0;
+
+        assert_non_null(mkdtemp(dir));
+        s1fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(s1fd >= 0);
+        assert_int_equal(mkdirat(s1fd, "opt", 0755), 0);
+        assert_int_equal(mkdirat(s1fd, "opt/stage2", 0755), 0);
+        assert_int_equal(mkdirat(s1fd, "opt/stage2/web", 0755), 0);
+        assert_int_equal(write_file_replace_at(s1fd, "opt/stage2/web/manifest", json, strlen(json), 0644),
+                         0);
+        assert_int_equal(stage2_manifest_read(s1fd, "web", &text, &size, &e), 0);
+        assert_string_equal(text, json);
+        assert_int_equal(size, strlen(json));
+        assert_int_equal(stage2_manifest_load(s1fd, "web", &im, &e), 0);
+        assert_string_equal(im->name, "example.com/web");
+
+        /* One wording for a file that is not there, naming the app and the file. */
+        assert_int_equal(stage2_manifest_load(s1fd, "db", &im, &e), -ENOENT);
+        assert_string_equal(rkt_error_message(e, 0),
+                            "app 'db': reading its image manifest stage1/rootfs/opt/stage2/db/manifest: "
+                            "No such file or directory");
+        e = rkt_error_free(e);
+        /* The pod writes the stage1 rootfs: a symlink resolves inside it, never on the host. */
+        assert_int_equal(mkdirat(s1fd, "opt/stage2/db", 0755), 0);
+        assert_int_equal(symlinkat("/etc/hostname", s1fd, "opt/stage2/db/manifest"), 0);
+        assert_int_equal(stage2_manifest_read(s1fd, "db", &text, &size, NULL), -ENOENT);
+        /* Neither a FIFO (it would block) nor a directory. */
+        assert_int_equal(unlinkat(s1fd, "opt/stage2/db/manifest", 0), 0);
+        assert_int_equal(mkfifoat(s1fd, "opt/stage2/db/manifest", 0644), 0);
+        assert_true(stage2_manifest_read(s1fd, "db", &text, &size, NULL) < 0);
+        assert_int_equal(unlinkat(s1fd, "opt/stage2/db/manifest", 0), 0);
+        assert_int_equal(mkdirat(s1fd, "opt/stage2/db/manifest", 0755), 0);
+        assert_true(stage2_manifest_read(s1fd, "db", &text, &size, NULL) < 0);
+        /* Not JSON: the parser's cause, after the app. */
+        assert_int_equal(write_file_replace_at(s1fd, "opt/stage2/web/manifest", "{", 1, 0644), 0);
+        assert_true(stage2_manifest_load(s1fd, "web", &im, &e) < 0);
+        assert_true(strncmp(rkt_error_message(e, 0), "app 'web': image manifest: ", 27) == 0);
+        e = rkt_error_free(e);
+        assert_int_equal(stage2_manifest_read(s1fd, "..", &text, &size, &e), -EINVAL);
+        assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
 }
 
 static void test_parse_pid(void **state) {
@@ -164,16 +216,42 @@ static void test_manifest_annotation(void **state) {
         const char *m = "{\"acKind\":\"ImageManifest\",\"annotations\":[{\"name\":\"x\",\"value\":\"1\"},"
                         "{\"name\":\"" STAGE1_RUN "\",\"value\":\"/init\"},{\"name\":\"n\",\"value\":5}]}";
 
-        assert_int_equal(stage1_manifest_annotation(m, STAGE1_RUN, &v), 0);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_RUN, &v, NULL), 0);
         assert_string_equal(v, "/init");
         /* Only strings count; a missing annotation and a manifest without any are told from bad JSON. */
-        assert_int_equal(stage1_manifest_annotation(m, "n", &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation(m, STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{}", STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{\"annotations\": {}}", STAGE1_GC, &v), -ENODATA);
-        assert_int_equal(stage1_manifest_annotation("{", STAGE1_GC, &v), -EBADMSG);
+        assert_int_equal(stage1_manifest_entrypoint(m, "n", &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{}", STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{\"annotations\": {}}", STAGE1_GC, &v, NULL), -ENODATA);
+        assert_int_equal(stage1_manifest_entrypoint("{", STAGE1_GC, &v, NULL), -EBADMSG);
 }
 
-RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_parse_pid),
-          cmocka_unit_test(test_read_pid), cmocka_unit_test(test_leader), cmocka_unit_test(test_run_argv),
-          cmocka_unit_test(test_manifest_annotation))
+static int version_of(const char *value) {
+        _cleanup_free_ char *m = NULL, *v = NULL;
+        int version = -1;
+
+        assert_true(asprintf(&m,
+                             "{\"annotations\":[{\"name\":\"" STAGE1_RUN "\",\"value\":\"/init\"}%s%s%s]}",
+                             value ? ",{\"name\":\"" STAGE1_INTERFACE_VERSION "\",\"value\":" : "",
+                             value ?: "", value ? "}" : "") > 0);
+        assert_int_equal(stage1_manifest_entrypoint(m, STAGE1_RUN, &v, &version), 0);
+        assert_string_equal(v, "/init");
+        return version;
+}
+
+static void test_manifest_interface_version(void **state) {
+        assert_int_equal(version_of("\"6\""), 6);
+        assert_int_equal(version_of("\"5\""), 5);
+        /* Not given, or not a version: 1, as rkt 1.30. */
+        assert_int_equal(version_of(NULL), 1);
+        assert_int_equal(version_of("\"0\""), 1);
+        assert_int_equal(version_of("\"-6\""), 1);
+        assert_int_equal(version_of("\"six\""), 1);
+        assert_int_equal(version_of("\"99999999999\""), 1);
+        assert_int_equal(version_of("6"), 1);
+}
+
+RUN_TESTS(cmocka_unit_test(test_stage2_path), cmocka_unit_test(test_stage2_manifest),
+          cmocka_unit_test(test_parse_pid), cmocka_unit_test(test_read_pid), cmocka_unit_test(test_leader),
+          cmocka_unit_test(test_run_argv), cmocka_unit_test(test_manifest_annotation),
+          cmocka_unit_test(test_manifest_interface_version))

@@ -64,7 +64,13 @@ static Pod *make_pod(void) {
                    "{\"name\":\"" GC "\",\"value\":\"/gc\"},"
                    "{\"name\":\"coreos.com/rkt/stage1/stop\",\"value\":\"/../../../../bin/stop\"},"
                    "{\"name\":\"coreos.com/rkt/stage1/enter\",\"value\":\"/link\"},"
-                   "{\"name\":\"coreos.com/rkt/stage1/run\",\"value\":\"/writable\"}]}",
+                   "{\"name\":\"coreos.com/rkt/stage1/run\",\"value\":\"/writable\"},"
+                   "{\"name\":\"coreos.com/rkt/stage1/interface-version\",\"value\":\"5\"}]}",
+                   0644);
+        /* The pod's own copy of the manifest is the pod's to write: never read. */
+        write_file("pods/run/" UUID "/stage1/manifest",
+                   "{\"annotations\":[{\"name\":\"" GC "\",\"value\":\"/gc\"},"
+                   "{\"name\":\"coreos.com/rkt/stage1/interface-version\",\"value\":\"6\"}]}",
                    0644);
         write_file("cas/tree/" TREE_ID "/rootfs/gc", "#!/bin/sh\nexit 7\n", 0755);
         write_file("cas/tree/" TREE_ID "/rootfs/writable", "#!/bin/sh\nexit 0\n", 0775);
@@ -92,11 +98,14 @@ static void test_entrypoint_from_the_store(void **state) {
         _cleanup_free_ char *path = NULL, *want = NULL;
         _cleanup_error_ RktError *e = NULL;
         _cleanup_close_ int fd = -1;
+        int version = 0;
 
         if (geteuid() != 0)
                 skip(); /* the entrypoint must be root's: only root makes such files */
         p = make_pod();
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), 0);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &version, &e), 0);
+        /* The version comes with the entrypoint, from the tree's manifest, not the pod's. */
+        assert_int_equal(version, 5);
         assert_true(asprintf(&want, "%s/cas/tree/" TREE_ID "/rootfs/gc", dir) > 0);
         assert_string_equal(path, want);
         /* The tree's gc runs (a script, through its fd), never the one planted in the pod. */
@@ -113,19 +122,21 @@ static void test_entrypoint_refused(void **state) {
                 skip();
         p = make_pod();
         /* Outside the tree: ".." above it is refused, an absolute symlink resolves inside it. */
-        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/stop", &fd, &path, &e),
+        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/stop", &fd, &path, NULL, &e),
                          -EINVAL);
         e = rkt_error_free(e);
         link = path_join(dir, "cas/tree/" TREE_ID "/rootfs/link");
         assert_int_equal(symlink("/bin/true", link), 0);
-        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/enter", &fd, &path, &e),
+        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/enter", &fd, &path, NULL, &e),
                          -ENOENT);
         e = rkt_error_free(e);
         /* Writable by others than root. */
-        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/run", &fd, &path, &e), -EPERM);
+        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/run", &fd, &path, NULL, &e),
+                         -EPERM);
         e = rkt_error_free(e);
-        assert_int_equal(pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/app/add", &fd, &path, &e),
-                         -ENODATA);
+        assert_int_equal(
+                pod_stage1_entrypoint_open(p, "coreos.com/rkt/stage1/app/add", &fd, &path, NULL, &e),
+                -ENODATA);
         e = rkt_error_free(e);
 
         /* Without its marker the tree is not a tree. */
@@ -133,7 +144,7 @@ static void test_entrypoint_refused(void **state) {
                 _cleanup_free_ char *marker = path_join(dir, "cas/tree/" TREE_ID "/rendered");
                 assert_int_equal(unlink(marker), 0);
         }
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), -ENOENT);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, NULL, &e), -ENOENT);
         assert_non_null(strstr(rkt_error_message(e, 0), UUID));
         e = rkt_error_free(e);
 
@@ -142,24 +153,24 @@ static void test_entrypoint_refused(void **state) {
                 _cleanup_free_ char *tree = path_join(dir, "cas/tree/" TREE_ID);
                 assert_int_equal(rm_rf_at(AT_FDCWD, tree), 0);
         }
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), -ENOENT);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, NULL, &e), -ENOENT);
         assert_non_null(strstr(rkt_error_message(e, 0), UUID));
         assert_non_null(strstr(rkt_error_message(e, 0), "no longer in the store"));
         e = rkt_error_free(e);
 
         /* The tree ID is the pod's to write: it must be one, not a path. */
         write_file("pods/run/" UUID "/stage1TreeStoreID", "../../pods/run/" UUID "/stage1\n", 0644);
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), -EBADMSG);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, NULL, &e), -EBADMSG);
         e = rkt_error_free(e);
         write_file("pods/run/" UUID "/stage1TreeStoreID", TREE_ID "\n" TREE_ID "\n", 0644);
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), -EBADMSG);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, NULL, &e), -EBADMSG);
         e = rkt_error_free(e);
         {
                 _cleanup_free_ char *id = path_join(dir, "pods/run/" UUID "/stage1TreeStoreID");
                 assert_int_equal(unlink(id), 0);
                 assert_int_equal(symlink("/etc/hostname", id), 0);
         }
-        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, &e), -ELOOP);
+        assert_int_equal(pod_stage1_entrypoint_open(p, GC, &fd, &path, NULL, &e), -ELOOP);
         assert_int_equal(fd, -1);
 }
 

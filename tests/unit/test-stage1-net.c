@@ -594,6 +594,27 @@ static void test_resolv_conf(void **state) {
         assert_string_equal(b, "");
 }
 
+static void test_pod_dns_file_write(void **state) {
+        char t[] = "/tmp/test-stage1-dns-XXXXXX";
+        _cleanup_error_ RktError *err = NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int s1fd = -1;
+
+        assert_non_null(mkdtemp(t));
+        s1fd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(s1fd >= 0);
+        /* One wording for both stage1s, naming the file in the pod. */
+        assert_int_equal(net_pod_dns_file_write(s1fd, NET_POD_RESOLV_CONF, "nameserver 10.0.0.1\n", &err),
+                         -ENOENT);
+        assert_string_equal(rkt_error_message(err, 0),
+                            "writing stage1/rootfs/etc/rkt-resolv.conf: No such file or directory");
+        assert_int_equal(mkdirat(s1fd, "etc", 0755), 0);
+        assert_int_equal(net_pod_dns_file_write(s1fd, NET_POD_HOSTS, "127.0.0.1 localhost\n", NULL), 0);
+        assert_int_equal(read_full_file_at(s1fd, NET_POD_HOSTS, &text, NULL), 0);
+        assert_string_equal(text, "127.0.0.1 localhost\n");
+        assert_int_equal(rm_rf_at(AT_FDCWD, t), 0);
+}
+
 static void test_resolv_conf_local_only(void **state) {
         /* systemd-resolved's stub, other loopback resolvers */
         assert_true(net_resolv_conf_local_only(
@@ -818,6 +839,6 @@ RUN_TESTS(cmocka_unit_test(test_net_list), cmocka_unit_test(test_conf_parse),
           cmocka_unit_test(test_result_v040), cmocka_unit_test(test_plugin_error),
           cmocka_unit_test(test_mask), cmocka_unit_test(test_plugin_env), cmocka_unit_test(test_net_info),
           cmocka_unit_test(test_dns_config), cmocka_unit_test(test_resolv_conf),
-          cmocka_unit_test(test_resolv_conf_local_only), cmocka_unit_test(test_hosts_file),
-          cmocka_unit_test(test_ports), cmocka_unit_test(test_teardown_nothing),
-          cmocka_unit_test(test_nspawn_netns))
+          cmocka_unit_test(test_pod_dns_file_write), cmocka_unit_test(test_resolv_conf_local_only),
+          cmocka_unit_test(test_hosts_file), cmocka_unit_test(test_ports),
+          cmocka_unit_test(test_teardown_nothing), cmocka_unit_test(test_nspawn_netns))

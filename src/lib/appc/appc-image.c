@@ -39,45 +39,45 @@ static const JsonTable image_manifest_type = {.size = sizeof(AppcImageManifest),
 int appc_image_manifest_validate(const AppcImageManifest *m, RktError **reterr) {
         int r;
 
-        r = appc_check_semver(m->ac_version, "acVersion", reterr);
+        r = appc_check_semver(m->ac_version, APPC_PATH(NULL, "acVersion"), reterr);
         if (r < 0)
                 return r;
-        r = appc_check_ac_identifier(m->name, "name", reterr);
+        r = appc_check_ac_identifier(m->name, APPC_PATH(NULL, "name"), reterr);
         if (r < 0)
                 return r;
-        r = appc_labels_validate(m->labels, m->n_labels, "", "labels", reterr);
+        r = appc_labels_validate(m->labels, m->n_labels, NULL, "labels", reterr);
         if (r < 0)
                 return r;
         if (m->app) {
-                r = appc_app_validate_at(m->app, "app.", reterr);
+                r = appc_app_validate_at(m->app, APPC_PATH(NULL, "app."), reterr);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; i < m->n_dependencies; i++) {
                 const AppcDependency *d = &m->dependencies[i];
 
-                r = appc_check_ac_identifier(d->image_name, JSON_PATH("dependencies[%zu].imageName", i),
-                                             reterr);
+                r = appc_check_ac_identifier(d->image_name,
+                                             APPC_PATH_AT(NULL, "dependencies", i, ".imageName"), reterr);
                 if (r < 0)
                         return r;
                 if (d->image_id) {
-                        r = appc_check_image_id(d->image_id, JSON_PATH("dependencies[%zu].imageID", i),
-                                                reterr);
+                        r = appc_check_image_id(d->image_id,
+                                                APPC_PATH_AT(NULL, "dependencies", i, ".imageID"), reterr);
                         if (r < 0)
                                 return r;
                 }
-                r = appc_labels_validate(d->labels, d->n_labels, JSON_PATH("dependencies[%zu].", i),
+                r = appc_labels_validate(d->labels, d->n_labels, APPC_PATH_AT(NULL, "dependencies", i, "."),
                                          "labels", reterr);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; m->path_whitelist && m->path_whitelist[i]; i++) {
-                r = appc_check_absolute_path(m->path_whitelist[i], JSON_PATH("pathWhitelist[%zu]", i),
-                                             reterr);
+                r = appc_check_absolute_path(m->path_whitelist[i],
+                                             APPC_PATH_AT(NULL, "pathWhitelist", i, NULL), reterr);
                 if (r < 0)
                         return r;
         }
-        return appc_annotations_validate(m->annotations, m->n_annotations, "", "annotations", reterr);
+        return appc_annotations_validate(m->annotations, m->n_annotations, NULL, "annotations", reterr);
 }
 
 APPC_DEFINE_DOCUMENT(image_manifest, AppcImageManifest, "manifest", image_manifest_type);

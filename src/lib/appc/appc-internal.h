@@ -21,13 +21,30 @@ const char *appc_quantity_problem(const char *s);
 int appc_os_arch_problem(const char *os, const char *arch, char *buf, size_t size);
 bool appc_ip_valid(const char *s);
 
+/* The path of a field for a message ("apps[1].app.ports[0].name"), kept as its parts and formatted only when
+ * a message names it: every manifest is validated, and messages are rare. It is up's path (NULL: none),
+ * then text, then "[index]" unless index is APPC_NO_INDEX, then tail (NULL: none). */
+typedef struct AppcPath {
+        const struct AppcPath *up;
+        const char *text;
+        size_t index;
+        const char *tail;
+} AppcPath;
+#define APPC_NO_INDEX SIZE_MAX
+/* up's path then "text[index]tail"; up's path then "text". Live as long as the enclosing block. */
+#define APPC_PATH_AT(up, text, index, tail) (&(const AppcPath){(up), (text), (index), (tail)})
+#define APPC_PATH(up, text) APPC_PATH_AT(up, text, APPC_NO_INDEX, NULL)
+/* The text of a path, in a buffer that lives as long as the enclosing block; "" for NULL. */
+#define APPC_PATH_TEXT(p) appc_path_format((char[JSON_PATH_MAX]){0}, JSON_PATH_MAX, (p))
+const char *appc_path_format(char *buf, size_t size, const AppcPath *p);
+
 /* Field checks that name the field: "PATH: must be set", "PATH 'x': not a valid AC Name (...)". */
-int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr);
-int appc_check_ac_name(const char *s, const char *path, RktError **reterr);
-int appc_check_image_id(const char *s, const char *path, RktError **reterr);
-int appc_check_semver(const char *s, const char *path, RktError **reterr);
-int appc_check_absolute_path(const char *s, const char *path, RktError **reterr);
-int appc_check_set(const char *s, const char *path, RktError **reterr);
+int appc_check_ac_identifier(const char *s, const AppcPath *path, RktError **reterr);
+int appc_check_ac_name(const char *s, const AppcPath *path, RktError **reterr);
+int appc_check_image_id(const char *s, const AppcPath *path, RktError **reterr);
+int appc_check_semver(const char *s, const AppcPath *path, RktError **reterr);
+int appc_check_absolute_path(const char *s, const AppcPath *path, RktError **reterr);
+int appc_check_set(const char *s, const AppcPath *path, RktError **reterr);
 
 /* --- documents (field tables of json-table.h) --- */
 
@@ -60,18 +77,18 @@ extern const JsonTable appc_app_type, appc_port_type, appc_volume_type;
 
 /* --- shared pieces --- */
 
-/* prefix is the path of the containing object with a trailing dot ("" at the top), field the key. */
-int appc_labels_validate(const AppcKV *l, size_t n, const char *prefix, const char *field,
+/* prefix is the path of the containing object with a trailing dot (NULL at the top), field the key. */
+int appc_labels_validate(const AppcKV *l, size_t n, const AppcPath *prefix, const char *field,
                          RktError **reterr);
-int appc_annotations_validate(const AppcKV *a, size_t n, const char *prefix, const char *field,
+int appc_annotations_validate(const AppcKV *a, size_t n, const AppcPath *prefix, const char *field,
                               RktError **reterr);
-int appc_user_kv_validate(const AppcKV *kv, size_t n, const char *prefix, const char *field,
+int appc_user_kv_validate(const AppcKV *kv, size_t n, const AppcPath *prefix, const char *field,
                           RktError **reterr);
 
 int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **ret, size_t *ret_n,
                              RktError **reterr);
 /* app_rules: the set rules appc applies to an app's isolators (one seccomp set, one cpu-shares, …). */
-int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix, bool app_rules,
+int appc_isolators_validate(const AppcIsolator *is, size_t n, const AppcPath *prefix, bool app_rules,
                             RktError **reterr);
 void appc_isolators_free(AppcIsolator *is, size_t n);
 int appc_isolators_copy(const AppcIsolator *is, size_t n, AppcIsolator **ret, size_t *ret_n);
@@ -80,8 +97,8 @@ void appc_jw_isolators(JsonWriter *w, const AppcIsolator *is, size_t n);
 /* The isolators as a table field: JSON_LIST(key, CUSTOM, T, isolators, .ops = &appc_isolators_ops). */
 extern const JsonFieldOps appc_isolators_ops;
 
-int appc_port_validate(const AppcPort *p, const char *prefix, RktError **reterr);
-int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr);
+int appc_port_validate(const AppcPort *p, const AppcPath *prefix, RktError **reterr);
+int appc_app_validate_at(const AppcApp *a, const AppcPath *prefix, RktError **reterr);
 
 /* A pod's volumes (appc-volume.c), used by the pod manifest. */
-int appc_volume_validate(const AppcVolume *v, const char *prefix, RktError **reterr);
+int appc_volume_validate(const AppcVolume *v, const AppcPath *prefix, RktError **reterr);

@@ -283,7 +283,7 @@ static int isolator_fill(AppcIsolator *i, const char *name, json_object *value, 
                          RktError **reterr) {
         int r;
 
-        r = appc_check_ac_identifier(name, JSON_PATH("%s.name", path), reterr);
+        r = appc_check_ac_identifier(name, APPC_PATH_AT(NULL, path, APPC_NO_INDEX, ".name"), reterr);
         if (r < 0)
                 return r;
         if (!i->name) {
@@ -331,12 +331,12 @@ int appc_isolators_from_json(json_object *v, const char *path, AppcIsolator **re
         return json_read_array(v, path, sizeof(AppcIsolator), isolator_from_json, NULL, ret, ret_n, reterr);
 }
 
-int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix, bool app_rules,
+int appc_isolators_validate(const AppcIsolator *is, size_t n, const AppcPath *prefix, bool app_rules,
                             RktError **reterr) {
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                const char *p = JSON_PATH("%sisolators[%zu]", prefix, i);
+                const char *p = APPC_PATH_TEXT(APPC_PATH_AT(prefix, "isolators", i, NULL));
                 AppcIsolator scratch = {};
                 AppcIsolatorType t;
 
@@ -358,8 +358,8 @@ int appc_isolators_validate(const AppcIsolator *is, size_t n, const char *prefix
                         if (isolator_conflict(t) != APPC_ISOLATOR_UNKNOWN &&
                             is[j].type == isolator_conflict(t))
                                 return json_fail(reterr, "%s.name %s: conflicts with %s in %sisolators[%zu]",
-                                                 p, JSON_QUOTE(is[i].name), JSON_QUOTE(is[j].name), prefix,
-                                                 j);
+                                                 p, JSON_QUOTE(is[i].name), JSON_QUOTE(is[j].name),
+                                                 APPC_PATH_TEXT(prefix), j);
                 }
         }
         return 0;

@@ -3,22 +3,43 @@
  * and json-table.c), and the document's kind. */
 #include "appc-internal.h"
 
-int appc_check_set(const char *s, const char *path, RktError **reterr) {
+/* Appends p (its up first) at buf + o, truncated as snprintf() truncates; returns the new length. */
+static size_t path_append(char *buf, size_t size, size_t o, const AppcPath *p) {
+        int n;
+
+        if (!p)
+                return o;
+        o = path_append(buf, size, o, p->up);
+        n = p->index == APPC_NO_INDEX
+                    ? snprintf(buf + o, size - o, "%s%s", strempty(p->text), strempty(p->tail))
+                    : snprintf(buf + o, size - o, "%s[%zu]%s", strempty(p->text), p->index,
+                               strempty(p->tail));
+        return n < 0 ? o : MIN(o + (size_t) n, size - 1);
+}
+
+const char *appc_path_format(char *buf, size_t size, const AppcPath *p) {
+        buf[0] = 0;
+        (void) path_append(buf, size, 0, p);
+        return buf;
+}
+
+int appc_check_set(const char *s, const AppcPath *path, RktError **reterr) {
         if (isempty(s))
-                return json_fail(reterr, "%s: must be set", path);
+                return json_fail(reterr, "%s: must be set", APPC_PATH_TEXT(path));
         return 0;
 }
 
 /* "PATH: must be set", or "PATH 'value': not a valid WHAT (why)" when problem_of finds something wrong. */
-static int check_format(const char *s, const char *path, const char *(*problem_of)(const char *),
+static int check_format(const char *s, const AppcPath *path, const char *(*problem_of)(const char *),
                         const char *what, RktError **reterr) {
         const char *problem;
 
         if (isempty(s))
-                return json_fail(reterr, "%s: must be set", path);
+                return json_fail(reterr, "%s: must be set", APPC_PATH_TEXT(path));
         problem = problem_of(s);
         if (problem)
-                return json_fail(reterr, "%s %s: not a valid %s (%s)", path, JSON_QUOTE(s), what, problem);
+                return json_fail(reterr, "%s %s: not a valid %s (%s)", APPC_PATH_TEXT(path), JSON_QUOTE(s),
+                                 what, problem);
         return 0;
 }
 
@@ -26,27 +47,28 @@ static const char *image_id_prefix_problem(const char *s) {
         return appc_image_id_problem(s, false);
 }
 
-int appc_check_ac_identifier(const char *s, const char *path, RktError **reterr) {
+int appc_check_ac_identifier(const char *s, const AppcPath *path, RktError **reterr) {
         return check_format(s, path, appc_ac_identifier_problem, "AC Identifier", reterr);
 }
 
-int appc_check_ac_name(const char *s, const char *path, RktError **reterr) {
+int appc_check_ac_name(const char *s, const AppcPath *path, RktError **reterr) {
         return check_format(s, path, appc_ac_name_problem, "AC Name", reterr);
 }
 
-int appc_check_image_id(const char *s, const char *path, RktError **reterr) {
+int appc_check_image_id(const char *s, const AppcPath *path, RktError **reterr) {
         return check_format(s, path, image_id_prefix_problem, "image ID", reterr);
 }
 
-int appc_check_semver(const char *s, const char *path, RktError **reterr) {
+int appc_check_semver(const char *s, const AppcPath *path, RktError **reterr) {
         return check_format(s, path, appc_semver_problem, "semantic version", reterr);
 }
 
-int appc_check_absolute_path(const char *s, const char *path, RktError **reterr) {
+int appc_check_absolute_path(const char *s, const AppcPath *path, RktError **reterr) {
         if (isempty(s))
-                return json_fail(reterr, "%s: must be set", path);
+                return json_fail(reterr, "%s: must be set", APPC_PATH_TEXT(path));
         if (s[0] != '/')
-                return json_fail(reterr, "%s %s: must be an absolute path", path, JSON_QUOTE(s));
+                return json_fail(reterr, "%s %s: must be an absolute path", APPC_PATH_TEXT(path),
+                                 JSON_QUOTE(s));
         return 0;
 }
 

@@ -117,41 +117,41 @@ int appc_runtime_app_add_mount(AppcRuntimeApp *ra, const char *volume, const cha
         return 0;
 }
 
-static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, RktError **reterr) {
+static int runtime_app_validate(const AppcRuntimeApp *ra, const AppcPath *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(ra->name, JSON_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(ra->name, APPC_PATH(prefix, "name"), reterr);
         if (r < 0)
                 return r;
         if (ra->image.name) {
-                r = appc_check_ac_identifier(ra->image.name, JSON_PATH("%simage.name", prefix), reterr);
+                r = appc_check_ac_identifier(ra->image.name, APPC_PATH(prefix, "image.name"), reterr);
                 if (r < 0)
                         return r;
         }
-        r = appc_check_image_id(ra->image.id, JSON_PATH("%simage.id", prefix), reterr);
+        r = appc_check_image_id(ra->image.id, APPC_PATH(prefix, "image.id"), reterr);
         if (r < 0)
                 return r;
-        r = appc_labels_validate(ra->image.labels, ra->image.n_labels, JSON_PATH("%simage.", prefix),
-                                 "labels", reterr);
+        r = appc_labels_validate(ra->image.labels, ra->image.n_labels, APPC_PATH(prefix, "image."), "labels",
+                                 reterr);
         if (r < 0)
                 return r;
         if (ra->app) {
-                r = appc_app_validate_at(ra->app, JSON_PATH("%sapp.", prefix), reterr);
+                r = appc_app_validate_at(ra->app, APPC_PATH(prefix, "app."), reterr);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; i < ra->n_mounts; i++) {
                 const AppcMount *m = &ra->mounts[i];
 
-                r = appc_check_ac_name(m->volume, JSON_PATH("%smounts[%zu].volume", prefix, i), reterr);
+                r = appc_check_ac_name(m->volume, APPC_PATH_AT(prefix, "mounts", i, ".volume"), reterr);
                 if (r < 0)
                         return r;
-                r = appc_check_set(m->path, JSON_PATH("%smounts[%zu].path", prefix, i), reterr);
+                r = appc_check_set(m->path, APPC_PATH_AT(prefix, "mounts", i, ".path"), reterr);
                 if (r < 0)
                         return r;
                 if (m->app_volume) {
                         r = appc_volume_validate(m->app_volume,
-                                                 JSON_PATH("%smounts[%zu].appVolume.", prefix, i), reterr);
+                                                 APPC_PATH_AT(prefix, "mounts", i, ".appVolume."), reterr);
                         if (r < 0)
                                 return r;
                 }
@@ -161,20 +161,20 @@ static int runtime_app_validate(const AppcRuntimeApp *ra, const char *prefix, Rk
 
 /* --- exposed ports --- */
 
-static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, RktError **reterr) {
+static int exposed_port_validate(const AppcExposedPort *p, const AppcPath *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(p->name, JSON_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(p->name, APPC_PATH(prefix, "name"), reterr);
         if (r < 0)
                 return r;
         if (p->host_port > 65535)
-                return json_fail(reterr, "%shostPort: must be between 0 and 65535, got %u", prefix,
-                                 p->host_port);
+                return json_fail(reterr, "%shostPort: must be between 0 and 65535, got %u",
+                                 APPC_PATH_TEXT(prefix), p->host_port);
         if (p->host_ip && !appc_ip_valid(p->host_ip))
-                return json_fail(reterr, "%shostIP %s: not a valid IP address", prefix,
+                return json_fail(reterr, "%shostIP %s: not a valid IP address", APPC_PATH_TEXT(prefix),
                                  JSON_QUOTE(p->host_ip));
         if (p->pod_port)
-                return appc_port_validate(p->pod_port, JSON_PATH("%spodPort.", prefix), reterr);
+                return appc_port_validate(p->pod_port, APPC_PATH(prefix, "podPort."), reterr);
         return 0;
 }
 
@@ -183,46 +183,47 @@ static int exposed_port_validate(const AppcExposedPort *p, const char *prefix, R
 int appc_pod_manifest_validate(const AppcPodManifest *m, RktError **reterr) {
         int r;
 
-        r = appc_check_semver(m->ac_version, "acVersion", reterr);
+        r = appc_check_semver(m->ac_version, APPC_PATH(NULL, "acVersion"), reterr);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_apps; i++) {
-                const char *prefix = JSON_PATH("apps[%zu].", i);
+                const AppcPath *prefix = APPC_PATH_AT(NULL, "apps", i, ".");
 
                 r = runtime_app_validate(&m->apps[i], prefix, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(m->apps[i].name, m->apps[j].name))
-                                return json_fail(reterr, "%sname %s: duplicate app name", prefix,
-                                                 JSON_QUOTE(m->apps[i].name));
+                                return json_fail(reterr, "%sname %s: duplicate app name",
+                                                 APPC_PATH_TEXT(prefix), JSON_QUOTE(m->apps[i].name));
         }
         for (size_t i = 0; i < m->n_volumes; i++) {
-                const char *prefix = JSON_PATH("volumes[%zu].", i);
+                const AppcPath *prefix = APPC_PATH_AT(NULL, "volumes", i, ".");
 
                 r = appc_volume_validate(&m->volumes[i], prefix, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(m->volumes[i].name, m->volumes[j].name))
-                                return json_fail(reterr, "%sname %s: duplicate volume name", prefix,
-                                                 JSON_QUOTE(m->volumes[i].name));
+                                return json_fail(reterr, "%sname %s: duplicate volume name",
+                                                 APPC_PATH_TEXT(prefix), JSON_QUOTE(m->volumes[i].name));
         }
-        r = appc_isolators_validate(m->isolators, m->n_isolators, "", false, reterr);
+        r = appc_isolators_validate(m->isolators, m->n_isolators, NULL, false, reterr);
         if (r < 0)
                 return r;
-        r = appc_annotations_validate(m->annotations, m->n_annotations, "", "annotations", reterr);
+        r = appc_annotations_validate(m->annotations, m->n_annotations, NULL, "annotations", reterr);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_ports; i++) {
-                r = exposed_port_validate(&m->ports[i], JSON_PATH("ports[%zu].", i), reterr);
+                r = exposed_port_validate(&m->ports[i], APPC_PATH_AT(NULL, "ports", i, "."), reterr);
                 if (r < 0)
                         return r;
         }
-        r = appc_user_kv_validate(m->user_annotations, m->n_user_annotations, "", "userAnnotations", reterr);
+        r = appc_user_kv_validate(m->user_annotations, m->n_user_annotations, NULL, "userAnnotations",
+                                  reterr);
         if (r < 0)
                 return r;
-        return appc_user_kv_validate(m->user_labels, m->n_user_labels, "", "userLabels", reterr);
+        return appc_user_kv_validate(m->user_labels, m->n_user_labels, NULL, "userLabels", reterr);
 }
 
 APPC_DEFINE_DOCUMENT(pod_manifest, AppcPodManifest, "pod manifest", pod_manifest_type);
@@ -245,14 +246,15 @@ const AppcVolume *appc_pod_manifest_get_volume(const AppcPodManifest *m, const c
 
 int appc_pod_manifest_add_app(AppcPodManifest *m, AppcRuntimeApp *ra, RktError **reterr) {
         AppcRuntimeApp *e;
-        const char *prefix = JSON_PATH("apps[%zu].", m->n_apps);
+        const AppcPath *prefix = APPC_PATH_AT(NULL, "apps", m->n_apps, ".");
         int r;
 
         r = runtime_app_validate(ra, prefix, reterr);
         if (r < 0)
                 return r;
         if (appc_pod_manifest_get_app(m, ra->name))
-                return json_fail(reterr, "%sname %s: duplicate app name", prefix, JSON_QUOTE(ra->name));
+                return json_fail(reterr, "%sname %s: duplicate app name", APPC_PATH_TEXT(prefix),
+                                 JSON_QUOTE(ra->name));
         e = array_append_zero(&m->apps, &m->n_apps, sizeof(*e));
         if (!e)
                 return -ENOMEM;
@@ -262,7 +264,7 @@ int appc_pod_manifest_add_app(AppcPodManifest *m, AppcRuntimeApp *ra, RktError *
 }
 
 int appc_pod_manifest_add_volume(AppcPodManifest *m, const AppcVolume *v, RktError **reterr) {
-        const char *prefix = JSON_PATH("volumes[%zu].", m->n_volumes);
+        const AppcPath *prefix = APPC_PATH_AT(NULL, "volumes", m->n_volumes, ".");
         AppcVolume c, *e;
         int r;
 
@@ -270,7 +272,8 @@ int appc_pod_manifest_add_volume(AppcPodManifest *m, const AppcVolume *v, RktErr
         if (r < 0)
                 return r;
         if (appc_pod_manifest_get_volume(m, v->name))
-                return json_fail(reterr, "%sname %s: duplicate volume name", prefix, JSON_QUOTE(v->name));
+                return json_fail(reterr, "%sname %s: duplicate volume name", APPC_PATH_TEXT(prefix),
+                                 JSON_QUOTE(v->name));
         r = appc_volume_copy(v, &c);
         if (r < 0)
                 return r;
@@ -295,7 +298,7 @@ int appc_pod_manifest_add_port(AppcPodManifest *m, const char *name, unsigned ho
                 json_table_done(&exposed_port_type, &p);
                 return -ENOMEM;
         }
-        r = exposed_port_validate(&p, JSON_PATH("ports[%zu].", m->n_ports), reterr);
+        r = exposed_port_validate(&p, APPC_PATH_AT(NULL, "ports", m->n_ports, "."), reterr);
         if (r < 0) {
                 json_table_done(&exposed_port_type, &p);
                 return r;

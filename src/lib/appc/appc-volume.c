@@ -65,31 +65,34 @@ static int volume_set_defaults(AppcVolume *v) {
         return v->mode ? 0 : -ENOMEM;
 }
 
-int appc_volume_validate(const AppcVolume *v, const char *prefix, RktError **reterr) {
+int appc_volume_validate(const AppcVolume *v, const AppcPath *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(v->name, JSON_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(v->name, APPC_PATH(prefix, "name"), reterr);
         if (r < 0)
                 return r;
         switch (v->kind) {
         case APPC_VOLUME_EMPTY:
                 if (!isempty(v->source))
-                        return json_fail(reterr, "%ssource %s: must not be set for an empty volume", prefix,
-                                         JSON_QUOTE(v->source));
+                        return json_fail(reterr, "%ssource %s: must not be set for an empty volume",
+                                         APPC_PATH_TEXT(prefix), JSON_QUOTE(v->source));
                 if (isempty(v->mode))
-                        return json_fail(reterr, "%smode: must be set for an empty volume", prefix);
+                        return json_fail(reterr, "%smode: must be set for an empty volume",
+                                         APPC_PATH_TEXT(prefix));
                 return 0;
         case APPC_VOLUME_HOST:
                 if (isempty(v->source))
-                        return json_fail(reterr, "%ssource: must be set for a host volume", prefix);
-                r = appc_check_absolute_path(v->source, JSON_PATH("%ssource", prefix), reterr);
+                        return json_fail(reterr, "%ssource: must be set for a host volume",
+                                         APPC_PATH_TEXT(prefix));
+                r = appc_check_absolute_path(v->source, APPC_PATH(prefix, "source"), reterr);
                 if (r < 0)
                         return r;
                 if (v->mode)
-                        return json_fail(reterr, "%smode: must not be set for a host volume", prefix);
+                        return json_fail(reterr, "%smode: must not be set for a host volume",
+                                         APPC_PATH_TEXT(prefix));
                 return 0;
         default:
-                return json_fail(reterr, "%skind: must be \"empty\" or \"host\"", prefix);
+                return json_fail(reterr, "%skind: must be \"empty\" or \"host\"", APPC_PATH_TEXT(prefix));
         }
 }
 
@@ -348,7 +351,7 @@ int appc_volume_from_string(const char *s, AppcVolume *ret, RktError **reterr) {
         r = volume_set_defaults(&v);
         if (r < 0)
                 goto fail;
-        r = appc_volume_validate(&v, JSON_PATH("volume %s: ", JSON_QUOTE(s)), reterr);
+        r = appc_volume_validate(&v, APPC_PATH(NULL, JSON_PATH("volume %s: ", JSON_QUOTE(s))), reterr);
         if (r < 0)
                 goto fail;
         *ret = v;

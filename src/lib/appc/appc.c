@@ -54,26 +54,28 @@ int appc_kv_set(AppcKV **kv, size_t *n, const char *name, const char *value) {
 
 /* --- labels and annotations --- */
 
-int appc_labels_validate(const AppcKV *l, size_t n, const char *prefix, const char *field,
+int appc_labels_validate(const AppcKV *l, size_t n, const AppcPath *prefix, const char *field,
                          RktError **reterr) {
         size_t os_i = SIZE_MAX, arch_i = SIZE_MAX;
         char problem[256];
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                const char *p = JSON_PATH("%s%s[%zu].name", prefix, field, i);
+                const AppcPath *p = APPC_PATH_AT(prefix, field, i, ".name");
 
                 r = appc_check_ac_identifier(l[i].name, p, reterr);
                 if (r < 0)
                         return r;
                 if (streq(l[i].name, "name"))
                         return json_fail(reterr, "%s %s: not allowed as a label name (it is the image name)",
-                                         p, JSON_QUOTE(l[i].name));
+                                         APPC_PATH_TEXT(p), JSON_QUOTE(l[i].name));
                 for (size_t j = 0; j < i; j++)
                         if (streq(l[i].name, l[j].name))
-                                return json_fail(reterr, "%s %s: duplicate label", p, JSON_QUOTE(l[i].name));
+                                return json_fail(reterr, "%s %s: duplicate label", APPC_PATH_TEXT(p),
+                                                 JSON_QUOTE(l[i].name));
                 if (!l[i].value)
-                        return json_fail(reterr, "%s%s[%zu].value: must be set", prefix, field, i);
+                        return json_fail(reterr, "%s%s[%zu].value: must be set", APPC_PATH_TEXT(prefix),
+                                         field, i);
                 if (streq(l[i].name, "os"))
                         os_i = i;
                 else if (streq(l[i].name, "arch"))
@@ -82,52 +84,53 @@ int appc_labels_validate(const AppcKV *l, size_t n, const char *prefix, const ch
         if (os_i == SIZE_MAX)
                 return 0;
         if (appc_os_arch_problem(l[os_i].value, NULL, problem, sizeof(problem)) < 0)
-                return json_fail(reterr, "%s%s[%zu].value %s: %s", prefix, field, os_i,
+                return json_fail(reterr, "%s%s[%zu].value %s: %s", APPC_PATH_TEXT(prefix), field, os_i,
                                  JSON_QUOTE(l[os_i].value), problem);
         if (arch_i != SIZE_MAX &&
             appc_os_arch_problem(l[os_i].value, l[arch_i].value, problem, sizeof(problem)) < 0)
-                return json_fail(reterr, "%s%s[%zu].value %s: %s", prefix, field, arch_i,
+                return json_fail(reterr, "%s%s[%zu].value %s: %s", APPC_PATH_TEXT(prefix), field, arch_i,
                                  JSON_QUOTE(l[arch_i].value), problem);
         return 0;
 }
 
-int appc_annotations_validate(const AppcKV *a, size_t n, const char *prefix, const char *field,
+int appc_annotations_validate(const AppcKV *a, size_t n, const AppcPath *prefix, const char *field,
                               RktError **reterr) {
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                const char *p = JSON_PATH("%s%s[%zu].name", prefix, field, i);
-                const char *pv = JSON_PATH("%s%s[%zu].value", prefix, field, i);
+                const AppcPath *p = APPC_PATH_AT(prefix, field, i, ".name");
+                const AppcPath *pv = APPC_PATH_AT(prefix, field, i, ".value");
 
                 r = appc_check_ac_identifier(a[i].name, p, reterr);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(a[i].name, a[j].name))
-                                return json_fail(reterr, "%s %s: duplicate annotation", p,
+                                return json_fail(reterr, "%s %s: duplicate annotation", APPC_PATH_TEXT(p),
                                                  JSON_QUOTE(a[i].name));
                 if (!a[i].value)
-                        return json_fail(reterr, "%s: must be set", pv);
+                        return json_fail(reterr, "%s: must be set", APPC_PATH_TEXT(pv));
                 if (streq(a[i].name, "created") && !appc_date_valid(a[i].value))
-                        return json_fail(reterr, "%s %s: not an RFC 3339 date (annotation 'created')", pv,
-                                         JSON_QUOTE(a[i].value));
+                        return json_fail(reterr, "%s %s: not an RFC 3339 date (annotation 'created')",
+                                         APPC_PATH_TEXT(pv), JSON_QUOTE(a[i].value));
                 if ((streq(a[i].name, "homepage") || streq(a[i].name, "documentation")) &&
                     !appc_url_valid(a[i].value))
-                        return json_fail(reterr, "%s %s: not an http or https URL (annotation '%s')", pv,
-                                         JSON_QUOTE(a[i].value), a[i].name);
+                        return json_fail(reterr, "%s %s: not an http or https URL (annotation '%s')",
+                                         APPC_PATH_TEXT(pv), JSON_QUOTE(a[i].value), a[i].name);
         }
         return 0;
 }
 
-int appc_user_kv_validate(const AppcKV *kv, size_t n, const char *prefix, const char *field,
+int appc_user_kv_validate(const AppcKV *kv, size_t n, const AppcPath *prefix, const char *field,
                           RktError **reterr) {
         for (size_t i = 0; i < n; i++) {
                 if (!kv[i].name || !kv[i].value)
-                        return json_fail(reterr, "%s%s: entry %zu has no key or no value", prefix, field, i);
+                        return json_fail(reterr, "%s%s: entry %zu has no key or no value",
+                                         APPC_PATH_TEXT(prefix), field, i);
                 for (size_t j = 0; j < i; j++)
                         if (streq(kv[i].name, kv[j].name))
-                                return json_fail(reterr, "%s%s.%s: duplicate key", prefix, field,
-                                                 kv[i].name);
+                                return json_fail(reterr, "%s%s.%s: duplicate key", APPC_PATH_TEXT(prefix),
+                                                 field, kv[i].name);
         }
         return 0;
 }
@@ -154,22 +157,23 @@ static int port_finish(void *p) {
 
 const JsonTable appc_port_type = {.size = sizeof(AppcPort), .fields = port_fields, .finish = port_finish};
 
-int appc_port_validate(const AppcPort *p, const char *prefix, RktError **reterr) {
+int appc_port_validate(const AppcPort *p, const AppcPath *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_ac_name(p->name, JSON_PATH("%sname", prefix), reterr);
+        r = appc_check_ac_name(p->name, APPC_PATH(prefix, "name"), reterr);
         if (r < 0)
                 return r;
-        r = appc_check_set(p->protocol, JSON_PATH("%sprotocol", prefix), reterr);
+        r = appc_check_set(p->protocol, APPC_PATH(prefix, "protocol"), reterr);
         if (r < 0)
                 return r;
         if (p->port < 1 || p->port > 65535)
-                return json_fail(reterr, "%sport: must be between 1 and 65535, got %u", prefix, p->port);
+                return json_fail(reterr, "%sport: must be between 1 and 65535, got %u",
+                                 APPC_PATH_TEXT(prefix), p->port);
         if (p->count < 1)
-                return json_fail(reterr, "%scount: must be at least 1", prefix);
+                return json_fail(reterr, "%scount: must be at least 1", APPC_PATH_TEXT(prefix));
         if ((uint64_t) p->port + p->count - 1 > 65535)
-                return json_fail(reterr, "%scount: the range of %u ports from %u ends beyond 65535", prefix,
-                                 p->count, p->port);
+                return json_fail(reterr, "%scount: the range of %u ports from %u ends beyond 65535",
+                                 APPC_PATH_TEXT(prefix), p->count, p->port);
         return 0;
 }
 
@@ -223,36 +227,36 @@ AppcApp *appc_app_free(AppcApp *a) {
         return json_table_free(&appc_app_type, a);
 }
 
-int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr) {
+int appc_app_validate_at(const AppcApp *a, const AppcPath *prefix, RktError **reterr) {
         int r;
 
-        r = appc_check_set(a->user, JSON_PATH("%suser", prefix), reterr);
+        r = appc_check_set(a->user, APPC_PATH(prefix, "user"), reterr);
         if (r < 0)
                 return r;
-        r = appc_check_set(a->group, JSON_PATH("%sgroup", prefix), reterr);
+        r = appc_check_set(a->group, APPC_PATH(prefix, "group"), reterr);
         if (r < 0)
                 return r;
         if (a->working_directory && a->working_directory[0] != '/')
-                return json_fail(reterr, "%sworkingDirectory %s: must be an absolute path", prefix,
-                                 JSON_QUOTE(a->working_directory));
+                return json_fail(reterr, "%sworkingDirectory %s: must be an absolute path",
+                                 APPC_PATH_TEXT(prefix), JSON_QUOTE(a->working_directory));
         for (size_t i = 0; i < a->n_event_handlers; i++) {
-                const char *p = JSON_PATH("%seventHandlers[%zu].name", prefix, i);
+                const AppcPath *p = APPC_PATH_AT(prefix, "eventHandlers", i, ".name");
                 const char *name = a->event_handlers[i].name;
 
                 r = appc_check_set(name, p, reterr);
                 if (r < 0)
                         return r;
                 if (!streq(name, "pre-start") && !streq(name, "post-stop"))
-                        return json_fail(reterr, "%s %s: must be \"pre-start\" or \"post-stop\"", p,
-                                         JSON_QUOTE(name));
+                        return json_fail(reterr, "%s %s: must be \"pre-start\" or \"post-stop\"",
+                                         APPC_PATH_TEXT(p), JSON_QUOTE(name));
                 for (size_t j = 0; j < i; j++)
                         if (streq(name, a->event_handlers[j].name))
                                 return json_fail(reterr,
-                                                 "%s %s: only one event handler of a name is allowed", p,
-                                                 JSON_QUOTE(name));
+                                                 "%s %s: only one event handler of a name is allowed",
+                                                 APPC_PATH_TEXT(p), JSON_QUOTE(name));
         }
         for (size_t i = 0; i < a->n_environment; i++) {
-                const char *p = JSON_PATH("%senvironment[%zu].name", prefix, i);
+                const AppcPath *p = APPC_PATH_AT(prefix, "environment", i, ".name");
                 const char *name = a->environment[i].name;
 
                 r = appc_check_set(name, p, reterr);
@@ -263,23 +267,24 @@ int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr
                                 reterr,
                                 "%s %s: not a valid environment variable name (letters, digits, '_', "
                                 "'.' and '-', not starting with a digit, '.' or '-')",
-                                p, JSON_QUOTE(name));
+                                APPC_PATH_TEXT(p), JSON_QUOTE(name));
                 for (size_t j = 0; j < i; j++)
                         if (streq(name, a->environment[j].name))
-                                return json_fail(reterr, "%s %s: duplicate environment variable", p,
-                                                 JSON_QUOTE(name));
+                                return json_fail(reterr, "%s %s: duplicate environment variable",
+                                                 APPC_PATH_TEXT(p), JSON_QUOTE(name));
                 if (!a->environment[i].value)
-                        return json_fail(reterr, "%senvironment[%zu].value: must be set", prefix, i);
+                        return json_fail(reterr, "%senvironment[%zu].value: must be set",
+                                         APPC_PATH_TEXT(prefix), i);
         }
         r = appc_isolators_validate(a->isolators, a->n_isolators, prefix, true, reterr);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < a->n_mount_points; i++) {
                 r = appc_check_ac_name(a->mount_points[i].name,
-                                       JSON_PATH("%smountPoints[%zu].name", prefix, i), reterr);
+                                       APPC_PATH_AT(prefix, "mountPoints", i, ".name"), reterr);
                 if (r < 0)
                         return r;
-                r = appc_check_set(a->mount_points[i].path, JSON_PATH("%smountPoints[%zu].path", prefix, i),
+                r = appc_check_set(a->mount_points[i].path, APPC_PATH_AT(prefix, "mountPoints", i, ".path"),
                                    reterr);
                 if (r < 0)
                         return r;
@@ -287,12 +292,12 @@ int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr
                  * one of them reached through the other's content (a symlink a former run left there). */
                 for (size_t j = 0; j < i; j++)
                         if (streq(a->mount_points[i].name, a->mount_points[j].name))
-                                return json_fail(reterr,
-                                                 "%smountPoints[%zu].name %s: duplicate mount point name",
-                                                 prefix, i, JSON_QUOTE(a->mount_points[i].name));
+                                return json_fail(
+                                        reterr, "%smountPoints[%zu].name %s: duplicate mount point name",
+                                        APPC_PATH_TEXT(prefix), i, JSON_QUOTE(a->mount_points[i].name));
         }
         for (size_t i = 0; i < a->n_ports; i++) {
-                r = appc_port_validate(&a->ports[i], JSON_PATH("%sports[%zu].", prefix, i), reterr);
+                r = appc_port_validate(&a->ports[i], APPC_PATH_AT(prefix, "ports", i, "."), reterr);
                 if (r < 0)
                         return r;
         }
@@ -304,7 +309,7 @@ int appc_app_validate_at(const AppcApp *a, const char *prefix, RktError **reterr
 }
 
 int appc_app_validate(const AppcApp *a, RktError **reterr) {
-        return appc_app_validate_at(a, "app.", reterr);
+        return appc_app_validate_at(a, APPC_PATH(NULL, "app."), reterr);
 }
 
 int appc_app_copy(const AppcApp *a, AppcApp **ret) {

@@ -214,6 +214,7 @@ int mds_register_pod_at(int pod_dirfd, const char *socket_path, const char *uuid
         _cleanup_free_ MdsAppManifest *apps = NULL;
         _cleanup_free_ AppFile *files = NULL;
         _cleanup_free_ char *pm = NULL;
+        _cleanup_close_ int s1fd = -1;
         size_t pm_size = 0;
         int r;
 
@@ -228,18 +229,13 @@ int mds_register_pod_at(int pod_dirfd, const char *socket_path, const char *uuid
         files = calloc(m->n_apps ?: 1, sizeof(*files));
         if (!apps || !files)
                 return -ENOMEM;
+        s1fd = openat(pod_dirfd, POD_STAGE1_ROOTFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (s1fd < 0)
+                return rkt_error_set(reterr, negative_errno(), "cannot open " POD_STAGE1_ROOTFS ": %m");
         for (size_t i = 0; i < m->n_apps; i++) {
-                _cleanup_free_ char *p = NULL;
-                if (stage2_path(POD_STAGE1_ROOTFS, m->apps[i].name, STAGE2_MANIFEST, &p) < 0) {
-                        r = -ENOMEM;
+                r = stage2_manifest_read(s1fd, m->apps[i].name, &files[i].json, &files[i].size, reterr);
+                if (r < 0)
                         goto finish;
-                }
-                r = read_full_file_at(pod_dirfd, p, &files[i].json, &files[i].size);
-                if (r < 0) {
-                        rkt_error_set(reterr, r, "cannot read the image manifest of app '%s' (%s): %s",
-                                      m->apps[i].name, p, strerror(-r));
-                        goto finish;
-                }
                 apps[i] = (MdsAppManifest){m->apps[i].name, files[i].json, files[i].size};
         }
 

@@ -840,16 +840,3 @@ bool pod_supervisor_ready(const Pod *p) {
         target[n] = 0;
         return streq(target, "ready");
 }
-
-/* --- the stage1 manifest --- */
-
-int pod_stage1_interface_version(const Pod *p) {
-        _cleanup_free_ char *text = NULL, *value = NULL;
-        uint64_t v;
-        size_t size;
-
-        if (pod_read_file(p, POD_STAGE1_MANIFEST, &text, &size) < 0 ||
-            stage1_manifest_annotation(text, STAGE1_INTERFACE_VERSION, &value) < 0)
-                return 1;
-        return parse_uint_max(value, INT_MAX, &v) < 0 || v < 1 ? 1 : (int) v;
-}

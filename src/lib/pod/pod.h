@@ -120,9 +120,8 @@ int pod_private_users(const Pod *p, UidRange *ret);
 /* stage1/rootfs/rkt/supervisor-status is a symlink to "ready". */
 bool pod_supervisor_ready(const Pod *p);
 
-/* The entrypoints themselves are run from the tree store, never from the pod: stage1-exec.h. */
-/* STAGE1_INTERFACE_VERSION; 1 when not given (as rkt 1.30). */
-int pod_stage1_interface_version(const Pod *p);
+/* The entrypoints are run from the tree store, never from the pod, and the stage1 interface version is read
+ * from there with them: stage1-exec.h. */
 
 /* Mounts the stage1 overlay again (lower: the tree store's <stage1TreeStoreID>/rootfs) when the pod uses
  * one and it is not mounted (after a reboot), so that stage1's gc entrypoint can run. *ret_mounted tells

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,42 @@ int stage2_path(const char *prefix, const char *app, const char *what, char **re
         return r < 0 ? -ENOMEM : 0;
 }
 
-int stage1_manifest_annotation(const char *json, const char *name, char **ret) {
+static int interface_version(const char *value) {
+        uint64_t v;
+
+        return !value || parse_uint_max(value, INT_MAX, &v) < 0 || v < 1 ? 1 : (int) v;
+}
+
+int stage2_manifest_read(int s1fd, const char *app, char **ret, size_t *ret_size, RktError **reterr) {
+        _cleanup_free_ char *path = NULL;
+        int r = stage2_path(NULL, app, STAGE2_MANIFEST, &path);
+
+        if (r == -EINVAL)
+                return rkt_error_set(reterr, r, "app '%s': not an app name", app);
+        if (r < 0)
+                return r;
+        r = read_file_in_root(s1fd, path, STAGE2_MANIFEST_MAX, ret, ret_size);
+        if (r < 0)
+                return rkt_error_set(reterr, r,
+                                     "app '%s': reading its image manifest " POD_STAGE1_ROOTFS "/%s: %s",
+                                     app, path, strerror(-r));
+        return 0;
+}
+
+int stage2_manifest_load(int s1fd, const char *app, AppcImageManifest **ret, RktError **reterr) {
+        _cleanup_free_ char *json = NULL;
+        size_t size;
+        int r = stage2_manifest_read(s1fd, app, &json, &size, reterr);
+
+        if (r < 0)
+                return r;
+        r = appc_image_manifest_parse(json, size, ret, reterr);
+        return r < 0 ? rkt_error_prefix(reterr, r, "app '%s': image manifest", app) : 0;
+}
+
+int stage1_manifest_entrypoint(const char *json, const char *name, char **ret, int *ret_version) {
         _cleanup_(json_object_putp) json_object *m = json_tokener_parse(json);
+        const char *value = NULL, *version = NULL;
         json_object *annotations;
 
         if (!m)
@@ -39,15 +74,27 @@ int stage1_manifest_annotation(const char *json, const char *name, char **ret) {
                 return -ENODATA;
         for (size_t i = 0; i < json_object_array_length(annotations); i++) {
                 json_object *a = json_object_array_get_idx(annotations, i), *n, *v;
+                const char *s;
+
                 if (!json_object_object_get_ex(a, "name", &n) ||
                     !json_object_object_get_ex(a, "value", &v) ||
-                    !json_object_is_type(n, json_type_string) || !json_object_is_type(v, json_type_string) ||
-                    !streq(json_object_get_string(n), name))
+                    !json_object_is_type(n, json_type_string) || !json_object_is_type(v, json_type_string))
                         continue;
-                *ret = strdup(json_object_get_string(v));
-                return *ret ? 0 : -ENOMEM;
+                s = json_object_get_string(n);
+                /* The first of each, as a lookup by name finds it. */
+                if (!value && streq(s, name))
+                        value = json_object_get_string(v);
+                if (!version && streq(s, STAGE1_INTERFACE_VERSION))
+                        version = json_object_get_string(v);
         }
-        return -ENODATA;
+        if (!value)
+                return -ENODATA;
+        *ret = strdup(value);
+        if (!*ret)
+                return -ENOMEM;
+        if (ret_version)
+                *ret_version = interface_version(version);
+        return 0;
 }
 
 int stage1_parse_pid(const char *s, pid_t *ret) {

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "appc.h"
+#include "error.h"
+
 /* --- files of the pod directory, relative to it (stage1's working directory) --- */
 
 #define POD_MANIFEST "pod"
@@ -44,9 +47,11 @@
 /* The interface version the image implements; 1 when not given (as rkt 1.30). */
 #define STAGE1_INTERFACE_VERSION "coreos.com/rkt/stage1/interface-version"
 
-/* The value of annotation name in the JSON text of a stage1 image manifest (the tree store's copy, or the
- * pod's stage1/manifest). -ENODATA when it has no such annotation, -EBADMSG when the text is not JSON. */
-int stage1_manifest_annotation(const char *json, const char *name, char **ret);
+/* The value of annotation name in the JSON text of a stage1 image manifest (the tree store's copy: the pod's
+ * stage1/manifest is the pod's to write) and, when ret_version is not NULL, the image's interface version
+ * (STAGE1_INTERFACE_VERSION; 1 when not given or not a number from 1 to INT_MAX), from one parse. -ENODATA
+ * when it has no such annotation, -EBADMSG when the text is not JSON. */
+int stage1_manifest_entrypoint(const char *json, const char *name, char **ret, int *ret_version);
 
 /* --- the apps inside the stage1 rootfs --- */
 
@@ -60,6 +65,15 @@ int stage1_manifest_annotation(const char *json, const char *name, char **ret);
  * for one relative to the pod directory; WHAT is STAGE2_MANIFEST or STAGE2_ROOTFS. app must be a valid
  * app name (an AC name: no '/', no ".."). */
 int stage2_path(const char *prefix, const char *app, const char *what, char **ret);
+
+/* The image manifest of app as the pod holds it, from the stage1 rootfs s1fd (which the pod writes):
+ * resolved inside s1fd (openat2 RESOLVE_IN_ROOT), a regular file of at most STAGE2_MANIFEST_MAX bytes.
+ * Errors name the app and the file: "app 'A': reading its image manifest
+ * stage1/rootfs/opt/stage2/A/manifest: CAUSE". reterr may be NULL. */
+#define STAGE2_MANIFEST_MAX (4 * 1024 * 1024)
+int stage2_manifest_read(int s1fd, const char *app, char **ret, size_t *ret_size, RktError **reterr);
+/* The same, parsed and validated ("app 'A': image manifest: CAUSE" when it is not one). */
+int stage2_manifest_load(int s1fd, const char *app, AppcImageManifest **ret, RktError **reterr);
 
 /* --- pids --- */
 

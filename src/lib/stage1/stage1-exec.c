@@ -68,20 +68,20 @@ static int read_tree_id(const Pod *p, char **ret, RktError **reterr) {
 }
 
 /* The value of the annotation `which` in the tree's own image manifest (the store's copy: the pod's
- * stage1/manifest is only informational). */
-static int tree_annotation(int treefd, const char *which, char **ret) {
+ * stage1/manifest is only informational), and the interface version from the same read. */
+static int tree_annotation(int treefd, const char *which, char **ret, int *ret_version) {
         _cleanup_free_ char *text = NULL;
         int r = read_regular_file_at(treefd, "manifest", MANIFEST_MAX, &text, NULL);
 
-        return r < 0 ? r : stage1_manifest_annotation(text, which, ret);
+        return r < 0 ? r : stage1_manifest_entrypoint(text, which, ret, ret_version);
 }
 
 int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, char **ret_path,
-                               RktError **reterr) {
+                               int *ret_version, RktError **reterr) {
         _cleanup_free_ char *id = NULL, *tree = NULL, *value = NULL, *normalized = NULL, *path = NULL;
         _cleanup_close_ int treefd = -1, rootfd = -1, fd = -1;
         struct stat st;
-        int r;
+        int r, version;
 
         r = read_tree_id(p, &id, reterr);
         if (r < 0)
@@ -100,7 +100,7 @@ int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, cha
         if (fstatat(treefd, "rendered", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                 return rkt_error_set(reterr, -ENOENT, "the stage1 tree '%s' of pod '%s' is incomplete", id,
                                      p->uuid);
-        r = tree_annotation(treefd, which, &value);
+        r = tree_annotation(treefd, which, &value, &version);
         if (r == -ENODATA)
                 return rkt_error_set(reterr, r,
                                      "entrypoint '%s' not found in the stage1 manifest of pod '%s'", which,
@@ -134,6 +134,8 @@ int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, cha
                                      path, p->uuid);
         *ret_fd = TAKE_FD(fd);
         *ret_path = TAKE_PTR(path);
+        if (ret_version)
+                *ret_version = version;
         return 0;
 }
 

@@ -31,12 +31,14 @@ bool stage1_tree_id_valid(const char *id);
 int stage1_read_tree_id(const char *pod_path, char **ret);
 
 /* Opens the pod's entrypoint `which` (an annotation, STAGE1_GC…) from its stage1 tree in the store.
- * *ret_fd is O_RDONLY|O_CLOEXEC, for stage1_exec_fd(); *ret_path names it for messages and argv[0].
+ * *ret_fd is O_RDONLY|O_CLOEXEC, for stage1_exec_fd(); *ret_path names it for messages and argv[0];
+ * *ret_version (unless NULL) is the tree's stage1 interface version, from the same read of its manifest
+ * (the pod's stage1/manifest is never consulted: the pod writes it).
  * Errors, with a message naming the pod: -ENOENT when the tree is not (or no longer, or not completely) in
  * the store; -ENODATA when the stage1 image names no such entrypoint; -EBADMSG for a tree ID that is not
  * one; -EPERM for an entrypoint that is not a root-owned executable regular file writable only by root. */
 int pod_stage1_entrypoint_open(const Pod *p, const char *which, int *ret_fd, char **ret_path,
-                               RktError **reterr);
+                               int *ret_version, RktError **reterr);
 
 /* execveat(fd, "", argv, envp, AT_EMPTY_PATH). A script (#!) reads itself back through /dev/fd/N, which
  * a close-on-exec fd does not survive: then FD_CLOEXEC is cleared and the exec tried again. Returns only
