@@ -1,9 +1,9 @@
 #!/bin/bash
 # Functional test entry point (run by `make check` through automake's TAP driver).
 #
-# Runs all tests/functional/*.bats in a single `bats --tap` invocation (one TAP plan):
-# directly when PID 1 is systemd, otherwise inside a test host booted with
-# tests/testhost/testhost.sh (see tests/testhost/README.md).
+# Runs all tests/functional/*.bats in a single `bats --tap --timing` invocation (one TAP plan, each result
+# with the test's duration, so that the slow ones can be found in the log): directly when PID 1 is
+# systemd, otherwise inside a test host booted with tests/testhost/testhost.sh (see tests/testhost/README.md).
 #
 # Environment (all optional):
 #   abs_top_srcdir, abs_top_builddir  source and build trees (defaults: computed from
@@ -127,7 +127,7 @@ cd -- "$builddir"
 if [ "$use_testhost" = 0 ]; then
 	command -v bats >/dev/null || bail "bats not found"
 	rc=0
-	bats --tap "${tests[@]}" || rc=$?
+	bats --tap --timing "${tests[@]}" || rc=$?
 	memcheck_report || [ "$rc" -ne 0 ] || rc=1
 	exit "$rc"
 fi
@@ -152,7 +152,7 @@ export RKT_TESTHOST_BINDS
 # And the whole run has a deadline, so that CI fails in time rather than hangs.
 run_in_testhost() {
 	timeout --kill-after=60 "${RKT_FUNCTIONAL_TIMEOUT:-3000}" \
-		bash "$srcdir/tests/testhost/testhost.sh" run bats --tap "${tests[@]}"
+		bash "$srcdir/tests/testhost/testhost.sh" run bats --tap --timing "${tests[@]}"
 }
 # One test host at a time per build tree: run-unified.sh (another automake test) waits for this one under
 # `make -j check`, rather than sharing a small machine's CPUs with it (the deadline starts after the wait).
