@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GetLogs: the pod's journal, which stage1's journald keeps in the pod at
  * stage1/rootfs/var/log/journal/<machine-id>/ while it runs and after it exits (the host's
- * /var/log/journal/<machine-id> links to it: what `journalctl -M rkt-<uuid>` reads). The directory is
- * opened inside the pod directory (open_in_root: no symlink leads out of it) and handed to sd-journal as
- * an fd. Lines are "<UTC time> <message>", batched API_LOG_LINES_PER_MESSAGE to a reply; with follow the
- * journal is read again every API_POLL_USEC until the client cancels, the pod is gone or the deadline
- * or until_time passes. An app's lines are those with its SYSLOG_IDENTIFIER (stage1 sets the app name). */
+ * /var/log/journal/<machine-id> links to it: what `journalctl -M rkt-<uuid>` reads). The pod writes that
+ * directory, so sd-journal is never handed it (it would follow a symlinked file or machine-id directory to
+ * the host's journal): the directory is opened inside the pod directory (open_in_root), the journal files
+ * in it and in its subdirectories one level down are opened here without following symlinks, regular
+ * files only, at most API_LOG_FILES_MAX, and sd-journal gets those fds. A stream that follows looks for
+ * new files (journald's rotation) at each poll and goes on from where it was. Lines are "<UTC time>
+ * <message>", batched API_LOG_LINES_PER_MESSAGE to a reply; with follow the journal is read again every
+ * API_POLL_USEC until the client cancels, the pod is gone or the deadline or until_time passes. An app's
+ * lines are those with its SYSLOG_IDENTIFIER (stage1 sets the app name). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
 
@@ -22,16 +28,32 @@
 #define POD_JOURNAL_DIR "stage1/rootfs/var/log/journal"
 /* A message longer than this is cut (journald's own default line limit is 48 KiB). */
 #define LOG_LINE_MAX (64U * 1024U)
+/* journald keeps a handful of files per machine-id directory; a pod that makes more is not read past this.
+ */
+#define API_LOG_FILES_MAX 256U
+
+typedef struct JournalFiles {
+        int fds[API_LOG_FILES_MAX];
+        size_t n;
+} JournalFiles;
 
 typedef struct LogStream {
         ApiContext *ctx;
         GrpcCall *call;
         sd_journal *j;
+        JournalFiles files;
+        char *match; /* SYSLOG_IDENTIFIER=APP, or NULL */
         sd_event_source *timer;
         char uuid[37];
         uint64_t until_usec; /* realtime, 0: none */
         bool follow;
 } LogStream;
+
+static void journal_files_done(JournalFiles *f) {
+        for (size_t i = 0; i < f->n; i++)
+                safe_close(f->fds[i]);
+        f->n = 0;
+}
 
 static void log_stream_free(LogStream *s) {
         if (!s)
@@ -39,7 +61,111 @@ static void log_stream_free(LogStream *s) {
         sym_sd_event_source_disable_unref(s->timer);
         if (s->j)
                 sym_sd_journal_close(s->j);
+        journal_files_done(&s->files);
+        free(s->match);
         free(s);
+}
+
+static bool journal_file_name(const char *name) {
+        return endswith(name, ".journal") || endswith(name, ".journal~");
+}
+
+/* The journal files in dir (depth 0) and its subdirectories (depth 1), never through a symlink. */
+static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d;
+        struct dirent *de;
+
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return;
+        }
+        while (f->n < API_LOG_FILES_MAX && (de = readdir(d))) {
+                struct stat st;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (journal_file_name(de->d_name)) {
+                        fd = openat(dirfd, de->d_name,
+                                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                        if (fd < 0)
+                                continue;
+                        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                                f->fds[f->n++] = fd;
+                        else
+                                safe_close(fd);
+                } else if (depth == 0) {
+                        _cleanup_close_ int sub =
+                                openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                journal_files_scan(sub, 1, f);
+                }
+        }
+        closedir(d);
+}
+
+static int journal_files_open(const char *data_dir, const char *uuid, JournalFiles *ret) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_close_ int podfd = -1, dfd = -1;
+        int k = pod_open(data_dir, uuid, &p, NULL);
+
+        if (k < 0)
+                return k;
+        podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (podfd < 0)
+                return negative_errno();
+        dfd = open_in_root(podfd, POD_JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return dfd;
+        ret->n = 0;
+        journal_files_scan(dfd, 0, ret);
+        return 0;
+}
+
+/* s->j over s->files, with the stream's match. */
+static int journal_open(LogStream *s) {
+        int k = sym_sd_journal_open_files_fd(&s->j, s->files.fds, (unsigned) s->files.n, 0);
+
+        if (k >= 0 && s->match)
+                k = sym_sd_journal_add_match(s->j, s->match, 0);
+        return k;
+}
+
+/* A following stream: when journald rotated (the pod has other files now), the journal is opened anew over
+ * them and positioned after the last entry read. */
+static void journal_reopen_if_rotated(LogStream *s) {
+        _cleanup_free_ char *cursor = NULL;
+        JournalFiles now = {};
+        bool same;
+
+        if (journal_files_open(s->ctx->config->data_dir, s->uuid, &now) < 0)
+                return;
+        same = now.n == s->files.n;
+        for (size_t i = 0; same && i < now.n; i++) {
+                struct stat a, b;
+                same = fstat(now.fds[i], &a) == 0 && fstat(s->files.fds[i], &b) == 0 &&
+                       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+        }
+        if (same) {
+                journal_files_done(&now);
+                return;
+        }
+        (void) sym_sd_journal_get_cursor(s->j, &cursor);
+        sym_sd_journal_close(s->j);
+        s->j = NULL;
+        journal_files_done(&s->files);
+        s->files = now;
+        if (journal_open(s) < 0) {
+                s->j = NULL;
+                return;
+        }
+        if (cursor && sym_sd_journal_seek_cursor(s->j, cursor) >= 0)
+                (void) sym_sd_journal_next(s->j); /* the entry already sent */
+        else
+                (void) sym_sd_journal_seek_head(s->j);
 }
 
 static char *format_line(Arena *a, sd_journal *j) {
@@ -114,7 +240,11 @@ static int on_follow(sd_event_source *es, uint64_t usec, void *userdata) {
         Pod *p = NULL;
         int r;
 
-        (void) sym_sd_journal_process(s->j);
+        journal_reopen_if_rotated(s);
+        if (!s->j) {
+                grpc_call_finish(s->call, GRPC_INTERNAL, "the pod's journal cannot be read any more");
+                return 0;
+        }
         r = send_entries(s);
         if (r < 0) {
                 grpc_call_finish(s->call, GRPC_RESOURCE_EXHAUSTED, "the client does not read its logs");
@@ -170,7 +300,6 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         const V1alpha__GetLogsRequest *r = (const V1alpha__GetLogsRequest *) req;
         _cleanup_error_ RktError *err = NULL;
         _cleanup_(pod_freep) Pod *p = NULL;
-        _cleanup_close_ int podfd = -1, dfd = -1;
         LogStream *s;
         char msg[256];
         int k;
@@ -200,15 +329,6 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
                 grpc_call_finish(call, api_lookup_error(k, err, msg, sizeof(msg)), msg);
                 return;
         }
-        podfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (podfd >= 0)
-                dfd = open_in_root(podfd, POD_JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) {
-                snprintf(msg, sizeof(msg), "pod '%s' has no journal (it has not run, or logs elsewhere)",
-                         p->uuid);
-                grpc_call_finish(call, GRPC_FAILED_PRECONDITION, msg);
-                return;
-        }
         s = calloc(1, sizeof(LogStream));
         if (!s) {
                 grpc_call_finish(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
@@ -219,17 +339,20 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         s->follow = r->follow;
         s->until_usec = (uint64_t) r->until_time * 1000000U;
         memcpy(s->uuid, p->uuid, sizeof(s->uuid));
-        /* sd-journal takes the fd over only on success. */
-        k = sym_sd_journal_open_directory_fd(&s->j, dfd, 0);
-        if (k >= 0)
-                dfd = -1;
-        if (k >= 0 && !isempty(r->app_name)) {
-                _cleanup_free_ char *match = NULL;
-                if (asprintf(&match, "SYSLOG_IDENTIFIER=%s", r->app_name) < 0)
-                        k = -ENOMEM;
-                else
-                        k = sym_sd_journal_add_match(s->j, match, 0);
+        if (journal_files_open(ctx->config->data_dir, p->uuid, &s->files) < 0) {
+                snprintf(msg, sizeof(msg), "pod '%s' has no journal (it has not run, or logs elsewhere)",
+                         p->uuid);
+                grpc_call_finish(call, GRPC_FAILED_PRECONDITION, msg);
+                log_stream_free(s);
+                return;
         }
+        k = 0;
+        if (!isempty(r->app_name) && asprintf(&s->match, "SYSLOG_IDENTIFIER=%s", r->app_name) < 0) {
+                s->match = NULL;
+                k = -ENOMEM;
+        }
+        if (k >= 0)
+                k = journal_open(s);
         if (k >= 0)
                 k = seek(s->j, r);
         if (k < 0) {
