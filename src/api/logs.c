@@ -5,11 +5,11 @@
  * directory, so sd-journal is never handed it (it would follow a symlinked file or machine-id directory to
  * the host's journal): the directory is opened inside the pod directory (open_in_root), the journal files
  * in it and in its subdirectories one level down are opened here without following symlinks, regular
- * files only, at most API_LOG_FILES_MAX, and sd-journal gets those fds. A stream that follows looks for
- * new files (journald's rotation) at each poll and goes on from where it was. Lines are "<UTC time>
- * <message>", batched API_LOG_LINES_PER_MESSAGE to a reply; with follow the journal is read again every
- * API_POLL_USEC until the client cancels, the pod is gone or the deadline or until_time passes. An app's
- * lines are those with its SYSLOG_IDENTIFIER (stage1 sets the app name). */
+ * files only, at most API_LOG_FILES_MAX, and sd-journal gets only those files (journal_open_fds()). A stream
+ * that follows looks for new files (journald's rotation) at each poll and goes on from where it was. Lines
+ * are "<UTC time> <message>", batched API_LOG_LINES_PER_MESSAGE to a reply; with follow the journal is read
+ * again every API_POLL_USEC until the client cancels, the pod is gone or the deadline or until_time passes.
+ * An app's lines are those with its SYSLOG_IDENTIFIER (stage1 sets the app name). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,6 +70,33 @@ static bool journal_file_name(const char *name) {
         return endswith(name, ".journal") || endswith(name, ".journal~");
 }
 
+/* sd-journal opens the files by their descriptors' /proc/self/fd links, which lead to the files opened here
+ * and nowhere else; it keeps descriptors of its own (libsystemd 252's sd_journal_close() closes those
+ * handed to sd_journal_open_files_fd(), later versions do not: so it is handed none). */
+static int journal_open_fds(const int *fds, size_t n, sd_journal **ret) {
+        char paths[API_LOG_FILES_MAX][32];
+        const char *p[API_LOG_FILES_MAX + 1];
+
+        if (n > API_LOG_FILES_MAX)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                snprintf(paths[i], sizeof(paths[i]), "/proc/self/fd/%d", fds[i]);
+                p[i] = paths[i];
+        }
+        p[n] = NULL;
+        return sym_sd_journal_open_files(ret, p, 0);
+}
+
+/* sd-journal refuses a set of files when one of them is not a journal (a directory it reads skips it). */
+static bool journal_file_readable(int fd) {
+        sd_journal *j = NULL;
+
+        if (journal_open_fds(&fd, 1, &j) < 0)
+                return false;
+        sym_sd_journal_close(j);
+        return true;
+}
+
 /* The journal files in dir (depth 0) and its subdirectories (depth 1), never through a symlink. */
 static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
         int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
@@ -93,7 +120,7 @@ static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
                                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
                         if (fd < 0)
                                 continue;
-                        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && journal_file_readable(fd))
                                 f->fds[f->n++] = fd;
                         else
                                 safe_close(fd);
@@ -125,10 +152,16 @@ static int journal_files_open(const char *data_dir, const char *uuid, JournalFil
         return 0;
 }
 
-/* s->j over s->files, with the stream's match. */
+/* s->j over s->files, with the stream's match; NULL while there are no files. */
 static int journal_open(LogStream *s) {
-        int k = sym_sd_journal_open_files_fd(&s->j, s->files.fds, (unsigned) s->files.n, 0);
+        int k;
 
+        s->j = NULL;
+        if (s->files.n == 0)
+                return 0;
+        k = journal_open_fds(s->files.fds, s->files.n, &s->j);
+        if (k < 0)
+                s->j = NULL;
         if (k >= 0 && s->match)
                 k = sym_sd_journal_add_match(s->j, s->match, 0);
         return k;
@@ -136,13 +169,14 @@ static int journal_open(LogStream *s) {
 
 /* A following stream: when journald rotated (the pod has other files now), the journal is opened anew over
  * them and positioned after the last entry read. */
-static void journal_reopen_if_rotated(LogStream *s) {
+static int journal_reopen_if_rotated(LogStream *s) {
         _cleanup_free_ char *cursor = NULL;
         JournalFiles now = {};
         bool same;
+        int k;
 
         if (journal_files_open(s->ctx->config->data_dir, s->uuid, &now) < 0)
-                return;
+                return 0; /* gone: on_follow() ends the stream */
         same = now.n == s->files.n;
         for (size_t i = 0; same && i < now.n; i++) {
                 struct stat a, b;
@@ -151,21 +185,22 @@ static void journal_reopen_if_rotated(LogStream *s) {
         }
         if (same) {
                 journal_files_done(&now);
-                return;
+                return 0;
         }
-        (void) sym_sd_journal_get_cursor(s->j, &cursor);
-        sym_sd_journal_close(s->j);
-        s->j = NULL;
+        if (s->j) {
+                (void) sym_sd_journal_get_cursor(s->j, &cursor);
+                sym_sd_journal_close(s->j);
+        }
         journal_files_done(&s->files);
         s->files = now;
-        if (journal_open(s) < 0) {
-                s->j = NULL;
-                return;
-        }
+        k = journal_open(s);
+        if (k < 0 || !s->j)
+                return k;
         if (cursor && sym_sd_journal_seek_cursor(s->j, cursor) >= 0)
                 (void) sym_sd_journal_next(s->j); /* the entry already sent */
         else
                 (void) sym_sd_journal_seek_head(s->j);
+        return 0;
 }
 
 static char *format_line(Arena *a, sd_journal *j) {
@@ -198,6 +233,8 @@ static char *format_line(Arena *a, sd_journal *j) {
 /* Sends what the journal has from its read position on, in batches; 1 when until_usec was reached, 0 when
  * all was sent, negative when the client cannot take more. */
 static int send_entries(LogStream *s) {
+        if (!s->j)
+                return 0; /* no journal file yet */
         for (;;) {
                 V1alpha__GetLogsResponse reply = V1ALPHA__GET_LOGS_RESPONSE__INIT;
                 Arena arena = {};
@@ -240,8 +277,7 @@ static int on_follow(sd_event_source *es, uint64_t usec, void *userdata) {
         Pod *p = NULL;
         int r;
 
-        journal_reopen_if_rotated(s);
-        if (!s->j) {
+        if (journal_reopen_if_rotated(s) < 0) {
                 grpc_call_finish(s->call, GRPC_INTERNAL, "the pod's journal cannot be read any more");
                 return 0;
         }
@@ -353,7 +389,7 @@ void api_get_logs(ApiContext *ctx, GrpcCall *call, const ProtobufCMessage *req) 
         }
         if (k >= 0)
                 k = journal_open(s);
-        if (k >= 0)
+        if (k >= 0 && s->j)
                 k = seek(s->j, r);
         if (k < 0) {
                 snprintf(msg, sizeof(msg), "reading the journal of pod '%s': %s", p->uuid, strerror(-k));

@@ -148,7 +148,7 @@ DL_DEFINE(sd_journal_get_cursor);
 DL_DEFINE(sd_journal_get_data);
 DL_DEFINE(sd_journal_get_realtime_usec);
 DL_DEFINE(sd_journal_next);
-DL_DEFINE(sd_journal_open_files_fd);
+DL_DEFINE(sd_journal_open_files);
 DL_DEFINE(sd_journal_previous);
 DL_DEFINE(sd_journal_previous_skip);
 DL_DEFINE(sd_journal_process);
@@ -188,7 +188,7 @@ static const DlSym systemd_syms[] = {
         DL_SYM(sd_journal_get_data),
         DL_SYM(sd_journal_get_realtime_usec),
         DL_SYM(sd_journal_next),
-        DL_SYM(sd_journal_open_files_fd),
+        DL_SYM(sd_journal_open_files),
         DL_SYM(sd_journal_previous),
         DL_SYM(sd_journal_previous_skip),
         DL_SYM(sd_journal_process),

@@ -89,7 +89,7 @@ DL_DECLARE(sd_journal_get_cursor);
 DL_DECLARE(sd_journal_get_data);
 DL_DECLARE(sd_journal_get_realtime_usec);
 DL_DECLARE(sd_journal_next);
-DL_DECLARE(sd_journal_open_files_fd);
+DL_DECLARE(sd_journal_open_files);
 DL_DECLARE(sd_journal_previous);
 DL_DECLARE(sd_journal_previous_skip);
 DL_DECLARE(sd_journal_process);
