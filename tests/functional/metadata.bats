@@ -418,9 +418,10 @@ pod_b() {
 	[[ $b_sig =~ ^[A-Za-z0-9+/]{86}==$ ]] || fail "pod B's signature: $b_sig"
 }
 
-# pod_b_intact - pod B is still registered, and still itself.
+# pod_b_intact - pod B is still registered, and still itself (asked on the host's loopback: the pod's
+# network went when it exited).
 pod_b_intact() {
-	run curl -sS -H 'Metadata-Flavor: AppContainer' "$b_url/acMetadata/v1/pod/uuid"
+	run curl -sS -H 'Metadata-Flavor: AppContainer' "http://127.0.0.1:18112/${b_url##*/}/acMetadata/v1/pod/uuid"
 	[ "$output" = "$b_uuid" ] || fail "pod B's registration was changed: $output"
 }
 
