@@ -31,10 +31,14 @@
 /* journald keeps a handful of files per machine-id directory; a pod that makes more is not read past this.
  */
 #define API_LOG_FILES_MAX 256U
+/* Directory entries looked at per scan, in all: a pod that fills its journal directory with names does not
+ * keep the service's one thread busy at every poll of a following stream. */
+#define API_LOG_DIR_ENTRIES_MAX 8192U
 
 typedef struct JournalFiles {
         int fds[API_LOG_FILES_MAX];
         size_t n;
+        size_t entries; /* looked at so far */
 } JournalFiles;
 
 typedef struct LogStream {
@@ -110,7 +114,8 @@ static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
                 safe_close(fd);
                 return;
         }
-        while (f->n < API_LOG_FILES_MAX && (de = readdir(d))) {
+        while (f->n < API_LOG_FILES_MAX && f->entries < API_LOG_DIR_ENTRIES_MAX && (de = readdir(d))) {
+                f->entries++;
                 struct stat st;
 
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
@@ -147,7 +152,7 @@ static int journal_files_open(const char *data_dir, const char *uuid, JournalFil
         dfd = open_in_root(podfd, POD_JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return dfd;
-        ret->n = 0;
+        *ret = (JournalFiles){};
         journal_files_scan(dfd, 0, ret);
         return 0;
 }
