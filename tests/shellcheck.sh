@@ -11,7 +11,7 @@ files=()
 for f in .ci/run autogen.sh bench/*.sh dist/scripts/*.sh stage1-nspawn/build-aci.sh \
 	tests/shellcheck.sh tests/unit/tap-skip.sh tests/testhost/testhost.sh tests/functional/valgrind-rkt \
 	tests/functional/run.sh tests/functional/run-unified.sh tests/functional/upstream-suite.sh tests/functional/*.bash tests/functional/*.bats \
-	tests/helpers/stub-stage1/*.sh tests/helpers/stub-stage1/*.bash; do
+	tests/helpers/mds-attack.sh tests/helpers/stub-stage1/*.sh tests/helpers/stub-stage1/*.bash; do
 	[ -f "$f" ] && files+=("$f") # .ci/run is not in the release tarball
 done
 

@@ -144,13 +144,15 @@ DL_DEFINE(sd_is_socket_inet);
 DL_DEFINE(sd_is_socket_unix);
 DL_DEFINE(sd_journal_add_match);
 DL_DEFINE(sd_journal_close);
+DL_DEFINE(sd_journal_get_cursor);
 DL_DEFINE(sd_journal_get_data);
 DL_DEFINE(sd_journal_get_realtime_usec);
 DL_DEFINE(sd_journal_next);
-DL_DEFINE(sd_journal_open_directory_fd);
+DL_DEFINE(sd_journal_open_files);
 DL_DEFINE(sd_journal_previous);
 DL_DEFINE(sd_journal_previous_skip);
 DL_DEFINE(sd_journal_process);
+DL_DEFINE(sd_journal_seek_cursor);
 DL_DEFINE(sd_journal_seek_head);
 DL_DEFINE(sd_journal_seek_realtime_usec);
 DL_DEFINE(sd_journal_seek_tail);
@@ -182,13 +184,15 @@ static const DlSym systemd_syms[] = {
         DL_SYM(sd_is_socket_unix),
         DL_SYM(sd_journal_add_match),
         DL_SYM(sd_journal_close),
+        DL_SYM(sd_journal_get_cursor),
         DL_SYM(sd_journal_get_data),
         DL_SYM(sd_journal_get_realtime_usec),
         DL_SYM(sd_journal_next),
-        DL_SYM(sd_journal_open_directory_fd),
+        DL_SYM(sd_journal_open_files),
         DL_SYM(sd_journal_previous),
         DL_SYM(sd_journal_previous_skip),
         DL_SYM(sd_journal_process),
+        DL_SYM(sd_journal_seek_cursor),
         DL_SYM(sd_journal_seek_head),
         DL_SYM(sd_journal_seek_realtime_usec),
         DL_SYM(sd_journal_seek_tail),

@@ -314,3 +314,82 @@ pod_is_running() {
 	assert_status 0
 	[ "$(systemctl is-active rkt-api.service)" = active ] || fail "not started again"
 }
+
+# The pod directory is hostile: the pod's root writes everything below stage1/rootfs (its journal, its
+# apps' exit statuses), and a planted manifest or net-info.json stands for any file that is not what rkt
+# wrote. None of it may make the service read outside the pod directory, block, crash or leak.
+@test "api-service: hostile pod-directory files do not lead it out of the pod, hang or crash it" {
+	require_root
+	start_api
+	run run_pod --uuid-file-save="$RKT_TEST_DIR/uuid" "$BB" --name app --exec /bin/sh -- -c "echo pod-line"
+	assert_status 0
+	uuid=$(cat "$RKT_TEST_DIR/uuid")
+	pd=$RKT_DATA_DIR/pods/run/$uuid
+	jdir=$(find "$pd/stage1/rootfs/var/log/journal" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	[ -n "$jdir" ] || fail "the pod has no journal directory"
+
+	# The host's journal, with a line the pod never wrote, linked in as files and as a machine-id dir.
+	echo "host-secret-$uuid" | systemd-cat -t api-attack
+	journalctl --sync
+	wait_for 10 sh -c "journalctl -t api-attack --no-pager -o cat | grep -q host-secret-$uuid" ||
+		fail "the host's journal does not have the line"
+	local n=0 f d
+	while read -r f; do
+		n=$((n + 1))
+		ln -s "$f" "$jdir/evil-$n.journal"
+	done < <(find /var/log/journal /run/log/journal -name '*.journal' 2>/dev/null)
+	[ "$n" -gt 0 ] || fail "no host journal file to link"
+	# Named like machine-id directories, which is what sd-journal enters.
+	n=0
+	for d in /var/log/journal /run/log/journal; do
+		n=$((n + 1))
+		[ ! -d "$d" ] || ln -s "$d/$(cat /etc/machine-id)" "$pd/stage1/rootfs/var/log/journal/$(printf '%032d' "$n")"
+	done
+	mkfifo "$jdir/fifo.journal"
+	truncate -s 1G "$jdir/huge.journal"
+
+	run api logs "$uuid" --timeout 20
+	assert_status 0
+	assert_output_contains "pod-line"
+	[[ $output != *host-secret* ]] || fail "GetLogs read the host's journal: $output"
+
+	# A manifest and a net-info.json leading out of the pod directory, to files that would parse.
+	jq -c '.annotations = [{"name":"outside","value":"host-file"}]' "$pd/pod" >"$RKT_TEST_DIR/outside-pod"
+	echo '[{"netName":"outside-net","ip":"10.9.9.9","ifName":"eth0"}]' >"$RKT_TEST_DIR/outside-net"
+	mv "$pd/pod" "$RKT_TEST_DIR/pod.orig"
+	ln -s "$RKT_TEST_DIR/outside-pod" "$pd/pod"
+	ln -s "$RKT_TEST_DIR/outside-net" "$pd/net-info.json"
+	# An app status through a symlink and a FIFO in place of one.
+	mkdir -p "$pd/stage1/rootfs/rkt/status"
+	rm -f "$pd/stage1/rootfs/rkt/status/app"
+	mkfifo "$pd/stage1/rootfs/rkt/status/app"
+	run api inspect-pod "$uuid" --timeout 20
+	assert_status 0
+	[[ $output != *host-file* && $output != *outside-net* ]] || fail "read a file outside the pod: $output"
+	run api list-pods --detail --timeout 20
+	assert_status 0
+	[[ $output != *host-file* && $output != *outside-net* ]] || fail "read a file outside the pod: $output"
+
+	# Garbage in their place, and a net-info.json far over any bound.
+	rm -f "$pd/pod" "$pd/net-info.json" "$pd/stage1/rootfs/rkt/status/app"
+	printf '{"acKind":"PodManifest",' >"$pd/pod"
+	truncate -s 2G "$pd/net-info.json"
+	ln -s /etc/shadow "$pd/stage1/rootfs/rkt/status/app"
+	run api inspect-pod "$uuid" --timeout 20
+	assert_status 0
+	[ "$(jq -r .pod.id <<<"$output")" = "$uuid" ] || fail "$output"
+	run api list-pods --timeout 20
+	assert_status 0
+
+	# Still serving, and no descriptor left behind by the requests above.
+	local fds
+	fds=$(find "/proc/$API_PID/fd" -mindepth 1 | wc -l)
+	for n in 1 2 3 4 5 6 7 8; do api logs "$uuid" --timeout 20 >/dev/null; done
+	[ "$(find "/proc/$API_PID/fd" -mindepth 1 | wc -l)" -eq "$fds" ] ||
+		fail "descriptors: $fds before, $(find "/proc/$API_PID/fd" -mindepth 1 | wc -l) after"
+	run api info
+	assert_status 0
+	kill -0 "$API_PID" || fail "the service died"
+	rm -f "$pd/pod"
+	mv "$RKT_TEST_DIR/pod.orig" "$pd/pod"
+}

@@ -315,11 +315,13 @@ expect() {
 	assert_output_contains "apps/side/image/manifest failed with 404"
 }
 
-# mkbox - $RKT_TEST_DIR/box.aci: busybox (sh, wget, cat, ip), app "box".
+# mkbox - $RKT_TEST_DIR/box.aci: busybox (sh, wget, nc and the tools of /bin/attack, which is
+# tests/helpers/mds-attack.sh), app "box".
 mkbox() {
 	mkdir -p "$RKT_TEST_DIR/box/bin" "$RKT_TEST_DIR/box/etc" "$RKT_TEST_DIR/box/tmp"
 	cp /bin/busybox "$RKT_TEST_DIR/box/bin/busybox"
-	for t in sh cat wget ip; do ln -s busybox "$RKT_TEST_DIR/box/bin/$t"; done
+	for t in sh cat wget ip nc head tail tr sed sleep; do ln -s busybox "$RKT_TEST_DIR/box/bin/$t"; done
+	cp "$RKT_SRCDIR/tests/helpers/mds-attack.sh" "$RKT_TEST_DIR/box/bin/attack"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$RKT_TEST_DIR/box/etc/passwd"
 	echo "root:x:0:" >"$RKT_TEST_DIR/box/etc/group"
 	python3 "$RKT_SRCDIR/tests/helpers/mkaci.py" "$RKT_TEST_DIR/box.aci" --name example.com/box \
@@ -397,6 +399,114 @@ mkbox() {
 	systemctl stop rkt-metadata.service
 	[ "$(systemctl is-active rkt-metadata.socket)" = inactive ] || fail "socket still active"
 	[ ! -e "$MDS_SOCK" ] || fail "RemoveOnStop did not remove the socket"
+}
+
+# pod_b - a pod on the default network that signs "from-b" and exits, staying registered until it is
+# collected; sets b_uuid, b_url (its AC_METADATA_URL) and b_sig.
+pod_b() {
+	run rkt --insecure-options=image run --net=default --mds-register --uuid-file-save="$RKT_TEST_DIR/b-uuid" \
+		"$RKT_TEST_DIR/box.aci" --exec /bin/sh -- -c '
+		echo "$AC_METADATA_URL" >/tmp/url
+		wget -q -O /tmp/sig --header "Metadata-Flavor: AppContainer" --post-data content=from-b \
+			"$AC_METADATA_URL/acMetadata/v1/pod/hmac/sign"'
+	echo "$output"
+	assert_status 0
+	b_uuid=$(cat "$RKT_TEST_DIR/b-uuid")
+	local root=$RKT_DATA_DIR/pods/run/$b_uuid/stage1/rootfs/opt/stage2/box/rootfs
+	b_url=$(cat "$root/tmp/url")
+	b_sig=$(cat "$root/tmp/sig")
+	[[ $b_sig =~ ^[A-Za-z0-9+/]{86}==$ ]] || fail "pod B's signature: $b_sig"
+}
+
+# pod_b_intact - pod B is still registered, and still itself (asked on the host's loopback: the pod's
+# network went when it exited).
+pod_b_intact() {
+	run curl -sS -H 'Metadata-Flavor: AppContainer' "http://127.0.0.1:18112/${b_url##*/}/acMetadata/v1/pod/uuid"
+	[ "$output" = "$b_uuid" ] || fail "pod B's registration was changed: $output"
+}
+
+# results ROOT NAME=STATUS... - the lines /bin/attack wrote in the app's ROOT, each one as expected.
+results() {
+	local root=$1 want got
+	shift
+	cat "$root/tmp/results"
+	for want in "$@"; do
+		got=$(awk -v n="${want%%=*}" '$1 == n { print $2 }' "$root/tmp/results")
+		[ "$got" = "${want#*=}" ] || fail "${want%%=*}: got '$got', want '${want#*=}'"
+	done
+}
+
+@test "metadata-service: a pod reads and signs as itself only, and reaches no registration" {
+	require_root
+	require_systemd
+	start_mds
+	mkbox
+	pod_b
+	# Neither the registration socket nor its directory is open to anyone but root.
+	[ "$(stat -c '%a %U' /run/rkt)" = "755 root" ] || fail "/run/rkt: $(stat -c '%a %U' /run/rkt)"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups curl -sS --unix-socket "$MDS_SOCK" \
+		-X DELETE "http://localhost/pods/$b_uuid"
+	[ "$status" -eq 7 ] || fail "an unprivileged user reached it: $status $output"
+	pod_b_intact
+
+	run rkt --insecure-options=image run --net=default --mds-register --uuid-file-save="$RKT_TEST_DIR/a-uuid" \
+		--set-env=B_UUID="$b_uuid" --set-env=B_SIG="$b_sig" "$RKT_TEST_DIR/box.aci" --exec /bin/attack -- /tmp/results
+	echo "$output"
+	assert_status 0
+	a_uuid=$(cat "$RKT_TEST_DIR/a-uuid")
+	root=$RKT_DATA_DIR/pods/run/$a_uuid/stage1/rootfs/opt/stage2/box/rootfs
+	results "$root" own_uuid=200 b_uuid_as_token=401 b_manifest_as_token=401 b_annotations_as_token=401 \
+		no_token=404 wrong_token=401 climb=404 sign=200 sign_as_b=401 verify_own_as_b=403 verify_b_as_own=403 \
+		verify_b_as_b=200 register=404 unregister=404 unregister_token=404 socket=absent huge_header=431 \
+		huge_body=413 garbage=none own_uuid_after=200
+	[ "$(tail -n 1 "$root/tmp/resp.own_uuid")" = "$a_uuid" ] || fail "pod A read $(tail -n 1 "$root/tmp/resp.own_uuid")"
+	pod_b_intact
+
+	# A pod on the host's network, not registered: it reaches the port and gets nothing.
+	run rkt --insecure-options=image run --net=host --uuid-file-save="$RKT_TEST_DIR/c-uuid" \
+		--set-env=B_UUID="$b_uuid" --set-env=B_SIG="$b_sig" "$RKT_TEST_DIR/box.aci" --exec /bin/attack -- /tmp/results
+	echo "$output"
+	assert_status 0
+	root=$RKT_DATA_DIR/pods/run/$(cat "$RKT_TEST_DIR/c-uuid")/stage1/rootfs/opt/stage2/box/rootfs
+	results "$root" own_uuid=401 b_uuid_as_token=401 b_manifest_as_token=401 no_token=404 sign=401 \
+		sign_as_b=401 verify_b_as_b=200 register=404 unregister=404 socket=absent huge_header=431 huge_body=413
+	pod_b_intact
+	kill -0 "$MDS_PID" || fail "the service died"
+}
+
+@test "metadata-service: a pod holding connections starves neither other pods nor registrations" {
+	require_root
+	require_systemd
+	start_mds
+	mkbox
+	pod_b
+	# Pod A opens idle connections until the service closes its next one unanswered, then waits.
+	rkt --insecure-options=image run --net=default --mds-register --uuid-file-save="$RKT_TEST_DIR/a-uuid" \
+		"$RKT_TEST_DIR/box.aci" --exec /bin/sh -- -c '
+		u=${AC_METADATA_URL#http://}; u=${u%%/*}
+		i=0
+		while [ $i -lt 100 ]; do
+			i=$((i + 1))
+			sleep 300 | nc "${u%:*}" "${u#*:}" >/dev/null 2>&1 &
+			if [ $i -gt 16 ] && ! printf "GET / HTTP/1.0\r\n\r\n" | nc "${u%:*}" "${u#*:}" | grep -q HTTP; then
+				echo "$i" >/tmp/limited
+				break
+			fi
+		done
+		touch /tmp/holding
+		sleep 300' </dev/null >"$RKT_TEST_DIR/a.log" 2>&1 3>&- &
+	wait_for 30 test -s "$RKT_TEST_DIR/a-uuid" || fail "pod A did not start: $(cat "$RKT_TEST_DIR/a.log")"
+	a_uuid=$(cat "$RKT_TEST_DIR/a-uuid")
+	root=$RKT_DATA_DIR/pods/run/$a_uuid/stage1/rootfs/opt/stage2/box/rootfs
+	wait_for 60 test -e "$root/tmp/holding" || fail "pod A never got going: $(cat "$RKT_TEST_DIR/a.log")"
+	[ -s "$root/tmp/limited" ] || fail "pod A opened 100 connections and was never refused"
+	# Pod B (the host's address on the bridge) and root's registrations are still served.
+	pod_b_intact
+	register_pod
+	mds GET /pod/uuid
+	expect 200 "text/plain; charset=us-ascii" "$UUID"
+	rkt stop --force "$a_uuid" >/dev/null
+	kill -0 "$MDS_PID" || fail "the service died"
 }
 
 journal_has() {

@@ -2,6 +2,7 @@
 /* The registration client against the real server (libmicrohttpd on a temporary unix socket and an
  * ephemeral loopback port, in a thread), and the public side through real HTTP: what src/lib/mds/mds.c
  * decides, as it reaches a client over the wire. Needs no root. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -424,6 +425,73 @@ static void test_limits_and_methods(void **state) {
         assert_int_equal(a.status, 200);
 }
 
+/* A connection from src (a loopback address) to the public port; -1 when it fails. */
+static int connect_from(Fixture *f, const char *src) {
+        struct sockaddr_in sa = {.sin_family = AF_INET}, from = {.sin_family = AF_INET};
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        assert_true(fd >= 0);
+        assert_int_equal(inet_pton(AF_INET, src, &from.sin_addr), 1);
+        assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
+        sa.sin_port = htons((uint16_t) atoi(strrchr(f->base, ':') + 1));
+        assert_int_equal(bind(fd, (struct sockaddr *) &from, sizeof(from)), 0);
+        assert_int_equal(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        return fd;
+}
+
+/* Sends request on a new connection from src and returns the status of the answer, 0 when the server
+ * closed the connection without one. */
+static int raw_request(Fixture *f, const char *src, const char *request, size_t size) {
+        char buf[64] = {};
+        size_t got = 0;
+        int fd = connect_from(f, src), status = 0;
+        ssize_t n;
+
+        /* The server may close a refused connection before everything is sent. */
+        (void) send(fd, request, size, MSG_NOSIGNAL);
+        while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+                got += (size_t) n;
+        if (got >= 12 && strncmp(buf, "HTTP/1.", 7) == 0)
+                status = atoi(buf + 9);
+        close(fd);
+        return status;
+}
+
+static void test_connection_and_header_limits(void **state) {
+        Fixture *f = *state;
+        static const char uuid_req[] = "GET /" TOKEN "/acMetadata/v1/pod/uuid HTTP/1.1\r\nHost: x\r\n"
+                                       "Metadata-Flavor: AppContainer\r\nConnection: close\r\n\r\n";
+        int held[MDS_PUBLIC_CONNECTIONS_PER_IP];
+        size_t big = 64 * 1024;
+        char *huge = malloc(big + 256);
+        Answer a;
+        int k;
+
+        register_main(f, UUID, TOKEN);
+        assert_int_equal(raw_request(f, "127.0.0.2", uuid_req, strlen(uuid_req)), 200);
+
+        /* One address holding as many idle connections as it may: its next one is closed unanswered, */
+        for (size_t i = 0; i < ELEMENTSOF(held); i++)
+                held[i] = connect_from(f, "127.0.0.2");
+        assert_int_equal(raw_request(f, "127.0.0.2", uuid_req, strlen(uuid_req)), 0);
+        /* while another address (another pod) is served, and root still registers. */
+        assert_int_equal(raw_request(f, "127.0.0.3", uuid_req, strlen(uuid_req)), 200);
+        register_main(f, UUID2, TOKEN "2");
+        get(f, TOKEN "2", "/pod/uuid", &a);
+        assert_int_equal(a.status, 200);
+        for (size_t i = 0; i < ELEMENTSOF(held); i++)
+                close(held[i]);
+
+        /* Headers beyond the connection's memory: 431, and the service goes on. */
+        assert_non_null(huge);
+        k = snprintf(huge, 256, "GET /%s/acMetadata/v1/pod/uuid HTTP/1.1\r\nHost: x\r\nX-Big: ", TOKEN);
+        memset(huge + k, 'a', big);
+        memcpy(huge + k + big, "\r\n\r\n", 4);
+        assert_int_equal(raw_request(f, "127.0.0.4", huge, (size_t) k + big + 4), 431);
+        free(huge);
+        assert_int_equal(raw_request(f, "127.0.0.4", uuid_req, strlen(uuid_req)), 200);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_token_new),
@@ -434,6 +502,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_pod_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forms_over_http, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_limits_and_methods, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_connection_and_header_limits, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,7 +234,10 @@ int mds_server_new(MdsRegistry *registry, int registration_fd, int public_fd, Md
                         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
                         (MHD_socket) fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT,
-                        (unsigned) 1024, MHD_OPTION_END);
+                        l->registration ? MDS_REGISTRATION_CONNECTIONS_MAX : MDS_PUBLIC_CONNECTIONS_MAX,
+                        /* Unix peers have no address: a limit per address is for the public side. */
+                        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                        l->registration ? 0U : MDS_PUBLIC_CONNECTIONS_PER_IP, MHD_OPTION_END);
                 if (!l->daemon) {
                         r = rkt_error_set(reterr, -EIO, "libmicrohttpd could not serve the %s socket",
                                           l->registration ? "registration" : "public");

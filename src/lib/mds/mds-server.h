@@ -20,6 +20,14 @@
 /* Bodies larger than these are refused with 413. */
 #define MDS_REGISTRATION_BODY_MAX (8U * 1024 * 1024)
 #define MDS_PUBLIC_BODY_MAX (1U * 1024 * 1024)
+/* Connections open at once: on the public socket from one source address (a pod) and in all, on the
+ * registration socket in all. Together well below the 1024 descriptors of a default RLIMIT_NOFILE, so a
+ * pod that opens connections until it is refused neither starves other pods nor keeps root's registrations
+ * out. The server closes a connection beyond a limit at once, without an answer. Request headers are
+ * bounded by libmicrohttpd's per-connection memory (32 KiB): larger ones get 431. */
+#define MDS_PUBLIC_CONNECTIONS_PER_IP 16U
+#define MDS_PUBLIC_CONNECTIONS_MAX 512U
+#define MDS_REGISTRATION_CONNECTIONS_MAX 64U
 
 typedef struct MdsServer MdsServer;
 
