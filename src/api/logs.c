@@ -21,7 +21,9 @@
 
 #include "dl.h"
 #include "appc.h"
+#include "cleanup.h"
 #include "fd-util.h"
+#include "fs.h"
 #include "macro.h"
 #include "service.h"
 
@@ -103,17 +105,12 @@ static bool journal_file_readable(int fd) {
 
 /* The journal files in dir (depth 0) and its subdirectories (depth 1), never through a symlink. */
 static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
-        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-        DIR *d;
+        _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        int fd;
 
-        if (fd < 0)
+        if (opendir_at(dirfd, ".", &d) < 0 || !d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return;
-        }
         while (f->n < API_LOG_FILES_MAX && f->entries < API_LOG_DIR_ENTRIES_MAX && (de = readdir(d))) {
                 f->entries++;
                 struct stat st;
@@ -136,7 +133,6 @@ static void journal_files_scan(int dirfd, unsigned depth, JournalFiles *f) {
                                 journal_files_scan(sub, 1, f);
                 }
         }
-        closedir(d);
 }
 
 static int journal_files_open(const char *data_dir, const char *uuid, JournalFiles *ret) {

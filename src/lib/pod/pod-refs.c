@@ -46,21 +46,14 @@ static void add_manifest_images(int podfd, char ***l) {
 static void scan_pod(int podfd, bool live, char ***images, char ***trees) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd;
 
         add_file_line(podfd, "stage1TreeStoreID", trees);
         if (live) {
                 add_file_line(podfd, "stage1ID", images);
                 add_manifest_images(podfd, images);
         }
-        fd = openat(podfd, "appsinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (opendir_at(podfd, "appsinfo", &d) < 0 || !d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return;
-        }
         while ((de = readdir(d))) {
                 _cleanup_free_ char *p = NULL;
                 if (de->d_name[0] == '.')
