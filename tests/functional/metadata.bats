@@ -425,16 +425,25 @@ pod_b_intact() {
 	[ "$output" = "$b_uuid" ] || fail "pod B's registration was changed: $output"
 }
 
-# results ROOT NAME=STATUS... - the lines /bin/attack wrote in the app's ROOT, each one as expected.
+# results ROOT NAME=STATUS[|STATUS]... - the lines /bin/attack wrote in the app's ROOT, each one as expected
+# (one of the statuses given).
 results() {
 	local root=$1 want got
 	shift
 	cat "$root/tmp/results"
 	for want in "$@"; do
 		got=$(awk -v n="${want%%=*}" '$1 == n { print $2 }' "$root/tmp/results")
-		[ "$got" = "${want#*=}" ] || fail "${want%%=*}: got '$got', want '${want#*=}'"
+		case "|${want#*=}|" in
+		*"|$got|"*) ;;
+		*) fail "${want%%=*}: got '$got', want '${want#*=}'" ;;
+		esac
 	done
 }
+
+# An oversized request is answered (431, 413) and its connection closed while the client is still
+# sending: the reset that the rest of the request meets may discard the answer before the client reads
+# it. Either way the request was refused; own_uuid_after shows that the service still serves.
+HUGE=('huge_header=431|none' 'huge_body=413|none')
 
 @test "metadata-service: a pod reads and signs as itself only, and reaches no registration" {
 	require_root
@@ -457,8 +466,8 @@ results() {
 	root=$RKT_DATA_DIR/pods/run/$a_uuid/stage1/rootfs/opt/stage2/box/rootfs
 	results "$root" own_uuid=200 b_uuid_as_token=401 b_manifest_as_token=401 b_annotations_as_token=401 \
 		no_token=404 wrong_token=401 climb=404 sign=200 sign_as_b=401 verify_own_as_b=403 verify_b_as_own=403 \
-		verify_b_as_b=200 register=404 unregister=404 unregister_token=404 socket=absent huge_header=431 \
-		huge_body=413 garbage=none own_uuid_after=200
+		verify_b_as_b=200 register=404 unregister=404 unregister_token=404 socket=absent garbage=none \
+		own_uuid_after=200 "${HUGE[@]}"
 	[ "$(tail -n 1 "$root/tmp/resp.own_uuid")" = "$a_uuid" ] || fail "pod A read $(tail -n 1 "$root/tmp/resp.own_uuid")"
 	pod_b_intact
 
@@ -469,7 +478,7 @@ results() {
 	assert_status 0
 	root=$RKT_DATA_DIR/pods/run/$(cat "$RKT_TEST_DIR/c-uuid")/stage1/rootfs/opt/stage2/box/rootfs
 	results "$root" own_uuid=401 b_uuid_as_token=401 b_manifest_as_token=401 no_token=404 sign=401 \
-		sign_as_b=401 verify_b_as_b=200 register=404 unregister=404 socket=absent huge_header=431 huge_body=413
+		sign_as_b=401 verify_b_as_b=200 register=404 unregister=404 socket=absent "${HUGE[@]}"
 	pod_b_intact
 	kill -0 "$MDS_PID" || fail "the service died"
 }
