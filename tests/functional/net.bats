@@ -634,16 +634,18 @@ nameserver 10.0.0.99'
 	assert_same_state "$before" "after rkt gc"
 }
 
-@test "net: no leak after 50 start / kill -9 / gc cycles" {
+@test "net: no leak after 20 start / kill -9 / gc cycles" {
+	# A leak (an address, a rule, a namespace, a veth, a mount) grows with every cycle: twenty show it as
+	# surely as more would.
 	before=$(net_state)
 	start=$(date +%s.%N)
-	for i in $(seq 50); do
+	for i in $(seq 20); do
 		start_pod "c$i" --port=http:18084 "$BB" --exec /bin/sleep -- 300
 		kill_pod "c$i"
 		rkt gc --grace-period=0s >/dev/null
 	done
 	elapsed=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
-	echo "# 50 start/kill -9/gc cycles with CNI networking and port forwarding: ${elapsed}s" >&3
-	assert_same_state "$before" "after 50 cycles"
+	echo "# 20 start/kill -9/gc cycles with CNI networking and port forwarding: ${elapsed}s" >&3
+	assert_same_state "$before" "after 20 cycles"
 	[ -z "$(find "$RKT_DATA_DIR/pods" -mindepth 2 -maxdepth 2)" ] || fail "pods left: $(ls -R "$RKT_DATA_DIR/pods")"
 }
