@@ -18,7 +18,8 @@ teardown() {
 	unit_teardown
 }
 
-# assert_stopped_in_order - the unit is inactive (not failed) and the pod exited with its app's status.
+# assert_stopped_in_order [--status-may-be-lost] - the unit is inactive (not failed) and the pod exited
+# with its app's status; with the option, the app's status is 0 if it was recorded.
 assert_stopped_in_order() {
 	local uuid
 	run systemctl show -p ActiveState --value "$UNIT"
@@ -28,6 +29,9 @@ assert_stopped_in_order() {
 	uuid=$(cat "$RKT_TEST_DIR/uuid")
 	run rkt status --wait=30s "$uuid"
 	assert_output_contains "state=exited"
+	if [ "${1:-}" = --status-may-be-lost ] && [[ $output != *app-busybox=* ]]; then
+		return 0
+	fi
 	assert_output_contains "app-busybox=0"
 }
 
@@ -70,7 +74,9 @@ UNITFILE
 	local i
 	# systemd signals nspawn itself then, and nspawn takes a second SIGTERM (rkt passing on its own) as a
 	# request to kill the pod at once: whether both arrived as one or not decided the unit's fate. Three
-	# stops, so that the race, were it back, would show.
+	# stops, so that the race, were it back, would show. The host's systemd also signals the pod's apps,
+	# its systemd and its reaper themselves, all at once (what rkt run warns about, below), so the reaper
+	# may not get to record the app's status: only a recorded one is checked.
 	for i in 1 2 3; do
 		UNIT=rkt-compat-cg-$$-$i.service
 		rm -f "$RKT_TEST_DIR/uuid"
@@ -82,7 +88,7 @@ UNITFILE
 		assert_status 0
 		run timeout 60 systemctl stop "$UNIT"
 		assert_status 0
-		assert_stopped_in_order
+		assert_stopped_in_order --status-may-be-lost
 	done
 }
 
